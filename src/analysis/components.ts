@@ -1,0 +1,106 @@
+/**
+ * Connected components of a thresholded map (4-connectivity), with preallocated work buffers so a live
+ * pipeline reuses them frame after frame.
+ */
+export class ComponentLabeler {
+  readonly labels: Int32Array;
+  readonly #stack: Int32Array;
+  readonly sizes: number[] = [];
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.labels = new Int32Array(width * height);
+    this.#stack = new Int32Array(width * height);
+  }
+
+  /** Labels pixels with `values[i] >= level`; returns the number of components (labels 1..n). */
+  label(values: ArrayLike<number>, level: number): number {
+    const { width: w, height: h, labels } = this;
+    const stack = this.#stack;
+    labels.fill(0);
+    this.sizes.length = 0;
+    let next = 0;
+    for (let i = 0; i < w * h; i++) {
+      if (labels[i] !== 0 || !(values[i]! >= level)) continue;
+      next++;
+      let size = 0;
+      let top = 0;
+      stack[top++] = i;
+      labels[i] = next;
+      while (top > 0) {
+        const p = stack[--top]!;
+        size++;
+        const x = p % w;
+        if (x > 0 && labels[p - 1] === 0 && values[p - 1]! >= level) { labels[p - 1] = next; stack[top++] = p - 1; }
+        if (x < w - 1 && labels[p + 1] === 0 && values[p + 1]! >= level) { labels[p + 1] = next; stack[top++] = p + 1; }
+        if (p >= w && labels[p - w] === 0 && values[p - w]! >= level) { labels[p - w] = next; stack[top++] = p - w; }
+        if (p < w * (h - 1) && labels[p + w] === 0 && values[p + w]! >= level) { labels[p + w] = next; stack[top++] = p + w; }
+      }
+      this.sizes.push(size);
+    }
+    return next;
+  }
+
+  /** Label of the largest component, or 0 when there is none. */
+  largest(): number {
+    let best = 0;
+    let bestSize = 0;
+    this.sizes.forEach((s, i) => {
+      if (s > bestSize) {
+        bestSize = s;
+        best = i + 1;
+      }
+    });
+    return best;
+  }
+}
+
+/**
+ * Sub-pixel boundary of one component: wherever a pixel of the component and a horizontal or vertical
+ * neighbour outside it straddle `level`, the crossing is placed by linear interpolation of the values.
+ * Writes into xs/ys (grown as needed) and returns the point count.
+ */
+export function boundaryPoints(
+  values: ArrayLike<number>, labels: Int32Array, label: number, width: number, height: number, level: number,
+  out: { xs: Float64Array; ys: Float64Array },
+): number {
+  let n = 0;
+  const push = (x: number, y: number): void => {
+    if (n >= out.xs.length) {
+      const xs = new Float64Array(out.xs.length * 2);
+      const ys = new Float64Array(out.ys.length * 2);
+      xs.set(out.xs);
+      ys.set(out.ys);
+      out.xs = xs;
+      out.ys = ys;
+    }
+    out.xs[n] = x;
+    out.ys[n] = y;
+    n++;
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (labels[i] !== label) continue;
+      const v = values[i]!;
+      // neighbours outside the component: left, right, up, down
+      if (x > 0 && labels[i - 1] !== label) push(x - t(v, values[i - 1]!, level), y);
+      if (x === 0) push(x - 0.5, y);
+      if (x < width - 1 && labels[i + 1] !== label) push(x + t(v, values[i + 1]!, level), y);
+      if (x === width - 1) push(x + 0.5, y);
+      if (y > 0 && labels[i - width] !== label) push(x, y - t(v, values[i - width]!, level));
+      if (y === 0) push(x, y - 0.5);
+      if (y < height - 1 && labels[i + width] !== label) push(x, y + t(v, values[i + width]!, level));
+      if (y === height - 1) push(x, y + 0.5);
+    }
+  }
+  return n;
+}
+
+/** Fraction of the way from a pixel (value v ≥ level) to its neighbour (value u) where `level` is crossed. */
+function t(v: number, u: number, level: number): number {
+  if (u >= level || v === u) return 0.5;
+  return Math.min(1, Math.max(0, (v - level) / (v - u)));
+}

@@ -1,0 +1,24 @@
+import type { ImagingRegion, PixelSpacing } from '../capture/frame.js';
+import type { ClinicalContext, FetalHeadResult, ModelGrid } from './fetal-head.js';
+
+/** What an analysis sees of the frame the model ran on. */
+export interface FrameInfo {
+  width: number;
+  height: number;
+  region: ImagingRegion;
+  pixelSpacing: PixelSpacing | undefined;
+}
+
+/** A model output tensor as the analysis needs it: data and dims, nothing runtime-specific. */
+export interface OutputTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+export type TaskResult = FetalHeadResult;
+
+/** Turns one model's outputs into clinical results. One instance per model session (it owns buffers). */
+export interface TaskAnalyzer {
+  readonly task: string;
+  analyze(outputs: Record<string, OutputTensor>, grid: ModelGrid, frame: FrameInfo, ctx: ClinicalContext): TaskResult;
+}

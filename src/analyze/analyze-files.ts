@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { PixelSpacing } from '../capture/frame.js';
+import { toSnakeCase } from '../analysis/case.js';
+import type { ModelSession } from '../inference/session.js';
+import { ModelRunner } from '../pipeline/model-runner.js';
+import { errorMessage } from '../errors.js';
+import { readImageFrame } from './image-input.js';
+import { predMaskPath, writeEllipseMask } from './mask-writer.js';
+
+export interface AnalyzeOptions {
+  pixelSize?: number | undefined;
+  pixelSizes?: Map<string, number> | undefined;
+  maskDir?: string | undefined;
+  datingGaWeeks?: number | undefined;
+}
+
+/**
+ * Runs one model over image files, every file in order (no frame dropping), and yields one snake_case
+ * JSON-ready object per file: the task's results at the top level, or `error` for an unreadable file.
+ */
+export async function* analyzeFiles(session: ModelSession, files: string[], options: AnalyzeOptions): AsyncGenerator<Record<string, unknown>> {
+  const runner = new ModelRunner(session);
+  if (options.maskDir) mkdirSync(options.maskDir, { recursive: true });
+  let seq = 0;
+  for (const file of files) {
+    const t0 = performance.now();
+    try {
+      const mm = options.pixelSizes?.get(basename(file)) ?? options.pixelSize;
+      const spacing: PixelSpacing | undefined = mm ? { x: mm, y: mm } : undefined;
+      const { frame, flags } = await readImageFrame(file, spacing, seq++);
+      const t1 = performance.now();
+      runner.prepare(frame);
+      const t2 = performance.now();
+      const r = await runner.infer({ datingGaWeeks: options.datingGaWeeks });
+      const { task, ...result } = r.result;
+      result.flags.unshift(...flags);
+      if (options.maskDir) await writeEllipseMask(predMaskPath(options.maskDir, file), frame.width, frame.height, r.result.ellipse);
+      yield {
+        file,
+        task,
+        ...(toSnakeCase(result) as Record<string, unknown>),
+        model: { id: session.id, version: session.version, provider: session.provider, precision: session.file.precision },
+        timings: { decode_ms: t1 - t0, preprocess_ms: t2 - t1, inference_ms: r.inferenceMs, analysis_ms: r.analysisMs },
+      };
+    } catch (err) {
+      yield { file, error: errorMessage(err) };
+    }
+  }
+}

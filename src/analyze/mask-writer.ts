@@ -1,0 +1,32 @@
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
+import type { EllipseOut } from '../analysis/fetal-head.js';
+
+/** `020_HC.png` → `<dir>/020_HC_pred.png` */
+export function predMaskPath(dir: string, imageFile: string): string {
+  return join(dir, `${basename(imageFile, extname(imageFile))}_pred.png`);
+}
+
+/** Filled ellipse (0/255) at the image's size; all 0 when there is none. */
+export async function writeEllipseMask(path: string, width: number, height: number, e: EllipseOut | undefined): Promise<void> {
+  const mask = new Uint8Array(width * height);
+  if (e) {
+    const ang = (e.angleDeg * Math.PI) / 180;
+    const c = Math.cos(ang);
+    const s = Math.sin(ang);
+    const x0 = Math.max(0, Math.floor(e.cx - e.semiMajor - 1));
+    const x1 = Math.min(width - 1, Math.ceil(e.cx + e.semiMajor + 1));
+    const y0 = Math.max(0, Math.floor(e.cy - e.semiMajor - 1));
+    const y1 = Math.min(height - 1, Math.ceil(e.cy + e.semiMajor + 1));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const dx = x - e.cx;
+        const dy = y - e.cy;
+        const u = (dx * c + dy * s) / e.semiMajor;
+        const v = (-dx * s + dy * c) / e.semiMinor;
+        if (u * u + v * v <= 1) mask[y * width + x] = 255;
+      }
+    }
+  }
+  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).png().toFile(path);
+}

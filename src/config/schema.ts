@@ -1,0 +1,63 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+
+export const ProviderName = T.Union([T.Literal('tensorrt'), T.Literal('cuda'), T.Literal('cpu')]);
+export type ProviderName = Static<typeof ProviderName>;
+
+const ModelUse = T.Object(
+  {
+    id: T.String({ minLength: 1, description: 'Model package id (folder name under modelsDir)' }),
+    everyN: T.Integer({ minimum: 1, default: 1, description: 'Run on every Nth frame the pipeline takes' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = T.Object(
+  {
+    source: T.Object(
+      {
+        driver: T.String({ default: 'simulated', description: 'Capture driver name (drivers/<name>)' }),
+        id: T.String({ default: 'probe', minLength: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Each driver reads the section with its own name and validates it itself. */
+    drivers: T.Record(T.String(), T.Record(T.String(), T.Unknown()), { default: {} }),
+    modelsDir: T.Optional(T.String({ description: 'Folder of model packages; default: the bundled models/' })),
+    models: T.Array(ModelUse, { default: [{ id: 'fetal-head', everyN: 1 }] }),
+    inference: T.Object(
+      {
+        providers: T.Array(ProviderName, { minItems: 1, default: ['tensorrt', 'cuda', 'cpu'] }),
+        requireAccelerator: T.Boolean({ default: false }),
+        precision: T.Union([T.Literal('int8'), T.Literal('fp32')], { default: 'int8' }),
+        intraOpThreads: T.Integer({ minimum: 1, maximum: 64, default: 2 }),
+        allowSpinning: T.Boolean({ default: false, description: 'Spinning thread pools steal cores from other sessions' }),
+        deviceId: T.Integer({ minimum: 0, default: 0 }),
+        tensorrt: T.Object(
+          {
+            engineCacheDir: T.Optional(T.String()),
+            fp16: T.Boolean({ default: true }),
+            int8: T.Boolean({ default: false }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        warmupRuns: T.Integer({ minimum: 0, maximum: 100, default: 3 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    server: T.Object(
+      {
+        host: T.String({ default: '127.0.0.1' }),
+        port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    dataDir: T.Optional(T.String()),
+    log: T.Object(
+      { level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)), { default: 'info' }) },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

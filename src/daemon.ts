@@ -1,0 +1,130 @@
+/**
+ * The composition root: config → database → model sessions → source → pipeline → HTTP. It is the only
+ * module (with cli.ts) that knows every layer; the layers know only the ones below them.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { builtinDrivers } from '../drivers/index.js';
+import type { SourceRegistry } from './capture/registry.js';
+import type { LoadedConfig } from './config/load.js';
+import { ErrorCodes, SonoError, errorMessage } from './errors.js';
+import { type ModelSession, openModelSession } from './inference/session.js';
+import { findModelPackage } from './models/package.js';
+import { Bus } from './pipeline/bus.js';
+import { ModelRunner } from './pipeline/model-runner.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { type Db, loadOrCreateKey, openDatabase } from './records/database.js';
+import { buildApp } from './server/app.js';
+import type { Runtime } from './server/runtime.js';
+import { packageRoot } from './util/package-root.js';
+import type { FastifyInstance } from 'fastify';
+
+export interface Daemon {
+  app: FastifyInstance;
+  runtime: Runtime;
+  db: Db;
+  /** Base URL the server listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  logger?: Logger;
+  drivers?: SourceRegistry;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'sonoedge') : join(homedir(), '.local', 'share', 'sonoedge');
+}
+
+export function modelsDirOf(loaded: LoadedConfig): string {
+  return loaded.config.modelsDir ? resolve(loaded.baseDir, loaded.config.modelsDir) : join(packageRoot(), 'models');
+}
+
+/** Loads every configured model on the first provider that works; enforces requireAccelerator. */
+export async function openSessions(loaded: LoadedConfig, log: Logger): Promise<ModelSession[]> {
+  const { inference } = loaded.config;
+  const dir = modelsDirOf(loaded);
+  const sessions: ModelSession[] = [];
+  try {
+    for (const use of loaded.config.models) {
+      const pkg = findModelPackage(dir, use.id);
+      const s = await openModelSession(pkg, { ...inference, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } });
+      sessions.push(s);
+      for (const a of s.attempts.filter((x) => !x.ok)) log.warn({ model: s.id, provider: a.provider, reason: a.reason }, 'execution provider unavailable, trying the next');
+      log.info({ model: s.id, version: s.version, provider: s.provider, precision: s.file.precision }, `model ${s.id} ${s.version} runs on ${s.provider} (${s.file.precision})`);
+      if (inference.requireAccelerator && s.provider === 'cpu') {
+        throw new SonoError(
+          ErrorCodes.ACCELERATOR_REQUIRED,
+          `inference.requireAccelerator is true but model "${s.id}" could only run on the CPU (${s.attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.reason}`).join('; ') || 'no accelerator provider configured'}). Install the CUDA/TensorRT libraries or set requireAccelerator to false.`,
+        );
+      }
+    }
+  } catch (err) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw err;
+  }
+  return sessions;
+}
+
+export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions = {}): Promise<Daemon> {
+  const { config } = loaded;
+  const log = options.logger ?? pino({ level: config.log.level, base: { app: 'sonoedge' } });
+  const runtime: Runtime = {
+    config,
+    bus: new Bus((err, topic) => log.error({ err: errorMessage(err), topic }, 'bus handler failed')),
+    metrics: new Registry(),
+    startedAt: Date.now(),
+    state: { ready: false, startupError: undefined },
+    sessions: [],
+    pipeline: undefined,
+    webUiDir: join(packageRoot(), 'web-ui', 'dist'),
+  };
+  const app = await buildApp(runtime, log);
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  let db: Db | undefined;
+  try {
+    const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
+    db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key')));
+    runtime.sessions = await openSessions(loaded, log);
+    const runners = runtime.sessions.map((s) => new ModelRunner(s));
+    const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), { log });
+    runtime.pipeline = pipeline;
+    const drivers = options.drivers ?? builtinDrivers();
+    const source = drivers.create(config.source.driver, config.drivers[config.source.driver] ?? {}, { id: config.source.id, baseDir: loaded.baseDir, log });
+    try {
+      await pipeline.start(source);
+    } catch (err) {
+      throw new SonoError(ErrorCodes.SOURCE_FAILED, `Source "${config.source.driver}" failed to start: ${errorMessage(err)}`, { cause: err });
+    }
+    runtime.state.ready = true;
+    log.info({ url, provider: runtime.sessions[0]?.provider, source: config.source.driver }, `sonoedge ready: open ${url}/ in a browser`);
+  } catch (err) {
+    runtime.state.startupError = errorMessage(err);
+    log.error({ err: errorMessage(err), code: (err as SonoError).code }, 'start-up failed');
+    await runtime.pipeline?.stop().catch(() => {});
+    await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
+    await app.close();
+    db?.close();
+    throw err;
+  }
+  const openDb = db;
+  return {
+    app,
+    runtime,
+    db: openDb,
+    url,
+    async close() {
+      runtime.state.ready = false;
+      await runtime.pipeline?.stop();
+      await app.close();
+      await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
+      openDb.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { LoadedConfig } from './config/load.js';
+import type { ProviderName } from './config/schema.js';
+import { defaultDataDir, modelsDirOf } from './daemon.js';
+import { errorMessage } from './errors.js';
+import { executionProvider } from './inference/providers.js';
+import { listModelPackages, readVerifiedModelFile } from './models/package.js';
+
+/** One line per check: what this machine can do. Returns false when something the config needs is missing. */
+export async function runDoctor(loaded: LoadedConfig, print: (line: string) => void): Promise<boolean> {
+  let ok = true;
+  const { config } = loaded;
+  print(`node ${process.version} ${process.platform}/${process.arch}`);
+  print(`onnxruntime-node backends: ${ort.listSupportedBackends().map((b) => b.name).join(', ')}`);
+  const pkgs = listModelPackages(modelsDirOf(loaded));
+  for (const p of pkgs) {
+    if (!('manifest' in p)) {
+      ok = false;
+      print(`model ${p.dir}: INVALID ${p.error.split('\n')[0]}`);
+      continue;
+    }
+    const bad = p.manifest.files.filter((f) => {
+      try {
+        readVerifiedModelFile(p, f);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    print(`model ${p.manifest.id} ${p.manifest.version}: ${bad.length ? `CORRUPT files ${bad.map((f) => f.path).join(', ')}` : `${p.manifest.files.length} files verified`}`);
+    if (bad.length) ok = false;
+  }
+  const probe = pkgs.find((p) => 'manifest' in p);
+  for (const provider of ['tensorrt', 'cuda', 'cpu'] as ProviderName[]) {
+    if (!probe || !('manifest' in probe)) break;
+    const file = probe.manifest.files.find((f) => f.precision === 'fp32');
+    if (!file) break;
+    try {
+      const s = await ort.InferenceSession.create(readVerifiedModelFile(probe, file), { executionProviders: [executionProvider(provider, config.inference)] });
+      await s.release();
+      print(`provider ${provider}: available`);
+    } catch (err) {
+      print(`provider ${provider}: unavailable (${errorMessage(err).split('\n')[0]})`);
+      if (provider === 'cpu') ok = false;
+    }
+  }
+  const ffmpeg = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8' });
+  const ffmpegLine = ffmpeg.status === 0 ? (ffmpeg.stdout.split('\n')[0] ?? 'ffmpeg') : 'ffmpeg not found (install Debian ffmpeg)';
+  print(`driver simulated: available (software probe, no hardware needed)`);
+  print(`driver replay: images via sharp; video via ${ffmpegLine}`);
+  const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+    print(`data dir ${dataDir}: writable`);
+  } catch (err) {
+    ok = false;
+    print(`data dir ${dataDir}: NOT writable (${errorMessage(err)})`);
+  }
+  print(`configured source: ${config.source.driver}; models: ${config.models.map((m) => m.id).join(', ')}; providers: ${config.inference.providers.join(' → ')}`);
+  return ok;
+}

@@ -1,0 +1,57 @@
+import type { Frame } from '../capture/frame.js';
+import type { TaskResult } from '../analysis/task.js';
+
+export interface StageTimings {
+  /** frame capture → pipeline took it (ms) */
+  queueMs: number;
+  preprocessMs: number;
+  inferenceMs: number;
+  analysisMs: number;
+  /** capture → result published (ms) */
+  totalMs: number;
+}
+
+/** One model's result for one frame, keyed by the frame's sequence number. */
+export interface ResultEvent {
+  type: 'result';
+  seq: number;
+  sourceId: string;
+  frameTimestampMs: number;
+  modelId: string;
+  modelVersion: string;
+  provider: string;
+  timings: StageTimings;
+  result: TaskResult;
+}
+
+export interface BusEvents {
+  frame: Frame;
+  result: ResultEvent;
+}
+
+type Handler<T> = (event: T) => void;
+
+/**
+ * Typed in-process bus. Handlers run synchronously in publish order; a throwing handler is reported to
+ * `onHandlerError` and never stops the others (a broken consumer must not stall the pipeline).
+ */
+export class Bus {
+  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set() };
+
+  constructor(private readonly onHandlerError: (err: unknown, topic: string) => void = () => {}) {}
+
+  on<K extends keyof BusEvents>(topic: K, handler: Handler<BusEvents[K]>): () => void {
+    this.#handlers[topic].add(handler);
+    return () => this.#handlers[topic].delete(handler);
+  }
+
+  publish<K extends keyof BusEvents>(topic: K, event: BusEvents[K]): void {
+    for (const h of this.#handlers[topic]) {
+      try {
+        h(event);
+      } catch (err) {
+        this.onHandlerError(err, topic);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Latest-frame-wins mailbox: holds at most one item. A put over an untaken item replaces it and counts a
+ * drop, so memory stays bounded whatever the input rate. `take` waits for the next item or the signal.
+ */
+export class LatestSlot<T> {
+  #item: T | undefined;
+  #has = false;
+  #waiter: ((item: T) => void) | undefined;
+  dropped = 0;
+
+  put(item: T): void {
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = undefined;
+      w(item);
+      return;
+    }
+    if (this.#has) this.dropped++;
+    this.#item = item;
+    this.#has = true;
+  }
+
+  take(signal: AbortSignal): Promise<T> {
+    if (this.#has) {
+      const item = this.#item as T;
+      this.#item = undefined;
+      this.#has = false;
+      return Promise.resolve(item);
+    }
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiter = undefined;
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiter = (item) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(item);
+      };
+    });
+  }
+}

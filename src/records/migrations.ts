@@ -1,0 +1,52 @@
+/**
+ * Versioned schema migrations. Append only: a released migration is never edited; a new one is added.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'exams, captures, measurements, audit log',
+    sql: `
+      CREATE TABLE exams (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        closed_at TEXT,
+        patient_name TEXT, patient_id TEXT, patient_birth_date TEXT, patient_sex TEXT,
+        dating_ga_weeks REAL,
+        operator TEXT,
+        exam_type TEXT NOT NULL DEFAULT 'obstetric'
+      );
+      CREATE TABLE captures (
+        id TEXT PRIMARY KEY,
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        created_at TEXT NOT NULL,
+        frame_seq INTEGER NOT NULL,
+        width INTEGER NOT NULL, height INTEGER NOT NULL, channels INTEGER NOT NULL,
+        pixels BLOB NOT NULL,
+        pixel_spacing_x REAL, pixel_spacing_y REAL,
+        region_json TEXT NOT NULL,
+        results_json TEXT NOT NULL
+      );
+      CREATE TABLE measurements (
+        id TEXT PRIMARY KEY,
+        capture_id TEXT NOT NULL REFERENCES captures(id) ON DELETE RESTRICT,
+        kind TEXT NOT NULL,
+        ai_value REAL, unit TEXT NOT NULL,
+        model_id TEXT, model_version TEXT, provider TEXT,
+        ai_geometry_json TEXT,
+        state TEXT NOT NULL DEFAULT 'unverified' CHECK (state IN ('unverified','confirmed','corrected')),
+        final_value REAL, final_geometry_json TEXT,
+        decided_by TEXT, decided_at TEXT
+      );
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT,
+        action TEXT NOT NULL,
+        entity TEXT,
+        details_json TEXT
+      );
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    `,
+  },
+];

@@ -1,0 +1,37 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+
+const Attempt = T.Object({ provider: T.String(), ok: T.Boolean(), reason: T.Optional(T.String()) });
+const Health = T.Object({
+  status: T.Union([T.Literal('starting'), T.Literal('ok'), T.Literal('failed')]),
+  provider: T.Optional(T.String({ description: 'Execution provider of the first model, e.g. "cpu"' })),
+  models: T.Array(T.Object({ id: T.String(), version: T.String(), task: T.String(), provider: T.String(), precision: T.String(), attempts: T.Array(Attempt) })),
+  source: T.Optional(T.Object({
+    driver: T.String(), state: T.String(), connected: T.Boolean(), fps: T.Number(), framesDelivered: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()),
+  })),
+  pipeline: T.Optional(T.Object({ framesIn: T.Number(), framesTaken: T.Number(), framesDropped: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()) })),
+  error: T.Optional(T.String()),
+  uptimeSeconds: T.Number(),
+});
+
+/** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
+const health: FastifyPluginAsync = async (app) => {
+  app.get('/api/health', { schema: { tags: ['system'], summary: 'Readiness, execution provider, models and source', response: { 200: Health, 503: Health } } }, async (_req, reply) => {
+    const rt = app.sono;
+    const source = rt.pipeline?.source?.health();
+    const stats = rt.pipeline?.stats();
+    const body = {
+      status: rt.state.startupError ? 'failed' as const : rt.state.ready ? 'ok' as const : 'starting' as const,
+      provider: rt.sessions[0]?.provider,
+      models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider, precision: s.file.precision, attempts: s.attempts })),
+      source,
+      pipeline: stats && { framesIn: stats.framesIn, framesTaken: stats.framesTaken, framesDropped: stats.framesDropped, errors: stats.errors, lastError: stats.lastError },
+      error: rt.state.startupError,
+      uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
+    };
+    return reply.code(body.status === 'ok' ? 200 : 503).send(body);
+  });
+};
+
+export default fp(health, { name: 'sonoedge-health' });

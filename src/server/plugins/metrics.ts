@@ -1,0 +1,56 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+const STAGES = ['queueMs', 'preprocessMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
+
+/** GET /metrics in Prometheus text format: fps, drops, stage latency histograms, provider in use. */
+const metrics: FastifyPluginAsync = async (app) => {
+  const rt = app.sono;
+  const reg = rt.metrics;
+  const stage = new Histogram({
+    name: 'sonoedge_stage_seconds',
+    help: 'Per-stage latency of each model run',
+    labelNames: ['model', 'stage'],
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.033, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [reg],
+  });
+  const results = new Counter({ name: 'sonoedge_results_total', help: 'Results published', labelNames: ['model'], registers: [reg] });
+  new Gauge({
+    name: 'sonoedge_source_fps', help: 'Frames per second delivered by the source', registers: [reg],
+    collect() { this.set(rt.pipeline?.source?.health().fps ?? 0); },
+  });
+  new Gauge({
+    name: 'sonoedge_frames_in_total', help: 'Frames received from the source', registers: [reg],
+    collect() { this.set(rt.pipeline?.stats().framesIn ?? 0); },
+  });
+  new Gauge({
+    name: 'sonoedge_frames_dropped_total', help: 'Frames replaced before inference took them (latest-frame-wins)', registers: [reg],
+    collect() { this.set(rt.pipeline?.stats().framesDropped ?? 0); },
+  });
+  new Gauge({
+    name: 'sonoedge_source_errors_total', help: 'Errors reported by the source', registers: [reg],
+    collect() { this.set(rt.pipeline?.source?.health().errors ?? 0); },
+  });
+  new Gauge({
+    name: 'sonoedge_execution_provider', help: 'Execution provider in use per model (value 1)', labelNames: ['model', 'provider'], registers: [reg],
+    collect() {
+      this.reset();
+      for (const s of rt.sessions) this.set({ model: s.id, provider: s.provider }, 1);
+    },
+  });
+  new Gauge({ name: 'sonoedge_ready', help: '1 when sessions are warm and the source runs', registers: [reg], collect() { this.set(rt.state.ready ? 1 : 0); } });
+
+  const off = rt.bus.on('result', (e) => {
+    results.inc({ model: e.modelId });
+    for (const s of STAGES) stage.observe({ model: e.modelId, stage: s.replace('Ms', '') }, e.timings[s] / 1000);
+  });
+  app.addHook('onClose', async () => off());
+
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
+    reply.type(reg.contentType);
+    return reg.metrics();
+  });
+};
+
+export default fp(metrics, { name: 'sonoedge-metrics' });
