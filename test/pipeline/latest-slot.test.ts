@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { LatestSlot } from '../../src/pipeline/latest-slot.js';
+
+describe('LatestSlot (latest frame wins)', () => {
+  it('keeps only the newest item and counts the replaced ones', async () => {
+    const slot = new LatestSlot<number>();
+    const ac = new AbortController();
+    for (let i = 0; i < 100; i++) slot.put(i);
+    expect(await slot.take(ac.signal)).toBe(99);
+    expect(slot.dropped).toBe(99);
+  });
+  it('hands an item straight to a waiting taker without a drop', async () => {
+    const slot = new LatestSlot<string>();
+    const p = slot.take(new AbortController().signal);
+    slot.put('a');
+    expect(await p).toBe('a');
+    expect(slot.dropped).toBe(0);
+  });
+  it('a wait is bounded by its abort signal', async () => {
+    const slot = new LatestSlot<string>();
+    const ac = new AbortController();
+    const p = slot.take(ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+  });
+});
