@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import bestFrame from './plugins/best-frame.js';
 import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
@@ -21,6 +22,7 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   await app.register(health);
   await app.register(metrics);
   await app.register(live);
+  await app.register(bestFrame);
   await app.register(webUi);
   return app;
 }

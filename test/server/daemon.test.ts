@@ -64,3 +64,22 @@ describe('daemon on the simulated probe (real sessions, real WebSocket)', () => 
     expect((await fetch(d.url + '/docs')).status).toBe(200);
   });
 });
+
+describe('auto-capture endpoint', () => {
+  it('offers the best proposal of the sweep once one is good enough', async () => {
+    const d = await startTestDaemon(tempDir());
+    try {
+      await waitForHealth(d.url, 200);
+      let body: { seq?: number; quality?: number } = {};
+      for (let i = 0; i < 50 && body.seq === undefined; i++) {
+        const r = await fetch(d.url + '/api/live/best');
+        if (r.status === 200) body = (await r.json()) as typeof body;
+        else await new Promise((res) => setTimeout(res, 200));
+      }
+      expect(body.seq).toBeGreaterThanOrEqual(0);
+      expect(body.quality).toBeGreaterThanOrEqual(0.6);
+    } finally {
+      await d.close();
+    }
+  });
+});

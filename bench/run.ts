@@ -1,0 +1,166 @@
+/**
+ * npm run bench — on the bundled model and the simulated probe, in ONE run (ratios, not absolute claims):
+ *  1. simulated probe cost at 30 fps, 640×480 (% of one core)
+ *  2. raw session.run loop throughput vs full pipeline throughput (frames always ready)
+ *  3. end-to-end latency capture → result on the bus at 30 fps input (p50/p99) vs inference p99
+ *  4. cold start to first result, RSS before/after
+ *  5. three sessions in one process: each alone vs with idle neighbours vs all together (spinning off)
+ * Prints a table and writes bench-results/bench.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimulatedProbe } from '../drivers/simulated/probe.js';
+import type { Frame } from '../src/capture/frame.js';
+import type { FrameSource, SourceHealth } from '../src/capture/source.js';
+import { type SessionOptions, type ModelSession, openModelSession } from '../src/inference/session.js';
+import { findModelPackage } from '../src/models/package.js';
+import { Bus, type ResultEvent } from '../src/pipeline/bus.js';
+import { ModelRunner } from '../src/pipeline/model-runner.js';
+import { Pipeline } from '../src/pipeline/pipeline.js';
+import { packageRoot } from '../src/util/package-root.js';
+import { mean, percentile, rssMb } from './stats.js';
+
+const root = packageRoot();
+const N = Number(process.env.BENCH_N ?? 200);
+const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: 2, allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
+const rows: Array<[string, string]> = [];
+const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, n: N };
+const row = (k: string, v: string): void => {
+  rows.push([k, v]);
+  console.error(`${k}: ${v}`);
+};
+
+/** A source that hands over the next pre-rendered frame as soon as the pipeline published a result. */
+class ReadySource implements FrameSource {
+  readonly id = 'ready';
+  readonly driver = 'bench-ready';
+  #frames: Frame[];
+  #seq = 0;
+  #listener: ((f: Frame) => void) | undefined;
+  constructor(frames: Frame[], bus: Bus) {
+    this.#frames = frames;
+    bus.on('result', () => queueMicrotask(() => this.emit()));
+  }
+  emit(): void {
+    const f = this.#frames[this.#seq % this.#frames.length]!;
+    this.#listener?.({ ...f, seq: this.#seq++, timestampMs: performance.now() });
+  }
+  async start(l: (f: Frame) => void): Promise<void> {
+    this.#listener = l;
+    this.emit();
+  }
+  async stop(): Promise<void> {
+    this.#listener = undefined;
+  }
+  health(): SourceHealth {
+    return { driver: this.driver, state: 'running', connected: true, fps: 0, framesDelivered: this.#seq, errors: 0, lastError: undefined };
+  }
+}
+
+async function main(): Promise<void> {
+  const rss0 = rssMb();
+  const tCold = performance.now();
+  const pkg = findModelPackage(join(root, 'models'), 'fetal-head');
+
+  // 1. simulated probe cost
+  const probe = new SimulatedProbe('bench', { fps: 30 });
+  const tPrep = performance.now();
+  probe.prepare();
+  const prepMs = performance.now() - tPrep;
+  const buf = new Uint8Array(640 * 480);
+  for (let i = 0; i < 30; i++) probe.render(i, buf);
+  const cpu0 = process.cpuUsage();
+  const tr = performance.now();
+  for (let i = 0; i < 300; i++) probe.render(i, buf);
+  const renderMs = (performance.now() - tr) / 300;
+  const cpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000 / 300;
+  out.simulatedProbe = { renderMsPerFrame: renderMs, cpuMsPerFrame: cpuMs, percentOfOneCoreAt30fps: (cpuMs * 30) / 10, sceneBuildMs: prepMs };
+  row('simulated probe 640×480', `${renderMs.toFixed(2)} ms/frame → ${((cpuMs * 30) / 10).toFixed(1)}% of one core at 30 fps (scene built once in ${prepMs.toFixed(0)} ms)`);
+
+  // 2. raw session.run vs pipeline
+  const session = await openModelSession(pkg, opts);
+  const frames: Frame[] = [];
+  for (let i = 0; i < 8; i++) {
+    const d = new Uint8Array(640 * 480);
+    probe.render(i * 7, d);
+    frames.push({ seq: i, timestampMs: 0, width: 640, height: 480, channels: 1, data: d, pixelSpacing: { x: probe.pixelSpacingMm, y: probe.pixelSpacingMm }, sourceId: 'bench', region: probe.region });
+  }
+  const runner = new ModelRunner(session);
+  runner.prepare(frames[0]!);
+  const infer: number[] = [];
+  const tRaw = performance.now();
+  for (let i = 0; i < N; i++) {
+    const t = performance.now();
+    await session.run();
+    infer.push(performance.now() - t);
+  }
+  const rawFps = (N * 1000) / (performance.now() - tRaw);
+
+  const bus = new Bus();
+  const pipe = new Pipeline(bus, [{ runner, everyN: 1 }]);
+  const src = new ReadySource(frames, bus);
+  let results = 0;
+  let firstAt = 0;
+  const done = new Promise<void>((resolve) => bus.on('result', () => {
+    if (++results === 10) firstAt = performance.now();
+    if (results === N + 10) resolve();
+  }));
+  await pipe.start(src);
+  await done;
+  const pipeFps = (N * 1000) / (performance.now() - firstAt);
+  await pipe.stop();
+  out.throughput = { rawFps, pipelineFps: pipeFps, ratio: pipeFps / rawFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
+  row('raw session.run', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
+  row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / rawFps).toFixed(3)} (target ≥ 0.95)`);
+
+  // 3. latency at 30 fps from the real simulated probe
+  const bus2 = new Bus();
+  const runner2 = new ModelRunner(session);
+  const pipe2 = new Pipeline(bus2, [{ runner: runner2, everyN: 1 }]);
+  const lat: ResultEvent['timings'][] = [];
+  const done2 = new Promise<void>((resolve) => bus2.on('result', (e) => {
+    lat.push(e.timings);
+    if (lat.length === Math.min(N, 150)) resolve();
+  }));
+  const live = new SimulatedProbe('bench-live', { fps: 30 });
+  await pipe2.start(live);
+  await done2;
+  const st = pipe2.stats();
+  await pipe2.stop();
+  const total = lat.map((t) => t.totalMs);
+  const inf2 = lat.map((t) => t.inferenceMs);
+  out.latency30fps = {
+    p50Ms: percentile(total, 0.5), p99Ms: percentile(total, 0.99), inferenceP99Ms: percentile(inf2, 0.99),
+    preprocessMeanMs: mean(lat.map((t) => t.preprocessMs)), analysisMeanMs: mean(lat.map((t) => t.analysisMs)), queueMeanMs: mean(lat.map((t) => t.queueMs)),
+    framesIn: st.framesIn, dropped: st.framesDropped,
+  };
+  row('capture→result at 30 fps', `p50 ${percentile(total, 0.5).toFixed(2)} ms, p99 ${percentile(total, 0.99).toFixed(2)} ms vs inference p99 ${percentile(inf2, 0.99).toFixed(2)} ms (target p99 ≤ inference p99 + 5 ms)`);
+  row('stage means', `queue ${mean(lat.map((t) => t.queueMs)).toFixed(2)} ms, preprocess ${mean(lat.map((t) => t.preprocessMs)).toFixed(2)} ms, analysis ${mean(lat.map((t) => t.analysisMs)).toFixed(2)} ms; dropped ${st.framesDropped}/${st.framesIn}`);
+  row('cold start → first pipeline result', `${(firstAt - tCold).toFixed(0)} ms (includes ${N} raw runs before it)`);
+
+  // 4. several sessions in one process
+  const others: ModelSession[] = [await openModelSession(pkg, opts), await openModelSession(pkg, opts)];
+  const timeRuns = async (s: ModelSession, n: number): Promise<number> => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await s.run();
+    return (performance.now() - t) / n;
+  };
+  const aloneWithNeighbours = await timeRuns(session, N);
+  const each = [aloneWithNeighbours, await timeRuns(others[0]!, N), await timeRuns(others[1]!, N)];
+  const tAll = performance.now();
+  for (let i = 0; i < N; i++) for (const s of [session, ...others]) await s.run();
+  const allMs = (performance.now() - tAll) / N;
+  out.multiSession = { firstWithTwoIdleNeighboursMs: aloneWithNeighbours, aloneP50Ms: percentile(infer, 0.5), eachMs: each, sumOfEachMs: each.reduce((a, b) => a + b, 0), allThreeTogetherMs: allMs };
+  row('3 sessions, one process', `one with two idle neighbours ${aloneWithNeighbours.toFixed(2)} ms vs alone ${mean(infer).toFixed(2)} ms; all three ${allMs.toFixed(2)} ms vs sum ${each.reduce((a, b) => a + b, 0).toFixed(2)} ms`);
+  for (const s of [session, ...others]) await s.release();
+  out.rssMb = { before: rss0, after: rssMb() };
+  row('RSS', `${rss0.toFixed(0)} MB → ${rssMb().toFixed(0)} MB`);
+
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  writeFileSync(join(root, 'bench-results', 'bench.json'), JSON.stringify(out, null, 2));
+  console.log('\n| measure | result |\n|---|---|');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  process.exit(0);
+}
+
+void main();

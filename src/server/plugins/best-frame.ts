@@ -1,0 +1,30 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { BestFrameSelector } from '../../analysis/best-frame.js';
+import type { ResultEvent } from '../../pipeline/bus.js';
+
+/**
+ * GET /api/live/best: the best fetal-head proposal of the current sweep (auto-capture), so the clinician
+ * is offered one good frame instead of a flicker. 404 while no proposal is good enough.
+ */
+const bestFrame: FastifyPluginAsync = async (app) => {
+  const selector = new BestFrameSelector<ResultEvent>();
+  const off = app.sono.bus.on('result', (e) => {
+    if (e.result.task !== 'fetal-head' || !e.result.detected) return;
+    selector.offer({ seq: e.seq, quality: e.result.quality.score, flagged: e.result.flags.some((f) => f.severity !== 'info'), value: e });
+  });
+  app.addHook('onClose', async () => off());
+  app.get('/api/live/best', {
+    schema: {
+      tags: ['live'], summary: 'Best fetal-head proposal of the current sweep (auto-capture)',
+      response: { 200: T.Object({ seq: T.Number(), quality: T.Number(), event: T.Unknown() }), 404: T.Object({ error: T.String() }) },
+    },
+  }, async (_req, reply) => {
+    const b = selector.best();
+    if (!b) return reply.code(404).send({ error: 'No proposal of sufficient quality in this sweep yet' });
+    return { seq: b.seq, quality: b.quality, event: b.value };
+  });
+};
+
+export default fp(bestFrame, { name: 'sonoedge-best-frame' });
