@@ -30,7 +30,10 @@ const row = (k: string, v: string): void => {
   console.error(`${k}: ${v}`);
 };
 
-/** A source that hands over the next pre-rendered frame as soon as the pipeline published a result. */
+/**
+ * A source that always has the next pre-rendered frame waiting: two at start, then one per published
+ * result, so the pipeline is never starved and never flooded (no spinning producer on the shared cores).
+ */
 class ReadySource implements FrameSource {
   readonly id = 'ready';
   readonly driver = 'bench-ready';
@@ -47,6 +50,7 @@ class ReadySource implements FrameSource {
   }
   async start(l: (f: Frame) => void): Promise<void> {
     this.#listener = l;
+    this.emit();
     this.emit();
   }
   async stop(): Promise<void> {

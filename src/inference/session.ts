@@ -25,10 +25,13 @@ export interface ProviderAttempt {
 /** One loaded model on the provider that actually accepted it. */
 export class ModelSession {
   readonly #session: ort.InferenceSession;
-  readonly #input: ort.Tensor;
+  readonly #inputs: [ort.Tensor, ort.Tensor];
   readonly #inputName: string;
-  /** The model's input buffer: preprocessing writes here, every run reads it (no per-frame allocation). */
-  readonly inputData: Float32Array;
+  /**
+   * Two input buffers, so the pipeline can prepare the next frame while the previous one is still being
+   * inferred. Preprocessing writes here, runs read them; nothing is allocated per frame.
+   */
+  readonly inputData: [Float32Array, Float32Array];
 
   constructor(
     readonly pkg: ModelPackage,
@@ -39,8 +42,9 @@ export class ModelSession {
   ) {
     this.#session = session;
     const shape = pkg.manifest.input.shape;
-    this.inputData = new Float32Array(shape[1] * shape[2] * shape[3]);
-    this.#input = new ort.Tensor('float32', this.inputData, [...shape]);
+    const n = shape[1] * shape[2] * shape[3];
+    this.inputData = [new Float32Array(n), new Float32Array(n)];
+    this.#inputs = [new ort.Tensor('float32', this.inputData[0], [...shape]), new ort.Tensor('float32', this.inputData[1], [...shape])];
     this.#inputName = pkg.manifest.input.name;
   }
 
@@ -52,8 +56,9 @@ export class ModelSession {
     return this.pkg.manifest.version;
   }
 
-  async run(): Promise<ort.InferenceSession.OnnxValueMapType> {
-    return this.#session.run({ [this.#inputName]: this.#input });
+  /** Runs the model on input buffer `slot` (0 or 1). */
+  async run(slot: 0 | 1 = 0): Promise<ort.InferenceSession.OnnxValueMapType> {
+    return this.#session.run({ [this.#inputName]: this.#inputs[slot] });
   }
 
   async release(): Promise<void> {

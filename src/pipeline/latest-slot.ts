@@ -8,6 +8,11 @@ export class LatestSlot<T> {
   #waiter: ((item: T) => void) | undefined;
   dropped = 0;
 
+  /** True when an item is waiting to be taken. */
+  get hasItem(): boolean {
+    return this.#has;
+  }
+
   put(item: T): void {
     if (this.#waiter) {
       const w = this.#waiter;

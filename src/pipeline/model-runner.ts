@@ -1,19 +1,25 @@
 import type { Frame } from '../capture/frame.js';
 import type { ClinicalContext } from '../analysis/fetal-head.js';
-import type { OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
+import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
 import type { ModelSession } from '../inference/session.js';
 
+export type Slot = 0 | 1;
+export type RawOutputs = Awaited<ReturnType<ModelSession['run']>>;
+
 /**
- * One model in the pipeline: preprocess (synchronously, while the frame's buffer is guaranteed), run the
- * session, analyse. Named inputs: a Frame. Named outputs: the task result and stage timings.
+ * One model in the pipeline, in three steps the pipeline can overlap across frames:
+ *   prepare(frame, slot)  copy and resize the frame into input buffer `slot` (synchronously, while the
+ *                         frame's pixels are guaranteed),
+ *   run(slot)             onnxruntime inference on that buffer (off the JS thread),
+ *   analyze(raw, slot)    outputs → clinical result, with the geometry recorded at prepare time.
  */
 export class ModelRunner {
   readonly #pre: Preprocessor;
   readonly #analyzer: TaskAnalyzer;
-  #mapping: InputMapping | undefined;
-  #frameInfo: { width: number; height: number; region: Frame['region']; pixelSpacing: Frame['pixelSpacing'] } | undefined;
+  readonly #mapping: Array<InputMapping | undefined> = [undefined, undefined];
+  readonly #info: Array<FrameInfo | undefined> = [undefined, undefined];
 
   constructor(readonly session: ModelSession) {
     const m = session.pkg.manifest;
@@ -25,24 +31,31 @@ export class ModelRunner {
     return this.session.id;
   }
 
-  /** Copies what the model needs out of the frame into the session's input buffer. */
-  prepare(frame: Frame): void {
-    this.#mapping = this.#pre.run(frame, this.session.inputData);
-    this.#frameInfo = { width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing };
+  prepare(frame: Frame, slot: Slot = 0): void {
+    this.#mapping[slot] = this.#pre.run(frame, this.session.inputData[slot]);
+    this.#info[slot] = { width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing };
   }
 
-  /** Runs the prepared input; returns the analysed result and the inference/analysis times. */
-  async infer(ctx: ClinicalContext): Promise<{ result: TaskResult; inferenceMs: number; analysisMs: number }> {
-    const mapping = this.#mapping;
-    const info = this.#frameInfo;
-    if (!mapping || !info) throw new Error(`Model ${this.id} ran before prepare()`);
-    const t0 = performance.now();
-    const raw = await this.session.run();
-    const t1 = performance.now();
+  run(slot: Slot = 0): Promise<RawOutputs> {
+    if (!this.#mapping[slot]) throw new Error(`Model ${this.id} ran before prepare()`);
+    return this.session.run(slot);
+  }
+
+  analyze(raw: RawOutputs, slot: Slot, ctx: ClinicalContext): TaskResult {
+    const mapping = this.#mapping[slot]!;
+    const info = this.#info[slot]!;
     const outputs: Record<string, OutputTensor> = {};
     for (const [name, v] of Object.entries(raw)) outputs[name] = { data: v.data as Float32Array, dims: v.dims };
     const grid = { width: mapping.modelWidth, height: mapping.modelHeight, toFrame: (x: number, y: number) => modelToFrame(mapping, x, y) };
-    const result = this.#analyzer.analyze(outputs, grid, info, ctx);
+    return this.#analyzer.analyze(outputs, grid, info, ctx);
+  }
+
+  /** prepare → run → analyze on slot 0, for offline use where nothing overlaps. */
+  async infer(ctx: ClinicalContext): Promise<{ result: TaskResult; inferenceMs: number; analysisMs: number }> {
+    const t0 = performance.now();
+    const raw = await this.run(0);
+    const t1 = performance.now();
+    const result = this.analyze(raw, 0, ctx);
     return { result, inferenceMs: t1 - t0, analysisMs: performance.now() - t1 };
   }
 }

@@ -4,7 +4,22 @@ import type { FrameSource } from '../capture/source.js';
 import { errorMessage } from '../errors.js';
 import type { Bus } from './bus.js';
 import { LatestSlot } from './latest-slot.js';
-import type { ModelRunner } from './model-runner.js';
+import type { ModelRunner, RawOutputs, Slot } from './model-runner.js';
+
+type Outcome = { raw: RawOutputs; inferenceMs: number } | { error: unknown; inferenceMs: number };
+
+/** A model run in flight: what is needed to analyse and publish it when it lands. */
+interface Job {
+  runner: ModelRunner;
+  slot: Slot;
+  seq: number;
+  sourceId: string;
+  frameTimestampMs: number;
+  queueMs: number;
+  preprocessMs: number;
+  ctx: ClinicalContext;
+  outcome: Promise<Outcome>;
+}
 
 export interface ScheduledModel {
   runner: ModelRunner;
@@ -88,28 +103,42 @@ export class Pipeline {
     return { ...this.#stats, framesDropped: this.#slot.dropped, models: structuredClone(this.#stats.models) };
   }
 
+  /**
+   * The loop overlaps work across frames: while model M runs on frame N (off the JS thread), the JS thread
+   * analyses and publishes the previous run; with frames queued, frame N+1 is prepared into the other input
+   * buffer meanwhile. When no frame is waiting, a run in flight is finished at once (lowest latency).
+   */
   async #run(signal: AbortSignal): Promise<void> {
     const due: ScheduledModel[] = [];
+    const pre: number[] = [];
+    let slot: Slot = 0;
+    let inflight: Job | undefined;
     while (!signal.aborted) {
+      if (inflight && !this.#slot.hasItem) {
+        this.#complete(inflight, await inflight.outcome);
+        inflight = undefined;
+      }
       let frame: Frame;
       try {
         frame = await this.#slot.take(signal);
       } catch {
-        return;
+        break;
       }
       const tTaken = performance.now();
       this.#stats.framesTaken++;
       due.length = 0;
+      pre.length = 0;
       for (const m of this.#models) {
         const last = this.#lastSeq.get(m.runner.id);
         if (last === undefined || frame.seq < last || frame.seq - last >= m.everyN) due.push(m);
       }
+      if (due.length === 0) continue;
+      slot = slot === 0 ? 1 : 0;
       // Prepare every due model now, while the frame's buffer is guaranteed valid.
-      const pre: number[] = [];
       for (const m of due) {
         const t = performance.now();
         try {
-          m.runner.prepare(frame);
+          m.runner.prepare(frame, slot);
         } catch (err) {
           this.#fail(m.runner.id, err);
         }
@@ -119,25 +148,46 @@ export class Pipeline {
       for (let i = 0; i < due.length; i++) {
         const m = due[i]!;
         this.#lastSeq.set(m.runner.id, frame.seq);
-        try {
-          const r = await m.runner.infer(ctx);
-          this.#stats.models[m.runner.id]!.runs++;
-          const s = m.runner.session;
-          this.bus.publish('result', {
-            type: 'result',
-            seq: frame.seq,
-            sourceId: frame.sourceId,
-            frameTimestampMs: frame.timestampMs,
-            modelId: s.id,
-            modelVersion: s.version,
-            provider: s.provider,
-            timings: { queueMs: tTaken - frame.timestampMs, preprocessMs: pre[i]!, inferenceMs: r.inferenceMs, analysisMs: r.analysisMs, totalMs: performance.now() - frame.timestampMs },
-            result: r.result,
-          });
-        } catch (err) {
-          this.#fail(m.runner.id, err);
-        }
+        const previous = inflight;
+        const previousOutcome = previous ? await previous.outcome : undefined;
+        inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
+        if (previous) this.#complete(previous, previousOutcome!);
       }
+    }
+    if (inflight) await inflight.outcome;
+  }
+
+  #launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number, ctx: ClinicalContext): Job {
+    const tStart = performance.now();
+    const outcome = runner.run(slot).then(
+      (raw) => ({ raw, inferenceMs: performance.now() - tStart }),
+      (error: unknown) => ({ error, inferenceMs: performance.now() - tStart }),
+    );
+    return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: frame.timestampMs, queueMs: tTaken - frame.timestampMs, preprocessMs, ctx, outcome };
+  }
+
+  #complete(job: Job, outcome: Outcome): void {
+    const id = job.runner.id;
+    if ('error' in outcome) return this.#fail(id, outcome.error);
+    try {
+      const t = performance.now();
+      const result = job.runner.analyze(outcome.raw, job.slot, job.ctx);
+      const analysisMs = performance.now() - t;
+      this.#stats.models[id]!.runs++;
+      const s = job.runner.session;
+      this.bus.publish('result', {
+        type: 'result',
+        seq: job.seq,
+        sourceId: job.sourceId,
+        frameTimestampMs: job.frameTimestampMs,
+        modelId: s.id,
+        modelVersion: s.version,
+        provider: s.provider,
+        timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, inferenceMs: outcome.inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
+        result,
+      });
+    } catch (err) {
+      this.#fail(id, err);
     }
   }
 
