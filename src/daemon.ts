@@ -72,7 +72,10 @@ export async function openSessions(loaded: LoadedConfig, log: Logger): Promise<M
 export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions = {}): Promise<Daemon> {
   const { config } = loaded;
   const log = options.logger ?? pino({ level: config.log.level, base: { app: 'sonoedge' } });
+  const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
+  const db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key')));
   const runtime: Runtime = {
+    db,
     config,
     bus: new Bus((err, topic) => log.error({ err: errorMessage(err), topic }, 'bus handler failed')),
     metrics: new Registry(),
@@ -82,15 +85,18 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     pipeline: undefined,
     webUiDir: join(packageRoot(), 'web-ui', 'dist'),
   };
-  const app = await buildApp(runtime, log);
-  await app.listen({ host: config.server.host, port: config.server.port });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(runtime, log);
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  let db: Db | undefined;
   try {
-    const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
-    db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key')));
     runtime.sessions = await openSessions(loaded, log);
     const runners = runtime.sessions.map((s) => new ModelRunner(s));
     const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), { log });
@@ -110,21 +116,20 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     await runtime.pipeline?.stop().catch(() => {});
     await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
     await app.close();
-    db?.close();
+    db.close();
     throw err;
   }
-  const openDb = db;
   return {
     app,
     runtime,
-    db: openDb,
+    db,
     url,
     async close() {
       runtime.state.ready = false;
       await runtime.pipeline?.stop();
       await app.close();
       await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
-      openDb.close();
+      db.close();
     },
   };
 }

@@ -7,12 +7,13 @@ import bestFrame from './plugins/best-frame.js';
 import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
+import records from './plugins/records.js';
 import webUi from './plugins/web-ui.js';
 import type { Runtime } from './runtime.js';
 
 /** Builds the HTTP app: one plugin per feature, services from `runtime`. */
 export async function buildApp(runtime: Runtime, logger: Logger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } }) as unknown as FastifyInstance;
   app.decorate('sono', runtime);
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'sonoedge', version: '0.1.0', description: 'Point-of-care ultrasound AI runtime API' } },
@@ -23,6 +24,7 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   await app.register(metrics);
   await app.register(live);
   await app.register(bestFrame);
+  await app.register(records);
   await app.register(webUi);
   return app;
 }

@@ -3,6 +3,8 @@ import type { Config } from '../config/schema.js';
 import type { ModelSession } from '../inference/session.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Db } from '../records/database.js';
+import type { Exam } from '../records/types.js';
 
 /** The services the HTTP plugins read, passed in (never module globals). */
 export interface Runtime {
@@ -14,6 +16,10 @@ export interface Runtime {
   state: { ready: boolean; startupError: string | undefined };
   sessions: ModelSession[];
   pipeline: Pipeline | undefined;
+  /** The records database (open before the server starts). */
+  db: Db;
+  /** Called inside the closing transaction: queues the exam for sync. */
+  onExamClosed?: (exam: Exam) => void;
   /** Directory of the built web UI. */
   webUiDir: string;
 }

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database.js';
+import type { Capture, Exam, Measurement, MeasurementState, NewExam, Patient } from './types.js';
+
+export class RecordError extends Error {
+  constructor(readonly status: 404 | 409 | 400, message: string) {
+    super(message);
+    this.name = 'RecordError';
+  }
+}
+
+export interface CaptureInput {
+  frameSeq: number;
+  width: number;
+  height: number;
+  channels: number;
+  pixels: Uint8Array;
+  pixelSpacing: { x: number; y: number } | undefined;
+  region: { x: number; y: number; width: number; height: number };
+  /** Result events of the frame (model id/version/provider + task result). */
+  results: Array<{ modelId: string; modelVersion: string; provider: string; result: { task: string; hcMm?: number; bpdMm?: number; ofdMm?: number; gaWeeks?: number } }>;
+}
+
+interface ExamRow {
+  id: string; created_at: string; closed_at: string | null; patient_name: string | null; patient_id: string | null;
+  patient_birth_date: string | null; patient_sex: string | null; dating_ga_weeks: number | null; operator: string | null;
+}
+
+/**
+ * Exams, captures and AI measurements with the clinician's decision; every change is written to the
+ * append-only audit log in the same transaction.
+ */
+export class ExamStore {
+  constructor(private readonly db: Db) {}
+
+  #audit(actor: string | null, action: string, entity: string, details: unknown): void {
+    this.db.prepare('INSERT INTO audit_log (at, actor, action, entity, details_json) VALUES (?, ?, ?, ?, ?)').run(new Date().toISOString(), actor, action, entity, JSON.stringify(details ?? null));
+  }
+
+  createExam(input: NewExam): Exam {
+    const id = randomUUID();
+    const p = input.patient;
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null);
+      this.#audit(input.operator ?? null, 'exam.create', id, { anonymous: !p });
+    })();
+    return this.getExam(id);
+  }
+
+  listExams(): Array<Omit<Exam, 'captures'> & { captureCount: number }> {
+    const rows = this.db.prepare(`SELECT e.*, (SELECT count(*) FROM captures c WHERE c.exam_id = e.id) AS n FROM exams e ORDER BY created_at DESC`).all() as Array<ExamRow & { n: number }>;
+    return rows.map((r) => ({ ...examOf(r), captureCount: r.n }));
+  }
+
+  getExam(id: string): Exam {
+    const row = this.db.prepare('SELECT * FROM exams WHERE id = ?').get(id) as ExamRow | undefined;
+    if (!row) throw new RecordError(404, `Exam ${id} does not exist`);
+    const captures = (this.db.prepare('SELECT * FROM captures WHERE exam_id = ? ORDER BY created_at').all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
+    return { ...examOf(row), captures };
+  }
+
+  #capture(c: Record<string, unknown>): Capture {
+    const ms = this.db.prepare('SELECT * FROM measurements WHERE capture_id = ? ORDER BY rowid').all(c.id) as Array<Record<string, unknown>>;
+    return {
+      id: c.id as string,
+      examId: c.exam_id as string,
+      createdAt: c.created_at as string,
+      frameSeq: c.frame_seq as number,
+      width: c.width as number,
+      height: c.height as number,
+      pixelSpacing: c.pixel_spacing_x ? { x: c.pixel_spacing_x as number, y: c.pixel_spacing_y as number } : null,
+      results: JSON.parse(c.results_json as string) as unknown[],
+      measurements: ms.map(measurementOf),
+    };
+  }
+
+  /** Pixels of a capture, for DICOM export. */
+  capturePixels(captureId: string): { pixels: Buffer; width: number; height: number; channels: number; region: CaptureInput['region'] } {
+    const r = this.db.prepare('SELECT pixels, width, height, channels, region_json FROM captures WHERE id = ?').get(captureId) as { pixels: Buffer; width: number; height: number; channels: number; region_json: string } | undefined;
+    if (!r) throw new RecordError(404, `Capture ${captureId} does not exist`);
+    return { pixels: r.pixels, width: r.width, height: r.height, channels: r.channels, region: JSON.parse(r.region_json) as CaptureInput['region'] };
+  }
+
+  addCapture(examId: string, input: CaptureInput, actor: string | null): Capture {
+    const exam = this.getExam(examId);
+    if (exam.closedAt) throw new RecordError(409, `Exam ${examId} is closed; start a new exam to capture more`);
+    const id = randomUUID();
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, examId, new Date().toISOString(), input.frameSeq, input.width, input.height, input.channels, Buffer.from(input.pixels),
+        input.pixelSpacing?.x ?? null, input.pixelSpacing?.y ?? null, JSON.stringify(input.region), JSON.stringify(input.results));
+      const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, unit, model_id, model_version, provider, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'unverified')`);
+      for (const r of input.results) {
+        if (r.result.task !== 'fetal-head') continue;
+        const kinds: Array<[Measurement['kind'], number | undefined, Measurement['unit']]> = [['hc', r.result.hcMm, 'mm'], ['bpd', r.result.bpdMm, 'mm'], ['ofd', r.result.ofdMm, 'mm'], ['ga', r.result.gaWeeks, 'weeks']];
+        for (const [kind, v, unit] of kinds) if (v !== undefined) insert.run(randomUUID(), id, kind, v, unit, r.modelId, r.modelVersion, r.provider);
+      }
+      this.#audit(actor, 'capture.add', id, { examId, frameSeq: input.frameSeq });
+    })();
+    return this.getExam(examId).captures.find((c) => c.id === id)!;
+  }
+
+  decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; by: string }): Measurement {
+    const row = this.db.prepare(`SELECT m.*, e.closed_at AS exam_closed FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`).get(measurementId) as (Record<string, unknown> & { exam_closed: string | null }) | undefined;
+    if (!row) throw new RecordError(404, `Measurement ${measurementId} does not exist`);
+    if (row.exam_closed) throw new RecordError(409, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
+    if (d.decision === 'corrected' && d.value === undefined) throw new RecordError(400, 'A correction needs the corrected value');
+    const finalValue = d.decision === 'confirmed' ? (row.ai_value as number | null) : d.value!;
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE measurements SET state = ?, final_value = ?, decided_by = ?, decided_at = ? WHERE id = ?').run(d.decision satisfies MeasurementState, finalValue, d.by, at, measurementId);
+      this.#audit(d.by, `measurement.${d.decision}`, measurementId, { aiValue: row.ai_value, finalValue });
+    })();
+    return measurementOf(this.db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>);
+  }
+
+  closeExam(id: string, actor: string | null, onClosed?: (exam: Exam) => void): Exam {
+    const exam = this.getExam(id);
+    if (exam.closedAt) throw new RecordError(409, `Exam ${id} is already closed`);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE exams SET closed_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+      this.#audit(actor, 'exam.close', id, { captures: exam.captures.length });
+      onClosed?.(this.getExam(id));
+    })();
+    return this.getExam(id);
+  }
+
+  auditLog(limit = 200): Array<{ id: number; at: string; actor: string | null; action: string; entity: string | null }> {
+    return this.db.prepare('SELECT id, at, actor, action, entity FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ id: number; at: string; actor: string | null; action: string; entity: string | null }>;
+  }
+}
+
+function examOf(r: ExamRow): Omit<Exam, 'captures'> {
+  const patient: Patient | null = r.patient_name || r.patient_id || r.patient_birth_date || r.patient_sex
+    ? { name: r.patient_name ?? undefined, id: r.patient_id ?? undefined, birthDate: r.patient_birth_date ?? undefined, sex: (r.patient_sex as Patient['sex']) ?? undefined }
+    : null;
+  return { id: r.id, createdAt: r.created_at, closedAt: r.closed_at, anonymous: !patient, patient, datingGaWeeks: r.dating_ga_weeks, operator: r.operator };
+}
+
+function measurementOf(m: Record<string, unknown>): Measurement {
+  return {
+    id: m.id as string, captureId: m.capture_id as string, kind: m.kind as Measurement['kind'], unit: m.unit as Measurement['unit'],
+    aiValue: m.ai_value as number | null, finalValue: m.final_value as number | null, state: m.state as MeasurementState,
+    modelId: m.model_id as string | null, modelVersion: m.model_version as string | null, provider: m.provider as string | null,
+    decidedBy: m.decided_by as string | null, decidedAt: m.decided_at as string | null,
+  };
+}

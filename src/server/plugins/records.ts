@@ -1,0 +1,91 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { ExamStore, RecordError } from '../../records/exam-store.js';
+import { RecentFrames } from '../recent-frames.js';
+
+const PN = '^[^\\\\^=\\n\\r]{0,64}(\\^[^\\\\^=\\n\\r]{0,64}){0,4}$';
+const PatientBody = T.Object({
+  name: T.Optional(T.String({ pattern: PN, maxLength: 320, description: 'DICOM PN form, e.g. DOE^JANE' })),
+  id: T.Optional(T.String({ minLength: 1, maxLength: 64, pattern: '^[^\\\\\\n\\r]+$' })),
+  birthDate: T.Optional(T.String({ pattern: '^(19|20)\\d\\d(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])$', description: 'YYYYMMDD' })),
+  sex: T.Optional(T.Union([T.Literal('M'), T.Literal('F'), T.Literal('O')])),
+}, { additionalProperties: false });
+const NewExamBody = T.Object({
+  patient: T.Optional(PatientBody),
+  datingGaWeeks: T.Optional(T.Number({ minimum: 4, maximum: 44 })),
+  operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+}, { additionalProperties: false });
+const Measurement = T.Object({
+  id: T.String(), captureId: T.String(), kind: T.String(), unit: T.String(), aiValue: T.Union([T.Number(), T.Null()]), finalValue: T.Union([T.Number(), T.Null()]),
+  state: T.String(), modelId: T.Union([T.String(), T.Null()]), modelVersion: T.Union([T.String(), T.Null()]), provider: T.Union([T.String(), T.Null()]),
+  decidedBy: T.Union([T.String(), T.Null()]), decidedAt: T.Union([T.String(), T.Null()]),
+});
+const Capture = T.Object({
+  id: T.String(), examId: T.String(), createdAt: T.String(), frameSeq: T.Number(), width: T.Number(), height: T.Number(),
+  pixelSpacing: T.Union([T.Object({ x: T.Number(), y: T.Number() }), T.Null()]), results: T.Array(T.Unknown()), measurements: T.Array(Measurement),
+});
+const ExamBase = {
+  id: T.String(), createdAt: T.String(), closedAt: T.Union([T.String(), T.Null()]), anonymous: T.Boolean(),
+  patient: T.Union([T.Object({ name: T.Optional(T.String()), id: T.Optional(T.String()), birthDate: T.Optional(T.String()), sex: T.Optional(T.String()) }), T.Null()]),
+  datingGaWeeks: T.Union([T.Number(), T.Null()]), operator: T.Union([T.String(), T.Null()]),
+};
+const Exam = T.Object({ ...ExamBase, captures: T.Array(Capture) });
+const ExamSummary = T.Object({ ...ExamBase, captureCount: T.Number() });
+const ErrorBody = T.Object({ statusCode: T.Number(), error: T.String(), message: T.String() });
+const IdParams = T.Object({ id: T.String({ minLength: 1, maxLength: 64 }) });
+const DecisionBody = T.Object({
+  decision: T.Union([T.Literal('confirmed'), T.Literal('corrected')]),
+  value: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+  by: T.String({ minLength: 1, maxLength: 64, description: 'Who decided (clinician name or id)' }),
+}, { additionalProperties: false });
+const ActorBody = T.Object({ operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false });
+
+/** Exams, captures of the live frame, clinician decisions on AI measurements, closing (→ sync). */
+const records: FastifyPluginAsync = async (app) => {
+  const store = new ExamStore(app.sono.db);
+  app.decorate('exams', store);
+  const recent = new RecentFrames();
+  const offs = [app.sono.bus.on('frame', (f) => recent.keepFrame(f)), app.sono.bus.on('result', (e) => recent.keepResult(e))];
+  app.addHook('onClose', async () => offs.forEach((o) => o()));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
+    if (err instanceof RecordError) return reply.code(err.status).send({ statusCode: err.status, error: err.status === 404 ? 'Not Found' : err.status === 409 ? 'Conflict' : 'Bad Request', message: err.message });
+    if (err.validation) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+    app.log.error({ err: err.message }, 'request failed');
+    return reply.code(err.statusCode ?? 500).send({ statusCode: err.statusCode ?? 500, error: 'Error', message: err.message });
+  });
+
+  const tags = ['records'];
+  app.post<{ Body: Static<typeof NewExamBody> }>('/api/exams', { schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: Exam, 400: ErrorBody } } },
+    async (req, reply) => reply.code(201).send(store.createExam(req.body)));
+  app.get('/api/exams', { schema: { tags, summary: 'List exams', response: { 200: T.Array(ExamSummary) } } }, async () => store.listExams());
+  app.get<{ Params: Static<typeof IdParams> }>('/api/exams/:id', { schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: Exam, 404: ErrorBody } } },
+    async (req) => store.getExam(req.params.id));
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActorBody> }>('/api/exams/:id/captures', {
+    schema: { tags, summary: 'Capture the current live frame with its results', params: IdParams, body: T.Optional(ActorBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
+  }, async (req, reply) => {
+    const c = recent.capture();
+    if (!c) throw new RecordError(409, 'No live frame to capture yet');
+    const f = c.frame;
+    const capture = store.addCapture(req.params.id, {
+      frameSeq: f.seq, width: f.width, height: f.height, channels: f.channels, pixels: f.data, pixelSpacing: f.pixelSpacing, region: f.region,
+      results: c.results.map((r) => ({ modelId: r.modelId, modelVersion: r.modelVersion, provider: r.provider, result: r.result })),
+    }, req.body?.operator ?? null);
+    return reply.code(201).send(capture);
+  });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DecisionBody> }>('/api/measurements/:id/decision', {
+    schema: { tags, summary: 'Confirm or correct an AI measurement', params: IdParams, body: DecisionBody, response: { 200: Measurement, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+  }, async (req) => store.decide(req.params.id, req.body));
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActorBody> }>('/api/exams/:id/close', {
+    schema: { tags, summary: 'Close the exam: it is queued for every sync target at once', params: IdParams, body: T.Optional(ActorBody), response: { 200: Exam, 404: ErrorBody, 409: ErrorBody } },
+  }, async (req) => store.closeExam(req.params.id, req.body?.operator ?? null, (exam) => app.sono.onExamClosed?.(exam)));
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    exams: ExamStore;
+  }
+}
+
+export default fp(records, { name: 'sonoedge-records' });

@@ -1,0 +1,66 @@
+import type { Frame } from '../capture/frame.js';
+import type { ResultEvent } from '../pipeline/bus.js';
+
+export interface KeptFrame {
+  seq: number;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  data: Uint8Array;
+  pixelSpacing: Frame['pixelSpacing'];
+  region: Frame['region'];
+}
+
+/**
+ * Copies of the last few frames (a fixed ring, buffers reused) and the last results per model, so a
+ * capture pairs a frame with the results computed on that very frame.
+ */
+export class RecentFrames {
+  readonly #ring: KeptFrame[] = [];
+  #next = 0;
+  readonly #results = new Map<string, ResultEvent>();
+
+  constructor(private readonly size = 12) {}
+
+  keepFrame(f: Frame): void {
+    let slot = this.#ring[this.#next];
+    const bytes = f.data.length;
+    if (!slot || slot.data.length !== bytes) {
+      slot = { seq: -1, width: 0, height: 0, channels: 1, data: new Uint8Array(bytes), pixelSpacing: undefined, region: f.region };
+      this.#ring[this.#next] = slot;
+    }
+    slot.data.set(f.data);
+    slot.seq = f.seq;
+    slot.width = f.width;
+    slot.height = f.height;
+    slot.channels = f.channels;
+    slot.pixelSpacing = f.pixelSpacing;
+    slot.region = f.region;
+    this.#next = (this.#next + 1) % this.size;
+  }
+
+  keepResult(e: ResultEvent): void {
+    this.#results.set(e.modelId, e);
+  }
+
+  frame(seq: number): KeptFrame | undefined {
+    return this.#ring.find((f) => f.seq === seq);
+  }
+
+  latestFrame(): KeptFrame | undefined {
+    let best: KeptFrame | undefined;
+    for (const f of this.#ring) if (f.seq >= 0 && (!best || f.seq > best.seq)) best = f;
+    return best;
+  }
+
+  /** The newest frame that has results, with the results of that frame; else the newest frame alone. */
+  capture(): { frame: KeptFrame; results: ResultEvent[] } | undefined {
+    const results = [...this.#results.values()].sort((a, b) => b.seq - a.seq);
+    for (const r of results) {
+      const f = this.frame(r.seq);
+      if (f) return { frame: f, results: results.filter((x) => x.seq === r.seq) };
+    }
+    const f = this.latestFrame();
+    return f && { frame: f, results: [] };
+  }
+}
