@@ -1,0 +1,118 @@
+/**
+ * A closed exam → DICOM instances: per capture an Ultrasound Image (raw pixels, imaging region only) in one
+ * series and its overlay rendering (ellipse burned in) in a separate derived series, plus one
+ * Comprehensive SR with the measurements. UIDs derive from the record ids, so rebuilding an exam gives the
+ * same instances (a retry can never make a duplicate). `deidentified` applies Annex E before anything leaves.
+ */
+import type { Exam } from '../records/types.js';
+import { cleanPixels, deidentify } from './deidentify.js';
+import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
+import { buildMeasurementSr, type SrMeasurement } from './sr.js';
+import { keyedUid } from './uids.js';
+import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
+
+export interface CapturePixels {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+  region: { x: number; y: number; width: number; height: number };
+}
+
+export interface ExportOptions {
+  secret: string;
+  dates: 'shift' | 'remove';
+  deviceSerial: string;
+  softwareVersion: string;
+  deidentified: boolean;
+}
+
+export interface DicomInstance {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  seriesInstanceUid: string;
+  bytes: Buffer;
+  dataset: Dataset;
+}
+
+interface EllipseLike { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number }
+
+function toGray(p: CapturePixels): Uint8Array {
+  if (p.channels === 1) return p.pixels;
+  const out = new Uint8Array(p.width * p.height);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(0.299 * p.pixels[3 * i]! + 0.587 * p.pixels[3 * i + 1]! + 0.114 * p.pixels[3 * i + 2]!);
+  return out;
+}
+
+function drawEllipse(px: Uint8Array, w: number, h: number, e: EllipseLike): void {
+  const a = (e.angleDeg * Math.PI) / 180;
+  const n = Math.ceil(2 * Math.PI * Math.max(e.semiMajor, 1) * 2);
+  for (let k = 0; k < n; k++) {
+    const t = (2 * Math.PI * k) / n;
+    const u = e.semiMajor * Math.cos(t);
+    const v = e.semiMinor * Math.sin(t);
+    const x = Math.round(e.cx + u * Math.cos(a) - v * Math.sin(a));
+    const y = Math.round(e.cy + u * Math.sin(a) + v * Math.cos(a));
+    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1]] as const) {
+      const xx = x + dx;
+      const yy = y + dy;
+      if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = 255;
+    }
+  }
+}
+
+export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => CapturePixels, o: ExportOptions): DicomInstance[] {
+  const k = o.secret;
+  const created = new Date(exam.createdAt);
+  const p = exam.patient;
+  const study: StudyContext = {
+    studyInstanceUid: keyedUid(k, `study:${exam.id}`),
+    studyDate: dicomDate(created),
+    studyTime: dicomTime(created),
+    studyId: exam.id.slice(0, 16),
+    accessionNumber: '',
+    patient: { name: p?.name ?? '', id: p?.id ?? '', birthDate: p?.birthDate ?? '', sex: p?.sex ?? '' },
+    deviceSerial: o.deviceSerial,
+    softwareVersion: o.softwareVersion,
+  };
+  const rawSeries = keyedUid(k, `series:raw:${exam.id}`);
+  const overlaySeries = keyedUid(k, `series:overlay:${exam.id}`);
+  const datasets: Dataset[] = [];
+  const groups: Parameters<typeof buildMeasurementSr>[1]['groups'] = [];
+  let model = { name: 'fetal-head', version: 'unknown', provider: 'unknown' };
+  exam.captures.forEach((c, i) => {
+    const px = pixelsOf(c.id);
+    // Clean Pixel Data: only the imaging region leaves, in both series.
+    const clean = cleanPixels(toGray(px), px.width, px.height, px.region);
+    const t = new Date(c.createdAt);
+    const common = { width: px.width, height: px.height, region: px.region, pixelSpacingMm: c.pixelSpacing ?? undefined, contentDate: dicomDate(t), contentTime: dicomTime(t), instanceNumber: i + 1, burnedInAnnotation: 'NO' as const };
+    const rawUid = keyedUid(k, `image:raw:${c.id}`);
+    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: 'Fetal head' }));
+    const result = (c.results as Array<{ modelId?: string; modelVersion?: string; provider?: string; result?: { ellipse?: EllipseLike } }>)[0];
+    if (result?.modelId) model = { name: result.modelId, version: result.modelVersion ?? 'unknown', provider: result.provider ?? 'unknown' };
+    const overlay = Uint8Array.from(clean);
+    const finalEllipse = result?.result?.ellipse;
+    if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse);
+    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: overlaySeries, seriesNumber: 2, sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`), pixels: overlay, derived: true, seriesDescription: 'Fetal head with AI overlay' }));
+    groups.push({
+      trackingUid: keyedUid(k, `group:${c.id}`),
+      image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: rawUid, seriesInstanceUid: rawSeries },
+      measurements: c.measurements.map((m): SrMeasurement => ({ kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt })),
+    });
+  });
+  const closed = new Date(exam.closedAt ?? exam.createdAt);
+  datasets.push(buildMeasurementSr(study, {
+    seriesInstanceUid: keyedUid(k, `series:sr:${exam.id}`),
+    sopInstanceUid: keyedUid(k, `sr:${exam.id}`),
+    contentDate: dicomDate(closed),
+    contentTime: dicomTime(closed),
+    groups,
+    algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
+    notes: exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : [],
+  }));
+  const patientKey = p?.id ?? `exam:${exam.id}`;
+  return datasets.map((ds) => {
+    const out = o.deidentified ? deidentify(ds, { secret: k, patientKey, dates: o.dates }) : ds;
+    return { sopInstanceUid: out.SOPInstanceUID as string, sopClassUid: out.SOPClassUID as string, seriesInstanceUid: out.SeriesInstanceUID as string, bytes: writePart10(out), dataset: out };
+  });
+}

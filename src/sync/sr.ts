@@ -1,0 +1,148 @@
+/**
+ * The closed exam's Comprehensive SR: a TID 1500-shaped Imaging Measurement Report with one measurement
+ * group per capture (HC, BPD, OFD with LOINC codes; GA), following the IHE AI Results pattern: the
+ * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until every measurement was
+ * decided by a clinician, and each decision (confirmed/corrected, AI value, by whom) is recorded.
+ */
+import type { Dataset } from './dicom-file.js';
+import type { StudyContext } from './us-image.js';
+
+export const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
+
+type Code = { CodeValue: string; CodingSchemeDesignator: string; CodeMeaning: string };
+const code = (v: string, s: string, m: string): Code => ({ CodeValue: v, CodingSchemeDesignator: s, CodeMeaning: m });
+
+const UNITS: Record<string, Code> = { mm: code('mm', 'UCUM', 'millimeter'), weeks: code('wk', 'UCUM', 'week') };
+const CONCEPTS: Record<string, Code> = {
+  hc: code('11984-2', 'LN', 'Head Circumference'),
+  bpd: code('11820-8', 'LN', 'Biparietal Diameter'),
+  ofd: code('11851-3', 'LN', 'Occipital-Frontal Diameter'),
+  ga: code('18185-9', 'LN', 'Gestational Age'),
+};
+
+export interface SrMeasurement {
+  kind: 'hc' | 'bpd' | 'ofd' | 'ga';
+  unit: 'mm' | 'weeks';
+  aiValue: number | null;
+  finalValue: number | null;
+  state: 'unverified' | 'confirmed' | 'corrected';
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+export interface SrInput {
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  contentDate: string;
+  contentTime: string;
+  groups: Array<{ trackingUid: string; image?: { sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }; measurements: SrMeasurement[] }>;
+  algorithm: { name: string; version: string; deviceUid: string; provider: string };
+  /** INTERGROWTH-21st centile text, when a dating GA was given */
+  notes: string[];
+}
+
+function num(m: SrMeasurement, value: number, image?: { sopClassUid: string; sopInstanceUid: string }): Dataset {
+  return {
+    RelationshipType: 'CONTAINS',
+    ValueType: 'NUM',
+    ConceptNameCodeSequence: [CONCEPTS[m.kind]],
+    MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value.toFixed(2)) }],
+    ContentSequence: [
+      ...(image ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }] : []),
+      { RelationshipType: 'HAS PROPERTIES', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121071', 'DCM', 'Finding')],
+        TextValue: m.state === 'unverified'
+          ? `AI proposal, not verified by a clinician (AI value ${m.aiValue?.toFixed(2)} ${m.unit})`
+          : `${m.state} by ${m.decidedBy} at ${m.decidedAt}; AI value ${m.aiValue?.toFixed(2)} ${m.unit}` },
+    ],
+  };
+}
+
+function evidence(studyUid: string, images: Array<{ sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }>): Dataset[] {
+  if (images.length === 0) return [];
+  const bySeries = new Map<string, typeof images>();
+  for (const i of images) bySeries.set(i.seriesInstanceUid, [...(bySeries.get(i.seriesInstanceUid) ?? []), i]);
+  return [{
+    StudyInstanceUID: studyUid,
+    ReferencedSeriesSequence: [...bySeries].map(([series, list]) => ({
+      SeriesInstanceUID: series,
+      ReferencedSOPSequence: list.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
+    })),
+  }];
+}
+
+export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
+  const all = sr.groups.flatMap((g) => g.measurements);
+  const verified = all.length > 0 && all.every((m) => m.state !== 'unverified');
+  const people = [...new Set(all.map((m) => m.decidedBy).filter((x): x is string => !!x))];
+  const lastDecision = all.map((m) => m.decidedAt).filter((x): x is string => !!x).sort().at(-1);
+  const content: Dataset[] = [
+    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')], ConceptCodeSequence: [code('en', 'RFC5646', 'English')] },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121007', 'DCM', 'Device')] },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('121012', 'DCM', 'Device Observer UID')], UID: sr.algorithm.deviceUid },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121013', 'DCM', 'Device Observer Name')], TextValue: `${sr.algorithm.name} ${sr.algorithm.version}` },
+    ...people.flatMap((p) => [
+      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121006', 'DCM', 'Person')] },
+      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: [code('121008', 'DCM', 'Person Observer Name')], PersonName: p.slice(0, 64) },
+    ]),
+    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [code('268445003', 'SCT', 'Ultrasound scan - obstetric')] },
+    {
+      RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('126010', 'DCM', 'Imaging Measurements')], ContinuityOfContent: 'SEPARATE',
+      ContentSequence: sr.groups.map((g, i) => ({
+        RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('125007', 'DCM', 'Measurement Group')], ContinuityOfContent: 'SEPARATE',
+        ContentSequence: [
+          { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('112039', 'DCM', 'Tracking Identifier')], TextValue: `fetal head capture ${i + 1}` },
+          { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('112040', 'DCM', 'Tracking Unique Identifier')], UID: g.trackingUid },
+          ...g.measurements.filter((m) => (m.finalValue ?? m.aiValue) !== null).map((m) => num(m, (m.state === 'unverified' ? m.aiValue : m.finalValue)!, g.image)),
+        ],
+      })),
+    },
+    ...sr.notes.map((t) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')], TextValue: t })),
+  ];
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: COMPREHENSIVE_SR,
+    SOPInstanceUID: sr.sopInstanceUid,
+    StudyDate: study.studyDate,
+    ContentDate: sr.contentDate,
+    StudyTime: study.studyTime,
+    ContentTime: sr.contentTime,
+    AccessionNumber: study.accessionNumber,
+    Modality: 'SR',
+    Manufacturer: 'sonoedge',
+    ReferringPhysicianName: '',
+    SeriesDescription: 'Fetal biometry (AI results)',
+    ManufacturerModelName: 'sonoedge',
+    DeviceSerialNumber: study.deviceSerial,
+    SoftwareVersions: study.softwareVersion,
+    PatientName: study.patient.name,
+    PatientID: study.patient.id,
+    PatientBirthDate: study.patient.birthDate,
+    PatientSex: study.patient.sex,
+    StudyInstanceUID: study.studyInstanceUid,
+    SeriesInstanceUID: sr.seriesInstanceUid,
+    StudyID: study.studyId,
+    SeriesNumber: 99,
+    InstanceNumber: 1,
+    ReferencedPerformedProcedureStepSequence: [],
+    CurrentRequestedProcedureEvidenceSequence: evidence(study.studyInstanceUid, sr.groups.flatMap((g) => (g.image ? [g.image] : []))),
+    ContributingEquipmentSequence: [{
+      PurposeOfReferenceCodeSequence: [code('Newcode1', '99IHE', 'Processing Algorithm')],
+      Manufacturer: 'sonoedge',
+      ManufacturerModelName: sr.algorithm.name,
+      SoftwareVersions: sr.algorithm.version,
+      DeviceUID: sr.algorithm.deviceUid,
+      ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
+    }],
+    ValueType: 'CONTAINER',
+    ConceptNameCodeSequence: [code('126000', 'DCM', 'Imaging Measurement Report')],
+    ContinuityOfContent: 'SEPARATE',
+    ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '1500' }],
+    CompletionFlag: 'COMPLETE',
+    VerificationFlag: verified ? 'VERIFIED' : 'UNVERIFIED',
+    ...(verified ? {
+      VerifyingObserverSequence: people.map((p) => ({ VerifyingObserverName: p.slice(0, 64), VerifyingOrganization: 'sonoedge clinic', VerificationDateTime: (lastDecision ?? '').replace(/[-:T]/g, '').slice(0, 14), VerifyingObserverIdentificationCodeSequence: [] })),
+    } : {}),
+    PerformedProcedureCodeSequence: [],
+    ContentSequence: content,
+  };
+}

@@ -1,0 +1,108 @@
+import type { Dataset } from './dicom-file.js';
+
+export const US_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.6.1';
+
+export interface StudyContext {
+  studyInstanceUid: string;
+  studyDate: string;
+  studyTime: string;
+  studyId: string;
+  accessionNumber: string;
+  patient: { name: string; id: string; birthDate: string; sex: string };
+  deviceSerial: string;
+  softwareVersion: string;
+}
+
+export interface ImageInput {
+  seriesInstanceUid: string;
+  seriesNumber: number;
+  sopInstanceUid: string;
+  instanceNumber: number;
+  contentDate: string;
+  contentTime: string;
+  width: number;
+  height: number;
+  /** 8-bit gray pixels, row-major */
+  pixels: Uint8Array;
+  /** imaging region in pixels and its spacing (mm), for the Sequence of Ultrasound Regions */
+  region: { x: number; y: number; width: number; height: number };
+  pixelSpacingMm: { x: number; y: number } | undefined;
+  derived: boolean;
+  seriesDescription: string;
+  burnedInAnnotation: 'YES' | 'NO';
+}
+
+/**
+ * An Ultrasound Image Storage instance (PS3.3 A.6): Patient, General Study, General Series, General
+ * Equipment, General Image, Image Pixel, US Region Calibration, US Image and SOP Common modules. Pixel
+ * spacing travels the ultrasound way, in the Sequence of Ultrasound Regions (Physical Delta X/Y in cm).
+ */
+export function buildUsImage(study: StudyContext, img: ImageInput): Dataset {
+  const regions = img.pixelSpacingMm
+    ? [{
+      RegionSpatialFormat: 1, // 2D
+      RegionDataType: 1, // tissue
+      RegionFlags: 0,
+      RegionLocationMinX0: img.region.x,
+      RegionLocationMinY0: img.region.y,
+      RegionLocationMaxX1: img.region.x + img.region.width - 1,
+      RegionLocationMaxY1: img.region.y + img.region.height - 1,
+      PhysicalUnitsXDirection: 3, // cm
+      PhysicalUnitsYDirection: 3,
+      PhysicalDeltaX: img.pixelSpacingMm.x / 10,
+      PhysicalDeltaY: img.pixelSpacingMm.y / 10,
+    }]
+    : undefined;
+  const padded = img.pixels.length % 2 === 0 ? img.pixels : concat(img.pixels, new Uint8Array(1));
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    ImageType: img.derived ? ['DERIVED', 'SECONDARY'] : ['ORIGINAL', 'PRIMARY'],
+    SOPClassUID: US_IMAGE_STORAGE,
+    SOPInstanceUID: img.sopInstanceUid,
+    StudyDate: study.studyDate,
+    SeriesDate: img.contentDate,
+    ContentDate: img.contentDate,
+    StudyTime: study.studyTime,
+    SeriesTime: img.contentTime,
+    ContentTime: img.contentTime,
+    AccessionNumber: study.accessionNumber,
+    Modality: 'US',
+    Manufacturer: 'sonoedge',
+    ReferringPhysicianName: '',
+    SeriesDescription: img.seriesDescription,
+    ManufacturerModelName: 'sonoedge',
+    DeviceSerialNumber: study.deviceSerial,
+    SoftwareVersions: study.softwareVersion,
+    PatientName: study.patient.name,
+    PatientID: study.patient.id,
+    PatientBirthDate: study.patient.birthDate,
+    PatientSex: study.patient.sex,
+    StudyInstanceUID: study.studyInstanceUid,
+    SeriesInstanceUID: img.seriesInstanceUid,
+    StudyID: study.studyId,
+    SeriesNumber: img.seriesNumber,
+    InstanceNumber: img.instanceNumber,
+    PatientOrientation: '',
+    Laterality: '', // Type 2C: empty (unknown) is accepted; absent fails the General Series module check
+    BurnedInAnnotation: img.burnedInAnnotation,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: img.height,
+    Columns: img.width,
+    BitsAllocated: 8,
+    BitsStored: 8,
+    HighBit: 7,
+    PixelRepresentation: 0,
+    LossyImageCompression: '00',
+    ...(regions ? { SequenceOfUltrasoundRegions: regions } : {}),
+    PixelData: [padded.buffer.slice(padded.byteOffset, padded.byteOffset + padded.byteLength)],
+    _vrMap: { PixelData: 'OB' },
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
