@@ -19,6 +19,12 @@ import { type Db, loadOrCreateKey, openDatabase } from './records/database.js';
 import { buildApp } from './server/app.js';
 import type { Runtime } from './server/runtime.js';
 import { packageRoot } from './util/package-root.js';
+import { ExamStore } from './records/exam-store.js';
+import type { Exam } from './records/types.js';
+import { buildExamInstances } from './sync/export-exam.js';
+import { Outbox } from './sync/outbox.js';
+import { SyncWorker } from './sync/sync-worker.js';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
 export interface Daemon {
@@ -74,8 +80,24 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const log = options.logger ?? pino({ level: config.log.level, base: { app: 'sonoedge' } });
   const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
   const db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key')));
+  const outbox = new Outbox(db);
+  const targets = config.sync.targets.map((t) => ({ ...t, caFile: t.caFile && resolve(loaded.baseDir, t.caFile) }));
+  const worker = new SyncWorker(outbox, targets, config.sync, log);
+  const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'));
+  const store = new ExamStore(db);
+  const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const onExamClosed = (exam: Exam): void => {
+    if (targets.length === 0) return;
+    const instances = buildExamInstances(exam, (id) => store.capturePixels(id), {
+      secret: deviceSecret, dates: config.sync.dates, deviceSerial: deviceSecret.slice(0, 8), softwareVersion, deidentified: true,
+    });
+    for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
+    setImmediate(() => worker.poke());
+  };
   const runtime: Runtime = {
     db,
+    onExamClosed,
+    sync: { outbox, worker },
     config,
     bus: new Bus((err, topic) => log.error({ err: errorMessage(err), topic }, 'bus handler failed')),
     metrics: new Registry(),
@@ -108,12 +130,14 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     } catch (err) {
       throw new SonoError(ErrorCodes.SOURCE_FAILED, `Source "${config.source.driver}" failed to start: ${errorMessage(err)}`, { cause: err });
     }
+    worker.start();
     runtime.state.ready = true;
     log.info({ url, provider: runtime.sessions[0]?.provider, source: config.source.driver }, `sonoedge ready: open ${url}/ in a browser`);
   } catch (err) {
     runtime.state.startupError = errorMessage(err);
     log.error({ err: errorMessage(err), code: (err as SonoError).code }, 'start-up failed');
     await runtime.pipeline?.stop().catch(() => {});
+    await worker.stop();
     await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
     await app.close();
     db.close();
@@ -126,6 +150,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     url,
     async close() {
       runtime.state.ready = false;
+      await worker.stop();
       await runtime.pipeline?.stop();
       await app.close();
       await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));

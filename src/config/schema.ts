@@ -52,6 +52,30 @@ export const ConfigSchema = T.Object(
       { additionalProperties: false, default: {} },
     ),
     dataDir: T.Optional(T.String()),
+    sync: T.Object(
+      {
+        targets: T.Array(
+          T.Object(
+            {
+              name: T.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }),
+              url: T.String({ pattern: '^https?://', description: 'DICOMweb root, e.g. http://host:8042/dicom-web' }),
+              username: T.Optional(T.String()),
+              password: T.Optional(T.String()),
+              token: T.Optional(T.String()),
+              caFile: T.Optional(T.String()),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+        dates: T.Union([T.Literal('shift'), T.Literal('remove')], { default: 'shift' }),
+        batchSize: T.Integer({ minimum: 1, maximum: 500, default: 25 }),
+        retryInitialMs: T.Integer({ minimum: 10, default: 2000 }),
+        retryMaxMs: T.Integer({ minimum: 100, default: 300000 }),
+        pollMs: T.Integer({ minimum: 10, default: 2000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: T.Object(
       { level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)), { default: 'info' }) },
       { additionalProperties: false, default: {} },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
@@ -24,9 +24,62 @@ export function loadOrCreateKey(keyFile: string, env: NodeJS.ProcessEnv = proces
   return key;
 }
 
+function isPlaintextSqlite(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    readSync(fd, head, 0, 16, 0);
+    return head.toString('latin1') === 'SQLite format 3\0';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A database left unencrypted by an earlier version is encrypted in place: a copy is kept until the
+ * encrypted file has been opened with the key and holds the same row counts, then the plaintext copy is
+ * deleted (it held patient data).
+ */
+export function encryptPlaintextDatabase(file: string, key: string): boolean {
+  if (!isPlaintextSqlite(file)) return false;
+  const backup = `${file}.plaintext-backup`;
+  const plain = new Database(file);
+  plain.pragma('wal_checkpoint(TRUNCATE)');
+  plain.pragma('journal_mode = DELETE');
+  const tables = (plain.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((t) => t.name);
+  const counts = Object.fromEntries(tables.map((t) => [t, (plain.prepare(`SELECT count(*) n FROM "${t}"`).get() as { n: number }).n]));
+  plain.close();
+  copyFileSync(file, backup);
+  try {
+    const db = new Database(file);
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma(`legacy=4`);
+    db.pragma(`rekey="x'${key}'"`);
+    db.close();
+    const check = new Database(file);
+    check.pragma(`cipher='sqlcipher'`);
+    check.pragma(`legacy=4`);
+    check.pragma(`key="x'${key}'"`);
+    for (const [t, n] of Object.entries(counts)) {
+      const got = (check.prepare(`SELECT count(*) n FROM "${t}"`).get() as { n: number }).n;
+      if (got !== n) throw new Error(`table ${t} has ${got} rows after encryption, ${n} before`);
+    }
+    check.close();
+  } catch (err) {
+    copyFileSync(backup, file); // put the original back: nothing is lost
+    rmSync(backup, { force: true });
+    throw new SonoError(ErrorCodes.DATABASE_FAILED, `Encrypting the unencrypted database ${file} failed; it was left as it was: ${errorMessage(err)}`, { cause: err });
+  }
+  rmSync(backup, { force: true });
+  for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true });
+  return true;
+}
+
 /** Opens (creating if needed) the encrypted records database: SQLCipher format, WAL, foreign keys, migrated. */
 export function openDatabase(file: string, key: string): Db {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  encryptPlaintextDatabase(file, key);
   let db: Db;
   try {
     db = new Database(file);

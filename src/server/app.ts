@@ -8,6 +8,7 @@ import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import records from './plugins/records.js';
+import sync from './plugins/sync.js';
 import webUi from './plugins/web-ui.js';
 import type { Runtime } from './runtime.js';
 
@@ -25,6 +26,7 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   await app.register(live);
   await app.register(bestFrame);
   await app.register(records);
+  await app.register(sync);
   await app.register(webUi);
   return app;
 }

@@ -5,6 +5,8 @@ import type { Bus } from '../pipeline/bus.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../records/database.js';
 import type { Exam } from '../records/types.js';
+import type { Outbox } from '../sync/outbox.js';
+import type { SyncWorker } from '../sync/sync-worker.js';
 
 /** The services the HTTP plugins read, passed in (never module globals). */
 export interface Runtime {
@@ -20,6 +22,8 @@ export interface Runtime {
   db: Db;
   /** Called inside the closing transaction: queues the exam for sync. */
   onExamClosed?: (exam: Exam) => void;
+  /** Store-and-forward delivery; undefined when no target is configured. */
+  sync: { outbox: Outbox; worker: SyncWorker } | undefined;
   /** Directory of the built web UI. */
   webUiDir: string;
 }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
@@ -36,5 +36,32 @@ describe('records database', () => {
     const again = openDatabase(file, key);
     expect((again.prepare('SELECT patient_name FROM exams').get() as { patient_name: string }).patient_name).toBe('DOE^JANE');
     again.close();
+  });
+});
+
+describe('a database left unencrypted by an earlier version', () => {
+  it('is encrypted at start-up and nothing in it is lost', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'old.db');
+    const Database = (await import('better-sqlite3-multiple-ciphers')).default;
+    const plain = new Database(file);
+    plain.pragma('journal_mode = WAL');
+    plain.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    plain.exec(MIGRATIONS[0]!.sql);
+    plain.prepare("INSERT INTO schema_migrations VALUES (1, 'v1', 'then')").run();
+    for (let i = 0; i < 50; i++) plain.prepare('INSERT INTO exams (id, created_at, patient_name) VALUES (?, ?, ?)').run(`e${i}`, 'then', `PATIENT^NUMBER${i}`);
+    plain.close();
+    expect(readFileSync(file).includes(Buffer.from('PATIENT^NUMBER7'))).toBe(true);
+    const key = loadOrCreateKey(join(dir, 'k'), {});
+    const db = openDatabase(file, key);
+    expect((db.prepare('SELECT count(*) n FROM exams').get() as { n: number }).n).toBe(50);
+    expect((db.prepare("SELECT patient_name FROM exams WHERE id = 'e7'").get() as { patient_name: string }).patient_name).toBe('PATIENT^NUMBER7');
+    expect((db.prepare('SELECT max(version) v FROM schema_migrations').get() as { v: number }).v).toBe(MIGRATIONS.at(-1)!.version);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 15).toString()).not.toBe('SQLite format 3');
+    expect(bytes.includes(Buffer.from('PATIENT^NUMBER7'))).toBe(false);
+    expect(existsSync(`${file}.plaintext-backup`)).toBe(false);
   });
 });

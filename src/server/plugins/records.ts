@@ -25,13 +25,14 @@ const Capture = T.Object({
   id: T.String(), examId: T.String(), createdAt: T.String(), frameSeq: T.Number(), width: T.Number(), height: T.Number(),
   pixelSpacing: T.Union([T.Object({ x: T.Number(), y: T.Number() }), T.Null()]), results: T.Array(T.Unknown()), measurements: T.Array(Measurement),
 });
+const SyncState = T.Union([T.Literal('none'), T.Literal('pending'), T.Literal('sent'), T.Literal('rejected')], { description: 'Delivery to the PACS targets' });
 const ExamBase = {
   id: T.String(), createdAt: T.String(), closedAt: T.Union([T.String(), T.Null()]), anonymous: T.Boolean(),
   patient: T.Union([T.Object({ name: T.Optional(T.String()), id: T.Optional(T.String()), birthDate: T.Optional(T.String()), sex: T.Optional(T.String()) }), T.Null()]),
   datingGaWeeks: T.Union([T.Number(), T.Null()]), operator: T.Union([T.String(), T.Null()]),
 };
-const Exam = T.Object({ ...ExamBase, captures: T.Array(Capture) });
-const ExamSummary = T.Object({ ...ExamBase, captureCount: T.Number() });
+const Exam = T.Object({ ...ExamBase, captures: T.Array(Capture), sync: T.Optional(SyncState) });
+const ExamSummary = T.Object({ ...ExamBase, captureCount: T.Number(), sync: SyncState });
 const ErrorBody = T.Object({ statusCode: T.Number(), error: T.String(), message: T.String() });
 const IdParams = T.Object({ id: T.String({ minLength: 1, maxLength: 64 }) });
 const DecisionBody = T.Object({
@@ -59,9 +60,10 @@ const records: FastifyPluginAsync = async (app) => {
   const tags = ['records'];
   app.post<{ Body: Static<typeof NewExamBody> }>('/api/exams', { schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: Exam, 400: ErrorBody } } },
     async (req, reply) => reply.code(201).send(store.createExam(req.body)));
-  app.get('/api/exams', { schema: { tags, summary: 'List exams', response: { 200: T.Array(ExamSummary) } } }, async () => store.listExams());
+  const syncOf = (id: string): 'none' | 'pending' | 'sent' | 'rejected' => app.sono.sync?.outbox.examState(id) ?? 'none';
+  app.get('/api/exams', { schema: { tags, summary: 'List exams with their sync state', response: { 200: T.Array(ExamSummary) } } }, async () => store.listExams().map((e) => ({ ...e, sync: syncOf(e.id) })));
   app.get<{ Params: Static<typeof IdParams> }>('/api/exams/:id', { schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: Exam, 404: ErrorBody } } },
-    async (req) => store.getExam(req.params.id));
+    async (req) => ({ ...store.getExam(req.params.id), sync: syncOf(req.params.id) }));
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActorBody> }>('/api/exams/:id/captures', {
     schema: { tags, summary: 'Capture the current live frame with its results', params: IdParams, body: T.Optional(ActorBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {

@@ -1,0 +1,84 @@
+import type { Db } from '../records/database.js';
+
+export interface OutboxItem {
+  id: number;
+  target: string;
+  examId: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  state: 'pending' | 'sent' | 'rejected';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+/**
+ * Store-and-forward queue in the records database: one row per (target, SOP Instance UID), so queuing
+ * the same instance twice, or retrying it, can never make a duplicate. Payloads are de-identified Part 10
+ * bytes, kept after delivery or rejection (nothing is lost).
+ */
+export class Outbox {
+  constructor(private readonly db: Db) {}
+
+  enqueue(target: string, examId: string, instances: Array<{ sopInstanceUid: string; sopClassUid: string; bytes: Buffer }>): number {
+    const ins = this.db.prepare(`INSERT OR IGNORE INTO outbox (target, exam_id, sop_instance_uid, sop_class_uid, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+    let n = 0;
+    const now = new Date().toISOString();
+    for (const i of instances) n += ins.run(target, examId, i.sopInstanceUid, i.sopClassUid, i.bytes, now).changes;
+    return n;
+  }
+
+  due(target: string, limit: number, now = Date.now()): Array<OutboxItem & { payload: Buffer }> {
+    return (this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`).all(target, now, limit) as Array<Record<string, unknown>>)
+      .map((r) => ({ ...itemOf(r), payload: r.payload as Buffer }));
+  }
+
+  nextAttemptAt(target: string): number | undefined {
+    const r = this.db.prepare(`SELECT min(next_attempt_at) t FROM outbox WHERE target = ? AND state = 'pending'`).get(target) as { t: number | null };
+    return r.t ?? undefined;
+  }
+
+  markSent(ids: number[]): void {
+    const st = this.db.prepare(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1 WHERE id = ?`);
+    const now = new Date().toISOString();
+    this.db.transaction(() => ids.forEach((id) => st.run(now, id)))();
+  }
+
+  markRetry(ids: number[], error: string, delayMs: (attempts: number) => number): void {
+    const get = this.db.prepare('SELECT attempts FROM outbox WHERE id = ?');
+    const st = this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`);
+    this.db.transaction(() => ids.forEach((id) => {
+      const a = (get.get(id) as { attempts: number }).attempts + 1;
+      st.run(error, Date.now() + delayMs(a), id);
+    }))();
+  }
+
+  markRejected(ids: number[], reason: string): void {
+    const st = this.db.prepare(`UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ? WHERE id = ?`);
+    this.db.transaction(() => ids.forEach((id) => st.run(reason, id)))();
+  }
+
+  items(limit = 500): OutboxItem[] {
+    return (this.db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, unknown>>).map(itemOf);
+  }
+
+  counts(): Array<{ target: string; state: string; n: number }> {
+    return this.db.prepare('SELECT target, state, count(*) n FROM outbox GROUP BY target, state').all() as Array<{ target: string; state: string; n: number }>;
+  }
+
+  examState(examId: string): 'none' | 'pending' | 'sent' | 'rejected' {
+    const rows = this.db.prepare('SELECT state, count(*) n FROM outbox WHERE exam_id = ? GROUP BY state').all(examId) as Array<{ state: string; n: number }>;
+    if (rows.length === 0) return 'none';
+    if (rows.some((r) => r.state === 'rejected')) return 'rejected';
+    if (rows.some((r) => r.state === 'pending')) return 'pending';
+    return 'sent';
+  }
+}
+
+function itemOf(r: Record<string, unknown>): OutboxItem {
+  return {
+    id: r.id as number, target: r.target as string, examId: r.exam_id as string, sopInstanceUid: r.sop_instance_uid as string, sopClassUid: r.sop_class_uid as string,
+    state: r.state as OutboxItem['state'], attempts: r.attempts as number, nextAttemptAt: r.next_attempt_at as number, lastError: r.last_error as string | null, sentAt: r.sent_at as string | null,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Delivers the outbox to every target, independently: batches of due items by STOW-RS, exponential
+ * backoff with jitter on network/server/auth failures, permanent rejections stop retrying (data kept).
+ * Connectivity is found by trying. Resumes after a restart because the queue lives in the database.
+ */
+import type { Outbox } from './outbox.js';
+import { StowClient, type StowTarget } from './stow-client.js';
+
+export interface SyncSettings {
+  batchSize: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  pollMs: number;
+}
+
+export interface TargetStatus {
+  name: string;
+  state: 'idle' | 'sending' | 'retrying' | 'auth-failed' | 'unreachable';
+  lastError: string | undefined;
+  lastSuccessAt: string | undefined;
+}
+
+export class SyncWorker {
+  readonly #clients: StowClient[];
+  readonly #status = new Map<string, TargetStatus>();
+  #abort = new AbortController();
+  #loops: Array<Promise<void>> = [];
+  #wake: Array<() => void> = [];
+
+  constructor(
+    private readonly outbox: Outbox,
+    targets: StowTarget[],
+    private readonly s: SyncSettings,
+    private readonly log: { warn(o: object, m?: string): void; info(o: object, m?: string): void } = { warn() {}, info() {} },
+  ) {
+    this.#clients = targets.map((t) => new StowClient(t));
+    for (const t of targets) this.#status.set(t.name, { name: t.name, state: 'idle', lastError: undefined, lastSuccessAt: undefined });
+  }
+
+  start(): void {
+    this.#abort = new AbortController();
+    this.#loops = this.#clients.map((c) => this.#loop(c, this.#abort.signal));
+  }
+
+  /** New work was queued: try now rather than at the next poll. */
+  poke(): void {
+    for (const w of this.#wake.splice(0)) w();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    this.poke();
+    await Promise.all(this.#loops);
+  }
+
+  status(): TargetStatus[] {
+    return [...this.#status.values()].map((s) => ({ ...s }));
+  }
+
+  delay(attempts: number): number {
+    const base = Math.min(this.s.retryMaxMs, this.s.retryInitialMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(base * (0.5 + Math.random() * 0.5));
+  }
+
+  async #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.#wake.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async #loop(client: StowClient, signal: AbortSignal): Promise<void> {
+    const name = client.target.name;
+    const st = this.#status.get(name)!;
+    while (!signal.aborted) {
+      const due = this.outbox.due(name, this.s.batchSize);
+      if (due.length === 0) {
+        st.state = st.state === 'sending' ? 'idle' : st.state;
+        const next = this.outbox.nextAttemptAt(name);
+        await this.#sleep(next === undefined ? this.s.pollMs : Math.max(10, Math.min(this.s.pollMs, next - Date.now())), signal);
+        continue;
+      }
+      st.state = 'sending';
+      const result = await client.store(due.map((d) => ({ sopInstanceUid: d.sopInstanceUid, bytes: d.payload })));
+      const byUid = new Map(due.map((d) => [d.sopInstanceUid, d.id]));
+      const sent: number[] = [];
+      const retry: number[] = [];
+      const rejected: Array<[number, string]> = [];
+      for (const o of result.instances) {
+        const id = byUid.get(o.uid)!;
+        if (o.outcome === 'stored') sent.push(id);
+        else if (o.outcome === 'retry') retry.push(id);
+        else rejected.push([id, o.reason]);
+      }
+      this.outbox.markSent(sent);
+      const err = result.error?.message ?? (retry.length ? 'some instances were not stored; retrying' : undefined);
+      if (retry.length) this.outbox.markRetry(retry, err!, (a) => this.delay(a));
+      for (const [id, reason] of rejected) this.outbox.markRejected([id], `${result.error?.message ?? 'rejected'}: ${reason}`);
+      if (sent.length) st.lastSuccessAt = new Date().toISOString();
+      st.lastError = err ?? (rejected.length ? `rejected: ${rejected[0]![1]}` : undefined);
+      st.state = result.error?.kind === 'auth' ? 'auth-failed' : result.error?.kind === 'network' ? 'unreachable' : retry.length ? 'retrying' : 'sending';
+      if (result.error && result.error.kind !== 'rejected') this.log.warn({ target: name, err: result.error.message }, 'sync attempt failed');
+    }
+  }
+}
