@@ -7,7 +7,9 @@
  *  5. three sessions in one process: each alone vs with idle neighbours vs all together (spinning off)
  * Prints a table and writes bench-results/bench.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedProbe } from '../drivers/simulated/probe.js';
 import type { Frame } from '../src/capture/frame.js';
@@ -19,6 +21,12 @@ import { ModelRunner } from '../src/pipeline/model-runner.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { mean, percentile, rssMb } from './stats.js';
+import { loadOrCreateKey, openDatabase } from '../src/records/database.js';
+import { writePart10 } from '../src/sync/dicom-file.js';
+import { Outbox } from '../src/sync/outbox.js';
+import { SyncWorker } from '../src/sync/sync-worker.js';
+import { newUid } from '../src/sync/uids.js';
+import { buildUsImage } from '../src/sync/us-image.js';
 
 const root = packageRoot();
 const N = Number(process.env.BENCH_N ?? 200);
@@ -59,6 +67,59 @@ class ReadySource implements FrameSource {
   health(): SourceHealth {
     return { driver: this.driver, state: 'running', connected: true, fps: 0, framesDelivered: this.#seq, errors: 0, lastError: undefined };
   }
+}
+
+async function liveLatency(session: ModelSession, n: number): Promise<number[]> {
+  const bus = new Bus();
+  const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session), everyN: 1 }]);
+  const totals: number[] = [];
+  const done = new Promise<void>((resolve) => bus.on('result', (e) => {
+    totals.push(e.timings.totalMs);
+    if (totals.length === n) resolve();
+  }));
+  await pipe.start(new SimulatedProbe('bench-live', { fps: 30 }));
+  await done;
+  await pipe.stop();
+  return totals;
+}
+
+/** The same 30 fps live run twice: alone, then while 400 de-identified-size instances drain by STOW-RS. */
+async function latencyWithBacklog(session: ModelSession, n: number): Promise<{ withoutP99Ms: number; withBacklogP99Ms: number; queued: number; delivered: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const uids = [...new Set([...Buffer.concat(chunks).toString('latin1').matchAll(/2\.25\.\d+/g)].map((m) => m[0]))];
+      res.writeHead(200, { 'content-type': 'application/dicom+json' });
+      res.end(JSON.stringify({ '00081199': { vr: 'SQ', Value: uids.map((u) => ({ '00081155': { vr: 'UI', Value: [u] } })) } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
+  db.prepare("INSERT INTO exams (id, created_at) VALUES ('e', 'now')").run();
+  const outbox = new Outbox(db);
+  const study = { studyInstanceUid: newUid(), studyDate: '20260101', studyTime: '120000', studyId: '', accessionNumber: '', patient: { name: 'SE1', id: 'SE1', birthDate: '', sex: '' }, deviceSerial: 'x', softwareVersion: '0' };
+  const probe = new SimulatedProbe('b', {});
+  probe.prepare();
+  const px = new Uint8Array(640 * 480);
+  probe.render(1, px);
+  const queued = 400;
+  outbox.enqueue('peer', 'e', Array.from({ length: queued }, (_, i) => {
+    const uid = newUid();
+    return { sopInstanceUid: uid, sopClassUid: '1.2.840.10008.5.1.4.1.1.6.1', bytes: writePart10(buildUsImage(study, { seriesInstanceUid: study.studyInstanceUid + '.1', seriesNumber: 1, sopInstanceUid: uid, instanceNumber: i + 1, contentDate: '20260101', contentTime: '120000', width: 640, height: 480, pixels: px, region: probe.region, pixelSpacingMm: { x: 0.3, y: 0.3 }, derived: false, seriesDescription: 'b', burnedInAnnotation: 'NO' })) };
+  }));
+  const without = await liveLatency(session, n);
+  const worker = new SyncWorker(outbox, [{ name: 'peer', url: `http://127.0.0.1:${port}/dicom-web` }], { batchSize: 10, retryInitialMs: 100, retryMaxMs: 1000, pollMs: 100 });
+  worker.start();
+  const withBacklog = await liveLatency(session, n);
+  await worker.stop();
+  const delivered = outbox.counts().find((c) => c.state === 'sent')?.n ?? 0;
+  db.close();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { withoutP99Ms: percentile(without, 0.99), withBacklogP99Ms: percentile(withBacklog, 0.99), queued, delivered };
 }
 
 async function main(): Promise<void> {
@@ -142,7 +203,12 @@ async function main(): Promise<void> {
   row('stage means', `queue ${mean(lat.map((t) => t.queueMs)).toFixed(2)} ms, preprocess ${mean(lat.map((t) => t.preprocessMs)).toFixed(2)} ms, analysis ${mean(lat.map((t) => t.analysisMs)).toFixed(2)} ms; dropped ${st.framesDropped}/${st.framesIn}`);
   row('cold start → first pipeline result', `${(firstAt - tCold).toFixed(0)} ms (includes ${N} raw runs before it)`);
 
-  // 4. several sessions in one process
+  // 4. live latency while a large sync backlog drains to a loopback DICOMweb peer
+  const backlog = await latencyWithBacklog(session, Math.min(N, 150));
+  out.syncBacklog = backlog;
+  row('p99 at 30 fps, sync backlog draining', `${backlog.withBacklogP99Ms.toFixed(2)} ms vs ${backlog.withoutP99Ms.toFixed(2)} ms without (${backlog.delivered}/${backlog.queued} instances delivered meanwhile)`);
+
+  // 5. several sessions in one process
   const others: ModelSession[] = [await openModelSession(pkg, opts), await openModelSession(pkg, opts)];
   const timeRuns = async (s: ModelSession, n: number): Promise<number> => {
     const t = performance.now();
