@@ -10,7 +10,9 @@ import { builtinDrivers } from '../drivers/index.js';
 import type { SourceRegistry } from './capture/registry.js';
 import type { LoadedConfig } from './config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from './errors.js';
-import { type ModelSession, openModelSession } from './inference/session.js';
+import { openModelSession } from './inference/session.js';
+import type { InferenceEngine } from './inference/engine.js';
+import { WorkerEngine } from './inference/worker-engine.js';
 import { findModelPackage } from './models/package.js';
 import { Bus } from './pipeline/bus.js';
 import { ModelRunner } from './pipeline/model-runner.js';
@@ -50,14 +52,15 @@ export function modelsDirOf(loaded: LoadedConfig): string {
 }
 
 /** Loads every configured model on the first provider that works; enforces requireAccelerator. */
-export async function openSessions(loaded: LoadedConfig, log: Logger): Promise<ModelSession[]> {
+export async function openSessions(loaded: LoadedConfig, log: Logger, options: { inWorker?: boolean } = {}): Promise<InferenceEngine[]> {
   const { inference } = loaded.config;
   const dir = modelsDirOf(loaded);
-  const sessions: ModelSession[] = [];
+  const sessions: InferenceEngine[] = [];
   try {
     for (const use of loaded.config.models) {
       const pkg = findModelPackage(dir, use.id);
-      const s = await openModelSession(pkg, { ...inference, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } });
+      const opts = { ...inference, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } };
+      const s = options.inWorker ? await WorkerEngine.open(pkg, opts) : await openModelSession(pkg, opts);
       sessions.push(s);
       for (const a of s.attempts.filter((x) => !x.ok)) log.warn({ model: s.id, provider: a.provider, reason: a.reason }, 'execution provider unavailable, trying the next');
       log.info({ model: s.id, version: s.version, provider: s.provider, precision: s.file.precision }, `model ${s.id} ${s.version} runs on ${s.provider} (${s.file.precision})`);
@@ -119,7 +122,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   try {
-    runtime.sessions = await openSessions(loaded, log);
+    runtime.sessions = await openSessions(loaded, log, { inWorker: true });
     const runners = runtime.sessions.map((s) => new ModelRunner(s));
     const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), { log });
     runtime.pipeline = pipeline;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { PixelSpacing } from '../capture/frame.js';
 import { toSnakeCase } from '../analysis/case.js';
-import type { ModelSession } from '../inference/session.js';
+import type { InferenceEngine } from '../inference/engine.js';
 import { ModelRunner } from '../pipeline/model-runner.js';
 import { errorMessage } from '../errors.js';
 import { readImageFrame } from './image-input.js';
@@ -19,7 +19,7 @@ export interface AnalyzeOptions {
  * Runs one model over image files, every file in order (no frame dropping), and yields one snake_case
  * JSON-ready object per file: the task's results at the top level, or `error` for an unreadable file.
  */
-export async function* analyzeFiles(session: ModelSession, files: string[], options: AnalyzeOptions): AsyncGenerator<Record<string, unknown>> {
+export async function* analyzeFiles(session: InferenceEngine, files: string[], options: AnalyzeOptions): AsyncGenerator<Record<string, unknown>> {
   const runner = new ModelRunner(session);
   if (options.maskDir) mkdirSync(options.maskDir, { recursive: true });
   let seq = 0;

@@ -3,6 +3,7 @@ import type { ProviderName } from '../config/schema.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { ModelFile } from '../models/manifest.js';
 import { type ModelPackage, readVerifiedModelFile } from '../models/package.js';
+import type { EngineOutput, InferenceEngine } from './engine.js';
 import { type ProviderSettings, applyTensorRtEnvironment, chooseModelFile, executionProvider } from './providers.js';
 
 // We report every provider attempt ourselves; onnxruntime's own console errors would only repeat them.
@@ -22,8 +23,8 @@ export interface ProviderAttempt {
   reason?: string;
 }
 
-/** One loaded model on the provider that actually accepted it. */
-export class ModelSession {
+/** One loaded model on the provider that actually accepted it, run in this thread (blocking it). */
+export class ModelSession implements InferenceEngine {
   readonly #session: ort.InferenceSession;
   readonly #inputs: [ort.Tensor, ort.Tensor];
   readonly #inputName: string;
@@ -57,8 +58,11 @@ export class ModelSession {
   }
 
   /** Runs the model on input buffer `slot` (0 or 1). */
-  async run(slot: 0 | 1 = 0): Promise<ort.InferenceSession.OnnxValueMapType> {
-    return this.#session.run({ [this.#inputName]: this.#inputs[slot] });
+  async run(slot: 0 | 1 = 0): Promise<Record<string, EngineOutput>> {
+    const out = await this.#session.run({ [this.#inputName]: this.#inputs[slot] });
+    const r: Record<string, EngineOutput> = {};
+    for (const [k, v] of Object.entries(out)) r[k] = { data: v.data as Float32Array, dims: v.dims };
+    return r;
   }
 
   async release(): Promise<void> {

@@ -3,16 +3,16 @@ import type { ClinicalContext } from '../analysis/fetal-head.js';
 import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
-import type { ModelSession } from '../inference/session.js';
+import type { EngineOutput, InferenceEngine } from '../inference/engine.js';
 
 export type Slot = 0 | 1;
-export type RawOutputs = Awaited<ReturnType<ModelSession['run']>>;
+export type RawOutputs = Record<string, EngineOutput>;
 
 /**
  * One model in the pipeline, in three steps the pipeline can overlap across frames:
  *   prepare(frame, slot)  copy and resize the frame into input buffer `slot` (synchronously, while the
  *                         frame's pixels are guaranteed),
- *   run(slot)             onnxruntime inference on that buffer (off the JS thread),
+ *   run(slot)             onnxruntime inference on that buffer (on a worker thread in the daemon),
  *   analyze(raw, slot)    outputs → clinical result, with the geometry recorded at prepare time.
  */
 export class ModelRunner {
@@ -21,7 +21,7 @@ export class ModelRunner {
   readonly #mapping: Array<InputMapping | undefined> = [undefined, undefined];
   readonly #info: Array<FrameInfo | undefined> = [undefined, undefined];
 
-  constructor(readonly session: ModelSession) {
+  constructor(readonly session: InferenceEngine) {
     const m = session.pkg.manifest;
     this.#pre = new Preprocessor(m.input);
     this.#analyzer = createTaskAnalyzer({ task: m.task, outputs: m.outputs, inputShape: m.input.shape });
@@ -44,8 +44,7 @@ export class ModelRunner {
   analyze(raw: RawOutputs, slot: Slot, ctx: ClinicalContext): TaskResult {
     const mapping = this.#mapping[slot]!;
     const info = this.#info[slot]!;
-    const outputs: Record<string, OutputTensor> = {};
-    for (const [name, v] of Object.entries(raw)) outputs[name] = { data: v.data as Float32Array, dims: v.dims };
+    const outputs: Record<string, OutputTensor> = raw;
     const grid = { width: mapping.modelWidth, height: mapping.modelHeight, toFrame: (x: number, y: number) => modelToFrame(mapping, x, y) };
     return this.#analyzer.analyze(outputs, grid, info, ctx);
   }

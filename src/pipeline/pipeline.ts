@@ -104,7 +104,7 @@ export class Pipeline {
   }
 
   /**
-   * The loop overlaps work across frames: while model M runs on frame N (off the JS thread), the JS thread
+   * The loop overlaps work across frames: while model M runs on frame N (on its worker thread), the JS thread
    * analyses and publishes the previous run; with frames queued, frame N+1 is prepared into the other input
    * buffer meanwhile. When no frame is waiting, a run in flight is finished at once (lowest latency).
    */

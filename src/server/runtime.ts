@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
-import type { ModelSession } from '../inference/session.js';
+import type { InferenceEngine } from '../inference/engine.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../records/database.js';
@@ -16,7 +16,7 @@ export interface Runtime {
   startedAt: number;
   /** Set once sessions are warm and the source is running. */
   state: { ready: boolean; startupError: string | undefined };
-  sessions: ModelSession[];
+  sessions: InferenceEngine[];
   pipeline: Pipeline | undefined;
   /** The records database (open before the server starts). */
   db: Db;

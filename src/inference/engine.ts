@@ -1,0 +1,26 @@
+import type { ProviderName } from '../config/schema.js';
+import type { ModelFile } from '../models/manifest.js';
+import type { ModelPackage } from '../models/package.js';
+import type { ProviderAttempt } from './session.js';
+
+export interface EngineOutput {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+/**
+ * A loaded model the pipeline can run: two input buffers (prepare one while the other is inferred),
+ * run(slot) → named outputs. ModelSession runs in-process (the CLI); WorkerEngine runs it on a worker
+ * thread, because onnxruntime-node's run() blocks the JS thread for the whole inference.
+ */
+export interface InferenceEngine {
+  readonly pkg: ModelPackage;
+  readonly provider: ProviderName;
+  readonly file: ModelFile;
+  readonly attempts: ProviderAttempt[];
+  readonly id: string;
+  readonly version: string;
+  readonly inputData: [Float32Array, Float32Array];
+  run(slot: 0 | 1): Promise<Record<string, EngineOutput>>;
+  release(): Promise<void>;
+}

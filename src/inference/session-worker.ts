@@ -1,0 +1,55 @@
+/**
+ * Worker-thread side of WorkerEngine: owns one onnxruntime session. Inputs arrive in SharedArrayBuffers
+ * (onnxruntime-node refuses SAB-backed tensors, so each run copies into a local buffer: ~0.03 ms), and
+ * outputs are copied into the caller's output SABs; nothing is allocated per frame on the main thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { readModelPackage } from '../models/package.js';
+import { type ModelSession, type SessionOptions, openModelSession } from './session.js';
+
+interface OpenMsg { type: 'open'; dir: string; options: SessionOptions; inputs: [SharedArrayBuffer, SharedArrayBuffer]; outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]> }
+interface RunMsg { type: 'run'; id: number; slot: 0 | 1 }
+type Msg = OpenMsg | RunMsg | { type: 'release' };
+
+const port = parentPort!;
+let session: ModelSession | undefined;
+let inputs: [Float32Array, Float32Array] | undefined;
+let outputs: Record<string, [Float32Array, Float32Array]> = {};
+
+port.on('message', (msg: Msg) => {
+  void handle(msg);
+});
+
+async function handle(msg: Msg): Promise<void> {
+  if (msg.type === 'open') {
+    try {
+      session = await openModelSession(readModelPackage(msg.dir), msg.options);
+      inputs = [new Float32Array(msg.inputs[0]), new Float32Array(msg.inputs[1])];
+      outputs = Object.fromEntries(Object.entries(msg.outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
+      port.postMessage({ type: 'opened', provider: session.provider, file: session.file, attempts: session.attempts });
+    } catch (err) {
+      port.postMessage({ type: 'error', message: (err as Error).message, code: (err as { code?: string }).code });
+    }
+  } else if (msg.type === 'run') {
+    try {
+      const s = session!;
+      s.inputData[msg.slot].set(inputs![msg.slot]);
+      const t0 = performance.now();
+      const out = await s.run(msg.slot);
+      const ms = performance.now() - t0;
+      const dims: Record<string, readonly number[]> = {};
+      for (const [name, v] of Object.entries(out)) {
+        const dst = outputs[name]?.[msg.slot];
+        if (!dst) throw new Error(`Model output "${name}" is not in the manifest`);
+        dst.set(v.data as Float32Array);
+        dims[name] = v.dims;
+      }
+      port.postMessage({ type: 'ran', id: msg.id, ms, dims });
+    } catch (err) {
+      port.postMessage({ type: 'failed', id: msg.id, message: (err as Error).message });
+    }
+  } else if (msg.type === 'release') {
+    await session?.release();
+    port.close();
+  }
+}

@@ -1,0 +1,109 @@
+import { Worker } from 'node:worker_threads';
+import type { ProviderName } from '../config/schema.js';
+import { ErrorCodes, SonoError } from '../errors.js';
+import type { ModelFile } from '../models/manifest.js';
+import type { ModelPackage } from '../models/package.js';
+import type { EngineOutput, InferenceEngine } from './engine.js';
+import type { ProviderAttempt, SessionOptions } from './session.js';
+
+type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1 };
+
+/** The worker: compiled .js in production; under the test runner the .ts source, loaded through tsx. */
+function spawnWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./session-worker.js', import.meta.url));
+  return new Worker(new URL('./session-worker-dev.mjs', import.meta.url));
+}
+
+/**
+ * Runs one model on a worker thread so the JS thread (capture, WebSocket, HTTP, preprocessing and
+ * analysis of the neighbouring frames) keeps going during inference.
+ */
+export class WorkerEngine implements InferenceEngine {
+  readonly inputData: [Float32Array, Float32Array];
+  readonly #outputs: Record<string, [Float32Array, Float32Array]>;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #dead: string | undefined;
+
+  private constructor(
+    readonly pkg: ModelPackage,
+    readonly provider: ProviderName,
+    readonly file: ModelFile,
+    readonly attempts: ProviderAttempt[],
+    private readonly worker: Worker,
+    inputs: [SharedArrayBuffer, SharedArrayBuffer],
+    outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]>,
+  ) {
+    this.inputData = [new Float32Array(inputs[0]), new Float32Array(inputs[1])];
+    this.#outputs = Object.fromEntries(Object.entries(outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
+    worker.on('message', (m: { type: string; id: number; message?: string; dims?: Record<string, number[]> }) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id);
+      if (m.type === 'ran') {
+        p.resolve(Object.fromEntries(Object.entries(this.#outputs).map(([k, v]) => [k, { data: v[p.slot], dims: m.dims?.[k] ?? [] }])));
+      } else p.reject(new Error(m.message ?? 'inference failed'));
+    });
+    const die = (why: string): void => {
+      this.#dead = why;
+      for (const p of this.#pending.values()) p.reject(new Error(why));
+      this.#pending.clear();
+    };
+    worker.on('error', (err) => die(`Inference worker of "${pkg.manifest.id}" crashed: ${err.message}`));
+    worker.on('exit', (code) => die(`Inference worker of "${pkg.manifest.id}" exited (code ${code})`));
+  }
+
+  get id(): string {
+    return this.pkg.manifest.id;
+  }
+
+  get version(): string {
+    return this.pkg.manifest.version;
+  }
+
+  static async open(pkg: ModelPackage, options: SessionOptions): Promise<WorkerEngine> {
+    const shape = pkg.manifest.input.shape;
+    const n = shape[1] * shape[2] * shape[3] * 4;
+    const inputs: [SharedArrayBuffer, SharedArrayBuffer] = [new SharedArrayBuffer(n), new SharedArrayBuffer(n)];
+    const outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]> = {};
+    for (const o of pkg.manifest.outputs) {
+      const size = o.shape.reduce((a, b) => a * b, 1);
+      if (!(size > 0)) throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Output "${o.name}" of "${pkg.manifest.id}" needs a static shape, got [${o.shape.join(', ')}]`);
+      outputs[o.name] = [new SharedArrayBuffer(size * 4), new SharedArrayBuffer(size * 4)];
+    }
+    const worker = spawnWorker();
+    const opened = await new Promise<{ provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[] }>((resolve, reject) => {
+      worker.once('message', (m: { type: string; message?: string; code?: string; provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[] }) => {
+        if (m.type === 'opened') resolve(m);
+        else reject(new SonoError((m.code as never) ?? ErrorCodes.PROVIDER_NONE_AVAILABLE, m.message ?? 'model failed to open'));
+      });
+      worker.once('error', reject);
+      worker.postMessage({ type: 'open', dir: pkg.dir, options, inputs, outputs });
+    }).catch(async (err: unknown) => {
+      await worker.terminate();
+      throw err;
+    });
+    return new WorkerEngine(pkg, opened.provider, opened.file, opened.attempts, worker, inputs, outputs);
+  }
+
+  run(slot: 0 | 1): Promise<Record<string, EngineOutput>> {
+    if (this.#dead) return Promise.reject(new Error(this.#dead));
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, slot });
+      this.worker.postMessage({ type: 'run', id, slot });
+    });
+  }
+
+  async release(): Promise<void> {
+    if (this.#dead) return;
+    this.worker.postMessage({ type: 'release' });
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => void this.worker.terminate().then(() => resolve()), 2000);
+      this.worker.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}
