@@ -8,13 +8,15 @@
  * Prints a table and writes bench-results/bench.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedProbe } from '../drivers/simulated/probe.js';
 import type { Frame } from '../src/capture/frame.js';
 import type { FrameSource, SourceHealth } from '../src/capture/source.js';
 import { type SessionOptions, type ModelSession, openModelSession } from '../src/inference/session.js';
+import type { InferenceEngine } from '../src/inference/engine.js';
+import { WorkerEngine } from '../src/inference/worker-engine.js';
 import { findModelPackage } from '../src/models/package.js';
 import { Bus, type ResultEvent } from '../src/pipeline/bus.js';
 import { ModelRunner } from '../src/pipeline/model-runner.js';
@@ -69,7 +71,7 @@ class ReadySource implements FrameSource {
   }
 }
 
-async function liveLatency(session: ModelSession, n: number): Promise<number[]> {
+async function liveLatency(session: InferenceEngine, n: number): Promise<number[]> {
   const bus = new Bus();
   const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session), everyN: 1 }]);
   const totals: number[] = [];
@@ -84,19 +86,10 @@ async function liveLatency(session: ModelSession, n: number): Promise<number[]> 
 }
 
 /** The same 30 fps live run twice: alone, then while 400 de-identified-size instances drain by STOW-RS. */
-async function latencyWithBacklog(session: ModelSession, n: number): Promise<{ withoutP99Ms: number; withBacklogP99Ms: number; queued: number; delivered: number }> {
+async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<{ withoutP99Ms: number; withBacklogP99Ms: number; queued: number; delivered: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const uids = [...new Set([...Buffer.concat(chunks).toString('latin1').matchAll(/2\.25\.\d+/g)].map((m) => m[0]))];
-      res.writeHead(200, { 'content-type': 'application/dicom+json' });
-      res.end(JSON.stringify({ '00081199': { vr: 'SQ', Value: uids.map((u) => ({ '00081155': { vr: 'UI', Value: [u] } })) } }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
+  const peer = fork(join(root, 'bench', 'stow-peer.mjs'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve) => peer.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
   db.prepare("INSERT INTO exams (id, created_at) VALUES ('e', 'now')").run();
   const outbox = new Outbox(db);
@@ -117,7 +110,7 @@ async function latencyWithBacklog(session: ModelSession, n: number): Promise<{ w
   await worker.stop();
   const delivered = outbox.counts().find((c) => c.state === 'sent')?.n ?? 0;
   db.close();
-  server.close();
+  peer.kill();
   rmSync(dir, { recursive: true, force: true });
   return { withoutP99Ms: percentile(without, 0.99), withBacklogP99Ms: percentile(withBacklog, 0.99), queued, delivered };
 }
@@ -142,8 +135,15 @@ async function main(): Promise<void> {
   out.simulatedProbe = { renderMsPerFrame: renderMs, cpuMsPerFrame: cpuMs, percentOfOneCoreAt30fps: (cpuMs * 30) / 10, sceneBuildMs: prepMs };
   row('simulated probe 640×480', `${renderMs.toFixed(2)} ms/frame → ${((cpuMs * 30) / 10).toFixed(1)}% of one core at 30 fps (scene built once in ${prepMs.toFixed(0)} ms)`);
 
-  // 2. raw session.run vs pipeline
-  const session = await openModelSession(pkg, opts);
+  // 2. raw run loop vs pipeline, on the daemon's engine (a worker thread); in-process run for reference
+  const inProcess = await openModelSession(pkg, opts);
+  const inProc: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const t = performance.now();
+    await inProcess.run();
+    inProc.push(performance.now() - t);
+  }
+  const session = await WorkerEngine.open(pkg, opts);
   const frames: Frame[] = [];
   for (let i = 0; i < 8; i++) {
     const d = new Uint8Array(640 * 480);
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const tRaw = performance.now();
   for (let i = 0; i < N; i++) {
     const t = performance.now();
-    await session.run();
+    await session.run(0);
     infer.push(performance.now() - t);
   }
   const rawFps = (N * 1000) / (performance.now() - tRaw);
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const pipeFps = (N * 1000) / (performance.now() - firstAt);
   await pipe.stop();
   out.throughput = { rawFps, pipelineFps: pipeFps, ratio: pipeFps / rawFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
-  row('raw session.run', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
+  row('raw run loop (worker engine)', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms); in-process session.run p50 ${percentile(inProc, 0.5).toFixed(2)} ms`);
   row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / rawFps).toFixed(3)} (target ≥ 0.95)`);
 
   // 3. latency at 30 fps from the real simulated probe
@@ -215,14 +215,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) await s.run();
     return (performance.now() - t) / n;
   };
-  const aloneWithNeighbours = await timeRuns(session, N);
+  const aloneWithNeighbours = await timeRuns(inProcess, N);
   const each = [aloneWithNeighbours, await timeRuns(others[0]!, N), await timeRuns(others[1]!, N)];
   const tAll = performance.now();
-  for (let i = 0; i < N; i++) for (const s of [session, ...others]) await s.run();
+  for (let i = 0; i < N; i++) for (const s of [inProcess, ...others]) await s.run();
   const allMs = (performance.now() - tAll) / N;
-  out.multiSession = { firstWithTwoIdleNeighboursMs: aloneWithNeighbours, aloneP50Ms: percentile(infer, 0.5), eachMs: each, sumOfEachMs: each.reduce((a, b) => a + b, 0), allThreeTogetherMs: allMs };
-  row('3 sessions, one process', `one with two idle neighbours ${aloneWithNeighbours.toFixed(2)} ms vs alone ${mean(infer).toFixed(2)} ms; all three ${allMs.toFixed(2)} ms vs sum ${each.reduce((a, b) => a + b, 0).toFixed(2)} ms`);
-  for (const s of [session, ...others]) await s.release();
+  out.multiSession = { firstWithTwoIdleNeighboursMs: aloneWithNeighbours, aloneMeanMs: mean(inProc), eachMs: each, sumOfEachMs: each.reduce((a, b) => a + b, 0), allThreeTogetherMs: allMs };
+  row('3 sessions, one process', `one with two idle neighbours ${aloneWithNeighbours.toFixed(2)} ms vs alone ${mean(inProc).toFixed(2)} ms; all three ${allMs.toFixed(2)} ms vs sum ${each.reduce((a, b) => a + b, 0).toFixed(2)} ms`);
+  for (const s of [inProcess, ...others]) await s.release();
+  await session.release();
   out.rssMb = { before: rss0, after: rssMb() };
   row('RSS', `${rss0.toFixed(0)} MB → ${rssMb().toFixed(0)} MB`);
 
