@@ -52,10 +52,11 @@ export function assessGrowth(visits: Visit[]): GrowthAssessment {
     const a = points[i - 1]!;
     const b = points[i]!;
     const days = Math.round((Date.parse(b.date) - Date.parse(a.date)) / 86_400_000);
-    if (!(days > 0)) continue;
-    const weeks = days / 7;
+    // elapsed pregnancy time from the dating GAs (the calendar dates can be missing or shifted)
+    const weeks = b.gaWeeks - a.gaWeeks;
+    if (!(weeks > 0)) continue;
     const zChange = a.z !== undefined && b.z !== undefined ? b.z - a.z : undefined;
-    const expected = b.gaWeeks > a.gaWeeks ? (intergrowthHcMedianMm(b.gaWeeks) - intergrowthHcMedianMm(a.gaWeeks)) / (b.gaWeeks - a.gaWeeks) : NaN;
+    const expected = (intergrowthHcMedianMm(b.gaWeeks) - intergrowthHcMedianMm(a.gaWeeks)) / weeks;
     intervals.push({ from: a.date, to: b.date, days, velocityMmPerWeek: (b.hcMm - a.hcMm) / weeks, expectedMmPerWeek: expected, zChange });
     if (zChange !== undefined && zChange < -1) {
       flags.push(flag('hc-centile-falling', 'alert', `Head growth slowed: the HC z-score fell by ${(-zChange).toFixed(1)} between ${a.date} and ${b.date}. Consider referral for a growth assessment.`));

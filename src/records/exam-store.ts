@@ -126,6 +126,27 @@ export class ExamStore {
     return this.getExam(id);
   }
 
+  /**
+   * The patient's visits with a dating GA and an HC (the clinician's value when decided, else the AI's),
+   * oldest first: the input of the growth assessment. Anonymous exams have only themselves.
+   */
+  hcVisits(examId: string): Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> {
+    const exam = this.getExam(examId);
+    const rows = (exam.patient?.id
+      ? this.db.prepare('SELECT id FROM exams WHERE patient_id = ? ORDER BY created_at').all(exam.patient.id)
+      : [{ id: examId }]) as Array<{ id: string }>;
+    const out: Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> = [];
+    for (const { id } of rows) {
+      const e = this.getExam(id);
+      const hc = e.captures.flatMap((c) => c.measurements).filter((m) => m.kind === 'hc');
+      const decided = hc.filter((m) => m.state !== 'unverified');
+      const pick = (decided.length ? decided : hc).at(-1);
+      const v = pick ? (pick.finalValue ?? pick.aiValue) : null;
+      if (e.datingGaWeeks !== null && v !== null) out.push({ examId: id, date: e.createdAt.slice(0, 10), gaWeeks: e.datingGaWeeks, hcMm: v });
+    }
+    return out;
+  }
+
   auditLog(limit = 200): Array<{ id: number; at: string; actor: string | null; action: string; entity: string | null }> {
     return this.db.prepare('SELECT id, at, actor, action, entity FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ id: number; at: string; actor: string | null; action: string; entity: string | null }>;
   }

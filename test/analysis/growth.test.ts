@@ -27,7 +27,7 @@ describe('growth over time (INTERGROWTH-21st z-scores)', () => {
     expect(g.flags.map((f) => f.code).sort()).toEqual(['hc-centile-falling', 'hc-crossed-below-p10']);
   });
 
-  it('gives no z outside 14–40 weeks, and no velocity for same-day scans', () => {
+  it('gives no z outside 14–40 weeks, and no velocity without elapsed gestation', () => {
     const g = assessGrowth([{ date: '2026-01-05', gaWeeks: 12, hcMm: 70 }, { date: '2026-01-05', gaWeeks: 12, hcMm: 71 }]);
     expect(g.points[0]!.z).toBeUndefined();
     expect(g.intervals).toEqual([]);

@@ -1,6 +1,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { assessGrowth } from '../../analysis/growth.js';
 import { ExamStore, RecordError } from '../../records/exam-store.js';
 import { RecentFrames } from '../recent-frames.js';
 
@@ -64,6 +65,12 @@ const records: FastifyPluginAsync = async (app) => {
   app.get('/api/exams', { schema: { tags, summary: 'List exams with their sync state', response: { 200: T.Array(ExamSummary) } } }, async () => store.listExams().map((e) => ({ ...e, sync: syncOf(e.id) })));
   app.get<{ Params: Static<typeof IdParams> }>('/api/exams/:id', { schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: Exam, 404: ErrorBody } } },
     async (req) => ({ ...store.getExam(req.params.id), sync: syncOf(req.params.id) }));
+  app.get<{ Params: Static<typeof IdParams> }>('/api/exams/:id/growth', {
+    schema: { tags, summary: "This patient's HC over visits: INTERGROWTH-21st z-scores, velocity and referral flags", params: IdParams, response: { 404: ErrorBody } },
+  }, async (req) => {
+    const visits = store.hcVisits(req.params.id);
+    return { visits, ...assessGrowth(visits) };
+  });
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActorBody> }>('/api/exams/:id/captures', {
     schema: { tags, summary: 'Capture the current live frame with its results', params: IdParams, body: T.Optional(ActorBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {
