@@ -25,7 +25,7 @@ import { ExamStore } from './records/exam-store.js';
 import type { Exam } from './records/types.js';
 import { buildExamInstances } from './sync/export-exam.js';
 import { Outbox } from './sync/outbox.js';
-import { SyncWorker } from './sync/sync-worker.js';
+import { SyncService } from './sync/sync-service.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
@@ -82,10 +82,11 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const { config } = loaded;
   const log = options.logger ?? pino({ level: config.log.level, base: { app: 'sonoedge' } });
   const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
-  const db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key')));
+  const dbKey = loadOrCreateKey(join(dataDir, 'keys', 'records.key'));
+  const db = openDatabase(join(dataDir, 'records.db'), dbKey);
   const outbox = new Outbox(db);
   const targets = config.sync.targets.map((t) => ({ ...t, caFile: t.caFile && resolve(loaded.baseDir, t.caFile) }));
-  const worker = new SyncWorker(outbox, targets, config.sync, log);
+  const worker = new SyncService({ dbFile: join(dataDir, 'records.db'), key: dbKey, targets, settings: config.sync }, log);
   const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'));
   const store = new ExamStore(db);
   const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,7 +1,13 @@
 import type { ProviderName } from '../config/schema.js';
 import type { ModelFile } from '../models/manifest.js';
 import type { ModelPackage } from '../models/package.js';
-import type { ProviderAttempt } from './session.js';
+
+/** One provider tried when opening a model, with the reason it failed. */
+export interface ProviderAttempt {
+  provider: ProviderName;
+  ok: boolean;
+  reason?: string;
+}
 
 export interface EngineOutput {
   data: Float32Array;

@@ -3,7 +3,9 @@ import type { ProviderName } from '../config/schema.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { ModelFile } from '../models/manifest.js';
 import { type ModelPackage, readVerifiedModelFile } from '../models/package.js';
-import type { EngineOutput, InferenceEngine } from './engine.js';
+import type { EngineOutput, InferenceEngine, ProviderAttempt } from './engine.js';
+
+export type { ProviderAttempt } from './engine.js';
 import { type ProviderSettings, applyTensorRtEnvironment, chooseModelFile, executionProvider } from './providers.js';
 
 // We report every provider attempt ourselves; onnxruntime's own console errors would only repeat them.
@@ -17,11 +19,6 @@ export interface SessionOptions extends ProviderSettings {
   warmupRuns: number;
 }
 
-export interface ProviderAttempt {
-  provider: ProviderName;
-  ok: boolean;
-  reason?: string;
-}
 
 /** One loaded model on the provider that actually accepted it, run in this thread (blocking it). */
 export class ModelSession implements InferenceEngine {

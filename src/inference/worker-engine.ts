@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker.js';
 import type { ProviderName } from '../config/schema.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { ModelFile } from '../models/manifest.js';
@@ -7,12 +8,6 @@ import type { EngineOutput, InferenceEngine } from './engine.js';
 import type { ProviderAttempt, SessionOptions } from './session.js';
 
 type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1 };
-
-/** The worker: compiled .js in production; under the test runner the .ts source, loaded through tsx. */
-function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./session-worker.js', import.meta.url));
-  return new Worker(new URL('./session-worker-dev.mjs', import.meta.url));
-}
 
 /**
  * Runs one model on a worker thread so the JS thread (capture, WebSocket, HTTP, preprocessing and
@@ -71,7 +66,7 @@ export class WorkerEngine implements InferenceEngine {
       if (!(size > 0)) throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Output "${o.name}" of "${pkg.manifest.id}" needs a static shape, got [${o.shape.join(', ')}]`);
       outputs[o.name] = [new SharedArrayBuffer(size * 4), new SharedArrayBuffer(size * 4)];
     }
-    const worker = spawnWorker();
+    const worker = startWorker(import.meta.url, 'session-worker');
     const opened = await new Promise<{ provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[] }>((resolve, reject) => {
       worker.once('message', (m: { type: string; message?: string; code?: string; provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[] }) => {
         if (m.type === 'opened') resolve(m);

@@ -6,7 +6,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../records/database.js';
 import type { Exam } from '../records/types.js';
 import type { Outbox } from '../sync/outbox.js';
-import type { SyncWorker } from '../sync/sync-worker.js';
+import type { SyncService } from '../sync/sync-service.js';
 
 /** The services the HTTP plugins read, passed in (never module globals). */
 export interface Runtime {
@@ -23,7 +23,7 @@ export interface Runtime {
   /** Called inside the closing transaction: queues the exam for sync. */
   onExamClosed?: (exam: Exam) => void;
   /** Store-and-forward delivery; undefined when no target is configured. */
-  sync: { outbox: Outbox; worker: SyncWorker } | undefined;
+  sync: { outbox: Outbox; worker: SyncService } | undefined;
   /** Directory of the built web UI. */
   webUiDir: string;
 }

@@ -60,7 +60,9 @@ export class Outbox {
   }
 
   items(limit = 500): OutboxItem[] {
-    return (this.db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, unknown>>).map(itemOf);
+    // never the payloads here: this runs on the HTTP thread
+    return (this.db.prepare(`SELECT id, target, exam_id, sop_instance_uid, sop_class_uid, state, attempts, next_attempt_at, last_error, sent_at
+      FROM outbox ORDER BY id DESC LIMIT ?`).all(limit) as Array<Record<string, unknown>>).map(itemOf);
   }
 
   counts(): Array<{ target: string; state: string; n: number }> {

@@ -32,6 +32,7 @@ export class SyncWorker {
     targets: StowTarget[],
     private readonly s: SyncSettings,
     private readonly log: { warn(o: object, m?: string): void; info(o: object, m?: string): void } = { warn() {}, info() {} },
+    private readonly onStatus: (s: TargetStatus[]) => void = () => {},
   ) {
     this.#clients = targets.map((t) => new StowClient(t));
     for (const t of targets) this.#status.set(t.name, { name: t.name, state: 'idle', lastError: undefined, lastSuccessAt: undefined });
@@ -106,6 +107,7 @@ export class SyncWorker {
       st.lastError = err ?? (rejected.length ? `rejected: ${rejected[0]![1]}` : undefined);
       st.state = result.error?.kind === 'auth' ? 'auth-failed' : result.error?.kind === 'network' ? 'unreachable' : retry.length ? 'retrying' : 'sending';
       if (result.error && result.error.kind !== 'rejected') this.log.warn({ target: name, err: result.error.message }, 'sync attempt failed');
+      this.onStatus(this.status());
     }
   }
 }
