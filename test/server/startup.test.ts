@@ -1,0 +1,46 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { startDaemon } from '../../src/daemon.js';
+import { Bus } from '../../src/pipeline/bus.js';
+import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
+import { buildApp } from '../../src/server/app.js';
+import { copyShippedModels, tempDir } from '../helpers/tmp.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('daemon start-up', () => {
+  it('answers 503 "starting" until the sessions are warm', async () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
+    const { config } = loadConfig(undefined, { env: {} });
+    const app = await buildApp({ config, bus: new Bus(), metrics: new Registry(), startedAt: Date.now(), state: { ready: false, startupError: undefined }, sessions: [], pipeline: undefined, db, sync: undefined, webUiDir: dir }, silent);
+    try {
+      const r = await app.inject({ method: 'GET', url: '/api/health' });
+      expect(r.statusCode).toBe(503);
+      expect(r.json()).toMatchObject({ status: 'starting', models: [] });
+    } finally {
+      await app.close();
+      db.close();
+    }
+  });
+
+  it('refuses to start on a corrupt model file, naming it, and frees its port', async () => {
+    const dir = tempDir();
+    const models = copyShippedModels(dir);
+    const m = JSON.parse(readFileSync(join(models, 'fetal-head', 'manifest.json'), 'utf8')) as { files: Array<{ path: string; precision: string }> };
+    const u8 = m.files.find((f) => f.precision === 'int8-qdq-u8')!.path;
+    writeFileSync(join(models, 'fetal-head', u8), 'garbage');
+    const loaded = loadConfig(undefined, { env: {}, overrides: [[['modelsDir'], models], [['server', 'port'], 0], [['dataDir'], join(dir, 'data')], [['inference', 'providers'], ['cpu']]] });
+    await expect(startDaemon(loaded, { logger: silent })).rejects.toThrow(new RegExp(`${u8} is corrupt: SHA-256`));
+  });
+
+  it('refuses an unknown source driver with the list of supported ones', async () => {
+    const dir = tempDir();
+    const loaded = loadConfig(undefined, { env: {}, overrides: [[['source', 'driver'], 'v4l9'], [['server', 'port'], 0], [['dataDir'], join(dir, 'data')], [['inference', 'warmupRuns'], 0]] });
+    await expect(startDaemon(loaded, { logger: silent })).rejects.toThrow(/Unknown source driver "v4l9"; supported drivers: replay, simulated/);
+  });
+});
