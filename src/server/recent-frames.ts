@@ -11,6 +11,9 @@ export interface KeptFrame {
   region: Frame['region'];
 }
 
+/** Results are small: keep those of the last ~60 s of frames, so a frame frozen in a browser can be saved. */
+const RESULT_RETENTION = 2000;
+
 /**
  * Copies of the last few frames (a fixed ring, buffers reused) and the last results per model, so a
  * capture pairs a frame with the results computed on that very frame.
@@ -19,8 +22,10 @@ export class RecentFrames {
   readonly #ring: KeptFrame[] = [];
   #next = 0;
   readonly #results = new Map<string, ResultEvent>();
+  readonly #byFrame = new Map<number, Map<string, ResultEvent>>();
 
-  constructor(private readonly size = 12) {}
+  /** `size` frames: the cine a clinician can freeze and capture from (90 ≈ 3 s at 30 fps). */
+  constructor(private readonly size = 90) {}
 
   keepFrame(f: Frame): void {
     let slot = this.#ring[this.#next];
@@ -41,6 +46,18 @@ export class RecentFrames {
 
   keepResult(e: ResultEvent): void {
     this.#results.set(e.modelId, e);
+    let m = this.#byFrame.get(e.seq);
+    if (!m) {
+      m = new Map();
+      this.#byFrame.set(e.seq, m);
+      // keep results only for frames still in the ring
+      for (const k of this.#byFrame.keys()) if (k < e.seq - RESULT_RETENTION) this.#byFrame.delete(k);
+    }
+    m.set(e.modelId, e);
+  }
+
+  resultsOf(seq: number): ResultEvent[] {
+    return [...(this.#byFrame.get(seq)?.values() ?? [])];
   }
 
   frame(seq: number): KeptFrame | undefined {
@@ -53,8 +70,15 @@ export class RecentFrames {
     return best;
   }
 
-  /** The newest frame that has results, with the results of that frame; else the newest frame alone. */
-  capture(): { frame: KeptFrame; results: ResultEvent[] } | undefined {
+  /**
+   * Frame `seq` with its results when asked for one (a frozen cine frame); otherwise the newest frame that
+   * has results, with the results of that frame; else the newest frame alone.
+   */
+  capture(seq?: number): { frame: KeptFrame; results: ResultEvent[] } | undefined {
+    if (seq !== undefined) {
+      const f = this.frame(seq);
+      return f && { frame: f, results: [...this.#byFrame.get(seq)?.values() ?? []] };
+    }
     const results = [...this.#results.values()].sort((a, b) => b.seq - a.seq);
     for (const r of results) {
       const f = this.frame(r.seq);

@@ -56,3 +56,72 @@ describe.skipIf(!ready)('live page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
+  let d: Daemon;
+  let browser: Browser;
+  const artifacts = join(packageRoot(), 'test-artifacts');
+  beforeAll(async () => {
+    d = await startTestDaemon(tempDir());
+    await waitForHealth(d.url, 200);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await d?.close();
+  });
+
+  it('the record holds the AI value and the clinician-corrected value, who and when', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(d.url + '/');
+    await page.fill('#operator', 'midwife-touch');
+    await page.fill('#p-id', 'TOUCH-1');
+    await page.fill('#p-ga', '20');
+    await page.click('#start');
+    await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
+    await page.waitForFunction(() => document.getElementById('hc')?.textContent?.includes('mm'), undefined, { timeout: 20000 });
+    await page.waitForTimeout(1500); // let the cine fill
+    await page.tap('#freeze');
+    expect(await page.isVisible('#frozen-badge')).toBe(true);
+    // scrub through the cine, then come back to the best frame
+    await page.evaluate(() => {
+      const s = document.getElementById('scrub') as HTMLInputElement;
+      s.value = '0';
+      s.dispatchEvent(new Event('input'));
+    });
+    await page.tap('#best');
+    const before = await page.textContent('#hc');
+    // drag the major-axis handle outward with a real touch sequence
+    const handle = await page.evaluate(() => {
+      const c = document.getElementById('frame') as HTMLCanvasElement;
+      return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height };
+    });
+    const cdp = await context.newCDPSession(page);
+    const toPage = (x: number, y: number): { x: number; y: number } => ({ x: handle.rect.left + (x / handle.w) * handle.rect.width, y: handle.rect.top + (y / handle.h) * handle.rect.height });
+    const e = await page.evaluate(() => (window as unknown as { sonoProposal: () => { cx: number; cy: number; semiMajor: number; angleDeg: number } }).sonoProposal());
+    const a = (e.angleDeg * Math.PI) / 180;
+    const start = toPage(e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
+    const end = toPage(e.cx + Math.cos(a) * (e.semiMajor + 20), e.cy + Math.sin(a) * (e.semiMajor + 20));
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
+    for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * k) / 5, y: start.y + ((end.y - start.y) * k) / 5 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const after = await page.textContent('#hc');
+    expect(after).not.toBe(before);
+    expect(await page.textContent('#state')).toMatch(/edited/);
+    await page.screenshot({ path: join(artifacts, 'measure-edited.png') });
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('state')!.classList.contains('saved'), undefined, { timeout: 10000 });
+    const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;
+    const exam = (await (await fetch(`${d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: Array<{ kind: string; aiValue: number; finalValue: number; state: string; decidedBy: string; decidedAt: string }> }> };
+    const hc = exam.captures[0]!.measurements.find((m) => m.kind === 'hc')!;
+    expect(hc.state).toBe('corrected');
+    expect(hc.finalValue).toBeGreaterThan(hc.aiValue);
+    expect(hc.decidedBy).toBe('midwife-touch');
+    expect(Date.parse(hc.decidedAt)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,21 +1,35 @@
 import './style.css';
-import { type ResultMessage, decodeHeader } from './protocol';
+import { ellipsePerimeter } from '../../src/analysis/ellipse';
+import { hadlockGaWeeksFromHc, intergrowthHcCentile } from '../../src/analysis/biometry';
+import { api, type Exam } from './api';
+import { Cine } from './cine';
+import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './editable-ellipse';
+import { type Lang, applyI18n, currentLang, setLang, t } from './i18n';
+import { type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
 
-const canvas = document.getElementById('frame') as HTMLCanvasElement;
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const canvas = $<HTMLCanvasElement>('frame');
 const ctx = canvas.getContext('2d', { alpha: false })!;
-const $ = (id: string): HTMLElement => document.getElementById(id)!;
-const overlayToggle = $('overlay') as HTMLInputElement;
+const overlayToggle = $<HTMLInputElement>('overlay');
+const opacity = $<HTMLInputElement>('opacity');
+const scrub = $<HTMLInputElement>('scrub');
 
+const cine = new Cine(150); // 5 s at 30 fps; a saved frame is sent back to the daemon, so no server ring limits it
 let image: ImageData | undefined;
-const results: ResultMessage[] = []; // newest last, small window keyed by seq
+let header: FrameHeader | undefined;
+let latest: ResultMessage | undefined;
 let lastFrameAt = 0;
 let frames = 0;
 let fpsWindowStart = performance.now();
+let exam: Exam | undefined;
+/** While frozen: the AI proposal being reviewed and the clinician's edit of it. */
+let proposal: { seq: number; buf: ArrayBuffer; ai: EllipseGeom; edit: EllipseGeom; result: ResultMessage } | undefined;
+let dragging: HandleId | undefined;
 
-/** Gray (or RGB) pixels → the reused RGBA ImageData, then the overlay of the result for this frame. */
-function drawFrame(buf: ArrayBuffer): void {
+function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
   const h = decodeHeader(buf);
   if (!h) return;
+  header = h;
   if (!image || image.width !== h.width || image.height !== h.height) {
     canvas.width = h.width;
     canvas.height = h.height;
@@ -34,12 +48,8 @@ function drawFrame(buf: ArrayBuffer): void {
     }
   }
   ctx.putImageData(image, 0, 0);
-  // The result drawn belongs to this frame or the newest one before it, never to a later frame.
-  let r: ResultMessage | undefined;
-  for (let i = results.length - 1; i >= 0; i--) if (results[i]!.seq <= h.seq) { r = results[i]; break; }
-  if (r && overlayToggle.checked && h.seq - r.seq < 15) drawOverlay(r);
-  frames++;
-  lastFrameAt = performance.now();
+  if (proposal) drawEditable(ctx, proposal.edit, Math.max(14, h.width / 40));
+  else if (r && overlayToggle.checked && h.seq - r.seq < 15) drawOverlay(r);
 }
 
 function drawOverlay(r: ResultMessage): void {
@@ -51,7 +61,7 @@ function drawOverlay(r: ResultMessage): void {
     ctx.moveTo(c[0]!, c[1]!);
     for (let i = 2; i < c.length; i += 2) ctx.lineTo(c[i]!, c[i + 1]!);
     ctx.closePath();
-    ctx.fillStyle = 'rgba(34, 211, 238, 0.15)';
+    ctx.fillStyle = `rgba(34, 211, 238, ${Number(opacity.value) / 100})`;
     ctx.fill();
   }
   const e = res.ellipse;
@@ -64,20 +74,190 @@ function drawOverlay(r: ResultMessage): void {
   }
 }
 
+/** Measurements of an ellipse in frame pixels, as the analysis computes them (same code, src/analysis). */
+function measure(e: EllipseGeom): { hc?: number; bpd?: number; ofd?: number; ga?: number; centile?: string } {
+  const sp = header?.pixelSpacing;
+  if (!sp) return {};
+  const a = e.semiMajor * sp.x;
+  const b = e.semiMinor * sp.y;
+  const hc = ellipsePerimeter(a, b);
+  const out: { hc?: number; bpd?: number; ofd?: number; ga?: number; centile?: string } = { hc, bpd: 2 * b, ofd: 2 * a, ga: hadlockGaWeeksFromHc(hc) };
+  if (exam?.datingGaWeeks) {
+    const c = intergrowthHcCentile(hc, exam.datingGaWeeks);
+    out.centile = c.available ? `${c.centile.toFixed(0)} (z ${c.z.toFixed(2)})` : t('noCentile');
+  }
+  return out;
+}
+
+function showNumbers(m: ReturnType<typeof measure>): void {
+  const mm = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)} mm`);
+  $('hc').textContent = mm(m.hc);
+  $('bpd').textContent = mm(m.bpd);
+  $('ofd').textContent = mm(m.ofd);
+  $('ga').textContent = m.ga === undefined ? '–' : `${Math.floor(m.ga)}w ${Math.round((m.ga % 1) * 7)}d`;
+  $('centile').textContent = m.centile ?? '–';
+}
+
 function showResult(r: ResultMessage): void {
   const res = r.result;
-  const mm = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)} mm`);
-  $('hc').textContent = mm(res.hcMm);
-  $('bpd').textContent = mm(res.bpdMm);
-  $('ofd').textContent = mm(res.ofdMm);
-  $('ga').textContent = res.gaWeeks === undefined ? '–' : `${Math.floor(res.gaWeeks)}w ${Math.round((res.gaWeeks % 1) * 7)}d`;
-  $('quality').textContent = `${Math.round(res.quality.score * 100)}% · conf ${Math.round(res.confidence * 100)}%`;
-  const ul = $('flags');
-  ul.replaceChildren(...res.flags.map((f) => Object.assign(document.createElement('li'), { textContent: f.message, className: f.severity })));
-  $('latency').textContent = `latency ${r.timings.totalMs.toFixed(0)} ms`;
-  $('provider').textContent = `provider ${r.provider}`;
+  if (!proposal) {
+    showNumbers(res.ellipse ? measure(res.ellipse) : {});
+    if (res.hcMm !== undefined) $('hc').textContent = `${res.hcMm.toFixed(1)} mm`;
+  }
+  $('quality').textContent = `${Math.round(res.quality.score * 100)}% · ${t('confidence')} ${Math.round(res.confidence * 100)}%`;
+  $('flags').replaceChildren(...res.flags.map((f) => Object.assign(document.createElement('li'), { textContent: f.message, className: f.severity })));
+  $('latency').textContent = `${t('latency')} ${r.timings.totalMs.toFixed(0)} ms`;
+  $('provider').textContent = `${t('provider')} ${r.provider}`;
   $('model').textContent = `${r.modelId} ${r.modelVersion}`;
 }
+
+function setState(key: 'unverified' | 'edited' | 'saved'): void {
+  const el = $('state');
+  el.dataset.i18n = key;
+  el.textContent = t(key);
+  el.className = key === 'saved' ? 'saved' : 'unverified';
+}
+
+function showFrozen(): void {
+  const f = cine.current();
+  if (!f) return;
+  const r = cine.resultFor(cine.index);
+  // the measured frame is the one the result was computed on (it may be a little before the scrubbed one)
+  const measured = (r && cine.frames.find((x) => x.seq === r.seq)) ?? f;
+  proposal = r?.result.ellipse ? { seq: measured.seq, buf: measured.buf, ai: { ...r.result.ellipse }, edit: { ...r.result.ellipse }, result: r } : undefined;
+  render(f.buf, r);
+  if (r) showResult(r);
+  if (proposal) showNumbers(measure(proposal.edit));
+  setState('unverified');
+  scrub.value = String(cine.index);
+  ($('confirm') as HTMLButtonElement).disabled = !proposal;
+  ($('reset') as HTMLButtonElement).disabled = !proposal;
+}
+
+function setFrozen(on: boolean): void {
+  if (on) {
+    cine.freeze();
+    scrub.max = String(Math.max(0, cine.frames.length - 1));
+    showFrozen();
+  } else {
+    cine.unfreeze();
+    proposal = undefined;
+    setState('unverified');
+  }
+  $('frozen-badge').hidden = !on;
+  scrub.disabled = !on;
+  ($('best') as HTMLButtonElement).disabled = !on;
+  $('freeze').dataset.i18n = on ? 'unfreeze' : 'freeze';
+  $('freeze').textContent = t(on ? 'unfreeze' : 'freeze');
+  if (!on) {
+    ($('confirm') as HTMLButtonElement).disabled = true;
+    ($('reset') as HTMLButtonElement).disabled = true;
+  }
+}
+
+function toFrame(ev: PointerEvent): [number, number] {
+  const rect = canvas.getBoundingClientRect();
+  return [((ev.clientX - rect.left) / rect.width) * canvas.width, ((ev.clientY - rect.top) / rect.height) * canvas.height];
+}
+
+canvas.addEventListener('pointerdown', (ev) => {
+  if (!proposal) return;
+  const [x, y] = toFrame(ev);
+  dragging = hitHandle(proposal.edit, x, y, Math.max(24, canvas.width / 20));
+  if (dragging) {
+    try {
+      canvas.setPointerCapture(ev.pointerId);
+    } catch {
+      /* synthetic or already-ended pointers cannot be captured; dragging still works */
+    }
+  }
+});
+canvas.addEventListener('pointermove', (ev) => {
+  if (!proposal || !dragging) return;
+  const [x, y] = toFrame(ev);
+  proposal.edit = dragHandle(proposal.edit, dragging, x, y);
+  const f = cine.current();
+  if (f) render(f.buf, undefined);
+  showNumbers(measure(proposal.edit));
+  setState('edited');
+});
+canvas.addEventListener('pointerup', () => (dragging = undefined));
+canvas.addEventListener('pointercancel', () => (dragging = undefined));
+
+$('freeze').addEventListener('click', () => setFrozen(!cine.frozen));
+$('best').addEventListener('click', () => {
+  cine.index = cine.bestIndex();
+  showFrozen();
+});
+scrub.addEventListener('input', () => {
+  cine.index = Number(scrub.value);
+  showFrozen();
+});
+$('reset').addEventListener('click', () => {
+  if (!proposal) return;
+  proposal.edit = { ...proposal.ai };
+  showFrozen();
+});
+$('confirm').addEventListener('click', () => void confirmProposal());
+$('lang').addEventListener('change', () => setLang(($('lang') as HTMLSelectElement).value as Lang));
+
+function message(text: string): void {
+  $('message').textContent = text;
+}
+
+async function confirmProposal(): Promise<void> {
+  if (!proposal) return;
+  const operator = ($('operator') as HTMLInputElement).value.trim();
+  if (!exam) return message(t('needExam'));
+  if (!operator) return message(t('needOperator'));
+  try {
+    const capture = await api.captureFrame(exam.id, proposal.buf, operator);
+    const edited = JSON.stringify(proposal.edit) !== JSON.stringify(proposal.ai);
+    const values = measure(proposal.edit);
+    const final: Record<string, number | undefined> = { hc: values.hc, bpd: values.bpd, ofd: values.ofd, ga: values.ga };
+    for (const m of capture.measurements) {
+      const v = final[m.kind];
+      if (edited && v !== undefined) await api.decide(m.id, 'corrected', operator, Number(v.toFixed(2)));
+      else await api.decide(m.id, 'confirmed', operator);
+    }
+    exam = await api.getExam(exam.id);
+    setState('saved');
+    message(t(edited ? 'corrected' : 'confirmed'));
+    showExam();
+  } catch (err) {
+    message((err as Error).message);
+  }
+}
+
+function showExam(): void {
+  const form = $('exam-form');
+  form.hidden = !!exam;
+  $('close-exam').hidden = !exam;
+  $('exam-summary').textContent = exam
+    ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${exam.captures.length} ${t('captures')}`
+    : t('noExam');
+}
+
+$('exam-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const name = ($('p-name') as HTMLInputElement).value.trim();
+  const id = ($('p-id') as HTMLInputElement).value.trim();
+  const ga = Number(($('p-ga') as HTMLInputElement).value);
+  const operator = ($('operator') as HTMLInputElement).value.trim();
+  void api.createExam({ ...(name || id ? { patient: { ...(name ? { name } : {}), ...(id ? { id } : {}) } } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) })
+    .then((e) => {
+      exam = e;
+      message('');
+      showExam();
+    }, (err: Error) => message(err.message));
+});
+$('close-exam').addEventListener('click', () => {
+  if (!exam) return;
+  void api.closeExam(exam.id, ($('operator') as HTMLInputElement).value.trim() || 'unknown').then(() => {
+    exam = undefined;
+    showExam();
+  }, (err: Error) => message(err.message));
+});
 
 let retryMs = 500;
 function connect(): void {
@@ -86,24 +266,35 @@ function connect(): void {
   const conn = $('conn');
   ws.onopen = () => {
     retryMs = 500;
-    conn.textContent = 'live';
+    conn.dataset.i18n = 'live';
+    conn.textContent = t('live');
     conn.className = 'pill live';
   };
   ws.onmessage = (ev) => {
-    if (ev.data instanceof ArrayBuffer) return drawFrame(ev.data);
-    const msg = JSON.parse(ev.data as string) as { type: string };
+    if (ev.data instanceof ArrayBuffer) {
+      const h = decodeHeader(ev.data);
+      if (!h) return;
+      cine.push(h.seq, ev.data);
+      lastFrameAt = performance.now();
+      frames++;
+      if (!cine.frozen) render(ev.data, latest);
+      return;
+    }
+    const msg = JSON.parse(ev.data as string) as { type: string; provider?: string };
     if (msg.type === 'result') {
       const r = msg as ResultMessage;
-      results.push(r);
-      if (results.length > 30) results.shift();
-      showResult(r);
-    } else if (msg.type === 'hello' || msg.type === 'status') {
-      const p = (msg as { provider?: string }).provider;
-      if (p) $('provider').textContent = `provider ${p}`;
+      cine.attach(r);
+      if (!cine.frozen) {
+        latest = r;
+        showResult(r);
+      }
+    } else if ((msg.type === 'hello' || msg.type === 'status') && msg.provider) {
+      $('provider').textContent = `${t('provider')} ${msg.provider}`;
     }
   };
   ws.onclose = () => {
-    conn.textContent = 'reconnecting…';
+    conn.dataset.i18n = 'reconnecting';
+    conn.textContent = t('reconnecting');
     conn.className = 'pill down';
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 5000);
@@ -114,13 +305,19 @@ function connect(): void {
 // Never show a stale frame as live.
 setInterval(() => {
   const now = performance.now();
-  ($('stale') as HTMLElement).hidden = now - lastFrameAt < 1000;
+  $('stale').hidden = cine.frozen || now - lastFrameAt < 1000;
   const dt = (now - fpsWindowStart) / 1000;
   if (dt >= 1) {
-    $('fps').textContent = `${(frames / dt).toFixed(1)} fps`;
+    $('fps').textContent = `${(frames / dt).toFixed(1)} ${t('fps')}`;
     frames = 0;
     fpsWindowStart = now;
   }
 }, 250);
 
+// For end-to-end tests and support: the ellipse under review, in frame pixels.
+(window as unknown as { sonoProposal: () => EllipseGeom | undefined }).sonoProposal = () => proposal && { ...proposal.edit };
+
+($('lang') as HTMLSelectElement).value = currentLang();
+applyI18n();
+showExam();
 connect();

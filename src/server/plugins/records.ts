@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { assessGrowth } from '../../analysis/growth.js';
 import { ExamStore, RecordError } from '../../records/exam-store.js';
+import { decodeFrameHeader } from '../frame-message.js';
 import { RecentFrames } from '../recent-frames.js';
 
 const PN = '^[^\\\\^=\\n\\r]{0,64}(\\^[^\\\\^=\\n\\r]{0,64}){0,4}$';
@@ -42,6 +43,10 @@ const DecisionBody = T.Object({
   by: T.String({ minLength: 1, maxLength: 64, description: 'Who decided (clinician name or id)' }),
 }, { additionalProperties: false });
 const ActorBody = T.Object({ operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false });
+const CaptureBody = T.Object({
+  operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+  seq: T.Optional(T.Integer({ minimum: 0, description: 'A frozen cine frame; default: the newest frame with results' })),
+}, { additionalProperties: false });
 
 /** Exams, captures of the live frame, clinician decisions on AI measurements, closing (→ sync). */
 const records: FastifyPluginAsync = async (app) => {
@@ -71,16 +76,45 @@ const records: FastifyPluginAsync = async (app) => {
     const visits = store.hcVisits(req.params.id);
     return { visits, ...assessGrowth(visits) };
   });
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActorBody> }>('/api/exams/:id/captures', {
-    schema: { tags, summary: 'Capture the current live frame with its results', params: IdParams, body: T.Optional(ActorBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CaptureBody> }>('/api/exams/:id/captures', {
+    schema: { tags, summary: 'Capture the current live frame (or a frozen cine frame) with its results', params: IdParams, body: T.Optional(CaptureBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {
-    const c = recent.capture();
-    if (!c) throw new RecordError(409, 'No live frame to capture yet');
+    const seq = req.body?.seq;
+    const c = recent.capture(seq);
+    if (!c) throw new RecordError(409, seq === undefined ? 'No live frame to capture yet' : `Frame ${seq} is no longer in the cine buffer; capture a newer frame`);
     const f = c.frame;
     const capture = store.addCapture(req.params.id, {
       frameSeq: f.seq, width: f.width, height: f.height, channels: f.channels, pixels: f.data, pixelSpacing: f.pixelSpacing, region: f.region,
       results: c.results.map((r) => ({ modelId: r.modelId, modelVersion: r.modelVersion, provider: r.provider, result: r.result })),
     }, req.body?.operator ?? null);
+    return reply.code(201).send(capture);
+  });
+  // A frame frozen in a browser may be older than the daemon's frame ring: the browser sends the frame
+  // message it holds (header + pixels, as /api/live sent it) and the daemon pairs it with its own results.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.post<{ Params: Static<typeof IdParams>; Querystring: { operator?: string } }>('/api/exams/:id/captures/frame', {
+    schema: {
+      tags, summary: 'Capture a frozen frame sent back as the binary /api/live frame message', params: IdParams,
+      querystring: T.Object({ operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+      consumes: ['application/octet-stream'], response: { 201: Capture, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (req, reply) => {
+    const body = req.body as Buffer;
+    let h: ReturnType<typeof decodeFrameHeader>;
+    try {
+      h = decodeFrameHeader(body);
+    } catch (err) {
+      throw new RecordError(400, `The body is not a frame message: ${(err as Error).message}`);
+    }
+    const bytes = h.width * h.height * h.channels;
+    if (body.length !== h.pixelOffset + bytes || (h.channels !== 1 && h.channels !== 3)) throw new RecordError(400, `Frame ${h.seq} claims ${h.width}×${h.height}×${h.channels} pixels but carries ${body.length - h.pixelOffset} bytes`);
+    const results = recent.resultsOf(h.seq);
+    if (results.length === 0) throw new RecordError(409, `No results are known for frame ${h.seq}; capture a newer frame`);
+    const capture = store.addCapture(req.params.id, {
+      frameSeq: h.seq, width: h.width, height: h.height, channels: h.channels, pixels: new Uint8Array(body.buffer, body.byteOffset + h.pixelOffset, bytes),
+      pixelSpacing: h.pixelSpacing, region: h.region,
+      results: results.map((r) => ({ modelId: r.modelId, modelVersion: r.modelVersion, provider: r.provider, result: r.result })),
+    }, req.query.operator ?? null);
     return reply.code(201).send(capture);
   });
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DecisionBody> }>('/api/measurements/:id/decision', {

@@ -1,0 +1,69 @@
+/**
+ * The AI's ellipse, made editable: four axis handles and a centre handle, dragged with touch or mouse
+ * (Pointer Events). Handles are large (gloves) and drawn in frame coordinates.
+ */
+export interface EllipseGeom {
+  cx: number;
+  cy: number;
+  semiMajor: number;
+  semiMinor: number;
+  angleDeg: number;
+}
+
+export type HandleId = 'center' | 'major+' | 'major-' | 'minor+' | 'minor-';
+
+export function handles(e: EllipseGeom): Record<HandleId, [number, number]> {
+  const a = (e.angleDeg * Math.PI) / 180;
+  const ux = Math.cos(a);
+  const uy = Math.sin(a);
+  return {
+    center: [e.cx, e.cy],
+    'major+': [e.cx + ux * e.semiMajor, e.cy + uy * e.semiMajor],
+    'major-': [e.cx - ux * e.semiMajor, e.cy - uy * e.semiMajor],
+    'minor+': [e.cx - uy * e.semiMinor, e.cy + ux * e.semiMinor],
+    'minor-': [e.cx + uy * e.semiMinor, e.cy - ux * e.semiMinor],
+  };
+}
+
+/** Moves one handle to (x, y): the centre translates; an axis handle sets that semi-axis (and the angle for the major one). */
+export function dragHandle(e: EllipseGeom, h: HandleId, x: number, y: number): EllipseGeom {
+  if (h === 'center') return { ...e, cx: x, cy: y };
+  const dx = x - e.cx;
+  const dy = y - e.cy;
+  const r = Math.max(4, Math.hypot(dx, dy));
+  if (h === 'major+' || h === 'major-') {
+    const ang = (Math.atan2(h === 'major+' ? dy : -dy, h === 'major+' ? dx : -dx) * 180) / Math.PI;
+    return { ...e, semiMajor: r, angleDeg: ang };
+  }
+  return { ...e, semiMinor: r };
+}
+
+/** The handle within `radius` of (x, y), nearest first. */
+export function hitHandle(e: EllipseGeom, x: number, y: number, radius: number): HandleId | undefined {
+  let best: HandleId | undefined;
+  let bestD = radius;
+  for (const [id, [hx, hy]] of Object.entries(handles(e)) as Array<[HandleId, [number, number]]>) {
+    const d = Math.hypot(hx - x, hy - y);
+    if (d <= bestD) {
+      bestD = d;
+      best = id;
+    }
+  }
+  return best;
+}
+
+export function drawEditable(ctx: CanvasRenderingContext2D, e: EllipseGeom, handleRadius: number): void {
+  ctx.beginPath();
+  ctx.ellipse(e.cx, e.cy, e.semiMajor, e.semiMinor, (e.angleDeg * Math.PI) / 180, 0, 2 * Math.PI);
+  ctx.strokeStyle = '#fbbf24';
+  ctx.lineWidth = 2;
+  ctx.stroke();
+  for (const [x, y] of Object.values(handles(e))) {
+    ctx.beginPath();
+    ctx.arc(x, y, handleRadius, 0, 2 * Math.PI);
+    ctx.fillStyle = 'rgba(251, 191, 36, 0.35)';
+    ctx.fill();
+    ctx.strokeStyle = '#fbbf24';
+    ctx.stroke();
+  }
+}

@@ -1,0 +1,46 @@
+/** Every visible string goes through t(); English and French to start. */
+const en = {
+  connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', noSignal: 'NO LIVE SIGNAL', frozen: 'FROZEN',
+  fetalHead: 'Fetal head', unverified: 'AI proposal · unverified', edited: 'edited by you · not saved', saved: 'saved',
+  hc: 'HC', bpd: 'BPD', ofd: 'OFD', ga: 'GA (Hadlock)', centile: 'HC centile', quality: 'Quality', confidence: 'conf',
+  overlay: 'Overlay', opacity: 'Opacity', freeze: 'Freeze', unfreeze: 'Live', best: 'Best frame', confirm: 'Confirm', reset: 'Undo edits',
+  exam: 'Exam', noExam: 'No exam in progress', startExam: 'Start exam', anonymous: 'Anonymous', patientName: 'Name (FAMILY^GIVEN)', patientId: 'Patient ID',
+  datingGa: 'Dating GA (weeks)', operator: 'Your name', closeExam: 'Close exam', captures: 'captures', language: 'Language',
+  confirmed: 'Confirmed and saved', corrected: 'Corrected and saved', needExam: 'Start an exam first', needOperator: 'Enter your name first',
+  noCentile: 'no centile', fps: 'fps', latency: 'latency', provider: 'provider', cine: 'Cine',
+};
+type Key = keyof typeof en;
+const fr: Record<Key, string> = {
+  connecting: 'connexion…', live: 'direct', reconnecting: 'reconnexion…', noSignal: 'PAS DE SIGNAL', frozen: 'GELÉ',
+  fetalHead: 'Tête fœtale', unverified: 'Proposition IA · non vérifiée', edited: 'modifié par vous · non enregistré', saved: 'enregistré',
+  hc: 'PC', bpd: 'BIP', ofd: 'DOF', ga: 'AG (Hadlock)', centile: 'Centile PC', quality: 'Qualité', confidence: 'conf',
+  overlay: 'Superposition', opacity: 'Opacité', freeze: 'Geler', unfreeze: 'Direct', best: 'Meilleure image', confirm: 'Valider', reset: 'Annuler',
+  exam: 'Examen', noExam: 'Aucun examen en cours', startExam: 'Commencer', anonymous: 'Anonyme', patientName: 'Nom (NOM^PRÉNOM)', patientId: 'ID patiente',
+  datingGa: 'AG de datation (sem.)', operator: 'Votre nom', closeExam: "Clore l'examen", captures: 'captures', language: 'Langue',
+  confirmed: 'Validé et enregistré', corrected: 'Corrigé et enregistré', needExam: "Commencez d'abord un examen", needOperator: "Saisissez d'abord votre nom",
+  noCentile: 'pas de centile', fps: 'i/s', latency: 'latence', provider: 'moteur', cine: 'Ciné',
+};
+const dicts = { en, fr };
+export type Lang = keyof typeof dicts;
+let lang: Lang = (localStorage.getItem('sonoedge.lang') as Lang | null) ?? (navigator.language.startsWith('fr') ? 'fr' : 'en');
+
+export function t(key: Key): string {
+  return dicts[lang][key];
+}
+
+export function setLang(l: Lang): void {
+  lang = l;
+  localStorage.setItem('sonoedge.lang', l);
+  document.documentElement.lang = l;
+  applyI18n();
+}
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+/** Fills every element carrying data-i18n="key" (text) or data-i18n-placeholder="key". */
+export function applyI18n(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => (el.textContent = t(el.dataset.i18n as Key)));
+  root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]').forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder as Key)));
+}
