@@ -11,6 +11,7 @@ import type { Daemon } from '../../src/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
+import { freePort } from '../helpers/orthanc.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const built = existsSync(join(packageRoot(), 'web-ui', 'dist', 'index.html'));
@@ -123,5 +124,83 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     expect(Date.parse(hc.decidedAt)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
+  let browser: Browser;
+  const artifacts = join(packageRoot(), 'test-artifacts');
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  });
+  afterAll(async () => browser?.close());
+
+  it('exam list with sync state, growth chart with earlier exams, system and models; French', async () => {
+    const d = await startTestDaemon(tempDir());
+    try {
+      await waitForHealth(d.url, 200);
+      for (let i = 0; i < 50 && !(await fetch(d.url + '/api/live/best')).ok; i++) await new Promise((r) => setTimeout(r, 200));
+      const post = async (u: string, body: unknown): Promise<Record<string, unknown>> => (await (await fetch(d.url + u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+      for (const [ga, hc] of [[20, 172], [26, 236], [32, 270]] as const) {
+        const e = await post('/api/exams', { patient: { id: 'CHART-1', name: 'CHART^ONE' }, datingGaWeeks: ga });
+        const c = await post(`/api/exams/${e.id as string}/captures`, {});
+        const m = (c.measurements as Array<{ id: string; kind: string }>).find((x) => x.kind === 'hc')!;
+        await post(`/api/measurements/${m.id}/decision`, { decision: 'corrected', value: hc, by: 'dr' });
+        await post(`/api/exams/${e.id as string}/close`, {});
+      }
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(d.url + '/');
+      await page.click('[data-view=exams]');
+      await page.waitForSelector('#exam-rows tr');
+      expect(await page.locator('#exam-rows tr').count()).toBe(3);
+      expect(await page.textContent('#exam-rows')).toContain('none'); // no sync target configured
+      await page.screenshot({ path: join(artifacts, 'exams.png') });
+      await page.click('[data-view=growth]');
+      await page.waitForFunction(() => document.getElementById('growth-note')!.textContent === '');
+      const cyan = await page.evaluate(() => {
+        const c = document.getElementById('growth-chart') as HTMLCanvasElement;
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i]! < 60 && px[i + 1]! > 180 && px[i + 2]! > 200) n++;
+        return n;
+      });
+      expect(cyan).toBeGreaterThan(200); // the patient's three visits and their line
+      expect(await page.textContent('#growth-flags')).toMatch(/slowed|below the 10th/);
+      await page.screenshot({ path: join(artifacts, 'growth.png') });
+      await page.click('[data-view=system]');
+      await page.waitForFunction(() => document.getElementById('model-list')!.textContent!.includes('fetal-head'));
+      expect(await page.textContent('#system-info')).toContain('cpu');
+      await page.screenshot({ path: join(artifacts, 'system.png') });
+      await page.selectOption('#lang', 'fr');
+      expect(await page.textContent('[data-view=growth]')).toBe('Croissance');
+      await page.click('[data-view=live]');
+      await page.screenshot({ path: join(artifacts, 'live-fr.png') });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('reconnects by itself after a daemon restart and never shows a stale frame as live', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    let d = await startTestDaemon(dir, {}, [[['server', 'port'], port]]);
+    const page = await browser.newPage();
+    try {
+      await page.goto(d.url + '/');
+      await page.waitForFunction(() => document.getElementById('conn')!.classList.contains('live'));
+      await d.close();
+      await page.waitForFunction(() => !document.getElementById('stale')!.hidden, undefined, { timeout: 10000 });
+      expect(await page.getAttribute('#conn', 'class')).toContain('down');
+      d = await startTestDaemon(dir, {}, [[['server', 'port'], port]]);
+      await page.waitForFunction(() => document.getElementById('conn')!.classList.contains('live'), undefined, { timeout: 20000 });
+      await page.waitForFunction(() => document.getElementById('stale')!.hidden, undefined, { timeout: 10000 });
+    } finally {
+      await page.close();
+      await d.close();
+    }
   });
 });

@@ -8,6 +8,9 @@ const en = {
   datingGa: 'Dating GA (weeks)', operator: 'Your name', closeExam: 'Close exam', captures: 'captures', language: 'Language',
   confirmed: 'Confirmed and saved', corrected: 'Corrected and saved', needExam: 'Start an exam first', needOperator: 'Enter your name first',
   noCentile: 'no centile', fps: 'fps', latency: 'latency', provider: 'provider', cine: 'Cine',
+  liveTab: 'Live', exams: 'Exams', growth: 'Growth', system: 'System', models: 'Models', date: 'Date', patient: 'Patient', syncState: 'Sync',
+  gaAxis: 'Gestational age (weeks)', hcAxis: 'HC (mm)', noGrowth: 'No exam with a patient ID and dating GA yet.',
+  source: 'Source', uptime: 'Up', queue: 'Sync queue', disk: 'Data',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -19,6 +22,9 @@ const fr: Record<Key, string> = {
   datingGa: 'AG de datation (sem.)', operator: 'Votre nom', closeExam: "Clore l'examen", captures: 'captures', language: 'Langue',
   confirmed: 'Validé et enregistré', corrected: 'Corrigé et enregistré', needExam: "Commencez d'abord un examen", needOperator: "Saisissez d'abord votre nom",
   noCentile: 'pas de centile', fps: 'i/s', latency: 'latence', provider: 'moteur', cine: 'Ciné',
+  liveTab: 'Direct', exams: 'Examens', growth: 'Croissance', system: 'Système', models: 'Modèles', date: 'Date', patient: 'Patiente', syncState: 'Envoi',
+  gaAxis: 'Âge gestationnel (semaines)', hcAxis: 'PC (mm)', noGrowth: "Aucun examen avec ID patiente et AG de datation pour l'instant.",
+  source: 'Source', uptime: 'En service', queue: "File d'envoi", disk: 'Données',
 };
 const dicts = { en, fr };
 export type Lang = keyof typeof dicts;

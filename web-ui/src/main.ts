@@ -6,6 +6,7 @@ import { Cine } from './cine';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './editable-ellipse';
 import { type Lang, applyI18n, currentLang, setLang, t } from './i18n';
 import { type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
+import { showExams, showGrowth, showSystem } from './pages';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('frame');
@@ -313,6 +314,14 @@ setInterval(() => {
     fpsWindowStart = now;
   }
 }, 250);
+
+document.querySelectorAll<HTMLButtonElement>('.tab').forEach((b) => b.addEventListener('click', () => {
+  const view = b.dataset.view!;
+  document.querySelectorAll<HTMLButtonElement>('.tab').forEach((x) => x.classList.toggle('active', x === b));
+  document.querySelectorAll<HTMLElement>('.view').forEach((v) => (v.hidden = v.id !== `view-${view}`));
+  const load = view === 'exams' ? showExams() : view === 'growth' ? showGrowth() : view === 'system' ? showSystem() : undefined;
+  void load?.catch((err: Error) => message(err.message));
+}));
 
 // For end-to-end tests and support: the ellipse under review, in frame pixels.
 (window as unknown as { sonoProposal: () => EllipseGeom | undefined }).sonoProposal = () => proposal && { ...proposal.edit };

@@ -1,0 +1,43 @@
+import { drawGrowthChart } from './growth-chart';
+import { t } from './i18n';
+
+const $ = (id: string): HTMLElement => document.getElementById(id)!;
+const cell = (text: string, cls = ''): HTMLTableCellElement => Object.assign(document.createElement('td'), { textContent: text, className: cls });
+
+interface ExamRow { id: string; createdAt: string; anonymous: boolean; patient: { name?: string; id?: string } | null; captureCount: number; sync: string }
+
+export async function showExams(): Promise<void> {
+  const rows = (await (await fetch('/api/exams')).json()) as ExamRow[];
+  $('exam-rows').replaceChildren(...rows.map((e) => {
+    const tr = document.createElement('tr');
+    tr.append(cell(new Date(e.createdAt).toLocaleString()), cell(e.anonymous ? t('anonymous') : (e.patient?.name ?? e.patient?.id ?? '')), cell(String(e.captureCount)), cell(e.sync, `sync-${e.sync}`));
+    return tr;
+  }));
+}
+
+/** The growth chart of the newest exam's patient (or the given exam). */
+export async function showGrowth(examId?: string): Promise<void> {
+  let id = examId;
+  if (!id) {
+    const rows = (await (await fetch('/api/exams')).json()) as ExamRow[];
+    id = rows.find((r) => r.patient?.id)?.id;
+  }
+  const canvas = $('growth-chart') as HTMLCanvasElement;
+  const g = id ? ((await (await fetch(`/api/exams/${id}/growth`)).json()) as { points: Array<{ gaWeeks: number; hcMm: number; z?: number }>; flags: Array<{ message: string }> }) : { points: [], flags: [] };
+  $('growth-note').textContent = g.points.length ? '' : t('noGrowth');
+  drawGrowthChart(canvas, g.points, { x: t('gaAxis'), y: t('hcAxis') });
+  $('growth-flags').replaceChildren(...g.flags.map((f) => Object.assign(document.createElement('li'), { textContent: f.message, className: 'alert' })));
+}
+
+export async function showSystem(): Promise<void> {
+  const h = (await (await fetch('/api/health')).json()) as { status: string; provider?: string; uptimeSeconds: number; source?: { driver: string; state: string; fps: number; errors: number; lastError?: string }; models: Array<{ id: string; version: string; provider: string; precision: string }> };
+  const s = (await (await fetch('/api/sync')).json()) as { targets: Array<{ name: string; state: string; counts: { pending: number; sent: number; rejected: number }; lastError?: string }> };
+  const rows: Array<[string, string]> = [
+    [t('source'), h.source ? `${h.source.driver} · ${h.source.state} · ${h.source.fps.toFixed(1)} ${t('fps')}${h.source.errors ? ` · ${h.source.errors} errors (${h.source.lastError ?? ''})` : ''}` : '–'],
+    [t('provider'), h.provider ?? '–'],
+    [t('uptime'), `${Math.round(h.uptimeSeconds / 60)} min`],
+    [t('queue'), s.targets.length ? s.targets.map((x) => `${x.name}: ${x.state} · ${x.counts.pending} / ${x.counts.sent} / ${x.counts.rejected}${x.lastError ? ` · ${x.lastError}` : ''}`).join('; ') : '–'],
+  ];
+  $('system-info').replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v })]));
+  $('model-list').replaceChildren(...h.models.map((m) => Object.assign(document.createElement('li'), { textContent: `${m.id} ${m.version} · ${m.provider} · ${m.precision}` })));
+}
