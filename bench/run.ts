@@ -7,7 +7,10 @@
  *  5. three sessions in one process: each alone vs with idle neighbours vs all together (spinning off)
  * Prints a table and writes bench-results/bench.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import pino from 'pino';
+import { loadConfig } from '../src/config/load.js';
+import { startDaemon } from '../src/daemon.js';
 import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +116,27 @@ async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<
   peer.kill();
   rmSync(dir, { recursive: true, force: true });
   return { withoutP99Ms: percentile(without, 0.99), withBacklogP99Ms: percentile(withBacklog, 0.99), queued, delivered };
+}
+
+async function browserPaint(): Promise<{ p50Ms: number; p99Ms: number; paintedFps: number } | undefined> {
+  if (!existsSync('/usr/bin/chromium') || !existsSync(join(root, 'web-ui', 'dist', 'index.html'))) return undefined;
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
+  const daemon = await startDaemon(loadConfig(undefined, { env: {}, overrides: [[['server', 'port'], 0], [['dataDir'], dir], [['log', 'level'], 'silent']] }), { logger: pino({ level: 'silent' }) });
+  const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const page = await b.newPage({ viewport: { width: 1024, height: 600 } });
+    await page.goto(daemon.url + '/');
+    await page.waitForTimeout(2000);
+    await page.evaluate(() => (window as unknown as { sonoPaintStats: () => number[] }).sonoPaintStats());
+    await page.waitForTimeout(5000);
+    const stats = await page.evaluate(() => (window as unknown as { sonoPaintStats: () => number[] }).sonoPaintStats());
+    return { p50Ms: percentile(stats, 0.5), p99Ms: percentile(stats, 0.99), paintedFps: stats.length / 5 };
+  } finally {
+    await b.close();
+    await daemon.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -224,6 +248,13 @@ async function main(): Promise<void> {
   row('3 sessions, one process', `one with two idle neighbours ${aloneWithNeighbours.toFixed(2)} ms vs alone ${mean(inProc).toFixed(2)} ms; all three ${allMs.toFixed(2)} ms vs sum ${each.reduce((a, b) => a + b, 0).toFixed(2)} ms`);
   for (const s of [inProcess, ...others]) await s.release();
   await session.release();
+  // 6. the browser: frame-to-paint latency and painted frame rate of the live page (headless Chromium)
+  const browser = await browserPaint();
+  if (browser) {
+    out.browser = browser;
+    row('browser frame → paint', `p50 ${browser.p50Ms.toFixed(2)} ms, p99 ${browser.p99Ms.toFixed(2)} ms; ${browser.paintedFps.toFixed(1)} frames painted per second (source 30 fps)`);
+  } else row('browser frame → paint', 'skipped: no /usr/bin/chromium or web UI not built');
+
   out.rssMb = { before: rss0, after: rssMb() };
   row('RSS', `${rss0.toFixed(0)} MB → ${rssMb().toFixed(0)} MB`);
 

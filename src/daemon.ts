@@ -100,6 +100,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   };
   const runtime: Runtime = {
     db,
+    dataDir,
     onExamClosed,
     sync: { outbox, worker },
     config,

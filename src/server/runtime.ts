@@ -24,6 +24,8 @@ export interface Runtime {
   onExamClosed?: (exam: Exam) => void;
   /** Store-and-forward delivery; undefined when no target is configured. */
   sync: { outbox: Outbox; worker: SyncService } | undefined;
+  /** Where records and keys live (shown with its free space). */
+  dataDir: string;
   /** Directory of the built web UI. */
   webUiDir: string;
 }

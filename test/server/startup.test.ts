@@ -17,7 +17,7 @@ describe('daemon start-up', () => {
     const dir = tempDir();
     const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
     const { config } = loadConfig(undefined, { env: {} });
-    const app = await buildApp({ config, bus: new Bus(), metrics: new Registry(), startedAt: Date.now(), state: { ready: false, startupError: undefined }, sessions: [], pipeline: undefined, db, sync: undefined, webUiDir: dir }, silent);
+    const app = await buildApp({ config, bus: new Bus(), metrics: new Registry(), startedAt: Date.now(), state: { ready: false, startupError: undefined }, sessions: [], pipeline: undefined, db, sync: undefined, webUiDir: dir, dataDir: dir }, silent);
     try {
       const r = await app.inject({ method: 'GET', url: '/api/health' });
       expect(r.statusCode).toBe(503);

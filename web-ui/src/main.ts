@@ -26,6 +26,10 @@ let exam: Exam | undefined;
 /** While frozen: the AI proposal being reviewed and the clinician's edit of it. */
 let proposal: { seq: number; buf: ArrayBuffer; ai: EllipseGeom; edit: EllipseGeom; result: ResultMessage } | undefined;
 let dragging: HandleId | undefined;
+/** Frame-to-paint latency (message received → first animation frame after drawing), for the bench. */
+const paint: number[] = [];
+(window as unknown as { sonoPaintStats: () => number[] }).sonoPaintStats = () => paint.splice(0);
+let swipeFrom: number | undefined;
 
 function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
   const h = decodeHeader(buf);
@@ -162,9 +166,10 @@ function toFrame(ev: PointerEvent): [number, number] {
 }
 
 canvas.addEventListener('pointerdown', (ev) => {
-  if (!proposal) return;
+  if (!cine.frozen) return;
   const [x, y] = toFrame(ev);
-  dragging = hitHandle(proposal.edit, x, y, Math.max(24, canvas.width / 20));
+  dragging = proposal && hitHandle(proposal.edit, x, y, Math.max(24, canvas.width / 20));
+  if (!dragging) swipeFrom = ev.clientX;
   if (dragging) {
     try {
       canvas.setPointerCapture(ev.pointerId);
@@ -174,6 +179,16 @@ canvas.addEventListener('pointerdown', (ev) => {
   }
 });
 canvas.addEventListener('pointermove', (ev) => {
+  if (swipeFrom !== undefined && !dragging) {
+    // swipe through the cine: one frame per 12 px
+    const steps = Math.trunc((ev.clientX - swipeFrom) / 12);
+    if (steps !== 0) {
+      cine.index = Math.max(0, Math.min(cine.frames.length - 1, cine.index + steps));
+      swipeFrom = ev.clientX;
+      showFrozen();
+    }
+    return;
+  }
   if (!proposal || !dragging) return;
   const [x, y] = toFrame(ev);
   proposal.edit = dragHandle(proposal.edit, dragging, x, y);
@@ -182,8 +197,12 @@ canvas.addEventListener('pointermove', (ev) => {
   showNumbers(measure(proposal.edit));
   setState('edited');
 });
-canvas.addEventListener('pointerup', () => (dragging = undefined));
-canvas.addEventListener('pointercancel', () => (dragging = undefined));
+const endPointer = (): void => {
+  dragging = undefined;
+  swipeFrom = undefined;
+};
+canvas.addEventListener('pointerup', endPointer);
+canvas.addEventListener('pointercancel', endPointer);
 
 $('freeze').addEventListener('click', () => setFrozen(!cine.frozen));
 $('best').addEventListener('click', () => {
@@ -278,7 +297,13 @@ function connect(): void {
       cine.push(h.seq, ev.data);
       lastFrameAt = performance.now();
       frames++;
-      if (!cine.frozen) render(ev.data, latest);
+      if (!cine.frozen) {
+        const t0 = performance.now();
+        render(ev.data, latest);
+        requestAnimationFrame(() => {
+          if (paint.length < 10000) paint.push(performance.now() - t0);
+        });
+      }
       return;
     }
     const msg = JSON.parse(ev.data as string) as { type: string; provider?: string };

@@ -30,12 +30,13 @@ export async function showGrowth(examId?: string): Promise<void> {
 }
 
 export async function showSystem(): Promise<void> {
-  const h = (await (await fetch('/api/health')).json()) as { status: string; provider?: string; uptimeSeconds: number; source?: { driver: string; state: string; fps: number; errors: number; lastError?: string }; models: Array<{ id: string; version: string; provider: string; precision: string }> };
+  const h = (await (await fetch('/api/health')).json()) as { status: string; provider?: string; uptimeSeconds: number; source?: { driver: string; state: string; fps: number; errors: number; lastError?: string }; disk?: { path: string; freeBytes: number; totalBytes: number }; models: Array<{ id: string; version: string; provider: string; precision: string }> };
   const s = (await (await fetch('/api/sync')).json()) as { targets: Array<{ name: string; state: string; counts: { pending: number; sent: number; rejected: number }; lastError?: string }> };
   const rows: Array<[string, string]> = [
     [t('source'), h.source ? `${h.source.driver} · ${h.source.state} · ${h.source.fps.toFixed(1)} ${t('fps')}${h.source.errors ? ` · ${h.source.errors} errors (${h.source.lastError ?? ''})` : ''}` : '–'],
     [t('provider'), h.provider ?? '–'],
     [t('uptime'), `${Math.round(h.uptimeSeconds / 60)} min`],
+    [t('disk'), h.disk ? `${h.disk.path} · ${(h.disk.freeBytes / 2 ** 30).toFixed(1)} / ${(h.disk.totalBytes / 2 ** 30).toFixed(1)} GiB free` : '–'],
     [t('queue'), s.targets.length ? s.targets.map((x) => `${x.name}: ${x.state} · ${x.counts.pending} / ${x.counts.sent} / ${x.counts.rejected}${x.lastError ? ` · ${x.lastError}` : ''}`).join('; ') : '–'],
   ];
   $('system-info').replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v })]));

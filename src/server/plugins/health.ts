@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -13,7 +14,17 @@ const Health = T.Object({
   pipeline: T.Optional(T.Object({ framesIn: T.Number(), framesTaken: T.Number(), framesDropped: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()) })),
   error: T.Optional(T.String()),
   uptimeSeconds: T.Number(),
+  disk: T.Optional(T.Object({ path: T.String(), freeBytes: T.Number(), totalBytes: T.Number() })),
 });
+
+async function diskOf(path: string): Promise<{ path: string; freeBytes: number; totalBytes: number } | undefined> {
+  try {
+    const s = await statfs(path);
+    return { path, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  } catch {
+    return undefined;
+  }
+}
 
 /** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
 const health: FastifyPluginAsync = async (app) => {
@@ -29,6 +40,7 @@ const health: FastifyPluginAsync = async (app) => {
       pipeline: stats && { framesIn: stats.framesIn, framesTaken: stats.framesTaken, framesDropped: stats.framesDropped, errors: stats.errors, lastError: stats.lastError },
       error: rt.state.startupError,
       uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
+      disk: await diskOf(rt.dataDir),
     };
     return reply.code(body.status === 'ok' ? 200 : 503).send(body);
   });
