@@ -50,3 +50,28 @@ export function applyI18n(root: ParentNode = document): void {
   root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => (el.textContent = t(el.dataset.i18n as Key)));
   root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]').forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder as Key)));
 }
+
+/** Decision-support flags come with an English message from the daemon; other languages use these. */
+const flagText: Record<Exclude<Lang, 'en'>, Record<string, string>> = {
+  fr: {
+    'no-head': "Aucune tête fœtale trouvée sur cette image.",
+    'head-cut': "La tête est coupée par le bord de l'image ; déplacez la sonde pour la voir en entier.",
+    'poor-fit': "Le contour ne suit pas bien une ellipse ; vérifiez la mesure.",
+    'low-confidence': "Le modèle n'est pas sûr de ce contour.",
+    'implausible-shape': "Le contour ne ressemble pas à une tête fœtale.",
+    'no-pixel-spacing': "Taille des pixels inconnue : mesures en pixels seulement, sans PC en mm ni âge gestationnel.",
+    'ga-out-of-range': "PC hors de la plage de la formule de Hadlock : l'âge gestationnel est peu fiable.",
+    'no-centile': "Pas de centile : la norme INTERGROWTH-21st couvre 14 à 40 semaines.",
+    'hc-implausible-for-ga': "PC invraisemblable pour ce terme : vérifiez la datation et la mesure.",
+    'hc-below-p3': "Périmètre crânien sous le 3e centile : envisagez une orientation.",
+    'hc-above-p97': "Périmètre crânien au-dessus du 97e centile : envisagez une orientation.",
+    'input-16-bit': "Image 16 bits ramenée à 8 bits avant analyse.",
+    'colour-input': "Image en couleur convertie en niveaux de gris ; le Doppler couleur peut tromper le modèle.",
+    'hc-centile-falling': "La croissance de la tête ralentit (baisse de plus d'un écart-type) : envisagez un bilan de croissance.",
+    'hc-crossed-below-p10': "Le PC est passé sous le 10e centile : envisagez un bilan de croissance.",
+  },
+};
+
+export function flagMessage(code: string, english: string): string {
+  return lang === 'en' ? english : (flagText[lang][code] ?? english);
+}

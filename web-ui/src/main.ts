@@ -4,7 +4,7 @@ import { hadlockGaWeeksFromHc, intergrowthHcCentile } from '../../src/analysis/b
 import { api, type Exam } from './api';
 import { Cine } from './cine';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './editable-ellipse';
-import { type Lang, applyI18n, currentLang, setLang, t } from './i18n';
+import { type Lang, applyI18n, currentLang, flagMessage, setLang, t } from './i18n';
 import { type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
 import { showExams, showGrowth, showSystem } from './pages';
 
@@ -110,7 +110,7 @@ function showResult(r: ResultMessage): void {
     if (res.hcMm !== undefined) $('hc').textContent = `${res.hcMm.toFixed(1)} mm`;
   }
   $('quality').textContent = `${Math.round(res.quality.score * 100)}% · ${t('confidence')} ${Math.round(res.confidence * 100)}%`;
-  $('flags').replaceChildren(...res.flags.map((f) => Object.assign(document.createElement('li'), { textContent: f.message, className: f.severity })));
+  $('flags').replaceChildren(...res.flags.map((f) => Object.assign(document.createElement('li'), { textContent: flagMessage(f.code, f.message), className: f.severity })));
   $('latency').textContent = `${t('latency')} ${r.timings.totalMs.toFixed(0)} ms`;
   $('provider').textContent = `${t('provider')} ${r.provider}`;
   $('model').textContent = `${r.modelId} ${r.modelVersion}`;

@@ -1,5 +1,5 @@
 import { drawGrowthChart } from './growth-chart';
-import { t } from './i18n';
+import { flagMessage, t } from './i18n';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 const cell = (text: string, cls = ''): HTMLTableCellElement => Object.assign(document.createElement('td'), { textContent: text, className: cls });
@@ -23,10 +23,10 @@ export async function showGrowth(examId?: string): Promise<void> {
     id = rows.find((r) => r.patient?.id)?.id;
   }
   const canvas = $('growth-chart') as HTMLCanvasElement;
-  const g = id ? ((await (await fetch(`/api/exams/${id}/growth`)).json()) as { points: Array<{ gaWeeks: number; hcMm: number; z?: number }>; flags: Array<{ message: string }> }) : { points: [], flags: [] };
+  const g = id ? ((await (await fetch(`/api/exams/${id}/growth`)).json()) as { points: Array<{ gaWeeks: number; hcMm: number; z?: number }>; flags: Array<{ code: string; message: string }> }) : { points: [], flags: [] };
   $('growth-note').textContent = g.points.length ? '' : t('noGrowth');
   drawGrowthChart(canvas, g.points, { x: t('gaAxis'), y: t('hcAxis') });
-  $('growth-flags').replaceChildren(...g.flags.map((f) => Object.assign(document.createElement('li'), { textContent: f.message, className: 'alert' })));
+  $('growth-flags').replaceChildren(...g.flags.map((f) => Object.assign(document.createElement('li'), { textContent: flagMessage(f.code, f.message), className: 'alert' })));
 }
 
 export async function showSystem(): Promise<void> {
