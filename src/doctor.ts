@@ -8,6 +8,7 @@ import { defaultDataDir, modelsDirOf } from './daemon.js';
 import { errorMessage } from './errors.js';
 import { executionProvider } from './inference/providers.js';
 import { listModelPackages, readVerifiedModelFile } from './models/package.js';
+import { describeV4l2 } from '../drivers/v4l2/v4l2.js';
 
 /** One line per check: what this machine can do. Returns false when something the config needs is missing. */
 export async function runDoctor(loaded: LoadedConfig, print: (line: string) => void): Promise<boolean> {
@@ -51,6 +52,7 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   const ffmpegLine = ffmpeg.status === 0 ? (ffmpeg.stdout.split('\n')[0] ?? 'ffmpeg') : 'ffmpeg not found (install Debian ffmpeg)';
   print(`driver simulated: available (software probe, no hardware needed)`);
   print(`driver replay: images via sharp; video via ${ffmpegLine}`);
+  print(`driver v4l2: ${describeV4l2()}; ${ffmpeg.status === 0 ? 'ffmpeg present' : 'ffmpeg missing'}`);
   const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
   try {
     mkdirSync(dataDir, { recursive: true });

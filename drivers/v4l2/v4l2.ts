@@ -1,0 +1,161 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { type Static, Type as T } from '@sinclair/typebox';
+import { FfmpegFrameReader } from '../../src/capture/ffmpeg.js';
+import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion, type PixelSpacing } from '../../src/capture/frame.js';
+import { RateMeter } from '../../src/capture/rate-meter.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import { validateWithDefaults } from '../../src/util/validate.js';
+
+const Region = T.Object({ x: T.Integer({ minimum: 0 }), y: T.Integer({ minimum: 0 }), width: T.Integer({ minimum: 8 }), height: T.Integer({ minimum: 8 }) }, { additionalProperties: false });
+
+export const V4l2Settings = T.Object(
+  {
+    device: T.String({ default: '/dev/video0' }),
+    inputFormat: T.Optional(T.String({ description: 'v4l2 input format, e.g. mjpeg or yuyv422' })),
+    width: T.Integer({ minimum: 64, maximum: 4096, default: 640 }),
+    height: T.Integer({ minimum: 64, maximum: 4096, default: 480 }),
+    fps: T.Number({ exclusiveMinimum: 0, maximum: 120, default: 30 }),
+    /** Crop to the scanner's imaging region (the grabber sees the whole screen: menus, text). */
+    crop: T.Optional(Region),
+    calibration: T.Optional(T.Union([
+      T.Object({ pixelSpacingMm: T.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+      T.Object({ depthMm: T.Number({ exclusiveMinimum: 0 }), depthPixels: T.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number(), distanceMm: T.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+    ])),
+    reconnectInitialMs: T.Integer({ minimum: 10, default: 500 }),
+    reconnectMaxMs: T.Integer({ minimum: 100, default: 10000 }),
+    signalLossMs: T.Integer({ minimum: 100, default: 2000 }),
+    /** Replaces `-f v4l2 -i <device>`: how tests feed ffmpeg test sources through the same code path. */
+    ffmpegInput: T.Optional(T.Array(T.String(), { minItems: 2 })),
+  },
+  { additionalProperties: false },
+);
+export type V4l2Settings = Static<typeof V4l2Settings>;
+
+/** mm per pixel from a calibration: a known spacing, a depth scale, or two points a known distance apart. */
+export function spacingFromCalibration(c: V4l2Settings['calibration']): PixelSpacing | undefined {
+  if (!c) return undefined;
+  if ('pixelSpacingMm' in c) return { x: c.pixelSpacingMm, y: c.pixelSpacingMm };
+  if ('depthMm' in c) return { x: c.depthMm / c.depthPixels, y: c.depthMm / c.depthPixels };
+  const px = Math.hypot(c.x2 - c.x1, c.y2 - c.y1);
+  if (!(px > 0)) throw new Error('Two-point calibration needs two different points');
+  return { x: c.distanceMm / px, y: c.distanceMm / px };
+}
+
+/**
+ * UVC / HDMI-to-USB grabbers through ffmpeg (-f v4l2), scaled and cropped by ffmpeg, gray out. Survives
+ * unplug/replug: ffmpeg is restarted with exponential backoff; no frame for `signalLossMs` reads as signal lost.
+ */
+export class V4l2Source implements FrameSource {
+  readonly driver = 'v4l2';
+  readonly s: V4l2Settings;
+  readonly spacing: PixelSpacing | undefined;
+  #reader: FfmpegFrameReader | undefined;
+  #listener: FrameListener | undefined;
+  #state: SourceHealth['state'] = 'stopped';
+  #seq = 0;
+  #errors = 0;
+  #lastError: string | undefined;
+  #lastFrameAt = 0;
+  #backoff: number;
+  #timer: NodeJS.Timeout | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  #rate = new RateMeter();
+
+  constructor(
+    readonly id: string,
+    settings: Record<string, unknown>,
+  ) {
+    this.s = validateWithDefaults(V4l2Settings, settings, 'drivers.v4l2 settings');
+    this.spacing = spacingFromCalibration(this.s.calibration);
+    this.#backoff = this.s.reconnectInitialMs;
+  }
+
+  get outWidth(): number {
+    return this.s.crop?.width ?? this.s.width;
+  }
+
+  get outHeight(): number {
+    return this.s.crop?.height ?? this.s.height;
+  }
+
+  ffmpegArgs(): string[] {
+    const input = this.s.ffmpegInput ?? ['-f', 'v4l2', ...(this.s.inputFormat ? ['-input_format', this.s.inputFormat] : []), '-framerate', String(this.s.fps), '-video_size', `${this.s.width}x${this.s.height}`, '-i', this.s.device];
+    const c = this.s.crop;
+    const filters = [`scale=${this.s.width}:${this.s.height}`, ...(c ? [`crop=${c.width}:${c.height}:${c.x}:${c.y}`] : []), `fps=${this.s.fps}`];
+    return [...input, '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
+  }
+
+  async start(listener: FrameListener): Promise<void> {
+    this.#listener = listener;
+    if (!this.s.ffmpegInput && !existsSync(this.s.device)) {
+      const seen = existsSync('/dev') ? readdirSync('/dev').filter((d) => d.startsWith('video')).map((d) => `/dev/${d}`) : [];
+      throw new Error(`Capture device ${this.s.device} does not exist; devices present: ${seen.join(', ') || 'none'}`);
+    }
+    this.#state = 'starting';
+    this.#spawn();
+    this.#watchdog = setInterval(() => {
+      if ((this.#state === 'running' || this.#state === 'starting') && performance.now() - this.#lastFrameAt > this.s.signalLossMs) {
+        this.#lastError = `Signal lost: no frame for ${this.s.signalLossMs} ms`;
+        this.#errors++;
+        this.#restart();
+      }
+    }, Math.max(50, this.s.signalLossMs / 4));
+  }
+
+  #spawn(): void {
+    const w = this.outWidth;
+    const h = this.outHeight;
+    const reader = new FfmpegFrameReader(this.ffmpegArgs(), w * h, FRAME_RING_GUARANTEE);
+    this.#reader = reader;
+    this.#lastFrameAt = performance.now();
+    reader.start((data) => {
+      if (this.#reader !== reader) return;
+      this.#state = 'running';
+      this.#backoff = this.s.reconnectInitialMs;
+      this.#lastFrameAt = performance.now();
+      const region: ImagingRegion = { x: 0, y: 0, width: w, height: h };
+      const frame: Frame = { seq: this.#seq++, timestampMs: this.#lastFrameAt, width: w, height: h, channels: 1, data, pixelSpacing: this.spacing, sourceId: this.id, region };
+      this.#rate.tick(frame.timestampMs);
+      this.#listener?.(frame);
+    }, (code, stderr) => {
+      if (this.#reader !== reader || this.#state === 'stopped') return;
+      this.#errors++;
+      this.#lastError = `ffmpeg stopped (exit ${code}): ${stderr || 'device gone?'}`;
+      this.#restart();
+    });
+  }
+
+  #restart(): void {
+    this.#reader?.stop();
+    this.#reader = undefined;
+    this.#state = 'reconnecting';
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (this.#state === 'reconnecting') this.#spawn();
+    }, this.#backoff);
+    this.#backoff = Math.min(this.s.reconnectMaxMs, this.#backoff * 2);
+  }
+
+  async stop(): Promise<void> {
+    this.#state = 'stopped';
+    clearTimeout(this.#timer);
+    clearInterval(this.#watchdog);
+    this.#reader?.stop();
+    this.#reader = undefined;
+  }
+
+  health(): SourceHealth {
+    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError };
+  }
+}
+
+export function createV4l2Source(settings: Record<string, unknown>, ctx: SourceContext): V4l2Source {
+  return new V4l2Source(ctx.id, settings);
+}
+
+/** What `sonoedge doctor` prints for this driver. */
+export function describeV4l2(): string {
+  const devs = existsSync('/dev') ? readdirSync('/dev').filter((d) => /^video\d+$/.test(d)) : [];
+  return devs.length ? `devices ${devs.map((d) => `/dev/${d}`).join(', ')}` : 'no /dev/video* devices on this machine';
+}
