@@ -1,9 +1,10 @@
 import { SourceRegistry } from '../src/capture/registry.js';
+import { createDicomSource } from './dicom/dicom.js';
 import { createReplaySource } from './replay/replay.js';
 import { createSimulatedSource } from './simulated/probe.js';
 import { createV4l2Source } from './v4l2/v4l2.js';
 
 /** Every driver shipped with sonoedge, by the name config uses. */
 export function builtinDrivers(): SourceRegistry {
-  return new SourceRegistry().register('simulated', createSimulatedSource).register('replay', createReplaySource).register('v4l2', createV4l2Source);
+  return new SourceRegistry().register('simulated', createSimulatedSource).register('replay', createReplaySource).register('v4l2', createV4l2Source).register('dicom', createDicomSource);
 }

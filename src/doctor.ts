@@ -52,6 +52,7 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   const ffmpegLine = ffmpeg.status === 0 ? (ffmpeg.stdout.split('\n')[0] ?? 'ffmpeg') : 'ffmpeg not found (install Debian ffmpeg)';
   print(`driver simulated: available (software probe, no hardware needed)`);
   print(`driver replay: images via sharp; video via ${ffmpegLine}`);
+  print(`driver dicom: uncompressed single- and multi-frame ultrasound files via dcmjs`);
   print(`driver v4l2: ${describeV4l2()}; ${ffmpeg.status === 0 ? 'ffmpeg present' : 'ffmpeg missing'}`);
   const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
   try {
