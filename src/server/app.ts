@@ -1,7 +1,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import bestFrame from './plugins/best-frame.js';
 import health from './plugins/health.js';
@@ -14,7 +14,7 @@ import type { Runtime } from './runtime.js';
 
 /** Builds the HTTP app: one plugin per feature, services from `runtime`. */
 export async function buildApp(runtime: Runtime, logger: Logger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } }) as unknown as FastifyInstance;
   app.decorate('sono', runtime);
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'sonoedge', version: '0.1.0', description: 'Point-of-care ultrasound AI runtime API' } },
