@@ -6,7 +6,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { builtinDrivers } from '../drivers/index.js';
+import { builtinDrivers, builtinProbeControls } from '../drivers/index.js';
+import type { ProbeControl } from './capture/probe-control.js';
 import type { SourceRegistry } from './capture/registry.js';
 import type { LoadedConfig } from './config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from './errors.js';
@@ -123,6 +124,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  let probe: ProbeControl | undefined;
   try {
     runtime.sessions = await openSessions(loaded, log, { inWorker: true });
     const runners = runtime.sessions.map((s) => new ModelRunner(s));
@@ -135,6 +137,16 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     } catch (err) {
       throw new SonoError(ErrorCodes.SOURCE_FAILED, `Source "${config.source.driver}" failed to start: ${errorMessage(err)}`, { cause: err });
     }
+    if (config.probeControl) {
+      const make = builtinProbeControls()[config.probeControl.driver];
+      if (!make) throw new SonoError(ErrorCodes.SOURCE_UNKNOWN, `Unknown probe-control driver "${config.probeControl.driver}"; supported: ${Object.keys(builtinProbeControls()).join(', ')}`);
+      probe = make(config.probeControl.settings);
+      await probe.start((e) => {
+        if (e.kind === 'freeze') pipeline.setFrozen(e.frozen);
+        runtime.bus.publish('probe', e);
+      });
+      runtime.probe = probe;
+    }
     worker.start();
     runtime.state.ready = true;
     log.info({ url, provider: runtime.sessions[0]?.provider, source: config.source.driver }, `sonoedge ready: open ${url}/ in a browser`);
@@ -142,6 +154,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     runtime.state.startupError = errorMessage(err);
     log.error({ err: errorMessage(err), code: (err as SonoError).code }, 'start-up failed');
     await runtime.pipeline?.stop().catch(() => {});
+    await probe?.stop().catch(() => {});
     await worker.stop();
     await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
     await app.close();
@@ -156,6 +169,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     async close() {
       runtime.state.ready = false;
       await worker.stop();
+      await probe?.stop();
       await runtime.pipeline?.stop();
       await app.close();
       await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));

@@ -22,6 +22,12 @@ export const ConfigSchema = T.Object(
     ),
     /** Each driver reads the section with its own name and validates it itself. */
     drivers: T.Record(T.String(), T.Record(T.String(), T.Unknown()), { default: {} }),
+    probeControl: T.Optional(
+      T.Object(
+        { driver: T.String({ description: 'Probe-control driver, e.g. serial' }), settings: T.Record(T.String(), T.Unknown(), { default: {} }) },
+        { additionalProperties: false },
+      ),
+    ),
     modelsDir: T.Optional(T.String({ description: 'Folder of model packages; default: the bundled models/' })),
     models: T.Array(ModelUse, { default: [{ id: 'fetal-head', everyN: 1 }] }),
     inference: T.Object(

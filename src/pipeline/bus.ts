@@ -1,5 +1,6 @@
 import type { Frame } from '../capture/frame.js';
 import type { TaskResult } from '../analysis/task.js';
+import type { ProbeEvent } from '../capture/probe-control.js';
 
 export interface StageTimings {
   /** frame capture → pipeline took it (ms) */
@@ -27,6 +28,7 @@ export interface ResultEvent {
 export interface BusEvents {
   frame: Frame;
   result: ResultEvent;
+  probe: ProbeEvent;
 }
 
 type Handler<T> = (event: T) => void;
@@ -36,7 +38,7 @@ type Handler<T> = (event: T) => void;
  * `onHandlerError` and never stops the others (a broken consumer must not stall the pipeline).
  */
 export class Bus {
-  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set() };
+  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set(), probe: new Set() };
 
   constructor(private readonly onHandlerError: (err: unknown, topic: string) => void = () => {}) {}
 

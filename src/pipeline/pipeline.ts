@@ -68,9 +68,21 @@ export class Pipeline {
     return this.#source;
   }
 
+  #frozen = false;
+
+  /** A frozen probe freezes the view: frames are counted but neither shown nor analysed until unfrozen. */
+  setFrozen(frozen: boolean): void {
+    this.#frozen = frozen;
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
   /** Accepts a frame from the source; cheap and synchronous. */
   readonly push = (frame: Frame): void => {
     this.#stats.framesIn++;
+    if (this.#frozen) return;
     this.bus.publish('frame', frame);
     this.#slot.put(frame);
   };

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
+import type { ProbeControl } from '../capture/probe-control.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   sync: { outbox: Outbox; worker: SyncService } | undefined;
   /** Where records and keys live (shown with its free space). */
   dataDir: string;
+  /** Probe buttons and settings, when a probe-control driver is configured. */
+  probe?: ProbeControl;
   /** Directory of the built web UI. */
   webUiDir: string;
 }

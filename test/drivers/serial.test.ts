@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeEvent } from '../../src/capture/probe-control.js';
 import { Button, MsgType, ProbeFrameParser, crc16, encodeFrame } from '../../drivers/serial/protocol.js';
 import { SerialProbe } from '../../drivers/serial/serial-probe.js';
+import WebSocket from 'ws';
+import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const hasSocat = spawnSync('socat', ['-V']).status === 0;
 
@@ -96,5 +99,55 @@ describe.skipIf(!hasSocat)('serial probe over a socat pty pair', () => {
 
   it('names a port that cannot be opened', async () => {
     await expect(new SerialProbe({ path: '/dev/ttyNOPE9' }).start(() => {})).rejects.toThrow(/Cannot open \/dev\/ttyNOPE9/);
+  });
+});
+
+describe.skipIf(!hasSocat)('probe freeze reaches the pipeline and the live WebSocket', () => {
+  it('a frozen probe freezes the view, unfreezing resumes it', async () => {
+    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ptys: string[] = await new Promise((resolve) => {
+      const found: string[] = [];
+      socat.stderr!.on('data', (d: Buffer) => {
+        for (const m of d.toString().matchAll(/PTY is (\/dev\/pts\/\d+)/g)) found.push(m[1]!);
+        if (found.length === 2) resolve(found);
+      });
+    });
+    const d = await startTestDaemon(tempDir(), { probeControl: { driver: 'serial', settings: { path: ptys[0] } } });
+    const fd = openSync(ptys[1]!, 'w');
+    try {
+      await waitForHealth(d.url, 200);
+      const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live');
+      const probeMsgs: unknown[] = [];
+      let framesWhileFrozen = 0;
+      let frozen = false;
+      ws.on('message', (data: Buffer, bin: boolean) => {
+        if (bin && frozen) framesWhileFrozen++;
+        if (!bin) {
+          const m = JSON.parse(data.toString()) as { type: string; event?: { kind: string; frozen: boolean } };
+          if (m.type === 'probe') probeMsgs.push(m.event);
+        }
+      });
+      await new Promise((r) => ws.once('open', r));
+      writeSync(fd, encodeFrame(MsgType.BUTTON, Buffer.from([Button.FREEZE])));
+      for (let i = 0; i < 40 && probeMsgs.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
+      frozen = true;
+      await new Promise((r) => setTimeout(r, 600));
+      frozen = false;
+      expect(framesWhileFrozen).toBe(0);
+      writeSync(fd, encodeFrame(MsgType.BUTTON, Buffer.from([Button.UNFREEZE])));
+      let after = 0;
+      ws.on('message', (_d: Buffer, bin: boolean) => bin && after++);
+      for (let i = 0; i < 40 && after < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(after).toBeGreaterThanOrEqual(3);
+      expect(probeMsgs).toEqual([{ kind: 'freeze', frozen: true }, { kind: 'freeze', frozen: false }]);
+      const h = (await (await fetch(d.url + '/api/health')).json()) as { probe: { connected: boolean; framesOk: number } };
+      expect(h.probe).toMatchObject({ connected: true, framesOk: 2 });
+      ws.close();
+    } finally {
+      closeSync(fd);
+      await d.close();
+      socat.kill('SIGKILL');
+    }
   });
 });

@@ -314,6 +314,9 @@ function connect(): void {
         latest = r;
         showResult(r);
       }
+    } else if (msg.type === 'probe') {
+      const e = (msg as unknown as { event: { kind: string; frozen?: boolean } }).event;
+      if (e.kind === 'freeze' && e.frozen !== cine.frozen) setFrozen(!!e.frozen); // the probe's freeze button
     } else if ((msg.type === 'hello' || msg.type === 'status') && msg.provider) {
       $('provider').textContent = `${t('provider')} ${msg.provider}`;
     }

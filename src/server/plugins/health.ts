@@ -14,6 +14,7 @@ const Health = T.Object({
   pipeline: T.Optional(T.Object({ framesIn: T.Number(), framesTaken: T.Number(), framesDropped: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()) })),
   error: T.Optional(T.String()),
   uptimeSeconds: T.Number(),
+  probe: T.Optional(T.Object({ driver: T.String(), connected: T.Boolean(), framesOk: T.Number(), crcErrors: T.Number(), unknownTypes: T.Number(), garbageBytes: T.Number(), lastError: T.Optional(T.String()) })),
   disk: T.Optional(T.Object({ path: T.String(), freeBytes: T.Number(), totalBytes: T.Number() })),
 });
 
@@ -41,6 +42,7 @@ const health: FastifyPluginAsync = async (app) => {
       error: rt.state.startupError,
       uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
       disk: await diskOf(rt.dataDir),
+      probe: rt.probe?.health(),
     };
     return reply.code(body.status === 'ok' ? 200 : 503).send(body);
   });

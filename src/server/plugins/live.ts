@@ -29,6 +29,10 @@ const live: FastifyPluginAsync = async (app) => {
       if (ws.readyState === ws.OPEN && ws.bufferedAmount < 8 * Math.max(lastFrameBytes, 65536)) ws.send(text);
     }
   });
+  const offProbe = rt.bus.on('probe', (event) => {
+    const text = JSON.stringify({ type: 'probe', event });
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
   const status = setInterval(() => {
     if (clients.size === 0) return;
     const src = rt.pipeline?.source?.health();
@@ -41,6 +45,7 @@ const live: FastifyPluginAsync = async (app) => {
   app.addHook('onClose', async () => {
     offFrame();
     offResult();
+    offProbe();
     clearInterval(status);
     for (const ws of clients) ws.terminate();
   });
