@@ -95,14 +95,21 @@ export class Pipeline {
     await source.start(this.push, { signal });
   }
 
-  /** Replaces the source without stopping inference (no restart needed). */
+  /**
+   * Replaces the source without stopping inference (no restart needed). The new source starts first; if it
+   * fails, the old one keeps running and the error is thrown.
+   */
   async switchSource(source: FrameSource): Promise<void> {
     const old = this.#source;
-    this.#source = undefined;
+    let started = false;
+    await source.start((f) => {
+      if (started) this.push(f);
+    });
+    // From here frames of the new source flow; the old one is stopped.
     await old?.stop();
     this.#lastSeq.clear();
     this.#source = source;
-    await source.start(this.push);
+    started = true;
   }
 
   async stop(): Promise<void> {

@@ -9,6 +9,7 @@ import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import records from './plugins/records.js';
 import sync from './plugins/sync.js';
+import source from './plugins/source.js';
 import webUi from './plugins/web-ui.js';
 import type { Runtime } from './runtime.js';
 
@@ -27,6 +28,7 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   await app.register(bestFrame);
   await app.register(records);
   await app.register(sync);
+  await app.register(source);
   await app.register(webUi);
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { ProbeControl } from '../capture/probe-control.js';
+import type { FrameSource } from '../capture/source.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -27,6 +28,8 @@ export interface Runtime {
   sync: { outbox: Outbox; worker: SyncService } | undefined;
   /** Where records and keys live (shown with its free space). */
   dataDir: string;
+  /** Builds a source by driver name (the registry); used to switch sources without a restart. */
+  createSource?: (driver: string, settings: Record<string, unknown>) => FrameSource;
   /** Probe buttons and settings, when a probe-control driver is configured. */
   probe?: ProbeControl;
   /** Directory of the built web UI. */
