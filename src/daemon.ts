@@ -28,6 +28,7 @@ import { buildExamInstances } from './sync/export-exam.js';
 import { Outbox } from './sync/outbox.js';
 import { SyncService } from './sync/sync-service.js';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
 export interface Daemon {
@@ -88,13 +89,13 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const outbox = new Outbox(db);
   const targets = config.sync.targets.map((t) => ({ ...t, caFile: t.caFile && resolve(loaded.baseDir, t.caFile) }));
   const worker = new SyncService({ dbFile: join(dataDir, 'records.db'), key: dbKey, targets, settings: config.sync }, log);
-  const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'));
+  const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'), process.env, 'sonoedge-device-secret');
   const store = new ExamStore(db);
   const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const onExamClosed = (exam: Exam): void => {
     if (targets.length === 0) return;
     const instances = buildExamInstances(exam, (id) => store.capturePixels(id), {
-      secret: deviceSecret, dates: config.sync.dates, deviceSerial: deviceSecret.slice(0, 8), softwareVersion, deidentified: true,
+      secret: deviceSecret, dates: config.sync.dates, deviceSerial: createHash('sha256').update('serial:' + deviceSecret).digest('hex').slice(0, 12), softwareVersion, deidentified: true,
     });
     for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
     setImmediate(() => worker.poke());

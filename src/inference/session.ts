@@ -101,9 +101,18 @@ export async function openModelSession(pkg: ModelPackage, options: SessionOption
       attempts.push({ provider, ok: false, reason });
       continue;
     }
-    attempts.push({ provider, ok: true });
     const ms = new ModelSession(pkg, provider, file, attempts, session);
-    for (let i = 0; i < options.warmupRuns; i++) await ms.run();
+    try {
+      for (let i = 0; i < options.warmupRuns; i++) await ms.run();
+    } catch (err) {
+      // a provider can create a session and still fail on the first run (GPU memory, missing kernels)
+      await session.release().catch(() => {});
+      const reason = `warm-up run failed: ${errorMessage(err).split('\n')[0]}`;
+      if (provider === 'cpu') throw new SonoError(ErrorCodes.MODEL_FILE_CORRUPT, `Model "${pkg.manifest.id}" failed its first run on the CPU: ${reason}`, { cause: err });
+      attempts.push({ provider, ok: false, reason });
+      continue;
+    }
+    attempts.push({ provider, ok: true });
     return ms;
   }
   throw new SonoError(

@@ -81,11 +81,19 @@ export class WorkerEngine implements InferenceEngine {
     return new WorkerEngine(pkg, opened.provider, opened.file, opened.attempts, worker, inputs, outputs);
   }
 
-  run(slot: 0 | 1): Promise<Record<string, EngineOutput>> {
+  /** A run that has not answered within `timeoutMs` (a stalled GPU, a hung provider) is failed, never awaited forever. */
+  run(slot: 0 | 1, timeoutMs = 30_000): Promise<Record<string, EngineOutput>> {
     if (this.#dead) return Promise.reject(new Error(this.#dead));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, slot });
+      const timer = setTimeout(() => {
+        if (this.#pending.delete(id)) reject(new Error(`Inference of "${this.id}" did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(id, {
+        resolve: (v) => { clearTimeout(timer); resolve(v); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+        slot,
+      });
       this.worker.postMessage({ type: 'run', id, slot });
     });
   }

@@ -153,15 +153,18 @@ export class Pipeline {
       }
       if (due.length === 0) continue;
       slot = slot === 0 ? 1 : 0;
-      // Prepare every due model now, while the frame's buffer is guaranteed valid.
-      for (const m of due) {
+      // Prepare every due model now, while the frame's buffer is guaranteed valid; a model whose
+      // preparation failed is not launched on a half-written buffer.
+      for (let i = 0; i < due.length; i++) {
+        const m = due[i]!;
         const t = performance.now();
         try {
           m.runner.prepare(frame, slot);
+          pre.push(performance.now() - t);
         } catch (err) {
           this.#fail(m.runner.id, err);
+          due.splice(i--, 1);
         }
-        pre.push(performance.now() - t);
       }
       const ctx = this.options.context?.() ?? {};
       for (let i = 0; i < due.length; i++) {
@@ -178,7 +181,7 @@ export class Pipeline {
 
   #launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number, ctx: ClinicalContext): Job {
     const tStart = performance.now();
-    const outcome = runner.run(slot).then(
+    const outcome = Promise.resolve().then(() => runner.run(slot)).then(
       (raw) => ({ raw, inferenceMs: performance.now() - tStart }),
       (error: unknown) => ({ error, inferenceMs: performance.now() - tStart }),
     );

@@ -11,9 +11,13 @@ export type Db = Database.Database;
  * The database key lives outside the database: a systemd credential when the unit provides one
  * ($CREDENTIALS_DIRECTORY/sonoedge-db-key), else a file created at first start with mode 0600.
  */
-export function loadOrCreateKey(keyFile: string, env: NodeJS.ProcessEnv = process.env): string {
-  const cred = env.CREDENTIALS_DIRECTORY && join(env.CREDENTIALS_DIRECTORY, 'sonoedge-db-key');
-  if (cred && existsSync(cred)) return readFileSync(cred, 'utf8').trim();
+export function loadOrCreateKey(keyFile: string, env: NodeJS.ProcessEnv = process.env, credentialName = 'sonoedge-db-key'): string {
+  const cred = env.CREDENTIALS_DIRECTORY && join(env.CREDENTIALS_DIRECTORY, credentialName);
+  if (cred && existsSync(cred)) {
+    const k = readFileSync(cred, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/.test(k)) throw new SonoError(ErrorCodes.DATABASE_FAILED, `systemd credential ${credentialName} does not hold a 64-hex-digit key`);
+    return k;
+  }
   if (!existsSync(keyFile)) {
     mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
     writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
@@ -90,6 +94,8 @@ export function openDatabase(file: string, key: string): Db {
   } catch (err) {
     throw new SonoError(ErrorCodes.DATABASE_FAILED, `Cannot open records database ${file}: ${errorMessage(err)} (wrong key, or not a sonoedge database)`, { cause: err });
   }
+  // a crash between encryption and clean-up must not leave patient data in plaintext
+  rmSync(`${file}.plaintext-backup`, { force: true });
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

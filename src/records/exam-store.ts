@@ -56,7 +56,7 @@ export class ExamStore {
   getExam(id: string): Exam {
     const row = this.db.prepare('SELECT * FROM exams WHERE id = ?').get(id) as ExamRow | undefined;
     if (!row) throw new RecordError(404, `Exam ${id} does not exist`);
-    const captures = (this.db.prepare('SELECT * FROM captures WHERE exam_id = ? ORDER BY created_at').all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
+    const captures = (this.db.prepare('SELECT id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json FROM captures WHERE exam_id = ? ORDER BY created_at').all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
     return { ...examOf(row), captures };
   }
 

@@ -17,17 +17,32 @@ import type { Frame } from '../capture/frame.js';
 export const FRAME_HEADER_BYTES = 40;
 export const FRAME_MAGIC = 0x4f4e4f53;
 
-/** Encodes frames into a small ring of reused buffers (one allocation per ring slot and frame size). */
+/**
+ * Encodes frames into a small ring of reused buffers. A buffer a socket has not finished sending (the
+ * WebSocket library writes it by reference) is never overwritten: its slot gets a fresh buffer instead.
+ */
 export class FrameEncoder {
   #ring: Buffer[] = [];
   #next = 0;
+  readonly #inFlight = new Map<Buffer, number>();
 
   constructor(private readonly slots = 8) {}
+
+  /** Marks `buf` as queued on one more socket; call `release` from that send's callback. */
+  retain(buf: Buffer): void {
+    this.#inFlight.set(buf, (this.#inFlight.get(buf) ?? 0) + 1);
+  }
+
+  release(buf: Buffer): void {
+    const n = (this.#inFlight.get(buf) ?? 1) - 1;
+    if (n <= 0) this.#inFlight.delete(buf);
+    else this.#inFlight.set(buf, n);
+  }
 
   encode(f: Frame): Buffer {
     const bytes = FRAME_HEADER_BYTES + f.data.length;
     let buf = this.#ring[this.#next];
-    if (!buf || buf.length !== bytes) {
+    if (!buf || buf.length !== bytes || this.#inFlight.has(buf)) {
       buf = Buffer.allocUnsafe(bytes);
       this.#ring[this.#next] = buf;
     }

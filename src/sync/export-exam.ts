@@ -80,16 +80,27 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
   const datasets: Dataset[] = [];
   const groups: Parameters<typeof buildMeasurementSr>[1]['groups'] = [];
   let model = { name: 'fetal-head', version: 'unknown', provider: 'unknown' };
+  let withheld = 0;
   exam.captures.forEach((c, i) => {
     const px = pixelsOf(c.id);
+    const result0 = (c.results as Array<{ modelId?: string; modelVersion?: string; provider?: string }>)[0];
+    if (result0?.modelId) model = { name: result0.modelId, version: result0.modelVersion ?? 'unknown', provider: result0.provider ?? 'unknown' };
+    const measurements = c.measurements.map((m): SrMeasurement => ({ kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt }));
+    // Clean Pixel Data needs to know where the image is: with no imaging region (the whole frame), burned-in
+    // names and dates cannot be removed, so a de-identified export withholds the pixels and keeps the numbers.
+    const wholeFrame = px.region.x === 0 && px.region.y === 0 && px.region.width === px.width && px.region.height === px.height;
+    if (o.deidentified && wholeFrame) {
+      withheld++;
+      groups.push({ trackingUid: keyedUid(k, `group:${c.id}`), measurements });
+      return;
+    }
     // Clean Pixel Data: only the imaging region leaves, in both series.
     const clean = cleanPixels(toGray(px), px.width, px.height, px.region);
     const t = new Date(c.createdAt);
     const common = { width: px.width, height: px.height, region: px.region, pixelSpacingMm: c.pixelSpacing ?? undefined, contentDate: dicomDate(t), contentTime: dicomTime(t), instanceNumber: i + 1, burnedInAnnotation: 'NO' as const };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: 'Fetal head' }));
-    const result = (c.results as Array<{ modelId?: string; modelVersion?: string; provider?: string; result?: { ellipse?: EllipseLike } }>)[0];
-    if (result?.modelId) model = { name: result.modelId, version: result.modelVersion ?? 'unknown', provider: result.provider ?? 'unknown' };
+    const result = (c.results as Array<{ result?: { ellipse?: EllipseLike } }>)[0];
     const overlay = Uint8Array.from(clean);
     const finalEllipse = result?.result?.ellipse;
     if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse);
@@ -97,7 +108,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     groups.push({
       trackingUid: keyedUid(k, `group:${c.id}`),
       image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: rawUid, seriesInstanceUid: rawSeries },
-      measurements: c.measurements.map((m): SrMeasurement => ({ kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt })),
+      measurements,
     });
   });
   const closed = new Date(exam.closedAt ?? exam.createdAt);
@@ -108,7 +119,10 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     contentTime: dicomTime(closed),
     groups,
     algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
-    notes: exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : [],
+    notes: [
+      ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
+      ...(withheld ? [`${withheld} image(s) withheld: the source has no imaging region configured, so burned-in text could not be removed.`] : []),
+    ],
   }));
   const patientKey = p?.id ?? `exam:${exam.id}`;
   return datasets.map((ds) => {

@@ -38,11 +38,7 @@ function uidsIn(json: unknown, tag: string): Array<{ uid: string; reason?: numbe
 }
 
 export class StowClient {
-  readonly #ca: Buffer | undefined;
-
-  constructor(readonly target: StowTarget) {
-    this.#ca = target.caFile ? readFileSync(target.caFile) : undefined;
-  }
+  constructor(readonly target: StowTarget) {}
 
   async store(instances: Array<{ sopInstanceUid: string; bytes: Buffer }>, timeoutMs = 60_000): Promise<StowResult> {
     const boundary = 'sonoedge-' + randomBytes(12).toString('hex');
@@ -63,7 +59,9 @@ export class StowClient {
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await request(url, headers, body, this.#ca, timeoutMs));
+      // read per request: a CA file fixed while the device runs is picked up without a restart
+      const ca = this.target.caFile ? readFileSync(this.target.caFile) : undefined;
+      ({ status, text } = await request(url, headers, body, ca, timeoutMs));
     } catch (err) {
       return { status: 0, error: { kind: 'network', message: `Cannot reach ${this.target.name} (${url.host}): ${(err as Error).message}` }, instances: instances.map((i) => ({ uid: i.sopInstanceUid, outcome: 'retry', reason: 'network' })) };
     }
@@ -82,11 +80,23 @@ export class StowClient {
     }
     const stored = new Set(uidsIn(json, '00081199').map((x) => x.uid));
     const failed = new Map(uidsIn(json, '00081198').map((x) => [x.uid, x.reason ?? 0xc000]));
+    if (status === 413) {
+      return { status, error: { kind: 'server', message: `${this.target.name} refused a request of ${body.length} bytes as too large (HTTP 413); lower sync.batchSize` }, instances: all('retry', 'HTTP 413') };
+    }
+    if (status >= 400 && status !== 400 && status !== 409 && status !== 415) {
+      // 404 from a misrouted proxy and other 4xx: probably configuration, not the data — keep retrying
+      return { status, error: { kind: 'server', message: `${this.target.name} answered HTTP ${status}: ${text.slice(0, 200)}` }, instances: all('retry', `HTTP ${status}`) };
+    }
     if (status >= 400) {
-      // 400/409/415…: permanent; per-instance reasons when the body lists them
+      // 400/409/415: permanent, unless the Failed SOP Sequence gives a reason that may pass on retry
       return {
         status, error: { kind: 'rejected', message: `${this.target.name} rejected the request (HTTP ${status}): ${text.slice(0, 300)}` },
-        instances: instances.map((i) => (stored.has(i.sopInstanceUid) ? { uid: i.sopInstanceUid, outcome: 'stored' as const } : { uid: i.sopInstanceUid, outcome: 'rejected' as const, reason: `HTTP ${status}${failed.has(i.sopInstanceUid) ? ` reason 0x${failed.get(i.sopInstanceUid)!.toString(16)}` : ''}` })),
+        instances: instances.map((i): InstanceOutcome => {
+          if (stored.has(i.sopInstanceUid)) return { uid: i.sopInstanceUid, outcome: 'stored' };
+          const code = failed.get(i.sopInstanceUid);
+          if (code !== undefined && retryable(code)) return { uid: i.sopInstanceUid, outcome: 'retry', reason: `HTTP ${status} reason 0x${code.toString(16)}` };
+          return { uid: i.sopInstanceUid, outcome: 'rejected', reason: `HTTP ${status}${code !== undefined ? ` reason 0x${code.toString(16)}` : ''}` };
+        }),
       };
     }
     return {

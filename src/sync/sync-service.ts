@@ -15,14 +15,25 @@ export class SyncService {
     this.#status = opts.targets.map((t) => ({ name: t.name, state: 'idle', lastError: undefined, lastSuccessAt: undefined }));
   }
 
+  #stopping = false;
+
   start(): void {
     if (this.opts.targets.length === 0 || this.#worker) return;
+    this.#stopping = false;
     const w = startWorker(import.meta.url, 'sync-thread', { dbFile: this.opts.dbFile, key: this.opts.key, targets: this.opts.targets, settings: this.opts.settings });
     w.on('message', (m: { type: string; status?: TargetStatus[]; level?: 'warn' | 'info'; o?: object; m?: string }) => {
       if (m.type === 'status' && m.status) this.#status = m.status;
       else if (m.type === 'log' && m.level) this.log[m.level](m.o ?? {}, m.m);
     });
     w.on('error', (err) => this.log.warn({ err: err.message }, 'sync thread failed'));
+    w.on('exit', (code) => {
+      if (this.#stopping || this.#worker !== w) return;
+      // never leave delivery dead: say so, and start again
+      this.#worker = undefined;
+      this.#status = this.#status.map((s) => ({ ...s, state: 'retrying', lastError: `sync thread stopped (code ${code}); restarting` }));
+      this.log.warn({ code }, 'sync thread exited; restarting in 2 s');
+      setTimeout(() => !this.#stopping && this.start(), 2000).unref();
+    });
     this.#worker = w;
   }
 
@@ -35,6 +46,7 @@ export class SyncService {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     const w = this.#worker;
     if (!w) return;
     this.#worker = undefined;

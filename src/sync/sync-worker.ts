@@ -66,12 +66,16 @@ export class SyncWorker {
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     await new Promise<void>((resolve) => {
+      const wake = this.#wake;
       const t = setTimeout(done, ms);
       function done(): void {
         clearTimeout(t);
+        const i = wake.indexOf(done);
+        if (i >= 0) wake.splice(i, 1);
+        signal.removeEventListener('abort', done);
         resolve();
       }
-      this.#wake.push(done);
+      wake.push(done);
       signal.addEventListener('abort', done, { once: true });
     });
   }
@@ -79,13 +83,32 @@ export class SyncWorker {
   async #loop(client: StowClient, signal: AbortSignal): Promise<void> {
     const name = client.target.name;
     const st = this.#status.get(name)!;
+    let failures = 0;
     while (!signal.aborted) {
+      try {
+        await this.#step(client, st, signal);
+        failures = 0;
+      } catch (err) {
+        // a database or programming error must not end delivery for good: report, back off, go on
+        failures++;
+        st.state = 'retrying';
+        st.lastError = `sync error: ${(err as Error).message}`;
+        this.log.warn({ target: name, err: (err as Error).message }, 'sync loop error');
+        this.onStatus(this.status());
+        await this.#sleep(this.delay(failures), signal);
+      }
+    }
+  }
+
+  async #step(client: StowClient, st: TargetStatus, signal: AbortSignal): Promise<void> {
+    const name = client.target.name;
+    {
       const due = this.outbox.due(name, this.s.batchSize);
       if (due.length === 0) {
         st.state = st.state === 'sending' ? 'idle' : st.state;
         const next = this.outbox.nextAttemptAt(name);
         await this.#sleep(next === undefined ? this.s.pollMs : Math.max(10, Math.min(this.s.pollMs, next - Date.now())), signal);
-        continue;
+        return;
       }
       st.state = 'sending';
       const result = await client.store(due.map((d) => ({ sopInstanceUid: d.sopInstanceUid, bytes: d.payload })));

@@ -12,6 +12,12 @@ describe('binary frame message', () => {
     expect([...a.subarray(h.pixelOffset)]).toEqual([...data]);
     enc.encode(f);
     expect(enc.encode({ ...f, seq: 78 })).toBe(a); // ring of 2: third encode reuses the first buffer
+    enc.retain(a); // a socket is still sending it
+    enc.encode(f);
+    const c = enc.encode({ ...f, seq: 80 });
+    expect(c).not.toBe(a); // never overwritten while in flight
+    expect(decodeFrameHeader(a).seq).toBe(78);
+    enc.release(a);
     expect(() => decodeFrameHeader(new Uint8Array(10))).toThrow(/Not a sonoedge frame/);
   });
 });

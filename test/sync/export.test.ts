@@ -72,3 +72,19 @@ describe('DICOM export of a closed exam', () => {
     expect(readPart10(deid[0]!.bytes).StudyDate).not.toBe(readPart10(identified[0]!.bytes).StudyDate);
   });
 });
+
+describe('burned-in text with no known imaging region', () => {
+  it('withholds the pixels from a de-identified export and keeps the measurements', () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
+    const { store, exam } = makeClosedExam(db);
+    const cap = exam.captures[0]!;
+    db.prepare('UPDATE captures SET region_json = ? WHERE id = ?').run(JSON.stringify({ x: 0, y: 0, width: 320, height: 240 }), cap.id);
+    const out = buildExamInstances(exam, (id) => store.capturePixels(id), { secret: 's', dates: 'remove', deviceSerial: 'x', softwareVersion: '0', deidentified: true });
+    expect(out.map((i) => i.sopClassUid)).toEqual(['1.2.840.10008.5.1.4.1.1.88.33']);
+    const text = JSON.stringify(out[0]!.dataset.ContentSequence);
+    expect(text).toContain('withheld');
+    expect(text).toContain('11984-2');
+    for (const i of out) expect(i.bytes.includes(Buffer.from(PLANTED.name))).toBe(false);
+  });
+});

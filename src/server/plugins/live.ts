@@ -19,7 +19,10 @@ const live: FastifyPluginAsync = async (app) => {
     const msg = encoder.encode(frame);
     lastFrameBytes = msg.length;
     for (const ws of clients) {
-      if (ws.readyState === ws.OPEN && ws.bufferedAmount < 2 * msg.length) ws.send(msg, { binary: true });
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount < 2 * msg.length) {
+        encoder.retain(msg);
+        ws.send(msg, { binary: true }, () => encoder.release(msg));
+      }
     }
   });
   const offResult = rt.bus.on('result', (event) => {

@@ -108,8 +108,11 @@ const records: FastifyPluginAsync = async (app) => {
     }
     const bytes = h.width * h.height * h.channels;
     if (body.length !== h.pixelOffset + bytes || (h.channels !== 1 && h.channels !== 3)) throw new RecordError(400, `Frame ${h.seq} claims ${h.width}×${h.height}×${h.channels} pixels but carries ${body.length - h.pixelOffset} bytes`);
-    const results = recent.resultsOf(h.seq);
-    if (results.length === 0) throw new RecordError(409, `No results are known for frame ${h.seq}; capture a newer frame`);
+    // results of this very frame: same sequence AND capture time (sequences restart with a new source)
+    const results = recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs);
+    if (results.length === 0) throw new RecordError(409, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`);
+    const live = recent.latestFrame();
+    if (live && JSON.stringify(live.region) !== JSON.stringify(h.region)) throw new RecordError(400, `Frame ${h.seq} claims imaging region ${JSON.stringify(h.region)}, but the source's is ${JSON.stringify(live.region)}`);
     const capture = store.addCapture(req.params.id, {
       frameSeq: h.seq, width: h.width, height: h.height, channels: h.channels, pixels: new Uint8Array(body.buffer, body.byteOffset + h.pixelOffset, bytes),
       pixelSpacing: h.pixelSpacing, region: h.region,
