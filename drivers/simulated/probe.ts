@@ -82,7 +82,6 @@ export class SimulatedProbe implements FrameSource {
       height: sh,
       head: { cx: sw / 2, cy: d + this.region.y + this.region.height * 0.52, ...this.#headPx },
       skullThicknessPx: Math.max(2, 3 / this.pixelSpacingMm),
-      edgeInsetPx: 3, // ≈ 1.4 × the lateral PSF σ (2.2 px): where the blurred echo's outer edge shows
       seed: this.s.seed,
     });
     this.#gainQ = this.#gainMap();

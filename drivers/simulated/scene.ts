@@ -11,13 +11,6 @@ export interface SceneSpec {
   /** Ground-truth head: outer skull outline, in scene pixels. */
   head: { cx: number; cy: number; a: number; b: number; angle: number };
   skullThicknessPx: number;
-  /**
-   * How far inside the ground-truth outline the bone's outer edge lies. Sonographers (and HC18's
-   * annotators) place the ellipse on the outer edge of the skull echo AS DISPLAYED, which the point spread
-   * function widens outward by about its half-width; so the configured HC is the as-imaged outer-to-outer
-   * circumference, and the bone itself sits this much inside it.
-   */
-  edgeInsetPx: number;
   seed: number;
 }
 
@@ -74,7 +67,7 @@ export function echogenicity(spec: SceneSpec): Float32Array {
       // skull ring: radial distance inside the outer outline, in pixels (approximate normal distance)
       const r = Math.hypot(u / head.a, w2 / head.b);
       const localR = r > 0 ? Math.hypot(u, w2) / r : head.b;
-      const inward = (1 - r) * localR - spec.edgeInsetPx;
+      const inward = (1 - r) * localR; // distance inside the outer bone edge (the ground-truth outline)
       if (inward > -1.5 && inward < t + 1.5) {
         // lateral walls (parallel to the beam) echo less than top and bottom
         const cosBeam = Math.abs(Math.sin(Math.atan2(w2 * head.a, u * head.b) + head.angle));

@@ -10,6 +10,7 @@
 import type { PixelSpacing, ImagingRegion } from '../capture/frame.js';
 import { type CentileResult, HADLOCK_HC_RANGE_MM, hadlockGaWeeksFromHc, intergrowthHcCentile } from './biometry.js';
 import { ComponentLabeler, boundaryPoints } from './components.js';
+import { BLANK_STD } from './signal.js';
 import { type Ellipse, ellipsePerimeter, fitEllipse } from './ellipse.js';
 import { type Flag, flag } from './flags.js';
 import {
@@ -28,6 +29,7 @@ export interface FrameGeometry {
   height: number;
   region: ImagingRegion;
   pixelSpacing: PixelSpacing | undefined;
+  signal?: { mean: number; std: number } | undefined;
 }
 
 export interface ClinicalContext {
@@ -81,6 +83,11 @@ export class FetalHeadAnalyzer {
     const { width: w, height: h } = grid;
     if (prob.length !== w * h) throw new Error(`Probability map has ${prob.length} values, expected ${w}×${h}`);
     const flags: Flag[] = [];
+    const none: QualityComponents = { fitResidual: 0, edgeCut: 0, modelConfidence: 0, maskPlausibility: 0 };
+    if (frame.signal && frame.signal.std < BLANK_STD) {
+      flags.push(flag('blank-image', 'warning', 'The image is blank (no ultrasound signal): nothing to measure.'));
+      return { task: 'fetal-head', detected: false, confidence: 0, quality: { score: 0, components: none }, flags };
+    }
     const lab = this.#labeler;
     const n = lab.label(prob, 0.5);
     const best = lab.largest();

@@ -7,6 +7,8 @@ export interface FrameInfo {
   height: number;
   region: ImagingRegion;
   pixelSpacing: PixelSpacing | undefined;
+  /** Gray-level spread in the imaging region; a blank frame is answered without trusting the model. */
+  signal?: { mean: number; std: number } | undefined;
 }
 
 /** A model output tensor as the analysis needs it: data and dims, nothing runtime-specific. */

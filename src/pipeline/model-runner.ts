@@ -2,6 +2,7 @@ import type { Frame } from '../capture/frame.js';
 import type { ClinicalContext } from '../analysis/fetal-head.js';
 import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
+import { regionSignal } from '../analysis/signal.js';
 import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
 import type { EngineOutput, InferenceEngine } from '../inference/engine.js';
 
@@ -33,7 +34,7 @@ export class ModelRunner {
 
   prepare(frame: Frame, slot: Slot = 0): void {
     this.#mapping[slot] = this.#pre.run(frame, this.session.inputData[slot]);
-    this.#info[slot] = { width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing };
+    this.#info[slot] = { width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing, signal: regionSignal(frame.data, frame.width, frame.channels, frame.region) };
   }
 
   run(slot: Slot = 0): Promise<RawOutputs> {

@@ -71,6 +71,13 @@ describe('FetalHeadAnalyzer', () => {
     expect(r.quality.score).toBeLessThan(0.5);
   });
 
+  it('answers a blank frame without trusting the model', () => {
+    const r = analyzer.analyze(prob, grid, { ...frame, signal: { mean: 0, std: 0.5 } });
+    expect(r.detected).toBe(false);
+    expect(r.hcMm).toBeUndefined();
+    expect(r.flags.map((f) => f.code)).toEqual(['blank-image']);
+  });
+
   it('rejects a map of the wrong size', () => {
     expect(() => analyzer.analyze(new Float32Array(10), grid, frame)).toThrow(/expected 320×224/);
   });

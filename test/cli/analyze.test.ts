@@ -40,7 +40,7 @@ describe('sonoedge analyze (fetal head)', () => {
     expect(Math.abs((sim.hc_mm as number) / 175 - 1)).toBeLessThan(0.06);
     const blank = rows[1]!;
     expect(blank.detected).toBe(false);
-    expect((blank.flags as Array<{ code: string }>).map((f) => f.code)).toContain('no-head');
+    expect((blank.flags as Array<{ code: string }>).map((f) => f.code)).toContain('blank-image');
     expect(rows[2]!.error).toMatch(/8×8 pixels; at least 32×32/);
     expect(rows[3]!.error).toMatch(/corrupt\.png/);
     expect((rows[4]!.flags as Array<{ code: string }>).map((f) => f.code)).toContain('input-16-bit');

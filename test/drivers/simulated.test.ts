@@ -24,7 +24,7 @@ describe('simulated probe', () => {
     let ring = 0;
     let fluid = 0;
     for (let t = 0; t < 2 * Math.PI; t += 0.2) {
-      ring += at(t, 0.94);
+      ring += at(t, 0.97);
       fluid += at(t, 1.15);
     }
     expect(ring).toBeGreaterThan(3 * fluid);

@@ -55,6 +55,7 @@ export function applyI18n(root: ParentNode = document): void {
 const flagText: Record<Exclude<Lang, 'en'>, Record<string, string>> = {
   fr: {
     'no-head': "Aucune tête fœtale trouvée sur cette image.",
+    'blank-image': "L'image est vide (pas de signal échographique) : rien à mesurer.",
     'head-cut': "La tête est coupée par le bord de l'image ; déplacez la sonde pour la voir en entier.",
     'poor-fit': "Le contour ne suit pas bien une ellipse ; vérifiez la mesure.",
     'low-confidence': "Le modèle n'est pas sûr de ce contour.",
