@@ -107,7 +107,7 @@ async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<
     return { sopInstanceUid: uid, sopClassUid: '1.2.840.10008.5.1.4.1.1.6.1', bytes: writePart10(buildUsImage(study, { seriesInstanceUid: study.studyInstanceUid + '.1', seriesNumber: 1, sopInstanceUid: uid, instanceNumber: i + 1, contentDate: '20260101', contentTime: '120000', width: 640, height: 480, pixels: px, region: probe.region, pixelSpacingMm: { x: 0.3, y: 0.3 }, derived: false, seriesDescription: 'b', burnedInAnnotation: 'NO' })) };
   }));
   const without = await liveLatency(session, n);
-  const worker = new SyncWorker(outbox, [{ name: 'peer', url: `http://127.0.0.1:${port}/dicom-web` }], { batchSize: 10, retryInitialMs: 100, retryMaxMs: 1000, pollMs: 100 });
+  const worker = new SyncWorker(outbox, [{ name: 'peer', url: `http://127.0.0.1:${port}/dicom-web` }], { batchSize: 10, retryInitialMs: 100, retryMaxMs: 1000, pollMs: 100, pauseBetweenBatchesMs: Number(process.env.BENCH_SYNC_PAUSE_MS ?? 300) });
   worker.start();
   const withBacklog = await liveLatency(session, n);
   await worker.stop();

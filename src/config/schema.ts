@@ -79,6 +79,7 @@ export const ConfigSchema = T.Object(
         retryInitialMs: T.Integer({ minimum: 10, default: 2000 }),
         retryMaxMs: T.Integer({ minimum: 100, default: 300000 }),
         pollMs: T.Integer({ minimum: 10, default: 2000 }),
+        pauseBetweenBatchesMs: T.Integer({ minimum: 0, maximum: 60000, default: 300, description: 'Leaves the cores to live inference while a backlog drains' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -8,6 +8,8 @@ import { StowClient, type StowTarget } from './stow-client.js';
 
 export interface SyncSettings {
   batchSize: number;
+  /** pause after each delivered batch, so a draining backlog leaves the cores to live inference */
+  pauseBetweenBatchesMs?: number;
   retryInitialMs: number;
   retryMaxMs: number;
   pollMs: number;
@@ -131,6 +133,7 @@ export class SyncWorker {
       st.state = result.error?.kind === 'auth' ? 'auth-failed' : result.error?.kind === 'network' ? 'unreachable' : retry.length ? 'retrying' : 'sending';
       if (result.error && result.error.kind !== 'rejected') this.log.warn({ target: name, err: result.error.message }, 'sync attempt failed');
       this.onStatus(this.status());
+      if (this.s.pauseBetweenBatchesMs) await this.#sleep(this.s.pauseBetweenBatchesMs, signal);
     }
   }
 }
