@@ -35,7 +35,7 @@ import { buildUsImage } from '../src/sync/us-image.js';
 
 const root = packageRoot();
 const N = Number(process.env.BENCH_N ?? 200);
-const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: 2, allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
+const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: Number(process.env.BENCH_THREADS ?? 2), allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
 const rows: Array<[string, string]> = [];
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, n: N };
 const row = (k: string, v: string): void => {
