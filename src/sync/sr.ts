@@ -5,7 +5,7 @@
  * decided by a clinician, and each decision (confirmed/corrected, AI value, by whom) is recorded.
  */
 import type { Dataset } from './dicom-file.js';
-import type { StudyContext } from './us-image.js';
+import { type StudyContext, studyAttributes } from './us-image.js';
 
 export const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 
@@ -102,25 +102,12 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: COMPREHENSIVE_SR,
     SOPInstanceUID: sr.sopInstanceUid,
-    StudyDate: study.studyDate,
+    ...studyAttributes(study),
     ContentDate: sr.contentDate,
-    StudyTime: study.studyTime,
     ContentTime: sr.contentTime,
-    AccessionNumber: study.accessionNumber,
     Modality: 'SR',
-    Manufacturer: 'sonoedge',
-    ReferringPhysicianName: '',
     SeriesDescription: 'Fetal biometry (AI results)',
-    ManufacturerModelName: 'sonoedge',
-    DeviceSerialNumber: study.deviceSerial,
-    SoftwareVersions: study.softwareVersion,
-    PatientName: study.patient.name,
-    PatientID: study.patient.id,
-    PatientBirthDate: study.patient.birthDate,
-    PatientSex: study.patient.sex,
-    StudyInstanceUID: study.studyInstanceUid,
     SeriesInstanceUID: sr.seriesInstanceUid,
-    StudyID: study.studyId,
     SeriesNumber: 99,
     InstanceNumber: 1,
     ReferencedPerformedProcedureStepSequence: [],

@@ -32,6 +32,26 @@ export interface ImageInput {
   burnedInAnnotation: 'YES' | 'NO';
 }
 
+/** Patient, General Study and General Equipment attributes shared by every instance of an exam. */
+export function studyAttributes(study: StudyContext): Dataset {
+  return {
+    StudyDate: study.studyDate,
+    StudyTime: study.studyTime,
+    AccessionNumber: study.accessionNumber,
+    Manufacturer: 'sonoedge',
+    ReferringPhysicianName: '',
+    ManufacturerModelName: 'sonoedge',
+    DeviceSerialNumber: study.deviceSerial,
+    SoftwareVersions: study.softwareVersion,
+    PatientName: study.patient.name,
+    PatientID: study.patient.id,
+    PatientBirthDate: study.patient.birthDate,
+    PatientSex: study.patient.sex,
+    StudyInstanceUID: study.studyInstanceUid,
+    StudyID: study.studyId,
+  };
+}
+
 /**
  * An Ultrasound Image Storage instance (PS3.3 A.6): Patient, General Study, General Series, General
  * Equipment, General Image, Image Pixel, US Region Calibration, US Image and SOP Common modules. Pixel
@@ -59,27 +79,14 @@ export function buildUsImage(study: StudyContext, img: ImageInput): Dataset {
     ImageType: img.derived ? ['DERIVED', 'SECONDARY'] : ['ORIGINAL', 'PRIMARY'],
     SOPClassUID: US_IMAGE_STORAGE,
     SOPInstanceUID: img.sopInstanceUid,
-    StudyDate: study.studyDate,
+    ...studyAttributes(study),
     SeriesDate: img.contentDate,
     ContentDate: img.contentDate,
-    StudyTime: study.studyTime,
     SeriesTime: img.contentTime,
     ContentTime: img.contentTime,
-    AccessionNumber: study.accessionNumber,
     Modality: 'US',
-    Manufacturer: 'sonoedge',
-    ReferringPhysicianName: '',
     SeriesDescription: img.seriesDescription,
-    ManufacturerModelName: 'sonoedge',
-    DeviceSerialNumber: study.deviceSerial,
-    SoftwareVersions: study.softwareVersion,
-    PatientName: study.patient.name,
-    PatientID: study.patient.id,
-    PatientBirthDate: study.patient.birthDate,
-    PatientSex: study.patient.sex,
-    StudyInstanceUID: study.studyInstanceUid,
     SeriesInstanceUID: img.seriesInstanceUid,
-    StudyID: study.studyId,
     SeriesNumber: img.seriesNumber,
     InstanceNumber: img.instanceNumber,
     PatientOrientation: '',

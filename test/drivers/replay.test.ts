@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collectFrames } from '../helpers/collect.js';
 import { spawnSync } from 'node:child_process';
-import type { Frame } from '../../src/capture/frame.js';
 import { ReplaySource, readPixelSizeCsv } from '../../drivers/replay/replay.js';
 import { builtinDrivers } from '../../drivers/index.js';
 import { SimulatedProbe } from '../../drivers/simulated/probe.js';
@@ -11,19 +11,6 @@ import { tempDir } from '../helpers/tmp.js';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 
-function collect(src: ReplaySource, n: number, timeoutMs = 10000): Promise<Frame[]> {
-  const frames: Frame[] = [];
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`only ${frames.length} frames; health ${JSON.stringify(src.health())}`)), timeoutMs);
-    void src.start((f) => {
-      frames.push({ ...f, data: f.data.slice() });
-      if (frames.length === n) {
-        clearTimeout(t);
-        void src.stop().then(() => resolve(frames));
-      }
-    }).catch(reject);
-  });
-}
 
 describe('replay driver', () => {
   const dir = tempDir();
@@ -42,7 +29,7 @@ describe('replay driver', () => {
 
   it('loops a folder of images with pixel spacing from a CSV (falling back to the configured one)', async () => {
     const src = new ReplaySource('r', { path: images, fps: 50, pixelSizeCsv: join(images, 'sizes.csv'), pixelSpacingMm: 0.3 });
-    const frames = await collect(src, 5);
+    const frames = await collectFrames(src, 5);
     expect(frames.map((f) => f.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(frames.map((f) => f.pixelSpacing?.x)).toEqual([0.1, 0.2, 0.3, 0.1, 0.2]);
     expect(frames[0]!.width).toBe(200);
@@ -64,7 +51,7 @@ describe('replay driver', () => {
     writeFileSync(join(mixed, 'a_broken.png'), 'not a png');
     await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(join(mixed, 'b_ok.png'));
     const src = new ReplaySource('r', { path: mixed, fps: 50 });
-    const frames = await collect(src, 2);
+    const frames = await collectFrames(src, 2);
     expect(frames.length).toBe(2);
     expect(src.health().errors).toBeGreaterThan(0);
     expect(src.health().lastError).toMatch(/a_broken\.png/);
@@ -74,7 +61,7 @@ describe('replay driver', () => {
     const video = join(dir, 'clip.mkv');
     const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-framerate', '10', '-i', join(images, 'img%d.png'), '-c:v', 'ffv1', video]);
     expect(r.status).toBe(0);
-    const frames = await collect(new ReplaySource('r', { path: video, fps: 20, pixelSpacingMm: 0.25 }), 4);
+    const frames = await collectFrames(new ReplaySource('r', { path: video, fps: 20, pixelSpacingMm: 0.25 }), 4);
     expect(frames[0]!.width).toBe(200);
     expect(frames[0]!.height).toBe(160);
     expect(frames[0]!.pixelSpacing).toEqual({ x: 0.25, y: 0.25 });

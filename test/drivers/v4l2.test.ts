@@ -5,25 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectFrames } from '../helpers/collect.js';
 import { tempDir } from '../helpers/tmp.js';
-import type { Frame } from '../../src/capture/frame.js';
 import { V4l2Source, spacingFromCalibration } from '../../drivers/v4l2/v4l2.js';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 
-function collect(src: V4l2Source, n: number, timeoutMs = 15000): Promise<Frame[]> {
-  const frames: Frame[] = [];
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => void src.stop().then(() => reject(new Error(`only ${frames.length} frames; ${JSON.stringify(src.health())}`))), timeoutMs);
-    void src.start((f) => {
-      frames.push({ ...f, data: f.data.slice() });
-      if (frames.length === n) {
-        clearTimeout(t);
-        void src.stop().then(() => resolve(frames));
-      }
-    }).catch(reject);
-  });
-}
 
 describe('v4l2 driver', () => {
   it('calibrates from a spacing, a depth scale or two points', () => {
@@ -39,7 +26,7 @@ describe('v4l2 driver', () => {
 
   it.skipIf(!hasFfmpeg)('delivers gray frames cropped to the imaging region, with calibrated spacing', async () => {
     const src = new V4l2Source('g', { width: 320, height: 240, fps: 30, crop: { x: 40, y: 20, width: 200, height: 180 }, calibration: { depthMm: 90, depthPixels: 180 }, ffmpegInput: ['-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30'] });
-    const frames = await collect(src, 5);
+    const frames = await collectFrames(src, 5);
     expect(frames[0]!.width).toBe(200);
     expect(frames[0]!.height).toBe(180);
     expect(frames[0]!.pixelSpacing).toEqual({ x: 0.5, y: 0.5 });
@@ -50,7 +37,7 @@ describe('v4l2 driver', () => {
   it.skipIf(!hasFfmpeg)('survives unplug and replug: ffmpeg ending is reconnected with backoff, errors counted', async () => {
     // each ffmpeg run stops after 0.3 s, like a grabber pulled out; the driver restarts it
     const src = new V4l2Source('g', { width: 160, height: 120, fps: 30, reconnectInitialMs: 50, ffmpegInput: ['-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=30', '-t', '0.3'] });
-    const frames = await collect(src, 25);
+    const frames = await collectFrames(src, 25);
     expect(frames.length).toBe(25); // more than one 0.3 s run (~9 frames) can give
     expect(src.health().errors).toBeGreaterThanOrEqual(1);
     expect(src.health().lastError).toMatch(/ffmpeg stopped/);

@@ -14,6 +14,8 @@ import { tempDir } from '../helpers/tmp.js';
 import { freePort } from '../helpers/orthanc.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 const built = existsSync(join(packageRoot(), 'web-ui', 'dist', 'index.html'));
 const ready = existsSync(CHROMIUM) && built;
 if (!ready) console.warn(`Skipping browser tests: ${existsSync(CHROMIUM) ? '' : 'no /usr/bin/chromium (apt-get install chromium); '}${built ? '' : 'web UI not built (npm run build)'}`);
@@ -26,7 +28,7 @@ describe.skipIf(!ready)('live page in Chromium', () => {
     mkdirSync(artifacts, { recursive: true });
     d = await startTestDaemon(tempDir());
     await waitForHealth(d.url, 200);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,7 +67,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
   beforeAll(async () => {
     d = await startTestDaemon(tempDir());
     await waitForHealth(d.url, 200);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -131,7 +133,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
   let browser: Browser;
   const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
   });
   afterAll(async () => browser?.close());
 
