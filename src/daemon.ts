@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { builtinDrivers, builtinProbeControls } from '../drivers/index.js';
+import { UsbHotplug, busEvents } from '../drivers/usb/hotplug.js';
 import type { ProbeControl } from './capture/probe-control.js';
 import type { SourceRegistry } from './capture/registry.js';
 import type { LoadedConfig } from './config/load.js';
@@ -126,6 +127,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   let probe: ProbeControl | undefined;
+  let hotplug: UsbHotplug | undefined;
   try {
     runtime.sessions = await openSessions(loaded, log, { inWorker: true });
     const runners = runtime.sessions.map((s) => new ModelRunner(s));
@@ -149,6 +151,19 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
       });
       runtime.probe = probe;
     }
+    if (config.usbHotplug?.devices.length) {
+      const configured = (): ReturnType<NonNullable<Runtime['createSource']>> => runtime.createSource!(config.source.driver, config.drivers[config.source.driver] ?? {});
+      const switchTo = (make: () => ReturnType<NonNullable<Runtime['createSource']>>, why: string): void => {
+        void pipeline.switchSource(make()).then(
+          () => log.info({ why }, 'source switched by USB hotplug'),
+          (err: unknown) => log.warn({ why, err: errorMessage(err) }, 'USB hotplug could not switch the source'),
+        );
+      };
+      hotplug = new UsbHotplug(await busEvents(), config.usbHotplug.devices,
+        (k) => switchTo(() => runtime.createSource!(k.driver, k.settings), `${k.name} plugged in`),
+        (k) => switchTo(configured, `${k.name} unplugged`));
+      hotplug.start();
+    }
     worker.start();
     runtime.state.ready = true;
     log.info({ url, provider: runtime.sessions[0]?.provider, source: config.source.driver }, `sonoedge ready: open ${url}/ in a browser`);
@@ -171,6 +186,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     async close() {
       runtime.state.ready = false;
       await worker.stop();
+      hotplug?.stop();
       await probe?.stop();
       await runtime.pipeline?.stop();
       await app.close();

@@ -28,6 +28,17 @@ export const ConfigSchema = T.Object(
         { additionalProperties: false },
       ),
     ),
+    usbHotplug: T.Optional(
+      T.Object(
+        {
+          devices: T.Array(T.Object({
+            vendorId: T.Integer({ minimum: 0, maximum: 0xffff }), productId: T.Integer({ minimum: 0, maximum: 0xffff }), name: T.String(),
+            driver: T.String(), settings: T.Record(T.String(), T.Unknown(), { default: {} }),
+          }, { additionalProperties: false })),
+        },
+        { additionalProperties: false, description: 'Known USB grabbers/probes: plugging one starts its source, unplugging returns to the configured one' },
+      ),
+    ),
     modelsDir: T.Optional(T.String({ description: 'Folder of model packages; default: the bundled models/' })),
     models: T.Array(ModelUse, { default: [{ id: 'fetal-head', everyN: 1 }] }),
     inference: T.Object(

@@ -77,5 +77,6 @@ describe('sonoedge analyze (fetal head)', () => {
     expect(doc.stdout).toMatch(/provider cuda: unavailable/);
     expect(doc.stdout).toMatch(/^driver simulated: /m);
     expect(doc.stdout).toMatch(/^driver replay: /m);
+    for (const d of ['dicom', 'igtl', 'usb', 'v4l2']) expect(doc.stdout).toMatch(new RegExp(`^driver ${d}: `, 'm'));
   });
 });

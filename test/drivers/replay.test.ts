@@ -73,6 +73,6 @@ describe('replay driver', () => {
   });
 
   it('the registry lists the known drivers for an unknown name', () => {
-    expect(() => builtinDrivers().create('v4l3', {}, { id: 'x', baseDir: dir, log: { info() {}, warn() {} } })).toThrow(/Unknown source driver "v4l3"; supported drivers: dicom, igtl, replay, simulated, v4l2/);
+    expect(() => builtinDrivers().create('v4l3', {}, { id: 'x', baseDir: dir, log: { info() {}, warn() {} } })).toThrow(/Unknown source driver "v4l3"; supported drivers: dicom, igtl, replay, simulated, usb, v4l2/);
   });
 });

@@ -22,7 +22,7 @@ describe('switching the source without a restart', () => {
       expect(bad.body.message).toMatch(/could not start: .*missing does not exist/);
       expect(((await (await fetch(d.url + '/api/health')).json()) as { source: { driver: string; state: string } }).source).toMatchObject({ driver: 'simulated', state: 'running' });
       const unknown = await put({ driver: 'nope' });
-      expect(unknown.body.message).toMatch(/supported drivers: dicom, igtl, replay, simulated, v4l2/);
+      expect(unknown.body.message).toMatch(/supported drivers: dicom, igtl, replay, simulated, usb, v4l2/);
       const ok = await put({ driver: 'replay', settings: { path: join(dir, 'frames'), fps: 20 } });
       expect(ok.status).toBe(200);
       for (let i = 0; i < 40; i++) {

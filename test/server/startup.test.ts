@@ -41,6 +41,6 @@ describe('daemon start-up', () => {
   it('refuses an unknown source driver with the list of supported ones', async () => {
     const dir = tempDir();
     const loaded = loadConfig(undefined, { env: {}, overrides: [[['source', 'driver'], 'v4l9'], [['server', 'port'], 0], [['dataDir'], join(dir, 'data')], [['inference', 'warmupRuns'], 0]] });
-    await expect(startDaemon(loaded, { logger: silent })).rejects.toThrow(/Unknown source driver "v4l9"; supported drivers: dicom, igtl, replay, simulated, v4l2/);
+    await expect(startDaemon(loaded, { logger: silent })).rejects.toThrow(/Unknown source driver "v4l9"; supported drivers: dicom, igtl, replay, simulated, usb, v4l2/);
   });
 });

@@ -1,0 +1,126 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+import type { Frame } from '../../src/capture/frame.js';
+import { RateMeter } from '../../src/capture/rate-meter.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import { errorMessage } from '../../src/errors.js';
+import { validateWithDefaults } from '../../src/util/validate.js';
+import { FrameAssembler } from './frame-assembler.js';
+
+export const UsbBulkSettings = T.Object(
+  {
+    vendorId: T.Integer({ minimum: 0, maximum: 0xffff }),
+    productId: T.Integer({ minimum: 0, maximum: 0xffff }),
+    configuration: T.Integer({ minimum: 1, default: 1 }),
+    interface: T.Integer({ minimum: 0, default: 0 }),
+    endpoint: T.Integer({ minimum: 1, maximum: 15, default: 1, description: 'IN endpoint number' }),
+    width: T.Integer({ minimum: 8, maximum: 4096 }),
+    height: T.Integer({ minimum: 8, maximum: 4096 }),
+    bytesPerPixel: T.Union([T.Literal(1), T.Literal(2)], { default: 1 }),
+    syncMarker: T.String({ pattern: '^([0-9a-fA-F]{2}){2,16}$', default: 'A55AF00F', description: 'hex bytes before every frame' }),
+    transferBytes: T.Integer({ minimum: 512, maximum: 1 << 22, default: 65536 }),
+    pixelSpacingMm: T.Optional(T.Number({ exclusiveMinimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type UsbBulkSettings = Static<typeof UsbBulkSettings>;
+
+/** The part of a WebUSB USBDevice this driver uses (the `usb` package's devices, or a recording). */
+export interface BulkDevice {
+  vendorId: number;
+  productId: number;
+  open(): Promise<void>;
+  selectConfiguration(n: number): Promise<void>;
+  claimInterface(n: number): Promise<void>;
+  transferIn(endpoint: number, length: number): Promise<{ status?: string; data?: DataView }>;
+  close(): Promise<void>;
+}
+
+/** Reads frames from a bulk IN endpoint: marker + fixed geometry, reassembled across transfers. */
+export class UsbBulkSource implements FrameSource {
+  readonly driver = 'usb';
+  readonly s: UsbBulkSettings;
+  readonly assembler: FrameAssembler;
+  #device: BulkDevice | undefined;
+  #listener: FrameListener | undefined;
+  #state: SourceHealth['state'] = 'stopped';
+  #seq = 0;
+  #errors = 0;
+  #lastError: string | undefined;
+  #rate = new RateMeter();
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    settings: Record<string, unknown>,
+    private readonly find: (vendorId: number, productId: number) => Promise<BulkDevice | undefined>,
+  ) {
+    this.s = validateWithDefaults(UsbBulkSettings, settings, 'drivers.usb settings');
+    this.assembler = new FrameAssembler(Buffer.from(this.s.syncMarker, 'hex'), this.s.width, this.s.height, this.s.bytesPerPixel);
+  }
+
+  async start(listener: FrameListener): Promise<void> {
+    this.#listener = listener;
+    const hex = (n: number): string => n.toString(16).padStart(4, '0');
+    const dev = await this.find(this.s.vendorId, this.s.productId);
+    if (!dev) throw new Error(`USB device ${hex(this.s.vendorId)}:${hex(this.s.productId)} is not connected`);
+    await dev.open();
+    await dev.selectConfiguration(this.s.configuration);
+    await dev.claimInterface(this.s.interface);
+    this.#device = dev;
+    this.#state = 'running';
+    this.#loop = this.#read(dev);
+  }
+
+  async #read(dev: BulkDevice): Promise<void> {
+    while (this.#state === 'running' && this.#device === dev) {
+      let r: Awaited<ReturnType<BulkDevice['transferIn']>>;
+      try {
+        r = await dev.transferIn(this.s.endpoint, this.s.transferBytes);
+      } catch (err) {
+        if (this.#state !== 'running') return;
+        this.#errors++;
+        this.#lastError = `Bulk transfer failed (device unplugged?): ${errorMessage(err)}`;
+        this.#state = 'failed';
+        return;
+      }
+      if (r.status && r.status !== 'ok') {
+        this.#errors++;
+        this.#lastError = `Bulk transfer status ${r.status}`;
+        continue;
+      }
+      if (!r.data || r.data.byteLength === 0) continue;
+      for (const px of this.assembler.push(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength))) {
+        const f: Frame = {
+          seq: this.#seq++, timestampMs: performance.now(), width: this.s.width, height: this.s.height, channels: 1, data: px,
+          pixelSpacing: this.s.pixelSpacingMm ? { x: this.s.pixelSpacingMm, y: this.s.pixelSpacingMm } : undefined,
+          sourceId: this.id, region: { x: 0, y: 0, width: this.s.width, height: this.s.height },
+        };
+        this.#rate.tick(f.timestampMs);
+        this.#listener?.(f);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state !== 'failed') this.#state = 'stopped';
+    const dev = this.#device;
+    this.#device = undefined;
+    await dev?.close().catch(() => {});
+    await this.#loop?.catch(() => {});
+  }
+
+  health(): SourceHealth {
+    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + this.assembler.stats.resyncs, lastError: this.#lastError };
+  }
+}
+
+/** Finds devices on the real bus through the `usb` package's WebUSB interface (loaded only when used). */
+export async function findOnBus(vendorId: number, productId: number): Promise<BulkDevice | undefined> {
+  const { WebUSB } = await import('usb');
+  const web = new WebUSB({ allowAllDevices: true });
+  return (await web.getDevices()).find((d) => d.vendorId === vendorId && d.productId === productId) as unknown as BulkDevice | undefined;
+}
+
+export function createUsbBulkSource(settings: Record<string, unknown>, ctx: SourceContext): UsbBulkSource {
+  return new UsbBulkSource(ctx.id, settings, findOnBus);
+}
