@@ -26,6 +26,7 @@ import { ModelRunner } from '../src/pipeline/model-runner.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { mean, percentile, rssMb } from './stats.js';
+import { benchDrivers } from './drivers.js';
 import { loadOrCreateKey, openDatabase } from '../src/records/database.js';
 import { writePart10 } from '../src/sync/dicom-file.js';
 import { Outbox } from '../src/sync/outbox.js';
@@ -254,6 +255,11 @@ async function main(): Promise<void> {
     out.browser = browser;
     row('browser frame → paint', `p50 ${browser.p50Ms.toFixed(2)} ms, p99 ${browser.p99Ms.toFixed(2)} ms; ${browser.paintedFps.toFixed(1)} frames painted per second (source 30 fps)`);
   } else row('browser frame → paint', 'skipped: no /usr/bin/chromium or web UI not built');
+
+  // 7. each capture driver alone: decode and hand-off cost per frame
+  const drivers = await benchDrivers();
+  out.drivers = drivers;
+  for (const d of drivers) row(`driver ${d.driver} ${d.size}`, `${d.msPerFrame.toFixed(2)} ms/frame → ${d.fpsOneCore.toFixed(0)} fps on one core`);
 
   out.rssMb = { before: rss0, after: rssMb() };
   row('RSS', `${rss0.toFixed(0)} MB → ${rssMb().toFixed(0)} MB`);
