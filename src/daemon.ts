@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import { builtinDrivers, builtinProbeControls } from '../drivers/index.js';
 import { UsbHotplug, busEvents } from '../drivers/usb/hotplug.js';
 import type { ProbeControl } from './capture/probe-control.js';
+import { FailedSource } from './capture/failed-source.js';
 import type { SourceRegistry } from './capture/registry.js';
 import type { LoadedConfig } from './config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from './errors.js';
@@ -139,7 +140,12 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     try {
       await pipeline.start(source);
     } catch (err) {
-      throw new SonoError(ErrorCodes.SOURCE_FAILED, `Source "${config.source.driver}" failed to start: ${errorMessage(err)}`, { cause: err });
+      // A missing device or unreadable file must not take the daemon down: it serves its records, UI and
+      // sync, health names the problem, and PUT /api/source (or USB hotplug) can bring a source in.
+      const reason = `Source "${config.source.driver}" failed to start: ${errorMessage(err)}`;
+      log.error({ code: ErrorCodes.SOURCE_FAILED, err: errorMessage(err) }, reason);
+      await source.stop().catch(() => {});
+      pipeline.setFailedSource(new FailedSource(config.source.id, config.source.driver, reason));
     }
     if (config.probeControl) {
       const make = builtinProbeControls()[config.probeControl.driver];

@@ -95,6 +95,11 @@ export class Pipeline {
     await source.start(this.push, { signal });
   }
 
+  /** Keeps running with no working source (its failure visible in health) until one is switched in. */
+  setFailedSource(source: FrameSource): void {
+    this.#source = source;
+  }
+
   /**
    * Replaces the source without stopping inference (no restart needed). The new source starts first; if it
    * fails, the old one keeps running and the error is thrown.

@@ -44,3 +44,22 @@ describe('daemon start-up', () => {
     await expect(startDaemon(loaded, { logger: silent })).rejects.toThrow(/Unknown source driver "v4l9"; supported drivers: dicom, igtl, replay, simulated, usb, v4l2/);
   });
 });
+
+describe('a source that cannot start', () => {
+  it('does not take the daemon down: health names the problem and another source can be switched in', async () => {
+    const dir = tempDir();
+    const d = await startDaemon(loadConfig(undefined, { env: {}, overrides: [[['source', 'driver'], 'replay'], [['drivers'], { replay: { path: join(dir, 'no-such-folder') } }], [['server', 'port'], 0], [['dataDir'], join(dir, 'data')], [['inference', 'warmupRuns'], 0]] }), { logger: silent });
+    try {
+      const h = (await (await fetch(d.url + '/api/health')).json()) as { status: string; source: { state: string; lastError: string } };
+      expect(h.status).toBe('ok');
+      expect(h.source.state).toBe('failed');
+      expect(h.source.lastError).toMatch(/Source "replay" failed to start: Replay path .*no-such-folder does not exist/);
+      const r = await fetch(d.url + '/api/source', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ driver: 'simulated', settings: {} }) });
+      expect(r.status).toBe(200);
+      const h2 = (await (await fetch(d.url + '/api/health')).json()) as { source: { driver: string; state: string } };
+      expect(h2.source).toMatchObject({ driver: 'simulated', state: 'running' });
+    } finally {
+      await d.close();
+    }
+  });
+});
