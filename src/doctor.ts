@@ -54,6 +54,13 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   print(`driver replay: images via sharp; video via ${ffmpegLine}`);
   print(`driver dicom: uncompressed single- and multi-frame ultrasound files via dcmjs`);
   print(`driver igtl: OpenIGTLink client (TCP; configured ${String(config.drivers.igtl?.host ?? '127.0.0.1')}:${String(config.drivers.igtl?.port ?? 18944)})`);
+  try {
+    const { SerialPort } = await import('serialport');
+    const ports = await SerialPort.list();
+    print(`driver serial (probe control): ${ports.length ? ports.map((p) => p.path).join(', ') : 'no serial ports found'}`);
+  } catch (err) {
+    print(`driver serial (probe control): cannot list ports (${errorMessage(err)})`);
+  }
   print(`driver usb: bulk frame reader and hotplug via the usb package (libusb)${config.usbHotplug ? `; ${config.usbHotplug.devices.length} known devices` : ''}`);
   print(`driver v4l2: ${describeV4l2()}; ${ffmpeg.status === 0 ? 'ffmpeg present' : 'ffmpeg missing'}`);
   const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());

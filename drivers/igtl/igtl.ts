@@ -101,6 +101,7 @@ export class IgtlSource implements FrameSource {
         const f: Frame = {
           seq: this.#seq++, timestampMs: performance.now(), width: img.width, height: img.height, channels: img.channels, data: img.pixels,
           pixelSpacing: img.spacingMm, sourceId: this.id, region: { x: 0, y: 0, width: img.width, height: img.height },
+          deviceTimeS: m.header.timestampS, orientation: img.orientation,
         };
         this.#rate.tick(f.timestampMs);
         this.#listener?.(f);

@@ -36,6 +36,10 @@ export interface Frame {
   pixelSpacing: PixelSpacing | undefined;
   sourceId: string;
   region: ImagingRegion;
+  /** Acquisition time stamped by the sending device (seconds since the epoch), when it sends one. */
+  deviceTimeS?: number | undefined;
+  /** Image orientation from the device: unit column and row direction cosines [cx, cy, cz, rx, ry, rz]. */
+  orientation?: number[] | undefined;
 }
 
 /** Throws a clear error when a frame's fields disagree with its buffer; drivers call it on foreign data. */

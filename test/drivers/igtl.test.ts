@@ -103,6 +103,8 @@ describe.skipIf(!canBuild)('igtl driver against a real OpenIGTLink server', () =
       expect(f.pixelSpacing!.x).toBeCloseTo(0.3, 5);
       expect(f.pixelSpacing!.y).toBeCloseTo(0.4, 5);
       expect(f.senderTime).toBe(1700000000 + i);
+      expect(f.deviceTimeS).toBe(1700000000 + i);
+      expect(f.orientation).toEqual([1, 0, 0, 0, 1, 0]);
       expect(f.data[10]).toBe((10 + i * 7) % 251);
     }
     const s = src.streamStats();
