@@ -135,6 +135,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), { log });
     runtime.pipeline = pipeline;
     const drivers = options.drivers ?? builtinDrivers();
+    runtime.driverNames = () => drivers.names();
     runtime.createSource = (driver, settings) => drivers.create(driver, settings, { id: config.source.id, baseDir: loaded.baseDir, log });
     const source = runtime.createSource(config.source.driver, config.drivers[config.source.driver] ?? {});
     try {

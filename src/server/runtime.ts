@@ -30,6 +30,7 @@ export interface Runtime {
   dataDir: string;
   /** Builds a source by driver name (the registry); used to switch sources without a restart. */
   createSource?: (driver: string, settings: Record<string, unknown>) => FrameSource;
+  driverNames?: () => string[];
   /** Probe buttons and settings, when a probe-control driver is configured. */
   probe?: ProbeControl;
   /** Directory of the built web UI. */

@@ -174,6 +174,8 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
       await page.click('[data-view=system]');
       await page.waitForFunction(() => document.getElementById('model-list')!.textContent!.includes('fetal-head'));
       expect(await page.textContent('#system-info')).toContain('cpu');
+      await page.waitForFunction(() => (document.getElementById('source-driver') as HTMLSelectElement).options.length >= 5);
+      expect(await page.inputValue('#source-driver')).toBe('simulated');
       await page.screenshot({ path: join(artifacts, 'system.png') });
       await page.selectOption('#lang', 'fr');
       expect(await page.textContent('[data-view=growth]')).toBe('Croissance');

@@ -10,7 +10,7 @@ const en = {
   noCentile: 'no centile', fps: 'fps', latency: 'latency', provider: 'provider', cine: 'Cine',
   liveTab: 'Live', exams: 'Exams', growth: 'Growth', system: 'System', models: 'Models', date: 'Date', patient: 'Patient', syncState: 'Sync',
   gaAxis: 'Gestational age (weeks)', hcAxis: 'HC (mm)', noGrowth: 'No exam with a patient ID and dating GA yet.',
-  source: 'Source', uptime: 'Up', queue: 'Sync queue', disk: 'Data',
+  source: 'Source', switchSource: 'Switch source', uptime: 'Up', queue: 'Sync queue', disk: 'Data',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -24,7 +24,7 @@ const fr: Record<Key, string> = {
   noCentile: 'pas de centile', fps: 'i/s', latency: 'latence', provider: 'moteur', cine: 'Ciné',
   liveTab: 'Direct', exams: 'Examens', growth: 'Croissance', system: 'Système', models: 'Modèles', date: 'Date', patient: 'Patiente', syncState: 'Envoi',
   gaAxis: 'Âge gestationnel (semaines)', hcAxis: 'PC (mm)', noGrowth: "Aucun examen avec ID patiente et AG de datation pour l'instant.",
-  source: 'Source', uptime: 'En service', queue: "File d'envoi", disk: 'Données',
+  source: 'Source', switchSource: 'Changer de source', uptime: 'En service', queue: "File d'envoi", disk: 'Données',
 };
 const dicts = { en, fr };
 export type Lang = keyof typeof dicts;

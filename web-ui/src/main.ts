@@ -6,7 +6,7 @@ import { Cine } from './cine';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './editable-ellipse';
 import { type Lang, applyI18n, currentLang, flagMessage, setLang, t } from './i18n';
 import { type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
-import { showExams, showGrowth, showSystem } from './pages';
+import { showExams, showGrowth, showSources, showSystem, switchSource } from './pages';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('frame');
@@ -347,9 +347,17 @@ document.querySelectorAll<HTMLButtonElement>('.tab').forEach((b) => b.addEventLi
   const view = b.dataset.view!;
   document.querySelectorAll<HTMLButtonElement>('.tab').forEach((x) => x.classList.toggle('active', x === b));
   document.querySelectorAll<HTMLElement>('.view').forEach((v) => (v.hidden = v.id !== `view-${view}`));
-  const load = view === 'exams' ? showExams() : view === 'growth' ? showGrowth() : view === 'system' ? showSystem() : undefined;
+  const load = view === 'exams' ? showExams() : view === 'growth' ? showGrowth() : view === 'system' ? Promise.all([showSystem(), showSources()]) : undefined;
   void load?.catch((err: Error) => message(err.message));
 }));
+
+$('source-apply').addEventListener('click', () => {
+  $('source-message').textContent = '…';
+  void switchSource().then((m) => {
+    $('source-message').textContent = m;
+    void showSystem();
+  });
+});
 
 // For end-to-end tests and support: the ellipse under review, in frame pixels.
 (window as unknown as { sonoProposal: () => EllipseGeom | undefined }).sonoProposal = () => proposal && { ...proposal.edit };

@@ -42,3 +42,17 @@ export async function showSystem(): Promise<void> {
   $('system-info').replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v })]));
   $('model-list').replaceChildren(...h.models.map((m) => Object.assign(document.createElement('li'), { textContent: `${m.id} ${m.version} · ${m.provider} · ${m.precision}` })));
 }
+
+/** Fills the source selector; switching uses each driver's settings from the daemon's config. */
+export async function showSources(): Promise<void> {
+  const r = (await (await fetch('/api/source/drivers')).json()) as { current?: string; drivers: string[] };
+  const sel = $('source-driver') as HTMLSelectElement;
+  sel.replaceChildren(...r.drivers.map((d) => Object.assign(document.createElement('option'), { value: d, textContent: d, selected: d === r.current })));
+}
+
+export async function switchSource(): Promise<string> {
+  const driver = ($('source-driver') as HTMLSelectElement).value;
+  const r = await fetch('/api/source', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ driver }) });
+  const j = (await r.json()) as { message?: string; driver?: string; state?: string };
+  return r.ok ? `${j.driver} · ${j.state}` : (j.message ?? `HTTP ${r.status}`);
+}

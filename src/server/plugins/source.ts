@@ -10,6 +10,10 @@ const Body = T.Object({
 
 /** PUT /api/source: switch the capture source without restarting; the old one keeps running if the new one fails. */
 const source: FastifyPluginAsync = async (app) => {
+  app.get('/api/source/drivers', { schema: { tags: ['system'], summary: 'Capture drivers this daemon can run', response: { 200: T.Object({ current: T.Optional(T.String()), drivers: T.Array(T.String()) }) } } }, async () => ({
+    current: app.sono.pipeline?.source?.driver,
+    drivers: app.sono.driverNames?.() ?? [],
+  }));
   app.put<{ Body: Static<typeof Body> }>('/api/source', {
     schema: { tags: ['system'], summary: 'Switch the capture source (no restart)', body: Body, response: { 200: T.Object({ driver: T.String(), state: T.String() }), 400: T.Object({ statusCode: T.Number(), error: T.String(), message: T.String() }) } },
   }, async (req, reply) => {
