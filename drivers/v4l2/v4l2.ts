@@ -3,6 +3,7 @@ import { type Static, Type as T } from '@sinclair/typebox';
 import { FfmpegFrameReader } from '../../src/capture/ffmpeg.js';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion, type PixelSpacing } from '../../src/capture/frame.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
+import { type Calibration, spacingFromCalibration } from '../../src/capture/calibration.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 
@@ -32,15 +33,7 @@ export const V4l2Settings = T.Object(
 );
 export type V4l2Settings = Static<typeof V4l2Settings>;
 
-/** mm per pixel from a calibration: a known spacing, a depth scale, or two points a known distance apart. */
-export function spacingFromCalibration(c: V4l2Settings['calibration']): PixelSpacing | undefined {
-  if (!c) return undefined;
-  if ('pixelSpacingMm' in c) return { x: c.pixelSpacingMm, y: c.pixelSpacingMm };
-  if ('depthMm' in c) return { x: c.depthMm / c.depthPixels, y: c.depthMm / c.depthPixels };
-  const px = Math.hypot(c.x2 - c.x1, c.y2 - c.y1);
-  if (!(px > 0)) throw new Error('Two-point calibration needs two different points');
-  return { x: c.distanceMm / px, y: c.distanceMm / px };
-}
+export { spacingFromCalibration } from '../../src/capture/calibration.js';
 
 /**
  * UVC / HDMI-to-USB grabbers through ffmpeg (-f v4l2), scaled and cropped by ffmpeg, gray out. Survives
@@ -67,7 +60,7 @@ export class V4l2Source implements FrameSource {
     settings: Record<string, unknown>,
   ) {
     this.s = validateWithDefaults(V4l2Settings, settings, 'drivers.v4l2 settings');
-    this.spacing = spacingFromCalibration(this.s.calibration);
+    this.spacing = spacingFromCalibration(this.s.calibration as Calibration | undefined);
     this.#backoff = this.s.reconnectInitialMs;
   }
 

@@ -69,6 +69,16 @@ export class Pipeline {
   }
 
   #frozen = false;
+  #spacing: Frame['pixelSpacing'] = undefined;
+
+  /** A calibration made by the clinician (e.g. two points on a ruler) overrides the source's spacing. */
+  setSpacingOverride(spacing: Frame['pixelSpacing']): void {
+    this.#spacing = spacing;
+  }
+
+  get spacingOverride(): Frame['pixelSpacing'] {
+    return this.#spacing;
+  }
 
   /** A frozen probe freezes the view: frames are counted but neither shown nor analysed until unfrozen. */
   setFrozen(frozen: boolean): void {
@@ -83,6 +93,7 @@ export class Pipeline {
   readonly push = (frame: Frame): void => {
     this.#stats.framesIn++;
     if (this.#frozen) return;
+    if (this.#spacing) frame.pixelSpacing = this.#spacing;
     this.bus.publish('frame', frame);
     this.#slot.put(frame);
   };

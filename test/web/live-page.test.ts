@@ -117,6 +117,17 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     await page.screenshot({ path: join(artifacts, 'measure-edited.png') });
     await page.tap('#confirm');
     await page.waitForFunction(() => document.getElementById('state')!.classList.contains('saved'), undefined, { timeout: 10000 });
+    // two-point calibration made in the UI: tap two points 100 frame pixels apart, say they are 25 mm apart
+    await page.tap('#calibrate');
+    const p1 = toPage(100, 100);
+    const p2 = toPage(200, 100);
+    await page.mouse.click(p1.x, p1.y);
+    await page.mouse.click(p2.x, p2.y);
+    await page.fill('#cal-mm', '25');
+    await page.tap('#cal-apply');
+    await page.waitForFunction(() => document.getElementById('message')!.textContent!.includes('mm/px'));
+    const cal = (await (await fetch(d.url + '/api/source/calibration')).json()) as { pixelSpacing: { x: number } };
+    expect(cal.pixelSpacing.x).toBeCloseTo(0.25, 2);
     const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;
     const exam = (await (await fetch(`${d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: Array<{ kind: string; aiValue: number; finalValue: number; state: string; decidedBy: string; decidedAt: string }> }> };
     const hc = exam.captures[0]!.measurements.find((m) => m.kind === 'hc')!;

@@ -30,6 +30,8 @@ let dragging: HandleId | undefined;
 const paint: number[] = [];
 (window as unknown as { sonoPaintStats: () => number[] }).sonoPaintStats = () => paint.splice(0);
 let swipeFrom: number | undefined;
+/** Two-point calibration in progress: the points tapped so far, in frame pixels. */
+let calPoints: Array<[number, number]> | undefined;
 
 function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
   const h = decodeHeader(buf);
@@ -154,9 +156,12 @@ function setFrozen(on: boolean): void {
   ($('best') as HTMLButtonElement).disabled = !on;
   $('freeze').dataset.i18n = on ? 'unfreeze' : 'freeze';
   $('freeze').textContent = t(on ? 'unfreeze' : 'freeze');
+  ($('calibrate') as HTMLButtonElement).disabled = !on;
   if (!on) {
     ($('confirm') as HTMLButtonElement).disabled = true;
     ($('reset') as HTMLButtonElement).disabled = true;
+    calPoints = undefined;
+    $('cal-row').hidden = true;
   }
 }
 
@@ -168,6 +173,17 @@ function toFrame(ev: PointerEvent): [number, number] {
 canvas.addEventListener('pointerdown', (ev) => {
   if (!cine.frozen) return;
   const [x, y] = toFrame(ev);
+  if (calPoints) {
+    if (calPoints.length < 2) calPoints.push([x, y]);
+    ctx.fillStyle = '#f472b6';
+    for (const [px, py] of calPoints) {
+      ctx.beginPath();
+      ctx.arc(px, py, 6, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    if (calPoints.length === 2) $('cal-row').hidden = false;
+    return;
+  }
   dragging = proposal && hitHandle(proposal.edit, x, y, Math.max(24, canvas.width / 20));
   if (!dragging) swipeFrom = ev.clientX;
   if (dragging) {
@@ -212,6 +228,23 @@ $('best').addEventListener('click', () => {
 scrub.addEventListener('input', () => {
   cine.index = Number(scrub.value);
   showFrozen();
+});
+$('calibrate').addEventListener('click', () => {
+  calPoints = [];
+  $('cal-row').hidden = true;
+  message(t('calTap'));
+});
+$('cal-apply').addEventListener('click', () => {
+  const mm = Number(($('cal-mm') as HTMLInputElement).value);
+  if (!calPoints || calPoints.length !== 2 || !(mm > 0)) return;
+  const [[x1, y1], [x2, y2]] = calPoints as [[number, number], [number, number]];
+  void fetch('/api/source/calibration', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x1, y1, x2, y2, distanceMm: mm }) })
+    .then(async (r) => {
+      const j = (await r.json()) as { pixelSpacing?: { x: number }; message?: string };
+      message(r.ok && j.pixelSpacing ? `${t('calibrated')}: ${j.pixelSpacing.x.toFixed(4)} mm/px` : (j.message ?? `HTTP ${r.status}`));
+    });
+  calPoints = undefined;
+  $('cal-row').hidden = true;
 });
 $('reset').addEventListener('click', () => {
   if (!proposal) return;

@@ -2,6 +2,7 @@ import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { errorMessage } from '../../errors.js';
+import { spacingFromCalibration } from '../../capture/calibration.js';
 
 const Body = T.Object({
   driver: T.String({ minLength: 1, description: 'Driver name, e.g. simulated, replay, v4l2, dicom' }),
@@ -14,6 +15,31 @@ const source: FastifyPluginAsync = async (app) => {
     current: app.sono.pipeline?.source?.driver,
     drivers: app.sono.driverNames?.() ?? [],
   }));
+  const Cal = T.Union([
+    T.Object({ pixelSpacingMm: T.Number({ exclusiveMinimum: 0, maximum: 10 }) }, { additionalProperties: false }),
+    T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number(), distanceMm: T.Number({ exclusiveMinimum: 0, maximum: 1000 }) }, { additionalProperties: false }),
+    T.Object({ clear: T.Literal(true) }, { additionalProperties: false }),
+  ]);
+  const Spacing = T.Object({ pixelSpacing: T.Union([T.Object({ x: T.Number(), y: T.Number() }), T.Null()]) });
+  app.get('/api/source/calibration', { schema: { tags: ['system'], summary: 'Pixel spacing set by a calibration (null: the source\'s own)', response: { 200: Spacing } } },
+    async () => ({ pixelSpacing: app.sono.pipeline?.spacingOverride ?? null }));
+  app.put<{ Body: Static<typeof Cal> }>('/api/source/calibration', {
+    schema: { tags: ['system'], summary: 'Calibrate pixel spacing: a known spacing, or two points a known distance apart (made in the UI)', body: Cal, response: { 200: Spacing, 400: T.Object({ statusCode: T.Number(), error: T.String(), message: T.String() }) } },
+  }, async (req, reply) => {
+    const p = app.sono.pipeline;
+    if (!p) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'No pipeline is running' });
+    if ('clear' in req.body) {
+      p.setSpacingOverride(undefined);
+      return { pixelSpacing: null };
+    }
+    try {
+      const sp = spacingFromCalibration(req.body);
+      p.setSpacingOverride(sp);
+      return { pixelSpacing: sp ?? null };
+    } catch (err) {
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: errorMessage(err) });
+    }
+  });
   app.put<{ Body: Static<typeof Body> }>('/api/source', {
     schema: { tags: ['system'], summary: 'Switch the capture source (no restart)', body: Body, response: { 200: T.Object({ driver: T.String(), state: T.String() }), 400: T.Object({ statusCode: T.Number(), error: T.String(), message: T.String() }) } },
   }, async (req, reply) => {
