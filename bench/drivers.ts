@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { SimulatedProbe } from '../drivers/simulated/probe.js';
-import { HEADER_SIZE, IgtlStreamParser, crc64, decodeImage } from '../drivers/igtl/protocol.js';
+import { IgtlStreamParser, decodeImage, encodeImageMessage } from '../drivers/igtl/protocol.js';
 import { FrameAssembler } from '../drivers/usb/frame-assembler.js';
 import { readDicomClip } from '../drivers/dicom/dicom.js';
 import { writePart10 } from '../src/sync/dicom-file.js';
@@ -28,30 +28,6 @@ async function cpuMsPerAsync(n: number, fn: (i: number) => Promise<void>): Promi
   for (let i = 0; i < n; i++) await fn(i);
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000 / n;
-}
-
-function igtlImage(w: number, h: number, px: Uint8Array): Buffer {
-  const content = Buffer.alloc(72 + w * h);
-  content.writeUInt16BE(1, 0);
-  content[2] = 1;
-  content[3] = 3;
-  content[4] = 1;
-  content.writeUInt16BE(w, 6);
-  content.writeUInt16BE(h, 8);
-  content.writeUInt16BE(1, 10);
-  [0.3, 0, 0, 0, 0.3, 0, 0, 0, 1, 0, 0, 0].forEach((v, i) => content.writeFloatBE(v, 12 + 4 * i));
-  content.writeUInt16BE(w, 66);
-  content.writeUInt16BE(h, 68);
-  content.writeUInt16BE(1, 70);
-  content.set(px, 72);
-  const header = Buffer.alloc(HEADER_SIZE);
-  header.writeUInt16BE(1, 0);
-  header.write('IMAGE', 2, 'latin1');
-  header.writeUInt32BE(content.length, 46);
-  const [hi, lo] = crc64(content);
-  header.writeUInt32BE(hi, 50);
-  header.writeUInt32BE(lo, 54);
-  return Buffer.concat([header, content]);
 }
 
 export async function benchDrivers(): Promise<Array<{ driver: string; size: string; msPerFrame: number; fpsOneCore: number }>> {
@@ -82,7 +58,7 @@ export async function benchDrivers(): Promise<Array<{ driver: string; size: stri
       Object.assign(ds, { NumberOfFrames: frames, FrameTime: 33 });
       writeFileSync(dcm, writePart10(ds));
       add('dicom (parse multi-frame, per frame)', cpuMsPer(5, () => readDicomClip(dcm)) / frames);
-      const msg = igtlImage(w, h, px);
+      const msg = encodeImageMessage(px, w, h, { spacing: [0.3, 0.3] });
       const parser = new IgtlStreamParser();
       add('igtl (CRC-64 + IMAGE decode)', cpuMsPer(30, () => {
         for (const m of parser.push(msg)) decodeImage(m.content);

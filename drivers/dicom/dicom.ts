@@ -178,9 +178,6 @@ export class DicomSource implements FrameSource {
     return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError };
   }
 
-  clips(): readonly DicomClip[] {
-    return this.#clips;
-  }
 }
 
 export function createDicomSource(settings: Record<string, unknown>, ctx: SourceContext): DicomSource {

@@ -38,8 +38,6 @@ export class IgtlSource implements FrameSource {
   #backoff: number;
   #timer: NodeJS.Timeout | undefined;
   #rate = new RateMeter();
-  /** sender's capture time of the last frame, seconds since the epoch */
-  lastSenderTime = 0;
 
   constructor(
     readonly id: string,
@@ -97,7 +95,6 @@ export class IgtlSource implements FrameSource {
       if (this.s.device && m.header.device !== this.s.device) continue;
       try {
         const img = decodeImage(m.content);
-        this.lastSenderTime = m.header.timestampS;
         const f: Frame = {
           seq: this.#seq++, timestampMs: performance.now(), width: img.width, height: img.height, channels: img.channels, data: img.pixels,
           pixelSpacing: img.spacingMm, sourceId: this.id, region: { x: 0, y: 0, width: img.width, height: img.height },

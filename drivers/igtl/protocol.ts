@@ -195,3 +195,45 @@ export class IgtlStreamParser {
     return this.#buf.length;
   }
 }
+
+/**
+ * Encodes a uint8 IMAGE message (version 1, or 2 with an extended header and metadata): what an
+ * OpenIGTLink sender puts on the wire. For tests and the bench; the driver itself only receives.
+ */
+export function encodeImageMessage(pixels: Uint8Array, w: number, h: number, o: { version?: 1 | 2; spacing?: [number, number]; origin?: [number, number, number]; timestampS?: number; device?: string } = {}): Buffer {
+  const [sx, sy] = o.spacing ?? [1, 1];
+  const content = Buffer.alloc(72 + w * h);
+  content.writeUInt16BE(1, 0);
+  content[2] = 1; // components
+  content[3] = 3; // uint8
+  content[4] = 1; // big endian
+  content[5] = 1; // RAS
+  content.writeUInt16BE(w, 6);
+  content.writeUInt16BE(h, 8);
+  content.writeUInt16BE(1, 10);
+  [sx, 0, 0, 0, sy, 0, 0, 0, 1, ...(o.origin ?? [0, 0, 0])].forEach((v, i) => content.writeFloatBE(v, 12 + 4 * i));
+  content.writeUInt16BE(w, 66);
+  content.writeUInt16BE(h, 68);
+  content.writeUInt16BE(1, 70);
+  content.set(pixels.subarray(0, w * h), 72);
+  let body = content;
+  if (o.version === 2) {
+    const meta = Buffer.from('key=value');
+    const metaHeader = Buffer.alloc(2);
+    const ext = Buffer.alloc(12);
+    ext.writeUInt16BE(12, 0);
+    ext.writeUInt16BE(metaHeader.length, 2);
+    ext.writeUInt32BE(meta.length, 4);
+    body = Buffer.concat([ext, content, metaHeader, meta]);
+  }
+  const header = Buffer.alloc(HEADER_SIZE);
+  header.writeUInt16BE(o.version ?? 1, 0);
+  header.write('IMAGE', 2, 'latin1');
+  header.write(o.device ?? 'Probe', 14, 'latin1');
+  header.writeUInt32BE(o.timestampS ?? 0, 34);
+  header.writeUInt32BE(body.length, 46);
+  const [hi, lo] = crc64(body);
+  header.writeUInt32BE(hi, 50);
+  header.writeUInt32BE(lo, 54);
+  return Buffer.concat([header, body]);
+}

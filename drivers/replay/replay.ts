@@ -186,10 +186,6 @@ export class ReplaySource implements FrameSource {
     return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError };
   }
 
-  /** The file names this source plays (images mode). */
-  files(): string[] {
-    return [...this.#files];
-  }
 }
 
 export function createReplaySource(settings: Record<string, unknown>, ctx: SourceContext): ReplaySource {

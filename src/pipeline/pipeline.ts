@@ -85,10 +85,6 @@ export class Pipeline {
     this.#frozen = frozen;
   }
 
-  get frozen(): boolean {
-    return this.#frozen;
-  }
-
   /** Accepts a frame from the source; cheap and synchronous. */
   readonly push = (frame: Frame): void => {
     this.#stats.framesIn++;

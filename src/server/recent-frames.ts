@@ -24,8 +24,11 @@ export class RecentFrames {
   readonly #results = new Map<string, ResultEvent>();
   readonly #byFrame = new Map<number, Map<string, ResultEvent>>();
 
-  /** `size` frames: the cine a clinician can freeze and capture from (90 ≈ 3 s at 30 fps). */
-  constructor(private readonly size = 90) {}
+  /**
+   * `size` frames (0.4 s at 30 fps): enough to pair the newest result with its frame. Frames frozen longer
+   * in a browser come back through POST /api/exams/:id/captures/frame instead of being kept here.
+   */
+  constructor(private readonly size = 12) {}
 
   keepFrame(f: Frame): void {
     let slot = this.#ring[this.#next];

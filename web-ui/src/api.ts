@@ -12,7 +12,6 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
 export const api = {
   createExam: (body: { patient?: { name?: string; id?: string }; datingGaWeeks?: number; operator?: string }) => call<Exam>('POST', '/api/exams', body),
   getExam: (id: string) => call<Exam>('GET', `/api/exams/${id}`),
-  capture: (examId: string, seq: number | undefined, operator: string) => call<Exam['captures'][number]>('POST', `/api/exams/${examId}/captures`, { operator, ...(seq === undefined ? {} : { seq }) }),
   captureFrame: async (examId: string, frame: ArrayBuffer, operator: string): Promise<Exam['captures'][number]> => {
     const r = await fetch(`/api/exams/${examId}/captures/frame?operator=${encodeURIComponent(operator)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: frame });
     const json = (await r.json().catch(() => ({}))) as { message?: string };
