@@ -7,7 +7,7 @@
  *
  * Memory: one analyzer per model geometry; its buffers are reused for every frame.
  */
-import type { PixelSpacing, ImagingRegion } from '../capture/frame.js';
+import type { FrameGeometry, ModelGrid } from './grid.js';
 import { type CentileResult, HADLOCK_HC_RANGE_MM, hadlockGaWeeksFromHc, intergrowthHcCentile } from './biometry.js';
 import { ComponentLabeler, boundaryPoints } from './components.js';
 import { BLANK_STD } from './signal.js';
@@ -17,20 +17,7 @@ import {
   type QualityComponents, edgeCutScore, fitResidualScore, maskPlausibilityScore, modelConfidenceScore, overallQuality,
 } from './quality.js';
 
-export interface ModelGrid {
-  width: number;
-  height: number;
-  /** model (mx, my) → frame pixel coordinates */
-  toFrame(mx: number, my: number): [number, number];
-}
-
-export interface FrameGeometry {
-  width: number;
-  height: number;
-  region: ImagingRegion;
-  pixelSpacing: PixelSpacing | undefined;
-  signal?: { mean: number; std: number } | undefined;
-}
+export type { ModelGrid, FrameGeometry };
 
 export interface ClinicalContext {
   /** GA from LMP or CRL dating, weeks; enables centiles. */

@@ -1,15 +1,9 @@
-import type { ImagingRegion, PixelSpacing } from '../capture/frame.js';
-import type { ClinicalContext, FetalHeadResult, ModelGrid } from './fetal-head.js';
+import type { BreastLesionResult } from './breast-lesion.js';
+import type { ClinicalContext, FetalHeadResult } from './fetal-head.js';
+import type { FrameGeometry, ModelGrid } from './grid.js';
 
 /** What an analysis sees of the frame the model ran on. */
-export interface FrameInfo {
-  width: number;
-  height: number;
-  region: ImagingRegion;
-  pixelSpacing: PixelSpacing | undefined;
-  /** Gray-level spread in the imaging region; a blank frame is answered without trusting the model. */
-  signal?: { mean: number; std: number } | undefined;
-}
+export type FrameInfo = FrameGeometry;
 
 /** A model output tensor as the analysis needs it: data and dims, nothing runtime-specific. */
 export interface OutputTensor {
@@ -17,7 +11,9 @@ export interface OutputTensor {
   dims: readonly number[];
 }
 
-export type TaskResult = FetalHeadResult;
+/** Every task's result, told apart by `task`; a new task adds its result type here. */
+export type TaskResult = FetalHeadResult | BreastLesionResult;
+export type TaskName = TaskResult['task'];
 
 /** Turns one model's outputs into clinical results. One instance per model session (it owns buffers). */
 export interface TaskAnalyzer {

@@ -1,6 +1,7 @@
 import { ErrorCodes, SonoError } from '../errors.js';
+import { BreastLesionAnalyzer } from './breast-lesion.js';
 import { FetalHeadAnalyzer } from './fetal-head.js';
-import type { TaskAnalyzer } from './task.js';
+import type { OutputTensor, TaskAnalyzer } from './task.js';
 
 export interface TaskSpec {
   task: string;
@@ -9,6 +10,13 @@ export interface TaskSpec {
 }
 
 type Factory = (spec: TaskSpec) => TaskAnalyzer;
+
+/** The named output's tensor; a missing one is a clear error naming it. */
+function output(outputs: Record<string, OutputTensor>, name: string): OutputTensor {
+  const t = outputs[name];
+  if (!t) throw new Error(`Model output "${name}" is missing`);
+  return t;
+}
 
 const FACTORIES: Record<string, Factory> = {
   'fetal-head': (spec) => {
@@ -22,6 +30,16 @@ const FACTORIES: Record<string, Factory> = {
         if (!t) throw new Error(`Model output "${out.name}" is missing`);
         return analyzer.analyze(t.data, grid, frame, ctx);
       },
+    };
+  },
+  // outputs in order: lesion_prob [1,1,H,W] (sigmoid in-graph), class_prob [1,3] (calibrated softmax)
+  'breast-lesion': (spec) => {
+    const [mask, cls] = spec.outputs;
+    if (!mask || !cls) throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `A breast-lesion model needs two outputs (lesion probability map, class probabilities); its manifest lists ${spec.outputs.length}`);
+    const analyzer = new BreastLesionAnalyzer(spec.inputShape[3]!, spec.inputShape[2]!);
+    return {
+      task: 'breast-lesion',
+      analyze: (outputs, grid, frame) => analyzer.analyze(output(outputs, mask.name).data, output(outputs, cls.name).data, grid, frame),
     };
   },
 };

@@ -6,7 +6,7 @@ import type { InferenceEngine } from '../inference/engine.js';
 import { ModelRunner } from '../pipeline/model-runner.js';
 import { errorMessage } from '../errors.js';
 import { readImageFrame } from './image-input.js';
-import { predMaskPath, writeEllipseMask } from './mask-writer.js';
+import { predMaskPath, writeEllipseMask, writeOutlineMask } from './mask-writer.js';
 
 export interface AnalyzeOptions {
   pixelSize?: number | undefined;
@@ -28,14 +28,18 @@ export async function* analyzeFiles(session: InferenceEngine, files: string[], o
     try {
       const mm = options.pixelSizes?.get(basename(file)) ?? options.pixelSize;
       const spacing: PixelSpacing | undefined = mm ? { x: mm, y: mm } : undefined;
-      const { frame, flags } = await readImageFrame(file, spacing, seq++);
+      const { frame, flags, colourFraction } = await readImageFrame(file, spacing, seq++);
       const t1 = performance.now();
-      runner.prepare(frame);
+      runner.prepare(frame, 0, { colourFraction });
       const t2 = performance.now();
       const r = await runner.infer({ datingGaWeeks: options.datingGaWeeks });
       const { task, ...result } = r.result;
       result.flags.unshift(...flags);
-      if (options.maskDir) await writeEllipseMask(predMaskPath(options.maskDir, file), frame.width, frame.height, r.result.ellipse);
+      if (options.maskDir) {
+        const path = predMaskPath(options.maskDir, file);
+        if (r.result.task === 'fetal-head') await writeEllipseMask(path, frame.width, frame.height, r.result.ellipse);
+        else if (r.result.task === 'breast-lesion') await writeOutlineMask(path, frame.width, frame.height, r.result.lesion?.outline);
+      }
       yield {
         file,
         task,

@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import type { Frame, PixelSpacing } from '../capture/frame.js';
 import { type Flag, flag } from '../analysis/flags.js';
+import { colourFraction } from '../analysis/signal.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 
 export const MIN_SIDE = 32;
@@ -11,7 +12,7 @@ export const MAX_PIXELS = 40_000_000;
  * Decodes an image file into a gray frame for offline analysis. 16-bit images are rescaled to 8 bits
  * (and flagged); tiny, huge and unreadable files throw a clear error naming the file.
  */
-export async function readImageFrame(file: string, pixelSpacing: PixelSpacing | undefined, seq: number): Promise<{ frame: Frame; flags: Flag[] }> {
+export async function readImageFrame(file: string, pixelSpacing: PixelSpacing | undefined, seq: number): Promise<{ frame: Frame; flags: Flag[]; colourFraction: number }> {
   const flags: Flag[] = [];
   let meta: Metadata;
   try {
@@ -46,5 +47,11 @@ export async function readImageFrame(file: string, pixelSpacing: PixelSpacing | 
     throw new SonoError(ErrorCodes.IMAGE_UNREADABLE, `Cannot decode image ${file}: ${errorMessage(err)}`, { cause: err });
   }
   if ((meta.channels ?? 1) >= 3 && !meta.isPalette) flags.push(flag('colour-input', 'info', 'The image is in colour; it was converted to gray. Colour Doppler overlays can mislead the model.'));
-  return { frame: { seq, timestampMs: performance.now(), width: w, height: h, channels: 1, data, pixelSpacing, sourceId: 'file', region: { x: 0, y: 0, width: w, height: h } }, flags };
+  // how much of it is really coloured (a Doppler box), measured before the gray conversion hid it
+  let colour = 0;
+  if ((meta.channels ?? 1) >= 3 || meta.isPalette) {
+    const rgb = await sharp(file, { limitInputPixels: MAX_PIXELS }).removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    colour = colourFraction(new Uint8Array(rgb.data.buffer, rgb.data.byteOffset, rgb.data.length), w, rgb.info.channels, { x: 0, y: 0, width: w, height: h });
+  }
+  return { frame: { seq, timestampMs: performance.now(), width: w, height: h, channels: 1, data, pixelSpacing, sourceId: 'file', region: { x: 0, y: 0, width: w, height: h } }, flags, colourFraction: colour };
 }

@@ -1,6 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { EllipseOut } from '../analysis/fetal-head.js';
+import { fillPolygon } from '../analysis/polygon.js';
 
 /** `020_HC.png` → `<dir>/020_HC_pred.png` */
 export function predMaskPath(dir: string, imageFile: string): string {
@@ -27,6 +28,22 @@ export async function writeEllipseMask(path: string, width: number, height: numb
         if (u * u + v * v <= 1) mask[y * width + x] = 255;
       }
     }
+  }
+  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).png().toFile(path);
+}
+
+/** Filled outline (flat [x0, y0, …] in frame pixels), 0/255 at the image's size; all 0 when there is none. */
+export async function writeOutlineMask(path: string, width: number, height: number, outline: number[] | undefined): Promise<void> {
+  const mask = new Uint8Array(width * height);
+  if (outline && outline.length >= 6) {
+    const n = outline.length / 2;
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      xs[k] = outline[2 * k]!;
+      ys[k] = outline[2 * k + 1]!;
+    }
+    fillPolygon(xs, ys, n, width, height, mask);
   }
   await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).png().toFile(path);
 }

@@ -2,7 +2,7 @@ import type { Frame } from '../capture/frame.js';
 import type { ClinicalContext } from '../analysis/fetal-head.js';
 import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
-import { regionSignal } from '../analysis/signal.js';
+import { colourFraction, regionSignal } from '../analysis/signal.js';
 import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
 import type { EngineOutput, InferenceEngine } from '../inference/engine.js';
 
@@ -32,9 +32,14 @@ export class ModelRunner {
     return this.session.id;
   }
 
-  prepare(frame: Frame, slot: Slot = 0): void {
+  /** `colourFraction`: known from the original file when the frame was already made gray (analyze). */
+  prepare(frame: Frame, slot: Slot = 0, hints: { colourFraction?: number | undefined } = {}): void {
     this.#mapping[slot] = this.#pre.run(frame, this.session.inputData[slot]);
-    this.#info[slot] = { width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing, signal: regionSignal(frame.data, frame.width, frame.channels, frame.region) };
+    this.#info[slot] = {
+      width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing,
+      signal: regionSignal(frame.data, frame.width, frame.channels, frame.region),
+      colourFraction: hints.colourFraction ?? (frame.channels === 3 ? colourFraction(frame.data, frame.width, 3, frame.region, 4) : 0),
+    };
   }
 
   run(slot: Slot = 0): Promise<RawOutputs> {

@@ -1,0 +1,21 @@
+import type { ImagingRegion, PixelSpacing } from '../capture/frame.js';
+
+/** The model's output grid and where its pixels lie in the frame. */
+export interface ModelGrid {
+  width: number;
+  height: number;
+  /** model (mx, my) → frame pixel coordinates */
+  toFrame(mx: number, my: number): [number, number];
+}
+
+/** What an analysis knows of the frame the model ran on. */
+export interface FrameGeometry {
+  width: number;
+  height: number;
+  region: ImagingRegion;
+  pixelSpacing: PixelSpacing | undefined;
+  /** Gray-level spread in the imaging region; a blank frame is answered without trusting the model. */
+  signal?: { mean: number; std: number } | undefined;
+  /** Share of the imaging region's pixels that are clearly coloured (a colour Doppler box), 0–1. */
+  colourFraction?: number | undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * Shape of a lesion outline, in physical units when the pixel spacing is known (x and y scaled separately,
+ * so anisotropic pixels measure right), else in pixels: maximum diameter, the longest diameter
+ * perpendicular to it, area, horizontal and vertical extent, BI-RADS orientation and margin regularity.
+ *
+ * Orientation (ACR BI-RADS Atlas, 5th ed., ultrasound): "parallel" when the long axis follows the skin
+ * line (wider than tall), "not parallel" when the lesion is taller than wide — its vertical (antero-
+ * posterior) extent exceeds its horizontal one. The image's top is assumed to be the skin.
+ *
+ * Margin: BI-RADS "circumscribed" vs "not circumscribed" (indistinct, angular, microlobulated,
+ * spiculated). Two shape descriptors stand in for it: solidity (area / convex-hull area; spicules and
+ * lobules leave concavities) and convexity (hull perimeter / outline perimeter; a ragged edge is long).
+ * The thresholds are named constants chosen on synthetic shapes and checked on BUSI validation outlines
+ * (see bench/eval-busi.ts); they are not a validated clinical cut-off.
+ */
+import { type Segment, convexHull, maxDiameter, perpendicularExtent, polygonArea, polygonPerimeter, segmentLength } from './polygon.js';
+
+/** Below this solidity the outline has concavities a circumscribed mass does not. */
+export const SOLIDITY_CIRCUMSCRIBED_MIN = 0.9;
+/** Below this convexity the outline is ragged (angular, microlobulated or spiculated). */
+export const CONVEXITY_CIRCUMSCRIBED_MIN = 0.88;
+/** Vertical / horizontal extent above which a lesion is "taller than wide" (not parallel). */
+export const TALLER_THAN_WIDE_RATIO = 1;
+
+export interface LesionShape {
+  units: 'mm' | 'px';
+  maxDiameter: number;
+  perpendicularDiameter: number;
+  area: number;
+  /** horizontal (along the skin) and vertical (depth) extent */
+  width: number;
+  height: number;
+  /** end points in the outline's own coordinates (frame pixels) */
+  longAxis: Segment;
+  perpendicularAxis: Segment;
+  orientation: { angleDeg: number; heightToWidth: number; tallerThanWide: boolean; assessment: 'parallel' | 'not-parallel' };
+  margin: { solidity: number; convexity: number; assessment: 'circumscribed' | 'irregular' };
+}
+
+/**
+ * Measures a closed outline given in frame pixels. `spacing` (mm per pixel along x and y) turns every
+ * measure into millimetres; without it the units are pixels. Undefined for a degenerate outline.
+ */
+export function measureLesionShape(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, spacing: { x: number; y: number } | undefined): LesionShape | undefined {
+  if (n < 3) return undefined;
+  const sx = spacing?.x ?? 1;
+  const sy = spacing?.y ?? 1;
+  const px = new Float64Array(n);
+  const py = new Float64Array(n);
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    px[i] = xs[i]! * sx;
+    py[i] = ys[i]! * sy;
+    x0 = Math.min(x0, px[i]!);
+    x1 = Math.max(x1, px[i]!);
+    y0 = Math.min(y0, py[i]!);
+    y1 = Math.max(y1, py[i]!);
+  }
+  const area = Math.abs(polygonArea(px, py, n));
+  const long = maxDiameter(px, py, n);
+  if (!long || !(area > 0)) return undefined;
+  const perp = perpendicularExtent(px, py, n, long) ?? { x1: long.x1, y1: long.y1, x2: long.x1, y2: long.y1 };
+  const hull = convexHull(px, py, n);
+  const hx = hull.map((i) => px[i]!);
+  const hy = hull.map((i) => py[i]!);
+  const solidity = Math.min(1, area / Math.abs(polygonArea(hx, hy)));
+  const convexity = Math.min(1, polygonPerimeter(hx, hy) / polygonPerimeter(px, py, n));
+  const width = x1 - x0;
+  const height = y1 - y0;
+  let angleDeg = (Math.atan2(Math.abs(long.y2 - long.y1), Math.abs(long.x2 - long.x1)) * 180) / Math.PI;
+  angleDeg = Math.round(angleDeg * 10) / 10;
+  const heightToWidth = height / width;
+  const tallerThanWide = heightToWidth > TALLER_THAN_WIDE_RATIO;
+  const back = (s: Segment): Segment => ({ x1: s.x1 / sx, y1: s.y1 / sy, x2: s.x2 / sx, y2: s.y2 / sy });
+  return {
+    units: spacing ? 'mm' : 'px',
+    maxDiameter: segmentLength(long),
+    perpendicularDiameter: segmentLength(perp),
+    area,
+    width,
+    height,
+    longAxis: back(long),
+    perpendicularAxis: back(perp),
+    orientation: { angleDeg, heightToWidth, tallerThanWide, assessment: tallerThanWide ? 'not-parallel' : 'parallel' },
+    margin: {
+      solidity,
+      convexity,
+      assessment: solidity < SOLIDITY_CIRCUMSCRIBED_MIN || convexity < CONVEXITY_CIRCUMSCRIBED_MIN ? 'irregular' : 'circumscribed',
+    },
+  };
+}
