@@ -90,7 +90,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const db = openDatabase(join(dataDir, 'records.db'), dbKey);
   const outbox = new Outbox(db);
   const targets = config.sync.targets.map((t) => ({ ...t, caFile: t.caFile && resolve(loaded.baseDir, t.caFile) }));
-  const worker = new SyncService({ dbFile: join(dataDir, 'records.db'), key: dbKey, targets, settings: config.sync }, log);
+  const worker = new SyncService({ dbFile: join(dataDir, 'records.db'), key: dbKey, targets, settings: config.sync, nice: config.sync.nice }, log);
   const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'), process.env, 'sonoedge-device-secret');
   const store = new ExamStore(db);
   const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -91,6 +91,7 @@ export const ConfigSchema = T.Object(
         retryMaxMs: T.Integer({ minimum: 100, default: 300000 }),
         pollMs: T.Integer({ minimum: 10, default: 2000 }),
         pauseBetweenBatchesMs: T.Integer({ minimum: 0, maximum: 60000, default: 300, description: 'Leaves the cores to live inference while a backlog drains' }),
+        nice: T.Integer({ minimum: 0, maximum: 19, default: 19, description: 'CPU priority (Linux nice) of the sync process; 19 yields the cores to live inference' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,44 +1,60 @@
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../util/worker.js';
+import type { ChildProcess } from 'node:child_process';
+import { forkModule } from '../util/child.js';
+import type { SyncStartMessage } from './sync-process.js';
 import type { StowTarget } from './stow-client.js';
 import type { SyncSettings, TargetStatus } from './sync-worker.js';
 
-/** Runs the sync loops on a worker thread; the HTTP thread only pokes it and reads its status. */
+export interface SyncServiceOptions {
+  dbFile: string;
+  key: string;
+  targets: StowTarget[];
+  settings: SyncSettings;
+  /** CPU priority of the sync process (Linux nice, 0–19); 19 leaves the cores to live inference. */
+  nice?: number;
+}
+
+/** Runs the sync loops in a low-priority child process; the daemon only pokes it and reads its status. */
 export class SyncService {
-  #worker: Worker | undefined;
+  #child: ChildProcess | undefined;
   #status: TargetStatus[];
+  #stopping = false;
 
   constructor(
-    private readonly opts: { dbFile: string; key: string; targets: StowTarget[]; settings: SyncSettings },
+    private readonly opts: SyncServiceOptions,
     private readonly log: { warn(o: object, m?: string): void; info(o: object, m?: string): void },
   ) {
     this.#status = opts.targets.map((t) => ({ name: t.name, state: 'idle', lastError: undefined, lastSuccessAt: undefined }));
   }
 
-  #stopping = false;
+  /** The sync process's pid while it runs (for health and tests). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
 
   start(): void {
-    if (this.opts.targets.length === 0 || this.#worker) return;
+    if (this.opts.targets.length === 0 || this.#child) return;
     this.#stopping = false;
-    const w = startWorker(import.meta.url, 'sync-thread', { dbFile: this.opts.dbFile, key: this.opts.key, targets: this.opts.targets, settings: this.opts.settings });
-    w.on('message', (m: { type: string; status?: TargetStatus[]; level?: 'warn' | 'info'; o?: object; m?: string }) => {
+    const c = forkModule(import.meta.url, 'sync-process');
+    c.on('message', (m: { type: string; status?: TargetStatus[]; level?: 'warn' | 'info'; o?: object; m?: string }) => {
       if (m.type === 'status' && m.status) this.#status = m.status;
       else if (m.type === 'log' && m.level) this.log[m.level](m.o ?? {}, m.m);
     });
-    w.on('error', (err) => this.log.warn({ err: err.message }, 'sync thread failed'));
-    w.on('exit', (code) => {
-      if (this.#stopping || this.#worker !== w) return;
+    c.on('error', (err) => this.log.warn({ err: err.message }, 'sync process failed'));
+    c.on('exit', (code, signal) => {
+      if (this.#stopping || this.#child !== c) return;
       // never leave delivery dead: say so, and start again
-      this.#worker = undefined;
-      this.#status = this.#status.map((s) => ({ ...s, state: 'retrying', lastError: `sync thread stopped (code ${code}); restarting` }));
-      this.log.warn({ code }, 'sync thread exited; restarting in 2 s');
+      this.#child = undefined;
+      this.#status = this.#status.map((s) => ({ ...s, state: 'retrying', lastError: `sync process stopped (${signal ?? `code ${code}`}); restarting` }));
+      this.log.warn({ code, signal }, 'sync process exited; restarting in 2 s');
       setTimeout(() => !this.#stopping && this.start(), 2000).unref();
     });
-    this.#worker = w;
+    const start: SyncStartMessage = { type: 'start', dbFile: this.opts.dbFile, key: this.opts.key, targets: this.opts.targets, settings: this.opts.settings, nice: this.opts.nice ?? 19 };
+    c.send(start);
+    this.#child = c;
   }
 
   poke(): void {
-    this.#worker?.postMessage({ type: 'poke' });
+    if (this.#child?.connected) this.#child.send({ type: 'poke' });
   }
 
   status(): TargetStatus[] {
@@ -47,16 +63,21 @@ export class SyncService {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    const w = this.#worker;
-    if (!w) return;
-    this.#worker = undefined;
+    const c = this.#child;
+    if (!c) return;
+    this.#child = undefined;
+    if (c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(() => void w.terminate().then(() => resolve()), 5000);
-      w.once('exit', () => {
+      const t = setTimeout(() => {
+        c.kill('SIGKILL');
+        resolve();
+      }, 5000);
+      c.once('exit', () => {
         clearTimeout(t);
         resolve();
       });
-      w.postMessage({ type: 'stop' });
+      if (c.connected) c.send({ type: 'stop' });
+      else c.kill('SIGTERM');
     });
   }
 }

@@ -78,6 +78,11 @@ describe.skipIf(!orthancAvailable)('sync to a real Orthanc', () => {
       });
       const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string; sync: string }>;
       expect(exams.find((e) => e.id === exam.id)!.sync).toBe('sent');
+      // delivery ran in its own process at the lowest CPU priority, not in the daemon's
+      const syncPid = d.runtime.sync!.worker.pid!;
+      expect(syncPid).not.toBe(process.pid);
+      const stat = readFileSync(`/proc/${syncPid}/stat`, 'utf8');
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(19); // field 19: nice
       // every byte that reached the PACS
       const orthanc = new OrthancServer(shared!);
       let found = 0;

@@ -1,0 +1,50 @@
+/**
+ * Child-process side of SyncService: its own connection to the records database, the outbox reader and the
+ * STOW-RS loops, at the lowest CPU priority (nice 19). Reading and decrypting payloads, building request
+ * bodies and TLS cost ~50–100 ms of CPU per batch of 640×480 images; as a worker thread that work still
+ * competed with inference as an equal on 2 cores (live p99 128–165 ms vs ~45 ms without a backlog). A niced
+ * process yields the cores to the live pipeline at once and uses what is left over.
+ * The database key arrives over the IPC channel, never on the command line or in the environment.
+ */
+import { setPriority } from 'node:os';
+import { openDatabase } from '../records/database.js';
+import { Outbox } from './outbox.js';
+import type { StowTarget } from './stow-client.js';
+import { type SyncSettings, SyncWorker } from './sync-worker.js';
+
+export interface SyncStartMessage { type: 'start'; dbFile: string; key: string; targets: StowTarget[]; settings: SyncSettings; nice: number }
+
+const send = (m: object): void => {
+  if (process.connected) process.send!(m);
+};
+
+function start(m: SyncStartMessage): void {
+  try {
+    setPriority(m.nice);
+  } catch (err) {
+    send({ type: 'log', level: 'warn', o: { err: (err as Error).message }, m: 'could not lower the sync process priority' });
+  }
+  const db = openDatabase(m.dbFile, m.key);
+  const log = {
+    warn: (o: object, msg?: string) => send({ type: 'log', level: 'warn', o, m: msg }),
+    info: (o: object, msg?: string) => send({ type: 'log', level: 'info', o, m: msg }),
+  };
+  const worker = new SyncWorker(new Outbox(db), m.targets, m.settings, log, (status) => send({ type: 'status', status }));
+  worker.start();
+  send({ type: 'status', status: worker.status() });
+  const stop = (): void => {
+    void worker.stop().then(() => {
+      db.close();
+      send({ type: 'stopped' });
+      process.exit(0);
+    });
+  };
+  process.on('message', (msg: { type: string }) => {
+    if (msg.type === 'poke') worker.poke();
+    else if (msg.type === 'stop') stop();
+  });
+  // The daemon died (even by SIGKILL): the queue is in the database, the next daemon resumes it.
+  process.on('disconnect', stop);
+}
+
+process.once('message', (m: SyncStartMessage) => start(m));
