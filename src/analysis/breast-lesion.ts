@@ -21,8 +21,8 @@ export type LesionClass = (typeof LESION_CLASSES)[number];
 
 /** Pixel probability at which a pixel belongs to the lesion. */
 export const LESION_LEVEL = 0.5;
-/** A component smaller than this share of the model grid is noise, not a lesion. */
-export const MIN_LESION_FRACTION = 0.001;
+/** A component smaller than this share of the model grid is noise, not a lesion (the smallest BUSI lesion covers 0.28% of its image). */
+export const MIN_LESION_FRACTION = 0.002;
 /** Calibrated probability of the stated class below which the result is flagged as unsure. */
 export const LOW_CONFIDENCE = 0.6;
 /** Malignancy probability at or above which the AI's probability alone counts as a suspicious feature. */
