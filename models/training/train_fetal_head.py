@@ -99,6 +99,7 @@ def main() -> None:
     ap.add_argument("--data", default=os.path.join(HERE, "../../../shared/data/hc18"))
     ap.add_argument("--width", type=int, default=320)
     ap.add_argument("--height", type=int, default=224)
+    ap.add_argument("--widths", default="8,16,32,64,96", help="U-Net channel widths per level, comma-separated")
     ap.add_argument("--epochs", type=int, default=80)
     ap.add_argument("--batch", type=int, default=12)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -107,6 +108,7 @@ def main() -> None:
     ap.add_argument("--max-minutes", type=float, default=1e9, help="stop cleanly after this long (resume later)")
     ap.add_argument("--work", default=os.path.join(HERE, ".work", "fetal-head"))
     args = ap.parse_args()
+    widths = [int(v) for v in args.widths.split(",")]
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
@@ -118,7 +120,7 @@ def main() -> None:
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
-    model = UNet().to(memory_format=torch.channels_last)  # oneDNN is ~3x faster channels-last here
+    model = UNet(widths).to(memory_format=torch.channels_last)  # oneDNN is ~3x faster channels-last here
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = math.ceil(len(train) / args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.1)
@@ -127,6 +129,8 @@ def main() -> None:
     last = os.path.join(args.work, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last)
+        if ck.get("widths", widths) != widths or ck.get("input", [args.width, args.height]) != [args.width, args.height]:
+            raise SystemExit(f"{last} is widths {ck.get('widths')} at {ck.get('input')}; use another --work for a new configuration")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         sched.load_state_dict(ck["sched"])
@@ -165,7 +169,8 @@ def main() -> None:
         log.flush()
         tmp = last + ".tmp"
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                    "gen": gen.get_state(), "epoch": epoch, "best": best}, tmp)
+                    "gen": gen.get_state(), "epoch": epoch, "best": best, "widths": model.widths,
+                    "input": [args.width, args.height]}, tmp)
         os.replace(tmp, last)
         if (time.time() - t_start) / 60 > args.max_minutes:
             print("time budget reached; re-run the same command to resume", flush=True)
