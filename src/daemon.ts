@@ -2,7 +2,7 @@
  * The composition root: config → database → model sessions → source → pipeline → HTTP. It is the only
  * module (with cli.ts) that knows every layer; the layers know only the ones below them.
  */
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -10,6 +10,9 @@ import { builtinDrivers, builtinProbeControls } from '../drivers/index.js';
 import { UsbHotplug, busEvents } from '../drivers/usb/hotplug.js';
 import type { ProbeControl } from './capture/probe-control.js';
 import { FailedSource } from './capture/failed-source.js';
+import { CalibrationStore } from './capture/calibration-store.js';
+import { SourceScope } from './capture/source-scope.js';
+import { installFaultGuard } from './pipeline/fault-guard.js';
 import type { SourceRegistry } from './capture/registry.js';
 import type { LoadedConfig } from './config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from './errors.js';
@@ -29,6 +32,7 @@ import type { Exam } from './records/types.js';
 import { buildExamInstances } from './sync/export-exam.js';
 import { Outbox } from './sync/outbox.js';
 import { SyncService } from './sync/sync-service.js';
+import { resolveIntraOpThreads } from './inference/threads.js';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -45,6 +49,8 @@ export interface Daemon {
 export interface DaemonOptions {
   logger?: Logger;
   drivers?: SourceRegistry;
+  /** Catch what nobody caught, process-wide (src/pipeline/fault-guard.ts); `serve` sets it, tests in a shared process do not. */
+  guardProcess?: boolean;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -63,11 +69,12 @@ export async function openSessions(loaded: LoadedConfig, log: Logger, options: {
   try {
     for (const use of loaded.config.models) {
       const pkg = findModelPackage(dir, use.id);
-      const opts = { ...inference, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } };
+      const intraOpThreads = resolveIntraOpThreads(inference.intraOpThreads, { cores: availableParallelism(), models: loaded.config.models.length, live: options.inWorker === true });
+      const opts = { ...inference, intraOpThreads, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } };
       const s = options.inWorker ? await WorkerEngine.open(pkg, opts) : await openModelSession(pkg, opts);
       sessions.push(s);
       for (const a of s.attempts.filter((x) => !x.ok)) log.warn({ model: s.id, provider: a.provider, reason: a.reason }, 'execution provider unavailable, trying the next');
-      log.info({ model: s.id, version: s.version, provider: s.provider, precision: s.file.precision }, `model ${s.id} ${s.version} runs on ${s.provider} (${s.file.precision})`);
+      log.info({ model: s.id, version: s.version, provider: s.provider, precision: s.file.precision, intraOpThreads }, `model ${s.id} ${s.version} runs on ${s.provider} (${s.file.precision}, ${intraOpThreads} intra-op threads)`);
       if (inference.requireAccelerator && s.provider === 'cpu') {
         throw new SonoError(
           ErrorCodes.ACCELERATOR_REQUIRED,
@@ -129,14 +136,25 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   let probe: ProbeControl | undefined;
   let hotplug: UsbHotplug | undefined;
+  let unguard: (() => void) | undefined;
   try {
     runtime.sessions = await openSessions(loaded, log, { inWorker: true });
     const runners = runtime.sessions.map((s) => new ModelRunner(s));
-    const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), { log });
+    const calibrations = new CalibrationStore(join(dataDir, 'calibration.json'));
+    if (calibrations.problem) log.warn({ file: calibrations.file }, calibrations.problem);
+    runtime.calibrations = calibrations;
+    const scope = new SourceScope();
+    const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), {
+      log, scope, calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
+    });
     runtime.pipeline = pipeline;
+    if (options.guardProcess) {
+      runtime.faults = { attributed: 0, unattributed: 0, lastUnattributed: undefined };
+      unguard = installFaultGuard({ scope, pipeline: () => runtime.pipeline, log, counts: runtime.faults });
+    }
     const drivers = options.drivers ?? builtinDrivers();
     runtime.driverNames = () => drivers.names();
-    runtime.createSource = (driver, settings) => drivers.create(driver, settings, { id: config.source.id, baseDir: loaded.baseDir, log });
+    runtime.createSource = (driver, settings, id = config.source.id) => drivers.create(driver, settings, { id, baseDir: loaded.baseDir, log });
     const source = runtime.createSource(config.source.driver, config.drivers[config.source.driver] ?? {});
     try {
       await pipeline.start(source);
@@ -178,6 +196,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     runtime.state.startupError = errorMessage(err);
     log.error({ err: errorMessage(err), code: (err as SonoError).code }, 'start-up failed');
     await runtime.pipeline?.stop().catch(() => {});
+    unguard?.();
     await probe?.stop().catch(() => {});
     await worker.stop();
     await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
@@ -196,6 +215,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
       hotplug?.stop();
       await probe?.stop();
       await runtime.pipeline?.stop();
+      unguard?.();
       await app.close();
       await Promise.all(runtime.sessions.map((s) => s.release().catch(() => {})));
       db.close();

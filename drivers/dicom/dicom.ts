@@ -4,7 +4,8 @@ import { type Static, Type as T } from '@sinclair/typebox';
 import dcmjs from 'dcmjs';
 import type { Frame, ImagingRegion, PixelSpacing } from '../../src/capture/frame.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
-import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
+import { SourceGuard } from '../../src/capture/source-guard.js';
 import { errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 
@@ -122,6 +123,7 @@ export class DicomSource implements FrameSource {
   #errors = 0;
   #lastError: string | undefined;
   #rate = new RateMeter();
+  readonly #guard = new SourceGuard('dicom', () => this.stop());
 
   constructor(
     readonly id: string,
@@ -132,7 +134,8 @@ export class DicomSource implements FrameSource {
     this.#path = resolve(baseDir, this.s.path);
   }
 
-  async start(listener: FrameListener): Promise<void> {
+  async start(listener: FrameListener, options?: StartOptions): Promise<void> {
+    this.#guard.arm(options?.onFault);
     if (!existsSync(this.#path)) throw new Error(`DICOM path ${this.#path} does not exist`);
     const files = statSync(this.#path).isDirectory() ? readdirSync(this.#path).sort().map((f) => join(this.#path, f)).filter((f) => statSync(f).isFile()) : [this.#path];
     for (const f of files) {
@@ -148,7 +151,7 @@ export class DicomSource implements FrameSource {
     this.#state = 'running';
     let clip = 0;
     let frame = 0;
-    const tick = (): void => {
+    const tick = this.#guard.wrap('its frame timer', (): void => {
       if (this.#state !== 'running') return;
       const c = this.#clips[clip]!;
       const f: Frame = { seq: this.#seq++, timestampMs: performance.now(), width: c.width, height: c.height, channels: c.channels, data: c.frames[frame]!, pixelSpacing: c.spacing, sourceId: this.id, region: c.region };
@@ -165,7 +168,7 @@ export class DicomSource implements FrameSource {
       }
       const next = this.#clips[clip]!;
       this.#timer = setTimeout(tick, this.s.fps ? 1000 / this.s.fps : (next.frameTimeMs ?? 100));
-    };
+    });
     tick();
   }
 
@@ -175,7 +178,7 @@ export class DicomSource implements FrameSource {
   }
 
   health(): SourceHealth {
-    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError };
+    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError });
   }
 
 }

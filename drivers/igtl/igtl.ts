@@ -2,7 +2,8 @@ import { type Socket, connect } from 'node:net';
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { Frame } from '../../src/capture/frame.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
-import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
+import { SourceGuard } from '../../src/capture/source-guard.js';
 import { errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 import { IgtlStreamParser, decodeImage, decodeStatus } from './protocol.js';
@@ -38,6 +39,7 @@ export class IgtlSource implements FrameSource {
   #backoff: number;
   #timer: NodeJS.Timeout | undefined;
   #rate = new RateMeter();
+  readonly #guard = new SourceGuard('igtl', () => this.stop());
 
   constructor(
     readonly id: string,
@@ -47,8 +49,9 @@ export class IgtlSource implements FrameSource {
     this.#backoff = this.s.reconnectInitialMs;
   }
 
-  start(listener: FrameListener): Promise<void> {
+  start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#listener = listener;
+    this.#guard.arm(options?.onFault);
     this.#state = 'starting';
     return new Promise((resolve) => {
       this.#connect();
@@ -60,24 +63,24 @@ export class IgtlSource implements FrameSource {
     const sock = connect({ host: this.s.host, port: this.s.port });
     this.#sock = sock;
     this.#parser = new IgtlStreamParser();
-    sock.on('connect', () => {
+    sock.on('connect', this.#guard.wrap('connecting', () => {
       this.#state = 'running';
       this.#backoff = this.s.reconnectInitialMs;
-    });
-    sock.on('data', (chunk: Buffer) => this.#onData(chunk));
+    }));
+    sock.on('data', this.#guard.wrap('message handling', (chunk: Buffer) => this.#onData(chunk)));
     sock.on('error', (err) => {
       this.#lastError = `OpenIGTLink ${this.s.host}:${this.s.port}: ${err.message}`;
     });
-    sock.on('close', () => {
+    sock.on('close', this.#guard.wrap('reconnecting', () => {
       if (this.#sock !== sock || this.#state === 'stopped') return;
       if (this.#parser.pending() > 0) {
         this.#errors++;
         this.#lastError = `connection closed inside a message (${this.#parser.pending()} bytes of a truncated message dropped)`;
       }
       this.#state = 'reconnecting';
-      this.#timer = setTimeout(() => this.#state === 'reconnecting' && this.#connect(), this.#backoff);
+      this.#timer = this.#guard.setTimeout('reconnecting', () => this.#state === 'reconnecting' && this.#connect(), this.#backoff);
       this.#backoff = Math.min(this.s.reconnectMaxMs, this.#backoff * 2);
-    });
+    }));
   }
 
   #onData(chunk: Buffer): void {
@@ -127,7 +130,7 @@ export class IgtlSource implements FrameSource {
 
   health(): SourceHealth {
     const s = this.#parser.stats;
-    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + s.crcErrors + s.unknownTypes + s.badBodies, lastError: this.#lastError };
+    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + s.crcErrors + s.unknownTypes + s.badBodies, lastError: this.#lastError });
   }
 }
 

@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { FfmpegFrameReader, probeVideoSize } from '../../src/capture/ffmpeg.js';
 import { FRAME_RING_GUARANTEE, type Frame, type PixelSpacing } from '../../src/capture/frame.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
-import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
+import { SourceGuard } from '../../src/capture/source-guard.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 
@@ -68,6 +69,7 @@ export class ReplaySource implements FrameSource {
   #consecutiveFailures = 0;
   #rate = new RateMeter();
   #busy = false;
+  readonly #guard = new SourceGuard('replay', () => this.stop());
 
   constructor(
     readonly id: string,
@@ -79,8 +81,9 @@ export class ReplaySource implements FrameSource {
     if (this.s.pixelSizeCsv) this.#sizes = readPixelSizeCsv(resolve(baseDir, this.s.pixelSizeCsv));
   }
 
-  async start(listener: FrameListener): Promise<void> {
+  async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#listener = listener;
+    this.#guard.arm(options?.onFault);
     this.#state = 'starting';
     if (!existsSync(this.#path)) throw new SonoError(ErrorCodes.REPLAY_NO_INPUT, `Replay path ${this.#path} does not exist`);
     if (statSync(this.#path).isDirectory()) {
@@ -102,14 +105,14 @@ export class ReplaySource implements FrameSource {
   #scheduleImages(): void {
     const period = 1000 / this.s.fps;
     let due = performance.now();
-    const tick = (): void => {
+    const tick = this.#guard.wrap('its frame timer', (): void => {
       if (this.#state !== 'running') return;
-      if (!this.#busy) void this.#emitImage();
+      if (!this.#busy) void this.#guard.watch('image decoding', this.#emitImage());
       due += period;
       const now = performance.now();
       if (due < now - period) due = now;
       this.#timer = setTimeout(tick, Math.max(0, due - now));
-    };
+    });
     tick();
   }
 
@@ -140,15 +143,15 @@ export class ReplaySource implements FrameSource {
     const args = ['-re', ...(this.s.loop ? ['-stream_loop', '-1'] : []), '-i', this.#path, '-vf', `fps=${this.s.fps}`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
     this.#reader = new FfmpegFrameReader(args, width * height, FRAME_RING_GUARANTEE);
     this.#reader.start(
-      (data) => this.#deliver(data, width, height, basename(this.#path)),
-      (code, stderr) => {
+      this.#guard.wrap('video frame handling', (data: Uint8Array) => this.#deliver(data, width, height, basename(this.#path))),
+      (code, stderr) => this.#guard.wrap('ffmpeg exit handling', () => {
         if (this.#state !== 'running') return;
         if (code !== 0) {
           this.#errors++;
           this.#lastError = `ffmpeg stopped reading ${this.#path} (exit ${code}): ${stderr}`;
           this.#state = 'failed';
         } else this.#state = 'stopped';
-      },
+      })(),
     );
   }
 
@@ -183,7 +186,7 @@ export class ReplaySource implements FrameSource {
   }
 
   health(): SourceHealth {
-    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError };
+    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError });
   }
 
 }

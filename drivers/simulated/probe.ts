@@ -1,6 +1,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion } from '../../src/capture/frame.js';
-import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
+import { SourceGuard } from '../../src/capture/source-guard.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 import { type Scene, buildScene, rng } from './scene.js';
@@ -55,6 +56,7 @@ export class SimulatedProbe implements FrameSource {
   #rate = new RateMeter();
   #headPx: { a: number; b: number; angle: number };
   #rand = rng(1);
+  readonly #guard = new SourceGuard('simulated', () => this.stop());
 
   constructor(
     readonly id: string,
@@ -150,22 +152,23 @@ export class SimulatedProbe implements FrameSource {
     }
   }
 
-  async start(listener: FrameListener): Promise<void> {
+  async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     if (this.#state === 'running') return;
     this.#state = 'starting';
     this.prepare();
     this.#listener = listener;
+    this.#guard.arm(options?.onFault);
     this.#state = 'running';
     const period = 1000 / this.s.fps;
     let due = performance.now();
-    const tick = (): void => {
+    const tick = this.#guard.wrap('its frame timer', (): void => {
       if (this.#state !== 'running') return;
       this.#emit();
       due += period;
       const now = performance.now();
       if (due < now - period) due = now; // late: do not burst to catch up, a probe never does
       this.#timer = setTimeout(tick, Math.max(0, due - now));
-    };
+    });
     tick();
   }
 
@@ -196,7 +199,7 @@ export class SimulatedProbe implements FrameSource {
   }
 
   health(): SourceHealth {
-    return {
+    return this.#guard.health({
       driver: this.driver,
       state: this.#state,
       connected: this.#state === 'running',
@@ -204,7 +207,7 @@ export class SimulatedProbe implements FrameSource {
       framesDelivered: this.#seq,
       errors: 0,
       lastError: undefined,
-    };
+    });
   }
 
   #imagingRegion(): ImagingRegion {

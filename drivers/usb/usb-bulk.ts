@@ -1,7 +1,8 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { Frame } from '../../src/capture/frame.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
-import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
+import { SourceGuard } from '../../src/capture/source-guard.js';
 import { errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 import { FrameAssembler } from './frame-assembler.js';
@@ -48,6 +49,7 @@ export class UsbBulkSource implements FrameSource {
   #lastError: string | undefined;
   #rate = new RateMeter();
   #loop: Promise<void> | undefined;
+  readonly #guard = new SourceGuard('usb', () => this.stop());
 
   constructor(
     readonly id: string,
@@ -58,8 +60,9 @@ export class UsbBulkSource implements FrameSource {
     this.assembler = new FrameAssembler(Buffer.from(this.s.syncMarker, 'hex'), this.s.width, this.s.height, this.s.bytesPerPixel);
   }
 
-  async start(listener: FrameListener): Promise<void> {
+  async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#listener = listener;
+    this.#guard.arm(options?.onFault);
     const hex = (n: number): string => n.toString(16).padStart(4, '0');
     const dev = await this.find(this.s.vendorId, this.s.productId);
     if (!dev) throw new Error(`USB device ${hex(this.s.vendorId)}:${hex(this.s.productId)} is not connected`);
@@ -68,7 +71,7 @@ export class UsbBulkSource implements FrameSource {
     await dev.claimInterface(this.s.interface);
     this.#device = dev;
     this.#state = 'running';
-    this.#loop = this.#read(dev);
+    this.#loop = this.#guard.watch('its bulk read loop', this.#read(dev));
   }
 
   async #read(dev: BulkDevice): Promise<void> {
@@ -110,7 +113,7 @@ export class UsbBulkSource implements FrameSource {
   }
 
   health(): SourceHealth {
-    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + this.assembler.stats.resyncs, lastError: this.#lastError };
+    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + this.assembler.stats.resyncs, lastError: this.#lastError });
   }
 }
 

@@ -4,7 +4,8 @@ import { FfmpegFrameReader } from '../../src/capture/ffmpeg.js';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion, type PixelSpacing } from '../../src/capture/frame.js';
 import { RateMeter } from '../../src/capture/rate-meter.js';
 import { type Calibration, spacingFromCalibration } from '../../src/capture/calibration.js';
-import type { FrameListener, FrameSource, SourceContext, SourceHealth } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
+import { SourceGuard } from '../../src/capture/source-guard.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 
 const Region = T.Object({ x: T.Integer({ minimum: 0 }), y: T.Integer({ minimum: 0 }), width: T.Integer({ minimum: 8 }), height: T.Integer({ minimum: 8 }) }, { additionalProperties: false });
@@ -54,6 +55,7 @@ export class V4l2Source implements FrameSource {
   #timer: NodeJS.Timeout | undefined;
   #watchdog: NodeJS.Timeout | undefined;
   #rate = new RateMeter();
+  readonly #guard = new SourceGuard('v4l2', () => this.stop());
 
   constructor(
     readonly id: string,
@@ -79,15 +81,16 @@ export class V4l2Source implements FrameSource {
     return [...input, '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
   }
 
-  async start(listener: FrameListener): Promise<void> {
+  async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#listener = listener;
+    this.#guard.arm(options?.onFault);
     if (!this.s.ffmpegInput && !existsSync(this.s.device)) {
       const seen = existsSync('/dev') ? readdirSync('/dev').filter((d) => d.startsWith('video')).map((d) => `/dev/${d}`) : [];
       throw new Error(`Capture device ${this.s.device} does not exist; devices present: ${seen.join(', ') || 'none'}`);
     }
     this.#state = 'starting';
     this.#spawn();
-    this.#watchdog = setInterval(() => {
+    this.#watchdog = this.#guard.setInterval('its signal watchdog', () => {
       if ((this.#state === 'running' || this.#state === 'starting') && performance.now() - this.#lastFrameAt > this.s.signalLossMs) {
         this.#lastError = `Signal lost: no frame for ${this.s.signalLossMs} ms`;
         this.#errors++;
@@ -102,7 +105,7 @@ export class V4l2Source implements FrameSource {
     const reader = new FfmpegFrameReader(this.ffmpegArgs(), w * h, FRAME_RING_GUARANTEE);
     this.#reader = reader;
     this.#lastFrameAt = performance.now();
-    reader.start((data) => {
+    reader.start(this.#guard.wrap('frame handling', (data: Uint8Array) => {
       if (this.#reader !== reader) return;
       this.#state = 'running';
       this.#backoff = this.s.reconnectInitialMs;
@@ -111,12 +114,12 @@ export class V4l2Source implements FrameSource {
       const frame: Frame = { seq: this.#seq++, timestampMs: this.#lastFrameAt, width: w, height: h, channels: 1, data, pixelSpacing: this.spacing, sourceId: this.id, region };
       this.#rate.tick(frame.timestampMs);
       this.#listener?.(frame);
-    }, (code, stderr) => {
+    }), (code, stderr) => this.#guard.wrap('ffmpeg exit handling', () => {
       if (this.#reader !== reader || this.#state === 'stopped') return;
       this.#errors++;
       this.#lastError = `ffmpeg stopped (exit ${code}): ${stderr || 'device gone?'}`;
       this.#restart();
-    });
+    })());
   }
 
   #restart(): void {
@@ -124,7 +127,7 @@ export class V4l2Source implements FrameSource {
     this.#reader = undefined;
     this.#state = 'reconnecting';
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#guard.setTimeout('reconnecting', () => {
       if (this.#state === 'reconnecting') this.#spawn();
     }, this.#backoff);
     this.#backoff = Math.min(this.s.reconnectMaxMs, this.#backoff * 2);
@@ -139,7 +142,7 @@ export class V4l2Source implements FrameSource {
   }
 
   health(): SourceHealth {
-    return { driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError };
+    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError });
   }
 }
 

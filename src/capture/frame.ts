@@ -42,6 +42,26 @@ export interface Frame {
   orientation?: number[] | undefined;
 }
 
+/**
+ * The first thing wrong with a frame, or `undefined`. Run on every frame at the pipeline's entrance, so it
+ * allocates nothing for a good frame; the checks are the ones a model or the live view would trip over.
+ */
+export function frameProblem(f: Frame): string | undefined {
+  const { width: w, height: h, channels: c, data, pixelSpacing: s, region: r } = f;
+  if (!Number.isInteger(f.seq) || f.seq < 0) return `sequence number ${String(f.seq)} is not a non-negative integer`;
+  if (!Number.isFinite(f.timestampMs)) return `timestamp ${String(f.timestampMs)} is not a finite number`;
+  if (!Number.isInteger(w) || w < 1) return `width ${String(w)} is not a positive integer`;
+  if (!Number.isInteger(h) || h < 1) return `height ${String(h)} is not a positive integer`;
+  if (c !== 1 && c !== 3) return `channels ${String(c)} is not 1 or 3`;
+  if (!(data instanceof Uint8Array)) return 'data is not a Uint8Array';
+  if (data.length !== w * h * c) return `data holds ${data.length} bytes, ${w}×${h}×${c} needs ${w * h * c}`;
+  if (s !== undefined && !(s.x > 0 && s.y > 0 && s.x < Infinity && s.y < Infinity)) return `pixel spacing ${String(s.x)}×${String(s.y)} mm is not finite and positive`;
+  if (!r || !(r.x >= 0 && r.y >= 0 && r.width >= 1 && r.height >= 1 && r.x + r.width <= w && r.y + r.height <= h)) {
+    return `imaging region ${JSON.stringify(r)} lies outside the ${w}×${h} frame`;
+  }
+  return undefined;
+}
+
 /** Throws a clear error when a frame's fields disagree with its buffer; drivers call it on foreign data. */
 export function validateFrame(f: Frame): void {
   const problems: string[] = [];

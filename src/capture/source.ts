@@ -13,17 +13,27 @@ export interface SourceHealth {
 
 export type FrameListener = (frame: Frame) => void;
 
+export interface StartOptions {
+  signal?: AbortSignal;
+  /**
+   * Told once when one of the source's own callbacks fails after `start` resolved (see SourceGuard); the
+   * source has then stopped itself and its health reads "failed" with the same reason.
+   */
+  onFault?: (reason: string) => void;
+}
+
 /**
  * One capture device or stream. Drivers live in drivers/<name>/ and know nothing of models or servers.
  *
  * Contract: `start` resolves once frames can flow (or rejects with a clear error); frames are delivered
  * to the listener in seq order, never concurrently; `stop` is idempotent and resolves when no further
- * frame will be delivered.
+ * frame will be delivered. A fault in the driver's own callbacks never escapes as an uncaught exception:
+ * it stops the source and is reported through `onFault` and `health` (drivers use SourceGuard for this).
  */
 export interface FrameSource {
   readonly id: string;
   readonly driver: string;
-  start(listener: FrameListener, options?: { signal?: AbortSignal }): Promise<void>;
+  start(listener: FrameListener, options?: StartOptions): Promise<void>;
   stop(): Promise<void>;
   health(): SourceHealth;
 }

@@ -1,5 +1,7 @@
 import type { ClinicalContext } from '../analysis/fetal-head.js';
-import type { Frame } from '../capture/frame.js';
+import { FailedSource } from '../capture/failed-source.js';
+import { type Frame, frameProblem } from '../capture/frame.js';
+import type { SourceScope } from '../capture/source-scope.js';
 import type { FrameSource } from '../capture/source.js';
 import { errorMessage } from '../errors.js';
 import type { Bus } from './bus.js';
@@ -33,13 +35,29 @@ export interface PipelineStats {
   framesDropped: number;
   errors: number;
   lastError: string | undefined;
+  /** Frames refused at the entrance (wrong size, data length, spacing…): never shown, never analysed. */
+  framesRejected: number;
+  lastRejected: string | undefined;
+  /** Sources that failed while running (a fault in their driver) and were stopped. */
+  sourceFaults: number;
+  lastSourceFault: string | undefined;
   models: Record<string, { runs: number; errors: number }>;
+}
+
+/** A calibration in force: the spacing, and the frame size it was made on (other sizes keep their own). */
+export interface SpacingOverride {
+  pixelSpacing: NonNullable<Frame['pixelSpacing']>;
+  frame?: { width: number; height: number } | undefined;
 }
 
 export interface PipelineOptions {
   /** Clinical context of the exam in progress (dating GA…), read for every result. */
   context?: () => ClinicalContext;
-  log?: { warn(obj: object, msg?: string): void };
+  log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /** Sources start inside it, so the daemon's last-resort guard can blame an uncaught error on its source. */
+  scope?: SourceScope;
+  /** The stored calibration of a source (driver + id), put in force whenever that source starts. */
+  calibrationFor?: (source: FrameSource) => SpacingOverride | undefined;
 }
 
 /**
@@ -61,7 +79,7 @@ export class Pipeline {
     private readonly options: PipelineOptions = {},
   ) {
     this.#models = models;
-    this.#stats = { framesIn: 0, framesTaken: 0, framesDropped: 0, errors: 0, lastError: undefined, models: Object.fromEntries(models.map((m) => [m.runner.id, { runs: 0, errors: 0 }])) };
+    this.#stats = { framesIn: 0, framesTaken: 0, framesDropped: 0, errors: 0, lastError: undefined, framesRejected: 0, lastRejected: undefined, sourceFaults: 0, lastSourceFault: undefined, models: Object.fromEntries(models.map((m) => [m.runner.id, { runs: 0, errors: 0 }])) };
   }
 
   get source(): FrameSource | undefined {
@@ -69,15 +87,29 @@ export class Pipeline {
   }
 
   #frozen = false;
-  #spacing: Frame['pixelSpacing'] = undefined;
+  #spacing: SpacingOverride | undefined;
+  #lastWidth = 0;
+  #lastHeight = 0;
+  #lastLogged: string | undefined;
+  /** Sources that reported a fault, with the reason (a switch to one that faults while starting fails). */
+  readonly #faulted = new WeakMap<FrameSource, string>();
 
-  /** A calibration made by the clinician (e.g. two points on a ruler) overrides the source's spacing. */
-  setSpacingOverride(spacing: Frame['pixelSpacing']): void {
-    this.#spacing = spacing;
+  /**
+   * A calibration made by the clinician (e.g. two points on a ruler) overrides the source's spacing on
+   * frames of the size it was made on; frames of another size (the grabber's resolution changed) keep the
+   * source's own spacing rather than a wrong one.
+   */
+  setSpacingOverride(override: SpacingOverride | undefined): void {
+    this.#spacing = override;
   }
 
-  get spacingOverride(): Frame['pixelSpacing'] {
+  get spacingOverride(): SpacingOverride | undefined {
     return this.#spacing;
+  }
+
+  /** Size of the last frame that entered, if any (what a calibration made now is made on). */
+  lastFrameSize(): { width: number; height: number } | undefined {
+    return this.#lastWidth > 0 ? { width: this.#lastWidth, height: this.#lastHeight } : undefined;
   }
 
   /** A frozen probe freezes the view: frames are counted but neither shown nor analysed until unfrozen. */
@@ -85,21 +117,89 @@ export class Pipeline {
     this.#frozen = frozen;
   }
 
-  /** Accepts a frame from the source; cheap and synchronous. */
+  /**
+   * Accepts a frame from the source; cheap and synchronous. A malformed frame is counted and refused here,
+   * with its reason, before the view or a model sees it; nothing thrown here reaches the driver.
+   */
   readonly push = (frame: Frame): void => {
     this.#stats.framesIn++;
-    if (this.#frozen) return;
-    if (this.#spacing) frame.pixelSpacing = this.#spacing;
-    this.bus.publish('frame', frame);
-    this.#slot.put(frame);
+    try {
+      const problem = frameProblem(frame);
+      if (problem !== undefined) return this.#reject(frame, problem);
+      this.#lastWidth = frame.width;
+      this.#lastHeight = frame.height;
+      if (this.#frozen) return;
+      const o = this.#spacing;
+      if (o && (!o.frame || (o.frame.width === frame.width && o.frame.height === frame.height))) frame.pixelSpacing = o.pixelSpacing;
+      this.bus.publish('frame', frame);
+      this.#slot.put(frame);
+    } catch (err) {
+      this.#stats.errors++;
+      this.#stats.lastError = `frame ${String(frame?.seq)}: ${errorMessage(err)}`;
+    }
   };
+
+  #reject(frame: Frame, problem: string): void {
+    this.#stats.framesRejected++;
+    this.#stats.lastRejected = `Frame ${String(frame.seq)} from ${this.#source?.driver ?? 'the source'} refused: ${problem}`;
+    // One line per kind of problem, not one per frame: a broken stream must not flood the log.
+    if (problem !== this.#lastLogged) {
+      this.#lastLogged = problem;
+      this.options.log?.warn({ source: this.#source?.driver, problem }, this.#stats.lastRejected);
+    }
+  }
+
+  /** The listener a source gets: frames leave the source's scope before the pipeline handles them. */
+  #listenerFor(accept: () => boolean): (f: Frame) => void {
+    const scope = this.options.scope;
+    const push = this.push;
+    if (!scope) return (f) => accept() && push(f);
+    return (f) => accept() && scope.outside(push, f);
+  }
+
+  /** Starts `source` inside its scope, with its faults reported to `sourceFailed`. */
+  #startSource(source: FrameSource, listener: (f: Frame) => void, signal?: AbortSignal): Promise<void> {
+    const onFault = (reason: string): void => this.sourceFailed(source, reason);
+    const go = (): Promise<void> => source.start(listener, { ...(signal ? { signal } : {}), onFault });
+    return this.options.scope ? this.options.scope.run(source, go) : go();
+  }
+
+  #applyCalibration(source: FrameSource): void {
+    if (this.options.calibrationFor) this.#spacing = this.options.calibrationFor(source);
+  }
 
   async start(source: FrameSource): Promise<void> {
     this.#abort = new AbortController();
     const signal = this.#abort.signal;
     this.#loop = this.#run(signal);
     this.#source = source;
-    await source.start(this.push, { signal });
+    this.#applyCalibration(source);
+    await this.#startSource(source, this.#listenerFor(() => this.#source === source), signal);
+  }
+
+  /**
+   * A running source failed (its driver reported a fault, or the daemon's last-resort guard blamed an
+   * uncaught error on it): it is stopped, counted and logged, and health shows it failed with the reason
+   * until another source is switched in. The daemon keeps serving.
+   */
+  sourceFailed(source: FrameSource, reason: string): void {
+    if (this.#faulted.has(source)) return;
+    this.#faulted.set(source, reason);
+    this.#stats.sourceFaults++;
+    this.#stats.lastSourceFault = reason;
+    this.options.log?.error({ driver: source.driver, source: source.id, reason }, `source failed: ${reason}`);
+    let before: ReturnType<FrameSource['health']> | undefined;
+    try {
+      before = source.health();
+    } catch {
+      before = undefined;
+    }
+    try {
+      void source.stop().catch(() => {});
+    } catch {
+      // a broken driver may fail to stop too; its frames are no longer accepted (see #listenerFor)
+    }
+    if (this.#source === source) this.#source = new FailedSource(source.id, source.driver, reason, before);
   }
 
   /** Keeps running with no working source (its failure visible in health) until one is switched in. */
@@ -114,13 +214,14 @@ export class Pipeline {
   async switchSource(source: FrameSource): Promise<void> {
     const old = this.#source;
     let started = false;
-    await source.start((f) => {
-      if (started) this.push(f);
-    });
+    await this.#startSource(source, this.#listenerFor(() => started && this.#source === source));
+    const fault = this.#faulted.get(source);
+    if (fault !== undefined) throw new Error(fault);
     // From here frames of the new source flow; the old one is stopped.
     await old?.stop();
     this.#lastSeq.clear();
     this.#source = source;
+    this.#applyCalibration(source);
     started = true;
   }
 

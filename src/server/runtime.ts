@@ -1,9 +1,11 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
+import type { CalibrationStore } from '../capture/calibration-store.js';
 import type { ProbeControl } from '../capture/probe-control.js';
 import type { FrameSource } from '../capture/source.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import type { Bus } from '../pipeline/bus.js';
+import type { FaultCounts } from '../pipeline/fault-guard.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../records/database.js';
 import type { Exam } from '../records/types.js';
@@ -28,8 +30,12 @@ export interface Runtime {
   sync: { outbox: Outbox; worker: SyncService } | undefined;
   /** Where records and keys live (shown with its free space). */
   dataDir: string;
-  /** Builds a source by driver name (the registry); used to switch sources without a restart. */
-  createSource?: (driver: string, settings: Record<string, unknown>) => FrameSource;
+  /** Builds a source by driver name (the registry); used to switch sources without a restart. `id` defaults to config.source.id. */
+  createSource?: (driver: string, settings: Record<string, unknown>, id?: string) => FrameSource;
+  /** Calibrations made in the UI, per source, kept across restarts. */
+  calibrations?: CalibrationStore;
+  /** Uncaught errors the daemon's last-resort guard has seen (when it is installed). */
+  faults?: FaultCounts;
   driverNames?: () => string[];
   /** Probe buttons and settings, when a probe-control driver is configured. */
   probe?: ProbeControl;

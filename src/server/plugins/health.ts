@@ -11,7 +11,16 @@ const Health = T.Object({
   source: T.Optional(T.Object({
     driver: T.String(), state: T.String(), connected: T.Boolean(), fps: T.Number(), framesDelivered: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()),
   })),
-  pipeline: T.Optional(T.Object({ framesIn: T.Number(), framesTaken: T.Number(), framesDropped: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()) })),
+  pipeline: T.Optional(T.Object({
+    framesIn: T.Number(), framesTaken: T.Number(), framesDropped: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()),
+    framesRejected: T.Number({ description: 'Malformed frames refused at the entrance' }), lastRejected: T.Optional(T.String()),
+    sourceFaults: T.Number({ description: 'Sources stopped because their driver failed while running' }), lastSourceFault: T.Optional(T.String()),
+  })),
+  faults: T.Optional(T.Object({
+    attributed: T.Number({ description: 'Uncaught errors blamed on a capture source' }),
+    unattributed: T.Number({ description: 'Uncaught errors in the daemon itself (logged at fatal level: please report)' }),
+    lastUnattributed: T.Optional(T.String()),
+  })),
   error: T.Optional(T.String()),
   uptimeSeconds: T.Number(),
   probe: T.Optional(T.Object({ driver: T.String(), connected: T.Boolean(), framesOk: T.Number(), crcErrors: T.Number(), unknownTypes: T.Number(), garbageBytes: T.Number(), lastError: T.Optional(T.String()) })),
@@ -38,7 +47,11 @@ const health: FastifyPluginAsync = async (app) => {
       provider: rt.sessions[0]?.provider,
       models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider, precision: s.file.precision, attempts: s.attempts })),
       source,
-      pipeline: stats && { framesIn: stats.framesIn, framesTaken: stats.framesTaken, framesDropped: stats.framesDropped, errors: stats.errors, lastError: stats.lastError },
+      pipeline: stats && {
+        framesIn: stats.framesIn, framesTaken: stats.framesTaken, framesDropped: stats.framesDropped, errors: stats.errors, lastError: stats.lastError,
+        framesRejected: stats.framesRejected, lastRejected: stats.lastRejected, sourceFaults: stats.sourceFaults, lastSourceFault: stats.lastSourceFault,
+      },
+      faults: rt.faults,
       error: rt.state.startupError,
       uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
       disk: await diskOf(rt.dataDir),

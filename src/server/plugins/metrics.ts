@@ -39,6 +39,21 @@ const metrics: FastifyPluginAsync = async (app) => {
       for (const s of rt.sessions) this.set({ model: s.id, provider: s.provider }, 1);
     },
   });
+  new Gauge({
+    name: 'sonoedge_frames_rejected_total', help: 'Malformed frames refused at the pipeline entrance', registers: [reg],
+    collect() { this.set(rt.pipeline?.stats().framesRejected ?? 0); },
+  });
+  new Gauge({
+    name: 'sonoedge_source_faults_total', help: 'Sources stopped because their driver failed while running', registers: [reg],
+    collect() { this.set(rt.pipeline?.stats().sourceFaults ?? 0); },
+  });
+  new Gauge({
+    name: 'sonoedge_uncaught_errors_total', help: 'Errors nobody caught, by owner: a capture source, or the daemon itself (a bug)', labelNames: ['owner'], registers: [reg],
+    collect() {
+      this.set({ owner: 'source' }, rt.faults?.attributed ?? 0);
+      this.set({ owner: 'daemon' }, rt.faults?.unattributed ?? 0);
+    },
+  });
   new Gauge({ name: 'sonoedge_ready', help: '1 when sessions are warm and the source runs', registers: [reg], collect() { this.set(rt.state.ready ? 1 : 0); } });
 
   const off = rt.bus.on('result', (e) => {
