@@ -61,6 +61,7 @@ const UNVERIFIED = 'AI decision support, not a diagnosis: unverified until a cli
 export class BreastLesionAnalyzer {
   readonly #labeler: ComponentLabeler;
   readonly #tracer: OutlineTracer;
+  readonly #masked: Float32Array;
 
   constructor(
     readonly gridWidth: number,
@@ -68,6 +69,7 @@ export class BreastLesionAnalyzer {
   ) {
     this.#labeler = new ComponentLabeler(gridWidth, gridHeight);
     this.#tracer = new OutlineTracer(gridWidth, gridHeight);
+    this.#masked = new Float32Array(gridWidth * gridHeight);
   }
 
   analyze(prob: Float32Array, classProb: Float32Array, grid: ModelGrid, frame: FrameGeometry): BreastLesionResult {
@@ -94,6 +96,17 @@ export class BreastLesionAnalyzer {
       flags.push(flag('tiny-image', 'warning', `The image is only ${frame.region.width}×${frame.region.height} pixels: too small to judge a margin reliably.`));
     }
 
+    // letterbox padding is not tissue: nothing outside the imaging region can be a lesion
+    const c = grid.content;
+    if (c) {
+      const m = this.#masked;
+      m.fill(0);
+      for (let y = Math.max(0, c.y); y < Math.min(h, c.y + c.height); y++) {
+        const row = y * w;
+        m.set(prob.subarray(row + Math.max(0, c.x), row + Math.min(w, c.x + c.width)), row + Math.max(0, c.x));
+      }
+      prob = m;
+    }
     const lab = this.#labeler;
     lab.label(prob, LESION_LEVEL);
     const label = lab.largest();

@@ -6,6 +6,8 @@ export interface ModelGrid {
   height: number;
   /** model (mx, my) → frame pixel coordinates */
   toFrame(mx: number, my: number): [number, number];
+  /** Model pixels that hold the frame's imaging region (not letterbox padding); absent: all of them. */
+  content?: { x: number; y: number; width: number; height: number } | undefined;
 }
 
 /** What an analysis knows of the frame the model ran on. */

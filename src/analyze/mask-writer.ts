@@ -45,5 +45,6 @@ export async function writeOutlineMask(path: string, width: number, height: numb
     }
     fillPolygon(xs, ys, n, width, height, mask);
   }
-  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).png().toFile(path);
+  // an 8-bit one-channel PNG (sharp would otherwise widen it to RGB)
+  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(path);
 }

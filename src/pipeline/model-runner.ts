@@ -51,7 +51,8 @@ export class ModelRunner {
     const mapping = this.#mapping[slot]!;
     const info = this.#info[slot]!;
     const outputs: Record<string, OutputTensor> = raw;
-    const grid = { width: mapping.modelWidth, height: mapping.modelHeight, toFrame: (x: number, y: number) => modelToFrame(mapping, x, y) };
+    const content = { x: mapping.offsetX, y: mapping.offsetY, width: Math.round(info.region.width * mapping.scaleX), height: Math.round(info.region.height * mapping.scaleY) };
+    const grid = { width: mapping.modelWidth, height: mapping.modelHeight, toFrame: (x: number, y: number) => modelToFrame(mapping, x, y), content };
     return this.#analyzer.analyze(outputs, grid, info, ctx);
   }
 

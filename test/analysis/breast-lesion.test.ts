@@ -82,6 +82,14 @@ describe('BreastLesionAnalyzer', () => {
     expect(codes(lesionButNormal)).toContain('class-mask-disagree');
   });
 
+  it('letterbox padding is never a lesion, however confident the map is there', () => {
+    const padded = softEllipse(W, H, { cx: 70, cy: 64, a: 12, b: 8, angle: 0 });
+    for (let y = 0; y < H; y++) for (let x = 0; x < 24; x++) padded[y * W + x] = 1; // a "lesion" in the padding
+    const r = analyzer.analyze(padded, probs(0.1, 0.8, 0.1), { ...grid, content: { x: 24, y: 0, width: W - 24, height: H } }, frame);
+    expect(r.lesion!.maxDiameter / (24 * SCALE)).toBeCloseTo(1, 1);
+    expect(codes(r)).not.toContain('lesion-cut');
+  });
+
   it('a speck below the minimum size is not a lesion', () => {
     const speck = softEllipse(W, H, { cx: 64, cy: 64, a: 2, b: 2, angle: 0 });
     expect(analyzer.analyze(speck, probs(0.8, 0.1, 0.1), grid, frame).lesionPresent).toBe(false);
