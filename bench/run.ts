@@ -12,7 +12,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/load.js';
 import { startDaemon } from '../src/daemon.js';
 import { fork } from 'node:child_process';
-import { setPriority, tmpdir } from 'node:os';
+import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedProbe } from '../drivers/simulated/probe.js';
 import type { Frame } from '../src/capture/frame.js';
@@ -20,6 +20,7 @@ import type { FrameSource, SourceHealth } from '../src/capture/source.js';
 import { type SessionOptions, type ModelSession, openModelSession } from '../src/inference/session.js';
 import type { InferenceEngine } from '../src/inference/engine.js';
 import { WorkerEngine } from '../src/inference/worker-engine.js';
+import { resolveIntraOpThreads } from '../src/inference/threads.js';
 import { findModelPackage } from '../src/models/package.js';
 import { Bus, type ResultEvent } from '../src/pipeline/bus.js';
 import { ModelRunner } from '../src/pipeline/model-runner.js';
@@ -39,7 +40,7 @@ const N = Number(process.env.BENCH_N ?? 200);
 /** BENCH_ONLY=throughput,latency,backlog,multi,browser,drivers runs a subset (the probe cost always runs). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const only = (section: string): boolean => !ONLY || ONLY.has(section);
-const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: Number(process.env.BENCH_THREADS ?? 2), allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
+const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : resolveIntraOpThreads('auto', { cores: availableParallelism(), models: 1, live: true }), allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
 const rows: Array<[string, string]> = [];
 const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, n: N };
 const row = (k: string, v: string): void => {

@@ -46,7 +46,9 @@ export const ConfigSchema = T.Object(
         providers: T.Array(ProviderName, { minItems: 1, default: ['tensorrt', 'cuda', 'cpu'] }),
         requireAccelerator: T.Boolean({ default: false }),
         precision: T.Union([T.Literal('int8'), T.Literal('fp32')], { default: 'int8' }),
-        intraOpThreads: T.Integer({ minimum: 1, maximum: 64, default: 2 }),
+        intraOpThreads: T.Union([T.Literal('auto'), T.Integer({ minimum: 1, maximum: 64 })], {
+          default: 'auto', description: 'Threads per CPU session; auto leaves one core to the JS thread live and shares the rest between models (src/inference/threads.ts)',
+        }),
         allowSpinning: T.Boolean({ default: false, description: 'Spinning thread pools steal cores from other sessions' }),
         deviceId: T.Integer({ minimum: 0, default: 0 }),
         tensorrt: T.Object(
