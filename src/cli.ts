@@ -12,6 +12,7 @@ import { analyzeFiles } from './analyze/analyze-files.js';
 import { readPixelSizeCsv } from '../drivers/replay/replay.js';
 import { listModelPackages } from './models/package.js';
 import { errorMessage } from './errors.js';
+import { ConfigReloader } from './reload.js';
 
 const USAGE = `Usage:
   sonoedge serve [--config FILE] [--port N] [--host ADDR] [--data-dir DIR]
@@ -31,13 +32,18 @@ async function serve(argv: string[]): Promise<void> {
   if (values.port !== undefined) overrides.push([['server', 'port'], Number(values.port)]);
   if (values.host !== undefined) overrides.push([['server', 'host'], values.host]);
   if (values['data-dir'] !== undefined) overrides.push([['dataDir'], resolve(values['data-dir'])]);
-  const loaded = loadConfig(values.config, { overrides });
-  const daemon = await startDaemon(loaded);
+  const load = (): ReturnType<typeof loadConfig> => loadConfig(values.config, { overrides });
+  const daemon = await startDaemon(load(), { guardProcess: true });
   process.stderr.write(`sonoedge is running: open ${daemon.url}/ (API docs at ${daemon.url}/docs)\n`);
+  // An edited config file (or SIGHUP, the conventional reload signal) switches the source without a restart.
+  const reloader = new ConfigReloader(daemon.runtime, load, daemon.app.log);
+  if (values.config) reloader.watch(values.config);
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   let closing = false;
   const shutdown = (sig: string): void => {
     if (closing) return;
     closing = true;
+    reloader.close();
     daemon.app.log.info({ signal: sig }, 'shutting down');
     daemon.close().then(() => process.exit(0), () => process.exit(1));
   };

@@ -6,8 +6,8 @@ export interface DaemonProcess {
   url: string;
   /** Parsed JSON log lines (stdout) so far. */
   logs: Array<Record<string, unknown> & { msg?: string; level?: number }>;
-  /** Resolves with the first log line (already seen or coming) whose message matches. */
-  waitForLog(re: RegExp, timeoutMs?: number): Promise<Record<string, unknown> & { msg: string; level: number }>;
+  /** Resolves with the first log line (already seen or coming, from line `from` on) whose message matches. */
+  waitForLog(re: RegExp, timeoutMs?: number, from?: number): Promise<Record<string, unknown> & { msg: string; level: number }>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -37,10 +37,10 @@ export function spawnDaemon(args: string[], readyLine: RegExp, timeoutMs = 60_00
     for (const w of waiters.splice(0)) w();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const waitForLog: DaemonProcess['waitForLog'] = (re, ms = 20_000) => new Promise((resolve, reject) => {
+  const waitForLog: DaemonProcess['waitForLog'] = (re, ms = 20_000, from = 0) => new Promise((resolve, reject) => {
     const t0 = Date.now();
     const check = (): void => {
-      const hit = logs.find((l) => typeof l.msg === 'string' && re.test(l.msg));
+      const hit = logs.slice(from).find((l) => typeof l.msg === 'string' && re.test(l.msg));
       if (hit) return resolve(hit as Awaited<ReturnType<DaemonProcess['waitForLog']>>);
       if (Date.now() - t0 > ms || proc.exitCode !== null) return reject(new Error(`no log line matching ${re} in ${ms} ms; last lines:\n${logs.slice(-8).map((l) => l.msg).join('\n')}\nstderr: ${stderr.slice(-1500)}`));
       waiters.push(check);
