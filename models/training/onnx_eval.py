@@ -13,6 +13,22 @@ def attrs(node) -> dict:
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
+def _qdq(op: str, x: list, axis: int) -> torch.Tensor:
+    """ONNX QuantizeLinear / DequantizeLinear (per tensor or per axis), so quantized graphs can be simulated."""
+    v, scale = x[0], x[1].double()
+    zp = x[2] if len(x) > 2 and x[2] is not None else torch.zeros((), dtype=torch.uint8)
+    if scale.ndim == 1:
+        shape = [1] * v.ndim
+        shape[axis] = -1
+        scale = scale.reshape(shape)
+        zp = zp.reshape(shape)
+    if op == "QuantizeLinear":
+        lo, hi = (0, 255) if zp.dtype == torch.uint8 else (-128, 127)
+        q = torch.clamp(torch.round(v.double() / scale) + zp.double(), lo, hi)  # torch.round: half to even, as ONNX
+        return q.to(zp.dtype)
+    return ((v.double() - zp.double()) * scale).float()
+
+
 def run_graph(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     g = model.graph
     env: dict[str, torch.Tensor] = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in g.initializer}
@@ -46,6 +62,29 @@ def run_graph(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict[str,
             y = x[0] + x[1]
         elif op == "Mul":
             y = x[0] * x[1]
+        elif op == "Identity":
+            y = x[0]
+        elif op == "Div":
+            y = x[0] / x[1]
+        elif op == "Softmax":
+            y = torch.softmax(x[0], dim=a.get("axis", -1))
+        elif op == "GlobalAveragePool":
+            y = x[0].mean(dim=(2, 3), keepdim=True)
+        elif op == "GlobalMaxPool":
+            y = x[0].amax(dim=(2, 3), keepdim=True)
+        elif op == "Flatten":
+            ax = a.get("axis", 1)
+            y = x[0].reshape(int(np.prod(x[0].shape[:ax])), -1)
+        elif op == "Gemm":
+            aa = x[0].t() if a.get("transA", 0) else x[0]
+            bb = x[1].t() if a.get("transB", 0) else x[1]
+            y = a.get("alpha", 1.0) * (aa @ bb)
+            if len(x) > 2 and x[2] is not None:
+                y = y + a.get("beta", 1.0) * x[2]
+        elif op == "MatMul":
+            y = x[0] @ x[1]
+        elif op in ("QuantizeLinear", "DequantizeLinear"):
+            y = _qdq(op, x, a.get("axis", 1))
         else:
             raise NotImplementedError(f"op {op} not supported by the calibration evaluator")
         env[n.output[0]] = y

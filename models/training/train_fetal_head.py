@@ -28,15 +28,17 @@ from unet import UNet  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def augment(img: torch.Tensor, tgt: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Geometric (same for image and target) and intensity augmentation on a batch, on the fly."""
+def augment(img: torch.Tensor, tgt: torch.Tensor, gen: torch.Generator, max_angle: float = 0.45,
+            scale: tuple[float, float] = (0.8, 1.25), vflip: float = 0.3) -> tuple[torch.Tensor, torch.Tensor]:
+    """Geometric (same for image and target) and intensity augmentation on a batch, on the fly.
+    The defaults are the fetal head's; other tasks narrow them (breast: skin line stays at the top)."""
     n = img.shape[0]
     r = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=gen)  # noqa: E731
-    ang = r(-0.45, 0.45)
-    sc = r(0.8, 1.25)
+    ang = r(-max_angle, max_angle)
+    sc = r(*scale)
     tx, ty = r(-0.1, 0.1), r(-0.1, 0.1)
     fx = torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0)
-    fy = torch.where(torch.rand(n, generator=gen) < 0.3, -1.0, 1.0)
+    fy = torch.where(torch.rand(n, generator=gen) < vflip, -1.0, 1.0)
     h, w = img.shape[-2:]
     asp = w / h
     cos, sin = torch.cos(ang) / sc, torch.sin(ang) / sc
