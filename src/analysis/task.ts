@@ -1,4 +1,5 @@
 import type { BreastLesionResult } from './breast-lesion.js';
+import type { EnhanceResult } from './enhance.js';
 import type { ClinicalContext, FetalHeadResult } from './fetal-head.js';
 import type { FrameGeometry, ModelGrid } from './grid.js';
 
@@ -12,7 +13,7 @@ export interface OutputTensor {
 }
 
 /** Every task's result, told apart by `task`; a new task adds its result type here. */
-export type TaskResult = FetalHeadResult | BreastLesionResult;
+export type TaskResult = FetalHeadResult | BreastLesionResult | EnhanceResult;
 export type TaskName = TaskResult['task'];
 
 /** Turns one model's outputs into clinical results. One instance per model session (it owns buffers). */

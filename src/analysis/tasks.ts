@@ -1,5 +1,6 @@
 import { ErrorCodes, SonoError } from '../errors.js';
 import { BreastLesionAnalyzer } from './breast-lesion.js';
+import { EnhanceAnalyzer } from './enhance.js';
 import { FetalHeadAnalyzer } from './fetal-head.js';
 import type { OutputTensor, TaskAnalyzer } from './task.js';
 
@@ -7,6 +8,8 @@ export interface TaskSpec {
   task: string;
   outputs: Array<{ name: string; shape: number[] }>;
   inputShape: readonly number[];
+  /** the input's normalisation (an image-to-image model's output is turned back into gray levels with it) */
+  normalize?: { scale: number; mean: number; std: number } | undefined;
 }
 
 type Factory = (spec: TaskSpec) => TaskAnalyzer;
@@ -40,6 +43,15 @@ const FACTORIES: Record<string, Factory> = {
     return {
       task: 'breast-lesion',
       analyze: (outputs, grid, frame) => analyzer.analyze(output(outputs, mask.name).data, output(outputs, cls.name).data, grid, frame),
+    };
+  },
+  // output: the enhanced image on the input grid [1,1,H,W], normalised like the input (display only)
+  enhance: (spec) => {
+    const out = spec.outputs[0]!;
+    const analyzer = new EnhanceAnalyzer(spec.inputShape[3]!, spec.inputShape[2]!, spec.normalize ?? { scale: 1 / 255, mean: 0, std: 1 });
+    return {
+      task: 'enhance',
+      analyze: (outputs, grid, frame) => analyzer.analyze(output(outputs, out.name).data, grid, frame),
     };
   },
 };

@@ -25,7 +25,7 @@ export class ModelRunner {
   constructor(readonly session: InferenceEngine) {
     const m = session.pkg.manifest;
     this.#pre = new Preprocessor(m.input);
-    this.#analyzer = createTaskAnalyzer({ task: m.task, outputs: m.outputs, inputShape: m.input.shape });
+    this.#analyzer = createTaskAnalyzer({ task: m.task, outputs: m.outputs, inputShape: m.input.shape, normalize: m.input.normalize });
   }
 
   get id(): string {
