@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
-import type { Capture, Exam, Measurement, MeasurementState, NewExam, Patient } from './types.js';
+import { CATEGORIES, type StoredResult, measurementRows } from './measurement-rows.js';
+import type { Capture, Exam, ExamType, Measurement, MeasurementState, NewExam, Patient } from './types.js';
 
 export class RecordError extends Error {
   constructor(readonly status: 404 | 409 | 400, message: string) {
@@ -18,12 +19,12 @@ export interface CaptureInput {
   pixelSpacing: { x: number; y: number } | undefined;
   region: { x: number; y: number; width: number; height: number };
   /** Result events of the frame (model id/version/provider + task result). */
-  results: Array<{ modelId: string; modelVersion: string; provider: string; result: { task: string; hcMm?: number; bpdMm?: number; ofdMm?: number; gaWeeks?: number } }>;
+  results: Array<{ modelId: string; modelVersion: string; provider: string; result: StoredResult }>;
 }
 
 interface ExamRow {
   id: string; created_at: string; closed_at: string | null; patient_name: string | null; patient_id: string | null;
-  patient_birth_date: string | null; patient_sex: string | null; dating_ga_weeks: number | null; operator: string | null;
+  patient_birth_date: string | null; patient_sex: string | null; dating_ga_weeks: number | null; operator: string | null; exam_type: string;
 }
 
 /**
@@ -41,9 +42,9 @@ export class ExamStore {
     const id = randomUUID();
     const p = input.patient;
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null);
-      this.#audit(input.operator ?? null, 'exam.create', id, { anonymous: !p });
+      this.db.prepare(`INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator, exam_type)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null, input.examType ?? 'obstetric');
+      this.#audit(input.operator ?? null, 'exam.create', id, { anonymous: !p, examType: input.examType ?? 'obstetric' });
     })();
     return this.getExam(id);
   }
@@ -90,27 +91,37 @@ export class ExamStore {
       this.db.prepare(`INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, examId, new Date().toISOString(), input.frameSeq, input.width, input.height, input.channels, Buffer.from(input.pixels),
         input.pixelSpacing?.x ?? null, input.pixelSpacing?.y ?? null, JSON.stringify(input.region), JSON.stringify(input.results));
-      const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, unit, model_id, model_version, provider, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'unverified')`);
+      const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, ai_text, ai_geometry_json, unit, model_id, model_version, provider, state)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified')`);
       for (const r of input.results) {
-        if (r.result.task !== 'fetal-head') continue;
-        const kinds: Array<[Measurement['kind'], number | undefined, Measurement['unit']]> = [['hc', r.result.hcMm, 'mm'], ['bpd', r.result.bpdMm, 'mm'], ['ofd', r.result.ofdMm, 'mm'], ['ga', r.result.gaWeeks, 'weeks']];
-        for (const [kind, v, unit] of kinds) if (v !== undefined) insert.run(randomUUID(), id, kind, v, unit, r.modelId, r.modelVersion, r.provider);
+        for (const m of measurementRows(exam.examType, r.result)) {
+          insert.run(randomUUID(), id, m.kind, m.value, m.text, m.geometry === null ? null : JSON.stringify(m.geometry), m.unit, r.modelId, r.modelVersion, r.provider);
+        }
       }
       this.#audit(actor, 'capture.add', id, { examId, frameSeq: input.frameSeq });
     })();
     return this.getExam(examId).captures.find((c) => c.id === id)!;
   }
 
-  decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; by: string }): Measurement {
+  decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; text?: string | undefined; geometry?: unknown; by: string }): Measurement {
     const row = this.db.prepare(`SELECT m.*, e.closed_at AS exam_closed FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`).get(measurementId) as (Record<string, unknown> & { exam_closed: string | null }) | undefined;
     if (!row) throw new RecordError(404, `Measurement ${measurementId} does not exist`);
     if (row.exam_closed) throw new RecordError(409, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
-    if (d.decision === 'corrected' && d.value === undefined) throw new RecordError(400, 'A correction needs the corrected value');
-    const finalValue = d.decision === 'confirmed' ? (row.ai_value as number | null) : d.value!;
+    const categories = CATEGORIES[row.kind as Measurement['kind']];
+    if (d.text !== undefined && !categories) throw new RecordError(400, `Measurement ${measurementId} (${String(row.kind)}) is a number; correct it with "value", not "text"`);
+    if (d.text !== undefined && !categories!.includes(d.text)) throw new RecordError(400, `"${d.text}" is not a ${String(row.kind)}; choose one of ${categories!.join(', ')}`);
+    if (d.decision === 'corrected' && (categories ? d.text === undefined && d.value === undefined : d.value === undefined)) {
+      throw new RecordError(400, categories ? `A correction of ${String(row.kind)} needs the corrected "text" (${categories.join(', ')})` : 'A correction needs the corrected value');
+    }
+    const confirmed = d.decision === 'confirmed';
+    const finalValue = confirmed ? (row.ai_value as number | null) : (d.value ?? (row.ai_value as number | null));
+    const finalText = confirmed ? (row.ai_text as string | null) : (d.text ?? (row.ai_text as string | null));
+    const finalGeometry = d.geometry !== undefined ? JSON.stringify(d.geometry) : confirmed ? (row.ai_geometry_json as string | null) : null;
     const at = new Date().toISOString();
     this.db.transaction(() => {
-      this.db.prepare('UPDATE measurements SET state = ?, final_value = ?, decided_by = ?, decided_at = ? WHERE id = ?').run(d.decision satisfies MeasurementState, finalValue, d.by, at, measurementId);
-      this.#audit(d.by, `measurement.${d.decision}`, measurementId, { aiValue: row.ai_value, finalValue });
+      this.db.prepare('UPDATE measurements SET state = ?, final_value = ?, final_text = ?, final_geometry_json = ?, decided_by = ?, decided_at = ? WHERE id = ?')
+        .run(d.decision satisfies MeasurementState, finalValue, finalText, finalGeometry, d.by, at, measurementId);
+      this.#audit(d.by, `measurement.${d.decision}`, measurementId, { aiValue: row.ai_value, finalValue, aiText: row.ai_text, finalText });
     })();
     return measurementOf(this.db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>);
   }
@@ -156,13 +167,17 @@ function examOf(r: ExamRow): Omit<Exam, 'captures'> {
   const patient: Patient | null = r.patient_name || r.patient_id || r.patient_birth_date || r.patient_sex
     ? { name: r.patient_name ?? undefined, id: r.patient_id ?? undefined, birthDate: r.patient_birth_date ?? undefined, sex: (r.patient_sex as Patient['sex']) ?? undefined }
     : null;
-  return { id: r.id, createdAt: r.created_at, closedAt: r.closed_at, anonymous: !patient, patient, datingGaWeeks: r.dating_ga_weeks, operator: r.operator };
+  return { id: r.id, createdAt: r.created_at, closedAt: r.closed_at, anonymous: !patient, examType: r.exam_type as ExamType, patient, datingGaWeeks: r.dating_ga_weeks, operator: r.operator };
 }
 
 function measurementOf(m: Record<string, unknown>): Measurement {
   return {
     id: m.id as string, captureId: m.capture_id as string, kind: m.kind as Measurement['kind'], unit: m.unit as Measurement['unit'],
-    aiValue: m.ai_value as number | null, finalValue: m.final_value as number | null, state: m.state as MeasurementState,
+    aiValue: m.ai_value as number | null, finalValue: m.final_value as number | null,
+    aiText: (m.ai_text as string | null) ?? null, finalText: (m.final_text as string | null) ?? null,
+    aiGeometry: m.ai_geometry_json ? (JSON.parse(m.ai_geometry_json as string) as unknown) : null,
+    finalGeometry: m.final_geometry_json ? (JSON.parse(m.final_geometry_json as string) as unknown) : null,
+    state: m.state as MeasurementState,
     modelId: m.model_id as string | null, modelVersion: m.model_version as string | null, provider: m.provider as string | null,
     decidedBy: m.decided_by as string | null, decidedAt: m.decided_at as string | null,
   };

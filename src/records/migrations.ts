@@ -71,4 +71,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX outbox_due ON outbox (target, state, next_attempt_at);
     `,
   },
+  {
+    // exams.exam_type has existed since version 1 (default 'obstetric'); categorical lesion findings need text
+    version: 3,
+    name: 'categorical measurements (lesion orientation, margin, class)',
+    sql: `
+      ALTER TABLE measurements ADD COLUMN ai_text TEXT;
+      ALTER TABLE measurements ADD COLUMN final_text TEXT;
+    `,
+  },
 ];

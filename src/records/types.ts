@@ -7,7 +7,11 @@ export interface Patient {
   sex?: 'M' | 'F' | 'O' | undefined;
 }
 
+/** Chooses the models whose results become measurements and the tools the UI offers. */
+export type ExamType = 'obstetric' | 'breast';
+
 export interface NewExam {
+  examType?: ExamType | undefined;
   patient?: Patient | undefined;
   datingGaWeeks?: number | undefined;
   operator?: string | undefined;
@@ -15,13 +19,25 @@ export interface NewExam {
 
 export type MeasurementState = 'unverified' | 'confirmed' | 'corrected';
 
+export type FetalKind = 'hc' | 'bpd' | 'ofd' | 'ga';
+export type LesionKind = 'lesion_max_diameter' | 'lesion_perpendicular_diameter' | 'lesion_orientation' | 'lesion_margin' | 'lesion_class' | 'malignancy_probability';
+export type MeasurementKind = FetalKind | LesionKind;
+/** px: no pixel spacing was known; ratio: height/width (orientation) or solidity (margin). */
+export type MeasurementUnit = 'mm' | 'weeks' | 'px' | '%' | 'ratio';
+
 export interface Measurement {
   id: string;
   captureId: string;
-  kind: 'hc' | 'bpd' | 'ofd' | 'ga';
-  unit: 'mm' | 'weeks';
+  kind: MeasurementKind;
+  unit: MeasurementUnit;
   aiValue: number | null;
   finalValue: number | null;
+  /** category of a categorical measurement (orientation, margin, class), the AI's and the final one */
+  aiText: string | null;
+  finalText: string | null;
+  /** where it was measured, in frame pixels (caliper end points), the AI's and the final one */
+  aiGeometry: unknown;
+  finalGeometry: unknown;
   state: MeasurementState;
   modelId: string | null;
   modelVersion: string | null;
@@ -47,6 +63,7 @@ export interface Exam {
   createdAt: string;
   closedAt: string | null;
   anonymous: boolean;
+  examType: ExamType;
   patient: Patient | null;
   datingGaWeeks: number | null;
   operator: string | null;

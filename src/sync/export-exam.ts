@@ -4,6 +4,7 @@
  * Comprehensive SR with the measurements. UIDs derive from the record ids, so rebuilding an exam gives the
  * same instances (a retry can never make a duplicate). `deidentified` applies Annex E before anything leaves.
  */
+import { TASK_OF_EXAM } from '../records/measurement-rows.js';
 import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
 import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
@@ -36,6 +37,31 @@ export interface DicomInstance {
 }
 
 interface EllipseLike { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number }
+interface SegmentLike { x1: number; y1: number; x2: number; y2: number }
+interface StoredResultEvent { modelId?: string; modelVersion?: string; provider?: string; result?: { task?: string; ellipse?: EllipseLike; lesion?: { outline?: number[] } } }
+
+const SERIES_NAME = { obstetric: 'Fetal head', breast: 'Breast lesion' } as const;
+
+function plot(px: Uint8Array, w: number, h: number, x: number, y: number): void {
+  for (const [dx, dy] of [[0, 0], [1, 0], [0, 1]] as const) {
+    const xx = Math.round(x) + dx;
+    const yy = Math.round(y) + dy;
+    if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = 255;
+  }
+}
+
+/** A straight line, drawn point by point (a caliper, an outline edge). */
+function drawLine(px: Uint8Array, w: number, h: number, s: SegmentLike): void {
+  const n = Math.max(1, Math.ceil(Math.hypot(s.x2 - s.x1, s.y2 - s.y1) * 2));
+  for (let k = 0; k <= n; k++) plot(px, w, h, s.x1 + ((s.x2 - s.x1) * k) / n, s.y1 + ((s.y2 - s.y1) * k) / n);
+}
+
+function drawOutline(px: Uint8Array, w: number, h: number, o: number[]): void {
+  for (let k = 0; k + 1 < o.length; k += 2) {
+    const j = (k + 2) % o.length;
+    drawLine(px, w, h, { x1: o[k]!, y1: o[k + 1]!, x2: o[j]!, y2: o[j + 1]! });
+  }
+}
 
 function toGray(p: CapturePixels): Uint8Array {
   if (p.channels === 1) return p.pixels;
@@ -79,13 +105,18 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
   const overlaySeries = keyedUid(k, `series:overlay:${exam.id}`);
   const datasets: Dataset[] = [];
   const groups: Parameters<typeof buildMeasurementSr>[1]['groups'] = [];
-  let model = { name: 'fetal-head', version: 'unknown', provider: 'unknown' };
+  const examType = exam.examType ?? 'obstetric';
+  const task = TASK_OF_EXAM[examType];
+  let model = { name: task, version: 'unknown', provider: 'unknown' };
   let withheld = 0;
   exam.captures.forEach((c, i) => {
     const px = pixelsOf(c.id);
-    const result0 = (c.results as Array<{ modelId?: string; modelVersion?: string; provider?: string }>)[0];
-    if (result0?.modelId) model = { name: result0.modelId, version: result0.modelVersion ?? 'unknown', provider: result0.provider ?? 'unknown' };
-    const measurements = c.measurements.map((m): SrMeasurement => ({ kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt }));
+    // the result of this exam type's model (another model may have run on the same frame)
+    const mine = (c.results as StoredResultEvent[]).find((r) => r.result?.task === task);
+    if (mine?.modelId) model = { name: mine.modelId, version: mine.modelVersion ?? 'unknown', provider: mine.provider ?? 'unknown' };
+    const measurements = c.measurements.map((m): SrMeasurement => ({
+      kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt,
+    }));
     // Clean Pixel Data needs to know where the image is: with no imaging region (the whole frame), burned-in
     // names and dates cannot be removed, so a de-identified export withholds the pixels and keeps the numbers.
     const wholeFrame = px.region.x === 0 && px.region.y === 0 && px.region.width === px.width && px.region.height === px.height;
@@ -99,12 +130,18 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     const t = new Date(c.createdAt);
     const common = { width: px.width, height: px.height, region: px.region, pixelSpacingMm: c.pixelSpacing ?? undefined, contentDate: dicomDate(t), contentTime: dicomTime(t), instanceNumber: i + 1, burnedInAnnotation: 'NO' as const };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
-    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: 'Fetal head' }));
-    const result = (c.results as Array<{ result?: { ellipse?: EllipseLike } }>)[0];
+    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: SERIES_NAME[examType] }));
     const overlay = Uint8Array.from(clean);
-    const finalEllipse = result?.result?.ellipse;
+    const finalEllipse = mine?.result?.ellipse;
     if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse);
-    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: overlaySeries, seriesNumber: 2, sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`), pixels: overlay, derived: true, seriesDescription: 'Fetal head with AI overlay' }));
+    const outline = mine?.result?.lesion?.outline;
+    if (outline) drawOutline(overlay, px.width, px.height, outline);
+    // the calipers as decided (the clinician's when corrected, else the AI's)
+    for (const m of c.measurements) {
+      const g = (m.finalGeometry ?? m.aiGeometry) as SegmentLike | null;
+      if (g && typeof g.x1 === 'number') drawLine(overlay, px.width, px.height, g);
+    }
+    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: overlaySeries, seriesNumber: 2, sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`), pixels: overlay, derived: true, seriesDescription: `${SERIES_NAME[examType]} with AI overlay` }));
     groups.push({
       trackingUid: keyedUid(k, `group:${c.id}`),
       image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: rawUid, seriesInstanceUid: rawSeries },
@@ -119,6 +156,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     contentTime: dicomTime(closed),
     groups,
     algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
+    examType,
     notes: [
       ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
       ...(withheld ? [`${withheld} image(s) withheld: the source has no imaging region configured, so burned-in text could not be removed.`] : []),

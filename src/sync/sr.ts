@@ -4,6 +4,7 @@
  * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until every measurement was
  * decided by a clinician, and each decision (confirmed/corrected, AI value, by whom) is recorded.
  */
+import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
 import { type StudyContext, studyAttributes } from './us-image.js';
 
@@ -12,19 +13,51 @@ export const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 type Code = { CodeValue: string; CodingSchemeDesignator: string; CodeMeaning: string };
 const code = (v: string, s: string, m: string): Code => ({ CodeValue: v, CodingSchemeDesignator: s, CodeMeaning: m });
 
-const UNITS: Record<string, Code> = { mm: code('mm', 'UCUM', 'millimeter'), weeks: code('wk', 'UCUM', 'week') };
-const CONCEPTS: Record<string, Code> = {
+// '{pixel}' is a UCUM annotation (unity): sizes measured without a known pixel spacing are labelled as such.
+const UNITS: Record<MeasurementUnit, Code> = {
+  mm: code('mm', 'UCUM', 'millimeter'), weeks: code('wk', 'UCUM', 'week'), px: code('{pixel}', 'UCUM', 'pixel'),
+  '%': code('%', 'UCUM', 'percent'), ratio: code('1', 'UCUM', 'no units'),
+};
+/**
+ * Concept names. Fetal biometry: LOINC. Lesion diameters: SNOMED CT Long Axis 103339001 and Perpendicular
+ * Axis 131189007 (DICOM CID 7470 Linear Measurements); malignancy: DCM 111047 Probability of cancer.
+ * BI-RADS orientation and margin and the AI's class have no code we could verify, so they use private
+ * 99SONO codes (clearly local, never to be read as standard).
+ */
+const CONCEPTS: Record<MeasurementKind, Code> = {
   hc: code('11984-2', 'LN', 'Head Circumference'),
   bpd: code('11820-8', 'LN', 'Biparietal Diameter'),
   ofd: code('11851-3', 'LN', 'Occipital-Frontal Diameter'),
   ga: code('18185-9', 'LN', 'Gestational Age'),
+  lesion_max_diameter: code('103339001', 'SCT', 'Long Axis'),
+  lesion_perpendicular_diameter: code('131189007', 'SCT', 'Perpendicular Axis'),
+  malignancy_probability: code('111047', 'DCM', 'Probability of cancer'),
+  lesion_orientation: code('SONO001', '99SONO', 'Lesion orientation (BI-RADS)'),
+  lesion_margin: code('SONO002', '99SONO', 'Lesion margin (BI-RADS)'),
+  lesion_class: code('SONO003', '99SONO', 'AI lesion class'),
 };
+const CATEGORY_CODES: Record<string, Code> = {
+  parallel: code('SONO011', '99SONO', 'Parallel (wider than tall)'),
+  'not-parallel': code('SONO012', '99SONO', 'Not parallel (taller than wide)'),
+  circumscribed: code('SONO021', '99SONO', 'Circumscribed'),
+  irregular: code('SONO022', '99SONO', 'Not circumscribed (irregular)'),
+  normal: code('SONO031', '99SONO', 'No lesion (normal)'),
+  benign: code('SONO032', '99SONO', 'Benign-appearing lesion'),
+  malignant: code('SONO033', '99SONO', 'Malignant-appearing lesion'),
+};
+const PROCEDURE: Record<ExamType, Code> = {
+  obstetric: code('268445003', 'SCT', 'Ultrasound scan - obstetric'),
+  breast: code('47079000', 'SCT', 'Ultrasonography of breast'),
+};
+const GROUP_NAME: Record<ExamType, string> = { obstetric: 'fetal head', breast: 'breast lesion' };
 
 export interface SrMeasurement {
-  kind: 'hc' | 'bpd' | 'ofd' | 'ga';
-  unit: 'mm' | 'weeks';
+  kind: MeasurementKind;
+  unit: MeasurementUnit;
   aiValue: number | null;
   finalValue: number | null;
+  aiText?: string | null;
+  finalText?: string | null;
   state: 'unverified' | 'confirmed' | 'corrected';
   decidedBy: string | null;
   decidedAt: string | null;
@@ -37,22 +70,31 @@ export interface SrInput {
   contentTime: string;
   groups: Array<{ trackingUid: string; image?: { sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }; measurements: SrMeasurement[] }>;
   algorithm: { name: string; version: string; deviceUid: string; provider: string };
+  /** default obstetric */
+  examType?: ExamType;
   /** INTERGROWTH-21st centile text, when a dating GA was given */
   notes: string[];
 }
 
-function num(m: SrMeasurement, value: number, image?: { sopClassUid: string; sopInstanceUid: string }): Dataset {
+/** A numeric measurement (NUM) or, for a categorical one, its category (CODE), with its review state. */
+function item(m: SrMeasurement, image?: { sopClassUid: string; sopInstanceUid: string }): Dataset | undefined {
+  const text = m.state === 'unverified' ? m.aiText : m.finalText;
+  const value = m.state === 'unverified' ? m.aiValue : m.finalValue;
+  const category = text ? CATEGORY_CODES[text] : undefined;
+  if (!category && value === null) return undefined;
+  const ai = `${m.aiText ? `${m.aiText}, ` : ''}${m.aiValue?.toFixed(2)} ${m.unit}`;
   return {
     RelationshipType: 'CONTAINS',
-    ValueType: 'NUM',
     ConceptNameCodeSequence: [CONCEPTS[m.kind]],
-    MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value.toFixed(2)) }],
+    ...(category
+      ? { ValueType: 'CODE', ConceptCodeSequence: [category] }
+      : { ValueType: 'NUM', MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value!.toFixed(2)) }] }),
     ContentSequence: [
       ...(image ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }] : []),
       { RelationshipType: 'HAS PROPERTIES', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121071', 'DCM', 'Finding')],
         TextValue: m.state === 'unverified'
-          ? `AI proposal, not verified by a clinician (AI value ${m.aiValue?.toFixed(2)} ${m.unit})`
-          : `${m.state} by ${m.decidedBy} at ${m.decidedAt}; AI value ${m.aiValue?.toFixed(2)} ${m.unit}` },
+          ? `AI proposal, not verified by a clinician (AI value ${ai})`
+          : `${m.state} by ${m.decidedBy} at ${m.decidedAt}; AI value ${ai}` },
     ],
   };
 }
@@ -71,6 +113,7 @@ function evidence(studyUid: string, images: Array<{ sopClassUid: string; sopInst
 }
 
 export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
+  const examType = sr.examType ?? 'obstetric';
   const all = sr.groups.flatMap((g) => g.measurements);
   const verified = all.length > 0 && all.every((m) => m.state !== 'unverified');
   const people = [...new Set(all.map((m) => m.decidedBy).filter((x): x is string => !!x))];
@@ -84,15 +127,16 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
       { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121006', 'DCM', 'Person')] },
       { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: [code('121008', 'DCM', 'Person Observer Name')], PersonName: p.slice(0, 64) },
     ]),
-    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [code('268445003', 'SCT', 'Ultrasound scan - obstetric')] },
+    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [PROCEDURE[examType]] },
     {
       RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('126010', 'DCM', 'Imaging Measurements')], ContinuityOfContent: 'SEPARATE',
       ContentSequence: sr.groups.map((g, i) => ({
         RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('125007', 'DCM', 'Measurement Group')], ContinuityOfContent: 'SEPARATE',
         ContentSequence: [
-          { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('112039', 'DCM', 'Tracking Identifier')], TextValue: `fetal head capture ${i + 1}` },
+          { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('112039', 'DCM', 'Tracking Identifier')], TextValue: `${GROUP_NAME[examType]} capture ${i + 1}` },
           { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('112040', 'DCM', 'Tracking Unique Identifier')], UID: g.trackingUid },
-          ...g.measurements.filter((m) => (m.finalValue ?? m.aiValue) !== null).map((m) => num(m, (m.state === 'unverified' ? m.aiValue : m.finalValue)!, g.image)),
+          ...(examType === 'breast' ? [{ RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('363698007', 'SCT', 'Finding Site')], ConceptCodeSequence: [code('76752008', 'SCT', 'Breast')] }] : []),
+          ...g.measurements.flatMap((m) => item(m, g.image) ?? []),
         ],
       })),
     },
@@ -102,11 +146,13 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: COMPREHENSIVE_SR,
     SOPInstanceUID: sr.sopInstanceUid,
+    // private codes are declared, so a reader knows whose they are (SOP Common, C.12.1.1.2)
+    ...(examType === 'breast' ? { CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: '99SONO', CodingSchemeName: 'sonoedge local codes (not standard)', CodingSchemeResponsibleOrganization: 'sonoedge project' }] } : {}),
     ...studyAttributes(study),
     ContentDate: sr.contentDate,
     ContentTime: sr.contentTime,
     Modality: 'SR',
-    SeriesDescription: 'Fetal biometry (AI results)',
+    SeriesDescription: examType === 'breast' ? 'Breast lesion (AI results)' : 'Fetal biometry (AI results)',
     SeriesInstanceUID: sr.seriesInstanceUid,
     SeriesNumber: 99,
     InstanceNumber: 1,

@@ -13,13 +13,16 @@ const PatientBody = T.Object({
   birthDate: T.Optional(T.String({ pattern: '^(19|20)\\d\\d(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])$', description: 'YYYYMMDD' })),
   sex: T.Optional(T.Union([T.Literal('M'), T.Literal('F'), T.Literal('O')])),
 }, { additionalProperties: false });
+const ExamTypeSchema = T.Union([T.Literal('obstetric'), T.Literal('breast')], { description: 'Chooses the models whose results become measurements: fetal head (obstetric) or breast lesion (breast)' });
 const NewExamBody = T.Object({
+  examType: T.Optional(ExamTypeSchema),
   patient: T.Optional(PatientBody),
   datingGaWeeks: T.Optional(T.Number({ minimum: 4, maximum: 44 })),
   operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
 }, { additionalProperties: false });
 const Measurement = T.Object({
   id: T.String(), captureId: T.String(), kind: T.String(), unit: T.String(), aiValue: T.Union([T.Number(), T.Null()]), finalValue: T.Union([T.Number(), T.Null()]),
+  aiText: T.Union([T.String(), T.Null()]), finalText: T.Union([T.String(), T.Null()]), aiGeometry: T.Unknown(), finalGeometry: T.Unknown(),
   state: T.String(), modelId: T.Union([T.String(), T.Null()]), modelVersion: T.Union([T.String(), T.Null()]), provider: T.Union([T.String(), T.Null()]),
   decidedBy: T.Union([T.String(), T.Null()]), decidedAt: T.Union([T.String(), T.Null()]),
 });
@@ -29,7 +32,7 @@ const Capture = T.Object({
 });
 const SyncState = T.Union([T.Literal('none'), T.Literal('pending'), T.Literal('sent'), T.Literal('rejected')], { description: 'Delivery to the PACS targets' });
 const ExamBase = {
-  id: T.String(), createdAt: T.String(), closedAt: T.Union([T.String(), T.Null()]), anonymous: T.Boolean(),
+  id: T.String(), createdAt: T.String(), closedAt: T.Union([T.String(), T.Null()]), anonymous: T.Boolean(), examType: ExamTypeSchema,
   patient: T.Union([T.Object({ name: T.Optional(T.String()), id: T.Optional(T.String()), birthDate: T.Optional(T.String()), sex: T.Optional(T.String()) }), T.Null()]),
   datingGaWeeks: T.Union([T.Number(), T.Null()]), operator: T.Union([T.String(), T.Null()]),
 };
@@ -39,7 +42,9 @@ const ErrorBody = T.Object({ statusCode: T.Number(), error: T.String(), message:
 const IdParams = T.Object({ id: T.String({ minLength: 1, maxLength: 64 }) });
 const DecisionBody = T.Object({
   decision: T.Union([T.Literal('confirmed'), T.Literal('corrected')]),
-  value: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+  value: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 20000, description: 'Corrected number (mm, px, weeks, % or ratio, as the measurement\'s unit)' })),
+  text: T.Optional(T.String({ minLength: 1, maxLength: 32, description: 'Corrected category of a categorical measurement (orientation, margin, class)' })),
+  geometry: T.Optional(T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number() }, { additionalProperties: false, description: 'Corrected caliper end points, frame pixels' })),
   by: T.String({ minLength: 1, maxLength: 64, description: 'Who decided (clinician name or id)' }),
 }, { additionalProperties: false });
 const ActorBody = T.Object({ operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false });
