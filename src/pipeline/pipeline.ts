@@ -209,12 +209,26 @@ export class Pipeline {
 
   /**
    * Replaces the source without stopping inference (no restart needed). The new source starts first; if it
-   * fails, the old one keeps running and the error is thrown.
+   * fails, the old one keeps running and the error is thrown. Switches run one at a time, in call order: the
+   * System screen, an edited config file and USB hotplug may ask at once.
    */
-  async switchSource(source: FrameSource): Promise<void> {
+  switchSource(source: FrameSource): Promise<void> {
+    const run = this.#switching.then(() => this.#switch(source));
+    this.#switching = run.catch(() => {});
+    return run;
+  }
+
+  #switching: Promise<void> = Promise.resolve();
+
+  async #switch(source: FrameSource): Promise<void> {
     const old = this.#source;
     let started = false;
-    await this.#startSource(source, this.#listenerFor(() => started && this.#source === source));
+    try {
+      await this.#startSource(source, this.#listenerFor(() => started && this.#source === source));
+    } catch (err) {
+      await source.stop().catch(() => {}); // whatever it opened before failing
+      throw err;
+    }
     const fault = this.#faulted.get(source);
     if (fault !== undefined) throw new Error(fault);
     // From here frames of the new source flow; the old one is stopped.

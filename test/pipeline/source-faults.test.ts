@@ -74,3 +74,76 @@ describe('config differences', () => {
     expect(changedKeys(a, structuredClone(a))).toEqual([]);
   });
 });
+
+describe('SourceGuard', () => {
+  it('turns a throw or a rejection into one fault: stop called, listener told once, later callbacks ignored', async () => {
+    const { SourceGuard } = await import('../../src/capture/source-guard.js');
+    let stops = 0;
+    const told: string[] = [];
+    const g = new SourceGuard('demo', () => {
+      stops++;
+    });
+    g.arm((r) => told.push(r));
+    let runs = 0;
+    const cb = g.wrap('its data handler', (n: number) => {
+      runs++;
+      if (n === 2) throw new Error('bad byte');
+    });
+    cb(1);
+    cb(2);
+    cb(3);
+    expect(runs).toBe(2);
+    expect(stops).toBe(1);
+    expect(told).toEqual(['The demo driver failed in its data handler: bad byte']);
+    const base = { driver: 'demo', state: 'stopped' as const, connected: false, fps: 0, framesDelivered: 7, errors: 1, lastError: undefined };
+    expect(g.health(base)).toEqual({ ...base, state: 'failed', errors: 2, lastError: told[0] });
+    g.arm(undefined); // a new run starts clean
+    expect(g.health(base)).toEqual(base);
+    const loop = g.watch('its read loop', Promise.reject(new Error('transfer stalled')));
+    await loop;
+    expect(g.fault).toBe('The demo driver failed in its read loop: transfer stalled');
+    expect(stops).toBe(2);
+  });
+});
+
+describe('the process-level guard', () => {
+  it('blames a source in scope, counts the rest, and exits 70 after a burst of unattributed errors', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { installFaultGuard } = await import('../../src/pipeline/fault-guard.js');
+    const em = new EventEmitter();
+    const proc = em as unknown as NodeJS.Process;
+    const scope = new SourceScope();
+    const pipe = new Pipeline(new Bus(), [], { scope, log: quiet });
+    const probe = new SimulatedProbe('p', { fps: 30, width: 64, height: 64 });
+    await pipe.start(probe);
+    const counts = { attributed: 0, unattributed: 0, lastUnattributed: undefined as string | undefined };
+    const exits: number[] = [];
+    const off = installFaultGuard({ scope, pipeline: () => pipe, log: { error: () => {}, fatal: () => {} }, counts, maxUnattributed: 3, windowMs: 60_000, exit: (c) => exits.push(c) }, proc);
+    scope.run(probe, () => em.emit('uncaughtException', new Error('boom')));
+    expect(counts.attributed).toBe(1);
+    expect(pipe.source?.health()).toMatchObject({ driver: 'simulated', state: 'failed', lastError: 'Uncaught exception in the simulated driver: boom' });
+    for (let i = 0; i < 3; i++) em.emit('unhandledRejection', new Error(`bug ${i}`));
+    expect(counts).toMatchObject({ unattributed: 3, lastUnattributed: 'Unhandled promise rejection: bug 2' });
+    expect(exits).toEqual([]);
+    em.emit('uncaughtException', new Error('bug 3'));
+    expect(exits).toEqual([70]);
+    off();
+    expect(em.listenerCount('uncaughtException')).toBe(0);
+    await pipe.stop();
+  });
+});
+
+describe('switching sources', () => {
+  it('runs concurrent switches one at a time, in order: one source runs at the end, the others are stopped', async () => {
+    const pipe = new Pipeline(new Bus(), [], { log: quiet });
+    const first = new SimulatedProbe('p', { fps: 30, width: 64, height: 64 });
+    await pipe.start(first);
+    const a = new SimulatedProbe('a', { fps: 30, width: 64, height: 64 });
+    const b = new SimulatedProbe('b', { fps: 30, width: 64, height: 64 });
+    const c = new SimulatedProbe('c', { fps: 30, width: 64, height: 64 });
+    await Promise.all([pipe.switchSource(a), pipe.switchSource(b), pipe.switchSource(c)]);
+    expect(pipe.source).toBe(c);
+    expect([first, a, b, c].map((s) => s.health().state)).toEqual(['stopped', 'stopped', 'stopped', 'running']);
+    await pipe.stop();
+  });
+});
