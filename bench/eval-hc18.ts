@@ -1,18 +1,20 @@
 /**
- * npm run eval:hc18 -- --images DIR --csv FILE [--split validation|all] [--limit N]
+ * npm run eval:hc18 -- --images DIR --csv FILE [--split validation|all] [--limit N] [--models-dir DIR] [--json FILE]
  * Runs the shipped model through `sonoedge analyze` (the real CLI), fp32 and int8, and prints HC mean
  * absolute and signed difference (mm), Dice on the filled annotations, overall and per trimester.
+ * --models-dir runs the `fetal-head` package of another models folder instead (a candidate being compared),
+ * exactly as SONOEDGE_MODELS_DIR would.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { packageRoot } from '../src/util/package-root.js';
 import { dice, filledAnnotation, isValidationSubject, readHc18Csv, trimesterOf } from './hc18.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string' }, csv: { type: 'string' }, split: { type: 'string', default: 'validation' }, limit: { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { images: { type: 'string' }, csv: { type: 'string' }, split: { type: 'string', default: 'validation' }, limit: { type: 'string' }, json: { type: 'string' }, 'models-dir': { type: 'string' } } });
 const root = packageRoot();
 const images = values.images ?? join(root, '..', 'shared', 'data', 'hc18', 'training_set');
 const csv = values.csv ?? join(root, '..', 'shared', 'data', 'hc18', 'training_set_pixel_size_and_HC.csv');
@@ -23,6 +25,7 @@ if (!existsSync(images) || !existsSync(csv)) {
 let rows = readHc18Csv(csv).filter((r) => existsSync(join(images, r.filename)));
 if (values.split === 'validation') rows = rows.filter((r) => isValidationSubject(r.filename));
 if (values.limit) rows = rows.slice(0, Number(values.limit));
+const env = values['models-dir'] ? { ...process.env, SONOEDGE_MODELS_DIR: resolve(values['models-dir']) } : process.env;
 const cli = existsSync(join(root, 'dist', 'src', 'cli.js')) ? [join(root, 'dist', 'src', 'cli.js')] : ['--import', 'tsx', join(root, 'src', 'cli.ts')];
 
 interface Row { file: string; hc: number; err: number; dice: number; tri: string; inferenceMs: number }
@@ -31,7 +34,7 @@ async function run(precision: 'fp32' | 'int8'): Promise<Row[]> {
   const masks = mkdtempSync(join(tmpdir(), 'hc18-masks-'));
   try {
     const r = spawnSync(process.execPath, [...cli, 'analyze', '--model', 'fetal-head', '--provider', 'cpu', '--precision', precision,
-      '--pixel-size-csv', csv, '--mask-dir', masks, ...rows.map((x) => join(images, x.filename))], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      '--pixel-size-csv', csv, '--mask-dir', masks, ...rows.map((x) => join(images, x.filename))], { encoding: 'utf8', maxBuffer: 1 << 28, env });
     if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
     const out: Row[] = [];
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; hc_mm?: number; timings?: { inference_ms: number } });
@@ -77,4 +80,4 @@ for (const g of groups) {
 console.log(`inference p50 (analyze, 2 threads): fp32 ${summary(fp32).p50InferenceMs.toFixed(2)} ms, int8 ${summary(int8).p50InferenceMs.toFixed(2)} ms`);
 const worst = [...fp32].sort((a, b) => Math.abs(b.err) - Math.abs(a.err)).slice(0, 5);
 console.log('worst fp32:', worst.map((w) => `${w.file} ${w.err.toFixed(1)} mm`).join(', '));
-if (values.json) writeFileSync(values.json, JSON.stringify({ split: values.split, images: rows.length, table }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ split: values.split, images: rows.length, modelsDir: env.SONOEDGE_MODELS_DIR ?? null, table }, null, 2));

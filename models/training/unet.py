@@ -52,6 +52,29 @@ class WithSigmoid(nn.Module):
         return torch.sigmoid(self.net(x))
 
 
+def conv_macs(model: nn.Module, height: int, width: int) -> int:
+    """Multiply-accumulates of every Conv2d for one 1×1×height×width input (what the int8 CPU path spends)."""
+    total = 0
+
+    def hook(m: nn.Conv2d, _inp, out) -> None:
+        nonlocal total
+        total += out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, 1, height, width))
+    for h in handles:
+        h.remove()
+    return total
+
+
 if __name__ == "__main__":
-    m = UNet()
-    print(sum(p.numel() for p in m.parameters()), "parameters")
+    import argparse
+    ap = argparse.ArgumentParser(description="parameters and conv MACs of a U-Net configuration")
+    ap.add_argument("--widths", default="8,16,32,64,96")
+    ap.add_argument("--width", type=int, default=320)
+    ap.add_argument("--height", type=int, default=224)
+    a = ap.parse_args()
+    m = UNet([int(v) for v in a.widths.split(",")])
+    print(f"widths {a.widths} at {a.width}x{a.height}: {sum(p.numel() for p in m.parameters())} parameters, "
+          f"{conv_macs(m, a.height, a.width) / 1e6:.1f} M conv MACs")
