@@ -37,7 +37,8 @@ const LIVE_KEY = /^(source|drivers)(\.|$)/;
  * - the source section changed (`source.driver`, `source.id`, or that driver's settings): switches the
  *   source through `pipeline.switchSource` — the old one keeps running if the new one cannot start;
  * - other drivers' sections: kept for the next switch (the System screen, USB hotplug);
- * - anything else: logged as "needs restart: <keys>", every time it still differs.
+ * - anything else: logged as "needs restart: <keys>", every time it still differs;
+ * - the running source has failed: the file's source is started again (even with nothing changed).
  * Reloads never overlap: a second one waits for the first.
  */
 export class ConfigReloader {
@@ -82,7 +83,9 @@ export class ConfigReloader {
     const cur = rt.config;
     const want = next.config;
     const keys = changedKeys(cur, want);
-    if (keys.length === 0) {
+    // A source that failed (device unplugged, driver fault) is started again by a reload: "fix it, then reload".
+    const failed = rt.pipeline?.source?.health().state === 'failed';
+    if (keys.length === 0 && !failed) {
       this.log.info({ why }, 'Config reloaded: nothing changed');
       return { ok: true, sourceSwitched: false, applied: [], needsRestart: [] };
     }
@@ -92,7 +95,7 @@ export class ConfigReloader {
     const needsRestart = keys.filter((k) => !LIVE_KEY.test(k));
     const d = want.source.driver;
     const sourceChanged = cur.source.driver !== d || cur.source.id !== want.source.id || !sameValue(cur.drivers[d] ?? {}, want.drivers[d] ?? {});
-    if (sourceChanged) {
+    if (sourceChanged || failed) {
       try {
         await rt.pipeline!.switchSource(rt.createSource!(d, want.drivers[d] ?? {}, want.source.id));
       } catch (err) {
@@ -105,11 +108,11 @@ export class ConfigReloader {
     // The daemon's closures (PUT /api/source defaults, USB hotplug's "configured source") read these.
     cur.source = want.source;
     cur.drivers = want.drivers;
-    if (live.length > 0) {
-      this.log.info({ why, keys: live, driver: d }, sourceChanged ? `Config reloaded: source switched to "${d}" without a restart` : `Config reloaded: driver settings updated (${live.join(', ')}), used at the next source switch`);
-    }
+    if (sourceChanged) this.log.info({ why, keys: live, driver: d }, `Config reloaded: source switched to "${d}" without a restart`);
+    else if (failed) this.log.info({ why, driver: d }, `Config reloaded: the failed source was replaced by "${d}" from the config, started again`);
+    if (!sourceChanged && live.length > 0) this.log.info({ why, keys: live }, `Config reloaded: driver settings updated (${live.join(', ')}), used at the next source switch`);
     if (needsRestart.length > 0) this.log.warn({ why, keys: needsRestart }, `Config reload: needs restart: ${needsRestart.join(', ')}`);
-    return { ok: true, sourceSwitched: sourceChanged, applied: live, needsRestart };
+    return { ok: true, sourceSwitched: sourceChanged || failed, applied: live, needsRestart };
   }
 
   /** Each known driver checks its own section: a source is built (never started) from it. */

@@ -13,7 +13,7 @@ interface Health {
 const health = async (d: DaemonProcess): Promise<Health> => (await getJson<Health>(d.url + '/api/health')).body;
 
 describe('serve --config FILE follows edits of its file', () => {
-  it('switches the source without a restart, refuses an invalid file with every bad key, reports what needs a restart, reloads on SIGHUP', async () => {
+  it('switches the source without a restart, refuses an invalid file with every bad key, reports what needs a restart, reloads on SIGHUP (restarting a failed source)', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'frames'));
     await sharp({ create: { width: 200, height: 150, channels: 3, background: { r: 60, g: 60, b: 60 } } }).png().toFile(join(dir, 'frames', 'a.png'));
@@ -85,6 +85,20 @@ describe('serve --config FILE follows edits of its file', () => {
       const again = await d.waitForLog(/^Config reload: needs restart: /, 20_000, mark);
       expect(again.why).toBe('SIGHUP');
       expect((await health(d)).status).toBe('ok');
+
+      // 7. A source that failed while running is started again by a reload: fix the input, then SIGHUP.
+      mkdirSync(join(dir, 'broken'));
+      writeFileSync(join(dir, 'broken', 'a.png'), 'not a png');
+      mark = d.logs.length;
+      write({ ...replay, drivers: { ...replay.drivers, replay: { path: './broken', fps: 20 } } });
+      await d.waitForLog(/^Config reloaded: source switched to "replay"/, 20_000, mark);
+      const bad = await until(() => health(d), (h) => h.source.state === 'failed', 20_000, 'broken replay failed');
+      expect(bad.source.driver).toBe('replay');
+      await sharp({ create: { width: 200, height: 150, channels: 3, background: { r: 60, g: 60, b: 60 } } }).png().toFile(join(dir, 'broken', 'a.png'));
+      mark = d.logs.length;
+      d.proc.kill('SIGHUP');
+      await d.waitForLog(/^Config reloaded: the failed source was replaced by "replay" from the config, started again$/, 20_000, mark);
+      await until(() => health(d), (h) => h.source.driver === 'replay' && h.source.state === 'running' && h.source.framesDelivered > 3, 20_000, 'replay running after the fix');
     } finally {
       const { code } = await d.stop();
       expect(code).toBe(0);
