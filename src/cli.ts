@@ -9,6 +9,7 @@ import { loadConfig } from './config/load.js';
 import { startDaemon, modelsDirOf, openSessions } from './daemon.js';
 import { runDoctor } from './doctor.js';
 import { analyzeFiles } from './analyze/analyze-files.js';
+import { enhanceFiles } from './analyze/enhance-files.js';
 import { readPixelSizeCsv } from '../drivers/replay/replay.js';
 import { listModelPackages } from './models/package.js';
 import { errorMessage } from './errors.js';
@@ -16,7 +17,7 @@ import { ConfigReloader } from './reload.js';
 
 const USAGE = `Usage:
   sonoedge serve [--config FILE] [--port N] [--host ADDR] [--data-dir DIR]
-  sonoedge analyze --model ID [--pixel-size MM | --pixel-size-csv FILE] [--mask-dir DIR]
+  sonoedge analyze --model ID [--pixel-size MM | --pixel-size-csv FILE] [--mask-dir DIR] [--image-dir DIR]
                    [--dating-ga WEEKS] [--config FILE] [--provider NAME] [--precision int8|fp32] IMAGE...
   sonoedge models list [--config FILE]
   sonoedge doctor [--config FILE]`;
@@ -56,7 +57,7 @@ async function analyze(argv: string[]): Promise<void> {
     args: argv,
     allowPositionals: true,
     options: {
-      model: { type: 'string' }, 'pixel-size': { type: 'string' }, 'pixel-size-csv': { type: 'string' }, 'mask-dir': { type: 'string' },
+      model: { type: 'string' }, 'pixel-size': { type: 'string' }, 'pixel-size-csv': { type: 'string' }, 'mask-dir': { type: 'string' }, 'image-dir': { type: 'string' },
       'dating-ga': { type: 'string' }, config: { type: 'string' }, provider: { type: 'string' }, precision: { type: 'string' },
     },
   });
@@ -74,7 +75,11 @@ async function analyze(argv: string[]): Promise<void> {
   const log = pino({ level: loaded.config.log.level }, pino.destination(2));
   const pixelSizes = values['pixel-size-csv'] ? readPixelSizeCsv(values['pixel-size-csv']) : undefined;
   const [session] = await openSessions(loaded, log);
-  for await (const line of analyzeFiles(session!, positionals, { pixelSize, pixelSizes, maskDir: values['mask-dir'], datingGaWeeks: datingGa })) {
+  // an image-to-image model (enhance) writes images (--image-dir), not measurements
+  const lines = session!.pkg.manifest.task === 'enhance'
+    ? enhanceFiles(session!, positionals, { imageDir: values['image-dir'] })
+    : analyzeFiles(session!, positionals, { pixelSize, pixelSizes, maskDir: values['mask-dir'], datingGaWeeks: datingGa });
+  for await (const line of lines) {
     process.stdout.write(JSON.stringify(line) + '\n');
   }
   await session!.release();

@@ -145,7 +145,11 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
     runtime.calibrations = calibrations;
     // Only the process-level guard asks the scope; without it, promises need not pay for async context (~+0.15 µs each).
     const scope = options.guardProcess ? new SourceScope() : undefined;
-    const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({ runner, everyN: config.models[i]!.everyN })), {
+    const pipeline = new Pipeline(runtime.bus, runners.map((runner, i) => ({
+      runner, everyN: config.models[i]!.everyN,
+      // a display option (the enhancer) starts off; the live plugin runs it while a viewer has it on
+      enabled: runner.session.pkg.manifest.task !== 'enhance',
+    })), {
       log, scope, calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
     });
     runtime.pipeline = pipeline;

@@ -132,6 +132,28 @@ export class SimulatedProbe implements FrameSource {
     return out;
   }
 
+  /**
+   * Frame `seq` as it would look with no speckle and no electronic noise: the echogenicity through the same
+   * echo → dB (0 ↔ −45 dB), depth gain, +4 dB and dB → gray chain as `render`; −1 outside the sector.
+   * (Not rounded; the speckle's log-compressed mean offset is not included.) For measuring speckle filters.
+   */
+  noiseFreeGray(seq: number): Float32Array {
+    this.prepare();
+    const scene = this.#scene!;
+    const gain = this.#gainQ!;
+    const { width: w, height: h, dynamicRangeDb: dr } = this.s;
+    const [ox, oy] = this.offset(seq);
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const g = gain[y * w + x]!;
+        const db = (scene.echo[(y + oy) * scene.width + x + ox]! - 1) * 45 + g / 4 + 4;
+        out[y * w + x] = g < -2000 ? -1 : Math.max(0, Math.min(255, (255 * (db + dr)) / dr));
+      }
+    }
+    return out;
+  }
+
   /** Renders frame `seq` into `out` (w×h bytes). The hot loop: no allocation, integer math, one lookup. */
   render(seq: number, out: Uint8Array): void {
     const scene = this.#scene!;

@@ -58,6 +58,14 @@ def run_graph(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict[str,
             y = torch.cat(x, dim=a["axis"])
         elif op == "Constant":
             y = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
+        elif op == "DepthToSpace":
+            bs = a["blocksize"]
+            mode = a.get("mode", b"DCR")
+            if mode in (b"CRD", "CRD"):
+                y = F.pixel_shuffle(x[0], bs)
+            else:
+                n_, c_, h_, w_ = x[0].shape
+                y = x[0].reshape(n_, bs, bs, c_ // (bs * bs), h_, w_).permute(0, 3, 4, 1, 5, 2).reshape(n_, c_ // (bs * bs), h_ * bs, w_ * bs)
         elif op == "Add":
             y = x[0] + x[1]
         elif op == "Mul":

@@ -27,6 +27,8 @@ export interface ScheduledModel {
   runner: ModelRunner;
   /** run on every Nth frame (by sequence distance from the last frame this model ran on) */
   everyN: number;
+  /** false: loaded but not run until setModelEnabled (a display option nobody is looking at); default true */
+  enabled?: boolean;
 }
 
 export interface PipelineStats {
@@ -79,6 +81,7 @@ export class Pipeline {
     private readonly options: PipelineOptions = {},
   ) {
     this.#models = models;
+    for (const m of models) if (m.enabled === false) this.#disabled.add(m.runner.id);
     this.#stats = { framesIn: 0, framesTaken: 0, framesDropped: 0, errors: 0, lastError: undefined, framesRejected: 0, lastRejected: undefined, sourceFaults: 0, lastSourceFault: undefined, models: Object.fromEntries(models.map((m) => [m.runner.id, { runs: 0, errors: 0 }])) };
   }
 
@@ -87,6 +90,18 @@ export class Pipeline {
   }
 
   #frozen = false;
+  readonly #disabled = new Set<string>();
+
+  /** Runs or stops running one model (e.g. the enhancer while at least one viewer has it switched on). */
+  setModelEnabled(id: string, enabled: boolean): void {
+    if (enabled) this.#disabled.delete(id);
+    else this.#disabled.add(id);
+  }
+
+  isModelEnabled(id: string): boolean {
+    return this.#models.some((m) => m.runner.id === id) && !this.#disabled.has(id);
+  }
+
   #spacing: SpacingOverride | undefined;
   #lastWidth = 0;
   #lastHeight = 0;
@@ -275,6 +290,7 @@ export class Pipeline {
       due.length = 0;
       pre.length = 0;
       for (const m of this.#models) {
+        if (this.#disabled.has(m.runner.id)) continue;
         const last = this.#lastSeq.get(m.runner.id);
         if (last === undefined || frame.seq < last || frame.seq - last >= m.everyN) due.push(m);
       }

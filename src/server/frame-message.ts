@@ -13,9 +13,18 @@ import type { Frame } from '../capture/frame.js';
  *  24  f32  pixel spacing x, mm (0 = unknown)   28 f32 pixel spacing y
  *  32  u16  region x   34 u16 region y   36 u16 region width   38 u16 region height
  *  40  …    pixels, row-major
+ *
+ * A frame of another kind (an enhanced frame, display only) has a 44-byte header: bytes 40–43 are
+ *  40  u8   kind (1 = enhanced: the raw frame `seq` after the enhancer; never measured on)
+ *  41  u8×3 reserved (0)
+ * and is sent only to clients that asked for it, so a client that reads pixels at the header length and
+ * knows no kinds is never sent one. Raw frames keep the 40-byte header (kind 0).
  */
 export const FRAME_HEADER_BYTES = 40;
+export const FRAME_HEADER_BYTES_WITH_KIND = 44;
 export const FRAME_MAGIC = 0x4f4e4f53;
+export const FrameKind = { raw: 0, enhanced: 1 } as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 /**
  * Encodes frames into a small ring of reused buffers. A buffer a socket has not finished sending (the
@@ -39,8 +48,9 @@ export class FrameEncoder {
     else this.#inFlight.set(buf, n);
   }
 
-  encode(f: Frame): Buffer {
-    const bytes = FRAME_HEADER_BYTES + f.data.length;
+  encode(f: Frame, kind: FrameKind = FrameKind.raw): Buffer {
+    const head = kind === FrameKind.raw ? FRAME_HEADER_BYTES : FRAME_HEADER_BYTES_WITH_KIND;
+    const bytes = head + f.data.length;
     let buf = this.#ring[this.#next];
     if (!buf || buf.length !== bytes || this.#inFlight.has(buf)) {
       buf = Buffer.allocUnsafe(bytes);
@@ -48,7 +58,7 @@ export class FrameEncoder {
     }
     this.#next = (this.#next + 1) % this.slots;
     buf.writeUInt32LE(FRAME_MAGIC, 0);
-    buf.writeUInt16LE(FRAME_HEADER_BYTES, 4);
+    buf.writeUInt16LE(head, 4);
     buf.writeUInt8(1, 6);
     buf.writeUInt8(f.channels, 7);
     buf.writeUInt32LE(f.seq >>> 0, 8);
@@ -61,7 +71,8 @@ export class FrameEncoder {
     buf.writeUInt16LE(f.region.y, 34);
     buf.writeUInt16LE(f.region.width, 36);
     buf.writeUInt16LE(f.region.height, 38);
-    buf.set(f.data, FRAME_HEADER_BYTES);
+    if (head > FRAME_HEADER_BYTES) buf.writeUInt32LE(kind, 40);
+    buf.set(f.data, head);
     return buf;
   }
 }
@@ -75,6 +86,8 @@ export interface DecodedFrameHeader {
   pixelSpacing: { x: number; y: number } | undefined;
   region: { x: number; y: number; width: number; height: number };
   pixelOffset: number;
+  /** 0 raw, 1 enhanced (display only) */
+  kind: number;
 }
 
 export function decodeFrameHeader(buf: Uint8Array): DecodedFrameHeader {
@@ -91,5 +104,6 @@ export function decodeFrameHeader(buf: Uint8Array): DecodedFrameHeader {
     pixelSpacing: sx > 0 && sy > 0 ? { x: sx, y: sy } : undefined,
     region: { x: v.getUint16(32, true), y: v.getUint16(34, true), width: v.getUint16(36, true), height: v.getUint16(38, true) },
     pixelOffset: v.getUint16(4, true),
+    kind: v.getUint16(4, true) > FRAME_HEADER_BYTES && buf.byteLength > FRAME_HEADER_BYTES ? v.getUint8(40) : 0,
   };
 }

@@ -1,18 +1,31 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
-import { FrameEncoder } from '../frame-message.js';
+import { FrameEncoder, FrameKind } from '../frame-message.js';
 
 /**
  * GET /api/live (WebSocket). Pushes, unasked: one binary message per frame (see frame-message.ts) and one
  * JSON text message per result ({ type: "result", seq, modelId, … }). A client that falls behind skips
  * frames (never results), so one slow tablet cannot grow the daemon's memory.
+ *
+ * Enhanced view (display only): a client sends { type: "enhance", on: true | false } and is answered
+ * { type: "enhance", on, available }. While at least one client has it on, the enhancement model runs
+ * (it is off otherwise: no CPU spent when nobody looks) and those clients alone also get, per enhanced
+ * frame, a binary frame message of kind 1 (same seq as the raw frame) and the enhance result as JSON.
+ * Raw frames keep coming to everyone: the raw frame is always one tap away, and measurements always run
+ * on it.
  */
 const live: FastifyPluginAsync = async (app) => {
   const clients = new Set<WebSocket>();
   const encoder = new FrameEncoder(8);
   const rt = app.sono;
   let lastFrameBytes = 0;
+  const enhancedViewers = new Set<WebSocket>();
+  const enhancedEncoder = new FrameEncoder(4);
+  const enhanceIds = (): string[] => rt.sessions.filter((s) => s.pkg.manifest.task === 'enhance').map((s) => s.id);
+  const applyEnhance = (): void => {
+    for (const id of enhanceIds()) rt.pipeline?.setModelEnabled(id, enhancedViewers.size > 0);
+  };
 
   const offFrame = rt.bus.on('frame', (frame) => {
     if (clients.size === 0) return;
@@ -27,6 +40,24 @@ const live: FastifyPluginAsync = async (app) => {
   });
   const offResult = rt.bus.on('result', (event) => {
     if (clients.size === 0) return;
+    if (event.result.task === 'enhance') {
+      // encoded now, synchronously: the analyzer reuses the image buffer for the next frame
+      const img = event.result.image;
+      const msg = img && enhancedEncoder.encode({
+        seq: event.seq, timestampMs: event.frameTimestampMs, width: img.width, height: img.height, channels: 1, data: img.data,
+        pixelSpacing: undefined, sourceId: event.sourceId, region: { x: 0, y: 0, width: img.width, height: img.height },
+      }, FrameKind.enhanced);
+      const text = JSON.stringify(event); // the image serialises as its size only
+      for (const ws of enhancedViewers) {
+        if (ws.readyState !== ws.OPEN) continue;
+        ws.send(text);
+        if (msg && ws.bufferedAmount < 2 * msg.length) {
+          enhancedEncoder.retain(msg);
+          ws.send(msg, { binary: true }, () => enhancedEncoder.release(msg));
+        }
+      }
+      return;
+    }
     const text = JSON.stringify(event);
     for (const ws of clients) {
       if (ws.readyState === ws.OPEN && ws.bufferedAmount < 8 * Math.max(lastFrameBytes, 65536)) ws.send(text);
@@ -61,8 +92,28 @@ const live: FastifyPluginAsync = async (app) => {
       models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider })),
       source: rt.pipeline?.source?.health(),
     }));
-    socket.on('close', () => clients.delete(socket));
-    socket.on('error', () => clients.delete(socket));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return;
+      let msg: { type?: unknown; on?: unknown };
+      try {
+        msg = JSON.parse(data.toString()) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg?.type !== 'enhance') return;
+      const available = enhanceIds().length > 0;
+      const on = msg.on === true && available;
+      if (on) enhancedViewers.add(socket);
+      else enhancedViewers.delete(socket);
+      applyEnhance();
+      socket.send(JSON.stringify({ type: 'enhance', on, available, ...(msg.on === true && !available ? { reason: 'No enhancement model is loaded: add { id: enhance } to models in the configuration.' } : {}) }));
+    });
+    const forget = (): void => {
+      clients.delete(socket);
+      if (enhancedViewers.delete(socket)) applyEnhance();
+    };
+    socket.on('close', forget);
+    socket.on('error', forget);
   });
 };
 

@@ -1,0 +1,134 @@
+"""Train the enhancer by distilling non-local means (see MODEL_CARD.md in models/enhance for why).
+
+    /usr/bin/python3 models/training/train_enhance.py [--epochs 40] [--max-minutes 45]
+
+Seeded; checkpoints every epoch to .work/enhance/last.pt; re-running the same command resumes. Each epoch
+re-reads .work/enhance/pairs/, so it can start while enhance_data.py is still making pairs.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import math
+import os
+import random
+import time
+
+from check_deps import require
+
+require()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from enhance_net import Enhancer  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORK = os.path.join(HERE, ".work", "enhance")
+
+
+class Pairs:
+    """Image/teacher pairs in memory, refreshed from disk at each epoch."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.items: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def refresh(self) -> None:
+        for p in sorted(glob.glob(os.path.join(self.folder, "*.npz"))):
+            k = os.path.basename(p)
+            if k in self.items or ".tmp" in k:
+                continue
+            d = np.load(p)
+            self.items[k] = (d["image"].astype(np.float32) / 255.0, d["target"].astype(np.float32) / 255.0)
+
+    def batch(self, n: int, side: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        keys = sorted(self.items)
+        xs, ys = [], []
+        for _ in range(n):
+            img, tgt = self.items[keys[int(rng.integers(len(keys)))]]
+            h, w = img.shape
+            s = min(side, h - h % 4, w - w % 4)
+            y = int(rng.integers(0, h - s + 1))
+            x = int(rng.integers(0, w - s + 1))
+            a, b = img[y:y + s, x:x + s], tgt[y:y + s, x:x + s]
+            if rng.random() < 0.5:  # NLM is mirror-equivariant; speckle is not rotation-invariant, so no rotations
+                a, b = a[:, ::-1], b[:, ::-1]
+            if s < side:
+                a = np.pad(a, ((0, side - s), (0, side - s)), mode="reflect")
+                b = np.pad(b, ((0, side - s), (0, side - s)), mode="reflect")
+            xs.append(a.copy())
+            ys.append(b.copy())
+        return torch.from_numpy(np.stack(xs))[:, None], torch.from_numpy(np.stack(ys))[:, None]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--steps", type=int, default=250, help="steps per epoch")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--side", type=int, default=96)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--channels", type=int, default=32)
+    ap.add_argument("--dilations", default="1,2,2,1")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--max-minutes", type=float, default=1e9)
+    ap.add_argument("--work", default=WORK)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    random.seed(a.seed)
+    np.random.seed(a.seed)
+    torch.manual_seed(a.seed)
+    model = Enhancer(a.channels, tuple(int(d) for d in a.dilations.split(",")))
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-5)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.epochs * a.steps, pct_start=0.05, div_factor=5)
+    start, rng_state = 0, None
+    last = os.path.join(a.work, "last.pt")
+    if os.path.exists(last):
+        ck = torch.load(last)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        sched.load_state_dict(ck["sched"])
+        start, rng_state = ck["epoch"] + 1, ck["rng"]
+        print(f"resumed at epoch {start}", flush=True)
+    rng = np.random.default_rng(a.seed)
+    if rng_state is not None:
+        rng.bit_generator.state = rng_state
+    pairs = Pairs(os.path.join(a.work, "pairs"))
+    t_start = time.time()
+    log = open(os.path.join(a.work, "log.jsonl"), "a")
+    for epoch in range(start, a.epochs):
+        pairs.refresh()
+        model.train()
+        t0 = time.time()
+        total, shift = 0.0, 0.0
+        for _ in range(a.steps):
+            x, y = pairs.batch(a.batch, a.side, rng)
+            out = model(x)
+            # mean squared error to the teacher (a deterministic filter: its conditional mean is itself). An L1
+            # loss with a patch-mean term stalled at the identity in a first run (measured: no gain in 600 steps).
+            loss = ((out - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss)
+            shift += float((out - x).mean()) * 255
+        rec = {"epoch": epoch, "pairs": len(pairs.items), "rmse_gray": math.sqrt(total / a.steps) * 255, "mean_shift_gray": shift / a.steps,
+               "seconds": round(time.time() - t0, 1)}
+        print(json.dumps(rec), flush=True)
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+        tmp = last + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch,
+                    "rng": rng.bit_generator.state, "config": model.config, "pairs": len(pairs.items)}, tmp)
+        os.replace(tmp, last)
+        if (time.time() - t_start) / 60 > a.max_minutes:
+            print("time budget reached; re-run the same command to resume", flush=True)
+            break
+
+
+if __name__ == "__main__":
+    main()
