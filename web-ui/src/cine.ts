@@ -45,14 +45,14 @@ export class Cine {
     this.index = -1;
   }
 
-  /** Highest-quality detected head without warnings; else the newest frame with a result; else the newest. */
+  /** Highest-quality detected head (or surest lesion outline) without warnings; else the newest frame with a result; else the newest. */
   bestIndex(): number {
     let best = -1;
     let score = -1;
     this.frames.forEach((f, i) => {
       const r = f.result?.result;
-      if (!r?.detected) return;
-      const q = r.quality.score - (r.flags.some((x) => x.severity !== 'info') ? 1 : 0);
+      if (!r || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) return;
+      const q = (r.task === 'fetal-head' ? r.quality.score : r.maskConfidence) - (r.flags.some((x) => (r.task === 'fetal-head' ? x.severity !== 'info' : x.severity === 'warning')) ? 1 : 0);
       if (q > score) {
         score = q;
         best = i;

@@ -12,6 +12,10 @@ const en = {
   liveTab: 'Live', exams: 'Exams', growth: 'Growth', system: 'System', models: 'Models', date: 'Date', patient: 'Patient', syncState: 'Sync',
   gaAxis: 'Gestational age (weeks)', hcAxis: 'HC (mm)', noGrowth: 'No exam with a patient ID and dating GA yet.',
   source: 'Source', switchSource: 'Switch source', uptime: 'Up', queue: 'Sync queue', disk: 'Data',
+  examType: 'Exam type', obstetric: 'Obstetric', breast: 'Breast', breastLesion: 'Breast lesion', lesionClass: 'AI class', malignancy: 'Malignancy (AI)',
+  maxDiameter: 'Max diameter', perpDiameter: 'Perpendicular', orientation: 'Orientation', margin: 'Margin',
+  parallel: 'parallel (wider than tall)', notParallel: 'not parallel (taller than wide)', circumscribed: 'circumscribed', irregular: 'irregular',
+  normal: 'normal', benign: 'benign', malignant: 'malignant',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -27,6 +31,10 @@ const fr: Record<Key, string> = {
   liveTab: 'Direct', exams: 'Examens', growth: 'Croissance', system: 'Système', models: 'Modèles', date: 'Date', patient: 'Patiente', syncState: 'Envoi',
   gaAxis: 'Âge gestationnel (semaines)', hcAxis: 'PC (mm)', noGrowth: "Aucun examen avec ID patiente et AG de datation pour l'instant.",
   source: 'Source', switchSource: 'Changer de source', uptime: 'En service', queue: "File d'envoi", disk: 'Données',
+  examType: "Type d'examen", obstetric: 'Obstétrique', breast: 'Sein', breastLesion: 'Lésion mammaire', lesionClass: 'Classe (IA)', malignancy: 'Malignité (IA)',
+  maxDiameter: 'Grand axe', perpDiameter: 'Perpendiculaire', orientation: 'Orientation', margin: 'Contours',
+  parallel: 'parallèle (plus large que haute)', notParallel: 'non parallèle (plus haute que large)', circumscribed: 'circonscrits', irregular: 'irréguliers',
+  normal: 'normal', benign: 'bénin', malignant: 'malin',
 };
 const dicts = { en, fr };
 export type Lang = keyof typeof dicts;
@@ -71,6 +79,12 @@ const flagText: Record<Exclude<Lang, 'en'>, Record<string, string>> = {
     'input-16-bit': "Image 16 bits ramenée à 8 bits avant analyse.",
     'colour-input': "Image en couleur convertie en niveaux de gris ; le Doppler couleur peut tromper le modèle.",
     'hc-centile-falling': "La croissance de la tête ralentit (baisse de plus d'un écart-type) : envisagez un bilan de croissance.",
+    'no-lesion': 'Aucune lésion délimitée sur cette image.',
+    'lesion-cut': "La lésion touche le bord de l'image : sa taille peut être sous-estimée.",
+    'class-mask-disagree': 'Le classificateur et le contour ne concordent pas : vérifiez vous-même.',
+    'colour-doppler': 'Image Doppler couleur : aucune classe donnée. Utilisez une image en mode B.',
+    'tiny-image': "Image trop petite pour juger les contours de façon fiable.",
+    'suspicious-features': 'Signes suspects — envisagez une orientation pour biopsie.',
     'hc-crossed-below-p10': "Le PC est passé sous le 10e centile : envisagez un bilan de croissance.",
   },
 };

@@ -5,7 +5,8 @@ import { api, type Exam } from './api';
 import { Cine } from './cine';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './editable-ellipse';
 import { type Lang, applyI18n, currentLang, flagMessage, setLang, t } from './i18n';
-import { type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
+import { type BreastLesionResult, type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
+import { type CaliperHandle, type Calipers, caliperLength, calipersOf, dragCaliper, drawLesion, hitCaliper } from './breast';
 import { showExams, showGrowth, showSources, showSystem, switchSource } from './pages';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -32,6 +33,12 @@ const paint: number[] = [];
 let swipeFrom: number | undefined;
 /** Two-point calibration in progress: the points tapped so far, in frame pixels. */
 let calPoints: Array<[number, number]> | undefined;
+/** Exam type: which model's results are shown and which measurement tools are offered. */
+let examType: 'obstetric' | 'breast' = 'obstetric';
+const taskOf = (t: typeof examType): string => (t === 'breast' ? 'breast-lesion' : 'fetal-head');
+/** While frozen in a breast exam: the lesion under review and the clinician's calipers and categories. */
+let lesionReview: { buf: ArrayBuffer; result: BreastLesionResult; ai: Calipers; edit: Calipers } | undefined;
+let caliperDrag: CaliperHandle | undefined;
 
 function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
   const h = decodeHeader(buf);
@@ -55,13 +62,18 @@ function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
     }
   }
   ctx.putImageData(image, 0, 0);
-  if (proposal) drawEditable(ctx, proposal.edit, Math.max(14, h.width / 40));
-  else if (r && overlayToggle.checked && h.seq - r.seq < 15) drawOverlay(r);
+  const handleR = Math.max(14, h.width / 40);
+  if (lesionReview) drawLesion(ctx, lesionReview.result, Number(opacity.value) / 100, lesionReview.edit, handleR);
+  else if (proposal) drawEditable(ctx, proposal.edit, handleR);
+  else if (r && overlayToggle.checked && h.seq - r.seq < 15) {
+    if (r.result.task === 'breast-lesion') drawLesion(ctx, r.result, Number(opacity.value) / 100, undefined, handleR);
+    else drawOverlay(r);
+  }
 }
 
 function drawOverlay(r: ResultMessage): void {
   const res = r.result;
-  if (!res.detected) return;
+  if (res.task !== 'fetal-head' || !res.detected) return;
   const c = res.contour;
   if (c && c.length >= 6) {
     ctx.beginPath();
@@ -105,13 +117,36 @@ function showNumbers(m: ReturnType<typeof measure>): void {
   $('centile').textContent = m.centile ?? '–';
 }
 
+/** The lesion's numbers: from the AI, or re-measured from the clinician's calipers while reviewing. */
+function showLesion(res: BreastLesionResult, calipers: Calipers | undefined): void {
+  const l = res.lesion;
+  const pct = (p: number): string => `${Math.round(p * 100)}%`;
+  $('b-class').textContent = res.class ? `${t(res.class)} · ${t('confidence')} ${pct(res.confidence)}` : '–';
+  $('b-pmal').textContent = pct(res.malignancyProbability);
+  const unit = l?.units === 'mm' ? 'mm' : 'px';
+  const spacing = l?.units === 'mm' ? header?.pixelSpacing : undefined;
+  const len = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)} ${unit}`);
+  $('b-max').textContent = len(calipers ? caliperLength(calipers.long, spacing) : l?.maxDiameter);
+  $('b-perp').textContent = len(calipers ? caliperLength(calipers.perp, spacing) : l?.perpendicularDiameter);
+  if (!lesionReview) {
+    ($('b-orient') as HTMLSelectElement).value = l?.orientation.assessment ?? '';
+    ($('b-margin') as HTMLSelectElement).value = l?.margin.assessment ?? '';
+  }
+  $('b-summary').textContent = res.summary;
+}
+
 function showResult(r: ResultMessage): void {
   const res = r.result;
-  if (!proposal) {
-    showNumbers(res.ellipse ? measure(res.ellipse) : {});
-    if (res.hcMm !== undefined) $('hc').textContent = `${res.hcMm.toFixed(1)} mm`;
+  if (res.task === 'breast-lesion') {
+    if (!lesionReview) showLesion(res, undefined);
+    $('quality').textContent = `${t('confidence')} ${Math.round(res.confidence * 100)}%`;
+  } else {
+    if (!proposal) {
+      showNumbers(res.ellipse ? measure(res.ellipse) : {});
+      if (res.hcMm !== undefined) $('hc').textContent = `${res.hcMm.toFixed(1)} mm`;
+    }
+    $('quality').textContent = `${Math.round(res.quality.score * 100)}% · ${t('confidence')} ${Math.round(res.confidence * 100)}%`;
   }
-  $('quality').textContent = `${Math.round(res.quality.score * 100)}% · ${t('confidence')} ${Math.round(res.confidence * 100)}%`;
   $('flags').replaceChildren(...res.flags.map((f) => Object.assign(document.createElement('li'), { textContent: flagMessage(f.code, f.message), className: f.severity })));
   $('latency').textContent = `${t('latency')} ${r.timings.totalMs.toFixed(0)} ms`;
   $('provider').textContent = `${t('provider')} ${r.provider}`;
@@ -131,14 +166,20 @@ function showFrozen(): void {
   const r = cine.resultFor(cine.index);
   // the measured frame is the one the result was computed on (it may be a little before the scrubbed one)
   const measured = (r && cine.frames.find((x) => x.seq === r.seq)) ?? f;
-  proposal = r?.result.ellipse ? { seq: measured.seq, buf: measured.buf, ai: { ...r.result.ellipse }, edit: { ...r.result.ellipse }, result: r } : undefined;
-  render(f.buf, r);
+  proposal = r?.result.task === 'fetal-head' && r.result.ellipse ? { seq: measured.seq, buf: measured.buf, ai: { ...r.result.ellipse }, edit: { ...r.result.ellipse }, result: r } : undefined;
+  const lesion = r?.result.task === 'breast-lesion' ? r.result : undefined;
+  const cal = lesion && calipersOf(lesion);
+  lesionReview = undefined;
   if (r) showResult(r);
+  lesionReview = lesion && cal ? { buf: measured.buf, result: lesion, ai: cal, edit: { long: { ...cal.long }, perp: { ...cal.perp } } } : undefined;
+  render(f.buf, r);
   if (proposal) showNumbers(measure(proposal.edit));
   setState('unverified');
   scrub.value = String(cine.index);
-  ($('confirm') as HTMLButtonElement).disabled = !proposal;
-  ($('reset') as HTMLButtonElement).disabled = !proposal;
+  ($('confirm') as HTMLButtonElement).disabled = !proposal && !lesionReview;
+  ($('reset') as HTMLButtonElement).disabled = !proposal && !lesionReview;
+  ($('b-orient') as HTMLSelectElement).disabled = !lesionReview;
+  ($('b-margin') as HTMLSelectElement).disabled = !lesionReview;
 }
 
 function setFrozen(on: boolean): void {
@@ -149,6 +190,9 @@ function setFrozen(on: boolean): void {
   } else {
     cine.unfreeze();
     proposal = undefined;
+    lesionReview = undefined;
+    ($('b-orient') as HTMLSelectElement).disabled = true;
+    ($('b-margin') as HTMLSelectElement).disabled = true;
     setState('unverified');
   }
   $('frozen-badge').hidden = !on;
@@ -185,8 +229,9 @@ canvas.addEventListener('pointerdown', (ev) => {
     return;
   }
   dragging = proposal && hitHandle(proposal.edit, x, y, Math.max(24, canvas.width / 20));
-  if (!dragging) swipeFrom = ev.clientX;
-  if (dragging) {
+  caliperDrag = lesionReview && hitCaliper(lesionReview.edit, x, y, Math.max(24, canvas.width / 20));
+  if (!dragging && !caliperDrag) swipeFrom = ev.clientX;
+  if (dragging || caliperDrag) {
     try {
       canvas.setPointerCapture(ev.pointerId);
     } catch {
@@ -195,7 +240,7 @@ canvas.addEventListener('pointerdown', (ev) => {
   }
 });
 canvas.addEventListener('pointermove', (ev) => {
-  if (swipeFrom !== undefined && !dragging) {
+  if (swipeFrom !== undefined && !dragging && !caliperDrag) {
     // swipe through the cine: one frame per 12 px
     const steps = Math.trunc((ev.clientX - swipeFrom) / 12);
     if (steps !== 0) {
@@ -203,6 +248,15 @@ canvas.addEventListener('pointermove', (ev) => {
       swipeFrom = ev.clientX;
       showFrozen();
     }
+    return;
+  }
+  if (lesionReview && caliperDrag) {
+    const [cx, cy] = toFrame(ev);
+    lesionReview.edit = dragCaliper(lesionReview.edit, caliperDrag, cx, cy);
+    const cf = cine.current();
+    if (cf) render(cf.buf, undefined);
+    showLesion(lesionReview.result, lesionReview.edit);
+    setState('edited');
     return;
   }
   if (!proposal || !dragging) return;
@@ -215,6 +269,7 @@ canvas.addEventListener('pointermove', (ev) => {
 });
 const endPointer = (): void => {
   dragging = undefined;
+  caliperDrag = undefined;
   swipeFrom = undefined;
 };
 canvas.addEventListener('pointerup', endPointer);
@@ -247,10 +302,11 @@ $('cal-apply').addEventListener('click', () => {
   $('cal-row').hidden = true;
 });
 $('reset').addEventListener('click', () => {
-  if (!proposal) return;
-  proposal.edit = { ...proposal.ai };
+  if (!proposal && !lesionReview) return;
+  if (proposal) proposal.edit = { ...proposal.ai };
   showFrozen();
 });
+for (const id of ['b-orient', 'b-margin']) $(id).addEventListener('change', () => lesionReview && setState('edited'));
 $('confirm').addEventListener('click', () => void confirmProposal());
 $('lang').addEventListener('change', () => setLang(($('lang') as HTMLSelectElement).value as Lang));
 
@@ -258,7 +314,44 @@ function message(text: string): void {
   $('message').textContent = text;
 }
 
+/** Saves the frozen frame and the clinician's decision on each lesion finding (corrected where changed). */
+async function confirmLesion(review: NonNullable<typeof lesionReview>): Promise<void> {
+  const operator = ($('operator') as HTMLInputElement).value.trim();
+  if (!exam) return message(t('needExam'));
+  if (!operator) return message(t('needOperator'));
+  try {
+    const capture = await api.captureFrame(exam.id, review.buf, operator);
+    const spacing = review.result.lesion?.units === 'mm' ? header?.pixelSpacing : undefined;
+    const moved = (a: object, b: object): boolean => JSON.stringify(a) !== JSON.stringify(b);
+    const calipers: Record<string, [boolean, { x1: number; y1: number; x2: number; y2: number }]> = {
+      lesion_max_diameter: [moved(review.edit.long, review.ai.long), review.edit.long],
+      lesion_perpendicular_diameter: [moved(review.edit.perp, review.ai.perp), review.edit.perp],
+    };
+    const chosen: Record<string, string> = { lesion_orientation: ($('b-orient') as HTMLSelectElement).value, lesion_margin: ($('b-margin') as HTMLSelectElement).value };
+    let edited = false;
+    for (const m of capture.measurements) {
+      const c = calipers[m.kind];
+      const text = chosen[m.kind];
+      if (c?.[0]) {
+        const g = c[1];
+        await api.decide(m.id, 'corrected', operator, { value: Number(caliperLength(g, spacing).toFixed(2)), geometry: g });
+        edited = true;
+      } else if (text && text !== m.aiText) {
+        await api.decide(m.id, 'corrected', operator, { text });
+        edited = true;
+      } else await api.decide(m.id, 'confirmed', operator);
+    }
+    exam = await api.getExam(exam.id);
+    setState('saved');
+    message(t(edited ? 'corrected' : 'confirmed'));
+    showExam();
+  } catch (err) {
+    message((err as Error).message);
+  }
+}
+
 async function confirmProposal(): Promise<void> {
+  if (lesionReview) return confirmLesion(lesionReview);
   if (!proposal) return;
   const operator = ($('operator') as HTMLInputElement).value.trim();
   if (!exam) return message(t('needExam'));
@@ -270,7 +363,7 @@ async function confirmProposal(): Promise<void> {
     const final: Record<string, number | undefined> = { hc: values.hc, bpd: values.bpd, ofd: values.ofd, ga: values.ga };
     for (const m of capture.measurements) {
       const v = final[m.kind];
-      if (edited && v !== undefined) await api.decide(m.id, 'corrected', operator, Number(v.toFixed(2)));
+      if (edited && v !== undefined) await api.decide(m.id, 'corrected', operator, { value: Number(v.toFixed(2)) });
       else await api.decide(m.id, 'confirmed', operator);
     }
     exam = await api.getExam(exam.id);
@@ -297,9 +390,10 @@ $('exam-form').addEventListener('submit', (ev) => {
   const id = ($('p-id') as HTMLInputElement).value.trim();
   const ga = Number(($('p-ga') as HTMLInputElement).value);
   const operator = ($('operator') as HTMLInputElement).value.trim();
-  void api.createExam({ ...(name || id ? { patient: { ...(name ? { name } : {}), ...(id ? { id } : {}) } } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) })
+  void api.createExam({ examType, ...(name || id ? { patient: { ...(name ? { name } : {}), ...(id ? { id } : {}) } } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) })
     .then((e) => {
       exam = e;
+      setExamType(e.examType);
       message('');
       showExam();
     }, (err: Error) => message(err.message));
@@ -309,6 +403,7 @@ $('close-exam').addEventListener('click', () => {
   void api.closeExam(exam.id, ($('operator') as HTMLInputElement).value.trim() || 'unknown').then(() => {
     exam = undefined;
     showExam();
+    setExamType(examType); // the type may be chosen again
   }, (err: Error) => message(err.message));
 });
 
@@ -342,6 +437,7 @@ function connect(): void {
     const msg = JSON.parse(ev.data as string) as { type: string; provider?: string };
     if (msg.type === 'result') {
       const r = msg as ResultMessage;
+      if (r.result.task !== taskOf(examType)) return; // another exam type's model
       cine.attach(r);
       if (!cine.frozen) {
         latest = r;
@@ -391,6 +487,22 @@ $('source-apply').addEventListener('click', () => {
     void showSystem();
   });
 });
+
+/** Switches the live view between the obstetric and breast tools (fixed while an exam is open). */
+function setExamType(type: typeof examType): void {
+  examType = type;
+  ($('exam-type') as HTMLSelectElement).value = type;
+  ($('exam-type') as HTMLSelectElement).disabled = !!exam;
+  $('measurements').hidden = type !== 'obstetric';
+  $('breast-measurements').hidden = type !== 'breast';
+  $('panel-title').dataset.i18n = type === 'breast' ? 'breastLesion' : 'fetalHead';
+  $('panel-title').textContent = t(type === 'breast' ? 'breastLesion' : 'fetalHead');
+  $('p-ga').hidden = type !== 'obstetric';
+  $('b-summary').textContent = '';
+  latest = undefined;
+}
+$('exam-type').addEventListener('change', () => setExamType(($('exam-type') as HTMLSelectElement).value as typeof examType));
+(window as unknown as { sonoCalipers: () => Calipers | undefined }).sonoCalipers = () => lesionReview && structuredClone(lesionReview.edit);
 
 // For end-to-end tests and support: the ellipse under review, in frame pixels.
 (window as unknown as { sonoProposal: () => EllipseGeom | undefined }).sonoProposal = () => proposal && { ...proposal.edit };

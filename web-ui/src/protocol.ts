@@ -42,6 +42,32 @@ export interface FetalHeadResult {
   flags: Array<{ code: string; severity: string; message: string }>;
 }
 
+export interface Segment { x1: number; y1: number; x2: number; y2: number }
+
+export interface BreastLesionResult {
+  task: 'breast-lesion';
+  class: 'normal' | 'benign' | 'malignant' | null;
+  probabilities: { normal: number; benign: number; malignant: number };
+  malignancyProbability: number;
+  confidence: number;
+  lesionPresent: boolean;
+  maskConfidence: number;
+  lesion?: {
+    units: 'mm' | 'px';
+    outline: number[];
+    maxDiameter: number;
+    perpendicularDiameter: number;
+    longAxis: Segment;
+    perpendicularAxis: Segment;
+    orientation: { tallerThanWide: boolean; assessment: 'parallel' | 'not-parallel' };
+    margin: { solidity: number; convexity: number; assessment: 'circumscribed' | 'irregular' };
+  };
+  summary: string;
+  flags: Array<{ code: string; severity: string; message: string }>;
+}
+
+export type TaskResult = FetalHeadResult | BreastLesionResult;
+
 export interface ResultMessage {
   type: 'result';
   seq: number;
@@ -49,5 +75,5 @@ export interface ResultMessage {
   modelVersion: string;
   provider: string;
   timings: { totalMs: number; inferenceMs: number };
-  result: FetalHeadResult;
+  result: TaskResult;
 }

@@ -1,0 +1,131 @@
+/**
+ * The breast exam flow in a real Chromium against a real daemon: the lesion model runs beside the
+ * fetal-head model on replayed BUSI images, the clinician picks the breast exam type, freezes, drags a
+ * caliper end with touch, changes the margin, confirms; the record holds the AI and the corrected values.
+ * Needs web-ui/dist (npm run build), /usr/bin/chromium, the breast-lesion model and ../shared/data/busi.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../src/daemon.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = packageRoot();
+const BUSI = join(root, '..', 'shared', 'data', 'busi');
+const MODELS = process.env.SONOEDGE_MODELS_DIR ?? join(root, 'models');
+const missing = [
+  [existsSync(CHROMIUM), 'no /usr/bin/chromium'],
+  [existsSync(join(root, 'web-ui', 'dist', 'index.html')), 'web UI not built (npm run build)'],
+  [existsSync(join(MODELS, 'breast-lesion', 'manifest.json')), 'no breast-lesion model package'],
+  [existsSync(join(BUSI, 'benign')), `no BUSI data at ${BUSI}`],
+].filter(([ok]) => !ok).map(([, why]) => why);
+if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
+
+/** A few validation images with a lesion, copied to a temp folder for the replay driver (never into the repo). */
+function replayFolder(): string {
+  const dir = join(tempDir(), 'cine');
+  mkdirSync(dir, { recursive: true });
+  const split = join(root, 'models', 'breast-lesion', 'validation.txt');
+  const lines = existsSync(split) ? readFileSync(split, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('benign/')) : ['benign/benign_1.png'];
+  const rows = ['filename,pixel size(mm)'];
+  for (const l of lines.slice(0, 3)) {
+    const name = l.split('/')[1]!;
+    copyFileSync(join(BUSI, l), join(dir, name));
+    rows.push(`${name},0.1`);
+  }
+  writeFileSync(join(dir, '..', 'sizes.csv'), rows.join('\n') + '\n');
+  return dir;
+}
+
+describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
+  let d: Daemon;
+  let browser: Browser;
+  const artifacts = join(root, 'test-artifacts');
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const cine = replayFolder();
+    d = await startTestDaemon(tempDir(), {
+      source: { driver: 'replay' },
+      drivers: { replay: { path: cine, fps: 8, pixelSizeCsv: join(cine, '..', 'sizes.csv') } },
+      models: [{ id: 'fetal-head', everyN: 1 }, { id: 'breast-lesion', everyN: 2 }],
+      modelsDir: MODELS,
+    });
+    await waitForHealth(d.url, 200, 60000);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await d?.close();
+  });
+
+  it('exam type breast: lesion overlay and numbers, caliper dragged by touch, margin changed, confirmed into the record', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(d.url + '/');
+    await page.selectOption('#exam-type', 'breast');
+    expect(await page.isHidden('#measurements')).toBe(true);
+    expect(await page.isVisible('#breast-measurements')).toBe(true);
+    await page.fill('#operator', 'sonographer-touch');
+    await page.fill('#p-id', 'BREAST-1');
+    await page.click('#start');
+    await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
+    expect(await page.isDisabled('#exam-type')).toBe(true);
+    await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
+    expect(await page.textContent('#b-summary')).toMatch(/unverified until a clinician confirms or corrects the outline/);
+    await page.waitForTimeout(1500);
+    await page.tap('#freeze');
+    await page.tap('#best');
+    await page.waitForFunction(() => (window as unknown as { sonoCalipers: () => unknown }).sonoCalipers() !== undefined, undefined, { timeout: 10000 });
+    const before = await page.textContent('#b-max');
+    const geo = await page.evaluate(() => {
+      const c = document.getElementById('frame') as HTMLCanvasElement;
+      const cal = (window as unknown as { sonoCalipers: () => { long: { x1: number; y1: number; x2: number; y2: number } } }).sonoCalipers();
+      return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height, long: cal.long };
+    });
+    const toPage = (x: number, y: number): { x: number; y: number } => ({ x: geo.rect.left + (x / geo.w) * geo.rect.width, y: geo.rect.top + (y / geo.h) * geo.rect.height });
+    // drag the long axis's second end 15 px further out along the axis
+    const { x1, y1, x2, y2 } = geo.long;
+    const len = Math.hypot(x2 - x1, y2 - y1);
+    const target = { x: x2 + ((x2 - x1) / len) * 15, y: y2 + ((y2 - y1) / len) * 15 };
+    const start = toPage(x2, y2);
+    const end = toPage(target.x, target.y);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
+    for (let k = 1; k <= 6; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * k) / 6, y: start.y + ((end.y - start.y) * k) / 6 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const after = await page.textContent('#b-max');
+    expect(after).not.toBe(before);
+    expect(parseFloat(after!)).toBeGreaterThan(parseFloat(before!));
+    expect(await page.textContent('#state')).toMatch(/edited/);
+    const aiMargin = await page.inputValue('#b-margin');
+    await page.selectOption('#b-margin', aiMargin === 'irregular' ? 'circumscribed' : 'irregular');
+    await page.screenshot({ path: join(artifacts, 'breast-edited.png') });
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('state')!.classList.contains('saved'), undefined, { timeout: 15000 });
+
+    const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string; examType: string }>;
+    expect(exams[0]!.examType).toBe('breast');
+    type M = { kind: string; aiValue: number; finalValue: number; aiText: string | null; finalText: string | null; state: string; decidedBy: string; finalGeometry: { x2: number; y2: number } | null };
+    const exam = (await (await fetch(`${d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: M[] }> };
+    const ms = exam.captures[0]!.measurements;
+    expect(ms.map((m) => m.kind)).not.toContain('hc'); // the head model ran too, but this is a breast exam
+    const max = ms.find((m) => m.kind === 'lesion_max_diameter')!;
+    expect(max.state).toBe('corrected');
+    expect(max.finalValue).toBeGreaterThan(max.aiValue);
+    expect(max.finalGeometry!.x2).toBeCloseTo(target.x, -1);
+    expect(max.decidedBy).toBe('sonographer-touch');
+    const margin = ms.find((m) => m.kind === 'lesion_margin')!;
+    expect(margin).toMatchObject({ state: 'corrected', aiText: aiMargin });
+    expect(margin.finalText).not.toBe(aiMargin);
+    for (const k of ['lesion_perpendicular_diameter', 'lesion_orientation', 'lesion_class', 'malignancy_probability']) expect(ms.find((m) => m.kind === k)?.state, k).toBe('confirmed');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Breast exam tools: the lesion outline overlay and two caliper lines (long axis and perpendicular) whose
+ * four end points are dragged with touch or mouse, the diameters re-measured live from the calipers (pixel
+ * spacing per axis, or pixels said so), and the BI-RADS orientation and margin the clinician may change.
+ */
+import type { BreastLesionResult, Segment } from './protocol';
+
+export interface Calipers { long: Segment; perp: Segment }
+export type CaliperHandle = 'long1' | 'long2' | 'perp1' | 'perp2';
+
+export function calipersOf(r: BreastLesionResult): Calipers | undefined {
+  return r.lesion ? { long: { ...r.lesion.longAxis }, perp: { ...r.lesion.perpendicularAxis } } : undefined;
+}
+
+function ends(c: Calipers): Record<CaliperHandle, [number, number]> {
+  return { long1: [c.long.x1, c.long.y1], long2: [c.long.x2, c.long.y2], perp1: [c.perp.x1, c.perp.y1], perp2: [c.perp.x2, c.perp.y2] };
+}
+
+/** The caliper end within `radius` of (x, y), nearest first. */
+export function hitCaliper(c: Calipers, x: number, y: number, radius: number): CaliperHandle | undefined {
+  let best: CaliperHandle | undefined;
+  let bestD = radius;
+  for (const [id, [hx, hy]] of Object.entries(ends(c)) as Array<[CaliperHandle, [number, number]]>) {
+    const d = Math.hypot(hx - x, hy - y);
+    if (d <= bestD) {
+      bestD = d;
+      best = id;
+    }
+  }
+  return best;
+}
+
+export function dragCaliper(c: Calipers, h: CaliperHandle, x: number, y: number): Calipers {
+  const seg = h.startsWith('long') ? 'long' : 'perp';
+  const end = h.endsWith('1') ? { x1: x, y1: y } : { x2: x, y2: y };
+  return { ...c, [seg]: { ...c[seg], ...end } };
+}
+
+/** Length of a caliper in mm (x and y spacing apart) or, without spacing, in pixels. */
+export function caliperLength(s: Segment, spacing: { x: number; y: number } | undefined): number {
+  const sx = spacing?.x ?? 1;
+  const sy = spacing?.y ?? 1;
+  return Math.hypot((s.x2 - s.x1) * sx, (s.y2 - s.y1) * sy);
+}
+
+export function drawLesion(ctx: CanvasRenderingContext2D, r: BreastLesionResult, opacity: number, calipers: Calipers | undefined, handleRadius: number): void {
+  const o = r.lesion?.outline;
+  if (o && o.length >= 6) {
+    ctx.beginPath();
+    ctx.moveTo(o[0]!, o[1]!);
+    for (let i = 2; i < o.length; i += 2) ctx.lineTo(o[i]!, o[i + 1]!);
+    ctx.closePath();
+    ctx.fillStyle = `rgba(244, 114, 182, ${opacity})`;
+    ctx.fill();
+    ctx.strokeStyle = r.flags.some((f) => f.severity === 'alert') ? '#f87171' : '#f472b6';
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
+  const c = calipers ?? (r.lesion ? calipersOf(r) : undefined);
+  if (!c) return;
+  for (const [s, colour] of [[c.long, '#fbbf24'], [c.perp, '#22d3ee']] as const) {
+    ctx.beginPath();
+    ctx.moveTo(s.x1, s.y1);
+    ctx.lineTo(s.x2, s.y2);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([6, 4]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (calipers) {
+      for (const [x, y] of [[s.x1, s.y1], [s.x2, s.y2]] as const) {
+        ctx.beginPath();
+        ctx.arc(x, y, handleRadius, 0, 2 * Math.PI);
+        ctx.fillStyle = 'rgba(251, 191, 36, 0.3)';
+        ctx.fill();
+        ctx.strokeStyle = colour;
+        ctx.stroke();
+      }
+    }
+  }
+}
