@@ -20,6 +20,28 @@ describe('sonoedge analyze (fetal head)', () => {
     await sharp(Buffer.from(new Uint16Array(640 * 480).map((_, i) => buf[i]! * 257).buffer), { raw: { width: 640, height: 480, channels: 1 } })
       .toColourspace('grey16').png().toFile(join(dir, 'deep16.png'));
     writeFileSync(join(dir, 'corrupt.png'), 'this is not an image');
+    await sharp({ create: { width: 8193, height: 40, channels: 3, background: { r: 80, g: 80, b: 80 } } }).png().toFile(join(dir, 'huge.png'));
+    // not ultrasound: a colour gradient with a checkerboard
+    const photo = Buffer.alloc(640 * 480 * 3);
+    for (let y = 0; y < 480; y++) {
+      for (let x = 0; x < 640; x++) {
+        const i = (y * 640 + x) * 3;
+        photo[i] = (x * 255) / 640;
+        photo[i + 1] = (y * 255) / 480;
+        photo[i + 2] = ((x >> 5) + (y >> 5)) % 2 ? 200 : 40;
+      }
+    }
+    await sharp(photo, { raw: { width: 640, height: 480, channels: 3 } }).png().toFile(join(dir, 'photo.png'));
+  });
+
+  it('refuses a huge image by name and size, and flags a non-ultrasound image instead of a confident number', () => {
+    const r = runCli(['analyze', '--model', 'fetal-head', '--pixel-size', '0.3', join(dir, 'huge.png'), join(dir, 'photo.png')]);
+    expect(r.status).toBe(0);
+    const [huge, photo] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(huge!.error).toMatch(/huge\.png is 8193×40 pixels; the largest accepted is 8192 px a side/);
+    const codes = (photo!.flags as Array<{ code: string }>).map((f) => f.code);
+    expect(codes.some((c) => ['no-head', 'implausible-shape', 'poor-fit', 'low-confidence'].includes(c)), codes.join()).toBe(true);
+    if (photo!.detected) expect((photo!.quality as { score: number }).score).toBeLessThan(0.3);
   });
 
   it('prints one compact snake_case JSON line per image, in order, with errors per file and exit 0', () => {
