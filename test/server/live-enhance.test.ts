@@ -1,0 +1,123 @@
+/**
+ * The enhanced view over the real WebSocket of a real daemon: the enhancer does not run until a viewer
+ * switches it on, then that viewer (and only it) gets kind-1 frames at the raw frames' size and seq,
+ * measurements keep coming from the fetal-head model on raw frames, and switching off stops the model.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../src/daemon.js';
+import { type DecodedFrameHeader, decodeFrameHeader } from '../../src/server/frame-message.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const have = existsSync(join(packageRoot(), 'models', 'enhance', 'manifest.json'));
+if (!have) console.warn('SKIPPED live enhancement test: no models/enhance package');
+
+interface Viewer {
+  ws: WebSocket;
+  frames: DecodedFrameHeader[];
+  texts: Array<Record<string, unknown>>;
+  wait(pred: () => boolean, ms?: number): Promise<void>;
+}
+
+async function connect(url: string): Promise<Viewer> {
+  const ws = new WebSocket(url.replace('http', 'ws') + '/api/live');
+  const v: Viewer = {
+    ws, frames: [], texts: [],
+    wait: async (pred, ms = 20000) => {
+      const t0 = Date.now();
+      while (!pred()) {
+        if (Date.now() - t0 > ms) throw new Error(`timed out: ${v.frames.length} frames, ${v.texts.length} texts`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (isBinary) v.frames.push(decodeFrameHeader(data));
+    else v.texts.push(JSON.parse(data.toString()) as Record<string, unknown>);
+  });
+  await new Promise((r) => ws.once('open', r));
+  return v;
+}
+
+describe.skipIf(!have)('live enhanced view (display option)', () => {
+  let d: Daemon;
+  beforeAll(async () => {
+    d = await startTestDaemon(tempDir(), { models: [{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }] });
+    await waitForHealth(d.url, 200);
+  }, 60_000);
+  afterAll(async () => d?.close());
+
+  const runs = (): number => d.runtime.pipeline!.stats().models.enhance!.runs;
+
+  it('runs only while a viewer has it on, and sends enhanced frames to that viewer only', async () => {
+    const a = await connect(d.url);
+    const b = await connect(d.url);
+    await a.wait(() => a.frames.length >= 15 && a.texts.some((t) => t.type === 'result'));
+    expect(runs()).toBe(0); // nobody asked: no CPU spent on it
+    expect(a.frames.every((f) => f.kind === 0)).toBe(true);
+
+    a.ws.send(JSON.stringify({ type: 'enhance', on: true }));
+    await a.wait(() => a.texts.some((t) => t.type === 'enhance'));
+    expect(a.texts.find((t) => t.type === 'enhance')).toEqual({ type: 'enhance', on: true, available: true });
+    await a.wait(() => a.frames.filter((f) => f.kind === 1).length >= 5);
+    const enhanced = a.frames.filter((f) => f.kind === 1);
+    const rawSeqs = new Set(a.frames.filter((f) => f.kind === 0).map((f) => f.seq));
+    for (const f of enhanced) {
+      expect([f.width, f.height, f.pixelOffset]).toEqual([640, 480, 44]);
+      expect(rawSeqs.has(f.seq)).toBe(true); // the enhanced image of a raw frame this viewer also got
+    }
+    // raw frames and the fetal-head measurements keep coming meanwhile
+    const n = a.texts.length;
+    await a.wait(() => a.texts.slice(n).some((t) => t.type === 'result' && t.modelId === 'fetal-head'));
+    expect(a.frames.filter((f) => f.kind === 0).length).toBeGreaterThan(enhanced.length);
+    const er = a.texts.find((t) => t.type === 'result' && t.modelId === 'enhance') as { result: Record<string, unknown> } | undefined;
+    expect(er?.result).toMatchObject({ task: 'enhance', enhanced: true, image: { width: 640, height: 480 } });
+    // the other viewer never asked
+    expect(b.frames.some((f) => f.kind === 1)).toBe(false);
+    expect(b.texts.some((t) => t.type === 'result' && t.modelId === 'enhance')).toBe(false);
+
+    a.ws.send(JSON.stringify({ type: 'enhance', on: false }));
+    await a.wait(() => a.texts.filter((t) => t.type === 'enhance').length >= 2);
+    await new Promise((r) => setTimeout(r, 400));
+    const stopped = runs();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(runs()).toBe(stopped);
+    a.ws.close();
+    b.ws.close();
+  }, 60_000);
+
+  it('a viewer that disconnects with it on stops the model', async () => {
+    const a = await connect(d.url);
+    a.ws.send(JSON.stringify({ type: 'enhance', on: true }));
+    await a.wait(() => a.frames.some((f) => f.kind === 1));
+    a.ws.close();
+    await new Promise((r) => setTimeout(r, 500));
+    const stopped = runs();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(runs()).toBe(stopped);
+  }, 60_000);
+});
+
+describe('live enhanced view without an enhancement model', () => {
+  let d: Daemon;
+  beforeAll(async () => {
+    d = await startTestDaemon(tempDir());
+    await waitForHealth(d.url, 200);
+  }, 60_000);
+  afterAll(async () => d?.close());
+
+  it('answers that it is not available, and the raw view goes on', async () => {
+    const a = await connect(d.url);
+    a.ws.send(JSON.stringify({ type: 'enhance', on: true }));
+    await a.wait(() => a.texts.some((t) => t.type === 'enhance'));
+    expect(a.texts.find((t) => t.type === 'enhance')).toMatchObject({ type: 'enhance', on: false, available: false, reason: expect.stringMatching(/No enhancement model/) });
+    const n = a.frames.length;
+    await a.wait(() => a.frames.length >= n + 5);
+    expect(a.frames.every((f) => f.kind === 0)).toBe(true);
+    a.ws.close();
+  }, 60_000);
+});
