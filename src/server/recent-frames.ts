@@ -75,14 +75,19 @@ export class RecentFrames {
 
   /**
    * Frame `seq` with its results when asked for one (a frozen cine frame); otherwise the newest frame that
-   * has results, with the results of that frame; else the newest frame alone.
+   * has results (of `task` when given: models run at their own cadence, so the newest frame may hold only
+   * another model's result), with the results of that frame; else the newest frame alone.
    */
-  capture(seq?: number): { frame: KeptFrame; results: ResultEvent[] } | undefined {
+  capture(seq?: number, task?: string): { frame: KeptFrame; results: ResultEvent[] } | undefined {
     if (seq !== undefined) {
       const f = this.frame(seq);
       return f && { frame: f, results: [...this.#byFrame.get(seq)?.values() ?? []] };
     }
     const results = [...this.#results.values()].sort((a, b) => b.seq - a.seq);
+    for (const r of task ? results.filter((x) => x.result.task === task) : []) {
+      const f = this.frame(r.seq);
+      if (f) return { frame: f, results: this.resultsOf(r.seq) };
+    }
     for (const r of results) {
       const f = this.frame(r.seq);
       if (f) return { frame: f, results: results.filter((x) => x.seq === r.seq) };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { assessGrowth } from '../../analysis/growth.js';
 import { ExamStore, RecordError } from '../../records/exam-store.js';
+import { TASK_OF_EXAM } from '../../records/measurement-rows.js';
 import { decodeFrameHeader } from '../frame-message.js';
 import { RecentFrames } from '../recent-frames.js';
 
@@ -85,7 +86,7 @@ const records: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'Capture the current live frame (or a frozen cine frame) with its results', params: IdParams, body: T.Optional(CaptureBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {
     const seq = req.body?.seq;
-    const c = recent.capture(seq);
+    const c = recent.capture(seq, TASK_OF_EXAM[store.getExam(req.params.id).examType]);
     if (!c) throw new RecordError(409, seq === undefined ? 'No live frame to capture yet' : `Frame ${seq} is no longer in the cine buffer; capture a newer frame`);
     const f = c.frame;
     const capture = store.addCapture(req.params.id, {
