@@ -41,7 +41,8 @@ if (values.split === 'all') {
 }
 items = items.filter((x) => existsSync(join(dir, x.file)));
 if (values.limit) items = items.slice(0, Number(values.limit));
-const cli = existsSync(join(root, 'dist', 'src', 'cli.js')) ? [join(root, 'dist', 'src', 'cli.js')] : ['--import', 'tsx', join(root, 'src', 'cli.ts')];
+// the sources, not dist/: a stale build would evaluate yesterday's analysis
+const cli = ['--import', 'tsx', join(root, 'src', 'cli.ts')];
 
 interface Line {
   file: string;
