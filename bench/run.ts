@@ -28,6 +28,7 @@ import { Pipeline } from '../src/pipeline/pipeline.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { mean, percentile, rssMb } from './stats.js';
 import { benchDrivers } from './drivers.js';
+import { benchCadence } from './models-cadence.js';
 import { loadOrCreateKey, openDatabase } from '../src/records/database.js';
 import { writePart10 } from '../src/sync/dicom-file.js';
 import { Outbox } from '../src/sync/outbox.js';
@@ -37,7 +38,7 @@ import { buildUsImage } from '../src/sync/us-image.js';
 
 const root = packageRoot();
 const N = Number(process.env.BENCH_N ?? 200);
-/** BENCH_ONLY=throughput,latency,backlog,multi,browser,drivers runs a subset (the probe cost always runs). */
+/** BENCH_ONLY=throughput,latency,backlog,multi,cadence,browser,drivers runs a subset (the probe cost always runs). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const only = (section: string): boolean => !ONLY || ONLY.has(section);
 const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : resolveIntraOpThreads('auto', { cores: availableParallelism(), models: 1, live: true }), allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
@@ -279,6 +280,13 @@ async function main(): Promise<void> {
     for (const s of [inProcess, ...others]) await s.release();
   }
   await session.release();
+  // 5b. the shipped models together at their cadences (fetal-head 1, breast-lesion 2, enhance 1)
+  if (only('cadence')) {
+    const c = await benchCadence(root, opts);
+    out.cadence = c;
+    const shares = Object.entries(c.perModel).map(([id, m]) => `${id} ${(m.budgetShare * 100).toFixed(0)}% (${m.meanInferenceMs.toFixed(1)} ms × ${m.runsPerSecond.toFixed(1)}/s)`).join(', ');
+    row('models at their cadences (30 fps source)', `${c.allFps.toFixed(1)} frames/s with ${c.models.map((m) => `${m.id}/${m.everyN}`).join(' + ')} vs ${c.aloneFps.toFixed(1)} with fetal-head alone; share of a 30 fps frame budget: ${shares}${c.missing.length ? `; missing: ${c.missing.join(', ')}` : ''}`);
+  }
   // 6. the browser: frame-to-paint latency and painted frame rate of the live page (headless Chromium)
   const browser = only('browser') ? await browserPaint() : undefined;
   if (browser) {

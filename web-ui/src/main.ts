@@ -39,11 +39,34 @@ const taskOf = (t: typeof examType): string => (t === 'breast' ? 'breast-lesion'
 /** While frozen in a breast exam: the lesion under review and the clinician's calipers and categories. */
 let lesionReview: { buf: ArrayBuffer; result: BreastLesionResult; ai: Calipers; edit: Calipers } | undefined;
 let caliperDrag: CaliperHandle | undefined;
+/**
+ * Enhanced view (display only): the clinician's choice, remembered per user (the operator name) on this
+ * device. While on, the daemon runs its enhancer and sends enhanced frames, drawn in place of raw ones;
+ * when none came for half a second (blank or colour frame, enhancer busy), raw frames are drawn again.
+ */
+const enhanceBox = $<HTMLInputElement>('enhance');
+let liveSocket: WebSocket | undefined;
+let enhancedAt = 0;
+const enhanceKey = (): string => `sonoedge.enhance.${($('operator') as HTMLInputElement).value.trim() || '-'}`;
+function sendEnhance(): void {
+  if (liveSocket?.readyState === WebSocket.OPEN) liveSocket.send(JSON.stringify({ type: 'enhance', on: enhanceBox.checked }));
+}
+enhanceBox.addEventListener('change', () => {
+  localStorage.setItem(enhanceKey(), enhanceBox.checked ? '1' : '0');
+  enhancedAt = 0; // off: the next raw frame is drawn at once
+  sendEnhance();
+});
+$('operator').addEventListener('change', () => {
+  if ($('enhance-row').hidden) return;
+  enhanceBox.checked = localStorage.getItem(enhanceKey()) === '1';
+  enhancedAt = 0;
+  sendEnhance();
+});
 
 function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
   const h = decodeHeader(buf);
   if (!h) return;
-  header = h;
+  if (h.kind === 0) header = h; // an enhanced frame is display only: numbers and captures stay on raw frames
   if (!image || image.width !== h.width || image.height !== h.height) {
     canvas.width = h.width;
     canvas.height = h.height;
@@ -411,6 +434,7 @@ let retryMs = 500;
 function connect(): void {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`);
   ws.binaryType = 'arraybuffer';
+  liveSocket = ws;
   const conn = $('conn');
   ws.onopen = () => {
     retryMs = 500;
@@ -422,10 +446,17 @@ function connect(): void {
     if (ev.data instanceof ArrayBuffer) {
       const h = decodeHeader(ev.data);
       if (!h) return;
+      if (h.kind === 1) {
+        if (enhanceBox.checked && !cine.frozen) {
+          enhancedAt = performance.now();
+          render(ev.data, latest);
+        }
+        return; // never in the cine: what is frozen, reviewed and captured is the raw frame
+      }
       cine.push(h.seq, ev.data);
       lastFrameAt = performance.now();
       frames++;
-      if (!cine.frozen) {
+      if (!cine.frozen && !(enhanceBox.checked && performance.now() - enhancedAt < 500)) {
         const t0 = performance.now();
         render(ev.data, latest);
         requestAnimationFrame(() => {
@@ -435,6 +466,22 @@ function connect(): void {
       return;
     }
     const msg = JSON.parse(ev.data as string) as { type: string; provider?: string };
+    if (msg.type === 'hello') {
+      const has = ((msg as { models?: Array<{ task: string }> }).models ?? []).some((m) => m.task === 'enhance');
+      $('enhance-row').hidden = !has;
+      enhanceBox.checked = has && localStorage.getItem(enhanceKey()) === '1';
+      if (enhanceBox.checked) sendEnhance();
+    } else if (msg.type === 'enhance') {
+      const a = msg as unknown as { on: boolean; available: boolean };
+      if (!a.available) {
+        enhanceBox.checked = false;
+        $('enhance-row').hidden = true;
+      }
+    }
+    if (msg.type === 'result' && (msg as unknown as { result: { task: string } }).result.task === 'enhance') {
+      if (!(msg as unknown as { result: { enhanced: boolean } }).result.enhanced) enhancedAt = 0; // left raw: show raw
+      return;
+    }
     if (msg.type === 'result') {
       const r = msg as ResultMessage;
       if (r.result.task !== taskOf(examType)) return; // another exam type's model

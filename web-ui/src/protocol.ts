@@ -9,6 +9,8 @@ export interface FrameHeader {
   timestampMs: number;
   pixelSpacing: { x: number; y: number } | undefined;
   pixelOffset: number;
+  /** 0 raw frame, 1 enhanced frame (display only, never measured or captured) */
+  kind: number;
 }
 
 export function decodeHeader(buf: ArrayBuffer): FrameHeader | undefined {
@@ -25,6 +27,7 @@ export function decodeHeader(buf: ArrayBuffer): FrameHeader | undefined {
     timestampMs: v.getFloat64(16, true),
     pixelSpacing: sx > 0 ? { x: sx, y: sy } : undefined,
     pixelOffset: v.getUint16(4, true),
+    kind: v.getUint16(4, true) > 40 && buf.byteLength > 40 ? v.getUint8(40) : 0,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
+import type { Frame } from '../../capture/frame.js';
 import { FrameEncoder, FrameKind } from '../frame-message.js';
 
 /**
@@ -22,6 +23,8 @@ const live: FastifyPluginAsync = async (app) => {
   let lastFrameBytes = 0;
   const enhancedViewers = new Set<WebSocket>();
   const enhancedEncoder = new FrameEncoder(4);
+  /** Spacing and imaging region of the latest raw frame: an enhanced frame has the same geometry. */
+  let geometry: Pick<Frame, 'pixelSpacing' | 'region'> = { pixelSpacing: undefined, region: { x: 0, y: 0, width: 0, height: 0 } };
   const enhanceIds = (): string[] => rt.sessions.filter((s) => s.pkg.manifest.task === 'enhance').map((s) => s.id);
   const applyEnhance = (): void => {
     for (const id of enhanceIds()) rt.pipeline?.setModelEnabled(id, enhancedViewers.size > 0);
@@ -29,6 +32,7 @@ const live: FastifyPluginAsync = async (app) => {
 
   const offFrame = rt.bus.on('frame', (frame) => {
     if (clients.size === 0) return;
+    geometry = { pixelSpacing: frame.pixelSpacing, region: frame.region };
     const msg = encoder.encode(frame);
     lastFrameBytes = msg.length;
     for (const ws of clients) {
@@ -45,7 +49,7 @@ const live: FastifyPluginAsync = async (app) => {
       const img = event.result.image;
       const msg = img && enhancedEncoder.encode({
         seq: event.seq, timestampMs: event.frameTimestampMs, width: img.width, height: img.height, channels: 1, data: img.data,
-        pixelSpacing: undefined, sourceId: event.sourceId, region: { x: 0, y: 0, width: img.width, height: img.height },
+        sourceId: event.sourceId, ...geometry,
       }, FrameKind.enhanced);
       const text = JSON.stringify(event); // the image serialises as its size only
       for (const ws of enhancedViewers) {
