@@ -4,9 +4,10 @@
  * caliper end with touch, changes the margin, confirms; the record holds the AI and the corrected values.
  * Needs web-ui/dist (npm run build), /usr/bin/chromium, the breast-lesion model and ../shared/data/busi.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -25,8 +26,11 @@ const missing = [
 ].filter(([ok]) => !ok).map(([, why]) => why);
 if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
 
-/** A few validation images with a lesion, copied to a temp folder for the replay driver (never into the repo). */
-function replayFolder(): string {
+/**
+ * A few validation images with a lesion, written at one size (a scanner's imaging region does not change
+ * frame to frame) to a temp folder for the replay driver (never into the repo).
+ */
+async function replayFolder(): Promise<string> {
   const dir = join(tempDir(), 'cine');
   mkdirSync(dir, { recursive: true });
   const split = join(root, 'models', 'breast-lesion', 'validation.txt');
@@ -34,7 +38,7 @@ function replayFolder(): string {
   const rows = ['filename,pixel size(mm)'];
   for (const l of lines.slice(0, 3)) {
     const name = l.split('/')[1]!;
-    copyFileSync(join(BUSI, l), join(dir, name));
+    await sharp(join(BUSI, l)).resize(384, 320, { fit: 'fill' }).png().toFile(join(dir, name));
     rows.push(`${name},0.1`);
   }
   writeFileSync(join(dir, '..', 'sizes.csv'), rows.join('\n') + '\n');
@@ -47,7 +51,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
   const artifacts = join(root, 'test-artifacts');
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const cine = replayFolder();
+    const cine = await replayFolder();
     d = await startTestDaemon(tempDir(), {
       source: { driver: 'replay' },
       drivers: { replay: { path: cine, fps: 8, pixelSizeCsv: join(cine, '..', 'sizes.csv') } },
@@ -108,7 +112,9 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     await page.selectOption('#b-margin', aiMargin === 'irregular' ? 'circumscribed' : 'irregular');
     await page.screenshot({ path: join(artifacts, 'breast-edited.png') });
     await page.tap('#confirm');
-    await page.waitForFunction(() => document.getElementById('state')!.classList.contains('saved'), undefined, { timeout: 15000 });
+    await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 15000 });
+    expect(await page.textContent('#message')).toBe('Corrected and saved'); // else the server's reason shows
+    expect(await page.getAttribute('#state', 'class')).toContain('saved');
 
     const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string; examType: string }>;
     expect(exams[0]!.examType).toBe('breast');
