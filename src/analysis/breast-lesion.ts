@@ -25,6 +25,8 @@ export const LESION_LEVEL = 0.5;
 export const MIN_LESION_FRACTION = 0.002;
 /** Calibrated probability of the stated class below which the result is flagged as unsure. */
 export const LOW_CONFIDENCE = 0.6;
+/** Mask confidence below which the outline (and so its size, orientation and margin) is flagged as unsure. */
+export const UNSURE_OUTLINE = 0.5;
 /** Malignancy probability at or above which the AI's probability alone counts as a suspicious feature. */
 export const SUSPICIOUS_MALIGNANCY = 0.5;
 /** More clearly coloured pixels than this share of the image: a colour Doppler frame. */
@@ -133,6 +135,7 @@ export class BreastLesionAnalyzer {
         for (let k = 0; k < n; k++) outline.push(round1(fx[k]!), round1(fy[k]!));
         lesion = { ...shape, longAxis: roundSeg(shape.longAxis), perpendicularAxis: roundSeg(shape.perpendicularAxis), outline };
         if (touchesEdge(fx, fy, n, frame.region)) flags.push(flag('lesion-cut', 'warning', 'The lesion touches the edge of the image: part of it may be outside, so its size may be underestimated.'));
+        if (maskConfidence < UNSURE_OUTLINE) flags.push(flag('unsure-outline', 'warning', 'The lesion outline is uncertain: check it (and so its size, orientation and margin) before relying on it.'));
       }
     } else {
       flags.push(flag('no-lesion', 'info', 'No lesion outlined in this image.'));

@@ -67,6 +67,16 @@ describe('BreastLesionAnalyzer', () => {
     expect(r.lesion!.maxDiameter / (28 * SCALE)).toBeGreaterThan(0.85); // the big one, cut at x = 0
     expect(codes(r)).toContain('lesion-cut');
     expect(r.maskConfidence).toBeLessThan(0.95); // part of the positive area lies in the other blob
+    expect(codes(r)).not.toContain('unsure-outline');
+  });
+
+  it('a faint, fragmented map gives an outline flagged as unsure', () => {
+    const faint = softEllipse(W, H, { cx: 64, cy: 64, a: 20, b: 12, angle: 0 }).map((v) => 0.45 + 0.2 * v); // peaks at 0.65
+    for (let k = 0; k < 6; k++) for (let y = 10; y < 20; y++) for (let x = 10 + 18 * k; x < 22 + 18 * k; x++) faint[y * W + x] = 0.6; // other blobs
+    const r = analyzer.analyze(faint, probs(0.1, 0.8, 0.1), grid, frame);
+    expect(r.lesionPresent).toBe(true);
+    expect(r.maskConfidence).toBeLessThan(0.5);
+    expect(codes(r)).toContain('unsure-outline');
   });
 
   it('no lesion: lesion_present false, classifier agreement checked both ways', () => {
