@@ -64,6 +64,8 @@ export class BreastLesionAnalyzer {
   readonly #labeler: ComponentLabeler;
   readonly #tracer: OutlineTracer;
   readonly #masked: Float32Array;
+  #fx = new Float64Array(2048);
+  #fy = new Float64Array(2048);
 
   constructor(
     readonly gridWidth: number,
@@ -126,8 +128,12 @@ export class BreastLesionAnalyzer {
       maskConfidence = modelConfidenceScore(probSum / area, area, totalPositive);
       const tr = this.#tracer;
       const n = tr.trace(prob, lab.labels, label, LESION_LEVEL);
-      const fx = new Float64Array(n);
-      const fy = new Float64Array(n);
+      if (this.#fx.length < n) {
+        this.#fx = new Float64Array(tr.xs.length);
+        this.#fy = new Float64Array(tr.xs.length);
+      }
+      const fx = this.#fx;
+      const fy = this.#fy;
       for (let k = 0; k < n; k++) [fx[k], fy[k]] = grid.toFrame(tr.xs[k]!, tr.ys[k]!);
       const shape = measureLesionShape(fx, fy, n, frame.pixelSpacing);
       if (shape) {
