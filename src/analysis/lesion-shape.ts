@@ -10,8 +10,12 @@
  * Margin: BI-RADS "circumscribed" vs "not circumscribed" (indistinct, angular, microlobulated,
  * spiculated). Two shape descriptors stand in for it: solidity (area / convex-hull area; spicules and
  * lobules leave concavities) and convexity (hull perimeter / outline perimeter; a ragged edge is long).
- * The thresholds are named constants chosen on synthetic shapes and checked on BUSI validation outlines
- * (see bench/eval-busi.ts); they are not a validated clinical cut-off.
+ * The thresholds are named constants chosen on synthetic shapes (a rasterised ellipse stays above both, a
+ * star falls far below) and checked on the radiologists' outlines of all 549 BUSI lesions, traced at the
+ * model's 288×224 grid: solidity < 0.90 or convexity < 0.88 calls 1% of benign and 59% of malignant
+ * outlines irregular (AUC of 1 − solidity for malignancy 0.99 on those outlines, which their drawing style
+ * may flatter). bench/eval-busi.ts reports the same rates on the model's own outlines. Not a validated
+ * clinical cut-off.
  */
 import { type Segment, convexHull, maxDiameter, perpendicularExtent, polygonArea, polygonPerimeter, segmentLength } from './polygon.js';
 
