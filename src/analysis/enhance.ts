@@ -1,5 +1,6 @@
 /**
- * Enhancement (display only): the enhancer's output image → an 8-bit gray image at the frame's size.
+ * Enhancement (display only): the enhancer's output image → an 8-bit gray image at the frame's size, with
+ * the raw frame's mean brightness kept (the model's small, image-dependent overall shift is taken out).
  * It carries no clinical numbers: measurements always run on the raw frame. The image never reaches JSON
  * (EnhancedImage.toJSON keeps only its size), so a result logged, stored or sent as text holds no pixels.
  *
@@ -49,6 +50,7 @@ export class EnhanceAnalyzer {
   #xw: Float32Array = new Float32Array(0);
   #y0: Int32Array = new Int32Array(0);
   #yw: Float32Array = new Float32Array(0);
+  #plane: Float32Array = new Float32Array(0);
 
   constructor(
     readonly modelWidth: number,
@@ -67,7 +69,7 @@ export class EnhanceAnalyzer {
     const { width: mw } = grid;
     const k = this.norm.std / this.norm.scale;
     const c = this.norm.mean / this.norm.scale;
-    const d = img.data;
+    const plane = this.#plane;
     for (let y = 0; y < frame.height; y++) {
       const r0 = this.#y0[y]! * mw;
       const wy = this.#yw[y]!;
@@ -78,9 +80,26 @@ export class EnhanceAnalyzer {
         const j = wx > 0 ? i + 1 : i;
         const top = out[r0 + i]! + (out[r0 + j]! - out[r0 + i]!) * wx;
         const bottom = out[r1 + i]! + (out[r1 + j]! - out[r1 + i]!) * wx;
-        const v = (top + (bottom - top) * wy) * k + c;
-        d[y * frame.width + x] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+        plane[y * frame.width + x] = (top + (bottom - top) * wy) * k + c;
       }
+    }
+    // Keep the mean brightness: the model's small overall shift (image dependent) is taken out, measured on
+    // the same 4-px grid of the imaging region as the raw frame's mean (regionSignal).
+    let shift = 0;
+    if (frame.signal) {
+      const r = frame.region;
+      let sum = 0;
+      let n = 0;
+      for (let y = r.y; y < r.y + r.height; y += 4) for (let x = r.x; x < r.x + r.width; x += 4) {
+        sum += plane[y * frame.width + x]!;
+        n++;
+      }
+      if (n > 0) shift = sum / n - frame.signal.mean;
+    }
+    const d = img.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = plane[i]! - shift;
+      d[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
     return { task: 'enhance', enhanced: true, image: img, flags: [] };
   }
@@ -112,6 +131,7 @@ export class EnhanceAnalyzer {
     [this.#x0, this.#xw] = axis(w, ax, bx, grid.width);
     [this.#y0, this.#yw] = axis(h, ay, by, grid.height);
     this.#image = new EnhancedImage(w, h, new Uint8Array(w * h));
+    this.#plane = new Float32Array(w * h);
     this.#key = key;
     return this.#image;
   }

@@ -33,7 +33,7 @@ export async function* enhanceFiles(session: InferenceEngine, files: string[], o
       const all: Flag[] = [...flags];
       const signal = regionSignal(frame.data, w, 1, frame.region);
       let out = frame.data;
-      let run = { tiles: 0, inferenceMs: 0 };
+      let run = { tiles: 0, inferenceMs: 0, meanShiftRemoved: 0 };
       if (signal.std < BLANK_STD) all.push(flag('blank-image', 'info', 'The image is blank (no ultrasound signal): nothing to enhance; written unchanged.'));
       else if (colourFraction > ENHANCE_COLOUR_FRACTION) all.push(flag('colour-doppler', 'info', 'Colour (Doppler) image: enhancement is for gray B-mode only; written unchanged (as gray).'));
       else {
@@ -52,7 +52,7 @@ export async function* enhanceFiles(session: InferenceEngine, files: string[], o
       yield {
         file,
         task: 'enhance',
-        ...(toSnakeCase({ enhanced, output: output ?? null, width: w, height: h, meanShift, flags: all }) as Record<string, unknown>),
+        ...(toSnakeCase({ enhanced, output: output ?? null, width: w, height: h, meanShift, modelMeanShiftRemoved: run.meanShiftRemoved, flags: all }) as Record<string, unknown>),
         model: { id: session.id, version: session.version, provider: session.provider, precision: session.file.precision },
         timings: { decode_ms: t1 - t0, tiles: run.tiles, inference_ms: run.inferenceMs, total_ms: t2 - t0 },
       };

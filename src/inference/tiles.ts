@@ -35,12 +35,15 @@ export function tilePlan(size: number, tile: number, margin: number, align = 16)
 export interface TiledRun {
   tiles: number;
   inferenceMs: number;
+  /** mean(model output) − mean(input), gray levels, taken out of the written image (a display filter keeps the brightness) */
+  meanShiftRemoved: number;
 }
 
 export class TiledImageRunner {
   readonly #w: number;
   readonly #h: number;
   readonly #out: string;
+  #plane = new Float32Array(0);
 
   /** `margin`: pixels of context kept on each side of a tile's written part (≥ the receptive field). */
   constructor(
@@ -54,7 +57,10 @@ export class TiledImageRunner {
     this.#out = m.outputs[0]!.name;
   }
 
-  /** Runs the model over `gray` (w×h, 8-bit) and writes the output, as 8-bit gray, into `out` (w×h). */
+  /**
+   * Runs the model over `gray` (w×h, 8-bit) and writes the output, as 8-bit gray, into `out` (w×h), with
+   * the image's mean brightness kept exactly (the model's small overall shift, image dependent, removed).
+   */
   async run(gray: Uint8Array, w: number, h: number, out: Uint8Array): Promise<TiledRun> {
     const { scale, mean, std } = this.engine.pkg.manifest.input.normalize;
     const a = scale / std;
@@ -66,6 +72,8 @@ export class TiledImageRunner {
     const input = this.engine.inputData[0];
     let inferenceMs = 0;
     let tiles = 0;
+    if (this.#plane.length < w * h) this.#plane = new Float32Array(w * h);
+    const plane = this.#plane;
     const rowIdx = new Int32Array(tw);
     for (let ty = 0; ty < py.origins.length; ty++) {
       const oy = py.origins[ty]!;
@@ -91,13 +99,17 @@ export class TiledImageRunner {
         const c = mean / scale;
         for (let y = y0; y < y1; y++) {
           const srow = (y - oy) * tw - ox;
-          for (let x = x0; x < x1; x++) {
-            const v = o.data[srow + x]! * k + c;
-            out[y * w + x] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-          }
+          for (let x = x0; x < x1; x++) plane[y * w + x] = o.data[srow + x]! * k + c;
         }
       }
     }
-    return { tiles, inferenceMs };
+    let shift = 0;
+    for (let i = 0; i < w * h; i++) shift += plane[i]! - gray[i]!;
+    shift /= w * h;
+    for (let i = 0; i < w * h; i++) {
+      const v = plane[i]! - shift;
+      out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    }
+    return { tiles, inferenceMs, meanShiftRemoved: shift };
   }
 }
