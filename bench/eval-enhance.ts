@@ -1,5 +1,5 @@
 /**
- * npm run eval:enhance -- [--package DIR] [--busi DIR] [--limit N] [--frames N] [--json FILE]
+ * npm run eval:enhance -- [--package DIR] [--busi DIR] [--limit N] [--frames N] [--json FILE] [--model-only]
  *
  * The enhancer (fp32 and int8, through onnxruntime-node and the same tiling as `sonoedge analyze`) against
  * classical speckle filters, on:
@@ -24,22 +24,22 @@ import { type Filter, gaussian, median, nlm, srad } from './enhance/filters.js';
 import { cnr, edgeStep, enl, enlLocal, lesionRegions, meanShift, psnr, ssim } from './enhance/metrics.js';
 import { simulatedFrames } from './enhance/sim-frames.js';
 
-const { values } = parseArgs({ options: { package: { type: 'string' }, busi: { type: 'string' }, limit: { type: 'string' }, frames: { type: 'string', default: '6' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { package: { type: 'string' }, busi: { type: 'string' }, limit: { type: 'string' }, frames: { type: 'string', default: '6' }, json: { type: 'string' }, 'model-only': { type: 'boolean' } } });
 const root = packageRoot();
 const pkgDir = values.package ?? join(root, 'models', 'enhance');
 const busiDir = values.busi ?? join(root, '..', 'shared', 'data', 'busi');
 
 type Method = { name: string; run: (gray: Uint8Array, w: number, h: number) => Promise<ArrayLike<number>>; threads: string };
 const classical = (name: string, f: Filter): Method => ({ name, run: async (g, w, h) => f(g, w, h), threads: '1 (TS)' });
-const methods: Method[] = [
-  { name: 'raw', run: async (g) => g, threads: '-' },
+const methods: Method[] = [{ name: 'raw', run: async (g) => g, threads: '-' }];
+if (!values['model-only']) methods.push(
   classical('median 3×3', median(1)),
   classical('median 5×5', median(2)),
   classical('Gaussian σ 1.5', gaussian(1.5)),
   classical('Gaussian σ 2.5', gaussian(2.5)),
   classical('SRAD 10 it λ 0.5', srad(10, 0.5)),
   classical('NLM h 20 7/21', nlm(20, 7, 21)),
-];
+);
 const pkg = existsSync(join(pkgDir, 'manifest.json')) ? readModelPackage(pkgDir) : undefined;
 const sessions: Array<{ release(): Promise<void> }> = [];
 if (pkg) {

@@ -19,6 +19,9 @@ if (!have) console.warn('SKIPPED live enhancement test: no models/enhance packag
 interface Viewer {
   ws: WebSocket;
   frames: DecodedFrameHeader[];
+  /** the last message of each kind, as sent, and the recent raw ones by seq */
+  last: Record<number, Buffer>;
+  raw: Map<number, Buffer>;
   texts: Array<Record<string, unknown>>;
   wait(pred: () => boolean, ms?: number): Promise<void>;
 }
@@ -26,7 +29,7 @@ interface Viewer {
 async function connect(url: string): Promise<Viewer> {
   const ws = new WebSocket(url.replace('http', 'ws') + '/api/live');
   const v: Viewer = {
-    ws, frames: [], texts: [],
+    ws, frames: [], texts: [], last: {}, raw: new Map(),
     wait: async (pred, ms = 20000) => {
       const t0 = Date.now();
       while (!pred()) {
@@ -36,7 +39,12 @@ async function connect(url: string): Promise<Viewer> {
     },
   };
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) v.frames.push(decodeFrameHeader(data));
+    if (isBinary) {
+      const h = decodeFrameHeader(data);
+      v.frames.push(h);
+      v.last[h.kind] = Buffer.from(data);
+      if (h.kind === 0) v.raw.set(h.seq, Buffer.from(data));
+    }
     else v.texts.push(JSON.parse(data.toString()) as Record<string, unknown>);
   });
   await new Promise((r) => ws.once('open', r));
@@ -89,6 +97,39 @@ describe.skipIf(!have)('live enhanced view (display option)', () => {
     a.ws.close();
     b.ws.close();
   }, 60_000);
+
+  it('an enhanced frame cannot be captured into a record; a raw one is, without the enhance result', async () => {
+    const a = await connect(d.url);
+    try {
+      await captureBoth(a);
+    } finally {
+      a.ws.close();
+    }
+  }, 60_000);
+
+  async function captureBoth(a: Viewer): Promise<void> {
+    a.ws.send(JSON.stringify({ type: 'enhance', on: true }));
+    await a.wait(() => a.frames.some((f) => f.kind === 1));
+    const exam = (await (await fetch(d.url + '/api/exams', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { id: string };
+    const post = (buf: Buffer): Promise<Response> => fetch(`${d.url}/api/exams/${exam.id}/captures/frame?operator=t`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: buf });
+    const refused = await post(a.last[1]!);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/enhanced frame \(display only\); capture the raw frame/);
+    // a raw frame the fetal-head model has a result for (the enhancer ran on it too)
+    const enhancedSeqs = new Set(a.frames.filter((f) => f.kind === 1).map((f) => f.seq));
+    let seq: number | undefined;
+    await a.wait(() => {
+      const r = a.texts.find((t) => t.type === 'result' && t.modelId === 'fetal-head' && enhancedSeqs.has(t.seq as number) && a.raw.has(t.seq as number));
+      seq = r?.seq as number | undefined;
+      for (const f of a.frames) if (f.kind === 1) enhancedSeqs.add(f.seq);
+      return seq !== undefined;
+    });
+    const ok = await post(a.raw.get(seq!)!);
+    expect(ok.status, await ok.clone().text()).toBe(201);
+    const capture = (await ok.json()) as { results: Array<{ modelId: string }> };
+    expect(capture.results.map((r) => r.modelId)).toContain('fetal-head');
+    expect(capture.results.map((r) => r.modelId)).not.toContain('enhance');
+  }
 
   it('a viewer that disconnects with it on stops the model', async () => {
     const a = await connect(d.url);

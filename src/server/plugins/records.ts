@@ -114,8 +114,10 @@ const records: FastifyPluginAsync = async (app) => {
     }
     const bytes = h.width * h.height * h.channels;
     if (body.length !== h.pixelOffset + bytes || (h.channels !== 1 && h.channels !== 3)) throw new RecordError(400, `Frame ${h.seq} claims ${h.width}×${h.height}×${h.channels} pixels but carries ${body.length - h.pixelOffset} bytes`);
-    // results of this very frame: same sequence AND capture time (sequences restart with a new source)
-    const results = recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs);
+    if (h.kind !== 0) throw new RecordError(400, `Frame ${h.seq} is an enhanced frame (display only); capture the raw frame`);
+    // results of this very frame: same sequence AND capture time (sequences restart with a new source);
+    // an enhanced image is display only, never part of a record
+    const results = recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs && r.result.task !== 'enhance');
     if (results.length === 0) throw new RecordError(409, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`);
     const live = recent.latestFrame();
     if (live && JSON.stringify(live.region) !== JSON.stringify(h.region)) throw new RecordError(400, `Frame ${h.seq} claims imaging region ${JSON.stringify(h.region)}, but the source's is ${JSON.stringify(live.region)}`);
