@@ -4,8 +4,8 @@ training can start on the pairs already made.
 
     /usr/bin/python3 models/training/enhance_data.py --limit 271 [--max-minutes 30]
 
-The shipped model (1.0.0) was trained on the first 271 pairs of the interleaved list (48 simulated, ~111
-HC18 crops, ~112 BUSI images; its first epoch saw the first 260): the teacher takes ~4 s per pair on one
+The shipped model (1.0.0) was trained on the first 271 pairs of the interleaved list (48 simulated, 112
+HC18 crops, 111 BUSI images; its first epoch saw the first 260): the teacher takes ~4 s per pair on one
 busy core, and more pairs did not fit the time box.
 
 Splits: HC18 keeps the fetal-head split (validation subjects never used); BUSI is split by a hash of the
