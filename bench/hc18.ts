@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
+import { overlap } from './busi-metrics.js';
 
 export interface Hc18Row {
   filename: string;
@@ -56,16 +57,7 @@ export async function filledAnnotation(file: string): Promise<{ mask: Uint8Array
   return { mask, width: w, height: h };
 }
 
+/** Dice of two binary masks (value > 0 is inside); both empty: 1. */
 export function dice(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]! > 0 ? 1 : 0;
-    const y = b[i]! > 0 ? 1 : 0;
-    inter += x & y;
-    sa += x;
-    sb += y;
-  }
-  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+  return overlap(a, b).dice;
 }
