@@ -111,7 +111,7 @@ describe.skipIf(!have)('live enhanced view (display option)', () => {
     a.ws.send(JSON.stringify({ type: 'enhance', on: true }));
     await a.wait(() => a.frames.some((f) => f.kind === 1));
     const exam = (await (await fetch(d.url + '/api/exams', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { id: string };
-    const post = (buf: Buffer): Promise<Response> => fetch(`${d.url}/api/exams/${exam.id}/captures/frame?operator=t`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: buf });
+    const post = (buf: Buffer): Promise<Response> => fetch(`${d.url}/api/exams/${exam.id}/captures/frame?operator=t`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(buf) });
     const refused = await post(a.last[1]!);
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toMatch(/enhanced frame \(display only\); capture the raw frame/);
