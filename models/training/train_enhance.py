@@ -1,6 +1,12 @@
 """Train the enhancer by distilling non-local means (see MODEL_CARD.md in models/enhance for why).
 
-    /usr/bin/python3 models/training/train_enhance.py [--epochs 40] [--max-minutes 45]
+    /usr/bin/python3 models/training/train_enhance.py [--epochs 24] [--max-minutes 45]
+    /usr/bin/python3 models/training/train_enhance.py --method n2s --work models/training/.work/enhance-n2s
+
+--method n2s trains the same network self-supervised instead (Noise2Self, Batson & Royer 2019: a random
+1/16 of the pixels, one per 4×4 block, replaced by the mean of their 8 neighbours; the loss is the error
+on those pixels against their own noisy value, so no clean or teacher target is used). It is the measured
+alternative in the model card.
 
 Seeded; checkpoints every epoch to .work/enhance/last.pt; re-running the same command resumes. Each epoch
 re-reads .work/enhance/pairs/, so it can start while enhance_data.py is still making pairs.
@@ -63,6 +69,17 @@ class Pairs:
         return torch.from_numpy(np.stack(xs))[:, None], torch.from_numpy(np.stack(ys))[:, None]
 
 
+def n2s_mask(shape: torch.Size, rng: np.random.Generator) -> torch.Tensor:
+    """One pixel per 4×4 block, at a random position per block (J-invariant masking)."""
+    n, _, h, w = shape
+    m = np.zeros((n, 1, h, w), bool)
+    oy = rng.integers(0, 4, size=(n, h // 4, w // 4))
+    ox = rng.integers(0, 4, size=(n, h // 4, w // 4))
+    bi, by, bx = np.meshgrid(np.arange(n), np.arange(h // 4), np.arange(w // 4), indexing="ij")
+    m[bi, 0, by * 4 + oy, bx * 4 + ox] = True
+    return torch.from_numpy(m)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=40)
@@ -76,6 +93,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--max-minutes", type=float, default=1e9)
     ap.add_argument("--work", default=WORK)
+    ap.add_argument("--method", choices=["distil", "n2s"], default="distil")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -106,6 +124,18 @@ def main() -> None:
         total, shift = 0.0, 0.0
         for _ in range(a.steps):
             x, y = pairs.batch(a.batch, a.side, rng)
+            if a.method == "n2s":
+                mask = n2s_mask(x.shape, rng)
+                neighbours = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (1, 1, 1, 1), mode="reflect"), 3, 1) * 9 / 8 - x / 8
+                out = model(torch.where(mask, neighbours, x))
+                loss = (((out - x) ** 2) * mask).sum() / mask.sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                total += float(loss)
+                shift += float((out - x).mean()) * 255
+                continue
             out = model(x)
             # mean squared error to the teacher (a deterministic filter: its conditional mean is itself). An L1
             # loss with a patch-mean term stalled at the identity in a first run (measured: no gain in 600 steps).
