@@ -125,6 +125,23 @@ describe.skipIf(!have)('enhancer model (onnxruntime-node)', () => {
     expect([r.image!.width, r.image!.height, r.image!.data.length]).toEqual([w, h, w * h]);
   });
 
+  it('a colour Doppler frame is answered without enhancing, flagged (the raw frame is shown)', async () => {
+    const f = frames[0]!;
+    const rgb = new Uint8Array(640 * 480 * 3);
+    for (let i = 0; i < 640 * 480; i++) {
+      const x = i % 640;
+      const y = Math.floor(i / 640);
+      const box = x > 250 && x < 400 && y > 150 && y < 300 && f.raw[i]! > 90;
+      rgb.set(box ? [230, 20, 30] : [f.raw[i]!, f.raw[i]!, f.raw[i]!], i * 3);
+    }
+    const runner = new ModelRunner(sessions[0]!);
+    runner.prepare({ ...frameOf(f), channels: 3, data: rgb });
+    const r = (await runner.infer({})).result as EnhanceResult;
+    expect(r.enhanced).toBe(false);
+    expect(r.image).toBeUndefined();
+    expect(r.flags.map((x) => x.code)).toEqual(['colour-doppler']);
+  });
+
   it('a blank frame is answered without enhancing (the raw frame is shown)', async () => {
     const runner = new ModelRunner(sessions[0]!);
     runner.prepare(frameOf({ width: 640, height: 480, raw: new Uint8Array(640 * 480).fill(90) }));
