@@ -17,7 +17,7 @@ async function json(d: Daemon, method: string, url: string, body?: unknown): Pro
 describe.skipIf(!haveModel)('breast exams over the records API (both models live, each at its cadence)', () => {
   let d: Daemon;
   beforeAll(async () => {
-    d = await startTestDaemon(tempDir(), { models: [{ id: 'fetal-head', everyN: 1 }, { id: 'breast-lesion', everyN: 3 }] });
+    d = await startTestDaemon(tempDir(), { models: [{ id: 'fetal-head', everyN: 1 }, { id: 'breast-lesion', everyN: 3 }], drivers: { simulated: { fps: 15 } } });
     await waitForHealth(d.url, 200, 60000);
     // both models publish results
     const seen = new Set<string>();
@@ -50,6 +50,10 @@ describe.skipIf(!haveModel)('breast exams over the records API (both models live
     const ok = await json(d, 'POST', `/api/measurements/${cls.id}/decision`, { decision: 'corrected', text: other, by: 'dr' });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ state: 'corrected', aiText: cls.aiText, finalText: other, decidedBy: 'dr' });
+    // an obstetric exam's capture is unaffected by the lesion model's cadence
+    const ob = await json(d, 'POST', '/api/exams', {});
+    const obCap = await json(d, 'POST', `/api/exams/${ob.body.id as string}/captures`, {});
+    expect((obCap.body.measurements as Array<{ kind: string }>).map((m) => m.kind)).toContain('hc');
     const list = (await fetch(d.url + '/api/exams').then((r) => r.json())) as Array<{ id: string; examType: string }>;
     expect(list.find((x) => x.id === e.body.id)?.examType).toBe('breast');
   });

@@ -61,6 +61,19 @@ const records: FastifyPluginAsync = async (app) => {
   const recent = new RecentFrames();
   const offs = [app.sono.bus.on('frame', (f) => recent.keepFrame(f)), app.sono.bus.on('result', (e) => recent.keepResult(e))];
   app.addHook('onClose', async () => offs.forEach((o) => o()));
+  /** The next frame that gets a result of `task` while it is still kept, or undefined after `ms`. */
+  const nextCaptureOf = (task: string, ms: number): Promise<ReturnType<RecentFrames['capture']>> => new Promise((resolve) => {
+    const done = (v: ReturnType<RecentFrames['capture']>): void => {
+      off();
+      clearTimeout(timer);
+      resolve(v);
+    };
+    const off = app.sono.bus.on('result', (e) => {
+      const c = e.result.task === task ? recent.capture(e.seq) : undefined;
+      if (c) done(c);
+    });
+    const timer = setTimeout(() => done(undefined), ms);
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     if (err instanceof RecordError) return reply.code(err.status).send({ statusCode: err.status, error: err.status === 404 ? 'Not Found' : err.status === 409 ? 'Conflict' : 'Bad Request', message: err.message });
@@ -86,7 +99,15 @@ const records: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'Capture the current live frame (or a frozen cine frame) with its results', params: IdParams, body: T.Optional(CaptureBody), response: { 201: Capture, 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {
     const seq = req.body?.seq;
-    const c = recent.capture(seq, TASK_OF_EXAM[store.getExam(req.params.id).examType]);
+    const task = TASK_OF_EXAM[store.getExam(req.params.id).examType];
+    let c = recent.capture(seq, task);
+    // A model that runs every few frames may have no result on a frame still kept: wait for its next one.
+    if (seq === undefined && c && !c.results.some((r) => r.result.task === task)) {
+      c = (await nextCaptureOf(task, 3000)) ?? c;
+      if (!c.results.some((r) => r.result.task === task)) {
+        throw new RecordError(409, `No kept live frame has a ${task} result (is a ${task} model configured and running?); try again, or freeze and save the frame from the live view`);
+      }
+    }
     if (!c) throw new RecordError(409, seq === undefined ? 'No live frame to capture yet' : `Frame ${seq} is no longer in the cine buffer; capture a newer frame`);
     const f = c.frame;
     const capture = store.addCapture(req.params.id, {
