@@ -3,7 +3,8 @@
  * Runs the shipped breast-lesion model through `sonoedge analyze` (the real CLI, the runtime path the
  * clinic uses), fp32 and int8, and prints side by side: malignant-vs-rest AUC, 3-class accuracy and
  * macro-F1, sensitivity at 90% specificity, lesion Dice and IoU on images with a lesion, the false lesion
- * rate on normal images, ECE of the stated class, and how often each suspicious shape feature fires.
+ * rate on normal images, ECE of the stated class, and how often each suspicious shape feature and the
+ * "consider biopsy referral" alert fire.
  * Default split: models/breast-lesion/validation.txt (`class/NAME.png` lines, masks at NAME_mask.png).
  */
 import { spawnSync } from 'node:child_process';
@@ -52,6 +53,7 @@ interface Line {
   confidence?: number;
   lesion_present?: boolean;
   lesion?: { orientation: { taller_than_wide: boolean }; margin: { assessment: string } };
+  flags?: Array<{ code: string }>;
   timings?: { inference_ms: number };
 }
 interface Row { cls: string; line: Line; dice?: number; iou?: number }
@@ -94,6 +96,10 @@ function summary(rows: Row[]): Record<string, number> {
     const rs = rows.filter((r) => r.cls === c && r.line.lesion);
     return rs.filter((r) => pick(r.line.lesion!)).length / (rs.length || 1);
   };
+  const alertRate = (c: string): number => {
+    const rs = rows.filter((r) => r.cls === c);
+    return rs.filter((r) => r.line.flags?.some((f) => f.code === 'suspicious-features')).length / (rs.length || 1);
+  };
   return {
     malignantAuc: rocAuc(pMal, isMal),
     accuracy: cls.accuracy,
@@ -108,6 +114,9 @@ function summary(rows: Row[]): Record<string, number> {
     irregularMalignant: featureRate('malignant', (l) => l.margin.assessment === 'irregular'),
     tallerBenign: featureRate('benign', (l) => l.orientation.taller_than_wide),
     tallerMalignant: featureRate('malignant', (l) => l.orientation.taller_than_wide),
+    alertNormal: alertRate('normal'),
+    alertBenign: alertRate('benign'),
+    alertMalignant: alertRate('malignant'),
     p50InferenceMs: inf[Math.floor(inf.length / 2)] ?? NaN,
   };
 }
@@ -125,6 +134,7 @@ const LABELS: Array<[keyof typeof a, string, number]> = [
   ['falseLesionRate', 'false lesion rate (normal images)', 3], ['ece', 'ECE (stated class, 10 bins)', 3],
   ['irregularBenign', 'irregular margin: benign', 2], ['irregularMalignant', 'irregular margin: malignant', 2],
   ['tallerBenign', 'taller-than-wide: benign', 2], ['tallerMalignant', 'taller-than-wide: malignant', 2],
+  ['alertNormal', '"consider biopsy" alert: normal', 2], ['alertBenign', '"consider biopsy" alert: benign', 2], ['alertMalignant', '"consider biopsy" alert: malignant', 2],
   ['p50InferenceMs', 'inference p50 (ms)', 2],
 ];
 console.log(`${'measure'.padEnd(38)} ${'fp32'.padStart(8)} ${'int8'.padStart(8)}`);

@@ -158,14 +158,16 @@ export class BreastLesionAnalyzer {
 
     const suspicious: string[] = [];
     if (lesion?.orientation.tallerThanWide) suspicious.push('taller-than-wide');
-    if (lesion?.margin.assessment === 'irregular') suspicious.push('irregular margin');
+    // a margin read off an uncertain outline is the model's noise, not the lesion's edge: not counted
+    const marginJudged = maskConfidence >= UNSURE_OUTLINE;
+    if (lesion?.margin.assessment === 'irregular' && marginJudged) suspicious.push('irregular margin');
     if (lesionPresent && !withheld && malignancyProbability >= SUSPICIOUS_MALIGNANCY) suspicious.push(`AI malignancy probability ${pct(malignancyProbability)}`);
     let summary: string;
     if (suspicious.length > 0) {
       summary = `Suspicious features: ${suspicious.join(', ')} — consider biopsy referral.`;
       flags.push(flag('suspicious-features', 'alert', summary));
     } else if (lesion) {
-      summary = `Lesion ${lesion.maxDiameter.toFixed(1)} × ${lesion.perpendicularDiameter.toFixed(1)} ${lesion.units}, wider than tall, circumscribed margin; AI malignancy probability ${pct(malignancyProbability)}.`;
+      summary = `Lesion ${lesion.maxDiameter.toFixed(1)} × ${lesion.perpendicularDiameter.toFixed(1)} ${lesion.units}, wider than tall, ${marginJudged ? `${lesion.margin.assessment} margin` : 'margin not judged (outline uncertain)'}; AI malignancy probability ${pct(malignancyProbability)}.`;
     } else {
       summary = 'No lesion outlined.';
     }

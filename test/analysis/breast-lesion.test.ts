@@ -71,12 +71,21 @@ describe('BreastLesionAnalyzer', () => {
   });
 
   it('a faint, fragmented map gives an outline flagged as unsure', () => {
-    const faint = softEllipse(W, H, { cx: 64, cy: 64, a: 20, b: 12, angle: 0 }).map((v) => 0.45 + 0.2 * v); // peaks at 0.65
+    // a faint spiky shape (peaks at 0.65) among other blobs
+    const faint = new Float32Array(W * H).fill(0.45);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const a = Math.atan2(y - 70, x - 64);
+      if (Math.hypot(x - 64, y - 70) <= 12 + 14 * ((Math.cos(7 * a) + 1) / 2) * (Math.abs(Math.cos(a)) * 0.3 + 0.7)) faint[y * W + x] = 0.65;
+    }
     for (let k = 0; k < 6; k++) for (let y = 10; y < 20; y++) for (let x = 10 + 18 * k; x < 22 + 18 * k; x++) faint[y * W + x] = 0.6; // other blobs
     const r = analyzer.analyze(faint, probs(0.1, 0.8, 0.1), grid, frame);
     expect(r.lesionPresent).toBe(true);
     expect(r.maskConfidence).toBeLessThan(0.5);
     expect(codes(r)).toContain('unsure-outline');
+    expect(r.lesion!.margin.assessment).toBe('irregular');
+    // its margin is not read as a suspicious feature
+    expect(codes(r)).not.toContain('suspicious-features');
+    expect(r.summary).toMatch(/margin not judged \(outline uncertain\)/);
   });
 
   it('no lesion: lesion_present false, classifier agreement checked both ways', () => {
