@@ -2,11 +2,11 @@
 simulated-probe frames, written one file per image so the (slow, single-thread) teacher is resumable and
 training can start on the pairs already made.
 
-    /usr/bin/python3 models/training/enhance_data.py --limit 271 [--max-minutes 30]
+    /usr/bin/python3 models/training/enhance_data.py --limit 260 [--max-minutes 30]
 
-The shipped model (1.0.0) was trained on the first 271 pairs of the interleaved list (48 simulated, 112
-HC18 crops, 111 BUSI images; its first epoch saw the first 260): the teacher takes ~4 s per pair on one
-busy core, and more pairs did not fit the time box.
+The shipped model (1.1.0) was trained on the first 260 pairs of the interleaved list (48 simulated, 106
+HC18 crops, 106 BUSI images): the teacher takes ~4 s per pair on one busy core, and more pairs did not
+fit the time box. (1.0.0 had the first 271.)
 
 Splits: HC18 keeps the fetal-head split (validation subjects never used); BUSI is split by a hash of the
 file name (25% held out for `npm run eval:enhance`, bench/enhance/busi.ts uses the same rule); simulated

@@ -20,7 +20,7 @@ const DIR = join(packageRoot(), 'models', 'enhance');
 const have = existsSync(join(DIR, 'manifest.json'));
 if (!have) console.warn(`SKIPPED enhancer tests: no model package at ${DIR}`);
 
-/** Measured: +3.2 dB over raw (fp32 and int8, MODEL_CARD.md); required here with a 1.2 dB margin. */
+/** Measured: +3.6 dB over raw (fp32 and int8, MODEL_CARD.md); required here with a 1.6 dB margin. */
 const MIN_PSNR_GAIN_DB = 2;
 
 const opts = (precision: 'fp32' | 'int8'): SessionOptions => ({ providers: ['cpu'], precision, intraOpThreads: 1, allowSpinning: false, deviceId: 0, tensorrt: { fp16: false, int8: false }, warmupRuns: 0 });
@@ -61,7 +61,7 @@ describe.skipIf(!have)('enhancer model (onnxruntime-node)', () => {
           n++;
         }
         console.log(`${s.file.precision}: PSNR +${gain.toFixed(2)} dB, mean shift ${(shift / n).toFixed(3)} gray`);
-        expect(Math.abs(shift / n), `${s.file.precision}: mean shift`).toBeLessThan(0.6); // measured 0.22–0.40 inside the sector (the whole frame's mean is kept)
+        expect(Math.abs(shift / n), `${s.file.precision}: mean shift`).toBeLessThan(0.6); // measured 0.19–0.40 inside the sector (the whole frame's mean is kept)
       }
     }
   });
