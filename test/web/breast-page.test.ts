@@ -134,4 +134,67 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('pushing the outline re-measures everything from it; the calipers follow and the correction is saved', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(d.url + '/');
+    await page.selectOption('#exam-type', 'breast');
+    await page.fill('#operator', 'sonographer-outline');
+    await page.click('#start');
+    await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
+    await page.waitForTimeout(1000);
+    await page.tap('#freeze');
+    await page.tap('#best');
+    await page.waitForFunction(() => (window as unknown as { sonoOutline: () => unknown }).sonoOutline() !== undefined, undefined, { timeout: 10000 });
+    type Seg = { x1: number; y1: number; x2: number; y2: number };
+    const g = await page.evaluate(() => {
+      const c = document.getElementById('frame') as HTMLCanvasElement;
+      const w = window as unknown as { sonoOutline: () => number[]; sonoCalipers: () => { long: Seg; perp: Seg } };
+      return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height, o: w.sonoOutline(), cal: w.sonoCalipers() };
+    });
+    // the outline point farthest from every caliper end, pushed 25 px away from the outline's centre
+    const n = g.o.length / 2;
+    const cx = g.o.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0) / n;
+    const cy = g.o.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) / n;
+    const ends = [g.cal.long, g.cal.perp].flatMap((s) => [[s.x1, s.y1], [s.x2, s.y2]]);
+    let k = 0;
+    let far = -1;
+    for (let j = 0; j < n; j++) {
+      const dmin = Math.min(...ends.map(([x, y]) => Math.hypot(g.o[2 * j]! - x!, g.o[2 * j + 1]! - y!)));
+      if (dmin > far) {
+        far = dmin;
+        k = j;
+      }
+    }
+    const [px, py] = [g.o[2 * k]!, g.o[2 * k + 1]!];
+    const len = Math.hypot(px - cx, py - cy);
+    const to = [px + ((px - cx) / len) * 25, py + ((py - cy) / len) * 25];
+    const toPage = (x: number, y: number): { x: number; y: number } => ({ x: g.rect.left + (x / g.w) * g.rect.width, y: g.rect.top + (y / g.h) * g.rect.height });
+    const start = toPage(px, py);
+    const end = toPage(to[0]!, to[1]!);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
+    for (let s = 1; s <= 6; s++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * s) / 6, y: start.y + ((end.y - start.y) * s) / 6 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    expect(await page.textContent('#state')).toMatch(/edited/);
+    const moved = await page.evaluate(() => (window as unknown as { sonoOutline: () => number[] }).sonoOutline());
+    expect(Math.hypot(moved[2 * k]! - to[0]!, moved[2 * k + 1]! - to[1]!)).toBeLessThan(3);
+    const cal = await page.evaluate(() => (window as unknown as { sonoCalipers: () => { long: Seg; perp: Seg } }).sonoCalipers());
+    expect(JSON.stringify(cal)).not.toBe(JSON.stringify(g.cal));
+    await page.screenshot({ path: join(artifacts, 'breast-outline-edited.png') });
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 15000 });
+    expect(await page.textContent('#message')).toBe('Corrected and saved');
+    const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;
+    const exam = (await (await fetch(`${d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: Array<{ kind: string; state: string; finalGeometry: Seg | null }> }> };
+    const diam = exam.captures[0]!.measurements.filter((m) => m.kind === 'lesion_max_diameter' || m.kind === 'lesion_perpendicular_diameter');
+    expect(diam.some((m) => m.state === 'corrected')).toBe(true);
+    const long = diam.find((m) => m.kind === 'lesion_max_diameter')!;
+    if (long.state === 'corrected') expect(long.finalGeometry!.x1).toBeCloseTo(cal.long.x1, 3);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

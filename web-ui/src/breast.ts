@@ -2,7 +2,10 @@
  * Breast exam tools: the lesion outline overlay and two caliper lines (long axis and perpendicular) whose
  * four end points are dragged with touch or mouse, the diameters re-measured live from the calipers (pixel
  * spacing per axis, or pixels said so), and the BI-RADS orientation and margin the clinician may change.
+ * The outline itself can be pushed with a finger: every measure is then re-taken from it by the same code
+ * the daemon uses (src/analysis/lesion-shape.ts), calipers included.
  */
+import { type LesionShape, measureLesionShape } from '../../src/analysis/lesion-shape';
 import type { BreastLesionResult, Segment } from './protocol';
 
 export interface Calipers { long: Segment; perp: Segment }
@@ -14,6 +17,10 @@ export function calipersOf(r: BreastLesionResult): Calipers | undefined {
 
 function ends(c: Calipers): Record<CaliperHandle, [number, number]> {
   return { long1: [c.long.x1, c.long.y1], long2: [c.long.x2, c.long.y2], perp1: [c.perp.x1, c.perp.y1], perp2: [c.perp.x2, c.perp.y2] };
+}
+
+export function caliperEnd(c: Calipers, h: CaliperHandle): [number, number] {
+  return ends(c)[h];
 }
 
 /** The caliper end within `radius` of (x, y), nearest first. */
@@ -43,8 +50,49 @@ export function caliperLength(s: Segment, spacing: { x: number; y: number } | un
   return Math.hypot((s.x2 - s.x1) * sx, (s.y2 - s.y1) * sy);
 }
 
-export function drawLesion(ctx: CanvasRenderingContext2D, r: BreastLesionResult, opacity: number, calipers: Calipers | undefined, handleRadius: number): void {
-  const o = r.lesion?.outline;
+/** Index of the outline point nearest (x, y) within `radius`. */
+export function nearestOutlinePoint(o: number[], x: number, y: number, radius: number): number | undefined {
+  let best: number | undefined;
+  let bestD = radius;
+  for (let k = 0; k + 1 < o.length; k += 2) {
+    const d = Math.hypot(o[k]! - x, o[k + 1]! - y);
+    if (d <= bestD) {
+      bestD = d;
+      best = k / 2;
+    }
+  }
+  return best;
+}
+
+/** Moves outline point `k` by (dx, dy) and its neighbours along with it, less the farther they are (within `reach`). */
+export function pushOutline(o: number[], k: number, dx: number, dy: number, reach: number): number[] {
+  const out = o.slice();
+  const kx = o[2 * k]!;
+  const ky = o[2 * k + 1]!;
+  for (let j = 0; j + 1 < o.length; j += 2) {
+    const d = Math.hypot(o[j]! - kx, o[j + 1]! - ky);
+    if (d >= reach) continue;
+    const w = (1 - d / reach) ** 2;
+    out[j] = o[j]! + dx * w;
+    out[j + 1] = o[j + 1]! + dy * w;
+  }
+  return out;
+}
+
+/** Every measure of an edited outline (frame pixels), in mm with a spacing, else in pixels. */
+export function remeasure(o: number[], spacing: { x: number; y: number } | undefined): LesionShape | undefined {
+  const n = o.length / 2;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    xs[k] = o[2 * k]!;
+    ys[k] = o[2 * k + 1]!;
+  }
+  return measureLesionShape(xs, ys, n, spacing);
+}
+
+export function drawLesion(ctx: CanvasRenderingContext2D, r: BreastLesionResult, opacity: number, calipers: Calipers | undefined, handleRadius: number, outline?: number[]): void {
+  const o = outline ?? r.lesion?.outline;
   if (o && o.length >= 6) {
     ctx.beginPath();
     ctx.moveTo(o[0]!, o[1]!);

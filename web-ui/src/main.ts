@@ -6,7 +6,7 @@ import { Cine } from './cine';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './editable-ellipse';
 import { type Lang, applyI18n, currentLang, flagMessage, setLang, t } from './i18n';
 import { type BreastLesionResult, type FrameHeader, type ResultMessage, decodeHeader } from './protocol';
-import { type CaliperHandle, type Calipers, caliperLength, calipersOf, dragCaliper, drawLesion, hitCaliper } from './breast';
+import { type CaliperHandle, type Calipers, caliperEnd, caliperLength, calipersOf, dragCaliper, drawLesion, hitCaliper, nearestOutlinePoint, pushOutline, remeasure } from './breast';
 import { showExams, showGrowth, showSources, showSystem, switchSource } from './pages';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -37,8 +37,10 @@ let calPoints: Array<[number, number]> | undefined;
 let examType: 'obstetric' | 'breast' = 'obstetric';
 const taskOf = (t: typeof examType): string => (t === 'breast' ? 'breast-lesion' : 'fetal-head');
 /** While frozen in a breast exam: the lesion under review and the clinician's calipers and categories. */
-let lesionReview: { buf: ArrayBuffer; result: BreastLesionResult; ai: Calipers; edit: Calipers } | undefined;
+let lesionReview: { buf: ArrayBuffer; result: BreastLesionResult; ai: Calipers; edit: Calipers; outline: number[] } | undefined;
 let caliperDrag: CaliperHandle | undefined;
+/** An outline point being pushed: its index and where the pointer was last. */
+let outlineDrag: { k: number; x: number; y: number } | undefined;
 /**
  * Enhanced view (display only): the clinician's choice, remembered per user (the operator name) on this
  * device. While on, the daemon runs its enhancer and sends enhanced frames, drawn in place of raw ones;
@@ -86,7 +88,7 @@ function render(buf: ArrayBuffer, r: ResultMessage | undefined): void {
   }
   ctx.putImageData(image, 0, 0);
   const handleR = Math.max(14, h.width / 40);
-  if (lesionReview) drawLesion(ctx, lesionReview.result, Number(opacity.value) / 100, lesionReview.edit, handleR);
+  if (lesionReview) drawLesion(ctx, lesionReview.result, Number(opacity.value) / 100, lesionReview.edit, handleR, lesionReview.outline);
   else if (proposal) drawEditable(ctx, proposal.edit, handleR);
   else if (r && overlayToggle.checked && h.seq - r.seq < 15) {
     if (r.result.task === 'breast-lesion') drawLesion(ctx, r.result, Number(opacity.value) / 100, undefined, handleR);
@@ -194,7 +196,7 @@ function showFrozen(): void {
   const cal = lesion && calipersOf(lesion);
   lesionReview = undefined;
   if (r) showResult(r);
-  lesionReview = lesion && cal ? { buf: measured.buf, result: lesion, ai: cal, edit: { long: { ...cal.long }, perp: { ...cal.perp } } } : undefined;
+  lesionReview = lesion && cal ? { buf: measured.buf, result: lesion, ai: cal, edit: { long: { ...cal.long }, perp: { ...cal.perp } }, outline: lesion.lesion!.outline.slice() } : undefined;
   render(f.buf, r);
   if (proposal) showNumbers(measure(proposal.edit));
   setState('unverified');
@@ -252,9 +254,17 @@ canvas.addEventListener('pointerdown', (ev) => {
     return;
   }
   dragging = proposal && hitHandle(proposal.edit, x, y, Math.max(24, canvas.width / 20));
-  caliperDrag = lesionReview && hitCaliper(lesionReview.edit, x, y, Math.max(24, canvas.width / 20));
-  if (!dragging && !caliperDrag) swipeFrom = ev.clientX;
-  if (dragging || caliperDrag) {
+  const reach = Math.max(24, canvas.width / 20);
+  caliperDrag = lesionReview && hitCaliper(lesionReview.edit, x, y, reach);
+  const k = lesionReview ? nearestOutlinePoint(lesionReview.outline, x, y, reach) : undefined;
+  // caliper ends lie on the outline: a caliper end wins unless a point of the outline is clearly nearer
+  if (caliperDrag && k !== undefined && lesionReview) {
+    const [ex, ey] = caliperEnd(lesionReview.edit, caliperDrag);
+    if (Math.hypot(lesionReview.outline[2 * k]! - x, lesionReview.outline[2 * k + 1]! - y) + 4 < Math.hypot(ex - x, ey - y)) caliperDrag = undefined;
+  }
+  outlineDrag = !caliperDrag && k !== undefined ? { k, x, y } : undefined;
+  if (!dragging && !caliperDrag && !outlineDrag) swipeFrom = ev.clientX;
+  if (dragging || caliperDrag || outlineDrag) {
     try {
       canvas.setPointerCapture(ev.pointerId);
     } catch {
@@ -263,7 +273,7 @@ canvas.addEventListener('pointerdown', (ev) => {
   }
 });
 canvas.addEventListener('pointermove', (ev) => {
-  if (swipeFrom !== undefined && !dragging && !caliperDrag) {
+  if (swipeFrom !== undefined && !dragging && !caliperDrag && !outlineDrag) {
     // swipe through the cine: one frame per 12 px
     const steps = Math.trunc((ev.clientX - swipeFrom) / 12);
     if (steps !== 0) {
@@ -271,6 +281,24 @@ canvas.addEventListener('pointermove', (ev) => {
       swipeFrom = ev.clientX;
       showFrozen();
     }
+    return;
+  }
+  if (lesionReview && outlineDrag) {
+    // push the outline, then re-take every measure from it (calipers, orientation and margin follow)
+    const [ox, oy] = toFrame(ev);
+    lesionReview.outline = pushOutline(lesionReview.outline, outlineDrag.k, ox - outlineDrag.x, oy - outlineDrag.y, Math.max(30, canvas.width / 12));
+    outlineDrag.x = ox;
+    outlineDrag.y = oy;
+    const shape = remeasure(lesionReview.outline, lesionReview.result.lesion?.units === 'mm' ? header?.pixelSpacing : undefined);
+    if (shape) {
+      lesionReview.edit = { long: shape.longAxis, perp: shape.perpendicularAxis };
+      ($('b-orient') as HTMLSelectElement).value = shape.orientation.assessment;
+      ($('b-margin') as HTMLSelectElement).value = shape.margin.assessment;
+    }
+    const of = cine.current();
+    if (of) render(of.buf, undefined);
+    showLesion(lesionReview.result, lesionReview.edit);
+    setState('edited');
     return;
   }
   if (lesionReview && caliperDrag) {
@@ -293,6 +321,7 @@ canvas.addEventListener('pointermove', (ev) => {
 const endPointer = (): void => {
   dragging = undefined;
   caliperDrag = undefined;
+  outlineDrag = undefined;
   swipeFrom = undefined;
 };
 canvas.addEventListener('pointerup', endPointer);
@@ -550,6 +579,7 @@ function setExamType(type: typeof examType): void {
 }
 $('exam-type').addEventListener('change', () => setExamType(($('exam-type') as HTMLSelectElement).value as typeof examType));
 (window as unknown as { sonoCalipers: () => Calipers | undefined }).sonoCalipers = () => lesionReview && structuredClone(lesionReview.edit);
+(window as unknown as { sonoOutline: () => number[] | undefined }).sonoOutline = () => lesionReview?.outline.slice();
 
 // For end-to-end tests and support: the ellipse under review, in frame pixels.
 (window as unknown as { sonoProposal: () => EllipseGeom | undefined }).sonoProposal = () => proposal && { ...proposal.edit };
