@@ -44,7 +44,8 @@ export function measurementRows(examType: ExamType, r: StoredResult): Measuremen
     num('lesion_max_diameter', l.maxDiameter, l.units, l.longAxis);
     num('lesion_perpendicular_diameter', l.perpendicularDiameter, l.units, l.perpendicularAxis);
     rows.push({ kind: 'lesion_orientation', unit: 'ratio', value: l.orientation.heightToWidth, text: l.orientation.assessment, geometry: null });
-    rows.push({ kind: 'lesion_margin', unit: 'ratio', value: l.margin.solidity, text: l.margin.assessment, geometry: null });
+    // the margin is judged on the outline: it carries the outline, the AI's and (when pushed) the clinician's
+    rows.push({ kind: 'lesion_margin', unit: 'ratio', value: l.margin.solidity, text: l.margin.assessment, geometry: { outline: l.outline } });
   }
   // a withheld class (blank or colour Doppler frame) is no finding to confirm
   if (r.class) {

@@ -134,7 +134,10 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     const overlay = Uint8Array.from(clean);
     const finalEllipse = mine?.result?.ellipse;
     if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse);
-    const outline = mine?.result?.lesion?.outline;
+    // the outline as decided: the clinician's when pushed into shape, else the AI's
+    const margin = c.measurements.find((m) => m.kind === 'lesion_margin');
+    const decided = (margin?.finalGeometry ?? margin?.aiGeometry) as { outline?: number[] } | null | undefined;
+    const outline = decided?.outline ?? mine?.result?.lesion?.outline;
     if (outline) drawOutline(overlay, px.width, px.height, outline);
     // the calipers as decided (the clinician's when corrected, else the AI's)
     for (const m of c.measurements) {

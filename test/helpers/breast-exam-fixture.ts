@@ -32,7 +32,8 @@ export function makeClosedBreastExam(db: Db): { store: ExamStore; exam: Exam } {
   store.decide(by('lesion_max_diameter').id, { decision: 'corrected', value: 9.5, geometry: { x1: 150, y1: 80, x2: 170, y2: 170 }, by: 'Dr Rita Osei' });
   store.decide(by('lesion_perpendicular_diameter').id, { decision: 'confirmed', by: 'Dr Rita Osei' });
   store.decide(by('lesion_orientation').id, { decision: 'confirmed', by: 'Dr Rita Osei' });
-  store.decide(by('lesion_margin').id, { decision: 'corrected', text: 'irregular', by: 'Dr Rita Osei' });
+  // the clinician pushed the outline into a square-ish shape and called the margin irregular
+  store.decide(by('lesion_margin').id, { decision: 'corrected', text: 'irregular', geometry: { outline: [120, 60, 200, 60, 200, 200, 120, 200] }, by: 'Dr Rita Osei' });
   store.decide(by('lesion_class').id, { decision: 'confirmed', by: 'Dr Rita Osei' });
   return { store, exam: store.closeExam(exam.id, 'sonographer-a') };
 }

@@ -20,7 +20,9 @@ describe('breast exams in the records', () => {
     expect(max.aiValue!).toBeCloseTo(2 * 22 * 2 * 0.1, 0); // 44 model px × 2 frame px × 0.1 mm
     expect((max.aiGeometry as { x1: number }).x1).toEqual(expect.any(Number));
     expect(ms.find((m) => m.kind === 'lesion_orientation')).toMatchObject({ aiText: 'not-parallel', finalText: 'not-parallel', state: 'confirmed' });
-    expect(ms.find((m) => m.kind === 'lesion_margin')).toMatchObject({ aiText: 'circumscribed', finalText: 'irregular', state: 'corrected' });
+    const margin = ms.find((m) => m.kind === 'lesion_margin')!;
+    expect(margin).toMatchObject({ aiText: 'circumscribed', finalText: 'irregular', state: 'corrected', finalGeometry: { outline: [120, 60, 200, 60, 200, 200, 120, 200] } });
+    expect((margin.aiGeometry as { outline: number[] }).outline.length).toBeGreaterThan(100); // the AI's outline, kept beside
     expect(ms.find((m) => m.kind === 'lesion_class')).toMatchObject({ aiText: 'malignant', unit: '%', state: 'confirmed' });
     expect(ms.find((m) => m.kind === 'malignancy_probability')).toMatchObject({ aiValue: expect.closeTo(65, 4) as number, unit: '%', state: 'unverified' });
   });

@@ -194,6 +194,10 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     expect(diam.some((m) => m.state === 'corrected')).toBe(true);
     const long = diam.find((m) => m.kind === 'lesion_max_diameter')!;
     if (long.state === 'corrected') expect(long.finalGeometry!.x1).toBeCloseTo(cal.long.x1, 3);
+    // the pushed outline itself is kept with the margin decision
+    const margin = exam.captures[0]!.measurements.find((m) => m.kind === 'lesion_margin') as unknown as { state: string; finalGeometry: { outline: number[] } };
+    expect(margin.state).toBe('corrected');
+    expect(Math.hypot(margin.finalGeometry.outline[2 * k]! - to[0]!, margin.finalGeometry.outline[2 * k + 1]! - to[1]!)).toBeLessThan(3);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -19,7 +19,7 @@ export const api = {
     return json as Exam['captures'][number];
   },
   /** `value` corrects a number, `text` a category (orientation, margin, class), `geometry` the calipers. */
-  decide: (id: string, decision: 'confirmed' | 'corrected', by: string, fix: { value?: number; text?: string; geometry?: { x1: number; y1: number; x2: number; y2: number } } = {}) =>
+  decide: (id: string, decision: 'confirmed' | 'corrected', by: string, fix: { value?: number; text?: string; geometry?: { x1: number; y1: number; x2: number; y2: number } | { outline: number[] } } = {}) =>
     call<Measurement>('POST', `/api/measurements/${id}/decision`, { decision, by, ...fix }),
   closeExam: (id: string, operator: string) => call<Exam>('POST', `/api/exams/${id}/close`, { operator }),
 };

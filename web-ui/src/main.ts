@@ -381,12 +381,16 @@ async function confirmLesion(review: NonNullable<typeof lesionReview>): Promise<
     };
     const chosen: Record<string, string> = { lesion_orientation: ($('b-orient') as HTMLSelectElement).value, lesion_margin: ($('b-margin') as HTMLSelectElement).value };
     let edited = false;
+    const outlineMoved = moved(review.outline, review.result.lesion?.outline ?? []);
     for (const m of capture.measurements) {
       const c = calipers[m.kind];
       const text = chosen[m.kind];
       if (c?.[0]) {
         const g = c[1];
         await api.decide(m.id, 'corrected', operator, { value: Number(caliperLength(g, spacing).toFixed(2)), geometry: g });
+        edited = true;
+      } else if (m.kind === 'lesion_margin' && outlineMoved) {
+        await api.decide(m.id, 'corrected', operator, { text, geometry: { outline: review.outline.map((v) => Math.round(v * 10) / 10) } });
         edited = true;
       } else if (text && text !== m.aiText) {
         await api.decide(m.id, 'corrected', operator, { text });

@@ -45,7 +45,10 @@ const DecisionBody = T.Object({
   decision: T.Union([T.Literal('confirmed'), T.Literal('corrected')]),
   value: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 20000, description: 'Corrected number (mm, px, weeks, % or ratio, as the measurement\'s unit)' })),
   text: T.Optional(T.String({ minLength: 1, maxLength: 32, description: 'Corrected category of a categorical measurement (orientation, margin, class)' })),
-  geometry: T.Optional(T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number() }, { additionalProperties: false, description: 'Corrected caliper end points, frame pixels' })),
+  geometry: T.Optional(T.Union([
+    T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number() }, { additionalProperties: false, description: 'Corrected caliper end points, frame pixels' }),
+    T.Object({ outline: T.Array(T.Number(), { minItems: 6, maxItems: 40000 }) }, { additionalProperties: false, description: 'Corrected lesion outline, flat [x0, y0, x1, y1, …] in frame pixels' }),
+  ])),
   by: T.String({ minLength: 1, maxLength: 64, description: 'Who decided (clinician name or id)' }),
 }, { additionalProperties: false });
 const ActorBody = T.Object({ operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false });
