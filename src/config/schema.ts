@@ -40,7 +40,8 @@ export const ConfigSchema = T.Object(
       ),
     ),
     modelsDir: T.Optional(T.String({ description: 'Folder of model packages; default: the bundled models/' })),
-    models: T.Array(ModelUse, { default: [{ id: 'fetal-head', everyN: 1 }] }),
+    // The enhancer is a display option: it runs only while a viewer has switched it on.
+    models: T.Array(ModelUse, { default: [{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }] }),
     inference: T.Object(
       {
         providers: T.Array(ProviderName, { minItems: 1, default: ['tensorrt', 'cuda', 'cpu'] }),

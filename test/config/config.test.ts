@@ -10,7 +10,7 @@ describe('config', () => {
   it('zero config is the demo: simulated probe, fetal-head on every frame, TensorRT → CUDA → CPU', () => {
     const { config } = loadConfig(undefined, { env: {} });
     expect(config.source.driver).toBe('simulated');
-    expect(config.models).toEqual([{ id: 'fetal-head', everyN: 1 }]);
+    expect(config.models).toEqual([{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }]);
     expect(config.inference.providers).toEqual(['tensorrt', 'cuda', 'cpu']);
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
   });

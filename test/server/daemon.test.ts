@@ -16,7 +16,7 @@ describe('daemon on the simulated probe (real sessions, real WebSocket)', () => 
     const h = await waitForHealth(d.url, 200);
     expect(h.status).toBe('ok');
     expect(h.provider).toBe('cpu');
-    expect(h.models).toEqual([expect.objectContaining({ id: 'fetal-head', provider: 'cpu' })]);
+    expect(h.models).toEqual([expect.objectContaining({ id: 'fetal-head', provider: 'cpu' }), expect.objectContaining({ id: 'enhance', provider: 'cpu' })]);
     expect(h.source).toMatchObject({ driver: 'simulated', state: 'running', connected: true });
   });
 
