@@ -292,7 +292,7 @@ async function main(): Promise<void> {
   if (browser) {
     out.browser = browser;
     row('browser frame → paint', `p50 ${browser.p50Ms.toFixed(2)} ms, p99 ${browser.p99Ms.toFixed(2)} ms; ${browser.paintedFps.toFixed(1)} frames painted per second (source 30 fps)`);
-  } else row('browser frame → paint', 'skipped: no /usr/bin/chromium or web UI not built');
+  } else if (only('browser')) row('browser frame → paint', 'skipped: no /usr/bin/chromium or web UI not built');
 
   // 7. each capture driver alone: decode and hand-off cost per frame
   const drivers = only('drivers') ? await benchDrivers() : [];
