@@ -3,7 +3,8 @@
  * Runs the shipped model through `sonoedge analyze` (the real CLI), fp32 and int8, and prints HC mean
  * absolute and signed difference (mm), Dice on the filled annotations, overall and per trimester.
  * --models-dir runs the `fetal-head` package of another models folder instead (a candidate being compared),
- * exactly as SONOEDGE_MODELS_DIR would.
+ * exactly as SONOEDGE_MODELS_DIR would. --json also keeps every image's result, so candidates can be compared
+ * image by image.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,4 +81,4 @@ for (const g of groups) {
 console.log(`inference p50 (analyze, 2 threads): fp32 ${summary(fp32).p50InferenceMs.toFixed(2)} ms, int8 ${summary(int8).p50InferenceMs.toFixed(2)} ms`);
 const worst = [...fp32].sort((a, b) => Math.abs(b.err) - Math.abs(a.err)).slice(0, 5);
 console.log('worst fp32:', worst.map((w) => `${w.file} ${w.err.toFixed(1)} mm`).join(', '));
-if (values.json) writeFileSync(values.json, JSON.stringify({ split: values.split, images: rows.length, modelsDir: env.SONOEDGE_MODELS_DIR ?? null, table }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ split: values.split, images: rows.length, modelsDir: env.SONOEDGE_MODELS_DIR ?? null, table, perImage: { fp32, int8 } }, null, 2));
