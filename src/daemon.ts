@@ -33,6 +33,7 @@ import { buildExamInstances } from './sync/export-exam.js';
 import { Outbox } from './sync/outbox.js';
 import { SyncService } from './sync/sync-service.js';
 import { resolveIntraOpThreads } from './inference/threads.js';
+import { ModelGate } from './server/model-gate.js';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -153,6 +154,8 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions =
       log, scope, calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
     });
     runtime.pipeline = pipeline;
+    runtime.modelGate = new ModelGate(() => runners.map((r) => ({ id: r.id, task: r.session.pkg.manifest.task })), (id, on) => pipeline.setModelEnabled(id, on));
+    runtime.modelGate.setOpenExams(store.openExamTypes());
     if (scope) {
       runtime.faults = { attributed: 0, unattributed: 0, lastUnattributed: undefined };
       unguard = installFaultGuard({ scope, pipeline: () => runtime.pipeline, log, counts: runtime.faults });

@@ -54,6 +54,11 @@ export class ExamStore {
     return rows.map((r) => ({ ...examOf(r), captureCount: r.n }));
   }
 
+  /** The exam types of the exams not yet closed (they choose which live models run). */
+  openExamTypes(): ExamType[] {
+    return (this.db.prepare('SELECT DISTINCT exam_type FROM exams WHERE closed_at IS NULL').all() as Array<{ exam_type: ExamType }>).map((r) => r.exam_type);
+  }
+
   getExam(id: string): Exam {
     const row = this.db.prepare('SELECT * FROM exams WHERE id = ?').get(id) as ExamRow | undefined;
     if (!row) throw new RecordError(404, `Exam ${id} does not exist`);

@@ -11,6 +11,7 @@ import type { Db } from '../records/database.js';
 import type { Exam } from '../records/types.js';
 import type { Outbox } from '../sync/outbox.js';
 import type { SyncService } from '../sync/sync-service.js';
+import type { ModelGate } from './model-gate.js';
 
 /** The services the HTTP plugins read, passed in (never module globals). */
 export interface Runtime {
@@ -39,6 +40,8 @@ export interface Runtime {
   driverNames?: () => string[];
   /** Probe buttons and settings, when a probe-control driver is configured. */
   probe?: ProbeControl;
+  /** Runs only the diagnostic models of the exam types in use (viewers' choice, open exams). */
+  modelGate?: ModelGate;
   /** Directory of the built web UI. */
   webUiDir: string;
 }

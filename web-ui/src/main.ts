@@ -504,6 +504,7 @@ function connect(): void {
       $('enhance-row').hidden = !has;
       enhanceBox.checked = has && localStorage.getItem(enhanceKey()) === '1';
       if (enhanceBox.checked) sendEnhance();
+      sendExamType();
     } else if (msg.type === 'enhance') {
       const a = msg as unknown as { on: boolean; available: boolean };
       if (!a.available) {
@@ -568,9 +569,15 @@ $('source-apply').addEventListener('click', () => {
   });
 });
 
+/** Tells the daemon which exam type this page shows: only that type's model then needs to run. */
+function sendExamType(): void {
+  if (liveSocket?.readyState === WebSocket.OPEN) liveSocket.send(JSON.stringify({ type: 'exam-type', examType }));
+}
+
 /** Switches the live view between the obstetric and breast tools (fixed while an exam is open). */
 function setExamType(type: typeof examType): void {
   examType = type;
+  sendExamType();
   ($('exam-type') as HTMLSelectElement).value = type;
   ($('exam-type') as HTMLSelectElement).disabled = !!exam;
   $('measurements').hidden = type !== 'obstetric';

@@ -15,6 +15,9 @@ import { FrameEncoder, FrameKind } from '../frame-message.js';
  * frame, a binary frame message of kind 1 (same seq as the raw frame) and the enhance result as JSON.
  * Raw frames keep coming to everyone: the raw frame is always one tap away, and measurements always run
  * on it.
+ *
+ * Exam type: a client sends { type: "exam-type", examType: "obstetric" | "breast" } when its live page
+ * shows that exam type's tools; with open exams, this chooses which diagnostic models run (model-gate.ts).
  */
 const live: FastifyPluginAsync = async (app) => {
   const clients = new Set<WebSocket>();
@@ -98,10 +101,15 @@ const live: FastifyPluginAsync = async (app) => {
     }));
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
-      let msg: { type?: unknown; on?: unknown };
+      let msg: { type?: unknown; on?: unknown; examType?: unknown };
       try {
         msg = JSON.parse(data.toString()) as typeof msg;
       } catch {
+        return;
+      }
+      if (msg?.type === 'exam-type') {
+        // the viewer's chosen exam type: only that type's model needs to run for this viewer
+        if (msg.examType === 'obstetric' || msg.examType === 'breast') rt.modelGate?.setViewer(socket, msg.examType);
         return;
       }
       if (msg?.type !== 'enhance') return;
@@ -115,6 +123,7 @@ const live: FastifyPluginAsync = async (app) => {
     const forget = (): void => {
       clients.delete(socket);
       if (enhancedViewers.delete(socket)) applyEnhance();
+      rt.modelGate?.setViewer(socket, undefined);
     };
     socket.on('close', forget);
     socket.on('error', forget);

@@ -87,7 +87,11 @@ const records: FastifyPluginAsync = async (app) => {
 
   const tags = ['records'];
   app.post<{ Body: Static<typeof NewExamBody> }>('/api/exams', { schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: Exam, 400: ErrorBody } } },
-    async (req, reply) => reply.code(201).send(store.createExam(req.body)));
+    async (req, reply) => {
+      const exam = store.createExam(req.body);
+      app.sono.modelGate?.setOpenExams(store.openExamTypes());
+      return reply.code(201).send(exam);
+    });
   const syncOf = (id: string): 'none' | 'pending' | 'sent' | 'rejected' => app.sono.sync?.outbox.examState(id) ?? 'none';
   app.get('/api/exams', { schema: { tags, summary: 'List exams with their sync state', response: { 200: T.Array(ExamSummary) } } }, async () => store.listExams().map((e) => ({ ...e, sync: syncOf(e.id) })));
   app.get<{ Params: Static<typeof IdParams> }>('/api/exams/:id', { schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: Exam, 404: ErrorBody } } },
@@ -157,7 +161,11 @@ const records: FastifyPluginAsync = async (app) => {
   }, async (req) => store.decide(req.params.id, req.body));
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActorBody> }>('/api/exams/:id/close', {
     schema: { tags, summary: 'Close the exam: it is queued for every sync target at once', params: IdParams, body: T.Optional(ActorBody), response: { 200: Exam, 404: ErrorBody, 409: ErrorBody } },
-  }, async (req) => store.closeExam(req.params.id, req.body?.operator ?? null, (exam) => app.sono.onExamClosed?.(exam)));
+  }, async (req) => {
+    const exam = store.closeExam(req.params.id, req.body?.operator ?? null, (e) => app.sono.onExamClosed?.(e));
+    app.sono.modelGate?.setOpenExams(store.openExamTypes());
+    return exam;
+  });
 };
 
 declare module 'fastify' {
