@@ -146,7 +146,7 @@ describe.skipIf(!have)('live enhanced view (display option)', () => {
 describe('live enhanced view without an enhancement model', () => {
   let d: Daemon;
   beforeAll(async () => {
-    d = await startTestDaemon(tempDir());
+    d = await startTestDaemon(tempDir(), { models: [{ id: 'fetal-head', everyN: 1 }] }); // the default config has the enhancer
     await waitForHealth(d.url, 200);
   }, 60_000);
   afterAll(async () => d?.close());
