@@ -125,21 +125,16 @@ def main() -> None:
         for _ in range(a.steps):
             x, y = pairs.batch(a.batch, a.side, rng)
             if a.method == "n2s":
+                # blind spot: masked pixels replaced by their neighbours' mean, the loss only on them
                 mask = n2s_mask(x.shape, rng)
                 neighbours = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (1, 1, 1, 1), mode="reflect"), 3, 1) * 9 / 8 - x / 8
                 out = model(torch.where(mask, neighbours, x))
                 loss = (((out - x) ** 2) * mask).sum() / mask.sum()
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                sched.step()
-                total += float(loss)
-                shift += float((out - x).mean()) * 255
-                continue
-            out = model(x)
-            # mean squared error to the teacher (a deterministic filter: its conditional mean is itself). An L1
-            # loss with a patch-mean term stalled at the identity in a first run (measured: no gain in 600 steps).
-            loss = ((out - y) ** 2).mean()
+            else:
+                out = model(x)
+                # mean squared error to the teacher (a deterministic filter: its conditional mean is itself). An L1
+                # loss with a patch-mean term stalled at the identity in a first run (measured: no gain in 600 steps).
+                loss = ((out - y) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()

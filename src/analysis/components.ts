@@ -57,6 +57,16 @@ export class ComponentLabeler {
   }
 }
 
+/** Doubles a reusable point buffer (amortised: it only grows, so steady-state frames allocate nothing). */
+export function growPoints(p: { xs: Float64Array; ys: Float64Array }): void {
+  const xs = new Float64Array(p.xs.length * 2);
+  const ys = new Float64Array(p.ys.length * 2);
+  xs.set(p.xs);
+  ys.set(p.ys);
+  p.xs = xs;
+  p.ys = ys;
+}
+
 /**
  * Sub-pixel boundary of one component: wherever a pixel of the component and a horizontal or vertical
  * neighbour outside it straddle `level`, the crossing is placed by linear interpolation of the values.
@@ -68,14 +78,7 @@ export function boundaryPoints(
 ): number {
   let n = 0;
   const push = (x: number, y: number): void => {
-    if (n >= out.xs.length) {
-      const xs = new Float64Array(out.xs.length * 2);
-      const ys = new Float64Array(out.ys.length * 2);
-      xs.set(out.xs);
-      ys.set(out.ys);
-      out.xs = xs;
-      out.ys = ys;
-    }
+    if (n >= out.xs.length) growPoints(out);
     out.xs[n] = x;
     out.ys[n] = y;
     n++;

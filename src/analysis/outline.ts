@@ -8,6 +8,8 @@
  * Memory: one tracer per grid size; its tables are reused for every frame.
  */
 
+import { growPoints } from './components.js';
+
 // Cell corners: tl = 8, tr = 4, br = 2, bl = 1. Edges: 0 top, 1 right, 2 bottom, 3 left.
 const EDGE_MID: ReadonlyArray<[number, number]> = [[0.5, 0], [1, 0.5], [0.5, 1], [0, 0.5]];
 const CORNER: ReadonlyArray<[number, number, number]> = [[0, 0, 8], [1, 0, 4], [1, 1, 2], [0, 1, 1]]; // x, y, bit
@@ -98,7 +100,7 @@ export class OutlineTracer {
     let n = 0;
     let e = start;
     do {
-      if (n >= this.xs.length) this.#grow();
+      if (n >= this.xs.length) growPoints(this);
       const horizontal = (e & 1) === 0;
       const k = e >> 1;
       const X = k % pw;
@@ -112,14 +114,5 @@ export class OutlineTracer {
       e = next[e]!;
     } while (e >= 0 && e !== start && n <= 4 * (w + 2) * (h + 2));
     return n;
-  }
-
-  #grow(): void {
-    const xs = new Float64Array(this.xs.length * 2);
-    const ys = new Float64Array(this.ys.length * 2);
-    xs.set(this.xs);
-    ys.set(this.ys);
-    this.xs = xs;
-    this.ys = ys;
   }
 }

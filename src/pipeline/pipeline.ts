@@ -98,10 +98,6 @@ export class Pipeline {
     else this.#disabled.add(id);
   }
 
-  isModelEnabled(id: string): boolean {
-    return this.#models.some((m) => m.runner.id === id) && !this.#disabled.has(id);
-  }
-
   #spacing: SpacingOverride | undefined;
   #lastWidth = 0;
   #lastHeight = 0;

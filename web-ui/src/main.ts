@@ -366,13 +366,30 @@ function message(text: string): void {
   $('message').textContent = text;
 }
 
-/** Saves the frozen frame and the clinician's decision on each lesion finding (corrected where changed). */
-async function confirmLesion(review: NonNullable<typeof lesionReview>): Promise<void> {
+/**
+ * Saves a reviewed frozen frame: checks the exam and operator, posts the frame back as a capture, lets
+ * `decide` confirm or correct each of its measurements (true when anything was corrected), then shows
+ * the updated exam.
+ */
+async function saveReview(buf: ArrayBuffer, decide: (capture: Exam['captures'][number], operator: string) => Promise<boolean>): Promise<void> {
   const operator = ($('operator') as HTMLInputElement).value.trim();
   if (!exam) return message(t('needExam'));
   if (!operator) return message(t('needOperator'));
   try {
-    const capture = await api.captureFrame(exam.id, review.buf, operator);
+    const capture = await api.captureFrame(exam.id, buf, operator);
+    const edited = await decide(capture, operator);
+    exam = await api.getExam(exam.id);
+    setState('saved');
+    message(t(edited ? 'corrected' : 'confirmed'));
+    showExam();
+  } catch (err) {
+    message((err as Error).message);
+  }
+}
+
+/** Saves the frozen frame and the clinician's decision on each lesion finding (corrected where changed). */
+function confirmLesion(review: NonNullable<typeof lesionReview>): Promise<void> {
+  return saveReview(review.buf, async (capture, operator) => {
     const spacing = review.result.lesion?.units === 'mm' ? header?.pixelSpacing : undefined;
     const moved = (a: object, b: object): boolean => JSON.stringify(a) !== JSON.stringify(b);
     const calipers: Record<string, [boolean, { x1: number; y1: number; x2: number; y2: number }]> = {
@@ -397,38 +414,25 @@ async function confirmLesion(review: NonNullable<typeof lesionReview>): Promise<
         edited = true;
       } else await api.decide(m.id, 'confirmed', operator);
     }
-    exam = await api.getExam(exam.id);
-    setState('saved');
-    message(t(edited ? 'corrected' : 'confirmed'));
-    showExam();
-  } catch (err) {
-    message((err as Error).message);
-  }
+    return edited;
+  });
 }
 
-async function confirmProposal(): Promise<void> {
+function confirmProposal(): Promise<void> {
   if (lesionReview) return confirmLesion(lesionReview);
-  if (!proposal) return;
-  const operator = ($('operator') as HTMLInputElement).value.trim();
-  if (!exam) return message(t('needExam'));
-  if (!operator) return message(t('needOperator'));
-  try {
-    const capture = await api.captureFrame(exam.id, proposal.buf, operator);
-    const edited = JSON.stringify(proposal.edit) !== JSON.stringify(proposal.ai);
-    const values = measure(proposal.edit);
+  const p = proposal;
+  if (!p) return Promise.resolve();
+  return saveReview(p.buf, async (capture, operator) => {
+    const edited = JSON.stringify(p.edit) !== JSON.stringify(p.ai);
+    const values = measure(p.edit);
     const final: Record<string, number | undefined> = { hc: values.hc, bpd: values.bpd, ofd: values.ofd, ga: values.ga };
     for (const m of capture.measurements) {
       const v = final[m.kind];
       if (edited && v !== undefined) await api.decide(m.id, 'corrected', operator, { value: Number(v.toFixed(2)) });
       else await api.decide(m.id, 'confirmed', operator);
     }
-    exam = await api.getExam(exam.id);
-    setState('saved');
-    message(t(edited ? 'corrected' : 'confirmed'));
-    showExam();
-  } catch (err) {
-    message((err as Error).message);
-  }
+    return edited;
+  });
 }
 
 function showExam(): void {
