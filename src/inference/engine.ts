@@ -27,6 +27,11 @@ export interface InferenceEngine {
   readonly id: string;
   readonly version: string;
   readonly inputData: [Float32Array, Float32Array];
+  /**
+   * How long the last run on each slot took where it ran (ms): onnxruntime alone, without queueing behind
+   * an earlier run or the hand-off between threads. Read when that slot's run has resolved.
+   */
+  readonly runMs: [number, number];
   run(slot: 0 | 1): Promise<Record<string, EngineOutput>>;
   release(): Promise<void>;
 }

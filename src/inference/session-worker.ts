@@ -16,8 +16,11 @@ let session: ModelSession | undefined;
 let inputs: [Float32Array, Float32Array] | undefined;
 let outputs: Record<string, [Float32Array, Float32Array]> = {};
 
+// One message at a time, in arrival order: a run asked for while another is running starts the moment that
+// one ends (the pipeline queues the next frame's run this way), never beside it.
+let chain: Promise<void> = Promise.resolve();
 port.on('message', (msg: Msg) => {
-  void handle(msg);
+  chain = chain.then(() => handle(msg)).catch(() => {}); // run and open answer their own errors; release has no one to tell
 });
 
 async function handle(msg: Msg): Promise<void> {

@@ -30,6 +30,7 @@ export class ModelSession implements InferenceEngine {
    * inferred. Preprocessing writes here, runs read them; nothing is allocated per frame.
    */
   readonly inputData: [Float32Array, Float32Array];
+  readonly runMs: [number, number];
 
   constructor(
     readonly pkg: ModelPackage,
@@ -42,6 +43,7 @@ export class ModelSession implements InferenceEngine {
     const shape = pkg.manifest.input.shape;
     const n = shape[1] * shape[2] * shape[3];
     this.inputData = [new Float32Array(n), new Float32Array(n)];
+    this.runMs = [0, 0];
     this.#inputs = [new ort.Tensor('float32', this.inputData[0], [...shape]), new ort.Tensor('float32', this.inputData[1], [...shape])];
     this.#inputName = pkg.manifest.input.name;
   }
@@ -56,7 +58,9 @@ export class ModelSession implements InferenceEngine {
 
   /** Runs the model on input buffer `slot` (0 or 1). */
   async run(slot: 0 | 1 = 0): Promise<Record<string, EngineOutput>> {
+    const t0 = performance.now();
     const out = await this.#session.run({ [this.#inputName]: this.#inputs[slot] });
+    this.runMs[slot] = performance.now() - t0;
     const r: Record<string, EngineOutput> = {};
     for (const [k, v] of Object.entries(out)) r[k] = { data: v.data as Float32Array, dims: v.dims };
     return r;

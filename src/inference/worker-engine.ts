@@ -15,6 +15,7 @@ type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e:
  */
 export class WorkerEngine implements InferenceEngine {
   readonly inputData: [Float32Array, Float32Array];
+  readonly runMs: [number, number] = [0, 0];
   readonly #outputs: Record<string, [Float32Array, Float32Array]>;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
@@ -31,11 +32,12 @@ export class WorkerEngine implements InferenceEngine {
   ) {
     this.inputData = [new Float32Array(inputs[0]), new Float32Array(inputs[1])];
     this.#outputs = Object.fromEntries(Object.entries(outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
-    worker.on('message', (m: { type: string; id: number; message?: string; dims?: Record<string, number[]> }) => {
+    worker.on('message', (m: { type: string; id: number; ms?: number; message?: string; dims?: Record<string, number[]> }) => {
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
       if (m.type === 'ran') {
+        this.runMs[p.slot] = m.ms ?? 0;
         p.resolve(Object.fromEntries(Object.entries(this.#outputs).map(([k, v]) => [k, { data: v[p.slot], dims: m.dims?.[k] ?? [] }])));
       } else p.reject(new Error(m.message ?? 'inference failed'));
     });
@@ -81,7 +83,11 @@ export class WorkerEngine implements InferenceEngine {
     return new WorkerEngine(pkg, opened.provider, opened.file, opened.attempts, worker, inputs, outputs);
   }
 
-  /** A run that has not answered within `timeoutMs` (a stalled GPU, a hung provider) is failed, never awaited forever. */
+  /**
+   * A run that has not answered within `timeoutMs` (a stalled GPU, a hung provider) is failed, never awaited
+   * forever. Runs may be asked for before the previous one answered: the worker runs them in order, one at
+   * a time, and goes from one to the next without waiting for this thread.
+   */
   run(slot: 0 | 1, timeoutMs = 30_000): Promise<Record<string, EngineOutput>> {
     if (this.#dead) return Promise.reject(new Error(this.#dead));
     const id = this.#next++;

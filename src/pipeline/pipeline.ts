@@ -8,7 +8,8 @@ import type { Bus } from './bus.js';
 import { LatestSlot } from './latest-slot.js';
 import type { ModelRunner, RawOutputs, Slot } from './model-runner.js';
 
-type Outcome = { raw: RawOutputs; inferenceMs: number } | { error: unknown; inferenceMs: number };
+/** `elapsedMs`: launch → outcome on this thread; `inferenceMs`: the run alone, timed where it ran. */
+type Outcome = { raw: RawOutputs; elapsedMs: number; inferenceMs: number } | { error: unknown; elapsedMs: number; inferenceMs: number };
 
 /** A model run in flight: what is needed to analyse and publish it when it lands. */
 interface Job {
@@ -263,7 +264,8 @@ export class Pipeline {
   /**
    * The loop overlaps work across frames: while model M runs on frame N (on its worker thread), the JS thread
    * analyses and publishes the previous run; with frames queued, frame N+1 is prepared into the other input
-   * buffer meanwhile. When no frame is waiting, a run in flight is finished at once (lowest latency).
+   * buffer meanwhile and its run is queued behind N's on the same worker. When no frame is waiting, a run in
+   * flight is finished at once (lowest latency).
    */
   async #run(signal: AbortSignal): Promise<void> {
     const due: ScheduledModel[] = [];
@@ -310,9 +312,18 @@ export class Pipeline {
         const m = due[i]!;
         this.#lastSeq.set(m.runner.id, frame.seq);
         const previous = inflight;
-        const previousOutcome = previous ? await previous.outcome : undefined;
-        inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
-        if (previous) this.#complete(previous, previousOutcome!);
+        if (previous && previous.runner === m.runner) {
+          // Same model: queue this run behind the one in flight (it is on the other buffer), so the worker
+          // goes straight from one to the next instead of idling for a round trip to this thread.
+          inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
+          this.#complete(previous, await previous.outcome);
+        } else {
+          // Another model (its own worker): finish the previous first, so models take turns on the cores
+          // rather than running side by side.
+          const previousOutcome = previous ? await previous.outcome : undefined;
+          inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
+          if (previous) this.#complete(previous, previousOutcome!);
+        }
       }
     }
     if (inflight) await inflight.outcome;
@@ -321,8 +332,8 @@ export class Pipeline {
   #launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number, ctx: ClinicalContext): Job {
     const tStart = performance.now();
     const outcome = Promise.resolve().then(() => runner.run(slot)).then(
-      (raw) => ({ raw, inferenceMs: performance.now() - tStart }),
-      (error: unknown) => ({ error, inferenceMs: performance.now() - tStart }),
+      (raw) => ({ raw, elapsedMs: performance.now() - tStart, inferenceMs: runner.session.runMs[slot] }),
+      (error: unknown) => ({ error, elapsedMs: performance.now() - tStart, inferenceMs: 0 }),
     );
     return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: frame.timestampMs, queueMs: tTaken - frame.timestampMs, preprocessMs, ctx, outcome };
   }
@@ -344,7 +355,7 @@ export class Pipeline {
         modelId: s.id,
         modelVersion: s.version,
         provider: s.provider,
-        timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, inferenceMs: outcome.inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
+        timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, handoffMs: Math.max(0, outcome.elapsedMs - outcome.inferenceMs), inferenceMs: outcome.inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
         result,
       });
     } catch (err) {

@@ -8,6 +8,9 @@ import { findModelPackage } from '../../src/models/package.js';
 import { Bus, type ResultEvent } from '../../src/pipeline/bus.js';
 import { ModelRunner } from '../../src/pipeline/model-runner.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
+import type { Frame } from '../../src/capture/frame.js';
+import type { FrameSource } from '../../src/capture/source.js';
+import type { FetalHeadResult } from '../../src/analysis/fetal-head.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 describe('pipeline with a real session', () => {
@@ -58,5 +61,45 @@ describe('pipeline with a real session', () => {
     } finally {
       await second.release();
     }
+  });
+  it('a run queued behind the one in flight answers for its own frame, with its own timings', async () => {
+    // Two heads of very different size, alternating, and the next frame always waiting: every run is queued
+    // on the worker behind the previous one, on the other buffer. A mix-up of buffers shows as a wrong HC.
+    const probes = [new SimulatedProbe('small', { headCircumferenceMm: 170 }), new SimulatedProbe('large', { headCircumferenceMm: 290 })];
+    const frames = probes.map((p) => {
+      p.prepare();
+      const data = new Uint8Array(640 * 480);
+      p.render(0, data);
+      return { width: 640, height: 480, channels: 1 as const, data, pixelSpacing: { x: p.pixelSpacingMm, y: p.pixelSpacingMm }, sourceId: 'ab', region: p.region };
+    });
+    const bus = new Bus();
+    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session), everyN: 1 }]);
+    let seq = 0;
+    let listener: ((f: Frame) => void) | undefined;
+    const emit = (): void => listener?.({ ...frames[seq % 2]!, seq: seq++, timestampMs: performance.now() });
+    const results: ResultEvent[] = [];
+    const done = new Promise<void>((resolve) => bus.on('result', (e) => {
+      results.push(e);
+      if (results.length === 24) resolve();
+      else emit(); // synchronously: the next frame is waiting before the pipeline looks
+    }));
+    const source: FrameSource = {
+      id: 'ab', driver: 'test-ab',
+      async start(l) { listener = l; emit(); emit(); },
+      async stop() { listener = undefined; },
+      health: () => ({ driver: 'test-ab', state: 'running', connected: true, fps: 0, framesDelivered: seq, errors: 0, lastError: undefined }),
+    };
+    await pipe.start(source);
+    await done;
+    await pipe.stop();
+    for (const r of results) {
+      const want = r.seq % 2 === 0 ? 170 : 290;
+      const hc = (r.result as FetalHeadResult).hcMm!;
+      expect(Math.abs(hc - want) / want, `frame ${r.seq}: HC ${hc.toFixed(1)} mm, drawn ${want} mm`).toBeLessThan(0.04);
+      expect(r.timings.inferenceMs).toBeGreaterThan(0);
+      expect(r.timings.handoffMs).toBeGreaterThanOrEqual(0);
+      expect(r.timings.totalMs).toBeGreaterThanOrEqual(r.timings.inferenceMs);
+    }
+    for (let i = 1; i < results.length; i++) expect(results[i]!.seq).toBe(results[i - 1]!.seq + 1);
   });
 });

@@ -4,7 +4,7 @@ import type { ResultEvent } from '../../src/pipeline/bus.js';
 import { RecentFrames } from '../../src/server/recent-frames.js';
 
 const frame = (seq: number): Frame => ({ seq, timestampMs: seq, width: 2, height: 2, channels: 1, data: new Uint8Array(4).fill(seq), pixelSpacing: undefined, sourceId: 's', region: { x: 0, y: 0, width: 2, height: 2 } });
-const result = (seq: number, modelId: string, task: string): ResultEvent => ({ type: 'result', seq, sourceId: 's', frameTimestampMs: seq, modelId, modelVersion: '1', provider: 'cpu', timings: { queueMs: 0, preprocessMs: 0, inferenceMs: 0, analysisMs: 0, totalMs: 0 }, result: { task } as never });
+const result = (seq: number, modelId: string, task: string): ResultEvent => ({ type: 'result', seq, sourceId: 's', frameTimestampMs: seq, modelId, modelVersion: '1', provider: 'cpu', timings: { queueMs: 0, preprocessMs: 0, handoffMs: 0, inferenceMs: 0, analysisMs: 0, totalMs: 0 }, result: { task } as never });
 
 describe('a capture for an exam type', () => {
   it("takes the newest frame that has that exam's model result, with every result of that frame", () => {

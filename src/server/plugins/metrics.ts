@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-const STAGES = ['queueMs', 'preprocessMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
+const STAGES = ['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
 
 /** GET /metrics in Prometheus text format: fps, drops, stage latency histograms, provider in use. */
 const metrics: FastifyPluginAsync = async (app) => {
