@@ -103,9 +103,11 @@ export class Resampler {
   }
 
   /**
-   * One-channel path, vertical pass first: each output row accumulates whole contiguous input rows
-   * (only outHeight rows are then filtered horizontally instead of inHeight) — ~2× faster than
+   * One-channel path, vertical pass first: each output row is a weighted sum of a few whole contiguous
+   * input rows (only outHeight rows are then filtered horizontally instead of inHeight) — ~2× faster than
    * horizontal-first on a 640×480 frame. Same separable filter, so the same values up to rounding.
+   * Taps are summed three rows at a time and the horizontal taps unrolled: the row buffer is written once
+   * or twice per output row instead of once per tap (1.29 → 0.69 ms for 640×480 → 298×224 here).
    */
   #gray(src: Uint8Array, stride: number, x0: number, y0: number, out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
     const { start: hs, count: hc, weights: hw, maxTaps: ht } = this.#h;
@@ -114,22 +116,43 @@ export class Resampler {
     const inW = this.inWidth;
     const ow = this.outWidth;
     for (let o = 0; o < this.outHeight; o++) {
-      const s = vs[o]!;
       const n = vc[o]!;
       const wBase = o * vt;
-      row.fill(0);
-      for (let k = 0; k < n; k++) {
-        const w = vw[wBase + k]!;
-        const r = (y0 + s + k) * stride + x0;
-        for (let x = 0; x < inW; x++) row[x]! += src[r + x]! * w;
+      for (let k = 0; k < n; k += 3) {
+        const p0 = (y0 + vs[o]! + k) * stride + x0;
+        const w0 = vw[wBase + k]!;
+        const left = n - k;
+        if (left >= 3) {
+          const w1 = vw[wBase + k + 1]!;
+          const w2 = vw[wBase + k + 2]!;
+          const p1 = p0 + stride;
+          const p2 = p1 + stride;
+          if (k === 0) for (let x = 0; x < inW; x++) row[x] = src[p0 + x]! * w0 + src[p1 + x]! * w1 + src[p2 + x]! * w2;
+          else for (let x = 0; x < inW; x++) row[x]! += src[p0 + x]! * w0 + src[p1 + x]! * w1 + src[p2 + x]! * w2;
+        } else if (left === 2) {
+          const w1 = vw[wBase + k + 1]!;
+          const p1 = p0 + stride;
+          if (k === 0) for (let x = 0; x < inW; x++) row[x] = src[p0 + x]! * w0 + src[p1 + x]! * w1;
+          else for (let x = 0; x < inW; x++) row[x]! += src[p0 + x]! * w0 + src[p1 + x]! * w1;
+        } else if (k === 0) for (let x = 0; x < inW; x++) row[x] = src[p0 + x]! * w0;
+        else for (let x = 0; x < inW; x++) row[x]! += src[p0 + x]! * w0;
       }
       const dst = (oy + o) * outStride + ox;
       for (let q = 0; q < ow; q++) {
         const p = hs[q]!;
-        const m = hc[q]!;
         const wb = q * ht;
-        let acc = 0;
-        for (let k = 0; k < m; k++) acc += row[p + k]! * hw[wb + k]!;
+        let acc: number;
+        switch (hc[q]!) {
+          case 5: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]! + row[p + 3]! * hw[wb + 3]! + row[p + 4]! * hw[wb + 4]!; break;
+          case 4: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]! + row[p + 3]! * hw[wb + 3]!; break;
+          case 3: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]!; break;
+          case 2: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]!; break;
+          default: {
+            const m = hc[q]!;
+            acc = 0;
+            for (let k = 0; k < m; k++) acc += row[p + k]! * hw[wb + k]!;
+          }
+        }
         out[dst + q] = acc * a + b;
       }
     }
