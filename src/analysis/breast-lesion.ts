@@ -9,7 +9,7 @@
  */
 import { ComponentLabeler } from './components.js';
 import { type Flag, flag } from './flags.js';
-import type { FrameGeometry, ModelGrid } from './grid.js';
+import { type FrameGeometry, type ModelGrid, frameAxes } from './grid.js';
 import { type LesionShape, measureLesionShape } from './lesion-shape.js';
 import { OutlineTracer } from './outline.js';
 import type { Segment } from './polygon.js';
@@ -134,7 +134,11 @@ export class BreastLesionAnalyzer {
       }
       const fx = this.#fx;
       const fy = this.#fy;
-      for (let k = 0; k < n; k++) [fx[k], fy[k]] = grid.toFrame(tr.xs[k]!, tr.ys[k]!);
+      const ax = frameAxes(grid);
+      for (let k = 0; k < n; k++) {
+        fx[k] = tr.xs[k]! * ax.sx + ax.ox;
+        fy[k] = tr.ys[k]! * ax.sy + ax.oy;
+      }
       const shape = measureLesionShape(fx, fy, n, frame.pixelSpacing);
       if (shape) {
         const outline: number[] = [];

@@ -137,22 +137,21 @@ export function fitEllipse(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.
   sx = Math.sqrt(sx / n) || 1;
   sy = Math.sqrt(sy / n) || 1;
   // Scatter matrices S1 = D1ᵀD1, S2 = D1ᵀD2, S3 = D2ᵀD2 with D1 = [x², xy, y²], D2 = [x, y, 1].
-  const S1 = new Array<number>(9).fill(0);
-  const S2 = new Array<number>(9).fill(0);
-  const S3 = new Array<number>(9).fill(0);
+  // Their entries are the moments Σ xⁱyʲ (i + j ≤ 4), summed in scalars: no array per point.
+  let x4 = 0, x3y = 0, x2y2 = 0, xy3 = 0, y4 = 0, x3 = 0, x2y = 0, xy2 = 0, y3 = 0, x2 = 0, xy = 0, y2 = 0, x1 = 0, y1 = 0;
   for (let k = 0; k < n; k++) {
     const x = (xs[k]! - mx) / sx;
     const y = (ys[k]! - my) / sy;
-    const d1 = [x * x, x * y, y * y];
-    const d2 = [x, y, 1];
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) {
-        S1[r * 3 + c]! += d1[r]! * d1[c]!;
-        S2[r * 3 + c]! += d1[r]! * d2[c]!;
-        S3[r * 3 + c]! += d2[r]! * d2[c]!;
-      }
-    }
+    const xx = x * x;
+    const xyk = x * y;
+    const yy = y * y;
+    x4 += xx * xx; x3y += xx * xyk; x2y2 += xx * yy; xy3 += xyk * yy; y4 += yy * yy;
+    x3 += xx * x; x2y += xx * y; xy2 += x * yy; y3 += yy * y;
+    x2 += xx; xy += xyk; y2 += yy; x1 += x; y1 += y;
   }
+  const S1 = [x4, x3y, x2y2, x3y, x2y2, xy3, x2y2, xy3, y4];
+  const S2 = [x3, x2y, x2, x2y, xy2, xy, xy2, y3, y2];
+  const S3 = [x2, xy, x1, xy, y2, y1, x1, y1, n];
   // T = -S3⁻¹ S2ᵀ (column by column)
   const T = new Array<number>(9).fill(0);
   for (let c = 0; c < 3; c++) {
@@ -206,8 +205,10 @@ export function ellipseDistance(e: Ellipse, x: number, y: number): number {
   const dy = y - e.cy;
   const u = dx * c + dy * s;
   const v = -dx * s + dy * c;
-  const r = Math.hypot(u / e.a, v / e.b);
+  const ua = u / e.a;
+  const vb = v / e.b;
+  const r = Math.sqrt(ua * ua + vb * vb); // not Math.hypot: it allocates on every call, and this runs per point
   if (r === 0) return e.b;
   // radial distance along the ray through the centre, scaled to the local radius
-  return Math.abs(1 - 1 / r) * Math.hypot(u, v);
+  return Math.abs(1 - 1 / r) * Math.sqrt(u * u + v * v);
 }

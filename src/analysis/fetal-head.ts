@@ -7,7 +7,7 @@
  *
  * Memory: one analyzer per model geometry; its buffers are reused for every frame.
  */
-import type { FrameGeometry, ModelGrid } from './grid.js';
+import { type FrameGeometry, type ModelGrid, frameAxes } from './grid.js';
 import { type CentileResult, HADLOCK_HC_RANGE_MM, hadlockGaWeeksFromHc, intergrowthHcCentile } from './biometry.js';
 import { ComponentLabeler, boundaryPoints } from './components.js';
 import { BLANK_STD } from './signal.js';
@@ -99,7 +99,11 @@ export class FetalHeadAnalyzer {
     const { xs, ys } = this.#pts;
     const fx = this.#fx;
     const fy = this.#fy;
-    for (let k = 0; k < np; k++) [fx[k], fy[k]] = grid.toFrame(xs[k]!, ys[k]!);
+    const ax = frameAxes(grid);
+    for (let k = 0; k < np; k++) {
+      fx[k] = xs[k]! * ax.sx + ax.ox;
+      fy[k] = ys[k]! * ax.sy + ax.oy;
+    }
     const ePx = fitEllipse(fx, fy, np);
     const eModel = fitEllipse(xs, ys, np);
     const confidence = modelConfidenceScore(probSum / area, area, totalPositive);

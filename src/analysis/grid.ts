@@ -4,10 +4,20 @@ import type { ImagingRegion, PixelSpacing } from '../capture/frame.js';
 export interface ModelGrid {
   width: number;
   height: number;
-  /** model (mx, my) → frame pixel coordinates */
+  /** model (mx, my) → frame pixel coordinates; affine per axis (crop, scale, letterbox offset) */
   toFrame(mx: number, my: number): [number, number];
   /** Model pixels that hold the frame's imaging region (not letterbox padding); absent: all of them. */
   content?: { x: number; y: number; width: number; height: number } | undefined;
+}
+
+/**
+ * toFrame's per-axis scale and offset (frame x = mx·sx + ox), for loops over many points that must not
+ * allocate a tuple per point.
+ */
+export function frameAxes(grid: ModelGrid): { sx: number; ox: number; sy: number; oy: number } {
+  const [x0, y0] = grid.toFrame(0, 0);
+  const [x1, y1] = grid.toFrame(1, 1);
+  return { sx: x1 - x0, ox: x0, sy: y1 - y0, oy: y0 };
 }
 
 /** What an analysis knows of the frame the model ran on. */
