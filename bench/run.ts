@@ -196,6 +196,7 @@ async function main(): Promise<void> {
     const ROUNDS = 4;
     const per = Math.max(10, Math.round(N / ROUNDS));
     let rawMs = 0;
+    let inProcMs = 0;
     let pipeMs = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const tRaw = performance.now();
@@ -205,6 +206,10 @@ async function main(): Promise<void> {
         infer.push(performance.now() - t);
       }
       rawMs += performance.now() - tRaw;
+      // The same loop on this thread, without a worker: session.run back to back, nothing else.
+      const tIn = performance.now();
+      for (let i = 0; i < per; i++) await inProcess.run(0);
+      inProcMs += performance.now() - tIn;
 
       const bus = new Bus();
       const pipe = new Pipeline(bus, [{ runner, everyN: 1 }]);
@@ -222,10 +227,14 @@ async function main(): Promise<void> {
       await pipe.stop();
     }
     const rawFps = (ROUNDS * per * 1000) / rawMs;
+    const inProcFps = (ROUNDS * per * 1000) / inProcMs;
     const pipeFps = (ROUNDS * per * 1000) / pipeMs;
-    out.throughput = { rawFps, pipelineFps: pipeFps, ratio: pipeFps / rawFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
-    row('raw run loop (worker engine)', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms); in-process session.run p50 ${percentile(inProc, 0.5).toFixed(2)} ms`);
-    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / rawFps).toFixed(3)} (target ≥ 0.95)`);
+    // The ratio is taken against the faster of the two raw loops, so neither way of running can flatter it.
+    const best = Math.max(rawFps, inProcFps);
+    out.throughput = { rawFps, inProcessRawFps: inProcFps, pipelineFps: pipeFps, ratio: pipeFps / best, ratioVsWorkerLoop: pipeFps / rawFps, ratioVsInProcessLoop: pipeFps / inProcFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
+    row('raw run loop (worker engine)', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
+    row('raw session.run loop (in-process)', `${inProcFps.toFixed(1)} runs/s`);
+    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / best).toFixed(3)} of the faster raw loop (target ≥ 0.95); ${(pipeFps / rawFps).toFixed(3)} vs worker loop, ${(pipeFps / inProcFps).toFixed(3)} vs in-process loop`);
   }
 
   // 3. latency at 30 fps from the real simulated probe
@@ -233,10 +242,16 @@ async function main(): Promise<void> {
     const bus2 = new Bus();
     const runner2 = new ModelRunner(session);
     const pipe2 = new Pipeline(bus2, [{ runner: runner2, everyN: 1 }]);
+    // The first second is the JIT warming the analysis code and the probe: it is counted under cold start, not
+    // here. Then LATENCY_N results (20 s at 30 fps), so that p99 is the 6th-worst sample rather than the 2nd.
+    const WARM = 30;
+    const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 600);
     const lat: ResultEvent['timings'][] = [];
+    let seen = 0;
     const done2 = new Promise<void>((resolve) => bus2.on('result', (e) => {
+      if (++seen <= WARM) return;
       lat.push(e.timings);
-      if (lat.length === Math.min(N, 150)) resolve();
+      if (lat.length === LATENCY_N) resolve();
     }));
     const live = new SimulatedProbe('bench-live', { fps: 30 });
     await pipe2.start(live);
@@ -247,11 +262,11 @@ async function main(): Promise<void> {
     const inf2 = lat.map((t) => t.inferenceMs);
     out.latency30fps = {
       p50Ms: percentile(total, 0.5), p99Ms: percentile(total, 0.99), inferenceP99Ms: percentile(inf2, 0.99),
-      preprocessMeanMs: mean(lat.map((t) => t.preprocessMs)), analysisMeanMs: mean(lat.map((t) => t.analysisMs)), queueMeanMs: mean(lat.map((t) => t.queueMs)),
-      framesIn: st.framesIn, dropped: st.framesDropped,
+      preprocessMeanMs: mean(lat.map((t) => t.preprocessMs)), handoffMeanMs: mean(lat.map((t) => t.handoffMs)), analysisMeanMs: mean(lat.map((t) => t.analysisMs)), queueMeanMs: mean(lat.map((t) => t.queueMs)),
+      framesIn: st.framesIn, dropped: st.framesDropped, results: lat.length, warmupResultsSkipped: WARM,
     };
-    row('capture→result at 30 fps', `p50 ${percentile(total, 0.5).toFixed(2)} ms, p99 ${percentile(total, 0.99).toFixed(2)} ms vs inference p99 ${percentile(inf2, 0.99).toFixed(2)} ms (target p99 ≤ inference p99 + 5 ms)`);
-    row('stage means', `queue ${mean(lat.map((t) => t.queueMs)).toFixed(2)} ms, preprocess ${mean(lat.map((t) => t.preprocessMs)).toFixed(2)} ms, analysis ${mean(lat.map((t) => t.analysisMs)).toFixed(2)} ms; dropped ${st.framesDropped}/${st.framesIn}`);
+    row(`capture→result at 30 fps (${lat.length} results after ${WARM} warm-up)`, `p50 ${percentile(total, 0.5).toFixed(2)} ms, p99 ${percentile(total, 0.99).toFixed(2)} ms vs inference p99 ${percentile(inf2, 0.99).toFixed(2)} ms (target p99 ≤ inference p99 + 5 ms)`);
+    row('stage means', `queue ${mean(lat.map((t) => t.queueMs)).toFixed(2)} ms, preprocess ${mean(lat.map((t) => t.preprocessMs)).toFixed(2)} ms, hand-off ${mean(lat.map((t) => t.handoffMs)).toFixed(2)} ms, analysis ${mean(lat.map((t) => t.analysisMs)).toFixed(2)} ms; dropped ${st.framesDropped}/${st.framesIn}`);
     if (firstAt) row('cold start → first pipeline result', `${(firstAt - tCold).toFixed(0)} ms (includes ${N} raw runs before it)`);
   }
 
