@@ -241,6 +241,10 @@ def main() -> None:
             done = (ck["epoch"] + 1) * steps_per_epoch
             if done >= args.epochs * steps_per_epoch:
                 raise SystemExit(f"{last} already ran {ck['epoch'] + 1} epochs; --epochs must be larger")
+            # The optimizer state just loaded carries the old run's one-cycle bounds: put this run's back.
+            for g in opt.param_groups:
+                g["max_lr"], g["initial_lr"] = args.lr, args.lr / 25
+                g["min_lr"] = g["initial_lr"] / 1e4
             sched.last_epoch = done - 1
             sched.step()
             print(f"schedule re-laid from {ck['epochs']} to {args.epochs} epochs at step {done}; lr {sched.get_last_lr()[0]:.2e}", flush=True)
