@@ -278,8 +278,8 @@ a clinician reads the image and decides. It never gives a diagnosis.
   temperature T = {temp['temperature']:.3f} baked into the graph (the classifier head and the final sigmoid/softmax stay
   in float in the int8 files).
 - Training: BCE on every trustworthy mask + soft Dice on lesion images, + class-weighted cross-entropy
-  (weights inverse to training class frequency); AdamW, one-cycle LR (max 3e-3), batch 12, seed 1234,
-  {prov['trainedEpochs']} epochs of a {prov['scheduledEpochs']}-epoch schedule{f", {minutes:.0f} minutes" if minutes else ""} on one CPU thread of a shared 2-core machine{f" ({note})" if note else ""}.
+  (weights inverse to training class frequency); AdamW, one-cycle LR, batch 12, seed 1234,
+  {prov['trainedEpochs']} epochs of a {prov['scheduledEpochs']}-epoch schedule{f", {minutes:.0f} minutes" if minutes else ""} on a 2-core CPU machine{f" ({note})" if note else ""}.
   Augmentation: rotation ±15°, scale 0.8–1.25, shift ±10%, horizontal flip (no vertical flip: the skin line
   stays on top), gamma/gain/offset, noise, and burned-in caliper crosses, dotted measurement lines and
   text-like glyph rows placed near the lesion or anywhere, on every class. Checkpoint kept: the epoch with
