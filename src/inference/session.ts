@@ -56,15 +56,25 @@ export class ModelSession implements InferenceEngine {
     return this.pkg.manifest.version;
   }
 
-  /** Runs the model on input buffer `slot` (0 or 1). */
+  /** Runs the model on input buffer `slot` (0 or 1); a run asked for while another runs starts after it. */
   async run(slot: 0 | 1 = 0): Promise<Record<string, EngineOutput>> {
-    const t0 = performance.now();
-    const out = await this.#session.run({ [this.#inputName]: this.#inputs[slot] });
-    this.runMs[slot] = performance.now() - t0;
-    const r: Record<string, EngineOutput> = {};
-    for (const [k, v] of Object.entries(out)) r[k] = { data: v.data as Float32Array, dims: v.dims };
-    return r;
+    const ahead = this.#tail;
+    let done!: () => void;
+    this.#tail = new Promise<void>((r) => (done = r));
+    try {
+      await ahead;
+      const t0 = performance.now(); // from here: runMs is this run's time, not the wait behind another
+      const out = await this.#session.run({ [this.#inputName]: this.#inputs[slot] });
+      this.runMs[slot] = performance.now() - t0;
+      const r: Record<string, EngineOutput> = {};
+      for (const [k, v] of Object.entries(out)) r[k] = { data: v.data as Float32Array, dims: v.dims };
+      return r;
+    } finally {
+      done();
+    }
   }
+
+  #tail: Promise<void> = Promise.resolve();
 
   async release(): Promise<void> {
     await this.#session.release();

@@ -91,18 +91,29 @@ export class WorkerEngine implements InferenceEngine {
   run(slot: 0 | 1, timeoutMs = 30_000): Promise<Record<string, EngineOutput>> {
     if (this.#dead) return Promise.reject(new Error(this.#dead));
     const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.#pending.delete(id)) reject(new Error(`Inference of "${this.id}" did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
+    const ahead = this.#tail;
+    const run = new Promise<Record<string, EngineOutput>>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
       this.#pending.set(id, {
         resolve: (v) => { clearTimeout(timer); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
         slot,
       });
       this.worker.postMessage({ type: 'run', id, slot });
+      // The clock starts when the run queued ahead of this one has answered: its time is not this run's.
+      void ahead.then(() => {
+        if (!this.#pending.has(id)) return;
+        timer = setTimeout(() => {
+          if (this.#pending.delete(id)) reject(new Error(`Inference of "${this.id}" did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+      });
     });
+    this.#tail = run.then(() => {}, () => {});
+    return run;
   }
+
+  /** Settles when the last run asked for has answered (or failed). */
+  #tail: Promise<void> = Promise.resolve();
 
   async release(): Promise<void> {
     if (this.#dead) return;

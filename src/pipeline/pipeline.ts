@@ -293,7 +293,9 @@ export class Pipeline {
         if (last === undefined || frame.seq < last || frame.seq - last >= m.everyN) due.push(m);
       }
       if (due.length === 0) continue;
-      slot = slot === 0 ? 1 : 0;
+      // The other buffer from the run still in flight (the only one not yet analysed): flipping blindly would
+      // land on its buffer after a frame whose preparation failed and launched nothing.
+      slot = inflight ? (inflight.slot === 0 ? 1 : 0) : slot === 0 ? 1 : 0;
       // Prepare every due model now, while the frame's buffer is guaranteed valid; a model whose
       // preparation failed is not launched on a half-written buffer.
       for (let i = 0; i < due.length; i++) {

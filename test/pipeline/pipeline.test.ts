@@ -62,21 +62,38 @@ describe('pipeline with a real session', () => {
       await second.release();
     }
   });
-  it('a run queued behind the one in flight answers for its own frame, with its own timings', async () => {
-    // Two heads of very different size, alternating, and the next frame always waiting: every run is queued
-    // on the worker behind the previous one, on the other buffer. A mix-up of buffers shows as a wrong HC.
-    const probes = [new SimulatedProbe('small', { headCircumferenceMm: 170 }), new SimulatedProbe('large', { headCircumferenceMm: 290 })];
-    const frames = probes.map((p) => {
+  it('a run queued behind the one in flight answers for its own frame, with its own timings, also after a frame that failed to prepare', async () => {
+    // Three heads of very different size in turn, and the next frame always waiting: every run is queued on
+    // the worker behind the previous one, on the other buffer. A mix-up of buffers shows as a wrong HC.
+    const sizes = [170, 230, 290];
+    const frames = sizes.map((hc) => {
+      const p = new SimulatedProbe(`hc${hc}`, { headCircumferenceMm: hc });
       p.prepare();
       const data = new Uint8Array(640 * 480);
       p.render(0, data);
-      return { width: 640, height: 480, channels: 1 as const, data, pixelSpacing: { x: p.pixelSpacingMm, y: p.pixelSpacingMm }, sourceId: 'ab', region: p.region };
+      return { width: 640, height: 480, channels: 1 as const, data, pixelSpacing: { x: p.pixelSpacingMm, y: p.pixelSpacingMm }, sourceId: 'abc', region: p.region };
     });
-    const bus = new Bus();
-    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session), everyN: 1 }]);
     let seq = 0;
     let listener: ((f: Frame) => void) | undefined;
-    const emit = (): void => listener?.({ ...frames[seq % 2]!, seq: seq++, timestampMs: performance.now() });
+    const emit = (): void => listener?.({ ...frames[seq % 3]!, seq: seq++, timestampMs: performance.now() });
+    // Every 5th frame fails to prepare (nothing is launched for it): the next frame must still go to the
+    // buffer the run in flight is not using.
+    const launched: number[] = [];
+    class Flaky extends ModelRunner {
+      override prepare(frame: Frame, slot: 0 | 1): void {
+        if (frame.seq % 5 === 2) {
+          emit(); // this frame yields no result, so the source is asked for the next one here
+          throw new Error(`frame ${frame.seq} cannot be prepared`);
+        }
+        super.prepare(frame, slot);
+      }
+      override run(slot: 0 | 1): ReturnType<ModelRunner['run']> {
+        launched.push(slot);
+        return super.run(slot);
+      }
+    }
+    const bus = new Bus();
+    const pipe = new Pipeline(bus, [{ runner: new Flaky(session), everyN: 1 }]);
     const results: ResultEvent[] = [];
     const done = new Promise<void>((resolve) => bus.on('result', (e) => {
       results.push(e);
@@ -84,22 +101,24 @@ describe('pipeline with a real session', () => {
       else emit(); // synchronously: the next frame is waiting before the pipeline looks
     }));
     const source: FrameSource = {
-      id: 'ab', driver: 'test-ab',
+      id: 'abc', driver: 'test-abc',
       async start(l) { listener = l; emit(); emit(); },
       async stop() { listener = undefined; },
-      health: () => ({ driver: 'test-ab', state: 'running', connected: true, fps: 0, framesDelivered: seq, errors: 0, lastError: undefined }),
+      health: () => ({ driver: 'test-abc', state: 'running', connected: true, fps: 0, framesDelivered: seq, errors: 0, lastError: undefined }),
     };
     await pipe.start(source);
     await done;
     await pipe.stop();
+    expect(pipe.stats().errors).toBeGreaterThan(2);
     for (const r of results) {
-      const want = r.seq % 2 === 0 ? 170 : 290;
+      const want = sizes[r.seq % 3]!;
       const hc = (r.result as FetalHeadResult).hcMm!;
       expect(Math.abs(hc - want) / want, `frame ${r.seq}: HC ${hc.toFixed(1)} mm, drawn ${want} mm`).toBeLessThan(0.04);
       expect(r.timings.inferenceMs).toBeGreaterThan(0);
       expect(r.timings.handoffMs).toBeGreaterThanOrEqual(0);
       expect(r.timings.totalMs).toBeGreaterThanOrEqual(r.timings.inferenceMs);
     }
-    for (let i = 1; i < results.length; i++) expect(results[i]!.seq).toBe(results[i - 1]!.seq + 1);
+    for (let i = 1; i < results.length; i++) expect(results[i]!.seq).toBeGreaterThan(results[i - 1]!.seq);
+    for (let i = 1; i < launched.length; i++) expect(launched[i], `run ${i} on the buffer of the run before it`).not.toBe(launched[i - 1]);
   });
 });
