@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   if (only('throughput')) {
     // Raw loop and pipeline alternate in ROUNDS blocks, so a change in the machine's load during the run
     // weighs on both sides alike (a shared 2-core box is never quiet for the whole run).
-    const ROUNDS = 4;
+    const ROUNDS = 8;
     const per = Math.max(10, Math.round(N / ROUNDS));
     let rawMs = 0;
     let inProcMs = 0;
@@ -229,12 +229,12 @@ async function main(): Promise<void> {
     const rawFps = (ROUNDS * per * 1000) / rawMs;
     const inProcFps = (ROUNDS * per * 1000) / inProcMs;
     const pipeFps = (ROUNDS * per * 1000) / pipeMs;
-    // The ratio is taken against the faster of the two raw loops, so neither way of running can flatter it.
-    const best = Math.max(rawFps, inProcFps);
-    out.throughput = { rawFps, inProcessRawFps: inProcFps, pipelineFps: pipeFps, ratio: pipeFps / best, ratioVsWorkerLoop: pipeFps / rawFps, ratioVsInProcessLoop: pipeFps / inProcFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
+    // The target's ratio is against the bare in-process session.run loop (no worker, no messages); the
+    // worker loop (the daemon's engine, one round trip per run) is shown beside it.
+    out.throughput = { rawFps, inProcessRawFps: inProcFps, pipelineFps: pipeFps, ratio: pipeFps / inProcFps, ratioVsWorkerLoop: pipeFps / rawFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
     row('raw run loop (worker engine)', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
     row('raw session.run loop (in-process)', `${inProcFps.toFixed(1)} runs/s`);
-    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / best).toFixed(3)} of the faster raw loop (target ≥ 0.95); ${(pipeFps / rawFps).toFixed(3)} vs worker loop, ${(pipeFps / inProcFps).toFixed(3)} vs in-process loop`);
+    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / inProcFps).toFixed(3)} of the in-process session.run loop (target ≥ 0.95); ${(pipeFps / rawFps).toFixed(3)} of the worker loop`);
   }
 
   // 3. latency at 30 fps from the real simulated probe
