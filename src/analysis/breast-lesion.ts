@@ -119,13 +119,8 @@ export class BreastLesionAnalyzer {
     let maskConfidence = 0;
     let lesion: LesionOut | undefined;
     if (lesionPresent) {
-      let totalPositive = 0;
-      let probSum = 0;
-      for (let i = 0; i < w * h; i++) {
-        if (prob[i]! >= LESION_LEVEL) totalPositive++;
-        if (lab.labels[i] === label) probSum += prob[i]!;
-      }
-      maskConfidence = modelConfidenceScore(probSum / area, area, totalPositive);
+      // every pixel ≥ the level is in some component: the count and the chosen one's sum come with the labels
+      maskConfidence = modelConfidenceScore(lab.sums[label - 1]! / area, area, lab.total());
       const tr = this.#tracer;
       const n = tr.trace(prob, lab.labels, label, LESION_LEVEL);
       if (this.#fx.length < n) {

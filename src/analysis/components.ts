@@ -6,6 +6,10 @@ export class ComponentLabeler {
   readonly labels: Int32Array;
   readonly #stack: Int32Array;
   readonly sizes: number[] = [];
+  /** Σ values over each component (its mean value is sums[i] / sizes[i]). */
+  readonly sums: number[] = [];
+  /** Each component's bounding box, flat: [minX, minY, maxX, maxY] at 4·(label − 1). */
+  readonly boxes: number[] = [];
 
   constructor(
     readonly width: number,
@@ -21,26 +25,53 @@ export class ComponentLabeler {
     const stack = this.#stack;
     labels.fill(0);
     this.sizes.length = 0;
+    this.sums.length = 0;
+    this.boxes.length = 0;
     let next = 0;
     for (let i = 0; i < w * h; i++) {
       if (labels[i] !== 0 || !(values[i]! >= level)) continue;
       next++;
       let size = 0;
+      let sum = 0;
+      let minX = w;
+      let maxX = -1;
+      let minP = i;
+      let maxP = i;
       let top = 0;
       stack[top++] = i;
       labels[i] = next;
       while (top > 0) {
         const p = stack[--top]!;
         size++;
+        sum += values[p]!;
         const x = p % w;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (p < minP) minP = p;
+        if (p > maxP) maxP = p;
         if (x > 0 && labels[p - 1] === 0 && values[p - 1]! >= level) { labels[p - 1] = next; stack[top++] = p - 1; }
         if (x < w - 1 && labels[p + 1] === 0 && values[p + 1]! >= level) { labels[p + 1] = next; stack[top++] = p + 1; }
         if (p >= w && labels[p - w] === 0 && values[p - w]! >= level) { labels[p - w] = next; stack[top++] = p - w; }
         if (p < w * (h - 1) && labels[p + w] === 0 && values[p + w]! >= level) { labels[p + w] = next; stack[top++] = p + w; }
       }
       this.sizes.push(size);
+      this.sums.push(sum);
+      this.boxes.push(minX, Math.floor(minP / w), maxX, Math.floor(maxP / w));
     }
     return next;
+  }
+
+  /** Pixels in all components: every value ≥ the level. */
+  total(): number {
+    let n = 0;
+    for (const s of this.sizes) n += s;
+    return n;
+  }
+
+  /** Bounding box of component `label` (1-based). */
+  box(label: number): { minX: number; minY: number; maxX: number; maxY: number } {
+    const k = 4 * (label - 1);
+    return { minX: this.boxes[k]!, minY: this.boxes[k + 1]!, maxX: this.boxes[k + 2]!, maxY: this.boxes[k + 3]! };
   }
 
   /** Label of the largest component, or 0 when there is none. */
@@ -75,6 +106,8 @@ export function growPoints(p: { xs: Float64Array; ys: Float64Array }): void {
 export function boundaryPoints(
   values: ArrayLike<number>, labels: Int32Array, label: number, width: number, height: number, level: number,
   out: { xs: Float64Array; ys: Float64Array },
+  /** the component's bounding box, when known (only it is scanned) */
+  box?: { minX: number; minY: number; maxX: number; maxY: number },
 ): number {
   let n = 0;
   const push = (x: number, y: number): void => {
@@ -83,8 +116,12 @@ export function boundaryPoints(
     out.ys[n] = y;
     n++;
   };
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
+  const y0 = box ? box.minY : 0;
+  const y1 = box ? box.maxY : height - 1;
+  const x0 = box ? box.minX : 0;
+  const x1 = box ? box.maxX : width - 1;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
       const i = y * width + x;
       if (labels[i] !== label) continue;
       const v = values[i]!;

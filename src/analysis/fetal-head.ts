@@ -84,14 +84,11 @@ export class FetalHeadAnalyzer {
       flags.push(flag('no-head', 'warning', 'No fetal head found in this frame.'));
       return { task: 'fetal-head', detected: false, confidence: 0, quality: { score: 0, components: empty }, flags };
     }
-    let totalPositive = 0;
-    let probSum = 0;
+    // Every pixel ≥ 0.5 is in some component, so their count and the chosen one's sum come with the labels.
+    const totalPositive = lab.total();
+    const probSum = lab.sums[best - 1]!;
     const labels = lab.labels;
-    for (let i = 0; i < w * h; i++) {
-      if (prob[i]! >= 0.5) totalPositive++;
-      if (labels[i] === best) probSum += prob[i]!;
-    }
-    const np = boundaryPoints(prob, labels, best, w, h, 0.5, this.#pts);
+    const np = boundaryPoints(prob, labels, best, w, h, 0.5, this.#pts, lab.box(best));
     if (this.#fx.length < np) {
       this.#fx = new Float64Array(this.#pts.xs.length);
       this.#fy = new Float64Array(this.#pts.xs.length);
