@@ -106,8 +106,9 @@ export class Resampler {
    * One-channel path, vertical pass first: each output row is a weighted sum of a few whole contiguous
    * input rows (only outHeight rows are then filtered horizontally instead of inHeight) — ~2× faster than
    * horizontal-first on a 640×480 frame. Same separable filter, so the same values up to rounding.
-   * Taps are summed three rows at a time and 2–5 horizontal taps unrolled: the row buffer is written
-   * ceil(taps / 3) times per output row instead of once per tap (1.29 → 0.88 ms for 640×480 → 298×224 here).
+   * Four or five taps (the usual 2–2.5× downscale) are summed in one pass, others three rows at a time,
+   * and 2–5 horizontal taps are unrolled: the row buffer is written once or ceil(taps / 3) times per output
+   * row instead of once per tap (1.29 → 0.7 ms for 640×480 → 298×224 here).
    */
   #gray(src: Uint8Array, stride: number, x0: number, y0: number, out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
     const { start: hs, count: hc, weights: hw, maxTaps: ht } = this.#h;
@@ -118,7 +119,25 @@ export class Resampler {
     for (let o = 0; o < this.outHeight; o++) {
       const n = vc[o]!;
       const wBase = o * vt;
-      for (let k = 0; k < n; k += 3) {
+      let k = 0;
+      if (n === 4 || n === 5) {
+        // 2–2.5× downscale (a 480-row frame into a 176–224-row input): every tap in one pass
+        const p0 = (y0 + vs[o]!) * stride + x0;
+        const p1 = p0 + stride;
+        const p2 = p1 + stride;
+        const p3 = p2 + stride;
+        const p4 = p3 + stride;
+        const w0 = vw[wBase]!;
+        const w1 = vw[wBase + 1]!;
+        const w2 = vw[wBase + 2]!;
+        const w3 = vw[wBase + 3]!;
+        if (n === 5) {
+          const w4 = vw[wBase + 4]!;
+          for (let x = 0; x < inW; x++) row[x] = src[p0 + x]! * w0 + src[p1 + x]! * w1 + src[p2 + x]! * w2 + src[p3 + x]! * w3 + src[p4 + x]! * w4;
+        } else for (let x = 0; x < inW; x++) row[x] = src[p0 + x]! * w0 + src[p1 + x]! * w1 + src[p2 + x]! * w2 + src[p3 + x]! * w3;
+        k = n;
+      }
+      for (; k < n; k += 3) {
         const p0 = (y0 + vs[o]! + k) * stride + x0;
         const w0 = vw[wBase + k]!;
         const left = n - k;
