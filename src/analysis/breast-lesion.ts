@@ -156,17 +156,21 @@ export class BreastLesionAnalyzer {
     if (lesion && !frame.pixelSpacing) flags.push(flag('no-pixel-spacing', 'info', 'Pixel size unknown: diameters and area are in pixels, not millimetres.'));
 
     const suspicious: string[] = [];
-    if (lesion?.orientation.tallerThanWide) suspicious.push('taller-than-wide');
     // a margin read off an uncertain outline is the model's noise, not the lesion's edge: not counted
     const marginJudged = maskConfidence >= UNSURE_OUTLINE;
-    if (lesion?.margin.assessment === 'irregular' && marginJudged) suspicious.push('irregular margin');
+    // The shape of an outline the classifier itself calls normal is not a referral reason on its own: the
+    // class-mask-disagree warning already asks the clinician to look at that image.
+    const shapeCounts = cls !== 'normal';
+    if (shapeCounts && lesion?.orientation.tallerThanWide) suspicious.push('taller-than-wide');
+    if (shapeCounts && lesion?.margin.assessment === 'irregular' && marginJudged) suspicious.push('irregular margin');
     if (lesionPresent && !withheld && malignancyProbability >= SUSPICIOUS_MALIGNANCY) suspicious.push(`AI malignancy probability ${pct(malignancyProbability)}`);
     let summary: string;
     if (suspicious.length > 0) {
       summary = `Suspicious features: ${suspicious.join(', ')} — consider biopsy referral.`;
       flags.push(flag('suspicious-features', 'alert', summary));
     } else if (lesion) {
-      summary = `Lesion ${lesion.maxDiameter.toFixed(1)} × ${lesion.perpendicularDiameter.toFixed(1)} ${lesion.units}, wider than tall, ${marginJudged ? `${lesion.margin.assessment} margin` : 'margin not judged (outline uncertain)'}; AI malignancy probability ${pct(malignancyProbability)}.`;
+      const orientation = lesion.orientation.tallerThanWide ? 'taller than wide' : 'wider than tall';
+      summary = `Lesion ${lesion.maxDiameter.toFixed(1)} × ${lesion.perpendicularDiameter.toFixed(1)} ${lesion.units}, ${orientation}, ${marginJudged ? `${lesion.margin.assessment} margin` : 'margin not judged (outline uncertain)'}; AI malignancy probability ${pct(malignancyProbability)}.`;
     } else {
       summary = 'No lesion outlined.';
     }

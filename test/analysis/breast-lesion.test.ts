@@ -59,6 +59,18 @@ describe('BreastLesionAnalyzer', () => {
     expect(r.flags.find((f) => f.code === 'suspicious-features')!.message).toMatch(/^Suspicious features: irregular margin — consider biopsy referral\.$/);
   });
 
+  it('an outline the classifier calls normal: its shape raises no biopsy alert, the disagreement is flagged, the summary says its real orientation', () => {
+    const tall = softEllipse(W, H, { cx: 64, cy: 64, a: 20, b: 12, angle: (75 * Math.PI) / 180 });
+    const r = analyzer.analyze(tall, probs(0.7, 0.2, 0.1), grid, frame);
+    expect(r.class).toBe('normal');
+    expect(r.lesion!.orientation.tallerThanWide).toBe(true);
+    expect(codes(r)).toContain('class-mask-disagree');
+    expect(codes(r)).not.toContain('suspicious-features');
+    expect(r.summary).toMatch(/taller than wide/);
+    // the same outline read as a lesion by the classifier does raise it
+    expect(codes(analyzer.analyze(tall, probs(0.1, 0.7, 0.2), grid, frame))).toContain('suspicious-features');
+  });
+
   it('keeps only the largest lesion and flags one that touches the image edge', () => {
     const two = softEllipse(W, H, { cx: 12, cy: 64, a: 14, b: 9, angle: 0 });
     const small = softEllipse(W, H, { cx: 90, cy: 40, a: 5, b: 4, angle: 0 });
