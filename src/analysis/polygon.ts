@@ -5,6 +5,18 @@
  */
 
 /** Signed shoelace area (positive when the points run clockwise in image coordinates, y down). */
+/** A flat outline [x0, y0, x1, y1, …] as separate coordinate arrays (what the polygon functions take). */
+export function splitXY(flat: ArrayLike<number>): { xs: Float64Array; ys: Float64Array; n: number } {
+  const n = Math.floor(flat.length / 2);
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    xs[k] = flat[2 * k]!;
+    ys[k] = flat[2 * k + 1]!;
+  }
+  return { xs, ys, n };
+}
+
 export function polygonArea(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): number {
   let s = 0;
   for (let i = 0, j = n - 1; i < n; j = i++) s += xs[j]! * ys[i]! - xs[i]! * ys[j]!;

@@ -1,7 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { EllipseOut } from '../analysis/fetal-head.js';
-import { fillPolygon } from '../analysis/polygon.js';
+import { fillPolygon, splitXY } from '../analysis/polygon.js';
 
 /** `020_HC.png` → `<dir>/020_HC_pred.png` */
 export function predMaskPath(dir: string, imageFile: string): string {
@@ -36,13 +36,7 @@ export async function writeEllipseMask(path: string, width: number, height: numb
 export async function writeOutlineMask(path: string, width: number, height: number, outline: number[] | undefined): Promise<void> {
   const mask = new Uint8Array(width * height);
   if (outline && outline.length >= 6) {
-    const n = outline.length / 2;
-    const xs = new Float64Array(n);
-    const ys = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      xs[k] = outline[2 * k]!;
-      ys[k] = outline[2 * k + 1]!;
-    }
+    const { xs, ys, n } = splitXY(outline);
     fillPolygon(xs, ys, n, width, height, mask);
   }
   // an 8-bit one-channel PNG (sharp would otherwise widen it to RGB)

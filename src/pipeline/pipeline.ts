@@ -314,18 +314,12 @@ export class Pipeline {
         const m = due[i]!;
         this.#lastSeq.set(m.runner.id, frame.seq);
         const previous = inflight;
-        if (previous && previous.runner === m.runner) {
-          // Same model: queue this run behind the one in flight (it is on the other buffer), so the worker
-          // goes straight from one to the next instead of idling for a round trip to this thread.
-          inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
-          this.#complete(previous, await previous.outcome);
-        } else {
-          // Another model (its own worker): finish the previous first, so models take turns on the cores
-          // rather than running side by side.
-          const previousOutcome = previous ? await previous.outcome : undefined;
-          inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
-          if (previous) this.#complete(previous, previousOutcome!);
-        }
+        // Same model: this run is queued behind the one in flight (on the other buffer), so the worker goes
+        // straight from one to the next. Another model (its own worker) starts only once the previous has
+        // finished, so models take turns on the cores rather than running side by side.
+        const previousOutcome = previous && previous.runner !== m.runner ? await previous.outcome : undefined;
+        inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
+        if (previous) this.#complete(previous, previousOutcome ?? (await previous.outcome));
       }
     }
     if (inflight) await inflight.outcome;

@@ -1,6 +1,9 @@
 import { TASK_OF_EXAM } from '../records/measurement-rows.js';
 import type { ExamType } from '../records/types.js';
 
+/** Tasks that measure an exam type; other models (the enhancer) are never gated. */
+const DIAGNOSTIC_TASKS: ReadonlySet<string> = new Set(Object.values(TASK_OF_EXAM));
+
 export interface GatedModel {
   id: string;
   task: string;
@@ -37,15 +40,13 @@ export class ModelGate {
 
   /** The tasks that should run now; undefined means all of them. */
   wantedTasks(): Set<string> | undefined {
-    const diagnostic = new Set<string>(Object.values(TASK_OF_EXAM));
-    const configured = new Set(this.models().map((m) => m.task).filter((t) => diagnostic.has(t)));
+    const configured = new Set(this.models().map((m) => m.task).filter((t) => DIAGNOSTIC_TASKS.has(t)));
     const wanted = new Set([...this.#viewers.values(), ...this.#open].map((t) => TASK_OF_EXAM[t]).filter((t) => configured.has(t)));
     return wanted.size > 0 ? wanted : undefined;
   }
 
   apply(): void {
     const wanted = this.wantedTasks();
-    const diagnostic = new Set<string>(Object.values(TASK_OF_EXAM));
-    for (const m of this.models()) if (diagnostic.has(m.task)) this.setEnabled(m.id, !wanted || wanted.has(m.task));
+    for (const m of this.models()) if (DIAGNOSTIC_TASKS.has(m.task)) this.setEnabled(m.id, !wanted || wanted.has(m.task));
   }
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ComponentLabeler, boundaryPoints } from '../../src/analysis/components.js';
 
+const w = 40;
+const h = 30;
+
 /** A 40×30 map with two soft blobs and a few stray pixels, values in 0–1. */
 function map(): Float32Array {
-  const w = 40;
-  const h = 30;
   const v = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -19,12 +20,11 @@ function map(): Float32Array {
 }
 
 describe('ComponentLabeler', () => {
+  const v = map();
+  const lab = new ComponentLabeler(w, h);
+  const n = lab.label(v, 0.5);
+
   it('keeps each component\'s size, value sum and bounding box equal to a plain scan of its labels', () => {
-    const w = 40;
-    const h = 30;
-    const v = map();
-    const lab = new ComponentLabeler(w, h);
-    const n = lab.label(v, 0.5);
     expect(n).toBe(3);
     let positive = 0;
     for (const x of v) if (x >= 0.5) positive++;
@@ -48,11 +48,6 @@ describe('ComponentLabeler', () => {
   });
 
   it('boundaryPoints over the bounding box finds exactly the points of a whole-map scan', () => {
-    const w = 40;
-    const h = 30;
-    const v = map();
-    const lab = new ComponentLabeler(w, h);
-    const n = lab.label(v, 0.5);
     for (let c = 1; c <= n; c++) {
       const a = { xs: new Float64Array(8), ys: new Float64Array(8) };
       const b = { xs: new Float64Array(8), ys: new Float64Array(8) };

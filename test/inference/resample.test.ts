@@ -50,7 +50,7 @@ describe('Resampler (PIL bilinear)', () => {
   const cases: Array<{ name: string; fw: number; fh: number; ch: 1 | 3; x0: number; y0: number; w: number; h: number; ow: number; oh: number }> = [
     { name: 'gray 640×480 crop → 298×224 (the live path)', fw: 640, fh: 480, ch: 1, x0: 1, y0: 0, w: 638, h: 480, ow: 298, oh: 224 },
     { name: 'gray upscale 50×40 → 131×97', fw: 60, fh: 50, ch: 1, x0: 7, y0: 5, w: 50, h: 40, ow: 131, oh: 97 },
-    // Every tap count of the unrolled gray path (1–3 taps per row group, 2–5 unrolled horizontal, more in the loop):
+    // Every branch of the gray path (4–5 vertical taps in one pass, else groups of 1–3 rows; 2–5 horizontal taps unrolled, more in the loop):
     { name: 'gray 1280×1024 → 180×150 (10–15 taps)', fw: 1280, fh: 1024, ch: 1, x0: 0, y0: 0, w: 1280, h: 1024, ow: 180, oh: 150 },
     { name: 'gray 300×200 → 200×150 (2–3 taps)', fw: 300, fh: 200, ch: 1, x0: 0, y0: 0, w: 300, h: 200, ow: 200, oh: 150 },
     { name: 'gray same size 64×48 (identity)', fw: 64, fh: 48, ch: 1, x0: 0, y0: 0, w: 64, h: 48, ow: 64, oh: 48 },

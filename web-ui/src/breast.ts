@@ -6,6 +6,7 @@
  * the daemon uses (src/analysis/lesion-shape.ts), calipers included.
  */
 import { type LesionShape, measureLesionShape } from '../../src/analysis/lesion-shape';
+import { splitXY } from '../../src/analysis/polygon';
 import type { BreastLesionResult, Segment } from './protocol';
 
 export interface Calipers { long: Segment; perp: Segment }
@@ -81,13 +82,7 @@ export function pushOutline(o: number[], k: number, dx: number, dy: number, reac
 
 /** Every measure of an edited outline (frame pixels), in mm with a spacing, else in pixels. */
 export function remeasure(o: number[], spacing: { x: number; y: number } | undefined): LesionShape | undefined {
-  const n = o.length / 2;
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    xs[k] = o[2 * k]!;
-    ys[k] = o[2 * k + 1]!;
-  }
+  const { xs, ys, n } = splitXY(o);
   return measureLesionShape(xs, ys, n, spacing);
 }
 
