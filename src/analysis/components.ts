@@ -74,6 +74,33 @@ export class ComponentLabeler {
     return { minX: this.boxes[k]!, minY: this.boxes[k + 1]!, maxX: this.boxes[k + 2]!, maxY: this.boxes[k + 3]! };
   }
 
+  /**
+   * Label of the component with the highest mean value among those of at least `minSize` pixels (the
+   * larger wins a tie), or 0 when there is none. On a probability map this is the region the model is most
+   * sure of: a small lesion outlined at 0.95 beats a larger shadow at 0.6, where `largest()` would not.
+   */
+  mostConfident(minSize: number): number {
+    let best = 0;
+    let bestMean = -Infinity;
+    for (let i = 0; i < this.sizes.length; i++) {
+      const size = this.sizes[i]!;
+      if (size < minSize) continue;
+      const m = this.sums[i]! / size;
+      if (m > bestMean || (m === bestMean && size > this.sizes[best - 1]!)) {
+        bestMean = m;
+        best = i + 1;
+      }
+    }
+    return best;
+  }
+
+  /** Components of at least `minSize` pixels. */
+  countAtLeast(minSize: number): number {
+    let n = 0;
+    for (const s of this.sizes) if (s >= minSize) n++;
+    return n;
+  }
+
   /** Label of the largest component, or 0 when there is none. */
   largest(): number {
     let best = 0;

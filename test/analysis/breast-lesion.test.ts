@@ -71,7 +71,20 @@ describe('BreastLesionAnalyzer', () => {
     expect(codes(analyzer.analyze(tall, probs(0.1, 0.7, 0.2), grid, frame))).toContain('suspicious-features');
   });
 
-  it('keeps only the largest lesion and flags one that touches the image edge', () => {
+  it('outlines the region the model is most sure of, not the largest, and says others were seen', () => {
+    // a large faint shadow (0.6) beside a small, sharply outlined cyst (soft edge, ~1 inside)
+    const map = new Float32Array(W * H).fill(0.02);
+    for (let y = 70; y < 110; y++) for (let x = 20; x < 100; x++) map[y * W + x] = 0.6;
+    const cyst = softEllipse(W, H, { cx: 64, cy: 30, a: 8, b: 6, angle: 0 });
+    for (let i = 0; i < map.length; i++) map[i] = Math.max(map[i]!, cyst[i]!);
+    const r = analyzer.analyze(map, probs(0.1, 0.8, 0.1), grid, frame);
+    expect(r.lesion!.maxDiameter / (16 * SCALE)).toBeCloseTo(1, 1); // the cyst, not the 80-px shadow
+    expect(r.flags.find((f) => f.code === 'other-regions')?.message).toBe('1 other possible lesion region was found with less confidence and not measured: look at the whole image.');
+    // alone, the cyst raises no such flag
+    expect(codes(analyzer.analyze(cyst, probs(0.1, 0.8, 0.1), grid, frame))).not.toContain('other-regions');
+  });
+
+  it('of two confident lesions keeps the surer one whole and flags one that touches the image edge', () => {
     const two = softEllipse(W, H, { cx: 12, cy: 64, a: 14, b: 9, angle: 0 });
     const small = softEllipse(W, H, { cx: 90, cy: 40, a: 5, b: 4, angle: 0 });
     for (let i = 0; i < two.length; i++) two[i] = Math.max(two[i]!, small[i]!);

@@ -85,6 +85,7 @@ const flagText: Record<Exclude<Lang, 'en'>, Record<string, string>> = {
     'colour-doppler': 'Image Doppler couleur : aucune classe donnée. Utilisez une image en mode B.',
     'tiny-image': "Image trop petite pour juger les contours de façon fiable.",
     'suspicious-features': 'Signes suspects — envisagez une orientation pour biopsie.',
+    'other-regions': "D'autres zones suspectes, moins sûres, n'ont pas été mesurées : regardez toute l'image.",
     'unsure-outline': 'Contour de la lésion incertain : vérifiez-le (taille, orientation, contours) avant de vous y fier.',
     'hc-crossed-below-p10': "Le PC est passé sous le 10e centile : envisagez un bilan de croissance.",
   },
