@@ -9,7 +9,7 @@ for pkg in ffmpeg; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${SONOEDGE_TEST_DEPS:-0}" = 1 ]; then
-  for pkg in chromium dicom3tools dcmtk orthanc orthanc-dicomweb socat libopenigtlink-dev g++; do
+  for pkg in chromium dicom3tools dcmtk orthanc orthanc-dicomweb socat libopenigtlink-dev g++ llvm-14; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
 fi

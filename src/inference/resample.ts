@@ -1,7 +1,10 @@
+import { WasmGrayResampler } from './resample-wasm.js';
+
 /**
  * Separable resampling with a triangle (bilinear) filter whose support widens when downscaling, the
  * same filter as PIL's `Image.resize(BILINEAR)` that the training pipeline used. Coefficients are
- * computed once per geometry; `run` allocates nothing.
+ * computed once per geometry; `run` allocates nothing. One-channel frames (what grabbers deliver) go
+ * through the WebAssembly SIMD kernel where the runtime has it (resample-wasm.ts), else the JS loops below.
  */
 interface Coefficients {
   start: Int32Array;
@@ -42,18 +45,24 @@ export class Resampler {
   readonly #tmp: Float64Array;
   readonly #row: Float64Array;
   readonly #col: Float64Array;
+  readonly #wasm: WasmGrayResampler | undefined;
+  /** Which code resamples one-channel frames. */
+  readonly grayKernel: 'wasm-simd' | 'js';
 
   constructor(
     readonly inWidth: number,
     readonly inHeight: number,
     readonly outWidth: number,
     readonly outHeight: number,
+    options: { grayKernel?: 'auto' | 'js' } = {},
   ) {
     this.#h = coefficients(inWidth, outWidth);
     this.#v = coefficients(inHeight, outHeight);
     this.#tmp = new Float64Array(inHeight * outWidth);
     this.#row = new Float64Array(outWidth);
     this.#col = new Float64Array(inWidth);
+    this.#wasm = options.grayKernel === 'js' ? undefined : WasmGrayResampler.create(inWidth, inHeight, outWidth, outHeight, this.#h, this.#v);
+    this.grayKernel = this.#wasm ? 'wasm-simd' : 'js';
   }
 
   /**
@@ -64,6 +73,7 @@ export class Resampler {
     out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
     const { start: hs, count: hc, weights: hw, maxTaps: ht } = this.#h;
     if (channels === 1) {
+      if (this.#wasm) return this.#wasm.run(src, stride, x0, y0, out, outStride, ox, oy, a, b);
       this.#gray(src, stride, x0, y0, out, outStride, ox, oy, a, b);
       return;
     }

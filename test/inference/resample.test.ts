@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Resampler } from '../../src/inference/resample.js';
 
@@ -56,13 +60,16 @@ describe('Resampler (PIL bilinear)', () => {
     { name: 'gray same size 64×48 (identity)', fw: 64, fh: 48, ch: 1, x0: 0, y0: 0, w: 64, h: 48, ow: 64, oh: 48 },
     { name: 'RGB 200×150 crop → 64×45', fw: 220, fh: 160, ch: 3, x0: 10, y0: 4, w: 200, h: 150, ow: 64, oh: 45 },
   ];
-  for (const c of cases) {
-    it(`matches the per-pixel reference: ${c.name}`, () => {
+  for (const c of cases) for (const kernel of c.ch === 1 ? (['auto', 'js'] as const) : (['auto'] as const)) {
+    it(`matches the per-pixel reference: ${c.name}${kernel === 'js' ? ' (JS kernel)' : ''}`, () => {
       const src = noise(c.fw * c.fh * c.ch, c.fw + c.ch);
       const pad = 3;
       const outStride = c.ow + 2 * pad;
       const out = new Float32Array(outStride * (c.oh + 2 * pad)).fill(-7);
-      new Resampler(c.w, c.h, c.ow, c.oh).run(src, c.fw * c.ch, c.ch, c.x0, c.y0, out, outStride, pad, pad, 2, 1);
+      const r = new Resampler(c.w, c.h, c.ow, c.oh, { grayKernel: kernel });
+      // Node 20 has WebAssembly SIMD everywhere this runs: the fast path must be the one tested here
+      if (c.ch === 1) expect(r.grayKernel).toBe(kernel === 'js' ? 'js' : 'wasm-simd');
+      r.run(src, c.fw * c.ch, c.ch, c.x0, c.y0, out, outStride, pad, pad, 2, 1);
       const ref = reference(src, c.fw * c.ch, c.ch, c.x0, c.y0, c.w, c.h, c.ow, c.oh);
       let maxErr = 0;
       for (let y = 0; y < c.oh; y++) for (let x = 0; x < c.ow; x++) maxErr = Math.max(maxErr, Math.abs(out[(y + pad) * outStride + x + pad]! - (ref[y * c.ow + x]! * 2 + 1)));
@@ -72,4 +79,36 @@ describe('Resampler (PIL bilinear)', () => {
       expect(out[out.length - 1]).toBe(-7);
     });
   }
+
+  it('one resampler takes frames of any size around the same window (the wasm memory grows, results stay exact)', () => {
+    const r = new Resampler(100, 80, 45, 36);
+    for (const [fw, fh, x0, y0] of [[120, 90, 3, 4], [1920, 1080, 700, 500], [100, 80, 0, 0]] as const) {
+      const src = noise(fw * fh, fw);
+      const out = new Float32Array(45 * 36);
+      r.run(src, fw, 1, x0, y0, out, 45, 0, 0, 1, 0);
+      const ref = reference(src, fw, 1, x0, y0, 100, 80, 45, 36);
+      let maxErr = 0;
+      for (let i = 0; i < out.length; i++) maxErr = Math.max(maxErr, Math.abs(out[i]! - ref[i]!));
+      expect(maxErr).toBeLessThan(1e-3);
+    }
+  });
 });
+
+const root = join(import.meta.dirname, '..', '..');
+const llvm = ['opt', 'llc'].every((t) => spawnSync('sh', ['-c', `command -v ${t} || test -x /usr/lib/llvm-14/bin/${t}`]).status === 0);
+// LLVM (llvm-14) comes with the test dependencies (scripts/setup.sh); without it only this check is skipped.
+describe.skipIf(!llvm)('WebAssembly kernels (needs LLVM opt and llc: apt install llvm-14)', () => {
+  it('the committed module is what scripts/build-wasm.sh makes from its .ll source', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-'));
+    try {
+      const r = spawnSync(join(root, 'scripts', 'build-wasm.sh'), [dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const name = 'resample-gray.wasm.ts';
+      expect(existsSync(join(dir, name))).toBe(true);
+      expect(readFileSync(join(dir, name), 'utf8')).toBe(readFileSync(join(root, 'src', 'inference', 'wasm', name), 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
