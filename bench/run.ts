@@ -21,6 +21,7 @@ import { type SessionOptions, type ModelSession, openModelSession } from '../src
 import type { InferenceEngine } from '../src/inference/engine.js';
 import { WorkerEngine } from '../src/inference/worker-engine.js';
 import { resolveIntraOpThreads } from '../src/inference/threads.js';
+import { Resampler } from '../src/inference/resample.js';
 import { findModelPackage } from '../src/models/package.js';
 import { Bus, type ResultEvent } from '../src/pipeline/bus.js';
 import { ModelRunner } from '../src/pipeline/model-runner.js';
@@ -171,6 +172,28 @@ async function main(): Promise<void> {
   out.simulatedProbe = { renderMsPerFrame: renderMs, cpuMsPerFrame: cpuMs, percentOfOneCoreAt30fps: (cpuMs * 30) / 10, sceneBuildMs: prepMs };
   row('simulated probe 640×480', `${renderMs.toFixed(2)} ms/frame → ${((cpuMs * 30) / 10).toFixed(1)}% of one core at 30 fps (scene built once in ${prepMs.toFixed(0)} ms)`);
 
+  // 1b. the gray resampler (the bulk of preprocessing), WebAssembly SIMD vs the JS loops, interleaved
+  {
+    const src = new Uint8Array(640 * 480);
+    probe.render(3, src);
+    const [, , mh, mw] = pkg.manifest.input.shape;
+    const s = Math.min(mw / probe.region.width, mh / probe.region.height);
+    const ow = Math.round(probe.region.width * s);
+    const oh = Math.round(probe.region.height * s);
+    const kernels = [new Resampler(probe.region.width, probe.region.height, ow, oh), new Resampler(probe.region.width, probe.region.height, ow, oh, { grayKernel: 'js' })];
+    const dst = new Float32Array(mw * mh);
+    const ms = [0, 0];
+    for (let r = 0; r < 10; r++) {
+      for (let k = 0; k < 2; k++) {
+        const t = performance.now();
+        for (let i = 0; i < 50; i++) kernels[k]!.run(src, 640, 1, probe.region.x, probe.region.y, dst, mw, 0, 0, 1 / 255, 0);
+        if (r > 0) ms[k]! += (performance.now() - t) / 50 / 9;
+      }
+    }
+    out.resampler = { kernel: kernels[0]!.grayKernel, msPerFrame: ms[0], jsMsPerFrame: ms[1], speedup: ms[1]! / ms[0]! };
+    row(`resampler 640×480 → ${ow}×${oh}`, `${kernels[0]!.grayKernel} ${ms[0]!.toFixed(3)} ms vs JS loops ${ms[1]!.toFixed(3)} ms per frame (×${(ms[1]! / ms[0]!).toFixed(2)})`);
+  }
+
   // 2. raw run loop vs pipeline, on the daemon's engine (a worker thread); in-process run for reference
   const inProcess = await openModelSession(pkg, opts);
   const inProc: number[] = [];
@@ -191,26 +214,22 @@ async function main(): Promise<void> {
   const infer: number[] = [];
   let firstAt = 0;
   if (only('throughput')) {
-    // Raw loop and pipeline alternate in ROUNDS blocks, so a change in the machine's load during the run
-    // weighs on both sides alike (a shared 2-core box is never quiet for the whole run).
-    const ROUNDS = 8;
-    const per = Math.max(10, Math.round(N / ROUNDS));
+    // The target's baseline is the model's bare speed where the daemon runs it: session.run back to back
+    // inside its worker, no messages, no copies (WorkerEngine.rawLoop). A bare loop on this thread is shown
+    // beside it: on this VM the two vCPUs are not equally loaded by the host, and a loop on the main thread
+    // ran at 14 or 22 ms per run depending on the phase while the worker's stayed at ~15 ms, so that figure
+    // measures the core it landed on more than the pipeline.
+    // Loops and pipeline alternate in short rounds (which goes first alternates too), so the machine's drift
+    // weighs on both alike; each round gives its own ratio from runs a second apart, and the median of the
+    // rounds' ratios is the figure (pooled ratios of all runs beside it).
+    const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
+    const per = Math.max(10, Math.round(N / 8));
     let rawMs = 0;
+    let workerLoopMs = 0;
     let inProcMs = 0;
     let pipeMs = 0;
-    for (let r = 0; r < ROUNDS; r++) {
-      const tRaw = performance.now();
-      for (let i = 0; i < per; i++) {
-        const t = performance.now();
-        await session.run(0);
-        infer.push(performance.now() - t);
-      }
-      rawMs += performance.now() - tRaw;
-      // The same loop on this thread, without a worker: session.run back to back, nothing else.
-      const tIn = performance.now();
-      for (let i = 0; i < per; i++) await inProcess.run(0);
-      inProcMs += performance.now() - tIn;
-
+    const roundDetail: Array<{ pipelineFirst: boolean; rawMsPerRun: number; inProcessMsPerRun: number; pipelineMsPerResult: number }> = [];
+    const pipelineRun = async (): Promise<number> => {
       const bus = new Bus();
       const pipe = new Pipeline(bus, [{ runner, everyN: 1 }]);
       const src = new ReadySource(frames, bus);
@@ -222,19 +241,52 @@ async function main(): Promise<void> {
       }));
       await pipe.start(src);
       await done;
-      pipeMs += performance.now() - t0;
+      const ms = performance.now() - t0;
       if (!firstAt) firstAt = t0;
       await pipe.stop();
+      return ms;
+    };
+    for (let r = 0; r < ROUNDS; r++) {
+      // the daemon's engine asked run by run (one round trip each): the inference percentiles come from here
+      const tW = performance.now();
+      for (let i = 0; i < per; i++) {
+        const t = performance.now();
+        await session.run(0);
+        infer.push(performance.now() - t);
+      }
+      workerLoopMs += performance.now() - tW;
+      let raw: number;
+      let pMs: number;
+      if (r % 2 === 0) {
+        raw = await session.rawLoop(0, per);
+        pMs = await pipelineRun();
+      } else {
+        pMs = await pipelineRun();
+        raw = await session.rawLoop(0, per);
+      }
+      const tIn = performance.now();
+      for (let i = 0; i < per; i++) await inProcess.run(0);
+      const inMs = performance.now() - tIn;
+      rawMs += raw;
+      inProcMs += inMs;
+      pipeMs += pMs;
+      roundDetail.push({ pipelineFirst: r % 2 === 1, rawMsPerRun: raw / per, inProcessMsPerRun: inMs / per, pipelineMsPerResult: pMs / per });
     }
-    const rawFps = (ROUNDS * per * 1000) / rawMs;
-    const inProcFps = (ROUNDS * per * 1000) / inProcMs;
-    const pipeFps = (ROUNDS * per * 1000) / pipeMs;
-    // The target's ratio is against the bare in-process session.run loop (no worker, no messages); the
-    // worker loop (the daemon's engine, one round trip per run) is shown beside it.
-    out.throughput = { rawFps, inProcessRawFps: inProcFps, pipelineFps: pipeFps, ratio: pipeFps / inProcFps, ratioVsWorkerLoop: pipeFps / rawFps, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99) };
-    row('raw run loop (worker engine)', `${rawFps.toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
-    row('raw session.run loop (in-process)', `${inProcFps.toFixed(1)} runs/s`);
-    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${(pipeFps / inProcFps).toFixed(3)} of the in-process session.run loop (target ≥ 0.95); ${(pipeFps / rawFps).toFixed(3)} of the worker loop`);
+    const fps = (ms: number): number => (ROUNDS * per * 1000) / ms;
+    const rawFps = fps(rawMs);
+    const pipeFps = fps(pipeMs);
+    const ratios = roundDetail.map((d) => d.rawMsPerRun / d.pipelineMsPerResult);
+    const inRatios = roundDetail.map((d) => d.inProcessMsPerRun / d.pipelineMsPerResult);
+    const ratio = percentile(ratios, 0.5);
+    const q = [percentile(ratios, 0.25), percentile(ratios, 0.75)];
+    out.throughput = {
+      rawFps, pipelineFps: pipeFps, ratio, ratioQuartiles: q, pooledRatio: pipeFps / rawFps,
+      inProcessRawFps: fps(inProcMs), ratioVsInProcessLoop: percentile(inRatios, 0.5), workerMessageLoopFps: fps(workerLoopMs),
+      rounds: ROUNDS, runsPerRound: per, roundDetail, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99),
+    };
+    row('raw session.run loop (in the model\'s worker)', `${rawFps.toFixed(1)} runs/s`);
+    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${ratio.toFixed(3)} of the raw loop (median of ${ROUNDS} rounds, quartiles ${q[0]!.toFixed(3)}–${q[1]!.toFixed(3)}; pooled ${(pipeFps / rawFps).toFixed(3)}; target ≥ 0.95)`);
+    row('for reference', `bare loop on the main thread ${fps(inProcMs).toFixed(1)} runs/s (pipeline ÷ it: median ${percentile(inRatios, 0.5).toFixed(3)}); worker asked run by run ${fps(workerLoopMs).toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
   }
 
   // 3. latency at 30 fps from the real simulated probe

@@ -18,6 +18,7 @@ export class WorkerEngine implements InferenceEngine {
   readonly runMs: [number, number] = [0, 0];
   readonly #outputs: Record<string, [Float32Array, Float32Array]>;
   readonly #pending = new Map<number, Pending>();
+  readonly #loops = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
   #next = 0;
   #dead: string | undefined;
 
@@ -33,6 +34,13 @@ export class WorkerEngine implements InferenceEngine {
     this.inputData = [new Float32Array(inputs[0]), new Float32Array(inputs[1])];
     this.#outputs = Object.fromEntries(Object.entries(outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
     worker.on('message', (m: { type: string; id: number; ms?: number; message?: string; dims?: Record<string, number[]> }) => {
+      const loop = this.#loops.get(m.id);
+      if (loop) {
+        this.#loops.delete(m.id);
+        if (m.type === 'looped') loop.resolve(m.ms ?? NaN);
+        else loop.reject(new Error(m.message ?? 'inference failed'));
+        return;
+      }
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
@@ -43,8 +51,9 @@ export class WorkerEngine implements InferenceEngine {
     });
     const die = (why: string): void => {
       this.#dead = why;
-      for (const p of this.#pending.values()) p.reject(new Error(why));
+      for (const p of [...this.#pending.values(), ...this.#loops.values()]) p.reject(new Error(why));
       this.#pending.clear();
+      this.#loops.clear();
     };
     worker.on('error', (err) => die(`Inference worker of "${pkg.manifest.id}" crashed: ${err.message}`));
     worker.on('exit', (code) => die(`Inference worker of "${pkg.manifest.id}" exited (code ${code})`));
@@ -110,6 +119,22 @@ export class WorkerEngine implements InferenceEngine {
     });
     this.#tail = run.then(() => {}, () => {});
     return run;
+  }
+
+  /**
+   * The model's bare speed where it runs: `n` session.run calls back to back inside the worker, with no
+   * message or copy between them; resolves with their total time (ms). The baseline the bench holds the
+   * pipeline to (a loop on another thread may sit on another, differently loaded, core).
+   */
+  rawLoop(slot: 0 | 1, n: number): Promise<number> {
+    if (this.#dead) return Promise.reject(new Error(this.#dead));
+    const id = this.#next++;
+    const done = new Promise<number>((resolve, reject) => {
+      this.#loops.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'loop', id, slot, n });
+    });
+    this.#tail = done.then(() => {}, () => {});
+    return done;
   }
 
   /** Settles when the last run asked for has answered (or failed). */
