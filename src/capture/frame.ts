@@ -59,6 +59,7 @@ export function frameProblem(f: Frame): string | undefined {
   if (!r || !(r.x >= 0 && r.y >= 0 && r.width >= 1 && r.height >= 1 && r.x + r.width <= w && r.y + r.height <= h)) {
     return `imaging region ${JSON.stringify(r)} lies outside the ${w}×${h} frame`;
   }
+  if (!(Number.isInteger(r.x) && Number.isInteger(r.y) && Number.isInteger(r.width) && Number.isInteger(r.height))) return `imaging region ${JSON.stringify(r)} is not in whole pixels`;
   return undefined;
 }
 
@@ -74,6 +75,8 @@ export function validateFrame(f: Frame): void {
   const r = f.region;
   if (r.x < 0 || r.y < 0 || r.width < 1 || r.height < 1 || r.x + r.width > f.width || r.y + r.height > f.height) {
     problems.push(`imaging region ${JSON.stringify(r)} lies outside the ${f.width}×${f.height} frame`);
+  } else if (!(Number.isInteger(r.x) && Number.isInteger(r.y) && Number.isInteger(r.width) && Number.isInteger(r.height))) {
+    problems.push(`imaging region ${JSON.stringify(r)} is not in whole pixels`);
   }
   if (f.pixelSpacing && !(f.pixelSpacing.x > 0 && f.pixelSpacing.y > 0)) {
     problems.push(`pixel spacing ${JSON.stringify(f.pixelSpacing)} must be positive`);

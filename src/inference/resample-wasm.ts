@@ -1,12 +1,13 @@
 /**
  * The gray resampler's two passes in WebAssembly SIMD (src/inference/wasm/resample-gray.ll, built by
- * scripts/build-wasm.sh): the vertical pass — most of the work — runs 16 pixels per step, the horizontal
+ * scripts/build-wasm.sh): the vertical pass — most of the work — runs 4 pixels per SIMD step, the horizontal
  * pass as plain scalar wasm. Same filter and coefficients as the JS path, summed in float32 instead of
  * float64 (differences below 1e-4 gray levels). Why: preprocessing runs on the JS thread, and on a board
  * whose cores are busy with inference every millisecond there is taken from the model's run.
  *
  * One instance per geometry, with its own memory: coefficient tables, a row of scratch, the output window
- * and room for one frame. A frame is copied in (one memcpy), the result copied out row by row through
+ * and room for one frame. A frame is copied in whole (one memcpy: ~0.03 ms for 640×480, simpler than
+ * copying the window's rows), the result copied out row by row through
  * views made once, so a frame allocates nothing; the memory grows only when a larger frame arrives.
  */
 import { RESAMPLE_GRAY_WASM } from './wasm/resample-gray.wasm.js';

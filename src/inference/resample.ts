@@ -45,9 +45,9 @@ export class Resampler {
   readonly #tmp: Float64Array;
   readonly #row: Float64Array;
   readonly #col: Float64Array;
-  readonly #wasm: WasmGrayResampler | undefined;
+  #wasm: WasmGrayResampler | undefined;
   /** Which code resamples one-channel frames. */
-  readonly grayKernel: 'wasm-simd' | 'js';
+  grayKernel: 'wasm-simd' | 'js';
 
   constructor(
     readonly inWidth: number,
@@ -73,7 +73,15 @@ export class Resampler {
     out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
     const { start: hs, count: hc, weights: hw, maxTaps: ht } = this.#h;
     if (channels === 1) {
-      if (this.#wasm) return this.#wasm.run(src, stride, x0, y0, out, outStride, ox, oy, a, b);
+      if (this.#wasm) {
+        try {
+          return this.#wasm.run(src, stride, x0, y0, out, outStride, ox, oy, a, b);
+        } catch {
+          // its memory could not grow for a huge frame: the JS loops need none
+          this.#wasm = undefined;
+          this.grayKernel = 'js';
+        }
+      }
       this.#gray(src, stride, x0, y0, out, outStride, ox, oy, a, b);
       return;
     }

@@ -124,13 +124,18 @@ export class WorkerEngine implements InferenceEngine {
   /**
    * The model's bare speed where it runs: `n` session.run calls back to back inside the worker, with no
    * message or copy between them; resolves with their total time (ms). The baseline the bench holds the
-   * pipeline to (a loop on another thread may sit on another, differently loaded, core).
+   * pipeline to (a loop on another thread may sit on another, differently loaded, core). It holds the worker
+   * for all n runs: for the bench and diagnostics, never while the pipeline is live.
    */
-  rawLoop(slot: 0 | 1, n: number): Promise<number> {
+  rawLoop(slot: 0 | 1, n: number, timeoutPerRunMs = 30_000): Promise<number> {
     if (this.#dead) return Promise.reject(new Error(this.#dead));
+    if (!Number.isInteger(n) || n < 1) return Promise.reject(new RangeError(`rawLoop needs a whole number of runs ≥ 1, got ${n}`));
     const id = this.#next++;
     const done = new Promise<number>((resolve, reject) => {
-      this.#loops.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (this.#loops.delete(id)) reject(new Error(`${n} runs of "${this.id}" did not finish within ${n * timeoutPerRunMs} ms`));
+      }, n * timeoutPerRunMs);
+      this.#loops.set(id, { resolve: (ms) => { clearTimeout(timer); resolve(ms); }, reject: (e) => { clearTimeout(timer); reject(e); } });
       this.worker.postMessage({ type: 'loop', id, slot, n });
     });
     this.#tail = done.then(() => {}, () => {});

@@ -8,7 +8,7 @@ import type { FrameListener, FrameSource, SourceHealth, StartOptions } from '../
  * - `throws-in-timer`: throws from a bare setTimeout callback (an uncaught exception);
  * - `rejects-in-callback`: an async timer callback rejects (an unhandled rejection);
  * - `guarded-throw`: throws from a callback wrapped by SourceGuard (what the shipped drivers do);
- * - `malformed`: keeps sending frames that are wrong: short data, zero width, NaN spacing, a region outside.
+ * - `malformed`: keeps sending frames that are wrong: short data, zero width, NaN spacing, a region in fractions of a pixel, a region outside.
  */
 export type Misbehaviour = 'throws-in-timer' | 'rejects-in-callback' | 'guarded-throw' | 'malformed';
 
@@ -48,10 +48,11 @@ export class MisbehavingSource implements FrameSource {
 
   #bad(): Frame {
     const f = this.#good();
-    switch (f.seq % 4) {
+    switch (f.seq % 5) {
       case 0: return { ...f, data: this.#pixels.subarray(1) };
       case 1: return { ...f, width: 0 };
       case 2: return { ...f, pixelSpacing: { x: Number.NaN, y: 0.2 } };
+      case 3: return { ...f, region: { x: 2.5, y: 0, width: W - 4, height: H } };
       default: return { ...f, region: { x: 10, y: 0, width: W, height: H } };
     }
   }

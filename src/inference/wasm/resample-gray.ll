@@ -1,5 +1,5 @@
 ; Gray resampler kernel for WebAssembly SIMD (see resample-wasm.ts). Hand-written LLVM IR, plain scalar loops:
-; `opt -O3` vectorises the vertical pass (16 pixels per step) and llc emits wasm32 + simd128.
+; `opt -O3` vectorises the vertical pass (4 pixels per SIMD step, unrolled) and llc emits wasm32 + simd128.
 ; Rebuild: scripts/build-wasm.sh (needs LLVM's opt and llc; the .wasm it writes is committed).
 ;
 ; resample_gray(src, stride, inW, outW, outH, vs, vc, vw, vt, hs, hc, hw, ht, row, out, outStride, a, b)
