@@ -70,11 +70,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--minutes", type=float, default=1e9, help="stop cleanly before this much time is used (re-run to resume)")
     ap.add_argument("--work", default=os.path.join(HERE, ".work", "breast-lesion"))
+    ap.add_argument("--size", help="WxH to train and export at instead of the checkpoint's (the network is fully convolutional)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     ck0 = torch.load(args.start)
-    w, h = ck0["input"]
+    w, h = [int(v) for v in args.size.split("x")] if args.size else ck0["input"]
     data = build_cache(args.data, os.path.join(args.work, f"busi_{w}x{h}.npz"), w, h)
     train = np.nonzero(~data["validation"])[0]
     val = np.nonzero(data["validation"] & data["representative"])[0]
@@ -97,7 +98,7 @@ def main() -> None:
     state = os.path.join(args.work, "swa-last.pt")
     if os.path.exists(state):
         st = torch.load(state)
-        if st["from"] != os.path.abspath(args.start) or st["epochs"] != args.epochs or st["lr"] != args.lr:
+        if st["from"] != os.path.abspath(args.start) or st["epochs"] != args.epochs or st["lr"] != args.lr or st.get("input", [w, h]) != [w, h]:
             raise SystemExit(f"{state} belongs to another run ({st['from']}, {st['epochs']} epochs, lr {st['lr']}): remove it to start over")
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
@@ -132,7 +133,7 @@ def main() -> None:
         log.write(json.dumps(rec) + "\n")
         log.flush()
         tmp = state + ".tmp"
-        torch.save({"from": os.path.abspath(args.start), "epochs": args.epochs, "lr": args.lr, "epoch": epoch,
+        torch.save({"from": os.path.abspath(args.start), "epochs": args.epochs, "lr": args.lr, "epoch": epoch, "input": [w, h],
                     "model": model.state_dict(), "opt": opt.state_dict(), "gen": gen.get_state(),
                     "torch_rng": torch.get_rng_state(), "avg": avg, "n_avg": n_avg}, tmp)
         os.replace(tmp, state)
@@ -146,7 +147,7 @@ def main() -> None:
     m = metrics(torch.softmax(torch.from_numpy(val_logits), 1).numpy(), labels[val], val_seg, data["masks"][val])
     print(json.dumps({"swa": {k: m[k] for k in ("malignantAuc", "accuracy", "macroF1", "dice", "diceMedian", "falseLesionRateNormals", "ece15")}}), flush=True)
     torch.save({"model": swa.state_dict(), "epoch": ck0["epoch"] + args.epochs, "epochs": ck0["epoch"] + 1 + args.epochs,
-                "swa": {"from": os.path.abspath(args.start), "epochs": args.epochs, "lr": args.lr, "averaged": n_avg},
+                "swa": {"from": os.path.abspath(args.start), "epochs": args.epochs, "lr": args.lr, "averaged": n_avg, "input": [w, h]},
                 "val": m, "widths": ck0["widths"], "input": [w, h], "val_logits": val_logits,
                 "val_names": data["names"][val].tolist(), "val_labels": labels[val]}, os.path.join(args.work, "swa.pt"))
 
