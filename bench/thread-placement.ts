@@ -6,19 +6,18 @@
  * slowed by the host), which is why the throughput bench compares the pipeline with a loop on its own
  * inference thread. See README, Benchmarks.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type SessionOptions, openModelSession } from '../src/inference/session.js';
-import { resolveIntraOpThreads } from '../src/inference/threads.js';
+import { openModelSession } from '../src/inference/session.js';
 import { WorkerEngine } from '../src/inference/worker-engine.js';
 import { findModelPackage } from '../src/models/package.js';
 import { packageRoot } from '../src/util/package-root.js';
+import { benchSessionOptions } from './session-options.js';
 import { mean } from './stats.js';
 
 const ROUNDS = Number(process.argv[2] ?? 30);
 const PER = 25;
 const pkg = findModelPackage(join(packageRoot(), 'models'), 'fetal-head');
-const opts: SessionOptions = { providers: ['cpu'], precision: 'int8', intraOpThreads: resolveIntraOpThreads('auto', { cores: availableParallelism(), models: 1, live: true }), allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5 };
+const opts = benchSessionOptions;
 const main = await openModelSession(pkg, opts);
 const worker = await WorkerEngine.open(pkg, opts);
 const onMain: number[] = [];

@@ -24,26 +24,12 @@ require()
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
-from busi_data import IGNORE, build_cache  # noqa: E402
+from busi_data import build_cache  # noqa: E402
 from lesion_net import LesionNet  # noqa: E402
-from train_breast_lesion import draw_marks, metrics, predict, seg_loss  # noqa: E402
-from train_fetal_head import augment  # noqa: E402
+from train_breast_lesion import Targets, batches, metrics, predict  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def batches(data: dict, idx: np.ndarray, batch: int, gen: torch.Generator):
-    """Shuffled, augmented training batches exactly as train_breast_lesion.py makes them."""
-    perm = idx[torch.randperm(len(idx), generator=gen).numpy()]
-    for i0 in range(0, len(perm), batch):
-        b = np.sort(perm[i0:i0 + batch])
-        x = torch.from_numpy(data["images"][b]).float().unsqueeze(1) / 255.0
-        y = torch.from_numpy(data["masks"][b]).float().unsqueeze(1) / 255.0
-        x, y = augment(x, y, gen, max_angle=0.26, scale=(0.8, 1.25), vflip=0.0)
-        x = draw_marks(x, y, gen)
-        yield b, x.contiguous(memory_format=torch.channels_last), y
 
 
 @torch.no_grad()
@@ -79,10 +65,8 @@ def main() -> None:
     data = build_cache(args.data, os.path.join(args.work, f"busi_{w}x{h}.npz"), w, h)
     train = np.nonzero(~data["validation"])[0]
     val = np.nonzero(data["validation"] & data["representative"])[0]
-    labels = data["label"]
-    use_mask = ~((labels == IGNORE) & (data["folder"] == 0))
-    counts = np.array([(labels[train] == c).sum() for c in range(3)], np.float64)
-    class_w = torch.tensor(counts.sum() / (3 * counts), dtype=torch.float32)
+    targets = Targets(data, train)
+    labels = targets.labels
 
     model = LesionNet(ck0["widths"]).to(memory_format=torch.channels_last)
     model.load_state_dict(ck0["model"])
@@ -116,10 +100,7 @@ def main() -> None:
         model.train()
         t0 = time.time()
         for b, x, y in batches(data, train, args.batch, gen):
-            seg, logits = model(x)
-            ls = seg_loss(seg, y, torch.from_numpy(use_mask[b]))
-            lc = F.cross_entropy(logits, torch.from_numpy(labels[b]).long(), weight=class_w, ignore_index=IGNORE) \
-                if (labels[b] != IGNORE).any() else logits.sum() * 0
+            ls, lc = targets.losses(model, b, x, y)
             opt.zero_grad()
             (ls + lc).backward()
             opt.step()

@@ -106,6 +106,38 @@ def seg_loss(logits: torch.Tensor, tgt: torch.Tensor, use: torch.Tensor) -> torc
     return bce
 
 
+class Targets:
+    """What the loss needs besides the images: labels, which masks to trust, and the class weights."""
+
+    def __init__(self, data: dict, train: np.ndarray):
+        self.labels = data["label"]
+        # A copy filed as normal AND as lesion: its empty "normal" mask is wrong, so it trains neither head.
+        self.use_mask = ~((self.labels == IGNORE) & (data["folder"] == 0))
+        counts = np.array([(self.labels[train] == c).sum() for c in range(3)], np.float64)
+        self.counts = counts
+        self.class_w = torch.tensor(counts.sum() / (3 * counts), dtype=torch.float32)
+
+    def losses(self, model: torch.nn.Module, b: np.ndarray, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(segmentation loss, classification loss) of one batch `b` (indices), images x, masks y."""
+        seg, logits = model(x)
+        ls = seg_loss(seg, y, torch.from_numpy(self.use_mask[b]))
+        lc = F.cross_entropy(logits, torch.from_numpy(self.labels[b]).long(), weight=self.class_w, ignore_index=IGNORE) \
+            if (self.labels[b] != IGNORE).any() else logits.sum() * 0
+        return ls, lc
+
+
+def batches(data: dict, idx: np.ndarray, batch: int, gen: torch.Generator):
+    """Shuffled, augmented training batches (indices, images channels-last, masks); all randomness from `gen`."""
+    perm = idx[torch.randperm(len(idx), generator=gen).numpy()]
+    for i0 in range(0, len(perm), batch):
+        b = np.sort(perm[i0:i0 + batch])
+        x = torch.from_numpy(data["images"][b]).float().unsqueeze(1) / 255.0
+        y = torch.from_numpy(data["masks"][b]).float().unsqueeze(1) / 255.0
+        x, y = augment(x, y, gen, max_angle=0.26, scale=(0.8, 1.25), vflip=0.0)
+        x = draw_marks(x, y, gen)
+        yield b, x.contiguous(memory_format=torch.channels_last), y
+
+
 def roc_auc(score: np.ndarray, pos: np.ndarray) -> float:
     """Mann–Whitney AUC with ties counted half."""
     p, n = score[pos], score[~pos]
@@ -209,11 +241,8 @@ def main() -> None:
     data = build_cache(args.data, os.path.join(args.work, f"busi_{args.width}x{args.height}.npz"), args.width, args.height)
     train = np.nonzero(~data["validation"])[0]
     val = np.nonzero(data["validation"] & data["representative"])[0]
-    labels = data["label"]
-    # A copy filed as normal AND as lesion: its empty "normal" mask is wrong, so it trains neither head.
-    use_mask = ~((labels == IGNORE) & (data["folder"] == 0))
-    counts = np.array([(labels[train] == c).sum() for c in range(3)], np.float64)
-    class_w = torch.tensor(counts.sum() / (3 * counts), dtype=torch.float32)
+    targets = Targets(data, train)
+    labels, counts, class_w = targets.labels, targets.counts, targets.class_w
     print(f"train {len(train)} images ({counts.astype(int).tolist()} normal/benign/malignant, "
           f"{int((labels[train] == IGNORE).sum())} class-ignored), validation {len(val)} groups; class weights "
           f"{[round(float(v), 3) for v in class_w]}", flush=True)
@@ -262,19 +291,9 @@ def main() -> None:
             break
         model.train()
         t0 = time.time()
-        perm = train[torch.randperm(len(train), generator=gen).numpy()]
         tot = {"seg": 0.0, "cls": 0.0}
-        for i0 in range(0, len(perm), args.batch):
-            b = np.sort(perm[i0:i0 + args.batch])
-            x = torch.from_numpy(data["images"][b]).float().unsqueeze(1) / 255.0
-            y = torch.from_numpy(data["masks"][b]).float().unsqueeze(1) / 255.0
-            x, y = augment(x, y, gen, max_angle=0.26, scale=(0.8, 1.25), vflip=0.0)
-            x = draw_marks(x, y, gen)
-            x = x.contiguous(memory_format=torch.channels_last)
-            seg, logits = model(x)
-            ls = seg_loss(seg, y, torch.from_numpy(use_mask[b]))
-            lc = F.cross_entropy(logits, torch.from_numpy(labels[b]).long(), weight=class_w, ignore_index=IGNORE) \
-                if (labels[b] != IGNORE).any() else logits.sum() * 0
+        for b, x, y in batches(data, train, args.batch, gen):
+            ls, lc = targets.losses(model, b, x, y)
             loss = ls + lc
             opt.zero_grad()
             loss.backward()
@@ -287,7 +306,7 @@ def main() -> None:
         prob = torch.softmax(torch.from_numpy(val_logits), 1).numpy()
         m = metrics(prob, labels[val], val_seg, data["masks"][val])
         score = m["malignantAuc"] + m["dice"]
-        rec = {"epoch": epoch, "segLoss": tot["seg"] / len(perm), "clsLoss": tot["cls"] / len(perm),
+        rec = {"epoch": epoch, "segLoss": tot["seg"] / len(train), "clsLoss": tot["cls"] / len(train),
                "seconds": round(epoch_s, 1), "score": score, **{k: m[k] for k in
                ("malignantAuc", "accuracy", "macroF1", "dice", "falseLesionRateNormals", "ece15")}}
         if score > best:

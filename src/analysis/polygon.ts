@@ -4,7 +4,6 @@
  * coordinate arrays; a polygon is closed implicitly (the last point joins the first).
  */
 
-/** Signed shoelace area (positive when the points run clockwise in image coordinates, y down). */
 /** A flat outline [x0, y0, x1, y1, …] as separate coordinate arrays (what the polygon functions take). */
 export function splitXY(flat: ArrayLike<number>): { xs: Float64Array; ys: Float64Array; n: number } {
   const n = Math.floor(flat.length / 2);
@@ -17,6 +16,7 @@ export function splitXY(flat: ArrayLike<number>): { xs: Float64Array; ys: Float6
   return { xs, ys, n };
 }
 
+/** Signed shoelace area (positive when the points run clockwise in image coordinates, y down). */
 export function polygonArea(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): number {
   let s = 0;
   for (let i = 0, j = n - 1; i < n; j = i++) s += xs[j]! * ys[i]! - xs[i]! * ys[j]!;

@@ -12,7 +12,8 @@
  */
 import { RESAMPLE_GRAY_WASM } from './wasm/resample-gray.wasm.js';
 
-interface Taps {
+/** Separable filter coefficients for one axis, as resample.ts computes them. */
+export interface Taps {
   start: Int32Array;
   count: Int32Array;
   weights: Float64Array;

@@ -1,4 +1,4 @@
-import { WasmGrayResampler } from './resample-wasm.js';
+import { type Taps, WasmGrayResampler } from './resample-wasm.js';
 
 /**
  * Separable resampling with a triangle (bilinear) filter whose support widens when downscaling, the
@@ -6,14 +6,9 @@ import { WasmGrayResampler } from './resample-wasm.js';
  * computed once per geometry; `run` allocates nothing. One-channel frames (what grabbers deliver) go
  * through the WebAssembly SIMD kernel where the runtime has it (resample-wasm.ts), else the JS loops below.
  */
-interface Coefficients {
-  start: Int32Array;
-  count: Int32Array;
-  weights: Float64Array; // out × maxTaps (doubles: no float32 rounding in the hot loops)
-  maxTaps: number;
-}
 
-function coefficients(inSize: number, outSize: number): Coefficients {
+/** Per output pixel: first input pixel, tap count and `maxTaps` weights (doubles: no float32 rounding in the JS loops). */
+function coefficients(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
   const filterScale = Math.max(1, scale);
   const support = filterScale; // triangle support is 1
@@ -40,14 +35,12 @@ function coefficients(inSize: number, outSize: number): Coefficients {
 
 /** Resamples a w×h window of an 8-bit plane (stride, channels, channel offset) into a float plane. */
 export class Resampler {
-  readonly #h: Coefficients;
-  readonly #v: Coefficients;
+  readonly #h: Taps;
+  readonly #v: Taps;
   readonly #tmp: Float64Array;
   readonly #row: Float64Array;
   readonly #col: Float64Array;
   #wasm: WasmGrayResampler | undefined;
-  /** Which code resamples one-channel frames. */
-  grayKernel: 'wasm-simd' | 'js';
 
   constructor(
     readonly inWidth: number,
@@ -62,7 +55,11 @@ export class Resampler {
     this.#row = new Float64Array(outWidth);
     this.#col = new Float64Array(inWidth);
     this.#wasm = options.grayKernel === 'js' ? undefined : WasmGrayResampler.create(inWidth, inHeight, outWidth, outHeight, this.#h, this.#v);
-    this.grayKernel = this.#wasm ? 'wasm-simd' : 'js';
+  }
+
+  /** Which code resamples one-channel frames. */
+  get grayKernel(): 'wasm-simd' | 'js' {
+    return this.#wasm ? 'wasm-simd' : 'js';
   }
 
   /**
@@ -79,7 +76,6 @@ export class Resampler {
         } catch {
           // its memory could not grow for a huge frame: the JS loops need none
           this.#wasm = undefined;
-          this.grayKernel = 'js';
         }
       }
       this.#gray(src, stride, x0, y0, out, outStride, ox, oy, a, b);
