@@ -121,4 +121,14 @@ describe('pipeline with a real session', () => {
     for (let i = 1; i < results.length; i++) expect(results[i]!.seq).toBeGreaterThan(results[i - 1]!.seq);
     for (let i = 1; i < launched.length; i++) expect(launched[i], `run ${i} on the buffer of the run before it`).not.toBe(launched[i - 1]);
   });
+
+  it("the bench's bare loop inside the worker times its runs, refuses a bad count and gives up past its limit", async () => {
+    const w = session as WorkerEngine;
+    expect(await w.rawLoop(0, 3)).toBeGreaterThan(0);
+    await expect(w.rawLoop(0, 0)).rejects.toThrow(/whole number of runs ≥ 1, got 0/);
+    await expect(w.rawLoop(1, 2.5)).rejects.toThrow(/whole number of runs ≥ 1, got 2.5/);
+    // 40 runs cannot finish in 40 × 0.01 ms: the caller hears so, and the loop that outlives its timer is ignored
+    await expect(w.rawLoop(0, 40, 0.01)).rejects.toThrow(/40 runs of "fetal-head" did not finish within 0.4 ms/);
+    expect(await w.rawLoop(1, 1)).toBeGreaterThan(0);
+  });
 });
