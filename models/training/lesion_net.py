@@ -42,19 +42,37 @@ class LesionNet(nn.Module):
 
 
 class Calibrated(nn.Module):
-    """Export wrapper: lesion_prob = sigmoid(mask logits); class_prob = softmax(class logits / T)."""
+    """Export wrapper over one net or several runs of the same recipe from different seeds, optionally each
+    also on the mirrored image: lesion_prob = the mean of sigmoid(mask logits) over every pass (a mirrored
+    pass's map mirrored back); class_prob = softmax(mean class logits / T).
+    Their mean ships as one graph with the same two outputs, so the runtime still sees one model.
+    Probabilities, not logits, are averaged for the mask: one pass's very confident "no" would otherwise veto
+    another's "yes". The mirror is a horizontal one, which training's augmentation already uses."""
 
-    def __init__(self, net: LesionNet, temperature: float):
+    def __init__(self, nets: list[LesionNet], temperature: float, mirror: bool = False):
         super().__init__()
-        self.net = net
+        self.nets = nn.ModuleList(nets)
         self.inv_t = float(1.0 / temperature)
+        self.mirror = mirror
 
     def forward(self, x):
-        seg, logits = self.net(x)
-        return torch.sigmoid(seg), torch.softmax(logits * self.inv_t, dim=1)
+        passes = [(n, False) for n in self.nets] + ([(n, True) for n in self.nets] if self.mirror else [])
+        prob, logits = None, None
+        for net, mirrored in passes:
+            seg, lg = net(torch.flip(x, [3]) if mirrored else x)
+            p = torch.sigmoid(seg)
+            p = torch.flip(p, [3]) if mirrored else p
+            prob, logits = (p, lg) if prob is None else (prob + p, logits + lg)
+        if len(passes) > 1:
+            prob, logits = prob * (1.0 / len(passes)), logits * (1.0 / len(passes))
+        return prob, torch.softmax(logits * self.inv_t, dim=1)
 
 
 def load(checkpoint: dict) -> LesionNet:
     net = LesionNet(checkpoint["widths"])
     net.load_state_dict(checkpoint["model"])
     return net.eval()
+
+
+def load_all(checkpoints: list[dict]) -> list[LesionNet]:
+    return [load(c) for c in checkpoints]

@@ -89,6 +89,18 @@ def run_graph(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict[str,
             y = a.get("alpha", 1.0) * (aa @ bb)
             if len(x) > 2 and x[2] is not None:
                 y = y + a.get("beta", 1.0) * x[2]
+        elif op == "Slice":
+            # numpy slicing: torch has no negative steps (the mirrored passes are Slice with step -1)
+            v = x[0].numpy()
+            idx = [slice(None)] * v.ndim
+            axes = x[3].tolist() if len(x) > 3 and x[3] is not None else list(range(len(x[1])))
+            steps = x[4].tolist() if len(x) > 4 and x[4] is not None else [1] * len(axes)
+            for ax, st, en, sp in zip(axes, x[1].tolist(), x[2].tolist(), steps):
+                dim = v.shape[ax]
+                st = max(-1, min(dim - 1, st + dim if st < 0 else st)) if sp < 0 else max(0, min(dim, st + dim if st < 0 else st))
+                en = max(-1, min(dim - 1, en + dim if en < 0 else en)) if sp < 0 else max(0, min(dim, en + dim if en < 0 else en))
+                idx[ax] = slice(st, None if sp < 0 and en < 0 else en, sp)
+            y = torch.from_numpy(np.ascontiguousarray(v[tuple(idx)]))
         elif op == "MatMul":
             y = x[0] @ x[1]
         elif op in ("QuantizeLinear", "DequantizeLinear"):

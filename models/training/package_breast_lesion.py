@@ -4,6 +4,11 @@ simulated int8 graphs), validation.txt, manifest.json with SHA-256 of every file
 
     /usr/bin/python3 models/training/package_breast_lesion.py --checkpoint models/training/.work/breast-lesion/best.pt \
         --version 1.0.0
+
+--mirror also runs each on the horizontally mirrored image and averages those passes too.
+Several --checkpoint paths (runs of the same recipe from different seeds) make one graph whose outputs are the
+mean of the runs' lesion probabilities and the softmax of their mean class logits (lesion_net.Calibrated); the
+temperature is fitted on the mean of their validation logits.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from scipy.optimize import minimize_scalar  # noqa: E402
 
 from busi_data import IGNORE, validation_names  # noqa: E402
 from export_onnx import export_module  # noqa: E402
-from lesion_net import CLASSES, Calibrated, load  # noqa: E402
+from lesion_net import CLASSES, Calibrated, load_all  # noqa: E402
 from onnx_eval import run_graph  # noqa: E402
 from quantize_qdq import activation_tensors, calibrate, quantize  # noqa: E402
 from train_breast_lesion import FALSE_LESION_MIN_FRACTION, ece, metrics, roc_auc  # noqa: E402
@@ -95,19 +100,25 @@ def agreement(ref: tuple[np.ndarray, np.ndarray], got: tuple[np.ndarray, np.ndar
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--checkpoint", default=os.path.join(HERE, ".work", MODEL_ID, "best.pt"))
+    ap.add_argument("--checkpoint", nargs="+", default=[os.path.join(HERE, ".work", MODEL_ID, "best.pt")],
+                    help="one checkpoint, or several of the same recipe and input to average in one graph")
     ap.add_argument("--version", required=True)
     ap.add_argument("--out", default=os.path.join(HERE, "..", MODEL_ID))
     ap.add_argument("--cache", help="busi_WxH.npz written by the training (default: next to the checkpoint)")
+    ap.add_argument("--mirror", action="store_true", help="also run every checkpoint on the mirrored image and average (test-time augmentation in the graph)")
+    ap.add_argument("--seeds", default="1234", help="the training seed of each checkpoint, comma-separated, for the card")
     ap.add_argument("--calibration-images", type=int, default=48)
     ap.add_argument("--training-minutes", type=float, help="wall time the training took, for the card")
     ap.add_argument("--training-note", help="how the run went (epoch times, schedule changes), for the card")
     a = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(a.out, exist_ok=True)
-    ck = torch.load(a.checkpoint, map_location="cpu")
+    cks = [torch.load(p, map_location="cpu") for p in a.checkpoint]
+    ck = cks[0]
     w, h = ck["input"]
-    cache = a.cache or os.path.join(os.path.dirname(a.checkpoint), f"busi_{w}x{h}.npz")
+    if any(c["input"] != ck["input"] or c["widths"] != ck["widths"] or list(c["val_names"]) != list(ck["val_names"]) for c in cks):
+        raise SystemExit("the checkpoints differ in input size, widths or validation set: they cannot be averaged")
+    cache = a.cache or os.path.join(os.path.dirname(a.checkpoint[0]), f"busi_{w}x{h}.npz")
     d = np.load(cache)
     d = {k: d[k] for k in d.files}
     split = json.loads(str(d["report"]))
@@ -116,17 +127,16 @@ def main() -> None:
     if list(ck["val_names"]) != d["names"][val].tolist():
         raise SystemExit("the checkpoint's validation set is not this cache's")
 
-    # 1. temperature on the validation logits of the chosen epoch
-    logits = np.asarray(ck["val_logits"], np.float64)
+    # 1. temperature on the validation logits of the chosen epoch(s), averaged like the graph averages them
+    logits = np.mean([np.asarray(c["val_logits"], np.float64) for c in cks], axis=0)
     t = fit_temperature(logits, y)
     temp = {"temperature": t, "ece15Before": ece(softmax(logits), y, ECE_BINS), "ece15After": ece(softmax(logits / t), y, ECE_BINS),
             "nllBefore": nll(logits, y, 1.0), "nllAfter": nll(logits, y, t), "ece15CrossFitted2Fold": cross_fitted_ece(logits, y)}
     print("temperature", json.dumps(temp))
 
     # 2. fp32 export with sigmoid and calibrated softmax in the graph
-    net = load(ck)
     fp32 = os.path.join(a.out, f"{MODEL_ID}.fp32.onnx")
-    export_module(Calibrated(net, t), torch.rand(1, 1, h, w), fp32, ["lesion_prob", "class_prob"])
+    export_module(Calibrated(load_all(cks), t, mirror=a.mirror), torch.rand(1, 1, h, w), fp32, ["lesion_prob", "class_prob"])
     model = onnx.load(fp32)
 
     # 3. int8 from one calibration on training images only (never validation), spread over the classes
@@ -162,7 +172,12 @@ def main() -> None:
     with open(os.path.join(a.out, "validation.txt"), "w") as f:
         f.write("\n".join(validation_names(d)) + "\n")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
-    n_params = sum(v.numel() for k, v in ck["model"].items() if "num_batches" not in k and "running" not in k)
+    n_params = sum(v.numel() for c in cks for k, v in c["model"].items() if "num_batches" not in k and "running" not in k)
+    unet = f"U-Net widths {ck['widths']} (nearest upsampling + conv) with a pooled linear classifier on the bottleneck"
+    architecture = f"{unet}, {n_params} parameters" if len(cks) == 1 else \
+        f"mean of {len(cks)} runs (different seeds) of a {unet}, averaged in one graph (lesion probabilities and class logits), {n_params} parameters in all"
+    if a.mirror:
+        architecture += f"; each also run on the horizontally mirrored image (its map mirrored back) and averaged: {2 * len(cks)} passes per frame"
     dedup = {k: split[k] for k in ("images", "perClass", "method", "copyPairs", "relatedPairs", "identicalHashPairs",
                                    "groupsWithDuplicates", "imagesInDuplicateGroups", "imagesBeyondFirstOfGroup",
                                    "largestGroup", "groups", "conflictingImages")}
@@ -183,9 +198,10 @@ def main() -> None:
         "files": files,
         "provenance": {
             "data": "BUSI (Al-Dhabyani et al., Data in Brief 2020; Baheya Hospital, Cairo, 2018), 662-image subset; near-duplicate groups kept on one side; ~20% of each class's groups for validation by a hash of the group's first name",
-            "architecture": f"U-Net widths {ck['widths']} (nearest upsampling + conv) with a pooled linear classifier on the bottleneck, {n_params} parameters",
-            "trainedEpochs": int(ck.get("epoch", -1)) + 1,
+            "architecture": architecture,
+            "trainedEpochs": [int(c.get("epoch", -1)) + 1 for c in cks] if len(cks) > 1 else int(ck.get("epoch", -1)) + 1,
             "scheduledEpochs": ck.get("epochs"),
+            "seeds": a.seeds,
             "trainingCommit": commit,
             "temperature": temp,
             "calibration": f"{len(pick)} training images ({per} per class folder), min/max per tensor, one pass for u8 and s8",
@@ -193,7 +209,8 @@ def main() -> None:
             "split": {"trainImages": split["train"]["images"], "trainPerClass": split["train"]["perClass"],
                       "trainClassIgnored": split["train"]["ignoredClass"], "validationGroups": split["validation"]["groups"],
                       "validationImagesInGroups": split["validation"]["imagesInGroups"], "validationPerClass": split["validation"]["perClass"]},
-            "checkpointValidation": {k: ck["val"][k] for k in ("malignantAuc", "dice", "accuracy", "macroF1")},
+            "checkpointValidation": [{k: c["val"][k] for k in ("malignantAuc", "dice", "accuracy", "macroF1")} for c in cks]
+            if len(cks) > 1 else {k: ck["val"][k] for k in ("malignantAuc", "dice", "accuracy", "macroF1")},
         },
         "evaluation": {
             "source": "python, models/training/package_breast_lesion.py, through the exported graphs (int8 = exact Q/DQ simulation, not onnxruntime)",
@@ -278,7 +295,7 @@ a clinician reads the image and decides. It never gives a diagnosis.
   temperature T = {temp['temperature']:.3f} baked into the graph (the classifier head and the final sigmoid/softmax stay
   in float in the int8 files).
 - Training: BCE on every trustworthy mask + soft Dice on lesion images, + class-weighted cross-entropy
-  (weights inverse to training class frequency); AdamW, one-cycle LR, batch 12, seed 1234,
+  (weights inverse to training class frequency); AdamW, one-cycle LR, batch 12, seed{"s" if "," in prov['seeds'] else ""} {prov['seeds']},
   {prov['trainedEpochs']} epochs of a {prov['scheduledEpochs']}-epoch schedule{f", {minutes:.0f} minutes" if minutes else ""} on a 2-core CPU machine{f" ({note})" if note else ""}.
   Augmentation: rotation ±15°, scale 0.8–1.25, shift ±10%, horizontal flip (no vertical flip: the skin line
   stays on top), gamma/gain/offset, noise, and burned-in caliper crosses, dotted measurement lines and

@@ -16,7 +16,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from onnx_eval import run_graph
 
-QUANT_OUTPUT_OPS = {"Relu", "MaxPool", "Resize", "Concat", "Conv"}
+QUANT_OUTPUT_OPS = {"Relu", "MaxPool", "Resize", "Concat", "Conv", "Slice"}
 
 
 def activation_tensors(model: onnx.ModelProto) -> list[str]:
@@ -86,7 +86,10 @@ def quantize(model: onnx.ModelProto, ranges: dict[str, tuple[float, float]], mod
             if i in renamed:
                 n.input[k] = renamed[i]
         nodes.append(n)
-    # 2. Conv weights per output channel, bias as int32 with scale s_in·s_w
+    # 2. Conv weights per output channel, bias as int32 with scale s_in·s_w. A weight shared by several Convs
+    # (one net run on the image and on its mirror) is quantized once; its bias once per Conv, since s_in differs.
+    weights_done: set[str] = set()
+    biases_done: set[str] = set()
     for n in nodes:
         if n.op_type != "Conv":
             continue
@@ -97,13 +100,16 @@ def quantize(model: onnx.ModelProto, ranges: dict[str, tuple[float, float]], mod
         ws = np.maximum(np.abs(w.reshape(w.shape[0], -1)).max(axis=1), 1e-8) / 127.0
         wq = np.clip(np.round(w / ws[:, None, None, None]), -127, 127).astype(np.int8)
         wn = n.input[1]
-        new_inits += [numpy_helper.from_array(wq, f"{wn}_q"), numpy_helper.from_array(ws.astype(np.float32), f"{wn}_scale"),
-                      numpy_helper.from_array(np.zeros(w.shape[0], np.int8), f"{wn}_zp")]
-        new_nodes.append((None, [helper.make_node("DequantizeLinear", [f"{wn}_q", f"{wn}_scale", f"{wn}_zp"], [f"{wn}_dq"], axis=0, name=f"{wn}_DQ")]))
+        if wn not in weights_done:
+            weights_done.add(wn)
+            new_inits += [numpy_helper.from_array(wq, f"{wn}_q"), numpy_helper.from_array(ws.astype(np.float32), f"{wn}_scale"),
+                          numpy_helper.from_array(np.zeros(w.shape[0], np.int8), f"{wn}_zp")]
+            new_nodes.append((None, [helper.make_node("DequantizeLinear", [f"{wn}_q", f"{wn}_scale", f"{wn}_zp"], [f"{wn}_dq"], axis=0, name=f"{wn}_DQ")]))
         n.input[1] = f"{wn}_dq"
         if len(n.input) > 2 and n.input[2]:
-            bn = n.input[2]
-            b = numpy_helper.to_array(inits[bn]).astype(np.float64)
+            b = numpy_helper.to_array(inits[n.input[2]]).astype(np.float64)
+            bn = n.input[2] if n.input[2] not in biases_done else f"{n.input[2]}_{n.output[0]}"
+            biases_done.add(n.input[2])
             bs = (scale_of[src] * ws).astype(np.float32)
             bq = np.round(b / bs).astype(np.int32)
             new_inits += [numpy_helper.from_array(bq, f"{bn}_q"), numpy_helper.from_array(bs, f"{bn}_scale"),
