@@ -97,8 +97,11 @@ def run_graph(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict[str,
             steps = x[4].tolist() if len(x) > 4 and x[4] is not None else [1] * len(axes)
             for ax, st, en, sp in zip(axes, x[1].tolist(), x[2].tolist(), steps):
                 dim = v.shape[ax]
-                st = max(-1, min(dim - 1, st + dim if st < 0 else st)) if sp < 0 else max(0, min(dim, st + dim if st < 0 else st))
-                en = max(-1, min(dim - 1, en + dim if en < 0 else en)) if sp < 0 else max(0, min(dim, en + dim if en < 0 else en))
+                # ONNX: negative indices count from the end; then with a negative step starts clamp to
+                # [0, dim-1] and ends to [-1, dim-1] (-1 = past the first element), else both to [0, dim]
+                st, en = (st + dim if st < 0 else st), (en + dim if en < 0 else en)
+                st = max(0, min(dim - 1, st)) if sp < 0 else max(0, min(dim, st))
+                en = max(-1, min(dim - 1, en)) if sp < 0 else max(0, min(dim, en))
                 idx[ax] = slice(st, None if sp < 0 and en < 0 else en, sp)
             y = torch.from_numpy(np.ascontiguousarray(v[tuple(idx)]))
         elif op == "MatMul":

@@ -38,6 +38,10 @@ def activation_tensors(model: onnx.ModelProto) -> list[str]:
         cons = consumers.get(t, [])
         if n.op_type == "Conv" and cons and all(c.op_type == "Relu" for c in cons):
             continue
+        # a Slice (the mirrored pass) is quantized only where it feeds a Conv: mirroring a lesion map back
+        # happens after the Sigmoid, which stays in float
+        if n.op_type == "Slice" and not any(c.op_type == "Conv" for c in cons):
+            continue
         names.append(t)
     return names
 
