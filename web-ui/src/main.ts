@@ -578,8 +578,13 @@ function sendExamType(): void {
   if (liveSocket?.readyState === WebSocket.OPEN) liveSocket.send(JSON.stringify({ type: 'exam-type', examType }));
 }
 
-/** Switches the live view between the obstetric and breast tools (fixed while an exam is open). */
+/**
+ * Switches the live view between the obstetric and breast tools (fixed while an exam is open). Starting or
+ * closing an exam re-applies the same type: the lesion panel then keeps its numbers and summary together.
+ * It used to blank only the summary, leaving diameters with no "unverified" line until the next result.
+ */
 function setExamType(type: typeof examType): void {
+  const changed = type !== examType;
   examType = type;
   sendExamType();
   ($('exam-type') as HTMLSelectElement).value = type;
@@ -589,8 +594,11 @@ function setExamType(type: typeof examType): void {
   $('panel-title').dataset.i18n = type === 'breast' ? 'breastLesion' : 'fetalHead';
   $('panel-title').textContent = t(type === 'breast' ? 'breastLesion' : 'fetalHead');
   $('p-ga').hidden = type !== 'obstetric';
-  $('b-summary').textContent = '';
-  latest = undefined;
+  if (changed) {
+    for (const id of ['b-class', 'b-pmal', 'b-max', 'b-perp']) $(id).textContent = '–';
+    $('b-summary').textContent = '';
+    latest = undefined;
+  }
 }
 $('exam-type').addEventListener('change', () => setExamType(($('exam-type') as HTMLSelectElement).value as typeof examType));
 (window as unknown as { sonoCalipers: () => Calipers | undefined }).sonoCalipers = () => lesionReview && structuredClone(lesionReview.edit);
