@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from scipy import ndimage as ndi  # noqa: E402
 
-from lesion_net import load  # noqa: E402
+from lesion_net import load, run_passes  # noqa: E402
 from train_breast_lesion import roc_auc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,14 +41,13 @@ def region_dice(prob: np.ndarray, masks: np.ndarray, labels: np.ndarray) -> tupl
 
 
 def passes(net: torch.nn.Module, images: np.ndarray, mirrored: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Lesion probabilities (mirrored back) and class logits of one net over all images."""
+    """Lesion probabilities (mirrored back) and class logits of one net's plain or mirrored pass over all images."""
     probs, logits = [], []
     with torch.no_grad():
         for i in range(0, len(images), 16):
             x = torch.from_numpy(images[i:i + 16]).float().unsqueeze(1) / 255.0
-            seg, lg = net(torch.flip(x, [3]) if mirrored else x)
-            p = torch.sigmoid(seg)[:, 0]
-            probs.append((torch.flip(p, [2]) if mirrored else p).numpy())
+            p, lg = run_passes([net], x, mirrored)[-1]
+            probs.append(p[:, 0].numpy())
             logits.append(lg.numpy())
     return np.concatenate(probs), np.concatenate(logits)
 

@@ -74,5 +74,17 @@ def load(checkpoint: dict) -> LesionNet:
     return net.eval()
 
 
+def run_passes(nets: list[LesionNet], x: torch.Tensor, mirror: bool) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(lesion probability mirrored back, class logits) of each pass Calibrated averages, in its order: every
+    net on x, then, with `mirror`, every net on the mirrored x. For evaluation outside the exported graph."""
+    out = []
+    for mirrored in ((False, True) if mirror else (False,)):
+        for net in nets:
+            seg, lg = net(torch.flip(x, [3]) if mirrored else x)
+            p = torch.sigmoid(seg)
+            out.append((torch.flip(p, [3]) if mirrored else p, lg))
+    return out
+
+
 def load_all(checkpoints: list[dict]) -> list[LesionNet]:
     return [load(c) for c in checkpoints]

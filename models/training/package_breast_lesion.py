@@ -30,7 +30,7 @@ from scipy.optimize import minimize_scalar  # noqa: E402
 
 from busi_data import IGNORE, validation_names  # noqa: E402
 from export_onnx import export_module  # noqa: E402
-from lesion_net import CLASSES, Calibrated, load_all  # noqa: E402
+from lesion_net import CLASSES, Calibrated, load_all, run_passes  # noqa: E402
 from onnx_eval import run_graph  # noqa: E402
 from quantize_qdq import activation_tensors, calibrate, quantize  # noqa: E402
 from train_breast_lesion import FALSE_LESION_MIN_FRACTION, ece, metrics, roc_auc  # noqa: E402
@@ -84,8 +84,7 @@ def pass_logits(nets: list[torch.nn.Module], images: np.ndarray, mirror: bool) -
     with torch.no_grad():
         for i in range(0, len(images), 16):
             x = torch.from_numpy(images[i:i + 16]).float().unsqueeze(1) / 255.0
-            views = [x, torch.flip(x, [3])] if mirror else [x]
-            out.append(torch.stack([n(v)[1] for n in nets for v in views]).mean(0).double().numpy())
+            out.append(torch.stack([lg for _, lg in run_passes(nets, x, mirror)]).mean(0).double().numpy())
     return np.concatenate(out)
 
 
