@@ -80,4 +80,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE measurements ADD COLUMN final_text TEXT;
     `,
   },
+  {
+    // A frame posted twice to one exam (a double tap, a retry) is stored once: captures are keyed on the
+    // exam, the frame's sequence and its capture time, and optionally on a key the client sends.
+    version: 4,
+    name: 'idempotent captures (frame identity, client key)',
+    sql: `
+      ALTER TABLE captures ADD COLUMN frame_timestamp_ms REAL;
+      ALTER TABLE captures ADD COLUMN client_key TEXT;
+      CREATE UNIQUE INDEX captures_once_per_frame ON captures (exam_id, frame_seq, frame_timestamp_ms) WHERE frame_timestamp_ms IS NOT NULL;
+      CREATE UNIQUE INDEX captures_once_per_client_key ON captures (exam_id, client_key) WHERE client_key IS NOT NULL;
+    `,
+  },
 ];
