@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ErrorCodes, SonoError } from '../errors.js';
+import { checkFrame, checkGeometry, checkSpacing } from './checks.js';
 import type { Db } from './database.js';
 import { CATEGORIES, type StoredResult, measurementRows } from './measurement-rows.js';
 import type { Capture, Exam, ExamType, Measurement, MeasurementState, NewExam, Patient } from './types.js';
-
-export class RecordError extends Error {
-  constructor(readonly status: 404 | 409 | 400, message: string) {
-    super(message);
-    this.name = 'RecordError';
-  }
-}
 
 export interface CaptureInput {
   frameSeq: number;
@@ -20,6 +15,10 @@ export interface CaptureInput {
   region: { x: number; y: number; width: number; height: number };
   /** Result events of the frame (model id/version/provider + task result). */
   results: Array<{ modelId: string; modelVersion: string; provider: string; result: StoredResult }>;
+  /** The frame's capture time (source clock): with the exam and `frameSeq`, it names the frame, so it is stored once. */
+  frameTimestampMs?: number | undefined;
+  /** A key the client chose for this capture (a retry sends the same one). */
+  clientKey?: string | undefined;
 }
 
 interface ExamRow {
@@ -61,7 +60,7 @@ export class ExamStore {
 
   getExam(id: string): Exam {
     const row = this.db.prepare('SELECT * FROM exams WHERE id = ?').get(id) as ExamRow | undefined;
-    if (!row) throw new RecordError(404, `Exam ${id} does not exist`);
+    if (!row) throw new SonoError(ErrorCodes.EXAM_NOT_FOUND, `Exam ${id} does not exist; list exams with GET /api/exams`);
     const captures = (this.db.prepare('SELECT id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json FROM captures WHERE exam_id = ? ORDER BY created_at').all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
     return { ...examOf(row), captures };
   }
@@ -84,18 +83,30 @@ export class ExamStore {
   /** Pixels of a capture, for DICOM export. */
   capturePixels(captureId: string): { pixels: Buffer; width: number; height: number; channels: number; region: CaptureInput['region'] } {
     const r = this.db.prepare('SELECT pixels, width, height, channels, region_json FROM captures WHERE id = ?').get(captureId) as { pixels: Buffer; width: number; height: number; channels: number; region_json: string } | undefined;
-    if (!r) throw new RecordError(404, `Capture ${captureId} does not exist`);
+    if (!r) throw new SonoError(ErrorCodes.CAPTURE_NOT_FOUND, `Capture ${captureId} does not exist`);
     return { pixels: r.pixels, width: r.width, height: r.height, channels: r.channels, region: JSON.parse(r.region_json) as CaptureInput['region'] };
   }
 
   addCapture(examId: string, input: CaptureInput, actor: string | null): Capture {
-    const exam = this.getExam(examId);
-    if (exam.closedAt) throw new RecordError(409, `Exam ${examId} is closed; start a new exam to capture more`);
+    return this.addCaptureOnce(examId, input, actor).capture;
+  }
+
+  /**
+   * Stores a capture unless this exam already holds the same frame (same sequence and capture time) or the
+   * same client key: then that capture is answered and nothing is written (`created` false).
+   */
+  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null): { capture: Capture; created: boolean } {
+    checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length, region: input.region }, `Frame ${input.frameSeq}`);
+    checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
     const id = randomUUID();
-    this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, examId, new Date().toISOString(), input.frameSeq, input.width, input.height, input.channels, Buffer.from(input.pixels),
-        input.pixelSpacing?.x ?? null, input.pixelSpacing?.y ?? null, JSON.stringify(input.region), JSON.stringify(input.results));
+    const existing = this.db.transaction((): string | undefined => {
+      const exam = this.getExam(examId);
+      const same = this.#sameCapture(examId, input);
+      if (same) return same;
+      if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
+      this.db.prepare(`INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json, frame_timestamp_ms, client_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, examId, new Date().toISOString(), input.frameSeq, input.width, input.height, input.channels, Buffer.from(input.pixels),
+        input.pixelSpacing?.x ?? null, input.pixelSpacing?.y ?? null, JSON.stringify(input.region), JSON.stringify(input.results), input.frameTimestampMs ?? null, input.clientKey ?? null);
       const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, ai_text, ai_geometry_json, unit, model_id, model_version, provider, state)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified')`);
       for (const r of input.results) {
@@ -104,19 +115,32 @@ export class ExamStore {
         }
       }
       this.#audit(actor, 'capture.add', id, { examId, frameSeq: input.frameSeq });
-    })();
-    return this.getExam(examId).captures.find((c) => c.id === id)!;
+      return undefined;
+    }).immediate();
+    const capture = this.getExam(examId).captures.find((c) => c.id === (existing ?? id))!;
+    return { capture, created: existing === undefined };
+  }
+
+  #sameCapture(examId: string, input: CaptureInput): string | undefined {
+    const byKey = input.clientKey !== undefined ? this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined : undefined;
+    const byFrame = input.frameTimestampMs !== undefined
+      ? this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND frame_seq = ? AND frame_timestamp_ms = ?').get(examId, input.frameSeq, input.frameTimestampMs) as { id: string } | undefined
+      : undefined;
+    return (byKey ?? byFrame)?.id;
   }
 
   decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; text?: string | undefined; geometry?: unknown; by: string }): Measurement {
-    const row = this.db.prepare(`SELECT m.*, e.closed_at AS exam_closed FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`).get(measurementId) as (Record<string, unknown> & { exam_closed: string | null }) | undefined;
-    if (!row) throw new RecordError(404, `Measurement ${measurementId} does not exist`);
-    if (row.exam_closed) throw new RecordError(409, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
+    const row = this.db.prepare(`SELECT m.*, e.closed_at AS exam_closed, c.width AS frame_width, c.height AS frame_height FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`)
+      .get(measurementId) as (Record<string, unknown> & { exam_closed: string | null; frame_width: number; frame_height: number }) | undefined;
+    if (!row) throw new SonoError(ErrorCodes.MEASUREMENT_NOT_FOUND, `Measurement ${measurementId} does not exist`);
+    if (row.exam_closed) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
+    if (d.value !== undefined && !(Number.isFinite(d.value) && d.value > 0)) throw new SonoError(ErrorCodes.DECISION_INVALID, `The corrected value ${d.value} is not a positive finite number; send the measured value`);
+    checkGeometry(d.geometry, { width: row.frame_width, height: row.frame_height });
     const categories = CATEGORIES[row.kind as Measurement['kind']];
-    if (d.text !== undefined && !categories) throw new RecordError(400, `Measurement ${measurementId} (${String(row.kind)}) is a number; correct it with "value", not "text"`);
-    if (d.text !== undefined && !categories!.includes(d.text)) throw new RecordError(400, `"${d.text}" is not a ${String(row.kind)}; choose one of ${categories!.join(', ')}`);
+    if (d.text !== undefined && !categories) throw new SonoError(ErrorCodes.DECISION_INVALID, `Measurement ${measurementId} (${String(row.kind)}) is a number; correct it with "value", not "text"`);
+    if (d.text !== undefined && !categories!.includes(d.text)) throw new SonoError(ErrorCodes.DECISION_INVALID, `"${d.text}" is not a ${String(row.kind)}; choose one of ${categories!.join(', ')}`);
     if (d.decision === 'corrected' && (categories ? d.text === undefined && d.value === undefined : d.value === undefined)) {
-      throw new RecordError(400, categories ? `A correction of ${String(row.kind)} needs the corrected "text" (${categories.join(', ')})` : 'A correction needs the corrected value');
+      throw new SonoError(ErrorCodes.DECISION_INVALID, categories ? `A correction of ${String(row.kind)} needs the corrected "text" (${categories.join(', ')})` : 'A correction needs the corrected value');
     }
     const confirmed = d.decision === 'confirmed';
     const finalValue = confirmed ? (row.ai_value as number | null) : (d.value ?? (row.ai_value as number | null));
@@ -133,7 +157,7 @@ export class ExamStore {
 
   closeExam(id: string, actor: string | null, onClosed?: (exam: Exam) => void): Exam {
     const exam = this.getExam(id);
-    if (exam.closedAt) throw new RecordError(409, `Exam ${id} is already closed`);
+    if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${id} is already closed`);
     this.db.transaction(() => {
       this.db.prepare('UPDATE exams SET closed_at = ? WHERE id = ?').run(new Date().toISOString(), id);
       this.#audit(actor, 'exam.close', id, { captures: exam.captures.length });

@@ -4,6 +4,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import bestFrame from './plugins/best-frame.js';
+import captures from './plugins/captures.js';
+import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
@@ -13,22 +15,25 @@ import source from './plugins/source.js';
 import webUi from './plugins/web-ui.js';
 import type { Runtime } from './runtime.js';
 
-/** Builds the HTTP app: one plugin per feature, services from `runtime`. */
+/**
+ * JSON bodies are small (an exam, a decision, a source switch): 64 KiB, unless a route sets its own limit
+ * (a corrected outline; the frame capture, bounded by the source's frame size). Only the frame-capture route
+ * reads application/octet-stream.
+ */
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP app: one plugin per feature, services from `runtime`, every error through one handler. */
 export async function buildApp(runtime: Runtime, logger: Logger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: JSON_BODY_LIMIT,
+    ajv: { customOptions: { removeAdditional: false } },
+  }) as unknown as FastifyInstance;
   app.decorate('sono', runtime);
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'sonoedge', version: '0.1.0', description: 'Point-of-care ultrasound AI runtime API' } },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(health);
-  await app.register(metrics);
-  await app.register(live);
-  await app.register(bestFrame);
-  await app.register(records);
-  await app.register(sync);
-  await app.register(source);
-  await app.register(webUi);
+  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, webUi] });
   return app;
 }

@@ -3,6 +3,8 @@ import type { ResultEvent } from '../pipeline/bus.js';
 
 export interface KeptFrame {
   seq: number;
+  /** capture time, source clock (ms): with `seq` it names the frame */
+  timestampMs: number;
   width: number;
   height: number;
   channels: 1 | 3;
@@ -14,6 +16,9 @@ export interface KeptFrame {
 /** Results are small: keep those of the last ~60 s of frames, so a frame frozen in a browser can be saved. */
 const RESULT_RETENTION = 2000;
 
+/** What the daemon sent of a frame (no pixels): a frame posted back is checked against it. */
+export type SeenFrame = Omit<KeptFrame, 'data'>;
+
 /**
  * Copies of the last few frames (a fixed ring, buffers reused) and the last results per model, so a
  * capture pairs a frame with the results computed on that very frame.
@@ -23,6 +28,8 @@ export class RecentFrames {
   #next = 0;
   readonly #results = new Map<string, ResultEvent>();
   readonly #byFrame = new Map<number, Map<string, ResultEvent>>();
+  /** The last RESULT_RETENTION frames' size, region and spacing, oldest first (a frame's own region is the truth for it). */
+  readonly #seen = new Map<number, SeenFrame>();
 
   /**
    * `size` frames (0.4 s at 30 fps): enough to pair the newest result with its frame. Frames frozen longer
@@ -34,17 +41,35 @@ export class RecentFrames {
     let slot = this.#ring[this.#next];
     const bytes = f.data.length;
     if (!slot || slot.data.length !== bytes) {
-      slot = { seq: -1, width: 0, height: 0, channels: 1, data: new Uint8Array(bytes), pixelSpacing: undefined, region: f.region };
+      slot = { seq: -1, timestampMs: 0, width: 0, height: 0, channels: 1, data: new Uint8Array(bytes), pixelSpacing: undefined, region: f.region };
       this.#ring[this.#next] = slot;
     }
     slot.data.set(f.data);
     slot.seq = f.seq;
+    slot.timestampMs = f.timestampMs;
     slot.width = f.width;
     slot.height = f.height;
     slot.channels = f.channels;
     slot.pixelSpacing = f.pixelSpacing;
     slot.region = f.region;
     this.#next = (this.#next + 1) % this.size;
+    // a new source restarts sequences: the newer frame replaces the older entry (and moves to the end)
+    this.#seen.delete(f.seq);
+    this.#seen.set(f.seq, { seq: f.seq, timestampMs: f.timestampMs, width: f.width, height: f.height, channels: f.channels, pixelSpacing: f.pixelSpacing, region: f.region });
+    if (this.#seen.size > RESULT_RETENTION) this.#seen.delete(this.#seen.keys().next().value!);
+  }
+
+  /** Frame `seq` as the daemon sent it, if it is recent and had capture time `timestampMs`. */
+  seenFrame(seq: number, timestampMs: number): SeenFrame | undefined {
+    const f = this.#seen.get(seq);
+    return f && f.timestampMs === timestampMs ? f : undefined;
+  }
+
+  /** Pixel bytes of the largest recent frame (0 before the first): a frame posted back is never larger. */
+  largestFrameBytes(): number {
+    let max = 0;
+    for (const f of this.#seen.values()) max = Math.max(max, f.width * f.height * f.channels);
+    return max;
   }
 
   keepResult(e: ResultEvent): void {

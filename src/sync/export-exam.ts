@@ -50,9 +50,18 @@ function plot(px: Uint8Array, w: number, h: number, x: number, y: number): void 
   }
 }
 
+/**
+ * Points drawn along one line or ellipse at most: two per pixel of the frame's perimeter. Stored geometry is
+ * range-checked when decided, but a record written before that check (1e300) must not spin the close.
+ */
+function maxSteps(w: number, h: number): number {
+  return 4 * (w + h);
+}
+
 /** A straight line, drawn point by point (a caliper, an outline edge). */
 function drawLine(px: Uint8Array, w: number, h: number, s: SegmentLike): void {
-  const n = Math.max(1, Math.ceil(Math.hypot(s.x2 - s.x1, s.y2 - s.y1) * 2));
+  if (![s.x1, s.y1, s.x2, s.y2].every(Number.isFinite)) return;
+  const n = Math.min(maxSteps(w, h), Math.max(1, Math.ceil(Math.hypot(s.x2 - s.x1, s.y2 - s.y1) * 2)));
   for (let k = 0; k <= n; k++) plot(px, w, h, s.x1 + ((s.x2 - s.x1) * k) / n, s.y1 + ((s.y2 - s.y1) * k) / n);
 }
 
@@ -71,8 +80,9 @@ function toGray(p: CapturePixels): Uint8Array {
 }
 
 function drawEllipse(px: Uint8Array, w: number, h: number, e: EllipseLike): void {
+  if (![e.cx, e.cy, e.semiMajor, e.semiMinor, e.angleDeg].every(Number.isFinite)) return;
   const a = (e.angleDeg * Math.PI) / 180;
-  const n = Math.ceil(2 * Math.PI * Math.max(e.semiMajor, 1) * 2);
+  const n = Math.min(maxSteps(w, h), Math.ceil(2 * Math.PI * Math.max(e.semiMajor, 1) * 2));
   for (let k = 0; k < n; k++) {
     const t = (2 * Math.PI * k) / n;
     const u = e.semiMajor * Math.cos(t);

@@ -1,7 +1,8 @@
-import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { BestFrameSelector } from '../../analysis/best-frame.js';
+import { ErrorCodes, SonoError } from '../../errors.js';
+import { BestFrameDto, errorResponses } from '../../protocol/rest/index.js';
 import type { ResultEvent } from '../../pipeline/bus.js';
 
 /**
@@ -18,11 +19,11 @@ const bestFrame: FastifyPluginAsync = async (app) => {
   app.get('/api/live/best', {
     schema: {
       tags: ['live'], summary: 'Best fetal-head proposal of the current sweep (auto-capture)',
-      response: { 200: T.Object({ seq: T.Number(), quality: T.Number(), event: T.Unknown() }), 404: T.Object({ error: T.String() }) },
+      response: { 200: BestFrameDto, ...errorResponses(404) },
     },
-  }, async (_req, reply) => {
+  }, async () => {
     const b = selector.best();
-    if (!b) return reply.code(404).send({ error: 'No proposal of sufficient quality in this sweep yet' });
+    if (!b) throw new SonoError(ErrorCodes.NO_PROPOSAL, 'No proposal of sufficient quality in this sweep yet; keep scanning the head');
     return { seq: b.seq, quality: b.quality, event: b.value };
   });
 };

@@ -1,0 +1,6 @@
+/** REST DTOs: the server's routes validate and serialise with these; the UI imports their `Static` types. */
+export * from './errors.js';
+export * from './exams.js';
+export * from './live.js';
+export * from './results.js';
+export * from './system.js';

@@ -1,0 +1,63 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+
+const Attempt = T.Object({ provider: T.String(), ok: T.Boolean(), reason: T.Optional(T.String()) });
+export const HealthDto = T.Object({
+  status: T.Union([T.Literal('starting'), T.Literal('ok'), T.Literal('failed')]),
+  provider: T.Optional(T.String({ description: 'Execution provider of the first model, e.g. "cpu"' })),
+  models: T.Array(T.Object({ id: T.String(), version: T.String(), task: T.String(), provider: T.String(), precision: T.String(), attempts: T.Array(Attempt) })),
+  source: T.Optional(T.Object({
+    driver: T.String(), state: T.String(), connected: T.Boolean(), fps: T.Number(), framesDelivered: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()),
+  })),
+  pipeline: T.Optional(T.Object({
+    framesIn: T.Number(), framesTaken: T.Number(), framesDropped: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()),
+    framesRejected: T.Number({ description: 'Malformed frames refused at the entrance' }), lastRejected: T.Optional(T.String()),
+    sourceFaults: T.Number({ description: 'Sources stopped because their driver failed while running' }), lastSourceFault: T.Optional(T.String()),
+  })),
+  faults: T.Optional(T.Object({
+    attributed: T.Number({ description: 'Uncaught errors blamed on a capture source' }),
+    unattributed: T.Number({ description: 'Uncaught errors in the daemon itself (logged at fatal level: please report)' }),
+    lastUnattributed: T.Optional(T.String()),
+  })),
+  error: T.Optional(T.String()),
+  uptimeSeconds: T.Number(),
+  probe: T.Optional(T.Object({ driver: T.String(), connected: T.Boolean(), framesOk: T.Number(), crcErrors: T.Number(), unknownTypes: T.Number(), garbageBytes: T.Number(), lastError: T.Optional(T.String()) })),
+  disk: T.Optional(T.Object({ path: T.String(), freeBytes: T.Number(), totalBytes: T.Number() })),
+});
+export type HealthDto = Static<typeof HealthDto>;
+
+export const DriversDto = T.Object({ current: T.Optional(T.String()), drivers: T.Array(T.String()) });
+export type DriversDto = Static<typeof DriversDto>;
+
+export const SourceBody = T.Object({
+  driver: T.String({ minLength: 1, maxLength: 64, description: 'Driver name, e.g. simulated, replay, v4l2, dicom' }),
+  settings: T.Optional(T.Record(T.String(), T.Unknown(), { description: "The driver's settings (the driver validates them); default: its section in the config" })),
+}, { additionalProperties: false });
+export type SourceBody = Static<typeof SourceBody>;
+export const SourceStateDto = T.Object({ driver: T.String(), state: T.String() });
+export type SourceStateDto = Static<typeof SourceStateDto>;
+
+/** Largest frame side a calibration may refer to (u16 in the frame header). */
+const SIDE = 65535;
+const Coord = T.Number({ minimum: 0, maximum: SIDE, description: 'Frame pixels' });
+export const CalibrationBody = T.Union([
+  T.Object({ pixelSpacingMm: T.Number({ minimum: 0.001, maximum: 10 }) }, { additionalProperties: false }),
+  T.Object({ x1: Coord, y1: Coord, x2: Coord, y2: Coord, distanceMm: T.Number({ minimum: 0.01, maximum: 1000 }) }, { additionalProperties: false }),
+  T.Object({ clear: T.Literal(true) }, { additionalProperties: false }),
+]);
+export type CalibrationBody = Static<typeof CalibrationBody>;
+export const SpacingDto = T.Object({
+  pixelSpacing: T.Union([T.Object({ x: T.Number(), y: T.Number() }), T.Null()]),
+  frame: T.Optional(T.Object({ width: T.Integer(), height: T.Integer() }, { description: 'Frame size it was made on; frames of another size keep the source\'s own spacing' })),
+});
+export type SpacingDto = Static<typeof SpacingDto>;
+
+const SyncTarget = T.Object({
+  name: T.String(), state: T.String(), lastError: T.Optional(T.String()), lastSuccessAt: T.Optional(T.String()),
+  counts: T.Object({ pending: T.Number(), sent: T.Number(), rejected: T.Number() }),
+});
+const SyncItem = T.Object({
+  id: T.Number(), target: T.String(), examId: T.String(), sopInstanceUid: T.String(), sopClassUid: T.String(), state: T.String(),
+  attempts: T.Number(), nextAttemptAt: T.Number(), lastError: T.Union([T.String(), T.Null()]), sentAt: T.Union([T.String(), T.Null()]),
+});
+export const SyncStateDto = T.Object({ targets: T.Array(SyncTarget), items: T.Array(SyncItem) });
+export type SyncStateDto = Static<typeof SyncStateDto>;
