@@ -13,7 +13,7 @@ import { ComponentLabeler } from '../src/analysis/components.js';
 import { measureLesionShape } from '../src/analysis/lesion-shape.js';
 import { OutlineTracer } from '../src/analysis/outline.js';
 import { packageRoot } from '../src/util/package-root.js';
-import { rocAuc } from './busi-metrics.js';
+import { rocAuc } from '../eval/busi-metrics.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' } } });
 const dir = values.dir ?? join(packageRoot(), '..', 'shared', 'data', 'busi');

@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { packageRoot } from '../src/util/package-root.js';
-import { accuracyAndMacroF1, expectedCalibrationError, overlap, rocAuc, sensitivityAtSpecificity } from './busi-metrics.js';
+import { accuracyAndMacroF1, expectedCalibrationError, overlap, rocAuc, sensitivityAtSpecificity } from '../eval/busi-metrics.js';
 
 const CLASSES = ['normal', 'benign', 'malignant'] as const;
 const { values } = parseArgs({ options: { dir: { type: 'string' }, split: { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' } } });

@@ -8,7 +8,7 @@
  *     mean brightness shift
  *   speed: ms per 640×480 frame (the model on 2 intra-op threads; the classical filters are single-thread
  *     TypeScript, so their times are an upper bound for an optimised C++ build: OpenCV's NLM takes ~150 ms)
- * Measures are defined in bench/enhance/metrics.ts and models/enhance/MODEL_CARD.md. Ratios (×) are to the
+ * Measures are defined in eval/enhance-metrics.ts and models/enhance/MODEL_CARD.md. Ratios (×) are to the
  * raw image: geometric mean over images of per-image ratios, except edge: Σ filtered step / Σ raw step
  * (an isoechoic lesion has almost no step, and its ratio would be noise).
  */
@@ -21,8 +21,8 @@ import { readModelPackage } from '../src/models/package.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { busiEvalFiles, readBusi, type BusiImage } from './enhance/busi.js';
 import { type Filter, gaussian, median, nlm, srad } from './enhance/filters.js';
-import { cnr, edgeStep, enl, enlLocal, lesionRegions, meanShift, psnr, ssim } from './enhance/metrics.js';
-import { simulatedFrames } from './enhance/sim-frames.js';
+import { cnr, edgeStep, enl, enlLocal, lesionRegions, meanShift, psnr, ssim } from '../eval/enhance-metrics.js';
+import { simulatedFrames } from '../eval/sim-frames.js';
 
 const { values } = parseArgs({ options: { package: { type: 'string' }, busi: { type: 'string' }, limit: { type: 'string' }, frames: { type: 'string', default: '6' }, json: { type: 'string' }, 'model-only': { type: 'boolean' } } });
 const root = packageRoot();

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { packageRoot } from '../src/util/package-root.js';
-import { dice, filledAnnotation, isValidationSubject, readHc18Csv, trimesterOf } from './hc18.js';
+import { dice, filledAnnotation, isValidationSubject, readHc18Csv, trimesterOf } from '../eval/hc18.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string' }, csv: { type: 'string' }, split: { type: 'string', default: 'validation' }, limit: { type: 'string' }, json: { type: 'string' }, 'models-dir': { type: 'string' } } });
 const root = packageRoot();

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig } from '../src/config/load.js';
-import { startDaemon } from '../src/daemon.js';
+import { startDaemon } from '../src/app/daemon.js';
 import { fork } from 'node:child_process';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ import { benchSessionOptions } from './session-options.js';
 import { benchDrivers } from './drivers.js';
 import { benchCadence } from './models-cadence.js';
 import { loadOrCreateKey, openDatabase } from '../src/records/database.js';
+import { ExamStore } from '../src/records/exam-store.js';
 import { writePart10 } from '../src/sync/dicom-file.js';
 import { Outbox } from '../src/sync/outbox.js';
 import { SyncService } from '../src/sync/sync-service.js';
@@ -109,7 +110,8 @@ async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<
   setPriority(peer.pid!, 19);
   const key = loadOrCreateKey(join(dir, 'k'), {});
   const db = openDatabase(join(dir, 'r.db'), key);
-  db.prepare("INSERT INTO exams (id, created_at) VALUES ('e', 'now')").run();
+  // an exam for the outbox rows to belong to, made through the records API (the schema is the records layer's)
+  const exam = new ExamStore(db).createExam({ operator: 'bench' });
   const outbox = new Outbox(db);
   const study = { studyInstanceUid: newUid(), studyDate: '20260101', studyTime: '120000', studyId: '', accessionNumber: '', patient: { name: 'SE1', id: 'SE1', birthDate: '', sex: '' }, deviceSerial: 'x', softwareVersion: '0' };
   const probe = new SimulatedProbe('b', {});
@@ -117,7 +119,7 @@ async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<
   const px = new Uint8Array(640 * 480);
   probe.render(1, px);
   const queued = 400;
-  outbox.enqueue('peer', 'e', Array.from({ length: queued }, (_, i) => {
+  outbox.enqueue('peer', exam.id, Array.from({ length: queued }, (_, i) => {
     const uid = newUid();
     return { sopInstanceUid: uid, sopClassUid: '1.2.840.10008.5.1.4.1.1.6.1', bytes: writePart10(buildUsImage(study, { seriesInstanceUid: study.studyInstanceUid + '.1', seriesNumber: 1, sopInstanceUid: uid, instanceNumber: i + 1, contentDate: '20260101', contentTime: '120000', width: 640, height: 480, pixels: px, region: probe.region, pixelSpacingMm: { x: 0.3, y: 0.3 }, derived: false, seriesDescription: 'b', burnedInAnnotation: 'NO' })) };
   }));

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { simulatedFrames } from './sim-frames.js';
+import { simulatedFrames } from '../../eval/sim-frames.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: dump-sim-frames.ts OUT_DIR');

@@ -1,5 +1,4 @@
 import type { Frame } from '../capture/frame.js';
-import type { ClinicalContext } from '../analysis/fetal-head.js';
 import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { colourFraction, regionSignal } from '../analysis/signal.js';
@@ -8,6 +7,17 @@ import type { EngineOutput, InferenceEngine } from '../inference/engine.js';
 
 export type Slot = 0 | 1;
 export type RawOutputs = Record<string, EngineOutput>;
+
+/** What a task's analysis reads besides the frame (the fetal-head task: the exam's dating GA). Opaque here. */
+export type TaskContext = Parameters<TaskAnalyzer['analyze']>[3];
+/** Gives a model the context of the exam in progress; registered per task by the composition root. */
+export type TaskContextProvider = () => TaskContext;
+
+/** One run's outputs and how long the run alone took where it ran (ms), without queueing or hand-offs. */
+export interface RunOutcome {
+  outputs: RawOutputs;
+  inferenceMs: number;
+}
 
 /**
  * One model in the pipeline, in three steps the pipeline can overlap across frames:
@@ -21,8 +31,13 @@ export class ModelRunner {
   readonly #analyzer: TaskAnalyzer;
   readonly #mapping: Array<InputMapping | undefined> = [undefined, undefined];
   readonly #info: Array<FrameInfo | undefined> = [undefined, undefined];
+  readonly #ctx: TaskContext[] = [{}, {}];
 
-  constructor(readonly session: InferenceEngine) {
+  /** `context`: read at prepare time, so a result is analysed with the context its frame was taken in. */
+  constructor(
+    readonly session: InferenceEngine,
+    private readonly context?: TaskContextProvider,
+  ) {
     const m = session.pkg.manifest;
     this.#pre = new Preprocessor(m.input);
     this.#analyzer = createTaskAnalyzer({ task: m.task, outputs: m.outputs, inputShape: m.input.shape, normalize: m.input.normalize });
@@ -35,6 +50,7 @@ export class ModelRunner {
   /** `colourFraction`: known from the original file when the frame was already made gray (analyze). */
   prepare(frame: Frame, slot: Slot = 0, hints: { colourFraction?: number | undefined } = {}): void {
     this.#mapping[slot] = this.#pre.run(frame, this.session.inputData[slot]);
+    this.#ctx[slot] = this.context?.() ?? {};
     this.#info[slot] = {
       width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing,
       signal: regionSignal(frame.data, frame.width, frame.channels, frame.region),
@@ -42,12 +58,15 @@ export class ModelRunner {
     };
   }
 
-  run(slot: Slot = 0): Promise<RawOutputs> {
+  /** Inference on buffer `slot`; the timing is the session's own, read when this run resolved. */
+  async run(slot: Slot = 0): Promise<RunOutcome> {
     if (!this.#mapping[slot]) throw new Error(`Model ${this.id} ran before prepare()`);
-    return this.session.run(slot);
+    const outputs = await this.session.run(slot);
+    return { outputs, inferenceMs: this.session.runMs[slot] };
   }
 
-  analyze(raw: RawOutputs, slot: Slot, ctx: ClinicalContext): TaskResult {
+  /** `ctx` defaults to the context read when this slot was prepared. */
+  analyze(raw: RawOutputs, slot: Slot, ctx: TaskContext = this.#ctx[slot]!): TaskResult {
     const mapping = this.#mapping[slot]!;
     const info = this.#info[slot]!;
     const outputs: Record<string, OutputTensor> = raw;
@@ -57,11 +76,11 @@ export class ModelRunner {
   }
 
   /** prepare → run → analyze on slot 0, for offline use where nothing overlaps. */
-  async infer(ctx: ClinicalContext): Promise<{ result: TaskResult; inferenceMs: number; analysisMs: number }> {
+  async infer(ctx?: TaskContext): Promise<{ result: TaskResult; inferenceMs: number; analysisMs: number }> {
     const t0 = performance.now();
-    const raw = await this.run(0);
+    const { outputs } = await this.run(0);
     const t1 = performance.now();
-    const result = this.analyze(raw, 0, ctx);
+    const result = this.analyze(outputs, 0, ctx);
     return { result, inferenceMs: t1 - t0, analysisMs: performance.now() - t1 };
   }
 }

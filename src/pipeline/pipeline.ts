@@ -1,36 +1,19 @@
-import type { ClinicalContext } from '../analysis/fetal-head.js';
-import { FailedSource } from '../capture/failed-source.js';
-import { type Frame, frameProblem } from '../capture/frame.js';
-import type { SourceScope } from '../capture/source-scope.js';
+import type { Frame } from '../capture/frame.js';
 import type { FrameSource } from '../capture/source.js';
 import { errorMessage } from '../errors.js';
+import type { InferenceEngine } from '../inference/engine.js';
+import { FrameAdmission, type SpacingOverride } from './admission.js';
 import type { Bus } from './bus.js';
+import type { PipelineHeartbeat } from './heartbeat.js';
 import { LatestSlot } from './latest-slot.js';
-import type { ModelRunner, RawOutputs, Slot } from './model-runner.js';
+import { ModelRunner, type Slot, type TaskContextProvider } from './model-runner.js';
+import { type Job, Publication, launch } from './publication.js';
+import { ModelSchedule, type ScheduledModel } from './schedule.js';
+import { type PipelineLog, type SourceDeadlines, SourceHolder } from './source-holder.js';
+import type { SourceScope } from '../capture/source-scope.js';
 
-/** `elapsedMs`: launch → outcome on this thread; `inferenceMs`: the run alone, timed where it ran. */
-type Outcome = { raw: RawOutputs; elapsedMs: number; inferenceMs: number } | { error: unknown; elapsedMs: number; inferenceMs: number };
-
-/** A model run in flight: what is needed to analyse and publish it when it lands. */
-interface Job {
-  runner: ModelRunner;
-  slot: Slot;
-  seq: number;
-  sourceId: string;
-  frameTimestampMs: number;
-  queueMs: number;
-  preprocessMs: number;
-  ctx: ClinicalContext;
-  outcome: Promise<Outcome>;
-}
-
-export interface ScheduledModel {
-  runner: ModelRunner;
-  /** run on every Nth frame (by sequence distance from the last frame this model ran on) */
-  everyN: number;
-  /** false: loaded but not run until setModelEnabled (a display option nobody is looking at); default true */
-  enabled?: boolean;
-}
+export type { ScheduledModel } from './schedule.js';
+export type { SpacingOverride } from './admission.js';
 
 export interface PipelineStats {
   framesIn: number;
@@ -47,86 +30,111 @@ export interface PipelineStats {
   models: Record<string, { runs: number; errors: number }>;
 }
 
-/** A calibration in force: the spacing, and the frame size it was made on (other sizes keep their own). */
-export interface SpacingOverride {
-  pixelSpacing: NonNullable<Frame['pixelSpacing']>;
-  frame?: { width: number; height: number } | undefined;
-}
-
 export interface PipelineOptions {
-  /** Clinical context of the exam in progress (dating GA…), read for every result. */
-  context?: () => ClinicalContext;
-  log?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  log?: PipelineLog;
   /** Sources start inside it, so the daemon's last-resort guard can blame an uncaught error on its source. */
   scope?: SourceScope;
   /** The stored calibration of a source (driver + id), put in force whenever that source starts. */
   calibrationFor?: (source: FrameSource) => SpacingOverride | undefined;
+  /** How long a driver's start() and stop() may take (defaults: DEFAULT_SOURCE_DEADLINES). */
+  sourceDeadlines?: Partial<SourceDeadlines>;
 }
 
 /**
- * Source → latest-frame slot → models at their cadence → bus. Frames go to the bus at the source rate
- * (for the live view); inference takes only the newest frame, dropping the rest (counted).
+ * Source → entrance checks → latest-frame slot → models at their cadence → bus. Frames go to the bus at the
+ * source rate (for the live view); inference takes only the newest frame, dropping the rest (counted).
+ * Each seam is its own module: SourceHolder (switching, deadlines), FrameAdmission (checks, freeze,
+ * calibration), ModelSchedule (cadence, on/off, replacement), Publication (analysis, results). Nothing
+ * here knows a clinical task: a task's context comes with its ModelRunner.
  */
 export class Pipeline {
   readonly #slot = new LatestSlot<Frame>();
-  readonly #models: ScheduledModel[];
-  readonly #lastSeq = new Map<string, number>();
-  readonly #stats: PipelineStats;
+  readonly #schedule: ModelSchedule;
+  readonly #sources: SourceHolder;
+  readonly #admission: FrameAdmission;
+  readonly #publication: Publication;
+  /** Runs prepared or in flight, per runner: a replaced runner's session is handed back once it has none. */
+  readonly #holds = new Map<ModelRunner, number>();
+  readonly #idle = new Map<ModelRunner, () => void>();
+  #framesIn = 0;
+  #framesTaken = 0;
+  #lastFrameAtMs: number | undefined;
+  #innerErrors = 0;
+  #lastInnerError: string | undefined;
   #abort: AbortController | undefined;
   #loop: Promise<void> | undefined;
-  #source: FrameSource | undefined;
 
   constructor(
     readonly bus: Bus,
     models: ScheduledModel[],
     private readonly options: PipelineOptions = {},
   ) {
-    this.#models = models;
-    for (const m of models) if (m.enabled === false) this.#disabled.add(m.runner.id);
-    this.#stats = { framesIn: 0, framesTaken: 0, framesDropped: 0, errors: 0, lastError: undefined, framesRejected: 0, lastRejected: undefined, sourceFaults: 0, lastSourceFault: undefined, models: Object.fromEntries(models.map((m) => [m.runner.id, { runs: 0, errors: 0 }])) };
+    this.#schedule = new ModelSchedule();
+    this.#publication = new Publication(bus, options.log);
+    for (const m of models) this.addModel(m);
+    this.#admission = new FrameAdmission(() => this.#sources.current?.driver, options.log);
+    this.#sources = new SourceHolder(this.push, {
+      scope: options.scope, log: options.log, deadlines: options.sourceDeadlines,
+      onCurrent: (source) => {
+        this.#schedule.resetCadence();
+        if (options.calibrationFor) this.#admission.spacing = options.calibrationFor(source);
+      },
+    });
   }
 
   get source(): FrameSource | undefined {
-    return this.#source;
+    return this.#sources.current;
   }
 
-  #frozen = false;
-  readonly #disabled = new Set<string>();
+  /** Schedules one more model (the daemon adds each as its session becomes ready). */
+  addModel(model: ScheduledModel): void {
+    this.#schedule.add(model);
+    this.#publication.track(model.runner.id);
+  }
+
+  /** The sessions scheduled now, in order (a replacement takes its predecessor's place). */
+  sessions(): InferenceEngine[] {
+    return this.#schedule.runners().map((r) => r.session);
+  }
+
+  /**
+   * Puts `session` in the place of the model with its id while frames flow (a model update). Open and warm
+   * it first: the switch happens between two runs, and the old session is returned, for the caller to
+   * release, once no run of it is prepared or in flight.
+   */
+  async replaceModel(session: InferenceEngine, context?: TaskContextProvider): Promise<InferenceEngine> {
+    const next = new ModelRunner(session, context);
+    const old = this.#schedule.replace(next);
+    this.#publication.track(next.id);
+    if (this.#holds.has(old)) await new Promise<void>((resolve) => this.#idle.set(old, resolve));
+    return old.session;
+  }
 
   /** Runs or stops running one model (e.g. the enhancer while at least one viewer has it switched on). */
   setModelEnabled(id: string, enabled: boolean): void {
-    if (enabled) this.#disabled.delete(id);
-    else this.#disabled.add(id);
+    this.#schedule.setEnabled(id, enabled);
   }
-
-  #spacing: SpacingOverride | undefined;
-  #lastWidth = 0;
-  #lastHeight = 0;
-  #lastLogged: string | undefined;
-  /** Sources that reported a fault, with the reason (a switch to one that faults while starting fails). */
-  readonly #faulted = new WeakMap<FrameSource, string>();
 
   /**
    * A calibration made by the clinician (e.g. two points on a ruler) overrides the source's spacing on
-   * frames of the size it was made on; frames of another size (the grabber's resolution changed) keep the
-   * source's own spacing rather than a wrong one.
+   * frames of the size it was made on; frames of another size keep the source's own spacing.
    */
   setSpacingOverride(override: SpacingOverride | undefined): void {
-    this.#spacing = override;
+    this.#admission.spacing = override;
   }
 
   get spacingOverride(): SpacingOverride | undefined {
-    return this.#spacing;
+    return this.#admission.spacing;
   }
 
   /** Size of the last frame that entered, if any (what a calibration made now is made on). */
   lastFrameSize(): { width: number; height: number } | undefined {
-    return this.#lastWidth > 0 ? { width: this.#lastWidth, height: this.#lastHeight } : undefined;
+    return this.#admission.lastFrameSize();
   }
 
   /** A frozen probe freezes the view: frames are counted but neither shown nor analysed until unfrozen. */
   setFrozen(frozen: boolean): void {
-    this.#frozen = frozen;
+    this.#admission.frozen = frozen;
   }
 
   /**
@@ -134,131 +142,88 @@ export class Pipeline {
    * with its reason, before the view or a model sees it; nothing thrown here reaches the driver.
    */
   readonly push = (frame: Frame): void => {
-    this.#stats.framesIn++;
+    this.#framesIn++;
+    this.#lastFrameAtMs = Date.now();
     try {
-      const problem = frameProblem(frame);
-      if (problem !== undefined) return this.#reject(frame, problem);
-      this.#lastWidth = frame.width;
-      this.#lastHeight = frame.height;
-      if (this.#frozen) return;
-      const o = this.#spacing;
-      if (o && (!o.frame || (o.frame.width === frame.width && o.frame.height === frame.height))) frame.pixelSpacing = o.pixelSpacing;
+      if (!this.#admission.admit(frame)) return;
       this.bus.publish('frame', frame);
       this.#slot.put(frame);
     } catch (err) {
-      this.#stats.errors++;
-      this.#stats.lastError = `frame ${String(frame?.seq)}: ${errorMessage(err)}`;
+      this.#innerErrors++;
+      this.#lastInnerError = `frame ${String(frame?.seq)}: ${errorMessage(err)}`;
     }
   };
-
-  #reject(frame: Frame, problem: string): void {
-    this.#stats.framesRejected++;
-    this.#stats.lastRejected = `Frame ${String(frame.seq)} from ${this.#source?.driver ?? 'the source'} refused: ${problem}`;
-    // One line per kind of problem, not one per frame: a broken stream must not flood the log.
-    if (problem !== this.#lastLogged) {
-      this.#lastLogged = problem;
-      this.options.log?.warn({ source: this.#source?.driver, problem }, this.#stats.lastRejected);
-    }
-  }
-
-  /** The listener a source gets: frames leave the source's scope before the pipeline handles them. */
-  #listenerFor(accept: () => boolean): (f: Frame) => void {
-    const scope = this.options.scope;
-    const push = this.push;
-    if (!scope) return (f) => accept() && push(f);
-    return (f) => accept() && scope.outside(push, f);
-  }
-
-  /** Starts `source` inside its scope, with its faults reported to `sourceFailed`. */
-  #startSource(source: FrameSource, listener: (f: Frame) => void, signal?: AbortSignal): Promise<void> {
-    const onFault = (reason: string): void => this.sourceFailed(source, reason);
-    const go = (): Promise<void> => source.start(listener, { ...(signal ? { signal } : {}), onFault });
-    return this.options.scope ? this.options.scope.run(source, go) : go();
-  }
-
-  #applyCalibration(source: FrameSource): void {
-    if (this.options.calibrationFor) this.#spacing = this.options.calibrationFor(source);
-  }
 
   async start(source: FrameSource): Promise<void> {
     this.#abort = new AbortController();
     const signal = this.#abort.signal;
     this.#loop = this.#run(signal);
-    this.#source = source;
-    this.#applyCalibration(source);
-    await this.#startSource(source, this.#listenerFor(() => this.#source === source), signal);
+    await this.#sources.start(source, signal);
   }
 
-  /**
-   * A running source failed (its driver reported a fault, or the daemon's last-resort guard blamed an
-   * uncaught error on it): it is stopped, counted and logged, and health shows it failed with the reason
-   * until another source is switched in. The daemon keeps serving.
-   */
+  /** See SourceHolder.failed: the source is stopped and shown failed with `reason`. */
   sourceFailed(source: FrameSource, reason: string): void {
-    if (this.#faulted.has(source)) return;
-    this.#faulted.set(source, reason);
-    this.#stats.sourceFaults++;
-    this.#stats.lastSourceFault = reason;
-    this.options.log?.error({ driver: source.driver, source: source.id, reason }, `source failed: ${reason}`);
-    let before: ReturnType<FrameSource['health']> | undefined;
-    try {
-      before = source.health();
-    } catch {
-      before = undefined;
-    }
-    try {
-      void source.stop().catch(() => {});
-    } catch {
-      // a broken driver may fail to stop too; its frames are no longer accepted (see #listenerFor)
-    }
-    if (this.#source === source) this.#source = new FailedSource(source.id, source.driver, reason, before);
+    this.#sources.failed(source, reason);
   }
 
   /** Keeps running with no working source (its failure visible in health) until one is switched in. */
   setFailedSource(source: FrameSource): void {
-    this.#source = source;
+    this.#sources.setFailed(source);
   }
 
   /**
-   * Replaces the source without stopping inference (no restart needed). The new source starts first; if it
-   * fails, the old one keeps running and the error is thrown. Switches run one at a time, in call order: the
-   * System screen, an edited config file and USB hotplug may ask at once.
+   * Replaces the source without stopping inference. The new source starts first (within its deadline); if
+   * it fails, the old one keeps running and the error is thrown. Switches run one at a time, in call order.
    */
   switchSource(source: FrameSource): Promise<void> {
-    const run = this.#switching.then(() => this.#switch(source));
-    this.#switching = run.catch(() => {});
-    return run;
+    return this.#sources.switchTo(source);
   }
 
-  #switching: Promise<void> = Promise.resolve();
-
-  async #switch(source: FrameSource): Promise<void> {
-    const old = this.#source;
-    let started = false;
-    try {
-      await this.#startSource(source, this.#listenerFor(() => started && this.#source === source));
-    } catch (err) {
-      await source.stop().catch(() => {}); // whatever it opened before failing
-      throw err;
-    }
-    const fault = this.#faulted.get(source);
-    if (fault !== undefined) throw new Error(fault);
-    // From here frames of the new source flow; the old one is stopped.
-    await old?.stop();
-    this.#lastSeq.clear();
-    this.#source = source;
-    this.#applyCalibration(source);
-    started = true;
-  }
-
+  /** Stops the source (bounded by its deadline) and the loop, after the run in flight. */
   async stop(): Promise<void> {
-    await this.#source?.stop();
+    await this.#sources.stop();
     this.#abort?.abort(new Error('Pipeline stopped'));
     await this.#loop?.catch(() => {});
   }
 
   stats(): PipelineStats {
-    return { ...this.#stats, framesDropped: this.#slot.dropped, models: structuredClone(this.#stats.models) };
+    const p = this.#publication;
+    return {
+      framesIn: this.#framesIn, framesTaken: this.#framesTaken, framesDropped: this.#slot.dropped,
+      errors: p.errors + this.#innerErrors, lastError: p.lastError ?? this.#lastInnerError,
+      framesRejected: this.#admission.rejected, lastRejected: this.#admission.lastRejected,
+      sourceFaults: this.#sources.faults, lastSourceFault: this.#sources.lastFault,
+      models: structuredClone(p.models),
+    };
+  }
+
+  heartbeat(): PipelineHeartbeat {
+    const p = this.#publication;
+    let framesExpected = false;
+    try {
+      framesExpected = this.#sources.current?.health().state === 'running';
+    } catch {
+      // a broken driver's health: no frames are expected from it
+    }
+    const resultsExpected = framesExpected && !this.#admission.frozen && this.#schedule.enabledCount() > 0;
+    return { framesIn: this.#framesIn, resultsOut: p.resultsOut, lastFrameAtMs: this.#lastFrameAtMs, lastResultAtMs: p.lastResultAtMs, framesExpected, resultsExpected };
+  }
+
+  #hold(runner: ModelRunner): void {
+    this.#holds.set(runner, (this.#holds.get(runner) ?? 0) + 1);
+  }
+
+  #release(runner: ModelRunner): void {
+    const n = (this.#holds.get(runner) ?? 1) - 1;
+    if (n > 0) return void this.#holds.set(runner, n);
+    this.#holds.delete(runner);
+    this.#idle.get(runner)?.();
+    this.#idle.delete(runner);
+  }
+
+  #complete(job: Job, outcome: Awaited<Job['outcome']>): void {
+    this.#publication.complete(job, outcome);
+    this.#release(job.runner);
   }
 
   /**
@@ -269,7 +234,7 @@ export class Pipeline {
    */
   async #run(signal: AbortSignal): Promise<void> {
     const due: ScheduledModel[] = [];
-    const pre: number[] = [];
+    const prepared: Array<{ runner: ModelRunner; ms: number }> = [];
     let slot: Slot = 0;
     let inflight: Job | undefined;
     while (!signal.aborted) {
@@ -284,86 +249,40 @@ export class Pipeline {
         break;
       }
       const tTaken = performance.now();
-      this.#stats.framesTaken++;
-      due.length = 0;
-      pre.length = 0;
-      for (const m of this.#models) {
-        if (this.#disabled.has(m.runner.id)) continue;
-        const last = this.#lastSeq.get(m.runner.id);
-        if (last === undefined || frame.seq < last || frame.seq - last >= m.everyN) due.push(m);
-      }
+      this.#framesTaken++;
+      this.#schedule.due(frame, due);
       if (due.length === 0) continue;
       // The other buffer from the run still in flight (the only one not yet analysed): flipping blindly would
       // land on its buffer after a frame whose preparation failed and launched nothing.
       slot = inflight ? (inflight.slot === 0 ? 1 : 0) : slot === 0 ? 1 : 0;
-      // Prepare every due model now, while the frame's buffer is guaranteed valid; a model whose
-      // preparation failed is not launched on a half-written buffer.
-      for (let i = 0; i < due.length; i++) {
-        const m = due[i]!;
+      // Prepare every due model now, while the frame's buffer is guaranteed valid; a model whose preparation
+      // failed is not launched on a half-written buffer. The runner is kept as prepared: a replacement
+      // arriving meanwhile takes over from the next frame.
+      prepared.length = 0;
+      for (const m of due) {
         const t = performance.now();
         try {
           m.runner.prepare(frame, slot);
-          pre.push(performance.now() - t);
+          this.#hold(m.runner);
+          prepared.push({ runner: m.runner, ms: performance.now() - t });
         } catch (err) {
-          this.#fail(m.runner.id, err);
-          due.splice(i--, 1);
+          this.#publication.fail(m.runner.id, err);
         }
       }
-      const ctx = this.options.context?.() ?? {};
-      for (let i = 0; i < due.length; i++) {
-        const m = due[i]!;
-        this.#lastSeq.set(m.runner.id, frame.seq);
+      for (const { runner, ms } of prepared) {
+        this.#schedule.ran(runner.id, frame.seq);
         const previous = inflight;
         // Same model: this run is queued behind the one in flight (on the other buffer), so the worker goes
         // straight from one to the next. Another model (its own worker) starts only once the previous has
         // finished, so models take turns on the cores rather than running side by side.
-        const previousOutcome = previous && previous.runner !== m.runner ? await previous.outcome : undefined;
-        inflight = this.#launch(m.runner, slot, frame, tTaken, pre[i]!, ctx);
+        const previousOutcome = previous && previous.runner !== runner ? await previous.outcome : undefined;
+        inflight = launch(runner, slot, frame, tTaken, ms);
         if (previous) this.#complete(previous, previousOutcome ?? (await previous.outcome));
       }
     }
-    if (inflight) await inflight.outcome;
-  }
-
-  #launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number, ctx: ClinicalContext): Job {
-    const tStart = performance.now();
-    const outcome = Promise.resolve().then(() => runner.run(slot)).then(
-      (raw) => ({ raw, elapsedMs: performance.now() - tStart, inferenceMs: runner.session.runMs[slot] }),
-      (error: unknown) => ({ error, elapsedMs: performance.now() - tStart, inferenceMs: 0 }),
-    );
-    return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: frame.timestampMs, queueMs: tTaken - frame.timestampMs, preprocessMs, ctx, outcome };
-  }
-
-  #complete(job: Job, outcome: Outcome): void {
-    const id = job.runner.id;
-    if ('error' in outcome) return this.#fail(id, outcome.error);
-    try {
-      const t = performance.now();
-      const result = job.runner.analyze(outcome.raw, job.slot, job.ctx);
-      const analysisMs = performance.now() - t;
-      this.#stats.models[id]!.runs++;
-      const s = job.runner.session;
-      this.bus.publish('result', {
-        type: 'result',
-        seq: job.seq,
-        sourceId: job.sourceId,
-        frameTimestampMs: job.frameTimestampMs,
-        modelId: s.id,
-        modelVersion: s.version,
-        provider: s.provider,
-        timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, handoffMs: Math.max(0, outcome.elapsedMs - outcome.inferenceMs), inferenceMs: outcome.inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
-        result,
-      });
-    } catch (err) {
-      this.#fail(id, err);
+    if (inflight) {
+      await inflight.outcome; // not published: the pipeline is stopping
+      this.#release(inflight.runner);
     }
-  }
-
-  #fail(modelId: string, err: unknown): void {
-    this.#stats.errors++;
-    this.#stats.lastError = `${modelId}: ${errorMessage(err)}`;
-    const m = this.#stats.models[modelId];
-    if (m) m.errors++;
-    this.options.log?.warn({ model: modelId, err: errorMessage(err) }, 'model run failed');
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
-import { overlap } from '../../bench/busi-metrics.js';
+import { overlap } from '../../eval/busi-metrics.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedProbe } from '../../drivers/simulated/probe.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { isValidationSubject, readHc18Csv } from '../../bench/hc18.js';
+import { isValidationSubject, readHc18Csv } from '../../eval/hc18.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -13,8 +13,8 @@ import { TiledImageRunner, tilePlan } from '../../src/inference/tiles.js';
 import { readModelPackage } from '../../src/models/package.js';
 import { ModelRunner } from '../../src/pipeline/model-runner.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { psnr } from '../../bench/enhance/metrics.js';
-import { type SimFrame, simulatedFrames } from '../../bench/enhance/sim-frames.js';
+import { psnr } from '../../eval/enhance-metrics.js';
+import { type SimFrame, simulatedFrames } from '../../eval/sim-frames.js';
 
 const DIR = join(packageRoot(), 'models', 'enhance');
 const have = existsSync(join(DIR, 'manifest.json'));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/load.js';
-import { type Daemon, startDaemon } from '../../src/daemon.js';
+import { type Daemon, startDaemon } from '../../src/app/daemon.js';
 import { decodeFrameHeader, type DecodedFrameHeader } from '../../src/server/frame-message.js';
 
 /** Starts a real daemon in-process on a free loopback port with a temp data dir. */

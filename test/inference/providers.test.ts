@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
-import { openSessions } from '../../src/daemon.js';
+import { openSessions } from '../../src/app/sessions.js';
 import { openModelSession } from '../../src/inference/session.js';
 import { findModelPackage } from '../../src/models/package.js';
 import { copyShippedModels, tempDir } from '../helpers/tmp.js';

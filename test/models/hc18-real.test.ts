@@ -5,11 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeFiles } from '../../src/analyze/analyze-files.js';
+import { analyzeFiles } from '../../src/app/analyze/analyze-files.js';
 import { openModelSession, type ModelSession } from '../../src/inference/session.js';
 import { findModelPackage } from '../../src/models/package.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { isValidationSubject, readHc18Csv } from '../../bench/hc18.js';
+import { isValidationSubject, readHc18Csv } from '../../eval/hc18.js';
 import { SHARED_DATA } from '../helpers/tmp.js';
 
 const dir = join(SHARED_DATA, 'hc18');

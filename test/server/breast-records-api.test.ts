@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { captureLive, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { getJson, putJson, until } from '../helpers/process-daemon.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { type DecodedFrameHeader, decodeFrameHeader } from '../../src/server/frame-message.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';

@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Daemon } from '../../src/daemon.js';
-import { ModelGate } from '../../src/server/model-gate.js';
+import type { Daemon } from '../../src/app/daemon.js';
+import { ModelGate } from '../../src/pipeline/model-gate.js';
+import { TASK_OF_EXAM } from '../../src/records/measurement-rows.js';
+import type { ExamType } from '../../src/records/types.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('ModelGate', () => {
   const models = [{ id: 'fh', task: 'fetal-head' }, { id: 'bl', task: 'breast-lesion' }, { id: 'en', task: 'enhance' }];
-  const make = (ms = models): { gate: ModelGate; on: Map<string, boolean> } => {
+  const make = (ms = models): { gate: ModelGate<ExamType>; on: Map<string, boolean> } => {
     const on = new Map<string, boolean>();
-    return { gate: new ModelGate(() => ms, (id, e) => on.set(id, e)), on };
+    return { gate: new ModelGate<ExamType>(() => ms, (id, e) => on.set(id, e), TASK_OF_EXAM), on };
   };
 
   it('runs every diagnostic model when nobody watches and no exam is open; never touches the enhancer', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,30 +1,24 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { startDaemon } from '../../src/daemon.js';
-import { Bus } from '../../src/pipeline/bus.js';
-import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
-import { buildApp } from '../../src/server/app.js';
+import { startDaemon } from '../../src/app/daemon.js';
+import { buildTestApp } from '../helpers/app.js';
 import { copyShippedModels, tempDir } from '../helpers/tmp.js';
 
 const silent = pino({ level: 'silent' });
 
 describe('daemon start-up', () => {
   it('answers 503 "starting" until the sessions are warm', async () => {
-    const dir = tempDir();
-    const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
-    const { config } = loadConfig(undefined, { env: {} });
-    const app = await buildApp({ config, bus: new Bus(), metrics: new Registry(), startedAt: Date.now(), state: { ready: false, startupError: undefined }, sessions: [], pipeline: undefined, db, sync: undefined, webUiDir: dir, dataDir: dir }, silent);
+    const t = await buildTestApp();
+    t.runtime.state.ready = false; // as the daemon's Runtime is while its sessions load
     try {
-      const r = await app.inject({ method: 'GET', url: '/api/health' });
+      const r = await t.app.inject({ method: 'GET', url: '/api/health' });
       expect(r.statusCode).toBe(503);
       expect(r.json()).toMatchObject({ status: 'starting', models: [] });
     } finally {
-      await app.close();
-      db.close();
+      await t.close();
     }
   });
 

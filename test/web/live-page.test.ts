@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';

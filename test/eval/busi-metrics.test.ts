@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyAndMacroF1, expectedCalibrationError, overlap, rocAuc, sensitivityAtSpecificity } from '../../bench/busi-metrics.js';
+import { accuracyAndMacroF1, expectedCalibrationError, overlap, rocAuc, sensitivityAtSpecificity } from '../../eval/busi-metrics.js';
 
 describe('breast-lesion evaluation metrics (hand-worked values)', () => {
   it('AUC: perfect, reversed, ties, and the pairs-counted value', () => {

@@ -1,6 +1,7 @@
 /**
  * Classification and calibration metrics for the breast-lesion evaluation. Pure functions; golden values
- * in test/bench/busi-metrics.test.ts are worked by hand.
+ * in test/eval/busi-metrics.test.ts are worked by hand. eval/ is the evaluation kit shared by bench/ (the
+ * evaluation scripts) and test/; tests never import from bench/.
  */
 
 /** Area under the ROC curve (Mann–Whitney U; ties count one half). NaN without both classes. */

@@ -7,7 +7,7 @@
  * mean offset (≈ −1.5 dB for fully developed speckle), so a filter that keeps the raw mean brightness is
  * not penalised for it. PSNR/SSIM are computed inside the imaging sector only.
  */
-import { SimulatedProbe, type SimulatedSettings } from '../../drivers/simulated/probe.js';
+import { SimulatedProbe, type SimulatedSettings } from '../drivers/simulated/probe.js';
 
 export interface SimFrame {
   width: number;

@@ -1,14 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { LoadedConfig } from './config/load.js';
-import type { ProviderName } from './config/schema.js';
-import { defaultDataDir, modelsDirOf } from './daemon.js';
-import { errorMessage } from './errors.js';
-import { executionProvider } from './inference/providers.js';
-import { listModelPackages, readVerifiedModelFile } from './models/package.js';
-import { describeV4l2 } from '../drivers/v4l2/v4l2.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ProviderName } from '../config/schema.js';
+import { dataDirOf, modelsDirOf } from './paths.js';
+import { errorMessage } from '../errors.js';
+import { executionProvider } from '../inference/providers.js';
+import { listModelPackages, readVerifiedModelFile } from '../models/package.js';
+import { describeV4l2 } from '../../drivers/v4l2/v4l2.js';
 
 /** One line per check: what this machine can do. Returns false when something the config needs is missing. */
 export async function runDoctor(loaded: LoadedConfig, print: (line: string) => void): Promise<boolean> {
@@ -63,7 +62,7 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   }
   print(`driver usb: bulk frame reader and hotplug via the usb package (libusb)${config.usbHotplug ? `; ${config.usbHotplug.devices.length} known devices` : ''}`);
   print(`driver v4l2: ${describeV4l2()}; ${ffmpeg.status === 0 ? 'ffmpeg present' : 'ffmpeg missing'}`);
-  const dataDir = resolve(loaded.baseDir, config.dataDir ?? defaultDataDir());
+  const dataDir = dataDirOf(loaded);
   try {
     mkdirSync(dataDir, { recursive: true });
     accessSync(dataDir, constants.W_OK);

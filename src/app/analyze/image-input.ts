@@ -1,8 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
-import type { Frame, PixelSpacing } from '../capture/frame.js';
-import { type Flag, flag } from '../analysis/flags.js';
-import { colourFraction } from '../analysis/signal.js';
-import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
+import type { Frame, PixelSpacing } from '../../capture/frame.js';
+import { type Flag, flag } from '../../analysis/flags.js';
+import { colourFraction } from '../../analysis/signal.js';
+import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 
 export const MIN_SIDE = 32;
 export const MAX_SIDE = 8192;

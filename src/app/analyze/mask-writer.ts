@@ -1,7 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
-import type { EllipseOut } from '../analysis/fetal-head.js';
-import { fillPolygon, splitXY } from '../analysis/polygon.js';
+import type { EllipseOut } from '../../analysis/fetal-head.js';
+import { fillPolygon, splitXY } from '../../analysis/polygon.js';
 
 /** `020_HC.png` → `<dir>/020_HC_pred.png` */
 export function predMaskPath(dir: string, imageFile: string): string {

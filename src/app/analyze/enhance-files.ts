@@ -7,13 +7,13 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
-import { type Flag, flag } from '../analysis/flags.js';
-import { ENHANCE_COLOUR_FRACTION } from '../analysis/enhance.js';
-import { BLANK_STD, regionSignal } from '../analysis/signal.js';
-import { toSnakeCase } from '../analysis/case.js';
-import type { InferenceEngine } from '../inference/engine.js';
-import { TiledImageRunner } from '../inference/tiles.js';
-import { errorMessage } from '../errors.js';
+import { type Flag, flag } from '../../analysis/flags.js';
+import { ENHANCE_COLOUR_FRACTION } from '../../analysis/enhance.js';
+import { BLANK_STD, regionSignal } from '../../analysis/signal.js';
+import { toSnakeCase } from '../../analysis/case.js';
+import type { InferenceEngine } from '../../inference/engine.js';
+import { TiledImageRunner } from '../../inference/tiles.js';
+import { errorMessage } from '../../errors.js';
 import { readImageFrame } from './image-input.js';
 
 /** `020_HC.png` → `<dir>/020_HC_enh.png` */

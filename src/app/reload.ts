@@ -1,12 +1,14 @@
 /**
  * Applies an edited config file to a running daemon (`serve --config FILE` watches the file, and SIGHUP
  * asks for the same). A composition-level helper beside daemon.ts: it knows the runtime, not the drivers.
+ * It is the only writer of the config in force (ConfigHolder), and replaces it whole.
  */
-import { changedKeys, sameValue } from './config/diff.js';
-import type { LoadedConfig } from './config/load.js';
-import { type ConfigWatcher, watchConfigFile } from './config/watch.js';
-import { ErrorCodes, SonoError, errorMessage } from './errors.js';
-import type { Runtime } from './server/runtime.js';
+import { changedKeys, sameValue } from '../config/diff.js';
+import type { LoadedConfig } from '../config/load.js';
+import { type ConfigWatcher, watchConfigFile } from '../config/watch.js';
+import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
+import type { Runtime } from '../server/runtime.js';
+import type { ConfigHolder } from './config-holder.js';
 
 export interface ReloadOutcome {
   /** false: the file was refused (unreadable, invalid, or its source could not start); nothing changed. */
@@ -46,7 +48,8 @@ export class ConfigReloader {
   #watcher: ConfigWatcher | undefined;
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly runtime: Pick<Runtime, 'pipeline' | 'createSource' | 'driverNames'>,
+    private readonly config: ConfigHolder,
     private readonly load: () => LoadedConfig,
     private readonly log: ReloadLog,
   ) {}
@@ -80,11 +83,11 @@ export class ConfigReloader {
     } catch (err) {
       return refuse(errorMessage(err));
     }
-    const cur = rt.config;
+    const cur = this.config.current();
     const want = next.config;
     const keys = changedKeys(cur, want);
     // A source that failed (device unplugged, driver fault) is started again by a reload: "fix it, then reload".
-    const failed = rt.pipeline?.source?.health().state === 'failed';
+    const failed = rt.pipeline.source?.health().state === 'failed';
     if (keys.length === 0 && !failed) {
       this.log.info({ why }, 'Config reloaded: nothing changed');
       return { ok: true, sourceSwitched: false, applied: [], needsRestart: [] };
@@ -97,7 +100,7 @@ export class ConfigReloader {
     const sourceChanged = cur.source.driver !== d || cur.source.id !== want.source.id || !sameValue(cur.drivers[d] ?? {}, want.drivers[d] ?? {});
     if (sourceChanged || failed) {
       try {
-        await rt.pipeline!.switchSource(rt.createSource!(d, want.drivers[d] ?? {}, want.source.id));
+        await rt.pipeline.switchSource(rt.createSource(d, want.drivers[d] ?? {}, want.source.id));
       } catch (err) {
         const e = new SonoError(ErrorCodes.SOURCE_FAILED, `Source "${d}" from the edited config could not start, the previous source keeps running: ${errorMessage(err)}`, { cause: err });
         this.log.error({ code: e.code, why, driver: d }, e.message);
@@ -105,9 +108,8 @@ export class ConfigReloader {
         return { ok: false, error: e.message, sourceSwitched: false, applied: [], needsRestart };
       }
     }
-    // The daemon's closures (PUT /api/source defaults, USB hotplug's "configured source") read these.
-    cur.source = want.source;
-    cur.drivers = want.drivers;
+    // Read through Runtime.config by PUT /api/source (its defaults) and USB hotplug ("the configured source").
+    this.config.replace({ ...cur, source: want.source, drivers: want.drivers });
     if (sourceChanged) this.log.info({ why, keys: live, driver: d }, `Config reloaded: source switched to "${d}" without a restart`);
     else if (failed) this.log.info({ why, driver: d }, `Config reloaded: the failed source was replaced by "${d}" from the config, started again`);
     if (!sourceChanged && live.length > 0) this.log.info({ why, keys: live }, `Config reloaded: driver settings updated (${live.join(', ')}), used at the next source switch`);
@@ -118,13 +120,13 @@ export class ConfigReloader {
   /** Each known driver checks its own section: a source is built (never started) from it. */
   #checkDrivers(want: LoadedConfig['config']): string[] {
     const rt = this.runtime;
-    const names = rt.driverNames?.() ?? [];
+    const names = rt.driverNames();
     const problems: string[] = [];
     if (!names.includes(want.source.driver)) problems.push(`/source/driver: unknown source driver "${want.source.driver}"; supported drivers: ${names.join(', ')}`);
     for (const [name, settings] of Object.entries(want.drivers)) {
       if (!names.includes(name)) continue; // as at start-up: a section for a driver this build lacks is not an error
       try {
-        rt.createSource!(name, settings, want.source.id);
+        rt.createSource(name, settings, want.source.id);
       } catch (err) {
         problems.push(`/drivers/${name}: ${errorMessage(err).replace(/\n/g, '\n  ')}`);
       }

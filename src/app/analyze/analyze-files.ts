@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { PixelSpacing } from '../capture/frame.js';
-import { toSnakeCase } from '../analysis/case.js';
-import type { InferenceEngine } from '../inference/engine.js';
-import { ModelRunner } from '../pipeline/model-runner.js';
-import { errorMessage } from '../errors.js';
+import type { PixelSpacing } from '../../capture/frame.js';
+import { toSnakeCase } from '../../analysis/case.js';
+import type { InferenceEngine } from '../../inference/engine.js';
+import { ModelRunner } from '../../pipeline/model-runner.js';
+import { errorMessage } from '../../errors.js';
 import { readImageFrame } from './image-input.js';
 import { predMaskPath, writeEllipseMask, writeOutlineMask } from './mask-writer.js';
 

@@ -1,0 +1,58 @@
+import { ACCESS_COMMANDS } from '../../access/cli/index.js';
+import { errorMessage } from '../../errors.js';
+import { analyze } from './analyze.js';
+import { type Command, UsageError, out } from './command.js';
+import { doctor } from './doctor.js';
+import { modelsCommands } from './models.js';
+import { serve } from './serve.js';
+
+/**
+ * Every `sonoedge` subcommand, in the order `--help` lists them.
+ *
+ * To add one (`users add`, `tokens create`, `audit verify`, `models install`, `backup`, `restore`…): write
+ * a file exporting a `Command` (see command.ts) beside the code it drives, import it here and add one line
+ * to this table. A name may have several words ("models install"); the longest name matching the start of
+ * the arguments wins, so "models" commands live side by side without a dispatcher of their own.
+ */
+export const COMMANDS: readonly Command[] = [
+  serve,
+  analyze,
+  ...modelsCommands,
+  doctor,
+  ...ACCESS_COMMANDS,
+];
+
+export function usage(commands: readonly Command[] = COMMANDS): string {
+  return `Usage:\n${commands.map((c) => `  ${c.usage}`).join('\n')}`;
+}
+
+/** The command named by the start of `argv`, and the arguments after its name. */
+export function findCommand(argv: string[], commands: readonly Command[] = COMMANDS): { command: Command; rest: string[] } | undefined {
+  let best: { command: Command; rest: string[] } | undefined;
+  for (const command of commands) {
+    const words = command.name.split(' ');
+    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.command.name.split(' ').length)) best = { command, rest: argv.slice(words.length) };
+  }
+  return best;
+}
+
+/** Runs the command line; resolves with the exit status (a long-running command keeps the process alive itself). */
+export async function runCli(argv: string[], commands: readonly Command[] = COMMANDS): Promise<number> {
+  const [first] = argv;
+  if (first === undefined || first === '--help' || first === 'help') {
+    out(usage(commands));
+    return 0;
+  }
+  const found = findCommand(argv, commands);
+  try {
+    if (!found) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
+    return (await found.command.run(found.rest)) ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`sonoedge: ${err.message}\n${usage(commands)}\n`);
+      return 2;
+    }
+    process.stderr.write(`sonoedge: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}

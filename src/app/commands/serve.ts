@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load.js';
+import { startDaemon } from '../daemon.js';
+import { ConfigReloader } from '../reload.js';
+import type { Command } from './command.js';
+
+export const serve: Command = {
+  name: 'serve',
+  usage: 'sonoedge serve [--config FILE] [--port N] [--host ADDR] [--data-dir DIR]',
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } } });
+    const overrides: Array<[string[], unknown]> = [];
+    if (values.port !== undefined) overrides.push([['server', 'port'], Number(values.port)]);
+    if (values.host !== undefined) overrides.push([['server', 'host'], values.host]);
+    if (values['data-dir'] !== undefined) overrides.push([['dataDir'], resolve(values['data-dir'])]);
+    const load = (): ReturnType<typeof loadConfig> => loadConfig(values.config, { overrides });
+    const daemon = await startDaemon(load(), { guardProcess: true });
+    process.stderr.write(`sonoedge is running: open ${daemon.url}/ (API docs at ${daemon.url}/docs)\n`);
+    // An edited config file (or SIGHUP, the conventional reload signal) switches the source without a restart.
+    const reloader = new ConfigReloader(daemon.runtime, daemon.config, load, daemon.app.log);
+    if (values.config) reloader.watch(values.config);
+    process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+    let closing = false;
+    const shutdown = (sig: string): void => {
+      if (closing) return;
+      closing = true;
+      reloader.close();
+      daemon.app.log.info({ signal: sig }, 'shutting down');
+      daemon.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  },
+};

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/load.js';
+import type { Db } from '../records/database.js';
+import type { ExamStore } from '../records/exam-store.js';
+import type { Exam } from '../records/types.js';
+import { buildExamInstances } from '../sync/export-exam.js';
+import { Outbox } from '../sync/outbox.js';
+import { SyncService } from '../sync/sync-service.js';
+import { packageRoot } from '../util/package-root.js';
+
+export interface SyncWiring {
+  outbox: Outbox;
+  worker: SyncService;
+  /** Called inside the closing transaction: queues the de-identified exam for every target. */
+  onExamClosed: (exam: Exam) => void;
+}
+
+/** Store-and-forward to the configured PACS targets: the outbox in the records database, delivery in its own process (not started here). */
+export function wireSync(loaded: LoadedConfig, db: Db, store: ExamStore, keys: { dbFile: string; dbKey: string; deviceSecret: string }, log: Logger): SyncWiring {
+  const { config } = loaded;
+  const outbox = new Outbox(db);
+  const targets = config.sync.targets.map((t) => ({ ...t, caFile: t.caFile && resolve(loaded.baseDir, t.caFile) }));
+  const worker = new SyncService({ dbFile: keys.dbFile, key: keys.dbKey, targets, settings: config.sync, nice: config.sync.nice }, log);
+  const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const secret = keys.deviceSecret;
+  const deviceSerial = createHash('sha256').update('serial:' + secret).digest('hex').slice(0, 12);
+  const onExamClosed = (exam: Exam): void => {
+    if (targets.length === 0) return;
+    const instances = buildExamInstances(exam, (id) => store.capturePixels(id), { secret, dates: config.sync.dates, deviceSerial, softwareVersion, deidentified: true });
+    for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
+    setImmediate(() => worker.poke());
+  };
+  return { outbox, worker, onExamClosed };
+}

@@ -1,0 +1,88 @@
+import type { Frame } from '../capture/frame.js';
+import { errorMessage } from '../errors.js';
+import type { Bus } from './bus.js';
+import type { ModelRunner, RunOutcome, Slot } from './model-runner.js';
+import type { PipelineLog } from './source-holder.js';
+
+/** `elapsedMs`: launch → outcome on this thread. */
+export type Outcome = { run: RunOutcome; elapsedMs: number } | { error: unknown; elapsedMs: number };
+
+/** A model run in flight: what is needed to analyse and publish it when it lands. */
+export interface Job {
+  runner: ModelRunner;
+  slot: Slot;
+  seq: number;
+  sourceId: string;
+  frameTimestampMs: number;
+  queueMs: number;
+  preprocessMs: number;
+  outcome: Promise<Outcome>;
+}
+
+/** Starts `runner` on the prepared buffer `slot`; never rejects (a failed run is an outcome). */
+export function launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number): Job {
+  const tStart = performance.now();
+  const outcome = Promise.resolve().then(() => runner.run(slot)).then(
+    (run): Outcome => ({ run, elapsedMs: performance.now() - tStart }),
+    (error: unknown): Outcome => ({ error, elapsedMs: performance.now() - tStart }),
+  );
+  return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: frame.timestampMs, queueMs: tTaken - frame.timestampMs, preprocessMs, outcome };
+}
+
+/**
+ * The last stage: a landed run is analysed and published on the bus as a `result` with its stage timings;
+ * a failure is counted per model and logged. Nothing here throws back into the loop.
+ */
+export class Publication {
+  errors = 0;
+  lastError: string | undefined;
+  resultsOut = 0;
+  lastResultAtMs: number | undefined;
+  readonly models: Record<string, { runs: number; errors: number }> = {};
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly log?: PipelineLog,
+  ) {}
+
+  track(modelId: string): void {
+    this.models[modelId] ??= { runs: 0, errors: 0 };
+  }
+
+  complete(job: Job, outcome: Outcome): void {
+    const id = job.runner.id;
+    if ('error' in outcome) return this.fail(id, outcome.error);
+    try {
+      const t = performance.now();
+      const result = job.runner.analyze(outcome.run.outputs, job.slot);
+      const analysisMs = performance.now() - t;
+      this.track(id);
+      this.models[id]!.runs++;
+      const s = job.runner.session;
+      const { inferenceMs } = outcome.run;
+      this.resultsOut++;
+      this.lastResultAtMs = Date.now();
+      this.bus.publish('result', {
+        type: 'result',
+        seq: job.seq,
+        sourceId: job.sourceId,
+        frameTimestampMs: job.frameTimestampMs,
+        modelId: s.id,
+        modelVersion: s.version,
+        provider: s.provider,
+        timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, handoffMs: Math.max(0, outcome.elapsedMs - inferenceMs), inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
+        result,
+      });
+    } catch (err) {
+      this.fail(id, err);
+    }
+  }
+
+  fail(modelId: string, err: unknown): void {
+    this.errors++;
+    this.lastError = `${modelId}: ${errorMessage(err)}`;
+    const m = this.models[modelId];
+    if (m) m.errors++;
+    this.log?.warn({ model: modelId, err: errorMessage(err) }, 'model run failed');
+  }
+}
