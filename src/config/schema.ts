@@ -3,6 +3,9 @@ import { type Static, Type as T } from '@sinclair/typebox';
 export const ProviderName = T.Union([T.Literal('tensorrt'), T.Literal('cuda'), T.Literal('cpu')]);
 export type ProviderName = Static<typeof ProviderName>;
 
+/** A DICOM AE title: 1–16 characters, no backslash or control characters, not only spaces. */
+const AE_TITLE = '^(?=.*[^ ])[^\\\\\\x00-\\x1f]{1,16}$';
+
 const ModelUse = T.Object(
   {
     id: T.String({ minLength: 1, description: 'Model package id (folder name under modelsDir)' }),
@@ -72,6 +75,18 @@ export const ConfigSchema = T.Object(
       { additionalProperties: false, default: {} },
     ),
     dataDir: T.Optional(T.String()),
+    worklist: T.Optional(
+      T.Object(
+        {
+          host: T.String({ minLength: 1, description: "The RIS's DICOM Modality Worklist SCP (host name or address)" }),
+          port: T.Integer({ minimum: 1, maximum: 65535 }),
+          calledAeTitle: T.String({ pattern: AE_TITLE, description: "The RIS's AE title" }),
+          callingAeTitle: T.String({ pattern: AE_TITLE, default: 'SONOEDGE', description: 'This device\'s AE title, as the RIS knows it' }),
+          timeoutMs: T.Integer({ minimum: 100, maximum: 120000, default: 5000, description: 'Limit for connecting, each answer, and the whole query' }),
+        },
+        { additionalProperties: false, description: 'DICOM Modality Worklist (C-FIND): the scheduled procedures, so demographics are not typed' },
+      ),
+    ),
     sync: T.Object(
       {
         targets: T.Array(

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ErrorCodes, SonoError } from '../../errors.js';
+import { errorResponses } from '../../protocol/rest/errors.js';
+import { WorklistDto, WorklistQuery } from '../../protocol/rest/worklist.js';
+import { findWorklist } from '../../worklist/find-scu.js';
+import { localDate } from '../../worklist/identifier.js';
+
+/**
+ * GET /api/worklist: today's (or a chosen day's) scheduled ultrasound procedures from the RIS, by DICOM
+ * Modality Worklist C-FIND, for the patient picker. The settings are read per request, so an edited
+ * config applies to the next query.
+ */
+/** Who may call a route; read by the access plugin (clinicians: scan, exams, reports). */
+type RouteAccess = { access: 'clinician' };
+
+const worklist: FastifyPluginAsync = async (app) => {
+  app.get<{ Querystring: WorklistQuery }, RouteAccess>('/api/worklist', {
+    config: { access: 'clinician' },
+    schema: {
+      tags: ['records'], summary: "The RIS's scheduled procedures (DICOM Modality Worklist): patient, accession number, scheduled date",
+      querystring: WorklistQuery, response: { 200: WorklistDto, ...errorResponses(409, 502, 504) },
+    },
+  }, async (req, reply) => {
+    const settings = app.sono.config.worklist;
+    if (!settings) {
+      throw new SonoError(ErrorCodes.WORKLIST_NOT_CONFIGURED, 'No worklist is configured; add a "worklist" section (host, port, calledAeTitle, callingAeTitle) to the config, or type the patient\'s details');
+    }
+    const date = req.query.date ?? localDate();
+    const modality = req.query.modality === 'any' ? undefined : (req.query.modality ?? 'US');
+    // a client that goes away abandons the association rather than leaving it to the timeout
+    const gone = new AbortController();
+    const onClose = (): void => {
+      if (!reply.sent) gone.abort(new Error('client closed the request'));
+    };
+    req.raw.once('close', onClose);
+    try {
+      const answer = await findWorklist(settings, { date, modality }, { signal: gone.signal });
+      return { date, modality: modality ?? null, ...answer };
+    } finally {
+      req.raw.off('close', onClose);
+    }
+  });
+};
+
+export default worklist;
