@@ -1,4 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import { ModelUpdatesSchema } from '../models/updates/config.js';
 
 export const ProviderName = T.Union([T.Literal('tensorrt'), T.Literal('cuda'), T.Literal('cpu')]);
 export type ProviderName = Static<typeof ProviderName>;
@@ -113,6 +114,7 @@ export const ConfigSchema = T.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    modelUpdates: ModelUpdatesSchema,
     log: T.Object(
       { level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)), { default: 'info' }) },
       { additionalProperties: false, default: {} },

@@ -3,6 +3,7 @@ import type { ProviderName } from '../config/schema.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { ModelFile } from '../models/manifest.js';
 import { type ModelPackage, readVerifiedModelFile } from '../models/package.js';
+import { engineCacheDirFor } from '../models/updates/engine-cache.js';
 import type { EngineOutput, InferenceEngine, ProviderAttempt } from './engine.js';
 
 export type { ProviderAttempt } from './engine.js';
@@ -95,7 +96,8 @@ export async function openModelSession(pkg: ModelPackage, options: SessionOption
       continue;
     }
     const bytes = readVerifiedModelFile(pkg, file); // integrity errors are not provider problems: throw
-    if (provider === 'tensorrt') applyTensorRtEnvironment(options.tensorrt);
+    // the engine cache is keyed by the file's SHA-256: an engine built for another model is never reused
+    if (provider === 'tensorrt') applyTensorRtEnvironment({ ...options.tensorrt, engineCacheDir: options.tensorrt.engineCacheDir && engineCacheDirFor(options.tensorrt.engineCacheDir, file) });
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {

@@ -10,8 +10,31 @@ export interface ModelPackage {
   manifest: Manifest;
 }
 
-/** Reads and validates `<dir>/manifest.json`; refuses what this runtime cannot run, saying why. */
-export function readModelPackage(dir: string): ModelPackage {
+/**
+ * Checks a parsed manifest against the schema and the apiVersions this runtime runs; `where` names it in
+ * the error (a file path, or a package being installed).
+ */
+export function validateManifest(raw: unknown, where: string): Manifest {
+  const api = (raw as { apiVersion?: unknown } | null)?.apiVersion;
+  if (typeof api === 'number' && !(SUPPORTED_API_VERSIONS as readonly number[]).includes(api)) {
+    throw new SonoError(
+      ErrorCodes.MODEL_API_UNSUPPORTED,
+      `Model package ${where} declares apiVersion ${api}; this runtime runs apiVersion ${SUPPORTED_API_VERSIONS.join(', ')}. Update sonoedge or use a package built for it.`,
+    );
+  }
+  const errors = [...Value.Errors(ManifestSchema, raw)];
+  if (errors.length > 0) {
+    const lines = [...new Set(errors.map((e) => `  ${e.path || '/'}: ${e.message}`))];
+    throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Model manifest ${where} is invalid:\n${lines.join('\n')}`);
+  }
+  return raw as Manifest;
+}
+
+/**
+ * Reads and validates `<dir>/manifest.json`; refuses what this runtime cannot run, saying why. The id must
+ * be the folder's name (bundled `models/<id>/`) or `options.id` (installed `<dataDir>/models/<id>/<version>/`).
+ */
+export function readModelPackage(dir: string, options: { id?: string } = {}): ModelPackage {
   const file = join(dir, 'manifest.json');
   let raw: unknown;
   try {
@@ -19,22 +42,11 @@ export function readModelPackage(dir: string): ModelPackage {
   } catch (err) {
     throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Model manifest ${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }
-  const api = (raw as { apiVersion?: unknown } | null)?.apiVersion;
-  if (typeof api === 'number' && !(SUPPORTED_API_VERSIONS as readonly number[]).includes(api)) {
-    throw new SonoError(
-      ErrorCodes.MODEL_API_UNSUPPORTED,
-      `Model package ${dir} declares apiVersion ${api}; this runtime runs apiVersion ${SUPPORTED_API_VERSIONS.join(', ')}. Update sonoedge or use a package built for it.`,
-    );
-  }
-  const errors = [...Value.Errors(ManifestSchema, raw)];
-  if (errors.length > 0) {
-    const lines = [...new Set(errors.map((e) => `  ${e.path || '/'}: ${e.message}`))];
-    throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Model manifest ${file} is invalid:\n${lines.join('\n')}`);
-  }
-  const manifest = raw as Manifest;
-  const folder = dir.split(/[\\/]/).filter(Boolean).pop();
-  if (manifest.id !== folder) {
-    throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Model manifest ${file} has id "${manifest.id}" but lives in folder "${folder}"; they must match`);
+  const manifest = validateManifest(raw, file);
+  const expected = options.id ?? dir.split(/[\\/]/).filter(Boolean).pop();
+  if (manifest.id !== expected) {
+    const place = options.id === undefined ? `lives in folder "${expected}"` : `is installed as "${expected}"`;
+    throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Model manifest ${file} has id "${manifest.id}" but ${place}; they must match`);
   }
   return { dir, manifest };
 }
