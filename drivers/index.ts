@@ -1,16 +1,22 @@
 import type { ProbeControl } from '../src/capture/probe-control.js';
 import { SourceRegistry } from '../src/capture/registry.js';
 import { SerialProbe } from './serial/serial-probe.js';
-import { createDicomSource } from './dicom/dicom.js';
-import { createIgtlSource } from './igtl/igtl.js';
-import { createUsbBulkSource } from './usb/usb-bulk.js';
-import { createReplaySource } from './replay/replay.js';
-import { createSimulatedSource } from './simulated/probe.js';
-import { createV4l2Source } from './v4l2/v4l2.js';
+import { createDicomSource, dicomNetworkPolicy } from './dicom/dicom.js';
+import { createIgtlSource, igtlNetworkPolicy } from './igtl/igtl.js';
+import { createUsbBulkSource, usbNetworkPolicy } from './usb/usb-bulk.js';
+import { createReplaySource, replayNetworkPolicy } from './replay/replay.js';
+import { createSimulatedSource, simulatedNetworkPolicy } from './simulated/probe.js';
+import { createV4l2Source, v4l2NetworkPolicy } from './v4l2/v4l2.js';
 
-/** Every driver shipped with sonoedge, by the name config uses. */
+/** Every driver shipped with sonoedge, by the name config uses, with what a network client may set for it. */
 export function builtinDrivers(): SourceRegistry {
-  return new SourceRegistry().register('simulated', createSimulatedSource).register('replay', createReplaySource).register('v4l2', createV4l2Source).register('dicom', createDicomSource).register('igtl', createIgtlSource).register('usb', createUsbBulkSource);
+  return new SourceRegistry()
+    .register('simulated', createSimulatedSource, simulatedNetworkPolicy)
+    .register('replay', createReplaySource, replayNetworkPolicy)
+    .register('v4l2', createV4l2Source, v4l2NetworkPolicy)
+    .register('dicom', createDicomSource, dicomNetworkPolicy)
+    .register('igtl', createIgtlSource, igtlNetworkPolicy)
+    .register('usb', createUsbBulkSource, usbNetworkPolicy);
 }
 
 /** Probe-control drivers (buttons and settings beside the image stream), by config name. */

@@ -86,6 +86,11 @@ export const ErrorCodes = {
   WORKLIST_TIMEOUT: 'SONO_WORKLIST_TIMEOUT',
   WORKLIST_QUERY_FAILED: 'SONO_WORKLIST_QUERY_FAILED',
   REPORT_FAILED: 'SONO_REPORT_FAILED',
+  // driver settings sent over the network (PUT /api/source), refused by the driver's allow-list (src/capture/network-settings.ts)
+  SOURCE_SETTINGS_REFUSED: 'SONO_SOURCE_SETTINGS_REFUSED',
+  SOURCE_SETTINGS_INVALID: 'SONO_SOURCE_SETTINGS_INVALID',
+  MEDIA_PATH_REFUSED: 'SONO_MEDIA_PATH_REFUSED',
+  MEDIA_PATH_MISSING: 'SONO_MEDIA_PATH_MISSING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type Static, Type as T } from '@sinclair/typebox';
 import dcmjs from 'dcmjs';
 import type { Frame, ImagingRegion, PixelSpacing } from '../../src/capture/frame.js';
-import { RateMeter } from '../../src/capture/rate-meter.js';
+import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
+import { SourceStatus } from '../../src/capture/source-status.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
 import { errorMessage } from '../../src/errors.js';
@@ -14,10 +15,14 @@ export const DicomSettings = T.Object(
     path: T.String({ minLength: 1, description: 'A DICOM file or a folder of them (single- or multi-frame ultrasound)' }),
     fps: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 240, description: 'Overrides the frame time in the file' })),
     loop: T.Boolean({ default: true }),
+    followLinks: T.Boolean({ default: true, description: 'Play folder entries that are symbolic links (settings from the network: never)' }),
   },
   { additionalProperties: false },
 );
 export type DicomSettings = Static<typeof DicomSettings>;
+
+/** A network client picks a file or folder under the media folders and its rate; links in a folder are not followed. */
+export const dicomNetworkPolicy: NetworkPolicy = { schema: allowOnly(DicomSettings, ['path', 'fps', 'loop']), paths: ['path'], fixed: { followLinks: false } };
 
 const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
 
@@ -118,12 +123,8 @@ export class DicomSource implements FrameSource {
   #clips: DicomClip[] = [];
   #listener: FrameListener | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #state: SourceHealth['state'] = 'stopped';
-  #seq = 0;
-  #errors = 0;
-  #lastError: string | undefined;
-  #rate = new RateMeter();
   readonly #guard = new SourceGuard('dicom', () => this.stop());
+  readonly #status = new SourceStatus('dicom', this.#guard);
 
   constructor(
     readonly id: string,
@@ -137,25 +138,25 @@ export class DicomSource implements FrameSource {
   async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#guard.arm(options?.onFault);
     if (!existsSync(this.#path)) throw new Error(`DICOM path ${this.#path} does not exist`);
-    const files = statSync(this.#path).isDirectory() ? readdirSync(this.#path).sort().map((f) => join(this.#path, f)).filter((f) => statSync(f).isFile()) : [this.#path];
+    const isFile = (f: string): boolean => (this.s.followLinks ? statSync(f) : lstatSync(f)).isFile();
+    const files = statSync(this.#path).isDirectory() ? readdirSync(this.#path).sort().map((f) => join(this.#path, f)).filter(isFile) : [this.#path];
     for (const f of files) {
       try {
         this.#clips.push(readDicomClip(f));
       } catch (err) {
-        this.#errors++;
-        this.#lastError = errorMessage(err);
+        this.#status.error(errorMessage(err));
       }
     }
-    if (this.#clips.length === 0) throw new Error(`No playable DICOM in ${this.#path}${this.#lastError ? `: ${this.#lastError}` : ''}`);
+    const last = this.#status.lastError;
+    if (this.#clips.length === 0) throw new Error(`No playable DICOM in ${this.#path}${last ? `: ${last}` : ''}`);
     this.#listener = listener;
-    this.#state = 'running';
+    this.#status.state = 'running';
     let clip = 0;
     let frame = 0;
     const tick = this.#guard.wrap('its frame timer', (): void => {
-      if (this.#state !== 'running') return;
+      if (!this.#status.running) return;
       const c = this.#clips[clip]!;
-      const f: Frame = { seq: this.#seq++, timestampMs: performance.now(), width: c.width, height: c.height, channels: c.channels, data: c.frames[frame]!, pixelSpacing: c.spacing, sourceId: this.id, region: c.region };
-      this.#rate.tick(f.timestampMs);
+      const f: Frame = { ...this.#status.nextFrame(), width: c.width, height: c.height, channels: c.channels, data: c.frames[frame]!, pixelSpacing: c.spacing, sourceId: this.id, region: c.region };
       this.#listener?.(f);
       frame++;
       if (frame >= c.frames.length) {
@@ -174,11 +175,11 @@ export class DicomSource implements FrameSource {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
-    if (this.#state !== 'failed') this.#state = 'stopped';
+    if (this.#status.state !== 'failed') this.#status.state = 'stopped';
   }
 
   health(): SourceHealth {
-    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError });
+    return this.#status.health();
   }
 
 }

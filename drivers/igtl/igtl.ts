@@ -1,7 +1,9 @@
 import { type Socket, connect } from 'node:net';
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { Frame } from '../../src/capture/frame.js';
-import { RateMeter } from '../../src/capture/rate-meter.js';
+import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
+import { ReconnectBackoff } from '../../src/capture/reconnect-backoff.js';
+import { SourceStatus } from '../../src/capture/source-status.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
 import { errorMessage } from '../../src/errors.js';
@@ -20,6 +22,16 @@ export const IgtlSettings = T.Object(
 );
 export type IgtlSettings = Static<typeof IgtlSettings>;
 
+/** A network client may point the client at a tracking/imaging server (host name or address, port) and pick a device. */
+export const igtlNetworkPolicy: NetworkPolicy = {
+  schema: allowOnly(IgtlSettings, ['host', 'port', 'device', 'reconnectInitialMs', 'reconnectMaxMs'], {
+    host: T.String({ pattern: '^[A-Za-z0-9.:-]{1,253}$', description: 'Host name, IPv4 or IPv6 address' }),
+    device: T.String({ minLength: 1, maxLength: 20, description: 'OpenIGTLink device names are at most 20 bytes' }),
+    reconnectInitialMs: T.Integer({ minimum: 10, maximum: 60000 }),
+    reconnectMaxMs: T.Integer({ minimum: 100, maximum: 600000 }),
+  }),
+};
+
 /**
  * OpenIGTLink client (the protocol of PLUS and 3D Slicer): IMAGE messages become frames with spacing from
  * the image matrix and the sender's timestamp; STATUS is kept for health; bad CRCs, unknown types and
@@ -31,28 +43,23 @@ export class IgtlSource implements FrameSource {
   #parser = new IgtlStreamParser();
   #sock: Socket | undefined;
   #listener: FrameListener | undefined;
-  #state: SourceHealth['state'] = 'stopped';
-  #seq = 0;
-  #errors = 0;
-  #lastError: string | undefined;
   #lastStatus: string | undefined;
-  #backoff: number;
-  #timer: NodeJS.Timeout | undefined;
-  #rate = new RateMeter();
   readonly #guard = new SourceGuard('igtl', () => this.stop());
+  readonly #status = new SourceStatus('igtl', this.#guard);
+  readonly #backoff: ReconnectBackoff;
 
   constructor(
     readonly id: string,
     settings: Record<string, unknown>,
   ) {
     this.s = validateWithDefaults(IgtlSettings, settings, 'drivers.igtl settings');
-    this.#backoff = this.s.reconnectInitialMs;
+    this.#backoff = new ReconnectBackoff(this.s.reconnectInitialMs, this.s.reconnectMaxMs, this.#guard);
   }
 
   start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#listener = listener;
     this.#guard.arm(options?.onFault);
-    this.#state = 'starting';
+    this.#status.state = 'starting';
     return new Promise((resolve) => {
       this.#connect();
       resolve(); // a server that is not up yet is retried; health says so
@@ -64,22 +71,20 @@ export class IgtlSource implements FrameSource {
     this.#sock = sock;
     this.#parser = new IgtlStreamParser();
     sock.on('connect', this.#guard.wrap('connecting', () => {
-      this.#state = 'running';
-      this.#backoff = this.s.reconnectInitialMs;
+      this.#status.state = 'running';
+      this.#backoff.reset();
     }));
     sock.on('data', this.#guard.wrap('message handling', (chunk: Buffer) => this.#onData(chunk)));
     sock.on('error', (err) => {
-      this.#lastError = `OpenIGTLink ${this.s.host}:${this.s.port}: ${err.message}`;
+      this.#status.note(`OpenIGTLink ${this.s.host}:${this.s.port}: ${err.message}`);
     });
     sock.on('close', this.#guard.wrap('reconnecting', () => {
-      if (this.#sock !== sock || this.#state === 'stopped') return;
+      if (this.#sock !== sock || this.#status.state === 'stopped') return;
       if (this.#parser.pending() > 0) {
-        this.#errors++;
-        this.#lastError = `connection closed inside a message (${this.#parser.pending()} bytes of a truncated message dropped)`;
+        this.#status.error(`connection closed inside a message (${this.#parser.pending()} bytes of a truncated message dropped)`);
       }
-      this.#state = 'reconnecting';
-      this.#timer = this.#guard.setTimeout('reconnecting', () => this.#state === 'reconnecting' && this.#connect(), this.#backoff);
-      this.#backoff = Math.min(this.s.reconnectMaxMs, this.#backoff * 2);
+      this.#status.state = 'reconnecting';
+      this.#backoff.schedule(() => this.#status.state === 'reconnecting' && this.#connect());
     }));
   }
 
@@ -90,8 +95,7 @@ export class IgtlSource implements FrameSource {
           const st = decodeStatus(m.content);
           this.#lastStatus = `${st.code}: ${st.message}`;
         } catch (err) {
-          this.#errors++;
-          this.#lastError = `bad STATUS: ${errorMessage(err)}`;
+          this.#status.error(`bad STATUS: ${errorMessage(err)}`);
         }
         continue;
       }
@@ -99,15 +103,13 @@ export class IgtlSource implements FrameSource {
       try {
         const img = decodeImage(m.content);
         const f: Frame = {
-          seq: this.#seq++, timestampMs: performance.now(), width: img.width, height: img.height, channels: img.channels, data: img.pixels,
+          ...this.#status.nextFrame(), width: img.width, height: img.height, channels: img.channels, data: img.pixels,
           pixelSpacing: img.spacingMm, sourceId: this.id, region: { x: 0, y: 0, width: img.width, height: img.height },
           deviceTimeS: m.header.timestampS, orientation: img.orientation,
         };
-        this.#rate.tick(f.timestampMs);
         this.#listener?.(f);
       } catch (err) {
-        this.#errors++;
-        this.#lastError = `IMAGE from ${m.header.device}: ${errorMessage(err)}`;
+        this.#status.error(`IMAGE from ${m.header.device}: ${errorMessage(err)}`);
       }
     }
   }
@@ -122,15 +124,15 @@ export class IgtlSource implements FrameSource {
   }
 
   async stop(): Promise<void> {
-    this.#state = 'stopped';
-    clearTimeout(this.#timer);
+    this.#status.state = 'stopped';
+    this.#backoff.cancel();
     this.#sock?.destroy();
     this.#sock = undefined;
   }
 
   health(): SourceHealth {
     const s = this.#parser.stats;
-    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + s.crcErrors + s.unknownTypes + s.badBodies, lastError: this.#lastError });
+    return this.#status.health(s.crcErrors + s.unknownTypes + s.badBodies);
   }
 }
 

@@ -1,8 +1,9 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion } from '../../src/capture/frame.js';
+import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
-import { RateMeter } from '../../src/capture/rate-meter.js';
+import { SourceStatus } from '../../src/capture/source-status.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 import { type Scene, buildScene, rng } from './scene.js';
 
@@ -23,6 +24,9 @@ export const SimulatedSettings = T.Object(
   { additionalProperties: false },
 );
 export type SimulatedSettings = Static<typeof SimulatedSettings>;
+
+/** Every setting of the simulated probe is a bounded number or a choice: all may come from the network. */
+export const simulatedNetworkPolicy: NetworkPolicy = { schema: allowOnly(SimulatedSettings, Object.keys(SimulatedSettings.properties)) };
 
 export interface GroundTruth {
   seq: number;
@@ -49,14 +53,12 @@ export class SimulatedProbe implements FrameSource {
   #lut = new Uint8Array(LUT_OFFSET + 1024);
   #noise: Int8Array | undefined;
   #ring: Uint8Array[] = [];
-  #seq = 0;
   #timer: NodeJS.Timeout | undefined;
   #listener: FrameListener | undefined;
-  #state: SourceHealth['state'] = 'stopped';
-  #rate = new RateMeter();
   #headPx: { a: number; b: number; angle: number };
   #rand = rng(1);
   readonly #guard = new SourceGuard('simulated', () => this.stop());
+  readonly #status = new SourceStatus('simulated', this.#guard);
 
   constructor(
     readonly id: string,
@@ -175,16 +177,16 @@ export class SimulatedProbe implements FrameSource {
   }
 
   async start(listener: FrameListener, options?: StartOptions): Promise<void> {
-    if (this.#state === 'running') return;
-    this.#state = 'starting';
+    if (this.#status.running) return;
+    this.#status.state = 'starting';
     this.prepare();
     this.#listener = listener;
     this.#guard.arm(options?.onFault);
-    this.#state = 'running';
+    this.#status.state = 'running';
     const period = 1000 / this.s.fps;
     let due = performance.now();
     const tick = this.#guard.wrap('its frame timer', (): void => {
-      if (this.#state !== 'running') return;
+      if (!this.#status.running) return;
       this.#emit();
       due += period;
       const now = performance.now();
@@ -195,12 +197,12 @@ export class SimulatedProbe implements FrameSource {
   }
 
   #emit(): void {
-    const seq = this.#seq++;
+    const { seq, timestampMs } = this.#status.nextFrame();
     const buf = this.#ring[seq % this.#ring.length]!;
     this.render(seq, buf);
     const frame: Frame = {
       seq,
-      timestampMs: performance.now(),
+      timestampMs,
       width: this.s.width,
       height: this.s.height,
       channels: 1,
@@ -209,27 +211,18 @@ export class SimulatedProbe implements FrameSource {
       sourceId: this.id,
       region: this.region,
     };
-    this.#rate.tick(frame.timestampMs);
     this.#listener?.(frame);
   }
 
   async stop(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#state = 'stopped';
+    this.#status.state = 'stopped';
     this.#listener = undefined;
   }
 
   health(): SourceHealth {
-    return this.#guard.health({
-      driver: this.driver,
-      state: this.#state,
-      connected: this.#state === 'running',
-      fps: this.#rate.fps(),
-      framesDelivered: this.#seq,
-      errors: 0,
-      lastError: undefined,
-    });
+    return this.#status.health();
   }
 
   #imagingRegion(): ImagingRegion {

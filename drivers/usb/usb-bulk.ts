@@ -1,6 +1,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { Frame } from '../../src/capture/frame.js';
-import { RateMeter } from '../../src/capture/rate-meter.js';
+import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
+import { SourceStatus } from '../../src/capture/source-status.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
 import { errorMessage } from '../../src/errors.js';
@@ -25,6 +26,9 @@ export const UsbBulkSettings = T.Object(
 );
 export type UsbBulkSettings = Static<typeof UsbBulkSettings>;
 
+/** Every USB setting is a bounded number or a hex marker: all may come from the network (the device must be plugged in). */
+export const usbNetworkPolicy: NetworkPolicy = { schema: allowOnly(UsbBulkSettings, Object.keys(UsbBulkSettings.properties)) };
+
 /** The part of a WebUSB USBDevice this driver uses (the `usb` package's devices, or a recording). */
 export interface BulkDevice {
   vendorId: number;
@@ -43,13 +47,9 @@ export class UsbBulkSource implements FrameSource {
   readonly assembler: FrameAssembler;
   #device: BulkDevice | undefined;
   #listener: FrameListener | undefined;
-  #state: SourceHealth['state'] = 'stopped';
-  #seq = 0;
-  #errors = 0;
-  #lastError: string | undefined;
-  #rate = new RateMeter();
   #loop: Promise<void> | undefined;
   readonly #guard = new SourceGuard('usb', () => this.stop());
+  readonly #status = new SourceStatus('usb', this.#guard);
 
   constructor(
     readonly id: string,
@@ -70,42 +70,38 @@ export class UsbBulkSource implements FrameSource {
     await dev.selectConfiguration(this.s.configuration);
     await dev.claimInterface(this.s.interface);
     this.#device = dev;
-    this.#state = 'running';
+    this.#status.state = 'running';
     this.#loop = this.#guard.watch('its bulk read loop', this.#read(dev));
   }
 
   async #read(dev: BulkDevice): Promise<void> {
-    while (this.#state === 'running' && this.#device === dev) {
+    while (this.#status.running && this.#device === dev) {
       let r: Awaited<ReturnType<BulkDevice['transferIn']>>;
       try {
         r = await dev.transferIn(this.s.endpoint, this.s.transferBytes);
       } catch (err) {
-        if (this.#state !== 'running') return;
-        this.#errors++;
-        this.#lastError = `Bulk transfer failed (device unplugged?): ${errorMessage(err)}`;
-        this.#state = 'failed';
+        if (!this.#status.running) return;
+        this.#status.error(`Bulk transfer failed (device unplugged?): ${errorMessage(err)}`, 'failed');
         return;
       }
       if (r.status && r.status !== 'ok') {
-        this.#errors++;
-        this.#lastError = `Bulk transfer status ${r.status}`;
+        this.#status.error(`Bulk transfer status ${r.status}`);
         continue;
       }
       if (!r.data || r.data.byteLength === 0) continue;
       for (const px of this.assembler.push(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength))) {
         const f: Frame = {
-          seq: this.#seq++, timestampMs: performance.now(), width: this.s.width, height: this.s.height, channels: 1, data: px,
+          ...this.#status.nextFrame(), width: this.s.width, height: this.s.height, channels: 1, data: px,
           pixelSpacing: this.s.pixelSpacingMm ? { x: this.s.pixelSpacingMm, y: this.s.pixelSpacingMm } : undefined,
           sourceId: this.id, region: { x: 0, y: 0, width: this.s.width, height: this.s.height },
         };
-        this.#rate.tick(f.timestampMs);
         this.#listener?.(f);
       }
     }
   }
 
   async stop(): Promise<void> {
-    if (this.#state !== 'failed') this.#state = 'stopped';
+    if (this.#status.state !== 'failed') this.#status.state = 'stopped';
     const dev = this.#device;
     this.#device = undefined;
     await dev?.close().catch(() => {});
@@ -113,7 +109,7 @@ export class UsbBulkSource implements FrameSource {
   }
 
   health(): SourceHealth {
-    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors + this.assembler.stats.resyncs, lastError: this.#lastError });
+    return this.#status.health(this.assembler.stats.resyncs);
   }
 }
 

@@ -2,7 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { type Static, Type as T } from '@sinclair/typebox';
 import { FfmpegFrameReader } from '../../src/capture/ffmpeg.js';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion, type PixelSpacing } from '../../src/capture/frame.js';
-import { RateMeter } from '../../src/capture/rate-meter.js';
+import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
+import { ReconnectBackoff } from '../../src/capture/reconnect-backoff.js';
+import { SourceStatus } from '../../src/capture/source-status.js';
 import { type Calibration, spacingFromCalibration } from '../../src/capture/calibration.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
@@ -34,6 +36,20 @@ export const V4l2Settings = T.Object(
 );
 export type V4l2Settings = Static<typeof V4l2Settings>;
 
+/**
+ * A network client picks a capture device (/dev/videoN only), its format, size, rate, crop and calibration;
+ * `ffmpegInput` (raw ffmpeg arguments: any input, any file written) is for config files only.
+ */
+export const v4l2NetworkPolicy: NetworkPolicy = {
+  schema: allowOnly(V4l2Settings, ['device', 'inputFormat', 'width', 'height', 'fps', 'crop', 'calibration', 'reconnectInitialMs', 'reconnectMaxMs', 'signalLossMs'], {
+    device: T.String({ pattern: '^/dev/video[0-9]{1,3}$', description: 'A V4L2 capture device node' }),
+    inputFormat: T.String({ pattern: '^[a-z0-9_]{1,32}$', description: 'A v4l2 input format name, e.g. mjpeg or yuyv422' }),
+    reconnectInitialMs: T.Integer({ minimum: 10, maximum: 60000 }),
+    reconnectMaxMs: T.Integer({ minimum: 100, maximum: 600000 }),
+    signalLossMs: T.Integer({ minimum: 100, maximum: 60000 }),
+  }),
+};
+
 export { spacingFromCalibration } from '../../src/capture/calibration.js';
 
 /**
@@ -46,16 +62,11 @@ export class V4l2Source implements FrameSource {
   readonly spacing: PixelSpacing | undefined;
   #reader: FfmpegFrameReader | undefined;
   #listener: FrameListener | undefined;
-  #state: SourceHealth['state'] = 'stopped';
-  #seq = 0;
-  #errors = 0;
-  #lastError: string | undefined;
   #lastFrameAt = 0;
-  #backoff: number;
-  #timer: NodeJS.Timeout | undefined;
   #watchdog: NodeJS.Timeout | undefined;
-  #rate = new RateMeter();
   readonly #guard = new SourceGuard('v4l2', () => this.stop());
+  readonly #status = new SourceStatus('v4l2', this.#guard);
+  readonly #backoff: ReconnectBackoff;
 
   constructor(
     readonly id: string,
@@ -63,7 +74,7 @@ export class V4l2Source implements FrameSource {
   ) {
     this.s = validateWithDefaults(V4l2Settings, settings, 'drivers.v4l2 settings');
     this.spacing = spacingFromCalibration(this.s.calibration as Calibration | undefined);
-    this.#backoff = this.s.reconnectInitialMs;
+    this.#backoff = new ReconnectBackoff(this.s.reconnectInitialMs, this.s.reconnectMaxMs, this.#guard);
   }
 
   get outWidth(): number {
@@ -88,12 +99,12 @@ export class V4l2Source implements FrameSource {
       const seen = existsSync('/dev') ? readdirSync('/dev').filter((d) => d.startsWith('video')).map((d) => `/dev/${d}`) : [];
       throw new Error(`Capture device ${this.s.device} does not exist; devices present: ${seen.join(', ') || 'none'}`);
     }
-    this.#state = 'starting';
+    this.#status.state = 'starting';
     this.#spawn();
     this.#watchdog = this.#guard.setInterval('its signal watchdog', () => {
-      if ((this.#state === 'running' || this.#state === 'starting') && performance.now() - this.#lastFrameAt > this.s.signalLossMs) {
-        this.#lastError = `Signal lost: no frame for ${this.s.signalLossMs} ms`;
-        this.#errors++;
+      const st = this.#status.state;
+      if ((st === 'running' || st === 'starting') && performance.now() - this.#lastFrameAt > this.s.signalLossMs) {
+        this.#status.error(`Signal lost: no frame for ${this.s.signalLossMs} ms`);
         this.#restart();
       }
     }, Math.max(50, this.s.signalLossMs / 4));
@@ -107,17 +118,16 @@ export class V4l2Source implements FrameSource {
     this.#lastFrameAt = performance.now();
     reader.start(this.#guard.wrap('frame handling', (data: Uint8Array) => {
       if (this.#reader !== reader) return;
-      this.#state = 'running';
-      this.#backoff = this.s.reconnectInitialMs;
-      this.#lastFrameAt = performance.now();
+      this.#status.state = 'running';
+      this.#backoff.reset();
+      const { seq, timestampMs } = this.#status.nextFrame();
+      this.#lastFrameAt = timestampMs;
       const region: ImagingRegion = { x: 0, y: 0, width: w, height: h };
-      const frame: Frame = { seq: this.#seq++, timestampMs: this.#lastFrameAt, width: w, height: h, channels: 1, data, pixelSpacing: this.spacing, sourceId: this.id, region };
-      this.#rate.tick(frame.timestampMs);
+      const frame: Frame = { seq, timestampMs, width: w, height: h, channels: 1, data, pixelSpacing: this.spacing, sourceId: this.id, region };
       this.#listener?.(frame);
     }), (code, stderr) => this.#guard.wrap('ffmpeg exit handling', () => {
-      if (this.#reader !== reader || this.#state === 'stopped') return;
-      this.#errors++;
-      this.#lastError = `ffmpeg stopped (exit ${code}): ${stderr || 'device gone?'}`;
+      if (this.#reader !== reader || this.#status.state === 'stopped') return;
+      this.#status.error(`ffmpeg stopped (exit ${code}): ${stderr || 'device gone?'}`);
       this.#restart();
     })());
   }
@@ -125,24 +135,22 @@ export class V4l2Source implements FrameSource {
   #restart(): void {
     this.#reader?.stop();
     this.#reader = undefined;
-    this.#state = 'reconnecting';
-    clearTimeout(this.#timer);
-    this.#timer = this.#guard.setTimeout('reconnecting', () => {
-      if (this.#state === 'reconnecting') this.#spawn();
-    }, this.#backoff);
-    this.#backoff = Math.min(this.s.reconnectMaxMs, this.#backoff * 2);
+    this.#status.state = 'reconnecting';
+    this.#backoff.schedule(() => {
+      if (this.#status.state === 'reconnecting') this.#spawn();
+    });
   }
 
   async stop(): Promise<void> {
-    this.#state = 'stopped';
-    clearTimeout(this.#timer);
+    this.#status.state = 'stopped';
+    this.#backoff.cancel();
     clearInterval(this.#watchdog);
     this.#reader?.stop();
     this.#reader = undefined;
   }
 
   health(): SourceHealth {
-    return this.#guard.health({ driver: this.driver, state: this.#state, connected: this.#state === 'running', fps: this.#rate.fps(), framesDelivered: this.#seq, errors: this.#errors, lastError: this.#lastError });
+    return this.#status.health();
   }
 }
 

@@ -119,6 +119,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     dataDir,
     createSource,
     driverNames: () => drivers.names(),
+    networkPolicy: (d) => drivers.networkPolicy(d),
     calibrations,
     faults,
     probe,

@@ -26,6 +26,15 @@ export const ConfigSchema = T.Object(
     ),
     /** Each driver reads the section with its own name and validates it itself. */
     drivers: T.Record(T.String(), T.Record(T.String(), T.Unknown()), { default: {} }),
+    media: T.Object(
+      {
+        folders: T.Array(T.String({ pattern: '^/', description: 'An absolute folder' }), {
+          default: [], description: 'Folders whose images, videos and DICOM files a network client may play (PUT /api/source); links out of them are refused. Config files may name any path',
+        }),
+        removable: T.Boolean({ default: true, description: 'Also allow removable media where the desktop mounts it: /media and /run/media' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     probeControl: T.Optional(
       T.Object(
         { driver: T.String({ description: 'Probe-control driver, e.g. serial' }), settings: T.Record(T.String(), T.Unknown(), { default: {} }) },

@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectFrames } from '../helpers/collect.js';
 import { spawnSync } from 'node:child_process';
 import { ReplaySource, readPixelSizeCsv } from '../../drivers/replay/replay.js';
+import { frameProblem } from '../../src/capture/frame.js';
 import { builtinDrivers } from '../../drivers/index.js';
 import { SimulatedProbe } from '../../drivers/simulated/probe.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -70,6 +71,44 @@ describe('replay driver', () => {
   it('an unreadable video gives a clear error naming the file', async () => {
     writeFileSync(join(dir, 'junk.mp4'), 'garbage');
     await expect(new ReplaySource('r', { path: join(dir, 'junk.mp4') }).start(() => {})).rejects.toThrow(/junk\.mp4 is not a readable image folder or video/);
+  });
+
+  it('plays only the images its pattern takes; by default never the BUSI masks beside them', async () => {
+    const busi = join(dir, 'busi');
+    mkdirSync(busi);
+    const gray = (v: number): Promise<unknown> => sharp({ create: { width: 40, height: 30, channels: 3, background: { r: v, g: v, b: v } } }).png().toFile(join(busi, `${v}.png`));
+    await Promise.all([gray(1), gray(2)]);
+    for (const [from, to] of [['1.png', 'benign (1).png'], ['2.png', 'benign (1)_mask.png']] as const) renameSync(join(busi, from), join(busi, to));
+    copyFileSync(join(busi, 'benign (1)_mask.png'), join(busi, 'benign (2)_mask_1.png')); // BUSI's second mask of one image
+    copyFileSync(join(busi, 'benign (1).png'), join(busi, 'Benign (3).PNG'));
+    writeFileSync(join(busi, 'notes.csv'), 'x\n');
+    const played = async (settings: Record<string, unknown>): Promise<string[]> => {
+      const src = new ReplaySource('r', { path: busi, fps: 50, ...settings });
+      await collectFrames(src, 1);
+      return src.files.map((f) => basename(f));
+    };
+    expect(await played({})).toEqual(['Benign (3).PNG', 'benign (1).png']);
+    expect(await played({ pattern: '*.png' })).toEqual(['Benign (3).PNG', 'benign (1).png', 'benign (1)_mask.png', 'benign (2)_mask_1.png']);
+    expect(await played({ pattern: '!(*_mask).png' })).toEqual(['Benign (3).PNG', 'benign (1).png', 'benign (2)_mask_1.png']);
+    expect(await played({ pattern: '*_mask*' })).toEqual(['benign (1)_mask.png', 'benign (2)_mask_1.png']);
+    await expect(new ReplaySource('r', { path: busi, pattern: '*.dcm' }).start(() => {})).rejects.toThrow(/holds no PNG or JPEG images matching the pattern "\*\.dcm"/);
+  });
+
+  it('a folder of images of different sizes: each frame carries its own size, region and spacing', async () => {
+    const mixed = join(dir, 'sizes');
+    mkdirSync(mixed);
+    const sizes = [[200, 160], [120, 90], [300, 240]] as const;
+    await Promise.all(sizes.map(([w, h], i) => sharp({ create: { width: w, height: h, channels: 3, background: { r: 60, g: 60, b: 60 } } }).png().toFile(join(mixed, `s${i}.png`))));
+    writeFileSync(join(mixed, 'px.csv'), 'filename,pixel size(mm)\ns0.png,0.1\n\ns2.png,0.3\n');
+    // the configured region fits the larger images only; the 120×90 one is shown whole
+    const src = new ReplaySource('r', { path: mixed, fps: 50, region: { x: 10, y: 20, width: 150, height: 100 }, pixelSizeCsv: join(mixed, 'px.csv'), pixelSpacingMm: 0.2 });
+    const frames = await collectFrames(src, 4);
+    expect(frames.map((f) => [f.width, f.height])).toEqual([[200, 160], [120, 90], [300, 240], [200, 160]]);
+    expect(frames.map((f) => f.region)).toEqual([
+      { x: 10, y: 20, width: 150, height: 100 }, { x: 0, y: 0, width: 120, height: 90 }, { x: 10, y: 20, width: 150, height: 100 }, { x: 10, y: 20, width: 150, height: 100 },
+    ]);
+    expect(frames.map((f) => f.pixelSpacing?.x)).toEqual([0.1, 0.2, 0.3, 0.1]);
+    for (const f of frames) expect(frameProblem(f)).toBeUndefined();
   });
 
   it('the registry lists the known drivers for an unknown name', () => {
