@@ -81,10 +81,34 @@ export const ConfigSchema = T.Object(
       {
         host: T.String({ default: '127.0.0.1' }),
         port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        tls: T.Optional(T.Union([
+          T.Literal('self-signed', { description: 'A device CA and certificate made at first start under <dataDir>/tls' }),
+          T.Object({ certFile: T.String({ minLength: 1 }), keyFile: T.String({ minLength: 1 }) }, { additionalProperties: false }),
+        ], { description: 'HTTPS: your own certificate files, or "self-signed"; absent: plain HTTP (loopback only unless allowInsecureHttp)' })),
+        allowInsecureHttp: T.Boolean({ default: false, description: 'Serve plain HTTP on a non-loopback address (passwords and patient data cross the network in clear)' }),
+        allowedHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Extra names clients use for this device (Host header check against DNS rebinding); its own hostname and addresses are always allowed' }),
+        rateLimit: T.Object(
+          {
+            max: T.Integer({ minimum: 1, default: 600, description: 'Requests per client per window' }),
+            windowMs: T.Integer({ minimum: 1000, default: 60_000 }),
+            signInMax: T.Integer({ minimum: 1, default: 20, description: 'Sign-in attempts per client per window' }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        maxWebSockets: T.Integer({ minimum: 1, maximum: 1000, default: 16, description: 'Open WebSocket connections at most (live views)' }),
+        requestTimeoutMs: T.Integer({ minimum: 1000, default: 30_000, description: 'A request that has not been received in full by then is dropped' }),
       },
       { additionalProperties: false, default: {} },
     ),
     dataDir: T.Optional(T.String()),
+    access: T.Object(
+      {
+        sessionIdleMinutes: T.Number({ exclusiveMinimum: 0, default: 30, description: 'A session unused this long ends' }),
+        sessionMaxHours: T.Number({ exclusiveMinimum: 0, default: 12, description: 'A session ends this long after sign-in, used or not' }),
+        autoLockMinutes: T.Number({ exclusiveMinimum: 0, default: 15, description: 'The touchscreen locks (patient data hidden) after this long without a touch' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     worklist: T.Optional(
       T.Object(
         {

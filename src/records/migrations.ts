@@ -92,4 +92,62 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE UNIQUE INDEX captures_once_per_client_key ON captures (exam_id, client_key) WHERE client_key IS NOT NULL;
     `,
   },
+  {
+    // Numbered apart from the records migrations (4, 5, …) that are added alongside: an order of application
+    // between the two groups does not matter, their tables are independent.
+    version: 20,
+    name: 'accounts, sessions, API tokens, hash-chained audit trail (src/access, src/audit)',
+    sql: `
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('clinician','technician','admin')),
+        secret_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT,
+        failures_in_row INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE sign_in_failures (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX sign_in_failures_by_user ON sign_in_failures (user_id, at);
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+        client TEXT,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user TEXT,
+        role TEXT,
+        client TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        details_json TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_by_action ON audit (action, id);
+      CREATE INDEX audit_by_user ON audit (user, id);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    `,
+  },
 ];

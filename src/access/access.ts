@@ -1,0 +1,41 @@
+/**
+ * Everything about who may do what, over one records database and one device secret: accounts, sign-in
+ * with lockout, sessions, API tokens and the audit trail. The daemon, the CLI and the HTTP plugin all build
+ * it with openAccess and share nothing in memory: the database is the single source of truth.
+ */
+import { AuditTrail } from '../audit/audit-trail.js';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../records/database.js';
+import { SecretHasher } from './secrets.js';
+import { SessionStore } from './sessions.js';
+import { SignIn } from './sign-in.js';
+import { TokenStore } from './tokens.js';
+import { UserStore } from './users.js';
+
+export interface AccessServices {
+  users: UserStore;
+  sessions: SessionStore;
+  tokens: TokenStore;
+  signIn: SignIn;
+  audit: AuditTrail;
+  /** Minutes of no touch before the touchscreen locks (the UI reads it from GET /api/session/users). */
+  autoLockMinutes: number;
+}
+
+export type AccessSettings = Config['access'];
+
+export const DEFAULT_ACCESS_SETTINGS: AccessSettings = { sessionIdleMinutes: 30, sessionMaxHours: 12, autoLockMinutes: 15 };
+
+export function openAccess(db: Db, deviceSecret: string, settings: AccessSettings = DEFAULT_ACCESS_SETTINGS): AccessServices {
+  const hasher = new SecretHasher(deviceSecret);
+  const users = new UserStore(db, hasher);
+  const audit = new AuditTrail(db, deviceSecret);
+  return {
+    users,
+    sessions: new SessionStore(db, { idleMs: settings.sessionIdleMinutes * 60_000, absoluteMs: settings.sessionMaxHours * 3_600_000 }),
+    tokens: new TokenStore(db),
+    signIn: new SignIn(db, users, hasher, audit),
+    audit,
+    autoLockMinutes: settings.autoLockMinutes,
+  };
+}

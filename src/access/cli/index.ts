@@ -1,0 +1,7 @@
+/** The account, token and audit commands, in the order `sonoedge --help` lists them. */
+import type { Command } from '../../app/commands/command.js';
+import { auditVerify } from './audit.js';
+import { tokensCreate, tokensRevoke } from './tokens.js';
+import { usersAdd, usersDisable, usersList } from './users.js';
+
+export const ACCESS_COMMANDS: readonly Command[] = [usersAdd, usersList, usersDisable, tokensCreate, tokensRevoke, auditVerify];

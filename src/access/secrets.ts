@@ -1,0 +1,78 @@
+/**
+ * PINs and passwords: checked for form, then hashed with scrypt at the OWASP ASVS level 2 cost
+ * (N = 2^17, r = 8, p = 1: 128 MiB and a few hundred ms per hash). Before scrypt the secret is keyed with
+ * HMAC-SHA-256 under a pepper derived from the device secret, so a stolen database alone does not let anyone
+ * search the 10^6 six-digit PINs offline. crypto.scrypt runs in libuv's thread pool: the event loop (and so
+ * the live view) keeps running while a clinician signs in.
+ */
+import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { ErrorCodes, SonoError } from '../errors.js';
+import { type Role, secretKindOf } from './roles.js';
+
+export const SCRYPT_COST = { logN: 17, r: 8, p: 1, keyLen: 32 } as const;
+/** scrypt needs 128·N·r bytes; node refuses above 32 MiB unless maxmem is raised. */
+const MAXMEM = 2 * 128 * 2 ** SCRYPT_COST.logN * SCRYPT_COST.r;
+/** At most this many hashes at once: each holds 128 MiB, and a board has little to spare. */
+const CONCURRENT_HASHES = 2;
+const SCHEME = 'scrypt-hmac';
+
+/** Throws a coded error when `secret` is not the kind `role` signs in with. */
+export function checkSecretForm(role: Role, secret: string): void {
+  if (secretKindOf(role) === 'pin') {
+    if (!/^[0-9]{6,12}$/.test(secret)) throw new SonoError(ErrorCodes.ACCESS_SECRET_INVALID, `A ${role} signs in with a PIN of 6 to 12 digits; the one given has ${secret.length} characters${/^[0-9]*$/.test(secret) ? '' : ', not all digits'}. Choose another.`);
+    return;
+  }
+  const length = [...secret].length;
+  if (length < 12 || length > 256) throw new SonoError(ErrorCodes.ACCESS_SECRET_INVALID, `A ${role} signs in with a password of 12 to 256 characters; the one given has ${length}. Choose another.`);
+}
+
+function scryptAsync(input: Buffer, salt: Buffer): Promise<Buffer> {
+  const { logN, r, p, keyLen } = SCRYPT_COST;
+  return new Promise((resolve, reject) => {
+    scrypt(input, salt, keyLen, { N: 2 ** logN, r, p, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** Hashes and checks secrets under one device's pepper. */
+export class SecretHasher {
+  readonly #pepper: Buffer;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(deviceSecret: string) {
+    this.#pepper = createHmac('sha256', deviceSecret).update('sonoedge secret pepper v1').digest();
+  }
+
+  async hash(secret: string): Promise<string> {
+    const salt = randomBytes(16);
+    const key = await this.#derive(secret, salt);
+    const { logN, r, p } = SCRYPT_COST;
+    return [SCHEME, logN, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+  }
+
+  /** True when `secret` matches `stored`; false for a wrong secret or a hash this code cannot read. */
+  async verify(secret: string, stored: string): Promise<boolean> {
+    const [scheme, logN, r, p, salt, key] = stored.split('$');
+    if (scheme !== SCHEME || Number(logN) !== SCRYPT_COST.logN || Number(r) !== SCRYPT_COST.r || Number(p) !== SCRYPT_COST.p || !salt || !key) return false;
+    const want = Buffer.from(key, 'base64');
+    const got = await this.#derive(secret, Buffer.from(salt, 'base64'));
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+
+  /** Spends the time a real check would, so an unknown name answers as slowly as a wrong PIN. */
+  async spendEqualTime(secret: string): Promise<void> {
+    await this.#derive(secret, randomBytes(16));
+  }
+
+  async #derive(secret: string, salt: Buffer): Promise<Buffer> {
+    const keyed = createHmac('sha256', this.#pepper).update(secret, 'utf8').digest();
+    while (this.#running >= CONCURRENT_HASHES) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      return await scryptAsync(keyed, salt);
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Checking a name and a PIN or password: lockout first (no hashing while locked), then the hash; every
+ * failure is counted and audited, and so is every attempt refused by a lockout.
+ */
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { Db } from '../records/database.js';
+import { LOCKOUT, delayAfter } from './lockout.js';
+import type { SecretHasher } from './secrets.js';
+import type { User, UserStore } from './users.js';
+
+export type SignInResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'failed' }
+  | { ok: false; reason: 'locked'; retryAfterMs: number };
+
+export class SignIn {
+  readonly #db: Db;
+  readonly #users: UserStore;
+  readonly #hasher: SecretHasher;
+  readonly #audit: AuditTrail;
+  /** Names with a check in flight: a second attempt in parallel would dodge the lockout it might earn. */
+  readonly #inFlight = new Set<string>();
+
+  constructor(db: Db, users: UserStore, hasher: SecretHasher, audit: AuditTrail) {
+    this.#db = db;
+    this.#users = users;
+    this.#hasher = hasher;
+    this.#audit = audit;
+  }
+
+  async attempt(name: string, secret: string, client: string, now = Date.now()): Promise<SignInResult> {
+    const user = this.#users.find(name);
+    const base = { client, action: 'session.sign-in', target: name } as const;
+    if (!user || user.disabled) {
+      await this.#hasher.spendEqualTime(secret);
+      this.#audit.record({ ...base, outcome: 'failed', details: { reason: user ? 'account disabled' : 'no such user' } });
+      return { ok: false, reason: 'failed' };
+    }
+    const key = user.name.toLowerCase();
+    const lockedUntil = Math.max(user.lockedUntil, this.#hourlyCapUntil(user.id, now));
+    if (lockedUntil > now || this.#inFlight.has(key)) {
+      const retryAfterMs = Math.max(lockedUntil - now, 1000);
+      this.#audit.record({ ...base, user: null, outcome: 'denied', details: { reason: 'locked', retryAfterMs } });
+      return { ok: false, reason: 'locked', retryAfterMs };
+    }
+    this.#inFlight.add(key);
+    let ok: boolean;
+    try {
+      ok = await this.#hasher.verify(secret, user.secretHash);
+    } finally {
+      this.#inFlight.delete(key);
+    }
+    if (ok) {
+      this.#db.prepare('UPDATE users SET failures_in_row = 0, locked_until = 0 WHERE id = ?').run(user.id);
+      this.#audit.record({ ...base, user: user.name, role: user.role, outcome: 'ok' });
+      return { ok: true, user: { id: user.id, name: user.name, role: user.role, createdAt: user.createdAt, disabled: false } };
+    }
+    const failures = this.#recordFailure(user.id, now);
+    this.#audit.record({ ...base, outcome: 'failed', details: { reason: 'wrong secret', failuresInRow: failures.inRow } });
+    if (failures.lockedUntil > now) {
+      this.#audit.record({ client, action: 'session.lockout', target: user.name, outcome: 'denied', details: { failuresInRow: failures.inRow, lockedForMs: failures.lockedUntil - now } });
+      return { ok: false, reason: 'locked', retryAfterMs: failures.lockedUntil - now };
+    }
+    return { ok: false, reason: 'failed' };
+  }
+
+  #recordFailure(userId: number, now: number): { inRow: number; lockedUntil: number } {
+    return this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM sign_in_failures WHERE at <= ?').run(now - LOCKOUT.hourMs);
+      this.#db.prepare('INSERT INTO sign_in_failures (user_id, at) VALUES (?, ?)').run(userId, now);
+      const { failures_in_row: inRow } = this.#db.prepare('UPDATE users SET failures_in_row = failures_in_row + 1 WHERE id = ? RETURNING failures_in_row').get(userId) as { failures_in_row: number };
+      const lockedUntil = Math.max(now + delayAfter(inRow), this.#hourlyCapUntil(userId, now));
+      this.#db.prepare('UPDATE users SET locked_until = ? WHERE id = ?').run(lockedUntil, userId);
+      return { inRow, lockedUntil };
+    })();
+  }
+
+  /** When the hourly cap is reached: locked until the oldest failure of the hour is an hour old. */
+  #hourlyCapUntil(userId: number, now: number): number {
+    const rows = this.#db.prepare('SELECT at FROM sign_in_failures WHERE user_id = ? AND at > ? ORDER BY at DESC LIMIT ?').all(userId, now - LOCKOUT.hourMs, LOCKOUT.hourlyCap) as Array<{ at: number }>;
+    if (rows.length < LOCKOUT.hourlyCap) return 0;
+    return rows[rows.length - 1]!.at + LOCKOUT.hourMs;
+  }
+}

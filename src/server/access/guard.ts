@@ -1,0 +1,116 @@
+/**
+ * The two hooks every request and every route go through.
+ * - onRoute: a route must declare who may call it (`config: { access }`), or be one the plugin recognises
+ *   (`undeclared`); anything else throws, so the server does not start with an open route.
+ * - onRequest, before body parsing and before any handler: the Host header, the credentials (session cookie
+ *   or `Authorization: Bearer`), the Origin of cookie requests that change state and of every WebSocket
+ *   upgrade, the role, and the cap on open WebSockets.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { AccessServices } from '../../access/access.js';
+import { type DeviceNames, isDeviceHost } from '../../access/device-names.js';
+import { type Access, allows, isAccess } from '../../access/roles.js';
+import type { Principal } from '../../access/sessions.js';
+import { ErrorCodes, SonoError } from '../../errors.js';
+import { clientOf } from './client.js';
+import { refuse } from './refuse.js';
+
+export interface GuardOptions {
+  services: AccessServices;
+  names: DeviceNames;
+  secure: boolean;
+  cookieName: string;
+  maxWebSockets: number;
+  /** The access of a route that cannot carry a declaration (one added by a third-party plugin), or undefined. */
+  undeclared: (route: RouteOptions) => Access | undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Routes added by plugins that take no route config: Swagger UI (signed-in) and the static web UI shell (public). */
+export function thirdPartyAccess(route: RouteOptions): Access | undefined {
+  if (route.url === '/docs' || route.url.startsWith('/docs/')) return 'signed-in';
+  // @fastify/static marks each file route with its root folder; the UI shell must load before sign-in
+  const config = route.config as { rootPath?: unknown } | undefined;
+  if (config?.rootPath !== undefined && !route.url.startsWith('/api/')) return 'public';
+  return undefined;
+}
+
+/** A request that matched no route: probing /api, /metrics or /docs needs credentials too. */
+function accessOfUnrouted(url: string): Access {
+  return /^\/(api|metrics|docs)(\/|\?|$)/.test(url) ? 'signed-in' : 'public';
+}
+
+export function installGuard(app: FastifyInstance, o: GuardOptions): void {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', (route) => {
+    const declared = route.config?.access ?? o.undeclared(route);
+    const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+    if (!isAccess(declared)) {
+      throw new SonoError(ErrorCodes.ACCESS_ROUTE_UNDECLARED, `Route ${methods} ${route.url} declares no access: add config: { access: 'public' | 'signed-in' | 'clinician' | 'technician' | 'admin' } to its options (src/access/roles.ts).`);
+    }
+    route.config = { ...route.config, access: declared };
+  });
+
+  let openWebSockets = 0;
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const host = req.headers.host;
+    if (!host || !isDeviceHost(o.names, host)) {
+      return refuse(reply, 421, ErrorCodes.ACCESS_HOST_REFUSED, `Host "${host ?? ''}" is not a name of this device; use its address, or add the name to server.allowedHosts.`);
+    }
+    const access = req.is404 ? accessOfUnrouted(req.url) : (req.routeOptions.config.access ?? 'signed-in');
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    const changesState = upgrade || !SAFE_METHODS.has(req.method);
+    const origin = req.headers.origin;
+    const sameOrigin = origin !== undefined && origin === `${o.secure ? 'https' : 'http'}://${host}`;
+    // a page elsewhere must not sign someone in, or act with their cookie
+    if (changesState && origin !== undefined && !sameOrigin) {
+      return refuse(reply, 403, ErrorCodes.ACCESS_ORIGIN_REFUSED, `Origin ${origin} is not this device; requests that change something must come from the sonoedge UI itself.`);
+    }
+    const found = authenticate(req, o);
+    if (found === 'expired' && access !== 'public') {
+      void reply.clearCookie(o.cookieName, { path: '/' });
+      return refuse(reply, 401, ErrorCodes.ACCESS_SESSION_EXPIRED, 'The session has ended (idle or too long); sign in again.');
+    }
+    const principal = found === 'expired' || found === 'invalid' || found === undefined ? null : found;
+    if (access === 'public') {
+      req.principal = principal;
+      return;
+    }
+    if (!principal) {
+      return refuse(reply, 401, ErrorCodes.ACCESS_UNAUTHENTICATED, found === 'invalid'
+        ? 'The credentials sent are not valid (revoked token, ended session or disabled account); sign in again.'
+        : 'Sign in first: POST /api/session with { user, secret }, or send Authorization: Bearer TOKEN.');
+    }
+    // a cookie rides along with any request the browser makes; only the UI's own page may use it to act
+    if (principal.via === 'session' && changesState && !sameOrigin) {
+      return refuse(reply, 403, ErrorCodes.ACCESS_ORIGIN_REFUSED, 'This request carries the session cookie but no Origin header; it must come from the sonoedge UI itself.');
+    }
+    if (!allows(principal.role, access)) {
+      o.services.audit.record({ user: principal.name, role: principal.role, client: clientOf(req), action: 'access.denied', target: `${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'denied', details: { needs: access } });
+      return refuse(reply, 403, ErrorCodes.ACCESS_FORBIDDEN, `${req.method} ${req.routeOptions.url ?? req.url} needs the ${access} role; ${principal.name} is signed in as ${principal.role}.`);
+    }
+    req.principal = principal;
+    if (upgrade) {
+      if (openWebSockets >= o.maxWebSockets) {
+        return refuse(reply, 503, ErrorCodes.ACCESS_TOO_MANY_WEBSOCKETS, `${openWebSockets} WebSocket connections are open, the most server.maxWebSockets allows; close a live view elsewhere or raise the limit.`);
+      }
+      openWebSockets++;
+      req.raw.socket.once('close', () => openWebSockets--);
+    }
+  });
+}
+
+/** The principal behind the request's credentials: a bearer token first (scripts), else the session cookie. */
+function authenticate(req: FastifyRequest, o: GuardOptions): Principal | 'expired' | 'invalid' | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return (m && o.services.tokens.resolve(m[1]!)) || 'invalid';
+  }
+  const cookie = req.cookies[o.cookieName];
+  if (cookie === undefined) return undefined;
+  return o.services.sessions.resolve(cookie) ?? 'invalid';
+}

@@ -1,0 +1,85 @@
+/**
+ * The access plugin: sign-in, sessions, roles, tokens, audit and the browser-facing defences, as one fastify
+ * plugin. Register it FIRST in buildApp (before Swagger and every feature plugin): its onRoute hook must see
+ * every route added after it, and it refuses to start when one declares no access.
+ *
+ *   await app.register(accessPlugin, accessPluginOptions(services, config.server, { secure }))
+ *
+ * Adds: `app.access` (the services), `request.principal` (who is calling), the routes under /api/session,
+ * /api/users, /api/tokens and /api/audit; @fastify/cookie, @fastify/rate-limit (per client address) and
+ * @fastify/helmet (security headers, HSTS on HTTPS).
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AccessServices } from '../../access/access.js';
+import { type DeviceNames, deviceNames } from '../../access/device-names.js';
+import type { Access } from '../../access/roles.js';
+import type { Config } from '../../config/schema.js';
+import { ErrorCodes, SonoError } from '../../errors.js';
+import { adminRoutes } from './admin-routes.js';
+import { installGuard, thirdPartyAccess } from './guard.js';
+import { sessionRoutes } from './session-routes.js';
+import './types.js';
+
+export interface AccessPluginOptions {
+  services: AccessServices;
+  /** Served over HTTPS: the cookie becomes `__Host-sonoedge` with Secure, and HSTS is sent. */
+  secure: boolean;
+  /** Names and addresses the Host header may carry. */
+  names: DeviceNames;
+  rateLimit: { max: number; windowMs: number; signInMax: number };
+  maxWebSockets: number;
+  /** Access of routes added by plugins that take no route config; default: Swagger UI signed-in, static UI files public. */
+  undeclared?: (route: RouteOptions) => Access | undefined;
+}
+
+/** The plugin's options from the `server` config section. */
+export function accessPluginOptions(services: AccessServices, server: Config['server'], o: { secure: boolean }): AccessPluginOptions {
+  return {
+    services,
+    secure: o.secure,
+    names: deviceNames(server.allowedHosts, server.host),
+    rateLimit: server.rateLimit,
+    maxWebSockets: server.maxWebSockets,
+  };
+}
+
+export function cookieNameFor(secure: boolean): string {
+  // __Host- makes the browser refuse the cookie unless Secure, path=/ and no Domain: no subdomain can plant one
+  return secure ? '__Host-sonoedge' : 'sonoedge';
+}
+
+async function accessPlugin(app: FastifyInstance, o: AccessPluginOptions): Promise<void> {
+  const cookieName = cookieNameFor(o.secure);
+  app.decorate('access', o.services);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    hsts: o.secure ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    contentSecurityPolicy: {
+      directives: {
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'worker-src': ["'self'", 'blob:'],
+        // on plain HTTP (loopback) asking the browser to upgrade would break every request
+        'upgrade-insecure-requests': o.secure ? [] : null,
+      },
+    },
+  });
+  installGuard(app, { services: o.services, names: o.names, secure: o.secure, cookieName, maxWebSockets: o.maxWebSockets, undeclared: o.undeclared ?? thirdPartyAccess });
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: o.rateLimit.max,
+    timeWindow: o.rateLimit.windowMs,
+    keyGenerator: (req) => req.ip,
+    errorResponseBuilder: (_req, ctx) => Object.assign(
+      new SonoError(ErrorCodes.ACCESS_RATE_LIMITED, `Too many requests from this address (${ctx.max} per ${Math.round(ctx.ttl / 1000) || 1} s at most); wait ${Math.ceil(ctx.ttl / 1000)} s.`),
+      { statusCode: ctx.statusCode },
+    ),
+  });
+  sessionRoutes(app, { cookieName, secure: o.secure, signInLimit: { max: o.rateLimit.signInMax, timeWindow: o.rateLimit.windowMs } });
+  adminRoutes(app);
+}
+
+export default fp(accessPlugin, { name: 'sonoedge-access', fastify: '5.x' });
