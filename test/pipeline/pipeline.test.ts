@@ -11,6 +11,7 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { Frame } from '../../src/capture/frame.js';
 import type { FrameSource } from '../../src/capture/source.js';
 import type { FetalHeadResult } from '../../src/analysis/fetal-head.js';
+import { intergrowthHcMedianMm } from '../../src/analysis/biometry.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 describe('pipeline with a real session', () => {
@@ -120,6 +121,92 @@ describe('pipeline with a real session', () => {
     }
     for (let i = 1; i < results.length; i++) expect(results[i]!.seq).toBeGreaterThan(results[i - 1]!.seq);
     for (let i = 1; i < launched.length; i++) expect(launched[i], `run ${i} on the buffer of the run before it`).not.toBe(launched[i - 1]);
+  });
+
+  it('replaces a model while frames flow: the new session is used from the next run, the old one is handed back idle', async () => {
+    const bus = new Bus();
+    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session), everyN: 1 }]);
+    const opened = await openModelSession(findModelPackage(join(packageRoot(), 'models'), 'fetal-head'), { providers: ['cpu'], precision: 'fp32', intraOpThreads: 1, allowSpinning: false, deviceId: 0, tensorrt: { fp16: false, int8: false }, warmupRuns: 1 });
+    // the same package under another version, as a model update would bring
+    const update: InferenceEngine = {
+      pkg: opened.pkg, provider: opened.provider, file: opened.file, attempts: opened.attempts, id: opened.id, version: '9.9.9-update',
+      inputData: opened.inputData, runMs: opened.runMs, run: (slot) => opened.run(slot), release: () => opened.release(),
+    };
+    const results: ResultEvent[] = [];
+    bus.on('result', (e) => results.push(e));
+    const resultsFrom = (version: string, n: number): Promise<void> => new Promise((resolve) => {
+      const off = bus.on('result', (e) => {
+        if (e.modelVersion === version && results.filter((r) => r.modelVersion === version).length >= n) {
+          off();
+          resolve();
+        }
+      });
+    });
+    try {
+      await pipe.start(new SimulatedProbe('swap', { fps: 60, width: 320, height: 240 }));
+      await resultsFrom(session.version, 3);
+      const old = await pipe.replaceModel(update);
+      expect(old).toBe(session); // handed back for the caller to release, with no run of it left
+      const switchedAt = results.length;
+      await resultsFrom('9.9.9-update', 3);
+      await pipe.stop();
+      expect(results.slice(switchedAt).every((r) => r.modelVersion === '9.9.9-update')).toBe(true);
+      expect(pipe.sessions()).toEqual([update]);
+      expect(pipe.stats().errors).toBe(0);
+      expect(pipe.stats().models['fetal-head']!.runs).toBe(results.length);
+    } finally {
+      await opened.release();
+    }
+  });
+
+  it('refuses to replace a model that is not scheduled, naming those that are', async () => {
+    const pipe = new Pipeline(new Bus(), [{ runner: new ModelRunner(session), everyN: 1 }]);
+    const other: InferenceEngine = Object.create(session, { id: { value: 'breast-lesion' } }) as InferenceEngine;
+    await expect(pipe.replaceModel(other)).rejects.toThrow('No model "breast-lesion" is scheduled; scheduled: fetal-head');
+  });
+
+  it('beats while frames flow and results leave; results are not expected from a frozen probe', async () => {
+    const bus = new Bus();
+    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session), everyN: 1 }]);
+    expect(pipe.heartbeat()).toEqual({ framesIn: 0, resultsOut: 0, lastFrameAtMs: undefined, lastResultAtMs: undefined, framesExpected: false, resultsExpected: false });
+    await pipe.start(new SimulatedProbe('beat', { fps: 30, width: 320, height: 240 }));
+    await new Promise<void>((resolve) => {
+      const off = bus.on('result', () => {
+        off();
+        resolve();
+      });
+    });
+    const a = pipe.heartbeat();
+    expect(a.framesIn).toBeGreaterThan(0);
+    expect(a.resultsOut).toBe(1);
+    expect(a.lastFrameAtMs).toBeGreaterThan(0);
+    expect(a.lastResultAtMs).toBeGreaterThan(0);
+    expect(a).toMatchObject({ framesExpected: true, resultsExpected: true });
+    pipe.setFrozen(true);
+    expect(pipe.heartbeat()).toMatchObject({ framesExpected: true, resultsExpected: false });
+    pipe.setFrozen(false);
+    pipe.setModelEnabled('fetal-head', false);
+    expect(pipe.heartbeat()).toMatchObject({ framesExpected: true, resultsExpected: false });
+    await pipe.stop();
+    expect(pipe.heartbeat().framesExpected).toBe(false);
+  });
+
+  it('hands a task its context through its runner, read when the frame is prepared (the pipeline knows no task)', async () => {
+    const bus = new Bus();
+    let ga = 21;
+    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(session, () => ({ datingGaWeeks: ga })), everyN: 1 }]);
+    const medians: number[] = [];
+    const done = new Promise<void>((resolve) => bus.on('result', (e) => {
+      const c = (e.result as FetalHeadResult).centile;
+      if (!c?.available) return;
+      medians.push(c.medianMm);
+      ga = 30; // the exam's dating changed: frames prepared from now on are analysed with it
+      if (c.medianMm === intergrowthHcMedianMm(30)) resolve();
+    }));
+    await pipe.start(new SimulatedProbe('ctx', { fps: 30, width: 640, height: 480, headCircumferenceMm: 180 }));
+    await done;
+    await pipe.stop();
+    expect(medians[0]).toBe(intergrowthHcMedianMm(21));
   });
 
   it("the bench's bare loop inside the worker times its runs, refuses a bad count and gives up past its limit", async () => {
