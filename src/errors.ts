@@ -111,6 +111,11 @@ export const ErrorCodes = {
   SOURCE_SETTINGS_INVALID: 'SONO_SOURCE_SETTINGS_INVALID',
   MEDIA_PATH_REFUSED: 'SONO_MEDIA_PATH_REFUSED',
   MEDIA_PATH_MISSING: 'SONO_MEDIA_PATH_MISSING',
+  // the service: disk guard, backup and restore (src/service)
+  DISK_LOW: 'SONO_DISK_LOW',
+  BACKUP_FAILED: 'SONO_BACKUP_FAILED',
+  RESTORE_INVALID: 'SONO_RESTORE_INVALID',
+  RESTORE_REFUSED: 'SONO_RESTORE_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

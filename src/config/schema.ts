@@ -1,4 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import { StorageConfigSchema } from '../service/storage-config.js';
 import { ModelUpdatesSchema } from '../models/updates/config.js';
 
 export const ProviderName = T.Union([T.Literal('tensorrt'), T.Literal('cuda'), T.Literal('cpu')]);
@@ -101,6 +102,7 @@ export const ConfigSchema = T.Object(
       { additionalProperties: false, default: {} },
     ),
     dataDir: T.Optional(T.String()),
+    storage: StorageConfigSchema,
     access: T.Object(
       {
         sessionIdleMinutes: T.Number({ exclusiveMinimum: 0, default: 30, description: 'A session unused this long ends' }),

@@ -9,7 +9,7 @@
  * also stops it. Frames are judged only while some are due (a frozen probe or a failed source is not a fault).
  */
 import { type SystemdNotifier, watchdogIntervalMs } from './notify.js';
-import type { PipelineHeartbeat } from './heartbeat.js';
+import type { WatchdogHeartbeat } from './heartbeat.js';
 
 export interface LifecycleLog {
   info(obj: object, msg: string): void;
@@ -18,7 +18,7 @@ export interface LifecycleLog {
 
 export interface LifecycleOptions {
   notifier: SystemdNotifier;
-  heartbeat: PipelineHeartbeat;
+  heartbeat: WatchdogHeartbeat;
   env?: NodeJS.ProcessEnv;
   /** A frame or result older than this means the pipeline is stuck; default: the whole watchdog period (10 s without one). */
   staleMs?: number;

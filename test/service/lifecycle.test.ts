@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceLifecycle } from '../../src/service/lifecycle.js';
 import { SystemdNotifier } from '../../src/service/notify.js';
-import type { PipelineHeartbeat } from '../../src/service/heartbeat.js';
+import type { WatchdogHeartbeat } from '../../src/service/heartbeat.js';
 import { tempDir } from '../helpers/tmp.js';
 import { NotifySocket } from './notify-socket.js';
 
 /** A pipeline stand-in whose frames and results flow on a real timer until told to stop. */
-class TestPipeline implements PipelineHeartbeat {
+class TestPipeline implements WatchdogHeartbeat {
   frameAt = 0;
   resultAt = 0;
   reads = 0;

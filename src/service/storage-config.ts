@@ -1,0 +1,14 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+
+/** `storage:` in the config file: free-space levels of the data folder's filesystem (src/service/disk-guard.ts). */
+export const StorageConfigSchema = T.Object(
+  {
+    warnFreeMb: T.Integer({ minimum: 0, default: 2048, description: 'Below this much free space (MiB) health and the UI warn' }),
+    stopCineFreeMb: T.Integer({ minimum: 0, default: 1024, description: 'Below this, cine (kept frame sequences) is no longer written' }),
+    refuseFreeMb: T.Integer({ minimum: 0, default: 256, description: 'Below this, new exams and captures are refused (SONO_DISK_LOW) so the database never runs out of room mid-write' }),
+    checkIntervalMs: T.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How often the level is re-read for health and metrics; writes check it afresh' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type StorageConfig = Static<typeof StorageConfigSchema>;
