@@ -10,16 +10,18 @@ describe('switching the source without a restart', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'frames'));
     await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 40, g: 40, b: 40 } } }).png().toFile(join(dir, 'frames', 'a.png'));
-    const d = await startTestDaemon(dir);
+    // paths from a network client must lie under a media folder (issue 17): the test's folder is one
+    const d = await startTestDaemon(dir, { media: { folders: [dir], removable: false } });
     try {
       await waitForHealth(d.url, 200);
       const put = async (body: unknown): Promise<{ status: number; body: { message?: string; driver?: string } }> => {
         const r = await fetch(d.url + '/api/source', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
         return { status: r.status, body: (await r.json()) as { message?: string; driver?: string } };
       };
-      const bad = await put({ driver: 'replay', settings: { path: join(dir, 'missing') } });
+      mkdirSync(join(dir, 'empty'));
+      const bad = await put({ driver: 'replay', settings: { path: join(dir, 'empty') } }); // passes the network checks, fails to start
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toMatch(/could not start: .*missing does not exist/);
+      expect(bad.body.message).toMatch(/could not start: Replay folder .*empty holds no PNG or JPEG images/);
       expect(((await (await fetch(d.url + '/api/health')).json()) as { source: { driver: string; state: string } }).source).toMatchObject({ driver: 'simulated', state: 'running' });
       const unknown = await put({ driver: 'nope' });
       expect(unknown.body.message).toMatch(/supported drivers: dicom, igtl, replay, simulated, usb, v4l2/);
