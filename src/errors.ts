@@ -120,11 +120,15 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+type ErrorScalar = string | number | boolean | null;
+/** A fact about a fault a client may act on: the value at fault, a limit (never patient data). */
+export type ErrorDetail = ErrorScalar | ErrorScalar[];
+
 export class SonoError extends Error {
   readonly code: ErrorCode;
   /** Facts a client may act on (the value at fault, the allowed range); never patient data. */
-  readonly details: Record<string, unknown> | undefined;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  readonly details: Record<string, ErrorDetail> | undefined;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, ErrorDetail> }) {
     super(message, options);
     this.name = 'SonoError';
     this.code = code;
