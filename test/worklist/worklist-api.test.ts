@@ -23,7 +23,9 @@ const STEPS: ScheduledStep[] = [
 async function appWith(settings: Partial<Config['worklist']> | undefined): Promise<FastifyInstance> {
   const app = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
   const routes: Array<{ url: string; access: unknown }> = [];
-  app.addHook('onRoute', (r) => routes.push({ url: r.url, access: (r.config as { access?: unknown } | undefined)?.access }));
+  app.addHook('onRoute', (r) => {
+    routes.push({ url: r.url, access: (r.config as { access?: unknown } | undefined)?.access });
+  });
   app.decorate('sono', { config: { worklist: settings === undefined ? undefined : { callingAeTitle: 'SONOEDGE', timeoutMs: 5000, ...settings } } } as unknown as Runtime);
   app.decorate('routesSeen', routes);
   await app.register(errors, { features: [worklist] });

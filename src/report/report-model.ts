@@ -1,0 +1,107 @@
+/**
+ * What the printed report says, as lines of text: built from the exam record alone (pure), so the PDF
+ * renderer only lays it out. A value the clinician did not review is said to be unverified in words.
+ */
+import type { Flag } from '../analysis/flags.js';
+import type { Exam, Measurement } from '../records/types.js';
+import type { ReportText } from './i18n.js';
+
+export interface ReportRow {
+  label: string;
+  ai: string;
+  final: string;
+  decision: string;
+  unverified: boolean;
+}
+
+export interface ReportCapture {
+  id: string;
+  heading: string;
+  rows: ReportRow[];
+  /** At least one value on it was confirmed or corrected: its image goes on the report. */
+  reviewed: boolean;
+}
+
+export interface ReportModel {
+  title: string;
+  /** [label, value] pairs */
+  patient: Array<[string, string]>;
+  exam: Array<[string, string]>;
+  captures: ReportCapture[];
+  /** Sentences; empty when the exam is not obstetric or has nothing to say. */
+  growth: string[];
+  footer: string;
+  /** Formats a label before its value ("Name: ", "Nom : "). */
+  labelled: (label: string) => string;
+  labels: {
+    patient: string; exam: string; columns: [string, string, string, string]; noMeasurements: string; noCaptures: string;
+    growth: string; thumbnails: string; page: string;
+  };
+}
+
+/** PN FAMILY^GIVEN^MIDDLE^PREFIX^SUFFIX as "FAMILY, GIVEN MIDDLE". */
+export function displayName(pn: string): string {
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = pn.split('^');
+  const first = [prefix, given, middle].filter(Boolean).join(' ');
+  return [family, first].filter(Boolean).join(', ') + (suffix ? ` ${suffix}` : '');
+}
+
+function shown(m: Measurement, which: 'ai' | 'final', t: ReportText): string {
+  const v = which === 'ai' ? m.aiValue : m.finalValue;
+  const text = which === 'ai' ? m.aiText : m.finalText;
+  if (text !== null) {
+    // a class carries the model's confidence as its value; the category is what was decided
+    const withValue = m.kind === 'lesion_class' && v !== null && which === 'ai' ? ` (${t.value(v, '%')})` : '';
+    return t.category(text) + withValue;
+  }
+  return v === null ? t.t('notUsed') : t.value(v, m.unit);
+}
+
+/** This exam's HC centile and the patient's growth flags (obstetric exams). */
+export interface ReportGrowth {
+  hcCentile: { z: number; centile: number } | undefined;
+  flags: Flag[];
+}
+
+export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: ReportText, printedAt: string): ReportModel {
+  const p = exam.patient;
+  const patient: Array<[string, string]> = p
+    ? [
+      [t.t('name'), p.name ? displayName(p.name) : t.t('notUsed')],
+      [t.t('id'), p.id ?? t.t('notUsed')],
+      [t.t('birthDate'), p.birthDate ? t.dicomDate(p.birthDate) : t.t('notUsed')],
+      ...(p.sex ? [[t.t('sex'), t.t(p.sex)] as [string, string]] : []),
+    ]
+    : [[t.t('patient'), t.t('anonymous')]];
+  const examLines: Array<[string, string]> = [
+    [t.t('examType'), t.examType(exam.examType)],
+    [t.t('started'), t.dateTime(exam.createdAt)],
+    [t.t('closed'), exam.closedAt ? t.dateTime(exam.closedAt) : t.t('notClosed')],
+    [t.t('operator'), exam.operator ?? t.t('notUsed')],
+    ...(exam.datingGaWeeks !== null ? [[t.t('datingGa'), t.ga(exam.datingGaWeeks)] as [string, string]] : []),
+    [t.t('printed'), t.dateTime(printedAt)],
+  ];
+  const captures = exam.captures.map((c, i): ReportCapture => ({
+    id: c.id,
+    heading: `${t.t('capture')} ${i + 1} · ${t.dateTime(c.createdAt)} · ${t.t('frame')} ${c.frameSeq}`,
+    rows: c.measurements.map((m) => ({
+      label: t.kind(m.kind), ai: shown(m, 'ai', t), final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
+      decision: t.state(m.state, m.decidedBy), unverified: m.state === 'unverified',
+    })),
+    reviewed: c.measurements.some((m) => m.state !== 'unverified'),
+  }));
+  const lines: string[] = [];
+  if (exam.examType === 'obstetric' && growth) {
+    const c = growth.hcCentile;
+    if (c) lines.push(`${t.labelled(t.t('hcCentile'))}${t.number(c.centile, 0)} (z ${t.number(c.z, 2)})`);
+    lines.push(...growth.flags.map((f) => t.flag(f.code, f.message)));
+    if (growth.flags.length === 0) lines.push(t.t('noFlags'));
+  }
+  return {
+    title: t.t('title'), patient, exam: examLines, captures, growth: lines, footer: t.t('footer'), labelled: (l) => t.labelled(l),
+    labels: {
+      patient: t.t('patient'), exam: t.t('exam'), columns: [t.t('measurement'), t.t('ai'), t.t('final'), t.t('decision')],
+      noMeasurements: t.t('noMeasurements'), noCaptures: t.t('noCaptures'), growth: t.t('growth'), thumbnails: t.t('thumbnails'), page: t.t('page'),
+    },
+  };
+}
