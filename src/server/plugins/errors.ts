@@ -43,6 +43,9 @@ const errors: FastifyPluginAsync<{ features: FastifyPluginAsync[] }> = async (ap
     const body = errorBody(e);
     if (body.statusCode >= 500) req.log.error({ err, code: e.code, url: req.url }, 'request failed');
     else req.log.info({ code: e.code, url: req.url, status: body.statusCode }, e.message);
+    // A body refused before it was read (too large, wrong type) is not read to its end: the connection is
+    // closed after the answer, so a client sending 60 MB cannot keep it (or the daemon) busy.
+    if (!req.raw.complete) reply.header('connection', 'close');
     return reply.code(body.statusCode).send(body);
   });
   api.setNotFoundHandler((req, reply) => {

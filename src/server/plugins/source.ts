@@ -1,4 +1,3 @@
-import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { CalibrationStore } from '../../capture/calibration-store.js';
