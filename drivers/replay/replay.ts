@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import sharp from 'sharp';
-import { FfmpegFrameReader, probeVideoSize } from '../../src/capture/ffmpeg.js';
+import { FfmpegFrameReader, PLAIN_VIDEO_INPUT, probeVideoSize } from '../../src/capture/ffmpeg.js';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion, type PixelSpacing } from '../../src/capture/frame.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
@@ -62,7 +62,7 @@ export class ReplaySource implements FrameSource {
       this.#scheduleImages();
     } else {
       try {
-        this.#video = probeVideoSize(this.#path);
+        this.#video = probeVideoSize(this.#path, this.#inputArgs());
       } catch (err) {
         throw new SonoError(ErrorCodes.REPLAY_UNREADABLE, `Replay file ${this.#path} is not a readable image folder or video: ${errorMessage(err)}`, { cause: err });
       }
@@ -107,7 +107,7 @@ export class ReplaySource implements FrameSource {
 
   #startVideo(): void {
     const { width, height } = this.#video!;
-    const args = ['-re', ...(this.s.loop ? ['-stream_loop', '-1'] : []), '-i', this.#path, '-vf', `fps=${this.s.fps}`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
+    const args = ['-re', ...(this.s.loop ? ['-stream_loop', '-1'] : []), ...this.#inputArgs(), '-i', this.#path, '-vf', `fps=${this.s.fps}`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
     this.#reader = new FfmpegFrameReader(args, width * height, FRAME_RING_GUARANTEE);
     this.#reader.start(
       this.#guard.wrap('video frame handling', (data: Uint8Array) => this.#deliver(data, width, height, basename(this.#path))),
@@ -117,6 +117,10 @@ export class ReplaySource implements FrameSource {
         else this.#status.state = 'stopped';
       })(),
     );
+  }
+
+  #inputArgs(): readonly string[] {
+    return this.s.plainVideoOnly ? PLAIN_VIDEO_INPUT : [];
   }
 
   #deliver(data: Uint8Array, width: number, height: number, name: string): void {

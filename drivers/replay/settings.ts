@@ -17,6 +17,7 @@ export const ReplaySettings = T.Object(
     pixelSizeCsv: T.Optional(T.String({ description: 'CSV with filename,pixel size(mm) columns (HC18 layout)' })),
     region: T.Optional(T.Object({ x: T.Integer({ minimum: 0 }), y: T.Integer({ minimum: 0 }), width: T.Integer({ minimum: 1 }), height: T.Integer({ minimum: 1 }) }, { additionalProperties: false })),
     followLinks: T.Boolean({ default: true, description: 'Play folder entries that are symbolic links (settings from the network: never)' }),
+    plainVideoOnly: T.Boolean({ default: false, description: 'A video must be one plain clip file (MP4/MOV, MKV/WebM, AVI, MPEG-TS/PS), never a playlist or concat script that opens other files (settings from the network: always)' }),
   },
   { additionalProperties: false },
 );
@@ -24,12 +25,12 @@ export type ReplaySettings = Static<typeof ReplaySettings>;
 
 /**
  * A network client picks what to play from the media folders, its rate and spacing; links inside a folder
- * are not followed (they could lead out of the media folders).
+ * are not followed and a video must be a plain clip (a link or a playlist could lead out of the media folders).
  */
 export const replayNetworkPolicy: NetworkPolicy = {
   schema: allowOnly(ReplaySettings, ['path', 'pattern', 'fps', 'loop', 'pixelSpacingMm', 'pixelSizeCsv', 'region'], {
     pixelSpacingMm: T.Number({ exclusiveMinimum: 0, maximum: 10 }),
   }),
   paths: ['path', 'pixelSizeCsv'],
-  fixed: { followLinks: false },
+  fixed: { followLinks: false, plainVideoOnly: true },
 };

@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
+/**
+ * Input options that keep ffmpeg to one plain video file read from disk: common clip containers (MP4/MOV,
+ * Matroska/WebM, AVI, MPEG-TS/PS) and the file protocol only. A playlist (HLS) or concat script would
+ * open other files or URLs named inside it; for a file picked over the network that is a way out of the
+ * media folders.
+ */
+export const PLAIN_VIDEO_INPUT: readonly string[] = ['-protocol_whitelist', 'file', '-format_whitelist', 'mov,matroska,avi,mpegts,mpeg'];
+
 /** Width and height of the first video stream, via ffprobe; throws a clear error when it cannot. */
-export function probeVideoSize(input: string, inputArgs: string[] = []): { width: number; height: number } {
+export function probeVideoSize(input: string, inputArgs: readonly string[] = []): { width: number; height: number } {
   const r = spawnSync('ffprobe', ['-v', 'error', ...inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', input], { encoding: 'utf8', timeout: 15000 });
   if (r.error) throw new Error(`Cannot run ffprobe (install Debian's ffmpeg): ${r.error.message}`);
   const m = /^(\d+),(\d+)/.exec(r.stdout.trim());

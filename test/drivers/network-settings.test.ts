@@ -90,7 +90,7 @@ describe('settings from the network pass the driver allow-list', () => {
 
   it('a folder picked over the network plays no link out of it', async () => {
     const cleaned = check('replay', { path: join(media, 'scans'), fps: 50 });
-    expect(cleaned).toEqual({ path: join(media, 'scans'), fps: 50, followLinks: false });
+    expect(cleaned).toEqual({ path: join(media, 'scans'), fps: 50, followLinks: false, plainVideoOnly: true });
     const src = new ReplaySource('r', cleaned);
     await collectFrames(src, 2);
     expect(src.files).toEqual([join(media, 'scans', 'a.png')]);

@@ -68,6 +68,18 @@ describe('replay driver', () => {
     expect(frames[0]!.pixelSpacing).toEqual({ x: 0.25, y: 0.25 });
   });
 
+  it.skipIf(!hasFfmpeg)('with plainVideoOnly (settings from the network) a playlist is refused, a plain clip plays', async () => {
+    const ts = join(dir, 'seg.ts');
+    expect(spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-framerate', '10', '-i', join(images, 'img%d.png'), ts]).status).toBe(0);
+    const playlist = join(dir, 'list.m3u8');
+    writeFileSync(playlist, '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nseg.ts\n#EXT-X-ENDLIST\n');
+    await expect(new ReplaySource('r', { path: playlist, plainVideoOnly: true }).start(() => {})).rejects.toThrow(/list\.m3u8 is not a readable image folder or video/);
+    const frames = await collectFrames(new ReplaySource('r', { path: playlist, fps: 20 }), 2); // a config file may name one
+    expect(frames[0]!.width).toBe(200);
+    const clip = await collectFrames(new ReplaySource('r', { path: ts, fps: 20, plainVideoOnly: true }), 2);
+    expect(clip[0]!.height).toBe(160);
+  });
+
   it('an unreadable video gives a clear error naming the file', async () => {
     writeFileSync(join(dir, 'junk.mp4'), 'garbage');
     await expect(new ReplaySource('r', { path: join(dir, 'junk.mp4') }).start(() => {})).rejects.toThrow(/junk\.mp4 is not a readable image folder or video/);
