@@ -19,7 +19,8 @@ export interface AccessTestApp {
   services: AccessServices;
   db: Db;
   deviceSecret: string;
-  routes: Array<{ method: string; url: string }>;
+  /** Every route fastify registered; `options` is the object the onRoute hooks saw (the plugin writes the resolved access into its config). */
+  routes: Array<{ method: string; url: string; options: { config?: { access?: string } } }>;
 }
 
 /** Opens the same database and keys the CLI opens for `--data-dir dir`. */
@@ -34,7 +35,7 @@ export async function accessTestApp(dir: string, o: { https?: HttpsOptions; maxW
   const app = (o.https ? Fastify({ https: o.https }) : Fastify()) as unknown as FastifyInstance;
   const routes: AccessTestApp['routes'] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, options: r });
   });
   await app.register(accessPlugin, {
     services, secure: o.https !== undefined, names: deviceNames(), maxWebSockets: o.maxWebSockets ?? 16,
@@ -49,8 +50,8 @@ export async function accessTestApp(dir: string, o: { https?: HttpsOptions; maxW
   app.put('/api/source', { config: { access: 'technician' } }, async () => ({ ok: true }));
   app.get('/metrics', { config: { access: 'technician' } }, async () => 'metrics');
   app.get('/api/live', { websocket: true, config: { access: 'signed-in' } }, (socket, req) => socket.send(`hello ${req.principal?.name}`));
-  await app.ready();
   app.addHook('onClose', async () => db.close());
+  await app.ready();
   return { app, services, db, deviceSecret, routes };
 }
 

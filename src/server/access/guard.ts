@@ -11,9 +11,9 @@ import type { AccessServices } from '../../access/access.js';
 import { type DeviceNames, isDeviceHost } from '../../access/device-names.js';
 import { type Access, allows, isAccess } from '../../access/roles.js';
 import type { Principal } from '../../access/sessions.js';
-import { ErrorCodes, SonoError } from '../../errors.js';
+import { type ErrorCode, ErrorCodes, SonoError } from '../../errors.js';
 import { clientOf } from './client.js';
-import { refuse } from './refuse.js';
+import { refuse as send } from './refuse.js';
 
 export interface GuardOptions {
   services: AccessServices;
@@ -56,23 +56,28 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
   let openWebSockets = 0;
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    const refuse = (status: number, code: ErrorCode, message: string): FastifyReply => {
+      // a refused upgrade's socket has left the HTTP server: close it once the answer is out, or it lingers
+      if (upgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
+      return send(reply, status, code, message);
+    };
     const host = req.headers.host;
     if (!host || !isDeviceHost(o.names, host)) {
-      return refuse(reply, 421, ErrorCodes.ACCESS_HOST_REFUSED, `Host "${host ?? ''}" is not a name of this device; use its address, or add the name to server.allowedHosts.`);
+      return refuse(421, ErrorCodes.ACCESS_HOST_REFUSED, `Host "${host ?? ''}" is not a name of this device; use its address, or add the name to server.allowedHosts.`);
     }
     const access = req.is404 ? accessOfUnrouted(req.url) : (req.routeOptions.config.access ?? 'signed-in');
-    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
     const changesState = upgrade || !SAFE_METHODS.has(req.method);
     const origin = req.headers.origin;
     const sameOrigin = origin !== undefined && origin === `${o.secure ? 'https' : 'http'}://${host}`;
     // a page elsewhere must not sign someone in, or act with their cookie
     if (changesState && origin !== undefined && !sameOrigin) {
-      return refuse(reply, 403, ErrorCodes.ACCESS_ORIGIN_REFUSED, `Origin ${origin} is not this device; requests that change something must come from the sonoedge UI itself.`);
+      return refuse(403, ErrorCodes.ACCESS_ORIGIN_REFUSED, `Origin ${origin} is not this device; requests that change something must come from the sonoedge UI itself.`);
     }
     const found = authenticate(req, o);
     if (found === 'expired' && access !== 'public') {
       void reply.clearCookie(o.cookieName, { path: '/' });
-      return refuse(reply, 401, ErrorCodes.ACCESS_SESSION_EXPIRED, 'The session has ended (idle or too long); sign in again.');
+      return refuse(401, ErrorCodes.ACCESS_SESSION_EXPIRED, 'The session has ended (idle or too long); sign in again.');
     }
     const principal = found === 'expired' || found === 'invalid' || found === undefined ? null : found;
     if (access === 'public') {
@@ -80,22 +85,22 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
       return;
     }
     if (!principal) {
-      return refuse(reply, 401, ErrorCodes.ACCESS_UNAUTHENTICATED, found === 'invalid'
+      return refuse(401, ErrorCodes.ACCESS_UNAUTHENTICATED, found === 'invalid'
         ? 'The credentials sent are not valid (revoked token, ended session or disabled account); sign in again.'
         : 'Sign in first: POST /api/session with { user, secret }, or send Authorization: Bearer TOKEN.');
     }
     // a cookie rides along with any request the browser makes; only the UI's own page may use it to act
     if (principal.via === 'session' && changesState && !sameOrigin) {
-      return refuse(reply, 403, ErrorCodes.ACCESS_ORIGIN_REFUSED, 'This request carries the session cookie but no Origin header; it must come from the sonoedge UI itself.');
+      return refuse(403, ErrorCodes.ACCESS_ORIGIN_REFUSED, 'This request carries the session cookie but no Origin header; it must come from the sonoedge UI itself.');
     }
     if (!allows(principal.role, access)) {
       o.services.audit.record({ user: principal.name, role: principal.role, client: clientOf(req), action: 'access.denied', target: `${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'denied', details: { needs: access } });
-      return refuse(reply, 403, ErrorCodes.ACCESS_FORBIDDEN, `${req.method} ${req.routeOptions.url ?? req.url} needs the ${access} role; ${principal.name} is signed in as ${principal.role}.`);
+      return refuse(403, ErrorCodes.ACCESS_FORBIDDEN, `${req.method} ${req.routeOptions.url ?? req.url} needs the ${access} role; ${principal.name} is signed in as ${principal.role}.`);
     }
     req.principal = principal;
     if (upgrade) {
       if (openWebSockets >= o.maxWebSockets) {
-        return refuse(reply, 503, ErrorCodes.ACCESS_TOO_MANY_WEBSOCKETS, `${openWebSockets} WebSocket connections are open, the most server.maxWebSockets allows; close a live view elsewhere or raise the limit.`);
+        return refuse(503, ErrorCodes.ACCESS_TOO_MANY_WEBSOCKETS, `${openWebSockets} WebSocket connections are open, the most server.maxWebSockets allows; close a live view elsewhere or raise the limit.`);
       }
       openWebSockets++;
       req.raw.socket.once('close', () => openWebSockets--);
