@@ -12,14 +12,14 @@ describe('config', () => {
     expect(config.source.driver).toBe('simulated');
     expect(config.models).toEqual([{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }]);
     expect(config.inference.providers).toEqual(['tensorrt', 'cuda', 'cpu']);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080, allowInsecureHttp: false });
   });
 
   it('a file holds only the keys it changes; the rest keep their defaults', () => {
     const f = join(dir, 'partial.yaml');
     writeFileSync(f, 'server:\n  port: 9000\ninference:\n  precision: fp32\n');
     const { config } = loadConfig(f, { env: {} });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 9000 });
     expect(config.inference.precision).toBe('fp32');
     expect(config.inference.providers).toEqual(['tensorrt', 'cuda', 'cpu']);
   });
