@@ -55,6 +55,8 @@ export interface DaemonOptions {
   guardProcess?: boolean;
   /** How long a driver's start()/stop() may take; defaults in src/pipeline/source-holder.ts. */
   sourceDeadlines?: Partial<SourceDeadlines>;
+  /** The built web UI served at / (default web-ui/dist; the browser tests serve the test build, web-ui/dist-test). */
+  webUiDir?: string;
 }
 
 /**
@@ -125,7 +127,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     probe,
     modelGate,
     models: modelSwitch(pipeline, contextOf, log),
-    webUiDir: join(packageRoot(), 'web-ui', 'dist'),
+    webUiDir: options.webUiDir ?? join(packageRoot(), 'web-ui', 'dist'),
   };
   // Released after the server closed (pushed before it): whatever sessions the pipeline holds by then.
   teardown.push('release the model sessions', () => Promise.all(pipeline.sessions().map((s) => s.release().catch(() => {}))));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/capture/frame.js';
 import { FRAME_HEADER_BYTES, FrameEncoder, FrameKind, decodeFrameHeader } from '../../src/server/frame-message.js';
-import { decodeHeader } from '../../web-ui/src/protocol.js';
+import { decodeFrameHeader as decodeHeader } from '../../src/protocol/frame-header.js'; // the browser's decoder too
 
 const frame: Frame = {
   seq: 7, timestampMs: 12.5, width: 4, height: 3, channels: 1, data: Uint8Array.from({ length: 12 }, (_, i) => i * 10),
@@ -14,7 +14,7 @@ describe('frame message kinds (raw 40-byte header unchanged; enhanced frames 44 
     expect(buf.length).toBe(FRAME_HEADER_BYTES + 12);
     const h = decodeFrameHeader(buf);
     expect([h.kind, h.pixelOffset, h.seq]).toEqual([0, 40, 7]);
-    expect(decodeHeader(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer)!.kind).toBe(0);
+    expect(decodeHeader(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer).kind).toBe(0);
   });
 
   it('an enhanced frame carries kind 1 and its pixels after 44 bytes; the web decoder reads the same', () => {

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/load.js';
-import { type Daemon, startDaemon } from '../../src/app/daemon.js';
+import { type Daemon, type DaemonOptions, startDaemon } from '../../src/app/daemon.js';
 import { decodeFrameHeader, type DecodedFrameHeader } from '../../src/server/frame-message.js';
 
 /** Starts a real daemon in-process on a free loopback port with a temp data dir. */
-export async function startTestDaemon(dataDir: string, config: Record<string, unknown> = {}, extra: Array<[string[], unknown]> = []): Promise<Daemon> {
+export async function startTestDaemon(dataDir: string, config: Record<string, unknown> = {}, extra: Array<[string[], unknown]> = [], options: Omit<DaemonOptions, 'logger'> = {}): Promise<Daemon> {
   const overrides: Array<[string[], unknown]> = [[['server', 'port'], 0], [['dataDir'], join(dataDir, 'data')], [['log', 'level'], 'silent'], ...extra];
   for (const [k, v] of Object.entries(config)) overrides.push([[k], v]);
-  return startDaemon(loadConfig(undefined, { env: {}, overrides }), { logger: pino({ level: 'silent' }) });
+  return startDaemon(loadConfig(undefined, { env: {}, overrides }), { logger: pino({ level: 'silent' }), ...options });
 }
 
 export interface LiveCapture {

@@ -2,7 +2,7 @@
  * The breast exam flow in a real Chromium against a real daemon: the lesion model runs beside the
  * fetal-head model on replayed BUSI images, the clinician picks the breast exam type, freezes, drags a
  * caliper end with touch, changes the margin, confirms; the record holds the AI and the corrected values.
- * Needs web-ui/dist (npm run build), /usr/bin/chromium, the breast-lesion model and ../shared/data/busi.
+ * Runs the page's test build (test-build.ts), needs /usr/bin/chromium, the breast-lesion model and ../shared/data/busi.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ensureTestBuild, testUi } from './test-build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = packageRoot();
@@ -20,7 +21,6 @@ const BUSI = join(root, '..', 'shared', 'data', 'busi');
 const MODELS = process.env.SONOEDGE_MODELS_DIR ?? join(root, 'models');
 const missing = [
   [existsSync(CHROMIUM), 'no /usr/bin/chromium'],
-  [existsSync(join(root, 'web-ui', 'dist', 'index.html')), 'web UI not built (npm run build)'],
   [existsSync(join(MODELS, 'breast-lesion', 'manifest.json')), 'no breast-lesion model package'],
   [existsSync(join(BUSI, 'benign')), `no BUSI data at ${BUSI}`],
 ].filter(([ok]) => !ok).map(([, why]) => why);
@@ -50,6 +50,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
   let browser: Browser;
   const artifacts = join(root, 'test-artifacts');
   beforeAll(async () => {
+    ensureTestBuild();
     mkdirSync(artifacts, { recursive: true });
     const cine = await replayFolder();
     d = await startTestDaemon(tempDir(), {
@@ -57,7 +58,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
       drivers: { replay: { path: cine, fps: 8, pixelSizeCsv: join(cine, '..', 'sizes.csv') } },
       models: [{ id: 'fetal-head', everyN: 1 }, { id: 'breast-lesion', everyN: 2 }],
       modelsDir: MODELS,
-    });
+    }, [], testUi);
     await waitForHealth(d.url, 200, 60000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
   });

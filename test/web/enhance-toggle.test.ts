@@ -2,7 +2,7 @@
  * The enhanced view in a real Chromium against a real daemon: the toggle appears when an enhancement
  * model is loaded, switching it on makes the daemon run the enhancer and the canvas show smoother speckle,
  * one tap brings the raw frame back (and stops the model), and the choice is remembered per user.
- * Needs web-ui/dist (npm run build), /usr/bin/chromium and the enhance model package.
+ * Runs the page's test build (test-build.ts), needs /usr/bin/chromium and the enhance model package.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +12,12 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ensureTestBuild, testUi } from './test-build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = packageRoot();
 const missing = [
   [existsSync(CHROMIUM), 'no /usr/bin/chromium'],
-  [existsSync(join(root, 'web-ui', 'dist', 'index.html')), 'web UI not built (npm run build)'],
   [existsSync(join(root, 'models', 'enhance', 'manifest.json')), 'no enhance model package'],
 ].filter(([ok]) => !ok).map(([, why]) => why);
 if (missing.length) console.warn(`Skipping the enhanced-view browser test: ${missing.join('; ')}`);
@@ -53,8 +53,9 @@ describe.skipIf(missing.length > 0)('enhanced view toggle in Chromium', () => {
   let d: Daemon;
   let browser: Browser;
   beforeAll(async () => {
+    ensureTestBuild();
     mkdirSync(join(root, 'test-artifacts'), { recursive: true });
-    d = await startTestDaemon(tempDir(), { models: [{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }] });
+    d = await startTestDaemon(tempDir(), { models: [{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }] }, [], testUi);
     await waitForHealth(d.url, 200, 60000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
   }, 90_000);

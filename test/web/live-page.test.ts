@@ -1,7 +1,7 @@
 /**
  * The live page in a real Chromium against a real daemon on loopback: frames arrive on the canvas and
  * change frame to frame, the overlay and measurements show, nothing is logged as an error.
- * Needs `npm run build` (web-ui/dist) and Debian's chromium; scripts/test.sh provides both.
+ * Runs the page's test build (test-build.ts) and needs Debian's chromium; scripts/test.sh provides it.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +11,15 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ensureTestBuild, testUi } from './test-build.js';
 import { freePort } from '../helpers/orthanc.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const launchChromium = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-const built = existsSync(join(packageRoot(), 'web-ui', 'dist', 'index.html'));
-const ready = existsSync(CHROMIUM) && built;
-if (!ready) console.warn(`Skipping browser tests: ${existsSync(CHROMIUM) ? '' : 'no /usr/bin/chromium (apt-get install chromium); '}${built ? '' : 'web UI not built (npm run build)'}`);
+const ready = existsSync(CHROMIUM);
+if (!ready) console.warn('Skipping browser tests: no /usr/bin/chromium (apt-get install chromium)');
+beforeAll(() => ensureTestBuild(), 120_000);
 
 describe.skipIf(!ready)('live page in Chromium', () => {
   let d: Daemon;
@@ -26,7 +27,7 @@ describe.skipIf(!ready)('live page in Chromium', () => {
   const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    d = await startTestDaemon(tempDir());
+    d = await startTestDaemon(tempDir(), {}, [], testUi);
     await waitForHealth(d.url, 200);
     browser = await launchChromium();
   });
@@ -65,7 +66,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
   let browser: Browser;
   const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
-    d = await startTestDaemon(tempDir());
+    d = await startTestDaemon(tempDir(), {}, [], testUi);
     await waitForHealth(d.url, 200);
     browser = await launchChromium();
   });
@@ -149,7 +150,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
   afterAll(async () => browser?.close());
 
   it('exam list with sync state, growth chart with earlier exams, system and models; French', async () => {
-    const d = await startTestDaemon(tempDir());
+    const d = await startTestDaemon(tempDir(), {}, [], testUi);
     try {
       await waitForHealth(d.url, 200);
       for (let i = 0; i < 50 && !(await fetch(d.url + '/api/live/best')).ok; i++) await new Promise((r) => setTimeout(r, 200));
@@ -204,7 +205,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
   it('reconnects by itself after a daemon restart and never shows a stale frame as live', async () => {
     const dir = tempDir();
     const port = await freePort();
-    let d = await startTestDaemon(dir, {}, [[['server', 'port'], port]]);
+    let d = await startTestDaemon(dir, {}, [[['server', 'port'], port]], testUi);
     const page = await browser.newPage();
     try {
       await page.goto(d.url + '/');
@@ -212,7 +213,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
       await d.close();
       await page.waitForFunction(() => !document.getElementById('stale')!.hidden, undefined, { timeout: 10000 });
       expect(await page.getAttribute('#conn', 'class')).toContain('down');
-      d = await startTestDaemon(dir, {}, [[['server', 'port'], port]]);
+      d = await startTestDaemon(dir, {}, [[['server', 'port'], port]], testUi);
       await page.waitForFunction(() => document.getElementById('conn')!.classList.contains('live'), undefined, { timeout: 20000 });
       await page.waitForFunction(() => document.getElementById('stale')!.hidden, undefined, { timeout: 10000 });
     } finally {

@@ -1,25 +1,60 @@
-/** Thin client of the daemon's HTTP API; errors carry the server's message. */
-export interface Measurement { id: string; kind: string; aiValue: number | null; finalValue: number | null; aiText: string | null; finalText: string | null; state: string }
-export interface Exam { id: string; examType: 'obstetric' | 'breast'; anonymous: boolean; patient: { name?: string; id?: string } | null; datingGaWeeks: number | null; closedAt: string | null; captures: Array<{ id: string; measurements: Measurement[] }> }
+/**
+ * The one client of the daemon's HTTP API: every request of the page goes through `request`, and every
+ * failure is an ApiError carrying the server's `message` (shown to the user) and `code` (kept for
+ * software). Body and answer types are the daemon's own DTO schemas (src/protocol/rest).
+ */
+import type {
+  CalibrationBody, CaptureDto, DecisionBody, DriversDto, ExamDto, ExamSummaryDto, GrowthDto, HealthDto, MeasurementDto, NewExamBody, SourceStateDto, SpacingDto, SyncStateDto,
+} from '../../src/protocol/rest/index.js';
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const r = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await r.json().catch(() => ({}))) as { message?: string };
-  if (!r.ok) throw new Error(json.message ?? `HTTP ${r.status}`);
+export type Exam = ExamDto;
+export type Capture = CaptureDto;
+export type Measurement = MeasurementDto;
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly code: string | undefined) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Body = { json: unknown } | { binary: ArrayBuffer } | undefined;
+
+async function request<T>(method: string, url: string, body?: Body): Promise<T> {
+  const init: RequestInit = { method };
+  if (body && 'json' in body) init.headers = { 'content-type': 'application/json' };
+  if (body && 'binary' in body) init.headers = { 'content-type': 'application/octet-stream' };
+  if (body) init.body = 'json' in body ? JSON.stringify(body.json) : body.binary;
+  let r: Response;
+  try {
+    r = await fetch(url, init);
+  } catch (err) {
+    throw new ApiError(0, `The device did not answer (${(err as Error).message}); check the connection and try again.`, undefined);
+  }
+  const json = (await r.json().catch(() => undefined)) as (T & { message?: unknown; code?: unknown }) | undefined;
+  if (!r.ok) {
+    const message = typeof json?.message === 'string' ? json.message : `HTTP ${r.status}`;
+    throw new ApiError(r.status, message, typeof json?.code === 'string' ? json.code : undefined);
+  }
   return json as T;
 }
 
+const q = encodeURIComponent;
+
 export const api = {
-  createExam: (body: { examType?: 'obstetric' | 'breast'; patient?: { name?: string; id?: string }; datingGaWeeks?: number; operator?: string }) => call<Exam>('POST', '/api/exams', body),
-  getExam: (id: string) => call<Exam>('GET', `/api/exams/${id}`),
-  captureFrame: async (examId: string, frame: ArrayBuffer, operator: string): Promise<Exam['captures'][number]> => {
-    const r = await fetch(`/api/exams/${examId}/captures/frame?operator=${encodeURIComponent(operator)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: frame });
-    const json = (await r.json().catch(() => ({}))) as { message?: string };
-    if (!r.ok) throw new Error(json.message ?? `HTTP ${r.status}`);
-    return json as Exam['captures'][number];
-  },
-  /** `value` corrects a number, `text` a category (orientation, margin, class), `geometry` the calipers. */
-  decide: (id: string, decision: 'confirmed' | 'corrected', by: string, fix: { value?: number; text?: string; geometry?: { x1: number; y1: number; x2: number; y2: number } | { outline: number[] } } = {}) =>
-    call<Measurement>('POST', `/api/measurements/${id}/decision`, { decision, by, ...fix }),
-  closeExam: (id: string, operator: string) => call<Exam>('POST', `/api/exams/${id}/close`, { operator }),
+  createExam: (body: NewExamBody) => request<Exam>('POST', '/api/exams', { json: body }),
+  getExam: (id: string) => request<Exam>('GET', `/api/exams/${q(id)}`),
+  listExams: () => request<ExamSummaryDto[]>('GET', '/api/exams'),
+  closeExam: (id: string, operator: string) => request<Exam>('POST', `/api/exams/${q(id)}/close`, { json: { operator } }),
+  /** Posts a frozen frame back as the binary message /api/live sent; the daemon pairs it with its results. */
+  captureFrame: (examId: string, frame: ArrayBuffer, operator: string) =>
+    request<Capture>('POST', `/api/exams/${q(examId)}/captures/frame?operator=${q(operator)}`, { binary: frame }),
+  /** `value` corrects a number, `text` a category (orientation, margin, class), `geometry` the calipers or outline. */
+  decide: (id: string, body: DecisionBody) => request<Measurement>('POST', `/api/measurements/${q(id)}/decision`, { json: body }),
+  growth: (examId: string) => request<GrowthDto>('GET', `/api/exams/${q(examId)}/growth`),
+  health: () => request<HealthDto>('GET', '/api/health'),
+  sync: () => request<SyncStateDto>('GET', '/api/sync'),
+  drivers: () => request<DriversDto>('GET', '/api/source/drivers'),
+  switchSource: (driver: string) => request<SourceStateDto>('PUT', '/api/source', { json: { driver } }),
+  calibrate: (body: CalibrationBody) => request<SpacingDto>('PUT', '/api/source/calibration', { json: body }),
 };

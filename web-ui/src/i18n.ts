@@ -1,4 +1,7 @@
 /** Every visible string goes through t(); English and French to start. */
+import type { FlagCode } from '../../src/protocol/flag-codes.js';
+import type { LesionClass, LesionMargin, LesionOrientation } from '../../src/protocol/lesion-categories.js';
+
 const en = {
   connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', noSignal: 'NO LIVE SIGNAL', frozen: 'FROZEN',
   fetalHead: 'Fetal head', unverified: 'AI proposal · unverified', edited: 'edited by you · not saved', saved: 'saved',
@@ -17,7 +20,7 @@ const en = {
   parallel: 'parallel (wider than tall)', notParallel: 'not parallel (taller than wide)', circumscribed: 'circumscribed', irregular: 'irregular',
   normal: 'normal', benign: 'benign', malignant: 'malignant',
 };
-type Key = keyof typeof en;
+export type Key = keyof typeof en;
 const fr: Record<Key, string> = {
   connecting: 'connexion…', live: 'direct', reconnecting: 'reconnexion…', noSignal: 'PAS DE SIGNAL', frozen: 'GELÉ',
   fetalHead: 'Tête fœtale', unverified: 'Proposition IA · non vérifiée', edited: 'modifié par vous · non enregistré', saved: 'enregistré',
@@ -62,7 +65,7 @@ export function applyI18n(root: ParentNode = document): void {
 }
 
 /** Decision-support flags come with an English message from the daemon; other languages use these. */
-const flagText: Record<Exclude<Lang, 'en'>, Record<string, string>> = {
+const flagText: Record<Exclude<Lang, 'en'>, Record<FlagCode, string>> = {
   fr: {
     'no-head': "Aucune tête fœtale trouvée sur cette image.",
     'blank-image': "L'image est vide (pas de signal échographique) : rien à mesurer.",
@@ -92,5 +95,11 @@ const flagText: Record<Exclude<Lang, 'en'>, Record<string, string>> = {
 };
 
 export function flagMessage(code: string, english: string): string {
-  return lang === 'en' ? english : (flagText[lang][code] ?? english);
+  return lang === 'en' ? english : ((flagText[lang] as Record<string, string>)[code] ?? english);
 }
+
+/** The label of each BI-RADS category value the protocol defines (src/protocol/lesion-categories.ts). */
+export const categoryKey: Record<LesionClass | LesionOrientation | LesionMargin, Key> = {
+  normal: 'normal', benign: 'benign', malignant: 'malignant',
+  parallel: 'parallel', 'not-parallel': 'notParallel', circumscribed: 'circumscribed', irregular: 'irregular',
+};

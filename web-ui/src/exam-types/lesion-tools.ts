@@ -5,9 +5,9 @@
  * The outline itself can be pushed with a finger: every measure is then re-taken from it by the same code
  * the daemon uses (src/analysis/lesion-shape.ts), calipers included.
  */
-import { type LesionShape, measureLesionShape } from '../../src/analysis/lesion-shape';
-import { splitXY } from '../../src/analysis/polygon';
-import type { BreastLesionResult, Segment } from './protocol';
+import { type LesionShape, measureLesionShape } from '../../../src/analysis/lesion-shape';
+import { splitXY } from '../../../src/analysis/polygon';
+import type { BreastLesionResult, Segment } from '../../../src/protocol/index.js';
 
 export interface Calipers { long: Segment; perp: Segment }
 export type CaliperHandle = 'long1' | 'long2' | 'perp1' | 'perp2';

@@ -1,4 +1,4 @@
-import type { ResultMessage } from './protocol';
+import type { ResultMessage } from '../../../src/protocol/index.js';
 
 export interface CineFrame {
   seq: number;
@@ -51,7 +51,7 @@ export class Cine {
     let score = -1;
     this.frames.forEach((f, i) => {
       const r = f.result?.result;
-      if (!r || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) return;
+      if (!r || r.task === 'enhance' || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) return;
       const q = (r.task === 'fetal-head' ? r.quality.score : r.maskConfidence) - (r.flags.some((x) => (r.task === 'fetal-head' ? x.severity !== 'info' : x.severity === 'warning')) ? 1 : 0);
       if (q > score) {
         score = q;

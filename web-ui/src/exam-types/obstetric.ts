@@ -1,0 +1,135 @@
+/**
+ * Obstetric exam: the fetal head. Live: the AI's contour and ellipse with HC, BPD, OFD, GA and centile;
+ * frozen: the ellipse made editable (four axis handles and the centre), its numbers re-measured by the
+ * same code the daemon uses (src/analysis), and each measurement confirmed or corrected on save.
+ */
+import { hadlockGaWeeksFromHc, intergrowthHcCentile } from '../../../src/analysis/biometry';
+import { ellipsePerimeter } from '../../../src/analysis/ellipse';
+import type { FetalHeadResult, LiveTaskResult, ResultMessage } from '../../../src/protocol/index.js';
+import { t } from '../i18n';
+import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './ellipse-tools';
+import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
+
+interface Numbers { hc?: number; bpd?: number; ofd?: number; ga?: number; centile?: string }
+
+/** Measurements of an ellipse in frame pixels, as the analysis computes them (same code, src/analysis). */
+function measure(e: EllipseGeom, env: ExamTypeEnv): Numbers {
+  const sp = env.header()?.pixelSpacing;
+  if (!sp) return {};
+  const a = e.semiMajor * sp.x;
+  const b = e.semiMinor * sp.y;
+  const hc = ellipsePerimeter(a, b);
+  const out: Numbers = { hc, bpd: 2 * b, ofd: 2 * a, ga: hadlockGaWeeksFromHc(hc) };
+  const dating = env.datingGaWeeks();
+  if (dating) {
+    const c = intergrowthHcCentile(hc, dating);
+    out.centile = c.available ? `${c.centile.toFixed(0)} (z ${c.z.toFixed(2)})` : t('noCentile');
+  }
+  return out;
+}
+
+function showNumbers(m: Numbers, env: ExamTypeEnv): void {
+  const { els } = env;
+  const mm = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)} mm`);
+  els.hc.textContent = mm(m.hc);
+  els.bpd.textContent = mm(m.bpd);
+  els.ofd.textContent = mm(m.ofd);
+  els.ga.textContent = m.ga === undefined ? '–' : `${Math.floor(m.ga)}w ${Math.round((m.ga % 1) * 7)}d`;
+  els.centile.textContent = m.centile ?? '–';
+}
+
+function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: number): void {
+  if (!res.detected) return;
+  const c = res.contour;
+  if (c && c.length >= 6) {
+    ctx.beginPath();
+    ctx.moveTo(c[0]!, c[1]!);
+    for (let i = 2; i < c.length; i += 2) ctx.lineTo(c[i]!, c[i + 1]!);
+    ctx.closePath();
+    ctx.fillStyle = `rgba(34, 211, 238, ${opacity})`;
+    ctx.fill();
+  }
+  const e = res.ellipse;
+  if (e) {
+    ctx.beginPath();
+    ctx.ellipse(e.cx, e.cy, e.semiMajor, e.semiMinor, (e.angleDeg * Math.PI) / 180, 0, 2 * Math.PI);
+    ctx.strokeStyle = res.flags.some((f) => f.severity !== 'info') ? '#fbbf24' : '#22d3ee';
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
+}
+
+/** The AI's ellipse under review and the clinician's edit of it. */
+class EllipseReview implements Review {
+  readonly kind = 'ellipse';
+  #edit: EllipseGeom;
+  #handle: HandleId | undefined;
+
+  constructor(readonly buf: ArrayBuffer, private readonly ai: EllipseGeom, private readonly env: ExamTypeEnv) {
+    this.#edit = { ...ai };
+  }
+
+  draw(ctx: CanvasRenderingContext2D, handleRadius: number): void {
+    drawEditable(ctx, this.#edit, handleRadius);
+  }
+
+  grab(x: number, y: number, reach: number): boolean {
+    this.#handle = hitHandle(this.#edit, x, y, reach);
+    return this.#handle !== undefined;
+  }
+
+  drag(x: number, y: number): void {
+    if (!this.#handle) return;
+    this.#edit = dragHandle(this.#edit, this.#handle, x, y);
+    this.show();
+    this.env.setState('edited');
+  }
+
+  release(): void {
+    this.#handle = undefined;
+  }
+
+  show(): void {
+    showNumbers(measure(this.#edit, this.env), this.env);
+  }
+
+  async decide(capture: { measurements: Array<{ id: string; kind: string }> }, decide: Decide): Promise<boolean> {
+    const edited = JSON.stringify(this.#edit) !== JSON.stringify(this.ai);
+    const v = measure(this.#edit, this.env);
+    const final: Record<string, number | undefined> = { hc: v.hc, bpd: v.bpd, ofd: v.ofd, ga: v.ga };
+    for (const m of capture.measurements) {
+      const value = final[m.kind];
+      if (edited && value !== undefined) await decide(m.id, 'corrected', { value: Number(value.toFixed(2)) });
+      else await decide(m.id, 'confirmed');
+    }
+    return edited;
+  }
+
+  snapshot(): EllipseGeom {
+    return { ...this.#edit };
+  }
+}
+
+export const obstetric: ExamTypeModule = {
+  type: 'obstetric',
+  labelKey: 'obstetric',
+  titleKey: 'fetalHead',
+  asksDatingGa: true,
+  panel: (els) => els.measurements,
+  showResult(r: ResultMessage, env: ExamTypeEnv): void {
+    const res = r.result;
+    if (res.task !== 'fetal-head') return;
+    showNumbers(res.ellipse ? measure(res.ellipse, env) : {}, env);
+    if (res.hcMm !== undefined) env.els.hc.textContent = `${res.hcMm.toFixed(1)} mm`;
+    env.els.quality.textContent = `${Math.round(res.quality.score * 100)}% · ${t('confidence')} ${Math.round(res.confidence * 100)}%`;
+  },
+  clear(env: ExamTypeEnv): void {
+    showNumbers({}, env);
+  },
+  drawLive(ctx: CanvasRenderingContext2D, result: LiveTaskResult, opacity: number): void {
+    if (result.task === 'fetal-head') drawHead(ctx, result, opacity);
+  },
+  review(buf: ArrayBuffer, r: ResultMessage, env: ExamTypeEnv): Review | undefined {
+    return r.result.task === 'fetal-head' && r.result.ellipse ? new EllipseReview(buf, { ...r.result.ellipse }, env) : undefined;
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * The exam beside the live view: start (patient, dating GA, operator), close, and the exam type, which
+ * chooses the panel, the overlay and the review tools (exam-types/), and is fixed while an exam is open.
+ */
+import type { ExamType } from '../../../src/protocol/index.js';
+import { api } from '../api';
+import { examTypeList, examTypes } from '../exam-types/index';
+import { t } from '../i18n';
+import type { LiveContext } from './context';
+
+export interface ExamPanel {
+  show(): void;
+  setExamType(type: ExamType): void;
+}
+
+export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => void): ExamPanel {
+  const { els, state } = c;
+  els.examType.replaceChildren(...examTypeList.map((m) => Object.assign(document.createElement('option'), { value: m.type, textContent: t(m.labelKey) })));
+  examTypeList.forEach((m, i) => (els.examType.options[i]!.dataset.i18n = m.labelKey));
+
+  function show(): void {
+    const exam = state.exam;
+    els.examForm.hidden = !!exam;
+    els.closeExam.hidden = !exam;
+    els.examSummary.textContent = exam
+      ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${exam.captures.length} ${t('captures')}`
+      : t('noExam');
+  }
+
+  /**
+   * Starting or closing an exam re-applies the same type: the panel then keeps its numbers and summary
+   * together. A real change of type blanks every panel (no number from another type or an earlier scan).
+   */
+  function setExamType(type: ExamType): void {
+    const changed = type !== state.examType;
+    state.examType = type;
+    sendExamType(type);
+    const module = examTypes[type];
+    els.examType.value = type;
+    els.examType.disabled = !!state.exam;
+    for (const m of examTypeList) m.panel(els).hidden = m !== module;
+    els.panelTitle.dataset.i18n = module.titleKey;
+    els.panelTitle.textContent = t(module.titleKey);
+    els.pGa.hidden = !module.asksDatingGa;
+    if (changed) {
+      for (const m of examTypeList) m.clear(c.env);
+      state.latest = undefined;
+    }
+  }
+
+  els.examForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const name = els.pName.value.trim();
+    const id = els.pId.value.trim();
+    const ga = Number(els.pGa.value);
+    const operator = els.operator.value.trim();
+    const patient = name || id ? { ...(name ? { name } : {}), ...(id ? { id } : {}) } : undefined;
+    api.createExam({ examType: state.examType, ...(patient ? { patient } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) }).then((e) => {
+      state.exam = e;
+      setExamType(e.examType);
+      c.message('');
+      show();
+    }, (err: Error) => c.message(err.message));
+  });
+  els.closeExam.addEventListener('click', () => {
+    const exam = state.exam;
+    if (!exam) return;
+    api.closeExam(exam.id, els.operator.value.trim() || 'unknown').then(() => {
+      state.exam = undefined;
+      show();
+      setExamType(state.examType); // the type may be chosen again
+    }, (err: Error) => c.message(err.message));
+  });
+  els.examType.addEventListener('change', () => setExamType(els.examType.value as ExamType));
+  return { show, setExamType };
+}

@@ -1,0 +1,38 @@
+/** The status bar: connection pill, frames per second, and "no live signal" over a frame that stopped. */
+import type { Elements } from '../dom/elements';
+import { t } from '../i18n';
+import type { AppState } from '../state';
+
+export class StatusBar {
+  #lastFrameAt = 0;
+  #frames = 0;
+  #windowStart = performance.now();
+
+  constructor(private readonly els: Elements, private readonly state: AppState) {}
+
+  connected(up: boolean): void {
+    const key = up ? 'live' : 'reconnecting';
+    this.els.conn.dataset.i18n = key;
+    this.els.conn.textContent = t(key);
+    this.els.conn.className = `pill ${up ? 'live' : 'down'}`;
+  }
+
+  frameArrived(): void {
+    this.#lastFrameAt = performance.now();
+    this.#frames++;
+  }
+
+  /** Never shows a stale frame as live: checked four times a second. */
+  start(): void {
+    setInterval(() => {
+      const now = performance.now();
+      this.els.stale.hidden = this.state.cine.frozen || now - this.#lastFrameAt < 1000;
+      const dt = (now - this.#windowStart) / 1000;
+      if (dt >= 1) {
+        this.els.fps.textContent = `${(this.#frames / dt).toFixed(1)} ${t('fps')}`;
+        this.#frames = 0;
+        this.#windowStart = now;
+      }
+    }, 250);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The page's one state object. What the screen is doing is `mode`, an explicit union: every handler
+ * switches on it instead of guessing from which variables happen to be set.
+ */
+import type { DecodedFrameHeader, ExamType, ResultMessage } from '../../src/protocol/index.js';
+import type { Exam } from './api';
+import { Cine } from './live/cine';
+import type { Review } from './exam-types/types';
+
+export type Point = [number, number];
+
+export type Mode =
+  /** frames and results stream in */
+  | { kind: 'live' }
+  /** frozen on a frame with no AI proposal to review */
+  | { kind: 'frozen' }
+  /** frozen on the AI's proposal (an ellipse or a lesion: `review.kind`), which the clinician may edit and confirm */
+  | { kind: 'reviewing'; review: Review }
+  /** a finger holds one of the proposal's handles, calipers or outline points */
+  | { kind: 'dragging'; review: Review }
+  /** a finger scrubs the cine sideways (one frame per 12 px) */
+  | { kind: 'swiping'; fromX: number; review: Review | undefined }
+  /** two-point calibration: the points tapped so far, in frame pixels */
+  | { kind: 'calibrating'; points: Point[]; review: Review | undefined };
+
+export interface AppState {
+  mode: Mode;
+  examType: ExamType;
+  exam: Exam | undefined;
+  /** the newest raw frame's header (spacing, size): numbers and captures use raw frames only */
+  header: DecodedFrameHeader | undefined;
+  /** the newest result of the shown exam type, drawn over live frames */
+  latest: ResultMessage | undefined;
+  readonly cine: Cine;
+}
+
+export function createState(): AppState {
+  return { mode: { kind: 'live' }, examType: 'obstetric', exam: undefined, header: undefined, latest: undefined, cine: new Cine(150) }; // 5 s at 30 fps
+}
+
+/** The proposal under review, whatever the gesture in progress. */
+export function reviewOf(mode: Mode): Review | undefined {
+  return mode.kind === 'reviewing' || mode.kind === 'dragging' || mode.kind === 'swiping' || mode.kind === 'calibrating' ? mode.review : undefined;
+}
+
+export const isFrozen = (mode: Mode): boolean => mode.kind !== 'live';
