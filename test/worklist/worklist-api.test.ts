@@ -84,6 +84,18 @@ describe.skipIf(!wlmscpfsAvailable)('GET /api/worklist against a real dcmtk wlms
     expect(accessions((await get(app, '/api/worklist?date=20000101')).body)).toEqual([]);
   });
 
+  it('answers over a real HTTP connection too (the query is abandoned only when the client goes away)', async () => {
+    const served = await appWith({ host: '127.0.0.1', port: scp.port, calledAeTitle: 'RIS_WL' });
+    const url = await served.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const r = await fetch(`${url}/api/worklist?modality=any`);
+      expect(r.status).toBe(200);
+      expect(accessions((await r.json()) as Record<string, unknown>)).toEqual(['ACC-1', 'ACC-2', 'ACC-3']);
+    } finally {
+      await served.close();
+    }
+  });
+
   it('refuses a malformed filter with a coded 400', async () => {
     for (const q of ['date=2026-12-06', 'date=today', 'modality=us', 'extra=1']) {
       const r = await get(app, `/api/worklist?${q}`);

@@ -22,7 +22,7 @@ const report: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['records'], summary: "The exam's printable report (PDF): patient, exam, AI and final values with their decision state, GA, growth flags",
       params: IdParams, querystring: ReportQuery, produces: ['application/pdf'],
-      response: { 200: T.String({ format: 'binary', description: 'application/pdf' }), ...errorResponses(404, 500) },
+      response: { 200: T.String({ format: 'binary', description: 'application/pdf' }), ...errorResponses(400, 404, 500) },
     },
   }, async (req, reply) => {
     const lang = reportLang(req.query.lang, req.headers['accept-language']);

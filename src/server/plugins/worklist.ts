@@ -18,7 +18,7 @@ const worklist: FastifyPluginAsync = async (app) => {
     config: { access: 'clinician' },
     schema: {
       tags: ['records'], summary: "The RIS's scheduled procedures (DICOM Modality Worklist): patient, accession number, scheduled date",
-      querystring: WorklistQuery, response: { 200: WorklistDto, ...errorResponses(409, 502, 504) },
+      querystring: WorklistQuery, response: { 200: WorklistDto, ...errorResponses(400, 409, 502, 504) },
     },
   }, async (req, reply) => {
     const settings = app.sono.config.worklist;
@@ -29,15 +29,13 @@ const worklist: FastifyPluginAsync = async (app) => {
     const modality = req.query.modality === 'any' ? undefined : (req.query.modality ?? 'US');
     // a client that goes away abandons the association rather than leaving it to the timeout
     const gone = new AbortController();
-    const onClose = (): void => {
-      if (!reply.sent) gone.abort(new Error('client closed the request'));
-    };
-    req.raw.once('close', onClose);
+    const onClose = (): void => gone.abort(new Error('The client closed the connection'));
+    reply.raw.once('close', onClose);
     try {
       const answer = await findWorklist(settings, { date, modality }, { signal: gone.signal });
       return { date, modality: modality ?? null, ...answer };
     } finally {
-      req.raw.off('close', onClose);
+      reply.raw.off('close', onClose);
     }
   });
 };
