@@ -5,6 +5,7 @@ import type { Config } from '../../src/config/schema.js';
 import errors from '../../src/server/plugins/errors.js';
 import worklist from '../../src/server/plugins/worklist.js';
 import type { Runtime } from '../../src/server/runtime.js';
+import { findWorklist } from '../../src/worklist/find-scu.js';
 import { localDate } from '../../src/worklist/identifier.js';
 import { freePort } from '../helpers/orthanc.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -94,6 +95,15 @@ describe.skipIf(!wlmscpfsAvailable)('GET /api/worklist against a real dcmtk wlms
     } finally {
       await served.close();
     }
+  });
+
+  it('stops at maxItems: the query is cancelled (C-CANCEL) and the answer says it was truncated', async () => {
+    const settings = { host: '127.0.0.1', port: scp.port, calledAeTitle: 'RIS_WL', callingAeTitle: 'SONOEDGE', timeoutMs: 5000 };
+    const r = await findWorklist(settings, { date: today, modality: undefined }, { maxItems: 1 });
+    expect(r.truncated).toBe(true);
+    expect(r.items).toHaveLength(1);
+    // the association was ended cleanly: the SCP answers the next query in full
+    expect((await findWorklist(settings, { date: today, modality: undefined })).items).toHaveLength(3);
   });
 
   it('refuses a malformed filter with a coded 400', async () => {
