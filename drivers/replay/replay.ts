@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import sharp from 'sharp';
 import { FfmpegFrameReader, PLAIN_VIDEO_INPUT, probeVideoSize } from '../../src/capture/ffmpeg.js';
@@ -8,7 +9,7 @@ import { SourceGuard } from '../../src/capture/source-guard.js';
 import { SourceStatus } from '../../src/capture/source-status.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
-import { listImages } from './image-list.js';
+import { isPngOrJpeg, listImages } from './image-list.js';
 import { readPixelSizeCsv } from './pixel-size-csv.js';
 import { ReplaySettings } from './settings.js';
 
@@ -93,7 +94,9 @@ export class ReplaySource implements FrameSource {
     const file = this.#files[this.#index++]!;
     this.#busy = true;
     try {
-      const { data, info } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
+      const bytes = await readFile(file);
+      if (!isPngOrJpeg(bytes)) throw new Error('it is neither a PNG nor a JPEG file (by its first bytes)');
+      const { data, info } = await sharp(bytes).greyscale().raw().toBuffer({ resolveWithObject: true });
       if (!this.#status.running) return;
       this.#consecutiveFailures = 0;
       this.#deliver(new Uint8Array(data.buffer, data.byteOffset, info.width * info.height), info.width, info.height, basename(file));

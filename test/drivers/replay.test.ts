@@ -50,12 +50,13 @@ describe('replay driver', () => {
     const mixed = join(dir, 'mixed');
     mkdirSync(mixed);
     writeFileSync(join(mixed, 'a_broken.png'), 'not a png');
+    writeFileSync(join(mixed, 'a_svg.png'), '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#888"/></svg>'); // decodable, but not a PNG
     await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(join(mixed, 'b_ok.png'));
     const src = new ReplaySource('r', { path: mixed, fps: 50 });
     const frames = await collectFrames(src, 2);
     expect(frames.length).toBe(2);
-    expect(src.health().errors).toBeGreaterThan(0);
-    expect(src.health().lastError).toMatch(/a_broken\.png/);
+    expect(src.health().errors).toBe(4); // two files refused on each of the two loops
+    expect(src.health().lastError).toMatch(/a_svg\.png: it is neither a PNG nor a JPEG/);
   });
 
   it.skipIf(!hasFfmpeg)('plays a video file decoded by ffmpeg', async () => {
