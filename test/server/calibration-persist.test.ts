@@ -20,7 +20,8 @@ async function liveSpacing(d: Daemon): Promise<number> {
 }
 
 async function start(dir: string, drivers: Record<string, unknown> = SMALL): Promise<Daemon> {
-  const d = await startTestDaemon(dir, { drivers }, [[['inference', 'warmupRuns'], 0]]);
+  // the replay folder a network client switches to must lie under a media folder (issue 17): the test's folder is one
+  const d = await startTestDaemon(dir, { drivers, media: { folders: [dir], removable: false } }, [[['inference', 'warmupRuns'], 0]]);
   await waitForHealth(d.url, 200);
   // a calibration is made on frames that were seen: wait for some
   await until(() => getJson<{ pipeline: { framesIn: number } }>(d.url + '/api/health'), (h) => h.body.pipeline.framesIn > 2, 20_000, 'frames');
