@@ -5,6 +5,8 @@ import { type Command, UsageError, out } from './command.js';
 import { doctor } from './doctor.js';
 import { modelsCommands } from './models.js';
 import { serve } from './serve.js';
+import { serviceCommands } from '../../service/cli/index.js';
+import { dataDirOf } from '../paths.js';
 
 /**
  * Every `sonoedge` subcommand, in the order `--help` lists them.
@@ -20,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   ...modelsCommands,
   doctor,
   ...ACCESS_COMMANDS,
+  ...serviceCommands(dataDirOf),
 ];
 
 export function usage(commands: readonly Command[] = COMMANDS): string {

@@ -1,0 +1,95 @@
+/**
+ * `sonoedge backup`: an encrypted, consistent copy of the records while the daemon runs.
+ *
+ * SQLite's backup API (better-sqlite3's db.backup()) cannot do it here: it opens the target without a key, and
+ * SQLite3MultipleCiphers refuses to copy an encrypted database into a plain one ("backup is not supported with
+ * incompatible source and target databases"; URI filenames, which could carry the key, are off in this build).
+ * `VACUUM INTO` is SQLite's other online backup: it reads one snapshot in a single read transaction (a WAL
+ * reader: the daemon keeps writing meanwhile, and unlike the backup API it never restarts because of those
+ * writes) and SQLite3MultipleCiphers writes the copy encrypted with the same cipher and key. The copy is
+ * checked (opens with the key, integrity_check, same rows as the snapshot) and fsynced before the manifest,
+ * written last, says it is complete.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
+import { RECORDS_FILE, fsyncPath, keyCheck, openRecordsFile, schemaVersion, sha256File, tableCounts } from './records-file.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface BackupManifest {
+  format: 'sonoedge-backup';
+  version: 1;
+  createdAt: string;
+  software: string;
+  schemaVersion: number;
+  /** The copy is encrypted with the records key; this tells which key without revealing it. */
+  cipher: 'sqlcipher-4';
+  keyCheck: string;
+  files: Array<{ name: string; bytes: number; sha256: string }>;
+  /** Rows per table in the copy. */
+  counts: Record<string, number>;
+}
+
+export interface BackupResult {
+  dir: string;
+  manifest: BackupManifest;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** Writes `<toDir>/sonoedge-backup-<UTC time>/` holding records.db (encrypted) and manifest.json. */
+export function backupRecords(options: { dataDir: string; key: string; toDir: string; software: string; now?: Date }): BackupResult {
+  const source = join(options.dataDir, RECORDS_FILE);
+  const created = options.now ?? new Date();
+  const dir = join(options.toDir, `sonoedge-backup-${stamp(created)}`);
+  const partial = join(dir, `${RECORDS_FILE}.partial`);
+  // The target folder must exist: an unmounted USB stick must not turn into a folder on the internal disk.
+  if (!existsSync(options.toDir)) throw new SonoError(ErrorCodes.BACKUP_FAILED, `Backup target ${options.toDir} does not exist; mount the USB stick or create the folder first`);
+  const db = openRecordsFile(source, options.key, ErrorCodes.BACKUP_FAILED);
+  try {
+    mkdirSync(dir, { recursive: false, mode: 0o700 });
+  } catch (err) {
+    db.close();
+    throw new SonoError(ErrorCodes.BACKUP_FAILED, `Cannot create the backup folder ${dir}: ${errorMessage(err)}; give --to a writable folder (a mounted USB stick)`, { cause: err });
+  }
+  try {
+    db.prepare('VACUUM INTO ?').run(partial);
+  } catch (err) {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw new SonoError(ErrorCodes.BACKUP_FAILED, `Copying ${source} to ${dir} failed: ${errorMessage(err)} (is there room on the target?)`, { cause: err });
+  }
+  db.close();
+  try {
+    const copy = openRecordsFile(partial, options.key, ErrorCodes.BACKUP_FAILED);
+    let counts: Record<string, number>;
+    let version: number;
+    try {
+      const check = copy.pragma('integrity_check', { simple: true });
+      if (check !== 'ok') throw new Error(`integrity_check of the copy says: ${String(check)}`);
+      counts = tableCounts(copy);
+      version = schemaVersion(copy);
+    } finally {
+      copy.close();
+    }
+    fsyncPath(partial);
+    const final = join(dir, RECORDS_FILE);
+    renameSync(partial, final);
+    const manifest: BackupManifest = {
+      format: 'sonoedge-backup', version: 1, createdAt: created.toISOString(), software: options.software, schemaVersion: version,
+      cipher: 'sqlcipher-4', keyCheck: keyCheck(options.key),
+      files: [{ name: RECORDS_FILE, bytes: statSync(final).size, sha256: sha256File(final) }], counts,
+    };
+    const m = join(dir, MANIFEST_FILE);
+    writeFileSync(m, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+    fsyncPath(m);
+    fsyncPath(dir);
+    return { dir, manifest };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err instanceof SonoError ? err : new SonoError(ErrorCodes.BACKUP_FAILED, `The backup in ${dir} failed its check and was removed: ${errorMessage(err)}`, { cause: err });
+  }
+}
