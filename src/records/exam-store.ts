@@ -21,6 +21,8 @@ export interface CaptureInput {
   clientKey?: string | undefined;
 }
 
+const CAPTURE_COLUMNS = 'id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json';
+
 interface ExamRow {
   id: string; created_at: string; closed_at: string | null; patient_name: string | null; patient_id: string | null;
   patient_birth_date: string | null; patient_sex: string | null; dating_ga_weeks: number | null; operator: string | null; exam_type: string;
@@ -59,10 +61,14 @@ export class ExamStore {
   }
 
   getExam(id: string): Exam {
+    const captures = (this.db.prepare(`SELECT ${CAPTURE_COLUMNS} FROM captures WHERE exam_id = ? ORDER BY created_at`).all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
+    return { ...examOf(this.#examRow(id)), captures };
+  }
+
+  #examRow(id: string): ExamRow {
     const row = this.db.prepare('SELECT * FROM exams WHERE id = ?').get(id) as ExamRow | undefined;
     if (!row) throw new SonoError(ErrorCodes.EXAM_NOT_FOUND, `Exam ${id} does not exist; list exams with GET /api/exams`);
-    const captures = (this.db.prepare('SELECT id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json FROM captures WHERE exam_id = ? ORDER BY created_at').all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
-    return { ...examOf(row), captures };
+    return row;
   }
 
   #capture(c: Record<string, unknown>): Capture {
@@ -100,7 +106,7 @@ export class ExamStore {
     checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
     const id = randomUUID();
     const existing = this.db.transaction((): string | undefined => {
-      const exam = this.getExam(examId);
+      const exam = examOf(this.#examRow(examId));
       const same = this.#sameCapture(examId, input);
       if (same) return same;
       if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
@@ -117,7 +123,8 @@ export class ExamStore {
       this.#audit(actor, 'capture.add', id, { examId, frameSeq: input.frameSeq });
       return undefined;
     }).immediate();
-    const capture = this.getExam(examId).captures.find((c) => c.id === (existing ?? id))!;
+    // only this capture is read back: an exam's other captures are not re-read on every save
+    const capture = this.#capture(this.db.prepare(`SELECT ${CAPTURE_COLUMNS} FROM captures WHERE id = ?`).get(existing ?? id) as Record<string, unknown>);
     return { capture, created: existing === undefined };
   }
 

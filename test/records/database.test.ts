@@ -16,13 +16,14 @@ describe('records database', () => {
     expect(loadOrCreateKey(keyFile, {})).toBe(k1);
   });
 
-  it('is encrypted at rest, migrated, WAL, foreign keys on; a wrong key cannot open it', () => {
+  it('is encrypted at rest, migrated, WAL with synchronous=FULL (an acknowledged commit survives a power cut), foreign keys on; a wrong key cannot open it', () => {
     const file = join(dir, 'records.db');
     const key = loadOrCreateKey(join(dir, 'keys', 'records.key'), {});
     const db = openDatabase(file, key);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL; NORMAL (1) can roll back a commit on power loss in WAL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect((db.prepare('SELECT max(version) v FROM schema_migrations').get() as { v: number }).v).toBe(MIGRATIONS.at(-1)!.version);
+    expect((db.prepare('SELECT max(version) v FROM schema_migrations').get() as { v: number }).v).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     db.prepare("INSERT INTO exams (id, created_at, patient_name) VALUES ('e1', 'now', 'DOE^JANE')").run();
     expect(() => db.prepare("INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, region_json, results_json) VALUES ('c', 'missing', 'now', 0, 1, 1, 1, x'00', '{}', '{}')").run()).toThrow(/FOREIGN KEY/);
     expect(() => db.prepare("INSERT INTO audit_log (at, action) VALUES ('now', 'x')").run()).not.toThrow();
@@ -56,7 +57,7 @@ describe('a database left unencrypted by an earlier version', () => {
     const db = openDatabase(file, key);
     expect((db.prepare('SELECT count(*) n FROM exams').get() as { n: number }).n).toBe(50);
     expect((db.prepare("SELECT patient_name FROM exams WHERE id = 'e7'").get() as { patient_name: string }).patient_name).toBe('PATIENT^NUMBER7');
-    expect((db.prepare('SELECT max(version) v FROM schema_migrations').get() as { v: number }).v).toBe(MIGRATIONS.at(-1)!.version);
+    expect((db.prepare('SELECT max(version) v FROM schema_migrations').get() as { v: number }).v).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const bytes = readFileSync(file);
