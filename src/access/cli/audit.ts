@@ -1,7 +1,7 @@
 /** `sonoedge audit verify`: walks the audit chain; exit 1 naming the first row edited, removed or reordered. */
 import { parseArgs } from 'node:util';
-import type { Command } from '../../app/commands/command.js';
-import { out } from '../../app/commands/command.js';
+import type { Command } from '../../util/cli-command.js';
+import { out } from '../../util/cli-command.js';
 import { DATA_OPTIONS, withAccess } from './open.js';
 
 export const auditVerify: Command = {

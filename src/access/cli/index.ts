@@ -1,5 +1,5 @@
 /** The account, token and audit commands, in the order `sonoedge --help` lists them. */
-import type { Command } from '../../app/commands/command.js';
+import type { Command } from '../../util/cli-command.js';
 import { auditVerify } from './audit.js';
 import { tokensCreate, tokensRevoke } from './tokens.js';
 import { usersAdd, usersDisable, usersList } from './users.js';

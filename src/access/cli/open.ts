@@ -4,7 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { dataDirOf } from '../../app/paths.js';
+import { dataDirOf } from '../../config/paths.js';
 import { loadConfig } from '../../config/load.js';
 import { type Db, loadOrCreateKey, openDatabase } from '../../records/database.js';
 import { type AccessServices, openAccess } from '../access.js';

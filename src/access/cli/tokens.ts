@@ -1,7 +1,7 @@
 /** `sonoedge tokens create | revoke`: API tokens for integrations. `create` prints the token alone on one line. */
 import { parseArgs } from 'node:util';
-import type { Command } from '../../app/commands/command.js';
-import { UsageError, out } from '../../app/commands/command.js';
+import type { Command } from '../../util/cli-command.js';
+import { UsageError, out } from '../../util/cli-command.js';
 import { DATA_OPTIONS, withAccess } from './open.js';
 
 export const tokensCreate: Command = {

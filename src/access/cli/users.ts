@@ -1,7 +1,7 @@
 /** `sonoedge users add | list | disable`: accounts, from the device itself (the first administrator included). */
 import { parseArgs } from 'node:util';
-import type { Command } from '../../app/commands/command.js';
-import { UsageError, out } from '../../app/commands/command.js';
+import type { Command } from '../../util/cli-command.js';
+import { UsageError, out } from '../../util/cli-command.js';
 import { ROLES, isRole, secretKindOf } from '../roles.js';
 import { DATA_OPTIONS, withAccess } from './open.js';
 import { readSecret } from './read-secret.js';
