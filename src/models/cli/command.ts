@@ -4,7 +4,7 @@ import type { ModelAudit } from '../updates/installer.js';
 import type { TrialEngine } from '../updates/test-vectors.js';
 
 /**
- * The `models …` subcommands have the shape of the CLI's `Command` (src/app/commands/command.ts) without
+ * The `models …` subcommands have the shape of the CLI's `Command` (src/util/cli-command.ts) without
  * importing it: src/models/ sits below the composition root, which hands in what only it can build.
  */
 export interface ModelCommand {

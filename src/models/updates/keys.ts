@@ -1,5 +1,5 @@
 import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelUpdatesConfig, TrustedKeyConfig } from './config.js';
@@ -83,6 +83,9 @@ export function generateSigningKeys(dir: string): { keyid: string; privatePath: 
   mkdirSync(dir, { recursive: true });
   const privatePath = join(dir, 'signing.key');
   const publicPath = join(dir, 'signing.pub');
+  for (const path of [privatePath, publicPath]) {
+    if (existsSync(path)) throw new SonoError(ErrorCodes.MODEL_KEY_EXISTS, `${path} already exists; it may be the only copy of a key devices trust, so it is never overwritten. Choose another --out folder.`);
+  }
   // 'wx': an existing key is never overwritten (it may be the only copy of a key devices trust)
   writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   chmodSync(privatePath, 0o600);

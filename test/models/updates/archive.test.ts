@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pack, type Headers } from 'tar-stream';
+import { type Header, pack } from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/errors.js';
 import { readArchive, writeArchive } from '../../../src/models/updates/archive.js';
 import { installPackage } from '../../../src/models/updates/installer.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { type Signer, UPDATES, makeSigner, openCpu, signedPackage, storeIn, trustOf } from './fixtures.js';
+
+type Headers = Partial<Header> & Pick<Header, 'name'>;
 
 /** A tar written by tar-stream directly, with whatever headers an attacker likes. */
 async function rawTar(entries: Array<[Headers, Buffer?]>): Promise<Buffer> {

@@ -10,6 +10,10 @@ import { ModelStore } from '../../../src/models/updates/store.js';
 import type { TrialEngine } from '../../../src/models/updates/test-vectors.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 
+/** A manifest as JSON, to edit freely (the packer validates it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests write invalid manifests on purpose
+export type RawManifest = Record<string, any>;
+
 export const SHIPPED = join(packageRoot(), 'models');
 
 export interface Signer {
@@ -25,7 +29,7 @@ export function makeSigner(dir: string): Signer {
 }
 
 /** A copy of the shipped fetal-head folder (no statement) to edit, then pack and sign. */
-export function modelFolder(root: string, name: string, edit: (dir: string, manifest: Record<string, any>) => void = () => {}): string {
+export function modelFolder(root: string, name: string, edit: (dir: string, manifest: RawManifest) => void = () => {}): string {
   const dir = join(root, name, 'fetal-head');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(root, name), { recursive: true });
@@ -42,7 +46,7 @@ export async function signedPackage(
   root: string,
   signer: Signer,
   version: string,
-  options: { edit?: (dir: string, manifest: Record<string, any>) => void; expiresDays?: number; now?: Date } = {},
+  options: { edit?: (dir: string, manifest: RawManifest) => void; expiresDays?: number; now?: Date } = {},
 ): Promise<Buffer> {
   const dir = modelFolder(root, `v${version}-${Math.random().toString(36).slice(2)}`, (d, m) => {
     m.version = version;
@@ -60,7 +64,7 @@ export async function withFile(pkg: Buffer, name: string, bytes: Uint8Array): Pr
 }
 
 /** Rewrites a manifest file entry's bytes and SHA-256 in a model folder. */
-export function replaceModelFile(dir: string, manifest: Record<string, any>, precision: string, bytes: Uint8Array): void {
+export function replaceModelFile(dir: string, manifest: RawManifest, precision: string, bytes: Uint8Array): void {
   const f = manifest.files.find((x: { precision: string }) => x.precision === precision);
   writeFileSync(join(dir, f.path), bytes);
   f.sha256 = sha256Hex(bytes);

@@ -72,7 +72,7 @@ describe('model install pipeline (real packages, real onnxruntime sessions)', ()
     positions.push(512 + statementLength + 3); // the zero padding after the statement
     for (const pos of positions) {
       const bad = Buffer.from(good);
-      bad[pos] ^= 0x20;
+      bad[pos] = bad[pos]! ^ 0x20;
       const r = await installPackage(bad, options());
       expect(r.ok, `byte ${pos}`).toBe(false);
       expect(['extract', 'signature', 'hashes'], `byte ${pos}: ${r.failed?.message}`).toContain(r.failed!.step);
