@@ -30,7 +30,7 @@ import type { Runtime } from '../server/runtime.js';
 import { packageRoot } from '../util/package-root.js';
 import { ConfigHolder } from './config-holder.js';
 import { modelSwitch } from './model-switch.js';
-import { dataDirOf } from './paths.js';
+import { dataDirOf } from '../config/paths.js';
 import { openSessions } from './sessions.js';
 import { makeProbeControl, startConfiguredSource, startUsbHotplug } from './sources.js';
 import { wireSync } from './sync-wiring.js';

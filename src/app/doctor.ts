@@ -3,7 +3,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { LoadedConfig } from '../config/load.js';
 import type { ProviderName } from '../config/schema.js';
-import { dataDirOf, modelsDirOf } from './paths.js';
+import { dataDirOf, modelsDirOf } from '../config/paths.js';
 import { errorMessage } from '../errors.js';
 import { executionProvider } from '../inference/providers.js';
 import { listModelPackages, readVerifiedModelFile } from '../models/package.js';

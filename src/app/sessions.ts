@@ -9,7 +9,7 @@ import { resolveIntraOpThreads } from '../inference/threads.js';
 import { WorkerEngine } from '../inference/worker-engine.js';
 import type { ModelPackage } from '../models/package.js';
 import { findModelPackage } from '../models/package.js';
-import { modelsDirOf } from './paths.js';
+import { modelsDirOf } from '../config/paths.js';
 
 export interface OpenOptions {
   /** On its own worker thread (the daemon: onnxruntime's run() blocks its thread); in-process otherwise (the CLI). */

@@ -8,6 +8,7 @@ import type { PipelineHeartbeat } from './heartbeat.js';
 import { LatestSlot } from './latest-slot.js';
 import { ModelRunner, type Slot, type TaskContextProvider } from './model-runner.js';
 import { type Job, Publication, launch } from './publication.js';
+import { RunHolds } from './run-holds.js';
 import { ModelSchedule, type ScheduledModel } from './schedule.js';
 import { type PipelineLog, type SourceDeadlines, SourceHolder } from './source-holder.js';
 import type { SourceScope } from '../capture/source-scope.js';
@@ -53,9 +54,7 @@ export class Pipeline {
   readonly #sources: SourceHolder;
   readonly #admission: FrameAdmission;
   readonly #publication: Publication;
-  /** Runs prepared or in flight, per runner: a replaced runner's session is handed back once it has none. */
-  readonly #holds = new Map<ModelRunner, number>();
-  readonly #idle = new Map<ModelRunner, () => void>();
+  readonly #holds = new RunHolds<ModelRunner>();
   #framesIn = 0;
   #framesTaken = 0;
   #lastFrameAtMs: number | undefined;
@@ -106,7 +105,7 @@ export class Pipeline {
     const next = new ModelRunner(session, context);
     const old = this.#schedule.replace(next);
     this.#publication.track(next.id);
-    if (this.#holds.has(old)) await new Promise<void>((resolve) => this.#idle.set(old, resolve));
+    await this.#holds.idle(old);
     return old.session;
   }
 
@@ -209,21 +208,9 @@ export class Pipeline {
     return { framesIn: this.#framesIn, resultsOut: p.resultsOut, lastFrameAtMs: this.#lastFrameAtMs, lastResultAtMs: p.lastResultAtMs, framesExpected, resultsExpected };
   }
 
-  #hold(runner: ModelRunner): void {
-    this.#holds.set(runner, (this.#holds.get(runner) ?? 0) + 1);
-  }
-
-  #release(runner: ModelRunner): void {
-    const n = (this.#holds.get(runner) ?? 1) - 1;
-    if (n > 0) return void this.#holds.set(runner, n);
-    this.#holds.delete(runner);
-    this.#idle.get(runner)?.();
-    this.#idle.delete(runner);
-  }
-
   #complete(job: Job, outcome: Awaited<Job['outcome']>): void {
     this.#publication.complete(job, outcome);
-    this.#release(job.runner);
+    this.#holds.release(job.runner);
   }
 
   /**
@@ -263,7 +250,7 @@ export class Pipeline {
         const t = performance.now();
         try {
           m.runner.prepare(frame, slot);
-          this.#hold(m.runner);
+          this.#holds.hold(m.runner);
           prepared.push({ runner: m.runner, ms: performance.now() - t });
         } catch (err) {
           this.#publication.fail(m.runner.id, err);
@@ -282,7 +269,7 @@ export class Pipeline {
     }
     if (inflight) {
       await inflight.outcome; // not published: the pipeline is stopping
-      this.#release(inflight.runner);
+      this.#holds.release(inflight.runner);
     }
   }
 }

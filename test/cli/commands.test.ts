@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, findCommand, runCli, usage } from '../../src/app/commands/index.js';
-import type { Command } from '../../src/app/commands/command.js';
-import { UsageError } from '../../src/app/commands/command.js';
+import type { Command } from '../../src/util/cli-command.js';
+import { UsageError } from '../../src/util/cli-command.js';
 import { runCli as runRealCli } from '../helpers/cli.js';
 
 describe('the command table', () => {

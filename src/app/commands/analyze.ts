@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import { analyzeFiles } from '../analyze/analyze-files.js';
 import { enhanceFiles } from '../analyze/enhance-files.js';
 import { openSessions } from '../sessions.js';
-import { type Command, UsageError, out } from './command.js';
+import { type Command, UsageError, out } from '../../util/cli-command.js';
 
 export const analyze: Command = {
   name: 'analyze',

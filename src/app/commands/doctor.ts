@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { runDoctor } from '../doctor.js';
-import { type Command, out } from './command.js';
+import { type Command, out } from '../../util/cli-command.js';
 
 export const doctor: Command = {
   name: 'doctor',

@@ -1,20 +1,21 @@
 import { ACCESS_COMMANDS } from '../../access/cli/index.js';
 import { errorMessage } from '../../errors.js';
 import { analyze } from './analyze.js';
-import { type Command, UsageError, out } from './command.js';
+import { type Command, UsageError, out } from '../../util/cli-command.js';
 import { doctor } from './doctor.js';
 import { modelsCommands } from './models.js';
 import { serve } from './serve.js';
 import { serviceCommands } from '../../service/cli/index.js';
-import { dataDirOf } from '../paths.js';
+import { dataDirOf } from '../../config/paths.js';
 
 /**
  * Every `sonoedge` subcommand, in the order `--help` lists them.
  *
  * To add one (`users add`, `tokens create`, `audit verify`, `models install`, `backup`, `restore`…): write
- * a file exporting a `Command` (see command.ts) beside the code it drives, import it here and add one line
- * to this table. A name may have several words ("models install"); the longest name matching the start of
- * the arguments wins, so "models" commands live side by side without a dispatcher of their own.
+ * a file exporting a `Command` (src/util/cli-command.ts, importable from any part) beside the code it
+ * drives, import it here and add one line to this table. A name may have several words ("models install");
+ * the longest name matching the start of the arguments wins, so "models" commands live side by side
+ * without a dispatcher of their own.
  */
 export const COMMANDS: readonly Command[] = [
   serve,
@@ -51,7 +52,8 @@ export async function runCli(argv: string[], commands: readonly Command[] = COMM
     if (!found) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
     return (await found.command.run(found.rest)) ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    // by name too: a part may throw its own usage error class (src/models/cli/command.ts)
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError')) {
       process.stderr.write(`sonoedge: ${err.message}\n${usage(commands)}\n`);
       return 2;
     }

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { supportedTasks } from '../../analysis/tasks.js';
 import { modelCommands } from '../../models/cli/install-commands.js';
-import { dataDirOf, modelsDirOf } from '../paths.js';
+import { dataDirOf, modelsDirOf } from '../../config/paths.js';
 import { openSession } from '../sessions.js';
-import type { Command } from './command.js';
+import type { Command } from '../../util/cli-command.js';
 
 /**
  * `models list|keygen|pack|sign|verify|install|activate|rollback` (src/models/cli/), given what only the

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { startDaemon } from '../daemon.js';
 import { ConfigReloader } from '../reload.js';
-import type { Command } from './command.js';
+import type { Command } from '../../util/cli-command.js';
 
 export const serve: Command = {
   name: 'serve',

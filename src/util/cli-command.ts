@@ -1,4 +1,4 @@
-/** One `sonoedge` subcommand: its own file under src/app/commands/ (or its part's folder), one line in the table (index.ts). */
+/** One `sonoedge` subcommand: its own file beside the code it drives, one line in the table (src/app/commands/index.ts). Any part may import this contract. */
 export interface Command {
   /** What the user types, one or more words: "serve", "models list". */
   name: string;

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from './load.js';
 import { packageRoot } from '../util/package-root.js';
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
