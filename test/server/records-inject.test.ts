@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { FrameEncoder } from '../../src/server/frame-message.js';
 import { buildTestApp, grayFrame, publishFrame } from '../helpers/app.js';
+import { makeClosedBreastExam } from '../helpers/breast-exam-fixture.js';
+import { makeClosedExam } from '../helpers/exam-fixture.js';
 
 const encode = (f: ReturnType<typeof grayFrame>): Buffer => Buffer.from(new FrameEncoder(1).encode(f));
 
 describe('records routes through buildApp + inject (real SQLite, no models)', async () => {
   const t = await buildTestApp();
   const post = (url: string, body: unknown) => t.app.inject({ method: 'POST', url, payload: body as Record<string, unknown> });
+  const json = <T>(r: { json: () => unknown }): T => r.json() as T;
   const newExam = async (): Promise<string> => (await post('/api/exams', { patient: { id: 'P-1', name: 'DOE^JANE' }, datingGaWeeks: 21 })).json<{ id: string }>().id;
   const postFrame = (examId: string, msg: Buffer, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url: `/api/exams/${examId}/captures/frame`, headers: { 'content-type': 'application/octet-stream', ...headers }, payload: msg });
@@ -75,5 +78,43 @@ describe('records routes through buildApp + inject (real SQLite, no models)', as
     const edited = encode(short);
     edited.writeUInt16LE(200, 38);
     expect((await postFrame(id, edited)).json()).toMatchObject({ code: 'SONO_FRAME_MESSAGE_INVALID', statusCode: 400 });
+  });
+
+  it('sends every stored AI result field of both tasks through the response schema (nothing dropped, nothing unknown)', async () => {
+    for (const { store, exam } of [makeClosedExam(t.db), makeClosedBreastExam(t.db)]) {
+      const r = await t.app.inject({ method: 'GET', url: `/api/exams/${exam.id}` });
+      expect(r.statusCode).toBe(200);
+      const sent = r.json<{ captures: Array<{ results: unknown[]; measurements: unknown[] }> }>();
+      const kept = JSON.parse(JSON.stringify(store.getExam(exam.id))) as typeof sent;
+      expect(sent.captures[0]!.results).toEqual(kept.captures[0]!.results);
+      expect(sent.captures[0]!.measurements).toEqual(kept.captures[0]!.measurements);
+    }
+  });
+
+  it("assesses a patient's HC over visits from the clinician's values and flags a fall (moved here from a real-daemon suite)", async () => {
+    const ids: string[] = [];
+    for (const [i, ga, hc] of [[0, 20, 172.5], [1, 30, 250]] as const) {
+      const id = json<{ id: string }>(await post('/api/exams', { patient: { id: 'GROWTH-1' }, datingGaWeeks: ga }));
+      const f = grayFrame(500 + i, 64, 48);
+      publishFrame(t.runtime, f);
+      const c = await post(`/api/exams/${id.id}/captures`, {});
+      const m = json<{ measurements: Array<{ id: string; kind: string }> }>(c).measurements.find((x) => x.kind === 'hc')!;
+      expect((await post(`/api/measurements/${m.id}/decision`, { decision: 'corrected', value: hc, by: 'dr' })).statusCode).toBe(200);
+      ids.push(id.id);
+    }
+    const g = await t.app.inject({ method: 'GET', url: `/api/exams/${ids[1]!}/growth` });
+    expect(g.statusCode).toBe(200);
+    const body = json<{ points: Array<{ hcMm: number; z: number }>; flags: Array<{ code: string }> }>(g);
+    expect(body.points.map((p) => p.hcMm)).toEqual([172.5, 250]);
+    expect(body.points[0]!.z).toBeCloseTo(0, 1);
+    expect(body.flags.map((f) => f.code)).toContain('hc-centile-falling');
+  });
+
+  it('describes every route with its schemas at /docs/json', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(r.statusCode).toBe(200);
+    const paths = r.json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>().paths;
+    expect(Object.keys(paths['/api/exams/{id}/growth']!.get!.responses).sort()).toEqual(['200', '400', '404']);
+    expect(paths['/api/exams/{id}/captures/frame']!.post!.responses).toHaveProperty('413');
   });
 });

@@ -2,7 +2,8 @@ import { type Static, Type as T } from '@sinclair/typebox';
 
 /**
  * The AI results a capture keeps, as the models published them. Every field is declared: the response
- * serializer sends only what is listed, so nothing unforeseen leaves with a patient's record.
+ * serializer sends only what is listed, so nothing unforeseen leaves with a patient's record. Fields other
+ * than `task` are optional: a record written by an earlier version may lack some, and must still be sent.
  */
 const Num = T.Number();
 export const FlagDto = T.Object({ code: T.String(), severity: T.Union([T.Literal('info'), T.Literal('warning'), T.Literal('alert')]), message: T.String() });
@@ -18,14 +19,14 @@ const Centile = T.Union([
 ]);
 export const FetalHeadResultDto = T.Object({
   task: T.Literal('fetal-head'),
-  detected: T.Boolean(),
+  detected: T.Optional(T.Boolean()),
   ellipse: T.Optional(T.Object({ cx: Num, cy: Num, semiMajor: Num, semiMinor: Num, angleDeg: Num })),
   contour: T.Optional(T.Array(Num)),
   hcPx: T.Optional(Num), hcMm: T.Optional(Num), bpdMm: T.Optional(Num), ofdMm: T.Optional(Num), gaWeeks: T.Optional(Num),
   centile: T.Optional(Centile),
-  confidence: Num,
-  quality: T.Object({ score: Num, components: T.Object({ fitResidual: Num, edgeCut: Num, modelConfidence: Num, maskPlausibility: Num }) }),
-  flags: T.Array(FlagDto),
+  confidence: T.Optional(Num),
+  quality: T.Optional(T.Object({ score: Num, components: T.Object({ fitResidual: Num, edgeCut: Num, modelConfidence: Num, maskPlausibility: Num }) })),
+  flags: T.Optional(T.Array(FlagDto)),
 });
 export type FetalHeadResultDto = Static<typeof FetalHeadResultDto>;
 
@@ -40,15 +41,15 @@ export const LesionDto = T.Object({
 });
 export const BreastLesionResultDto = T.Object({
   task: T.Literal('breast-lesion'),
-  class: T.Union([LesionClass, T.Null()]),
-  probabilities: T.Object({ normal: Num, benign: Num, malignant: Num }),
-  malignancyProbability: Num,
-  confidence: Num,
-  lesionPresent: T.Boolean(),
-  maskConfidence: Num,
+  class: T.Optional(T.Union([LesionClass, T.Null()])),
+  probabilities: T.Optional(T.Object({ normal: Num, benign: Num, malignant: Num })),
+  malignancyProbability: T.Optional(Num),
+  confidence: T.Optional(Num),
+  lesionPresent: T.Optional(T.Boolean()),
+  maskConfidence: T.Optional(Num),
   lesion: T.Optional(LesionDto),
-  summary: T.String(),
-  flags: T.Array(FlagDto),
+  summary: T.Optional(T.String()),
+  flags: T.Optional(T.Array(FlagDto)),
 });
 export type BreastLesionResultDto = Static<typeof BreastLesionResultDto>;
 
