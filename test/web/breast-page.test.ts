@@ -4,61 +4,29 @@
  * caliper end with touch, changes the margin, confirms; the record holds the AI and the corrected values.
  * Runs the page's test build (test-build.ts), needs /usr/bin/chromium, the breast-lesion model and ../shared/data/busi.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
+import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = packageRoot();
-const BUSI = join(root, '..', 'shared', 'data', 'busi');
-const MODELS = process.env.SONOEDGE_MODELS_DIR ?? join(root, 'models');
-const missing = [
-  [existsSync(CHROMIUM), 'no /usr/bin/chromium'],
-  [existsSync(join(MODELS, 'breast-lesion', 'manifest.json')), 'no breast-lesion model package'],
-  [existsSync(join(BUSI, 'benign')), `no BUSI data at ${BUSI}`],
-].filter(([ok]) => !ok).map(([, why]) => why);
+const missing = breastMissing;
 if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
-
-/**
- * A few validation images with a lesion, written at one size (a scanner's imaging region does not change
- * frame to frame) to a temp folder for the replay driver (never into the repo).
- */
-async function replayFolder(): Promise<string> {
-  const dir = join(tempDir(), 'cine');
-  mkdirSync(dir, { recursive: true });
-  const split = join(root, 'models', 'breast-lesion', 'validation.txt');
-  const lines = existsSync(split) ? readFileSync(split, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('benign/')) : ['benign/benign_1.png'];
-  const rows = ['filename,pixel size(mm)'];
-  for (const l of lines.slice(0, 3)) {
-    const name = l.split('/')[1]!;
-    await sharp(join(BUSI, l)).resize(384, 320, { fit: 'fill' }).png().toFile(join(dir, name));
-    rows.push(`${name},0.1`);
-  }
-  writeFileSync(join(dir, '..', 'sizes.csv'), rows.join('\n') + '\n');
-  return dir;
-}
 
 describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
   let d: Daemon;
   let browser: Browser;
-  const artifacts = join(root, 'test-artifacts');
+  const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
     ensureTestBuild();
     mkdirSync(artifacts, { recursive: true });
     const cine = await replayFolder();
-    d = await startTestDaemon(tempDir(), {
-      source: { driver: 'replay' },
-      drivers: { replay: { path: cine, fps: 8, pixelSizeCsv: join(cine, '..', 'sizes.csv') } },
-      models: [{ id: 'fetal-head', everyN: 1 }, { id: 'breast-lesion', everyN: 2 }],
-      modelsDir: MODELS,
-    }, [], testUi);
+    d = await startTestDaemon(tempDir(), breastReplayConfig(cine), [], testUi);
     await waitForHealth(d.url, 200, 60000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
   });

@@ -1,0 +1,105 @@
+/**
+ * The touchscreen Confirm bug (issue 16): a tap on Confirm right after editing a lesion outline sometimes
+ * did nothing. Cause: the panel's findings (flags list and lesion summary) sat above the action buttons
+ * and changed height with every result; a touch tap's click is hit-tested when the tap gesture is
+ * recognised, after the touch events were processed (80–100 ms later on a loaded machine), at the same
+ * screen point: a result that re-rendered the panel in between sent the click to whatever had moved
+ * there (an event log showed touchstart/touchend on #freeze, then mousedown and click on an LI of the
+ * flags list). The findings now have a fixed height, so nothing that results change can move a button.
+ *
+ * 1. With results streaming, the action buttons never move (this fails on the old page at once).
+ * 2. Twenty times, with results streaming and the renderer slowed 4× (a loaded tablet): tap Freeze, tap
+ *    Best frame, push the outline by touch, and tap Confirm immediately; every tap must take effect.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../src/app/daemon.js';
+import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+import { CHROMIUM, breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
+import { ensureTestBuild, testUi } from './test-build.js';
+
+const BUTTONS = ['freeze', 'best', 'confirm', 'reset', 'calibrate'];
+const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
+
+describe.skipIf(breastMissing.length > 0)('Confirm right after an edit, on a touchscreen, with results streaming', () => {
+  let d: Daemon;
+  let browser: Browser;
+  beforeAll(async () => {
+    ensureTestBuild();
+    d = await startTestDaemon(tempDir(), breastReplayConfig(await replayFolder()), [], testUi);
+    await waitForHealth(d.url, 200, 60000);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await d?.close();
+  });
+
+  it('results never move the action buttons, and twenty taps on Confirm right after an edit all save', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(d.url + '/');
+    await page.selectOption('#exam-type', 'breast');
+    await page.fill('#operator', 'sonographer-taps');
+    await page.click('#start');
+    await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
+
+    // 1. every re-render of the panel by a result: where are the buttons, and did the findings change?
+    await page.evaluate((ids) => {
+      const w = window as unknown as { seen: { rects: string[]; findings: Set<string> } };
+      w.seen = { rects: [], findings: new Set() };
+      const where = (): string => ids.map((id) => JSON.stringify(document.getElementById(id)!.getBoundingClientRect())).join(' ');
+      new MutationObserver(() => {
+        w.seen.rects.push(where());
+        w.seen.findings.add(`${document.getElementById('flags')!.textContent} ${document.getElementById('b-summary')!.textContent}`);
+      }).observe(document.getElementById('panel')!, { subtree: true, childList: true, characterData: true });
+    }, BUTTONS);
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { seen: { rects: string[]; findings: Set<string> } }).seen;
+      return s.rects.length >= 40 && s.findings.size >= 2;
+    }, undefined, { timeout: 60000 });
+    const seen = await page.evaluate(() => {
+      const s = (window as unknown as { seen: { rects: string[]; findings: Set<string> } }).seen;
+      return { positions: [...new Set(s.rects)], findings: s.findings.size };
+    });
+    expect(seen.findings).toBeGreaterThanOrEqual(2); // the results did change what the panel says
+    expect(seen.positions, 'the action buttons moved while results streamed').toHaveLength(1);
+
+    // 2. tap, edit, tap Confirm at once, twenty times, on a renderer slowed like a loaded tablet
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.evaluate(() => {
+      const w = window as unknown as { clicks: string[] };
+      w.clicks = [];
+      window.addEventListener('click', (e) => w.clicks.push((e.target as HTMLElement).id || (e.target as HTMLElement).tagName), true);
+    });
+    const clicksSince = async (n: number): Promise<string[]> => (await page.evaluate(() => (window as unknown as { clicks: string[] }).clicks)).slice(n);
+    for (let i = 0; i < 20; i++) {
+      let before = (await clicksSince(0)).length;
+      await page.tap('#freeze');
+      await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() !== 'live', undefined, { timeout: 5000 })
+        .catch(async () => expect.fail(`round ${i}: the tap on Freeze did nothing; clicks went to ${JSON.stringify(await clicksSince(before))}`));
+      await page.tap('#best');
+      await page.waitForFunction(() => (window as unknown as { sonoOutline: () => unknown }).sonoOutline() !== undefined, undefined, { timeout: 10000 });
+      await page.evaluate(() => (document.getElementById('message')!.textContent = ''));
+      await pushOutlineByTouch(context, page, 20);
+      before = (await clicksSince(0)).length;
+      await page.tap('#confirm'); // immediately after the edit: no wait, no screenshot
+      await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 15000 }).catch(async () => {
+        const state = await page.evaluate(() => ({ state: document.getElementById('state')!.textContent, mode: (window as unknown as { sonoMode: () => string }).sonoMode(), active: document.activeElement?.id }));
+        expect.fail(`round ${i}: the tap on Confirm did nothing (${JSON.stringify(state)}); clicks went to ${JSON.stringify(await clicksSince(before))}`);
+      });
+      expect(await page.textContent('#message'), `round ${i}`).toBe('Corrected and saved');
+      expect(await page.getAttribute('#state', 'class')).toContain('saved');
+      await page.tap('#freeze'); // back to live, results streaming again
+      await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'live', undefined, { timeout: 5000 })
+        .catch(async () => expect.fail(`round ${i}: the tap on Live did nothing; mode ${await mode(page)}`));
+    }
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
