@@ -20,7 +20,7 @@ describe('limits', () => {
   it('answers 401 with Retry-After once an account is locked, and audits the lockout', async () => {
     const t = await app({});
     await t.services.users.add('Hugo', 'clinician', '583920');
-    const attempt = (secret: string): ReturnType<typeof t.app.inject> => t.app.inject({ method: 'POST', url: '/api/session', payload: { user: 'Hugo', secret } });
+    const attempt = (secret: string): Promise<Awaited<ReturnType<typeof t.app.inject>>> => t.app.inject({ method: 'POST', url: '/api/session', payload: { user: 'Hugo', secret } });
     for (let i = 0; i < 5; i++) expect((await attempt('000000')).json().code).toBe('SONO_ACCESS_SIGN_IN_FAILED');
     const locked = await attempt('000000');
     expect([locked.statusCode, locked.json().code, locked.headers['retry-after']]).toEqual([401, 'SONO_ACCESS_LOCKED', '1']);

@@ -49,7 +49,7 @@ describe('role matrix over every route the app registered', () => {
       for (const who of [undefined, ...ROLES]) {
         const headers: Record<string, string> = who ? { authorization: `Bearer ${tokens[who]}` } : {};
         const res = await t.app.inject({ method: r.method as 'GET', url, payload: payload as object, headers });
-        const code = res.headers['content-type']?.includes('json') ? (res.json() as { code?: string }).code : undefined;
+        const code = String(res.headers['content-type'] ?? '').includes('json') ? (res.json() as { code?: string }).code : undefined;
         const want = allows(who, access) ? 'allowed' : who === undefined ? 'SONO_ACCESS_UNAUTHENTICATED' : 'SONO_ACCESS_FORBIDDEN';
         const got = code === 'SONO_ACCESS_UNAUTHENTICATED' || code === 'SONO_ACCESS_FORBIDDEN' ? code : 'allowed';
         const status = { allowed: res.statusCode, SONO_ACCESS_UNAUTHENTICATED: 401, SONO_ACCESS_FORBIDDEN: 403 }[want];
