@@ -7,7 +7,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../records/database.js';
 import { SecretHasher } from './secrets.js';
-import { SessionStore } from './sessions.js';
+import { type Principal, SessionStore } from './sessions.js';
 import { SignIn } from './sign-in.js';
 import { TokenStore } from './tokens.js';
 import { UserStore } from './users.js';
@@ -38,4 +38,13 @@ export function openAccess(db: Db, deviceSecret: string, settings: AccessSetting
     audit,
     autoLockMinutes: settings.autoLockMinutes,
   };
+}
+
+/**
+ * Whether the credential behind `p` still stands: a WebSocket outlives the request that opened it, so the live
+ * view asks this periodically and closes the socket of a user signed out, disabled or revoked meanwhile. The idle
+ * timeout is not applied here: watching the live view is use.
+ */
+export function principalIsLive(services: AccessServices, p: Principal): boolean {
+  return p.via === 'session' ? services.sessions.isLive(p.credentialId) : services.tokens.isLive(p.credentialId);
 }

@@ -56,6 +56,12 @@ export class SessionStore {
     return { userId: row.user_id, name: row.name, role: row.role, via: 'session', credentialId: row.id_hash };
   }
 
+  /** Whether a session found earlier still stands (a live WebSocket asks this now and then; no touch). */
+  isLive(idHash: string, now = Date.now()): boolean {
+    const row = this.#db.prepare('SELECT s.*, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?').get(idHash) as Row | undefined;
+    return row !== undefined && row.revoked_at === null && row.disabled_at === null && now - row.created_at <= this.#timeouts.absoluteMs;
+  }
+
   revoke(idHash: string, now = Date.now()): void {
     this.#db.prepare('UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL').run(now, idHash);
   }

@@ -58,6 +58,12 @@ export class TokenStore {
     return { userId: row.user_id, name: row.name, role: row.role, via: 'token', credentialId: row.id };
   }
 
+  /** Whether a token found earlier still works (not revoked, its account not disabled). */
+  isLive(id: string): boolean {
+    const row = this.#db.prepare('SELECT t.revoked_at, u.disabled_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?').get(id) as { revoked_at: string | null; disabled_at: string | null } | undefined;
+    return row !== undefined && row.revoked_at === null && row.disabled_at === null;
+  }
+
   list(): TokenInfo[] {
     return (this.#db.prepare('SELECT t.*, u.name, u.role, u.disabled_at FROM tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at').all() as Row[]).map(toInfo);
   }

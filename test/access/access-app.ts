@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type AccessServices, openAccess } from '../../src/access/access.js';
 import { deviceNames } from '../../src/access/device-names.js';
 import { type Db, loadOrCreateKey, openDatabase } from '../../src/records/database.js';
+import { auditRequest } from '../../src/server/access/audit-request.js';
 import accessPlugin from '../../src/server/access/plugin.js';
 import type { HttpsOptions } from '../../src/access/tls.js';
 
@@ -45,7 +46,10 @@ export async function accessTestApp(dir: string, o: { https?: HttpsOptions; maxW
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket);
   app.get('/api/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
-  app.get('/api/exams', { config: { access: 'clinician' } }, async () => ({ exams: [{ patient: 'DOE^JANE' }] }));
+  app.get('/api/exams', { config: { access: 'clinician' } }, async (req) => {
+    auditRequest(req, 'exam.list', null);
+    return { exams: [{ patient: 'DOE^JANE' }] };
+  });
   app.post('/api/exams', { config: { access: 'clinician' } }, async (req) => ({ by: req.principal?.name }));
   app.put('/api/source', { config: { access: 'technician' } }, async () => ({ ok: true }));
   app.get('/metrics', { config: { access: 'technician' } }, async () => 'metrics');

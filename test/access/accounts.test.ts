@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openAccess } from '../../src/access/access.js';
+import { openAccess, principalIsLive } from '../../src/access/access.js';
 import { LOCKOUT, delayAfter } from '../../src/access/lockout.js';
 import { SecretHasher, checkSecretForm } from '../../src/access/secrets.js';
 import { allows, ROLES, ACCESS_LEVELS } from '../../src/access/roles.js';
@@ -117,7 +117,10 @@ describe('sessions and tokens', () => {
     const s3 = a.sessions.create(u.id, '10.0.0.7');
     const tok = a.tokens.create('Dan', { label: 'script' });
     expect(a.tokens.resolve(tok.token)).toMatchObject({ name: 'Dan', via: 'token', credentialId: tok.id });
+    const open = [a.sessions.resolve(s3.id), a.tokens.resolve(tok.token)].map((x) => (typeof x === 'object' ? x : undefined)!);
+    expect(open.map((x) => principalIsLive(a, x))).toEqual([true, true]);
     a.users.disable('Dan');
+    expect(open.map((x) => principalIsLive(a, x))).toEqual([false, false]); // what a live WebSocket checks
     expect(a.sessions.resolve(s3.id)).toBeUndefined();
     expect(a.tokens.resolve(tok.token)).toBeUndefined();
     expect(a.tokens.list()[0]).toMatchObject({ id: tok.id, revokedAt: expect.any(String) });

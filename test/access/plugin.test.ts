@@ -124,7 +124,8 @@ describe('sign-in, cookies and browser attacks', () => {
       expect([r.statusCode, r.json().code]).toEqual([403, 'SONO_ACCESS_ORIGIN_REFUSED']);
     }
     // a read with the cookie needs no Origin; a bearer token needs none for anything
-    expect((await t.app.inject({ url: '/api/exams', headers: { cookie: s.cookie! } })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/exams', headers: { cookie: s.cookie! }, remoteAddress: '10.1.2.3' })).statusCode).toBe(200);
+    expect(t.services.audit.list({ action: 'exam.list', limit: 1 })[0]).toMatchObject({ user: 'clinician', role: 'clinician', client: '10.1.2.3', outcome: 'ok' });
     expect((await t.app.inject({ method: 'POST', url: '/api/exams', headers: { authorization: `Bearer ${tokens.clinician}` } })).statusCode).toBe(200);
     const csrf = await signIn('clinician', PINS.clinician, { origin: 'http://evil.example' });
     expect([csrf.status, csrf.body.code]).toEqual([403, 'SONO_ACCESS_ORIGIN_REFUSED']);
