@@ -3,10 +3,12 @@ import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../capture/frame.js';
 import { FrameEncoder, FrameKind } from '../frame-message.js';
+import { type EnhanceStateMessage, type HelloMessage, PROTOCOL_VERSION, type ProbeMessage, type ResultMessage, type StatusMessage, TASKS, parseClientMessage } from '../../protocol/index.js';
 
 /**
- * GET /api/live (WebSocket). Pushes, unasked: one binary message per frame (see frame-message.ts) and one
- * JSON text message per result ({ type: "result", seq, modelId, … }). A client that falls behind skips
+ * GET /api/live (WebSocket). Pushes, unasked: one binary message per frame (src/protocol/frame-header.ts) and
+ * one JSON text message per result ({ type: "result", seq, modelId, … }); every text message, both ways, is
+ * a type of src/protocol/live-messages.ts. A client that falls behind skips
  * frames (never results), so one slow tablet cannot grow the daemon's memory.
  *
  * Enhanced view (display only): a client sends { type: "enhance", on: true | false } and is answered
@@ -28,7 +30,7 @@ const live: FastifyPluginAsync = async (app) => {
   const enhancedEncoder = new FrameEncoder(4);
   /** Spacing and imaging region of the latest raw frame: an enhanced frame has the same geometry. */
   let geometry: Pick<Frame, 'pixelSpacing' | 'region'> = { pixelSpacing: undefined, region: { x: 0, y: 0, width: 0, height: 0 } };
-  const enhanceIds = (): string[] => rt.sessions.filter((s) => s.pkg.manifest.task === 'enhance').map((s) => s.id);
+  const enhanceIds = (): string[] => rt.sessions.filter((s) => s.pkg.manifest.task === TASKS.enhance).map((s) => s.id);
   const applyEnhance = (): void => {
     for (const id of enhanceIds()) rt.pipeline?.setModelEnabled(id, enhancedViewers.size > 0);
   };
@@ -47,7 +49,7 @@ const live: FastifyPluginAsync = async (app) => {
   });
   const offResult = rt.bus.on('result', (event) => {
     if (clients.size === 0) return;
-    if (event.result.task === 'enhance') {
+    if (event.result.task === TASKS.enhance) {
       // encoded now, synchronously: the analyzer reuses the image buffer for the next frame
       const img = event.result.image;
       const msg = img && enhancedEncoder.encode({
@@ -65,20 +67,20 @@ const live: FastifyPluginAsync = async (app) => {
       }
       return;
     }
-    const text = JSON.stringify(event);
+    const text = JSON.stringify(event satisfies ResultMessage);
     for (const ws of clients) {
       if (ws.readyState === ws.OPEN && ws.bufferedAmount < 8 * Math.max(lastFrameBytes, 65536)) ws.send(text);
     }
   });
   const offProbe = rt.bus.on('probe', (event) => {
-    const text = JSON.stringify({ type: 'probe', event });
+    const text = JSON.stringify({ type: 'probe', event } satisfies ProbeMessage);
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
   });
   const status = setInterval(() => {
     if (clients.size === 0) return;
     const src = rt.pipeline?.source?.health();
     const stats = rt.pipeline?.stats();
-    const text = JSON.stringify({ type: 'status', ready: rt.state.ready, provider: rt.sessions[0]?.provider, source: src, framesDropped: stats?.framesDropped ?? 0 });
+    const text = JSON.stringify({ type: 'status', ready: rt.state.ready, provider: rt.sessions[0]?.provider, source: src, framesDropped: stats?.framesDropped ?? 0 } satisfies StatusMessage);
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
   }, 1000);
   status.unref();
@@ -93,32 +95,29 @@ const live: FastifyPluginAsync = async (app) => {
 
   app.get('/api/live', { websocket: true, schema: { tags: ['live'], summary: 'Live frames (binary) and results (JSON) over WebSocket', hide: false } }, (socket) => {
     clients.add(socket);
-    socket.send(JSON.stringify({
+    const hello: HelloMessage = {
       type: 'hello',
+      protocol: PROTOCOL_VERSION,
       provider: rt.sessions[0]?.provider,
       models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider })),
       source: rt.pipeline?.source?.health(),
-    }));
+    };
+    socket.send(JSON.stringify(hello));
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) return;
-      let msg: { type?: unknown; on?: unknown; examType?: unknown };
-      try {
-        msg = JSON.parse(data.toString()) as typeof msg;
-      } catch {
-        return;
-      }
+      const msg = isBinary ? undefined : parseClientMessage(data.toString());
       if (msg?.type === 'exam-type') {
         // the viewer's chosen exam type: only that type's model needs to run for this viewer
-        if (msg.examType === 'obstetric' || msg.examType === 'breast') rt.modelGate?.setViewer(socket, msg.examType);
+        rt.modelGate?.setViewer(socket, msg.examType);
         return;
       }
       if (msg?.type !== 'enhance') return;
       const available = enhanceIds().length > 0;
-      const on = msg.on === true && available;
+      const on = msg.on && available;
       if (on) enhancedViewers.add(socket);
       else enhancedViewers.delete(socket);
       applyEnhance();
-      socket.send(JSON.stringify({ type: 'enhance', on, available, ...(msg.on === true && !available ? { reason: 'No enhancement model is loaded: add { id: enhance } to models in the configuration.' } : {}) }));
+      const answer: EnhanceStateMessage = { type: 'enhance', on, available, ...(msg.on && !available ? { reason: 'No enhancement model is loaded: add { id: enhance } to models in the configuration.' } : {}) };
+      socket.send(JSON.stringify(answer));
     });
     const forget = (): void => {
       clients.delete(socket);

@@ -1,0 +1,56 @@
+/**
+ * /api/live speaks src/protocol over a real WebSocket of a real daemon: `hello` carries the protocol
+ * version, every frame decodes with the one decoder (version checked, imaging region kept), every text
+ * message has a known type, and a client's malformed or unknown messages are ignored without closing
+ * the connection (a valid request right after is still answered).
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../src/app/daemon.js';
+import { type DecodedFrameHeader, PROTOCOL_VERSION, type ServerMessage, clientMessage, decodeFrameHeader, parseServerMessage } from '../../src/protocol/index.js';
+import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('live WebSocket protocol', () => {
+  let d: Daemon;
+  beforeAll(async () => {
+    d = await startTestDaemon(tempDir());
+    await waitForHealth(d.url, 200);
+  });
+  afterAll(async () => d?.close());
+
+  it('hello with the protocol version, decodable frames with their region, typed messages; bad client messages ignored', async () => {
+    const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live');
+    const frames: DecodedFrameHeader[] = [];
+    const texts: ServerMessage[] = [];
+    const unknown: string[] = [];
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) frames.push(decodeFrameHeader(data));
+      else {
+        const m = parseServerMessage(data.toString());
+        if (m) texts.push(m);
+        else unknown.push(data.toString().slice(0, 80));
+      }
+    });
+    const until = async (pred: () => boolean): Promise<void> => {
+      while (!pred()) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => texts.some((m) => m.type === 'hello'));
+    const hello = texts.find((m) => m.type === 'hello');
+    expect(hello).toMatchObject({ type: 'hello', protocol: PROTOCOL_VERSION });
+    for (const bad of ['not json', '[1,2]', '{"type":"exam-type","examType":"cardiac"}', '{"type":"enhance","on":"yes"}', '{"type":"shutdown"}']) ws.send(bad);
+    ws.send(clientMessage({ type: 'enhance', on: true }));
+    await until(() => texts.some((m) => m.type === 'enhance') && frames.length >= 3 && texts.some((m) => m.type === 'result'));
+    const answer = texts.find((m) => m.type === 'enhance') as { on: boolean; available: boolean };
+    expect(answer.on).toBe(answer.available); // on when an enhancement model is loaded
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    const f = frames.at(-1)!;
+    expect(f.kind).toBe(0);
+    expect(f.region.width).toBeGreaterThan(0);
+    expect(f.region.x + f.region.width).toBeLessThanOrEqual(f.width);
+    const r = texts.find((m) => m.type === 'result');
+    expect(r).toMatchObject({ type: 'result', result: { task: 'fetal-head' } });
+    expect(unknown).toEqual([]);
+    ws.close();
+  });
+});
