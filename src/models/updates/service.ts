@@ -1,0 +1,102 @@
+import { errorMessage } from '../../errors.js';
+import type { ModelPackage } from '../package.js';
+import { describeModels, rollbackModel, type ModelVersionsView } from './activation.js';
+import type { ModelUpdatesConfig } from './config.js';
+import { HealthWindow, type HealthState, type WatchedResult } from './health-window.js';
+import { type InstallReport, type ModelAudit, installPackage } from './installer.js';
+import type { TrustStore } from './keys.js';
+import type { ModelStore } from './store.js';
+import type { TrialEngine } from './test-vectors.js';
+
+export interface ModelUpdateDeps {
+  store: ModelStore;
+  /** Read at each use, so a config reload (new keys, a revocation) applies to the next install. */
+  trust(): TrustStore;
+  updates(): ModelUpdatesConfig;
+  /** Opens and warms a package on the provider in use (the daemon: on a worker thread). */
+  open(pkg: ModelPackage): Promise<TrialEngine>;
+  /** Puts a warmed session in the live pipeline in place of the running one (the daemon's model switch). */
+  swap?(engine: TrialEngine, pkg: ModelPackage): Promise<void>;
+  /** Ids the bundled models directory holds (listed even when nothing is installed). */
+  bundledIds(): readonly string[];
+  knownTasks?: readonly string[];
+  audit?: ModelAudit;
+  /** Told when a health window ends (the screen shows it). */
+  onHealth?(state: HealthState): void;
+  log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+export interface ModelsView {
+  models: Array<ModelVersionsView & { health: HealthState | null }>;
+}
+
+/**
+ * Model updates in a running daemon: install (→ warmed session swapped into the pipeline), the health
+ * window that follows each activation (fed by the pipeline's results; a failure rolls back by itself),
+ * manual rollback, and the versions view. One install at a time (the store's lock).
+ */
+export class ModelUpdateService {
+  readonly #health = new Map<string, HealthWindow>();
+  readonly #last = new Map<string, HealthState>();
+
+  constructor(readonly deps: ModelUpdateDeps) {}
+
+  async install(bytes: Uint8Array, o: { by: string; activate?: boolean; allowDowngrade?: boolean; onStep?: Parameters<typeof installPackage>[1]['onStep'] }): Promise<InstallReport> {
+    const d = this.deps;
+    const report = await installPackage(bytes, {
+      store: d.store, trust: d.trust(), updates: d.updates(), open: (pkg) => d.open(pkg), knownTasks: d.knownTasks, audit: d.audit,
+      activate: o.activate, allowDowngrade: o.allowDowngrade, by: o.by, onStep: o.onStep, ...(d.swap ? { swap: (e, p) => d.swap!(e, p) } : {}),
+    });
+    if (report.ok && report.activated) this.#watch(report.id!, report.version!);
+    return report;
+  }
+
+  /** Goes back one version and swaps it into the pipeline. */
+  async rollback(id: string, by: string, reason = 'rolled back by a technician'): Promise<{ from: string; to: string }> {
+    const r = await rollbackModel(this.deps.store, id, { by, reason });
+    this.#health.delete(id);
+    try {
+      if (this.deps.swap) await this.deps.swap(await this.deps.open(r.pkg), r.pkg);
+      await this.deps.audit?.({ action: 'model.rollback', outcome: 'ok', target: id, details: { from: r.from, to: r.to, by, reason } });
+    } catch (err) {
+      // the pointer already says the older version: a restart serves it even if the live swap failed
+      await this.deps.audit?.({ action: 'model.rollback', outcome: 'failed', target: id, details: { from: r.from, to: r.to, by, error: errorMessage(err) } });
+      throw err;
+    }
+    return { from: r.from, to: r.to };
+  }
+
+  /** Fed by the pipeline with each result of model `id` at `version`; only the version under watch counts. */
+  record(id: string, version: string, result: WatchedResult): void {
+    const w = this.#health.get(id);
+    if (w && w.version === version) w.record(result);
+  }
+
+  health(id: string): HealthState | null {
+    return this.#health.get(id)?.state ?? this.#last.get(id) ?? null;
+  }
+
+  list(): ModelsView {
+    return { models: describeModels(this.deps.store, this.deps.bundledIds()).map((m) => ({ ...m, health: this.health(m.id) })) };
+  }
+
+  #watch(id: string, version: string): void {
+    const w = new HealthWindow(id, version, this.deps.updates().healthWindow, (state) => void this.#verdict(state));
+    this.#health.set(id, w);
+  }
+
+  async #verdict(state: HealthState): Promise<void> {
+    this.#health.delete(state.id);
+    this.#last.set(state.id, state);
+    this.deps.onHealth?.(state);
+    const reason = 'reason' in state ? state.reason : '';
+    this.deps.store.appendHistory(state.id, { at: new Date().toISOString(), event: state.state === 'failed' ? 'health-failed' : 'health-passed', version: state.version, by: 'health-window', detail: reason });
+    if (state.state !== 'failed') return;
+    this.deps.log?.warn({ model: state.id, version: state.version, reason }, `model ${state.id} ${state.version} failed its health window; rolling back`);
+    try {
+      await this.rollback(state.id, 'health-window', `health window failed: ${reason}`);
+    } catch (err) {
+      this.deps.log?.warn({ model: state.id, err: errorMessage(err) }, 'automatic rollback failed');
+    }
+  }
+}
