@@ -114,7 +114,11 @@ describe('records routes through buildApp + inject (real SQLite, no models)', as
     const r = await t.app.inject({ method: 'GET', url: '/docs/json' });
     expect(r.statusCode).toBe(200);
     const paths = r.json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>().paths;
-    expect(Object.keys(paths['/api/exams/{id}/growth']!.get!.responses).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys(paths['/api/exams/{id}/growth']!.get!.responses).sort()).toEqual(['200', '400', '404', '4XX', '5XX']);
     expect(paths['/api/exams/{id}/captures/frame']!.post!.responses).toHaveProperty('413');
+    // every API route declares its error body, whatever it lists itself
+    for (const [path, methods] of Object.entries(paths).filter(([p]) => p.startsWith('/api/') && p !== '/api/live')) {
+      for (const [method, op] of Object.entries(methods)) expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['4XX', '5XX']));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, ErrorCodes, SonoError } from '../../errors.js';
-import type { ErrorBody, ErrorDetails } from '../../protocol/rest/errors.js';
+import { ErrorBody, type ErrorDetails } from '../../protocol/rest/errors.js';
 import { httpStatusOf } from '../error-status.js';
 
 type RequestFault = FastifyError & { validation?: Array<{ instancePath?: string; message?: string }>; validationContext?: string };
@@ -38,6 +38,13 @@ export function errorBody(e: SonoError): ErrorBody {
  * handler, and nothing outside it is changed by accident.
  */
 const errors: FastifyPluginAsync<{ features: FastifyPluginAsync[] }> = async (api: FastifyInstance, opts) => {
+  // Every API route answers its errors with the one body, declared: a route that lists no error status of
+  // its own still documents (and serialises) 4xx and 5xx as ErrorBody.
+  api.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || (route as { websocket?: boolean }).websocket) return;
+    const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+    schema.response = { '4xx': ErrorBody, '5xx': ErrorBody, ...schema.response };
+  });
   api.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const e = toSonoError(err);
     const body = errorBody(e);
