@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deviceCertificateFiles } from '../../src/access/certificate.js';
 import { checkBindSecurity, httpsOptionsFor, tlsFingerprints } from '../../src/access/tls.js';
+import { setUpAccess } from '../../src/access/setup.js';
+import { DEFAULT_ACCESS_SETTINGS } from '../../src/access/access.js';
+import { openDataDir } from './access-app.js';
 import { tempDir } from '../helpers/tmp.js';
 import { PINS, accessTestApp, addRoleUsers, type AccessTestApp } from './access-app.js';
 
@@ -75,5 +78,18 @@ describe('binding beyond loopback', () => {
     expect(() => checkBindSecurity({ host: '192.168.1.20', tls: undefined, allowInsecureHttp: true })).not.toThrow();
     expect(() => checkBindSecurity({ host: '0.0.0.0', tls: 'self-signed', allowInsecureHttp: false })).not.toThrow();
     for (const host of ['127.0.0.1', '::1', 'localhost']) expect(() => checkBindSecurity({ host, tls: undefined, allowInsecureHttp: false })).not.toThrow();
+  });
+
+  it('setUpAccess refuses before making anything, and gives https options when TLS is configured', () => {
+    const dataDir = join(tempDir('sonoedge-setup-'), 'data');
+    const { db, deviceSecret } = openDataDir(dataDir);
+    const o = { baseDir: dataDir, dataDir, db, deviceSecret };
+    expect(() => setUpAccess({ ...o, config: { server: { ...server, host: '0.0.0.0', tls: undefined }, access: DEFAULT_ACCESS_SETTINGS } })).toThrow(/Refusing to serve plain HTTP on 0\.0\.0\.0/);
+    const plain = setUpAccess({ ...o, config: { server: { ...server, tls: undefined }, access: DEFAULT_ACCESS_SETTINGS } });
+    expect([plain.https, plain.secure]).toEqual([undefined, false]);
+    const tls = setUpAccess({ ...o, config: { server: { ...server, host: '0.0.0.0' }, access: DEFAULT_ACCESS_SETTINGS } });
+    expect(tls.secure).toBe(true);
+    expect(tls.https!.cert.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    db.close();
   });
 });
