@@ -45,7 +45,7 @@ export const CaptureDto = T.Object({
 });
 export type CaptureDto = Static<typeof CaptureDto>;
 
-export const ExamSyncDto = T.Union([T.Literal('none'), T.Literal('pending'), T.Literal('sent'), T.Literal('rejected')], { description: 'Delivery to the PACS targets' });
+export const ExamSyncDto = T.Union([T.Literal('none'), T.Literal('pending'), T.Literal('sent'), T.Literal('rejected'), T.Literal('held')], { description: 'Delivery to the PACS targets (held: an image waits for a person to release it)' });
 export type ExamSyncDto = Static<typeof ExamSyncDto>;
 
 const ExamBase = {
