@@ -14,10 +14,10 @@ export interface DaemonProcess {
 
 /**
  * Runs a TypeScript entry point (the real CLI, or a fixture) through tsx in its own process; resolves once
- * it prints its URL on stderr (`readyLine` captures it).
+ * it prints its URL on stderr (`readyLine` captures it). `env` is added to this process's environment.
  */
-export function spawnDaemon(args: string[], readyLine: RegExp, timeoutMs = 60_000): Promise<DaemonProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SONOEDGE_LOG_LEVEL: '' } });
+export function spawnDaemon(args: string[], readyLine: RegExp, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SONOEDGE_LOG_LEVEL: '', ...env } });
   const logs: DaemonProcess['logs'] = [];
   let stderr = '';
   let out = '';

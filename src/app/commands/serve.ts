@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { startDaemon } from '../daemon.js';
 import { ConfigReloader } from '../reload.js';
+import { startServiceLifecycle } from '../service-wiring.js';
 import type { Command } from '../../util/cli-command.js';
 
 export const serve: Command = {
@@ -17,6 +18,7 @@ export const serve: Command = {
     const load = (): ReturnType<typeof loadConfig> => loadConfig(values.config, { overrides });
     const daemon = await startDaemon(load(), { guardProcess: true });
     process.stderr.write(`sonoedge is running: open ${daemon.url}/ (API docs at ${daemon.url}/docs)\n`);
+    const lifecycle = startServiceLifecycle(daemon.runtime.pipeline, daemon.url, daemon.app.log);
     // An edited config file (or SIGHUP, the conventional reload signal) switches the source without a restart.
     const reloader = new ConfigReloader(daemon.runtime, daemon.config, load, daemon.app.log);
     if (values.config) reloader.watch(values.config);
@@ -27,7 +29,7 @@ export const serve: Command = {
       closing = true;
       reloader.close();
       daemon.app.log.info({ signal: sig }, 'shutting down');
-      daemon.close().then(() => process.exit(0), () => process.exit(1));
+      lifecycle.stopping(sig).catch(() => {}).then(() => daemon.close()).then(() => process.exit(0), () => process.exit(1));
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
