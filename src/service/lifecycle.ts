@@ -30,6 +30,8 @@ export interface LifecycleOptions {
 
 export interface Verdict {
   ok: boolean;
+  /** What kind of state: logged when it changes (the reason's ages change every look). */
+  kind: 'starting' | 'live' | 'idle' | 'no-frames' | 'no-results' | 'loop-blocked';
   reason: string;
 }
 
@@ -40,7 +42,8 @@ export class ServiceLifecycle {
   readonly staleMs: number;
   #state: LifecycleState = 'starting';
   #pings = 0;
-  #lastVerdict: Verdict = { ok: true, reason: '' };
+  #pingInFlight = false;
+  #lastVerdict: Verdict = { ok: true, kind: 'starting', reason: '' };
   #readyTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   readonly #now: () => number;
@@ -81,45 +84,46 @@ export class ServiceLifecycle {
     const hb = this.options.heartbeat;
     const now = this.#now();
     const age = (t: number): string => (t > 0 ? `${((now - t) / 1000).toFixed(1)} s` : 'ever');
-    if (this.#state === 'starting') return { ok: true, reason: 'starting' };
+    if (this.#state === 'starting') return { ok: true, kind: 'starting', reason: 'starting' };
     const framesDue = hb.framesExpected?.() ?? true;
     const resultsDue = hb.resultsExpected?.() ?? framesDue;
     const lastFrame = hb.lastFrameAt();
-    if (framesDue && now - lastFrame > this.staleMs) return { ok: false, reason: `No frame from the source for ${age(lastFrame)}: the source or pipeline is stuck` };
+    if (framesDue && now - lastFrame > this.staleMs) return { ok: false, kind: 'no-frames', reason: `No frame from the source for ${age(lastFrame)}: the source or pipeline is stuck` };
     const lastResult = hb.lastResultAt();
-    if (resultsDue && now - lastResult > this.staleMs) return { ok: false, reason: `Frames arrive but no model result for ${age(lastResult)}: the pipeline is wedged` };
-    return { ok: true, reason: framesDue ? 'Live: frames and results flowing' : 'Serving; no live frames due' };
+    if (resultsDue && now - lastResult > this.staleMs) return { ok: false, kind: 'no-results', reason: `Frames arrive but no model result for ${age(lastResult)}: the pipeline is wedged` };
+    return framesDue ? { ok: true, kind: 'live', reason: 'Live: frames and results flowing' } : { ok: true, kind: 'idle', reason: 'Serving; no live frames due' };
   }
 
   #schedulePing(): void {
     // Half the period, as sd_watchdog_enabled(3) advises: one late tick still lands inside the period.
     const period = this.watchdogMs! / 2;
+    const due = this.#now() + period;
     this.#pingTimer = setTimeout(() => {
-      this.#tick();
+      this.#tick(this.#now() - due);
       if (this.#state !== 'stopping') this.#schedulePing();
     }, period);
   }
 
-  #tick(): void {
-    const v = this.judge();
-    const changed = v.ok !== this.#lastVerdict.ok || v.reason !== this.#lastVerdict.reason;
+  /** `lateMs`: how late this tick fired; later than staleMs means the event loop was blocked that long. */
+  #tick(lateMs: number): void {
+    const v: Verdict = lateMs > this.staleMs
+      ? { ok: false, kind: 'loop-blocked', reason: `The event loop was blocked for ${(lateMs / 1000).toFixed(1)} s` }
+      : this.judge();
+    const previous = this.#lastVerdict;
     this.#lastVerdict = v;
     const { notifier, log } = this.options;
-    if (!v.ok) {
-      if (changed) {
-        log?.warn({ reason: v.reason }, 'watchdog pings withheld: systemd will restart the daemon if this lasts');
-        void notifier.status(v.reason);
-      }
-      return;
+    // STATUS follows every change, ages included (systemctl status shows for how long); the journal only kinds
+    if (v.reason !== previous.reason && (this.#state === 'ready' || !v.ok)) void notifier.status(v.reason);
+    if (v.kind !== previous.kind) {
+      if (!v.ok) log?.warn({ reason: v.reason }, 'watchdog pings withheld: systemd will restart the daemon if this lasts');
+      else if (!previous.ok) log?.info({ reason: v.reason }, 'pipeline healthy again: watchdog pings resume');
     }
-    if (changed && this.#state === 'ready') {
-      if (this.#pings > 0) log?.info({ reason: v.reason }, 'pipeline healthy again: watchdog pings resume');
-      void notifier.status(v.reason);
-    }
-    // A send still waiting means the manager is slow; piling up senders would not help.
-    if (notifier.busy) return;
+    if (!v.ok) return;
+    // A ping still waiting means the manager is slow; piling up senders would not help.
+    if (this.#pingInFlight) return;
     this.#pings++;
-    void notifier.watchdog();
+    this.#pingInFlight = true;
+    void notifier.watchdog().finally(() => (this.#pingInFlight = false));
   }
 
   #becomeReady(status: string): void {

@@ -28,7 +28,6 @@ export class SystemdNotifier {
   readonly #command: string;
   readonly #timeoutMs: number;
   readonly #onError: (message: string) => void;
-  #inFlight = 0;
 
   constructor(options: NotifyOptions = {}) {
     const env = options.env ?? process.env;
@@ -41,11 +40,6 @@ export class SystemdNotifier {
   /** True when started by systemd with Type=notify (NOTIFY_SOCKET set). */
   get enabled(): boolean {
     return this.socket !== undefined;
-  }
-
-  /** Sends in flight now; a watchdog ping is skipped while one is still going (a stuck manager must not pile up children). */
-  get busy(): boolean {
-    return this.#inFlight > 0;
   }
 
   ready(status: string): Promise<boolean> {
@@ -74,7 +68,6 @@ export class SystemdNotifier {
     if (!this.socket) return Promise.resolve(false);
     // MAINPID= names this process, not the short-lived sender, as the service's main process.
     const args = [`--pid=${process.pid}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v.replace(/\n/g, ' ')}`)];
-    this.#inFlight++;
     return new Promise<boolean>((resolve) => {
       let stderr = '';
       const child = spawn(this.#command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NOTIFY_SOCKET: this.socket } });
@@ -82,7 +75,6 @@ export class SystemdNotifier {
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const done = (ok: boolean, why?: string): void => {
         clearTimeout(timer);
-        this.#inFlight--;
         if (!ok) this.#onError(`systemd-notify ${Object.keys(fields).join(',')} failed: ${why ?? ''}`.trim());
         resolve(ok);
       };
