@@ -84,10 +84,13 @@ describe('bad input never stalls the daemon (buildApp over a real socket and rea
 
   it('refuses a valid 8000×7500 frame posted as a capture when the source sends 64×48 frames (coded 413, nothing stored)', async () => {
     const id = await newExam();
+    const msg = Buffer.from(new FrameEncoder(1).encode({ ...grayFrame(9, 8000, 7500) }));
+    // before any frame: nothing to pair it with, refused without reading it
+    const early = await t.app.inject({ method: 'POST', url: `/api/exams/${id}/captures/frame`, headers: { 'content-type': 'application/octet-stream' }, payload: msg });
+    expect(early.json()).toMatchObject({ code: 'SONO_FRAME_RESULTS_UNKNOWN', statusCode: 409 });
     publishFrame(t.runtime, grayFrame(1, 64, 48));
     publishFrame(t.runtime, grayFrame(3, 64, 48));
     const small = new FrameEncoder(1).encode(grayFrame(3, 64, 48));
-    const msg = Buffer.from(new FrameEncoder(1).encode({ ...grayFrame(9, 8000, 7500) }));
     const r = await t.app.inject({ method: 'POST', url: `/api/exams/${id}/captures/frame`, headers: { 'content-type': 'application/octet-stream' }, payload: msg });
     expect(r.statusCode, r.body).toBe(413);
     expect(json<{ code: string }>(r).code).toBe('SONO_FRAME_TOO_LARGE');

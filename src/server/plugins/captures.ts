@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { CaptureBody, CaptureDto, CaptureFrameQuery, IdParams, errorResponses } from '../../protocol/rest/index.js';
 import type { CaptureInput } from '../../records/exam-store.js';
-import { TASK_OF_EXAM } from '../../records/measurement-rows.js';
+import { TASK_OF_EXAM } from '../../protocol/exam-types.js';
 import type { ResultEvent } from '../../pipeline/bus.js';
 import { readBounded } from '../bounded-body.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from '../frame-message.js';
@@ -76,7 +76,12 @@ const captures: FastifyPluginAsync = async (app) => {
   await app.register(async (frameRoute) => {
     frameRoute.removeAllContentTypeParsers();
     frameRoute.addContentTypeParser('application/octet-stream', (_req, payload, done) => {
-      readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + recent.largestFrameBytes(), 'The frame message').then((b) => done(null, b), (err: Error) => done(err, undefined));
+      const largest = recent.largestFrameBytes();
+      if (largest === 0) {
+        done(new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, 'No frame of the current source is known yet (the daemon restarted or the source changed); capture a newer frame'), undefined);
+        return;
+      }
+      readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + largest, 'The frame message').then((b) => done(null, b), (err: Error) => done(err, undefined));
     });
     frameRoute.post<{ Params: IdParams; Querystring: CaptureFrameQuery; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures/frame', {
       schema: {
