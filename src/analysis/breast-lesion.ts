@@ -16,9 +16,9 @@ import { OutlineTracer } from './outline.js';
 import type { Segment } from './polygon.js';
 import { modelConfidenceScore } from './quality.js';
 import { BLANK_STD } from './signal.js';
+import { LESION_CLASSES, type LesionClass } from '../protocol/lesion-categories.js';
 
-export const LESION_CLASSES = ['normal', 'benign', 'malignant'] as const;
-export type LesionClass = (typeof LESION_CLASSES)[number];
+export { LESION_CLASSES, type LesionClass };
 
 /** Pixel probability at which a pixel belongs to the lesion. */
 export const LESION_LEVEL = 0.5;

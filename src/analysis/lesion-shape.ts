@@ -17,6 +17,7 @@
  * may flatter). bench/eval-busi.ts reports the same rates on the model's own outlines. Not a validated
  * clinical cut-off.
  */
+import type { LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import { type Segment, convexHull, maxDiameter, perpendicularExtent, polygonArea, polygonPerimeter, segmentLength } from './polygon.js';
 
 /** Below this solidity the outline has concavities a circumscribed mass does not. */
@@ -37,8 +38,8 @@ export interface LesionShape {
   /** end points in the outline's own coordinates (frame pixels) */
   longAxis: Segment;
   perpendicularAxis: Segment;
-  orientation: { angleDeg: number; heightToWidth: number; tallerThanWide: boolean; assessment: 'parallel' | 'not-parallel' };
-  margin: { solidity: number; convexity: number; assessment: 'circumscribed' | 'irregular' };
+  orientation: { angleDeg: number; heightToWidth: number; tallerThanWide: boolean; assessment: LesionOrientation };
+  margin: { solidity: number; convexity: number; assessment: LesionMargin };
 }
 
 /**

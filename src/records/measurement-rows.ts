@@ -5,6 +5,8 @@
  */
 import type { BreastLesionResult } from '../analysis/breast-lesion.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from './types.js';
+import { TASK_OF_EXAM } from '../protocol/exam-types.js';
+import { LESION_CLASSES, LESION_MARGINS, LESION_ORIENTATIONS } from '../protocol/lesion-categories.js';
 
 export interface MeasurementRow {
   kind: MeasurementKind;
@@ -19,12 +21,10 @@ export type StoredResult = { task: string; hcMm?: number; bpdMm?: number; ofdMm?
 
 /** The categories a clinician may choose when correcting a categorical measurement. */
 export const CATEGORIES: Partial<Record<MeasurementKind, readonly string[]>> = {
-  lesion_orientation: ['parallel', 'not-parallel'],
-  lesion_margin: ['circumscribed', 'irregular'],
-  lesion_class: ['normal', 'benign', 'malignant'],
+  lesion_orientation: LESION_ORIENTATIONS,
+  lesion_margin: LESION_MARGINS,
+  lesion_class: LESION_CLASSES,
 };
-
-export const TASK_OF_EXAM: Record<ExamType, string> = { obstetric: 'fetal-head', breast: 'breast-lesion' };
 
 export function measurementRows(examType: ExamType, r: StoredResult): MeasurementRow[] {
   if (r.task !== TASK_OF_EXAM[examType]) return [];

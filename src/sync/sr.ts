@@ -4,6 +4,7 @@
  * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until every measurement was
  * decided by a clinician, and each decision (confirmed/corrected, AI value, by whom) is recorded.
  */
+import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
 import { type StudyContext, studyAttributes } from './us-image.js';
@@ -36,7 +37,8 @@ const CONCEPTS: Record<MeasurementKind, Code> = {
   lesion_margin: code('SONO002', '99SONO', 'Lesion margin (BI-RADS)'),
   lesion_class: code('SONO003', '99SONO', 'AI lesion class'),
 };
-const CATEGORY_CODES: Record<string, Code> = {
+/** A DICOM code for every category value of src/protocol/lesion-categories.ts (a new value fails the typecheck here). */
+const CATEGORY_CODES: Record<LesionClass | LesionOrientation | LesionMargin, Code> & Record<string, Code | undefined> = {
   parallel: code('SONO011', '99SONO', 'Parallel (wider than tall)'),
   'not-parallel': code('SONO012', '99SONO', 'Not parallel (taller than wide)'),
   circumscribed: code('SONO021', '99SONO', 'Circumscribed'),

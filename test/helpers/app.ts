@@ -12,7 +12,7 @@ import { Bus, type ResultEvent } from '../../src/pipeline/bus.js';
 import { ModelGate } from '../../src/pipeline/model-gate.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { type Db, openDatabase } from '../../src/records/database.js';
-import { TASK_OF_EXAM } from '../../src/records/measurement-rows.js';
+import { TASK_OF_EXAM } from '../../src/protocol/exam-types.js';
 import type { Exam } from '../../src/records/types.js';
 import { buildApp } from '../../src/server/app.js';
 import type { Runtime } from '../../src/server/runtime.js';

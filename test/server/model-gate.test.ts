@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Daemon } from '../../src/app/daemon.js';
 import { ModelGate } from '../../src/pipeline/model-gate.js';
-import { TASK_OF_EXAM } from '../../src/records/measurement-rows.js';
+import { TASK_OF_EXAM } from '../../src/protocol/exam-types.js';
 import type { ExamType } from '../../src/records/types.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';

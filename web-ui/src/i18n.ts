@@ -91,6 +91,7 @@ const flagText: Record<Exclude<Lang, 'en'>, Record<FlagCode, string>> = {
     'other-regions': "D'autres zones suspectes, moins sûres, n'ont pas été mesurées : regardez toute l'image.",
     'unsure-outline': 'Contour de la lésion incertain : vérifiez-le (taille, orientation, contours) avant de vous y fier.',
     'hc-crossed-below-p10': "Le PC est passé sous le 10e centile : envisagez un bilan de croissance.",
+    'not-ultrasound': "Cette image ne ressemble pas à une image échographique (masque ou carte d'étiquettes ?) : aucune mesure n'est donnée. Vérifiez les fichiers de la source (relecture : son motif).",
   },
 };
 
