@@ -8,8 +8,8 @@ import { openModelSession } from '../inference/session.js';
 import { resolveIntraOpThreads } from '../inference/threads.js';
 import { WorkerEngine } from '../inference/worker-engine.js';
 import type { ModelPackage } from '../models/package.js';
-import { findModelPackage } from '../models/package.js';
-import { modelsDirOf } from '../config/paths.js';
+import { ModelStore } from '../models/updates/store.js';
+import { dataDirOf, modelsDirOf } from '../config/paths.js';
 
 export interface OpenOptions {
   /** On its own worker thread (the daemon: onnxruntime's run() blocks its thread); in-process otherwise (the CLI). */
@@ -39,10 +39,15 @@ export async function openSession(loaded: LoadedConfig, pkg: ModelPackage, log: 
 
 /** Opens every configured model, in order; on a failure the ones already open are released. */
 export async function openSessions(loaded: LoadedConfig, log: Logger, options: OpenOptions = {}): Promise<InferenceEngine[]> {
-  const dir = modelsDirOf(loaded);
+  // the installed version a technician activated, once its files verify again; else the bundled package
+  const store = new ModelStore(dataDirOf(loaded), modelsDirOf(loaded));
   const sessions: InferenceEngine[] = [];
   try {
-    for (const use of loaded.config.models) sessions.push(await openSession(loaded, findModelPackage(dir, use.id), log, options));
+    for (const use of loaded.config.models) {
+      const active = store.resolveActive(use.id);
+      if (active.why.startsWith('fallback')) log.warn({ model: use.id, version: active.version, source: active.source, why: active.why }, `model ${use.id}: the activated version does not verify; serving ${active.version} (${active.source})`);
+      sessions.push(await openSession(loaded, active.pkg, log, options));
+    }
   } catch (err) {
     await Promise.all(sessions.map((s) => s.release()));
     throw err;

@@ -178,7 +178,7 @@ function servingOf(store: ModelStore, id: string): ReturnType<ModelStore['resolv
   try {
     return store.resolveActive(id);
   } catch (err) {
-    if (err instanceof SonoError && err.code === ErrorCodes.MODEL_MANIFEST_INVALID && store.installedVersions(id).length === 0) return undefined; // a model new to this device
+    if (err instanceof SonoError && err.code === ErrorCodes.MODEL_NOT_FOUND && store.installedVersions(id).length === 0) return undefined; // a model new to this device
     throw err;
   }
 }

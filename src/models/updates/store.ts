@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
-import { type ModelPackage, readModelPackage } from '../package.js';
+import { type ModelPackage, findModelPackage, readModelPackage } from '../package.js';
 import { fsyncDir, fsyncPath, replaceAtomically, writeDurable } from './durable.js';
 import { STATEMENT_FILE, parseStatement, sha256Hex } from './statement.js';
 import { compareVersions } from './version.js';
@@ -111,8 +111,9 @@ export class ModelStore {
     return pkg;
   }
 
+  /** The bundled (factory) package; an unknown id names the available ones. */
   bundled(id: string): ModelPackage {
-    return readModelPackage(join(this.bundledDir, id));
+    return findModelPackage(this.bundledDir, id);
   }
 
   /** The package that serves `id`: the active installed version if it verifies, else back along its trail, else the bundled one. */
