@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'web-ui/dist/**', 'node_modules/**', 'models/**', 'scratch/**', 'test-artifacts/**', 'bench-results/**', '.dependency-cruiser.cjs'] },
+  { ignores: ['dist/**', 'web-ui/dist/**', 'web-ui/dist-test/**', 'node_modules/**', 'models/**', 'scratch/**', 'test-artifacts/**', 'bench-results/**', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
