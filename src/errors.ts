@@ -117,6 +117,17 @@ export const ErrorCodes = {
   BACKUP_FAILED: 'SONO_BACKUP_FAILED',
   RESTORE_INVALID: 'SONO_RESTORE_INVALID',
   RESTORE_REFUSED: 'SONO_RESTORE_REFUSED',
+  // the imaging region of a source and the OCR gate on outgoing images (src/capture/region*.ts, src/ocr)
+  REGION_INVALID: 'SONO_REGION_INVALID',
+  REGION_NOT_SAVED: 'SONO_REGION_NOT_SAVED',
+  /** reason an outgoing image is held: its source has no imaging region set, so burned-in text cannot be cut off */
+  REGION_NOT_SET: 'SONO_REGION_NOT_SET',
+  /** reason an outgoing image is held: the OCR read text inside what would be sent */
+  BURNED_IN_TEXT: 'SONO_BURNED_IN_TEXT',
+  OCR_FAILED: 'SONO_OCR_FAILED',
+  SYNC_ITEM_NOT_FOUND: 'SONO_SYNC_ITEM_NOT_FOUND',
+  SYNC_ITEM_NOT_HELD: 'SONO_SYNC_ITEM_NOT_HELD',
+  SYNC_MASK_REQUIRED: 'SONO_SYNC_MASK_REQUIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { builtinDrivers } from '../../drivers/index.js';
 import { CalibrationStore } from '../capture/calibration-store.js';
+import { RegionStore } from '../capture/region-store.js';
 import type { SourceRegistry } from '../capture/registry.js';
 import { SourceScope } from '../capture/source-scope.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -93,12 +94,15 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   const createSource: Runtime['createSource'] = (driver, settings, id = config.current().source.id) => drivers.create(driver, settings, { id, baseDir: loaded.baseDir, log });
   const calibrations = new CalibrationStore(join(dataDir, 'calibration.json'));
   if (calibrations.problem) log.warn({ file: calibrations.file }, calibrations.problem);
+  const regions = new RegionStore(join(dataDir, 'region.json'));
+  if (regions.problem) log.warn({ file: regions.file }, regions.problem);
   // Only the process-level guard asks the scope; without it, promises need not pay for async context (~+0.15 µs each).
   const scope = options.guardProcess ? new SourceScope() : undefined;
   const faults: FaultCounts | undefined = scope ? { attributed: 0, unattributed: 0, lastUnattributed: undefined } : undefined;
   const bus = new Bus((err, topic) => log.error({ err: errorMessage(err), topic }, 'bus handler failed'));
   const pipeline = new Pipeline(bus, [], {
     log, ...(scope ? { scope } : {}), calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
+    regionFor: (s) => regions.override(RegionStore.keyOf(s)),
     ...(options.sourceDeadlines ? { sourceDeadlines: options.sourceDeadlines } : {}),
   });
   const modelGate = new ModelGate<ExamType>(() => pipeline.sessions().map((s) => ({ id: s.id, task: s.pkg.manifest.task })), (id, on) => pipeline.setModelEnabled(id, on), TASK_OF_EXAM);
@@ -123,6 +127,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     driverNames: () => drivers.names(),
     networkPolicy: (d) => drivers.networkPolicy(d),
     calibrations,
+    regions,
     faults,
     probe,
     modelGate,

@@ -13,6 +13,12 @@ export interface ImagingRegion {
   y: number;
   width: number;
   height: number;
+  /**
+   * Who said where the image is: the source itself (a DICOM file's ultrasound regions, a configured crop),
+   * a technician (`set`, src/capture/region-store.ts), or nobody (`unset`: a grabber's whole screen, whose
+   * captures are not sent). Absent on frames and records from before regions were marked.
+   */
+  origin?: 'source' | 'set' | 'unset';
 }
 
 export interface PixelSpacing {

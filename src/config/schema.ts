@@ -146,6 +146,15 @@ export const ConfigSchema = T.Object(
         pollMs: T.Integer({ minimum: 10, default: 2000 }),
         pauseBetweenBatchesMs: T.Integer({ minimum: 0, maximum: 60000, default: 300, description: 'Leaves the cores to live inference while a backlog drains' }),
         nice: T.Integer({ minimum: 0, maximum: 19, default: 19, description: 'CPU priority (Linux nice) of the sync process; 19 yields the cores to live inference' }),
+        ocr: T.Object(
+          {
+            minChars: T.Integer({ minimum: 1, maximum: 20, default: 3, description: 'A word read in an outgoing image counts as burned-in text from this many letters or digits' }),
+            minConfidence: T.Number({ minimum: 0, maximum: 100, default: 80, description: "…and from this tesseract confidence (speckle reads as words up to ~70; src/ocr/burned-text.ts)" }),
+            timeoutMs: T.Integer({ minimum: 100, maximum: 120000, default: 15000, description: 'How long the OCR may take on one image before it is held unchecked' }),
+            bin: T.Optional(T.String({ minLength: 1, description: 'The tesseract binary (default: tesseract on PATH)' })),
+          },
+          { additionalProperties: false, default: {}, description: 'The OCR gate: every outgoing image is read by tesseract; text found holds it for a technician' },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,4 +1,5 @@
-import { type Frame, frameProblem } from '../capture/frame.js';
+import { type Frame, type ImagingRegion, frameProblem } from '../capture/frame.js';
+import type { RegionOverride } from '../capture/region.js';
 import type { PipelineLog } from './source-holder.js';
 
 /** A calibration in force: the spacing, and the frame size it was made on (other sizes keep their own). */
@@ -9,14 +10,20 @@ export interface SpacingOverride {
 
 /**
  * The checks at the pipeline's entrance, in order: a malformed frame is refused (counted, logged once per
- * kind of problem), a frozen probe holds the view, and a clinician's calibration replaces the source's
- * spacing on frames of the size it was made on. Cheap and synchronous: it runs for every frame.
+ * kind of problem), a frozen probe holds the view, a technician's imaging region replaces the source's on
+ * frames of the size it was set on (a grabber's frames without one are marked `unset`), and a clinician's
+ * calibration replaces the source's spacing on frames of the size it was made on. Cheap and synchronous: it runs for every frame.
  */
 export class FrameAdmission {
   rejected = 0;
   lastRejected: string | undefined;
   frozen = false;
   spacing: SpacingOverride | undefined;
+  /** The imaging region a technician set for the current source (src/capture/region-store.ts). */
+  region: RegionOverride | undefined;
+  /** The current source sees a whole screen (src/capture/region.ts GRABBER_DRIVERS): without a region its frames are marked `unset`. */
+  grabber = false;
+  #unset: ImagingRegion | undefined;
   #lastWidth = 0;
   #lastHeight = 0;
   #lastLogged: string | undefined;
@@ -43,6 +50,15 @@ export class FrameAdmission {
     if (this.frozen) return false;
     // Frames of another size (the grabber's resolution changed) keep the source's own spacing, not a wrong one.
     const o = this.spacing;
+    const g = this.region;
+    if (g && g.frame.width === frame.width && g.frame.height === frame.height) {
+      frame.region = g.region; // one shared object per region: nothing allocated per frame
+      if (g.pixelSpacing) frame.pixelSpacing = g.pixelSpacing;
+    } else if (this.grabber && frame.region.origin === undefined && frame.region.width === frame.width && frame.region.height === frame.height) {
+      if (this.#unset?.width !== frame.width || this.#unset.height !== frame.height) this.#unset = { x: 0, y: 0, width: frame.width, height: frame.height, origin: 'unset' };
+      frame.region = this.#unset;
+    }
+    // a clinician's calibration wins over the depth-scale taps and the source's own spacing
     if (o && (!o.frame || (o.frame.width === frame.width && o.frame.height === frame.height))) frame.pixelSpacing = o.pixelSpacing;
     return true;
   }

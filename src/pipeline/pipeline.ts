@@ -1,4 +1,5 @@
 import type { Frame } from '../capture/frame.js';
+import { GRABBER_DRIVERS, type RegionOverride } from '../capture/region.js';
 import type { FrameSource } from '../capture/source.js';
 import { errorMessage } from '../errors.js';
 import type { InferenceEngine } from '../inference/engine.js';
@@ -37,6 +38,8 @@ export interface PipelineOptions {
   scope?: SourceScope;
   /** The stored calibration of a source (driver + id), put in force whenever that source starts. */
   calibrationFor?: (source: FrameSource) => SpacingOverride | undefined;
+  /** The imaging region a technician set for a source (driver + id), put in force whenever that source starts. */
+  regionFor?: (source: FrameSource) => RegionOverride | undefined;
   /** How long a driver's start() and stop() may take (defaults: DEFAULT_SOURCE_DEADLINES). */
   sourceDeadlines?: Partial<SourceDeadlines>;
 }
@@ -77,6 +80,8 @@ export class Pipeline {
       onCurrent: (source) => {
         this.#schedule.resetCadence();
         if (options.calibrationFor) this.#admission.spacing = options.calibrationFor(source);
+        this.#admission.region = options.regionFor?.(source);
+        this.#admission.grabber = GRABBER_DRIVERS.has(source.driver);
       },
     });
   }
@@ -124,6 +129,15 @@ export class Pipeline {
 
   get spacingOverride(): SpacingOverride | undefined {
     return this.#admission.spacing;
+  }
+
+  /** A technician's imaging region for the current source (frames of its size take it), or none. */
+  setRegionOverride(override: RegionOverride | undefined): void {
+    this.#admission.region = override;
+  }
+
+  get regionOverride(): RegionOverride | undefined {
+    return this.#admission.region;
   }
 
   /** Size of the last frame that entered, if any (what a calibration made now is made on). */

@@ -150,4 +150,24 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     `,
   },
+  {
+    version: 21,
+    name: 'OCR gate on outgoing images',
+    // One row per outgoing image (its SOP Instance UID, whatever the targets): checked once, held or passed
+    // once. The outbox's own state CHECK cannot be widened in SQLite without rebuilding the table, so the
+    // gate is its own table and the outbox's due query leaves out what it holds.
+    sql: `
+      CREATE TABLE outbox_gate (
+        sop_instance_uid TEXT PRIMARY KEY,
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        state TEXT NOT NULL CHECK (state IN ('checking','held','passed','released')),
+        reason_json TEXT,
+        checked_at TEXT,
+        decided_by TEXT,
+        decided_at TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX outbox_gate_state ON outbox_gate (state);
+    `,
+  },
 ];

@@ -12,6 +12,7 @@ import metrics from './plugins/metrics.js';
 import records from './plugins/records.js';
 import sync from './plugins/sync.js';
 import source from './plugins/source.js';
+import sourceRegion from './plugins/source-region.js';
 import webUi from './plugins/web-ui.js';
 import type { Runtime } from './runtime.js';
 
@@ -34,6 +35,6 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, webUi] });
+  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, webUi] });
   return app;
 }

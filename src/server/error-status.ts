@@ -61,6 +61,12 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.WORKLIST_QUERY_FAILED]: 502,
   [E.WORKLIST_TIMEOUT]: 504,
   [E.REPORT_FAILED]: 500,
+  // imaging region and held outgoing images (issue 21)
+  [E.REGION_INVALID]: 400,
+  [E.REGION_NOT_SAVED]: 500,
+  [E.SYNC_ITEM_NOT_FOUND]: 404,
+  [E.SYNC_ITEM_NOT_HELD]: 409,
+  [E.SYNC_MASK_REQUIRED]: 409,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { CalibrationStore } from '../capture/calibration-store.js';
+import type { RegionStore } from '../capture/region-store.js';
 import type { ProbeControl } from '../capture/probe-control.js';
 import type { NetworkPolicy } from '../capture/network-settings.js';
 import type { FrameSource } from '../capture/source.js';
@@ -59,6 +60,8 @@ export interface Runtime {
   networkPolicy?: (driver: string) => NetworkPolicy | undefined;
   /** Calibrations made in the UI, per source, kept across restarts. */
   calibrations: CalibrationStore;
+  /** Imaging regions set by a technician, per source, kept across restarts (absent: the region plugin keeps its own in dataDir). */
+  regions?: RegionStore;
   /** Uncaught errors the daemon's last-resort guard has seen; undefined when no guard is installed (tests in a shared process). */
   faults: FaultCounts | undefined;
   /** Probe buttons and settings, when a probe-control driver is configured. */

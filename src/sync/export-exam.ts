@@ -4,6 +4,8 @@
  * Comprehensive SR with the measurements. UIDs derive from the record ids, so rebuilding an exam gives the
  * same instances (a retry can never make a duplicate). `deidentified` applies Annex E before anything leaves.
  */
+import type { ImagingRegion } from '../capture/frame.js';
+import type { GateEntry } from '../ocr/hold.js';
 import { TASK_OF_EXAM } from '../records/measurement-rows.js';
 import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
@@ -17,7 +19,7 @@ export interface CapturePixels {
   width: number;
   height: number;
   channels: number;
-  region: { x: number; y: number; width: number; height: number };
+  region: ImagingRegion;
 }
 
 export interface ExportOptions {
@@ -34,6 +36,8 @@ export interface DicomInstance {
   seriesInstanceUid: string;
   bytes: Buffer;
   dataset: Dataset;
+  /** Images only: read by the OCR gate before they leave, or held at once (src/ocr). */
+  gate?: GateEntry;
 }
 
 interface EllipseLike { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number }
@@ -116,9 +120,11 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
   const datasets: Dataset[] = [];
   const groups: Parameters<typeof buildMeasurementSr>[1]['groups'] = [];
   const examType = exam.examType ?? 'obstetric';
-  const task = TASK_OF_EXAM[examType];
+  const task: string = TASK_OF_EXAM[examType];
   let model = { name: task, version: 'unknown', provider: 'unknown' };
   let withheld = 0;
+  /** the gate of each image, by its UID before de-identification */
+  const gates = new Map<string, GateEntry>();
   exam.captures.forEach((c, i) => {
     const px = pixelsOf(c.id);
     // the result of this exam type's model (another model may have run on the same frame)
@@ -127,18 +133,20 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     const measurements = c.measurements.map((m): SrMeasurement => ({
       kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt,
     }));
-    // Clean Pixel Data needs to know where the image is: with no imaging region (the whole frame), burned-in
-    // names and dates cannot be removed, so a de-identified export withholds the pixels and keeps the numbers.
+    // Clean Pixel Data needs to know where the image is: a region the source declares or a technician set
+    // (src/capture/region.ts). A capture without one (a grabber's whole screen) is built but kept on the
+    // device, held with SONO_REGION_NOT_SET, until a technician masks it; a record from before regions were
+    // marked counts as known when it is smaller than the frame.
     const wholeFrame = px.region.x === 0 && px.region.y === 0 && px.region.width === px.width && px.region.height === px.height;
-    if (o.deidentified && wholeFrame) {
-      withheld++;
-      groups.push({ trackingUid: keyedUid(k, `group:${c.id}`), measurements });
-      return;
-    }
+    const known = px.region.origin === undefined ? !wholeFrame : px.region.origin !== 'unset';
+    const gate: GateEntry = known ? { check: true } : { hold: { code: 'SONO_REGION_NOT_SET', message: 'The source has no imaging region set, so text the scanner burns around the image could not be cut off; a technician sets the region (System page), or masks this image and releases it' } };
+    if (!known) withheld++;
     // Clean Pixel Data: only the imaging region leaves, in both series.
     const clean = cleanPixels(toGray(px), px.width, px.height, px.region);
+    gates.set(keyedUid(k, `image:raw:${c.id}`), gate);
+    gates.set(keyedUid(k, `image:overlay:${c.id}`), gate);
     const t = new Date(c.createdAt);
-    const common = { width: px.width, height: px.height, region: px.region, pixelSpacingMm: c.pixelSpacing ?? undefined, contentDate: dicomDate(t), contentTime: dicomTime(t), instanceNumber: i + 1, burnedInAnnotation: 'NO' as const };
+    const common = { width: px.width, height: px.height, region: { x: px.region.x, y: px.region.y, width: px.region.width, height: px.region.height }, pixelSpacingMm: c.pixelSpacing ?? undefined, contentDate: dicomDate(t), contentTime: dicomTime(t), instanceNumber: i + 1, burnedInAnnotation: 'NO' as const };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: SERIES_NAME[examType] }));
     const overlay = Uint8Array.from(clean);
@@ -172,12 +180,13 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     examType,
     notes: [
       ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
-      ...(withheld ? [`${withheld} image(s) withheld: the source has no imaging region configured, so burned-in text could not be removed.`] : []),
+      ...(withheld ? [`${withheld} image(s) withheld: the source has no imaging region set, so burned-in text could not be removed; they are kept on the device until a technician releases them.`] : []),
     ],
   }));
   const patientKey = p?.id ?? `exam:${exam.id}`;
   return datasets.map((ds) => {
     const out = o.deidentified ? deidentify(ds, { secret: k, patientKey, dates: o.dates }) : ds;
-    return { sopInstanceUid: out.SOPInstanceUID as string, sopClassUid: out.SOPClassUID as string, seriesInstanceUid: out.SeriesInstanceUID as string, bytes: writePart10(out), dataset: out };
+    const gate = gates.get(ds.SOPInstanceUID as string);
+    return { sopInstanceUid: out.SOPInstanceUID as string, sopClassUid: out.SOPClassUID as string, seriesInstanceUid: out.SeriesInstanceUID as string, bytes: writePart10(out), dataset: out, ...(gate ? { gate } : {}) };
   });
 }

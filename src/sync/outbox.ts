@@ -1,3 +1,4 @@
+import type { GateEntry, HoldReason } from '../ocr/hold.js';
 import type { Db } from '../records/database.js';
 
 export interface OutboxItem {
@@ -6,7 +7,10 @@ export interface OutboxItem {
   examId: string;
   sopInstanceUid: string;
   sopClassUid: string;
-  state: 'pending' | 'sent' | 'rejected';
+  /** `checking` and `held` come from the OCR gate (src/ocr): such an item is not sent until it passes or is released. */
+  state: 'pending' | 'sent' | 'rejected' | 'checking' | 'held';
+  /** Why it is held (state `held`), else absent. */
+  reason?: HoldReason;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -21,21 +25,26 @@ export interface OutboxItem {
 export class Outbox {
   constructor(private readonly db: Db) {}
 
-  enqueue(target: string, examId: string, instances: Array<{ sopInstanceUid: string; sopClassUid: string; bytes: Buffer }>): number {
+  /** Queues instances for `target`; an image with a `gate` entry waits for the OCR gate (or is held at once). */
+  enqueue(target: string, examId: string, instances: Array<{ sopInstanceUid: string; sopClassUid: string; bytes: Buffer; gate?: GateEntry | undefined }>): number {
     const ins = this.db.prepare(`INSERT OR IGNORE INTO outbox (target, exam_id, sop_instance_uid, sop_class_uid, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+    const gate = this.db.prepare(`INSERT OR IGNORE INTO outbox_gate (sop_instance_uid, exam_id, state, reason_json, created_at) VALUES (?, ?, ?, ?, ?)`);
     let n = 0;
     const now = new Date().toISOString();
-    for (const i of instances) n += ins.run(target, examId, i.sopInstanceUid, i.sopClassUid, i.bytes, now).changes;
+    for (const i of instances) {
+      n += ins.run(target, examId, i.sopInstanceUid, i.sopClassUid, i.bytes, now).changes;
+      if (i.gate) gate.run(i.sopInstanceUid, examId, 'hold' in i.gate ? 'held' : 'checking', 'hold' in i.gate ? JSON.stringify(i.gate.hold) : null, now);
+    }
     return n;
   }
 
   due(target: string, limit: number, now = Date.now()): Array<OutboxItem & { payload: Buffer }> {
-    return (this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`).all(target, now, limit) as Array<Record<string, unknown>>)
+    return (this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND ${NOT_GATED} ORDER BY id LIMIT ?`).all(target, now, limit) as Array<Record<string, unknown>>)
       .map((r) => ({ ...itemOf(r), payload: r.payload as Buffer }));
   }
 
   nextAttemptAt(target: string): number | undefined {
-    const r = this.db.prepare(`SELECT min(next_attempt_at) t FROM outbox WHERE target = ? AND state = 'pending'`).get(target) as { t: number | null };
+    const r = this.db.prepare(`SELECT min(next_attempt_at) t FROM outbox WHERE target = ? AND state = 'pending' AND ${NOT_GATED}`).get(target) as { t: number | null };
     return r.t ?? undefined;
   }
 
@@ -61,26 +70,32 @@ export class Outbox {
 
   items(limit = 500): OutboxItem[] {
     // never the payloads here: this runs on the HTTP thread
-    return (this.db.prepare(`SELECT id, target, exam_id, sop_instance_uid, sop_class_uid, state, attempts, next_attempt_at, last_error, sent_at
-      FROM outbox ORDER BY id DESC LIMIT ?`).all(limit) as Array<Record<string, unknown>>).map(itemOf);
+    return (this.db.prepare(`SELECT o.id, o.target, o.exam_id, o.sop_instance_uid, o.sop_class_uid, ${STATE} state, g.reason_json, o.attempts, o.next_attempt_at, o.last_error, o.sent_at
+      FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid ORDER BY o.id DESC LIMIT ?`).all(limit) as Array<Record<string, unknown>>).map(itemOf);
   }
 
   counts(): Array<{ target: string; state: string; n: number }> {
-    return this.db.prepare('SELECT target, state, count(*) n FROM outbox GROUP BY target, state').all() as Array<{ target: string; state: string; n: number }>;
+    return this.db.prepare(`SELECT o.target, ${STATE} state, count(*) n FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid GROUP BY o.target, 2`).all() as Array<{ target: string; state: string; n: number }>;
   }
 
-  examState(examId: string): 'none' | 'pending' | 'sent' | 'rejected' {
-    const rows = this.db.prepare('SELECT state, count(*) n FROM outbox WHERE exam_id = ? GROUP BY state').all(examId) as Array<{ state: string; n: number }>;
+  examState(examId: string): 'none' | 'pending' | 'sent' | 'rejected' | 'held' {
+    const rows = this.db.prepare(`SELECT ${STATE} state, count(*) n FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid WHERE o.exam_id = ? GROUP BY 1`).all(examId) as Array<{ state: string; n: number }>;
     if (rows.length === 0) return 'none';
     if (rows.some((r) => r.state === 'rejected')) return 'rejected';
-    if (rows.some((r) => r.state === 'pending')) return 'pending';
+    if (rows.some((r) => r.state === 'pending' || r.state === 'checking')) return 'pending';
+    if (rows.some((r) => r.state === 'held')) return 'held';
     return 'sent';
   }
 }
 
+/** An item the OCR gate has not let through (queued for reading, or held) is not due. */
+const NOT_GATED = `NOT EXISTS (SELECT 1 FROM outbox_gate g WHERE g.sop_instance_uid = outbox.sop_instance_uid AND g.state IN ('checking','held'))`;
+/** An item's state as shown: the gate's while it holds the item, else the outbox's. */
+const STATE = `CASE WHEN o.state = 'pending' AND g.state IN ('checking','held') THEN g.state ELSE o.state END`;
+
 function itemOf(r: Record<string, unknown>): OutboxItem {
   return {
     id: r.id as number, target: r.target as string, examId: r.exam_id as string, sopInstanceUid: r.sop_instance_uid as string, sopClassUid: r.sop_class_uid as string,
-    state: r.state as OutboxItem['state'], attempts: r.attempts as number, nextAttemptAt: r.next_attempt_at as number, lastError: r.last_error as string | null, sentAt: r.sent_at as string | null,
+    state: r.state as OutboxItem['state'], ...(r.state === 'held' && typeof r.reason_json === 'string' ? { reason: JSON.parse(r.reason_json) as HoldReason } : {}), attempts: r.attempts as number, nextAttemptAt: r.next_attempt_at as number, lastError: r.last_error as string | null, sentAt: r.sent_at as string | null,
   };
 }

@@ -7,12 +7,13 @@
  * The database key arrives over the IPC channel, never on the command line or in the environment.
  */
 import { setPriority } from 'node:os';
+import { OcrGateLoop, type OcrSettings } from '../ocr/check-loop.js';
 import { openDatabase } from '../records/database.js';
 import { Outbox } from './outbox.js';
 import type { StowTarget } from './stow-client.js';
 import { type SyncSettings, SyncWorker } from './sync-worker.js';
 
-export interface SyncStartMessage { type: 'start'; dbFile: string; key: string; targets: StowTarget[]; settings: SyncSettings; nice: number }
+export interface SyncStartMessage { type: 'start'; dbFile: string; key: string; targets: StowTarget[]; settings: SyncSettings & { ocr?: OcrSettings }; nice: number }
 
 const send = (m: object): void => {
   if (process.connected) process.send!(m);
@@ -30,17 +31,23 @@ function start(m: SyncStartMessage): void {
     info: (o: object, msg?: string) => send({ type: 'log', level: 'info', o, m: msg }),
   };
   const worker = new SyncWorker(new Outbox(db), m.targets, m.settings, log, (status) => send({ type: 'status', status }));
+  // the OCR gate reads outgoing images here, at this process's priority, and lets the senders know when one passed
+  const ocr = new OcrGateLoop(db, { minChars: 3, minConfidence: 80, timeoutMs: 15000, ...m.settings.ocr, pollMs: m.settings.pollMs }, () => worker.poke(), log);
   worker.start();
+  ocr.start();
   send({ type: 'status', status: worker.status() });
   const stop = (): void => {
-    void worker.stop().then(() => {
+    void Promise.all([worker.stop(), ocr.stop()]).then(() => {
       db.close();
       send({ type: 'stopped' });
       process.exit(0);
     });
   };
   process.on('message', (msg: { type: string }) => {
-    if (msg.type === 'poke') worker.poke();
+    if (msg.type === 'poke') {
+      worker.poke();
+      ocr.poke();
+    }
     else if (msg.type === 'stop') stop();
   });
   // The daemon died (even by SIGKILL): the queue is in the database, the next daemon resumes it.

@@ -74,17 +74,20 @@ describe('DICOM export of a closed exam', () => {
 });
 
 describe('burned-in text with no known imaging region', () => {
-  it('withholds the pixels from a de-identified export and keeps the measurements', () => {
+  it('builds its images but holds them on the device (SONO_REGION_NOT_SET) and says so in the SR', () => {
     const dir = tempDir();
     const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
     const { store, exam } = makeClosedExam(db);
     const cap = exam.captures[0]!;
     db.prepare('UPDATE captures SET region_json = ? WHERE id = ?').run(JSON.stringify({ x: 0, y: 0, width: 320, height: 240 }), cap.id);
     const out = buildExamInstances(exam, (id) => store.capturePixels(id), { secret: 's', dates: 'remove', deviceSerial: 'x', softwareVersion: '0', deidentified: true });
-    expect(out.map((i) => i.sopClassUid)).toEqual(['1.2.840.10008.5.1.4.1.1.88.33']);
-    const text = JSON.stringify(out[0]!.dataset.ContentSequence);
+    expect(out.map((i) => i.sopClassUid)).toEqual(['1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.88.33']);
+    expect(out.slice(0, 2).map((i) => i.gate && 'hold' in i.gate ? i.gate.hold.code : undefined)).toEqual(['SONO_REGION_NOT_SET', 'SONO_REGION_NOT_SET']);
+    expect(out[2]!.gate).toBeUndefined();
+    const text = JSON.stringify(out[2]!.dataset.ContentSequence);
     expect(text).toContain('withheld');
     expect(text).toContain('11984-2');
-    for (const i of out) expect(i.bytes.includes(Buffer.from(PLANTED.name))).toBe(false);
+    // what may leave (the SR) holds no name; the held images keep the whole screen and never leave unmasked
+    for (const i of out.filter((x) => !(x.gate && 'hold' in x.gate))) expect(i.bytes.includes(Buffer.from(PLANTED.name))).toBe(false);
   });
 });

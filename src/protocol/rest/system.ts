@@ -53,10 +53,16 @@ export type SpacingDto = Static<typeof SpacingDto>;
 
 const SyncTarget = T.Object({
   name: T.String(), state: T.String(), lastError: T.Optional(T.String()), lastSuccessAt: T.Optional(T.String()),
-  counts: T.Object({ pending: T.Number(), sent: T.Number(), rejected: T.Number() }),
+  counts: T.Object({ pending: T.Number(), sent: T.Number(), rejected: T.Number(), checking: T.Optional(T.Number()), held: T.Optional(T.Number()) }),
 });
 const SyncItem = T.Object({
-  id: T.Number(), target: T.String(), examId: T.String(), sopInstanceUid: T.String(), sopClassUid: T.String(), state: T.String(),
+  id: T.Number(), target: T.String(), examId: T.String(), sopInstanceUid: T.String(), sopClassUid: T.String(),
+  /** pending, sent, rejected; checking (read by the OCR gate) or held (kept on the device, see reason) */
+  state: T.String(),
+  reason: T.Optional(T.Object({
+    code: T.String({ description: 'SONO_BURNED_IN_TEXT, SONO_REGION_NOT_SET or SONO_OCR_FAILED' }), message: T.String(), text: T.Optional(T.String()),
+    boxes: T.Optional(T.Array(T.Object({ x: T.Number(), y: T.Number(), width: T.Number(), height: T.Number() }))),
+  })),
   attempts: T.Number(), nextAttemptAt: T.Number(), lastError: T.Union([T.String(), T.Null()]), sentAt: T.Union([T.String(), T.Null()]),
 });
 export const SyncStateDto = T.Object({ targets: T.Array(SyncTarget), items: T.Array(SyncItem) });

@@ -1,0 +1,85 @@
+/**
+ * Reads every outgoing image queued for the OCR gate, one at a time, in the sync process (nice 19, off the
+ * live path): no text found → it goes (the outbox sends it); text found → it is held with the words and
+ * their boxes for a technician. An image that cannot be read (no tesseract, a timeout) is held too, with
+ * SONO_OCR_FAILED: what was not checked does not leave.
+ */
+import { errorMessage } from '../errors.js';
+import type { Db } from '../records/database.js';
+import { type BurnedTextRules, burnedText } from './burned-text.js';
+import { GateStore } from './gate-store.js';
+import type { HoldReason } from './hold.js';
+import { imageOf } from './payload-pixels.js';
+import { readWords } from './tesseract.js';
+
+export interface OcrSettings extends BurnedTextRules {
+  timeoutMs: number;
+  /** The tesseract binary (default: on PATH). */
+  bin?: string | undefined;
+}
+
+/** Reads one payload; the hold reason, or undefined when no text was found. */
+export async function checkPayload(payload: Buffer, s: OcrSettings, signal?: AbortSignal): Promise<HoldReason | undefined> {
+  const img = imageOf(payload);
+  const words = await readWords(img.pixels, img.width, img.height, { timeoutMs: s.timeoutMs, ...(s.bin ? { bin: s.bin } : {}), ...(signal ? { signal } : {}) });
+  const found = burnedText(words, s);
+  return found && { code: 'SONO_BURNED_IN_TEXT', message: `Text was read inside the image that would be sent ("${found.text}"); check it, then release or mask and release`, ...found };
+}
+
+export class OcrGateLoop {
+  readonly #gate: GateStore;
+  #abort = new AbortController();
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    db: Db,
+    private readonly s: OcrSettings & { pollMs: number },
+    private readonly onChecked: () => void,
+    private readonly log: { warn(o: object, m?: string): void } = { warn() {} },
+  ) {
+    this.#gate = new GateStore(db);
+  }
+
+  start(): void {
+    this.#abort = new AbortController();
+    this.#loop = this.#run(this.#abort.signal);
+  }
+
+  poke(): void {
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    this.poke();
+    await this.#loop;
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const next = this.#gate.toCheck(1)[0];
+      if (!next) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(done, this.s.pollMs);
+          function done(): void {
+            clearTimeout(t);
+            resolve();
+          }
+          this.#wake = done;
+        });
+        continue;
+      }
+      let hold: HoldReason | undefined;
+      try {
+        hold = await checkPayload(next.payload, this.s, signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.log.warn({ err: errorMessage(err) }, 'OCR gate could not read an outgoing image; held');
+        hold = { code: 'SONO_OCR_FAILED', message: `The image could not be checked for burned-in text: ${errorMessage(err)}` };
+      }
+      this.#gate.checked(next.sopInstanceUid, hold);
+      if (!hold) this.onChecked();
+    }
+  }
+}

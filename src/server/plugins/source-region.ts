@@ -1,0 +1,87 @@
+/**
+ * PUT/GET /api/source/region: the imaging region of the current source, set once per scanner by a
+ * technician (a rectangle or a fan, optionally two taps on the depth scale for the pixel size), kept per
+ * source (driver + id) in `<dataDir>/region.json` and applied to every frame of the size it was set on.
+ */
+import { join } from 'node:path';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ImagingRegion } from '../../capture/frame.js';
+import { RegionStore } from '../../capture/region-store.js';
+import { GRABBER_DRIVERS, type RegionShape, boundsOf, spacingOfScale } from '../../capture/region.js';
+import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { errorResponses } from '../../protocol/rest/errors.js';
+import { RegionBody, RegionStateDto } from '../../protocol/rest/region.js';
+import { auditRequest } from '../access/audit-request.js';
+
+/** Records in the audit trail when the access part runs (it is what knows who asked). */
+export function auditIfWired(req: FastifyRequest, action: string, target: string | null, details?: Record<string, unknown>): void {
+  if (req.server.hasDecorator('access')) auditRequest(req, action, target, 'ok', details);
+}
+
+const sourceRegion: FastifyPluginAsync = async (app) => {
+  const tags = ['system'];
+  const store = app.sono.regions ?? new RegionStore(join(app.sono.dataDir, 'region.json'));
+  // the newest frame's size and region, to say whether the source itself declares one
+  let last: { width: number; height: number; region: ImagingRegion } | undefined;
+  const off = app.sono.bus.on('frame', (f) => {
+    last = { width: f.width, height: f.height, region: f.region };
+  });
+  app.addHook('onClose', async () => off());
+
+  const state = (): RegionStateDto => {
+    const src = app.sono.pipeline.source;
+    const stored = src ? store.get(RegionStore.keyOf(src)) : undefined;
+    if (stored) {
+      const shape = stored.shape as unknown as RegionShape;
+      return {
+        origin: 'set', region: stored.region, ...shape, frame: stored.frame, pixelSpacing: stored.pixelSpacing ?? null,
+        setBy: stored.setBy ?? null, savedAt: stored.savedAt, reason: null,
+      };
+    }
+    const r = last?.region;
+    const whole = !r || (r.x === 0 && r.y === 0 && r.width === last?.width && r.height === last.height);
+    const origin = r?.origin === 'source' || (r && r.origin !== 'unset' && !whole) ? 'source' : src && GRABBER_DRIVERS.has(src.driver) ? 'unset' : 'unknown';
+    return {
+      origin, region: origin === 'source' && r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null,
+      frame: last ? { width: last.width, height: last.height } : null, pixelSpacing: null, setBy: null, savedAt: null,
+      reason: origin === 'unset' ? ErrorCodes.REGION_NOT_SET : null,
+    };
+  };
+
+  app.get('/api/source/region', {
+    config: { access: 'signed-in' },
+    schema: { tags, summary: "The current source's imaging region: set by a technician, declared by the source, or unset (its captures are then kept on the device)", response: { 200: RegionStateDto } },
+  }, async () => state());
+
+  app.put<{ Body: RegionBody }>('/api/source/region', {
+    config: { access: 'technician' },
+    schema: {
+      tags, summary: "Set (a rectangle or a fan, with optional depth-scale taps) or clear the current source's imaging region; kept per source, applied to frames of the size it was drawn on",
+      body: RegionBody, response: { 200: RegionStateDto, ...errorResponses(400, 409, 413, 415, 500) },
+    },
+  }, async (req) => {
+    const p = app.sono.pipeline;
+    const src = p.source;
+    const frame = p.lastFrameSize();
+    if (!src || !frame) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, 'No source is delivering frames; set the region once the scanner\'s picture is live');
+    const key = RegionStore.keyOf(src);
+    const body = req.body;
+    const shape: RegionShape | undefined = 'rect' in body ? { rect: body.rect } : 'fan' in body ? { fan: body.fan } : undefined;
+    const region = shape && boundsOf(shape, frame);
+    const scale = 'scale' in body ? body.scale : undefined;
+    const pixelSpacing = scale ? spacingOfScale(scale, frame) : undefined;
+    const by = req.principal?.name;
+    // Saved first: a region the technician believes is kept but would vanish at the next restart is worse than none.
+    try {
+      store.set(key, shape && region ? { shape, region, frame, scale, pixelSpacing, setBy: by } : undefined);
+    } catch (err) {
+      throw new SonoError(ErrorCodes.REGION_NOT_SAVED, `The imaging region could not be saved (${errorMessage(err)}); nothing was changed. Check the data folder's free space and permissions`, { cause: err });
+    }
+    p.setRegionOverride(region ? { region, frame, pixelSpacing } : undefined);
+    auditIfWired(req, shape ? 'source.region.set' : 'source.region.clear', key, region ? { ...region, frameWidth: frame.width, frameHeight: frame.height } : undefined);
+    return state();
+  });
+};
+
+export default fp(sourceRegion, { name: 'sonoedge-source-region' });
