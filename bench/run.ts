@@ -137,10 +137,12 @@ async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<
 }
 
 async function browserPaint(): Promise<{ p50Ms: number; p99Ms: number; paintedFps: number } | undefined> {
-  if (!existsSync('/usr/bin/chromium') || !existsSync(join(root, 'web-ui', 'dist', 'index.html'))) return undefined;
+  // the paint samples come from the page's test build (web-ui/dist-test: `vite build web-ui --mode test`); the production page has no hooks
+  const ui = join(root, 'web-ui', 'dist-test');
+  if (!existsSync('/usr/bin/chromium') || !existsSync(join(ui, 'index.html'))) return undefined;
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
-  const daemon = await startDaemon(loadConfig(undefined, { env: {}, overrides: [[['server', 'port'], 0], [['dataDir'], dir], [['log', 'level'], 'silent']] }), { logger: pino({ level: 'silent' }) });
+  const daemon = await startDaemon(loadConfig(undefined, { env: {}, overrides: [[['server', 'port'], 0], [['dataDir'], dir], [['log', 'level'], 'silent']] }), { logger: pino({ level: 'silent' }), webUiDir: ui });
   const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   try {
     const page = await b.newPage({ viewport: { width: 1024, height: 600 } });
@@ -364,7 +366,7 @@ async function main(): Promise<void> {
   if (browser) {
     out.browser = browser;
     row('browser frame → paint', `p50 ${browser.p50Ms.toFixed(2)} ms, p99 ${browser.p99Ms.toFixed(2)} ms; ${browser.paintedFps.toFixed(1)} frames painted per second (source 30 fps)`);
-  } else if (only('browser')) row('browser frame → paint', 'skipped: no /usr/bin/chromium or web UI not built');
+  } else if (only('browser')) row('browser frame → paint', 'skipped: no /usr/bin/chromium or no web UI test build (vite build web-ui --mode test)');
 
   // 7. each capture driver alone: decode and hand-off cost per frame
   const drivers = only('drivers') ? await benchDrivers() : [];
