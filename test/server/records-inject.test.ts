@@ -22,8 +22,10 @@ describe('records routes through buildApp + inject (real SQLite, no models)', as
     expect(invalid.statusCode).toBe(400);
     const body = invalid.json<{ code: string; message: string; details: { issues: string[] } }>();
     expect(body.code).toBe('SONO_REQUEST_INVALID');
-    expect(body.message).toMatch(/^The request body was refused: field datingGaWeeks must be <= 44\. Correct it/);
+    expect(body.message).toMatch(/^The request body was refused: datingGaWeeks must be at most 44\. Correct it/);
     expect(body.details.issues[0]).toMatch(/datingGaWeeks/);
+    const extra = await post('/api/exams', { patient: { id: 'P-1', nickname: 'x' } });
+    expect(extra.json<{ message: string }>().message).toMatch(/refused: patient\.nickname is not a field this request takes/);
     const broken = await t.app.inject({ method: 'POST', url: '/api/exams', headers: { 'content-type': 'application/json' }, payload: '{not json' });
     expect(broken.json()).toMatchObject({ code: 'SONO_REQUEST_INVALID', statusCode: 400 });
     const unknown = await t.app.inject({ method: 'GET', url: '/api/nothing-here' });

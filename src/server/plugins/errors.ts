@@ -2,17 +2,20 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { type ErrorCode, ErrorCodes, SonoError } from '../../errors.js';
 import { ErrorBody, type ErrorDetails } from '../../protocol/rest/errors.js';
 import { httpStatusOf } from '../error-status.js';
+import { type SchemaIssue, issueInWords } from '../validation-words.js';
 
-type RequestFault = FastifyError & { validation?: Array<{ instancePath?: string; message?: string }>; validationContext?: string };
+type RequestFault = FastifyError & { validation?: SchemaIssue[]; validationContext?: string };
 
 const WHERE: Record<string, string> = { body: 'The request body', params: 'The address', querystring: 'The query string', headers: 'A request header' };
 
-/** A validation failure in words: which field, what it must be, what to do (the schema text is only a detail). */
+/** A validation failure in words: which field, what it must be, what to do (Ajv's text is only a detail). */
 function invalidRequest(err: RequestFault): SonoError {
-  const issues = (err.validation ?? []).slice(0, 5).map((v) => `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') : '(whole)'} ${v.message ?? 'is not valid'}`);
+  const all = err.validation ?? [];
+  // a union reports one failure per branch: the most specific (deepest path) says the most
+  const first = [...all].sort((a, b) => (b.instancePath?.length ?? 0) - (a.instancePath?.length ?? 0))[0];
   const where = WHERE[err.validationContext ?? 'body'] ?? 'The request';
-  const first = issues[0] ?? 'is not valid';
-  return new SonoError(ErrorCodes.REQUEST_INVALID, `${where} was refused: field ${first}. Correct it and send the request again (the API is described at /docs)`, { cause: err, details: { issues } });
+  const issues = all.slice(0, 5).map((v) => `${v.instancePath || '/'} ${v.message ?? 'is not valid'}`);
+  return new SonoError(ErrorCodes.REQUEST_INVALID, `${where} was refused: ${first ? issueInWords(first) : 'it is not valid'}. Correct it and send the request again (the API is described at /docs)`, { cause: err, details: { issues } });
 }
 
 /** Turns whatever a route, hook or body parser threw into a coded error. */
