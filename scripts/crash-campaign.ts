@@ -6,7 +6,7 @@
  * writes of one whole exam, ENOSPC (sticky) and EIO (once). Needs gcc for the LD_PRELOAD shim.
  * Exits 1 on any violation. Figures go to stdout (and --json FILE), progress to stderr.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
   },
 });
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'sonoedge-crash-'));
+mkdirSync(dir, { recursive: true });
 const log = (line: string): void => void process.stderr.write(line + '\n');
 
 async function ioErrors(): Promise<{ figures: object; ok: boolean }> {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
 import { openRecordsFile } from '../../src/service/records-file.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { addTokenUserIn } from '../helpers/auth.js';
 import { spawnDaemon } from '../helpers/process-daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { NotifySocket } from './notify-socket.js';
@@ -27,6 +28,7 @@ describe('graceful shutdown on SIGTERM under load', () => {
     const cfg = join(dir, 'config.yaml');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(cfg, 'source: { driver: simulated }\ndrivers: { simulated: { fps: 15, width: 160, height: 120 } }\nmodels: [{ id: fetal-head }]\ninference: { providers: [cpu], warmupRuns: 0 }\nlog: { level: warn }\n');
+    const auth = await addTokenUserIn(join(dir, 'data'), 'clinician');
     process.env.NOTIFY_SOCKET = sock.path;
     let d: Awaited<ReturnType<typeof spawnDaemon>>;
     try {
@@ -42,7 +44,7 @@ describe('graceful shutdown on SIGTERM under load', () => {
     const client = async (): Promise<void> => {
       while (running) {
         try {
-          const r = await fetch(`${d.url}/api/exams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'load' }) });
+          const r = await fetch(`${d.url}/api/exams`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth.headers }, body: JSON.stringify({ operator: 'load' }) });
           if (r.status === 201) acked.push(((await r.json()) as { id: string }).id);
         } catch {
           return; // the daemon closed the connection: shutting down
@@ -54,7 +56,7 @@ describe('graceful shutdown on SIGTERM under load', () => {
     const { port, hostname } = new URL(d.url);
     const slow = connect(Number(port), hostname);
     await new Promise<void>((r) => slow.once('connect', () => r()));
-    slow.write(`POST /api/exams HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"operator":"`);
+    slow.write(`POST /api/exams HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nAuthorization: ${auth.headers.authorization}\r\nContent-Length: 100000\r\n\r\n{"operator":"`);
     const trickle = setInterval(() => slow.write('a'), 50);
     slow.on('error', () => {});
     while (acked.length < 10) await new Promise((r) => setTimeout(r, 20));

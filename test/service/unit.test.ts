@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unitHardening } from '../../src/service/unit-check.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -36,12 +37,21 @@ describe('systemd unit', () => {
     expect(analyze(['security', '--offline=yes', '--threshold=30', UNIT]).status).toBe(0);
   });
 
+  it('doctor\'s line reads the same rating, and names a unit that is missing or lost its hardening', () => {
+    const good = unitHardening(UNIT);
+    expect(good).toMatchObject({ ok: true, exposure: exposure(UNIT) });
+    expect(good.line).toMatch(/^unit hardening: \d\.\d \(systemd-analyze security/);
+    expect(unitHardening(join(dir, 'absent.service')).line).toMatch(/is not installed; run scripts\/install\.sh/);
+  });
+
   it('the rating would catch a unit that lost its hardening', () => {
     const text = readFileSync(UNIT, 'utf8');
     const stripped = text.slice(0, text.indexOf('# --- Hardening')) + '\n[Install]\nWantedBy=multi-user.target\n';
     const file = join(dir, 'sonoedge.service');
     writeFileSync(file, stripped);
     expect(exposure(file)).toBeGreaterThan(3.0);
+    expect(unitHardening(file)).toMatchObject({ ok: false });
+    expect(unitHardening(file).line).toMatch(/above 3\.0: .* lost hardening options/);
   });
 
   it('verify catches a broken unit (the check is live)', () => {

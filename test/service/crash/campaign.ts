@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { openRecordsFile } from '../../../src/service/records-file.js';
 import { ErrorCodes } from '../../../src/errors.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { addTokenUserIn } from '../../helpers/auth.js';
 
 export type Phase = 'startup' | 'exam' | 'capture' | 'decision' | 'close' | 'between';
 
@@ -79,8 +80,16 @@ export function startDaemon(dir: string, env: NodeJS.ProcessEnv = {}): { proc: C
   return { proc, ready, exited };
 }
 
+/** The clinician token every request carries (routes but health need one): made once per data folder. */
+let authorization = '';
+
+/** Adds a clinician account and token to the data folder (what `sonoedge users add` and `tokens create` do). */
+export async function authorize(dataDir: string): Promise<void> {
+  authorization = (await addTokenUserIn(dataDir, 'clinician')).headers.authorization;
+}
+
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
 
@@ -161,6 +170,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFig
   const log = options.log ?? (() => {});
   mkdirSync(options.dir, { recursive: true });
   writeFileSync(join(options.dir, 'config.yaml'), CONFIG);
+  await authorize(join(options.dir, 'data'));
   const ledger: Ledger = { exams: new Set(), captures: new Map(), decisions: new Set(), closed: new Set() };
   const kills: Record<Phase, number> = { startup: 0, exam: 0, capture: 0, decision: 0, close: 0, between: 0 };
   const violations: string[] = [];

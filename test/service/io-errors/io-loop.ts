@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../../src/util/package-root.js';
-import { CONFIG, type Ledger, drive, startDaemon, verify } from '../crash/campaign.js';
+import { CONFIG, type Ledger, authorize, drive, startDaemon, verify } from '../crash/campaign.js';
 
 export type FailErrno = 'ENOSPC' | 'EIO';
 
@@ -33,6 +33,7 @@ export function buildShim(dir: string): string | undefined {
 export async function makeTemplate(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.yaml'), CONFIG);
+  await authorize(join(dir, 'data'));
   const d = startDaemon(dir);
   await d.ready;
   d.proc.kill('SIGTERM');
