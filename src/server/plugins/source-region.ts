@@ -41,7 +41,7 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
     }
     const r = last?.region;
     const whole = !r || (r.x === 0 && r.y === 0 && r.width === last?.width && r.height === last.height);
-    const origin = r?.origin === 'source' || (r && r.origin !== 'unset' && !whole) ? 'source' : src && GRABBER_DRIVERS.has(src.driver) ? 'unset' : 'unknown';
+    const origin = r?.origin === 'source' || (r && r.origin === undefined && !whole) ? 'source' : src && GRABBER_DRIVERS.has(src.driver) ? 'unset' : 'unknown';
     return {
       origin, region: origin === 'source' && r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null,
       frame: last ? { width: last.width, height: last.height } : null, pixelSpacing: null, setBy: null, savedAt: null,
