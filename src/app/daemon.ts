@@ -10,6 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { builtinDrivers } from '../../drivers/index.js';
+import { databaseFiles, makeOwnerOnly } from '../access/private-files.js';
+import { setUpAccess } from '../access/setup.js';
+import { tlsFingerprints } from '../access/tls.js';
 import { CalibrationStore } from '../capture/calibration-store.js';
 import { RegionStore } from '../capture/region-store.js';
 import type { SourceRegistry } from '../capture/registry.js';
@@ -87,7 +90,11 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   const dbKey = loadOrCreateKey(join(dataDir, 'keys', 'records.key'));
   const db = openDatabase(dbFile, dbKey);
   teardown.push('close the records database', () => db.close());
+  // patient data and the calibration are owner-only, also when an older version made them world-readable
+  makeOwnerOnly([...databaseFiles(dbFile), join(dataDir, 'calibration.json'), join(dataDir, 'region.json')]);
   const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'), process.env, 'sonoedge-device-secret');
+  // refuses a non-loopback bind without TLS before anything listens; makes or reads the certificate
+  const access = setUpAccess({ config: c, baseDir: loaded.baseDir, dataDir, db, deviceSecret });
   const store = new ExamStore(db);
   const sync = wireSync(loaded, db, store, { dbFile, dbKey, deviceSecret }, log);
   const drivers = options.drivers ?? builtinDrivers();
@@ -133,6 +140,8 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     modelGate,
     models: modelSwitch(pipeline, contextOf, log),
     webUiDir: options.webUiDir ?? join(packageRoot(), 'web-ui', 'dist'),
+    access,
+    tlsFingerprints: tlsFingerprints(c.server, dataDir, loaded.baseDir),
   };
   // Released after the server closed (pushed before it): whatever sessions the pipeline holds by then.
   teardown.push('release the model sessions', () => Promise.all(pipeline.sessions().map((s) => s.release().catch(() => {}))));
@@ -141,7 +150,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   await app.listen({ host: c.server.host, port: c.server.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : c.server.port;
-  const url = `http://${c.server.host.includes(':') ? `[${c.server.host}]` : c.server.host}:${port}`;
+  const url = `${access.secure ? 'https' : 'http'}://${c.server.host.includes(':') ? `[${c.server.host}]` : c.server.host}:${port}`;
   try {
     const sessions = await openSessions(loaded, log, { inWorker: true });
     sessions.forEach((s, i) => pipeline.addModel({
@@ -165,6 +174,9 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     sync.worker.start();
     teardown.push('stop the sync worker', () => sync.worker.stop());
     runtime.state.ready = true;
+    if (access.services.users.count() === 0) {
+      log.warn({ url }, `No account exists yet: create the first administrator on this device's own screen (open ${url}/ here), or run \`sonoedge users add NAME --role admin\``);
+    }
     log.info({ url, provider: runtime.sessions[0]?.provider, source: c.source.driver }, `sonoedge ready: open ${url}/ in a browser`);
   } catch (err) {
     runtime.state.startupError = errorMessage(err);

@@ -28,16 +28,22 @@ interface ExamRow {
   patient_birth_date: string | null; patient_sex: string | null; dating_ga_weeks: number | null; operator: string | null; exam_type: string;
 }
 
+/** One decision on a measurement, as the history keeps it. */
+export interface DecisionRecord {
+  decision: 'confirmed' | 'corrected';
+  finalValue: number | null;
+  finalText: string | null;
+  by: string;
+  at: string;
+}
+
 /**
- * Exams, captures and AI measurements with the clinician's decision; every change is written to the
- * append-only audit log in the same transaction.
+ * Exams, captures and AI measurements with the clinician's decisions (every one kept in measurement_decisions).
+ * Who did what is recorded by the routes in the hash-chained audit trail (src/audit), which knows the
+ * signed-in user and the client; the old audit_log table is no longer written.
  */
 export class ExamStore {
   constructor(private readonly db: Db) {}
-
-  #audit(actor: string | null, action: string, entity: string, details: unknown): void {
-    this.db.prepare('INSERT INTO audit_log (at, actor, action, entity, details_json) VALUES (?, ?, ?, ?, ?)').run(new Date().toISOString(), actor, action, entity, JSON.stringify(details ?? null));
-  }
 
   createExam(input: NewExam): Exam {
     const id = randomUUID();
@@ -45,7 +51,6 @@ export class ExamStore {
     this.db.transaction(() => {
       this.db.prepare(`INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator, exam_type)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null, input.examType ?? 'obstetric');
-      this.#audit(input.operator ?? null, 'exam.create', id, { anonymous: !p, examType: input.examType ?? 'obstetric' });
     })();
     return this.getExam(id);
   }
@@ -120,7 +125,6 @@ export class ExamStore {
           insert.run(randomUUID(), id, m.kind, m.value, m.text, m.geometry === null ? null : JSON.stringify(m.geometry), m.unit, r.modelId, r.modelVersion, r.provider);
         }
       }
-      this.#audit(actor, 'capture.add', id, { examId, frameSeq: input.frameSeq });
       return undefined;
     }).immediate();
     // only this capture is read back: an exam's other captures are not re-read on every save
@@ -157,7 +161,9 @@ export class ExamStore {
     this.db.transaction(() => {
       this.db.prepare('UPDATE measurements SET state = ?, final_value = ?, final_text = ?, final_geometry_json = ?, decided_by = ?, decided_at = ? WHERE id = ?')
         .run(d.decision satisfies MeasurementState, finalValue, finalText, finalGeometry, d.by, at, measurementId);
-      this.#audit(d.by, `measurement.${d.decision}`, measurementId, { aiValue: row.ai_value, finalValue, aiText: row.ai_text, finalText });
+      // every decision stays in the history; the measurement row holds the one in force
+      this.db.prepare('INSERT INTO measurement_decisions (measurement_id, decision, final_value, final_text, final_geometry_json, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(measurementId, d.decision, finalValue, finalText, finalGeometry, d.by, at);
     })();
     return measurementOf(this.db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>);
   }
@@ -167,7 +173,6 @@ export class ExamStore {
     if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${id} is already closed`);
     this.db.transaction(() => {
       this.db.prepare('UPDATE exams SET closed_at = ? WHERE id = ?').run(new Date().toISOString(), id);
-      this.#audit(actor, 'exam.close', id, { captures: exam.captures.length });
       onClosed?.(this.getExam(id));
     })();
     return this.getExam(id);
@@ -194,8 +199,10 @@ export class ExamStore {
     return out;
   }
 
-  auditLog(limit = 200): Array<{ id: number; at: string; actor: string | null; action: string; entity: string | null }> {
-    return this.db.prepare('SELECT id, at, actor, action, entity FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ id: number; at: string; actor: string | null; action: string; entity: string | null }>;
+  /** Every decision on a measurement, oldest first (the last is the one in force). */
+  decisionHistory(measurementId: string): DecisionRecord[] {
+    return (this.db.prepare('SELECT decision, final_value, final_text, decided_by, decided_at FROM measurement_decisions WHERE measurement_id = ? ORDER BY id').all(measurementId) as Array<Record<string, unknown>>)
+      .map((r) => ({ decision: r.decision as DecisionRecord['decision'], finalValue: r.final_value as number | null, finalText: r.final_text as string | null, by: r.decided_by as string, at: r.decided_at as string }));
   }
 }
 

@@ -170,4 +170,28 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX outbox_gate_state ON outbox_gate (state);
     `,
   },
+  {
+    version: 22,
+    name: 'Decision history',
+    // Deciding again (a second clinician, a correction of a correction) keeps every earlier decision: the
+    // measurement row holds the one in force, this table every one in order, who made it and when. Append-only.
+    sql: `
+      CREATE TABLE measurement_decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        measurement_id TEXT NOT NULL REFERENCES measurements(id) ON DELETE RESTRICT,
+        decision TEXT NOT NULL CHECK (decision IN ('confirmed','corrected')),
+        final_value REAL,
+        final_text TEXT,
+        final_geometry_json TEXT,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+      );
+      CREATE INDEX measurement_decisions_by_measurement ON measurement_decisions (measurement_id, id);
+      INSERT INTO measurement_decisions (measurement_id, decision, final_value, final_text, final_geometry_json, decided_by, decided_at)
+        SELECT id, state, final_value, final_text, final_geometry_json, COALESCE(decided_by, ''), COALESCE(decided_at, '')
+        FROM measurements WHERE state IN ('confirmed','corrected') ORDER BY decided_at;
+      CREATE TRIGGER measurement_decisions_no_update BEFORE UPDATE ON measurement_decisions BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
+      CREATE TRIGGER measurement_decisions_no_delete BEFORE DELETE ON measurement_decisions BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import accessPlugin, { accessPluginOptions } from './access/plugin.js';
 import bestFrame from './plugins/best-frame.js';
 import captures from './plugins/captures.js';
 import errors from './plugins/errors.js';
@@ -10,10 +11,13 @@ import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import records from './plugins/records.js';
+import report from './plugins/report.js';
 import sync from './plugins/sync.js';
 import source from './plugins/source.js';
 import sourceRegion from './plugins/source-region.js';
+import systemTls from './plugins/system-tls.js';
 import webUi from './plugins/web-ui.js';
+import worklist from './plugins/worklist.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -23,18 +27,26 @@ import type { Runtime } from './runtime.js';
  */
 export const JSON_BODY_LIMIT = 64 * 1024;
 
-/** Builds the HTTP app: one plugin per feature, services from `runtime`, every error through one handler. */
+/**
+ * Builds the HTTP app: the access plugin first (every route added after it must declare who may call it, and
+ * every request is checked before anything else), then one plugin per feature, services from `runtime`, every
+ * error through one handler. HTTPS when `runtime.access` carries a certificate.
+ */
 export async function buildApp(runtime: Runtime, logger: Logger): Promise<FastifyInstance> {
+  const { access } = runtime;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: JSON_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false } },
+    requestTimeout: runtime.config.server.requestTimeoutMs,
+    ...(access.https ? { https: access.https } : {}),
   }) as unknown as FastifyInstance;
   app.decorate('sono', runtime);
+  await app.register(accessPlugin, accessPluginOptions(access.services, runtime.config.server, { secure: access.secure }));
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'sonoedge', version: '0.1.0', description: 'Point-of-care ultrasound AI runtime API' } },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, webUi] });
+  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, worklist, systemTls, webUi] });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { AccessSetup } from '../access/setup.js';
 import type { Config } from '../config/schema.js';
 import type { CalibrationStore } from '../capture/calibration-store.js';
 import type { RegionStore } from '../capture/region-store.js';
@@ -72,6 +73,10 @@ export interface Runtime {
   models: ModelSwitch;
   /** Directory of the built web UI. */
   webUiDir: string;
+  /** Accounts, sessions, tokens and the audit trail, and whether (and with what certificate) the server speaks HTTPS. */
+  access: AccessSetup;
+  /** SHA-256 fingerprints of the certificate served (and of the device CA) for pairing a tablet; undefined on plain HTTP. */
+  tlsFingerprints?: { certificate: string; ca?: string } | undefined;
 }
 
 declare module 'fastify' {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll } from 'vitest';
 import { builtinDrivers } from '../../drivers/index.js';
+import { setUpAccess } from '../../src/access/setup.js';
 import { CalibrationStore } from '../../src/capture/calibration-store.js';
 import type { Frame } from '../../src/capture/frame.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -16,6 +17,7 @@ import { TASK_OF_EXAM } from '../../src/protocol/exam-types.js';
 import type { Exam } from '../../src/records/types.js';
 import { buildApp } from '../../src/server/app.js';
 import type { Runtime } from '../../src/server/runtime.js';
+import { type TestAuth, addTokenUser } from './auth.js';
 import { tempDir } from './tmp.js';
 
 export interface TestApp {
@@ -23,7 +25,22 @@ export interface TestApp {
   runtime: Runtime;
   db: Db;
   dir: string;
+  /** The admin token every inject() without credentials of its own carries; undefined with `anonymous`. */
+  auth: TestAuth | undefined;
   close(): Promise<void>;
+}
+
+/** Makes `app.inject(…)` send `auth`'s token when the request names no Authorization or Cookie header. */
+function injectWithToken(app: FastifyInstance, auth: TestAuth): void {
+  const inject = app.inject.bind(app) as (o?: InjectOptions | string) => ReturnType<FastifyInstance['inject']>;
+  const signed = (o?: InjectOptions | string): ReturnType<FastifyInstance['inject']> => {
+    if (o === undefined) return inject();
+    const opts: InjectOptions = typeof o === 'string' ? { url: o } : o;
+    const headers = { ...(opts.headers ?? {}) } as Record<string, unknown>;
+    if (!('authorization' in headers) && !('cookie' in headers)) headers.authorization = auth.headers.authorization;
+    return inject({ ...opts, headers } as InjectOptions);
+  };
+  (app as { inject: unknown }).inject = signed;
 }
 
 /**
@@ -31,7 +48,7 @@ export interface TestApp {
  * folder, a real bus and pipeline (no models: no onnxruntime), the real driver registry. Requests go
  * through `app.inject()` (or `app.listen()` where a test needs a socket). Closed after the file's tests.
  */
-export async function buildTestApp(options: { onExamClosed?: (exam: Exam, db: Db) => void } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { onExamClosed?: (exam: Exam, db: Db) => void; anonymous?: boolean } = {}): Promise<TestApp> {
   const dir = tempDir('sonoedge-app-');
   const log = pino({ level: 'silent' });
   const db = openDatabase(join(dir, 'records.db'), randomBytes(32).toString('hex'));
@@ -40,6 +57,7 @@ export async function buildTestApp(options: { onExamClosed?: (exam: Exam, db: Db
   const calibrations = new CalibrationStore(join(dir, 'calibration.json'));
   const pipeline = new Pipeline(bus, [], { calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)) });
   const drivers = builtinDrivers();
+  const access = setUpAccess({ config, baseDir: dir, dataDir: dir, db, deviceSecret: randomBytes(32).toString('hex') });
   const runtime: Runtime = {
     config, bus, metrics: new Registry(), startedAt: Date.now(), state: { ready: true, startupError: undefined }, sessions: [], pipeline, db,
     onExamClosed: (exam) => options.onExamClosed?.(exam, db),
@@ -49,8 +67,11 @@ export async function buildTestApp(options: { onExamClosed?: (exam: Exam, db: Db
     modelGate: new ModelGate(() => [], () => {}, TASK_OF_EXAM),
     models: { replace: () => Promise.reject(new Error('No models in the test app')) },
     webUiDir: join(dir, 'no-web-ui'),
+    access,
   };
   const app = await buildApp(runtime, log);
+  const auth = options.anonymous ? undefined : await addTokenUser(access.services);
+  if (auth) injectWithToken(app, auth);
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -60,7 +81,7 @@ export async function buildTestApp(options: { onExamClosed?: (exam: Exam, db: Db
     db.close();
   };
   afterAll(close);
-  return { app, runtime, db, dir, close };
+  return { app, runtime, db, dir, auth, close };
 }
 
 /** A gray frame whose imaging region is given, as a driver would deliver it. */

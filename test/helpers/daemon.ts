@@ -4,12 +4,23 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/load.js';
 import { type Daemon, type DaemonOptions, startDaemon } from '../../src/app/daemon.js';
 import { decodeFrameHeader, type DecodedFrameHeader } from '../../src/server/frame-message.js';
+import { type TestAuth, addTokenUser, authorizeRequestsTo, liveHeaders } from './auth.js';
 
-/** Starts a real daemon in-process on a free loopback port with a temp data dir. */
-export async function startTestDaemon(dataDir: string, config: Record<string, unknown> = {}, extra: Array<[string[], unknown]> = [], options: Omit<DaemonOptions, 'logger'> = {}): Promise<Daemon> {
+export type TestDaemon = Daemon & { auth: TestAuth | undefined };
+
+/**
+ * Starts a real daemon in-process on a free loopback port with a temp data dir. Unless `anonymous`, an admin
+ * account and token are made and this file's fetch() and live clients to it carry the token (test/helpers/auth.ts).
+ */
+export async function startTestDaemon(dataDir: string, config: Record<string, unknown> = {}, extra: Array<[string[], unknown]> = [], options: Omit<DaemonOptions, 'logger'> & { anonymous?: boolean } = {}): Promise<TestDaemon> {
   const overrides: Array<[string[], unknown]> = [[['server', 'port'], 0], [['dataDir'], join(dataDir, 'data')], [['log', 'level'], 'silent'], ...extra];
   for (const [k, v] of Object.entries(config)) overrides.push([[k], v]);
-  return startDaemon(loadConfig(undefined, { env: {}, overrides }), { logger: pino({ level: 'silent' }), ...options });
+  const { anonymous, ...daemonOptions } = options;
+  const d = await startDaemon(loadConfig(undefined, { env: {}, overrides }), { logger: pino({ level: 'silent' }), ...daemonOptions });
+  if (anonymous) return Object.assign(d, { auth: undefined });
+  const auth = await addTokenUser(d.runtime.access.services);
+  authorizeRequestsTo(d.url, auth);
+  return Object.assign(d, { auth });
 }
 
 export interface LiveCapture {
@@ -21,7 +32,7 @@ export interface LiveCapture {
 /** Connects to /api/live and records what arrives until `until` says stop (or the timeout). */
 export function captureLive(url: string, until: (c: LiveCapture) => boolean, timeoutMs = 20000): Promise<LiveCapture> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url.replace('http', 'ws') + '/api/live');
+    const ws = new WebSocket(url.replace('http', 'ws') + '/api/live', { headers: liveHeaders(url) });
     const cap: LiveCapture = { frames: [], texts: [], close: () => ws.close() };
     const timer = setTimeout(() => {
       ws.close();

@@ -69,7 +69,7 @@ export const DecisionBody = T.Object({
     T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number() }, { additionalProperties: false, description: 'Corrected caliper end points, frame pixels' }),
     T.Object({ outline: T.Array(T.Number(), { minItems: 6, maxItems: 40000 }) }, { additionalProperties: false, description: 'Corrected lesion outline, flat [x0, y0, x1, y1, …] in frame pixels' }),
   ])),
-  by: T.String({ minLength: 1, maxLength: 64, description: 'Who decided (clinician name or id)' }),
+  by: T.Optional(T.String({ minLength: 1, maxLength: 64, description: 'Ignored: the signed-in user is recorded as who decided (accepted so older clients keep working)' })),
 }, { additionalProperties: false });
 export type DecisionBody = Static<typeof DecisionBody>;
 

@@ -17,6 +17,7 @@ const bestFrame: FastifyPluginAsync = async (app) => {
   });
   app.addHook('onClose', async () => off());
   app.get('/api/live/best', {
+    config: { access: 'clinician' },
     schema: {
       tags: ['live'], summary: 'Best fetal-head proposal of the current sweep (auto-capture)',
       response: { 200: BestFrameDto, ...errorResponses(404) },

@@ -9,6 +9,7 @@ import type { ResultEvent } from '../../pipeline/bus.js';
 import { readBounded } from '../bounded-body.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from '../frame-message.js';
 import { RecentFrames } from '../recent-frames.js';
+import { auditRequest } from '../access/audit-request.js';
 
 const tags = ['records'];
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
@@ -42,6 +43,7 @@ const captures: FastifyPluginAsync = async (app) => {
   app.addHook('onClose', async () => offs.forEach((o) => o()));
 
   app.post<{ Params: IdParams; Body: CaptureBody | undefined; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures', {
+    config: { access: 'clinician' },
     schema: {
       tags, summary: 'Capture the current live frame (or a frozen cine frame) with its results', params: IdParams, body: T.Optional(CaptureBody), headers: ClientKeyHeaders,
       response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
@@ -66,7 +68,8 @@ const captures: FastifyPluginAsync = async (app) => {
     const { capture, created } = store.addCaptureOnce(req.params.id, {
       frameSeq: f.seq, frameTimestampMs: f.timestampMs, width: f.width, height: f.height, channels: f.channels, pixels: f.data, pixelSpacing: f.pixelSpacing, region: f.region,
       results: stored(c.results), clientKey: req.headers['idempotency-key'],
-    }, req.body?.operator ?? null);
+    }, req.principal!.name);
+    if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq });
     return reply.code(created ? 201 : 200).send(capture);
   });
 
@@ -84,6 +87,7 @@ const captures: FastifyPluginAsync = async (app) => {
       readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + largest, 'The frame message').then((b) => done(null, b), (err: Error) => done(err, undefined));
     });
     frameRoute.post<{ Params: IdParams; Querystring: CaptureFrameQuery; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures/frame', {
+      config: { access: 'clinician' },
       schema: {
         tags, summary: 'Capture a frozen frame sent back as the binary /api/live frame message', params: IdParams, querystring: CaptureFrameQuery, headers: ClientKeyHeaders,
         consumes: ['application/octet-stream'], response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
@@ -119,7 +123,8 @@ const captures: FastifyPluginAsync = async (app) => {
         frameSeq: h.seq, frameTimestampMs: h.timestampMs, width: h.width, height: h.height, channels: h.channels,
         pixels: new Uint8Array(body.buffer, body.byteOffset + h.pixelOffset, bytes), pixelSpacing: seen.pixelSpacing, region: seen.region,
         results: stored(results), clientKey: req.headers['idempotency-key'],
-      }, req.query.operator ?? null);
+      }, req.principal!.name);
+      if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true });
       return reply.code(created ? 201 : 200).send(capture);
     });
   });

@@ -14,7 +14,7 @@ async function diskOf(path: string): Promise<{ path: string; freeBytes: number; 
 
 /** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
 const health: FastifyPluginAsync = async (app) => {
-  app.get('/api/health', { schema: { tags: ['system'], summary: 'Readiness, execution provider, models and source', response: { 200: HealthDto, 503: HealthDto } } }, async (_req, reply) => {
+  app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Readiness, execution provider, models and source', response: { 200: HealthDto, 503: HealthDto } } }, async (_req, reply) => {
     const rt = app.sono;
     const source = rt.pipeline?.source?.health();
     const stats = rt.pipeline?.stats();

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
+import { principalIsLive } from '../../access/access.js';
 import type { Frame } from '../../capture/frame.js';
 import { FrameEncoder, FrameKind } from '../frame-message.js';
 import { type EnhanceStateMessage, type HelloMessage, PROTOCOL_VERSION, type ProbeMessage, type ResultMessage, type StatusMessage, TASKS, parseClientMessage } from '../../protocol/index.js';
@@ -21,6 +22,9 @@ import { type EnhanceStateMessage, type HelloMessage, PROTOCOL_VERSION, type Pro
  * Exam type: a client sends { type: "exam-type", examType: "obstetric" | "breast" } when its live page
  * shows that exam type's tools; with open exams, this chooses which diagnostic models run (model-gate.ts).
  */
+/** How often an open live view checks that its user is still signed in. */
+const LIVE_CREDENTIAL_CHECK_MS = 30_000;
+
 const live: FastifyPluginAsync = async (app) => {
   const clients = new Set<WebSocket>();
   const encoder = new FrameEncoder(8);
@@ -93,8 +97,14 @@ const live: FastifyPluginAsync = async (app) => {
     for (const ws of clients) ws.terminate();
   });
 
-  app.get('/api/live', { websocket: true, schema: { tags: ['live'], summary: 'Live frames (binary) and results (JSON) over WebSocket', hide: false } }, (socket) => {
+  app.get('/api/live', { websocket: true, config: { access: 'signed-in' }, schema: { tags: ['live'], summary: 'Live frames (binary) and results (JSON) over WebSocket', hide: false } }, (socket, req) => {
     clients.add(socket);
+    // the socket outlives the request that opened it: a user signed out, disabled or revoked meanwhile is dropped
+    const principal = req.principal;
+    const stillSignedIn = setInterval(() => {
+      if (principal && !principalIsLive(app.access, principal)) socket.close(4401, 'Signed out');
+    }, LIVE_CREDENTIAL_CHECK_MS);
+    stillSignedIn.unref();
     const hello: HelloMessage = {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -120,6 +130,7 @@ const live: FastifyPluginAsync = async (app) => {
       socket.send(JSON.stringify(answer));
     });
     const forget = (): void => {
+      clearInterval(stillSignedIn);
       clients.delete(socket);
       if (enhancedViewers.delete(socket)) applyEnhance();
       rt.modelGate?.setViewer(socket, undefined);

@@ -62,7 +62,7 @@ const metrics: FastifyPluginAsync = async (app) => {
   });
   app.addHook('onClose', async () => off());
 
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'technician' }, schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
     reply.type(reg.contentType);
     return reg.metrics();
   });

@@ -5,6 +5,7 @@ import { IdParams } from '../../protocol/rest/exams.js';
 import { ExamStore } from '../../records/exam-store.js';
 import { buildExamReport } from '../../report/build-report.js';
 import { reportLang } from '../../report/i18n.js';
+import { auditIfWired } from './source-region.js';
 
 const ReportQuery = T.Object({
   lang: T.Optional(T.Union([T.Literal('en'), T.Literal('fr')], { description: 'Language of the report; default: from Accept-Language, else English' })),
@@ -27,6 +28,7 @@ const report: FastifyPluginAsync = async (app) => {
   }, async (req, reply) => {
     const lang = reportLang(req.query.lang, req.headers['accept-language']);
     const pdf = await buildExamReport(store, req.params.id, { lang });
+    auditIfWired(req, 'exam.report.export', req.params.id, { lang });
     return reply
       .type('application/pdf')
       .header('content-language', lang)

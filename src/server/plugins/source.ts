@@ -7,11 +7,12 @@ import {
   CalibrationBody, DriversDto, SourceBody, SourceStateDto, SpacingDto, errorResponses,
 } from '../../protocol/rest/index.js';
 import { spacingOfCalibration } from '../calibration-check.js';
+import { auditRequest } from '../access/audit-request.js';
 
 /** Sources (switch without a restart) and the pixel-spacing calibration of the current one. */
 const source: FastifyPluginAsync = async (app) => {
   const tags = ['system'];
-  app.get('/api/source/drivers', { schema: { tags, summary: 'Capture drivers this daemon can run', response: { 200: DriversDto } } }, async () => ({
+  app.get('/api/source/drivers', { config: { access: 'technician' }, schema: { tags, summary: 'Capture drivers this daemon can run', response: { 200: DriversDto } } }, async () => ({
     current: app.sono.pipeline?.source?.driver,
     drivers: app.sono.driverNames?.() ?? [],
   }));
@@ -19,9 +20,10 @@ const source: FastifyPluginAsync = async (app) => {
     const o = app.sono.pipeline?.spacingOverride;
     return o ? { pixelSpacing: o.pixelSpacing, ...(o.frame ? { frame: o.frame } : {}) } : { pixelSpacing: null };
   };
-  app.get('/api/source/calibration', { schema: { tags, summary: 'Pixel spacing set by a calibration of the current source (null: the source\'s own)', response: { 200: SpacingDto } } },
+  app.get('/api/source/calibration', { config: { access: 'technician' }, schema: { tags, summary: 'Pixel spacing set by a calibration of the current source (null: the source\'s own)', response: { 200: SpacingDto } } },
     async () => current());
   app.put<{ Body: CalibrationBody }>('/api/source/calibration', {
+    config: { access: 'technician' },
     schema: {
       tags, summary: 'Calibrate pixel spacing of the current source: a known spacing, or two points a known distance apart (made in the UI); kept across restarts, per source',
       body: CalibrationBody, response: { 200: SpacingDto, ...errorResponses(400, 409, 413, 415, 500) },
@@ -40,9 +42,11 @@ const source: FastifyPluginAsync = async (app) => {
       throw new SonoError(ErrorCodes.CALIBRATION_NOT_SAVED, `The calibration could not be saved (${errorMessage(err)}); nothing was changed. Check the data folder's free space and permissions`, { cause: err });
     }
     p.setSpacingOverride(next);
+    auditRequest(req, 'source.calibration', CalibrationStore.keyOf(src), 'ok', { pixelSpacing: sp ?? null });
     return current();
   });
   app.put<{ Body: SourceBody }>('/api/source', {
+    config: { access: 'technician' },
     schema: { tags, summary: 'Switch the capture source (no restart)', body: SourceBody, response: { 200: SourceStateDto, ...errorResponses(400, 409, 413, 415) } },
   }, async (req) => {
     const rt = app.sono;
@@ -56,9 +60,11 @@ const source: FastifyPluginAsync = async (app) => {
       await pipeline.switchSource(next);
     } catch (err) {
       const code = err instanceof SonoError && err.code === ErrorCodes.SOURCE_UNKNOWN ? ErrorCodes.SOURCE_UNKNOWN : ErrorCodes.SOURCE_FAILED;
+      auditRequest(req, 'source.change', req.body.driver, 'failed', { code });
       throw new SonoError(code, `Source "${req.body.driver}" could not start: ${errorMessage(err)}`, { cause: err });
     }
     const h = next.health();
+    auditRequest(req, 'source.change', req.body.driver, 'ok', { fromNetwork: req.body.settings !== undefined });
     return { driver: h.driver, state: h.state };
   });
 };

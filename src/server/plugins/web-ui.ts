@@ -8,10 +8,12 @@ import fp from 'fastify-plugin';
 const webUi: FastifyPluginAsync = async (app) => {
   const dir = app.sono.webUiDir;
   if (!existsSync(join(dir, 'index.html'))) {
-    app.get('/', async (_req, reply) => reply.code(503).type('text/plain').send(`The web UI is not built (${dir} has no index.html). Run: npm run build`));
+    app.get('/', { config: { access: 'public' } }, async (_req, reply) => reply.code(503).type('text/plain').send(`The web UI is not built (${dir} has no index.html). Run: npm run build`));
     return;
   }
-  await app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], wildcard: true });
+  // one route per file found at start (not a /* wildcard): @fastify/static marks each with its root folder,
+  // which the access plugin reads as "public" (the UI shell loads before sign-in); anything else is a 404
+  await app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], wildcard: false });
 };
 
 export default fp(webUi, { name: 'sonoedge-web-ui' });

@@ -1,0 +1,63 @@
+/**
+ * Credentials for the tests of features behind the access plugin. Every route but health answers 401 without
+ * credentials, so a test of another feature signs in first, as a script would: an account and an API token
+ * made through the access services (what `sonoedge users add` and `sonoedge tokens create` do), sent as
+ * `Authorization: Bearer …`. The access tests themselves (test/access*) send their own credentials.
+ *
+ * `authorizeRequestsTo(url, auth)` makes this test file's fetch() calls to that daemon carry the token when the
+ * call sends no credentials of its own; `liveHeaders(url)` gives the WebSocket clients the same.
+ */
+import { join } from 'node:path';
+import { type AccessServices, openAccess } from '../../src/access/access.js';
+import type { Role } from '../../src/access/roles.js';
+import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
+
+export const SECRETS: Record<Role, string> = { clinician: '482913', technician: 'technician-pass-1', admin: 'admin-password-1' };
+
+export interface TestAuth {
+  user: string;
+  role: Role;
+  token: string;
+  headers: { authorization: string };
+}
+
+/** Adds the account `name` (default: named after its role) with its role's test secret, and a token for it. */
+export async function addTokenUser(services: AccessServices, role: Role = 'admin', name: string = role): Promise<TestAuth> {
+  if (!services.users.find(name)) await services.users.add(name, role, SECRETS[role]);
+  const { token } = services.tokens.create(name, { label: 'test' });
+  return { user: name, role, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** An admin token for a daemon running in another process on `dataDir` (the CLI's way: the database is shared). */
+export async function addTokenUserIn(dataDir: string, role: Role = 'admin'): Promise<TestAuth> {
+  const db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key'), {}));
+  try {
+    return await addTokenUser(openAccess(db, loadOrCreateKey(join(dataDir, 'keys', 'device.secret'), {}, 'sonoedge-device-secret')), role);
+  } finally {
+    db.close();
+  }
+}
+
+const byOrigin = new Map<string, TestAuth['headers']>();
+let realFetch: typeof fetch | undefined;
+
+/** Credentials registered for the daemon at `url` (empty when none). */
+export function liveHeaders(url: string): Record<string, string> {
+  return { ...byOrigin.get(new URL(url.replace(/^ws/, 'http')).origin) };
+}
+
+/** From now on, fetch() calls in this test file to `url`'s origin that carry no Authorization or Cookie header send `auth`'s token. */
+export function authorizeRequestsTo(url: string, auth: Pick<TestAuth, 'headers'>): void {
+  byOrigin.set(new URL(url).origin, auth.headers);
+  if (realFetch) return;
+  const original = globalThis.fetch;
+  realFetch = original;
+  globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const target = input instanceof Request ? input.url : String(input);
+    const extra = byOrigin.get(new URL(target).origin);
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (!extra || headers.has('authorization') || headers.has('cookie')) return original(input, init);
+    headers.set('authorization', extra.authorization);
+    return original(input, { ...init, headers });
+  };
+}
