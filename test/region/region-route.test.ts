@@ -10,7 +10,7 @@ import { openAccess } from '../../src/access/access.js';
 import { deviceNames } from '../../src/access/device-names.js';
 import type { Frame } from '../../src/capture/frame.js';
 import { RegionStore } from '../../src/capture/region-store.js';
-import type { FrameListener, FrameSource } from '../../src/capture/source.js';
+import type { FrameListener, FrameSource, SourceHealth } from '../../src/capture/source.js';
 import { Bus } from '../../src/pipeline/bus.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
@@ -31,8 +31,8 @@ class Grabber implements FrameSource {
     this.#listener = l;
   }
   async stop(): Promise<void> {}
-  health() {
-    return { driver: this.driver, state: 'running' as const, frames: this.#seq, errors: 0, lastError: undefined, fps: 0 };
+  health(): SourceHealth {
+    return { driver: this.driver, state: 'running', connected: true, fps: 0, framesDelivered: this.#seq, errors: 0, lastError: undefined };
   }
   push(width: number, height: number): Frame {
     const f = grayFrame(this.#seq++, width, height);
