@@ -6,11 +6,12 @@
  */
 import type { ImagingRegion } from '../capture/frame.js';
 import type { GateEntry } from '../ocr/hold.js';
-import { TASK_OF_EXAM } from '../records/measurement-rows.js';
+import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
 import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
-import { buildMeasurementSr, type SrMeasurement } from './sr.js';
+import type { buildMeasurementSr, SrMeasurement } from './sr.js';
+import { type ReportRevision, buildReports } from './sr-revision.js';
 import { keyedUid } from './uids.js';
 import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
 
@@ -28,6 +29,8 @@ export interface ExportOptions {
   deviceSerial: string;
   softwareVersion: string;
   deidentified: boolean;
+  /** Which report revision to build (src/sync/sr-revision.ts); default revision 0, unsigned. */
+  report?: ReportRevision | undefined;
 }
 
 export interface DicomInstance {
@@ -170,9 +173,8 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     });
   });
   const closed = new Date(exam.closedAt ?? exam.createdAt);
-  datasets.push(buildMeasurementSr(study, {
-    seriesInstanceUid: keyedUid(k, `series:sr:${exam.id}`),
-    sopInstanceUid: keyedUid(k, `sr:${exam.id}`),
+  // the TID 1500 report (and an obstetric exam's TID 5000 one) of the revision asked for, UIDs from sr-revision
+  datasets.push(...buildReports(study, {
     contentDate: dicomDate(closed),
     contentTime: dicomTime(closed),
     groups,
@@ -182,7 +184,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
       ...(withheld ? [`${withheld} image(s) withheld: the source has no imaging region set, so burned-in text could not be removed; they are kept on the device until a technician releases them.`] : []),
     ],
-  }));
+  }, { secret: k, examId: exam.id, examType, report: o.report }));
   const patientKey = p?.id ?? `exam:${exam.id}`;
   return datasets.map((ds) => {
     const out = o.deidentified ? deidentify(ds, { secret: k, patientKey, dates: o.dates }) : ds;

@@ -1,21 +1,23 @@
 /**
  * The closed exam's Comprehensive SR: a TID 1500-shaped Imaging Measurement Report with one measurement
  * group per capture (HC, BPD, OFD with LOINC codes; GA), following the IHE AI Results pattern: the
- * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until every measurement was
- * decided by a clinician, and each decision (confirmed/corrected, AI value, by whom) is recorded.
+ * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until a clinician signs it
+ * (src/server/plugins/sign-off.ts: a later revision, src/sync/sr-revision.ts), and each decision
+ * (confirmed/corrected, AI value, by whom) is recorded.
  */
 import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
+import { COMPREHENSIVE_SR, type DocumentStatus, statusAttributes, verifierAttributes } from './sr-revision-status.js';
 import { type StudyContext, studyAttributes } from './us-image.js';
 
-export const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
+export { COMPREHENSIVE_SR };
 
-type Code = { CodeValue: string; CodingSchemeDesignator: string; CodeMeaning: string };
-const code = (v: string, s: string, m: string): Code => ({ CodeValue: v, CodingSchemeDesignator: s, CodeMeaning: m });
+export type Code = { CodeValue: string; CodingSchemeDesignator: string; CodeMeaning: string };
+export const code = (v: string, s: string, m: string): Code => ({ CodeValue: v, CodingSchemeDesignator: s, CodeMeaning: m });
 
 // '{pixel}' is a UCUM annotation (unity): sizes measured without a known pixel spacing are labelled as such.
-const UNITS: Record<MeasurementUnit, Code> = {
+export const UNITS: Record<MeasurementUnit, Code> = {
   mm: code('mm', 'UCUM', 'millimeter'), weeks: code('wk', 'UCUM', 'week'), px: code('{pixel}', 'UCUM', 'pixel'),
   '%': code('%', 'UCUM', 'percent'), ratio: code('1', 'UCUM', 'no units'),
 };
@@ -25,7 +27,7 @@ const UNITS: Record<MeasurementUnit, Code> = {
  * BI-RADS orientation and margin and the AI's class have no code we could verify, so they use private
  * 99SONO codes (clearly local, never to be read as standard).
  */
-const CONCEPTS: Record<MeasurementKind, Code> = {
+export const CONCEPTS: Record<MeasurementKind, Code> = {
   hc: code('11984-2', 'LN', 'Head Circumference'),
   bpd: code('11820-8', 'LN', 'Biparietal Diameter'),
   ofd: code('11851-3', 'LN', 'Occipital-Frontal Diameter'),
@@ -47,7 +49,7 @@ const CATEGORY_CODES: Record<LesionClass | LesionOrientation | LesionMargin, Cod
   benign: code('SONO032', '99SONO', 'Benign-appearing lesion'),
   malignant: code('SONO033', '99SONO', 'Malignant-appearing lesion'),
 };
-const PROCEDURE: Record<ExamType, Code> = {
+export const PROCEDURE: Record<ExamType, Code> = {
   obstetric: code('268445003', 'SCT', 'Ultrasound scan - obstetric'),
   breast: code('47079000', 'SCT', 'Ultrasonography of breast'),
 };
@@ -76,6 +78,40 @@ export interface SrInput {
   examType?: ExamType;
   /** INTERGROWTH-21st centile text, when a dating GA was given */
   notes: string[];
+  /** signed (VERIFIED) or not, and the sent revision this one replaces (src/sync/sr-revision.ts) */
+  status?: DocumentStatus | undefined;
+  /** default 1; a revision's number + 1 */
+  instanceNumber?: number | undefined;
+}
+
+/** The clinicians who decided, in the order their measurements appear (de-identification numbers them so). */
+export function decidersOf(sr: SrInput): string[] {
+  return [...new Set(sr.groups.flatMap((g) => g.measurements).map((m) => m.decidedBy).filter((x): x is string => !!x))];
+}
+
+/** Observation context (TID 1001): the algorithm as a device observer, each deciding clinician as a person observer. */
+export function observerContext(sr: SrInput): Dataset[] {
+  return [
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121007', 'DCM', 'Device')] },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('121012', 'DCM', 'Device Observer UID')], UID: sr.algorithm.deviceUid },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121013', 'DCM', 'Device Observer Name')], TextValue: `${sr.algorithm.name} ${sr.algorithm.version}` },
+    ...decidersOf(sr).flatMap((p) => [
+      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121006', 'DCM', 'Person')] },
+      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: [code('121008', 'DCM', 'Person Observer Name')], PersonName: p.slice(0, 64) },
+    ]),
+  ];
+}
+
+/** Contributing Equipment naming the algorithm (IHE AI Results). */
+export function algorithmEquipment(sr: SrInput): Dataset[] {
+  return [{
+    PurposeOfReferenceCodeSequence: [code('Newcode1', '99IHE', 'Processing Algorithm')],
+    Manufacturer: 'sonoedge',
+    ManufacturerModelName: sr.algorithm.name,
+    SoftwareVersions: sr.algorithm.version,
+    DeviceUID: sr.algorithm.deviceUid,
+    ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
+  }];
 }
 
 /** A numeric measurement (NUM) or, for a categorical one, its category (CODE), with its review state. */
@@ -101,7 +137,7 @@ function item(m: SrMeasurement, image?: { sopClassUid: string; sopInstanceUid: s
   };
 }
 
-function evidence(studyUid: string, images: Array<{ sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }>): Dataset[] {
+export function evidence(studyUid: string, images: Array<{ sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }>): Dataset[] {
   if (images.length === 0) return [];
   const bySeries = new Map<string, typeof images>();
   for (const i of images) bySeries.set(i.seriesInstanceUid, [...(bySeries.get(i.seriesInstanceUid) ?? []), i]);
@@ -116,19 +152,9 @@ function evidence(studyUid: string, images: Array<{ sopClassUid: string; sopInst
 
 export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
   const examType = sr.examType ?? 'obstetric';
-  const all = sr.groups.flatMap((g) => g.measurements);
-  const verified = all.length > 0 && all.every((m) => m.state !== 'unverified');
-  const people = [...new Set(all.map((m) => m.decidedBy).filter((x): x is string => !!x))];
-  const lastDecision = all.map((m) => m.decidedAt).filter((x): x is string => !!x).sort().at(-1);
   const content: Dataset[] = [
     { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')], ConceptCodeSequence: [code('en', 'RFC5646', 'English')] },
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121007', 'DCM', 'Device')] },
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('121012', 'DCM', 'Device Observer UID')], UID: sr.algorithm.deviceUid },
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121013', 'DCM', 'Device Observer Name')], TextValue: `${sr.algorithm.name} ${sr.algorithm.version}` },
-    ...people.flatMap((p) => [
-      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121006', 'DCM', 'Person')] },
-      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: [code('121008', 'DCM', 'Person Observer Name')], PersonName: p.slice(0, 64) },
-    ]),
+    ...observerContext(sr),
     { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [PROCEDURE[examType]] },
     {
       RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('126010', 'DCM', 'Imaging Measurements')], ContinuityOfContent: 'SEPARATE',
@@ -157,27 +183,17 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
     SeriesDescription: examType === 'breast' ? 'Breast lesion (AI results)' : 'Fetal biometry (AI results)',
     SeriesInstanceUID: sr.seriesInstanceUid,
     SeriesNumber: 99,
-    InstanceNumber: 1,
+    InstanceNumber: sr.instanceNumber ?? 1,
     ReferencedPerformedProcedureStepSequence: [],
     CurrentRequestedProcedureEvidenceSequence: evidence(study.studyInstanceUid, sr.groups.flatMap((g) => (g.image ? [g.image] : []))),
-    ContributingEquipmentSequence: [{
-      PurposeOfReferenceCodeSequence: [code('Newcode1', '99IHE', 'Processing Algorithm')],
-      Manufacturer: 'sonoedge',
-      ManufacturerModelName: sr.algorithm.name,
-      SoftwareVersions: sr.algorithm.version,
-      DeviceUID: sr.algorithm.deviceUid,
-      ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
-    }],
+    ContributingEquipmentSequence: algorithmEquipment(sr),
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: [code('126000', 'DCM', 'Imaging Measurement Report')],
     ContinuityOfContent: 'SEPARATE',
     ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '1500' }],
-    CompletionFlag: 'COMPLETE',
-    VerificationFlag: verified ? 'VERIFIED' : 'UNVERIFIED',
-    ...(verified ? {
-      VerifyingObserverSequence: people.map((p) => ({ VerifyingObserverName: p.slice(0, 64), VerifyingOrganization: 'sonoedge clinic', VerificationDateTime: (lastDecision ?? '').replace(/[-:T]/g, '').slice(0, 14), VerifyingObserverIdentificationCodeSequence: [] })),
-    } : {}),
+    ...statusAttributes(sr.status),
     PerformedProcedureCodeSequence: [],
     ContentSequence: content,
+    ...verifierAttributes(sr.status),
   };
 }

@@ -25,9 +25,9 @@ describe('DICOM export of a closed exam', () => {
   const identified = buildExamInstances(exam, (id) => store.capturePixels(id), { ...opts, deidentified: false });
   const deid = buildExamInstances(exam, (id) => store.capturePixels(id), { ...opts, deidentified: true });
 
-  it('makes raw and overlay US images in separate series, and one Comprehensive SR', () => {
-    expect(deid.map((i) => i.dataset.SOPClassUID)).toEqual(['1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.88.33']);
-    expect(new Set(deid.map((i) => i.seriesInstanceUid)).size).toBe(3);
+  it('makes raw and overlay US images in separate series, and two Comprehensive SRs (TID 1500, and TID 5000 for an obstetric exam)', () => {
+    expect(deid.map((i) => i.dataset.SOPClassUID)).toEqual(['1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.88.33', '1.2.840.10008.5.1.4.1.1.88.33']);
+    expect(new Set(deid.map((i) => i.seriesInstanceUid)).size).toBe(4);
     const sr = deid[2]!.dataset;
     expect(sr.VerificationFlag).toBe('UNVERIFIED'); // GA/BPD/OFD still undecided
     expect((sr.ContributingEquipmentSequence as Array<Record<string, unknown>>)[0]).toMatchObject({ ManufacturerModelName: 'fetal-head', SoftwareVersions: '1.0.0' });
@@ -81,7 +81,7 @@ describe('burned-in text with no known imaging region', () => {
     const cap = exam.captures[0]!;
     db.prepare('UPDATE captures SET region_json = ? WHERE id = ?').run(JSON.stringify({ x: 0, y: 0, width: 320, height: 240 }), cap.id);
     const out = buildExamInstances(exam, (id) => store.capturePixels(id), { secret: 's', dates: 'remove', deviceSerial: 'x', softwareVersion: '0', deidentified: true });
-    expect(out.map((i) => i.sopClassUid)).toEqual(['1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.88.33']);
+    expect(out.map((i) => i.sopClassUid)).toEqual(['1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.88.33', '1.2.840.10008.5.1.4.1.1.88.33']);
     expect(out.slice(0, 2).map((i) => i.gate && 'hold' in i.gate ? i.gate.hold.code : undefined)).toEqual(['SONO_REGION_NOT_SET', 'SONO_REGION_NOT_SET']);
     expect(out[2]!.gate).toBeUndefined();
     const text = JSON.stringify(out[2]!.dataset.ContentSequence);

@@ -74,7 +74,7 @@ describe.skipIf(!orthancAvailable)('sync to a real Orthanc', () => {
       const sync = await until('delivery', async () => {
         const s = (await (await fetch(d.url + '/api/sync')).json()) as { items: Array<{ examId: string; state: string; sopInstanceUid: string }> };
         const mine = s.items.filter((i) => i.examId === exam.id);
-        return mine.length === 3 && mine.every((i) => i.state === 'sent') ? mine : undefined;
+        return mine.length === 4 && mine.every((i) => i.state === 'sent') ? mine : undefined;
       });
       const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string; sync: string }>;
       expect(exams.find((e) => e.id === exam.id)!.sync).toBe('sent');
@@ -94,7 +94,7 @@ describe.skipIf(!orthancAvailable)('sync to a real Orthanc', () => {
         for (const needle of [PATIENT.name, 'ZYXWV', 'QUENTINA', PATIENT.id, PATIENT.birthDate]) expect(bytes.includes(Buffer.from(needle)), needle).toBe(false);
         expect(ds.PatientIdentityRemoved).toBe('YES');
       }
-      expect(found).toBe(3); // once each
+      expect(found).toBe(4); // once each: two images, the TID 1500 and the TID 5000 report
       // the records database holds no plaintext either
       d.db.pragma('wal_checkpoint(TRUNCATE)');
       const raw = readFileSync(join(dir, 'data', 'records.db'));
@@ -255,7 +255,7 @@ describe.skipIf(!orthancAvailable)('a daemon killed with SIGKILL mid-sync', () =
       await post(`/api/exams/${exam.id as string}/close`, {});
       await until('queued and failing', async () => {
         const s = (await (await fetch(url + '/api/sync')).json()) as { items: Array<{ attempts: number }> };
-        return s.items.length === 3 && s.items.every((i) => i.attempts >= 1) ? true : undefined;
+        return s.items.length === 4 && s.items.every((i) => i.attempts >= 1) ? true : undefined;
       });
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -265,9 +265,9 @@ describe.skipIf(!orthancAvailable)('a daemon killed with SIGKILL mid-sync', () =
         const r = await fetch(url + '/api/sync').catch(() => undefined);
         if (!r?.ok) return undefined;
         const s = (await r.json()) as { items: Array<{ state: string }> };
-        return s.items.length === 3 && s.items.every((i) => i.state === 'sent') ? true : undefined;
+        return s.items.length === 4 && s.items.every((i) => i.state === 'sent') ? true : undefined;
       }, 90000);
-      expect((await pacs.instances()).length).toBe(3);
+      expect((await pacs.instances()).length).toBe(4);
     } finally {
       child.kill('SIGKILL');
       pacs.kill();
