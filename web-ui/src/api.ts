@@ -20,7 +20,7 @@ export class ApiError extends Error {
 
 type Body = { json: unknown } | { binary: ArrayBuffer } | undefined;
 
-async function request<T>(method: string, url: string, body?: Body): Promise<T> {
+export async function request<T>(method: string, url: string, body?: Body): Promise<T> {
   const init: RequestInit = { method };
   if (body && 'json' in body) init.headers = { 'content-type': 'application/json' };
   if (body && 'binary' in body) init.headers = { 'content-type': 'application/octet-stream' };

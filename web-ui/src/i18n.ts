@@ -1,6 +1,7 @@
 /** Every visible string goes through t(); English and French to start. */
 import type { FlagCode } from '../../src/protocol/flag-codes.js';
 import type { LesionClass, LesionMargin, LesionOrientation } from '../../src/protocol/lesion-categories.js';
+import { techEn, techFr } from './screens/system/strings';
 
 const en = {
   connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', noSignal: 'NO LIVE SIGNAL', frozen: 'FROZEN',
@@ -19,6 +20,7 @@ const en = {
   maxDiameter: 'Max diameter', perpDiameter: 'Perpendicular', orientation: 'Orientation', margin: 'Margin',
   parallel: 'parallel (wider than tall)', notParallel: 'not parallel (taller than wide)', circumscribed: 'circumscribed', irregular: 'irregular',
   normal: 'normal', benign: 'benign', malignant: 'malignant',
+  ...techEn,
 };
 export type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -38,6 +40,7 @@ const fr: Record<Key, string> = {
   maxDiameter: 'Grand axe', perpDiameter: 'Perpendiculaire', orientation: 'Orientation', margin: 'Contours',
   parallel: 'parallèle (plus large que haute)', notParallel: 'non parallèle (plus haute que large)', circumscribed: 'circonscrits', irregular: 'irréguliers',
   normal: 'normal', benign: 'bénin', malignant: 'malin',
+  ...techFr,
 };
 const dicts = { en, fr };
 export type Lang = keyof typeof dicts;

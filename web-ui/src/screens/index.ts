@@ -6,12 +6,14 @@ import type { Elements } from '../dom/elements';
 import { t } from '../i18n';
 import { examsScreen } from './exams';
 import { growthScreen } from './growth';
-import { systemScreen } from './system';
+import { modelsScreen } from './models/index';
+import { regionScreen } from './region/index';
+import { systemScreen } from './system/index';
 import type { Screen } from './types';
 
 const liveScreen: Screen = { id: 'live', labelKey: 'liveTab', section: () => document.getElementById('view-live')! };
 
-export const screens: readonly Screen[] = [liveScreen, examsScreen, growthScreen, systemScreen];
+export const screens: readonly Screen[] = [liveScreen, examsScreen, growthScreen, systemScreen, modelsScreen, regionScreen];
 
 /** Builds one tab per screen; opening a tab shows its section alone and runs its `open`. */
 export function wireScreens(els: Elements, list: readonly Screen[], onError: (message: string) => void): void {

@@ -1,0 +1,62 @@
+/**
+ * The System page a technician uses on site: status (version, source, calibration scope, faults, disk,
+ * pairing fingerprints), source settings, sync targets and held images, the active models. Refreshes
+ * itself every few seconds while it is open and the page visible; stops when hidden.
+ */
+import { api } from '../../api';
+import type { Elements } from '../../dom/elements';
+import type { Screen } from '../types';
+import { techApi } from './api';
+import { h, rows } from './dom';
+import { SourceForm } from './source-form';
+import { statusRows } from './status';
+import { st } from './text';
+import { SyncPanel } from './sync-panel';
+
+export const REFRESH_MS = 3000;
+
+let form: SourceForm | undefined;
+let sync: SyncPanel | undefined;
+let timer: ReturnType<typeof setInterval> | undefined;
+const stamp = h('p', { className: 'refreshed', role: 'status' });
+const section = (): HTMLElement => document.getElementById('view-system')!;
+const optional = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+
+/** One refresh: every part asks its route; a part whose route fails shows a dash, the others still show. */
+async function refresh(els: Elements): Promise<void> {
+  const [health, s, cal, tls] = await Promise.all([api.health(), optional(api.sync()), optional(techApi.calibration()), optional(techApi.tls())]);
+  els.systemInfo.replaceChildren(...rows(statusRows(health, cal, tls)));
+  if (s) sync?.show(s);
+  els.modelList.replaceChildren(...health.models.map((m) => h('li', { textContent: `${m.id} ${m.version} · ${m.provider} · ${m.precision}${m.healthWindow ? ` · ${st('healthWindow')}: ${m.healthWindow}` : ''}` })));
+  stamp.textContent = st('refreshed', { time: new Date().toLocaleTimeString(document.documentElement.lang || undefined) });
+}
+
+const visible = (): boolean => !section().hidden && !document.hidden;
+
+function stop(): void {
+  clearInterval(timer);
+  timer = undefined;
+}
+
+function start(els: Elements): void {
+  if (timer !== undefined || !visible()) return;
+  timer = setInterval(() => (visible() ? void refresh(els).catch(() => undefined) : stop()), REFRESH_MS);
+}
+
+export const systemScreen: Screen = {
+  id: 'system',
+  labelKey: 'system',
+  section,
+  async open(els: Elements): Promise<void> {
+    await Promise.all([refresh(els), form?.load()]);
+    start(els);
+  },
+  setup(els: Elements): void {
+    form = new SourceForm(els, () => void refresh(els).catch(() => undefined));
+    sync = new SyncPanel(() => void refresh(els).catch(() => undefined));
+    els.systemInfo.after(stamp);
+    els.modelList.after(sync.root);
+    document.addEventListener('visibilitychange', () => (visible() ? start(els) : stop()));
+    els.lang.addEventListener('change', () => visible() && void refresh(els).catch(() => undefined));
+  },
+};
