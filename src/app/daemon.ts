@@ -34,6 +34,7 @@ import type { Runtime } from '../server/runtime.js';
 import { packageRoot } from '../util/package-root.js';
 import { ConfigHolder } from './config-holder.js';
 import { modelSwitch } from './model-switch.js';
+import { wireModelUpdates } from './model-updates-wiring.js';
 import { dataDirOf } from '../config/paths.js';
 import { openSessions } from './sessions.js';
 import { makeProbeControl, startConfiguredSource, startUsbHotplug } from './sources.js';
@@ -145,6 +146,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   };
   // Released after the server closed (pushed before it): whatever sessions the pipeline holds by then.
   teardown.push('release the model sessions', () => Promise.all(pipeline.sessions().map((s) => s.release().catch(() => {}))));
+  runtime.modelUpdates = wireModelUpdates({ loaded, config, runtime, db, deviceSecret, log }, teardown);
   const app = await buildApp(runtime, log);
   teardown.push('close the HTTP server', () => app.close());
   await app.listen({ host: c.server.host, port: c.server.port });

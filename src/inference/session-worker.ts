@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { readModelPackage } from '../models/package.js';
 import { type ModelSession, type SessionOptions, openModelSession } from './session.js';
 
-interface OpenMsg { type: 'open'; dir: string; options: SessionOptions; inputs: [SharedArrayBuffer, SharedArrayBuffer]; outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]> }
+interface OpenMsg { type: 'open'; dir: string; id: string; options: SessionOptions; inputs: [SharedArrayBuffer, SharedArrayBuffer]; outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]> }
 interface RunMsg { type: 'run'; id: number; slot: 0 | 1 }
 interface LoopMsg { type: 'loop'; id: number; slot: 0 | 1; n: number }
 type Msg = OpenMsg | RunMsg | LoopMsg | { type: 'release' };
@@ -27,7 +27,7 @@ port.on('message', (msg: Msg) => {
 async function handle(msg: Msg): Promise<void> {
   if (msg.type === 'open') {
     try {
-      session = await openModelSession(readModelPackage(msg.dir), msg.options);
+      session = await openModelSession(readModelPackage(msg.dir, { id: msg.id }), msg.options);
       inputs = [new Float32Array(msg.inputs[0]), new Float32Array(msg.inputs[1])];
       outputs = Object.fromEntries(Object.entries(msg.outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
       port.postMessage({ type: 'opened', provider: session.provider, file: session.file, attempts: session.attempts });

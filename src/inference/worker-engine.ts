@@ -84,7 +84,7 @@ export class WorkerEngine implements InferenceEngine {
         else reject(new SonoError((m.code as never) ?? ErrorCodes.PROVIDER_NONE_AVAILABLE, m.message ?? 'model failed to open'));
       });
       worker.once('error', reject);
-      worker.postMessage({ type: 'open', dir: pkg.dir, options, inputs, outputs });
+      worker.postMessage({ type: 'open', dir: pkg.dir, id: pkg.manifest.id, options, inputs, outputs }); // id: an installed version's folder is named after its version
     }).catch(async (err: unknown) => {
       await worker.terminate();
       throw err;

@@ -28,10 +28,36 @@ export interface ResultEvent {
   result: TaskResult;
 }
 
+/**
+ * Every model run as it landed, failed or not, with its raw outputs: what a model's health is judged on
+ * (src/app/model-updates-wiring.ts). `outputs` are valid only while the handler runs (buffers are reused).
+ */
+export interface RunEvent {
+  modelId: string;
+  modelVersion: string;
+  /** The run or its analysis threw (its message). */
+  error: string | undefined;
+  /** The model's run alone (ms); 0 when it failed. */
+  inferenceMs: number;
+  outputs: Readonly<Record<string, { data: Float32Array }>> | undefined;
+}
+
+/** A model update happened or a health window ended (installs, activations, rollbacks — automatic ones too). */
+export interface ModelEvent {
+  type: 'model';
+  /** e.g. 'model.install', 'model.rollback', 'model.health' */
+  action: string;
+  outcome: 'ok' | 'failed';
+  modelId: string;
+  details: Record<string, unknown>;
+}
+
 export interface BusEvents {
   frame: Frame;
   result: ResultEvent;
   probe: ProbeEvent;
+  run: RunEvent;
+  model: ModelEvent;
 }
 
 type Handler<T> = (event: T) => void;
@@ -41,7 +67,7 @@ type Handler<T> = (event: T) => void;
  * `onHandlerError` and never stops the others (a broken consumer must not stall the pipeline).
  */
 export class Bus {
-  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set(), probe: new Set() };
+  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set(), probe: new Set(), run: new Set(), model: new Set() };
 
   constructor(private readonly onHandlerError: (err: unknown, topic: string) => void = () => {}) {}
 

@@ -51,7 +51,11 @@ export class Publication {
 
   complete(job: Job, outcome: Outcome): void {
     const id = job.runner.id;
-    if ('error' in outcome) return this.fail(id, outcome.error);
+    const ran = job.runner.session;
+    if ('error' in outcome) {
+      this.bus.publish('run', { modelId: ran.id, modelVersion: ran.version, error: errorMessage(outcome.error), inferenceMs: 0, outputs: undefined });
+      return this.fail(id, outcome.error);
+    }
     try {
       const t = performance.now();
       const result = job.runner.analyze(outcome.run.outputs, job.slot);
@@ -73,7 +77,9 @@ export class Publication {
         timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, handoffMs: Math.max(0, outcome.elapsedMs - inferenceMs), inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
         result,
       });
+      this.bus.publish('run', { modelId: s.id, modelVersion: s.version, error: undefined, inferenceMs, outputs: outcome.run.outputs });
     } catch (err) {
+      this.bus.publish('run', { modelId: ran.id, modelVersion: ran.version, error: errorMessage(err), inferenceMs: outcome.run.inferenceMs, outputs: undefined });
       this.fail(id, err);
     }
   }

@@ -1,7 +1,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import accessPlugin, { accessPluginOptions } from './access/plugin.js';
 import bestFrame from './plugins/best-frame.js';
@@ -10,6 +10,7 @@ import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
+import models from './plugins/models.js';
 import records from './plugins/records.js';
 import report from './plugins/report.js';
 import sync from './plugins/sync.js';
@@ -47,6 +48,10 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, worklist, systemTls, webUi] });
+  const updates = runtime.modelUpdates;
+  const modelRoutes: FastifyPluginAsync[] = updates ? [async (api) => {
+    await api.register(models, { service: updates, maxPackageBytes: runtime.config.modelUpdates.maxPackageBytes, actorOf: (req) => req.principal?.name ?? 'unknown' });
+  }] : [];
+  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, worklist, systemTls, ...modelRoutes, webUi] });
   return app;
 }

@@ -10,6 +10,7 @@ import type { InferenceEngine } from '../inference/engine.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { FaultCounts } from '../pipeline/fault-guard.js';
 import type { ModelGate } from '../pipeline/model-gate.js';
+import type { ModelUpdateService } from '../models/updates/service.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../records/database.js';
 import type { Exam, ExamType } from '../records/types.js';
@@ -73,6 +74,8 @@ export interface Runtime {
   models: ModelSwitch;
   /** Directory of the built web UI. */
   webUiDir: string;
+  /** Signed model packages: install, rollback, versions, the health window (absent where no store was wired, e.g. inject tests). */
+  modelUpdates?: ModelUpdateService;
   /** Accounts, sessions, tokens and the audit trail, and whether (and with what certificate) the server speaks HTTPS. */
   access: AccessSetup;
   /** SHA-256 fingerprints of the certificate served (and of the device CA) for pairing a tablet; undefined on plain HTTP. */

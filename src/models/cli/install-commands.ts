@@ -14,6 +14,11 @@ import { keygen, pack, sign, verify } from './package-commands.js';
 
 const STORE_OPTIONS = { config: { type: 'string' }, 'data-dir': { type: 'string' } } as const;
 
+/** The config with --data-dir in force: the store and the audit trail (records database) both live there. */
+function loadWithDataDir(values: { config?: string; 'data-dir'?: string }): LoadedConfig {
+  return loadConfig(values.config, values['data-dir'] !== undefined ? { overrides: [[['dataDir'], resolve(values['data-dir'])]] } : {});
+}
+
 function storeOf(deps: ModelCommandDeps, loaded: LoadedConfig, dataDir: string | undefined): ModelStore {
   return new ModelStore(dataDir ? resolve(dataDir) : deps.dataDirOf(loaded), deps.modelsDirOf(loaded));
 }
@@ -39,7 +44,7 @@ function install(deps: ModelCommandDeps): ModelCommand {
     async run(argv) {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...STORE_OPTIONS, 'no-activate': { type: 'boolean' }, 'allow-downgrade': { type: 'boolean' } } });
       if (positionals.length !== 1) throw new CommandUsageError('models install needs one FILE');
-      const loaded = loadConfig(values.config);
+      const loaded = loadWithDataDir(values);
       const updates = loaded.config.modelUpdates;
       const report = await installPackage(readFileSync(positionals[0]!), {
         store: storeOf(deps, loaded, values['data-dir']),
@@ -71,7 +76,7 @@ function activate(deps: ModelCommandDeps): ModelCommand {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: STORE_OPTIONS });
       if (positionals.length !== 2) throw new CommandUsageError('models activate needs ID and VERSION');
       const [id, version] = positionals as [string, string];
-      const loaded = loadConfig(values.config);
+      const loaded = loadWithDataDir(values);
       const by = `cli:${process.env.USER ?? 'unknown'}`;
       const audit = deps.audit?.(loaded);
       try {
@@ -93,13 +98,13 @@ function rollback(deps: ModelCommandDeps): ModelCommand {
     async run(argv) {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: STORE_OPTIONS });
       if (positionals.length !== 1) throw new CommandUsageError('models rollback needs one ID');
-      const loaded = loadConfig(values.config);
+      const loaded = loadWithDataDir(values);
       const by = `cli:${process.env.USER ?? 'unknown'}`;
       const audit = deps.audit?.(loaded);
       try {
         const r = await rollbackModel(storeOf(deps, loaded, values['data-dir']), positionals[0]!, { by, reason: 'rolled back by hand' });
         await audit?.({ action: 'model.rollback', outcome: 'ok', target: positionals[0]!, details: { from: r.from, to: r.to, by } });
-        print(`${positionals[0]} rolled back from ${r.from} to ${r.to}`);
+        print(`${positionals[0]} rolled back from ${r.from} to ${r.to} (a running daemon picks it up on restart)`);
       } catch (err) {
         await audit?.({ action: 'model.rollback', outcome: 'failed', target: positionals[0]!, details: { by } });
         throw err;
@@ -114,7 +119,7 @@ function list(deps: ModelCommandDeps): ModelCommand {
     usage: 'sonoedge models list [--config FILE] [--data-dir DIR]',
     async run(argv) {
       const { values } = parseArgs({ args: argv, options: STORE_OPTIONS });
-      const loaded = loadConfig(values.config);
+      const loaded = loadWithDataDir(values);
       const dir = deps.modelsDirOf(loaded);
       const bundled = listModelPackages(dir);
       for (const p of bundled) if (!('manifest' in p)) print(`${p.dir}\tINVALID\t${p.error.replace(/\n/g, ' ')}`);

@@ -4,7 +4,10 @@ const Attempt = T.Object({ provider: T.String(), ok: T.Boolean(), reason: T.Opti
 export const HealthDto = T.Object({
   status: T.Union([T.Literal('starting'), T.Literal('ok'), T.Literal('failed')]),
   provider: T.Optional(T.String({ description: 'Execution provider of the first model, e.g. "cpu"' })),
-  models: T.Array(T.Object({ id: T.String(), version: T.String(), task: T.String(), provider: T.String(), precision: T.String(), attempts: T.Array(Attempt) })),
+  models: T.Array(T.Object({
+    id: T.String(), version: T.String({ description: 'The active version: the one serving now (history under GET /api/models)' }), task: T.String(), provider: T.String(), precision: T.String(), attempts: T.Array(Attempt),
+    healthWindow: T.Optional(T.Union([T.Literal('watching'), T.Literal('passed'), T.Literal('failed')], { description: "The health window of this model's last activation, if one ran since start-up" })),
+  })),
   source: T.Optional(T.Object({
     driver: T.String(), state: T.String(), connected: T.Boolean(), fps: T.Number(), framesDelivered: T.Number(), errors: T.Number(), lastError: T.Optional(T.String()),
   })),

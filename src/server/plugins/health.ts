@@ -21,7 +21,10 @@ const health: FastifyPluginAsync = async (app) => {
     const body = {
       status: rt.state.startupError ? 'failed' as const : rt.state.ready ? 'ok' as const : 'starting' as const,
       provider: rt.sessions[0]?.provider,
-      models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider, precision: s.file.precision, attempts: s.attempts })),
+      models: rt.sessions.map((s) => {
+        const window = rt.modelUpdates?.health(s.id);
+        return { id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider, precision: s.file.precision, attempts: s.attempts, ...(window ? { healthWindow: window.state } : {}) };
+      }),
       source,
       pipeline: stats && {
         framesIn: stats.framesIn, framesTaken: stats.framesTaken, framesDropped: stats.framesDropped, errors: stats.errors, lastError: stats.lastError,

@@ -67,7 +67,7 @@ describe('sonoedge models keygen | pack | sign | verify | install | list | rollb
     expect(list.stdout).toMatch(/^ {2}1\.1\.0\tinstalled\tACTIVE$/m);
 
     const back = runCli(['models', 'rollback', 'fetal-head', ...store]);
-    expect([back.status, back.stdout]).toEqual([0, 'fetal-head rolled back from 1.1.0 to 1.0.0 (bundled)\n']);
+    expect([back.status, back.stdout]).toEqual([0, 'fetal-head rolled back from 1.1.0 to 1.0.0 (bundled) (a running daemon picks it up on restart)\n']);
     expect(runCli(['models', 'list', ...store]).stdout).toMatch(/^ {2}1\.0\.0\tbundled\tACTIVE$/m);
     const none = runCli(['models', 'rollback', 'fetal-head', ...store]);
     expect([none.status, none.stderr]).toEqual([1, expect.stringMatching(/runs its bundled \(factory\) package/)]);
