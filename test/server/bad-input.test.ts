@@ -5,17 +5,18 @@ import { ExamStore } from '../../src/records/exam-store.js';
 import { FrameEncoder } from '../../src/server/frame-message.js';
 import { buildExamInstances } from '../../src/sync/export-exam.js';
 import { buildTestApp, grayFrame, publishFrame } from '../helpers/app.js';
+import { authorizeRequestsTo } from '../helpers/auth.js';
 
 /**
  * Sends `total` bytes of octet-stream in 1 MiB chunks, going on after an early answer as an attacker
  * would (until the server closes the socket); `midway` runs once the first MiB is out, `after` once sending stopped.
  */
-function floodUpload(port: number, path: string, total: number, midway: () => Promise<void>, after: () => Promise<void>): Promise<{ status: number; body: string; sentWhenAnswered: number; sent: number }> {
+function floodUpload(port: number, path: string, total: number, midway: () => Promise<void>, after: () => Promise<void>, auth: Record<string, string> = {}): Promise<{ status: number; body: string; sentWhenAnswered: number; sent: number }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answer: { status: number; body: string; sentWhenAnswered: number } | undefined;
     let stopped = false;
-    const req = request({ port, path, method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': total } }, (res) => {
+    const req = request({ port, path, method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': total, ...auth } }, (res) => {
       const sentWhenAnswered = sent;
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
@@ -64,7 +65,8 @@ describe('bad input never stalls the daemon (buildApp over a real socket and rea
       health.push((await fetch(`http://127.0.0.1:${port}/api/health`)).status);
     };
     const total = 60 * 1024 * 1024;
-    const r = await floodUpload(port, '/api/exams', total, probe, probe);
+    authorizeRequestsTo(`http://127.0.0.1:${port}`, t.auth!);
+    const r = await floodUpload(port, '/api/exams', total, probe, probe, t.auth!.headers);
     expect(health).toEqual([200, 200]);
     expect(r.status).toBe(415);
     expect(JSON.parse(r.body)).toMatchObject({ code: 'SONO_REQUEST_MEDIA_UNSUPPORTED', statusCode: 415 });

@@ -31,7 +31,8 @@ describe('records API (real daemon, encrypted SQLite)', () => {
     const hc = ms.find((m) => m.kind === 'hc')!;
     const corrected = await json(d, 'POST', `/api/measurements/${hc.id}/decision`, { decision: 'corrected', value: 180.5, by: 'dr-b' });
     expect(corrected.status).toBe(200);
-    expect(corrected.body).toMatchObject({ state: 'corrected', aiValue: hc.aiValue, finalValue: 180.5, decidedBy: 'dr-b' });
+    // who decided is who is signed in (the test's admin token), not the body's "by"
+    expect(corrected.body).toMatchObject({ state: 'corrected', aiValue: hc.aiValue, finalValue: 180.5, decidedBy: 'admin' });
     expect(typeof corrected.body.decidedAt).toBe('string');
     const bpd = ms.find((m) => m.kind === 'bpd')!;
     expect((await json(d, 'POST', `/api/measurements/${bpd.id}/decision`, { decision: 'confirmed', by: 'dr-b' })).body).toMatchObject({ state: 'confirmed', finalValue: bpd.aiValue });
