@@ -76,7 +76,7 @@ function section(): HTMLElement {
     title,
     h('div', { className: 'model-upload' }, h('label', {}, fileLabel, file), h('label', { className: 'toggle' }, activate, activateLabel), install),
     progress, message, steps.root, cards);
-  document.body.insertBefore(root, document.querySelector('script') ?? null);
+  document.body.insertBefore(root, document.querySelector('body > script') ?? null); // the built page has its script in <head>
   return root;
 }
 
