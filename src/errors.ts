@@ -128,6 +128,12 @@ export const ErrorCodes = {
   SYNC_ITEM_NOT_FOUND: 'SONO_SYNC_ITEM_NOT_FOUND',
   SYNC_ITEM_NOT_HELD: 'SONO_SYNC_ITEM_NOT_HELD',
   SYNC_MASK_REQUIRED: 'SONO_SYNC_MASK_REQUIRED',
+  // report sign-off and second reading (src/records/signatures.ts, second-read.ts)
+  REPORT_EXAM_OPEN: 'SONO_REPORT_EXAM_OPEN',
+  REPORT_UNDECIDED: 'SONO_REPORT_UNDECIDED',
+  SECOND_READ_REFUSED: 'SONO_SECOND_READ_REFUSED',
+  SECOND_READ_INVALID: 'SONO_SECOND_READ_INVALID',
+  ADJUDICATION_REFUSED: 'SONO_ADJUDICATION_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -130,6 +130,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     db,
     onExamClosed: sync.onExamClosed,
     sync: { outbox: sync.outbox, worker: sync.worker },
+    reports: sync.reports,
     dataDir,
     createSource,
     driverNames: () => drivers.names(),

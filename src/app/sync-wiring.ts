@@ -8,6 +8,7 @@ import type { ExamStore } from '../records/exam-store.js';
 import type { Exam } from '../records/types.js';
 import { buildExamInstances } from '../sync/export-exam.js';
 import { Outbox } from '../sync/outbox.js';
+import { type ReportService, makeReportService } from '../sync/sr-revision-service.js';
 import { SyncService } from '../sync/sync-service.js';
 import { packageRoot } from '../util/package-root.js';
 
@@ -16,6 +17,8 @@ export interface SyncWiring {
   worker: SyncService;
   /** Called inside the closing transaction: queues the de-identified exam for every target. */
   onExamClosed: (exam: Exam) => void;
+  /** Signed and amended report revisions, queued like closing's (src/sync/sr-revision-service.ts). */
+  reports: ReportService;
 }
 
 /** Store-and-forward to the configured PACS targets: the outbox in the records database, delivery in its own process (not started here). */
@@ -33,5 +36,6 @@ export function wireSync(loaded: LoadedConfig, db: Db, store: ExamStore, keys: {
     for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
     setImmediate(() => worker.poke());
   };
-  return { outbox, worker, onExamClosed };
+  const reports = makeReportService({ exportOptions: { secret, dates: config.sync.dates, deviceSerial, softwareVersion }, targets: targets.map((t) => t.name), outbox, pixelsOf: (id) => store.capturePixels(id), poke: () => worker.poke(), organization: 'sonoedge clinic' });
+  return { outbox, worker, onExamClosed, reports };
 }

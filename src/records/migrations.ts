@@ -194,4 +194,53 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TRIGGER measurement_decisions_no_delete BEFORE DELETE ON measurement_decisions BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
     `,
   },
+  {
+    version: 23,
+    name: 'Report revisions, signatures and second reading',
+    // Append-only, like the decision history: a signature or an amendment is a new report revision (revision 0
+    // is the one closing sends), with who, when and the UIDs of the SR instances it sent; a second reader's
+    // opinion per measurement and the adjudication of a disagreement are kept beside the first decision.
+    sql: `
+      CREATE TABLE report_revisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        revision INTEGER NOT NULL CHECK (revision >= 1),
+        kind TEXT NOT NULL CHECK (kind IN ('signature','amendment')),
+        by_user TEXT NOT NULL,
+        at TEXT NOT NULL,
+        sr_uid TEXT,
+        ob_sr_uid TEXT,
+        UNIQUE (exam_id, revision)
+      );
+      CREATE TABLE second_reads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        measurement_id TEXT NOT NULL REFERENCES measurements(id) ON DELETE RESTRICT,
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        reader TEXT NOT NULL,
+        agree INTEGER NOT NULL CHECK (agree IN (0, 1)),
+        value REAL,
+        text TEXT,
+        note TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX second_reads_by_measurement ON second_reads (measurement_id, id);
+      CREATE TABLE adjudications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        measurement_id TEXT NOT NULL REFERENCES measurements(id) ON DELETE RESTRICT,
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        by_user TEXT NOT NULL,
+        value REAL,
+        text TEXT,
+        note TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX adjudications_by_measurement ON adjudications (measurement_id, id);
+      CREATE TRIGGER report_revisions_no_update BEFORE UPDATE ON report_revisions BEGIN SELECT RAISE(ABORT, 'report revisions are append-only'); END;
+      CREATE TRIGGER report_revisions_no_delete BEFORE DELETE ON report_revisions BEGIN SELECT RAISE(ABORT, 'report revisions are append-only'); END;
+      CREATE TRIGGER second_reads_no_update BEFORE UPDATE ON second_reads BEGIN SELECT RAISE(ABORT, 'second reads are append-only'); END;
+      CREATE TRIGGER second_reads_no_delete BEFORE DELETE ON second_reads BEGIN SELECT RAISE(ABORT, 'second reads are append-only'); END;
+      CREATE TRIGGER adjudications_no_update BEFORE UPDATE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
+      CREATE TRIGGER adjudications_no_delete BEFORE DELETE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
+    `,
+  },
 ];

@@ -16,6 +16,7 @@ import type { Db } from '../records/database.js';
 import type { Exam, ExamType } from '../records/types.js';
 import type { Outbox } from '../sync/outbox.js';
 import type { SyncService } from '../sync/sync-service.js';
+import type { ReportService } from '../sync/sr-revision-service.js';
 
 /** Replaces a model's live session (a model update): the new one is warmed before frames reach it. */
 export interface ModelSwitch {
@@ -53,6 +54,8 @@ export interface Runtime {
   onExamClosed: (exam: Exam) => void;
   /** Store-and-forward delivery; undefined when no target is configured. */
   sync: { outbox: Outbox; worker: SyncService } | undefined;
+  /** Builds and queues signed and amended report revisions (absent in apps without sync wiring: signatures are then recorded without SR UIDs). */
+  reports?: ReportService | undefined;
   /** Where records and keys live (shown with its free space). */
   dataDir: string;
   /** Builds a source by driver name (the registry); used to switch sources without a restart. `id` defaults to config.source.id. */
