@@ -27,7 +27,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import type { SourceDeadlines } from '../pipeline/source-holder.js';
 import { type Db, loadOrCreateKey, openDatabase } from '../records/database.js';
 import { ExamStore } from '../records/exam-store.js';
-import { TASK_OF_EXAM } from '../records/measurement-rows.js';
+import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import type { ExamType } from '../records/types.js';
 import { buildApp } from '../server/app.js';
 import type { Runtime } from '../server/runtime.js';
