@@ -4,23 +4,16 @@
  * between the two (the numbers are printed, not asserted as speeds).
  */
 import { spawnSync } from 'node:child_process';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { SimulatedProbe } from '../../drivers/simulated/probe.js';
 import { DEFAULT_BURNED_TEXT_RULES, burnedText } from '../../src/ocr/burned-text.js';
 import { readWords } from '../../src/ocr/tesseract.js';
 import { parseTesseractTsv } from '../../src/ocr/tsv.js';
+import { burnText } from './burn-text.js';
 
 const hasTesseract = spawnSync('tesseract', ['--version']).status === 0;
 const W = 640;
 const H = 480;
-
-/** White text drawn into a gray picture (DejaVu Sans, as a scanner's overlay would be). */
-export async function burnText(px: Uint8Array, width: number, height: number, text: string, x: number, y: number, size = 16): Promise<Uint8Array> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><text x="${x}" y="${y}" font-family="DejaVu Sans" font-size="${size}" fill="white">${text}</text></svg>`;
-  const out = await sharp(Buffer.from(px), { raw: { width, height, channels: 1 } }).composite([{ input: Buffer.from(svg) }]).toColourspace('b-w').raw().toBuffer();
-  return new Uint8Array(out.buffer, out.byteOffset, width * height);
-}
 
 describe('tesseract TSV', () => {
   it('keeps word rows with text, their boxes and confidence', () => {
