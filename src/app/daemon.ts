@@ -147,7 +147,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   };
   // Released after the server closed (pushed before it): whatever sessions the pipeline holds by then.
   teardown.push('release the model sessions', () => Promise.all(pipeline.sessions().map((s) => s.release().catch(() => {}))));
-  runtime.modelUpdates = wireModelUpdates({ loaded, config, runtime, db, deviceSecret, log }, teardown);
+  runtime.modelUpdates = wireModelUpdates({ loaded, config, runtime, log }, teardown);
   const app = await buildApp(runtime, log);
   teardown.push('close the HTTP server', () => app.close());
   await app.listen({ host: c.server.host, port: c.server.port });

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { supportedTasks } from '../analysis/tasks.js';
-import { type AuditEvent, AuditTrail } from '../audit/audit-trail.js';
+import type { AuditEvent } from '../audit/audit-trail.js';
 import type { LoadedConfig } from '../config/load.js';
 import { dataDirOf, modelsDirOf } from '../config/paths.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
@@ -19,7 +19,6 @@ import { trustStoreOf } from '../models/updates/keys.js';
 import { ModelUpdateService } from '../models/updates/service.js';
 import { ModelStore } from '../models/updates/store.js';
 import type { TrialEngine } from '../models/updates/test-vectors.js';
-import type { Db } from '../records/database.js';
 import type { Runtime } from '../server/runtime.js';
 import type { ConfigHolder } from './config-holder.js';
 import { openSession } from './sessions.js';
@@ -29,10 +28,8 @@ export interface ModelUpdatesWiringDeps {
   loaded: LoadedConfig;
   /** The config in force: keys, revocations and the health window are read at each use (a reload applies). */
   config: ConfigHolder;
-  runtime: Pick<Runtime, 'bus' | 'models' | 'sessions'>;
-  /** The records database and the device secret: the audit trail's chain lives there. */
-  db: Db;
-  deviceSecret: string;
+  /** `access`: the chained audit trail, and the accounts (an installer's role goes into its audit row). */
+  runtime: Pick<Runtime, 'bus' | 'models' | 'sessions' | 'access'>;
   log: Logger;
 }
 
@@ -42,16 +39,17 @@ function personOf(by: string): string | null {
 }
 
 /** A model update's fact as a row of the accounts' audit trail (`client`: 'cli', or 'daemon' for the device itself). */
-export function modelAuditRow(e: ModelAuditEvent, client: string): AuditEvent {
+export function modelAuditRow(e: ModelAuditEvent, client: string, roleOf: (user: string) => string | null = () => null): AuditEvent {
   const by = typeof e.details.by === 'string' ? e.details.by : 'unknown';
-  return { user: personOf(by), role: null, client, action: e.action, target: e.target, outcome: e.outcome, details: e.details };
+  const user = personOf(by);
+  return { user, role: user === null ? null : roleOf(user), client, action: e.action, target: e.target, outcome: e.outcome, details: e.details };
 }
 
 export function wireModelUpdates(d: ModelUpdatesWiringDeps, teardown: Teardown): ModelUpdateService {
   const { loaded, runtime, log } = d;
   const modelsDir = modelsDirOf(loaded);
   const store = new ModelStore(dataDirOf(loaded), modelsDir);
-  const trail = new AuditTrail(d.db, d.deviceSecret);
+  const { audit: trail, users } = runtime.access.services;
   // Sessions opened by this wiring: only these may be swapped into the pipeline (typed, warmed, on a worker).
   const opened = new WeakMap<TrialEngine, InferenceEngine>();
   const announce = (action: string, outcome: 'ok' | 'failed', modelId: string, details: Record<string, unknown>): void =>
@@ -75,7 +73,7 @@ export function wireModelUpdates(d: ModelUpdatesWiringDeps, teardown: Teardown):
     knownTasks: supportedTasks(),
     audit: (e) => {
       try {
-        trail.record(modelAuditRow(e, 'daemon'));
+        trail.record(modelAuditRow(e, 'daemon', (name) => users.find(name)?.role ?? null));
       } catch (err) {
         log.error({ err: errorMessage(err), action: e.action, model: e.target }, 'model update could not be written to the audit trail');
       }

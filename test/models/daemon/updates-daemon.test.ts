@@ -97,7 +97,7 @@ describe('model updates in the real daemon: HTTP install, live switch, health, a
     const list = (await (await fetch(d.url + '/api/models', { headers: users.technician!.headers })).json()) as { models: Array<{ id: string; active: { version: string; source: string }; history: Array<{ event: string; by: string }> }> };
     expect(list.models.find((m) => m.id === 'fetal-head')).toMatchObject({ active: { version: '1.1.0', source: 'installed' } });
     expect(list.models[0]!.history.map((h) => `${h.event}:${h.by}`)).toEqual(['installed:tech-anna', 'activated:tech-anna', 'health-passed:health-window']);
-    expect(modelAudit().map((a) => `${a.action}:${a.outcome}:${a.user}:${a.client}`)).toEqual(['model.install:failed:tech-anna:daemon', 'model.install:ok:tech-anna:daemon']);
+    expect(modelAudit().map((a) => `${a.action}:${a.outcome}:${a.user}:${a.role}:${a.client}`)).toEqual(['model.install:failed:tech-anna:technician:daemon', 'model.install:ok:tech-anna:technician:daemon']);
   });
 
   it('a model that starts failing after activation is rolled back by itself: on the bus, in health, history and the audit trail', async () => {
