@@ -105,8 +105,9 @@ export class ExamStore {
   /**
    * Stores a capture unless this exam already holds the same frame (same sequence and capture time) or the
    * same client key: then that capture is answered and nothing is written (`created` false).
+   * Who captured is recorded by the route in the audit trail (`_actor` is kept for callers).
    */
-  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null): { capture: Capture; created: boolean } {
+  addCaptureOnce(examId: string, input: CaptureInput, _actor: string | null): { capture: Capture; created: boolean } {
     checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length, region: input.region }, `Frame ${input.frameSeq}`);
     checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
     const id = randomUUID();
