@@ -35,6 +35,7 @@ import { packageRoot } from '../util/package-root.js';
 import { ConfigHolder } from './config-holder.js';
 import { modelSwitch } from './model-switch.js';
 import { wireModelUpdates } from './model-updates-wiring.js';
+import { startDiskGuard } from './disk-wiring.js';
 import { dataDirOf } from '../config/paths.js';
 import { openSessions } from './sessions.js';
 import { makeProbeControl, startConfiguredSource, startUsbHotplug } from './sources.js';
@@ -145,6 +146,7 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     access,
     tlsFingerprints: tlsFingerprints(c.server, dataDir, loaded.baseDir),
   };
+  runtime.disk = startDiskGuard(dataDir, c, runtime, log, teardown);
   // Released after the server closed (pushed before it): whatever sessions the pipeline holds by then.
   teardown.push('release the model sessions', () => Promise.all(pipeline.sessions().map((s) => s.release().catch(() => {}))));
   runtime.modelUpdates = wireModelUpdates({ loaded, config, runtime, log }, teardown);

@@ -13,6 +13,8 @@ import type { ModelGate } from '../pipeline/model-gate.js';
 import type { ModelUpdateService } from '../models/updates/service.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../records/database.js';
+import type { DiskGuard } from '../service/disk-guard.js';
+import type { ServiceLifecycle } from '../service/lifecycle.js';
 import type { Exam, ExamType } from '../records/types.js';
 import type { Outbox } from '../sync/outbox.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -83,6 +85,10 @@ export interface Runtime {
   access: AccessSetup;
   /** SHA-256 fingerprints of the certificate served (and of the device CA) for pairing a tablet; undefined on plain HTTP. */
   tlsFingerprints?: { certificate: string; ca?: string } | undefined;
+  /** Free space of the data folder: refuses new exams and captures when nearly full (absent in inject tests that build no guard). */
+  disk?: DiskGuard;
+  /** systemd readiness and watchdog state; set by `serve` once the lifecycle starts (absent elsewhere). */
+  service?: Pick<ServiceLifecycle, 'snapshot'>;
 }
 
 declare module 'fastify' {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { startDaemon } from '../daemon.js';
 import { ConfigReloader } from '../reload.js';
-import { startServiceLifecycle } from '../service-wiring.js';
+import { exposeServiceLifecycle, startServiceLifecycle } from '../service-wiring.js';
 import type { Command } from '../../util/cli-command.js';
 
 export const serve: Command = {
@@ -19,6 +19,7 @@ export const serve: Command = {
     const daemon = await startDaemon(load(), { guardProcess: true });
     process.stderr.write(`sonoedge is running: open ${daemon.url}/ (API docs at ${daemon.url}/docs)\n`);
     const lifecycle = startServiceLifecycle(daemon.runtime.pipeline, daemon.url, daemon.app.log);
+    exposeServiceLifecycle(daemon.runtime, lifecycle);
     // An edited config file (or SIGHUP, the conventional reload signal) switches the source without a restart.
     const reloader = new ConfigReloader(daemon.runtime, daemon.config, load, daemon.app.log);
     if (values.config) reloader.watch(values.config);

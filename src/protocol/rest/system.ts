@@ -24,7 +24,18 @@ export const HealthDto = T.Object({
   error: T.Optional(T.String()),
   uptimeSeconds: T.Number(),
   probe: T.Optional(T.Object({ driver: T.String(), connected: T.Boolean(), framesOk: T.Number(), crcErrors: T.Number(), unknownTypes: T.Number(), garbageBytes: T.Number(), lastError: T.Optional(T.String()) })),
-  disk: T.Optional(T.Object({ path: T.String(), freeBytes: T.Number(), totalBytes: T.Number() })),
+  disk: T.Optional(T.Object({
+    path: T.String(), freeBytes: T.Number(), totalBytes: T.Number(),
+    level: T.Optional(T.Union([T.Literal('ok'), T.Literal('warn'), T.Literal('no-cine'), T.Literal('refuse')], { description: 'The disk guard: refuse means new exams and captures answer 507 SONO_DISK_LOW' })),
+    message: T.Optional(T.String({ description: 'What a person should read and do; empty when all is well' })),
+    warnFreeMb: T.Optional(T.Number()), stopCineFreeMb: T.Optional(T.Number()), refuseFreeMb: T.Optional(T.Number()),
+  })),
+  service: T.Optional(T.Object({
+    state: T.Union([T.Literal('starting'), T.Literal('ready'), T.Literal('stopping')]),
+    notify: T.Boolean({ description: 'Running under systemd with a notify socket' }),
+    watchdogMs: T.Optional(T.Number()), pings: T.Number({ description: 'WATCHDOG=1 messages sent' }),
+    healthy: T.Boolean({ description: "The pipeline heartbeat's last verdict" }), reason: T.String(),
+  }, { description: 'systemd readiness and watchdog (only under `serve`)' })),
 });
 export type HealthDto = Static<typeof HealthDto>;
 

@@ -10,6 +10,7 @@ import { readBounded } from '../bounded-body.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from '../frame-message.js';
 import { RecentFrames } from '../recent-frames.js';
 import { auditRequest } from '../access/audit-request.js';
+import { diskGuarded } from '../disk-guarded.js';
 
 const tags = ['records'];
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
@@ -44,6 +45,7 @@ const captures: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: IdParams; Body: CaptureBody | undefined; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures', {
     config: { access: 'clinician' },
+    preHandler: diskGuarded(app, 'capture'),
     schema: {
       tags, summary: 'Capture the current live frame (or a frozen cine frame) with its results', params: IdParams, body: T.Optional(CaptureBody), headers: ClientKeyHeaders,
       response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
@@ -88,6 +90,7 @@ const captures: FastifyPluginAsync = async (app) => {
     });
     frameRoute.post<{ Params: IdParams; Querystring: CaptureFrameQuery; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures/frame', {
       config: { access: 'clinician' },
+      preHandler: diskGuarded(frameRoute, 'capture'),
       schema: {
         tags, summary: 'Capture a frozen frame sent back as the binary /api/live frame message', params: IdParams, querystring: CaptureFrameQuery, headers: ClientKeyHeaders,
         consumes: ['application/octet-stream'], response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },

@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { HealthDto } from '../../protocol/rest/index.js';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Runtime } from '../runtime.js';
 
 async function diskOf(path: string): Promise<{ path: string; freeBytes: number; totalBytes: number } | undefined> {
   try {
@@ -10,6 +11,14 @@ async function diskOf(path: string): Promise<{ path: string; freeBytes: number; 
   } catch {
     return undefined;
   }
+}
+
+/** Free space with the disk guard's level and what to do (never a patient's data); statfs alone where no guard is wired. */
+async function diskWithGuard(rt: Runtime): Promise<HealthDto['disk']> {
+  const disk = await diskOf(rt.dataDir);
+  const g = rt.disk?.state;
+  if (!disk || !g) return disk;
+  return { ...disk, level: g.level, message: g.message, warnFreeMb: g.warnFreeMb, stopCineFreeMb: g.stopCineFreeMb, refuseFreeMb: g.refuseFreeMb };
 }
 
 /** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
@@ -33,7 +42,8 @@ const health: FastifyPluginAsync = async (app) => {
       faults: rt.faults,
       error: rt.state.startupError,
       uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
-      disk: await diskOf(rt.dataDir),
+      disk: await diskWithGuard(rt),
+      service: rt.service?.snapshot(),
       probe: rt.probe?.health(),
     };
     return reply.code(body.status === 'ok' ? 200 : 503).send(body);

@@ -7,6 +7,7 @@ import {
 } from '../../protocol/rest/index.js';
 import { ExamStore } from '../../records/exam-store.js';
 import { auditRequest } from '../access/audit-request.js';
+import { diskGuarded } from '../disk-guarded.js';
 
 /** A corrected outline holds up to 40,000 numbers: the one JSON body allowed to be this large. */
 const DECISION_BODY_LIMIT = 1024 * 1024;
@@ -21,7 +22,7 @@ const records: FastifyPluginAsync = async (app) => {
   const tags = ['records'];
   const syncOf = (id: string): ExamSyncDto => app.sono.sync?.outbox.examState(id) ?? 'none';
 
-  app.post<{ Body: NewExamBody }>('/api/exams', { config: clinician, schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: ExamDto, ...errorResponses(400, 413, 415) } } },
+  app.post<{ Body: NewExamBody }>('/api/exams', { config: clinician, preHandler: diskGuarded(app, 'exam'), schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: ExamDto, ...errorResponses(400, 413, 415, 507) } } },
     async (req, reply) => {
       const exam = store.createExam(req.body);
       auditRequest(req, 'exam.create', exam.id, 'ok', { anonymous: !req.body.patient, examType: exam.examType });
