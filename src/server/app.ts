@@ -13,6 +13,7 @@ import metrics from './plugins/metrics.js';
 import models from './plugins/models.js';
 import records from './plugins/records.js';
 import report from './plugins/report.js';
+import secondRead from './plugins/second-read.js';
 import signOff from './plugins/sign-off.js';
 import sync from './plugins/sync.js';
 import source from './plugins/source.js';
@@ -53,6 +54,6 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   const modelRoutes: FastifyPluginAsync[] = updates ? [async (api) => {
     await api.register(models, { service: updates, maxPackageBytes: runtime.config.modelUpdates.maxPackageBytes, actorOf: (req) => req.principal?.name ?? 'unknown' });
   }] : [];
-  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, signOff, worklist, systemTls, ...modelRoutes, webUi] });
+  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, ...modelRoutes, webUi] });
   return app;
 }

@@ -24,6 +24,8 @@ export interface ReportRevision {
   verification?: Verification | undefined;
   /** when this revision was made (its content date); default: the exam's closing time */
   at?: Date | undefined;
+  /** comments this revision adds (second reading: first, second and adjudicated values); never names */
+  notes?: string[] | undefined;
 }
 
 /** A sent SR this revision replaces. */

@@ -52,6 +52,7 @@ export function buildReports(study: StudyContext, sr: Omit<SrInput, 'seriesInsta
   const common = {
     ...sr,
     ...(at ? { contentDate: dicomDate(at), contentTime: dicomTime(at) } : {}),
+    notes: [...sr.notes, ...(ctx.report?.notes ?? [])],
     instanceNumber: rev + 1,
   };
   const verification = ctx.report?.verification;

@@ -1,0 +1,74 @@
+/**
+ * The second-reader flow through the real app: after a signature, another clinician agrees with one
+ * measurement and disagrees with another (flagged); the signer cannot second-read and a third clinician cannot
+ * adjudicate; the signer adjudicates; all three values are kept (GET /api/exams/:id/second-reads) and exported
+ * in an amended SR revision that names the signed one.
+ */
+import { describe, expect, it } from 'vitest';
+import { ExamStore } from '../../src/records/exam-store.js';
+import { readPart10 } from '../../src/sync/dicom-file.js';
+import { Outbox } from '../../src/sync/outbox.js';
+import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
+import { makeReportService } from '../../src/sync/sr-revision-service.js';
+import { buildTestApp } from '../helpers/app.js';
+import { addTokenUser } from '../helpers/auth.js';
+import { makeDecidedExam } from './fixture.js';
+
+type Ds = Record<string, unknown>;
+
+describe('second reader', async () => {
+  const t = await buildTestApp();
+  const outbox = new Outbox(t.db);
+  const store = new ExamStore(t.db);
+  t.runtime.reports = makeReportService({
+    exportOptions: { secret: 's2', dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' }, targets: ['pacs'], outbox,
+    pixelsOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
+  });
+  const ada = await addTokenUser(t.runtime.access.services, 'clinician', 'Ada Byron');
+  const bob = await addTokenUser(t.runtime.access.services, 'clinician', 'Bob Lister');
+  const carl = await addTokenUser(t.runtime.access.services, 'clinician', 'Carl Third');
+  const post = (url: string, headers: { authorization: string }, payload: unknown) => t.app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: payload as Record<string, unknown> });
+
+  it('agree, disagree (flagged), refusals, adjudication; three values kept and exported', async () => {
+    const { exam } = makeDecidedExam(t.db);
+    const ms = exam.captures[0]!.measurements;
+    const hc = ms.find((m) => m.kind === 'hc')!;
+    const bpd = ms.find((m) => m.kind === 'bpd')!;
+    // before any signature there is nothing to second-read
+    expect((await post(`/api/measurements/${hc.id}/second-read`, bob.headers, { agree: true })).json()).toMatchObject({ code: 'SONO_SECOND_READ_REFUSED' });
+    const signed = (await post(`/api/exams/${exam.id}/sign`, ada.headers, {})).json() as { srUid: string };
+    const bySigner = await post(`/api/measurements/${hc.id}/second-read`, ada.headers, { agree: true });
+    expect(bySigner.statusCode).toBe(409);
+    expect(bySigner.json()).toMatchObject({ code: 'SONO_SECOND_READ_REFUSED' });
+    expect((await post(`/api/measurements/${hc.id}/second-read`, bob.headers, { agree: false })).json()).toMatchObject({ code: 'SONO_SECOND_READ_INVALID' });
+
+    expect((await post(`/api/measurements/${bpd.id}/second-read`, bob.headers, { agree: true })).json()).toMatchObject({ flagged: false, second: { agree: true, by: 'Bob Lister' } });
+    const dis = (await post(`/api/measurements/${hc.id}/second-read`, bob.headers, { agree: false, value: 181, note: 'caliper on the outer edge' })).json();
+    expect(dis).toMatchObject({ flagged: true, first: { value: 178.4, by: 'Dr Alice Martin' }, second: { agree: false, value: 181, by: 'Bob Lister' }, adjudicated: null });
+    expect((await post(`/api/measurements/${bpd.id}/adjudicate`, ada.headers, { value: 48 })).json()).toMatchObject({ code: 'SONO_ADJUDICATION_REFUSED' });
+    const third = await post(`/api/measurements/${hc.id}/adjudicate`, carl.headers, { value: 180 });
+    expect(third.statusCode).toBe(409);
+    expect(third.json()).toMatchObject({ code: 'SONO_ADJUDICATION_REFUSED' });
+
+    const adj = await post(`/api/measurements/${hc.id}/adjudicate`, ada.headers, { value: 180, note: 'agreed on review' });
+    expect(adj.statusCode).toBe(200);
+    expect(adj.json()).toMatchObject({ flagged: false, adjudicated: { value: 180, by: 'Ada Byron', note: 'agreed on review' } });
+    const list = (await t.app.inject({ url: `/api/exams/${exam.id}/second-reads`, headers: ada.headers })).json() as Array<{ measurementId: string; first: { value: number }; second: { value: number | null }; adjudicated: { value: number } | null }>;
+    const row = list.find((r) => r.measurementId === hc.id)!;
+    expect([row.first.value, row.second.value, row.adjudicated!.value]).toEqual([178.4, 181, 180]);
+
+    // exported: an amended revision (2, after the signature 1) naming the signed report
+    const srs = (t.db.prepare('SELECT payload FROM outbox WHERE exam_id = ? AND sop_class_uid = ? ORDER BY id').all(exam.id, COMPREHENSIVE_SR) as Array<{ payload: Buffer }>).map((r) => readPart10(r.payload));
+    expect(srs).toHaveLength(4); // signature: TID 1500 + 5000; amendment: the same two
+    const amended = srs[2]!;
+    expect(amended.VerificationFlag).toBe('UNVERIFIED'); // changed after signing: to be signed again
+    const pred = (((amended.PredecessorDocumentsSequence as Ds[])[0]!.ReferencedSeriesSequence as Ds[])[0]!.ReferencedSOPSequence as Ds[])[0]!;
+    expect(pred.ReferencedSOPInstanceUID).toBe(signed.srUid);
+    const text = JSON.stringify(amended.ContentSequence);
+    expect(text).toContain('Second reading of hc: first reader 178.40 mm, second reader 181.00 mm, adjudicated 180.00 mm.');
+    for (const name of ['Bob', 'Lister', 'Ada Byron']) expect(text).not.toContain(name);
+    const revs = (await t.app.inject({ url: `/api/exams/${exam.id}/signatures`, headers: ada.headers })).json() as Array<{ revision: number; kind: string }>;
+    expect(revs.map((r) => [r.revision, r.kind])).toEqual([[1, 'signature'], [2, 'amendment']]);
+    expect(t.runtime.access.services.audit.list({ action: 'measurement.adjudicate' }).map((r) => r.outcome).sort()).toEqual(['failed', 'failed', 'ok']);
+  });
+});
