@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import type { LoadedConfig } from '../config/load.js';
 import type { ProviderName } from '../config/schema.js';
 import { dataDirOf, modelsDirOf } from '../config/paths.js';
+import { tlsFingerprints } from '../access/tls.js';
 import { errorMessage } from '../errors.js';
 import { executionProvider } from '../inference/providers.js';
 import { listModelPackages, readVerifiedModelFile } from '../models/package.js';
@@ -71,6 +72,11 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
     ok = false;
     print(`data dir ${dataDir}: NOT writable (${errorMessage(err)})`);
   }
+  // the fingerprint a technician compares on a tablet before trusting the device's certificate
+  const tls = tlsFingerprints(config.server, dataDir, loaded.baseDir);
+  print(config.server.tls === undefined ? `https: off (plain HTTP on ${config.server.host})`
+    : tls ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
+      : 'https: the certificate is made at the first start of serve');
   print(`configured source: ${config.source.driver}; models: ${config.models.map((m) => m.id).join(', ')}; providers: ${config.inference.providers.join(' → ')}`);
   return ok;
 }
