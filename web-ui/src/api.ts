@@ -20,10 +20,10 @@ export class ApiError extends Error {
 
 type Body = { json: unknown } | { binary: ArrayBuffer } | undefined;
 
-export async function request<T>(method: string, url: string, body?: Body): Promise<T> {
-  const init: RequestInit = { method };
-  if (body && 'json' in body) init.headers = { 'content-type': 'application/json' };
-  if (body && 'binary' in body) init.headers = { 'content-type': 'application/octet-stream' };
+export async function request<T>(method: string, url: string, body?: Body, headers: Record<string, string> = {}): Promise<T> {
+  const init: RequestInit = { method, headers };
+  if (body && 'json' in body) init.headers = { ...headers, 'content-type': 'application/json' };
+  if (body && 'binary' in body) init.headers = { ...headers, 'content-type': 'application/octet-stream' };
   if (body) init.body = 'json' in body ? JSON.stringify(body.json) : body.binary;
   let r: Response;
   try {
@@ -47,8 +47,8 @@ export const api = {
   listExams: () => request<ExamSummaryDto[]>('GET', '/api/exams'),
   closeExam: (id: string, operator: string) => request<Exam>('POST', `/api/exams/${q(id)}/close`, { json: { operator } }),
   /** Posts a frozen frame back as the binary message /api/live sent; the daemon pairs it with its results. */
-  captureFrame: (examId: string, frame: ArrayBuffer, operator: string) =>
-    request<Capture>('POST', `/api/exams/${q(examId)}/captures/frame?operator=${q(operator)}`, { binary: frame }),
+  captureFrame: (examId: string, frame: ArrayBuffer, operator: string, idempotencyKey: string) =>
+    request<Capture>('POST', `/api/exams/${q(examId)}/captures/frame?operator=${q(operator)}`, { binary: frame }, { 'idempotency-key': idempotencyKey }),
   /** `value` corrects a number, `text` a category (orientation, margin, class), `geometry` the calipers or outline. */
   decide: (id: string, body: DecisionBody) => request<Measurement>('POST', `/api/measurements/${q(id)}/decision`, { json: body }),
   growth: (examId: string) => request<GrowthDto>('GET', `/api/exams/${q(examId)}/growth`),

@@ -1,6 +1,7 @@
 /** Every visible string goes through t(); English and French to start. */
 import type { FlagCode } from '../../src/protocol/flag-codes.js';
 import type { LesionClass, LesionMargin, LesionOrientation } from '../../src/protocol/lesion-categories.js';
+import { liveEn, liveFr } from './live/strings';
 import { techEn, techFr } from './screens/system/strings';
 
 const en = {
@@ -20,6 +21,7 @@ const en = {
   maxDiameter: 'Max diameter', perpDiameter: 'Perpendicular', orientation: 'Orientation', margin: 'Margin',
   parallel: 'parallel (wider than tall)', notParallel: 'not parallel (taller than wide)', circumscribed: 'circumscribed', irregular: 'irregular',
   normal: 'normal', benign: 'benign', malignant: 'malignant',
+  ...liveEn,
   ...techEn,
 };
 export type Key = keyof typeof en;
@@ -40,6 +42,7 @@ const fr: Record<Key, string> = {
   maxDiameter: 'Grand axe', perpDiameter: 'Perpendiculaire', orientation: 'Orientation', margin: 'Contours',
   parallel: 'parallèle (plus large que haute)', notParallel: 'non parallèle (plus haute que large)', circumscribed: 'circonscrits', irregular: 'irréguliers',
   normal: 'normal', benign: 'bénin', malignant: 'malin',
+  ...liveFr,
   ...techFr,
 };
 const dicts = { en, fr };

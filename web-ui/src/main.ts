@@ -70,6 +70,7 @@ function onMessage(msg: ServerMessage): void {
       state.cine.attach(msg);
       if (isFrozen(state.mode)) return;
       state.latest = msg;
+      if (c.view.shown) render(c, c.view.shown, msg); // on its own frame if that is still shown, else marked stale
       showResultCommon(els, msg);
       c.examType().showResult(msg, c.env);
     }

@@ -32,10 +32,12 @@ export interface AppState {
   /** the newest result of the shown exam type, drawn over live frames */
   latest: ResultMessage | undefined;
   readonly cine: Cine;
+  /** frames saved to an exam, as `examId:seq`: re-freezing one says so instead of storing it again */
+  readonly savedFrames: Set<string>;
 }
 
 export function createState(): AppState {
-  return { mode: { kind: 'live' }, examType: 'obstetric', exam: undefined, header: undefined, latest: undefined, cine: new Cine(150) }; // 5 s at 30 fps
+  return { mode: { kind: 'live' }, examType: 'obstetric', exam: undefined, header: undefined, latest: undefined, cine: new Cine(150), savedFrames: new Set() }; // 5 s at 30 fps
 }
 
 /** The proposal under review, whatever the gesture in progress. */

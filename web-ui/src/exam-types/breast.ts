@@ -96,6 +96,9 @@ class LesionReview implements Review {
     const outlineMoved = moved(this.#outline, this.result.lesion?.outline ?? []);
     let edited = false;
     for (const m of capture.measurements) {
+      // the AI's class and malignancy probability are shown, but the screen offers no way to disagree with
+      // them: they stay unverified (AI only) instead of being recorded as the clinician's decision
+      if (m.kind === 'lesion_class' || m.kind === 'malignancy_probability') continue;
       const c = calipers[m.kind];
       const text = chosen[m.kind];
       if (c?.[0]) {

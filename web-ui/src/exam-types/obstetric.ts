@@ -10,7 +10,7 @@ import { t } from '../i18n';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './ellipse-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
-interface Numbers { hc?: number; bpd?: number; ofd?: number; ga?: number; centile?: string }
+interface Numbers { hc?: number; bpd?: number; ofd?: number; ga?: number; centile?: string; outOfRange?: 'centileLow' | 'centileHigh' }
 
 /** Measurements of an ellipse in frame pixels, as the analysis computes them (same code, src/analysis). */
 function measure(e: EllipseGeom, env: ExamTypeEnv): Numbers {
@@ -24,6 +24,7 @@ function measure(e: EllipseGeom, env: ExamTypeEnv): Numbers {
   if (dating) {
     const c = intergrowthHcCentile(hc, dating);
     out.centile = c.available ? `${c.centile.toFixed(0)} (z ${c.z.toFixed(2)})` : t('noCentile');
+    if (c.available && (c.centile < 3 || c.centile > 97)) out.outOfRange = c.centile < 3 ? 'centileLow' : 'centileHigh';
   }
   return out;
 }
@@ -35,7 +36,13 @@ function showNumbers(m: Numbers, env: ExamTypeEnv): void {
   els.bpd.textContent = mm(m.bpd);
   els.ofd.textContent = mm(m.ofd);
   els.ga.textContent = m.ga === undefined ? '–' : `${Math.floor(m.ga)}w ${Math.round((m.ga % 1) * 7)}d`;
-  els.centile.textContent = m.centile ?? '–';
+  // outside the 3rd–97th centiles: flagged (sign, colour, and the reason on hover and for screen readers)
+  const flag = m.outOfRange ? t(m.outOfRange) : '';
+  els.centile.textContent = m.centile === undefined ? '–' : flag ? `⚠ ${m.centile}` : m.centile;
+  els.centile.classList.toggle('out-of-range', flag !== '');
+  els.centile.title = flag;
+  if (flag) els.centile.setAttribute('aria-label', `${m.centile}, ${flag}`);
+  else els.centile.removeAttribute('aria-label');
 }
 
 function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: number): void {
@@ -93,14 +100,18 @@ class EllipseReview implements Review {
     showNumbers(measure(this.#edit, this.env), this.env);
   }
 
+  /** Each measurement is corrected only when its own value changed (moving the long axis leaves BPD confirmed). */
   async decide(capture: { measurements: Array<{ id: string; kind: string }> }, decide: Decide): Promise<boolean> {
-    const edited = JSON.stringify(this.#edit) !== JSON.stringify(this.ai);
     const v = measure(this.#edit, this.env);
-    const final: Record<string, number | undefined> = { hc: v.hc, bpd: v.bpd, ofd: v.ofd, ga: v.ga };
+    const ai = measure(this.ai, this.env);
+    const final: Record<string, [number | undefined, number | undefined]> = { hc: [v.hc, ai.hc], bpd: [v.bpd, ai.bpd], ofd: [v.ofd, ai.ofd], ga: [v.ga, ai.ga] };
+    let edited = false;
     for (const m of capture.measurements) {
-      const value = final[m.kind];
-      if (edited && value !== undefined) await decide(m.id, 'corrected', { value: Number(value.toFixed(2)) });
-      else await decide(m.id, 'confirmed');
+      const [value, was] = final[m.kind] ?? [undefined, undefined];
+      if (value !== undefined && was !== undefined && Math.abs(value - was) > 1e-6) {
+        await decide(m.id, 'corrected', { value: Number(value.toFixed(2)) });
+        edited = true;
+      } else await decide(m.id, 'confirmed');
     }
     return edited;
   }

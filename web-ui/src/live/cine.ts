@@ -6,33 +6,60 @@ export interface CineFrame {
   result: ResultMessage | undefined;
 }
 
+const EMPTY = new ArrayBuffer(0);
+
 /**
- * The last N seconds of frames with their results (the WebSocket delivers a fresh ArrayBuffer per frame, so
- * keeping references costs no copy). Freeze stops appending; scrubbing picks a frame; the frame with the best
- * quality score is offered first.
+ * The last N seconds of frames with their results, keyed by seq: a fixed ring of reused slots (no allocation
+ * per frame; the WebSocket delivers a fresh ArrayBuffer per frame, so keeping references costs no copy).
+ * Each result is attached to the frame it was computed on, and only drawn there. Freeze stops appending;
+ * scrubbing picks a frame (index 0 is the oldest); the frame with the best quality score is offered first.
  */
 export class Cine {
-  readonly frames: CineFrame[] = [];
+  readonly #slots: CineFrame[];
+  #start = 0;
+  #count = 0;
   frozen = false;
   index = -1;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number) {
+    this.#slots = Array.from({ length: capacity }, () => ({ seq: -1, buf: EMPTY, result: undefined }));
+  }
+
+  get length(): number {
+    return this.#count;
+  }
+
+  /** The i-th frame kept, oldest first. */
+  at(i: number): CineFrame | undefined {
+    return i >= 0 && i < this.#count ? this.#slots[(this.#start + i) % this.capacity] : undefined;
+  }
+
+  /** The kept frame with this seq (undefined once it left the ring). */
+  bySeq(seq: number): CineFrame | undefined {
+    for (let i = this.#count - 1; i >= 0; i--) {
+      const f = this.at(i)!;
+      if (f.seq === seq) return f;
+      if (f.seq < seq) return undefined;
+    }
+    return undefined;
+  }
 
   push(seq: number, buf: ArrayBuffer): void {
     if (this.frozen) return;
-    this.frames.push({ seq, buf, result: undefined });
-    if (this.frames.length > this.capacity) this.frames.shift();
+    let slot: CineFrame;
+    if (this.#count < this.capacity) slot = this.#slots[(this.#start + this.#count++) % this.capacity]!;
+    else {
+      slot = this.#slots[this.#start]!;
+      this.#start = (this.#start + 1) % this.capacity;
+    }
+    slot.seq = seq;
+    slot.buf = buf;
+    slot.result = undefined;
   }
 
   attach(r: ResultMessage): void {
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const f = this.frames[i]!;
-      if (f.seq === r.seq) {
-        f.result = r;
-        return;
-      }
-      if (f.seq < r.seq) return;
-    }
+    const f = this.bySeq(r.seq);
+    if (f) f.result = r;
   }
 
   freeze(): void {
@@ -49,25 +76,20 @@ export class Cine {
   bestIndex(): number {
     let best = -1;
     let score = -1;
-    this.frames.forEach((f, i) => {
-      const r = f.result?.result;
-      if (!r || r.task === 'enhance' || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) return;
+    for (let i = 0; i < this.#count; i++) {
+      const r = this.at(i)!.result?.result;
+      if (!r || r.task === 'enhance' || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) continue;
       const q = (r.task === 'fetal-head' ? r.quality.score : r.maskConfidence) - (r.flags.some((x) => (r.task === 'fetal-head' ? x.severity !== 'info' : x.severity === 'warning')) ? 1 : 0);
       if (q > score) {
         score = q;
         best = i;
       }
-    });
-    return best >= 0 ? best : this.frames.length - 1;
+    }
+    return best >= 0 ? best : this.#count - 1;
   }
 
-  /** The frame shown while frozen: the scrubbed one, with the newest result at or before it. */
+  /** The frame shown while frozen: the scrubbed one. Its own result (if any) is the only one drawn on it. */
   current(): CineFrame | undefined {
-    return this.frames[this.index];
-  }
-
-  resultFor(i: number): ResultMessage | undefined {
-    for (let k = i; k >= 0 && k > i - 15; k--) if (this.frames[k]?.result) return this.frames[k]!.result;
-    return undefined;
+    return this.at(this.index);
   }
 }

@@ -7,6 +7,8 @@ import { decodeFrameHeader, type DecodedFrameHeader } from '../../../src/protoco
 export class FrameView {
   readonly ctx: CanvasRenderingContext2D;
   #image: ImageData | undefined;
+  /** the frame message on the canvas now (a result that arrives for it is drawn on it) */
+  shown: ArrayBuffer | undefined;
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
@@ -47,6 +49,7 @@ export class FrameView {
       }
     }
     this.ctx.putImageData(this.#image, 0, 0);
+    this.shown = buf;
     return h;
   }
 

@@ -9,26 +9,29 @@ import { type Mode, reviewOf } from '../state';
 import { type LiveContext, render } from './context';
 import { showResultCommon } from './results-panel';
 
-/** Shows the frozen frame the cine points at, with a fresh proposal from its result. */
+/**
+ * Shows the frozen frame the cine points at, with a fresh proposal from its own result. A frame without a
+ * result of its own is shown plain (no other frame's outline is moved onto it), with the panel blank.
+ */
 export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): void {
   const { els, state } = c;
   const f = state.cine.current();
   if (!f) return;
-  const r = state.cine.resultFor(state.cine.index);
-  // the measured frame is the one the result was computed on (it may be a little before the scrubbed one)
-  const measured = (r && state.cine.frames.find((x) => x.seq === r.seq)) ?? f;
+  const r = f.result;
   const type = c.examType();
-  const review = r ? type.review(measured.buf, r, c.env) : undefined;
+  const review = r ? type.review(f.buf, r, c.env) : undefined;
   if (r) {
     showResultCommon(els, r);
     type.showResult(r, c.env);
-  }
+  } else type.clear(c.env);
   state.mode = keep(review ? { kind: 'reviewing', review } : { kind: 'frozen' });
   render(c, f.buf, r);
   review?.show();
-  c.env.setState('unverified');
+  const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
+  c.env.setState(saved ? 'saved' : 'unverified');
+  c.message(saved ? t('alreadySaved') : r ? '' : t('noResultOnFrame'));
   els.scrub.value = String(state.cine.index);
-  els.confirm.disabled = !review;
+  els.confirm.disabled = !review || saved;
   els.reset.disabled = !review;
   for (const el of type.reviewControls?.(els) ?? []) el.disabled = review === undefined;
 }
@@ -37,7 +40,7 @@ export function setFrozen(c: LiveContext, on: boolean): void {
   const { els, state } = c;
   if (on) {
     state.cine.freeze();
-    els.scrub.max = String(Math.max(0, state.cine.frames.length - 1));
+    els.scrub.max = String(Math.max(0, state.cine.length - 1));
     showFrozen(c);
   } else {
     state.cine.unfreeze();
@@ -56,9 +59,10 @@ export function setFrozen(c: LiveContext, on: boolean): void {
   els.calibrate.disabled = !on;
 }
 
+/** Redraws the proposal under review on its own frame (the one it was computed on). */
 function redrawFrozen(c: LiveContext): void {
-  const f = c.state.cine.current();
-  if (f) render(c, f.buf, undefined);
+  const review = reviewOf(c.state.mode);
+  if (review) render(c, review.buf, undefined);
 }
 
 function onPointerDown(c: LiveContext, ev: PointerEvent): void {
@@ -95,7 +99,7 @@ function onPointerMove(c: LiveContext, ev: PointerEvent): void {
     // swipe through the cine: one frame per 12 px
     const steps = Math.trunc((ev.clientX - mode.fromX) / 12);
     if (steps === 0) return;
-    state.cine.index = Math.max(0, Math.min(state.cine.frames.length - 1, state.cine.index + steps));
+    state.cine.index = Math.max(0, Math.min(state.cine.length - 1, state.cine.index + steps));
     showFrozen(c, (m) => ({ kind: 'swiping', fromX: ev.clientX, review: reviewOf(m) }));
   } else if (mode.kind === 'dragging') {
     const [x, y] = view.toFrame(ev);
