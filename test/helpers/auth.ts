@@ -61,3 +61,18 @@ export function authorizeRequestsTo(url: string, auth: Pick<TestAuth, 'headers'>
     return original(input, { ...init, headers });
   };
 }
+
+/** The part of a playwright BrowserContext this needs (its request client shares the context's cookies). */
+interface CookieContext {
+  request: { post(url: string, o: { data: unknown; headers: Record<string, string> }): Promise<{ status(): number }> };
+}
+
+/**
+ * Signs a browser context in as `user` through `POST /api/session`: the session cookie lands in the context,
+ * so its pages open signed in. The browser tests' ONE place for signing in, until they sign in through the
+ * UI's own sign-in screen (then only this function changes).
+ */
+export async function signInContext(context: CookieContext, url: string, user = 'admin', secret: string = SECRETS.admin): Promise<void> {
+  const r = await context.request.post(`${url}/api/session`, { data: { user, secret }, headers: { origin: new URL(url).origin } });
+  if (r.status() !== 200) throw new Error(`Sign-in of ${user} at ${url} answered ${r.status()}`);
+}
