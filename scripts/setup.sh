@@ -5,11 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in ffmpeg; do
+# tesseract: the OCR gate reads every outgoing image in the sync process (src/ocr); without it images are held
+for pkg in ffmpeg tesseract-ocr tesseract-ocr-eng; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${SONOEDGE_TEST_DEPS:-0}" = 1 ]; then
-  for pkg in chromium dicom3tools dcmtk orthanc orthanc-dicomweb socat libopenigtlink-dev g++ llvm-14; do
+  for pkg in chromium dicom3tools dcmtk orthanc orthanc-dicomweb socat libopenigtlink-dev g++ llvm-14 poppler-utils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
 fi
