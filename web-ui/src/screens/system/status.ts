@@ -21,6 +21,12 @@ function sourceLine(h: HealthDto): string {
   return `${s.driver} · ${s.state} · ${num(s.fps)} ${t('fps')}${errors}`;
 }
 
+/** Free space, and the disk guard's level and message when it is not ok (what to do is in the message). */
+function diskLine(d: NonNullable<HealthDto['disk']>): string {
+  const free = `${d.path} · ${st('diskFree', { free: num(d.freeBytes / GIB), total: num(d.totalBytes / GIB) })}`;
+  return d.level && d.level !== 'ok' ? `${free} · ${d.level}${d.message ? ` · ${d.message}` : ''}` : free;
+}
+
 function tlsLine(tls: TlsDto | undefined): string {
   if (!tls) return '–';
   if (!tls.secure) return st('tlsOff');
@@ -42,7 +48,7 @@ export function statusRows(h: HealthDto, cal: SpacingDto | undefined, tls: TlsDt
     [t('uptime'), `${Math.round(h.uptimeSeconds / 60)} min`],
     [st('faults'), f ? st('faultsLine', { a: f.attributed, u: f.unattributed }) + (f.lastUnattributed ? ` · ${f.lastUnattributed}` : '') : '–'],
     [st('pipelineFaults'), p ? `${p.framesRejected}${p.lastRejected ? ` · ${p.lastRejected}` : ''}` : '–'],
-    [t('disk'), h.disk ? `${h.disk.path} · ${st('diskFree', { free: num(h.disk.freeBytes / GIB), total: num(h.disk.totalBytes / GIB) })}` : '–'],
+    [t('disk'), h.disk ? diskLine(h.disk) : '–'],
     [st('tls'), tlsLine(tls)],
   ];
 }
