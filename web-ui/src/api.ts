@@ -12,13 +12,20 @@ export type Capture = CaptureDto;
 export type Measurement = MeasurementDto;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string | undefined) {
+  /** `retryAfterS`: the server's Retry-After (a locked account: how long to wait) */
+  constructor(readonly status: number, message: string, readonly code: string | undefined, readonly retryAfterS?: number) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
 type Body = { json: unknown } | { binary: ArrayBuffer } | undefined;
+
+/**
+ * Called when a request outside /api/session answers 401 (the session ended, was revoked or locked
+ * elsewhere): the access module (access/gate.ts) shows the sign-in screen; the page's state stays.
+ */
+export const onUnauthorized: { handler: () => void } = { handler: () => undefined };
 
 export async function request<T>(method: string, url: string, body?: Body, headers: Record<string, string> = {}): Promise<T> {
   const init: RequestInit = { method, headers };
@@ -34,7 +41,9 @@ export async function request<T>(method: string, url: string, body?: Body, heade
   const json = (await r.json().catch(() => undefined)) as (T & { message?: unknown; code?: unknown }) | undefined;
   if (!r.ok) {
     const message = typeof json?.message === 'string' ? json.message : `HTTP ${r.status}`;
-    throw new ApiError(r.status, message, typeof json?.code === 'string' ? json.code : undefined);
+    if (r.status === 401 && !url.startsWith('/api/session')) onUnauthorized.handler();
+    const retryAfter = Number(r.headers.get('retry-after') ?? NaN);
+    throw new ApiError(r.status, message, typeof json?.code === 'string' ? json.code : undefined, Number.isFinite(retryAfter) ? retryAfter : undefined);
   }
   return json as T;
 }

@@ -1,6 +1,7 @@
 /** Every visible string goes through t(); English and French to start. */
 import type { FlagCode } from '../../src/protocol/flag-codes.js';
 import type { LesionClass, LesionMargin, LesionOrientation } from '../../src/protocol/lesion-categories.js';
+import { accessEn, accessFr } from './access/strings';
 import { liveEn, liveFr } from './live/strings';
 import { techEn, techFr } from './screens/system/strings';
 
@@ -22,6 +23,7 @@ const en = {
   parallel: 'parallel (wider than tall)', notParallel: 'not parallel (taller than wide)', circumscribed: 'circumscribed', irregular: 'irregular',
   normal: 'normal', benign: 'benign', malignant: 'malignant',
   ...liveEn,
+  ...accessEn,
   ...techEn,
 };
 export type Key = keyof typeof en;
@@ -43,6 +45,7 @@ const fr: Record<Key, string> = {
   parallel: 'parallèle (plus large que haute)', notParallel: 'non parallèle (plus haute que large)', circumscribed: 'circonscrits', irregular: 'irréguliers',
   normal: 'normal', benign: 'bénin', malignant: 'malin',
   ...liveFr,
+  ...accessFr,
   ...techFr,
 };
 const dicts = { en, fr };

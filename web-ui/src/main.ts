@@ -4,6 +4,7 @@
  */
 import './style.css';
 import { FrameKind, TASK_OF_EXAM, decodeFrameHeader, type DecodedFrameHeader, type ServerMessage } from '../../src/protocol/index.js';
+import { wireAccess } from './access/wire';
 import { bindElements } from './dom/elements';
 import { examTypeList } from './exam-types/index';
 import { type Lang, applyI18n, currentLang, setLang, t } from './i18n';
@@ -77,12 +78,12 @@ function onMessage(msg: ServerMessage): void {
   }
 }
 
-const socket = new LiveSocket({ open: () => status.connected(true), closed: () => status.connected(false), frame: onFrame, message: onMessage });
+const socket = new LiveSocket({ open: () => status.connected(true), closed: () => (status.connected(false), gate.recheck()), frame: onFrame, message: onMessage });
 const enhance = new EnhancedView(els, socket);
 const examPanel = wireExamPanel(c, (examType) => socket.send({ type: 'exam-type', examType }));
 for (const m of examTypeList) m.setup?.(c.env);
 wireReview(c);
-wireScreens(els, screens, c.message);
+const gate = wireAccess(els, wireScreens(els, screens, c.message), socket); // sign-in, lock, role tabs
 els.confirm.addEventListener('click', () => void confirmReview(c, examPanel.show));
 els.lang.addEventListener('change', () => setLang(els.lang.value as Lang));
 if (import.meta.env.MODE === 'test') installTestHooks(state, paint ?? []);
@@ -92,4 +93,4 @@ examPanel.setExamType(state.examType);
 applyI18n();
 examPanel.show();
 status.start();
-socket.connect();
+void gate.start(); // the live socket connects once someone is signed in

@@ -4,3 +4,4 @@ export * from './exams.js';
 export * from './live.js';
 export * from './results.js';
 export * from './system.js';
+export * from './access.js';

@@ -7,21 +7,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../../audit/audit-trail.js';
 import { type Role } from '../../access/roles.js';
 import { SonoError } from '../../errors.js';
+import { AuditOutcomeSchema, AuditRowDto, TokenDto, UserDto } from '../../protocol/rest/access.js';
 import { clientOf } from './client.js';
 import { RoleSchema, sendAccessError } from './schemas.js';
 
-const UserOut = T.Object({ name: T.String(), role: RoleSchema, createdAt: T.String(), disabled: T.Boolean() });
+const UserOut = UserDto;
 const NameParams = T.Object({ name: T.String({ minLength: 1, maxLength: 40 }) });
 const Secret = T.String({ minLength: 1, maxLength: 256, description: 'PIN of 6–12 digits (clinician) or password of ≥ 12 characters' });
-const TokenOut = T.Object({
-  id: T.String(), user: T.String(), role: RoleSchema, label: T.Union([T.String(), T.Null()]), createdAt: T.String(),
-  createdBy: T.Union([T.String(), T.Null()]), lastUsedAt: T.Union([T.String(), T.Null()]), revokedAt: T.Union([T.String(), T.Null()]),
-});
-const Outcome = T.Union([T.Literal('ok'), T.Literal('denied'), T.Literal('failed')]);
-const AuditRowOut = T.Object({
-  id: T.Number(), at: T.String(), user: T.Union([T.String(), T.Null()]), role: T.Union([T.String(), T.Null()]), client: T.Union([T.String(), T.Null()]),
-  action: T.String(), target: T.Union([T.String(), T.Null()]), outcome: Outcome, details: T.Union([T.Record(T.String(), T.Unknown()), T.Null()]),
-});
+const TokenOut = TokenDto;
+const Outcome = AuditOutcomeSchema;
+const AuditRowOut = AuditRowDto;
 const AuditQuery = T.Object({
   user: T.Optional(T.String({ maxLength: 40 })),
   action: T.Optional(T.String({ maxLength: 64, description: "Exact action, or a prefix ending in '.' such as 'session.'" })),

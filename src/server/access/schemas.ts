@@ -1,9 +1,8 @@
-import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { ErrorCodes, type ErrorCode, SonoError } from '../../errors.js';
 import { refuse } from './refuse.js';
 
-export const RoleSchema = T.Union([T.Literal('clinician'), T.Literal('technician'), T.Literal('admin')]);
+export { RoleSchema } from '../../protocol/rest/access.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.ACCESS_SECRET_INVALID]: 400,

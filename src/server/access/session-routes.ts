@@ -13,9 +13,10 @@ import { isLoopback } from '../../access/device-names.js';
 import { secretKindOf } from '../../access/roles.js';
 import type { User } from '../../access/users.js';
 import { ErrorCodes, SonoError } from '../../errors.js';
+import { SessionDto, SessionUsersDto } from '../../protocol/rest/access.js';
 import { clientOf } from './client.js';
 import { refuse } from './refuse.js';
-import { RoleSchema, sendAccessError } from './schemas.js';
+import { sendAccessError } from './schemas.js';
 
 export interface SessionRouteOptions {
   cookieName: string;
@@ -27,7 +28,7 @@ const Credentials = T.Object({
   user: T.String({ minLength: 1, maxLength: 40 }),
   secret: T.String({ minLength: 1, maxLength: 256, description: 'PIN (clinician) or password (technician, admin)' }),
 }, { additionalProperties: false });
-const Me = T.Object({ user: T.String(), role: RoleSchema, via: T.Union([T.Literal('session'), T.Literal('token')]), autoLockMinutes: T.Number() });
+const Me = SessionDto;
 
 export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): void {
   const services = app.access;
@@ -72,7 +73,7 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
     config: { access: 'public' },
     schema: {
       tags: ['access'], summary: 'Active accounts for the sign-in name picker; setupNeeded while there is none',
-      response: { 200: T.Object({ setupNeeded: T.Boolean(), autoLockMinutes: T.Number(), users: T.Array(T.Object({ name: T.String(), role: RoleSchema, secret: T.Union([T.Literal('pin'), T.Literal('password')]) })) }) },
+      response: { 200: SessionUsersDto },
     },
   }, async () => {
     const all = services.users.list();

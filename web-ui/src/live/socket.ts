@@ -14,10 +14,14 @@ export interface LiveHandlers {
 export class LiveSocket {
   #ws: WebSocket | undefined;
   #retryMs = 500;
+  /** stopped while the page is locked: no reconnecting until someone signs in (connect()) again */
+  #stopped = false;
 
   constructor(private readonly handlers: LiveHandlers) {}
 
   connect(): void {
+    this.#stopped = false;
+    if (this.#ws && this.#ws.readyState <= WebSocket.OPEN) return; // connecting or open already
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
@@ -32,10 +36,17 @@ export class LiveSocket {
     };
     ws.onclose = () => {
       this.handlers.closed();
-      setTimeout(() => this.connect(), this.#retryMs);
+      if (this.#stopped || this.#ws !== ws) return;
+      setTimeout(() => !this.#stopped && this.connect(), this.#retryMs);
       this.#retryMs = Math.min(this.#retryMs * 2, 5000);
     };
     ws.onerror = () => ws.close();
+  }
+
+  /** Closes the socket and stays closed (the page locked: no frame may arrive) until connect(). */
+  stop(): void {
+    this.#stopped = true;
+    this.#ws?.close();
   }
 
   /** Sends when connected; a message sent while down is dropped (the page re-sends its choices on hello). */

@@ -9,6 +9,7 @@ const cell = (text: string, cls = ''): HTMLTableCellElement => Object.assign(doc
 export const examsScreen: Screen = {
   id: 'exams',
   labelKey: 'exams',
+  access: 'clinician',
   section: () => document.getElementById('view-exams')!,
   async open(els: Elements): Promise<void> {
     const rows = await api.listExams();

@@ -8,6 +8,7 @@ import type { Screen } from './types';
 export const growthScreen: Screen = {
   id: 'growth',
   labelKey: 'growth',
+  access: 'clinician',
   section: () => document.getElementById('view-growth')!,
   async open(els: Elements): Promise<void> {
     const id = (await api.listExams()).find((r) => r.patient?.id)?.id;

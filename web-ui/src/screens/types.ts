@@ -1,4 +1,5 @@
 import type { Elements } from '../dom/elements';
+import type { ScreenAccess } from '../access/access-api';
 import type { Key } from '../i18n';
 
 /**
@@ -9,6 +10,8 @@ export interface Screen {
   /** the tab's `data-view` and the section's id (`view-<id>`) */
   readonly id: string;
   readonly labelKey: Key;
+  /** who sees its tab (the server's roles: admin sees all); default every signed-in role */
+  readonly access?: ScreenAccess;
   /** its section: found in index.html, or built by the module */
   section(els: Elements): HTMLElement;
   /** called each time it is opened; a rejection is shown as a message */

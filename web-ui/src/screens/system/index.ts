@@ -45,6 +45,7 @@ function start(els: Elements): void {
 
 export const systemScreen: Screen = {
   id: 'system',
+  access: 'technician',
   labelKey: 'system',
   section,
   async open(els: Elements): Promise<void> {

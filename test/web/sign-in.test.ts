@@ -1,0 +1,147 @@
+/**
+ * Sign-in on the touchscreen in a real Chromium against a real daemon (issue 17): a name and the PIN pad
+ * into the live view, coded errors (a wrong PIN, a locked account saying how long), one-tap lock that takes
+ * the patient data and the live canvas out of the page, switch user keeping the open exam, a 401 from the API
+ * returning to sign-in with the exam kept, and role-aware tabs.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestDaemon, startTestDaemon } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+import { enterSecret, haveChromium, launchChromium, signInByTouch, visibleTabs, waitSignedIn } from './sign-in-ui.js';
+import { ensureTestBuild, testUi } from './test-build.js';
+
+if (!haveChromium) console.warn('Skipping browser tests: no /usr/bin/chromium (apt-get install chromium)');
+beforeAll(() => ensureTestBuild(), 120_000);
+
+const PATIENT = 'DUPONT^MARIE';
+const ALICE = { name: 'Alice', pin: '482913' };
+const BOB = { name: 'Bob', pin: '775120' };
+const TECH = { name: 'Theo', password: 'technician-pass-1' };
+
+describe.skipIf(!haveChromium)('sign-in, lock and switch user in Chromium', () => {
+  let d: TestDaemon;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    // sign-in attempts per client per window raised: every attempt here comes from 127.0.0.1
+    d = await startTestDaemon(tempDir(), {}, [[['server', 'rateLimit', 'signInMax'], 200]], testUi);
+    const users = d.runtime.access.services.users;
+    await users.add(ALICE.name, 'clinician', ALICE.pin);
+    await users.add(BOB.name, 'clinician', BOB.pin);
+    await users.add(TECH.name, 'technician', TECH.password);
+    await users.add('Lockme', 'clinician', '123456');
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await d?.close();
+  });
+
+  it('the shell loads without a session and shows the names; no patient data, no live canvas', async () => {
+    await page.goto(d.url + '/');
+    await page.locator('#sign-in-names').waitFor({ state: 'visible' });
+    const names = await page.$$eval('.name-btn', (b) => b.map((x) => (x as HTMLElement).dataset.user));
+    expect(names).toEqual(expect.arrayContaining([ALICE.name, BOB.name, TECH.name, 'admin']));
+    expect(await page.$('#frame')).toBeNull();
+    expect(await page.$('#exam-summary')).toBeNull();
+    expect(await page.isHidden('#who')).toBe(true);
+  });
+
+  it('a wrong PIN shows the coded message and stays on the PIN pad', async () => {
+    await signInByTouch(page, ALICE.name, '000000');
+    await page.waitForFunction(() => document.getElementById('sign-in-error')?.dataset.code === 'SONO_ACCESS_SIGN_IN_FAILED');
+    expect(await page.textContent('#sign-in-error')).toContain('Wrong PIN or password');
+    expect(await page.isVisible('#pin-pad')).toBe(true);
+    expect(await page.getAttribute('#pin-dots', 'data-count')).toBe('0');
+  });
+
+  it('a locked account says how long to wait', async () => {
+    // ten failures through the API: the wait after the 10th is 16 s (src/access/lockout.ts)
+    for (let i = 0; i < 10; i++) {
+      const r = await fetch(d.url + '/api/session', { method: 'POST', headers: { 'content-type': 'application/json', authorization: '' }, body: JSON.stringify({ user: 'Lockme', secret: '654321' }) });
+      expect(r.status).toBe(401);
+    }
+    await page.tap('#sign-in-back');
+    await signInByTouch(page, 'Lockme', '123456');
+    await page.waitForFunction(() => document.getElementById('sign-in-error')?.dataset.code === 'SONO_ACCESS_LOCKED');
+    expect(await page.textContent('#sign-in-error')).toMatch(/locked\. Try again in \d+ s/);
+    await page.tap('#sign-in-back');
+  });
+
+  it('tapping a name and the PIN opens the live view, the name always shown, clinician tabs only', async () => {
+    await signInByTouch(page, ALICE.name, ALICE.pin);
+    await waitSignedIn(page, ALICE.name);
+    await page.waitForFunction(() => document.getElementById('conn')?.classList.contains('live'));
+    expect(await page.textContent('#who-name')).toContain('Alice · clinician');
+    expect(await visibleTabs(page)).toEqual(['live', 'exams', 'growth']);
+    expect(await page.inputValue('#operator')).toBe(ALICE.name);
+    // frames reach the canvas
+    await page.waitForFunction(() => {
+      const c = document.getElementById('frame') as HTMLCanvasElement;
+      return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 !== 3 && v > 0);
+    });
+  });
+
+  it('one tap locks: the patient name, the exam and the live canvas leave the page; the same user unlocks into the same exam', async () => {
+    await page.fill('#p-name', PATIENT);
+    await page.fill('#p-id', 'LOCK-1');
+    await page.tap('#start');
+    await page.waitForFunction((p) => document.getElementById('exam-summary')?.textContent?.includes(p), PATIENT);
+    await page.tap('#lock');
+    await page.locator('#sign-in-entry').waitFor({ state: 'visible' });
+    const html = await page.content();
+    expect(html).not.toContain('DUPONT');
+    expect(html).not.toContain('LOCK-1');
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain('DUPONT');
+    expect(await page.$('#frame')).toBeNull();
+    expect(await page.$('#view-exams')).toBeNull();
+    expect(await page.isHidden('#who')).toBe(true);
+    expect(await page.textContent('#sign-in-picked')).toContain(ALICE.name); // unlocking: the last user is offered
+    // the session ended on the server too
+    expect((await page.evaluate(() => fetch('/api/session').then((r) => r.status)))).toBe(401);
+    await enterSecret(page, ALICE.pin);
+    await waitSignedIn(page, ALICE.name);
+    expect(await page.textContent('#exam-summary')).toContain(PATIENT);
+  });
+
+  it('switch user: the next user signs in on top and the open exam stays', async () => {
+    await page.tap('#switch-user');
+    await page.locator('#sign-in-names').waitFor({ state: 'visible' });
+    expect(await page.$('#exam-summary')).toBeNull();
+    await signInByTouch(page, BOB.name, BOB.pin);
+    await waitSignedIn(page, BOB.name);
+    expect(await page.textContent('#exam-summary')).toContain(PATIENT);
+    expect(await page.inputValue('#operator')).toBe(BOB.name);
+    expect(await page.isVisible('#close-exam')).toBe(true);
+  });
+
+  it('a 401 from the API (the account disabled meanwhile) returns to sign-in and keeps the exam', async () => {
+    const r = await fetch(`${d.url}/api/users/${BOB.name}/disable`, { method: 'POST' });
+    expect(r.status).toBe(200);
+    await page.tap('#tabs .tab[data-view="exams"]');
+    await page.locator('#sign-in-names').waitFor({ state: 'visible' });
+    expect(await page.textContent('#sign-in-error')).toContain('session ended');
+    expect(await page.$('.name-btn[data-user="Bob"]')).toBeNull(); // disabled accounts are not offered
+    await signInByTouch(page, ALICE.name, ALICE.pin);
+    await waitSignedIn(page, ALICE.name);
+    await page.tap('#tabs .tab[data-view="live"]');
+    expect(await page.textContent('#exam-summary')).toContain(PATIENT);
+  });
+
+  it('a technician signs in with a password and sees the live view and System, not the exams', async () => {
+    await page.tap('#switch-user');
+    await signInByTouch(page, TECH.name, TECH.password);
+    await waitSignedIn(page, TECH.name);
+    const tabs = await visibleTabs(page);
+    expect(tabs).toEqual(expect.arrayContaining(['live', 'system']));
+    for (const hidden of ['exams', 'growth', 'users', 'tokens', 'audit']) expect(tabs).not.toContain(hidden);
+    expect(errors).toEqual([]);
+  });
+});
