@@ -1,8 +1,9 @@
 /**
  * Reads every outgoing image queued for the OCR gate, one at a time, in the sync process (nice 19, off the
  * live path): no text found → it goes (the outbox sends it); text found → it is held with the words and
- * their boxes for a technician. An image that cannot be read (no tesseract, a timeout) is held too, with
- * SONO_OCR_FAILED: what was not checked does not leave.
+ * their boxes for a technician. An image that cannot be read (no tesseract, a timeout) is read again on
+ * later passes (`retryMs` apart, `attempts` runs in all), then held with SONO_OCR_FAILED: what was not
+ * checked does not leave.
  */
 import { errorMessage } from '../errors.js';
 import type { Db } from '../records/database.js';
@@ -17,6 +18,14 @@ export interface OcrSettings extends BurnedTextRules {
   /** The tesseract binary (default: on PATH). */
   bin?: string | undefined;
 }
+
+/** How often a failed OCR run is tried before the image is held, and how long after a failure the next try comes. */
+export interface OcrRetry {
+  attempts: number;
+  retryMs: number;
+}
+
+export const DEFAULT_OCR_RETRY: OcrRetry = { attempts: 3, retryMs: 2000 };
 
 /** Reads one payload; the hold reason, or undefined when no text was found. */
 export async function checkPayload(payload: Buffer, s: OcrSettings, signal?: AbortSignal): Promise<HoldReason | undefined> {
@@ -34,7 +43,7 @@ export class OcrGateLoop {
 
   constructor(
     db: Db,
-    private readonly s: OcrSettings & { pollMs: number },
+    private readonly s: OcrSettings & { pollMs: number } & Partial<OcrRetry>,
     private readonly onChecked: () => void,
     private readonly log: { warn(o: object, m?: string): void } = { warn() {} },
   ) {
@@ -58,7 +67,8 @@ export class OcrGateLoop {
 
   async #run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const next = this.#gate.toCheck(1)[0];
+      const retryMs = this.s.retryMs ?? DEFAULT_OCR_RETRY.retryMs;
+      const next = this.#gate.toCheck(1, new Date(Date.now() - retryMs).toISOString())[0];
       if (!next) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(done, this.s.pollMs);
@@ -74,9 +84,12 @@ export class OcrGateLoop {
       try {
         hold = await checkPayload(next.payload, this.s, signal);
       } catch (err) {
+        // stopped mid-run: the row stays `checking` and the next sync process reads it again
         if (signal.aborted) break;
-        this.log.warn({ err: errorMessage(err) }, 'OCR gate could not read an outgoing image; held');
-        hold = { code: 'SONO_OCR_FAILED', message: `The image could not be checked for burned-in text: ${errorMessage(err)}` };
+        const failure: HoldReason = { code: 'SONO_OCR_FAILED', message: `The image could not be checked for burned-in text: ${errorMessage(err)}` };
+        const became = this.#gate.failed(next.sopInstanceUid, failure, this.s.attempts ?? DEFAULT_OCR_RETRY.attempts);
+        this.log.warn({ err: errorMessage(err), sopInstanceUid: next.sopInstanceUid }, became === 'held' ? 'OCR gate could not read an outgoing image; held' : 'OCR gate could not read an outgoing image; trying again later');
+        continue;
       }
       this.#gate.checked(next.sopInstanceUid, hold);
       if (!hold) this.onChecked();

@@ -17,10 +17,16 @@ export interface GateRow {
 export class GateStore {
   constructor(private readonly db: Db) {}
 
-  /** The next images waiting for the OCR, with one copy of their payload (every target holds the same bytes). */
-  toCheck(limit: number): Array<{ sopInstanceUid: string; payload: Buffer }> {
+  /**
+   * The next images waiting for the OCR, with one copy of their payload (every target holds the same bytes).
+   * A row stays `checking` until a run gives a verdict, so one whose run was cut short (the sync process killed,
+   * the device restarted) is read again here; one whose last run failed waits until `retryAfter` (ISO time) has
+   * passed since that run.
+   */
+  toCheck(limit: number, retryAfter = new Date().toISOString()): Array<{ sopInstanceUid: string; payload: Buffer }> {
     return this.db.prepare(`SELECT g.sop_instance_uid uid, (SELECT payload FROM outbox o WHERE o.sop_instance_uid = g.sop_instance_uid LIMIT 1) payload
-      FROM outbox_gate g WHERE g.state = 'checking' ORDER BY g.created_at, g.sop_instance_uid LIMIT ?`).all(limit)
+      FROM outbox_gate g WHERE g.state = 'checking' AND (g.reason_json IS NULL OR g.checked_at IS NULL OR g.checked_at <= ?)
+      ORDER BY g.created_at, g.sop_instance_uid LIMIT ?`).all(retryAfter, limit)
       .map((r) => r as { uid: string; payload: Buffer | null })
       .filter((r): r is { uid: string; payload: Buffer } => r.payload !== null)
       .map((r) => ({ sopInstanceUid: r.uid, payload: r.payload }));
@@ -45,6 +51,23 @@ export class GateStore {
   checked(sopInstanceUid: string, hold: HoldReason | undefined): void {
     this.db.prepare(`UPDATE outbox_gate SET state = ?, reason_json = ?, checked_at = ? WHERE sop_instance_uid = ? AND state = 'checking'`)
       .run(hold ? 'held' : 'passed', hold ? JSON.stringify(hold) : null, new Date().toISOString(), sopInstanceUid);
+  }
+
+  /**
+   * An OCR run that gave no verdict (tesseract missing, a timeout): the image stays `checking` with the failure
+   * noted, to be read again on a later pass, until `maxAttempts` runs have failed; then it is held with
+   * SONO_OCR_FAILED. Returns what became of it.
+   */
+  failed(sopInstanceUid: string, reason: HoldReason, maxAttempts: number): 'retry' | 'held' | 'decided' {
+    return this.db.transaction(() => {
+      const row = this.get(sopInstanceUid);
+      if (row?.state !== 'checking') return 'decided';
+      const attempts = (row.reason?.code === 'SONO_OCR_FAILED' ? row.reason.attempts ?? 1 : 0) + 1;
+      const state = attempts >= maxAttempts ? 'held' : 'checking';
+      this.db.prepare(`UPDATE outbox_gate SET state = ?, reason_json = ?, checked_at = ? WHERE sop_instance_uid = ? AND state = 'checking'`)
+        .run(state, JSON.stringify({ ...reason, attempts }), new Date().toISOString(), sopInstanceUid);
+      return state === 'held' ? 'held' : 'retry';
+    })();
   }
 
   /**

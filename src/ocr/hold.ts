@@ -7,6 +7,8 @@ export interface HoldReason {
   text?: string;
   /** Where they are, in image pixels (burned-in text only). */
   boxes?: Array<{ x: number; y: number; width: number; height: number }>;
+  /** How many OCR runs failed (SONO_OCR_FAILED only): failures are retried a few times before an image is held. */
+  attempts?: number;
 }
 
 /**

@@ -32,7 +32,8 @@ function start(m: SyncStartMessage): void {
   };
   const worker = new SyncWorker(new Outbox(db), m.targets, m.settings, log, (status) => send({ type: 'status', status }));
   // the OCR gate reads outgoing images here, at this process's priority, and lets the senders know when one passed
-  const ocr = new OcrGateLoop(db, { minChars: 3, minConfidence: 80, timeoutMs: 15000, ...m.settings.ocr, pollMs: m.settings.pollMs }, () => worker.poke(), log);
+  // a failed OCR run is tried again at the delivery retry's first interval, a few times, before the image is held
+  const ocr = new OcrGateLoop(db, { minChars: 3, minConfidence: 80, timeoutMs: 15000, ...m.settings.ocr, pollMs: m.settings.pollMs, retryMs: m.settings.retryInitialMs }, () => worker.poke(), log);
   worker.start();
   ocr.start();
   send({ type: 'status', status: worker.status() });
