@@ -114,6 +114,8 @@ export const ErrorCodes = {
   MEDIA_PATH_MISSING: 'SONO_MEDIA_PATH_MISSING',
   // the service: disk guard, backup and restore (src/service)
   DISK_LOW: 'SONO_DISK_LOW',
+  /** a key file (records key, device secret) that is empty, torn or not 64 hex digits: refused, never replaced */
+  KEY_FILE_INVALID: 'SONO_KEY_FILE_INVALID',
   BACKUP_FAILED: 'SONO_BACKUP_FAILED',
   RESTORE_INVALID: 'SONO_RESTORE_INVALID',
   RESTORE_REFUSED: 'SONO_RESTORE_REFUSED',

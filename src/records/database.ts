@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
+import { createKeyFile } from './key-file.js';
 import { MIGRATIONS } from './migrations.js';
+import { openErrorOf } from './sqlite-errors.js';
 
 export type Db = Database.Database;
 
@@ -18,13 +19,13 @@ export function loadOrCreateKey(keyFile: string, env: NodeJS.ProcessEnv = proces
     if (!/^[0-9a-f]{64}$/.test(k)) throw new SonoError(ErrorCodes.DATABASE_FAILED, `systemd credential ${credentialName} does not hold a 64-hex-digit key`);
     return k;
   }
-  if (!existsSync(keyFile)) {
-    mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
-    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  }
+  if (!existsSync(keyFile)) createKeyFile(keyFile);
   chmodSync(keyFile, 0o600);
   const key = readFileSync(keyFile, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new SonoError(ErrorCodes.DATABASE_FAILED, `Database key file ${keyFile} does not hold a 64-hex-digit key`);
+  if (!/^[0-9a-f]{64}$/.test(key)) {
+    // never replaced by a new key: the records encrypted with the old one would be lost for good
+    throw new SonoError(ErrorCodes.KEY_FILE_INVALID, `Key file ${keyFile} does not hold a 64-hex-digit key (${key.length === 0 ? 'it is empty' : `it holds ${key.length} characters`}; torn by a power cut or edited?). It is not replaced, since a new key could not read the records: restore the file from your backup (sonoedge backup keeps it apart, see --key-file), or move it away only if the data it protects may be discarded`, { details: { keyFile } });
+  }
   return key;
 }
 
@@ -92,7 +93,7 @@ export function openDatabase(file: string, key: string): Db {
     db.pragma(`key="x'${key}'"`);
     db.prepare('SELECT count(*) FROM sqlite_master').get(); // fails here on a wrong key or a foreign file
   } catch (err) {
-    throw new SonoError(ErrorCodes.DATABASE_FAILED, `Cannot open records database ${file}: ${errorMessage(err)} (wrong key, or not a sonoedge database)`, { cause: err });
+    throw openErrorOf(err, file, errorMessage(err));
   }
   // a crash between encryption and clean-up must not leave patient data in plaintext
   rmSync(`${file}.plaintext-backup`, { force: true });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, ErrorCodes, SonoError } from '../../errors.js';
 import { ErrorBody, type ErrorDetails } from '../../protocol/rest/errors.js';
+import { storageErrorOf } from '../../records/sqlite-errors.js';
 import { httpStatusOf } from '../error-status.js';
 import { type SchemaIssue, issueInWords } from '../validation-words.js';
 
@@ -21,6 +22,9 @@ function invalidRequest(err: RequestFault): SonoError {
 /** Turns whatever a route, hook or body parser threw into a coded error. */
 export function toSonoError(err: unknown): SonoError {
   if (err instanceof SonoError) return err;
+  // a full disk (507) or failed storage under SQLite, said as such rather than as an internal error
+  const storage = storageErrorOf(err);
+  if (storage) return storage;
   const e = err as RequestFault;
   if (e.validation) return invalidRequest(e);
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
