@@ -11,6 +11,7 @@ import { Button, MsgType, ProbeFrameParser, crc16, encodeFrame } from '../../dri
 import { SerialProbe } from '../../drivers/serial/serial-probe.js';
 import WebSocket from 'ws';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { liveHeaders } from '../helpers/auth.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const hasSocat = spawnSync('socat', ['-V']).status === 0;
@@ -116,7 +117,7 @@ describe.skipIf(!hasSocat)('probe freeze reaches the pipeline and the live WebSo
     const fd = openSync(ptys[1]!, 'w');
     try {
       await waitForHealth(d.url, 200);
-      const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live');
+      const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live', { headers: liveHeaders(d.url) });
       const probeMsgs: unknown[] = [];
       let framesWhileFrozen = 0;
       let frozen = false;

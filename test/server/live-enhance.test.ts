@@ -11,6 +11,7 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { type DecodedFrameHeader, decodeFrameHeader } from '../../src/server/frame-message.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { liveHeaders } from '../helpers/auth.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const have = existsSync(join(packageRoot(), 'models', 'enhance', 'manifest.json'));
@@ -27,7 +28,7 @@ interface Viewer {
 }
 
 async function connect(url: string): Promise<Viewer> {
-  const ws = new WebSocket(url.replace('http', 'ws') + '/api/live');
+  const ws = new WebSocket(url.replace('http', 'ws') + '/api/live', { headers: liveHeaders(url) });
   const v: Viewer = {
     ws, frames: [], texts: [], last: {}, raw: new Map(),
     wait: async (pred, ms = 20000) => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import { type DecodedFrameHeader, PROTOCOL_VERSION, type ServerMessage, clientMessage, decodeFrameHeader, parseServerMessage } from '../../src/protocol/index.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { liveHeaders } from '../helpers/auth.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('live WebSocket protocol', () => {
@@ -20,7 +21,7 @@ describe('live WebSocket protocol', () => {
   afterAll(async () => d?.close());
 
   it('hello with the protocol version, decodable frames with their region, typed messages; bad client messages ignored', async () => {
-    const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live');
+    const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live', { headers: liveHeaders(d.url) });
     const frames: DecodedFrameHeader[] = [];
     const texts: ServerMessage[] = [];
     const unknown: string[] = [];

@@ -8,6 +8,7 @@ import { TASK_OF_EXAM } from '../../src/protocol/exam-types.js';
 import type { ExamType } from '../../src/records/types.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { liveHeaders } from '../helpers/auth.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('ModelGate', () => {
@@ -60,7 +61,7 @@ describe.skipIf(!haveModel)('exam type chooses the live models (real daemon, bot
   };
 
   it('an obstetric viewer stops the lesion model; a breast exam starts it again', async () => {
-    const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live');
+    const ws = new WebSocket(d.url.replace('http', 'ws') + '/api/live', { headers: liveHeaders(d.url) });
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ type: 'exam-type', examType: 'obstetric' }));
     await new Promise((r) => setTimeout(r, 1000)); // a run in flight may still land
