@@ -7,6 +7,8 @@ import { dataDirOf, modelsDirOf } from '../config/paths.js';
 import { tlsFingerprints } from '../access/tls.js';
 import { errorMessage } from '../errors.js';
 import { executionProvider } from '../inference/providers.js';
+import { DiskGuard } from '../service/disk-guard.js';
+import { unitHardening } from '../service/unit-check.js';
 import { listModelPackages, readVerifiedModelFile } from '../models/package.js';
 import { describeV4l2 } from '../../drivers/v4l2/v4l2.js';
 
@@ -77,6 +79,13 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   print(config.server.tls === undefined ? `https: off (plain HTTP on ${config.server.host})`
     : tls ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
       : 'https: the certificate is made at the first start of serve');
+  // disk against the guard's levels, the clock (a board without an RTC boots in 1970), the installed unit
+  const disk = new DiskGuard({ path: dataDir, levels: config.storage }).state;
+  print(`disk ${dataDir}: ${disk.freeMb ?? '?'} MiB free (warn < ${disk.warnFreeMb}, no cine < ${disk.stopCineFreeMb}, refuse < ${disk.refuseFreeMb})${disk.message ? ` — ${disk.message}; free space` : ''}`);
+  const year = new Date().getUTCFullYear();
+  if (year < 2024) ok = false;
+  print(year < 2024 ? `clock: ${new Date().toISOString()} is wrong (no RTC battery or no time sync?): set it (timedatectl set-ntp true, or date -s) before taking exams; certificates and exam dates depend on it` : `clock: ${new Date().toISOString()}`);
+  print(unitHardening().line);
   print(`configured source: ${config.source.driver}; models: ${config.models.map((m) => m.id).join(', ')}; providers: ${config.inference.providers.join(' → ')}`);
   return ok;
 }
