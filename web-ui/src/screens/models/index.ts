@@ -82,6 +82,7 @@ function section(): HTMLElement {
 
 export const modelsScreen: Screen = {
   id: 'models',
+  access: 'technician',
   labelKey: 'models',
   section,
   async open(): Promise<void> {

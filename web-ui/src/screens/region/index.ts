@@ -127,6 +127,7 @@ function section(): HTMLElement {
 
 export const regionScreen: Screen = {
   id: 'region',
+  access: 'technician',
   labelKey: 'regionTab',
   section,
   async open(): Promise<void> {
