@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addTokenUserIn, authorizeRequestsTo } from '../helpers/auth.js';
 import { type DaemonProcess, getJson, putJson, spawnDaemon, until } from '../helpers/process-daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -31,8 +32,10 @@ async function runningAgain(d: DaemonProcess): Promise<void> {
 
 describe('a driver that misbehaves never takes the daemon down', () => {
   it('control: without the process guard, the same driver bug ends the process', async () => {
-    const d = await spawnDaemon([FIXTURE, join(tempDir(), 'data'), '--no-guard'], /READY (http:\/\/\S+)/);
+    const dataDir = join(tempDir(), 'data');
+    const d = await spawnDaemon([FIXTURE, dataDir, '--no-guard'], /READY (http:\/\/\S+)/);
     try {
+      authorizeRequestsTo(d.url, await addTokenUserIn(dataDir));
       await switchTo(d, 'throws-in-timer');
       const { code } = await Promise.race([d.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('process survived an uncaught exception')), 15_000))]);
       expect(code).not.toBe(0);
@@ -42,8 +45,10 @@ describe('a driver that misbehaves never takes the daemon down', () => {
   });
 
   it('a throw, a rejection and a guarded fault each fail only their source; malformed frames are refused; an unknown bug is counted', async () => {
-    const d = await spawnDaemon([FIXTURE, join(tempDir(), 'data')], /READY (http:\/\/\S+)/);
+    const dataDir = join(tempDir(), 'data');
+    const d = await spawnDaemon([FIXTURE, dataDir], /READY (http:\/\/\S+)/);
     try {
+      authorizeRequestsTo(d.url, await addTokenUserIn(dataDir));
       await until(() => health(d), (h) => h.status === 'ok' && h.source.state === 'running', 30_000, 'daemon ready');
 
       // 1. A bare timer callback throws after 3 frames: blamed on the source through its async context.

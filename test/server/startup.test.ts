@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/app/daemon.js';
 import { buildTestApp } from '../helpers/app.js';
+import { addTokenUserIn, authorizeRequestsTo } from '../helpers/auth.js';
 import { copyShippedModels, tempDir } from '../helpers/tmp.js';
 
 const silent = pino({ level: 'silent' });
@@ -44,6 +45,7 @@ describe('a source that cannot start', () => {
     const dir = tempDir();
     const d = await startDaemon(loadConfig(undefined, { env: {}, overrides: [[['source', 'driver'], 'replay'], [['drivers'], { replay: { path: join(dir, 'no-such-folder') } }], [['server', 'port'], 0], [['dataDir'], join(dir, 'data')], [['inference', 'warmupRuns'], 0]] }), { logger: silent });
     try {
+      authorizeRequestsTo(d.url, await addTokenUserIn(join(dir, 'data')));
       const h = (await (await fetch(d.url + '/api/health')).json()) as { status: string; source: { state: string; lastError: string } };
       expect(h.status).toBe('ok');
       expect(h.source.state).toBe('failed');
