@@ -52,10 +52,15 @@ export class ConfigReloader {
     private readonly config: ConfigHolder,
     private readonly load: () => LoadedConfig,
     private readonly log: ReloadLog,
+    /** Every reload, taken or refused, goes to the audit trail (issue 17): who changes a running device matters. */
+    private readonly audit?: (why: string, outcome: ReloadOutcome) => void,
   ) {}
 
   reload(why: string): Promise<ReloadOutcome> {
-    const run = this.#chain.then(() => this.#reload(why));
+    const run = this.#chain.then(() => this.#reload(why)).then((outcome) => {
+      this.audit?.(why, outcome);
+      return outcome;
+    });
     this.#chain = run.catch(() => {});
     return run;
   }

@@ -21,7 +21,14 @@ export const serve: Command = {
     const lifecycle = startServiceLifecycle(daemon.runtime.pipeline, daemon.url, daemon.app.log);
     exposeServiceLifecycle(daemon.runtime, lifecycle);
     // An edited config file (or SIGHUP, the conventional reload signal) switches the source without a restart.
-    const reloader = new ConfigReloader(daemon.runtime, daemon.config, load, daemon.app.log);
+    const audit = daemon.runtime.access.services.audit;
+    const reloader = new ConfigReloader(daemon.runtime, daemon.config, load, daemon.app.log, (why, o) => {
+      try {
+        audit.record({ user: null, role: null, client: 'config-file', action: 'config.reload', target: why, outcome: o.ok ? 'ok' : 'failed', details: { sourceSwitched: o.sourceSwitched, applied: o.applied.join(','), needsRestart: o.needsRestart.join(',') } });
+      } catch (err) {
+        daemon.app.log.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload could not be audited');
+      }
+    });
     if (values.config) reloader.watch(values.config);
     process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
     let closing = false;

@@ -22,6 +22,7 @@ export const HealthDto = T.Object({
     lastUnattributed: T.Optional(T.String()),
   })),
   error: T.Optional(T.String()),
+  insecureHttp: T.Optional(T.Literal(true, { description: 'Plain HTTP on a non-loopback address, allowed only by server.allowInsecureHttp: passwords and patient data cross the network in clear' })),
   uptimeSeconds: T.Number(),
   probe: T.Optional(T.Object({ driver: T.String(), connected: T.Boolean(), framesOk: T.Number(), crcErrors: T.Number(), unknownTypes: T.Number(), garbageBytes: T.Number(), lastError: T.Optional(T.String()) })),
   disk: T.Optional(T.Object({

@@ -2,7 +2,13 @@ import { statfs } from 'node:fs/promises';
 import { HealthDto } from '../../protocol/rest/index.js';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { isLoopback } from '../../access/device-names.js';
 import type { Runtime } from '../runtime.js';
+
+/** Health says so when a clinic chose plain HTTP beyond loopback (issue 17): it is a choice to see, not hide. */
+function insecureHttp(server: Runtime['config']['server']): boolean {
+  return server.tls === undefined && server.allowInsecureHttp && !isLoopback(server.host);
+}
 
 async function diskOf(path: string): Promise<{ path: string; freeBytes: number; totalBytes: number } | undefined> {
   try {
@@ -41,6 +47,7 @@ const health: FastifyPluginAsync = async (app) => {
       },
       faults: rt.faults,
       error: rt.state.startupError,
+      ...(insecureHttp(rt.config.server) ? { insecureHttp: true as const } : {}),
       uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
       disk: await diskWithGuard(rt),
       service: rt.service?.snapshot(),
