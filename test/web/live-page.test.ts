@@ -7,9 +7,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { signInContext } from '../helpers/auth.js';
+import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 import { freePort } from '../helpers/orthanc.js';
@@ -22,7 +22,7 @@ if (!ready) console.warn('Skipping browser tests: no /usr/bin/chromium (apt-get 
 beforeAll(() => ensureTestBuild(), 120_000);
 
 describe.skipIf(!ready)('live page in Chromium', () => {
-  let d: Daemon;
+  let d: TestDaemon;
   let browser: Browser;
   const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
@@ -37,7 +37,9 @@ describe.skipIf(!ready)('live page in Chromium', () => {
   });
 
   it('draws live frames with the overlay and measurements, without console errors', async () => {
-    const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 600 } });
+    await signInContext(context, d.url);
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
@@ -58,11 +60,12 @@ describe.skipIf(!ready)('live page in Chromium', () => {
     expect(await page.isHidden('#stale')).toBe(true);
     await page.screenshot({ path: join(artifacts, 'live-view.png') });
     expect(errors).toEqual([]);
+    await context.close();
   });
 });
 
 describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
-  let d: Daemon;
+  let d: TestDaemon;
   let browser: Browser;
   const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
@@ -77,11 +80,13 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
 
   it('the record holds the AI value and the clinician-corrected value, who and when', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    // admin: this flow both decides on measurements (clinician) and calibrates the source (technician)
+    await signInContext(context, d.url);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(d.url + '/');
-    await page.fill('#operator', 'midwife-touch');
+    expect(await page.inputValue('#operator')).toBe('admin'); // the signed-in name, read-only
     await page.fill('#p-id', 'TOUCH-1');
     await page.fill('#p-ga', '20');
     await page.click('#start');
@@ -134,7 +139,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     const hc = exam.captures[0]!.measurements.find((m) => m.kind === 'hc')!;
     expect(hc.state).toBe('corrected');
     expect(hc.finalValue).toBeGreaterThan(hc.aiValue);
-    expect(hc.decidedBy).toBe('midwife-touch');
+    expect(hc.decidedBy).toBe('admin'); // the signed-in user
     expect(Date.parse(hc.decidedAt)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await context.close();
@@ -162,7 +167,9 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
         await post(`/api/measurements/${m.id}/decision`, { decision: 'corrected', value: hc, by: 'dr' });
         await post(`/api/exams/${e.id as string}/close`, {});
       }
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await signInContext(context, d.url);
+      const page = await context.newPage();
       const errors: string[] = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await page.goto(d.url + '/');
@@ -196,7 +203,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
       await page.click('[data-view=live]');
       await page.screenshot({ path: join(artifacts, 'live-fr.png') });
       expect(errors).toEqual([]);
-      await page.close();
+      await context.close();
     } finally {
       await d.close();
     }
@@ -206,7 +213,9 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
     const dir = tempDir();
     const port = await freePort();
     let d = await startTestDaemon(dir, {}, [[['server', 'port'], port]], testUi);
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    await signInContext(context, d.url);
+    const page = await context.newPage();
     try {
       await page.goto(d.url + '/');
       await page.waitForFunction(() => document.getElementById('conn')!.classList.contains('live'));
@@ -217,7 +226,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
       await page.waitForFunction(() => document.getElementById('conn')!.classList.contains('live'), undefined, { timeout: 20000 });
       await page.waitForFunction(() => document.getElementById('stale')!.hidden, undefined, { timeout: 10000 });
     } finally {
-      await page.close();
+      await context.close();
       await d.close();
     }
   });
