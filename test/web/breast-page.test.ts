@@ -6,11 +6,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
+import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
 import { ensureTestBuild, testUi } from './test-build.js';
@@ -18,8 +18,14 @@ import { ensureTestBuild, testUi } from './test-build.js';
 const missing = breastMissing;
 if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
 
+/** Signs the context in as the clinician `clinician` (scanning and deciding are clinician work). */
+async function signInClinician(context: BrowserContext, d: TestDaemon): Promise<void> {
+  await addTokenUser(d.runtime.access.services, 'clinician');
+  await signInContext(context, d.url, 'clinician', SECRETS.clinician);
+}
+
 describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
-  let d: Daemon;
+  let d: TestDaemon;
   let browser: Browser;
   const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
@@ -37,6 +43,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
 
   it('exam type breast: lesion overlay and numbers, caliper dragged by touch, margin changed, confirmed into the record', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    await signInClinician(context, d);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -45,7 +52,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     await page.selectOption('#exam-type', 'breast');
     expect(await page.isHidden('#measurements')).toBe(true);
     expect(await page.isVisible('#breast-measurements')).toBe(true);
-    await page.fill('#operator', 'sonographer-touch');
+    expect(await page.inputValue('#operator')).toBe('clinician'); // the signed-in name, read-only
     await page.fill('#p-id', 'BREAST-1');
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
@@ -95,7 +102,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     expect(max.state).toBe('corrected');
     expect(max.finalValue).toBeGreaterThan(max.aiValue);
     expect(max.finalGeometry!.x2).toBeCloseTo(target.x, -1);
-    expect(max.decidedBy).toBe('sonographer-touch');
+    expect(max.decidedBy).toBe('clinician'); // the signed-in user
     const margin = ms.find((m) => m.kind === 'lesion_margin')!;
     expect(margin).toMatchObject({ state: 'corrected', aiText: aiMargin });
     expect(margin.finalText).not.toBe(aiMargin);
@@ -108,12 +115,12 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
 
   it('pushing the outline re-measures everything from it; the calipers follow and the correction is saved', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    await signInClinician(context, d);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(d.url + '/');
     await page.selectOption('#exam-type', 'breast');
-    await page.fill('#operator', 'sonographer-outline');
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
     await page.waitForTimeout(1000);
