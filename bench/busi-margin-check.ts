@@ -23,7 +23,9 @@ if (!existsSync(dir)) {
 }
 const rows: Array<{ malignant: boolean; solidity: number; convexity: number; irregular: boolean; tall: boolean }> = [];
 for (const cls of ['benign', 'malignant']) {
-  for (const f of readdirSync(join(dir, cls)).filter((x) => x.endsWith('_mask.png')).sort()) {
+  for (const f of readdirSync(join(dir, cls))
+    .filter((x) => x.endsWith('_mask.png'))
+    .sort()) {
     const file = join(dir, cls, f);
     const meta = await sharp(file).metadata();
     const s = Math.min(288 / meta.width!, 224 / meta.height!);
@@ -36,7 +38,14 @@ for (const cls of ['benign', 'malignant']) {
     if (!label) continue;
     const tr = new OutlineTracer(w, h);
     const shape = measureLesionShape(tr.xs, tr.ys, tr.trace(map, lab.labels, label, 0.5), undefined);
-    if (shape) rows.push({ malignant: cls === 'malignant', solidity: shape.margin.solidity, convexity: shape.margin.convexity, irregular: shape.margin.assessment === 'irregular', tall: shape.orientation.tallerThanWide });
+    if (shape)
+      rows.push({
+        malignant: cls === 'malignant',
+        solidity: shape.margin.solidity,
+        convexity: shape.margin.convexity,
+        irregular: shape.margin.assessment === 'irregular',
+        tall: shape.orientation.tallerThanWide,
+      });
   }
 }
 const rate = (m: boolean, pick: (r: (typeof rows)[number]) => boolean): string => {
@@ -46,4 +55,12 @@ const rate = (m: boolean, pick: (r: (typeof rows)[number]) => boolean): string =
 console.log(`irregular margin: benign ${rate(false, (r) => r.irregular)}, malignant ${rate(true, (r) => r.irregular)}`);
 console.log(`taller than wide: benign ${rate(false, (r) => r.tall)}, malignant ${rate(true, (r) => r.tall)}`);
 const isM = rows.map((r) => r.malignant);
-console.log(`AUC for malignancy: 1 − solidity ${rocAuc(rows.map((r) => 1 - r.solidity), isM).toFixed(3)}, 1 − convexity ${rocAuc(rows.map((r) => 1 - r.convexity), isM).toFixed(3)}`);
+console.log(
+  `AUC for malignancy: 1 − solidity ${rocAuc(
+    rows.map((r) => 1 - r.solidity),
+    isM,
+  ).toFixed(3)}, 1 − convexity ${rocAuc(
+    rows.map((r) => 1 - r.convexity),
+    isM,
+  ).toFixed(3)}`,
+);

@@ -34,7 +34,10 @@ export async function benchDrivers(): Promise<Array<{ driver: string; size: stri
   const out: Array<{ driver: string; size: string; msPerFrame: number; fpsOneCore: number }> = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-drivers-'));
   try {
-    for (const [w, h] of [[640, 480], [1280, 720]] as const) {
+    for (const [w, h] of [
+      [640, 480],
+      [1280, 720],
+    ] as const) {
       const size = `${w}×${h}`;
       const probe = new SimulatedProbe('b', { width: w, height: h });
       probe.prepare();
@@ -43,35 +46,77 @@ export async function benchDrivers(): Promise<Array<{ driver: string; size: stri
       const add = (driver: string, ms: number): void => {
         out.push({ driver, size, msPerFrame: ms, fpsOneCore: 1000 / ms });
       };
-      add('simulated (render)', cpuMsPer(100, (i) => probe.render(i, px)));
+      add(
+        'simulated (render)',
+        cpuMsPer(100, (i) => probe.render(i, px)),
+      );
       const png = join(dir, `f${w}.png`);
-      await sharp(Buffer.from(px), { raw: { width: w, height: h, channels: 1 } }).png().toFile(png);
-      add('replay (PNG via sharp)', await cpuMsPerAsync(30, async () => {
-        await sharp(png).greyscale().raw().toBuffer();
-      }));
+      await sharp(Buffer.from(px), { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toFile(png);
+      add(
+        'replay (PNG via sharp)',
+        await cpuMsPerAsync(30, async () => {
+          await sharp(png).greyscale().raw().toBuffer();
+        }),
+      );
       const dcm = join(dir, `f${w}.dcm`);
-      const study = { studyInstanceUid: newUid(), studyDate: '20260101', studyTime: '000000', studyId: '', accessionNumber: '', patient: { name: '', id: '', birthDate: '', sex: '' }, deviceSerial: '', softwareVersion: '' };
+      const study = {
+        studyInstanceUid: newUid(),
+        studyDate: '20260101',
+        studyTime: '000000',
+        studyId: '',
+        accessionNumber: '',
+        patient: { name: '', id: '', birthDate: '', sex: '' },
+        deviceSerial: '',
+        softwareVersion: '',
+      };
       const frames = 10;
       const all = new Uint8Array(w * h * frames);
       for (let f = 0; f < frames; f++) all.set(px, f * w * h);
-      const ds = buildUsImage(study, { seriesInstanceUid: newUid(), seriesNumber: 1, sopInstanceUid: newUid(), instanceNumber: 1, contentDate: '20260101', contentTime: '000000', width: w, height: h, pixels: all, region: { x: 0, y: 0, width: w, height: h }, pixelSpacingMm: { x: 0.3, y: 0.3 }, derived: false, seriesDescription: '', burnedInAnnotation: 'NO' });
+      const ds = buildUsImage(study, {
+        seriesInstanceUid: newUid(),
+        seriesNumber: 1,
+        sopInstanceUid: newUid(),
+        instanceNumber: 1,
+        contentDate: '20260101',
+        contentTime: '000000',
+        width: w,
+        height: h,
+        pixels: all,
+        region: { x: 0, y: 0, width: w, height: h },
+        pixelSpacingMm: { x: 0.3, y: 0.3 },
+        derived: false,
+        seriesDescription: '',
+        burnedInAnnotation: 'NO',
+      });
       Object.assign(ds, { NumberOfFrames: frames, FrameTime: 33 });
       writeFileSync(dcm, writePart10(ds));
       add('dicom (parse multi-frame, per frame)', cpuMsPer(5, () => readDicomClip(dcm)) / frames);
       const msg = encodeImageMessage(px, w, h, { spacing: [0.3, 0.3] });
       const parser = new IgtlStreamParser();
-      add('igtl (CRC-64 + IMAGE decode)', cpuMsPer(30, () => {
-        for (const m of parser.push(msg)) decodeImage(m.content);
-      }));
+      add(
+        'igtl (CRC-64 + IMAGE decode)',
+        cpuMsPer(30, () => {
+          for (const m of parser.push(msg)) decodeImage(m.content);
+        }),
+      );
       const marker = Buffer.from('A55AF00F', 'hex');
       const asm = new FrameAssembler(marker, w, h);
       const stream = Buffer.concat([marker, Buffer.from(px), marker]);
-      add('usb (reassembly from 64 KB transfers)', cpuMsPer(30, () => {
-        for (let o = 0; o < stream.length - marker.length; o += 65536) asm.push(stream.subarray(o, Math.min(o + 65536, stream.length - marker.length)));
-        asm.push(marker);
-      }));
+      add(
+        'usb (reassembly from 64 KB transfers)',
+        cpuMsPer(30, () => {
+          for (let o = 0; o < stream.length - marker.length; o += 65536) asm.push(stream.subarray(o, Math.min(o + 65536, stream.length - marker.length)));
+          asm.push(marker);
+        }),
+      );
       // v4l2 path: ffmpeg decoding a test source to gray raw frames, CPU of ffmpeg itself (child process)
-      const r = spawnSync('bash', ['-c', `/usr/bin/time -f %U,%S ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc=size=${w}x${h}:rate=30 -frames:v 150 -vf format=gray -f rawvideo -pix_fmt gray - > /dev/null`], { encoding: 'utf8' });
+      const r = spawnSync(
+        'bash',
+        ['-c', `/usr/bin/time -f %U,%S ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc=size=${w}x${h}:rate=30 -frames:v 150 -vf format=gray -f rawvideo -pix_fmt gray - > /dev/null`],
+        { encoding: 'utf8' },
+      );
       const m = /([\d.]+),([\d.]+)\s*$/.exec(r.stderr.trim());
       if (r.status === 0 && m) add('v4l2 path (ffmpeg to gray raw, its CPU)', ((Number(m[1]) + Number(m[2])) * 1000) / 150);
     }

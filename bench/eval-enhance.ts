@@ -24,7 +24,9 @@ import { type Filter, gaussian, median, nlm, srad } from './enhance/filters.js';
 import { cnr, edgeStep, enl, enlLocal, lesionRegions, meanShift, psnr, ssim } from '../eval/enhance-metrics.js';
 import { simulatedFrames } from '../eval/sim-frames.js';
 
-const { values } = parseArgs({ options: { package: { type: 'string' }, busi: { type: 'string' }, limit: { type: 'string' }, frames: { type: 'string', default: '6' }, json: { type: 'string' }, 'model-only': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { package: { type: 'string' }, busi: { type: 'string' }, limit: { type: 'string' }, frames: { type: 'string', default: '6' }, json: { type: 'string' }, 'model-only': { type: 'boolean' } },
+});
 const root = packageRoot();
 const pkgDir = values.package ?? join(root, 'models', 'enhance');
 const busiDir = values.busi ?? join(root, '..', 'shared', 'data', 'busi');
@@ -32,14 +34,15 @@ const busiDir = values.busi ?? join(root, '..', 'shared', 'data', 'busi');
 type Method = { name: string; run: (gray: Uint8Array, w: number, h: number) => Promise<ArrayLike<number>>; threads: string };
 const classical = (name: string, f: Filter): Method => ({ name, run: async (g, w, h) => f(g, w, h), threads: '1 (TS)' });
 const methods: Method[] = [{ name: 'raw', run: async (g) => g, threads: '-' }];
-if (!values['model-only']) methods.push(
-  classical('median 3×3', median(1)),
-  classical('median 5×5', median(2)),
-  classical('Gaussian σ 1.5', gaussian(1.5)),
-  classical('Gaussian σ 2.5', gaussian(2.5)),
-  classical('SRAD 10 it λ 0.5', srad(10, 0.5)),
-  classical('NLM h 20 7/21', nlm(20, 7, 21)),
-);
+if (!values['model-only'])
+  methods.push(
+    classical('median 3×3', median(1)),
+    classical('median 5×5', median(2)),
+    classical('Gaussian σ 1.5', gaussian(1.5)),
+    classical('Gaussian σ 2.5', gaussian(2.5)),
+    classical('SRAD 10 it λ 0.5', srad(10, 0.5)),
+    classical('NLM h 20 7/21', nlm(20, 7, 21)),
+  );
 const pkg = existsSync(join(pkgDir, 'manifest.json')) ? readModelPackage(pkgDir) : undefined;
 const sessions: Array<{ release(): Promise<void> }> = [];
 if (pkg) {
@@ -53,15 +56,29 @@ if (pkg) {
     }
     sessions.push(s);
     const tiler = new TiledImageRunner(s);
-    methods.push({ name: `enhancer ${pkg.manifest.version} ${s.file.precision}`, threads: '2 (ORT)', run: async (g, w, h) => {
-      const out = new Uint8Array(w * h);
-      await tiler.run(g, w, h, out);
-      return out;
-    } });
+    methods.push({
+      name: `enhancer ${pkg.manifest.version} ${s.file.precision}`,
+      threads: '2 (ORT)',
+      run: async (g, w, h) => {
+        const out = new Uint8Array(w * h);
+        await tiler.run(g, w, h, out);
+        return out;
+      },
+    });
   }
 } else console.error(`no enhancer package at ${pkgDir}: classical filters only`);
 
-interface Row { psnr: number[]; ssim: number[]; cnr: number[]; enl: number[]; enl8: number[]; edge: number; edge0: number; shift: number[]; ms: number }
+interface Row {
+  psnr: number[];
+  ssim: number[];
+  cnr: number[];
+  enl: number[];
+  enl8: number[];
+  edge: number;
+  edge0: number;
+  shift: number[];
+  ms: number;
+}
 const rows = new Map<string, Row>(methods.map((m) => [m.name, { psnr: [], ssim: [], cnr: [], enl: [], enl8: [], edge: 0, edge0: 0, shift: [], ms: NaN }]));
 
 // 1. simulated frames against the noise-free image
@@ -122,8 +139,19 @@ console.log(`simulated probe: ${frames.length} frames 640×480 (seed 7) | BUSI h
 console.log('method                      | PSNR dB  SSIM   | CNR×   ENL×   ENL8×  edge×  shift | ms/frame 640×480 (threads)');
 for (const m of methods) {
   const r = rows.get(m.name)!;
-  const t = { psnrDb: mean(r.psnr), ssim: mean(r.ssim), cnrRatio: gmean(r.cnr), enlRatio: gmean(r.enl), enl8Ratio: gmean(r.enl8), edgeRatio: r.edge / Math.max(r.edge0, 1e-9), meanShiftGray: mean(r.shift), msPerFrame: r.ms };
+  const t = {
+    psnrDb: mean(r.psnr),
+    ssim: mean(r.ssim),
+    cnrRatio: gmean(r.cnr),
+    enlRatio: gmean(r.enl),
+    enl8Ratio: gmean(r.enl8),
+    edgeRatio: r.edge / Math.max(r.edge0, 1e-9),
+    meanShiftGray: mean(r.shift),
+    msPerFrame: r.ms,
+  };
   table[m.name] = t;
-  console.log(`${m.name.padEnd(27)} | ${t.psnrDb.toFixed(2).padStart(6)}  ${t.ssim.toFixed(3)}  | ${t.cnrRatio.toFixed(3)}  ${t.enlRatio.toFixed(3)}  ${t.enl8Ratio.toFixed(2).padStart(5)}  ${t.edgeRatio.toFixed(3)}  ${t.meanShiftGray.toFixed(2).padStart(5)} | ${t.msPerFrame.toFixed(1).padStart(7)} (${m.threads})`);
+  console.log(
+    `${m.name.padEnd(27)} | ${t.psnrDb.toFixed(2).padStart(6)}  ${t.ssim.toFixed(3)}  | ${t.cnrRatio.toFixed(3)}  ${t.enlRatio.toFixed(3)}  ${t.enl8Ratio.toFixed(2).padStart(5)}  ${t.edgeRatio.toFixed(3)}  ${t.meanShiftGray.toFixed(2).padStart(5)} | ${t.msPerFrame.toFixed(1).padStart(7)} (${m.threads})`,
+  );
 }
 if (values.json) writeFileSync(values.json, JSON.stringify({ simulatedFrames: frames.length, busiImages: images, table }, null, 2));

@@ -15,7 +15,16 @@ import sharp from 'sharp';
 import { packageRoot } from '../src/util/package-root.js';
 import { dice, filledAnnotation, isValidationSubject, readHc18Csv, trimesterOf } from '../eval/hc18.js';
 
-const { values } = parseArgs({ options: { images: { type: 'string' }, csv: { type: 'string' }, split: { type: 'string', default: 'validation' }, limit: { type: 'string' }, json: { type: 'string' }, 'models-dir': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string' },
+    csv: { type: 'string' },
+    split: { type: 'string', default: 'validation' },
+    limit: { type: 'string' },
+    json: { type: 'string' },
+    'models-dir': { type: 'string' },
+  },
+});
 const root = packageRoot();
 const images = values.images ?? join(root, '..', 'shared', 'data', 'hc18', 'training_set');
 const csv = values.csv ?? join(root, '..', 'shared', 'data', 'hc18', 'training_set_pixel_size_and_HC.csv');
@@ -29,21 +38,44 @@ if (values.limit) rows = rows.slice(0, Number(values.limit));
 const env = values['models-dir'] ? { ...process.env, SONOEDGE_MODELS_DIR: resolve(values['models-dir']) } : process.env;
 const cli = existsSync(join(root, 'dist', 'src', 'cli.js')) ? [join(root, 'dist', 'src', 'cli.js')] : ['--import', 'tsx', join(root, 'src', 'cli.ts')];
 
-interface Row { file: string; hc: number; err: number; dice: number; tri: string; inferenceMs: number }
+interface Row {
+  file: string;
+  hc: number;
+  err: number;
+  dice: number;
+  tri: string;
+  inferenceMs: number;
+}
 
 async function run(precision: 'fp32' | 'int8'): Promise<Row[]> {
   const masks = mkdtempSync(join(tmpdir(), 'hc18-masks-'));
   try {
-    const r = spawnSync(process.execPath, [...cli, 'analyze', '--model', 'fetal-head', '--provider', 'cpu', '--precision', precision,
-      '--pixel-size-csv', csv, '--mask-dir', masks, ...rows.map((x) => join(images, x.filename))], { encoding: 'utf8', maxBuffer: 1 << 28, env });
+    const r = spawnSync(
+      process.execPath,
+      [...cli, 'analyze', '--model', 'fetal-head', '--provider', 'cpu', '--precision', precision, '--pixel-size-csv', csv, '--mask-dir', masks, ...rows.map((x) => join(images, x.filename))],
+      { encoding: 'utf8', maxBuffer: 1 << 28, env },
+    );
     if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
     const out: Row[] = [];
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; hc_mm?: number; timings?: { inference_ms: number } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; hc_mm?: number; timings?: { inference_ms: number } });
     for (const [i, line] of lines.entries()) {
       const ref = rows[i]!;
       const ann = await filledAnnotation(join(images, ref.filename.replace('.png', '_Annotation.png')));
-      const pred = await sharp(join(masks, ref.filename.replace('.png', '_pred.png'))).greyscale().raw().toBuffer();
-      out.push({ file: ref.filename, hc: line.hc_mm ?? 0, err: (line.hc_mm ?? 0) - ref.hcMm, dice: dice(new Uint8Array(pred), ann.mask), tri: trimesterOf(ref.hcMm), inferenceMs: line.timings?.inference_ms ?? NaN });
+      const pred = await sharp(join(masks, ref.filename.replace('.png', '_pred.png')))
+        .greyscale()
+        .raw()
+        .toBuffer();
+      out.push({
+        file: ref.filename,
+        hc: line.hc_mm ?? 0,
+        err: (line.hc_mm ?? 0) - ref.hcMm,
+        dice: dice(new Uint8Array(pred), ann.mask),
+        tri: trimesterOf(ref.hcMm),
+        inferenceMs: line.timings?.inference_ms ?? NaN,
+      });
     }
     return out;
   } finally {
@@ -76,7 +108,9 @@ for (const g of groups) {
   const agree = pick(fp32).map((r, i) => Math.abs(r.hc - pick(int8)[i]!.hc));
   const agreement = agree.reduce((x, y) => x + y, 0) / (agree.length || 1);
   table[g] = { fp32: a, int8: b, int8VsFp32MeanAbsMm: agreement };
-  console.log(`${g.padEnd(6)} ${String(a.n).padEnd(4)} | ${a.maeMm.toFixed(2).padStart(8)} ${a.meanSignedMm.toFixed(2).padStart(7)} ${a.dice.toFixed(4)} | ${b.maeMm.toFixed(2).padStart(8)} ${b.meanSignedMm.toFixed(2).padStart(7)} ${b.dice.toFixed(4)} | ${agreement.toFixed(3)}`);
+  console.log(
+    `${g.padEnd(6)} ${String(a.n).padEnd(4)} | ${a.maeMm.toFixed(2).padStart(8)} ${a.meanSignedMm.toFixed(2).padStart(7)} ${a.dice.toFixed(4)} | ${b.maeMm.toFixed(2).padStart(8)} ${b.meanSignedMm.toFixed(2).padStart(7)} ${b.dice.toFixed(4)} | ${agreement.toFixed(3)}`,
+  );
 }
 console.log(`inference p50 (analyze, 2 threads): fp32 ${summary(fp32).p50InferenceMs.toFixed(2)} ms, int8 ${summary(int8).p50InferenceMs.toFixed(2)} ms`);
 const worst = [...fp32].sort((a, b) => Math.abs(b.err) - Math.abs(a.err)).slice(0, 5);

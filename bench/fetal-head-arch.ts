@@ -27,7 +27,13 @@ const rounds = Number(values.rounds);
 const runs = Number(values.runs);
 const threads = Number(values.threads);
 
-interface Entry { name: string; precision: 'fp32' | 'int8'; input: string; session: ModelSession; times: number[] }
+interface Entry {
+  name: string;
+  precision: 'fp32' | 'int8';
+  input: string;
+  session: ModelSession;
+  times: number[];
+}
 
 const entries: Entry[] = [];
 for (const arg of positionals) {
@@ -56,11 +62,22 @@ for (let r = 0; r < rounds; r++) {
 
 const p50 = (e: Entry): number => percentile(e.times, 0.5);
 const ref = (precision: string): Entry => entries.find((e) => e.precision === precision)!;
-const rows = entries.map((e) => ({ name: e.name, precision: e.precision, input: e.input, file: e.session.file.path, p50Ms: p50(e), p90Ms: percentile(e.times, 0.9), vsReference: p50(e) / p50(ref(e.precision)), int8VsFp32: e.precision === 'int8' ? p50(e) / p50(entries.find((x) => x.name === e.name && x.precision === 'fp32')!) : 1 }));
+const rows = entries.map((e) => ({
+  name: e.name,
+  precision: e.precision,
+  input: e.input,
+  file: e.session.file.path,
+  p50Ms: p50(e),
+  p90Ms: percentile(e.times, 0.9),
+  vsReference: p50(e) / p50(ref(e.precision)),
+  int8VsFp32: e.precision === 'int8' ? p50(e) / p50(entries.find((x) => x.name === e.name && x.precision === 'fp32')!) : 1,
+}));
 console.log(`fetal-head latency, CPU provider, ${threads} intra-op threads, ${rounds} interleaved rounds × ${runs} runs; ratios to "${entries[0]!.name}"`);
 console.log('name                 precision input    p50 ms  p90 ms  ×reference  int8/fp32');
 for (const r of rows) {
-  console.log(`${r.name.padEnd(20)} ${r.precision.padEnd(9)} ${r.input.padEnd(8)} ${r.p50Ms.toFixed(2).padStart(6)} ${r.p90Ms.toFixed(2).padStart(7)} ${r.vsReference.toFixed(2).padStart(10)} ${r.int8VsFp32.toFixed(2).padStart(10)}`);
+  console.log(
+    `${r.name.padEnd(20)} ${r.precision.padEnd(9)} ${r.input.padEnd(8)} ${r.p50Ms.toFixed(2).padStart(6)} ${r.p90Ms.toFixed(2).padStart(7)} ${r.vsReference.toFixed(2).padStart(10)} ${r.int8VsFp32.toFixed(2).padStart(10)}`,
+  );
 }
 if (values.json) writeFileSync(values.json, JSON.stringify({ threads, rounds, runs, rows }, null, 2));
 for (const e of entries) await e.session.release();

@@ -30,7 +30,10 @@ async function run(models: Array<{ engine: WorkerEngine; everyN: number }>, seco
   const bus = new Bus();
   const per: Record<string, number[]> = {};
   bus.on('result', (e) => (per[e.modelId] ??= []).push(e.timings.inferenceMs));
-  const pipe = new Pipeline(bus, models.map((m) => ({ runner: new ModelRunner(m.engine), everyN: m.everyN })));
+  const pipe = new Pipeline(
+    bus,
+    models.map((m) => ({ runner: new ModelRunner(m.engine), everyN: m.everyN })),
+  );
   await pipe.start(new SimulatedProbe('bench-cadence', { fps: 30 }));
   await new Promise((r) => setTimeout(r, 1500)); // warm
   const s0 = pipe.stats().framesTaken;
@@ -44,11 +47,17 @@ async function run(models: Array<{ engine: WorkerEngine; everyN: number }>, seco
 }
 
 export async function benchCadence(root: string, base: Omit<SessionOptions, 'intraOpThreads'>, seconds = 8): Promise<CadenceResult> {
-  const wanted = [{ id: 'fetal-head', everyN: 1 }, { id: 'breast-lesion', everyN: 2 }, { id: 'enhance', everyN: 1 }];
+  const wanted = [
+    { id: 'fetal-head', everyN: 1 },
+    { id: 'breast-lesion', everyN: 2 },
+    { id: 'enhance', everyN: 1 },
+  ];
   const present = wanted.filter((m) => existsSync(join(root, 'models', m.id, 'manifest.json')));
   const missing = wanted.filter((m) => !present.includes(m)).map((m) => m.id);
   const threads = resolveIntraOpThreads('auto', { cores: availableParallelism(), models: present.length, live: true });
-  const engines = await Promise.all(present.map(async (m) => ({ engine: await WorkerEngine.open(findModelPackage(join(root, 'models'), m.id), { ...base, intraOpThreads: threads }), everyN: m.everyN })));
+  const engines = await Promise.all(
+    present.map(async (m) => ({ engine: await WorkerEngine.open(findModelPackage(join(root, 'models'), m.id), { ...base, intraOpThreads: threads }), everyN: m.everyN })),
+  );
   try {
     const alone = await run(engines.slice(0, 1), seconds);
     const all = await run(engines, seconds);

@@ -30,10 +30,21 @@ function run(mode: 'FULL' | 'NORMAL'): { captureMs: number[]; decisionMs: number
       // an exam holds a handful of captures, not hundreds: a new exam every 10
       if (i % 10 === 0 && i > 0) exam = store.createExam({ datingGaWeeks: 21 });
       const t0 = performance.now();
-      const c = store.addCapture(exam.id, {
-        frameSeq: i, frameTimestampMs: i * 33, width: w, height: h, channels: 1, pixels, pixelSpacing: { x: 0.2, y: 0.2 },
-        region: { x: 0, y: 0, width: w, height: h }, results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result }],
-      }, 'bench');
+      const c = store.addCapture(
+        exam.id,
+        {
+          frameSeq: i,
+          frameTimestampMs: i * 33,
+          width: w,
+          height: h,
+          channels: 1,
+          pixels,
+          pixelSpacing: { x: 0.2, y: 0.2 },
+          region: { x: 0, y: 0, width: w, height: h },
+          results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result }],
+        },
+        'bench',
+      );
       const t1 = performance.now();
       store.decide(c.measurements[0]!.id, { decision: 'corrected', value: 180, by: 'bench' });
       const t2 = performance.now();
@@ -57,5 +68,7 @@ for (const mode of ['NORMAL', 'FULL', 'NORMAL', 'FULL'] as const) {
 }
 console.log(`| synchronous | capture p50 / p90 (ms) | decision p50 / p90 (ms) | capture + decision p50 (ms) |  (${rounds} rounds ×2, WAL, SQLCipher, 640×480 gray)`);
 for (const [mode, r] of Object.entries(runs)) {
-  console.log(`| ${mode} | ${q(r.captureMs, 0.5).toFixed(2)} / ${q(r.captureMs, 0.9).toFixed(2)} | ${q(r.decisionMs, 0.5).toFixed(2)} / ${q(r.decisionMs, 0.9).toFixed(2)} | ${(q(r.captureMs, 0.5) + q(r.decisionMs, 0.5)).toFixed(2)} |`);
+  console.log(
+    `| ${mode} | ${q(r.captureMs, 0.5).toFixed(2)} / ${q(r.captureMs, 0.9).toFixed(2)} | ${q(r.decisionMs, 0.5).toFixed(2)} / ${q(r.decisionMs, 0.9).toFixed(2)} | ${(q(r.captureMs, 0.5) + q(r.decisionMs, 0.5)).toFixed(2)} |`,
+  );
 }

@@ -90,11 +90,13 @@ async function liveLatency(session: InferenceEngine, n: number): Promise<number[
   const totals: number[] = [];
   // the first second warms the JIT (the latency row skips it the same way)
   let seen = 0;
-  const done = new Promise<void>((resolve) => bus.on('result', (e) => {
-    if (++seen <= 30) return;
-    totals.push(e.timings.totalMs);
-    if (totals.length === n) resolve();
-  }));
+  const done = new Promise<void>((resolve) =>
+    bus.on('result', (e) => {
+      if (++seen <= 30) return;
+      totals.push(e.timings.totalMs);
+      if (totals.length === n) resolve();
+    }),
+  );
   await pipe.start(new SimulatedProbe('bench-live', { fps: 30 }));
   await done;
   await pipe.stop();
@@ -113,19 +115,62 @@ async function latencyWithBacklog(session: InferenceEngine, n: number): Promise<
   // an exam for the outbox rows to belong to, made through the records API (the schema is the records layer's)
   const exam = new ExamStore(db).createExam({ operator: 'bench' });
   const outbox = new Outbox(db);
-  const study = { studyInstanceUid: newUid(), studyDate: '20260101', studyTime: '120000', studyId: '', accessionNumber: '', patient: { name: 'SE1', id: 'SE1', birthDate: '', sex: '' }, deviceSerial: 'x', softwareVersion: '0' };
+  const study = {
+    studyInstanceUid: newUid(),
+    studyDate: '20260101',
+    studyTime: '120000',
+    studyId: '',
+    accessionNumber: '',
+    patient: { name: 'SE1', id: 'SE1', birthDate: '', sex: '' },
+    deviceSerial: 'x',
+    softwareVersion: '0',
+  };
   const probe = new SimulatedProbe('b', {});
   probe.prepare();
   const px = new Uint8Array(640 * 480);
   probe.render(1, px);
   const queued = 400;
-  outbox.enqueue('peer', exam.id, Array.from({ length: queued }, (_, i) => {
-    const uid = newUid();
-    return { sopInstanceUid: uid, sopClassUid: '1.2.840.10008.5.1.4.1.1.6.1', bytes: writePart10(buildUsImage(study, { seriesInstanceUid: study.studyInstanceUid + '.1', seriesNumber: 1, sopInstanceUid: uid, instanceNumber: i + 1, contentDate: '20260101', contentTime: '120000', width: 640, height: 480, pixels: px, region: probe.region, pixelSpacingMm: { x: 0.3, y: 0.3 }, derived: false, seriesDescription: 'b', burnedInAnnotation: 'NO' })) };
-  }));
+  outbox.enqueue(
+    'peer',
+    exam.id,
+    Array.from({ length: queued }, (_, i) => {
+      const uid = newUid();
+      return {
+        sopInstanceUid: uid,
+        sopClassUid: '1.2.840.10008.5.1.4.1.1.6.1',
+        bytes: writePart10(
+          buildUsImage(study, {
+            seriesInstanceUid: study.studyInstanceUid + '.1',
+            seriesNumber: 1,
+            sopInstanceUid: uid,
+            instanceNumber: i + 1,
+            contentDate: '20260101',
+            contentTime: '120000',
+            width: 640,
+            height: 480,
+            pixels: px,
+            region: probe.region,
+            pixelSpacingMm: { x: 0.3, y: 0.3 },
+            derived: false,
+            seriesDescription: 'b',
+            burnedInAnnotation: 'NO',
+          }),
+        ),
+      };
+    }),
+  );
   const without = await liveLatency(session, n);
   // The daemon's own arrangement: delivery in a separate process at nice 19 (SyncService), its own connection.
-  const worker = new SyncService({ dbFile: join(dir, 'r.db'), key, targets: [{ name: 'peer', url: `http://127.0.0.1:${port}/dicom-web` }], settings: { batchSize: 10, retryInitialMs: 100, retryMaxMs: 1000, pollMs: 100, pauseBetweenBatchesMs: Number(process.env.BENCH_SYNC_PAUSE_MS ?? 300) }, nice: Number(process.env.BENCH_SYNC_NICE ?? 19) }, { warn() {}, info() {} });
+  const worker = new SyncService(
+    {
+      dbFile: join(dir, 'r.db'),
+      key,
+      targets: [{ name: 'peer', url: `http://127.0.0.1:${port}/dicom-web` }],
+      settings: { batchSize: 10, retryInitialMs: 100, retryMaxMs: 1000, pollMs: 100, pauseBetweenBatchesMs: Number(process.env.BENCH_SYNC_PAUSE_MS ?? 300) },
+      nice: Number(process.env.BENCH_SYNC_NICE ?? 19),
+    },
+    { warn() {}, info() {} },
+  );
   worker.start();
   const withBacklog = await liveLatency(session, n);
   await worker.stop();
@@ -142,8 +187,21 @@ async function browserPaint(): Promise<{ p50Ms: number; p99Ms: number; paintedFp
   if (!existsSync('/usr/bin/chromium') || !existsSync(join(ui, 'index.html'))) return undefined;
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
-  const daemon = await startDaemon(loadConfig(undefined, { env: {}, overrides: [[['server', 'port'], 0], [['dataDir'], dir], [['log', 'level'], 'silent']] }), { logger: pino({ level: 'silent' }), webUiDir: ui });
-  const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const daemon = await startDaemon(
+    loadConfig(undefined, {
+      env: {},
+      overrides: [
+        [['server', 'port'], 0],
+        [['dataDir'], dir],
+        [['log', 'level'], 'silent'],
+      ],
+    }),
+    { logger: pino({ level: 'silent' }), webUiDir: ui },
+  );
+  const b = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
   try {
     const page = await b.newPage({ viewport: { width: 1024, height: 600 } });
     await page.goto(daemon.url + '/');
@@ -242,10 +300,12 @@ async function main(): Promise<void> {
       const src = new ReadySource(frames, bus);
       let results = 0;
       let t0 = 0;
-      const done = new Promise<void>((resolve) => bus.on('result', () => {
-        if (++results === 5) t0 = performance.now();
-        if (results === per + 5) resolve();
-      }));
+      const done = new Promise<void>((resolve) =>
+        bus.on('result', () => {
+          if (++results === 5) t0 = performance.now();
+          if (results === per + 5) resolve();
+        }),
+      );
       await pipe.start(src);
       await done;
       const ms = performance.now() - t0;
@@ -287,13 +347,29 @@ async function main(): Promise<void> {
     const ratio = percentile(ratios, 0.5);
     const q = [percentile(ratios, 0.25), percentile(ratios, 0.75)];
     out.throughput = {
-      rawFps, pipelineFps: pipeFps, ratio, ratioQuartiles: q, pooledRatio: pipeFps / rawFps,
-      inProcessRawFps: fps(inProcMs), ratioVsInProcessLoop: percentile(inRatios, 0.5), workerMessageLoopFps: fps(workerLoopMs),
-      rounds: ROUNDS, runsPerRound: per, roundDetail, inferenceP50Ms: percentile(infer, 0.5), inferenceP99Ms: percentile(infer, 0.99),
+      rawFps,
+      pipelineFps: pipeFps,
+      ratio,
+      ratioQuartiles: q,
+      pooledRatio: pipeFps / rawFps,
+      inProcessRawFps: fps(inProcMs),
+      ratioVsInProcessLoop: percentile(inRatios, 0.5),
+      workerMessageLoopFps: fps(workerLoopMs),
+      rounds: ROUNDS,
+      runsPerRound: per,
+      roundDetail,
+      inferenceP50Ms: percentile(infer, 0.5),
+      inferenceP99Ms: percentile(infer, 0.99),
     };
-    row('raw session.run loop (in the model\'s worker)', `${rawFps.toFixed(1)} runs/s`);
-    row('full pipeline', `${pipeFps.toFixed(1)} results/s → ratio ${ratio.toFixed(3)} of the raw loop (median of ${ROUNDS} rounds, quartiles ${q[0]!.toFixed(3)}–${q[1]!.toFixed(3)}; pooled ${(pipeFps / rawFps).toFixed(3)}; target ≥ 0.95)`);
-    row('for reference', `bare loop on the main thread ${fps(inProcMs).toFixed(1)} runs/s (pipeline ÷ it: median ${percentile(inRatios, 0.5).toFixed(3)}); worker asked run by run ${fps(workerLoopMs).toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`);
+    row("raw session.run loop (in the model's worker)", `${rawFps.toFixed(1)} runs/s`);
+    row(
+      'full pipeline',
+      `${pipeFps.toFixed(1)} results/s → ratio ${ratio.toFixed(3)} of the raw loop (median of ${ROUNDS} rounds, quartiles ${q[0]!.toFixed(3)}–${q[1]!.toFixed(3)}; pooled ${(pipeFps / rawFps).toFixed(3)}; target ≥ 0.95)`,
+    );
+    row(
+      'for reference',
+      `bare loop on the main thread ${fps(inProcMs).toFixed(1)} runs/s (pipeline ÷ it: median ${percentile(inRatios, 0.5).toFixed(3)}); worker asked run by run ${fps(workerLoopMs).toFixed(1)} runs/s (p50 ${percentile(infer, 0.5).toFixed(2)} ms, p99 ${percentile(infer, 0.99).toFixed(2)} ms)`,
+    );
   }
 
   // 3. latency at 30 fps from the real simulated probe
@@ -307,11 +383,13 @@ async function main(): Promise<void> {
     const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 600);
     const lat: ResultEvent['timings'][] = [];
     let seen = 0;
-    const done2 = new Promise<void>((resolve) => bus2.on('result', (e) => {
-      if (++seen <= WARM) return;
-      lat.push(e.timings);
-      if (lat.length === LATENCY_N) resolve();
-    }));
+    const done2 = new Promise<void>((resolve) =>
+      bus2.on('result', (e) => {
+        if (++seen <= WARM) return;
+        lat.push(e.timings);
+        if (lat.length === LATENCY_N) resolve();
+      }),
+    );
     const live = new SimulatedProbe('bench-live', { fps: 30 });
     await pipe2.start(live);
     await done2;
@@ -320,12 +398,26 @@ async function main(): Promise<void> {
     const total = lat.map((t) => t.totalMs);
     const inf2 = lat.map((t) => t.inferenceMs);
     out.latency30fps = {
-      p50Ms: percentile(total, 0.5), p99Ms: percentile(total, 0.99), inferenceP99Ms: percentile(inf2, 0.99),
-      preprocessMeanMs: mean(lat.map((t) => t.preprocessMs)), handoffMeanMs: mean(lat.map((t) => t.handoffMs)), analysisMeanMs: mean(lat.map((t) => t.analysisMs)), queueMeanMs: mean(lat.map((t) => t.queueMs)),
-      framesIn: st.framesIn, dropped: st.framesDropped, results: lat.length, warmupResultsSkipped: WARM,
+      p50Ms: percentile(total, 0.5),
+      p99Ms: percentile(total, 0.99),
+      inferenceP99Ms: percentile(inf2, 0.99),
+      preprocessMeanMs: mean(lat.map((t) => t.preprocessMs)),
+      handoffMeanMs: mean(lat.map((t) => t.handoffMs)),
+      analysisMeanMs: mean(lat.map((t) => t.analysisMs)),
+      queueMeanMs: mean(lat.map((t) => t.queueMs)),
+      framesIn: st.framesIn,
+      dropped: st.framesDropped,
+      results: lat.length,
+      warmupResultsSkipped: WARM,
     };
-    row(`capture→result at 30 fps (${lat.length} results after ${WARM} warm-up)`, `p50 ${percentile(total, 0.5).toFixed(2)} ms, p99 ${percentile(total, 0.99).toFixed(2)} ms vs inference p99 ${percentile(inf2, 0.99).toFixed(2)} ms (target p99 ≤ inference p99 + 5 ms)`);
-    row('stage means', `queue ${mean(lat.map((t) => t.queueMs)).toFixed(2)} ms, preprocess ${mean(lat.map((t) => t.preprocessMs)).toFixed(2)} ms, hand-off ${mean(lat.map((t) => t.handoffMs)).toFixed(2)} ms, analysis ${mean(lat.map((t) => t.analysisMs)).toFixed(2)} ms; dropped ${st.framesDropped}/${st.framesIn}`);
+    row(
+      `capture→result at 30 fps (${lat.length} results after ${WARM} warm-up)`,
+      `p50 ${percentile(total, 0.5).toFixed(2)} ms, p99 ${percentile(total, 0.99).toFixed(2)} ms vs inference p99 ${percentile(inf2, 0.99).toFixed(2)} ms (target p99 ≤ inference p99 + 5 ms)`,
+    );
+    row(
+      'stage means',
+      `queue ${mean(lat.map((t) => t.queueMs)).toFixed(2)} ms, preprocess ${mean(lat.map((t) => t.preprocessMs)).toFixed(2)} ms, hand-off ${mean(lat.map((t) => t.handoffMs)).toFixed(2)} ms, analysis ${mean(lat.map((t) => t.analysisMs)).toFixed(2)} ms; dropped ${st.framesDropped}/${st.framesIn}`,
+    );
     if (firstAt) row('cold start → first pipeline result', `${(firstAt - tCold).toFixed(0)} ms (includes ${N} raw runs before it)`);
   }
 
@@ -333,7 +425,10 @@ async function main(): Promise<void> {
   if (only('backlog')) {
     const backlog = await latencyWithBacklog(session, Math.min(N, 150));
     out.syncBacklog = backlog;
-    row('p99 at 30 fps, sync backlog draining', `${backlog.withBacklogP99Ms.toFixed(2)} ms vs ${backlog.withoutP99Ms.toFixed(2)} ms without (${backlog.delivered}/${backlog.queued} instances delivered meanwhile)`);
+    row(
+      'p99 at 30 fps, sync backlog draining',
+      `${backlog.withBacklogP99Ms.toFixed(2)} ms vs ${backlog.withoutP99Ms.toFixed(2)} ms without (${backlog.delivered}/${backlog.queued} instances delivered meanwhile)`,
+    );
   }
 
   // 5. several sessions in one process
@@ -350,7 +445,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < N; i++) for (const s of [inProcess, ...others]) await s.run();
     const allMs = (performance.now() - tAll) / N;
     out.multiSession = { firstWithTwoIdleNeighboursMs: aloneWithNeighbours, aloneMeanMs: mean(inProc), eachMs: each, sumOfEachMs: each.reduce((a, b) => a + b, 0), allThreeTogetherMs: allMs };
-    row('3 sessions, one process', `one with two idle neighbours ${aloneWithNeighbours.toFixed(2)} ms vs alone ${mean(inProc).toFixed(2)} ms; all three ${allMs.toFixed(2)} ms vs sum ${each.reduce((a, b) => a + b, 0).toFixed(2)} ms`);
+    row(
+      '3 sessions, one process',
+      `one with two idle neighbours ${aloneWithNeighbours.toFixed(2)} ms vs alone ${mean(inProc).toFixed(2)} ms; all three ${allMs.toFixed(2)} ms vs sum ${each.reduce((a, b) => a + b, 0).toFixed(2)} ms`,
+    );
     for (const s of [inProcess, ...others]) await s.release();
   }
   await session.release();
@@ -358,8 +456,13 @@ async function main(): Promise<void> {
   if (only('cadence')) {
     const c = await benchCadence(root, opts);
     out.cadence = c;
-    const shares = Object.entries(c.perModel).map(([id, m]) => `${id} ${(m.budgetShare * 100).toFixed(0)}% (${m.meanInferenceMs.toFixed(1)} ms × ${m.runsPerSecond.toFixed(1)}/s)`).join(', ');
-    row('models at their cadences (30 fps source)', `${c.allFps.toFixed(1)} frames/s with ${c.models.map((m) => `${m.id}/${m.everyN}`).join(' + ')} vs ${c.aloneFps.toFixed(1)} with fetal-head alone; share of a 30 fps frame budget: ${shares}${c.missing.length ? `; missing: ${c.missing.join(', ')}` : ''}`);
+    const shares = Object.entries(c.perModel)
+      .map(([id, m]) => `${id} ${(m.budgetShare * 100).toFixed(0)}% (${m.meanInferenceMs.toFixed(1)} ms × ${m.runsPerSecond.toFixed(1)}/s)`)
+      .join(', ');
+    row(
+      'models at their cadences (30 fps source)',
+      `${c.allFps.toFixed(1)} frames/s with ${c.models.map((m) => `${m.id}/${m.everyN}`).join(' + ')} vs ${c.aloneFps.toFixed(1)} with fetal-head alone; share of a 30 fps frame budget: ${shares}${c.missing.length ? `; missing: ${c.missing.join(', ')}` : ''}`,
+    );
   }
   // 6. the browser: frame-to-paint latency and painted frame rate of the live page (headless Chromium)
   const browser = only('browser') ? await browserPaint() : undefined;

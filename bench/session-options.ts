@@ -7,7 +7,11 @@ import { resolveIntraOpThreads } from '../src/inference/threads.js';
  * bench/thread-placement.ts measure); BENCH_THREADS overrides the intra-op thread count.
  */
 export const benchSessionOptions: SessionOptions = {
-  providers: ['cpu'], precision: 'int8',
+  providers: ['cpu'],
+  precision: 'int8',
   intraOpThreads: process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : resolveIntraOpThreads('auto', { cores: availableParallelism(), models: 1, live: true }),
-  allowSpinning: false, deviceId: 0, tensorrt: { fp16: true, int8: false }, warmupRuns: 5,
+  allowSpinning: false,
+  deviceId: 0,
+  tensorrt: { fp16: true, int8: false },
+  warmupRuns: 5,
 };

@@ -12,7 +12,7 @@ export function rocAuc(scores: number[], positive: boolean[]): number {
   // rank-based: average ranks over ties
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0]);
   const rank = new Array<number>(scores.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     for (let k = i; k <= j; k++) rank[order[k]![1]] = (i + j) / 2 + 1;
@@ -77,7 +77,10 @@ export function expectedCalibrationError(confidence: number[], correct: boolean[
   for (let b = 0; b < bins; b++) {
     const lo = b / bins;
     const hi = (b + 1) / bins;
-    const idx = confidence.map((c, i) => [c, i] as const).filter(([c]) => (b === 0 ? c >= lo : c > lo) && c <= hi).map(([, i]) => i);
+    const idx = confidence
+      .map((c, i) => [c, i] as const)
+      .filter(([c]) => (b === 0 ? c >= lo : c > lo) && c <= hi)
+      .map(([, i]) => i);
     if (idx.length === 0) continue;
     const acc = idx.filter((i) => correct[i]).length / idx.length;
     const conf = idx.reduce((a, i) => a + confidence[i]!, 0) / idx.length;

@@ -114,8 +114,18 @@ export function distanceTo(on: Uint8Array, w: number, h: number): Float32Array {
     }
     for (let i = 0; i < n; i++) set(i, d[i]!);
   };
-  for (let x = 0; x < w; x++) pass(h, (i) => grid[i * w + x]!, (i, val) => (grid[i * w + x] = val));
-  for (let y = 0; y < h; y++) pass(w, (i) => grid[y * w + i]!, (i, val) => (grid[y * w + i] = val));
+  for (let x = 0; x < w; x++)
+    pass(
+      h,
+      (i) => grid[i * w + x]!,
+      (i, val) => (grid[i * w + x] = val),
+    );
+  for (let y = 0; y < h; y++)
+    pass(
+      w,
+      (i) => grid[y * w + i]!,
+      (i, val) => (grid[y * w + i] = val),
+    );
   return Float32Array.from(grid, (s) => Math.sqrt(s));
 }
 

@@ -10,16 +10,26 @@ export interface Hc18Row {
 }
 
 export function readHc18Csv(file: string): Hc18Row[] {
-  return readFileSync(file, 'utf8').trim().split(/\r?\n/).slice(1).map((line) => {
-    const [filename, px, hc] = line.split(',');
-    return { filename: filename!, pixelMm: Number(px), hcMm: Number(hc) };
-  });
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((line) => {
+      const [filename, px, hc] = line.split(',');
+      return { filename: filename!, pixelMm: Number(px), hcMm: Number(hc) };
+    });
 }
 
 /** The training pipeline's split (models/training/hc18_data.py): sha256("hc18-split-v1:" + subject) < 15%. */
 export function isValidationSubject(filename: string, fraction = 0.15): boolean {
   const subject = /^(\d+)_/.exec(filename)?.[1] ?? filename;
-  const h = parseInt(createHash('sha256').update('hc18-split-v1:' + subject).digest('hex').slice(0, 8), 16);
+  const h = parseInt(
+    createHash('sha256')
+      .update('hc18-split-v1:' + subject)
+      .digest('hex')
+      .slice(0, 8),
+    16,
+  );
   return h / 0xffffffff < fraction;
 }
 
@@ -42,8 +52,14 @@ export async function filledAnnotation(file: string): Promise<{ mask: Uint8Array
       stack.push(i);
     }
   };
-  for (let x = 0; x < w; x++) { push(x); push((h - 1) * w + x); }
-  for (let y = 0; y < h; y++) { push(y * w); push(y * w + w - 1); }
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
   while (stack.length) {
     const i = stack.pop()!;
     const x = i % w;

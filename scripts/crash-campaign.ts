@@ -15,8 +15,12 @@ import { type IoRun, buildShim, countWrites, makeTemplate, runOnce } from '../te
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, 'work-ms': { type: 'string', default: '1500' },
-    dir: { type: 'string' }, json: { type: 'string' }, 'io-errors': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    'work-ms': { type: 'string', default: '1500' },
+    dir: { type: 'string' },
+    json: { type: 'string' },
+    'io-errors': { type: 'boolean', default: false },
   },
 });
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'sonoedge-crash-'));

@@ -29,7 +29,17 @@ function frameOf(settings: ConstructorParameters<typeof SimulatedProbe>[1], seq:
   probe.prepare();
   const data = new Uint8Array(probe.s.width * probe.s.height);
   probe.render(seq, data);
-  return { seq, timestampMs: 0, width: probe.s.width, height: probe.s.height, channels: 1, data, pixelSpacing: { x: probe.pixelSpacingMm, y: probe.pixelSpacingMm }, sourceId: 'vectors', region: probe.region };
+  return {
+    seq,
+    timestampMs: 0,
+    width: probe.s.width,
+    height: probe.s.height,
+    channels: 1,
+    data,
+    pixelSpacing: { x: probe.pixelSpacingMm, y: probe.pixelSpacingMm },
+    sourceId: 'vectors',
+    region: probe.region,
+  };
 }
 
 /** The model input as 8-bit H×W×C pixels: the preprocessed tensor mapped back through the normalisation and rounded. */
@@ -119,7 +129,9 @@ async function main(): Promise<void> {
         const file = `test-vectors/${scene.name}.${o.name}.u16.gz`;
         writeFileSync(join(dir, file), gzipSync(encodeU16(ref, min, max), { level: 9 }));
         outputs[o.name] = { file, min, max, tolerance };
-        process.stderr.write(`${manifest.id} ${scene.name} ${o.name}: range [${min.toFixed(3)}, ${max.toFixed(3)}], int8 worst mean |Δ| ${worstMean.toFixed(4)}, p99 ${quantile(diffs, 0.99).toFixed(4)} → ${JSON.stringify(tolerance)}\n`);
+        process.stderr.write(
+          `${manifest.id} ${scene.name} ${o.name}: range [${min.toFixed(3)}, ${max.toFixed(3)}], int8 worst mean |Δ| ${worstMean.toFixed(4)}, p99 ${quantile(diffs, 0.99).toFixed(4)} → ${JSON.stringify(tolerance)}\n`,
+        );
       }
       vectors.push({ name: scene.name, input: `test-vectors/${scene.name}.input.u8.gz`, outputs });
     }

@@ -42,7 +42,10 @@ export function modelComponents(modelsDir: string): Component[] {
     .map((id) => {
       const dir = join(modelsDir, id);
       const { manifest } = readModelPackage(dir);
-      const properties = [{ name: 'sonoedge:model:task', value: manifest.task }, { name: 'sonoedge:model:apiVersion', value: String(manifest.apiVersion) }];
+      const properties = [
+        { name: 'sonoedge:model:task', value: manifest.task },
+        { name: 'sonoedge:model:apiVersion', value: String(manifest.apiVersion) },
+      ];
       if (existsSync(join(dir, 'statement.json'))) {
         const st = parseStatement(readFileSync(join(dir, 'statement.json')));
         properties.push({ name: 'sonoedge:statement:keyids', value: st.envelope.signatures.map((s) => s.keyid).join(',') });

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 SONOEDGE_TEST_DEPS=1 ./scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 npm run typecheck || { echo "0 passed, 1 failed"; exit 1; }
 npm run lint || { echo "0 passed, 1 failed"; exit 1; }
+npm run format:check || { echo "0 passed, 1 failed"; exit 1; }
 npm run depcheck || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p test-artifacts
 npx vitest run

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 
 export function isBusiEval(name: string, fraction = 0.25): boolean {
-  const h = parseInt(createHash('sha256').update('busi-split-v1:' + name).digest('hex').slice(0, 8), 16);
+  const h = parseInt(
+    createHash('sha256')
+      .update('busi-split-v1:' + name)
+      .digest('hex')
+      .slice(0, 8),
+    16,
+  );
   return h / 0xffffffff < fraction;
 }
 
@@ -33,7 +39,10 @@ export function busiEvalFiles(root: string): string[] {
 
 export async function readBusi(file: string): Promise<BusiImage | undefined> {
   const img = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const m = await sharp(file.replace(/\.png$/, '_mask.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const m = await sharp(file.replace(/\.png$/, '_mask.png'))
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (m.info.width !== img.info.width || m.info.height !== img.info.height) return undefined;
   const mask = new Uint8Array(m.data.length);
   let n = 0;

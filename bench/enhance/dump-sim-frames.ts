@@ -17,6 +17,8 @@ for (let seed = 101; seed <= 112; seed++) {
   const dynamicRangeDb = [40, 50, 60][seed % 3]!;
   const frames = simulatedFrames(4, { seed, geometry, dynamicRangeDb, headCircumferenceMm: 120 + (seed - 100) * 15 });
   for (const [k, f] of frames.entries()) {
-    await sharp(Buffer.from(f.raw), { raw: { width: f.width, height: f.height, channels: 1 } }).png().toFile(join(out, `sim_${seed}_${k}.png`));
+    await sharp(Buffer.from(f.raw), { raw: { width: f.width, height: f.height, channels: 1 } })
+      .png()
+      .toFile(join(out, `sim_${seed}_${k}.png`));
   }
 }

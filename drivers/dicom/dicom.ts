@@ -51,7 +51,12 @@ export class DicomSource implements FrameSource {
     this.#guard.arm(options?.onFault);
     if (!existsSync(this.#path)) throw new Error(`DICOM path ${this.#path} does not exist`);
     const isFile = (f: string): boolean => (this.s.followLinks ? statSync(f) : lstatSync(f)).isFile();
-    const files = statSync(this.#path).isDirectory() ? readdirSync(this.#path).sort().map((f) => join(this.#path, f)).filter(isFile) : [this.#path];
+    const files = statSync(this.#path).isDirectory()
+      ? readdirSync(this.#path)
+          .sort()
+          .map((f) => join(this.#path, f))
+          .filter(isFile)
+      : [this.#path];
     for (const f of files) {
       try {
         this.#clips.push(readDicomClip(f));
@@ -93,7 +98,6 @@ export class DicomSource implements FrameSource {
   health(): SourceHealth {
     return this.#status.health();
   }
-
 }
 
 export function createDicomSource(settings: Record<string, unknown>, ctx: SourceContext): DicomSource {

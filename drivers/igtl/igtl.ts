@@ -70,22 +70,31 @@ export class IgtlSource implements FrameSource {
     const sock = connect({ host: this.s.host, port: this.s.port });
     this.#sock = sock;
     this.#parser = new IgtlStreamParser();
-    sock.on('connect', this.#guard.wrap('connecting', () => {
-      this.#status.state = 'running';
-      this.#backoff.reset();
-    }));
-    sock.on('data', this.#guard.wrap('message handling', (chunk: Buffer) => this.#onData(chunk)));
+    sock.on(
+      'connect',
+      this.#guard.wrap('connecting', () => {
+        this.#status.state = 'running';
+        this.#backoff.reset();
+      }),
+    );
+    sock.on(
+      'data',
+      this.#guard.wrap('message handling', (chunk: Buffer) => this.#onData(chunk)),
+    );
     sock.on('error', (err) => {
       this.#status.note(`OpenIGTLink ${this.s.host}:${this.s.port}: ${err.message}`);
     });
-    sock.on('close', this.#guard.wrap('reconnecting', () => {
-      if (this.#sock !== sock || this.#status.state === 'stopped') return;
-      if (this.#parser.pending() > 0) {
-        this.#status.error(`connection closed inside a message (${this.#parser.pending()} bytes of a truncated message dropped)`);
-      }
-      this.#status.state = 'reconnecting';
-      this.#backoff.schedule(() => this.#status.state === 'reconnecting' && this.#connect());
-    }));
+    sock.on(
+      'close',
+      this.#guard.wrap('reconnecting', () => {
+        if (this.#sock !== sock || this.#status.state === 'stopped') return;
+        if (this.#parser.pending() > 0) {
+          this.#status.error(`connection closed inside a message (${this.#parser.pending()} bytes of a truncated message dropped)`);
+        }
+        this.#status.state = 'reconnecting';
+        this.#backoff.schedule(() => this.#status.state === 'reconnecting' && this.#connect());
+      }),
+    );
   }
 
   #onData(chunk: Buffer): void {
@@ -103,9 +112,16 @@ export class IgtlSource implements FrameSource {
       try {
         const img = decodeImage(m.content);
         const f: Frame = {
-          ...this.#status.nextFrame(), width: img.width, height: img.height, channels: img.channels, data: img.pixels,
-          pixelSpacing: img.spacingMm, sourceId: this.id, region: { x: 0, y: 0, width: img.width, height: img.height },
-          deviceTimeS: m.header.timestampS, orientation: img.orientation,
+          ...this.#status.nextFrame(),
+          width: img.width,
+          height: img.height,
+          channels: img.channels,
+          data: img.pixels,
+          pixelSpacing: img.spacingMm,
+          sourceId: this.id,
+          region: { x: 0, y: 0, width: img.width, height: img.height },
+          deviceTimeS: m.header.timestampS,
+          orientation: img.orientation,
         };
         this.#listener?.(f);
       } catch (err) {

@@ -114,9 +114,30 @@ export function decodeImage(content: Buffer): IgtlImage {
     let hi = -Infinity;
     for (let i = 0; i < n; i++) {
       const o = 72 + i * bytes;
-      const v = bytes === 2 ? (scalar === 4 ? (little ? content.readInt16LE(o) : content.readInt16BE(o)) : little ? content.readUInt16LE(o) : content.readUInt16BE(o))
-        : bytes === 4 ? (scalar === 10 ? (little ? content.readFloatLE(o) : content.readFloatBE(o)) : scalar === 6 ? (little ? content.readInt32LE(o) : content.readInt32BE(o)) : little ? content.readUInt32LE(o) : content.readUInt32BE(o))
-        : little ? content.readDoubleLE(o) : content.readDoubleBE(o);
+      const v =
+        bytes === 2
+          ? scalar === 4
+            ? little
+              ? content.readInt16LE(o)
+              : content.readInt16BE(o)
+            : little
+              ? content.readUInt16LE(o)
+              : content.readUInt16BE(o)
+          : bytes === 4
+            ? scalar === 10
+              ? little
+                ? content.readFloatLE(o)
+                : content.readFloatBE(o)
+              : scalar === 6
+                ? little
+                  ? content.readInt32LE(o)
+                  : content.readInt32BE(o)
+                : little
+                  ? content.readUInt32LE(o)
+                  : content.readUInt32BE(o)
+            : little
+              ? content.readDoubleLE(o)
+              : content.readDoubleBE(o);
       vals[i] = v;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
@@ -127,7 +148,10 @@ export function decodeImage(content: Buffer): IgtlImage {
   const sx = Math.hypot(m[0]!, m[1]!, m[2]!);
   const sy = Math.hypot(m[3]!, m[4]!, m[5]!);
   return {
-    width: sw, height: sh, channels: comps as 1 | 3, pixels: px,
+    width: sw,
+    height: sh,
+    channels: comps as 1 | 3,
+    pixels: px,
     spacingMm: { x: sx || 1, y: sy || 1 },
     orientation: [m[0]! / (sx || 1), m[1]! / (sx || 1), m[2]! / (sx || 1), m[3]! / (sy || 1), m[4]! / (sy || 1), m[5]! / (sy || 1)],
     origin: [m[9]!, m[10]!, m[11]!],
@@ -200,7 +224,12 @@ export class IgtlStreamParser {
  * Encodes a uint8 IMAGE message (version 1, or 2 with an extended header and metadata): what an
  * OpenIGTLink sender puts on the wire. For tests and the bench; the driver itself only receives.
  */
-export function encodeImageMessage(pixels: Uint8Array, w: number, h: number, o: { version?: 1 | 2; spacing?: [number, number]; origin?: [number, number, number]; timestampS?: number; device?: string } = {}): Buffer {
+export function encodeImageMessage(
+  pixels: Uint8Array,
+  w: number,
+  h: number,
+  o: { version?: 1 | 2; spacing?: [number, number]; origin?: [number, number, number]; timestampS?: number; device?: string } = {},
+): Buffer {
   const [sx, sy] = o.spacing ?? [1, 1];
   const content = Buffer.alloc(72 + w * h);
   content.writeUInt16BE(1, 0);

@@ -19,8 +19,11 @@ export function isPngOrJpeg(bytes: Uint8Array): boolean {
  * Entries that are links are skipped unless `followLinks` (a link could lead out of a media folder).
  */
 export function listImages(folder: string, pattern: string, followLinks: boolean): string[] {
-  const wanted = (e: Dirent): boolean => (e.isFile() || (followLinks && e.isSymbolicLink()))
-    && IMAGE_EXT.has(extname(e.name).toLowerCase())
-    && minimatch(e.name, pattern, { nocase: true, nonegate: true, nocomment: true });
-  return readdirSync(folder, { withFileTypes: true }).filter(wanted).map((e) => e.name).sort().map((n) => join(folder, n));
+  const wanted = (e: Dirent): boolean =>
+    (e.isFile() || (followLinks && e.isSymbolicLink())) && IMAGE_EXT.has(extname(e.name).toLowerCase()) && minimatch(e.name, pattern, { nocase: true, nonegate: true, nocomment: true });
+  return readdirSync(folder, { withFileTypes: true })
+    .filter(wanted)
+    .map((e) => e.name)
+    .sort()
+    .map((n) => join(folder, n));
 }

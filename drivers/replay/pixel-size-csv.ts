@@ -20,7 +20,10 @@ export function readPixelSizeCsv(file: string): Map<string, number> {
   const fi = header.indexOf('filename');
   const pi = header.findIndex((h) => h.startsWith('pixel size'));
   if (fi < 0 || pi < 0) {
-    throw new SonoError(ErrorCodes.PIXEL_SIZE_CSV_INVALID, `Pixel-size CSV ${file} needs "filename" and "pixel size(mm)" columns in its first line (line ${headerAt + 1}); it is not an HC18-style CSV`);
+    throw new SonoError(
+      ErrorCodes.PIXEL_SIZE_CSV_INVALID,
+      `Pixel-size CSV ${file} needs "filename" and "pixel size(mm)" columns in its first line (line ${headerAt + 1}); it is not an HC18-style CSV`,
+    );
   }
   const map = new Map<string, number>();
   for (let i = headerAt + 1; i < lines.length; i++) {
@@ -29,7 +32,11 @@ export function readPixelSizeCsv(file: string): Map<string, number> {
     const cols = line.split(',');
     const name = cols[fi]?.trim();
     const v = Number(cols[pi]);
-    if (!name || !(v > 0)) throw new SonoError(ErrorCodes.PIXEL_SIZE_CSV_INVALID, `Pixel-size CSV ${file} line ${i + 1} has no file name or no positive pixel size in its "filename" and "pixel size(mm)" columns; fix that line`);
+    if (!name || !(v > 0))
+      throw new SonoError(
+        ErrorCodes.PIXEL_SIZE_CSV_INVALID,
+        `Pixel-size CSV ${file} line ${i + 1} has no file name or no positive pixel size in its "filename" and "pixel size(mm)" columns; fix that line`,
+      );
     map.set(name, v);
   }
   return map;

@@ -58,7 +58,8 @@ export class ReplaySource implements FrameSource {
     if (!existsSync(this.#path)) throw new SonoError(ErrorCodes.REPLAY_NO_INPUT, `Replay path ${this.#path} does not exist`);
     if (statSync(this.#path).isDirectory()) {
       this.#files = listImages(this.#path, this.s.pattern, this.s.followLinks);
-      if (this.#files.length === 0) throw new SonoError(ErrorCodes.REPLAY_NO_INPUT, `Replay folder ${this.#path} holds no PNG or JPEG images matching the pattern "${this.s.pattern}"; check the folder or the pattern setting`);
+      if (this.#files.length === 0)
+        throw new SonoError(ErrorCodes.REPLAY_NO_INPUT, `Replay folder ${this.#path} holds no PNG or JPEG images matching the pattern "${this.s.pattern}"; check the folder or the pattern setting`);
       this.#status.state = 'running';
       this.#scheduleImages();
     } else {
@@ -114,11 +115,12 @@ export class ReplaySource implements FrameSource {
     this.#reader = new FfmpegFrameReader(args, width * height, FRAME_RING_GUARANTEE);
     this.#reader.start(
       this.#guard.wrap('video frame handling', (data: Uint8Array) => this.#deliver(data, width, height, basename(this.#path))),
-      (code, stderr) => this.#guard.wrap('ffmpeg exit handling', () => {
-        if (!this.#status.running) return;
-        if (code !== 0) this.#status.error(`ffmpeg stopped reading ${this.#path} (exit ${code}): ${stderr}`, 'failed');
-        else this.#status.state = 'stopped';
-      })(),
+      (code, stderr) =>
+        this.#guard.wrap('ffmpeg exit handling', () => {
+          if (!this.#status.running) return;
+          if (code !== 0) this.#status.error(`ffmpeg stopped reading ${this.#path} (exit ${code}): ${stderr}`, 'failed');
+          else this.#status.state = 'stopped';
+        })(),
     );
   }
 

@@ -8,7 +8,9 @@ export const ReplaySettings = T.Object(
   {
     path: T.String({ minLength: 1, description: 'A folder of PNG/JPEG images, or a video file' }),
     pattern: T.String({
-      minLength: 1, maxLength: 200, default: DEFAULT_PATTERN,
+      minLength: 1,
+      maxLength: 200,
+      default: DEFAULT_PATTERN,
       description: 'Glob (minimatch, case-insensitive) for the file names a folder plays, e.g. "*.png" or "!(*_mask).png"; only PNG and JPEG files are played; the default leaves out *_mask* files',
     }),
     fps: T.Number({ exclusiveMinimum: 0, maximum: 240, default: 10 }),
@@ -17,7 +19,10 @@ export const ReplaySettings = T.Object(
     pixelSizeCsv: T.Optional(T.String({ description: 'CSV with filename,pixel size(mm) columns (HC18 layout)' })),
     region: T.Optional(T.Object({ x: T.Integer({ minimum: 0 }), y: T.Integer({ minimum: 0 }), width: T.Integer({ minimum: 1 }), height: T.Integer({ minimum: 1 }) }, { additionalProperties: false })),
     followLinks: T.Boolean({ default: true, description: 'Play folder entries that are symbolic links (settings from the network: never)' }),
-    plainVideoOnly: T.Boolean({ default: false, description: 'A video must be one plain clip file (MP4/MOV, MKV/WebM, AVI, MPEG-TS/PS), never a playlist or concat script that opens other files (settings from the network: always)' }),
+    plainVideoOnly: T.Boolean({
+      default: false,
+      description: 'A video must be one plain clip file (MP4/MOV, MKV/WebM, AVI, MPEG-TS/PS), never a playlist or concat script that opens other files (settings from the network: always)',
+    }),
   },
   { additionalProperties: false },
 );

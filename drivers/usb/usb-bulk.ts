@@ -91,9 +91,14 @@ export class UsbBulkSource implements FrameSource {
       if (!r.data || r.data.byteLength === 0) continue;
       for (const px of this.assembler.push(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength))) {
         const f: Frame = {
-          ...this.#status.nextFrame(), width: this.s.width, height: this.s.height, channels: 1, data: px,
+          ...this.#status.nextFrame(),
+          width: this.s.width,
+          height: this.s.height,
+          channels: 1,
+          data: px,
           pixelSpacing: this.s.pixelSpacingMm ? { x: this.s.pixelSpacingMm, y: this.s.pixelSpacingMm } : undefined,
-          sourceId: this.id, region: { x: 0, y: 0, width: this.s.width, height: this.s.height },
+          sourceId: this.id,
+          region: { x: 0, y: 0, width: this.s.width, height: this.s.height },
         };
         this.#listener?.(f);
       }

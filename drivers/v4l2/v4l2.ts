@@ -21,11 +21,13 @@ export const V4l2Settings = T.Object(
     fps: T.Number({ exclusiveMinimum: 0, maximum: 120, default: 30 }),
     /** Crop to the scanner's imaging region (the grabber sees the whole screen: menus, text). */
     crop: T.Optional(Region),
-    calibration: T.Optional(T.Union([
-      T.Object({ pixelSpacingMm: T.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
-      T.Object({ depthMm: T.Number({ exclusiveMinimum: 0 }), depthPixels: T.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-      T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number(), distanceMm: T.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
-    ])),
+    calibration: T.Optional(
+      T.Union([
+        T.Object({ pixelSpacingMm: T.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+        T.Object({ depthMm: T.Number({ exclusiveMinimum: 0 }), depthPixels: T.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        T.Object({ x1: T.Number(), y1: T.Number(), x2: T.Number(), y2: T.Number(), distanceMm: T.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+      ]),
+    ),
     reconnectInitialMs: T.Integer({ minimum: 10, default: 500 }),
     reconnectMaxMs: T.Integer({ minimum: 100, default: 10000 }),
     signalLossMs: T.Integer({ minimum: 100, default: 2000 }),
@@ -86,7 +88,17 @@ export class V4l2Source implements FrameSource {
   }
 
   ffmpegArgs(): string[] {
-    const input = this.s.ffmpegInput ?? ['-f', 'v4l2', ...(this.s.inputFormat ? ['-input_format', this.s.inputFormat] : []), '-framerate', String(this.s.fps), '-video_size', `${this.s.width}x${this.s.height}`, '-i', this.s.device];
+    const input = this.s.ffmpegInput ?? [
+      '-f',
+      'v4l2',
+      ...(this.s.inputFormat ? ['-input_format', this.s.inputFormat] : []),
+      '-framerate',
+      String(this.s.fps),
+      '-video_size',
+      `${this.s.width}x${this.s.height}`,
+      '-i',
+      this.s.device,
+    ];
     const c = this.s.crop;
     const filters = [`scale=${this.s.width}:${this.s.height}`, ...(c ? [`crop=${c.width}:${c.height}:${c.x}:${c.y}`] : []), `fps=${this.s.fps}`];
     return [...input, '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
@@ -96,18 +108,26 @@ export class V4l2Source implements FrameSource {
     this.#listener = listener;
     this.#guard.arm(options?.onFault);
     if (!this.s.ffmpegInput && !existsSync(this.s.device)) {
-      const seen = existsSync('/dev') ? readdirSync('/dev').filter((d) => d.startsWith('video')).map((d) => `/dev/${d}`) : [];
+      const seen = existsSync('/dev')
+        ? readdirSync('/dev')
+            .filter((d) => d.startsWith('video'))
+            .map((d) => `/dev/${d}`)
+        : [];
       throw new Error(`Capture device ${this.s.device} does not exist; devices present: ${seen.join(', ') || 'none'}`);
     }
     this.#status.state = 'starting';
     this.#spawn();
-    this.#watchdog = this.#guard.setInterval('its signal watchdog', () => {
-      const st = this.#status.state;
-      if ((st === 'running' || st === 'starting') && performance.now() - this.#lastFrameAt > this.s.signalLossMs) {
-        this.#status.error(`Signal lost: no frame for ${this.s.signalLossMs} ms`);
-        this.#restart();
-      }
-    }, Math.max(50, this.s.signalLossMs / 4));
+    this.#watchdog = this.#guard.setInterval(
+      'its signal watchdog',
+      () => {
+        const st = this.#status.state;
+        if ((st === 'running' || st === 'starting') && performance.now() - this.#lastFrameAt > this.s.signalLossMs) {
+          this.#status.error(`Signal lost: no frame for ${this.s.signalLossMs} ms`);
+          this.#restart();
+        }
+      },
+      Math.max(50, this.s.signalLossMs / 4),
+    );
   }
 
   #spawn(): void {
@@ -116,20 +136,24 @@ export class V4l2Source implements FrameSource {
     const reader = new FfmpegFrameReader(this.ffmpegArgs(), w * h, FRAME_RING_GUARANTEE);
     this.#reader = reader;
     this.#lastFrameAt = performance.now();
-    reader.start(this.#guard.wrap('frame handling', (data: Uint8Array) => {
-      if (this.#reader !== reader) return;
-      this.#status.state = 'running';
-      this.#backoff.reset();
-      const { seq, timestampMs } = this.#status.nextFrame();
-      this.#lastFrameAt = timestampMs;
-      const region: ImagingRegion = { x: 0, y: 0, width: w, height: h };
-      const frame: Frame = { seq, timestampMs, width: w, height: h, channels: 1, data, pixelSpacing: this.spacing, sourceId: this.id, region };
-      this.#listener?.(frame);
-    }), (code, stderr) => this.#guard.wrap('ffmpeg exit handling', () => {
-      if (this.#reader !== reader || this.#status.state === 'stopped') return;
-      this.#status.error(`ffmpeg stopped (exit ${code}): ${stderr || 'device gone?'}`);
-      this.#restart();
-    })());
+    reader.start(
+      this.#guard.wrap('frame handling', (data: Uint8Array) => {
+        if (this.#reader !== reader) return;
+        this.#status.state = 'running';
+        this.#backoff.reset();
+        const { seq, timestampMs } = this.#status.nextFrame();
+        this.#lastFrameAt = timestampMs;
+        const region: ImagingRegion = { x: 0, y: 0, width: w, height: h };
+        const frame: Frame = { seq, timestampMs, width: w, height: h, channels: 1, data, pixelSpacing: this.spacing, sourceId: this.id, region };
+        this.#listener?.(frame);
+      }),
+      (code, stderr) =>
+        this.#guard.wrap('ffmpeg exit handling', () => {
+          if (this.#reader !== reader || this.#status.state === 'stopped') return;
+          this.#status.error(`ffmpeg stopped (exit ${code}): ${stderr || 'device gone?'}`);
+          this.#restart();
+        })(),
+    );
   }
 
   #restart(): void {

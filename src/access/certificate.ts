@@ -47,7 +47,10 @@ function baseCertificate(publicPem: string, days: number, now: number): forge.pk
 function makeCa(deviceName: string, now: number): { certPem: string; keyPem: string } {
   const keys = rsaKeys();
   const cert = baseCertificate(keys.publicPem, CA_DAYS, now);
-  const subject = [{ name: 'commonName', value: `sonoedge device CA ${deviceName}` }, { name: 'organizationName', value: 'sonoedge' }];
+  const subject = [
+    { name: 'commonName', value: `sonoedge device CA ${deviceName}` },
+    { name: 'organizationName', value: 'sonoedge' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -63,7 +66,10 @@ function makeServer(names: DeviceNames, caPem: string, caKeyPem: string, now: nu
   const ca = forge.pki.certificateFromPem(caPem);
   const keys = rsaKeys();
   const cert = baseCertificate(keys.publicPem, SERVER_DAYS, now);
-  cert.setSubject([{ name: 'commonName', value: names.hosts[1] ?? 'sonoedge' }, { name: 'organizationName', value: 'sonoedge' }]);
+  cert.setSubject([
+    { name: 'commonName', value: names.hosts[1] ?? 'sonoedge' },
+    { name: 'organizationName', value: 'sonoedge' },
+  ]);
   cert.setIssuer(ca.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
@@ -101,7 +107,11 @@ export function ensureDeviceCertificate(dataDir: string, names: DeviceNames, now
       writeFileSync(files.certFile, server.certPem + readFileSync(files.caFile, 'utf8'), { mode: 0o644 });
     }
   } catch (err) {
-    throw new SonoError(ErrorCodes.TLS_FAILED, `Cannot make the device certificate under ${join(dataDir, 'tls')}: ${errorMessage(err)}. Check that the folder is writable, or set server.tls to { certFile, keyFile }.`, { cause: err });
+    throw new SonoError(
+      ErrorCodes.TLS_FAILED,
+      `Cannot make the device certificate under ${join(dataDir, 'tls')}: ${errorMessage(err)}. Check that the folder is writable, or set server.tls to { certFile, keyFile }.`,
+      { cause: err },
+    );
   }
   return files;
 }

@@ -19,7 +19,11 @@ const SCHEME = 'scrypt-hmac';
 /** Throws a coded error when `secret` is not the kind `role` signs in with. */
 export function checkSecretForm(role: Role, secret: string): void {
   if (secretKindOf(role) === 'pin') {
-    if (!/^[0-9]{6,12}$/.test(secret)) throw new SonoError(ErrorCodes.ACCESS_SECRET_INVALID, `A ${role} signs in with a PIN of 6 to 12 digits; the one given has ${secret.length} characters${/^[0-9]*$/.test(secret) ? '' : ', not all digits'}. Choose another.`);
+    if (!/^[0-9]{6,12}$/.test(secret))
+      throw new SonoError(
+        ErrorCodes.ACCESS_SECRET_INVALID,
+        `A ${role} signs in with a PIN of 6 to 12 digits; the one given has ${secret.length} characters${/^[0-9]*$/.test(secret) ? '' : ', not all digits'}. Choose another.`,
+      );
     return;
   }
   const length = [...secret].length;

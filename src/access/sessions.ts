@@ -24,7 +24,16 @@ export interface Principal {
 /** last_seen_at is written at most this often: one write per request would be wasted wear. */
 const TOUCH_EVERY_MS = 15_000;
 
-interface Row { id_hash: string; user_id: number; created_at: number; last_seen_at: number; revoked_at: number | null; name: string; role: string; disabled_at: string | null }
+interface Row {
+  id_hash: string;
+  user_id: number;
+  created_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+  name: string;
+  role: string;
+  disabled_at: string | null;
+}
 
 export class SessionStore {
   readonly #db: Db;

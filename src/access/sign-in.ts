@@ -8,10 +8,7 @@ import { LOCKOUT, delayAfter } from './lockout.js';
 import type { SecretHasher } from './secrets.js';
 import type { User, UserStore } from './users.js';
 
-export type SignInResult =
-  | { ok: true; user: User }
-  | { ok: false; reason: 'failed' }
-  | { ok: false; reason: 'locked'; retryAfterMs: number };
+export type SignInResult = { ok: true; user: User } | { ok: false; reason: 'failed' } | { ok: false; reason: 'locked'; retryAfterMs: number };
 
 export class SignIn {
   readonly #db: Db;
@@ -77,7 +74,9 @@ export class SignIn {
 
   /** When the hourly cap is reached: locked until the oldest failure of the hour is an hour old. */
   #hourlyCapUntil(userId: number, now: number): number {
-    const rows = this.#db.prepare('SELECT at FROM sign_in_failures WHERE user_id = ? AND at > ? ORDER BY at DESC LIMIT ?').all(userId, now - LOCKOUT.hourMs, LOCKOUT.hourlyCap) as Array<{ at: number }>;
+    const rows = this.#db.prepare('SELECT at FROM sign_in_failures WHERE user_id = ? AND at > ? ORDER BY at DESC LIMIT ?').all(userId, now - LOCKOUT.hourMs, LOCKOUT.hourlyCap) as Array<{
+      at: number;
+    }>;
     if (rows.length < LOCKOUT.hourlyCap) return 0;
     return rows[rows.length - 1]!.at + LOCKOUT.hourMs;
   }

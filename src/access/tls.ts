@@ -23,9 +23,10 @@ export interface HttpsOptions {
  */
 export function httpsOptionsFor(server: ServerConfig, dataDir: string, baseDir = process.cwd()): HttpsOptions | undefined {
   if (server.tls === undefined) return undefined;
-  const { certFile, keyFile } = server.tls === 'self-signed'
-    ? ensureDeviceCertificate(dataDir, deviceNames(server.allowedHosts, server.host))
-    : { certFile: resolve(baseDir, server.tls.certFile), keyFile: resolve(baseDir, server.tls.keyFile) };
+  const { certFile, keyFile } =
+    server.tls === 'self-signed'
+      ? ensureDeviceCertificate(dataDir, deviceNames(server.allowedHosts, server.host))
+      : { certFile: resolve(baseDir, server.tls.certFile), keyFile: resolve(baseDir, server.tls.keyFile) };
   try {
     return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
   } catch (err) {

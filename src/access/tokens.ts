@@ -23,7 +23,18 @@ export interface TokenInfo {
 const TOKEN_PREFIX = 'sonoedge_';
 const NOTE_USE_EVERY_MS = 60_000;
 
-interface Row { id: string; user_id: number; label: string | null; created_at: string; created_by: string | null; last_used_at: string | null; revoked_at: string | null; name: string; role: string; disabled_at: string | null }
+interface Row {
+  id: string;
+  user_id: number;
+  label: string | null;
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  name: string;
+  role: string;
+  disabled_at: string | null;
+}
 
 function toInfo(r: Row): TokenInfo {
   return { id: r.id, user: r.name, role: isRole(r.role) ? r.role : 'clinician', label: r.label, createdAt: r.created_at, createdBy: r.created_by, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
@@ -43,7 +54,8 @@ export class TokenStore {
     if (user.disabled_at !== null) throw new SonoError(ErrorCodes.ACCESS_USER_INVALID, `User "${userName}" is disabled; a token for it would not work.`);
     const id = 'tok_' + randomBytes(6).toString('hex');
     const token = newBearerSecret(TOKEN_PREFIX);
-    this.#db.prepare('INSERT INTO tokens (id, token_hash, user_id, label, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
+    this.#db
+      .prepare('INSERT INTO tokens (id, token_hash, user_id, label, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, hashBearer(token), user.id, options.label ?? null, new Date().toISOString(), options.createdBy ?? null);
     return { id, token };
   }
@@ -60,7 +72,8 @@ export class TokenStore {
 
   /** Whether a token found earlier still works (not revoked, its account not disabled). */
   isLive(id: string): boolean {
-    const row = this.#db.prepare('SELECT t.revoked_at, u.disabled_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?').get(id) as { revoked_at: string | null; disabled_at: string | null } | undefined;
+    const row = this.#db.prepare('SELECT t.revoked_at, u.disabled_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?').get(id) as
+      { revoked_at: string | null; disabled_at: string | null } | undefined;
     return row !== undefined && row.revoked_at === null && row.disabled_at === null;
   }
 

@@ -23,13 +23,25 @@ export interface UserSecretRow extends User {
   lockedUntil: number;
 }
 
-interface Row { id: number; name: string; role: string; secret_hash: string; created_at: string; disabled_at: string | null; failures_in_row: number; locked_until: number }
+interface Row {
+  id: number;
+  name: string;
+  role: string;
+  secret_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+  failures_in_row: number;
+  locked_until: number;
+}
 
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,39}$/u;
 
 export function checkUserName(name: string): void {
   if (!NAME.test(name) || name.trimEnd() !== name) {
-    throw new SonoError(ErrorCodes.ACCESS_USER_INVALID, `User name "${name}" is not allowed: use 1 to 40 letters, digits, spaces, dots, dashes, apostrophes or underscores, starting with a letter or digit.`);
+    throw new SonoError(
+      ErrorCodes.ACCESS_USER_INVALID,
+      `User name "${name}" is not allowed: use 1 to 40 letters, digits, spaces, dots, dashes, apostrophes or underscores, starting with a letter or digit.`,
+    );
   }
 }
 

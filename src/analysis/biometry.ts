@@ -32,9 +32,7 @@ export function intergrowthHcSdMm(gaWeeks: number): number {
 /** The standard is defined for about 14–40 weeks; outside it no centile is given, never an extrapolation. */
 export const INTERGROWTH_GA_RANGE = { min: 14, max: 40 } as const;
 
-export type CentileResult =
-  | { available: true; z: number; centile: number; medianMm: number; sdMm: number }
-  | { available: false; reason: string };
+export type CentileResult = { available: true; z: number; centile: number; medianMm: number; sdMm: number } | { available: false; reason: string };
 
 export function intergrowthHcCentile(hcMm: number, gaWeeks: number): CentileResult {
   if (!(gaWeeks >= INTERGROWTH_GA_RANGE.min && gaWeeks <= INTERGROWTH_GA_RANGE.max)) {
@@ -63,8 +61,11 @@ export function intergrowthGaDaysFromCrl(crlMm: number): number {
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * x);
-  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const erfc =
+    t *
+    Math.exp(
+      -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
 
@@ -83,6 +84,5 @@ export function normalQuantile(p: number): number {
   if (p > 1 - lo) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }

@@ -95,7 +95,13 @@ export class BreastLesionAnalyzer {
     let withheld: string | undefined;
     if ((frame.colourFraction ?? 0) > COLOUR_DOPPLER_FRACTION) {
       withheld = 'colour Doppler frame';
-      flags.push(flag('colour-doppler', 'warning', `This looks like a colour Doppler frame (${Math.round(frame.colourFraction! * 100)}% coloured pixels): the model was trained on grey B-mode images, so no class is given. Use a B-mode frame.`));
+      flags.push(
+        flag(
+          'colour-doppler',
+          'warning',
+          `This looks like a colour Doppler frame (${Math.round(frame.colourFraction! * 100)}% coloured pixels): the model was trained on grey B-mode images, so no class is given. Use a B-mode frame.`,
+        ),
+      );
     }
     if (Math.min(frame.region.width, frame.region.height) < TINY_SIDE_PX) {
       flags.push(flag('tiny-image', 'warning', `The image is only ${frame.region.width}×${frame.region.height} pixels: too small to judge a margin reliably.`));
@@ -146,7 +152,10 @@ export class BreastLesionAnalyzer {
         for (let k = 0; k < n; k++) outline.push(round1(fx[k]!), round1(fy[k]!));
         lesion = { ...shape, longAxis: roundSeg(shape.longAxis), perpendicularAxis: roundSeg(shape.perpendicularAxis), outline };
         if (touchesEdge(fx, fy, n, frame.region)) flags.push(flag('lesion-cut', 'warning', 'The lesion touches the edge of the image: part of it may be outside, so its size may be underestimated.'));
-        if (otherRegions > 0) flags.push(flag('other-regions', 'info', `${otherRegions} other possible lesion region${otherRegions > 1 ? 's were' : ' was'} found with less confidence and not measured: look at the whole image.`));
+        if (otherRegions > 0)
+          flags.push(
+            flag('other-regions', 'info', `${otherRegions} other possible lesion region${otherRegions > 1 ? 's were' : ' was'} found with less confidence and not measured: look at the whole image.`),
+          );
         if (maskConfidence < UNSURE_OUTLINE) flags.push(flag('unsure-outline', 'warning', 'The lesion outline is uncertain: check it (and so its size, orientation and margin) before relying on it.'));
       }
     } else {

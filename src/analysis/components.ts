@@ -49,10 +49,22 @@ export class ComponentLabeler {
         if (x > maxX) maxX = x;
         if (p < minP) minP = p;
         if (p > maxP) maxP = p;
-        if (x > 0 && labels[p - 1] === 0 && values[p - 1]! >= level) { labels[p - 1] = next; stack[top++] = p - 1; }
-        if (x < w - 1 && labels[p + 1] === 0 && values[p + 1]! >= level) { labels[p + 1] = next; stack[top++] = p + 1; }
-        if (p >= w && labels[p - w] === 0 && values[p - w]! >= level) { labels[p - w] = next; stack[top++] = p - w; }
-        if (p < w * (h - 1) && labels[p + w] === 0 && values[p + w]! >= level) { labels[p + w] = next; stack[top++] = p + w; }
+        if (x > 0 && labels[p - 1] === 0 && values[p - 1]! >= level) {
+          labels[p - 1] = next;
+          stack[top++] = p - 1;
+        }
+        if (x < w - 1 && labels[p + 1] === 0 && values[p + 1]! >= level) {
+          labels[p + 1] = next;
+          stack[top++] = p + 1;
+        }
+        if (p >= w && labels[p - w] === 0 && values[p - w]! >= level) {
+          labels[p - w] = next;
+          stack[top++] = p - w;
+        }
+        if (p < w * (h - 1) && labels[p + w] === 0 && values[p + w]! >= level) {
+          labels[p + w] = next;
+          stack[top++] = p + w;
+        }
       }
       this.sizes.push(size);
       this.sums.push(sum);
@@ -131,7 +143,12 @@ export function growPoints(p: { xs: Float64Array; ys: Float64Array }): void {
  * Writes into xs/ys (grown as needed) and returns the point count.
  */
 export function boundaryPoints(
-  values: ArrayLike<number>, labels: Int32Array, label: number, width: number, height: number, level: number,
+  values: ArrayLike<number>,
+  labels: Int32Array,
+  label: number,
+  width: number,
+  height: number,
+  level: number,
   out: { xs: Float64Array; ys: Float64Array },
   /** the component's bounding box, when known (only it is scanned) */
   box?: { minX: number; minY: number; maxX: number; maxY: number },

@@ -138,16 +138,40 @@ export function fitEllipse(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.
   sy = Math.sqrt(sy / n) || 1;
   // Scatter matrices S1 = D1ᵀD1, S2 = D1ᵀD2, S3 = D2ᵀD2 with D1 = [x², xy, y²], D2 = [x, y, 1].
   // Their entries are the moments Σ xⁱyʲ (i + j ≤ 4), summed in scalars: no array per point.
-  let x4 = 0, x3y = 0, x2y2 = 0, xy3 = 0, y4 = 0, x3 = 0, x2y = 0, xy2 = 0, y3 = 0, x2 = 0, xy = 0, y2 = 0, x1 = 0, y1 = 0;
+  let x4 = 0,
+    x3y = 0,
+    x2y2 = 0,
+    xy3 = 0,
+    y4 = 0,
+    x3 = 0,
+    x2y = 0,
+    xy2 = 0,
+    y3 = 0,
+    x2 = 0,
+    xy = 0,
+    y2 = 0,
+    x1 = 0,
+    y1 = 0;
   for (let k = 0; k < n; k++) {
     const x = (xs[k]! - mx) / sx;
     const y = (ys[k]! - my) / sy;
     const xx = x * x;
     const xyk = x * y;
     const yy = y * y;
-    x4 += xx * xx; x3y += xx * xyk; x2y2 += xx * yy; xy3 += xyk * yy; y4 += yy * yy;
-    x3 += xx * x; x2y += xx * y; xy2 += x * yy; y3 += yy * y;
-    x2 += xx; xy += xyk; y2 += yy; x1 += x; y1 += y;
+    x4 += xx * xx;
+    x3y += xx * xyk;
+    x2y2 += xx * yy;
+    xy3 += xyk * yy;
+    y4 += yy * yy;
+    x3 += xx * x;
+    x2y += xx * y;
+    xy2 += x * yy;
+    y3 += yy * y;
+    x2 += xx;
+    xy += xyk;
+    y2 += yy;
+    x1 += x;
+    y1 += y;
   }
   const S1 = [x4, x3y, x2y2, x3y, x2y2, xy3, x2y2, xy3, y4];
   const S2 = [x3, x2y, x2, x2y, xy2, xy, xy2, y3, y2];

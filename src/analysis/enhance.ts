@@ -90,10 +90,11 @@ export class EnhanceAnalyzer {
       const r = frame.region;
       let sum = 0;
       let n = 0;
-      for (let y = r.y; y < r.y + r.height; y += 4) for (let x = r.x; x < r.x + r.width; x += 4) {
-        sum += plane[y * frame.width + x]!;
-        n++;
-      }
+      for (let y = r.y; y < r.y + r.height; y += 4)
+        for (let x = r.x; x < r.x + r.width; x += 4) {
+          sum += plane[y * frame.width + x]!;
+          n++;
+        }
       if (n > 0) shift = sum / n - frame.signal.mean;
     }
     const d = img.data;

@@ -13,9 +13,7 @@ import { ComponentLabeler, boundaryPoints } from './components.js';
 import { BLANK_STD } from './signal.js';
 import { type Ellipse, ellipsePerimeter, fitEllipse } from './ellipse.js';
 import { type Flag, flag } from './flags.js';
-import {
-  type QualityComponents, edgeCutScore, fitResidualScore, maskPlausibilityScore, modelConfidenceScore, overallQuality,
-} from './quality.js';
+import { type QualityComponents, edgeCutScore, fitResidualScore, maskPlausibilityScore, modelConfidenceScore, overallQuality } from './quality.js';
 
 export type { ModelGrid, FrameGeometry };
 
@@ -163,7 +161,13 @@ export class FetalHeadAnalyzer {
       result.centile = c;
       if (!c.available) flags.push(flag('no-centile', 'info', c.reason));
       else if (Math.abs(c.z) > 4) {
-        flags.push(flag('hc-implausible-for-ga', 'alert', `HC ${result.hcMm.toFixed(0)} mm is implausible for ${ctx.datingGaWeeks.toFixed(1)} weeks (z ${c.z.toFixed(1)}): check the dating and the measurement.`));
+        flags.push(
+          flag(
+            'hc-implausible-for-ga',
+            'alert',
+            `HC ${result.hcMm.toFixed(0)} mm is implausible for ${ctx.datingGaWeeks.toFixed(1)} weeks (z ${c.z.toFixed(1)}): check the dating and the measurement.`,
+          ),
+        );
       } else if (c.centile < 3) {
         flags.push(flag('hc-below-p3', 'alert', `Head circumference is below the 3rd centile for ${ctx.datingGaWeeks.toFixed(1)} weeks: consider referral.`));
       } else if (c.centile > 97) {

@@ -59,7 +59,9 @@ export function assessGrowth(visits: Visit[]): GrowthAssessment {
     const expected = (intergrowthHcMedianMm(b.gaWeeks) - intergrowthHcMedianMm(a.gaWeeks)) / weeks;
     intervals.push({ from: a.date, to: b.date, days, velocityMmPerWeek: (b.hcMm - a.hcMm) / weeks, expectedMmPerWeek: expected, zChange });
     if (zChange !== undefined && zChange < -1) {
-      flags.push(flag('hc-centile-falling', 'alert', `Head growth slowed: the HC z-score fell by ${(-zChange).toFixed(1)} between ${a.date} and ${b.date}. Consider referral for a growth assessment.`));
+      flags.push(
+        flag('hc-centile-falling', 'alert', `Head growth slowed: the HC z-score fell by ${(-zChange).toFixed(1)} between ${a.date} and ${b.date}. Consider referral for a growth assessment.`),
+      );
     }
     if (a.z !== undefined && b.z !== undefined && a.z >= Z_P10 && b.z < Z_P10) {
       flags.push(flag('hc-crossed-below-p10', 'alert', `Head circumference crossed below the 10th centile between ${a.date} and ${b.date}. Consider referral for a growth assessment.`));

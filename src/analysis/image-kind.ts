@@ -49,5 +49,9 @@ export function looksLikeMask(g: GrayLevels): boolean {
 
 /** The flag a frame that is not ultrasound carries; no measurement or class is given on it. */
 export function notUltrasoundFlag(g: GrayLevels): Flag {
-  return flag('not-ultrasound', 'warning', `This frame does not look like an ultrasound image (${g.levels} gray levels, ${Math.round(g.extremeFraction * 100)}% black or white: a mask or label map?): no measurement is given. Check the source's files (replay: its pattern setting).`);
+  return flag(
+    'not-ultrasound',
+    'warning',
+    `This frame does not look like an ultrasound image (${g.levels} gray levels, ${Math.round(g.extremeFraction * 100)}% black or white: a mask or label map?): no measurement is given. Check the source's files (replay: its pattern setting).`,
+  );
 }

@@ -11,24 +11,56 @@
 import { growPoints } from './components.js';
 
 // Cell corners: tl = 8, tr = 4, br = 2, bl = 1. Edges: 0 top, 1 right, 2 bottom, 3 left.
-const EDGE_MID: ReadonlyArray<[number, number]> = [[0.5, 0], [1, 0.5], [0.5, 1], [0, 0.5]];
-const CORNER: ReadonlyArray<[number, number, number]> = [[0, 0, 8], [1, 0, 4], [1, 1, 2], [0, 1, 1]]; // x, y, bit
+const EDGE_MID: ReadonlyArray<[number, number]> = [
+  [0.5, 0],
+  [1, 0.5],
+  [0.5, 1],
+  [0, 0.5],
+];
+const CORNER: ReadonlyArray<[number, number, number]> = [
+  [0, 0, 8],
+  [1, 0, 4],
+  [1, 1, 2],
+  [0, 1, 1],
+]; // x, y, bit
 const UNORIENTED: ReadonlyArray<ReadonlyArray<[number, number]>> = [
-  [], [[3, 2]], [[2, 1]], [[3, 1]], [[0, 1]], [[0, 1], [3, 2]], [[0, 2]], [[0, 3]],
-  [[0, 3]], [[0, 2]], [[0, 3], [2, 1]], [[0, 1]], [[3, 1]], [[2, 1]], [[3, 2]], [],
+  [],
+  [[3, 2]],
+  [[2, 1]],
+  [[3, 1]],
+  [[0, 1]],
+  [
+    [0, 1],
+    [3, 2],
+  ],
+  [[0, 2]],
+  [[0, 3]],
+  [[0, 3]],
+  [[0, 2]],
+  [
+    [0, 3],
+    [2, 1],
+  ],
+  [[0, 1]],
+  [[3, 1]],
+  [[2, 1]],
+  [[3, 2]],
+  [],
 ];
 
 /** Each case's segments, oriented so that the inside is always on the same side of the walk. */
-const CASES: ReadonlyArray<ReadonlyArray<[number, number]>> = UNORIENTED.map((segs, c) => segs.map(([a, b]): [number, number] => {
-  // the test corner: shared by two adjacent edges, else the top-left one
-  const shared = CORNER.findIndex(([x, y]) => onEdge(a, x, y) && onEdge(b, x, y));
-  const [cx, cy, bit] = CORNER[shared >= 0 ? shared : 0]!;
-  const [ax, ay] = EDGE_MID[a]!;
-  const [bx, by] = EDGE_MID[b]!;
-  const cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
-  const inside = (c & bit) !== 0;
-  return inside === cross > 0 ? [a, b] : [b, a];
-}));
+const CASES: ReadonlyArray<ReadonlyArray<[number, number]>> = UNORIENTED.map((segs, c) =>
+  segs.map(([a, b]): [number, number] => {
+    // the test corner: shared by two adjacent edges, else the top-left one
+    const shared = CORNER.findIndex(([x, y]) => onEdge(a, x, y) && onEdge(b, x, y));
+    const [cx, cy, bit] = CORNER[shared >= 0 ? shared : 0]!;
+    const [ax, ay] = EDGE_MID[a]!;
+    const [bx, by] = EDGE_MID[b]!;
+    const cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+    const inside = (c & bit) !== 0;
+    return inside === cross > 0 ? [a, b] : [b, a];
+  }),
+);
 
 function onEdge(e: number, x: number, y: number): boolean {
   return e === 0 ? y === 0 : e === 1 ? x === 1 : e === 2 ? y === 1 : x === 0;
@@ -83,8 +115,7 @@ export class OutlineTracer {
       const i = y * w + x;
       return labels[i] === label ? values[i]! : Math.min(values[i]!, level - 1e-6);
     };
-    const edgeId = (X: number, Y: number, e: number): number =>
-      e === 0 ? 2 * (Y * pw + X) : e === 2 ? 2 * ((Y + 1) * pw + X) : e === 3 ? 2 * (Y * pw + X) + 1 : 2 * (Y * pw + X + 1) + 1;
+    const edgeId = (X: number, Y: number, e: number): number => (e === 0 ? 2 * (Y * pw + X) : e === 2 ? 2 * ((Y + 1) * pw + X) : e === 3 ? 2 * (Y * pw + X) + 1 : 2 * (Y * pw + X + 1) + 1);
     next.fill(-1);
     // cells (X, Y) have corners X..X+1, Y..Y+1; those touching the component's bounding box suffice
     for (let Y = y0; Y <= y1 + 1; Y++) {
@@ -96,7 +127,7 @@ export class OutlineTracer {
     // The topmost-leftmost pixel's upper edge lies on the outer outline.
     const fx = first % w;
     const fy = (first - fx) / w;
-    const start = 2 * ((fy) * pw + fx + 1) + 1;
+    const start = 2 * (fy * pw + fx + 1) + 1;
     let n = 0;
     let e = start;
     do {

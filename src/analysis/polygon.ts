@@ -110,7 +110,7 @@ export function perpendicularExtent(xs: ArrayLike<number>, ys: ArrayLike<number>
     for (let i = 0, j = n - 1; i < n; j = i++) {
       const si = (xs[i]! - axis.x1) * ux + (ys[i]! - axis.y1) * uy;
       const sj = (xs[j]! - axis.x1) * ux + (ys[j]! - axis.y1) * uy;
-      if ((si < s0) === (sj < s0)) continue;
+      if (si < s0 === sj < s0) continue;
       const ti = -(xs[i]! - axis.x1) * uy + (ys[i]! - axis.y1) * ux;
       const tj = -(xs[j]! - axis.x1) * uy + (ys[j]! - axis.y1) * ux;
       const t = ti + ((s0 - si) / (sj - si)) * (tj - ti);
@@ -145,7 +145,7 @@ export function fillPolygon(xs: ArrayLike<number>, ys: ArrayLike<number>, n: num
     for (let i = 0, j = n - 1; i < n; j = i++) {
       const yi = ys[i]!;
       const yj = ys[j]!;
-      if ((yi > y) !== (yj > y)) cross[m++] = xs[i]! + ((y - yi) / (yj - yi)) * (xs[j]! - xs[i]!);
+      if (yi > y !== yj > y) cross[m++] = xs[i]! + ((y - yi) / (yj - yi)) * (xs[j]! - xs[i]!);
     }
     const row = cross.subarray(0, m).sort();
     for (let k = 0; k + 1 < m; k += 2) {

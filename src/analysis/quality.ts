@@ -51,7 +51,10 @@ export interface QualityComponents {
 /** Geometric mean: one bad component pulls the score down hard, but not to zero by itself unless it is 0. */
 export function overallQuality(c: QualityComponents): number {
   const v = [c.fitResidual, c.edgeCut, c.modelConfidence, c.maskPlausibility];
-  return Math.pow(v.reduce((p, x) => p * Math.max(x, 0), 1), 1 / v.length);
+  return Math.pow(
+    v.reduce((p, x) => p * Math.max(x, 0), 1),
+    1 / v.length,
+  );
 }
 
 export function clamp01(x: number): number {

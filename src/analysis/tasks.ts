@@ -38,7 +38,8 @@ const FACTORIES: Record<string, Factory> = {
   // outputs in order: lesion_prob [1,1,H,W] (sigmoid in-graph), class_prob [1,3] (calibrated softmax)
   'breast-lesion': (spec) => {
     const [mask, cls] = spec.outputs;
-    if (!mask || !cls) throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `A breast-lesion model needs two outputs (lesion probability map, class probabilities); its manifest lists ${spec.outputs.length}`);
+    if (!mask || !cls)
+      throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `A breast-lesion model needs two outputs (lesion probability map, class probabilities); its manifest lists ${spec.outputs.length}`);
     const analyzer = new BreastLesionAnalyzer(spec.inputShape[3]!, spec.inputShape[2]!);
     return {
       task: 'breast-lesion',

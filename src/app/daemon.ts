@@ -110,11 +110,17 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   const faults: FaultCounts | undefined = scope ? { attributed: 0, unattributed: 0, lastUnattributed: undefined } : undefined;
   const bus = new Bus((err, topic) => log.error({ err: errorMessage(err), topic }, 'bus handler failed'));
   const pipeline = new Pipeline(bus, [], {
-    log, ...(scope ? { scope } : {}), calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
+    log,
+    ...(scope ? { scope } : {}),
+    calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
     regionFor: (s) => regions.override(RegionStore.keyOf(s)),
     ...(options.sourceDeadlines ? { sourceDeadlines: options.sourceDeadlines } : {}),
   });
-  const modelGate = new ModelGate<ExamType>(() => pipeline.sessions().map((s) => ({ id: s.id, task: s.pkg.manifest.task })), (id, on) => pipeline.setModelEnabled(id, on), TASK_OF_EXAM);
+  const modelGate = new ModelGate<ExamType>(
+    () => pipeline.sessions().map((s) => ({ id: s.id, task: s.pkg.manifest.task })),
+    (id, on) => pipeline.setModelEnabled(id, on),
+    TASK_OF_EXAM,
+  );
   const probe = makeProbeControl(c);
   const runtime: Runtime = {
     get config() {
@@ -158,12 +164,14 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   const url = `${access.secure ? 'https' : 'http'}://${c.server.host.includes(':') ? `[${c.server.host}]` : c.server.host}:${port}`;
   try {
     const sessions = await openSessions(loaded, log, { inWorker: true });
-    sessions.forEach((s, i) => pipeline.addModel({
-      runner: new ModelRunner(s, contextOf(s.pkg.manifest.task)),
-      everyN: c.models[i]!.everyN,
-      // a display option (the enhancer) starts off; the live plugin runs it while a viewer has it on
-      enabled: s.pkg.manifest.task !== 'enhance',
-    }));
+    sessions.forEach((s, i) =>
+      pipeline.addModel({
+        runner: new ModelRunner(s, contextOf(s.pkg.manifest.task)),
+        everyN: c.models[i]!.everyN,
+        // a display option (the enhancer) starts off; the live plugin runs it while a viewer has it on
+        enabled: s.pkg.manifest.task !== 'enhance',
+      }),
+    );
     modelGate.setOpenExams(store.openExamTypes());
     if (scope && faults) teardown.push('remove the process fault guard', installFaultGuard({ scope, pipeline: () => pipeline, log, counts: faults }));
     teardown.push('stop the pipeline and its source', () => pipeline.stop());
@@ -189,7 +197,11 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
     throw err;
   }
   return {
-    app, runtime, db, config, url,
+    app,
+    runtime,
+    db,
+    config,
+    url,
     async close() {
       runtime.state.ready = false;
       await teardown.run();

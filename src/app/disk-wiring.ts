@@ -12,7 +12,8 @@ import type { Teardown } from './teardown.js';
  */
 export function startDiskGuard(dataDir: string, config: Config, runtime: Pick<Runtime, 'metrics'>, log: Logger, teardown: Teardown): DiskGuard {
   const guard = new DiskGuard({
-    path: dataDir, levels: config.storage,
+    path: dataDir,
+    levels: config.storage,
     onChange(state, previous) {
       const fields = { level: state.level, previous: previous.level, freeMb: state.freeMb, path: state.path };
       if (state.level === 'ok') log.info(fields, `Disk space is back above ${state.warnFreeMb} MiB on ${state.path}`);

@@ -17,7 +17,12 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   let ok = true;
   const { config } = loaded;
   print(`node ${process.version} ${process.platform}/${process.arch}`);
-  print(`onnxruntime-node backends: ${ort.listSupportedBackends().map((b) => b.name).join(', ')}`);
+  print(
+    `onnxruntime-node backends: ${ort
+      .listSupportedBackends()
+      .map((b) => b.name)
+      .join(', ')}`,
+  );
   const pkgs = listModelPackages(modelsDirOf(loaded));
   for (const p of pkgs) {
     if (!('manifest' in p)) {
@@ -76,15 +81,25 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   }
   // the fingerprint a technician compares on a tablet before trusting the device's certificate
   const tls = tlsFingerprints(config.server, dataDir, loaded.baseDir);
-  print(config.server.tls === undefined ? `https: off (plain HTTP on ${config.server.host})`
-    : tls ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
-      : 'https: the certificate is made at the first start of serve');
+  print(
+    config.server.tls === undefined
+      ? `https: off (plain HTTP on ${config.server.host})`
+      : tls
+        ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
+        : 'https: the certificate is made at the first start of serve',
+  );
   // disk against the guard's levels, the clock (a board without an RTC boots in 1970), the installed unit
   const disk = new DiskGuard({ path: dataDir, levels: config.storage }).state;
-  print(`disk ${dataDir}: ${disk.freeMb ?? '?'} MiB free (warn < ${disk.warnFreeMb}, no cine < ${disk.stopCineFreeMb}, refuse < ${disk.refuseFreeMb})${disk.message ? ` — ${disk.message}; free space` : ''}`);
+  print(
+    `disk ${dataDir}: ${disk.freeMb ?? '?'} MiB free (warn < ${disk.warnFreeMb}, no cine < ${disk.stopCineFreeMb}, refuse < ${disk.refuseFreeMb})${disk.message ? ` — ${disk.message}; free space` : ''}`,
+  );
   const year = new Date().getUTCFullYear();
   if (year < 2024) ok = false;
-  print(year < 2024 ? `clock: ${new Date().toISOString()} is wrong (no RTC battery or no time sync?): set it (timedatectl set-ntp true, or date -s) before taking exams; certificates and exam dates depend on it` : `clock: ${new Date().toISOString()}`);
+  print(
+    year < 2024
+      ? `clock: ${new Date().toISOString()} is wrong (no RTC battery or no time sync?): set it (timedatectl set-ntp true, or date -s) before taking exams; certificates and exam dates depend on it`
+      : `clock: ${new Date().toISOString()}`,
+  );
   print(unitHardening().line);
   print(`configured source: ${config.source.driver}; models: ${config.models.map((m) => m.id).join(', ')}; providers: ${config.inference.providers.join(' → ')}`);
   return ok;

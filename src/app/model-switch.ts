@@ -22,10 +22,21 @@ export function modelSwitch(pipeline: Pipeline, contextOf: (task: string) => Tas
     try {
       const running = pipeline.sessions().find((s) => s.id === next.id);
       if (!running) {
-        throw new SonoError(ErrorCodes.MODEL_REPLACE_FAILED, `Model "${next.id}" is not running, so it cannot be replaced; running: ${pipeline.sessions().map((s) => s.id).join(', ') || 'none'}. Add it to "models" in the config and restart`);
+        throw new SonoError(
+          ErrorCodes.MODEL_REPLACE_FAILED,
+          `Model "${next.id}" is not running, so it cannot be replaced; running: ${
+            pipeline
+              .sessions()
+              .map((s) => s.id)
+              .join(', ') || 'none'
+          }. Add it to "models" in the config and restart`,
+        );
       }
       if (running.pkg.manifest.task !== next.pkg.manifest.task) {
-        throw new SonoError(ErrorCodes.MODEL_REPLACE_FAILED, `Model "${next.id}" ${next.version} is a "${next.pkg.manifest.task}" model but the running one is "${running.pkg.manifest.task}"; a replacement must do the same task`);
+        throw new SonoError(
+          ErrorCodes.MODEL_REPLACE_FAILED,
+          `Model "${next.id}" ${next.version} is a "${next.pkg.manifest.task}" model but the running one is "${running.pkg.manifest.task}"; a replacement must do the same task`,
+        );
       }
       old = await pipeline.replaceModel(next, contextOf(next.pkg.manifest.task));
     } catch (err) {

@@ -80,7 +80,10 @@ export function wireModelUpdates(d: ModelUpdatesWiringDeps, teardown: Teardown):
       announce(e.action, e.outcome, e.target, e.details);
     },
     onHealth: (state) => {
-      log.info({ model: state.id, version: state.version, state: state.state, reason: 'reason' in state ? state.reason : undefined }, `model ${state.id} ${state.version}: health window ${state.state}`);
+      log.info(
+        { model: state.id, version: state.version, state: state.state, reason: 'reason' in state ? state.reason : undefined },
+        `model ${state.id} ${state.version}: health window ${state.state}`,
+      );
       announce('model.health', state.state === 'failed' ? 'failed' : 'ok', state.id, { ...state });
     },
     log,

@@ -57,10 +57,12 @@ export class ConfigReloader {
   ) {}
 
   reload(why: string): Promise<ReloadOutcome> {
-    const run = this.#chain.then(() => this.#reload(why)).then((outcome) => {
-      this.audit?.(why, outcome);
-      return outcome;
-    });
+    const run = this.#chain
+      .then(() => this.#reload(why))
+      .then((outcome) => {
+        this.audit?.(why, outcome);
+        return outcome;
+      });
     this.#chain = run.catch(() => {});
     return run;
   }

@@ -21,7 +21,28 @@ export function startServiceLifecycle(pipeline: Pipeline, url: string, log: Life
 export function exposeServiceLifecycle(runtime: Runtime, lifecycle: ServiceLifecycle): void {
   runtime.service = lifecycle;
   const registers = [runtime.metrics];
-  new Gauge({ name: 'sonoedge_systemd_ready', help: '1 once READY=1 was sent (or would be, outside systemd)', registers, collect() { this.set(lifecycle.snapshot().state === 'ready' ? 1 : 0); } });
-  new Gauge({ name: 'sonoedge_watchdog_pings_total', help: 'WATCHDOG=1 messages sent to systemd', registers, collect() { this.set(lifecycle.snapshot().pings); } });
-  new Gauge({ name: 'sonoedge_watchdog_healthy', help: "1 while the pipeline heartbeat's verdict is healthy (pings continue), 0 when stuck", registers, collect() { this.set(lifecycle.snapshot().healthy ? 1 : 0); } });
+  new Gauge({
+    name: 'sonoedge_systemd_ready',
+    help: '1 once READY=1 was sent (or would be, outside systemd)',
+    registers,
+    collect() {
+      this.set(lifecycle.snapshot().state === 'ready' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sonoedge_watchdog_pings_total',
+    help: 'WATCHDOG=1 messages sent to systemd',
+    registers,
+    collect() {
+      this.set(lifecycle.snapshot().pings);
+    },
+  });
+  new Gauge({
+    name: 'sonoedge_watchdog_healthy',
+    help: "1 while the pipeline heartbeat's verdict is healthy (pings continue), 0 when stuck",
+    registers,
+    collect() {
+      this.set(lifecycle.snapshot().healthy ? 1 : 0);
+    },
+  });
 }

@@ -26,12 +26,20 @@ export async function openSession(loaded: LoadedConfig, pkg: ModelPackage, log: 
   const opts = { ...inference, intraOpThreads, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } };
   const s = options.inWorker ? await WorkerEngine.open(pkg, opts) : await openModelSession(pkg, opts);
   for (const a of s.attempts.filter((x) => !x.ok)) log.warn({ model: s.id, provider: a.provider, reason: a.reason }, 'execution provider unavailable, trying the next');
-  log.info({ model: s.id, version: s.version, provider: s.provider, precision: s.file.precision, intraOpThreads }, `model ${s.id} ${s.version} runs on ${s.provider} (${s.file.precision}, ${intraOpThreads} intra-op threads)`);
+  log.info(
+    { model: s.id, version: s.version, provider: s.provider, precision: s.file.precision, intraOpThreads },
+    `model ${s.id} ${s.version} runs on ${s.provider} (${s.file.precision}, ${intraOpThreads} intra-op threads)`,
+  );
   if (inference.requireAccelerator && s.provider === 'cpu') {
     await s.release();
     throw new SonoError(
       ErrorCodes.ACCELERATOR_REQUIRED,
-      `inference.requireAccelerator is true but model "${s.id}" could only run on the CPU (${s.attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.reason}`).join('; ') || 'no accelerator provider configured'}). Install the CUDA/TensorRT libraries or set requireAccelerator to false.`,
+      `inference.requireAccelerator is true but model "${s.id}" could only run on the CPU (${
+        s.attempts
+          .filter((a) => !a.ok)
+          .map((a) => `${a.provider}: ${a.reason}`)
+          .join('; ') || 'no accelerator provider configured'
+      }). Install the CUDA/TensorRT libraries or set requireAccelerator to false.`,
     );
   }
   return s;
@@ -45,7 +53,11 @@ export async function openSessions(loaded: LoadedConfig, log: Logger, options: O
   try {
     for (const use of loaded.config.models) {
       const active = store.resolveActive(use.id);
-      if (active.why.startsWith('fallback')) log.warn({ model: use.id, version: active.version, source: active.source, why: active.why }, `model ${use.id}: the activated version does not verify; serving ${active.version} (${active.source})`);
+      if (active.why.startsWith('fallback'))
+        log.warn(
+          { model: use.id, version: active.version, source: active.source, why: active.why },
+          `model ${use.id}: the activated version does not verify; serving ${active.version} (${active.source})`,
+        );
       sessions.push(await openSession(loaded, active.pkg, log, options));
     }
   } catch (err) {

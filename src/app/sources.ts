@@ -64,9 +64,12 @@ export async function startUsbHotplug(pipeline: Pipeline, createSource: CreateSo
     const c = config();
     return createSource(c.source.driver, c.drivers[c.source.driver] ?? {}, c.source.id);
   };
-  const hotplug = new UsbHotplug(await busEvents(), devices,
+  const hotplug = new UsbHotplug(
+    await busEvents(),
+    devices,
     (k) => switchTo(() => createSource(k.driver, k.settings), `${k.name} plugged in`),
-    (k) => switchTo(configured, `${k.name} unplugged`));
+    (k) => switchTo(configured, `${k.name} unplugged`),
+  );
   hotplug.start();
   teardown.push('USB hotplug', () => hotplug.stop());
 }

@@ -29,13 +29,23 @@ export function wireSync(loaded: LoadedConfig, db: Db, store: ExamStore, keys: {
   const worker = new SyncService({ dbFile: keys.dbFile, key: keys.dbKey, targets, settings: config.sync, nice: config.sync.nice }, log);
   const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const secret = keys.deviceSecret;
-  const deviceSerial = createHash('sha256').update('serial:' + secret).digest('hex').slice(0, 12);
+  const deviceSerial = createHash('sha256')
+    .update('serial:' + secret)
+    .digest('hex')
+    .slice(0, 12);
   const onExamClosed = (exam: Exam): void => {
     if (targets.length === 0) return;
     const instances = buildExamInstances(exam, (id) => store.capturePixels(id), { secret, dates: config.sync.dates, deviceSerial, softwareVersion, deidentified: true });
     for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
     setImmediate(() => worker.poke());
   };
-  const reports = makeReportService({ exportOptions: { secret, dates: config.sync.dates, deviceSerial, softwareVersion }, targets: targets.map((t) => t.name), outbox, pixelsOf: (id) => store.capturePixels(id), poke: () => worker.poke(), organization: 'sonoedge clinic' });
+  const reports = makeReportService({
+    exportOptions: { secret, dates: config.sync.dates, deviceSerial, softwareVersion },
+    targets: targets.map((t) => t.name),
+    outbox,
+    pixelsOf: (id) => store.capturePixels(id),
+    poke: () => worker.poke(),
+    organization: 'sonoedge clinic',
+  });
   return { outbox, worker, onExamClosed, reports };
 }

@@ -28,7 +28,10 @@ export class Teardown {
   readonly #steps: Step[] = [];
   #ran: Promise<void> | undefined;
 
-  constructor(private readonly log: TeardownLog, private readonly totalTimeoutMs = DEFAULT_TOTAL_TIMEOUT_MS) {}
+  constructor(
+    private readonly log: TeardownLog,
+    private readonly totalTimeoutMs = DEFAULT_TOTAL_TIMEOUT_MS,
+  ) {}
 
   push(name: string, run: () => unknown, timeoutMs = DEFAULT_STEP_TIMEOUT_MS): void {
     this.#steps.push({ name, run, timeoutMs });
@@ -47,7 +50,10 @@ export class Teardown {
       timer = setTimeout(() => {
         expired = true;
         const left = this.#steps.map((s) => s.name).reverse();
-        this.log.warn({ totalTimeoutMs: this.totalTimeoutMs, abandoned: left }, `Shutdown did not finish within ${this.totalTimeoutMs / 1000} s; the step in flight and ${left.length} more were abandoned (${left.join(', ') || 'none'})`);
+        this.log.warn(
+          { totalTimeoutMs: this.totalTimeoutMs, abandoned: left },
+          `Shutdown did not finish within ${this.totalTimeoutMs / 1000} s; the step in flight and ${left.length} more were abandoned (${left.join(', ') || 'none'})`,
+        );
         resolve();
       }, this.totalTimeoutMs);
     });

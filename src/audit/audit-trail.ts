@@ -94,8 +94,10 @@ export class AuditTrail {
         hash: '',
       };
       row.hash = rowHash(this.#key, row);
-      db.prepare(`INSERT INTO audit (id, at, user, role, client, action, target, outcome, details_json, prev_hash, hash)
-        VALUES (@id, @at, @user, @role, @client, @action, @target, @outcome, @details_json, @prev_hash, @hash)`).run(row);
+      db.prepare(
+        `INSERT INTO audit (id, at, user, role, client, action, target, outcome, details_json, prev_hash, hash)
+        VALUES (@id, @at, @user, @role, @client, @action, @target, @outcome, @details_json, @prev_hash, @hash)`,
+      ).run(row);
       return toAuditRow(row);
     });
     return append.immediate();
@@ -127,7 +129,14 @@ export class AuditTrail {
 
 function toAuditRow(r: ChainRow): AuditRow {
   return {
-    id: r.id, at: r.at, user: r.user, role: r.role, client: r.client, action: r.action, target: r.target, outcome: r.outcome as AuditOutcome,
+    id: r.id,
+    at: r.at,
+    user: r.user,
+    role: r.role,
+    client: r.client,
+    action: r.action,
+    target: r.target,
+    outcome: r.outcome as AuditOutcome,
     details: r.details_json === null ? null : (JSON.parse(r.details_json) as Record<string, unknown>),
   };
 }

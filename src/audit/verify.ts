@@ -25,9 +25,7 @@ export interface ChainRow {
   hash: string;
 }
 
-export type VerifyResult =
-  | { ok: true; rows: number }
-  | { ok: false; rows: number; firstBadId: number; problem: 'removed' | 'edited' | 'reordered'; message: string };
+export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; firstBadId: number; problem: 'removed' | 'edited' | 'reordered'; message: string };
 
 export function verifyChain(rows: Iterable<ChainRow>, hashOf: (row: ChainRow) => string): VerifyResult {
   let prevHash = GENESIS_HASH;
@@ -36,9 +34,10 @@ export function verifyChain(rows: Iterable<ChainRow>, hashOf: (row: ChainRow) =>
   for (const row of rows) {
     count++;
     if (row.id !== expectedId) {
-      const message = expectedId === row.id - 1
-        ? `Audit row ${expectedId} was removed (row ${row.id} follows row ${expectedId - 1})`
-        : `Audit rows ${expectedId} to ${row.id - 1} were removed (row ${row.id} follows ${expectedId === 1 ? 'the start' : `row ${expectedId - 1}`})`;
+      const message =
+        expectedId === row.id - 1
+          ? `Audit row ${expectedId} was removed (row ${row.id} follows row ${expectedId - 1})`
+          : `Audit rows ${expectedId} to ${row.id - 1} were removed (row ${row.id} follows ${expectedId === 1 ? 'the start' : `row ${expectedId - 1}`})`;
       return { ok: false, rows: count, firstBadId: expectedId, problem: 'removed', message };
     }
     if (hashOf(row) !== row.hash) {

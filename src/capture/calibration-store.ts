@@ -31,7 +31,13 @@ export class CalibrationStore {
     if (!existsSync(file)) return;
     try {
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (!Value.Check(FileSchema, parsed)) throw new Error(`it does not hold { version: 1, sources: { "<driver>:<id>": { pixelSpacing, … } } } (${[...Value.Errors(FileSchema, parsed)].slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ')})`);
+      if (!Value.Check(FileSchema, parsed))
+        throw new Error(
+          `it does not hold { version: 1, sources: { "<driver>:<id>": { pixelSpacing, … } } } (${[...Value.Errors(FileSchema, parsed)]
+            .slice(0, 3)
+            .map((e) => `${e.path}: ${e.message}`)
+            .join('; ')})`,
+        );
       for (const [k, v] of Object.entries(parsed.sources)) this.#entries.set(k, v);
     } catch (err) {
       this.problem = `Calibration file ${file} is unreadable, kept as ${file}.unreadable; calibrations start empty: ${errorMessage(err)}`;
@@ -54,7 +60,8 @@ export class CalibrationStore {
   /** Saves (or, with `undefined`, clears) the calibration of one source; throws when the file cannot be written. */
   set(key: string, entry: { calibration: Calibration; pixelSpacing: { x: number; y: number }; frame?: { width: number; height: number } | undefined } | undefined): void {
     const next = new Map(this.#entries);
-    if (entry) next.set(key, { calibration: { ...entry.calibration }, pixelSpacing: { ...entry.pixelSpacing }, ...(entry.frame ? { frame: { ...entry.frame } } : {}), savedAt: new Date().toISOString() });
+    if (entry)
+      next.set(key, { calibration: { ...entry.calibration }, pixelSpacing: { ...entry.pixelSpacing }, ...(entry.frame ? { frame: { ...entry.frame } } : {}), savedAt: new Date().toISOString() });
     else next.delete(key);
     this.#write({ version: 1, sources: Object.fromEntries(next) });
     this.#entries.clear();

@@ -1,10 +1,7 @@
 import type { PixelSpacing } from './frame.js';
 
 /** A calibration: a known spacing, a depth scale (mm over pixels), or two points a known distance apart. */
-export type Calibration =
-  | { pixelSpacingMm: number }
-  | { depthMm: number; depthPixels: number }
-  | { x1: number; y1: number; x2: number; y2: number; distanceMm: number };
+export type Calibration = { pixelSpacingMm: number } | { depthMm: number; depthPixels: number } | { x1: number; y1: number; x2: number; y2: number; distanceMm: number };
 
 /** mm per pixel from a calibration (isotropic). */
 export function spacingFromCalibration(c: Calibration | undefined): PixelSpacing | undefined {

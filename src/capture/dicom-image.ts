@@ -66,7 +66,9 @@ function decompressJpeg(file: string): Buffer {
     const out = join(dir, 'plain.dcm');
     const r = spawnSync('dcmdjpeg', ['+te', file, out], { timeout: 60_000, encoding: 'utf8' });
     if (r.error || r.status !== 0) {
-      throw new Error(`${basename(file)} is JPEG compressed and dcmdjpeg could not decompress it (${r.error ? errorMessage(r.error) : (r.stderr || `exit ${String(r.status)}`).trim().slice(0, 200)}); install dcmtk or convert the file to uncompressed`);
+      throw new Error(
+        `${basename(file)} is JPEG compressed and dcmdjpeg could not decompress it (${r.error ? errorMessage(r.error) : (r.stderr || `exit ${String(r.status)}`).trim().slice(0, 200)}); install dcmtk or convert the file to uncompressed`,
+      );
     }
     return readFileSync(out);
   } finally {
@@ -79,7 +81,10 @@ export function readDicomClip(file: string): DicomClip {
   let { meta, ds } = parse(readFileSync(file), file);
   const ts = String(meta.TransferSyntaxUID ?? '');
   if (JPEG.has(ts)) ({ meta, ds } = parse(decompressJpeg(file), file));
-  else if (!NATIVE.has(ts)) throw new Error(`${basename(file)} uses transfer syntax ${ts}, which sonoedge does not decode (uncompressed and JPEG baseline are); convert it to uncompressed (e.g. dcmdjpeg or gdcmconv from GDCM)`);
+  else if (!NATIVE.has(ts))
+    throw new Error(
+      `${basename(file)} uses transfer syntax ${ts}, which sonoedge does not decode (uncompressed and JPEG baseline are); convert it to uncompressed (e.g. dcmdjpeg or gdcmconv from GDCM)`,
+    );
   const width = num(ds.Columns);
   const height = num(ds.Rows);
   const bits = num(ds.BitsAllocated);

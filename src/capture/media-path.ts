@@ -30,21 +30,30 @@ function realRoots(roots: readonly string[]): string[] {
 export function resolveMediaPath(path: string, roots: readonly string[], what: string): string {
   const list = roots.length > 0 ? roots.join(', ') : 'none configured (set media.folders in the config)';
   if (path.includes('\0') || !isAbsolute(path)) {
-    throw new SonoError(ErrorCodes.MEDIA_PATH_REFUSED, `The ${what} must be an absolute path under a media folder (${list}); got "${path.replaceAll('\0', '\\0')}"`, { details: { path: path.replaceAll('\0', '\\0') } });
+    throw new SonoError(ErrorCodes.MEDIA_PATH_REFUSED, `The ${what} must be an absolute path under a media folder (${list}); got "${path.replaceAll('\0', '\\0')}"`, {
+      details: { path: path.replaceAll('\0', '\\0') },
+    });
   }
   const lexical = resolve(path);
   const real = realRoots(roots);
   if (!roots.some((r) => isInside(lexical, resolve(r))) && !real.some((r) => isInside(lexical, r))) {
-    throw new SonoError(ErrorCodes.MEDIA_PATH_REFUSED, `The ${what} "${path}" is not under a media folder (${list}); copy the files there or ask for the folder to be added to media.folders`, { details: { path } });
+    throw new SonoError(ErrorCodes.MEDIA_PATH_REFUSED, `The ${what} "${path}" is not under a media folder (${list}); copy the files there or ask for the folder to be added to media.folders`, {
+      details: { path },
+    });
   }
   let target: string;
   try {
     target = realpathSync(lexical);
   } catch (err) {
-    throw new SonoError(ErrorCodes.MEDIA_PATH_MISSING, `The ${what} "${path}" does not exist or cannot be read; check the name (the media must be plugged in)`, { cause: err, details: { path, reason: (err as NodeJS.ErrnoException).code ?? errorMessage(err) } });
+    throw new SonoError(ErrorCodes.MEDIA_PATH_MISSING, `The ${what} "${path}" does not exist or cannot be read; check the name (the media must be plugged in)`, {
+      cause: err,
+      details: { path, reason: (err as NodeJS.ErrnoException).code ?? errorMessage(err) },
+    });
   }
   if (!real.some((r) => isInside(target, r))) {
-    throw new SonoError(ErrorCodes.MEDIA_PATH_REFUSED, `The ${what} "${path}" leads out of the media folders (${list}) through a link; copy the files into a media folder instead`, { details: { path } });
+    throw new SonoError(ErrorCodes.MEDIA_PATH_REFUSED, `The ${what} "${path}" leads out of the media folders (${list}) through a link; copy the files into a media folder instead`, {
+      details: { path },
+    });
   }
   return target;
 }

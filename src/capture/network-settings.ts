@@ -60,12 +60,18 @@ export function checkNetworkSettings(driver: string, settings: Record<string, un
   }
   const policy = options.policyOf(driver);
   if (!policy) {
-    throw new SonoError(ErrorCodes.SOURCE_SETTINGS_REFUSED, `The "${driver}" driver takes no settings over the network; set them in the config file and switch to it without settings`, { details: { driver } });
+    throw new SonoError(ErrorCodes.SOURCE_SETTINGS_REFUSED, `The "${driver}" driver takes no settings over the network; set them in the config file and switch to it without settings`, {
+      details: { driver },
+    });
   }
   const allowed = Object.keys(policy.schema.properties);
   const refused = Object.keys(settings).filter((k) => !allowed.includes(k));
   if (refused.length > 0) {
-    throw new SonoError(ErrorCodes.SOURCE_SETTINGS_REFUSED, `The "${driver}" driver does not take ${refused.map((k) => `"${k}"`).join(', ')} over the network (only ${allowed.join(', ')}); set it in the config file on the device`, { details: { driver, refused } });
+    throw new SonoError(
+      ErrorCodes.SOURCE_SETTINGS_REFUSED,
+      `The "${driver}" driver does not take ${refused.map((k) => `"${k}"`).join(', ')} over the network (only ${allowed.join(', ')}); set it in the config file on the device`,
+      { details: { driver, refused } },
+    );
   }
   const problems = [...Value.Errors(policy.schema, settings)].map((e) => `${e.path || '/'}: ${e.message}`);
   if (problems.length > 0) {

@@ -46,7 +46,13 @@ export class RegionStore {
     if (!existsSync(file)) return;
     try {
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (!Value.Check(FileSchema, parsed)) throw new Error(`it does not hold { version: 1, sources: { "<driver>:<id>": { shape, region, frame, … } } } (${[...Value.Errors(FileSchema, parsed)].slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ')})`);
+      if (!Value.Check(FileSchema, parsed))
+        throw new Error(
+          `it does not hold { version: 1, sources: { "<driver>:<id>": { shape, region, frame, … } } } (${[...Value.Errors(FileSchema, parsed)]
+            .slice(0, 3)
+            .map((e) => `${e.path}: ${e.message}`)
+            .join('; ')})`,
+        );
       for (const [k, v] of Object.entries(parsed.sources)) this.#entries.set(k, v);
     } catch (err) {
       this.problem = `Region file ${file} is unreadable, kept as ${file}.unreadable; regions start empty: ${errorMessage(err)}`;
@@ -79,9 +85,13 @@ export class RegionStore {
     if (input) {
       const { x, y, width, height } = input.region;
       entry = {
-        shape: structuredClone(input.shape) as unknown as StoredRegion['shape'], region: { x, y, width, height }, frame: { ...input.frame },
-        ...(input.scale ? { scale: { ...input.scale } } : {}), ...(input.pixelSpacing ? { pixelSpacing: { ...input.pixelSpacing } } : {}),
-        ...(input.setBy ? { setBy: input.setBy } : {}), savedAt: new Date().toISOString(),
+        shape: structuredClone(input.shape) as unknown as StoredRegion['shape'],
+        region: { x, y, width, height },
+        frame: { ...input.frame },
+        ...(input.scale ? { scale: { ...input.scale } } : {}),
+        ...(input.pixelSpacing ? { pixelSpacing: { ...input.pixelSpacing } } : {}),
+        ...(input.setBy ? { setBy: input.setBy } : {}),
+        savedAt: new Date().toISOString(),
       };
       next.set(key, entry);
     } else next.delete(key);

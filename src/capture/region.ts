@@ -19,22 +19,45 @@ export interface RegionOverride {
   pixelSpacing?: { x: number; y: number } | undefined;
 }
 
-export interface RectShape { x: number; y: number; width: number; height: number }
+export interface RectShape {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** A sector: angles in degrees from straight down (+x side positive), radii in pixels from the apex. */
-export interface FanShape { apexX: number; apexY: number; innerRadius: number; outerRadius: number; startAngleDeg: number; endAngleDeg: number }
+export interface FanShape {
+  apexX: number;
+  apexY: number;
+  innerRadius: number;
+  outerRadius: number;
+  startAngleDeg: number;
+  endAngleDeg: number;
+}
 
 export type RegionShape = { rect: RectShape } | { fan: FanShape };
 
 /** Two taps on the scanner's depth scale a known distance apart: the pixel size. */
-export interface DepthScale { x1: number; y1: number; x2: number; y2: number; distanceMm: number }
+export interface DepthScale {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  distanceMm: number;
+}
 
 const bad = (what: string, frame: { width: number; height: number }): SonoError =>
-  new SonoError(ErrorCodes.REGION_INVALID, `${what}; draw the region inside the ${frame.width}×${frame.height} frame and send it again`, { details: { frameWidth: frame.width, frameHeight: frame.height } });
+  new SonoError(ErrorCodes.REGION_INVALID, `${what}; draw the region inside the ${frame.width}×${frame.height} frame and send it again`, {
+    details: { frameWidth: frame.width, frameHeight: frame.height },
+  });
 
 /** The bounding rectangle of a shape, in whole pixels, checked against the frame (coded 400 when off-frame or degenerate). */
 export function boundsOf(shape: RegionShape, frame: { width: number; height: number }): ImagingRegion {
-  let x0: number; let y0: number; let x1: number; let y1: number;
+  let x0: number;
+  let y0: number;
+  let x1: number;
+  let y1: number;
   if ('rect' in shape) {
     const r = shape.rect;
     if (![r.x, r.y, r.width, r.height].every(Number.isFinite)) throw bad(`Rectangle ${JSON.stringify(r)} is not made of finite numbers`, frame);
@@ -43,15 +66,18 @@ export function boundsOf(shape: RegionShape, frame: { width: number; height: num
     const f = shape.fan;
     if (![f.apexX, f.apexY, f.innerRadius, f.outerRadius, f.startAngleDeg, f.endAngleDeg].every(Number.isFinite)) throw bad(`Fan ${JSON.stringify(f)} is not made of finite numbers`, frame);
     if (!(f.innerRadius >= 0 && f.outerRadius > f.innerRadius)) throw bad(`Fan radii ${f.innerRadius}–${f.outerRadius} px are not 0 ≤ inner < outer`, frame);
-    if (!(f.startAngleDeg < f.endAngleDeg && f.startAngleDeg >= -90 && f.endAngleDeg <= 90)) throw bad(`Fan angles ${f.startAngleDeg}° to ${f.endAngleDeg}° are not increasing within −90°…90° of straight down`, frame);
+    if (!(f.startAngleDeg < f.endAngleDeg && f.startAngleDeg >= -90 && f.endAngleDeg <= 90))
+      throw bad(`Fan angles ${f.startAngleDeg}° to ${f.endAngleDeg}° are not increasing within −90°…90° of straight down`, frame);
     const pts: Array<[number, number]> = [];
     for (let a = f.startAngleDeg; ; a = Math.min(f.endAngleDeg, a + 1)) {
       const t = (a * Math.PI) / 180;
       for (const r of [f.innerRadius, f.outerRadius]) pts.push([f.apexX + r * Math.sin(t), f.apexY + r * Math.cos(t)]);
       if (a === f.endAngleDeg) break;
     }
-    x0 = Math.min(...pts.map((p) => p[0])); x1 = Math.max(...pts.map((p) => p[0]));
-    y0 = Math.min(...pts.map((p) => p[1])); y1 = Math.max(...pts.map((p) => p[1]));
+    x0 = Math.min(...pts.map((p) => p[0]));
+    x1 = Math.max(...pts.map((p) => p[0]));
+    y0 = Math.min(...pts.map((p) => p[1]));
+    y1 = Math.max(...pts.map((p) => p[1]));
   }
   const r = { x: Math.floor(x0), y: Math.floor(y0), width: Math.ceil(x1) - Math.floor(x0), height: Math.ceil(y1) - Math.floor(y0) };
   if (r.width < 8 || r.height < 8) throw bad(`The region ${JSON.stringify(r)} is smaller than 8×8 pixels`, frame);
@@ -64,7 +90,8 @@ export function spacingOfScale(s: DepthScale, frame: { width: number; height: nu
   const inside = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < frame.width && y < frame.height;
   if (!inside(s.x1, s.y1) || !inside(s.x2, s.y2)) throw bad(`Depth scale taps (${s.x1}, ${s.y1}) and (${s.x2}, ${s.y2}) are not both on the frame`, frame);
   const px = Math.hypot(s.x2 - s.x1, s.y2 - s.y1);
-  if (!(px >= 4) || !(s.distanceMm > 0 && s.distanceMm < 1000)) throw bad(`Depth scale taps ${px.toFixed(1)} px apart for ${s.distanceMm} mm give no pixel size (taps ≥ 4 px apart, 0 < mm < 1000)`, frame);
+  if (!(px >= 4) || !(s.distanceMm > 0 && s.distanceMm < 1000))
+    throw bad(`Depth scale taps ${px.toFixed(1)} px apart for ${s.distanceMm} mm give no pixel size (taps ≥ 4 px apart, 0 < mm < 1000)`, frame);
   return { x: s.distanceMm / px, y: s.distanceMm / px };
 }
 

@@ -30,10 +30,7 @@ export class SourceRegistry {
   create(name: string, settings: Record<string, unknown>, ctx: SourceContext): FrameSource {
     const factory = this.#factories.get(name);
     if (!factory) {
-      throw new SonoError(
-        ErrorCodes.SOURCE_UNKNOWN,
-        `Unknown source driver "${name}"; supported drivers: ${this.names().join(', ')}`,
-      );
+      throw new SonoError(ErrorCodes.SOURCE_UNKNOWN, `Unknown source driver "${name}"; supported drivers: ${this.names().join(', ')}`);
     }
     return factory(settings, ctx);
   }

@@ -58,7 +58,10 @@ export class SourceGuard {
 
   /** A long-lived promise (an async read loop): its rejection is a fault. */
   watch(where: string, p: Promise<unknown>): Promise<void> {
-    return p.then(() => undefined, (err: unknown) => this.trip(where, err));
+    return p.then(
+      () => undefined,
+      (err: unknown) => this.trip(where, err),
+    );
   }
 
   /** Records a fault; the first one wins. Stopping a broken driver may throw too: it is already marked failed. */

@@ -49,8 +49,13 @@ export class SourceStatus {
   /** `extraErrors`: problems the driver counts elsewhere (a protocol parser's CRC errors, resyncs). */
   health(extraErrors = 0): SourceHealth {
     return this.guard.health({
-      driver: this.driver, state: this.state, connected: this.state === 'running', fps: this.#rate.fps(),
-      framesDelivered: this.#frames, errors: this.#errors + extraErrors, lastError: this.#lastError,
+      driver: this.driver,
+      state: this.state,
+      connected: this.state === 'running',
+      fps: this.#rate.fps(),
+      framesDelivered: this.#frames,
+      errors: this.#errors + extraErrors,
+      lastError: this.#lastError,
     });
   }
 }

@@ -19,7 +19,15 @@ const ENV_OVERRIDES: ReadonlyArray<[string, string[], (v: string) => unknown]> =
   ['SONOEDGE_DATA_DIR', ['dataDir'], String],
   ['SONOEDGE_MODELS_DIR', ['modelsDir'], String],
   ['SONOEDGE_SOURCE', ['source', 'driver'], String],
-  ['SONOEDGE_PROVIDERS', ['inference', 'providers'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  [
+    'SONOEDGE_PROVIDERS',
+    ['inference', 'providers'],
+    (v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  ],
   ['SONOEDGE_REQUIRE_ACCELERATOR', ['inference', 'requireAccelerator'], (v) => v === '1' || v === 'true'],
   ['SONOEDGE_LOG_LEVEL', ['log', 'level'], String],
 ];
@@ -46,10 +54,7 @@ export function parseConfigText(text: string, file: string): unknown {
  * Reads the config file (JSON or YAML; only the keys it changes), applies environment overrides, then
  * command-line overrides, fills defaults and validates. Zero config gives the demo.
  */
-export function loadConfig(
-  file: string | undefined,
-  options: { env?: NodeJS.ProcessEnv; overrides?: Array<[string[], unknown]> } = {},
-): LoadedConfig {
+export function loadConfig(file: string | undefined, options: { env?: NodeJS.ProcessEnv; overrides?: Array<[string[], unknown]> } = {}): LoadedConfig {
   let raw: Record<string, unknown> = {};
   if (file) {
     let text: string;

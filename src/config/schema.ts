@@ -30,39 +30,51 @@ export const ConfigSchema = T.Object(
     media: T.Object(
       {
         folders: T.Array(T.String({ pattern: '^/', description: 'An absolute folder' }), {
-          default: [], description: 'Folders whose images, videos and DICOM files a network client may play (PUT /api/source); links out of them are refused. Config files may name any path',
+          default: [],
+          description: 'Folders whose images, videos and DICOM files a network client may play (PUT /api/source); links out of them are refused. Config files may name any path',
         }),
         removable: T.Boolean({ default: true, description: 'Also allow removable media where the desktop mounts it: /media and /run/media' }),
       },
       { additionalProperties: false, default: {} },
     ),
     probeControl: T.Optional(
-      T.Object(
-        { driver: T.String({ description: 'Probe-control driver, e.g. serial' }), settings: T.Record(T.String(), T.Unknown(), { default: {} }) },
-        { additionalProperties: false },
-      ),
+      T.Object({ driver: T.String({ description: 'Probe-control driver, e.g. serial' }), settings: T.Record(T.String(), T.Unknown(), { default: {} }) }, { additionalProperties: false }),
     ),
     usbHotplug: T.Optional(
       T.Object(
         {
-          devices: T.Array(T.Object({
-            vendorId: T.Integer({ minimum: 0, maximum: 0xffff }), productId: T.Integer({ minimum: 0, maximum: 0xffff }), name: T.String(),
-            driver: T.String(), settings: T.Record(T.String(), T.Unknown(), { default: {} }),
-          }, { additionalProperties: false })),
+          devices: T.Array(
+            T.Object(
+              {
+                vendorId: T.Integer({ minimum: 0, maximum: 0xffff }),
+                productId: T.Integer({ minimum: 0, maximum: 0xffff }),
+                name: T.String(),
+                driver: T.String(),
+                settings: T.Record(T.String(), T.Unknown(), { default: {} }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false, description: 'Known USB grabbers/probes: plugging one starts its source, unplugging returns to the configured one' },
       ),
     ),
     modelsDir: T.Optional(T.String({ description: 'Folder of model packages; default: the bundled models/' })),
     // The enhancer is a display option: it runs only while a viewer has switched it on.
-    models: T.Array(ModelUse, { default: [{ id: 'fetal-head', everyN: 1 }, { id: 'enhance', everyN: 1 }] }),
+    models: T.Array(ModelUse, {
+      default: [
+        { id: 'fetal-head', everyN: 1 },
+        { id: 'enhance', everyN: 1 },
+      ],
+    }),
     inference: T.Object(
       {
         providers: T.Array(ProviderName, { minItems: 1, default: ['tensorrt', 'cuda', 'cpu'] }),
         requireAccelerator: T.Boolean({ default: false }),
         precision: T.Union([T.Literal('int8'), T.Literal('fp32')], { default: 'int8' }),
         intraOpThreads: T.Union([T.Literal('auto'), T.Integer({ minimum: 1, maximum: 64 })], {
-          default: 'auto', description: 'Threads per CPU session; auto leaves one core to the JS thread live and shares the rest between models (src/inference/threads.ts)',
+          default: 'auto',
+          description: 'Threads per CPU session; auto leaves one core to the JS thread live and shares the rest between models (src/inference/threads.ts)',
         }),
         allowSpinning: T.Boolean({ default: false, description: 'Spinning thread pools steal cores from other sessions' }),
         deviceId: T.Integer({ minimum: 0, default: 0 }),
@@ -82,12 +94,20 @@ export const ConfigSchema = T.Object(
       {
         host: T.String({ default: '127.0.0.1' }),
         port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-        tls: T.Optional(T.Union([
-          T.Literal('self-signed', { description: 'A device CA and certificate made at first start under <dataDir>/tls' }),
-          T.Object({ certFile: T.String({ minLength: 1 }), keyFile: T.String({ minLength: 1 }) }, { additionalProperties: false }),
-        ], { description: 'HTTPS: your own certificate files, or "self-signed"; absent: plain HTTP (loopback only unless allowInsecureHttp)' })),
+        tls: T.Optional(
+          T.Union(
+            [
+              T.Literal('self-signed', { description: 'A device CA and certificate made at first start under <dataDir>/tls' }),
+              T.Object({ certFile: T.String({ minLength: 1 }), keyFile: T.String({ minLength: 1 }) }, { additionalProperties: false }),
+            ],
+            { description: 'HTTPS: your own certificate files, or "self-signed"; absent: plain HTTP (loopback only unless allowInsecureHttp)' },
+          ),
+        ),
         allowInsecureHttp: T.Boolean({ default: false, description: 'Serve plain HTTP on a non-loopback address (passwords and patient data cross the network in clear)' }),
-        allowedHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Extra names clients use for this device (Host header check against DNS rebinding); its own hostname and addresses are always allowed' }),
+        allowedHosts: T.Array(T.String({ minLength: 1 }), {
+          default: [],
+          description: 'Extra names clients use for this device (Host header check against DNS rebinding); its own hostname and addresses are always allowed',
+        }),
         rateLimit: T.Object(
           {
             max: T.Integer({ minimum: 1, default: 600, description: 'Requests per client per window' }),
@@ -117,7 +137,7 @@ export const ConfigSchema = T.Object(
           host: T.String({ minLength: 1, description: "The RIS's DICOM Modality Worklist SCP (host name or address)" }),
           port: T.Integer({ minimum: 1, maximum: 65535 }),
           calledAeTitle: T.String({ pattern: AE_TITLE, description: "The RIS's AE title" }),
-          callingAeTitle: T.String({ pattern: AE_TITLE, default: 'SONOEDGE', description: 'This device\'s AE title, as the RIS knows it' }),
+          callingAeTitle: T.String({ pattern: AE_TITLE, default: 'SONOEDGE', description: "This device's AE title, as the RIS knows it" }),
           timeoutMs: T.Integer({ minimum: 100, maximum: 120000, default: 5000, description: 'Limit for connecting, each answer, and the whole query' }),
         },
         { additionalProperties: false, description: 'DICOM Modality Worklist (C-FIND): the scheduled procedures, so demographics are not typed' },
@@ -149,7 +169,7 @@ export const ConfigSchema = T.Object(
         ocr: T.Object(
           {
             minChars: T.Integer({ minimum: 1, maximum: 20, default: 3, description: 'A word read in an outgoing image counts as burned-in text from this many letters or digits' }),
-            minConfidence: T.Number({ minimum: 0, maximum: 100, default: 80, description: "…and from this tesseract confidence (speckle reads as words up to ~70; src/ocr/burned-text.ts)" }),
+            minConfidence: T.Number({ minimum: 0, maximum: 100, default: 80, description: '…and from this tesseract confidence (speckle reads as words up to ~70; src/ocr/burned-text.ts)' }),
             timeoutMs: T.Integer({ minimum: 100, maximum: 120000, default: 15000, description: 'How long the OCR may take on one image before it is held unchecked' }),
             bin: T.Optional(T.String({ minLength: 1, description: 'The tesseract binary (default: tesseract on PATH)' })),
           },
@@ -160,7 +180,12 @@ export const ConfigSchema = T.Object(
     ),
     modelUpdates: ModelUpdatesSchema,
     log: T.Object(
-      { level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)), { default: 'info' }) },
+      {
+        level: T.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)),
+          { default: 'info' },
+        ),
+      },
       { additionalProperties: false, default: {} },
     ),
   },

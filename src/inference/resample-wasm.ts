@@ -21,9 +21,26 @@ export interface Taps {
 }
 
 interface Exports {
-  resample_gray(src: number, stride: number, inW: number, outW: number, outH: number,
-    vs: number, vc: number, vw: number, vt: number, hs: number, hc: number, hw: number, ht: number,
-    row: number, out: number, outStride: number, a: number, b: number): void;
+  resample_gray(
+    src: number,
+    stride: number,
+    inW: number,
+    outW: number,
+    outH: number,
+    vs: number,
+    vc: number,
+    vw: number,
+    vt: number,
+    hs: number,
+    hc: number,
+    hw: number,
+    ht: number,
+    row: number,
+    out: number,
+    outStride: number,
+    a: number,
+    b: number,
+  ): void;
 }
 
 /** Compiled once per process; null where this runtime has no WebAssembly SIMD (the JS path is used). */
@@ -51,7 +68,16 @@ export class WasmGrayResampler {
   #bytes!: Uint8Array;
   #rows: Float32Array[] = [];
 
-  private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, readonly inWidth: number, readonly inHeight: number, readonly outWidth: number, readonly outHeight: number, h: Taps, v: Taps) {
+  private constructor(
+    instance: WebAssembly.Instance,
+    memory: WebAssembly.Memory,
+    readonly inWidth: number,
+    readonly inHeight: number,
+    readonly outWidth: number,
+    readonly outHeight: number,
+    h: Taps,
+    v: Taps,
+  ) {
     this.#memory = memory;
     this.#fn = (instance.exports as unknown as Exports).resample_gray;
     this.#vt = v.maxTaps;
@@ -63,9 +89,15 @@ export class WasmGrayResampler {
       return p;
     };
     this.#ptr = {
-      vs: take(outHeight * 4), vc: take(outHeight * 4), vw: take(outHeight * v.maxTaps * 4),
-      hs: take(outWidth * 4), hc: take(outWidth * 4), hw: take(outWidth * h.maxTaps * 4),
-      row: take(inWidth * 4), out: take(outWidth * outHeight * 4), src: at,
+      vs: take(outHeight * 4),
+      vc: take(outHeight * 4),
+      vw: take(outHeight * v.maxTaps * 4),
+      hs: take(outWidth * 4),
+      hc: take(outWidth * 4),
+      hw: take(outWidth * h.maxTaps * 4),
+      row: take(inWidth * 4),
+      out: take(outWidth * outHeight * 4),
+      src: at,
     };
     this.#ensure(this.#ptr.src + inWidth * inHeight);
     const buf = memory.buffer;
@@ -105,8 +137,7 @@ export class WasmGrayResampler {
     const p = this.#ptr;
     this.#ensure(p.src + src.length);
     this.#bytes.set(src, p.src);
-    this.#fn(p.src + y0 * stride + x0, stride, this.inWidth, this.outWidth, this.outHeight,
-      p.vs, p.vc, p.vw, this.#vt, p.hs, p.hc, p.hw, this.#ht, p.row, p.out, this.outWidth, a, b);
+    this.#fn(p.src + y0 * stride + x0, stride, this.inWidth, this.outWidth, this.outHeight, p.vs, p.vc, p.vw, this.#vt, p.hs, p.hc, p.hw, this.#ht, p.row, p.out, this.outWidth, a, b);
     const rows = this.#rows;
     for (let o = 0; o < rows.length; o++) out.set(rows[o]!, (oy + o) * outStride + ox);
   }

@@ -66,8 +66,7 @@ export class Resampler {
    * Reads gray values from `src` (row `stride` bytes, `channels` interleaved; RGB is converted with
    * BT.601 luma) starting at (x0, y0), writes `out[(oy + y) * outStride + ox + x] = value * a + b`.
    */
-  run(src: Uint8Array, stride: number, channels: number, x0: number, y0: number,
-    out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
+  run(src: Uint8Array, stride: number, channels: number, x0: number, y0: number, out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
     const { start: hs, count: hc, weights: hw, maxTaps: ht } = this.#h;
     if (channels === 1) {
       if (this.#wasm) {
@@ -177,10 +176,18 @@ export class Resampler {
         const wb = q * ht;
         let acc: number;
         switch (hc[q]!) {
-          case 5: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]! + row[p + 3]! * hw[wb + 3]! + row[p + 4]! * hw[wb + 4]!; break;
-          case 4: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]! + row[p + 3]! * hw[wb + 3]!; break;
-          case 3: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]!; break;
-          case 2: acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]!; break;
+          case 5:
+            acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]! + row[p + 3]! * hw[wb + 3]! + row[p + 4]! * hw[wb + 4]!;
+            break;
+          case 4:
+            acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]! + row[p + 3]! * hw[wb + 3]!;
+            break;
+          case 3:
+            acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]! + row[p + 2]! * hw[wb + 2]!;
+            break;
+          case 2:
+            acc = row[p]! * hw[wb]! + row[p + 1]! * hw[wb + 1]!;
+            break;
           default: {
             const m = hc[q]!;
             acc = 0;

@@ -7,9 +7,25 @@ import { parentPort } from 'node:worker_threads';
 import { readModelPackage } from '../models/package.js';
 import { type ModelSession, type SessionOptions, openModelSession } from './session.js';
 
-interface OpenMsg { type: 'open'; dir: string; id: string; options: SessionOptions; inputs: [SharedArrayBuffer, SharedArrayBuffer]; outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]> }
-interface RunMsg { type: 'run'; id: number; slot: 0 | 1 }
-interface LoopMsg { type: 'loop'; id: number; slot: 0 | 1; n: number }
+interface OpenMsg {
+  type: 'open';
+  dir: string;
+  id: string;
+  options: SessionOptions;
+  inputs: [SharedArrayBuffer, SharedArrayBuffer];
+  outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]>;
+}
+interface RunMsg {
+  type: 'run';
+  id: number;
+  slot: 0 | 1;
+}
+interface LoopMsg {
+  type: 'loop';
+  id: number;
+  slot: 0 | 1;
+  n: number;
+}
 type Msg = OpenMsg | RunMsg | LoopMsg | { type: 'release' };
 
 const port = parentPort!;

@@ -20,7 +20,6 @@ export interface SessionOptions extends ProviderSettings {
   warmupRuns: number;
 }
 
-
 /** One loaded model on the provider that actually accepted it, run in this thread (blocking it). */
 export class ModelSession implements InferenceEngine {
   readonly #session: ort.InferenceSession;
@@ -131,8 +130,5 @@ export async function openModelSession(pkg: ModelPackage, options: SessionOption
     attempts.push({ provider, ok: true });
     return ms;
   }
-  throw new SonoError(
-    ErrorCodes.PROVIDER_NONE_AVAILABLE,
-    `No execution provider could run "${pkg.manifest.id}": ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`,
-  );
+  throw new SonoError(ErrorCodes.PROVIDER_NONE_AVAILABLE, `No execution provider could run "${pkg.manifest.id}": ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`);
 }

@@ -104,8 +104,14 @@ export class WorkerEngine implements InferenceEngine {
     const run = new Promise<Record<string, EngineOutput>>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       this.#pending.set(id, {
-        resolve: (v) => { clearTimeout(timer); resolve(v); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
         slot,
       });
       this.worker.postMessage({ type: 'run', id, slot });
@@ -117,7 +123,10 @@ export class WorkerEngine implements InferenceEngine {
         }, timeoutMs);
       });
     });
-    this.#tail = run.then(() => {}, () => {});
+    this.#tail = run.then(
+      () => {},
+      () => {},
+    );
     return run;
   }
 
@@ -135,10 +144,22 @@ export class WorkerEngine implements InferenceEngine {
       const timer = setTimeout(() => {
         if (this.#loops.delete(id)) reject(new Error(`${n} runs of "${this.id}" did not finish within ${n * timeoutPerRunMs} ms`));
       }, n * timeoutPerRunMs);
-      this.#loops.set(id, { resolve: (ms) => { clearTimeout(timer); resolve(ms); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      this.#loops.set(id, {
+        resolve: (ms) => {
+          clearTimeout(timer);
+          resolve(ms);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       this.worker.postMessage({ type: 'loop', id, slot, n });
     });
-    this.#tail = done.then(() => {}, () => {});
+    this.#tail = done.then(
+      () => {},
+      () => {},
+    );
     return done;
   }
 

@@ -88,7 +88,10 @@ export class OcrGateLoop {
         if (signal.aborted) break;
         const failure: HoldReason = { code: 'SONO_OCR_FAILED', message: `The image could not be checked for burned-in text: ${errorMessage(err)}` };
         const became = this.#gate.failed(next.sopInstanceUid, failure, this.s.attempts ?? DEFAULT_OCR_RETRY.attempts);
-        this.log.warn({ err: errorMessage(err), sopInstanceUid: next.sopInstanceUid }, became === 'held' ? 'OCR gate could not read an outgoing image; held' : 'OCR gate could not read an outgoing image; trying again later');
+        this.log.warn(
+          { err: errorMessage(err), sopInstanceUid: next.sopInstanceUid },
+          became === 'held' ? 'OCR gate could not read an outgoing image; held' : 'OCR gate could not read an outgoing image; trying again later',
+        );
         continue;
       }
       this.#gate.checked(next.sopInstanceUid, hold);

@@ -24,20 +24,28 @@ export class GateStore {
    * passed since that run.
    */
   toCheck(limit: number, retryAfter = new Date().toISOString()): Array<{ sopInstanceUid: string; payload: Buffer }> {
-    return this.db.prepare(`SELECT g.sop_instance_uid uid, (SELECT payload FROM outbox o WHERE o.sop_instance_uid = g.sop_instance_uid LIMIT 1) payload
+    return this.db
+      .prepare(
+        `SELECT g.sop_instance_uid uid, (SELECT payload FROM outbox o WHERE o.sop_instance_uid = g.sop_instance_uid LIMIT 1) payload
       FROM outbox_gate g WHERE g.state = 'checking' AND (g.reason_json IS NULL OR g.checked_at IS NULL OR g.checked_at <= ?)
-      ORDER BY g.created_at, g.sop_instance_uid LIMIT ?`).all(retryAfter, limit)
+      ORDER BY g.created_at, g.sop_instance_uid LIMIT ?`,
+      )
+      .all(retryAfter, limit)
       .map((r) => r as { uid: string; payload: Buffer | null })
       .filter((r): r is { uid: string; payload: Buffer } => r.payload !== null)
       .map((r) => ({ sopInstanceUid: r.uid, payload: r.payload }));
   }
 
   get(sopInstanceUid: string): GateRow | undefined {
-    const r = this.db.prepare('SELECT sop_instance_uid, exam_id, state, reason_json, decided_by FROM outbox_gate WHERE sop_instance_uid = ?').get(sopInstanceUid) as Record<string, unknown> | undefined;
+    const r = this.db.prepare('SELECT sop_instance_uid, exam_id, state, reason_json, decided_by FROM outbox_gate WHERE sop_instance_uid = ?').get(sopInstanceUid) as
+      Record<string, unknown> | undefined;
     if (!r) return undefined;
     return {
-      sopInstanceUid: r.sop_instance_uid as string, examId: r.exam_id as string, state: r.state as GateState,
-      reason: typeof r.reason_json === 'string' ? JSON.parse(r.reason_json) as HoldReason : undefined, decidedBy: r.decided_by as string | null,
+      sopInstanceUid: r.sop_instance_uid as string,
+      examId: r.exam_id as string,
+      state: r.state as GateState,
+      reason: typeof r.reason_json === 'string' ? (JSON.parse(r.reason_json) as HoldReason) : undefined,
+      decidedBy: r.decided_by as string | null,
     };
   }
 
@@ -49,7 +57,8 @@ export class GateStore {
 
   /** The OCR's verdict on an image still being checked (a decision taken meanwhile is not overwritten). */
   checked(sopInstanceUid: string, hold: HoldReason | undefined): void {
-    this.db.prepare(`UPDATE outbox_gate SET state = ?, reason_json = ?, checked_at = ? WHERE sop_instance_uid = ? AND state = 'checking'`)
+    this.db
+      .prepare(`UPDATE outbox_gate SET state = ?, reason_json = ?, checked_at = ? WHERE sop_instance_uid = ? AND state = 'checking'`)
       .run(hold ? 'held' : 'passed', hold ? JSON.stringify(hold) : null, new Date().toISOString(), sopInstanceUid);
   }
 
@@ -62,9 +71,10 @@ export class GateStore {
     return this.db.transaction(() => {
       const row = this.get(sopInstanceUid);
       if (row?.state !== 'checking') return 'decided';
-      const attempts = (row.reason?.code === 'SONO_OCR_FAILED' ? row.reason.attempts ?? 1 : 0) + 1;
+      const attempts = (row.reason?.code === 'SONO_OCR_FAILED' ? (row.reason.attempts ?? 1) : 0) + 1;
       const state = attempts >= maxAttempts ? 'held' : 'checking';
-      this.db.prepare(`UPDATE outbox_gate SET state = ?, reason_json = ?, checked_at = ? WHERE sop_instance_uid = ? AND state = 'checking'`)
+      this.db
+        .prepare(`UPDATE outbox_gate SET state = ?, reason_json = ?, checked_at = ? WHERE sop_instance_uid = ? AND state = 'checking'`)
         .run(state, JSON.stringify({ ...reason, attempts }), new Date().toISOString(), sopInstanceUid);
       return state === 'held' ? 'held' : 'retry';
     })();
@@ -77,7 +87,8 @@ export class GateStore {
   decide(sopInstanceUid: string, payload: Buffer, next: 'released' | 'checking', by: string | null): void {
     this.db.transaction(() => {
       this.db.prepare(`UPDATE outbox SET payload = ? WHERE sop_instance_uid = ? AND state = 'pending'`).run(payload, sopInstanceUid);
-      this.db.prepare(`UPDATE outbox_gate SET state = ?, reason_json = CASE WHEN ? = 'checking' THEN NULL ELSE reason_json END, decided_by = ?, decided_at = ? WHERE sop_instance_uid = ?`)
+      this.db
+        .prepare(`UPDATE outbox_gate SET state = ?, reason_json = CASE WHEN ? = 'checking' THEN NULL ELSE reason_json END, decided_by = ?, decided_at = ? WHERE sop_instance_uid = ?`)
         .run(next, next, by, new Date().toISOString(), sopInstanceUid);
     })();
   }

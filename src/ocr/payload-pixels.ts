@@ -5,7 +5,12 @@
 import { type Dataset, readPart10, writePart10 } from '../sync/dicom-file.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 
-export interface Box { x: number; y: number; width: number; height: number }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 export interface PayloadImage {
   dataset: Dataset;
@@ -21,7 +26,10 @@ export function imageOf(payload: Buffer): PayloadImage {
   const height = Number(ds.Rows);
   const parts = ds.PixelData as ArrayBuffer[] | undefined;
   if (!(width > 0 && height > 0) || !parts?.[0] || Number(ds.BitsAllocated) !== 8 || Number(ds.SamplesPerPixel ?? 1) !== 1) {
-    throw new SonoError(ErrorCodes.OCR_FAILED, `The outgoing image ${String(ds.SOPInstanceUID)} is not an 8-bit gray image (${width}×${height}, ${String(ds.BitsAllocated)} bits); it cannot be read for text`);
+    throw new SonoError(
+      ErrorCodes.OCR_FAILED,
+      `The outgoing image ${String(ds.SOPInstanceUID)} is not an 8-bit gray image (${width}×${height}, ${String(ds.BitsAllocated)} bits); it cannot be read for text`,
+    );
   }
   const pixels = new Uint8Array(parts[0].slice(0, width * height));
   return { dataset: ds, width, height, pixels };

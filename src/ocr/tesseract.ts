@@ -25,7 +25,8 @@ export function readWords(pixels: Uint8Array, width: number, height: number, o: 
   const bin = o.bin ?? 'tesseract';
   return new Promise((resolve, reject) => {
     const child = spawn(bin, ['stdin', 'stdout', '--psm', '11', '-l', 'eng', 'tsv'], {
-      stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OMP_THREAD_LIMIT: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OMP_THREAD_LIMIT: '1' },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -49,7 +49,10 @@ export function installFaultGuard(o: FaultGuardOptions, proc: NodeJS.Process = p
     }
     o.counts.unattributed++;
     o.counts.lastUnattributed = `${what}: ${errorMessage(err)}`;
-    o.log.fatal({ origin, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, `${what} outside any capture source — a bug in sonoedge; it keeps serving, please report this log`);
+    o.log.fatal(
+      { origin, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined },
+      `${what} outside any capture source — a bug in sonoedge; it keeps serving, please report this log`,
+    );
     const now = Date.now();
     recent.push(now);
     while (recent.length > 0 && recent[0]! < now - windowMs) recent.shift();

@@ -42,7 +42,11 @@ export class ModelGate<ExamType extends string = string> {
 
   /** The tasks that should run now; undefined means all of them. */
   wantedTasks(): Set<string> | undefined {
-    const configured = new Set(this.models().map((m) => m.task).filter((t) => this.#diagnostic.has(t)));
+    const configured = new Set(
+      this.models()
+        .map((m) => m.task)
+        .filter((t) => this.#diagnostic.has(t)),
+    );
     const wanted = new Set([...this.#viewers.values(), ...this.#open].map((t) => this.taskOfExam[t]).filter((t) => configured.has(t)));
     return wanted.size > 0 ? wanted : undefined;
   }

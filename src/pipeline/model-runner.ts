@@ -52,7 +52,10 @@ export class ModelRunner {
     this.#mapping[slot] = this.#pre.run(frame, this.session.inputData[slot]);
     this.#ctx[slot] = this.context?.() ?? {};
     this.#info[slot] = {
-      width: frame.width, height: frame.height, region: frame.region, pixelSpacing: frame.pixelSpacing,
+      width: frame.width,
+      height: frame.height,
+      region: frame.region,
+      pixelSpacing: frame.pixelSpacing,
       signal: regionSignal(frame.data, frame.width, frame.channels, frame.region),
       colourFraction: hints.colourFraction ?? (frame.channels === 3 ? colourFraction(frame.data, frame.width, 3, frame.region, 4) : 0),
     };

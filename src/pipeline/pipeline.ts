@@ -76,7 +76,9 @@ export class Pipeline {
     for (const m of models) this.addModel(m);
     this.#admission = new FrameAdmission(() => this.#sources.current?.driver, options.log);
     this.#sources = new SourceHolder(this.push, {
-      scope: options.scope, log: options.log, deadlines: options.sourceDeadlines,
+      scope: options.scope,
+      log: options.log,
+      deadlines: options.sourceDeadlines,
       onCurrent: (source) => {
         this.#schedule.resetCadence();
         if (options.calibrationFor) this.#admission.spacing = options.calibrationFor(source);
@@ -202,10 +204,15 @@ export class Pipeline {
   stats(): PipelineStats {
     const p = this.#publication;
     return {
-      framesIn: this.#framesIn, framesTaken: this.#framesTaken, framesDropped: this.#slot.dropped,
-      errors: p.errors + this.#innerErrors, lastError: p.lastError ?? this.#lastInnerError,
-      framesRejected: this.#admission.rejected, lastRejected: this.#admission.lastRejected,
-      sourceFaults: this.#sources.faults, lastSourceFault: this.#sources.lastFault,
+      framesIn: this.#framesIn,
+      framesTaken: this.#framesTaken,
+      framesDropped: this.#slot.dropped,
+      errors: p.errors + this.#innerErrors,
+      lastError: p.lastError ?? this.#lastInnerError,
+      framesRejected: this.#admission.rejected,
+      lastRejected: this.#admission.lastRejected,
+      sourceFaults: this.#sources.faults,
+      lastSourceFault: this.#sources.lastFault,
       models: structuredClone(p.models),
     };
   }

@@ -22,10 +22,12 @@ export interface Job {
 /** Starts `runner` on the prepared buffer `slot`; never rejects (a failed run is an outcome). */
 export function launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number): Job {
   const tStart = performance.now();
-  const outcome = Promise.resolve().then(() => runner.run(slot)).then(
-    (run): Outcome => ({ run, elapsedMs: performance.now() - tStart }),
-    (error: unknown): Outcome => ({ error, elapsedMs: performance.now() - tStart }),
-  );
+  const outcome = Promise.resolve()
+    .then(() => runner.run(slot))
+    .then(
+      (run): Outcome => ({ run, elapsedMs: performance.now() - tStart }),
+      (error: unknown): Outcome => ({ error, elapsedMs: performance.now() - tStart }),
+    );
   return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: frame.timestampMs, queueMs: tTaken - frame.timestampMs, preprocessMs, outcome };
 }
 
@@ -74,7 +76,14 @@ export class Publication {
         modelId: s.id,
         modelVersion: s.version,
         provider: s.provider,
-        timings: { queueMs: job.queueMs, preprocessMs: job.preprocessMs, handoffMs: Math.max(0, outcome.elapsedMs - inferenceMs), inferenceMs, analysisMs, totalMs: performance.now() - job.frameTimestampMs },
+        timings: {
+          queueMs: job.queueMs,
+          preprocessMs: job.preprocessMs,
+          handoffMs: Math.max(0, outcome.elapsedMs - inferenceMs),
+          inferenceMs,
+          analysisMs,
+          totalMs: performance.now() - job.frameTimestampMs,
+        },
         result,
       });
       this.bus.publish('run', { modelId: s.id, modelVersion: s.version, error: undefined, inferenceMs, outputs: outcome.run.outputs });

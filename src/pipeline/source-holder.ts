@@ -60,7 +60,11 @@ export class SourceHolder {
   async start(source: FrameSource, signal?: AbortSignal): Promise<void> {
     this.#setCurrent(source);
     try {
-      await this.#startBounded(source, this.#listenerFor(() => this.#current === source), signal);
+      await this.#startBounded(
+        source,
+        this.#listenerFor(() => this.#current === source),
+        signal,
+      );
     } catch (err) {
       await this.#stopBounded(source); // whatever it opened before failing
       throw err;
@@ -112,7 +116,10 @@ export class SourceHolder {
     const old = this.#current;
     let live = false;
     try {
-      await this.#startBounded(source, this.#listenerFor(() => live && this.#current === source));
+      await this.#startBounded(
+        source,
+        this.#listenerFor(() => live && this.#current === source),
+      );
     } catch (err) {
       await this.#stopBounded(source); // whatever it opened before failing
       throw err;
@@ -160,10 +167,15 @@ export class SourceHolder {
   async #stopBounded(source: FrameSource): Promise<void> {
     const ms = this.#deadlines.stopMs;
     try {
-      await withDeadline(Promise.resolve().then(() => source.stop()), ms, () => new SonoError(
-        ErrorCodes.SOURCE_STOP_TIMEOUT,
-        `Source "${source.driver}" (${source.id}) did not stop within ${ms / 1000} s; it is abandoned and its frames are ignored (restart the daemon if the device stays busy)`,
-      ));
+      await withDeadline(
+        Promise.resolve().then(() => source.stop()),
+        ms,
+        () =>
+          new SonoError(
+            ErrorCodes.SOURCE_STOP_TIMEOUT,
+            `Source "${source.driver}" (${source.id}) did not stop within ${ms / 1000} s; it is abandoned and its frames are ignored (restart the daemon if the device stays busy)`,
+          ),
+      );
     } catch (err) {
       const code = err instanceof SonoError ? err.code : ErrorCodes.SOURCE_FAILED;
       this.options.log?.warn({ code, driver: source.driver, source: source.id, err: errorMessage(err) }, errorMessage(err));

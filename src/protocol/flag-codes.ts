@@ -5,14 +5,33 @@
  */
 export const FLAG_CODES = [
   // fetal head and growth
-  'no-head', 'blank-image', 'head-cut', 'poor-fit', 'low-confidence', 'implausible-shape', 'no-pixel-spacing',
-  'ga-out-of-range', 'no-centile', 'hc-implausible-for-ga', 'hc-below-p3', 'hc-above-p97', 'input-16-bit',
-  'colour-input', 'hc-centile-falling', 'hc-crossed-below-p10',
+  'no-head',
+  'blank-image',
+  'head-cut',
+  'poor-fit',
+  'low-confidence',
+  'implausible-shape',
+  'no-pixel-spacing',
+  'ga-out-of-range',
+  'no-centile',
+  'hc-implausible-for-ga',
+  'hc-below-p3',
+  'hc-above-p97',
+  'input-16-bit',
+  'colour-input',
+  'hc-centile-falling',
+  'hc-crossed-below-p10',
   // any frame
   'not-ultrasound',
   // breast lesion
-  'no-lesion', 'lesion-cut', 'class-mask-disagree', 'colour-doppler', 'tiny-image', 'suspicious-features',
-  'other-regions', 'unsure-outline',
+  'no-lesion',
+  'lesion-cut',
+  'class-mask-disagree',
+  'colour-doppler',
+  'tiny-image',
+  'suspicious-features',
+  'other-regions',
+  'unsure-outline',
 ] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 

@@ -31,14 +31,32 @@ export const FRAME_HEADER_BYTES_WITH_KIND = 44;
 
 /** Byte offsets of each header field. */
 export const FrameField = {
-  magic: 0, headerBytes: 4, version: 6, channels: 7, seq: 8, width: 12, height: 14, timestampMs: 16,
-  spacingX: 24, spacingY: 28, regionX: 32, regionY: 34, regionWidth: 36, regionHeight: 38, kind: 40,
+  magic: 0,
+  headerBytes: 4,
+  version: 6,
+  channels: 7,
+  seq: 8,
+  width: 12,
+  height: 14,
+  timestampMs: 16,
+  spacingX: 24,
+  spacingY: 28,
+  regionX: 32,
+  regionY: 34,
+  regionWidth: 36,
+  regionHeight: 38,
+  kind: 40,
 } as const;
 
 export const FrameKind = { raw: 0, enhanced: 1 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-export interface ImagingRegionFields { x: number; y: number; width: number; height: number }
+export interface ImagingRegionFields {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** What a header says about its frame (a capture `Frame` has all of these fields). */
 export interface FrameHeaderFields {

@@ -36,7 +36,12 @@ export interface ResultMessage {
   result: LiveTaskResult;
 }
 
-export interface LiveModel { id: string; version: string; task: string; provider: string }
+export interface LiveModel {
+  id: string;
+  version: string;
+  task: string;
+  provider: string;
+}
 
 export interface LiveSourceHealth {
   driver: string;
@@ -64,17 +69,31 @@ export interface StatusMessage {
   framesDropped: number;
 }
 
-export interface ProbeMessage { type: 'probe'; event: ProbeEvent }
+export interface ProbeMessage {
+  type: 'probe';
+  event: ProbeEvent;
+}
 
 /** The answer to an `enhance` request: whether this client now gets enhanced frames. */
-export interface EnhanceStateMessage { type: 'enhance'; on: boolean; available: boolean; reason?: string }
+export interface EnhanceStateMessage {
+  type: 'enhance';
+  on: boolean;
+  available: boolean;
+  reason?: string;
+}
 
 export type ServerMessage = HelloMessage | StatusMessage | ResultMessage | ProbeMessage | EnhanceStateMessage;
 
 /** The exam type whose tools the page shows: with exams open, it chooses which diagnostic models run. */
-export interface ExamTypeRequest { type: 'exam-type'; examType: ExamType }
+export interface ExamTypeRequest {
+  type: 'exam-type';
+  examType: ExamType;
+}
 /** Enhanced view (display only) on or off for this client. */
-export interface EnhanceRequest { type: 'enhance'; on: boolean }
+export interface EnhanceRequest {
+  type: 'enhance';
+  on: boolean;
+}
 
 export type ClientMessage = ExamTypeRequest | EnhanceRequest;
 

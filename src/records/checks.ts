@@ -10,7 +10,10 @@ export const MAX_SIDE = 65535;
 /** Pixel spacing a scanner can have, mm per pixel (0.001 mm: a 65k-pixel side spans 6.5 cm). */
 export const SPACING_RANGE = { min: 0.001, max: 10 } as const;
 
-export interface FrameSize { width: number; height: number }
+export interface FrameSize {
+  width: number;
+  height: number;
+}
 
 function outOfRange(what: string, value: number, range: string, fix: string): SonoError {
   return new SonoError(ErrorCodes.GEOMETRY_OUT_OF_RANGE, `${what} is ${value}, outside ${range}; ${fix}`, { details: { value: Number.isFinite(value) ? value : String(value), range } });
@@ -28,7 +31,8 @@ export function checkGeometry(g: unknown, frame: FrameSize): void {
   const o = g as { x1?: unknown; outline?: unknown };
   if (Array.isArray(o.outline)) {
     const pts = o.outline as unknown[];
-    if (pts.length % 2 !== 0 || pts.length < 6) throw new SonoError(ErrorCodes.GEOMETRY_OUT_OF_RANGE, `An outline needs pairs of x, y (at least 3 points); it has ${pts.length} numbers`, { details: { numbers: pts.length } });
+    if (pts.length % 2 !== 0 || pts.length < 6)
+      throw new SonoError(ErrorCodes.GEOMETRY_OUT_OF_RANGE, `An outline needs pairs of x, y (at least 3 points); it has ${pts.length} numbers`, { details: { numbers: pts.length } });
     for (let i = 0; i < pts.length; i += 2) checkPoint(Number(pts[i]), Number(pts[i + 1]), frame, `Outline point ${i / 2}`);
     return;
   }
@@ -40,7 +44,10 @@ export function checkGeometry(g: unknown, frame: FrameSize): void {
 /** Pixel spacing of a frame: positive, finite, within what a scanner produces. */
 export function checkSpacing(s: { x: number; y: number } | undefined | null, what = 'Pixel spacing'): void {
   if (!s) return;
-  for (const [axis, v] of [['x', s.x], ['y', s.y]] as const) {
+  for (const [axis, v] of [
+    ['x', s.x],
+    ['y', s.y],
+  ] as const) {
     if (!(Number.isFinite(v) && v >= SPACING_RANGE.min && v <= SPACING_RANGE.max)) {
       throw outOfRange(`${what} ${axis}`, v, `${SPACING_RANGE.min}…${SPACING_RANGE.max} mm per pixel`, 'calibrate the source again');
     }

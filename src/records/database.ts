@@ -24,7 +24,11 @@ export function loadOrCreateKey(keyFile: string, env: NodeJS.ProcessEnv = proces
   const key = readFileSync(keyFile, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/.test(key)) {
     // never replaced by a new key: the records encrypted with the old one would be lost for good
-    throw new SonoError(ErrorCodes.KEY_FILE_INVALID, `Key file ${keyFile} does not hold a 64-hex-digit key (${key.length === 0 ? 'it is empty' : `it holds ${key.length} characters`}; torn by a power cut or edited?). It is not replaced, since a new key could not read the records: restore the file from your backup (sonoedge backup keeps it apart, see --key-file), or move it away only if the data it protects may be discarded`, { details: { keyFile } });
+    throw new SonoError(
+      ErrorCodes.KEY_FILE_INVALID,
+      `Key file ${keyFile} does not hold a 64-hex-digit key (${key.length === 0 ? 'it is empty' : `it holds ${key.length} characters`}; torn by a power cut or edited?). It is not replaced, since a new key could not read the records: restore the file from your backup (sonoedge backup keeps it apart, see --key-file), or move it away only if the data it protects may be discarded`,
+      { details: { keyFile } },
+    );
   }
   return key;
 }

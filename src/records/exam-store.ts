@@ -24,8 +24,16 @@ export interface CaptureInput {
 const CAPTURE_COLUMNS = 'id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json';
 
 interface ExamRow {
-  id: string; created_at: string; closed_at: string | null; patient_name: string | null; patient_id: string | null;
-  patient_birth_date: string | null; patient_sex: string | null; dating_ga_weeks: number | null; operator: string | null; exam_type: string;
+  id: string;
+  created_at: string;
+  closed_at: string | null;
+  patient_name: string | null;
+  patient_id: string | null;
+  patient_birth_date: string | null;
+  patient_sex: string | null;
+  dating_ga_weeks: number | null;
+  operator: string | null;
+  exam_type: string;
 }
 
 /** One decision on a measurement, as the history keeps it. */
@@ -49,8 +57,12 @@ export class ExamStore {
     const id = randomUUID();
     const p = input.patient;
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator, exam_type)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null, input.examType ?? 'obstetric');
+      this.db
+        .prepare(
+          `INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator, exam_type)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null, input.examType ?? 'obstetric');
     })();
     return this.getExam(id);
   }
@@ -93,7 +105,8 @@ export class ExamStore {
 
   /** Pixels of a capture, for DICOM export. */
   capturePixels(captureId: string): { pixels: Buffer; width: number; height: number; channels: number; region: CaptureInput['region'] } {
-    const r = this.db.prepare('SELECT pixels, width, height, channels, region_json FROM captures WHERE id = ?').get(captureId) as { pixels: Buffer; width: number; height: number; channels: number; region_json: string } | undefined;
+    const r = this.db.prepare('SELECT pixels, width, height, channels, region_json FROM captures WHERE id = ?').get(captureId) as
+      { pixels: Buffer; width: number; height: number; channels: number; region_json: string } | undefined;
     if (!r) throw new SonoError(ErrorCodes.CAPTURE_NOT_FOUND, `Capture ${captureId} does not exist`);
     return { pixels: r.pixels, width: r.width, height: r.height, channels: r.channels, region: JSON.parse(r.region_json) as CaptureInput['region'] };
   }
@@ -111,48 +124,77 @@ export class ExamStore {
     checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length, region: input.region }, `Frame ${input.frameSeq}`);
     checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
     const id = randomUUID();
-    const existing = this.db.transaction((): string | undefined => {
-      const exam = examOf(this.#examRow(examId));
-      const same = this.#sameCapture(examId, input);
-      if (same) return same;
-      if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
-      this.db.prepare(`INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json, frame_timestamp_ms, client_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, examId, new Date().toISOString(), input.frameSeq, input.width, input.height, input.channels, Buffer.from(input.pixels),
-        input.pixelSpacing?.x ?? null, input.pixelSpacing?.y ?? null, JSON.stringify(input.region), JSON.stringify(input.results), input.frameTimestampMs ?? null, input.clientKey ?? null);
-      const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, ai_text, ai_geometry_json, unit, model_id, model_version, provider, state)
+    const existing = this.db
+      .transaction((): string | undefined => {
+        const exam = examOf(this.#examRow(examId));
+        const same = this.#sameCapture(examId, input);
+        if (same) return same;
+        if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
+        this.db
+          .prepare(
+            `INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json, frame_timestamp_ms, client_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            id,
+            examId,
+            new Date().toISOString(),
+            input.frameSeq,
+            input.width,
+            input.height,
+            input.channels,
+            Buffer.from(input.pixels),
+            input.pixelSpacing?.x ?? null,
+            input.pixelSpacing?.y ?? null,
+            JSON.stringify(input.region),
+            JSON.stringify(input.results),
+            input.frameTimestampMs ?? null,
+            input.clientKey ?? null,
+          );
+        const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, ai_text, ai_geometry_json, unit, model_id, model_version, provider, state)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified')`);
-      for (const r of input.results) {
-        for (const m of measurementRows(exam.examType, r.result)) {
-          insert.run(randomUUID(), id, m.kind, m.value, m.text, m.geometry === null ? null : JSON.stringify(m.geometry), m.unit, r.modelId, r.modelVersion, r.provider);
+        for (const r of input.results) {
+          for (const m of measurementRows(exam.examType, r.result)) {
+            insert.run(randomUUID(), id, m.kind, m.value, m.text, m.geometry === null ? null : JSON.stringify(m.geometry), m.unit, r.modelId, r.modelVersion, r.provider);
+          }
         }
-      }
-      return undefined;
-    }).immediate();
+        return undefined;
+      })
+      .immediate();
     // only this capture is read back: an exam's other captures are not re-read on every save
     const capture = this.#capture(this.db.prepare(`SELECT ${CAPTURE_COLUMNS} FROM captures WHERE id = ?`).get(existing ?? id) as Record<string, unknown>);
     return { capture, created: existing === undefined };
   }
 
   #sameCapture(examId: string, input: CaptureInput): string | undefined {
-    const byKey = input.clientKey !== undefined ? this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined : undefined;
-    const byFrame = input.frameTimestampMs !== undefined
-      ? this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND frame_seq = ? AND frame_timestamp_ms = ?').get(examId, input.frameSeq, input.frameTimestampMs) as { id: string } | undefined
-      : undefined;
+    const byKey =
+      input.clientKey !== undefined ? (this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined) : undefined;
+    const byFrame =
+      input.frameTimestampMs !== undefined
+        ? (this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND frame_seq = ? AND frame_timestamp_ms = ?').get(examId, input.frameSeq, input.frameTimestampMs) as { id: string } | undefined)
+        : undefined;
     return (byKey ?? byFrame)?.id;
   }
 
   decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; text?: string | undefined; geometry?: unknown; by: string }): Measurement {
-    const row = this.db.prepare(`SELECT m.*, e.closed_at AS exam_closed, c.width AS frame_width, c.height AS frame_height FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`)
+    const row = this.db
+      .prepare(
+        `SELECT m.*, e.closed_at AS exam_closed, c.width AS frame_width, c.height AS frame_height FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`,
+      )
       .get(measurementId) as (Record<string, unknown> & { exam_closed: string | null; frame_width: number; frame_height: number }) | undefined;
     if (!row) throw new SonoError(ErrorCodes.MEASUREMENT_NOT_FOUND, `Measurement ${measurementId} does not exist`);
     if (row.exam_closed) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
-    if (d.value !== undefined && !(Number.isFinite(d.value) && d.value > 0)) throw new SonoError(ErrorCodes.DECISION_INVALID, `The corrected value ${d.value} is not a positive finite number; send the measured value`);
+    if (d.value !== undefined && !(Number.isFinite(d.value) && d.value > 0))
+      throw new SonoError(ErrorCodes.DECISION_INVALID, `The corrected value ${d.value} is not a positive finite number; send the measured value`);
     checkGeometry(d.geometry, { width: row.frame_width, height: row.frame_height });
     const categories = CATEGORIES[row.kind as Measurement['kind']];
     if (d.text !== undefined && !categories) throw new SonoError(ErrorCodes.DECISION_INVALID, `Measurement ${measurementId} (${String(row.kind)}) is a number; correct it with "value", not "text"`);
     if (d.text !== undefined && !categories!.includes(d.text)) throw new SonoError(ErrorCodes.DECISION_INVALID, `"${d.text}" is not a ${String(row.kind)}; choose one of ${categories!.join(', ')}`);
     if (d.decision === 'corrected' && (categories ? d.text === undefined && d.value === undefined : d.value === undefined)) {
-      throw new SonoError(ErrorCodes.DECISION_INVALID, categories ? `A correction of ${String(row.kind)} needs the corrected "text" (${categories.join(', ')})` : 'A correction needs the corrected value');
+      throw new SonoError(
+        ErrorCodes.DECISION_INVALID,
+        categories ? `A correction of ${String(row.kind)} needs the corrected "text" (${categories.join(', ')})` : 'A correction needs the corrected value',
+      );
     }
     const confirmed = d.decision === 'confirmed';
     const finalValue = confirmed ? (row.ai_value as number | null) : (d.value ?? (row.ai_value as number | null));
@@ -160,10 +202,12 @@ export class ExamStore {
     const finalGeometry = d.geometry !== undefined ? JSON.stringify(d.geometry) : confirmed ? (row.ai_geometry_json as string | null) : null;
     const at = new Date().toISOString();
     this.db.transaction(() => {
-      this.db.prepare('UPDATE measurements SET state = ?, final_value = ?, final_text = ?, final_geometry_json = ?, decided_by = ?, decided_at = ? WHERE id = ?')
+      this.db
+        .prepare('UPDATE measurements SET state = ?, final_value = ?, final_text = ?, final_geometry_json = ?, decided_by = ?, decided_at = ? WHERE id = ?')
         .run(d.decision satisfies MeasurementState, finalValue, finalText, finalGeometry, d.by, at, measurementId);
       // every decision stays in the history; the measurement row holds the one in force
-      this.db.prepare('INSERT INTO measurement_decisions (measurement_id, decision, final_value, final_text, final_geometry_json, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.db
+        .prepare('INSERT INTO measurement_decisions (measurement_id, decision, final_value, final_text, final_geometry_json, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(measurementId, d.decision, finalValue, finalText, finalGeometry, d.by, at);
     })();
     return measurementOf(this.db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>);
@@ -185,9 +229,7 @@ export class ExamStore {
    */
   hcVisits(examId: string): Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> {
     const exam = this.getExam(examId);
-    const rows = (exam.patient?.id
-      ? this.db.prepare('SELECT id FROM exams WHERE patient_id = ? ORDER BY created_at').all(exam.patient.id)
-      : [{ id: examId }]) as Array<{ id: string }>;
+    const rows = (exam.patient?.id ? this.db.prepare('SELECT id FROM exams WHERE patient_id = ? ORDER BY created_at').all(exam.patient.id) : [{ id: examId }]) as Array<{ id: string }>;
     const out: Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> = [];
     for (const { id } of rows) {
       const e = this.getExam(id);
@@ -202,27 +244,45 @@ export class ExamStore {
 
   /** Every decision on a measurement, oldest first (the last is the one in force). */
   decisionHistory(measurementId: string): DecisionRecord[] {
-    return (this.db.prepare('SELECT decision, final_value, final_text, decided_by, decided_at FROM measurement_decisions WHERE measurement_id = ? ORDER BY id').all(measurementId) as Array<Record<string, unknown>>)
-      .map((r) => ({ decision: r.decision as DecisionRecord['decision'], finalValue: r.final_value as number | null, finalText: r.final_text as string | null, by: r.decided_by as string, at: r.decided_at as string }));
+    return (
+      this.db.prepare('SELECT decision, final_value, final_text, decided_by, decided_at FROM measurement_decisions WHERE measurement_id = ? ORDER BY id').all(measurementId) as Array<
+        Record<string, unknown>
+      >
+    ).map((r) => ({
+      decision: r.decision as DecisionRecord['decision'],
+      finalValue: r.final_value as number | null,
+      finalText: r.final_text as string | null,
+      by: r.decided_by as string,
+      at: r.decided_at as string,
+    }));
   }
 }
 
 function examOf(r: ExamRow): Omit<Exam, 'captures'> {
-  const patient: Patient | null = r.patient_name || r.patient_id || r.patient_birth_date || r.patient_sex
-    ? { name: r.patient_name ?? undefined, id: r.patient_id ?? undefined, birthDate: r.patient_birth_date ?? undefined, sex: (r.patient_sex as Patient['sex']) ?? undefined }
-    : null;
+  const patient: Patient | null =
+    r.patient_name || r.patient_id || r.patient_birth_date || r.patient_sex
+      ? { name: r.patient_name ?? undefined, id: r.patient_id ?? undefined, birthDate: r.patient_birth_date ?? undefined, sex: (r.patient_sex as Patient['sex']) ?? undefined }
+      : null;
   return { id: r.id, createdAt: r.created_at, closedAt: r.closed_at, anonymous: !patient, examType: r.exam_type as ExamType, patient, datingGaWeeks: r.dating_ga_weeks, operator: r.operator };
 }
 
 function measurementOf(m: Record<string, unknown>): Measurement {
   return {
-    id: m.id as string, captureId: m.capture_id as string, kind: m.kind as Measurement['kind'], unit: m.unit as Measurement['unit'],
-    aiValue: m.ai_value as number | null, finalValue: m.final_value as number | null,
-    aiText: (m.ai_text as string | null) ?? null, finalText: (m.final_text as string | null) ?? null,
+    id: m.id as string,
+    captureId: m.capture_id as string,
+    kind: m.kind as Measurement['kind'],
+    unit: m.unit as Measurement['unit'],
+    aiValue: m.ai_value as number | null,
+    finalValue: m.final_value as number | null,
+    aiText: (m.ai_text as string | null) ?? null,
+    finalText: (m.final_text as string | null) ?? null,
     aiGeometry: m.ai_geometry_json ? (JSON.parse(m.ai_geometry_json as string) as unknown) : null,
     finalGeometry: m.final_geometry_json ? (JSON.parse(m.final_geometry_json as string) as unknown) : null,
     state: m.state as MeasurementState,
-    modelId: m.model_id as string | null, modelVersion: m.model_version as string | null, provider: m.provider as string | null,
-    decidedBy: m.decided_by as string | null, decidedAt: m.decided_at as string | null,
+    modelId: m.model_id as string | null,
+    modelVersion: m.model_version as string | null,
+    provider: m.provider as string | null,
+    decidedBy: m.decided_by as string | null,
+    decidedAt: m.decided_at as string | null,
   };
 }

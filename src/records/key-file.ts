@@ -31,4 +31,3 @@ export function createKeyFile(file: string): void {
     closeSync(dfd);
   }
 }
-

@@ -17,7 +17,9 @@ export interface MeasurementRow {
 }
 
 /** The task results a capture carries, as loosely as they come back from JSON. */
-export type StoredResult = { task: string; hcMm?: number; bpdMm?: number; ofdMm?: number; gaWeeks?: number } & Partial<Pick<BreastLesionResult, 'class' | 'confidence' | 'malignancyProbability' | 'lesion'>>;
+export type StoredResult = { task: string; hcMm?: number; bpdMm?: number; ofdMm?: number; gaWeeks?: number } & Partial<
+  Pick<BreastLesionResult, 'class' | 'confidence' | 'malignancyProbability' | 'lesion'>
+>;
 
 /** The categories a clinician may choose when correcting a categorical measurement. */
 export const CATEGORIES: Partial<Record<MeasurementKind, readonly string[]>> = {

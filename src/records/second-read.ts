@@ -7,7 +7,13 @@ import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from './database.js';
 import { SignatureStore } from './signatures.js';
 
-export interface Reading { value: number | null; text: string | null; by: string; at: string; note?: string | null }
+export interface Reading {
+  value: number | null;
+  text: string | null;
+  by: string;
+  at: string;
+  note?: string | null;
+}
 
 export interface MeasurementReadings {
   measurementId: string;
@@ -20,7 +26,17 @@ export interface MeasurementReadings {
   flagged: boolean;
 }
 
-interface Row { id: string; kind: string; unit: string; final_value: number | null; final_text: string | null; decided_by: string | null; decided_at: string | null; exam_id: string; closed_at: string | null }
+interface Row {
+  id: string;
+  kind: string;
+  unit: string;
+  final_value: number | null;
+  final_text: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  exam_id: string;
+  closed_at: string | null;
+}
 
 export class SecondReadStore {
   readonly #signatures: SignatureStore;
@@ -29,8 +45,12 @@ export class SecondReadStore {
   }
 
   #measurement(id: string): Row {
-    const r = this.db.prepare(`SELECT m.id, m.kind, m.unit, m.final_value, m.final_text, m.decided_by, m.decided_at, e.id exam_id, e.closed_at FROM measurements m
-      JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`).get(id) as Row | undefined;
+    const r = this.db
+      .prepare(
+        `SELECT m.id, m.kind, m.unit, m.final_value, m.final_text, m.decided_by, m.decided_at, e.id exam_id, e.closed_at FROM measurements m
+      JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`,
+      )
+      .get(id) as Row | undefined;
     if (!r) throw new SonoError(ErrorCodes.MEASUREMENT_NOT_FOUND, `Measurement ${id} does not exist`);
     return r;
   }
@@ -39,12 +59,19 @@ export class SecondReadStore {
   secondRead(measurementId: string, r: { reader: string; agree: boolean; value?: number | undefined; text?: string | undefined; note?: string | undefined }): MeasurementReadings {
     const m = this.#measurement(measurementId);
     const signed = this.#signatures.latestSignature(m.exam_id);
-    if (!signed) throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `Exam ${m.exam_id} has no signed report yet; a second reading follows the signature (POST /api/exams/${m.exam_id}/sign)`, { details: { examId: m.exam_id } });
+    if (!signed)
+      throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `Exam ${m.exam_id} has no signed report yet; a second reading follows the signature (POST /api/exams/${m.exam_id}/sign)`, {
+        details: { examId: m.exam_id },
+      });
     if (signed.by === r.reader) throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `${r.reader} signed this report; the second reader must be another clinician`, { details: { examId: m.exam_id } });
-    if (r.agree && (r.value !== undefined || r.text !== undefined)) throw new SonoError(ErrorCodes.SECOND_READ_INVALID, 'An agreement takes no "value" or "text"; send agree: false with the value you read instead');
-    if (!r.agree && r.value === undefined && r.text === undefined) throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `A disagreement with ${m.kind} needs the value you read ("value", or "text" for a category)`);
-    if (r.value !== undefined && !(Number.isFinite(r.value) && r.value > 0)) throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${r.value} is not a positive finite number; send the measured value`);
-    this.db.prepare('INSERT INTO second_reads (measurement_id, exam_id, reader, agree, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    if (r.agree && (r.value !== undefined || r.text !== undefined))
+      throw new SonoError(ErrorCodes.SECOND_READ_INVALID, 'An agreement takes no "value" or "text"; send agree: false with the value you read instead');
+    if (!r.agree && r.value === undefined && r.text === undefined)
+      throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `A disagreement with ${m.kind} needs the value you read ("value", or "text" for a category)`);
+    if (r.value !== undefined && !(Number.isFinite(r.value) && r.value > 0))
+      throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${r.value} is not a positive finite number; send the measured value`);
+    this.db
+      .prepare('INSERT INTO second_reads (measurement_id, exam_id, reader, agree, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(measurementId, m.exam_id, r.reader, r.agree ? 1 : 0, r.value ?? null, r.text ?? null, r.note ?? null, new Date().toISOString());
     return this.#readingsOf(m);
   }
@@ -55,10 +82,15 @@ export class SecondReadStore {
     const current = this.#readingsOf(m);
     if (!current.flagged) throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Measurement ${measurementId} has no open disagreement to adjudicate`, { details: { measurementId } });
     const signer = this.#signatures.latestSignature(m.exam_id)?.by;
-    if (a.by !== signer && a.by !== current.second!.by) throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Only the signer (${signer ?? 'none'}) or the second reader (${current.second!.by}) adjudicates measurement ${measurementId}`, { details: { measurementId } });
+    if (a.by !== signer && a.by !== current.second!.by)
+      throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Only the signer (${signer ?? 'none'}) or the second reader (${current.second!.by}) adjudicates measurement ${measurementId}`, {
+        details: { measurementId },
+      });
     if (a.value === undefined && a.text === undefined) throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `An adjudication of ${m.kind} needs the value agreed ("value", or "text" for a category)`);
-    if (a.value !== undefined && !(Number.isFinite(a.value) && a.value > 0)) throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${a.value} is not a positive finite number; send the measured value`);
-    this.db.prepare('INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    if (a.value !== undefined && !(Number.isFinite(a.value) && a.value > 0))
+      throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${a.value} is not a positive finite number; send the measured value`);
+    this.db
+      .prepare('INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(measurementId, m.exam_id, a.by, a.value ?? null, a.text ?? null, a.note ?? null, new Date().toISOString());
     return this.#readingsOf(m);
   }
@@ -73,11 +105,18 @@ export class SecondReadStore {
     const a = this.db.prepare('SELECT * FROM adjudications WHERE measurement_id = ? ORDER BY id DESC LIMIT 1').get(m.id) as Record<string, unknown> | undefined;
     const second = s ? { agree: s.agree === 1, value: s.value as number | null, text: s.text as string | null, by: s.reader as string, at: s.at as string, note: s.note as string | null } : null;
     // an adjudication answers the disagreement before it; a later disagreement flags again
-    const adjudicated = a && s && (a.id as number) > 0 && (a.at as string) >= (s.at as string) ? { value: a.value as number | null, text: a.text as string | null, by: a.by_user as string, at: a.at as string, note: a.note as string | null } : null;
+    const adjudicated =
+      a && s && (a.id as number) > 0 && (a.at as string) >= (s.at as string)
+        ? { value: a.value as number | null, text: a.text as string | null, by: a.by_user as string, at: a.at as string, note: a.note as string | null }
+        : null;
     return {
-      measurementId: m.id, kind: m.kind, unit: m.unit,
+      measurementId: m.id,
+      kind: m.kind,
+      unit: m.unit,
       first: { value: m.final_value, text: m.final_text, by: m.decided_by ?? '', at: m.decided_at ?? '' },
-      second, adjudicated, flagged: second !== null && !second.agree && adjudicated === null,
+      second,
+      adjudicated,
+      flagged: second !== null && !second.agree && adjudicated === null,
     };
   }
 

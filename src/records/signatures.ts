@@ -44,27 +44,41 @@ export class SignatureStore {
    * Records revision `nextRevision(examId)` and runs `send` (which builds and queues it, returning its UIDs)
    * in the same transaction: a revision is recorded if and only if it was queued.
    */
-  addRevision(examId: string, r: { kind: ReportRevisionRecord['kind']; by: string; at: Date }, send: (revision: number) => { srUid: string; obSrUid: string | null } | undefined): ReportRevisionRecord {
-    return this.db.transaction((): ReportRevisionRecord => {
-      const revision = this.nextRevision(examId);
-      const uids = send(revision);
-      const rec: ReportRevisionRecord = { examId, revision, kind: r.kind, by: r.by, at: r.at.toISOString(), srUid: uids?.srUid ?? null, obSrUid: uids?.obSrUid ?? null };
-      this.db.prepare('INSERT INTO report_revisions (exam_id, revision, kind, by_user, at, sr_uid, ob_sr_uid) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(rec.examId, rec.revision, rec.kind, rec.by, rec.at, rec.srUid, rec.obSrUid);
-      return rec;
-    }).immediate();
+  addRevision(
+    examId: string,
+    r: { kind: ReportRevisionRecord['kind']; by: string; at: Date },
+    send: (revision: number) => { srUid: string; obSrUid: string | null } | undefined,
+  ): ReportRevisionRecord {
+    return this.db
+      .transaction((): ReportRevisionRecord => {
+        const revision = this.nextRevision(examId);
+        const uids = send(revision);
+        const rec: ReportRevisionRecord = { examId, revision, kind: r.kind, by: r.by, at: r.at.toISOString(), srUid: uids?.srUid ?? null, obSrUid: uids?.obSrUid ?? null };
+        this.db
+          .prepare('INSERT INTO report_revisions (exam_id, revision, kind, by_user, at, sr_uid, ob_sr_uid) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(rec.examId, rec.revision, rec.kind, rec.by, rec.at, rec.srUid, rec.obSrUid);
+        return rec;
+      })
+      .immediate();
   }
 
   /** Every revision after closing's, oldest first. */
   revisions(examId: string): ReportRevisionRecord[] {
     return (this.db.prepare('SELECT * FROM report_revisions WHERE exam_id = ? ORDER BY revision').all(examId) as Array<Record<string, unknown>>).map((r) => ({
-      examId: r.exam_id as string, revision: r.revision as number, kind: r.kind as ReportRevisionRecord['kind'], by: r.by_user as string, at: r.at as string,
-      srUid: r.sr_uid as string | null, obSrUid: r.ob_sr_uid as string | null,
+      examId: r.exam_id as string,
+      revision: r.revision as number,
+      kind: r.kind as ReportRevisionRecord['kind'],
+      by: r.by_user as string,
+      at: r.at as string,
+      srUid: r.sr_uid as string | null,
+      obSrUid: r.ob_sr_uid as string | null,
     }));
   }
 
   /** The latest signature of this exam's report, if any. */
   latestSignature(examId: string): ReportRevisionRecord | undefined {
-    return this.revisions(examId).filter((r) => r.kind === 'signature').at(-1);
+    return this.revisions(examId)
+      .filter((r) => r.kind === 'signature')
+      .at(-1);
   }
 }

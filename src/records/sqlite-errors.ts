@@ -15,7 +15,10 @@ export function storageErrorOf(err: unknown, file = 'the records database'): Son
   const code = sqliteCodeOf(err);
   if (!code) return undefined;
   if (code === 'SQLITE_FULL') {
-    return new SonoError(ErrorCodes.DISK_LOW, `The disk holding ${file} is full (${code}); this change was not saved, and nothing saved before was lost. Free space on the device, then try again`, { cause: err, details: { sqlite: code } });
+    return new SonoError(ErrorCodes.DISK_LOW, `The disk holding ${file} is full (${code}); this change was not saved, and nothing saved before was lost. Free space on the device, then try again`, {
+      cause: err,
+      details: { sqlite: code },
+    });
   }
   if (isIoError(code)) {
     return new SonoError(ErrorCodes.DATABASE_FAILED, `The storage holding ${file} failed (${code}); this change was not saved. ${CHECK_DISK}`, { cause: err, details: { sqlite: code } });
@@ -29,7 +32,19 @@ const isIoError = (code: string): boolean => code.startsWith('SQLITE_IOERR') || 
 /** An open that failed: an I/O error is said as one, never as "wrong key". */
 export function openErrorOf(err: unknown, file: string, message: string): SonoError {
   const code = sqliteCodeOf(err);
-  if (code === 'SQLITE_FULL') return new SonoError(ErrorCodes.DISK_LOW, `Cannot open records database ${file}: its disk is full (${code}). Free space on the device, then restart the service`, { cause: err, details: { sqlite: code } });
-  if (code && isIoError(code)) return new SonoError(ErrorCodes.DATABASE_FAILED, `Cannot open records database ${file}: the storage failed (${code}), the key is not at fault. ${CHECK_DISK}`, { cause: err, details: { sqlite: code } });
-  return new SonoError(ErrorCodes.DATABASE_FAILED, `Cannot open records database ${file}: ${message} (wrong key, or not a sonoedge database). Check that the key file or credential is the one this database was made with, or restore both from a backup`, { cause: err });
+  if (code === 'SQLITE_FULL')
+    return new SonoError(ErrorCodes.DISK_LOW, `Cannot open records database ${file}: its disk is full (${code}). Free space on the device, then restart the service`, {
+      cause: err,
+      details: { sqlite: code },
+    });
+  if (code && isIoError(code))
+    return new SonoError(ErrorCodes.DATABASE_FAILED, `Cannot open records database ${file}: the storage failed (${code}), the key is not at fault. ${CHECK_DISK}`, {
+      cause: err,
+      details: { sqlite: code },
+    });
+  return new SonoError(
+    ErrorCodes.DATABASE_FAILED,
+    `Cannot open records database ${file}: ${message} (wrong key, or not a sonoedge database). Check that the key file or credential is the one this database was made with, or restore both from a backup`,
+    { cause: err },
+  );
 }

@@ -38,6 +38,10 @@ export async function buildExamReport(store: ExamStore, examId: string, opts: Re
     }
     return await renderReportPdf(model, thumbnails);
   } catch (err) {
-    throw new SonoError(ErrorCodes.REPORT_FAILED, `The report of exam ${examId} could not be made (${err instanceof Error ? err.message : String(err)}); the exam itself is unchanged. Try again, and report it if it persists`, { cause: err });
+    throw new SonoError(
+      ErrorCodes.REPORT_FAILED,
+      `The report of exam ${examId} could not be made (${err instanceof Error ? err.message : String(err)}); the exam itself is unchanged. Try again, and report it if it persists`,
+      { cause: err },
+    );
   }
 }

@@ -8,39 +8,115 @@ export type ReportLang = 'en' | 'fr';
 export const REPORT_LANGS: readonly ReportLang[] = ['en', 'fr'];
 
 const en = {
-  title: 'Ultrasound examination report', patient: 'Patient', name: 'Name', id: 'Patient ID', birthDate: 'Birth date', sex: 'Sex',
-  anonymous: 'Anonymous exam (no patient recorded)', exam: 'Exam', examType: 'Exam type', started: 'Started', closed: 'Closed', notClosed: 'open (not closed)',
-  operator: 'Operator', datingGa: 'Dating GA', printed: 'Printed', capture: 'Capture', frame: 'frame',
-  measurement: 'Measurement', ai: 'AI value', final: 'Final value', decision: 'Decision', noCaptures: 'No capture was saved in this exam.',
-  noMeasurements: 'No AI measurement on this capture.', growth: 'Growth', hcCentile: 'HC centile (INTERGROWTH-21st, dating GA)', noFlags: 'No growth flag.',
-  confirmedBy: 'confirmed by', correctedBy: 'corrected by', unverified: 'UNVERIFIED (AI only, not reviewed)', notUsed: '—',
+  title: 'Ultrasound examination report',
+  patient: 'Patient',
+  name: 'Name',
+  id: 'Patient ID',
+  birthDate: 'Birth date',
+  sex: 'Sex',
+  anonymous: 'Anonymous exam (no patient recorded)',
+  exam: 'Exam',
+  examType: 'Exam type',
+  started: 'Started',
+  closed: 'Closed',
+  notClosed: 'open (not closed)',
+  operator: 'Operator',
+  datingGa: 'Dating GA',
+  printed: 'Printed',
+  capture: 'Capture',
+  frame: 'frame',
+  measurement: 'Measurement',
+  ai: 'AI value',
+  final: 'Final value',
+  decision: 'Decision',
+  noCaptures: 'No capture was saved in this exam.',
+  noMeasurements: 'No AI measurement on this capture.',
+  growth: 'Growth',
+  hcCentile: 'HC centile (INTERGROWTH-21st, dating GA)',
+  noFlags: 'No growth flag.',
+  confirmedBy: 'confirmed by',
+  correctedBy: 'corrected by',
+  unverified: 'UNVERIFIED (AI only, not reviewed)',
+  notUsed: '—',
   footer: 'AI values are decision support, not a diagnosis, until a clinician confirms them. Values marked UNVERIFIED were not reviewed by a clinician.',
-  thumbnails: 'Confirmed captures', page: 'Page',
-  obstetric: 'Obstetric', breast: 'Breast', M: 'male', F: 'female', O: 'other',
-  weeks: 'w', days: 'd',
+  thumbnails: 'Confirmed captures',
+  page: 'Page',
+  obstetric: 'Obstetric',
+  breast: 'Breast',
+  M: 'male',
+  F: 'female',
+  O: 'other',
+  weeks: 'w',
+  days: 'd',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
-  title: "Compte rendu d'échographie", patient: 'Patiente', name: 'Nom', id: 'ID patiente', birthDate: 'Date de naissance', sex: 'Sexe',
-  anonymous: 'Examen anonyme (aucune patiente enregistrée)', exam: 'Examen', examType: "Type d'examen", started: 'Début', closed: 'Clôture', notClosed: 'en cours (non clos)',
-  operator: 'Opérateur', datingGa: 'AG de datation', printed: 'Imprimé le', capture: 'Capture', frame: 'image',
-  measurement: 'Mesure', ai: 'Valeur IA', final: 'Valeur retenue', decision: 'Décision', noCaptures: "Aucune capture n'a été enregistrée dans cet examen.",
-  noMeasurements: "Aucune mesure IA sur cette capture.", growth: 'Croissance', hcCentile: 'Centile PC (INTERGROWTH-21st, AG de datation)', noFlags: 'Aucune alerte de croissance.',
-  confirmedBy: 'validé par', correctedBy: 'corrigé par', unverified: 'NON VÉRIFIÉ (IA seule, non revu)', notUsed: '—',
+  title: "Compte rendu d'échographie",
+  patient: 'Patiente',
+  name: 'Nom',
+  id: 'ID patiente',
+  birthDate: 'Date de naissance',
+  sex: 'Sexe',
+  anonymous: 'Examen anonyme (aucune patiente enregistrée)',
+  exam: 'Examen',
+  examType: "Type d'examen",
+  started: 'Début',
+  closed: 'Clôture',
+  notClosed: 'en cours (non clos)',
+  operator: 'Opérateur',
+  datingGa: 'AG de datation',
+  printed: 'Imprimé le',
+  capture: 'Capture',
+  frame: 'image',
+  measurement: 'Mesure',
+  ai: 'Valeur IA',
+  final: 'Valeur retenue',
+  decision: 'Décision',
+  noCaptures: "Aucune capture n'a été enregistrée dans cet examen.",
+  noMeasurements: 'Aucune mesure IA sur cette capture.',
+  growth: 'Croissance',
+  hcCentile: 'Centile PC (INTERGROWTH-21st, AG de datation)',
+  noFlags: 'Aucune alerte de croissance.',
+  confirmedBy: 'validé par',
+  correctedBy: 'corrigé par',
+  unverified: 'NON VÉRIFIÉ (IA seule, non revu)',
+  notUsed: '—',
   footer: "Les valeurs de l'IA sont une aide à la décision, pas un diagnostic, tant qu'un clinicien ne les a pas validées. Les valeurs NON VÉRIFIÉ n'ont pas été revues par un clinicien.",
-  thumbnails: 'Captures validées', page: 'Page',
-  obstetric: 'Obstétrique', breast: 'Sein', M: 'masculin', F: 'féminin', O: 'autre',
-  weeks: 'SA', days: 'j',
+  thumbnails: 'Captures validées',
+  page: 'Page',
+  obstetric: 'Obstétrique',
+  breast: 'Sein',
+  M: 'masculin',
+  F: 'féminin',
+  O: 'autre',
+  weeks: 'SA',
+  days: 'j',
 };
 
 const KIND: Record<ReportLang, Record<MeasurementKind, string>> = {
   en: {
-    hc: 'HC', bpd: 'BPD', ofd: 'OFD', ga: 'GA (Hadlock, from HC)', lesion_max_diameter: 'Lesion, max diameter', lesion_perpendicular_diameter: 'Lesion, perpendicular diameter',
-    lesion_orientation: 'Orientation', lesion_margin: 'Margin', lesion_class: 'Class (AI)', malignancy_probability: 'Malignancy probability (AI)',
+    hc: 'HC',
+    bpd: 'BPD',
+    ofd: 'OFD',
+    ga: 'GA (Hadlock, from HC)',
+    lesion_max_diameter: 'Lesion, max diameter',
+    lesion_perpendicular_diameter: 'Lesion, perpendicular diameter',
+    lesion_orientation: 'Orientation',
+    lesion_margin: 'Margin',
+    lesion_class: 'Class (AI)',
+    malignancy_probability: 'Malignancy probability (AI)',
   },
   fr: {
-    hc: 'PC', bpd: 'BIP', ofd: 'DOF', ga: 'AG (Hadlock, selon le PC)', lesion_max_diameter: 'Lésion, grand axe', lesion_perpendicular_diameter: 'Lésion, axe perpendiculaire',
-    lesion_orientation: 'Orientation', lesion_margin: 'Contours', lesion_class: 'Classe (IA)', malignancy_probability: 'Probabilité de malignité (IA)',
+    hc: 'PC',
+    bpd: 'BIP',
+    ofd: 'DOF',
+    ga: 'AG (Hadlock, selon le PC)',
+    lesion_max_diameter: 'Lésion, grand axe',
+    lesion_perpendicular_diameter: 'Lésion, axe perpendiculaire',
+    lesion_orientation: 'Orientation',
+    lesion_margin: 'Contours',
+    lesion_class: 'Classe (IA)',
+    malignancy_probability: 'Probabilité de malignité (IA)',
   },
 };
 
@@ -51,13 +127,16 @@ const CATEGORY: Record<ReportLang, Record<string, string>> = {
 
 /** Growth flags come with English text from the analysis; French by code. */
 const FLAG_FR: Record<string, string> = {
-  'hc-centile-falling': "La croissance de la tête ralentit (le z-score du PC a baissé de plus de 1) : envisagez un bilan de croissance.",
+  'hc-centile-falling': 'La croissance de la tête ralentit (le z-score du PC a baissé de plus de 1) : envisagez un bilan de croissance.',
   'hc-crossed-below-p10': 'Le PC est passé sous le 10e centile : envisagez un bilan de croissance.',
 };
 
 export class ReportText {
   readonly locale: string;
-  constructor(readonly lang: ReportLang, private readonly timeZone?: string) {
+  constructor(
+    readonly lang: ReportLang,
+    private readonly timeZone?: string,
+  ) {
     this.locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
   }
 
@@ -118,7 +197,9 @@ export class ReportText {
 
   /** An ISO timestamp as a date and time on the device's clock. */
   dateTime(iso: string): string {
-    return new Intl.DateTimeFormat(this.locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', ...(this.timeZone ? { timeZone: this.timeZone } : {}) }).format(new Date(iso));
+    return new Intl.DateTimeFormat(this.locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', ...(this.timeZone ? { timeZone: this.timeZone } : {}) }).format(
+      new Date(iso),
+    );
   }
 
   state(s: MeasurementState, by: string | null): string {
@@ -130,10 +211,19 @@ export class ReportText {
 /** The language asked for: ?lang first, then the best of Accept-Language, else English. */
 export function reportLang(query: string | undefined, acceptLanguage: string | undefined): ReportLang {
   if (query === 'en' || query === 'fr') return query;
-  const ranked = (acceptLanguage ?? '').split(',').map((part, i) => {
-    const [tag = '', ...params] = part.trim().split(';');
-    const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
-    return { lang: tag.trim().toLowerCase().slice(0, 2), q: Number.isFinite(q) ? q : 0, i };
-  }).filter((x) => x.q > 0 && (REPORT_LANGS as readonly string[]).includes(x.lang)).sort((a, b) => b.q - a.q || a.i - b.i);
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
+      return { lang: tag.trim().toLowerCase().slice(0, 2), q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((x) => x.q > 0 && (REPORT_LANGS as readonly string[]).includes(x.lang))
+    .sort((a, b) => b.q - a.q || a.i - b.i);
   return (ranked[0]?.lang as ReportLang | undefined) ?? 'en';
 }

@@ -20,8 +20,12 @@ const WARN = '#9a1c1c';
  */
 export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Promise<Buffer> {
   const doc = new PDFDocument({
-    size: 'A4', margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE }, bufferPages: true,
-    font: REPORT_FONTS.regular, info: { Title: model.title, Creator: 'sonoedge', Producer: 'sonoedge' }, compress: true,
+    size: 'A4',
+    margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE },
+    bufferPages: true,
+    font: REPORT_FONTS.regular,
+    info: { Title: model.title, Creator: 'sonoedge', Producer: 'sonoedge' },
+    compress: true,
   });
   doc.registerFont('regular', REPORT_FONTS.regular);
   doc.registerFont('bold', REPORT_FONTS.bold);
@@ -53,7 +57,12 @@ export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Pr
   const yPatient = pairs(model.labels.patient, model.patient, MARGIN, inner / 2 - 10);
   const yExam = pairs(model.labels.exam, model.exam, MARGIN + inner / 2, inner / 2);
   doc.y = Math.max(yPatient, yExam) + 10;
-  doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + inner, doc.y).strokeColor('#999999').lineWidth(0.5).stroke();
+  doc
+    .moveTo(MARGIN, doc.y)
+    .lineTo(MARGIN + inner, doc.y)
+    .strokeColor('#999999')
+    .lineWidth(0.5)
+    .stroke();
   doc.moveDown(0.6);
 
   const row = (r: ReportRow | [string, string, string, string], header = false): void => {
@@ -65,7 +74,10 @@ export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Pr
     const y = doc.y;
     cells.forEach((c, i) => {
       const warn = !header && !Array.isArray(r) && r.unverified && i === 3;
-      doc.font(header || warn ? 'bold' : 'regular').fillColor(warn ? WARN : 'black').text(c, MARGIN + COLS[i]!, y, { width: widths[i] });
+      doc
+        .font(header || warn ? 'bold' : 'regular')
+        .fillColor(warn ? WARN : 'black')
+        .text(c, MARGIN + COLS[i]!, y, { width: widths[i] });
     });
     doc.fillColor('black');
     doc.x = MARGIN;
@@ -101,7 +113,10 @@ export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Pr
       const x = MARGIN + (i % 4) * (w + 10);
       const y = doc.y;
       doc.image(t.png, x, y, { fit: [w, h], align: 'center', valign: 'center' });
-      doc.font('regular').fontSize(7.5).text(t.caption, x, y + h + 2, { width: w, align: 'center' });
+      doc
+        .font('regular')
+        .fontSize(7.5)
+        .text(t.caption, x, y + h + 2, { width: w, align: 'center' });
       doc.y = y;
     });
   }
@@ -113,9 +128,18 @@ export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Pr
     const keep = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const y = doc.page.height - MARGIN - FOOTER_SPACE + 14;
-    doc.moveTo(MARGIN, y - 6).lineTo(MARGIN + inner, y - 6).strokeColor('#999999').lineWidth(0.5).stroke();
+    doc
+      .moveTo(MARGIN, y - 6)
+      .lineTo(MARGIN + inner, y - 6)
+      .strokeColor('#999999')
+      .lineWidth(0.5)
+      .stroke();
     doc.font('bold').fontSize(8.5).fillColor('black').text(model.footer, MARGIN, y, { width: inner });
-    doc.font('regular').fontSize(7.5).fillColor('#555555').text(`${model.labels.page} ${i + 1}/${range.count}`, MARGIN, doc.page.height - MARGIN + 4, { width: inner, align: 'right' });
+    doc
+      .font('regular')
+      .fontSize(7.5)
+      .fillColor('#555555')
+      .text(`${model.labels.page} ${i + 1}/${range.count}`, MARGIN, doc.page.height - MARGIN + 4, { width: inner, align: 'right' });
     doc.page.margins.bottom = keep;
   }
   doc.end();

@@ -34,8 +34,14 @@ export interface ReportModel {
   /** Formats a label before its value ("Name: ", "Nom : "). */
   labelled: (label: string) => string;
   labels: {
-    patient: string; exam: string; columns: [string, string, string, string]; noMeasurements: string; noCaptures: string;
-    growth: string; thumbnails: string; page: string;
+    patient: string;
+    exam: string;
+    columns: [string, string, string, string];
+    noMeasurements: string;
+    noCaptures: string;
+    growth: string;
+    thumbnails: string;
+    page: string;
   };
 }
 
@@ -67,11 +73,11 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
   const p = exam.patient;
   const patient: Array<[string, string]> = p
     ? [
-      [t.t('name'), p.name ? displayName(p.name) : t.t('notUsed')],
-      [t.t('id'), p.id ?? t.t('notUsed')],
-      [t.t('birthDate'), p.birthDate ? t.dicomDate(p.birthDate) : t.t('notUsed')],
-      ...(p.sex ? [[t.t('sex'), t.t(p.sex)] as [string, string]] : []),
-    ]
+        [t.t('name'), p.name ? displayName(p.name) : t.t('notUsed')],
+        [t.t('id'), p.id ?? t.t('notUsed')],
+        [t.t('birthDate'), p.birthDate ? t.dicomDate(p.birthDate) : t.t('notUsed')],
+        ...(p.sex ? [[t.t('sex'), t.t(p.sex)] as [string, string]] : []),
+      ]
     : [[t.t('patient'), t.t('anonymous')]];
   const examLines: Array<[string, string]> = [
     [t.t('examType'), t.examType(exam.examType)],
@@ -85,8 +91,11 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
     id: c.id,
     heading: `${t.t('capture')} ${i + 1} · ${t.dateTime(c.createdAt)} · ${t.t('frame')} ${c.frameSeq}`,
     rows: c.measurements.map((m) => ({
-      label: t.kind(m.kind), ai: shown(m, 'ai', t), final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
-      decision: t.state(m.state, m.decidedBy), unverified: m.state === 'unverified',
+      label: t.kind(m.kind),
+      ai: shown(m, 'ai', t),
+      final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
+      decision: t.state(m.state, m.decidedBy),
+      unverified: m.state === 'unverified',
     })),
     reviewed: c.measurements.some((m) => m.state !== 'unverified'),
   }));
@@ -98,10 +107,22 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
     if (growth.flags.length === 0) lines.push(t.t('noFlags'));
   }
   return {
-    title: t.t('title'), patient, exam: examLines, captures, growth: lines, footer: t.t('footer'), labelled: (l) => t.labelled(l),
+    title: t.t('title'),
+    patient,
+    exam: examLines,
+    captures,
+    growth: lines,
+    footer: t.t('footer'),
+    labelled: (l) => t.labelled(l),
     labels: {
-      patient: t.t('patient'), exam: t.t('exam'), columns: [t.t('measurement'), t.t('ai'), t.t('final'), t.t('decision')],
-      noMeasurements: t.t('noMeasurements'), noCaptures: t.t('noCaptures'), growth: t.t('growth'), thumbnails: t.t('thumbnails'), page: t.t('page'),
+      patient: t.t('patient'),
+      exam: t.t('exam'),
+      columns: [t.t('measurement'), t.t('ai'), t.t('final'), t.t('decision')],
+      noMeasurements: t.t('noMeasurements'),
+      noCaptures: t.t('noCaptures'),
+      growth: t.t('growth'),
+      thumbnails: t.t('thumbnails'),
+      page: t.t('page'),
     },
   };
 }

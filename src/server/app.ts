@@ -38,7 +38,9 @@ export const JSON_BODY_LIMIT = 64 * 1024;
 export async function buildApp(runtime: Runtime, logger: Logger): Promise<FastifyInstance> {
   const { access } = runtime;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: JSON_BODY_LIMIT,
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: JSON_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false } },
     requestTimeout: runtime.config.server.requestTimeoutMs,
     ...(access.https ? { https: access.https } : {}),
@@ -51,9 +53,13 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   const updates = runtime.modelUpdates;
-  const modelRoutes: FastifyPluginAsync[] = updates ? [async (api) => {
-    await api.register(models, { service: updates, maxPackageBytes: runtime.config.modelUpdates.maxPackageBytes, actorOf: (req) => req.principal?.name ?? 'unknown' });
-  }] : [];
+  const modelRoutes: FastifyPluginAsync[] = updates
+    ? [
+        async (api) => {
+          await api.register(models, { service: updates, maxPackageBytes: runtime.config.modelUpdates.maxPackageBytes, actorOf: (req) => req.principal?.name ?? 'unknown' });
+        },
+      ]
+    : [];
   await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, ...modelRoutes, webUi] });
   return app;
 }

@@ -7,8 +7,10 @@ import { ErrorCodes, SonoError } from '../errors.js';
  * body costs no memory and never blocks the event loop.
  */
 export function readBounded(payload: IncomingMessage, limit: number, what: string): Promise<Buffer> {
-  const tooLarge = (bytes: number | string): SonoError => new SonoError(ErrorCodes.FRAME_TOO_LARGE,
-    `${what} is ${bytes} bytes, more than the ${limit} bytes the largest recent frame of this source takes; post a frame the daemon sent`, { details: { bytes, limit } });
+  const tooLarge = (bytes: number | string): SonoError =>
+    new SonoError(ErrorCodes.FRAME_TOO_LARGE, `${what} is ${bytes} bytes, more than the ${limit} bytes the largest recent frame of this source takes; post a frame the daemon sent`, {
+      details: { bytes, limit },
+    });
   const declared = Number(payload.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(declared));
   return new Promise((resolve, reject) => {

@@ -19,7 +19,11 @@ export function spacingOfCalibration(c: Exclude<CalibrationBody, { clear: true }
       checkPoint(c.x2, c.y2, frame, 'The second calibration point');
       const px = Math.hypot(c.x2 - c.x1, c.y2 - c.y1);
       if (!(px >= MIN_CALIBRATION_PIXELS)) {
-        throw new SonoError(ErrorCodes.CALIBRATION_INVALID, `Two-point calibration needs two different points at least ${MIN_CALIBRATION_PIXELS} pixels apart; these are ${px} pixels apart. Mark both ends of a known distance`, { details: { pixels: px } });
+        throw new SonoError(
+          ErrorCodes.CALIBRATION_INVALID,
+          `Two-point calibration needs two different points at least ${MIN_CALIBRATION_PIXELS} pixels apart; these are ${px} pixels apart. Mark both ends of a known distance`,
+          { details: { pixels: px } },
+        );
       }
     }
     const sp = spacingFromCalibration(c)!;

@@ -8,7 +8,10 @@ import { type FrameKind, FrameKind as Kind, frameHeaderBytes, writeFrameHeader }
  */
 export { FRAME_HEADER_BYTES, FRAME_HEADER_BYTES_WITH_KIND, FRAME_MAGIC, FrameKind, type DecodedFrameHeader, decodeFrameHeader } from '../protocol/frame-header.js';
 
-interface Slot { buf: Buffer; view: DataView }
+interface Slot {
+  buf: Buffer;
+  view: DataView;
+}
 
 /**
  * Encodes frames into a small ring of reused buffers. A buffer a socket has not finished sending (the

@@ -106,7 +106,7 @@ export class RecentFrames {
   capture(seq?: number, task?: string): { frame: KeptFrame; results: ResultEvent[] } | undefined {
     if (seq !== undefined) {
       const f = this.frame(seq);
-      return f && { frame: f, results: [...this.#byFrame.get(seq)?.values() ?? []] };
+      return f && { frame: f, results: [...(this.#byFrame.get(seq)?.values() ?? [])] };
     }
     const results = [...this.#results.values()].sort((a, b) => b.seq - a.seq);
     for (const r of task ? results.filter((x) => x.result.task === task) : []) {

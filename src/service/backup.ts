@@ -37,7 +37,10 @@ export interface BackupResult {
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Writes `<toDir>/sonoedge-backup-<UTC time>/` holding records.db (encrypted) and manifest.json. */
@@ -79,9 +82,15 @@ export function backupRecords(options: { dataDir: string; key: string; toDir: st
     const final = join(dir, RECORDS_FILE);
     renameSync(partial, final);
     const manifest: BackupManifest = {
-      format: 'sonoedge-backup', version: 1, createdAt: created.toISOString(), software: options.software, schemaVersion: version,
-      cipher: 'sqlcipher-4', keyCheck: keyCheck(options.key),
-      files: [{ name: RECORDS_FILE, bytes: statSync(final).size, sha256: sha256File(final) }], counts,
+      format: 'sonoedge-backup',
+      version: 1,
+      createdAt: created.toISOString(),
+      software: options.software,
+      schemaVersion: version,
+      cipher: 'sqlcipher-4',
+      keyCheck: keyCheck(options.key),
+      files: [{ name: RECORDS_FILE, bytes: statSync(final).size, sha256: sha256File(final) }],
+      counts,
     };
     const m = join(dir, MANIFEST_FILE);
     writeFileSync(m, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });

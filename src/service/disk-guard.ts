@@ -48,7 +48,10 @@ export class DiskGuard {
   constructor(private readonly options: DiskGuardOptions) {
     const { warnFreeMb, stopCineFreeMb, refuseFreeMb } = options.levels;
     if (!(refuseFreeMb <= stopCineFreeMb && stopCineFreeMb <= warnFreeMb)) {
-      throw new SonoError(ErrorCodes.CONFIG_INVALID, `storage levels must satisfy refuseFreeMb ≤ stopCineFreeMb ≤ warnFreeMb; got ${refuseFreeMb} / ${stopCineFreeMb} / ${warnFreeMb} MiB. Fix storage: in the config file`);
+      throw new SonoError(
+        ErrorCodes.CONFIG_INVALID,
+        `storage levels must satisfy refuseFreeMb ≤ stopCineFreeMb ≤ warnFreeMb; got ${refuseFreeMb} / ${stopCineFreeMb} / ${warnFreeMb} MiB. Fix storage: in the config file`,
+      );
     }
     this.#statfs = options.statfs ?? ((p) => statfsSync(p));
     this.#state = this.#read();

@@ -106,9 +106,7 @@ export class ServiceLifecycle {
 
   /** `lateMs`: how late this tick fired; later than staleMs means the event loop was blocked that long. */
   #tick(lateMs: number): void {
-    const v: Verdict = lateMs > this.staleMs
-      ? { ok: false, kind: 'loop-blocked', reason: `The event loop was blocked for ${(lateMs / 1000).toFixed(1)} s` }
-      : this.judge();
+    const v: Verdict = lateMs > this.staleMs ? { ok: false, kind: 'loop-blocked', reason: `The event loop was blocked for ${(lateMs / 1000).toFixed(1)} s` } : this.judge();
     const previous = this.#lastVerdict;
     this.#lastVerdict = v;
     const { notifier, log } = this.options;

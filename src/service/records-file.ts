@@ -45,7 +45,8 @@ export function findRecordsKey(dataDir: string, options: { keyFile?: string; env
 }
 
 /** Says how to get the key when the daemon's is held as an encrypted credential only. */
-export const KEY_HINT = 'give --key-file FILE, or run the command with the unit\'s credential: systemd-run --pipe --wait -p LoadCredentialEncrypted=sonoedge-db-key:/etc/credstore.encrypted/sonoedge-db-key sonoedge …';
+export const KEY_HINT =
+  "give --key-file FILE, or run the command with the unit's credential: systemd-run --pipe --wait -p LoadCredentialEncrypted=sonoedge-db-key:/etc/credstore.encrypted/sonoedge-db-key sonoedge …";
 
 /** A short fingerprint of the key kept in a backup's manifest: tells "another key" apart from "damaged" without revealing the key. */
 export function keyCheck(key: string): string {

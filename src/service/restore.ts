@@ -21,7 +21,8 @@ function readManifest(fromDir: string): BackupManifest {
   } catch (err) {
     throw invalid(`${file} cannot be read (${errorMessage(err)}): give the folder a backup made by \`sonoedge backup\` (sonoedge-backup-<time>); one without a manifest is incomplete`, err);
   }
-  if (m.format !== 'sonoedge-backup' || m.version !== 1 || !Array.isArray(m.files)) throw invalid(`${file} is not a sonoedge backup manifest (format ${String(m.format)}, version ${String(m.version)})`);
+  if (m.format !== 'sonoedge-backup' || m.version !== 1 || !Array.isArray(m.files))
+    throw invalid(`${file} is not a sonoedge backup manifest (format ${String(m.format)}, version ${String(m.version)})`);
   return m;
 }
 
@@ -34,7 +35,8 @@ export function verifyBackup(fromDir: string, copy: string, key: string): Backup
   const entry = m.files.find((f) => f.name === RECORDS_FILE);
   if (!entry) throw invalid(`The backup in ${fromDir} lists no ${RECORDS_FILE}`);
   const hash = sha256File(copy);
-  if (hash !== entry.sha256) throw invalid(`${join(fromDir, RECORDS_FILE)} has SHA-256 ${hash.slice(0, 16)}…, the manifest says ${entry.sha256.slice(0, 16)}…: the copy was damaged or changed; use another backup`);
+  if (hash !== entry.sha256)
+    throw invalid(`${join(fromDir, RECORDS_FILE)} has SHA-256 ${hash.slice(0, 16)}…, the manifest says ${entry.sha256.slice(0, 16)}…: the copy was damaged or changed; use another backup`);
   if (m.keyCheck !== keyCheck(key)) throw invalid(`The backup in ${fromDir} was made with another records key than the one given; give that key with --key-file`);
   const db = openRecordsFile(copy, key, ErrorCodes.RESTORE_INVALID);
   try {
@@ -68,7 +70,9 @@ export function restoreRecords(options: { fromDir: string; dataDir: string; key:
   const target = join(options.dataDir, RECORDS_FILE);
   const holders = processesHolding(target);
   if (holders.length > 0) {
-    throw new SonoError(ErrorCodes.RESTORE_REFUSED, `${target} is open in process ${holders.join(', ')} (a running daemon?); stop it first (systemctl stop sonoedge), restore, then start it again`, { details: { pids: holders } });
+    throw new SonoError(ErrorCodes.RESTORE_REFUSED, `${target} is open in process ${holders.join(', ')} (a running daemon?); stop it first (systemctl stop sonoedge), restore, then start it again`, {
+      details: { pids: holders },
+    });
   }
   readManifest(options.fromDir); // a folder that is no backup is told so before anything is copied
   const source = join(options.fromDir, RECORDS_FILE);
@@ -87,7 +91,10 @@ export function restoreRecords(options: { fromDir: string; dataDir: string; key:
   }
   let previous: string | undefined;
   if (existsSync(target)) {
-    previous = `${target}.before-restore-${(options.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    previous = `${target}.before-restore-${(options.now ?? new Date())
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`;
     // the WAL holds committed transactions not yet in the main file: it moves with it, under the matching name
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, previous + suffix);
   }

@@ -24,7 +24,8 @@ export function unitHardening(unitFile = INSTALLED_UNIT): UnitHardening {
   const exposure = Number(m[1]);
   const ok = exposure <= EXPOSURE_LIMIT;
   return {
-    ok, exposure,
+    ok,
+    exposure,
     line: ok
       ? `unit hardening: ${exposure.toFixed(1)} (systemd-analyze security; ${EXPOSURE_LIMIT.toFixed(1)} or lower is the target)`
       : `unit hardening: ${exposure.toFixed(1)}, above ${EXPOSURE_LIMIT.toFixed(1)}: ${unitFile} lost hardening options; reinstall it with scripts/install.sh`,

@@ -27,12 +27,29 @@ const PERSON_ATTRS = new Set(['PersonName', 'VerifyingObserverName']);
 
 /** Keyed pseudonym: one patient's exams link across visits without revealing who they are. */
 export function pseudonym(secret: string, patientKey: string): string {
-  return 'SE' + createHmac('sha256', secret).update('patient:' + patientKey).digest('hex').slice(0, 14).toUpperCase();
+  return (
+    'SE' +
+    createHmac('sha256', secret)
+      .update('patient:' + patientKey)
+      .digest('hex')
+      .slice(0, 14)
+      .toUpperCase()
+  );
 }
 
 /** Days to shift this patient's dates back (1–365), the same for all their exams. */
 export function dateShiftDays(secret: string, patientKey: string): number {
-  return 1 + (parseInt(createHmac('sha256', secret).update('dates:' + patientKey).digest('hex').slice(0, 8), 16) % 365);
+  return (
+    1 +
+    (parseInt(
+      createHmac('sha256', secret)
+        .update('dates:' + patientKey)
+        .digest('hex')
+        .slice(0, 8),
+      16,
+    ) %
+      365)
+  );
 }
 
 function shiftDate(da: string, days: number): string {

@@ -43,14 +43,34 @@ export interface DicomInstance {
   gate?: GateEntry;
 }
 
-interface EllipseLike { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number }
-interface SegmentLike { x1: number; y1: number; x2: number; y2: number }
-interface StoredResultEvent { modelId?: string; modelVersion?: string; provider?: string; result?: { task?: string; ellipse?: EllipseLike; lesion?: { outline?: number[] } } }
+interface EllipseLike {
+  cx: number;
+  cy: number;
+  semiMajor: number;
+  semiMinor: number;
+  angleDeg: number;
+}
+interface SegmentLike {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+interface StoredResultEvent {
+  modelId?: string;
+  modelVersion?: string;
+  provider?: string;
+  result?: { task?: string; ellipse?: EllipseLike; lesion?: { outline?: number[] } };
+}
 
 const SERIES_NAME = { obstetric: 'Fetal head', breast: 'Breast lesion' } as const;
 
 function plot(px: Uint8Array, w: number, h: number, x: number, y: number): void {
-  for (const [dx, dy] of [[0, 0], [1, 0], [0, 1]] as const) {
+  for (const [dx, dy] of [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+  ] as const) {
     const xx = Math.round(x) + dx;
     const yy = Math.round(y) + dy;
     if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = 255;
@@ -96,7 +116,11 @@ function drawEllipse(px: Uint8Array, w: number, h: number, e: EllipseLike): void
     const v = e.semiMinor * Math.sin(t);
     const x = Math.round(e.cx + u * Math.cos(a) - v * Math.sin(a));
     const y = Math.round(e.cy + u * Math.sin(a) + v * Math.cos(a));
-    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1]] as const) {
+    for (const [dx, dy] of [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+    ] as const) {
       const xx = x + dx;
       const yy = y + dy;
       if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = 255;
@@ -134,7 +158,15 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     const mine = (c.results as StoredResultEvent[]).find((r) => r.result?.task === task);
     if (mine?.modelId) model = { name: mine.modelId, version: mine.modelVersion ?? 'unknown', provider: mine.provider ?? 'unknown' };
     const measurements = c.measurements.map((m): SrMeasurement => ({
-      kind: m.kind, unit: m.unit, aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText, state: m.state, decidedBy: m.decidedBy, decidedAt: m.decidedAt,
+      kind: m.kind,
+      unit: m.unit,
+      aiValue: m.aiValue,
+      finalValue: m.finalValue,
+      aiText: m.aiText,
+      finalText: m.finalText,
+      state: m.state,
+      decidedBy: m.decidedBy,
+      decidedAt: m.decidedAt,
     }));
     // Clean Pixel Data needs to know where the image is: a region the source declares or a technician set
     // (src/capture/region.ts). A capture without one (a grabber's whole screen) is built but kept on the
@@ -142,14 +174,31 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     // marked counts as known when it is smaller than the frame.
     const wholeFrame = px.region.x === 0 && px.region.y === 0 && px.region.width === px.width && px.region.height === px.height;
     const known = px.region.origin === undefined ? !wholeFrame : px.region.origin !== 'unset';
-    const gate: GateEntry = known ? { check: true } : { hold: { code: 'SONO_REGION_NOT_SET', message: 'The source has no imaging region set, so text the scanner burns around the image could not be cut off; a technician sets the region (System page), or masks this image and releases it' } };
+    const gate: GateEntry = known
+      ? { check: true }
+      : {
+          hold: {
+            code: 'SONO_REGION_NOT_SET',
+            message:
+              'The source has no imaging region set, so text the scanner burns around the image could not be cut off; a technician sets the region (System page), or masks this image and releases it',
+          },
+        };
     if (!known) withheld++;
     // Clean Pixel Data: only the imaging region leaves, in both series.
     const clean = cleanPixels(toGray(px), px.width, px.height, px.region);
     gates.set(keyedUid(k, `image:raw:${c.id}`), gate);
     gates.set(keyedUid(k, `image:overlay:${c.id}`), gate);
     const t = new Date(c.createdAt);
-    const common = { width: px.width, height: px.height, region: { x: px.region.x, y: px.region.y, width: px.region.width, height: px.region.height }, pixelSpacingMm: c.pixelSpacing ?? undefined, contentDate: dicomDate(t), contentTime: dicomTime(t), instanceNumber: i + 1, burnedInAnnotation: 'NO' as const };
+    const common = {
+      width: px.width,
+      height: px.height,
+      region: { x: px.region.x, y: px.region.y, width: px.region.width, height: px.region.height },
+      pixelSpacingMm: c.pixelSpacing ?? undefined,
+      contentDate: dicomDate(t),
+      contentTime: dicomTime(t),
+      instanceNumber: i + 1,
+      burnedInAnnotation: 'NO' as const,
+    };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: SERIES_NAME[examType] }));
     const overlay = Uint8Array.from(clean);
@@ -165,7 +214,17 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       const g = (m.finalGeometry ?? m.aiGeometry) as SegmentLike | null;
       if (g && typeof g.x1 === 'number') drawLine(overlay, px.width, px.height, g);
     }
-    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: overlaySeries, seriesNumber: 2, sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`), pixels: overlay, derived: true, seriesDescription: `${SERIES_NAME[examType]} with AI overlay` }));
+    datasets.push(
+      buildUsImage(study, {
+        ...common,
+        seriesInstanceUid: overlaySeries,
+        seriesNumber: 2,
+        sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`),
+        pixels: overlay,
+        derived: true,
+        seriesDescription: `${SERIES_NAME[examType]} with AI overlay`,
+      }),
+    );
     groups.push({
       trackingUid: keyedUid(k, `group:${c.id}`),
       image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: rawUid, seriesInstanceUid: rawSeries },
@@ -174,21 +233,36 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
   });
   const closed = new Date(exam.closedAt ?? exam.createdAt);
   // the TID 1500 report (and an obstetric exam's TID 5000 one) of the revision asked for, UIDs from sr-revision
-  datasets.push(...buildReports(study, {
-    contentDate: dicomDate(closed),
-    contentTime: dicomTime(closed),
-    groups,
-    algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
-    examType,
-    notes: [
-      ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
-      ...(withheld ? [`${withheld} image(s) withheld: the source has no imaging region set, so burned-in text could not be removed; they are kept on the device until a technician releases them.`] : []),
-    ],
-  }, { secret: k, examId: exam.id, examType, report: o.report }));
+  datasets.push(
+    ...buildReports(
+      study,
+      {
+        contentDate: dicomDate(closed),
+        contentTime: dicomTime(closed),
+        groups,
+        algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
+        examType,
+        notes: [
+          ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
+          ...(withheld
+            ? [`${withheld} image(s) withheld: the source has no imaging region set, so burned-in text could not be removed; they are kept on the device until a technician releases them.`]
+            : []),
+        ],
+      },
+      { secret: k, examId: exam.id, examType, report: o.report },
+    ),
+  );
   const patientKey = p?.id ?? `exam:${exam.id}`;
   return datasets.map((ds) => {
     const out = o.deidentified ? deidentify(ds, { secret: k, patientKey, dates: o.dates }) : ds;
     const gate = gates.get(ds.SOPInstanceUID as string);
-    return { sopInstanceUid: out.SOPInstanceUID as string, sopClassUid: out.SOPClassUID as string, seriesInstanceUid: out.SeriesInstanceUID as string, bytes: writePart10(out), dataset: out, ...(gate ? { gate } : {}) };
+    return {
+      sopInstanceUid: out.SOPInstanceUID as string,
+      sopClassUid: out.SOPClassUID as string,
+      seriesInstanceUid: out.SeriesInstanceUID as string,
+      bytes: writePart10(out),
+      dataset: out,
+      ...(gate ? { gate } : {}),
+    };
   });
 }

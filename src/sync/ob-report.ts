@@ -28,11 +28,15 @@ function valueOf(m: SrMeasurement): number | null {
 
 function num(m: SrMeasurement, value: number, image: Image, extra: Dataset[] = []): Dataset {
   return {
-    RelationshipType: 'CONTAINS', ValueType: 'NUM', ConceptNameCodeSequence: [CONCEPTS[m.kind]],
+    RelationshipType: 'CONTAINS',
+    ValueType: 'NUM',
+    ConceptNameCodeSequence: [CONCEPTS[m.kind]],
     MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value.toFixed(2)) }],
     ContentSequence: [
       ...extra,
-      ...(image ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }] : []),
+      ...(image
+        ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }]
+        : []),
     ],
   };
 }
@@ -41,7 +45,11 @@ function num(m: SrMeasurement, value: number, image: Image, extra: Dataset[] = [
 function biometryGroups(measurements: SrMeasurement[], image: Image): Dataset[] {
   const byKind = new Map(measurements.map((m) => [m.kind, m]));
   const group = (items: Dataset[]): Dataset => ({
-    RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('125005', 'DCM', 'Biometry Group')], ContinuityOfContent: 'SEPARATE', ContentSequence: items,
+    RelationshipType: 'CONTAINS',
+    ValueType: 'CONTAINER',
+    ConceptNameCodeSequence: [code('125005', 'DCM', 'Biometry Group')],
+    ContinuityOfContent: 'SEPARATE',
+    ContentSequence: items,
   });
   const out: Dataset[] = [];
   const hc = byKind.get('hc');
@@ -49,17 +57,25 @@ function biometryGroups(measurements: SrMeasurement[], image: Image): Dataset[] 
   if (hc && hcValue !== null && hcValue !== undefined) {
     const ga = byKind.get('ga');
     const gaWeeks = ga ? valueOf(ga) : null;
-    out.push(group([
-      num(hc, hcValue, image),
-      ...(gaWeeks !== null && gaWeeks !== undefined ? [{
-        RelationshipType: 'CONTAINS', ValueType: 'NUM', ConceptNameCodeSequence: [CONCEPTS.ga],
-        MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [code('d', 'UCUM', 'day')], NumericValue: Math.round(gaWeeks * 7) }],
-        ContentSequence: [
-          { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121424', 'DCM', 'Table of Values')], ConceptCodeSequence: [HC_HADLOCK_1984] },
-          { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121420', 'DCM', 'Equation')], TextValue: HADLOCK_HC_EQUATION },
-        ],
-      }] : []),
-    ]));
+    out.push(
+      group([
+        num(hc, hcValue, image),
+        ...(gaWeeks !== null && gaWeeks !== undefined
+          ? [
+              {
+                RelationshipType: 'CONTAINS',
+                ValueType: 'NUM',
+                ConceptNameCodeSequence: [CONCEPTS.ga],
+                MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [code('d', 'UCUM', 'day')], NumericValue: Math.round(gaWeeks * 7) }],
+                ContentSequence: [
+                  { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121424', 'DCM', 'Table of Values')], ConceptCodeSequence: [HC_HADLOCK_1984] },
+                  { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121420', 'DCM', 'Equation')], TextValue: HADLOCK_HC_EQUATION },
+                ],
+              },
+            ]
+          : []),
+      ]),
+    );
   }
   for (const kind of ['bpd', 'ofd'] as const) {
     const m = byKind.get(kind);
@@ -72,19 +88,31 @@ function biometryGroups(measurements: SrMeasurement[], image: Image): Dataset[] 
 /** The TID 5000 document of an obstetric exam (same study, its own series; status and UIDs as the caller gives). */
 export function buildObReport(study: StudyContext, sr: SrInput): Dataset {
   const content: Dataset[] = [
-    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')], ConceptCodeSequence: [code('en', 'RFC5646', 'English')] },
+    {
+      RelationshipType: 'HAS CONCEPT MOD',
+      ValueType: 'CODE',
+      ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')],
+      ConceptCodeSequence: [code('en', 'RFC5646', 'English')],
+    },
     ...observerContext(sr),
     { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [PROCEDURE.obstetric] },
     {
-      RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('125002', 'DCM', 'Fetal Biometry')], ContinuityOfContent: 'SEPARATE',
+      RelationshipType: 'CONTAINS',
+      ValueType: 'CONTAINER',
+      ConceptNameCodeSequence: [code('125002', 'DCM', 'Fetal Biometry')],
+      ContinuityOfContent: 'SEPARATE',
       ContentSequence: [
         { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('11951-1', 'LN', 'Fetus ID')], TextValue: '1' },
         ...sr.groups.flatMap((g) => biometryGroups(g.measurements, g.image)),
       ],
     },
     ...sr.notes.map((t) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')], TextValue: t })),
-    { RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')],
-      TextValue: 'Values are AI measurements confirmed or corrected by a clinician where the report is VERIFIED; the Imaging Measurement Report (TID 1500) of this study records each decision.' },
+    {
+      RelationshipType: 'CONTAINS',
+      ValueType: 'TEXT',
+      ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')],
+      TextValue: 'Values are AI measurements confirmed or corrected by a clinician where the report is VERIFIED; the Imaging Measurement Report (TID 1500) of this study records each decision.',
+    },
   ];
   return {
     SpecificCharacterSet: 'ISO_IR 192',
@@ -99,7 +127,10 @@ export function buildObReport(study: StudyContext, sr: SrInput): Dataset {
     SeriesNumber: 98,
     InstanceNumber: sr.instanceNumber ?? 1,
     ReferencedPerformedProcedureStepSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: evidence(study.studyInstanceUid, sr.groups.flatMap((g) => (g.image ? [g.image] : []))),
+    CurrentRequestedProcedureEvidenceSequence: evidence(
+      study.studyInstanceUid,
+      sr.groups.flatMap((g) => (g.image ? [g.image] : [])),
+    ),
     ContributingEquipmentSequence: algorithmEquipment(sr),
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: [code('125000', 'DCM', 'OB-GYN Ultrasound Procedure Report')],

@@ -39,8 +39,11 @@ export class Outbox {
   }
 
   due(target: string, limit: number, now = Date.now()): Array<OutboxItem & { payload: Buffer }> {
-    return (this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND ${NOT_GATED} ORDER BY id LIMIT ?`).all(target, now, limit) as Array<Record<string, unknown>>)
-      .map((r) => ({ ...itemOf(r), payload: r.payload as Buffer }));
+    return (
+      this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND ${NOT_GATED} ORDER BY id LIMIT ?`).all(target, now, limit) as Array<
+        Record<string, unknown>
+      >
+    ).map((r) => ({ ...itemOf(r), payload: r.payload as Buffer }));
   }
 
   nextAttemptAt(target: string): number | undefined {
@@ -57,10 +60,12 @@ export class Outbox {
   markRetry(ids: number[], error: string, delayMs: (attempts: number) => number): void {
     const get = this.db.prepare('SELECT attempts FROM outbox WHERE id = ?');
     const st = this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`);
-    this.db.transaction(() => ids.forEach((id) => {
-      const a = (get.get(id) as { attempts: number }).attempts + 1;
-      st.run(error, Date.now() + delayMs(a), id);
-    }))();
+    this.db.transaction(() =>
+      ids.forEach((id) => {
+        const a = (get.get(id) as { attempts: number }).attempts + 1;
+        st.run(error, Date.now() + delayMs(a), id);
+      }),
+    )();
   }
 
   markRejected(ids: number[], reason: string): void {
@@ -70,16 +75,28 @@ export class Outbox {
 
   items(limit = 500): OutboxItem[] {
     // never the payloads here: this runs on the HTTP thread
-    return (this.db.prepare(`SELECT o.id, o.target, o.exam_id, o.sop_instance_uid, o.sop_class_uid, ${STATE} state, g.reason_json, o.attempts, o.next_attempt_at, o.last_error, o.sent_at
-      FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid ORDER BY o.id DESC LIMIT ?`).all(limit) as Array<Record<string, unknown>>).map(itemOf);
+    return (
+      this.db
+        .prepare(
+          `SELECT o.id, o.target, o.exam_id, o.sop_instance_uid, o.sop_class_uid, ${STATE} state, g.reason_json, o.attempts, o.next_attempt_at, o.last_error, o.sent_at
+      FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid ORDER BY o.id DESC LIMIT ?`,
+        )
+        .all(limit) as Array<Record<string, unknown>>
+    ).map(itemOf);
   }
 
   counts(): Array<{ target: string; state: string; n: number }> {
-    return this.db.prepare(`SELECT o.target, ${STATE} state, count(*) n FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid GROUP BY o.target, 2`).all() as Array<{ target: string; state: string; n: number }>;
+    return this.db.prepare(`SELECT o.target, ${STATE} state, count(*) n FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid GROUP BY o.target, 2`).all() as Array<{
+      target: string;
+      state: string;
+      n: number;
+    }>;
   }
 
   examState(examId: string): 'none' | 'pending' | 'sent' | 'rejected' | 'held' {
-    const rows = this.db.prepare(`SELECT ${STATE} state, count(*) n FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid WHERE o.exam_id = ? GROUP BY 1`).all(examId) as Array<{ state: string; n: number }>;
+    const rows = this.db
+      .prepare(`SELECT ${STATE} state, count(*) n FROM outbox o LEFT JOIN outbox_gate g ON g.sop_instance_uid = o.sop_instance_uid WHERE o.exam_id = ? GROUP BY 1`)
+      .all(examId) as Array<{ state: string; n: number }>;
     if (rows.length === 0) return 'none';
     if (rows.some((r) => r.state === 'rejected')) return 'rejected';
     if (rows.some((r) => r.state === 'pending' || r.state === 'checking')) return 'pending';
@@ -95,7 +112,16 @@ const STATE = `CASE WHEN o.state = 'pending' AND g.state IN ('checking','held') 
 
 function itemOf(r: Record<string, unknown>): OutboxItem {
   return {
-    id: r.id as number, target: r.target as string, examId: r.exam_id as string, sopInstanceUid: r.sop_instance_uid as string, sopClassUid: r.sop_class_uid as string,
-    state: r.state as OutboxItem['state'], ...(r.state === 'held' && typeof r.reason_json === 'string' ? { reason: JSON.parse(r.reason_json) as HoldReason } : {}), attempts: r.attempts as number, nextAttemptAt: r.next_attempt_at as number, lastError: r.last_error as string | null, sentAt: r.sent_at as string | null,
+    id: r.id as number,
+    target: r.target as string,
+    examId: r.exam_id as string,
+    sopInstanceUid: r.sop_instance_uid as string,
+    sopClassUid: r.sop_class_uid as string,
+    state: r.state as OutboxItem['state'],
+    ...(r.state === 'held' && typeof r.reason_json === 'string' ? { reason: JSON.parse(r.reason_json) as HoldReason } : {}),
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as number,
+    lastError: r.last_error as string | null,
+    sentAt: r.sent_at as string | null,
   };
 }

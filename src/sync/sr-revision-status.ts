@@ -51,12 +51,16 @@ export function statusAttributes(s: DocumentStatus | undefined): Dataset {
   return {
     CompletionFlag: 'COMPLETE',
     VerificationFlag: s?.verification ? 'VERIFIED' : 'UNVERIFIED',
-    ...(p ? {
-      PredecessorDocumentsSequence: [{
-        StudyInstanceUID: p.studyInstanceUid,
-        ReferencedSeriesSequence: [{ SeriesInstanceUID: p.seriesInstanceUid, ReferencedSOPSequence: [{ ReferencedSOPClassUID: COMPREHENSIVE_SR, ReferencedSOPInstanceUID: p.sopInstanceUid }] }],
-      }],
-    } : {}),
+    ...(p
+      ? {
+          PredecessorDocumentsSequence: [
+            {
+              StudyInstanceUID: p.studyInstanceUid,
+              ReferencedSeriesSequence: [{ SeriesInstanceUID: p.seriesInstanceUid, ReferencedSOPSequence: [{ ReferencedSOPClassUID: COMPREHENSIVE_SR, ReferencedSOPInstanceUID: p.sopInstanceUid }] }],
+            },
+          ],
+        }
+      : {}),
   };
 }
 
@@ -69,11 +73,13 @@ export function verifierAttributes(s: DocumentStatus | undefined): Dataset {
   const v = s?.verification;
   if (!v) return {};
   return {
-    VerifyingObserverSequence: [{
-      VerifyingObserverName: v.observerName.slice(0, 64),
-      VerifyingObserverIdentificationCodeSequence: [],
-      VerifyingOrganization: v.organization.slice(0, 64),
-      VerificationDateTime: dicomDateTime(v.at),
-    }],
+    VerifyingObserverSequence: [
+      {
+        VerifyingObserverName: v.observerName.slice(0, 64),
+        VerifyingObserverIdentificationCodeSequence: [],
+        VerifyingOrganization: v.organization.slice(0, 64),
+        VerificationDateTime: dicomDateTime(v.at),
+      },
+    ],
   };
 }

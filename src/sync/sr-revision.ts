@@ -56,15 +56,23 @@ export function buildReports(study: StudyContext, sr: Omit<SrInput, 'seriesInsta
     instanceNumber: rev + 1,
   };
   const verification = ctx.report?.verification;
-  const out = [buildMeasurementSr(study, {
-    ...common, seriesInstanceUid: uids.srSeries, sopInstanceUid: uids.sr,
-    status: { verification, predecessor: before && predecessor(before.srSeries, before.sr) },
-  })];
+  const out = [
+    buildMeasurementSr(study, {
+      ...common,
+      seriesInstanceUid: uids.srSeries,
+      sopInstanceUid: uids.sr,
+      status: { verification, predecessor: before && predecessor(before.srSeries, before.sr) },
+    }),
+  ];
   if (ctx.examType === 'obstetric') {
-    out.push(buildObReport(study, {
-      ...common, seriesInstanceUid: uids.obSeries, sopInstanceUid: uids.ob,
-      status: { verification, predecessor: before && predecessor(before.obSeries, before.ob) },
-    }));
+    out.push(
+      buildObReport(study, {
+        ...common,
+        seriesInstanceUid: uids.obSeries,
+        sopInstanceUid: uids.ob,
+        status: { verification, predecessor: before && predecessor(before.obSeries, before.ob) },
+      }),
+    );
   }
   return out;
 }

@@ -18,8 +18,11 @@ export const code = (v: string, s: string, m: string): Code => ({ CodeValue: v, 
 
 // '{pixel}' is a UCUM annotation (unity): sizes measured without a known pixel spacing are labelled as such.
 export const UNITS: Record<MeasurementUnit, Code> = {
-  mm: code('mm', 'UCUM', 'millimeter'), weeks: code('wk', 'UCUM', 'week'), px: code('{pixel}', 'UCUM', 'pixel'),
-  '%': code('%', 'UCUM', 'percent'), ratio: code('1', 'UCUM', 'no units'),
+  mm: code('mm', 'UCUM', 'millimeter'),
+  weeks: code('wk', 'UCUM', 'week'),
+  px: code('{pixel}', 'UCUM', 'pixel'),
+  '%': code('%', 'UCUM', 'percent'),
+  ratio: code('1', 'UCUM', 'no units'),
 };
 /**
  * Concept names. Fetal biometry: LOINC. Lesion diameters: SNOMED CT Long Axis 103339001 and Perpendicular
@@ -86,7 +89,14 @@ export interface SrInput {
 
 /** The clinicians who decided, in the order their measurements appear (de-identification numbers them so). */
 export function decidersOf(sr: SrInput): string[] {
-  return [...new Set(sr.groups.flatMap((g) => g.measurements).map((m) => m.decidedBy).filter((x): x is string => !!x))];
+  return [
+    ...new Set(
+      sr.groups
+        .flatMap((g) => g.measurements)
+        .map((m) => m.decidedBy)
+        .filter((x): x is string => !!x),
+    ),
+  ];
 }
 
 /** Observation context (TID 1001): the algorithm as a device observer, each deciding clinician as a person observer. */
@@ -104,14 +114,16 @@ export function observerContext(sr: SrInput): Dataset[] {
 
 /** Contributing Equipment naming the algorithm (IHE AI Results). */
 export function algorithmEquipment(sr: SrInput): Dataset[] {
-  return [{
-    PurposeOfReferenceCodeSequence: [code('Newcode1', '99IHE', 'Processing Algorithm')],
-    Manufacturer: 'sonoedge',
-    ManufacturerModelName: sr.algorithm.name,
-    SoftwareVersions: sr.algorithm.version,
-    DeviceUID: sr.algorithm.deviceUid,
-    ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
-  }];
+  return [
+    {
+      PurposeOfReferenceCodeSequence: [code('Newcode1', '99IHE', 'Processing Algorithm')],
+      Manufacturer: 'sonoedge',
+      ManufacturerModelName: sr.algorithm.name,
+      SoftwareVersions: sr.algorithm.version,
+      DeviceUID: sr.algorithm.deviceUid,
+      ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
+    },
+  ];
 }
 
 /** A numeric measurement (NUM) or, for a categorical one, its category (CODE), with its review state. */
@@ -128,11 +140,15 @@ function item(m: SrMeasurement, image?: { sopClassUid: string; sopInstanceUid: s
       ? { ValueType: 'CODE', ConceptCodeSequence: [category] }
       : { ValueType: 'NUM', MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value!.toFixed(2)) }] }),
     ContentSequence: [
-      ...(image ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }] : []),
-      { RelationshipType: 'HAS PROPERTIES', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121071', 'DCM', 'Finding')],
-        TextValue: m.state === 'unverified'
-          ? `AI proposal, not verified by a clinician (AI value ${ai})`
-          : `${m.state} by ${m.decidedBy} at ${m.decidedAt}; AI value ${ai}` },
+      ...(image
+        ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }]
+        : []),
+      {
+        RelationshipType: 'HAS PROPERTIES',
+        ValueType: 'TEXT',
+        ConceptNameCodeSequence: [code('121071', 'DCM', 'Finding')],
+        TextValue: m.state === 'unverified' ? `AI proposal, not verified by a clinician (AI value ${ai})` : `${m.state} by ${m.decidedBy} at ${m.decidedAt}; AI value ${ai}`,
+      },
     ],
   };
 }
@@ -141,29 +157,51 @@ export function evidence(studyUid: string, images: Array<{ sopClassUid: string; 
   if (images.length === 0) return [];
   const bySeries = new Map<string, typeof images>();
   for (const i of images) bySeries.set(i.seriesInstanceUid, [...(bySeries.get(i.seriesInstanceUid) ?? []), i]);
-  return [{
-    StudyInstanceUID: studyUid,
-    ReferencedSeriesSequence: [...bySeries].map(([series, list]) => ({
-      SeriesInstanceUID: series,
-      ReferencedSOPSequence: list.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
-    })),
-  }];
+  return [
+    {
+      StudyInstanceUID: studyUid,
+      ReferencedSeriesSequence: [...bySeries].map(([series, list]) => ({
+        SeriesInstanceUID: series,
+        ReferencedSOPSequence: list.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
+      })),
+    },
+  ];
 }
 
 export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
   const examType = sr.examType ?? 'obstetric';
   const content: Dataset[] = [
-    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')], ConceptCodeSequence: [code('en', 'RFC5646', 'English')] },
+    {
+      RelationshipType: 'HAS CONCEPT MOD',
+      ValueType: 'CODE',
+      ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')],
+      ConceptCodeSequence: [code('en', 'RFC5646', 'English')],
+    },
     ...observerContext(sr),
     { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [PROCEDURE[examType]] },
     {
-      RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('126010', 'DCM', 'Imaging Measurements')], ContinuityOfContent: 'SEPARATE',
+      RelationshipType: 'CONTAINS',
+      ValueType: 'CONTAINER',
+      ConceptNameCodeSequence: [code('126010', 'DCM', 'Imaging Measurements')],
+      ContinuityOfContent: 'SEPARATE',
       ContentSequence: sr.groups.map((g, i) => ({
-        RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [code('125007', 'DCM', 'Measurement Group')], ContinuityOfContent: 'SEPARATE',
+        RelationshipType: 'CONTAINS',
+        ValueType: 'CONTAINER',
+        ConceptNameCodeSequence: [code('125007', 'DCM', 'Measurement Group')],
+        ContinuityOfContent: 'SEPARATE',
         ContentSequence: [
           { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('112039', 'DCM', 'Tracking Identifier')], TextValue: `${GROUP_NAME[examType]} capture ${i + 1}` },
           { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('112040', 'DCM', 'Tracking Unique Identifier')], UID: g.trackingUid },
-          ...(examType === 'breast' ? [{ RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('363698007', 'SCT', 'Finding Site')], ConceptCodeSequence: [code('76752008', 'SCT', 'Breast')] }] : []),
+          ...(examType === 'breast'
+            ? [
+                {
+                  RelationshipType: 'HAS CONCEPT MOD',
+                  ValueType: 'CODE',
+                  ConceptNameCodeSequence: [code('363698007', 'SCT', 'Finding Site')],
+                  ConceptCodeSequence: [code('76752008', 'SCT', 'Breast')],
+                },
+              ]
+            : []),
           ...g.measurements.flatMap((m) => item(m, g.image) ?? []),
         ],
       })),
@@ -175,7 +213,9 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
     SOPClassUID: COMPREHENSIVE_SR,
     SOPInstanceUID: sr.sopInstanceUid,
     // private codes are declared, so a reader knows whose they are (SOP Common, C.12.1.1.2)
-    ...(examType === 'breast' ? { CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: '99SONO', CodingSchemeName: 'sonoedge local codes (not standard)', CodingSchemeResponsibleOrganization: 'sonoedge project' }] } : {}),
+    ...(examType === 'breast'
+      ? { CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: '99SONO', CodingSchemeName: 'sonoedge local codes (not standard)', CodingSchemeResponsibleOrganization: 'sonoedge project' }] }
+      : {}),
     ...studyAttributes(study),
     ContentDate: sr.contentDate,
     ContentTime: sr.contentTime,
@@ -185,7 +225,10 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
     SeriesNumber: 99,
     InstanceNumber: sr.instanceNumber ?? 1,
     ReferencedPerformedProcedureStepSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: evidence(study.studyInstanceUid, sr.groups.flatMap((g) => (g.image ? [g.image] : []))),
+    CurrentRequestedProcedureEvidenceSequence: evidence(
+      study.studyInstanceUid,
+      sr.groups.flatMap((g) => (g.image ? [g.image] : [])),
+    ),
     ContributingEquipmentSequence: algorithmEquipment(sr),
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: [code('126000', 'DCM', 'Imaging Measurement Report')],

@@ -63,11 +63,19 @@ export class StowClient {
       const ca = this.target.caFile ? readFileSync(this.target.caFile) : undefined;
       ({ status, text } = await request(url, headers, body, ca, timeoutMs));
     } catch (err) {
-      return { status: 0, error: { kind: 'network', message: `Cannot reach ${this.target.name} (${url.host}): ${(err as Error).message}` }, instances: instances.map((i) => ({ uid: i.sopInstanceUid, outcome: 'retry', reason: 'network' })) };
+      return {
+        status: 0,
+        error: { kind: 'network', message: `Cannot reach ${this.target.name} (${url.host}): ${(err as Error).message}` },
+        instances: instances.map((i) => ({ uid: i.sopInstanceUid, outcome: 'retry', reason: 'network' })),
+      };
     }
     const all = (outcome: 'retry' | 'rejected', reason: string): InstanceOutcome[] => instances.map((i) => ({ uid: i.sopInstanceUid, outcome, reason }));
     if (status === 401 || status === 403) {
-      return { status, error: { kind: 'auth', message: `${this.target.name} refused the credentials (HTTP ${status}); check the target's username/password or token` }, instances: all('retry', `HTTP ${status}`) };
+      return {
+        status,
+        error: { kind: 'auth', message: `${this.target.name} refused the credentials (HTTP ${status}); check the target's username/password or token` },
+        instances: all('retry', `HTTP ${status}`),
+      };
     }
     if (status >= 500 || status === 408 || status === 429) {
       return { status, error: { kind: 'server', message: `${this.target.name} answered HTTP ${status}: ${text.slice(0, 200)}` }, instances: all('retry', `HTTP ${status}`) };
@@ -81,7 +89,11 @@ export class StowClient {
     const stored = new Set(uidsIn(json, '00081199').map((x) => x.uid));
     const failed = new Map(uidsIn(json, '00081198').map((x) => [x.uid, x.reason ?? 0xc000]));
     if (status === 413) {
-      return { status, error: { kind: 'server', message: `${this.target.name} refused a request of ${body.length} bytes as too large (HTTP 413); lower sync.batchSize` }, instances: all('retry', 'HTTP 413') };
+      return {
+        status,
+        error: { kind: 'server', message: `${this.target.name} refused a request of ${body.length} bytes as too large (HTTP 413); lower sync.batchSize` },
+        instances: all('retry', 'HTTP 413'),
+      };
     }
     if (status >= 400 && status !== 400 && status !== 409 && status !== 415) {
       // 404 from a misrouted proxy and other 4xx: probably configuration, not the data — keep retrying
@@ -90,7 +102,8 @@ export class StowClient {
     if (status >= 400) {
       // 400/409/415: permanent, unless the Failed SOP Sequence gives a reason that may pass on retry
       return {
-        status, error: { kind: 'rejected', message: `${this.target.name} rejected the request (HTTP ${status}): ${text.slice(0, 300)}` },
+        status,
+        error: { kind: 'rejected', message: `${this.target.name} rejected the request (HTTP ${status}): ${text.slice(0, 300)}` },
         instances: instances.map((i): InstanceOutcome => {
           if (stored.has(i.sopInstanceUid)) return { uid: i.sopInstanceUid, outcome: 'stored' };
           const code = failed.get(i.sopInstanceUid);

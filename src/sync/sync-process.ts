@@ -13,7 +13,14 @@ import { Outbox } from './outbox.js';
 import type { StowTarget } from './stow-client.js';
 import { type SyncSettings, SyncWorker } from './sync-worker.js';
 
-export interface SyncStartMessage { type: 'start'; dbFile: string; key: string; targets: StowTarget[]; settings: SyncSettings & { ocr?: OcrSettings }; nice: number }
+export interface SyncStartMessage {
+  type: 'start';
+  dbFile: string;
+  key: string;
+  targets: StowTarget[];
+  settings: SyncSettings & { ocr?: OcrSettings };
+  nice: number;
+}
 
 const send = (m: object): void => {
   if (process.connected) process.send!(m);
@@ -48,8 +55,7 @@ function start(m: SyncStartMessage): void {
     if (msg.type === 'poke') {
       worker.poke();
       ocr.poke();
-    }
-    else if (msg.type === 'stop') stop();
+    } else if (msg.type === 'stop') stop();
   });
   // The daemon died (even by SIGKILL): the queue is in the database, the next daemon resumes it.
   process.on('disconnect', stop);

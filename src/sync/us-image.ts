@@ -59,19 +59,21 @@ export function studyAttributes(study: StudyContext): Dataset {
  */
 export function buildUsImage(study: StudyContext, img: ImageInput): Dataset {
   const regions = img.pixelSpacingMm
-    ? [{
-      RegionSpatialFormat: 1, // 2D
-      RegionDataType: 1, // tissue
-      RegionFlags: 0,
-      RegionLocationMinX0: img.region.x,
-      RegionLocationMinY0: img.region.y,
-      RegionLocationMaxX1: img.region.x + img.region.width - 1,
-      RegionLocationMaxY1: img.region.y + img.region.height - 1,
-      PhysicalUnitsXDirection: 3, // cm
-      PhysicalUnitsYDirection: 3,
-      PhysicalDeltaX: img.pixelSpacingMm.x / 10,
-      PhysicalDeltaY: img.pixelSpacingMm.y / 10,
-    }]
+    ? [
+        {
+          RegionSpatialFormat: 1, // 2D
+          RegionDataType: 1, // tissue
+          RegionFlags: 0,
+          RegionLocationMinX0: img.region.x,
+          RegionLocationMinY0: img.region.y,
+          RegionLocationMaxX1: img.region.x + img.region.width - 1,
+          RegionLocationMaxY1: img.region.y + img.region.height - 1,
+          PhysicalUnitsXDirection: 3, // cm
+          PhysicalUnitsYDirection: 3,
+          PhysicalDeltaX: img.pixelSpacingMm.x / 10,
+          PhysicalDeltaY: img.pixelSpacingMm.y / 10,
+        },
+      ]
     : undefined;
   const padded = img.pixels.length % 2 === 0 ? img.pixels : concat(img.pixels, new Uint8Array(1));
   return {

@@ -12,4 +12,3 @@ export function validateWithDefaults<S extends TSchema>(schema: S, raw: unknown,
   }
   return value as Static<S>;
 }
-

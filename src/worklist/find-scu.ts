@@ -14,7 +14,9 @@ dimse.log.setLevel('silent');
 
 /** Why an association was rejected (PS3.8 9.3.4), in words. */
 const REJECT_REASON: Record<number, string> = {
-  1: 'no reason given', 2: 'the application context is not supported', 3: `the calling AE title is not recognised`,
+  1: 'no reason given',
+  2: 'the application context is not supported',
+  3: `the calling AE title is not recognised`,
   7: 'the called AE title is not recognised',
 };
 
@@ -58,8 +60,10 @@ export function findWorklist(s: WorklistSettings, filter: WorklistFilter, opts: 
     const onAbort = (): void => fail(new SonoError(ErrorCodes.WORKLIST_TIMEOUT, `The worklist query to ${where} was abandoned: the request was cancelled`, { cause: opts.signal?.reason }));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     // A RIS that keeps answering slowly would otherwise hold the query open for ever.
-    const overall = setTimeout(() => fail(new SonoError(ErrorCodes.WORKLIST_TIMEOUT,
-      `The worklist at ${where} did not finish answering within ${3 * s.timeoutMs} ms; try again, narrow the date, or raise worklist.timeoutMs`)), 3 * s.timeoutMs);
+    const overall = setTimeout(
+      () => fail(new SonoError(ErrorCodes.WORKLIST_TIMEOUT, `The worklist at ${where} did not finish answering within ${3 * s.timeoutMs} ms; try again, narrow the date, or raise worklist.timeoutMs`)),
+      3 * s.timeoutMs,
+    );
 
     request.on('response', (r) => {
       const status = r.getStatus();
@@ -76,21 +80,33 @@ export function findWorklist(s: WorklistSettings, filter: WorklistFilter, opts: 
       finalStatus = status;
       if (status !== constants.Status.Success && status !== constants.Status.Cancel) {
         const comment = r.getErrorComment?.();
-        failure ??= new SonoError(ErrorCodes.WORKLIST_QUERY_FAILED,
+        failure ??= new SonoError(
+          ErrorCodes.WORKLIST_QUERY_FAILED,
           `The worklist at ${where} refused the query with status 0x${status.toString(16).padStart(4, '0')}${comment ? ` (${comment})` : ''}; ask the RIS administrator whether this device may query it`,
-          { details: { status } });
+          { details: { status } },
+        );
       }
     });
     client.on('associationRejected', (rj: { result: number; source: number; reason: number }) => {
-      failure ??= new SonoError(ErrorCodes.WORKLIST_REJECTED,
+      failure ??= new SonoError(
+        ErrorCodes.WORKLIST_REJECTED,
         `The worklist at ${s.host}:${s.port} rejected the association (${REJECT_REASON[rj.reason] ?? `reason ${rj.reason}`}, ${rj.result === 1 ? 'permanent' : 'transient'}); check worklist.calledAeTitle ("${s.calledAeTitle}") and that the RIS knows this device as "${s.callingAeTitle}"`,
-        { details: { result: rj.result, source: rj.source, reason: rj.reason } });
+        { details: { result: rj.result, source: rj.source, reason: rj.reason } },
+      );
     });
     client.on('networkError', (e: Error) => {
       const timedOut = /timeout/i.test(e.message);
       failure ??= timedOut
-        ? new SonoError(ErrorCodes.WORKLIST_TIMEOUT, `The worklist at ${where} did not answer within ${s.timeoutMs} ms; check that it is running and that worklist.port is its DICOM port, or raise worklist.timeoutMs`, { cause: e })
-        : new SonoError(ErrorCodes.WORKLIST_UNREACHABLE, `The worklist at ${s.host}:${s.port} cannot be reached (${e.message.replace(/^.*?-> /, '')}); check the network and worklist.host and worklist.port, or type the patient's details`, { cause: e });
+        ? new SonoError(
+            ErrorCodes.WORKLIST_TIMEOUT,
+            `The worklist at ${where} did not answer within ${s.timeoutMs} ms; check that it is running and that worklist.port is its DICOM port, or raise worklist.timeoutMs`,
+            { cause: e },
+          )
+        : new SonoError(
+            ErrorCodes.WORKLIST_UNREACHABLE,
+            `The worklist at ${s.host}:${s.port} cannot be reached (${e.message.replace(/^.*?-> /, '')}); check the network and worklist.host and worklist.port, or type the patient's details`,
+            { cause: e },
+          );
     });
     client.on('closed', () => {
       if (failure) return finish(failure);

@@ -20,14 +20,16 @@ export function worklistIdentifier(filter: WorklistFilter): Record<string, unkno
     StudyInstanceUID: '',
     RequestedProcedureID: '',
     RequestedProcedureDescription: '',
-    ScheduledProcedureStepSequence: [{
-      ScheduledStationAETitle: '',
-      ScheduledProcedureStepStartDate: filter.date,
-      ScheduledProcedureStepStartTime: '',
-      Modality: filter.modality ?? '',
-      ScheduledProcedureStepDescription: '',
-      ScheduledProcedureStepID: '',
-    }],
+    ScheduledProcedureStepSequence: [
+      {
+        ScheduledStationAETitle: '',
+        ScheduledProcedureStepStartDate: filter.date,
+        ScheduledProcedureStepStartTime: '',
+        Modality: filter.modality ?? '',
+        ScheduledProcedureStepDescription: '',
+        ScheduledProcedureStepID: '',
+      },
+    ],
   };
 }
 
@@ -49,7 +51,15 @@ function text(v: unknown): string | null {
 export function personName(v: unknown): string | null {
   const alpha = text(v)?.split('=')[0];
   if (!alpha) return null;
-  const parts = alpha.split('^').slice(0, 5).map((p) => p.replace(/[\r\n]/g, ' ').trim().slice(0, 64));
+  const parts = alpha
+    .split('^')
+    .slice(0, 5)
+    .map((p) =>
+      p
+        .replace(/[\r\n]/g, ' ')
+        .trim()
+        .slice(0, 64),
+    );
   while (parts.length > 0 && parts.at(-1) === '') parts.pop();
   return parts.length > 0 ? parts.join('^') : null;
 }
@@ -78,7 +88,7 @@ function sexOf(v: unknown): WorklistPatient['sex'] | undefined {
 /** One C-FIND answer (naturalized dataset) as a worklist item. */
 export function worklistItem(ds: Record<string, unknown>): WorklistItem {
   const steps = ds.ScheduledProcedureStepSequence;
-  const step = (Array.isArray(steps) ? steps[0] : steps) as Record<string, unknown> | undefined ?? {};
+  const step = ((Array.isArray(steps) ? steps[0] : steps) as Record<string, unknown> | undefined) ?? {};
   const patient: WorklistPatient = {};
   const name = personName(ds.PatientName);
   const id = text(ds.PatientID);

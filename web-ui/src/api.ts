@@ -4,7 +4,19 @@
  * software). Body and answer types are the daemon's own DTO schemas (src/protocol/rest).
  */
 import type {
-  CalibrationBody, CaptureDto, DecisionBody, DriversDto, ExamDto, ExamSummaryDto, GrowthDto, HealthDto, MeasurementDto, NewExamBody, SourceStateDto, SpacingDto, SyncStateDto,
+  CalibrationBody,
+  CaptureDto,
+  DecisionBody,
+  DriversDto,
+  ExamDto,
+  ExamSummaryDto,
+  GrowthDto,
+  HealthDto,
+  MeasurementDto,
+  NewExamBody,
+  SourceStateDto,
+  SpacingDto,
+  SyncStateDto,
 } from '../../src/protocol/rest/index.js';
 
 export type Exam = ExamDto;
@@ -13,7 +25,12 @@ export type Measurement = MeasurementDto;
 
 export class ApiError extends Error {
   /** `retryAfterS`: the server's Retry-After (a locked account: how long to wait) */
-  constructor(readonly status: number, message: string, readonly code: string | undefined, readonly retryAfterS?: number) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | undefined,
+    readonly retryAfterS?: number,
+  ) {
     super(message);
     this.name = 'ApiError';
   }

@@ -1,6 +1,10 @@
 import { intergrowthHcAtCentile } from '../../src/analysis/biometry';
 
-export interface GrowthPoint { gaWeeks: number; hcMm: number; z?: number }
+export interface GrowthPoint {
+  gaWeeks: number;
+  hcMm: number;
+  z?: number;
+}
 
 /** HC against GA: INTERGROWTH-21st 3rd/10th/50th/90th/97th centile curves and this patient's visits. */
 export function drawGrowthChart(canvas: HTMLCanvasElement, points: GrowthPoint[], labels: { x: string; y: string }): void {
@@ -39,7 +43,13 @@ export function drawGrowthChart(canvas: HTMLCanvasElement, points: GrowthPoint[]
   ctx.rotate(-Math.PI / 2);
   ctx.fillText(labels.y, 0, 0);
   ctx.restore();
-  const curves: Array<[number, string, number]> = [[3, '#f87171', 1.5], [10, '#fbbf24', 1.5], [50, '#34d399', 2.5], [90, '#fbbf24', 1.5], [97, '#f87171', 1.5]];
+  const curves: Array<[number, string, number]> = [
+    [3, '#f87171', 1.5],
+    [10, '#fbbf24', 1.5],
+    [50, '#34d399', 2.5],
+    [90, '#fbbf24', 1.5],
+    [97, '#f87171', 1.5],
+  ];
   for (const [c, colour, width] of curves) {
     ctx.beginPath();
     for (let ga = ga0; ga <= ga1 + 1e-9; ga += 0.25) {

@@ -19,7 +19,13 @@ export function isDicomFile(file: string): boolean {
   }
 }
 
-export interface DicomFrameInput { frame: Frame; flags: Flag[]; colourFraction: number; index: number; frames: number }
+export interface DicomFrameInput {
+  frame: Frame;
+  flags: Flag[];
+  colourFraction: number;
+  index: number;
+  frames: number;
+}
 
 /**
  * The frames of an ultrasound DICOM file for offline analysis, with the pixel size the file declares (the
@@ -38,7 +44,17 @@ export function readDicomFrames(file: string, fallback: PixelSpacing | undefined
   return clip.frames.map((data, index) => {
     const colour = clip.channels === 3 ? colourFraction(data, clip.width, 3, clip.region, 4) : 0;
     const gray = clip.channels === 1 ? data : toGray(data);
-    const frame: Frame = { seq: seq + index, timestampMs: performance.now(), width: clip.width, height: clip.height, channels: 1, data: gray, pixelSpacing: spacing, sourceId: 'file', region: clip.region };
+    const frame: Frame = {
+      seq: seq + index,
+      timestampMs: performance.now(),
+      width: clip.width,
+      height: clip.height,
+      channels: 1,
+      data: gray,
+      pixelSpacing: spacing,
+      sourceId: 'file',
+      region: clip.region,
+    };
     return { frame, flags: [], colourFraction: colour, index, frames: clip.frames.length };
   });
 }

@@ -48,7 +48,11 @@ export async function* enhanceFiles(session: InferenceEngine, files: string[], o
       }
       const t2 = performance.now();
       const output = options.imageDir ? enhancedPath(options.imageDir, file) : undefined;
-      if (output) await sharp(Buffer.from(out.buffer, out.byteOffset, out.length), { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toFile(output);
+      if (output)
+        await sharp(Buffer.from(out.buffer, out.byteOffset, out.length), { raw: { width: w, height: h, channels: 1 } })
+          .toColourspace('b-w')
+          .png()
+          .toFile(output);
       yield {
         file,
         task: 'enhance',

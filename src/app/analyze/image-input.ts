@@ -23,7 +23,8 @@ export async function readImageFrame(file: string, pixelSpacing: PixelSpacing | 
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (w < MIN_SIDE || h < MIN_SIDE) throw new SonoError(ErrorCodes.IMAGE_UNREADABLE, `Image ${file} is ${w}×${h} pixels; at least ${MIN_SIDE}×${MIN_SIDE} is needed`);
-  if (w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS) throw new SonoError(ErrorCodes.IMAGE_UNREADABLE, `Image ${file} is ${w}×${h} pixels; the largest accepted is ${MAX_SIDE} px a side and ${MAX_PIXELS / 1e6} MP`);
+  if (w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS)
+    throw new SonoError(ErrorCodes.IMAGE_UNREADABLE, `Image ${file} is ${w}×${h} pixels; the largest accepted is ${MAX_SIDE} px a side and ${MAX_PIXELS / 1e6} MP`);
   let data: Uint8Array;
   try {
     if (meta.depth === 'ushort') {
@@ -53,5 +54,9 @@ export async function readImageFrame(file: string, pixelSpacing: PixelSpacing | 
     const rgb = await sharp(file, { limitInputPixels: MAX_PIXELS }).removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     colour = colourFraction(new Uint8Array(rgb.data.buffer, rgb.data.byteOffset, rgb.data.length), w, rgb.info.channels, { x: 0, y: 0, width: w, height: h });
   }
-  return { frame: { seq, timestampMs: performance.now(), width: w, height: h, channels: 1, data, pixelSpacing, sourceId: 'file', region: { x: 0, y: 0, width: w, height: h } }, flags, colourFraction: colour };
+  return {
+    frame: { seq, timestampMs: performance.now(), width: w, height: h, channels: 1, data, pixelSpacing, sourceId: 'file', region: { x: 0, y: 0, width: w, height: h } },
+    flags,
+    colourFraction: colour,
+  };
 }

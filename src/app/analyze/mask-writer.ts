@@ -29,7 +29,9 @@ export async function writeEllipseMask(path: string, width: number, height: numb
       }
     }
   }
-  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).png().toFile(path);
+  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } })
+    .png()
+    .toFile(path);
 }
 
 /** Filled outline (flat [x0, y0, …] in frame pixels), 0/255 at the image's size; all 0 when there is none. */
@@ -40,5 +42,8 @@ export async function writeOutlineMask(path: string, width: number, height: numb
     fillPolygon(xs, ys, n, width, height, mask);
   }
   // an 8-bit one-channel PNG (sharp would otherwise widen it to RGB)
-  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(path);
+  await sharp(Buffer.from(mask.buffer), { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toFile(path);
 }

@@ -16,8 +16,15 @@ export const analyze: Command = {
       args: argv,
       allowPositionals: true,
       options: {
-        model: { type: 'string' }, 'pixel-size': { type: 'string' }, 'pixel-size-csv': { type: 'string' }, 'mask-dir': { type: 'string' }, 'image-dir': { type: 'string' },
-        'dating-ga': { type: 'string' }, config: { type: 'string' }, provider: { type: 'string' }, precision: { type: 'string' },
+        model: { type: 'string' },
+        'pixel-size': { type: 'string' },
+        'pixel-size-csv': { type: 'string' },
+        'mask-dir': { type: 'string' },
+        'image-dir': { type: 'string' },
+        'dating-ga': { type: 'string' },
+        config: { type: 'string' },
+        provider: { type: 'string' },
+        precision: { type: 'string' },
       },
     });
     if (!values.model) throw new UsageError('analyze needs --model ID');
@@ -27,7 +34,10 @@ export const analyze: Command = {
     if (pixelSize !== undefined && !(pixelSize > 0)) throw new UsageError(`--pixel-size must be a positive number of millimetres, got "${values['pixel-size']}"`);
     const datingGa = values['dating-ga'] !== undefined ? Number(values['dating-ga']) : undefined;
     if (datingGa !== undefined && !(datingGa > 0 && datingGa < 45)) throw new UsageError(`--dating-ga must be weeks between 0 and 45, got "${values['dating-ga']}"`);
-    const overrides: Array<[string[], unknown]> = [[['models'], [{ id: values.model, everyN: 1 }]], [['inference', 'warmupRuns'], 0]];
+    const overrides: Array<[string[], unknown]> = [
+      [['models'], [{ id: values.model, everyN: 1 }]],
+      [['inference', 'warmupRuns'], 0],
+    ];
     if (values.provider) overrides.push([['inference', 'providers'], values.provider.split(',')]);
     if (values.precision) overrides.push([['inference', 'precision'], values.precision]);
     const loaded = loadConfig(values.config, { overrides });
@@ -36,9 +46,10 @@ export const analyze: Command = {
     const [session] = await openSessions(loaded, log);
     try {
       // an image-to-image model (enhance) writes images (--image-dir), not measurements
-      const lines = session!.pkg.manifest.task === 'enhance'
-        ? enhanceFiles(session!, positionals, { imageDir: values['image-dir'] })
-        : analyzeFiles(session!, positionals, { pixelSize, pixelSizes, maskDir: values['mask-dir'], datingGaWeeks: datingGa });
+      const lines =
+        session!.pkg.manifest.task === 'enhance'
+          ? enhanceFiles(session!, positionals, { imageDir: values['image-dir'] })
+          : analyzeFiles(session!, positionals, { pixelSize, pixelSizes, maskDir: values['mask-dir'], datingGaWeeks: datingGa });
       for await (const line of lines) out(JSON.stringify(line));
     } finally {
       await session!.release();

@@ -17,14 +17,7 @@ import { dataDirOf } from '../../config/paths.js';
  * the longest name matching the start of the arguments wins, so "models" commands live side by side
  * without a dispatcher of their own.
  */
-export const COMMANDS: readonly Command[] = [
-  serve,
-  analyze,
-  ...modelsCommands,
-  doctor,
-  ...ACCESS_COMMANDS,
-  ...serviceCommands(dataDirOf),
-];
+export const COMMANDS: readonly Command[] = [serve, analyze, ...modelsCommands, doctor, ...ACCESS_COMMANDS, ...serviceCommands(dataDirOf)];
 
 export function usage(commands: readonly Command[] = COMMANDS): string {
   return `Usage:\n${commands.map((c) => `  ${c.usage}`).join('\n')}`;

@@ -24,7 +24,15 @@ export const serve: Command = {
     const audit = daemon.runtime.access.services.audit;
     const reloader = new ConfigReloader(daemon.runtime, daemon.config, load, daemon.app.log, (why, o) => {
       try {
-        audit.record({ user: null, role: null, client: 'config-file', action: 'config.reload', target: why, outcome: o.ok ? 'ok' : 'failed', details: { sourceSwitched: o.sourceSwitched, applied: o.applied.join(','), needsRestart: o.needsRestart.join(',') } });
+        audit.record({
+          user: null,
+          role: null,
+          client: 'config-file',
+          action: 'config.reload',
+          target: why,
+          outcome: o.ok ? 'ok' : 'failed',
+          details: { sourceSwitched: o.sourceSwitched, applied: o.applied.join(','), needsRestart: o.needsRestart.join(',') },
+        });
       } catch (err) {
         daemon.app.log.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload could not be audited');
       }
@@ -37,7 +45,14 @@ export const serve: Command = {
       closing = true;
       reloader.close();
       daemon.app.log.info({ signal: sig }, 'shutting down');
-      lifecycle.stopping(sig).catch(() => {}).then(() => daemon.close()).then(() => process.exit(0), () => process.exit(1));
+      lifecycle
+        .stopping(sig)
+        .catch(() => {})
+        .then(() => daemon.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -23,19 +23,30 @@ export const UserDto = T.Object({ name: T.String(), role: RoleSchema, createdAt:
 export type UserDto = Static<typeof UserDto>;
 
 export const TokenDto = T.Object({
-  id: T.String(), user: T.String(), role: RoleSchema, label: T.Union([T.String(), T.Null()]), createdAt: T.String(),
-  createdBy: T.Union([T.String(), T.Null()]), lastUsedAt: T.Union([T.String(), T.Null()]), revokedAt: T.Union([T.String(), T.Null()]),
+  id: T.String(),
+  user: T.String(),
+  role: RoleSchema,
+  label: T.Union([T.String(), T.Null()]),
+  createdAt: T.String(),
+  createdBy: T.Union([T.String(), T.Null()]),
+  lastUsedAt: T.Union([T.String(), T.Null()]),
+  revokedAt: T.Union([T.String(), T.Null()]),
 });
 export type TokenDto = Static<typeof TokenDto>;
 
 export const AuditOutcomeSchema = T.Union([T.Literal('ok'), T.Literal('denied'), T.Literal('failed')]);
 export const AuditRowDto = T.Object({
-  id: T.Number(), at: T.String(), user: T.Union([T.String(), T.Null()]), role: T.Union([T.String(), T.Null()]), client: T.Union([T.String(), T.Null()]),
-  action: T.String(), target: T.Union([T.String(), T.Null()]), outcome: AuditOutcomeSchema, details: T.Union([T.Record(T.String(), T.Unknown()), T.Null()]),
+  id: T.Number(),
+  at: T.String(),
+  user: T.Union([T.String(), T.Null()]),
+  role: T.Union([T.String(), T.Null()]),
+  client: T.Union([T.String(), T.Null()]),
+  action: T.String(),
+  target: T.Union([T.String(), T.Null()]),
+  outcome: AuditOutcomeSchema,
+  details: T.Union([T.Record(T.String(), T.Unknown()), T.Null()]),
 });
 export type AuditRowDto = Static<typeof AuditRowDto>;
 
 /** GET /api/audit/verify (src/audit/verify.ts VerifyResult). */
-export type AuditVerifyDto =
-  | { ok: true; rows: number }
-  | { ok: false; rows: number; firstBadId: number; problem: 'removed' | 'edited' | 'reordered'; message: string };
+export type AuditVerifyDto = { ok: true; rows: number } | { ok: false; rows: number; firstBadId: number; problem: 'removed' | 'edited' | 'reordered'; message: string };

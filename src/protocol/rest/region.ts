@@ -3,12 +3,21 @@ import { type Static, Type as T } from '@sinclair/typebox';
 
 const Px = T.Number({ minimum: -1e6, maximum: 1e6 });
 export const RectDto = T.Object({ x: Px, y: Px, width: Px, height: Px }, { additionalProperties: false });
-export const FanDto = T.Object({
-  apexX: Px, apexY: Px, innerRadius: Px, outerRadius: Px,
-  startAngleDeg: T.Number({ minimum: -360, maximum: 360, description: 'From straight down, towards +x positive' }),
-  endAngleDeg: T.Number({ minimum: -360, maximum: 360 }),
-}, { additionalProperties: false });
-export const DepthScaleDto = T.Object({ x1: Px, y1: Px, x2: Px, y2: Px, distanceMm: T.Number({ minimum: -1e6, maximum: 1e6, description: 'Distance between the two taps on the scanner\'s depth scale (mm)' }) }, { additionalProperties: false });
+export const FanDto = T.Object(
+  {
+    apexX: Px,
+    apexY: Px,
+    innerRadius: Px,
+    outerRadius: Px,
+    startAngleDeg: T.Number({ minimum: -360, maximum: 360, description: 'From straight down, towards +x positive' }),
+    endAngleDeg: T.Number({ minimum: -360, maximum: 360 }),
+  },
+  { additionalProperties: false },
+);
+export const DepthScaleDto = T.Object(
+  { x1: Px, y1: Px, x2: Px, y2: Px, distanceMm: T.Number({ minimum: -1e6, maximum: 1e6, description: "Distance between the two taps on the scanner's depth scale (mm)" }) },
+  { additionalProperties: false },
+);
 
 export const RegionBody = T.Union([
   T.Object({ rect: RectDto, scale: T.Optional(DepthScaleDto) }, { additionalProperties: false }),
@@ -34,9 +43,12 @@ export const RegionStateDto = T.Object({
 export type RegionStateDto = Static<typeof RegionStateDto>;
 
 export const Box = T.Object({ x: Px, y: Px, width: T.Number({ minimum: 0, maximum: 1e6 }), height: T.Number({ minimum: 0, maximum: 1e6 }) }, { additionalProperties: false });
-export const ReleaseBody = T.Object({
-  mask: T.Optional(T.Array(Box, { maxItems: 64, description: 'Boxes blacked out before the image is read again and sent; absent: release as it is (BurnedInAnnotation YES)' })),
-}, { additionalProperties: false });
+export const ReleaseBody = T.Object(
+  {
+    mask: T.Optional(T.Array(Box, { maxItems: 64, description: 'Boxes blacked out before the image is read again and sent; absent: release as it is (BurnedInAnnotation YES)' })),
+  },
+  { additionalProperties: false },
+);
 export type ReleaseBody = Static<typeof ReleaseBody>;
 export const ReleaseDto = T.Object({ sopInstanceUid: T.String(), state: T.Union([T.Literal('released'), T.Literal('checking')]) });
 export const ItemParams = T.Object({ id: T.Integer({ minimum: 1 }) });

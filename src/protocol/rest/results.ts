@@ -13,16 +13,17 @@ export type SegmentDto = Static<typeof SegmentDto>;
 export const OutlineDto = T.Object({ outline: T.Array(Num) }, { description: 'Closed outline, flat [x0, y0, x1, y1, …] in frame pixels' });
 export type OutlineDto = Static<typeof OutlineDto>;
 
-const Centile = T.Union([
-  T.Object({ available: T.Literal(true), z: Num, centile: Num, medianMm: Num, sdMm: Num }),
-  T.Object({ available: T.Literal(false), reason: T.String() }),
-]);
+const Centile = T.Union([T.Object({ available: T.Literal(true), z: Num, centile: Num, medianMm: Num, sdMm: Num }), T.Object({ available: T.Literal(false), reason: T.String() })]);
 export const FetalHeadResultDto = T.Object({
   task: T.Literal('fetal-head'),
   detected: T.Optional(T.Boolean()),
   ellipse: T.Optional(T.Object({ cx: Num, cy: Num, semiMajor: Num, semiMinor: Num, angleDeg: Num })),
   contour: T.Optional(T.Array(Num)),
-  hcPx: T.Optional(Num), hcMm: T.Optional(Num), bpdMm: T.Optional(Num), ofdMm: T.Optional(Num), gaWeeks: T.Optional(Num),
+  hcPx: T.Optional(Num),
+  hcMm: T.Optional(Num),
+  bpdMm: T.Optional(Num),
+  ofdMm: T.Optional(Num),
+  gaWeeks: T.Optional(Num),
   centile: T.Optional(Centile),
   confidence: T.Optional(Num),
   quality: T.Optional(T.Object({ score: Num, components: T.Object({ fitResidual: Num, edgeCut: Num, modelConfidence: Num, maskPlausibility: Num }) })),
@@ -33,8 +34,13 @@ export type FetalHeadResultDto = Static<typeof FetalHeadResultDto>;
 const LesionClass = T.Union([T.Literal('normal'), T.Literal('benign'), T.Literal('malignant')]);
 export const LesionDto = T.Object({
   units: T.Union([T.Literal('mm'), T.Literal('px')]),
-  maxDiameter: Num, perpendicularDiameter: Num, area: Num, width: Num, height: Num,
-  longAxis: SegmentDto, perpendicularAxis: SegmentDto,
+  maxDiameter: Num,
+  perpendicularDiameter: Num,
+  area: Num,
+  width: Num,
+  height: Num,
+  longAxis: SegmentDto,
+  perpendicularAxis: SegmentDto,
   orientation: T.Object({ angleDeg: Num, heightToWidth: Num, tallerThanWide: T.Boolean(), assessment: T.Union([T.Literal('parallel'), T.Literal('not-parallel')]) }),
   margin: T.Object({ solidity: Num, convexity: Num, assessment: T.Union([T.Literal('circumscribed'), T.Literal('irregular')]) }),
   outline: T.Array(Num),
@@ -57,7 +63,9 @@ export type BreastLesionResultDto = Static<typeof BreastLesionResultDto>;
 const OtherResultDto = T.Object({ task: T.String() });
 
 export const StoredResultDto = T.Object({
-  modelId: T.String(), modelVersion: T.String(), provider: T.String(),
+  modelId: T.String(),
+  modelVersion: T.String(),
+  provider: T.String(),
   result: T.Union([FetalHeadResultDto, BreastLesionResultDto, OtherResultDto]),
 });
 export type StoredResultDto = Static<typeof StoredResultDto>;

@@ -48,7 +48,10 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
     const declared = route.config?.access ?? o.undeclared(route);
     const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
     if (!isAccess(declared)) {
-      throw new SonoError(ErrorCodes.ACCESS_ROUTE_UNDECLARED, `Route ${methods} ${route.url} declares no access: add config: { access: 'public' | 'signed-in' | 'clinician' | 'technician' | 'admin' } to its options (src/access/roles.ts).`);
+      throw new SonoError(
+        ErrorCodes.ACCESS_ROUTE_UNDECLARED,
+        `Route ${methods} ${route.url} declares no access: add config: { access: 'public' | 'signed-in' | 'clinician' | 'technician' | 'admin' } to its options (src/access/roles.ts).`,
+      );
     }
     route.config = { ...route.config, access: declared };
   });
@@ -85,22 +88,38 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
       return;
     }
     if (!principal) {
-      return refuse(401, ErrorCodes.ACCESS_UNAUTHENTICATED, found === 'invalid'
-        ? 'The credentials sent are not valid (revoked token, ended session or disabled account); sign in again.'
-        : 'Sign in first: POST /api/session with { user, secret }, or send Authorization: Bearer TOKEN.');
+      return refuse(
+        401,
+        ErrorCodes.ACCESS_UNAUTHENTICATED,
+        found === 'invalid'
+          ? 'The credentials sent are not valid (revoked token, ended session or disabled account); sign in again.'
+          : 'Sign in first: POST /api/session with { user, secret }, or send Authorization: Bearer TOKEN.',
+      );
     }
     // a cookie rides along with any request the browser makes; only the UI's own page may use it to act
     if (principal.via === 'session' && changesState && !sameOrigin) {
       return refuse(403, ErrorCodes.ACCESS_ORIGIN_REFUSED, 'This request carries the session cookie but no Origin header; it must come from the sonoedge UI itself.');
     }
     if (!allows(principal.role, access)) {
-      o.services.audit.record({ user: principal.name, role: principal.role, client: clientOf(req), action: 'access.denied', target: `${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'denied', details: { needs: access } });
+      o.services.audit.record({
+        user: principal.name,
+        role: principal.role,
+        client: clientOf(req),
+        action: 'access.denied',
+        target: `${req.method} ${req.routeOptions.url ?? req.url}`,
+        outcome: 'denied',
+        details: { needs: access },
+      });
       return refuse(403, ErrorCodes.ACCESS_FORBIDDEN, `${req.method} ${req.routeOptions.url ?? req.url} needs the ${access} role; ${principal.name} is signed in as ${principal.role}.`);
     }
     req.principal = principal;
     if (upgrade) {
       if (openWebSockets >= o.maxWebSockets) {
-        return refuse(503, ErrorCodes.ACCESS_TOO_MANY_WEBSOCKETS, `${openWebSockets} WebSocket connections are open, the most server.maxWebSockets allows; close a live view elsewhere or raise the limit.`);
+        return refuse(
+          503,
+          ErrorCodes.ACCESS_TOO_MANY_WEBSOCKETS,
+          `${openWebSockets} WebSocket connections are open, the most server.maxWebSockets allows; close a live view elsewhere or raise the limit.`,
+        );
       }
       openWebSockets++;
       req.raw.socket.once('close', () => openWebSockets--);

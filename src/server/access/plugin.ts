@@ -73,10 +73,11 @@ async function accessPlugin(app: FastifyInstance, o: AccessPluginOptions): Promi
     max: o.rateLimit.max,
     timeWindow: o.rateLimit.windowMs,
     keyGenerator: (req) => req.ip,
-    errorResponseBuilder: (_req, ctx) => Object.assign(
-      new SonoError(ErrorCodes.ACCESS_RATE_LIMITED, `Too many requests from this address (${ctx.max} per ${Math.round(ctx.ttl / 1000) || 1} s at most); wait ${Math.ceil(ctx.ttl / 1000)} s.`),
-      { statusCode: ctx.statusCode },
-    ),
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(
+        new SonoError(ErrorCodes.ACCESS_RATE_LIMITED, `Too many requests from this address (${ctx.max} per ${Math.round(ctx.ttl / 1000) || 1} s at most); wait ${Math.ceil(ctx.ttl / 1000)} s.`),
+        { statusCode: ctx.statusCode },
+      ),
   });
   sessionRoutes(app, { cookieName, secure: o.secure, signInLimit: { max: o.rateLimit.signInMax, timeWindow: o.rateLimit.windowMs } });
   adminRoutes(app);

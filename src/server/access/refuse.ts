@@ -15,5 +15,8 @@ export function refusal(status: number, code: ErrorCode, message: string): Refus
 }
 
 export function refuse(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(refusal(status, code, message));
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(refusal(status, code, message));
 }

@@ -24,10 +24,13 @@ export interface SessionRouteOptions {
   signInLimit: { max: number; timeWindow: number };
 }
 
-const Credentials = T.Object({
-  user: T.String({ minLength: 1, maxLength: 40 }),
-  secret: T.String({ minLength: 1, maxLength: 256, description: 'PIN (clinician) or password (technician, admin)' }),
-}, { additionalProperties: false });
+const Credentials = T.Object(
+  {
+    user: T.String({ minLength: 1, maxLength: 40 }),
+    secret: T.String({ minLength: 1, maxLength: 256, description: 'PIN (clinician) or password (technician, admin)' }),
+  },
+  { additionalProperties: false },
+);
 const Me = SessionDto;
 
 export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): void {
@@ -39,22 +42,31 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
     void reply.setCookie(o.cookieName, id, { path: '/', httpOnly: true, sameSite: 'strict', secure: o.secure });
   };
 
-  app.post('/api/session', {
-    config: { access: 'public', rateLimit: o.signInLimit },
-    schema: { tags: ['access'], summary: 'Sign in with a name and a PIN or password', body: Credentials },
-  }, async (req, reply) => {
-    const { user, secret } = req.body as { user: string; secret: string };
-    const result = await services.signIn.attempt(user, secret, clientOf(req));
-    if (!result.ok) {
-      if (result.reason === 'locked') {
-        void reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
-        return refuse(reply, 401, ErrorCodes.ACCESS_LOCKED, `Too many failed sign-ins for "${user}"; try again in ${Math.ceil(result.retryAfterMs / 1000)} s, or ask an administrator to set a new PIN or password.`);
+  app.post(
+    '/api/session',
+    {
+      config: { access: 'public', rateLimit: o.signInLimit },
+      schema: { tags: ['access'], summary: 'Sign in with a name and a PIN or password', body: Credentials },
+    },
+    async (req, reply) => {
+      const { user, secret } = req.body as { user: string; secret: string };
+      const result = await services.signIn.attempt(user, secret, clientOf(req));
+      if (!result.ok) {
+        if (result.reason === 'locked') {
+          void reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+          return refuse(
+            reply,
+            401,
+            ErrorCodes.ACCESS_LOCKED,
+            `Too many failed sign-ins for "${user}"; try again in ${Math.ceil(result.retryAfterMs / 1000)} s, or ask an administrator to set a new PIN or password.`,
+          );
+        }
+        return refuse(reply, 401, ErrorCodes.ACCESS_SIGN_IN_FAILED, 'That name and PIN or password do not match an active account; try again.');
       }
-      return refuse(reply, 401, ErrorCodes.ACCESS_SIGN_IN_FAILED, 'That name and PIN or password do not match an active account; try again.');
-    }
-    startSession(req, reply, result.user);
-    return { user: result.user.name, role: result.user.role, via: 'session' as const, autoLockMinutes: services.autoLockMinutes };
-  });
+      startSession(req, reply, result.user);
+      return { user: result.user.name, role: result.user.role, via: 'session' as const, autoLockMinutes: services.autoLockMinutes };
+    },
+  );
 
   app.delete('/api/session', { config: { access: 'signed-in' }, schema: { tags: ['access'], summary: 'Sign out' } }, async (req, reply) => {
     const p = req.principal!;
@@ -69,41 +81,50 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
     return { user: p.name, role: p.role, via: p.via, autoLockMinutes: services.autoLockMinutes };
   });
 
-  app.get('/api/session/users', {
-    config: { access: 'public' },
-    schema: {
-      tags: ['access'], summary: 'Active accounts for the sign-in name picker; setupNeeded while there is none',
-      response: { 200: SessionUsersDto },
+  app.get(
+    '/api/session/users',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['access'],
+        summary: 'Active accounts for the sign-in name picker; setupNeeded while there is none',
+        response: { 200: SessionUsersDto },
+      },
     },
-  }, async () => {
-    const all = services.users.list();
-    return {
-      setupNeeded: all.length === 0,
-      autoLockMinutes: services.autoLockMinutes,
-      users: all.filter((u) => !u.disabled).map((u) => ({ name: u.name, role: u.role, secret: secretKindOf(u.role) })),
-    };
-  });
+    async () => {
+      const all = services.users.list();
+      return {
+        setupNeeded: all.length === 0,
+        autoLockMinutes: services.autoLockMinutes,
+        users: all.filter((u) => !u.disabled).map((u) => ({ name: u.name, role: u.role, secret: secretKindOf(u.role) })),
+      };
+    },
+  );
 
-  app.post('/api/session/setup', {
-    config: { access: 'public', rateLimit: o.signInLimit },
-    schema: { tags: ['access'], summary: 'Create the first administrator (from the device itself, while no account exists)', body: Credentials },
-  }, async (req, reply) => {
-    const { user, secret } = req.body as { user: string; secret: string };
-    const client = clientOf(req);
-    if (!isLoopback(req.socket.remoteAddress)) {
-      services.audit.record({ client, action: 'user.setup', target: user, outcome: 'denied', details: { reason: 'not from the device itself' } });
-      return refuse(reply, 403, ErrorCodes.ACCESS_SETUP_REFUSED, 'The first administrator can only be created on the device itself (its own screen) or with `sonoedge users add NAME --role admin`.');
-    }
-    let created: User | undefined;
-    try {
-      created = await services.users.addFirst(user, 'admin', secret);
-    } catch (err) {
-      if (err instanceof SonoError) return sendAccessError(reply, err);
-      throw err;
-    }
-    if (!created) return refuse(reply, 409, ErrorCodes.ACCESS_SETUP_REFUSED, 'Accounts already exist; an administrator adds the others (Users page, or POST /api/users).');
-    services.audit.record({ user: created.name, role: created.role, client, action: 'user.create', target: created.name, outcome: 'ok', details: { role: 'admin', firstAdministrator: true } });
-    startSession(req, reply, created);
-    return reply.code(201).send({ user: created.name, role: created.role, via: 'session', autoLockMinutes: services.autoLockMinutes });
-  });
+  app.post(
+    '/api/session/setup',
+    {
+      config: { access: 'public', rateLimit: o.signInLimit },
+      schema: { tags: ['access'], summary: 'Create the first administrator (from the device itself, while no account exists)', body: Credentials },
+    },
+    async (req, reply) => {
+      const { user, secret } = req.body as { user: string; secret: string };
+      const client = clientOf(req);
+      if (!isLoopback(req.socket.remoteAddress)) {
+        services.audit.record({ client, action: 'user.setup', target: user, outcome: 'denied', details: { reason: 'not from the device itself' } });
+        return refuse(reply, 403, ErrorCodes.ACCESS_SETUP_REFUSED, 'The first administrator can only be created on the device itself (its own screen) or with `sonoedge users add NAME --role admin`.');
+      }
+      let created: User | undefined;
+      try {
+        created = await services.users.addFirst(user, 'admin', secret);
+      } catch (err) {
+        if (err instanceof SonoError) return sendAccessError(reply, err);
+        throw err;
+      }
+      if (!created) return refuse(reply, 409, ErrorCodes.ACCESS_SETUP_REFUSED, 'Accounts already exist; an administrator adds the others (Users page, or POST /api/users).');
+      services.audit.record({ user: created.name, role: created.role, client, action: 'user.create', target: created.name, outcome: 'ok', details: { role: 'admin', firstAdministrator: true } });
+      startSession(req, reply, created);
+      return reply.code(201).send({ user: created.name, role: created.role, via: 'session', autoLockMinutes: services.autoLockMinutes });
+    },
+  );
 }

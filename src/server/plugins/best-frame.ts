@@ -16,17 +16,22 @@ const bestFrame: FastifyPluginAsync = async (app) => {
     selector.offer({ seq: e.seq, quality: e.result.quality.score, flagged: e.result.flags.some((f) => f.severity !== 'info'), value: e });
   });
   app.addHook('onClose', async () => off());
-  app.get('/api/live/best', {
-    config: { access: 'clinician' },
-    schema: {
-      tags: ['live'], summary: 'Best fetal-head proposal of the current sweep (auto-capture)',
-      response: { 200: BestFrameDto, ...errorResponses(404) },
+  app.get(
+    '/api/live/best',
+    {
+      config: { access: 'clinician' },
+      schema: {
+        tags: ['live'],
+        summary: 'Best fetal-head proposal of the current sweep (auto-capture)',
+        response: { 200: BestFrameDto, ...errorResponses(404) },
+      },
     },
-  }, async () => {
-    const b = selector.best();
-    if (!b) throw new SonoError(ErrorCodes.NO_PROPOSAL, 'No proposal of sufficient quality in this sweep yet; keep scanning the head');
-    return { seq: b.seq, quality: b.quality, event: b.value };
-  });
+    async () => {
+      const b = selector.best();
+      if (!b) throw new SonoError(ErrorCodes.NO_PROPOSAL, 'No proposal of sufficient quality in this sweep yet; keep scanning the head');
+      return { seq: b.seq, quality: b.quality, event: b.value };
+    },
+  );
 };
 
 export default fp(bestFrame, { name: 'sonoedge-best-frame' });

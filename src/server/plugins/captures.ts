@@ -43,37 +43,60 @@ const captures: FastifyPluginAsync = async (app) => {
   const offs = [app.sono.bus.on('frame', (f) => recent.keepFrame(f)), app.sono.bus.on('result', (e) => recent.keepResult(e))];
   app.addHook('onClose', async () => offs.forEach((o) => o()));
 
-  app.post<{ Params: IdParams; Body: CaptureBody | undefined; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures', {
-    config: { access: 'clinician' },
-    preHandler: diskGuarded(app, 'capture'),
-    schema: {
-      tags, summary: 'Capture the current live frame (or a frozen cine frame) with its results', params: IdParams, body: T.Optional(CaptureBody), headers: ClientKeyHeaders,
-      response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
+  app.post<{ Params: IdParams; Body: CaptureBody | undefined; Headers: { 'idempotency-key'?: string } }>(
+    '/api/exams/:id/captures',
+    {
+      config: { access: 'clinician' },
+      preHandler: diskGuarded(app, 'capture'),
+      schema: {
+        tags,
+        summary: 'Capture the current live frame (or a frozen cine frame) with its results',
+        params: IdParams,
+        body: T.Optional(CaptureBody),
+        headers: ClientKeyHeaders,
+        response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
+      },
     },
-  }, async (req, reply) => {
-    const seq = req.body?.seq;
-    const task = TASK_OF_EXAM[store.getExam(req.params.id).examType];
-    let c = recent.capture(seq, task);
-    // A model that runs every few frames may have no result on a frame still kept: wait for its next one.
-    if (seq === undefined && c && !c.results.some((r) => r.result.task === task)) {
-      c = (await nextCaptureOf(app, recent, task, 3000)) ?? c;
-      if (!c.results.some((r) => r.result.task === task)) {
-        throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No kept live frame has a ${task} result (is a ${task} model configured and running?); try again, or freeze and save the frame from the live view`);
+    async (req, reply) => {
+      const seq = req.body?.seq;
+      const task = TASK_OF_EXAM[store.getExam(req.params.id).examType];
+      let c = recent.capture(seq, task);
+      // A model that runs every few frames may have no result on a frame still kept: wait for its next one.
+      if (seq === undefined && c && !c.results.some((r) => r.result.task === task)) {
+        c = (await nextCaptureOf(app, recent, task, 3000)) ?? c;
+        if (!c.results.some((r) => r.result.task === task)) {
+          throw new SonoError(
+            ErrorCodes.FRAME_RESULTS_UNKNOWN,
+            `No kept live frame has a ${task} result (is a ${task} model configured and running?); try again, or freeze and save the frame from the live view`,
+          );
+        }
       }
-    }
-    if (!c) {
-      throw seq === undefined
-        ? new SonoError(ErrorCodes.NO_LIVE_FRAME, 'No live frame to capture yet; wait for the source to deliver frames')
-        : new SonoError(ErrorCodes.FRAME_NOT_KEPT, `Frame ${seq} is no longer in the cine buffer; capture a newer frame`, { details: { seq } });
-    }
-    const f = c.frame;
-    const { capture, created } = store.addCaptureOnce(req.params.id, {
-      frameSeq: f.seq, frameTimestampMs: f.timestampMs, width: f.width, height: f.height, channels: f.channels, pixels: f.data, pixelSpacing: f.pixelSpacing, region: f.region,
-      results: stored(c.results), clientKey: req.headers['idempotency-key'],
-    }, req.principal!.name);
-    if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq });
-    return reply.code(created ? 201 : 200).send(capture);
-  });
+      if (!c) {
+        throw seq === undefined
+          ? new SonoError(ErrorCodes.NO_LIVE_FRAME, 'No live frame to capture yet; wait for the source to deliver frames')
+          : new SonoError(ErrorCodes.FRAME_NOT_KEPT, `Frame ${seq} is no longer in the cine buffer; capture a newer frame`, { details: { seq } });
+      }
+      const f = c.frame;
+      const { capture, created } = store.addCaptureOnce(
+        req.params.id,
+        {
+          frameSeq: f.seq,
+          frameTimestampMs: f.timestampMs,
+          width: f.width,
+          height: f.height,
+          channels: f.channels,
+          pixels: f.data,
+          pixelSpacing: f.pixelSpacing,
+          region: f.region,
+          results: stored(c.results),
+          clientKey: req.headers['idempotency-key'],
+        },
+        req.principal!.name,
+      );
+      if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq });
+      return reply.code(created ? 201 : 200).send(capture);
+    },
+  );
 
   // A frame frozen in a browser may be older than the daemon's frame ring: the browser sends the frame
   // message it holds (header + pixels, as /api/live sent it) and the daemon pairs it with its own results.
@@ -86,50 +109,73 @@ const captures: FastifyPluginAsync = async (app) => {
         done(new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, 'No frame of the current source is known yet (the daemon restarted or the source changed); capture a newer frame'), undefined);
         return;
       }
-      readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + largest, 'The frame message').then((b) => done(null, b), (err: Error) => done(err, undefined));
+      readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + largest, 'The frame message').then(
+        (b) => done(null, b),
+        (err: Error) => done(err, undefined),
+      );
     });
-    frameRoute.post<{ Params: IdParams; Querystring: CaptureFrameQuery; Headers: { 'idempotency-key'?: string } }>('/api/exams/:id/captures/frame', {
-      config: { access: 'clinician' },
-      preHandler: diskGuarded(frameRoute, 'capture'),
-      schema: {
-        tags, summary: 'Capture a frozen frame sent back as the binary /api/live frame message', params: IdParams, querystring: CaptureFrameQuery, headers: ClientKeyHeaders,
-        consumes: ['application/octet-stream'], response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
+    frameRoute.post<{ Params: IdParams; Querystring: CaptureFrameQuery; Headers: { 'idempotency-key'?: string } }>(
+      '/api/exams/:id/captures/frame',
+      {
+        config: { access: 'clinician' },
+        preHandler: diskGuarded(frameRoute, 'capture'),
+        schema: {
+          tags,
+          summary: 'Capture a frozen frame sent back as the binary /api/live frame message',
+          params: IdParams,
+          querystring: CaptureFrameQuery,
+          headers: ClientKeyHeaders,
+          consumes: ['application/octet-stream'],
+          response: { 201: CaptureDto, 200: CaptureDto, ...errorResponses(400, 404, 409, 413, 415) },
+        },
       },
-    }, async (req, reply) => {
-      const body = req.body as Buffer;
-      let h: ReturnType<typeof decodeFrameHeader>;
-      try {
-        h = decodeFrameHeader(body);
-      } catch (err) {
-        throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `The body is not a frame message (${errorMessage(err)}); post the binary message /api/live sent`, { cause: err });
-      }
-      if (h.kind !== 0) throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} is an enhanced frame (display only); capture the raw frame`);
-      // the frame as the daemon sent it: its own size and region are the truth for it (a source may change
-      // size from frame to frame), never the newest frame's
-      const seen = recent.seenFrame(h.seq, h.timestampMs);
-      // results of this very frame: same sequence AND capture time (sequences restart with a new source);
-      // an enhanced image is display only, never part of a record
-      const results = recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs && r.result.task !== 'enhance');
-      if (!seen || results.length === 0) {
-        throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`, { details: { seq: h.seq } });
-      }
-      const claims = { width: h.width, height: h.height, channels: h.channels, region: h.region };
-      const sent = { width: seen.width, height: seen.height, channels: seen.channels, region: seen.region };
-      if (JSON.stringify(claims) !== JSON.stringify(sent)) {
-        throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${JSON.stringify(claims)}, but the daemon sent it as ${JSON.stringify(sent)}; post the frame message unchanged`);
-      }
-      const bytes = h.width * h.height * h.channels;
-      if (body.length !== h.pixelOffset + bytes) {
-        throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${h.width}×${h.height}×${h.channels} pixels but carries ${body.length - h.pixelOffset} bytes`);
-      }
-      const { capture, created } = store.addCaptureOnce(req.params.id, {
-        frameSeq: h.seq, frameTimestampMs: h.timestampMs, width: h.width, height: h.height, channels: h.channels,
-        pixels: new Uint8Array(body.buffer, body.byteOffset + h.pixelOffset, bytes), pixelSpacing: seen.pixelSpacing, region: seen.region,
-        results: stored(results), clientKey: req.headers['idempotency-key'],
-      }, req.principal!.name);
-      if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true });
-      return reply.code(created ? 201 : 200).send(capture);
-    });
+      async (req, reply) => {
+        const body = req.body as Buffer;
+        let h: ReturnType<typeof decodeFrameHeader>;
+        try {
+          h = decodeFrameHeader(body);
+        } catch (err) {
+          throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `The body is not a frame message (${errorMessage(err)}); post the binary message /api/live sent`, { cause: err });
+        }
+        if (h.kind !== 0) throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} is an enhanced frame (display only); capture the raw frame`);
+        // the frame as the daemon sent it: its own size and region are the truth for it (a source may change
+        // size from frame to frame), never the newest frame's
+        const seen = recent.seenFrame(h.seq, h.timestampMs);
+        // results of this very frame: same sequence AND capture time (sequences restart with a new source);
+        // an enhanced image is display only, never part of a record
+        const results = recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs && r.result.task !== 'enhance');
+        if (!seen || results.length === 0) {
+          throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`, { details: { seq: h.seq } });
+        }
+        const claims = { width: h.width, height: h.height, channels: h.channels, region: h.region };
+        const sent = { width: seen.width, height: seen.height, channels: seen.channels, region: seen.region };
+        if (JSON.stringify(claims) !== JSON.stringify(sent)) {
+          throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${JSON.stringify(claims)}, but the daemon sent it as ${JSON.stringify(sent)}; post the frame message unchanged`);
+        }
+        const bytes = h.width * h.height * h.channels;
+        if (body.length !== h.pixelOffset + bytes) {
+          throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${h.width}×${h.height}×${h.channels} pixels but carries ${body.length - h.pixelOffset} bytes`);
+        }
+        const { capture, created } = store.addCaptureOnce(
+          req.params.id,
+          {
+            frameSeq: h.seq,
+            frameTimestampMs: h.timestampMs,
+            width: h.width,
+            height: h.height,
+            channels: h.channels,
+            pixels: new Uint8Array(body.buffer, body.byteOffset + h.pixelOffset, bytes),
+            pixelSpacing: seen.pixelSpacing,
+            region: seen.region,
+            results: stored(results),
+            clientKey: req.headers['idempotency-key'],
+          },
+          req.principal!.name,
+        );
+        if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true });
+        return reply.code(created ? 201 : 200).send(capture);
+      },
+    );
   });
 };
 

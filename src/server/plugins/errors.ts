@@ -16,7 +16,10 @@ function invalidRequest(err: RequestFault): SonoError {
   const first = [...all].sort((a, b) => (b.instancePath?.length ?? 0) - (a.instancePath?.length ?? 0))[0];
   const where = WHERE[err.validationContext ?? 'body'] ?? 'The request';
   const issues = all.slice(0, 5).map((v) => `${v.instancePath || '/'} ${v.message ?? 'is not valid'}`);
-  return new SonoError(ErrorCodes.REQUEST_INVALID, `${where} was refused: ${first ? issueInWords(first) : 'it is not valid'}. Correct it and send the request again (the API is described at /docs)`, { cause: err, details: { issues } });
+  return new SonoError(ErrorCodes.REQUEST_INVALID, `${where} was refused: ${first ? issueInWords(first) : 'it is not valid'}. Correct it and send the request again (the API is described at /docs)`, {
+    cause: err,
+    details: { issues },
+  });
 }
 
 /** Turns whatever a route, hook or body parser threw into a coded error. */
@@ -28,7 +31,8 @@ export function toSonoError(err: unknown): SonoError {
   const e = err as RequestFault;
   if (e.validation) return invalidRequest(e);
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-  const code: ErrorCode | undefined = status === 413 ? ErrorCodes.REQUEST_TOO_LARGE : status === 415 ? ErrorCodes.REQUEST_MEDIA_UNSUPPORTED : status >= 400 && status < 500 ? ErrorCodes.REQUEST_INVALID : undefined;
+  const code: ErrorCode | undefined =
+    status === 413 ? ErrorCodes.REQUEST_TOO_LARGE : status === 415 ? ErrorCodes.REQUEST_MEDIA_UNSUPPORTED : status >= 400 && status < 500 ? ErrorCodes.REQUEST_INVALID : undefined;
   if (code === ErrorCodes.REQUEST_TOO_LARGE) return new SonoError(code, 'The request body is larger than this route accepts; send a smaller body', { cause: err });
   if (code === ErrorCodes.REQUEST_MEDIA_UNSUPPORTED) return new SonoError(code, `This route does not accept the content type sent (${e.message}); send application/json`, { cause: err });
   if (code) return new SonoError(code, `The request was refused: ${e.message}. Correct it and send it again`, { cause: err });

@@ -29,32 +29,51 @@ async function diskWithGuard(rt: Runtime): Promise<HealthDto['disk']> {
 
 /** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
 const health: FastifyPluginAsync = async (app) => {
-  app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Readiness, execution provider, models and source', response: { 200: HealthDto, 503: HealthDto } } }, async (_req, reply) => {
-    const rt = app.sono;
-    const source = rt.pipeline?.source?.health();
-    const stats = rt.pipeline?.stats();
-    const body = {
-      status: rt.state.startupError ? 'failed' as const : rt.state.ready ? 'ok' as const : 'starting' as const,
-      provider: rt.sessions[0]?.provider,
-      models: rt.sessions.map((s) => {
-        const window = rt.modelUpdates?.health(s.id);
-        return { id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider, precision: s.file.precision, attempts: s.attempts, ...(window ? { healthWindow: window.state } : {}) };
-      }),
-      source,
-      pipeline: stats && {
-        framesIn: stats.framesIn, framesTaken: stats.framesTaken, framesDropped: stats.framesDropped, errors: stats.errors, lastError: stats.lastError,
-        framesRejected: stats.framesRejected, lastRejected: stats.lastRejected, sourceFaults: stats.sourceFaults, lastSourceFault: stats.lastSourceFault,
-      },
-      faults: rt.faults,
-      error: rt.state.startupError,
-      ...(insecureHttp(rt.config.server) ? { insecureHttp: true as const } : {}),
-      uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
-      disk: await diskWithGuard(rt),
-      service: rt.service?.snapshot(),
-      probe: rt.probe?.health(),
-    };
-    return reply.code(body.status === 'ok' ? 200 : 503).send(body);
-  });
+  app.get(
+    '/api/health',
+    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Readiness, execution provider, models and source', response: { 200: HealthDto, 503: HealthDto } } },
+    async (_req, reply) => {
+      const rt = app.sono;
+      const source = rt.pipeline?.source?.health();
+      const stats = rt.pipeline?.stats();
+      const body = {
+        status: rt.state.startupError ? ('failed' as const) : rt.state.ready ? ('ok' as const) : ('starting' as const),
+        provider: rt.sessions[0]?.provider,
+        models: rt.sessions.map((s) => {
+          const window = rt.modelUpdates?.health(s.id);
+          return {
+            id: s.id,
+            version: s.version,
+            task: s.pkg.manifest.task,
+            provider: s.provider,
+            precision: s.file.precision,
+            attempts: s.attempts,
+            ...(window ? { healthWindow: window.state } : {}),
+          };
+        }),
+        source,
+        pipeline: stats && {
+          framesIn: stats.framesIn,
+          framesTaken: stats.framesTaken,
+          framesDropped: stats.framesDropped,
+          errors: stats.errors,
+          lastError: stats.lastError,
+          framesRejected: stats.framesRejected,
+          lastRejected: stats.lastRejected,
+          sourceFaults: stats.sourceFaults,
+          lastSourceFault: stats.lastSourceFault,
+        },
+        faults: rt.faults,
+        error: rt.state.startupError,
+        ...(insecureHttp(rt.config.server) ? { insecureHttp: true as const } : {}),
+        uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
+        disk: await diskWithGuard(rt),
+        service: rt.service?.snapshot(),
+        probe: rt.probe?.health(),
+      };
+      return reply.code(body.status === 'ok' ? 200 : 503).send(body);
+    },
+  );
 };
 
 export default fp(health, { name: 'sonoedge-health' });

@@ -56,10 +56,21 @@ const live: FastifyPluginAsync = async (app) => {
     if (event.result.task === TASKS.enhance) {
       // encoded now, synchronously: the analyzer reuses the image buffer for the next frame
       const img = event.result.image;
-      const msg = img && enhancedEncoder.encode({
-        seq: event.seq, timestampMs: event.frameTimestampMs, width: img.width, height: img.height, channels: 1, data: img.data,
-        sourceId: event.sourceId, ...geometry,
-      }, FrameKind.enhanced);
+      const msg =
+        img &&
+        enhancedEncoder.encode(
+          {
+            seq: event.seq,
+            timestampMs: event.frameTimestampMs,
+            width: img.width,
+            height: img.height,
+            channels: 1,
+            data: img.data,
+            sourceId: event.sourceId,
+            ...geometry,
+          },
+          FrameKind.enhanced,
+        );
       const text = JSON.stringify(event); // the image serialises as its size only
       for (const ws of enhancedViewers) {
         if (ws.readyState !== ws.OPEN) continue;
@@ -97,47 +108,56 @@ const live: FastifyPluginAsync = async (app) => {
     for (const ws of clients) ws.terminate();
   });
 
-  app.get('/api/live', { websocket: true, config: { access: 'signed-in' }, schema: { tags: ['live'], summary: 'Live frames (binary) and results (JSON) over WebSocket', hide: false } }, (socket, req) => {
-    clients.add(socket);
-    // the socket outlives the request that opened it: a user signed out, disabled or revoked meanwhile is dropped
-    const principal = req.principal;
-    const stillSignedIn = setInterval(() => {
-      if (principal && !principalIsLive(app.access, principal)) socket.close(4401, 'Signed out');
-    }, LIVE_CREDENTIAL_CHECK_MS);
-    stillSignedIn.unref();
-    const hello: HelloMessage = {
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      provider: rt.sessions[0]?.provider,
-      models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider })),
-      source: rt.pipeline?.source?.health(),
-    };
-    socket.send(JSON.stringify(hello));
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      const msg = isBinary ? undefined : parseClientMessage(data.toString());
-      if (msg?.type === 'exam-type') {
-        // the viewer's chosen exam type: only that type's model needs to run for this viewer
-        rt.modelGate?.setViewer(socket, msg.examType);
-        return;
-      }
-      if (msg?.type !== 'enhance') return;
-      const available = enhanceIds().length > 0;
-      const on = msg.on && available;
-      if (on) enhancedViewers.add(socket);
-      else enhancedViewers.delete(socket);
-      applyEnhance();
-      const answer: EnhanceStateMessage = { type: 'enhance', on, available, ...(msg.on && !available ? { reason: 'No enhancement model is loaded: add { id: enhance } to models in the configuration.' } : {}) };
-      socket.send(JSON.stringify(answer));
-    });
-    const forget = (): void => {
-      clearInterval(stillSignedIn);
-      clients.delete(socket);
-      if (enhancedViewers.delete(socket)) applyEnhance();
-      rt.modelGate?.setViewer(socket, undefined);
-    };
-    socket.on('close', forget);
-    socket.on('error', forget);
-  });
+  app.get(
+    '/api/live',
+    { websocket: true, config: { access: 'signed-in' }, schema: { tags: ['live'], summary: 'Live frames (binary) and results (JSON) over WebSocket', hide: false } },
+    (socket, req) => {
+      clients.add(socket);
+      // the socket outlives the request that opened it: a user signed out, disabled or revoked meanwhile is dropped
+      const principal = req.principal;
+      const stillSignedIn = setInterval(() => {
+        if (principal && !principalIsLive(app.access, principal)) socket.close(4401, 'Signed out');
+      }, LIVE_CREDENTIAL_CHECK_MS);
+      stillSignedIn.unref();
+      const hello: HelloMessage = {
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        provider: rt.sessions[0]?.provider,
+        models: rt.sessions.map((s) => ({ id: s.id, version: s.version, task: s.pkg.manifest.task, provider: s.provider })),
+        source: rt.pipeline?.source?.health(),
+      };
+      socket.send(JSON.stringify(hello));
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        const msg = isBinary ? undefined : parseClientMessage(data.toString());
+        if (msg?.type === 'exam-type') {
+          // the viewer's chosen exam type: only that type's model needs to run for this viewer
+          rt.modelGate?.setViewer(socket, msg.examType);
+          return;
+        }
+        if (msg?.type !== 'enhance') return;
+        const available = enhanceIds().length > 0;
+        const on = msg.on && available;
+        if (on) enhancedViewers.add(socket);
+        else enhancedViewers.delete(socket);
+        applyEnhance();
+        const answer: EnhanceStateMessage = {
+          type: 'enhance',
+          on,
+          available,
+          ...(msg.on && !available ? { reason: 'No enhancement model is loaded: add { id: enhance } to models in the configuration.' } : {}),
+        };
+        socket.send(JSON.stringify(answer));
+      });
+      const forget = (): void => {
+        clearInterval(stillSignedIn);
+        clients.delete(socket);
+        if (enhancedViewers.delete(socket)) applyEnhance();
+        rt.modelGate?.setViewer(socket, undefined);
+      };
+      socket.on('close', forget);
+      socket.on('error', forget);
+    },
+  );
 };
 
 export default fp(live, { name: 'sonoedge-live', dependencies: ['@fastify/websocket'] });

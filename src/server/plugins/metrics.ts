@@ -17,44 +17,81 @@ const metrics: FastifyPluginAsync = async (app) => {
   });
   const results = new Counter({ name: 'sonoedge_results_total', help: 'Results published', labelNames: ['model'], registers: [reg] });
   new Gauge({
-    name: 'sonoedge_source_fps', help: 'Frames per second delivered by the source', registers: [reg],
-    collect() { this.set(rt.pipeline?.source?.health().fps ?? 0); },
+    name: 'sonoedge_source_fps',
+    help: 'Frames per second delivered by the source',
+    registers: [reg],
+    collect() {
+      this.set(rt.pipeline?.source?.health().fps ?? 0);
+    },
   });
   new Gauge({
-    name: 'sonoedge_frames_in_total', help: 'Frames received from the source', registers: [reg],
-    collect() { this.set(rt.pipeline?.stats().framesIn ?? 0); },
+    name: 'sonoedge_frames_in_total',
+    help: 'Frames received from the source',
+    registers: [reg],
+    collect() {
+      this.set(rt.pipeline?.stats().framesIn ?? 0);
+    },
   });
   new Gauge({
-    name: 'sonoedge_frames_dropped_total', help: 'Frames replaced before inference took them (latest-frame-wins)', registers: [reg],
-    collect() { this.set(rt.pipeline?.stats().framesDropped ?? 0); },
+    name: 'sonoedge_frames_dropped_total',
+    help: 'Frames replaced before inference took them (latest-frame-wins)',
+    registers: [reg],
+    collect() {
+      this.set(rt.pipeline?.stats().framesDropped ?? 0);
+    },
   });
   new Gauge({
-    name: 'sonoedge_source_errors_total', help: 'Errors reported by the source', registers: [reg],
-    collect() { this.set(rt.pipeline?.source?.health().errors ?? 0); },
+    name: 'sonoedge_source_errors_total',
+    help: 'Errors reported by the source',
+    registers: [reg],
+    collect() {
+      this.set(rt.pipeline?.source?.health().errors ?? 0);
+    },
   });
   new Gauge({
-    name: 'sonoedge_execution_provider', help: 'Execution provider in use per model (value 1)', labelNames: ['model', 'provider'], registers: [reg],
+    name: 'sonoedge_execution_provider',
+    help: 'Execution provider in use per model (value 1)',
+    labelNames: ['model', 'provider'],
+    registers: [reg],
     collect() {
       this.reset();
       for (const s of rt.sessions) this.set({ model: s.id, provider: s.provider }, 1);
     },
   });
   new Gauge({
-    name: 'sonoedge_frames_rejected_total', help: 'Malformed frames refused at the pipeline entrance', registers: [reg],
-    collect() { this.set(rt.pipeline?.stats().framesRejected ?? 0); },
+    name: 'sonoedge_frames_rejected_total',
+    help: 'Malformed frames refused at the pipeline entrance',
+    registers: [reg],
+    collect() {
+      this.set(rt.pipeline?.stats().framesRejected ?? 0);
+    },
   });
   new Gauge({
-    name: 'sonoedge_source_faults_total', help: 'Sources stopped because their driver failed while running', registers: [reg],
-    collect() { this.set(rt.pipeline?.stats().sourceFaults ?? 0); },
+    name: 'sonoedge_source_faults_total',
+    help: 'Sources stopped because their driver failed while running',
+    registers: [reg],
+    collect() {
+      this.set(rt.pipeline?.stats().sourceFaults ?? 0);
+    },
   });
   new Gauge({
-    name: 'sonoedge_uncaught_errors_total', help: 'Errors nobody caught, by owner: a capture source, or the daemon itself (a bug)', labelNames: ['owner'], registers: [reg],
+    name: 'sonoedge_uncaught_errors_total',
+    help: 'Errors nobody caught, by owner: a capture source, or the daemon itself (a bug)',
+    labelNames: ['owner'],
+    registers: [reg],
     collect() {
       this.set({ owner: 'source' }, rt.faults?.attributed ?? 0);
       this.set({ owner: 'daemon' }, rt.faults?.unattributed ?? 0);
     },
   });
-  new Gauge({ name: 'sonoedge_ready', help: '1 when sessions are warm and the source runs', registers: [reg], collect() { this.set(rt.state.ready ? 1 : 0); } });
+  new Gauge({
+    name: 'sonoedge_ready',
+    help: '1 when sessions are warm and the source runs',
+    registers: [reg],
+    collect() {
+      this.set(rt.state.ready ? 1 : 0);
+    },
+  });
 
   const off = rt.bus.on('result', (e) => {
     results.inc({ model: e.modelId });

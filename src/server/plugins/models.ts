@@ -22,23 +22,33 @@ export interface ModelsPluginOptions {
 
 const Step = T.Object({ step: T.String(), ok: T.Boolean(), ms: T.Number(), detail: T.Optional(T.String()), code: T.Optional(T.String()) });
 const InstallReportDto = T.Object({
-  ok: T.Boolean(), id: T.Optional(T.String()), version: T.Optional(T.String()), signer: T.Optional(T.String()), activated: T.Boolean(), steps: T.Array(Step),
+  ok: T.Boolean(),
+  id: T.Optional(T.String()),
+  version: T.Optional(T.String()),
+  signer: T.Optional(T.String()),
+  activated: T.Boolean(),
+  steps: T.Array(Step),
   testVectors: T.Optional(T.Array(T.Object({ vector: T.String(), output: T.String(), meanAbs: T.Number(), maxAbs: T.Number(), fractionOver: T.Number(), ok: T.Boolean() }))),
   failed: T.Optional(T.Object({ step: T.String(), code: T.String(), message: T.String() })),
 });
 const RefusedDto = T.Object({ code: T.String(), message: T.String(), statusCode: T.Integer(), step: T.String(), report: InstallReportDto });
 const ErrorDto = T.Object({ code: T.String(), message: T.String(), statusCode: T.Integer() });
 const Event = T.Object({ at: T.String(), event: T.String(), version: T.Union([T.String(), T.Null()]), by: T.String(), detail: T.Optional(T.String()) });
-const Health = T.Union([T.Null(), T.Object({ state: T.String(), id: T.String(), version: T.String(), seen: T.Integer(), of: T.Integer(), errors: T.Integer(), slow: T.Integer(), insane: T.Integer(), reason: T.Optional(T.String()) })]);
+const Health = T.Union([
+  T.Null(),
+  T.Object({ state: T.String(), id: T.String(), version: T.String(), seen: T.Integer(), of: T.Integer(), errors: T.Integer(), slow: T.Integer(), insane: T.Integer(), reason: T.Optional(T.String()) }),
+]);
 const ModelsDto = T.Object({
-  models: T.Array(T.Object({
-    id: T.String(),
-    active: T.Union([T.Object({ version: T.String(), source: T.String(), why: T.String() }), T.Object({ error: T.String() })]),
-    bundled: T.Union([T.String(), T.Null()]),
-    installed: T.Array(T.Object({ version: T.String(), active: T.Boolean() })),
-    history: T.Array(Event),
-    health: Health,
-  })),
+  models: T.Array(
+    T.Object({
+      id: T.String(),
+      active: T.Union([T.Object({ version: T.String(), source: T.String(), why: T.String() }), T.Object({ error: T.String() })]),
+      bundled: T.Union([T.String(), T.Null()]),
+      installed: T.Array(T.Object({ version: T.String(), active: T.Boolean() })),
+      history: T.Array(Event),
+      health: Health,
+    }),
+  ),
 });
 const Query = T.Object({ activate: T.Boolean({ default: true }), allowDowngrade: T.Boolean({ default: false, description: 'Install a version older than the serving one (audited)' }) });
 type Query = Static<typeof Query>;
@@ -67,7 +77,12 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const message = `Model package is over modelUpdates.maxPackageBytes (${opts.maxPackageBytes}); raise the limit if the model is really that large.`;
-      const report: InstallReport = { ok: false, activated: false, steps: [{ step: 'extract', ok: false, ms: 0, code: ErrorCodes.MODEL_PACKAGE_TOO_LARGE, detail: message }], failed: { step: 'extract', code: ErrorCodes.MODEL_PACKAGE_TOO_LARGE, message } };
+      const report: InstallReport = {
+        ok: false,
+        activated: false,
+        steps: [{ step: 'extract', ok: false, ms: 0, code: ErrorCodes.MODEL_PACKAGE_TOO_LARGE, detail: message }],
+        failed: { step: 'extract', code: ErrorCodes.MODEL_PACKAGE_TOO_LARGE, message },
+      };
       reply.header('connection', 'close');
       return refused(reply, report);
     }
@@ -75,32 +90,51 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
     throw err; // the server's own error handler answers the rest
   });
 
-  app.post<{ Querystring: Query; Body: Buffer }>('/api/models', {
-    config: { access: 'technician' },
-    bodyLimit: opts.maxPackageBytes,
-    schema: {
-      tags, summary: 'Install a signed model package (the body, application/octet-stream) and activate it unless ?activate=false', querystring: Query,
-      response: { 200: InstallReportDto, 409: RefusedDto, 413: RefusedDto, 415: ErrorDto, 422: RefusedDto, 500: RefusedDto },
+  app.post<{ Querystring: Query; Body: Buffer }>(
+    '/api/models',
+    {
+      config: { access: 'technician' },
+      bodyLimit: opts.maxPackageBytes,
+      schema: {
+        tags,
+        summary: 'Install a signed model package (the body, application/octet-stream) and activate it unless ?activate=false',
+        querystring: Query,
+        response: { 200: InstallReportDto, 409: RefusedDto, 413: RefusedDto, 415: ErrorDto, 422: RefusedDto, 500: RefusedDto },
+      },
     },
-  }, async (req, reply) => {
-    if (!Buffer.isBuffer(req.body)) throw new SonoError(ErrorCodes.REQUEST_MEDIA_UNSUPPORTED, 'Send the model package as the body with Content-Type: application/octet-stream');
-    const report = await opts.service.install(req.body, { by: actor(req), activate: req.query.activate, allowDowngrade: req.query.allowDowngrade });
-    return report.ok ? report : refused(reply, report);
-  });
+    async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) throw new SonoError(ErrorCodes.REQUEST_MEDIA_UNSUPPORTED, 'Send the model package as the body with Content-Type: application/octet-stream');
+      const report = await opts.service.install(req.body, { by: actor(req), activate: req.query.activate, allowDowngrade: req.query.allowDowngrade });
+      return report.ok ? report : refused(reply, report);
+    },
+  );
 
-  app.get('/api/models', { config: { access: 'technician' }, schema: { tags, summary: 'Models: what serves and why, installed versions, history, health window', response: { 200: ModelsDto } } }, async () => opts.service.list());
+  app.get(
+    '/api/models',
+    { config: { access: 'technician' }, schema: { tags, summary: 'Models: what serves and why, installed versions, history, health window', response: { 200: ModelsDto } } },
+    async () => opts.service.list(),
+  );
 
-  app.post<{ Params: { id: string } }>('/api/models/:id/rollback', {
-    config: { access: 'technician' },
-    schema: { tags, summary: 'Go back to the version that served before (the bundled one at the end)', params: T.Object({ id: T.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }) }), response: { 200: T.Object({ id: T.String(), from: T.String(), to: T.String() }), 409: ErrorDto, 500: ErrorDto } },
-  }, async (req) => {
-    try {
-      return { id: req.params.id, ...(await opts.service.rollback(req.params.id, actor(req))) };
-    } catch (err) {
-      if (err instanceof SonoError) throw err;
-      throw new SonoError(ErrorCodes.MODEL_ACTIVATE_FAILED as ErrorCode, `Rollback of ${req.params.id} failed: ${errorMessage(err)}`, { cause: err });
-    }
-  });
+  app.post<{ Params: { id: string } }>(
+    '/api/models/:id/rollback',
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags,
+        summary: 'Go back to the version that served before (the bundled one at the end)',
+        params: T.Object({ id: T.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }) }),
+        response: { 200: T.Object({ id: T.String(), from: T.String(), to: T.String() }), 409: ErrorDto, 500: ErrorDto },
+      },
+    },
+    async (req) => {
+      try {
+        return { id: req.params.id, ...(await opts.service.rollback(req.params.id, actor(req))) };
+      } catch (err) {
+        if (err instanceof SonoError) throw err;
+        throw new SonoError(ErrorCodes.MODEL_ACTIVATE_FAILED as ErrorCode, `Rollback of ${req.params.id} failed: ${errorMessage(err)}`, { cause: err });
+      }
+    },
+  );
 };
 
 export default models;

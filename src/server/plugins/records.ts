@@ -2,9 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type as T } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
 import { assessGrowth } from '../../analysis/growth.js';
-import {
-  ActorBody, DecisionBody, ExamDto, ExamSummaryDto, type ExamSyncDto, GrowthDto, IdParams, MeasurementDto, NewExamBody, errorResponses,
-} from '../../protocol/rest/index.js';
+import { ActorBody, DecisionBody, ExamDto, ExamSummaryDto, type ExamSyncDto, GrowthDto, IdParams, MeasurementDto, NewExamBody, errorResponses } from '../../protocol/rest/index.js';
 import { ExamStore } from '../../records/exam-store.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuarded } from '../disk-guarded.js';
@@ -22,52 +20,80 @@ const records: FastifyPluginAsync = async (app) => {
   const tags = ['records'];
   const syncOf = (id: string): ExamSyncDto => app.sono.sync?.outbox.examState(id) ?? 'none';
 
-  app.post<{ Body: NewExamBody }>('/api/exams', { config: clinician, preHandler: diskGuarded(app, 'exam'), schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: ExamDto, ...errorResponses(400, 413, 415, 507) } } },
+  app.post<{ Body: NewExamBody }>(
+    '/api/exams',
+    {
+      config: clinician,
+      preHandler: diskGuarded(app, 'exam'),
+      schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: ExamDto, ...errorResponses(400, 413, 415, 507) } },
+    },
     async (req, reply) => {
       const exam = store.createExam(req.body);
       auditRequest(req, 'exam.create', exam.id, 'ok', { anonymous: !req.body.patient, examType: exam.examType });
       app.sono.modelGate?.setOpenExams(store.openExamTypes());
       return reply.code(201).send(exam);
-    });
+    },
+  );
   app.get('/api/exams', { config: clinician, schema: { tags, summary: 'List exams with their sync state', response: { 200: T.Array(ExamSummaryDto) } } }, async (req) => {
     const exams = store.listExams();
     auditRequest(req, 'exam.list', null, 'ok', { count: exams.length });
     return exams.map((e) => ({ ...e, sync: syncOf(e.id) }));
   });
-  app.get<{ Params: IdParams }>('/api/exams/:id', { config: clinician, schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: ExamDto, ...errorResponses(400, 404) } } },
+  app.get<{ Params: IdParams }>(
+    '/api/exams/:id',
+    { config: clinician, schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: ExamDto, ...errorResponses(400, 404) } } },
     async (req) => {
       const exam = store.getExam(req.params.id);
       auditRequest(req, 'exam.read', exam.id);
       return { ...exam, sync: syncOf(req.params.id) };
-    });
-  app.get<{ Params: IdParams }>('/api/exams/:id/growth', {
-    config: clinician,
-    schema: { tags, summary: "This patient's HC over visits: INTERGROWTH-21st z-scores, velocity and referral flags", params: IdParams, response: { 200: GrowthDto, ...errorResponses(400, 404) } },
-  }, async (req) => {
-    const visits = store.hcVisits(req.params.id);
-    auditRequest(req, 'exam.growth.read', req.params.id);
-    return { visits, ...assessGrowth(visits) };
-  });
-  app.post<{ Params: IdParams; Body: DecisionBody }>('/api/measurements/:id/decision', {
-    config: clinician,
-    bodyLimit: DECISION_BODY_LIMIT,
-    schema: { tags, summary: 'Confirm or correct an AI measurement', params: IdParams, body: DecisionBody, response: { 200: MeasurementDto, ...errorResponses(400, 404, 409, 413, 415) } },
-  }, async (req) => {
-    // who decided is who is signed in: a `by` in the body is never trusted
-    const by = req.principal!.name;
-    const m = store.decide(req.params.id, { ...req.body, by });
-    auditRequest(req, `measurement.${req.body.decision}`, m.id, 'ok', { aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText });
-    return m;
-  });
-  app.post<{ Params: IdParams; Body: ActorBody | undefined }>('/api/exams/:id/close', {
-    config: clinician,
-    schema: { tags, summary: 'Close the exam: it is queued for every sync target at once', params: IdParams, body: T.Optional(ActorBody), response: { 200: ExamDto, ...errorResponses(400, 404, 409, 413, 415) } },
-  }, async (req) => {
-    const exam = store.closeExam(req.params.id, req.principal!.name, (e) => app.sono.onExamClosed?.(e));
-    auditRequest(req, 'exam.close', exam.id, 'ok', { captures: exam.captures.length });
-    app.sono.modelGate?.setOpenExams(store.openExamTypes());
-    return exam;
-  });
+    },
+  );
+  app.get<{ Params: IdParams }>(
+    '/api/exams/:id/growth',
+    {
+      config: clinician,
+      schema: { tags, summary: "This patient's HC over visits: INTERGROWTH-21st z-scores, velocity and referral flags", params: IdParams, response: { 200: GrowthDto, ...errorResponses(400, 404) } },
+    },
+    async (req) => {
+      const visits = store.hcVisits(req.params.id);
+      auditRequest(req, 'exam.growth.read', req.params.id);
+      return { visits, ...assessGrowth(visits) };
+    },
+  );
+  app.post<{ Params: IdParams; Body: DecisionBody }>(
+    '/api/measurements/:id/decision',
+    {
+      config: clinician,
+      bodyLimit: DECISION_BODY_LIMIT,
+      schema: { tags, summary: 'Confirm or correct an AI measurement', params: IdParams, body: DecisionBody, response: { 200: MeasurementDto, ...errorResponses(400, 404, 409, 413, 415) } },
+    },
+    async (req) => {
+      // who decided is who is signed in: a `by` in the body is never trusted
+      const by = req.principal!.name;
+      const m = store.decide(req.params.id, { ...req.body, by });
+      auditRequest(req, `measurement.${req.body.decision}`, m.id, 'ok', { aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText });
+      return m;
+    },
+  );
+  app.post<{ Params: IdParams; Body: ActorBody | undefined }>(
+    '/api/exams/:id/close',
+    {
+      config: clinician,
+      schema: {
+        tags,
+        summary: 'Close the exam: it is queued for every sync target at once',
+        params: IdParams,
+        body: T.Optional(ActorBody),
+        response: { 200: ExamDto, ...errorResponses(400, 404, 409, 413, 415) },
+      },
+    },
+    async (req) => {
+      const exam = store.closeExam(req.params.id, req.principal!.name, (e) => app.sono.onExamClosed?.(e));
+      auditRequest(req, 'exam.close', exam.id, 'ok', { captures: exam.captures.length });
+      app.sono.modelGate?.setOpenExams(store.openExamTypes());
+      return exam;
+    },
+  );
 };
 
 declare module 'fastify' {

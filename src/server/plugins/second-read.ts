@@ -22,9 +22,13 @@ const SecondReadBody = T.Object({ agree: T.Boolean(), value: T.Optional(Value), 
 const AdjudicateBody = T.Object({ value: T.Optional(Value), text: T.Optional(Text), note: T.Optional(Note) }, { additionalProperties: false });
 const ReadingDto = T.Object({ value: T.Union([T.Number(), T.Null()]), text: T.Union([T.String(), T.Null()]), by: T.String(), at: T.String(), note: T.Optional(T.Union([T.String(), T.Null()])) });
 const ReadingsDto = T.Object({
-  measurementId: T.String(), kind: T.String(), unit: T.String(), first: ReadingDto,
+  measurementId: T.String(),
+  kind: T.String(),
+  unit: T.String(),
+  first: ReadingDto,
   second: T.Union([T.Composite([ReadingDto, T.Object({ agree: T.Boolean() })]), T.Null()]),
-  adjudicated: T.Union([ReadingDto, T.Null()]), flagged: T.Boolean({ description: 'A disagreement not yet adjudicated' }),
+  adjudicated: T.Union([ReadingDto, T.Null()]),
+  flagged: T.Boolean({ description: 'A disagreement not yet adjudicated' }),
 });
 
 const clinician = { access: 'clinician' as const };
@@ -54,32 +58,60 @@ const secondRead: FastifyPluginAsync = async (app) => {
     }
   };
 
-  app.post<{ Params: IdParams; Body: Static<typeof SecondReadBody> }>('/api/measurements/:id/second-read', {
-    config: clinician,
-    schema: { tags, summary: "A second clinician's agreement or disagreement with one measurement of a signed exam", params: IdParams, body: SecondReadBody, response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) } },
-  }, async (req) => audited(req, 'measurement.second-read', req.params.id, () => reads.secondRead(req.params.id, { ...req.body, reader: req.principal!.name })));
+  app.post<{ Params: IdParams; Body: Static<typeof SecondReadBody> }>(
+    '/api/measurements/:id/second-read',
+    {
+      config: clinician,
+      schema: {
+        tags,
+        summary: "A second clinician's agreement or disagreement with one measurement of a signed exam",
+        params: IdParams,
+        body: SecondReadBody,
+        response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) },
+      },
+    },
+    async (req) => audited(req, 'measurement.second-read', req.params.id, () => reads.secondRead(req.params.id, { ...req.body, reader: req.principal!.name })),
+  );
 
-  app.post<{ Params: IdParams; Body: Static<typeof AdjudicateBody> }>('/api/measurements/:id/adjudicate', {
-    config: clinician,
-    schema: { tags, summary: 'Resolve a flagged disagreement (signer or second reader): an amended report revision carries all three values', params: IdParams, body: AdjudicateBody, response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) } },
-  }, async (req) => audited(req, 'measurement.adjudicate', req.params.id, () => {
-    const by = req.principal!.name;
-    const r = reads.adjudicate(req.params.id, { ...req.body, by });
-    const exam = exams.getExam(reads.examOf(req.params.id));
-    const at = new Date();
-    const notes = reads.readings(exam.id).filter((x) => x.adjudicated).map(readingNote);
-    signatures.addRevision(exam.id, { kind: 'amendment', by, at }, (revision) => app.sono.reports?.revise(exam, { revision, at, notes }));
-    return r;
-  }));
+  app.post<{ Params: IdParams; Body: Static<typeof AdjudicateBody> }>(
+    '/api/measurements/:id/adjudicate',
+    {
+      config: clinician,
+      schema: {
+        tags,
+        summary: 'Resolve a flagged disagreement (signer or second reader): an amended report revision carries all three values',
+        params: IdParams,
+        body: AdjudicateBody,
+        response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) },
+      },
+    },
+    async (req) =>
+      audited(req, 'measurement.adjudicate', req.params.id, () => {
+        const by = req.principal!.name;
+        const r = reads.adjudicate(req.params.id, { ...req.body, by });
+        const exam = exams.getExam(reads.examOf(req.params.id));
+        const at = new Date();
+        const notes = reads
+          .readings(exam.id)
+          .filter((x) => x.adjudicated)
+          .map(readingNote);
+        signatures.addRevision(exam.id, { kind: 'amendment', by, at }, (revision) => app.sono.reports?.revise(exam, { revision, at, notes }));
+        return r;
+      }),
+  );
 
-  app.get<{ Params: IdParams }>('/api/exams/:id/second-reads', {
-    config: clinician,
-    schema: { tags, summary: 'First, second and adjudicated values of each second-read measurement', params: IdParams, response: { 200: T.Array(ReadingsDto), ...errorResponses(400, 404) } },
-  }, async (req) => {
-    const exam = exams.getExam(req.params.id);
-    auditRequest(req, 'exam.second-reads.read', exam.id);
-    return reads.readings(exam.id);
-  });
+  app.get<{ Params: IdParams }>(
+    '/api/exams/:id/second-reads',
+    {
+      config: clinician,
+      schema: { tags, summary: 'First, second and adjudicated values of each second-read measurement', params: IdParams, response: { 200: T.Array(ReadingsDto), ...errorResponses(400, 404) } },
+    },
+    async (req) => {
+      const exam = exams.getExam(req.params.id);
+      auditRequest(req, 'exam.second-reads.read', exam.id);
+      return reads.readings(exam.id);
+    },
+  );
 };
 
 export default fp(secondRead, { name: 'sonoedge-second-read' });

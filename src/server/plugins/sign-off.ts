@@ -33,38 +33,58 @@ const signOff: FastifyPluginAsync = async (app) => {
   const signatures = new SignatureStore(app.sono.db);
   const tags = ['records'];
 
-  app.post<{ Params: IdParams; Body: Static<typeof SignBody> | undefined }>('/api/exams/:id/sign', {
-    config: clinician,
-    schema: {
-      tags, summary: "Sign the report of a closed exam whose measurements are all decided: a VERIFIED revision is sent with the signed-in clinician as Verifying Observer",
-      params: IdParams, body: T.Optional(SignBody), response: { 200: SignDto, ...errorResponses(400, 404, 409, 413, 415) },
+  app.post<{ Params: IdParams; Body: Static<typeof SignBody> | undefined }>(
+    '/api/exams/:id/sign',
+    {
+      config: clinician,
+      schema: {
+        tags,
+        summary: 'Sign the report of a closed exam whose measurements are all decided: a VERIFIED revision is sent with the signed-in clinician as Verifying Observer',
+        params: IdParams,
+        body: T.Optional(SignBody),
+        response: { 200: SignDto, ...errorResponses(400, 404, 409, 413, 415) },
+      },
     },
-  }, async (req) => {
-    const by = req.principal!.name;
-    try {
-      const exam = exams.getExam(req.params.id);
-      checkSignable(exam);
-      const at = new Date();
-      const reports = app.sono.reports;
-      const rec = signatures.addRevision(exam.id, { kind: 'signature', by, at }, (revision) => reports?.revise(exam, {
-        revision, at, verification: { observerName: by, organization: reports.organization, at },
-      }));
-      auditRequest(req, 'report.sign', exam.id, 'ok', { revision: rec.revision, srUid: rec.srUid, obSrUid: rec.obSrUid });
-      return { ...rec, verificationFlag: 'VERIFIED' as const };
-    } catch (err) {
-      auditRequest(req, 'report.sign', req.params.id, 'failed', { code: err instanceof SonoError ? err.code : 'internal' });
-      throw err;
-    }
-  });
+    async (req) => {
+      const by = req.principal!.name;
+      try {
+        const exam = exams.getExam(req.params.id);
+        checkSignable(exam);
+        const at = new Date();
+        const reports = app.sono.reports;
+        const rec = signatures.addRevision(exam.id, { kind: 'signature', by, at }, (revision) =>
+          reports?.revise(exam, {
+            revision,
+            at,
+            verification: { observerName: by, organization: reports.organization, at },
+          }),
+        );
+        auditRequest(req, 'report.sign', exam.id, 'ok', { revision: rec.revision, srUid: rec.srUid, obSrUid: rec.obSrUid });
+        return { ...rec, verificationFlag: 'VERIFIED' as const };
+      } catch (err) {
+        auditRequest(req, 'report.sign', req.params.id, 'failed', { code: err instanceof SonoError ? err.code : 'internal' });
+        throw err;
+      }
+    },
+  );
 
-  app.get<{ Params: IdParams }>('/api/exams/:id/signatures', {
-    config: clinician,
-    schema: { tags, summary: "The exam's report revisions after closing: signatures and amendments, who, when, which SR", params: IdParams, response: { 200: T.Array(RevisionDto), ...errorResponses(400, 404) } },
-  }, async (req) => {
-    const exam = exams.getExam(req.params.id);
-    auditRequest(req, 'report.signatures.read', exam.id);
-    return signatures.revisions(exam.id);
-  });
+  app.get<{ Params: IdParams }>(
+    '/api/exams/:id/signatures',
+    {
+      config: clinician,
+      schema: {
+        tags,
+        summary: "The exam's report revisions after closing: signatures and amendments, who, when, which SR",
+        params: IdParams,
+        response: { 200: T.Array(RevisionDto), ...errorResponses(400, 404) },
+      },
+    },
+    async (req) => {
+      const exam = exams.getExam(req.params.id);
+      auditRequest(req, 'report.signatures.read', exam.id);
+      return signatures.revisions(exam.id);
+    },
+  );
 };
 
 export default fp(signOff, { name: 'sonoedge-sign-off' });

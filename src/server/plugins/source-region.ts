@@ -35,53 +35,79 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
     if (stored) {
       const shape = stored.shape as unknown as RegionShape;
       return {
-        origin: 'set', region: stored.region, ...shape, frame: stored.frame, pixelSpacing: stored.pixelSpacing ?? null,
-        setBy: stored.setBy ?? null, savedAt: stored.savedAt, reason: null,
+        origin: 'set',
+        region: stored.region,
+        ...shape,
+        frame: stored.frame,
+        pixelSpacing: stored.pixelSpacing ?? null,
+        setBy: stored.setBy ?? null,
+        savedAt: stored.savedAt,
+        reason: null,
       };
     }
     const r = last?.region;
     const whole = !r || (r.x === 0 && r.y === 0 && r.width === last?.width && r.height === last.height);
     const origin = r?.origin === 'source' || (r && r.origin === undefined && !whole) ? 'source' : src && GRABBER_DRIVERS.has(src.driver) ? 'unset' : 'unknown';
     return {
-      origin, region: origin === 'source' && r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null,
-      frame: last ? { width: last.width, height: last.height } : null, pixelSpacing: null, setBy: null, savedAt: null,
+      origin,
+      region: origin === 'source' && r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null,
+      frame: last ? { width: last.width, height: last.height } : null,
+      pixelSpacing: null,
+      setBy: null,
+      savedAt: null,
       reason: origin === 'unset' ? ErrorCodes.REGION_NOT_SET : null,
     };
   };
 
-  app.get('/api/source/region', {
-    config: { access: 'signed-in' },
-    schema: { tags, summary: "The current source's imaging region: set by a technician, declared by the source, or unset (its captures are then kept on the device)", response: { 200: RegionStateDto } },
-  }, async () => state());
-
-  app.put<{ Body: RegionBody }>('/api/source/region', {
-    config: { access: 'technician' },
-    schema: {
-      tags, summary: "Set (a rectangle or a fan, with optional depth-scale taps) or clear the current source's imaging region; kept per source, applied to frames of the size it was drawn on",
-      body: RegionBody, response: { 200: RegionStateDto, ...errorResponses(400, 409, 413, 415, 500) },
+  app.get(
+    '/api/source/region',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags,
+        summary: "The current source's imaging region: set by a technician, declared by the source, or unset (its captures are then kept on the device)",
+        response: { 200: RegionStateDto },
+      },
     },
-  }, async (req) => {
-    const p = app.sono.pipeline;
-    const src = p.source;
-    const frame = p.lastFrameSize();
-    if (!src || !frame) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, 'No source is delivering frames; set the region once the scanner\'s picture is live');
-    const key = RegionStore.keyOf(src);
-    const body = req.body;
-    const shape: RegionShape | undefined = 'rect' in body ? { rect: body.rect } : 'fan' in body ? { fan: body.fan } : undefined;
-    const region = shape && boundsOf(shape, frame);
-    const scale = 'scale' in body ? body.scale : undefined;
-    const pixelSpacing = scale ? spacingOfScale(scale, frame) : undefined;
-    const by = req.principal?.name;
-    // Saved first: a region the technician believes is kept but would vanish at the next restart is worse than none.
-    try {
-      store.set(key, shape && region ? { shape, region, frame, scale, pixelSpacing, setBy: by } : undefined);
-    } catch (err) {
-      throw new SonoError(ErrorCodes.REGION_NOT_SAVED, `The imaging region could not be saved (${errorMessage(err)}); nothing was changed. Check the data folder's free space and permissions`, { cause: err });
-    }
-    p.setRegionOverride(region ? { region, frame, pixelSpacing } : undefined);
-    auditIfWired(req, shape ? 'source.region.set' : 'source.region.clear', key, region ? { ...region, frameWidth: frame.width, frameHeight: frame.height } : undefined);
-    return state();
-  });
+    async () => state(),
+  );
+
+  app.put<{ Body: RegionBody }>(
+    '/api/source/region',
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags,
+        summary: "Set (a rectangle or a fan, with optional depth-scale taps) or clear the current source's imaging region; kept per source, applied to frames of the size it was drawn on",
+        body: RegionBody,
+        response: { 200: RegionStateDto, ...errorResponses(400, 409, 413, 415, 500) },
+      },
+    },
+    async (req) => {
+      const p = app.sono.pipeline;
+      const src = p.source;
+      const frame = p.lastFrameSize();
+      if (!src || !frame) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, "No source is delivering frames; set the region once the scanner's picture is live");
+      const key = RegionStore.keyOf(src);
+      const body = req.body;
+      const shape: RegionShape | undefined = 'rect' in body ? { rect: body.rect } : 'fan' in body ? { fan: body.fan } : undefined;
+      const region = shape && boundsOf(shape, frame);
+      const scale = 'scale' in body ? body.scale : undefined;
+      const pixelSpacing = scale ? spacingOfScale(scale, frame) : undefined;
+      const by = req.principal?.name;
+      // Saved first: a region the technician believes is kept but would vanish at the next restart is worse than none.
+      try {
+        store.set(key, shape && region ? { shape, region, frame, scale, pixelSpacing, setBy: by } : undefined);
+      } catch (err) {
+        throw new SonoError(ErrorCodes.REGION_NOT_SAVED, `The imaging region could not be saved (${errorMessage(err)}); nothing was changed. Check the data folder's free space and permissions`, {
+          cause: err,
+        });
+      }
+      p.setRegionOverride(region ? { region, frame, pixelSpacing } : undefined);
+      auditIfWired(req, shape ? 'source.region.set' : 'source.region.clear', key, region ? { ...region, frameWidth: frame.width, frameHeight: frame.height } : undefined);
+      return state();
+    },
+  );
 };
 
 export default fp(sourceRegion, { name: 'sonoedge-source-region' });

@@ -27,30 +27,44 @@ const sync: FastifyPluginAsync = async (app) => {
     };
   });
 
-  app.post<{ Params: ItemParams; Body: ReleaseBody }>('/api/sync/items/:id/release', {
-    config: { access: 'technician' },
-    schema: {
-      tags: ['sync'], summary: 'Release a held outgoing image: as it is, or masked (the boxes blacked out, then read again by the OCR)',
-      params: ItemParams, body: ReleaseBody, response: { 200: ReleaseDto, ...errorResponses(400, 404, 409, 500) },
+  app.post<{ Params: ItemParams; Body: ReleaseBody }>(
+    '/api/sync/items/:id/release',
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags: ['sync'],
+        summary: 'Release a held outgoing image: as it is, or masked (the boxes blacked out, then read again by the OCR)',
+        params: ItemParams,
+        body: ReleaseBody,
+        response: { 200: ReleaseDto, ...errorResponses(400, 404, 409, 500) },
+      },
     },
-  }, async (req) => {
-    const gates = new GateStore(app.sono.db);
-    const item = gates.itemById(req.params.id);
-    const gate = item && gates.get(item.sopInstanceUid);
-    if (!item || !gate) throw new SonoError(ErrorCodes.SYNC_ITEM_NOT_FOUND, `No outgoing image with item id ${req.params.id}; list them with GET /api/sync`, { details: { id: req.params.id } });
-    if (gate.state !== 'held') throw new SonoError(ErrorCodes.SYNC_ITEM_NOT_HELD, `Outgoing item ${req.params.id} is ${gate.state}, not held; only a held image is released`, { details: { id: req.params.id, state: gate.state } });
-    const mask = req.body.mask ?? [];
-    // with no region, the whole screen would go out: only a masked image, read again, may leave
-    if (mask.length === 0 && gate.reason?.code !== 'SONO_BURNED_IN_TEXT') {
-      throw new SonoError(ErrorCodes.SYNC_MASK_REQUIRED, `Outgoing item ${req.params.id} is held for ${gate.reason?.code ?? 'an unknown reason'}; release it with a mask (the boxes to black out), or set the source's imaging region`, { details: { id: req.params.id } });
-    }
-    const next = mask.length > 0 ? 'checking' : 'released';
-    const payload = rewritePayload(imageOf(item.payload), mask, mask.length > 0 ? 'NO' : 'YES');
-    gates.decide(item.sopInstanceUid, payload, next, req.principal?.name ?? null);
-    auditIfWired(req, mask.length > 0 ? 'sync.image.mask-release' : 'sync.image.release', item.sopInstanceUid, { reason: gate.reason?.code ?? null, boxes: mask.length });
-    app.sono.sync?.worker.poke();
-    return { sopInstanceUid: item.sopInstanceUid, state: next };
-  });
+    async (req) => {
+      const gates = new GateStore(app.sono.db);
+      const item = gates.itemById(req.params.id);
+      const gate = item && gates.get(item.sopInstanceUid);
+      if (!item || !gate) throw new SonoError(ErrorCodes.SYNC_ITEM_NOT_FOUND, `No outgoing image with item id ${req.params.id}; list them with GET /api/sync`, { details: { id: req.params.id } });
+      if (gate.state !== 'held')
+        throw new SonoError(ErrorCodes.SYNC_ITEM_NOT_HELD, `Outgoing item ${req.params.id} is ${gate.state}, not held; only a held image is released`, {
+          details: { id: req.params.id, state: gate.state },
+        });
+      const mask = req.body.mask ?? [];
+      // with no region, the whole screen would go out: only a masked image, read again, may leave
+      if (mask.length === 0 && gate.reason?.code !== 'SONO_BURNED_IN_TEXT') {
+        throw new SonoError(
+          ErrorCodes.SYNC_MASK_REQUIRED,
+          `Outgoing item ${req.params.id} is held for ${gate.reason?.code ?? 'an unknown reason'}; release it with a mask (the boxes to black out), or set the source's imaging region`,
+          { details: { id: req.params.id } },
+        );
+      }
+      const next = mask.length > 0 ? 'checking' : 'released';
+      const payload = rewritePayload(imageOf(item.payload), mask, mask.length > 0 ? 'NO' : 'YES');
+      gates.decide(item.sopInstanceUid, payload, next, req.principal?.name ?? null);
+      auditIfWired(req, mask.length > 0 ? 'sync.image.mask-release' : 'sync.image.release', item.sopInstanceUid, { reason: gate.reason?.code ?? null, boxes: mask.length });
+      app.sono.sync?.worker.poke();
+      return { sopInstanceUid: item.sopInstanceUid, state: next };
+    },
+  );
 };
 
 export default fp(sync, { name: 'sonoedge-sync' });

@@ -14,13 +14,17 @@ const TlsDto = T.Object({
  * settings-page material, like the sources.
  */
 const systemTls: FastifyPluginAsync = async (app) => {
-  app.get('/api/system/tls', {
-    config: { access: 'technician' },
-    schema: { tags: ['system'], summary: 'HTTPS certificate fingerprints, to pair a tablet', response: { 200: TlsDto } },
-  }, async () => {
-    const f = app.sono.tlsFingerprints;
-    return { secure: app.sono.access.secure, certificate: f?.certificate ?? null, ca: f?.ca ?? null };
-  });
+  app.get(
+    '/api/system/tls',
+    {
+      config: { access: 'technician' },
+      schema: { tags: ['system'], summary: 'HTTPS certificate fingerprints, to pair a tablet', response: { 200: TlsDto } },
+    },
+    async () => {
+      const f = app.sono.tlsFingerprints;
+      return { secure: app.sono.access.secure, certificate: f?.certificate ?? null, ca: f?.ca ?? null };
+    },
+  );
 };
 
 export default fp(systemTls, { name: 'sonoedge-system-tls' });

@@ -14,30 +14,39 @@ import { localDate } from '../../worklist/identifier.js';
 type RouteAccess = { access: 'clinician' };
 
 const worklist: FastifyPluginAsync = async (app) => {
-  app.get<{ Querystring: WorklistQuery }, RouteAccess>('/api/worklist', {
-    config: { access: 'clinician' },
-    schema: {
-      tags: ['records'], summary: "The RIS's scheduled procedures (DICOM Modality Worklist): patient, accession number, scheduled date",
-      querystring: WorklistQuery, response: { 200: WorklistDto, ...errorResponses(400, 409, 502, 504) },
+  app.get<{ Querystring: WorklistQuery }, RouteAccess>(
+    '/api/worklist',
+    {
+      config: { access: 'clinician' },
+      schema: {
+        tags: ['records'],
+        summary: "The RIS's scheduled procedures (DICOM Modality Worklist): patient, accession number, scheduled date",
+        querystring: WorklistQuery,
+        response: { 200: WorklistDto, ...errorResponses(400, 409, 502, 504) },
+      },
     },
-  }, async (req, reply) => {
-    const settings = app.sono.config.worklist;
-    if (!settings) {
-      throw new SonoError(ErrorCodes.WORKLIST_NOT_CONFIGURED, 'No worklist is configured; add a "worklist" section (host, port, calledAeTitle, callingAeTitle) to the config, or type the patient\'s details');
-    }
-    const date = req.query.date ?? localDate();
-    const modality = req.query.modality === 'any' ? undefined : (req.query.modality ?? 'US');
-    // a client that goes away abandons the association rather than leaving it to the timeout
-    const gone = new AbortController();
-    const onClose = (): void => gone.abort(new Error('The client closed the connection'));
-    reply.raw.once('close', onClose);
-    try {
-      const answer = await findWorklist(settings, { date, modality }, { signal: gone.signal });
-      return { date, modality: modality ?? null, ...answer };
-    } finally {
-      reply.raw.off('close', onClose);
-    }
-  });
+    async (req, reply) => {
+      const settings = app.sono.config.worklist;
+      if (!settings) {
+        throw new SonoError(
+          ErrorCodes.WORKLIST_NOT_CONFIGURED,
+          'No worklist is configured; add a "worklist" section (host, port, calledAeTitle, callingAeTitle) to the config, or type the patient\'s details',
+        );
+      }
+      const date = req.query.date ?? localDate();
+      const modality = req.query.modality === 'any' ? undefined : (req.query.modality ?? 'US');
+      // a client that goes away abandons the association rather than leaving it to the timeout
+      const gone = new AbortController();
+      const onClose = (): void => gone.abort(new Error('The client closed the connection'));
+      reply.raw.once('close', onClose);
+      try {
+        const answer = await findWorklist(settings, { date, modality }, { signal: gone.signal });
+        return { date, modality: modality ?? null, ...answer };
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
 };
 
 export default worklist;

@@ -31,8 +31,13 @@ export async function runBackup(argv: string[], dataDirOf: DataDirOf): Promise<n
   if (!found) throw new SonoError(ErrorCodes.BACKUP_FAILED, `No records key found for ${dataDir} (no credential, no keys/records.key): ${KEY_HINT}`);
   const software = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const { dir, manifest } = backupRecords({ dataDir, key: found.key, toDir: resolve(values.to), software });
-  const rows = Object.entries(manifest.counts).filter(([t]) => ['exams', 'captures', 'measurements'].includes(t)).map(([t, n]) => `${n} ${t}`).join(', ');
+  const rows = Object.entries(manifest.counts)
+    .filter(([t]) => ['exams', 'captures', 'measurements'].includes(t))
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ');
   process.stdout.write(`${dir}\n`);
-  process.stderr.write(`sonoedge: backup written to ${dir} (${rows}; ${manifest.files[0]!.bytes} bytes, encrypted with the records key, SHA-256 ${manifest.files[0]!.sha256.slice(0, 16)}…). Keep the key too: the backup cannot be read without it\n`);
+  process.stderr.write(
+    `sonoedge: backup written to ${dir} (${rows}; ${manifest.files[0]!.bytes} bytes, encrypted with the records key, SHA-256 ${manifest.files[0]!.sha256.slice(0, 16)}…). Keep the key too: the backup cannot be read without it\n`,
+  );
   return 0;
 }

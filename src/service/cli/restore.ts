@@ -20,12 +20,20 @@ export async function runRestore(argv: string[], dataDirOf: DataDirOf): Promise<
   const key = given ?? own;
   if (!key) throw new SonoError(ErrorCodes.RESTORE_INVALID, `No records key found for ${dataDir} (a new device?): ${KEY_HINT.replace('sonoedge …', 'sonoedge restore …')}`);
   if (given && own && given.key !== own.key) {
-    throw new SonoError(ErrorCodes.RESTORE_REFUSED, `The key in ${given.from} differs from the one this device uses (${own.from}): the daemon could not open the restored database. Restore with this device's key, or replace its key first`);
+    throw new SonoError(
+      ErrorCodes.RESTORE_REFUSED,
+      `The key in ${given.from} differs from the one this device uses (${own.from}): the daemon could not open the restored database. Restore with this device's key, or replace its key first`,
+    );
   }
   // A new device with no key of its own: the backup's key becomes its key file (unless a credential provides it).
   const r = restoreRecords({ fromDir: resolve(positionals[0]!), dataDir, key: key.key, writeKey: !own && !process.env.CREDENTIALS_DIRECTORY });
-  const rows = Object.entries(r.manifest.counts).filter(([t]) => ['exams', 'captures', 'measurements'].includes(t)).map(([t, n]) => `${n} ${t}`).join(', ');
+  const rows = Object.entries(r.manifest.counts)
+    .filter(([t]) => ['exams', 'captures', 'measurements'].includes(t))
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ');
   process.stdout.write(`${r.target}\n`);
-  process.stderr.write(`sonoedge: restored ${rows} from the backup of ${r.manifest.createdAt} into ${r.target}${r.previous ? `; the database it replaced is kept as ${r.previous}` : ''}. Start the daemon again (systemctl start sonoedge)\n`);
+  process.stderr.write(
+    `sonoedge: restored ${rows} from the backup of ${r.manifest.createdAt} into ${r.target}${r.previous ? `; the database it replaced is kept as ${r.previous}` : ''}. Start the daemon again (systemctl start sonoedge)\n`,
+  );
   return 0;
 }

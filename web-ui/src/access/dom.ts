@@ -22,11 +22,14 @@ export function input(props: Partial<HTMLInputElement>, placeholder: Key): HTMLI
 /** A table row of text cells, then any extra cells given as elements. */
 export function row(texts: string[], ...extra: HTMLElement[]): HTMLTableRowElement {
   const tr = document.createElement('tr');
-  tr.append(...texts.map((text) => el('td', { textContent: text })), ...extra.map((x) => {
-    const td = document.createElement('td');
-    td.append(x);
-    return td;
-  }));
+  tr.append(
+    ...texts.map((text) => el('td', { textContent: text })),
+    ...extra.map((x) => {
+      const td = document.createElement('td');
+      td.append(x);
+      return td;
+    }),
+  );
   return tr;
 }
 

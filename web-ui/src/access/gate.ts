@@ -64,10 +64,7 @@ export class AccessGate {
     if (s) this.#last = s.user;
     const notice = reason === 'ended' ? t('errSessionEnded') : undefined;
     const preselect = reason === 'switch' ? undefined : this.#last;
-    await Promise.all([
-      s?.via === 'session' && reason !== 'ended' ? accessApi.signOut().catch(() => undefined) : undefined,
-      this.#screen.show({ preselect, notice }),
-    ]);
+    await Promise.all([s?.via === 'session' && reason !== 'ended' ? accessApi.signOut().catch(() => undefined) : undefined, this.#screen.show({ preselect, notice })]);
   }
 
   /** After the live socket closed: a session that ended meanwhile locks the page. */

@@ -36,7 +36,11 @@ export function createPinPad(onChange: () => void): PinPad {
     return b;
   };
   for (const d of ['1', '2', '3', '4', '5', '6', '7', '8', '9']) pad.append(key(d, undefined, () => (digits = (digits + d).slice(0, MAX_DIGITS)), d));
-  pad.append(key('', 'clear', () => (digits = '')), key('0', undefined, () => (digits = (digits + '0').slice(0, MAX_DIGITS)), '0'), key('', 'erase', () => (digits = digits.slice(0, -1))));
+  pad.append(
+    key('', 'clear', () => (digits = '')),
+    key('0', undefined, () => (digits = (digits + '0').slice(0, MAX_DIGITS)), '0'),
+    key('', 'erase', () => (digits = digits.slice(0, -1))),
+  );
   const element = document.createElement('div');
   element.append(dots, pad);
   paint();

@@ -34,7 +34,12 @@ class LesionReview implements Review {
   /** an outline point being pushed: its index and where the finger was last */
   #point: { k: number; x: number; y: number } | undefined;
 
-  constructor(readonly buf: ArrayBuffer, private readonly result: BreastLesionResult, private readonly ai: Calipers, private readonly env: ExamTypeEnv) {
+  constructor(
+    readonly buf: ArrayBuffer,
+    private readonly result: BreastLesionResult,
+    private readonly ai: Calipers,
+    private readonly env: ExamTypeEnv,
+  ) {
     this.#edit = { long: { ...ai.long }, perp: { ...ai.perp } };
     this.#outline = result.lesion!.outline.slice();
   }

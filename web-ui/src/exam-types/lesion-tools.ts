@@ -9,7 +9,10 @@ import { type LesionShape, measureLesionShape } from '../../../src/analysis/lesi
 import { splitXY } from '../../../src/analysis/polygon';
 import type { BreastLesionResult, Segment } from '../../../src/protocol/index.js';
 
-export interface Calipers { long: Segment; perp: Segment }
+export interface Calipers {
+  long: Segment;
+  perp: Segment;
+}
 export type CaliperHandle = 'long1' | 'long2' | 'perp1' | 'perp2';
 
 export function calipersOf(r: BreastLesionResult): Calipers | undefined {
@@ -101,7 +104,10 @@ export function drawLesion(ctx: CanvasRenderingContext2D, r: BreastLesionResult,
   }
   const c = calipers ?? (r.lesion ? calipersOf(r) : undefined);
   if (!c) return;
-  for (const [s, colour] of [[c.long, '#fbbf24'], [c.perp, '#22d3ee']] as const) {
+  for (const [s, colour] of [
+    [c.long, '#fbbf24'],
+    [c.perp, '#22d3ee'],
+  ] as const) {
     ctx.beginPath();
     ctx.moveTo(s.x1, s.y1);
     ctx.lineTo(s.x2, s.y2);
@@ -111,7 +117,10 @@ export function drawLesion(ctx: CanvasRenderingContext2D, r: BreastLesionResult,
     ctx.stroke();
     ctx.setLineDash([]);
     if (calipers) {
-      for (const [x, y] of [[s.x1, s.y1], [s.x2, s.y2]] as const) {
+      for (const [x, y] of [
+        [s.x1, s.y1],
+        [s.x2, s.y2],
+      ] as const) {
         ctx.beginPath();
         ctx.arc(x, y, handleRadius, 0, 2 * Math.PI);
         ctx.fillStyle = 'rgba(251, 191, 36, 0.3)';

@@ -10,7 +10,14 @@ import { t } from '../i18n';
 import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './ellipse-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
-interface Numbers { hc?: number; bpd?: number; ofd?: number; ga?: number; centile?: string; outOfRange?: 'centileLow' | 'centileHigh' }
+interface Numbers {
+  hc?: number;
+  bpd?: number;
+  ofd?: number;
+  ga?: number;
+  centile?: string;
+  outOfRange?: 'centileLow' | 'centileHigh';
+}
 
 /** Measurements of an ellipse in frame pixels, as the analysis computes them (same code, src/analysis). */
 function measure(e: EllipseGeom, env: ExamTypeEnv): Numbers {
@@ -72,7 +79,11 @@ class EllipseReview implements Review {
   #edit: EllipseGeom;
   #handle: HandleId | undefined;
 
-  constructor(readonly buf: ArrayBuffer, private readonly ai: EllipseGeom, private readonly env: ExamTypeEnv) {
+  constructor(
+    readonly buf: ArrayBuffer,
+    private readonly ai: EllipseGeom,
+    private readonly env: ExamTypeEnv,
+  ) {
     this.#edit = { ...ai };
   }
 

@@ -15,7 +15,11 @@ export interface ExamTypeEnv {
 }
 
 /** How one decision on a measurement is sent: confirmed as is, or corrected with the clinician's value. */
-export type Decide = (measurementId: string, decision: 'confirmed' | 'corrected', fix?: { value?: number; text?: string; geometry?: { x1: number; y1: number; x2: number; y2: number } | { outline: number[] } }) => Promise<void>;
+export type Decide = (
+  measurementId: string,
+  decision: 'confirmed' | 'corrected',
+  fix?: { value?: number; text?: string; geometry?: { x1: number; y1: number; x2: number; y2: number } | { outline: number[] } },
+) => Promise<void>;
 
 /**
  * A frozen AI proposal under review: drawn on the frozen frame, edited with the finger, confirmed into

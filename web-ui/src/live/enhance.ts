@@ -10,7 +10,10 @@ import type { LiveSocket } from './socket';
 export class EnhancedView {
   #enhancedAt = 0;
 
-  constructor(private readonly els: Elements, private readonly socket: LiveSocket) {
+  constructor(
+    private readonly els: Elements,
+    private readonly socket: LiveSocket,
+  ) {
     els.enhance.addEventListener('change', () => {
       localStorage.setItem(this.#key(), els.enhance.checked ? '1' : '0');
       this.#enhancedAt = 0; // off: the next raw frame is drawn at once

@@ -22,9 +22,7 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     const exam = state.exam;
     els.examForm.hidden = !!exam;
     els.closeExam.hidden = !exam;
-    els.examSummary.textContent = exam
-      ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${exam.captures.length} ${t('captures')}`
-      : t('noExam');
+    els.examSummary.textContent = exam ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${exam.captures.length} ${t('captures')}` : t('noExam');
   }
 
   /**
@@ -55,21 +53,27 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     const ga = Number(els.pGa.value);
     const operator = els.operator.value.trim();
     const patient = name || id ? { ...(name ? { name } : {}), ...(id ? { id } : {}) } : undefined;
-    api.createExam({ examType: state.examType, ...(patient ? { patient } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) }).then((e) => {
-      state.exam = e;
-      setExamType(e.examType);
-      c.message('');
-      show();
-    }, (err: Error) => c.message(err.message));
+    api.createExam({ examType: state.examType, ...(patient ? { patient } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) }).then(
+      (e) => {
+        state.exam = e;
+        setExamType(e.examType);
+        c.message('');
+        show();
+      },
+      (err: Error) => c.message(err.message),
+    );
   });
   els.closeExam.addEventListener('click', () => {
     const exam = state.exam;
     if (!exam) return;
-    api.closeExam(exam.id, els.operator.value.trim() || 'unknown').then(() => {
-      state.exam = undefined;
-      show();
-      setExamType(state.examType); // the type may be chosen again
-    }, (err: Error) => c.message(err.message));
+    api.closeExam(exam.id, els.operator.value.trim() || 'unknown').then(
+      () => {
+        state.exam = undefined;
+        show();
+        setExamType(state.examType); // the type may be chosen again
+      },
+      (err: Error) => c.message(err.message),
+    );
   });
   els.examType.addEventListener('change', () => setExamType(els.examType.value as ExamType));
   return { show, setExamType };

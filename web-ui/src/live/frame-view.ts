@@ -41,11 +41,17 @@ export class FrameView {
     if (h.channels === 1) {
       for (let i = 0, j = 0; i < px.length; i++, j += 4) {
         const v = px[i]!;
-        out[j] = v; out[j + 1] = v; out[j + 2] = v; out[j + 3] = 255;
+        out[j] = v;
+        out[j + 1] = v;
+        out[j + 2] = v;
+        out[j + 3] = 255;
       }
     } else {
       for (let i = 0, j = 0; i < px.length; i += 3, j += 4) {
-        out[j] = px[i]!; out[j + 1] = px[i + 1]!; out[j + 2] = px[i + 2]!; out[j + 3] = 255;
+        out[j] = px[i]!;
+        out[j + 1] = px[i + 1]!;
+        out[j + 2] = px[i + 2]!;
+        out[j + 3] = 255;
       }
     }
     this.ctx.putImageData(this.#image, 0, 0);

@@ -8,7 +8,10 @@ export class StatusBar {
   #frames = 0;
   #windowStart = performance.now();
 
-  constructor(private readonly els: Elements, private readonly state: AppState) {}
+  constructor(
+    private readonly els: Elements,
+    private readonly state: AppState,
+  ) {}
 
   connected(up: boolean): void {
     const key = up ? 'live' : 'reconnecting';

@@ -10,7 +10,12 @@ import type { Elements } from '../dom/elements';
 import { type Key, t } from '../i18n';
 import type { Screen } from './types';
 
-interface Parts { section: HTMLElement; body: HTMLTableSectionElement; filter: () => AuditFilter; verdict: HTMLElement }
+interface Parts {
+  section: HTMLElement;
+  body: HTMLTableSectionElement;
+  filter: () => AuditFilter;
+  verdict: HTMLElement;
+}
 let built: Parts | undefined;
 
 /** A date field's day as an ISO instant: the start of `day` (from) or of the next day (to). */
@@ -22,9 +27,7 @@ const dayBound = (day: string, next: boolean): string | undefined => {
 };
 
 export function verdictText(v: AuditVerifyDto): string {
-  return v.ok
-    ? fill(t('chainOk'), { n: v.rows })
-    : fill(t('chainBroken'), { id: v.firstBadId, problem: t(`problem_${v.problem}` as Key), message: v.message });
+  return v.ok ? fill(t('chainOk'), { n: v.rows }) : fill(t('chainBroken'), { id: v.firstBadId, problem: t(`problem_${v.problem}` as Key), message: v.message });
 }
 
 function build(): Parts {
@@ -45,8 +48,11 @@ function build(): Parts {
   body.id = 'audit-rows';
   section.append(form, verdict, list);
   const filter = (): AuditFilter => ({
-    user: user.value.trim() || undefined, action: action.value.trim() || undefined, outcome: (outcome.value || undefined) as AuditFilter['outcome'],
-    since: dayBound(since.value, false), until: dayBound(until.value, true),
+    user: user.value.trim() || undefined,
+    action: action.value.trim() || undefined,
+    outcome: (outcome.value || undefined) as AuditFilter['outcome'],
+    since: dayBound(since.value, false),
+    until: dayBound(until.value, true),
   });
   built = { section, body, filter, verdict };
   form.addEventListener('submit', (ev) => {
@@ -67,12 +73,14 @@ async function verify(): Promise<void> {
 async function refresh(): Promise<void> {
   const b = build();
   const { rows } = await accessApi.audit(b.filter());
-  b.body.replaceChildren(...rows.map((r) => {
-    const tr = row([when(r.at), r.user ?? '–', r.role ?? '–', r.client ?? '–', r.action, r.target ?? '–', r.outcome]);
-    tr.className = `outcome-${r.outcome}`;
-    tr.dataset.action = r.action;
-    return tr;
-  }));
+  b.body.replaceChildren(
+    ...rows.map((r) => {
+      const tr = row([when(r.at), r.user ?? '–', r.role ?? '–', r.client ?? '–', r.action, r.target ?? '–', r.outcome]);
+      tr.className = `outcome-${r.outcome}`;
+      tr.dataset.action = r.action;
+      return tr;
+    }),
+  );
 }
 
 export const auditScreen: Screen = {

@@ -13,10 +13,17 @@ export const examsScreen: Screen = {
   section: () => document.getElementById('view-exams')!,
   async open(els: Elements): Promise<void> {
     const rows = await api.listExams();
-    els.examRows.replaceChildren(...rows.map((e) => {
-      const tr = document.createElement('tr');
-      tr.append(cell(new Date(e.createdAt).toLocaleString()), cell(e.anonymous ? t('anonymous') : (e.patient?.name ?? e.patient?.id ?? '')), cell(String(e.captureCount)), cell(e.sync, `sync-${e.sync}`));
-      return tr;
-    }));
+    els.examRows.replaceChildren(
+      ...rows.map((e) => {
+        const tr = document.createElement('tr');
+        tr.append(
+          cell(new Date(e.createdAt).toLocaleString()),
+          cell(e.anonymous ? t('anonymous') : (e.patient?.name ?? e.patient?.id ?? '')),
+          cell(String(e.captureCount)),
+          cell(e.sync, `sync-${e.sync}`),
+        );
+        return tr;
+      }),
+    );
   },
 };

@@ -104,16 +104,18 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
   function listUsers(list: SessionUsersDto): void {
     users = list.users;
     setup.hidden = !list.setupNeeded;
-    names.replaceChildren(...users.map((u) => {
-      const b = el('button', { type: 'button', className: 'name-btn' });
-      b.dataset.user = u.name;
-      b.append(el('strong', { textContent: u.name }), el('small', {}, roleKey[u.role]));
-      b.addEventListener('click', () => {
-        showError(undefined);
-        pick(u);
-      });
-      return b;
-    }));
+    names.replaceChildren(
+      ...users.map((u) => {
+        const b = el('button', { type: 'button', className: 'name-btn' });
+        b.dataset.user = u.name;
+        b.append(el('strong', { textContent: u.name }), el('small', {}, roleKey[u.role]));
+        b.addEventListener('click', () => {
+          showError(undefined);
+          pick(u);
+        });
+        return b;
+      }),
+    );
     if (!list.setupNeeded && users.length === 0) names.append(el('p', {}, 'noUsers'));
   }
 
@@ -123,16 +125,19 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
     if (!u) return;
     const secret = u.secret === 'pin' ? pin.value() : password.value;
     submit.disabled = true;
-    accessApi.signIn(u.name, secret).then((s) => {
-      showError(undefined);
-      pick(undefined);
-      onSignedIn(s);
-    }, (err: unknown) => {
-      showError(signInError(err));
-      pin.reset();
-      password.value = '';
-      submit.disabled = u.secret === 'pin';
-    });
+    accessApi.signIn(u.name, secret).then(
+      (s) => {
+        showError(undefined);
+        pick(undefined);
+        onSignedIn(s);
+      },
+      (err: unknown) => {
+        showError(signInError(err));
+        pin.reset();
+        password.value = '';
+        submit.disabled = u.secret === 'pin';
+      },
+    );
   });
   back.addEventListener('click', () => {
     showError(undefined);
@@ -141,15 +146,18 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
   setup.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (setupPass.value !== setupRepeat.value) return showError({ text: t('setupMismatch'), code: '' });
-    accessApi.setup(setupName.value.trim(), setupPass.value).then((s) => {
-      showError(undefined);
-      setupPass.value = setupRepeat.value = '';
-      setup.hidden = true;
-      onSignedIn(s);
-    }, (err: unknown) => {
-      showError(signInError(err));
-      if (err instanceof ApiError && err.status === 409) void accessApi.users().then(listUsers);
-    });
+    accessApi.setup(setupName.value.trim(), setupPass.value).then(
+      (s) => {
+        showError(undefined);
+        setupPass.value = setupRepeat.value = '';
+        setup.hidden = true;
+        onSignedIn(s);
+      },
+      (err: unknown) => {
+        showError(signInError(err));
+        if (err instanceof ApiError && err.status === 409) void accessApi.users().then(listUsers);
+      },
+    );
   });
 
   return {

@@ -8,7 +8,13 @@ import type { Elements } from '../dom/elements';
 import { t } from '../i18n';
 import type { Screen } from './types';
 
-interface Parts { section: HTMLElement; body: HTMLTableSectionElement; user: HTMLSelectElement; message: HTMLElement; forget(): void }
+interface Parts {
+  section: HTMLElement;
+  body: HTMLTableSectionElement;
+  user: HTMLSelectElement;
+  message: HTMLElement;
+  forget(): void;
+}
 let built: Parts | undefined;
 
 function build(): Parts {
@@ -36,13 +42,16 @@ function build(): Parts {
 
   create.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    accessApi.createToken(user.value, label.value.trim() || undefined).then((r) => {
-      value.textContent = r.token;
-      once.hidden = false;
-      copy.textContent = t('copy');
-      label.value = '';
-      return refresh();
-    }).catch((err: Error) => (message.textContent = err.message));
+    accessApi
+      .createToken(user.value, label.value.trim() || undefined)
+      .then((r) => {
+        value.textContent = r.token;
+        once.hidden = false;
+        copy.textContent = t('copy');
+        label.value = '';
+        return refresh();
+      })
+      .catch((err: Error) => (message.textContent = err.message));
   });
   copy.addEventListener('click', () => {
     // the clipboard API needs a secure context (HTTPS or loopback); otherwise select the text for a manual copy
@@ -58,13 +67,22 @@ async function refresh(): Promise<void> {
   const [{ tokens }, { users }] = await Promise.all([accessApi.listTokens(), accessApi.listUsers()]);
   const chosen = b.user.value;
   b.user.replaceChildren(...users.filter((u) => !u.disabled).map((u) => el('option', { value: u.name, textContent: u.name, selected: u.name === chosen })));
-  b.body.replaceChildren(...tokens.map((k) => {
-    const revoke = el('button', { type: 'button', className: 'small-btn' }, 'revoke');
-    revoke.addEventListener('click', () => void accessApi.revokeToken(k.id).then(() => refresh()).catch((err: Error) => (b.message.textContent = err.message)));
-    const tr = row([k.label ?? k.id, k.user, k.role, when(k.createdAt), when(k.lastUsedAt)], k.revokedAt ? el('span', {}, 'revoked') : revoke);
-    tr.dataset.token = k.id;
-    return tr;
-  }));
+  b.body.replaceChildren(
+    ...tokens.map((k) => {
+      const revoke = el('button', { type: 'button', className: 'small-btn' }, 'revoke');
+      revoke.addEventListener(
+        'click',
+        () =>
+          void accessApi
+            .revokeToken(k.id)
+            .then(() => refresh())
+            .catch((err: Error) => (b.message.textContent = err.message)),
+      );
+      const tr = row([k.label ?? k.id, k.user, k.role, when(k.createdAt), when(k.lastUsedAt)], k.revokedAt ? el('span', {}, 'revoked') : revoke);
+      tr.dataset.token = k.id;
+      return tr;
+    }),
+  );
 }
 
 export const tokensScreen: Screen = {

@@ -29,10 +29,13 @@ function build(): NonNullable<typeof built> {
   built = { section, body, message };
   add.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    accessApi.addUser(name.value.trim(), role.value as Role, secret.value).then(() => {
-      name.value = secret.value = '';
-      return refresh(t('userAdded'));
-    }).catch((err: Error) => (message.textContent = err.message));
+    accessApi
+      .addUser(name.value.trim(), role.value as Role, secret.value)
+      .then(() => {
+        name.value = secret.value = '';
+        return refresh(t('userAdded'));
+      })
+      .catch((err: Error) => (message.textContent = err.message));
   });
   return built;
 }
@@ -41,21 +44,33 @@ async function refresh(note = ''): Promise<void> {
   const b = build();
   const { users } = await accessApi.listUsers();
   b.message.textContent = note;
-  b.body.replaceChildren(...users.map((u) => {
-    const disable = el('button', { type: 'button', className: 'small-btn', disabled: u.disabled }, 'disable');
-    disable.dataset.user = u.name;
-    disable.addEventListener('click', () => void accessApi.disableUser(u.name).then(() => refresh(t('userDisabled'))).catch((err: Error) => (b.message.textContent = err.message)));
-    const reset = el('form', { className: 'inline-form' });
-    const secret = input({ type: 'password', autocomplete: 'new-password', disabled: u.disabled }, 'secretField');
-    reset.append(secret, el('button', { type: 'submit', className: 'small-btn', disabled: u.disabled }, 'save'));
-    reset.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      accessApi.setSecret(u.name, secret.value).then(() => refresh(`${t('secretReset')}: ${u.name}`)).catch((err: Error) => (b.message.textContent = err.message));
-    });
-    const tr = row([u.name, t(roleKey[u.role]), new Date(u.createdAt).toLocaleString(), t(u.disabled ? 'disabled' : 'active')], disable, reset);
-    tr.dataset.user = u.name;
-    return tr;
-  }));
+  b.body.replaceChildren(
+    ...users.map((u) => {
+      const disable = el('button', { type: 'button', className: 'small-btn', disabled: u.disabled }, 'disable');
+      disable.dataset.user = u.name;
+      disable.addEventListener(
+        'click',
+        () =>
+          void accessApi
+            .disableUser(u.name)
+            .then(() => refresh(t('userDisabled')))
+            .catch((err: Error) => (b.message.textContent = err.message)),
+      );
+      const reset = el('form', { className: 'inline-form' });
+      const secret = input({ type: 'password', autocomplete: 'new-password', disabled: u.disabled }, 'secretField');
+      reset.append(secret, el('button', { type: 'submit', className: 'small-btn', disabled: u.disabled }, 'save'));
+      reset.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        accessApi
+          .setSecret(u.name, secret.value)
+          .then(() => refresh(`${t('secretReset')}: ${u.name}`))
+          .catch((err: Error) => (b.message.textContent = err.message));
+      });
+      const tr = row([u.name, t(roleKey[u.role]), new Date(u.createdAt).toLocaleString(), t(u.disabled ? 'disabled' : 'active')], disable, reset);
+      tr.dataset.user = u.name;
+      return tr;
+    }),
+  );
 }
 
 export const usersScreen: Screen = {

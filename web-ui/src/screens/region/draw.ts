@@ -4,14 +4,21 @@
  */
 import type { RegionStateDto } from '../../../../src/protocol/rest/region.js';
 
-export interface Rect { x: number; y: number; width: number; height: number }
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 export type Pt = [number, number];
 
 /** The rectangle two corners span, in whole pixels, clamped to the frame. */
 export function rectOf(a: Pt, b: Pt, frame: { width: number; height: number }): Rect {
   const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, Math.round(v)));
-  const x0 = clamp(Math.min(a[0], b[0]), frame.width); const x1 = clamp(Math.max(a[0], b[0]), frame.width);
-  const y0 = clamp(Math.min(a[1], b[1]), frame.height); const y1 = clamp(Math.max(a[1], b[1]), frame.height);
+  const x0 = clamp(Math.min(a[0], b[0]), frame.width);
+  const x1 = clamp(Math.max(a[0], b[0]), frame.width);
+  const y0 = clamp(Math.min(a[1], b[1]), frame.height);
+  const y1 = clamp(Math.max(a[1], b[1]), frame.height);
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 

@@ -119,8 +119,16 @@ async function onSave(): Promise<void> {
 
 function section(): HTMLElement {
   if (root) return root;
-  root = h('section', { id: 'view-region', className: 'view page', hidden: true }, title, help, current,
-    h('div', { className: 'region-stage' }, canvas), h('div', { className: 'region-actions' }, save, scale, mm, clear), message);
+  root = h(
+    'section',
+    { id: 'view-region', className: 'view page', hidden: true },
+    title,
+    help,
+    current,
+    h('div', { className: 'region-stage' }, canvas),
+    h('div', { className: 'region-actions' }, save, scale, mm, clear),
+    message,
+  );
   document.body.insertBefore(root, document.querySelector('body > script') ?? null); // the built page has its script in <head>
   return root;
 }

@@ -7,16 +7,47 @@ import type { SourceStateDto, SpacingDto } from '../../../../src/protocol/rest/i
 import type { RegionBody, RegionStateDto } from '../../../../src/protocol/rest/region.js';
 
 /** GET /api/system/tls (fingerprints for pairing a tablet). */
-export interface TlsDto { secure: boolean; certificate: string | null; ca: string | null }
+export interface TlsDto {
+  secure: boolean;
+  certificate: string | null;
+  ca: string | null;
+}
 
 /** One step of a model install (the models plugin's InstallReportDto). */
-export interface InstallStep { step: string; ok: boolean; ms: number; detail?: string; code?: string }
+export interface InstallStep {
+  step: string;
+  ok: boolean;
+  ms: number;
+  detail?: string;
+  code?: string;
+}
 export interface InstallReport {
-  ok: boolean; id?: string; version?: string; signer?: string; activated: boolean; steps: InstallStep[];
+  ok: boolean;
+  id?: string;
+  version?: string;
+  signer?: string;
+  activated: boolean;
+  steps: InstallStep[];
   failed?: { step: string; code: string; message: string };
 }
-export interface ModelEvent { at: string; event: string; version: string | null; by: string; detail?: string }
-export interface ModelHealth { state: string; id: string; version: string; seen: number; of: number; errors: number; slow: number; insane: number; reason?: string }
+export interface ModelEvent {
+  at: string;
+  event: string;
+  version: string | null;
+  by: string;
+  detail?: string;
+}
+export interface ModelHealth {
+  state: string;
+  id: string;
+  version: string;
+  seen: number;
+  of: number;
+  errors: number;
+  slow: number;
+  insane: number;
+  reason?: string;
+}
 /** GET /api/models: one entry per model (the models plugin's ModelsDto). */
 export interface ModelEntry {
   id: string;
@@ -33,8 +64,7 @@ export const techApi = {
   tls: () => request<TlsDto>('GET', '/api/system/tls'),
   calibration: () => request<SpacingDto>('GET', '/api/source/calibration'),
   /** Switches the source with settings the driver's network allow-list takes (paths under media.folders). */
-  switchSource: (driver: string, settings: Record<string, unknown> | undefined) =>
-    request<SourceStateDto>('PUT', '/api/source', { json: settings ? { driver, settings } : { driver } }),
+  switchSource: (driver: string, settings: Record<string, unknown> | undefined) => request<SourceStateDto>('PUT', '/api/source', { json: settings ? { driver, settings } : { driver } }),
   releaseHeld: (id: number, mask?: Array<{ x: number; y: number; width: number; height: number }>) =>
     request<{ sopInstanceUid: string; state: string }>('POST', `/api/sync/items/${id}/release`, { json: mask ? { mask } : {} }),
   models: () => request<{ models: ModelEntry[] }>('GET', '/api/models'),

@@ -10,8 +10,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
 }
 
 /** A definition list's rows: term, then value. */
-export const rows = (pairs: ReadonlyArray<readonly [string, string]>): HTMLElement[] =>
-  pairs.flatMap(([k, v]) => [h('dt', { textContent: k }), h('dd', { textContent: v })]);
+export const rows = (pairs: ReadonlyArray<readonly [string, string]>): HTMLElement[] => pairs.flatMap(([k, v]) => [h('dt', { textContent: k }), h('dd', { textContent: v })]);
 
 /** A date-time as the page's language writes it, or `fallback`. */
 export const when = (iso: string | null | undefined, fallback: string): string => (iso ? new Date(iso).toLocaleString(document.documentElement.lang || undefined) : fallback);

@@ -27,7 +27,9 @@ async function refresh(els: Elements): Promise<void> {
   const [health, s, cal, tls] = await Promise.all([api.health(), optional(api.sync()), optional(techApi.calibration()), optional(techApi.tls())]);
   els.systemInfo.replaceChildren(...rows(statusRows(health, cal, tls)));
   if (s) sync?.show(s);
-  els.modelList.replaceChildren(...health.models.map((m) => h('li', { textContent: `${m.id} ${m.version} · ${m.provider} · ${m.precision}${m.healthWindow ? ` · ${st('healthWindow')}: ${m.healthWindow}` : ''}` })));
+  els.modelList.replaceChildren(
+    ...health.models.map((m) => h('li', { textContent: `${m.id} ${m.version} · ${m.provider} · ${m.precision}${m.healthWindow ? ` · ${st('healthWindow')}: ${m.healthWindow}` : ''}` })),
+  );
   stamp.textContent = st('refreshed', { time: new Date().toLocaleTimeString(document.documentElement.lang || undefined) });
 }
 

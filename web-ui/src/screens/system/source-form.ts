@@ -10,7 +10,15 @@ import { techApi } from './api';
 import type { Key } from '../../i18n';
 import { st } from './text';
 
-interface Field { key: string; label: Key; type: 'text' | 'number'; placeholder: string; min?: number; max?: number; step?: number }
+interface Field {
+  key: string;
+  label: Key;
+  type: 'text' | 'number';
+  placeholder: string;
+  min?: number;
+  max?: number;
+  step?: number;
+}
 
 /** What the page offers per driver; the daemon's allow-list (PUT /api/source) checks each value again. */
 const FIELDS: Record<string, Field[]> = {
@@ -32,7 +40,10 @@ export class SourceForm {
   readonly #fields = h('div', { className: 'source-fields' });
   readonly #inputs = new Map<string, HTMLInputElement>();
 
-  constructor(private readonly els: Elements, private readonly onSwitched: () => void) {
+  constructor(
+    private readonly els: Elements,
+    private readonly onSwitched: () => void,
+  ) {
     els.sourceDriver.after(this.#fields);
     els.sourceDriver.addEventListener('change', () => this.showFields());
     els.sourceApply.addEventListener('click', () => void this.apply());
@@ -54,14 +65,18 @@ export class SourceForm {
     this.#fields.dataset.driver = driver;
     this.#inputs.clear();
     const fields = FIELDS[driver] ?? [];
-    this.#fields.replaceChildren(...(fields.length ? fields.map((f) => {
-      const input = h('input', { type: f.type, placeholder: f.placeholder, name: f.key, autocomplete: 'off' });
-      if (f.min !== undefined) input.min = String(f.min);
-      if (f.max !== undefined) input.max = String(f.max);
-      if (f.step !== undefined) input.step = String(f.step);
-      this.#inputs.set(f.key, input);
-      return h('label', {}, h('span', { textContent: st(f.label) }), input);
-    }) : [h('small', { textContent: st('fromConfig') })]));
+    this.#fields.replaceChildren(
+      ...(fields.length
+        ? fields.map((f) => {
+            const input = h('input', { type: f.type, placeholder: f.placeholder, name: f.key, autocomplete: 'off' });
+            if (f.min !== undefined) input.min = String(f.min);
+            if (f.max !== undefined) input.max = String(f.max);
+            if (f.step !== undefined) input.step = String(f.step);
+            this.#inputs.set(f.key, input);
+            return h('label', {}, h('span', { textContent: st(f.label) }), input);
+          })
+        : [h('small', { textContent: st('fromConfig') })]),
+    );
   }
 
   /** The settings typed, or undefined when none (the config file's are used). */

@@ -34,19 +34,28 @@ function heldRow(item: Item, refresh: () => void): HTMLElement {
   const buttons: HTMLElement[] = [];
   if (r?.code === 'SONO_BURNED_IN_TEXT') {
     const b = h('button', { className: 'big', textContent: st('release') });
-    b.addEventListener('click', act(() => techApi.releaseHeld(item.id)));
+    b.addEventListener(
+      'click',
+      act(() => techApi.releaseHeld(item.id)),
+    );
     buttons.push(b);
   }
   if (r?.boxes?.length) {
     const b = h('button', { className: 'big', textContent: st('maskRelease') });
-    b.addEventListener('click', act(() => techApi.releaseHeld(item.id, r.boxes)));
+    b.addEventListener(
+      'click',
+      act(() => techApi.releaseHeld(item.id, r.boxes)),
+    );
     buttons.push(b);
   }
-  return h('li', { className: 'held' },
+  return h(
+    'li',
+    { className: 'held' },
     h('div', { textContent: `#${item.id} · ${item.target} · ${item.examId} · ${r?.code ?? ''}` }),
     h('div', { textContent: r?.message ?? '' }),
     ...(r?.text ? [h('div', { className: 'found-text', textContent: st('textFound', { text: r.text }) })] : []),
-    h('div', { className: 'actions' }, ...buttons, msg));
+    h('div', { className: 'actions' }, ...buttons, msg),
+  );
 }
 
 export class SyncPanel {
