@@ -13,8 +13,8 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/app/daemon.js';
-import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
+import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CHROMIUM, breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
 import { ensureTestBuild, testUi } from './test-build.js';
@@ -23,7 +23,7 @@ const BUTTONS = ['freeze', 'best', 'confirm', 'reset', 'calibrate'];
 const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
 
 describe.skipIf(breastMissing.length > 0)('Confirm right after an edit, on a touchscreen, with results streaming', () => {
-  let d: Daemon;
+  let d: TestDaemon;
   let browser: Browser;
   beforeAll(async () => {
     ensureTestBuild();
@@ -38,12 +38,13 @@ describe.skipIf(breastMissing.length > 0)('Confirm right after an edit, on a tou
 
   it('results never move the action buttons, and twenty taps on Confirm right after an edit all save', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    await addTokenUser(d.runtime.access.services, 'clinician');
+    await signInContext(context, d.url, 'clinician', SECRETS.clinician);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(d.url + '/');
     await page.selectOption('#exam-type', 'breast');
-    await page.fill('#operator', 'sonographer-taps');
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
 
