@@ -8,9 +8,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/app/daemon.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
+import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 
@@ -50,7 +50,7 @@ async function speckle(page: Page): Promise<number> {
 }
 
 describe.skipIf(missing.length > 0)('enhanced view toggle in Chromium', () => {
-  let d: Daemon;
+  let d: TestDaemon;
   let browser: Browser;
   beforeAll(async () => {
     ensureTestBuild();
@@ -66,14 +66,18 @@ describe.skipIf(missing.length > 0)('enhanced view toggle in Chromium', () => {
 
   it('on: enhanced frames drawn and the model runs; off: raw again in one tap; remembered per user', async () => {
     const runs = (): number => d.runtime.pipeline!.stats().models.enhance!.runs;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // two clinicians on one device (one browser profile, so one localStorage): dr-a signs in first
+    for (const name of ['dr-a', 'dr-b']) await addTokenUser(d.runtime.access.services, 'clinician', name);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const signIn = (name: string): Promise<void> => signInContext(context, d.url, name, SECRETS.clinician);
+    await signIn('dr-a');
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(d.url + '/');
     await page.waitForSelector('#enhance-row', { state: 'visible', timeout: 20000 });
     expect(await page.isChecked('#enhance')).toBe(false);
-    await page.fill('#operator', 'dr-a');
-    await page.press('#operator', 'Tab');
+    expect(await page.inputValue('#operator')).toBe('dr-a'); // the signed-in name, read-only
     const raw = await speckle(page);
     expect(runs()).toBe(0);
 
@@ -93,16 +97,18 @@ describe.skipIf(missing.length > 0)('enhanced view toggle in Chromium', () => {
 
     // remembered per user: dr-a turns it on, dr-b never did
     await page.click('#enhance');
+    await signIn('dr-b');
     await page.reload();
     await page.waitForSelector('#enhance-row', { state: 'visible' });
-    await page.fill('#operator', 'dr-b');
-    await page.press('#operator', 'Tab');
+    expect(await page.inputValue('#operator')).toBe('dr-b');
     expect(await page.isChecked('#enhance')).toBe(false);
-    await page.fill('#operator', 'dr-a');
-    await page.press('#operator', 'Tab');
+    await signIn('dr-a');
+    await page.reload();
+    await page.waitForSelector('#enhance-row', { state: 'visible' });
+    expect(await page.inputValue('#operator')).toBe('dr-a');
     expect(await page.isChecked('#enhance')).toBe(true);
     expect(await speckle(page)).toBeLessThan(0.8 * raw);
     expect(errors).toEqual([]);
-    await page.close();
+    await context.close();
   }, 120_000);
 });
