@@ -56,9 +56,14 @@ describe('pipeline with a real session', () => {
       for (const t0 = Date.now(); stats()['fetal-head']!.runs <= 30 && Date.now() - t0 < 60_000;) await new Promise((r) => setTimeout(r, 50));
       await pipe.stop();
       const m = stats();
+      const framesIn = pipe.stats().framesIn;
       expect(m['fetal-head']!.runs).toBeGreaterThan(20);
       expect(m['fetal-head-slow']!.runs).toBeGreaterThan(2);
-      expect(m['fetal-head-slow']!.runs).toBeLessThan(m['fetal-head']!.runs / 3);
+      // everyN: 5 means at least 5 frames apart, so never more than one run per 5 frames that came in. (Comparing
+      // with the every-frame model's count was load-dependent: on a busy box it too skips frames, and a CI run saw
+      // 12 against 11 · 3.)
+      expect(m['fetal-head-slow']!.runs).toBeLessThanOrEqual(Math.floor(framesIn / 5) + 1);
+      expect(m['fetal-head-slow']!.runs).toBeLessThan(m['fetal-head']!.runs);
     } finally {
       await second.release();
     }
