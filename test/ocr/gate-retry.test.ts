@@ -68,13 +68,15 @@ function flakyTesseract(dir: string, first: string): { bin: string; runs: () => 
 describe('a failed OCR run', () => {
   it('a tesseract that never runs holds the image after 3 tries, with SONO_OCR_FAILED and the count', async () => {
     const { db, uid } = queued(tempDir());
-    const loop = new OcrGateLoop(db, { minChars: 3, minConfidence: 80, timeoutMs: 5000, bin: '/nonexistent/tesseract', pollMs: 20, retryMs: 30, attempts: 3 }, () => {});
+    const loop = new OcrGateLoop(db, { minChars: 3, minConfidence: 80, timeoutMs: 5000, bin: '/nonexistent/tesseract', pollMs: 20, retryMs: 1000, attempts: 3 }, () => {});
     const gates = new GateStore(db);
     loop.start();
     try {
       // between the tries the image is still being checked, with the failure noted, and not due
       const retrying = await until('a first failure', () => {
         const g = gates.get(uid);
+        // a retry a second away keeps the first failure in view: at 30 ms the three tries could all pass between
+        // two looks of this 50 ms poll on a busy box, and the test waited for a state it had missed (CI timed out)
         return g?.reason?.attempts === 1 ? g : undefined;
       });
       expect(retrying.state).toBe('checking');
