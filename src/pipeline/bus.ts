@@ -1,32 +1,13 @@
 import type { Frame } from '../capture/frame.js';
 import type { TaskResult } from '../analysis/task.js';
 import type { ProbeEvent } from '../capture/probe-control.js';
+import type { ResultMessage, StageTimings } from '../protocol/live-messages.js';
 
-export interface StageTimings {
-  /** frame capture → pipeline took it (ms) */
-  queueMs: number;
-  preprocessMs: number;
-  /** prepared → inference started, plus the way back to the JS thread: waiting behind the model's previous run and thread hand-offs (ms) */
-  handoffMs: number;
-  /** the model's run alone, timed where it ran (ms) */
-  inferenceMs: number;
-  analysisMs: number;
-  /** capture → result published (ms) */
-  totalMs: number;
-}
+/** Where a result's time went, per stage: one definition, the one the live protocol carries. */
+export type { StageTimings };
 
-/** One model's result for one frame, keyed by the frame's sequence number. */
-export interface ResultEvent {
-  type: 'result';
-  seq: number;
-  sourceId: string;
-  frameTimestampMs: number;
-  modelId: string;
-  modelVersion: string;
-  provider: string;
-  timings: StageTimings;
-  result: TaskResult;
-}
+/** One model's result for one frame, keyed by the frame's sequence number: the live message with the full result (an enhanced image keeps its pixels). */
+export type ResultEvent = Omit<ResultMessage, 'result'> & { result: TaskResult };
 
 /**
  * Every model run as it landed, failed or not, with its raw outputs: what a model's health is judged on

@@ -12,11 +12,15 @@ export const PROTOCOL_VERSION = 1;
 
 /** Where a result's time went, per stage (ms); `totalMs` is capture → published. */
 export interface StageTimings {
+  /** frame capture → pipeline took it (ms) */
   queueMs: number;
   preprocessMs: number;
+  /** prepared → inference started, plus the way back to the JS thread: waiting behind the model's previous run and thread hand-offs (ms) */
   handoffMs: number;
+  /** the model's run alone, timed where it ran (ms) */
   inferenceMs: number;
   analysisMs: number;
+  /** capture → result published (ms) */
   totalMs: number;
 }
 

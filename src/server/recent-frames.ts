@@ -1,17 +1,8 @@
 import type { Frame } from '../capture/frame.js';
 import type { ResultEvent } from '../pipeline/bus.js';
 
-export interface KeptFrame {
-  seq: number;
-  /** capture time, source clock (ms): with `seq` it names the frame */
-  timestampMs: number;
-  width: number;
-  height: number;
-  channels: 1 | 3;
-  data: Uint8Array;
-  pixelSpacing: Frame['pixelSpacing'];
-  region: Frame['region'];
-}
+/** A frame's pixels and geometry, copied out of the capture buffer (which the driver reuses). */
+export type KeptFrame = Pick<Frame, 'seq' | 'timestampMs' | 'width' | 'height' | 'channels' | 'data' | 'pixelSpacing' | 'region'>;
 
 /** Results are small: keep those of the last ~60 s of frames, so a frame frozen in a browser can be saved. */
 const RESULT_RETENTION = 2000;
