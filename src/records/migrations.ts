@@ -243,4 +243,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TRIGGER adjudications_no_delete BEFORE DELETE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
     `,
   },
+  {
+    version: 24,
+    name: 'Exam dating, accession number and voiding',
+    // An exam started by mistake is voided, never deleted: who, when and why stay on the row (and in the audit
+    // trail); a voided exam takes no captures or decisions, is never closed, so never queued for sync.
+    sql: `
+      ALTER TABLE exams ADD COLUMN dating_method TEXT;
+      ALTER TABLE exams ADD COLUMN dating_date TEXT;
+      ALTER TABLE exams ADD COLUMN accession_number TEXT;
+      ALTER TABLE exams ADD COLUMN voided_at TEXT;
+      ALTER TABLE exams ADD COLUMN voided_by TEXT;
+      ALTER TABLE exams ADD COLUMN void_reason TEXT;
+      CREATE INDEX exams_by_patient ON exams (patient_id, created_at);
+    `,
+  },
 ];
