@@ -136,6 +136,12 @@ export const ErrorCodes = {
   SECOND_READ_REFUSED: 'SONO_SECOND_READ_REFUSED',
   SECOND_READ_INVALID: 'SONO_SECOND_READ_INVALID',
   ADJUDICATION_REFUSED: 'SONO_ADJUDICATION_REFUSED',
+  // patients and exams typed at the bedside (issue 18): checked in the page and again by the daemon
+  PATIENT_INVALID: 'SONO_PATIENT_INVALID',
+  DATING_INVALID: 'SONO_DATING_INVALID',
+  EXAM_VOIDED: 'SONO_EXAM_VOIDED',
+  // the QA / retraining export (src/qa-export): a bad date range or a folder that is not empty
+  QA_EXPORT_INVALID: 'SONO_QA_EXPORT_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
