@@ -11,12 +11,17 @@ import { DiskGuard } from '../service/disk-guard.js';
 import { unitHardening } from '../service/unit-check.js';
 import { listModelPackages, readVerifiedModelFile } from '../models/package.js';
 import { describeV4l2 } from '../../drivers/v4l2/v4l2.js';
+import { type DoctorLine, certificateLines, syncLines, usbDevicesLine, versionsLine } from './doctor-checks.js';
 
 /** One line per check: what this machine can do. Returns false when something the config needs is missing. */
 export async function runDoctor(loaded: LoadedConfig, print: (line: string) => void): Promise<boolean> {
   let ok = true;
   const { config } = loaded;
-  print(`node ${process.version} ${process.platform}/${process.arch}`);
+  const say = (l: DoctorLine): void => {
+    if (!l.ok) ok = false;
+    print(l.line);
+  };
+  say(versionsLine());
   print(
     `onnxruntime-node backends: ${ort
       .listSupportedBackends()
@@ -70,6 +75,7 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
   }
   print(`driver usb: bulk frame reader and hotplug via the usb package (libusb)${config.usbHotplug ? `; ${config.usbHotplug.devices.length} known devices` : ''}`);
   print(`driver v4l2: ${describeV4l2()}; ${ffmpeg.status === 0 ? 'ffmpeg present' : 'ffmpeg missing'}`);
+  say(usbDevicesLine());
   const dataDir = dataDirOf(loaded);
   try {
     mkdirSync(dataDir, { recursive: true });
@@ -88,6 +94,8 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
         ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
         : 'https: the certificate is made at the first start of serve',
   );
+  certificateLines(config, dataDir, loaded.baseDir).forEach(say);
+  (await syncLines(config.sync.targets, loaded.baseDir)).forEach(say);
   // disk against the guard's levels, the clock (a board without an RTC boots in 1970), the installed unit
   const disk = new DiskGuard({ path: dataDir, levels: config.storage }).state;
   print(
