@@ -108,7 +108,9 @@ export class ExamStore {
     const r = this.db.prepare('SELECT pixels, width, height, channels, region_json FROM captures WHERE id = ?').get(captureId) as
       { pixels: Buffer; width: number; height: number; channels: number; region_json: string } | undefined;
     if (!r) throw new SonoError(ErrorCodes.CAPTURE_NOT_FOUND, `Capture ${captureId} does not exist`);
-    return { pixels: r.pixels, width: r.width, height: r.height, channels: r.channels, region: JSON.parse(r.region_json) as CaptureInput['region'] };
+    // an empty blob: retention dropped the pixels (src/service/retention.ts); a black frame keeps SR and report building
+    const pixels = r.pixels.length > 0 ? r.pixels : Buffer.alloc(r.width * r.height * r.channels);
+    return { pixels, width: r.width, height: r.height, channels: r.channels, region: JSON.parse(r.region_json) as CaptureInput['region'] };
   }
 
   addCapture(examId: string, input: CaptureInput, actor: string | null): Capture {

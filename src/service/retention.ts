@@ -1,0 +1,149 @@
+/**
+ * Retention (storage.retention): a board that runs for months must not fill its disk with pixels the PACS
+ * already holds. `dropPixelsAfterDays` after an exam was closed, its pixels are dropped — the captured frames
+ * (captures.pixels) and the US images kept in the outbox after sending — while the record stays whole: the
+ * exam, its measurements, every decision, signatures, and the SR documents sent.
+ *
+ * An exam qualifies only when nothing but this device would lose anything:
+ * - closed more than N days ago;
+ * - signed (a signature revision exists): an unsigned report may still need its images;
+ * - acknowledged by every sync target configured now (each has outbox rows for it) and every outbox row of
+ *   the exam is 'sent' (nothing pending, nothing rejected);
+ * - no outgoing image held or still being checked by the OCR gate (a technician may need its pixels).
+ * With no sync target configured nothing is ever dropped: the device holds the only copy.
+ *
+ * Each exam is dropped in its own transaction together with its audit row (action 'retention.drop-pixels', no
+ * patient data), so a crash leaves an exam either untouched or dropped and audited. The pixels column is
+ * NOT NULL: a dropped capture holds an empty blob (ExamStore.capturePixels reads it as a black frame, so a later
+ * amended SR or a PDF report is still made). SQLite reuses the freed pages for new records; the file does not
+ * shrink (VACUUM would need as much free space again, which a full board has not).
+ */
+import type { Db } from '../records/database.js';
+import { US_IMAGE_STORAGE } from '../sync/us-image.js';
+import type { RetentionConfig } from './storage-config.js';
+
+const DAY_MS = 86_400_000;
+
+/** Where the drop is recorded: the hash-chained audit trail (src/audit). */
+export interface RetentionAudit {
+  record(event: { user?: string | null; client?: string | null; action: string; target?: string | null; outcome: 'ok' | 'failed'; details?: Record<string, unknown> }): unknown;
+}
+
+export interface DroppedExam {
+  examId: string;
+  closedAt: string;
+  captures: number;
+  images: number;
+  bytes: number;
+}
+
+export interface RetentionRun {
+  at: string;
+  /** Exams closed before this time were looked at. */
+  cutoff: string;
+  dropped: DroppedExam[];
+}
+
+/** Ids of the exams whose pixels may go now (see the file comment for the rules), oldest first, at most `limit`. */
+export function examsDueForPixelDrop(db: Db, options: { cutoff: string; targets: readonly string[]; limit?: number }): Array<{ id: string; closedAt: string }> {
+  if (options.targets.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT e.id, e.closed_at AS closedAt FROM exams e
+       WHERE e.closed_at IS NOT NULL AND e.closed_at < @cutoff
+         AND EXISTS (SELECT 1 FROM report_revisions r WHERE r.exam_id = e.id AND r.kind = 'signature')
+         AND NOT EXISTS (SELECT 1 FROM json_each(@targets) t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.exam_id = e.id AND o.target = t.value))
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.exam_id = e.id AND o.state <> 'sent')
+         AND NOT EXISTS (SELECT 1 FROM outbox_gate g WHERE g.exam_id = e.id AND g.state IN ('checking', 'held'))
+         AND (EXISTS (SELECT 1 FROM captures c WHERE c.exam_id = e.id AND length(c.pixels) > 0)
+              OR EXISTS (SELECT 1 FROM outbox o WHERE o.exam_id = e.id AND o.sop_class_uid = @image AND length(o.payload) > 0))
+       ORDER BY e.closed_at LIMIT @limit`,
+    )
+    .all({ cutoff: options.cutoff, targets: JSON.stringify(options.targets), image: US_IMAGE_STORAGE, limit: options.limit ?? 50 }) as Array<{ id: string; closedAt: string }>;
+}
+
+/** Drops one exam's pixels and records it in the audit trail, in one transaction. */
+export function dropExamPixels(db: Db, audit: RetentionAudit, exam: { id: string; closedAt: string }, days: number): DroppedExam {
+  return db.transaction((): DroppedExam => {
+    const caps = db.prepare('SELECT count(*) AS n, coalesce(sum(length(pixels)), 0) AS bytes FROM captures WHERE exam_id = ? AND length(pixels) > 0').get(exam.id) as { n: number; bytes: number };
+    const imgs = db
+      .prepare("SELECT count(*) AS n, coalesce(sum(length(payload)), 0) AS bytes FROM outbox WHERE exam_id = ? AND state = 'sent' AND sop_class_uid = ? AND length(payload) > 0")
+      .get(exam.id, US_IMAGE_STORAGE) as { n: number; bytes: number };
+    db.prepare("UPDATE captures SET pixels = X'' WHERE exam_id = ? AND length(pixels) > 0").run(exam.id);
+    db.prepare("UPDATE outbox SET payload = X'' WHERE exam_id = ? AND state = 'sent' AND sop_class_uid = ? AND length(payload) > 0").run(exam.id, US_IMAGE_STORAGE);
+    const dropped: DroppedExam = { examId: exam.id, closedAt: exam.closedAt, captures: caps.n, images: imgs.n, bytes: caps.bytes + imgs.bytes };
+    audit.record({
+      user: null,
+      client: 'daemon',
+      action: 'retention.drop-pixels',
+      target: exam.id,
+      outcome: 'ok',
+      details: { closedAt: exam.closedAt, afterDays: days, captures: caps.n, images: imgs.n, bytes: dropped.bytes },
+    });
+    return dropped;
+  })();
+}
+
+/** One pass: every exam due (in batches of `batch`, each exam its own transaction). Returns what went. */
+export function applyRetention(db: Db, audit: RetentionAudit, options: { days: number; targets: readonly string[]; now?: Date; batch?: number }): RetentionRun {
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - options.days * DAY_MS).toISOString();
+  const dropped: DroppedExam[] = [];
+  for (;;) {
+    const due = examsDueForPixelDrop(db, { cutoff, targets: options.targets, limit: options.batch ?? 50 });
+    for (const exam of due) dropped.push(dropExamPixels(db, audit, exam, options.days));
+    if (due.length < (options.batch ?? 50)) break;
+  }
+  return { at: now.toISOString(), cutoff, dropped };
+}
+
+export interface RetentionJobOptions {
+  db: Db;
+  audit: RetentionAudit;
+  /** Read at each pass: a config reload takes effect at the next one. */
+  settings: () => { retention: RetentionConfig; targets: readonly string[] };
+  onRun?: (run: RetentionRun) => void;
+  onError?: (err: unknown) => void;
+}
+
+/** Runs applyRetention at start and every checkIntervalMinutes while dropPixelsAfterDays > 0. */
+export class RetentionJob {
+  #timer: NodeJS.Timeout | undefined;
+  #last: RetentionRun | undefined;
+
+  constructor(private readonly options: RetentionJobOptions) {}
+
+  get lastRun(): RetentionRun | undefined {
+    return this.#last;
+  }
+
+  /** One pass now; undefined when retention is off (0 days). */
+  runNow(now = new Date()): RetentionRun | undefined {
+    const { retention, targets } = this.options.settings();
+    if (retention.dropPixelsAfterDays <= 0) return undefined;
+    try {
+      this.#last = applyRetention(this.options.db, this.options.audit, { days: retention.dropPixelsAfterDays, targets, now });
+      this.options.onRun?.(this.#last);
+      return this.#last;
+    } catch (err) {
+      // a failed pass (a full disk refusing even the audit row) changes nothing and is tried again next time
+      this.options.onError?.(err);
+      return undefined;
+    }
+  }
+
+  start(): void {
+    const tick = (): void => {
+      this.runNow();
+      this.#timer = setTimeout(tick, this.options.settings().retention.checkIntervalMinutes * 60_000);
+      this.#timer.unref();
+    };
+    this.#timer = setTimeout(tick, 0);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
