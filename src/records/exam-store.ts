@@ -3,7 +3,9 @@ import { ErrorCodes, SonoError } from '../errors.js';
 import { checkFrame, checkGeometry, checkSpacing } from './checks.js';
 import type { Db } from './database.js';
 import { CATEGORIES, type StoredResult, measurementRows } from './measurement-rows.js';
-import type { Capture, Exam, ExamType, Measurement, MeasurementState, NewExam, Patient } from './types.js';
+import { type ExamRow, examOf, measurementOf } from './exam-rows.js';
+import { checkNewExam } from './new-exam-checks.js';
+import type { Capture, Exam, ExamType, Measurement, MeasurementState, NewExam } from './types.js';
 
 export interface CaptureInput {
   frameSeq: number;
@@ -23,19 +25,6 @@ export interface CaptureInput {
 
 const CAPTURE_COLUMNS = 'id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json';
 
-interface ExamRow {
-  id: string;
-  created_at: string;
-  closed_at: string | null;
-  patient_name: string | null;
-  patient_id: string | null;
-  patient_birth_date: string | null;
-  patient_sex: string | null;
-  dating_ga_weeks: number | null;
-  operator: string | null;
-  exam_type: string;
-}
-
 /** One decision on a measurement, as the history keeps it. */
 export interface DecisionRecord {
   decision: 'confirmed' | 'corrected';
@@ -53,28 +42,45 @@ export interface DecisionRecord {
 export class ExamStore {
   constructor(private readonly db: Db) {}
 
+  /** Checks the patient and dating (coded 400s), works out the GA from an LMP or EDD, stores the exam. */
   createExam(input: NewExam): Exam {
+    const ga = checkNewExam(input);
     const id = randomUUID();
     const p = input.patient;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator, exam_type)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, new Date().toISOString(), p?.name ?? null, p?.id ?? null, p?.birthDate ?? null, p?.sex ?? null, input.datingGaWeeks ?? null, input.operator ?? null, input.examType ?? 'obstetric');
-    })();
+    this.db
+      .prepare(
+        `INSERT INTO exams (id, created_at, patient_name, patient_id, patient_birth_date, patient_sex, dating_ga_weeks, operator, exam_type, dating_method, dating_date, accession_number)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        new Date().toISOString(),
+        p?.name ?? null,
+        p?.id ?? null,
+        p?.birthDate ?? null,
+        p?.sex ?? null,
+        ga ?? null,
+        input.operator ?? null,
+        input.examType ?? 'obstetric',
+        input.datingMethod ?? (ga !== undefined ? 'ga' : null),
+        input.datingDate ?? null,
+        input.accessionNumber ?? null,
+      );
     return this.getExam(id);
   }
 
-  listExams(): Array<Omit<Exam, 'captures'> & { captureCount: number }> {
-    const rows = this.db.prepare(`SELECT e.*, (SELECT count(*) FROM captures c WHERE c.exam_id = e.id) AS n FROM exams e ORDER BY created_at DESC`).all() as Array<ExamRow & { n: number }>;
+  /** Every exam (or one patient's, by exact ID), newest first. */
+  listExams(filter: { patientId?: string | undefined } = {}): Array<Omit<Exam, 'captures'> & { captureCount: number }> {
+    const where = filter.patientId !== undefined ? 'WHERE e.patient_id = ?' : '';
+    const rows = this.db
+      .prepare(`SELECT e.*, (SELECT count(*) FROM captures c WHERE c.exam_id = e.id) AS n FROM exams e ${where} ORDER BY created_at DESC`)
+      .all(...(filter.patientId !== undefined ? [filter.patientId] : [])) as Array<ExamRow & { n: number }>;
     return rows.map((r) => ({ ...examOf(r), captureCount: r.n }));
   }
 
   /** The exam types of the exams not yet closed (they choose which live models run). */
   openExamTypes(): ExamType[] {
-    return (this.db.prepare('SELECT DISTINCT exam_type FROM exams WHERE closed_at IS NULL').all() as Array<{ exam_type: ExamType }>).map((r) => r.exam_type);
+    return (this.db.prepare('SELECT DISTINCT exam_type FROM exams WHERE closed_at IS NULL AND voided_at IS NULL').all() as Array<{ exam_type: ExamType }>).map((r) => r.exam_type);
   }
 
   getExam(id: string): Exam {
@@ -131,6 +137,7 @@ export class ExamStore {
         const exam = examOf(this.#examRow(examId));
         const same = this.#sameCapture(examId, input);
         if (same) return same;
+        if (exam.voidedAt) throw voided(`Exam ${examId} was voided`);
         if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
         this.db
           .prepare(
@@ -181,10 +188,11 @@ export class ExamStore {
   decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; text?: string | undefined; geometry?: unknown; by: string }): Measurement {
     const row = this.db
       .prepare(
-        `SELECT m.*, e.closed_at AS exam_closed, c.width AS frame_width, c.height AS frame_height FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`,
+        `SELECT m.*, e.closed_at AS exam_closed, e.voided_at AS exam_voided, c.width AS frame_width, c.height AS frame_height FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`,
       )
-      .get(measurementId) as (Record<string, unknown> & { exam_closed: string | null; frame_width: number; frame_height: number }) | undefined;
+      .get(measurementId) as (Record<string, unknown> & { exam_closed: string | null; exam_voided: string | null; frame_width: number; frame_height: number }) | undefined;
     if (!row) throw new SonoError(ErrorCodes.MEASUREMENT_NOT_FOUND, `Measurement ${measurementId} does not exist`);
+    if (row.exam_voided) throw voided(`Measurement ${measurementId} belongs to a voided exam`);
     if (row.exam_closed) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
     if (d.value !== undefined && !(Number.isFinite(d.value) && d.value > 0))
       throw new SonoError(ErrorCodes.DECISION_INVALID, `The corrected value ${d.value} is not a positive finite number; send the measured value`);
@@ -217,6 +225,7 @@ export class ExamStore {
 
   closeExam(id: string, actor: string | null, onClosed?: (exam: Exam) => void): Exam {
     const exam = this.getExam(id);
+    if (exam.voidedAt) throw voided(`Exam ${id} was voided`);
     if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${id} is already closed`);
     this.db.transaction(() => {
       this.db.prepare('UPDATE exams SET closed_at = ? WHERE id = ?').run(new Date().toISOString(), id);
@@ -231,7 +240,9 @@ export class ExamStore {
    */
   hcVisits(examId: string): Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> {
     const exam = this.getExam(examId);
-    const rows = (exam.patient?.id ? this.db.prepare('SELECT id FROM exams WHERE patient_id = ? ORDER BY created_at').all(exam.patient.id) : [{ id: examId }]) as Array<{ id: string }>;
+    const rows = (exam.patient?.id ? this.db.prepare('SELECT id FROM exams WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at').all(exam.patient.id) : [{ id: examId }]) as Array<{
+      id: string;
+    }>;
     const out: Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> = [];
     for (const { id } of rows) {
       const e = this.getExam(id);
@@ -242,6 +253,22 @@ export class ExamStore {
       if (e.datingGaWeeks !== null && v !== null) out.push({ examId: id, date: e.createdAt.slice(0, 10), gaWeeks: e.datingGaWeeks, hcMm: v });
     }
     return out;
+  }
+
+  /**
+   * Voids an open exam started by mistake: kept with who, when and why, takes no more captures or
+   * decisions, and is never closed, so never queued for sync. A closed exam has been sent: it is amended, not voided.
+   */
+  voidExam(id: string, by: string, reason: string): Exam {
+    this.db
+      .transaction(() => {
+        const exam = examOf(this.#examRow(id));
+        if (exam.voidedAt) throw voided(`Exam ${id} was already voided`);
+        if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${id} is closed and queued for the PACS; it cannot be voided (sign an amendment instead)`);
+        this.db.prepare('UPDATE exams SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ?').run(new Date().toISOString(), by, reason, id);
+      })
+      .immediate();
+    return this.getExam(id);
   }
 
   /** Every decision on a measurement, oldest first (the last is the one in force). */
@@ -260,31 +287,6 @@ export class ExamStore {
   }
 }
 
-function examOf(r: ExamRow): Omit<Exam, 'captures'> {
-  const patient: Patient | null =
-    r.patient_name || r.patient_id || r.patient_birth_date || r.patient_sex
-      ? { name: r.patient_name ?? undefined, id: r.patient_id ?? undefined, birthDate: r.patient_birth_date ?? undefined, sex: (r.patient_sex as Patient['sex']) ?? undefined }
-      : null;
-  return { id: r.id, createdAt: r.created_at, closedAt: r.closed_at, anonymous: !patient, examType: r.exam_type as ExamType, patient, datingGaWeeks: r.dating_ga_weeks, operator: r.operator };
-}
-
-function measurementOf(m: Record<string, unknown>): Measurement {
-  return {
-    id: m.id as string,
-    captureId: m.capture_id as string,
-    kind: m.kind as Measurement['kind'],
-    unit: m.unit as Measurement['unit'],
-    aiValue: m.ai_value as number | null,
-    finalValue: m.final_value as number | null,
-    aiText: (m.ai_text as string | null) ?? null,
-    finalText: (m.final_text as string | null) ?? null,
-    aiGeometry: m.ai_geometry_json ? (JSON.parse(m.ai_geometry_json as string) as unknown) : null,
-    finalGeometry: m.final_geometry_json ? (JSON.parse(m.final_geometry_json as string) as unknown) : null,
-    state: m.state as MeasurementState,
-    modelId: m.model_id as string | null,
-    modelVersion: m.model_version as string | null,
-    provider: m.provider as string | null,
-    decidedBy: m.decided_by as string | null,
-    decidedAt: m.decided_at as string | null,
-  };
+function voided(what: string): SonoError {
+  return new SonoError(ErrorCodes.EXAM_VOIDED, `${what}; a voided exam takes nothing more: start a new exam`);
 }

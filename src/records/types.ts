@@ -15,6 +15,10 @@ export interface NewExam {
   patient?: Patient | undefined;
   datingGaWeeks?: number | undefined;
   operator?: string | undefined;
+  /** lmp/edd: `datingDate` (YYYYMMDD) gives the GA; ga: typed directly */
+  datingMethod?: 'lmp' | 'edd' | 'ga' | undefined;
+  datingDate?: string | undefined;
+  accessionNumber?: string | undefined;
 }
 
 export type MeasurementState = 'unverified' | 'confirmed' | 'corrected';
@@ -67,5 +71,12 @@ export interface Exam {
   patient: Patient | null;
   datingGaWeeks: number | null;
   operator: string | null;
+  datingMethod: string | null;
+  datingDate: string | null;
+  accessionNumber: string | null;
+  /** an exam started by mistake: kept, takes nothing more, never synced */
+  voidedAt: string | null;
+  voidedBy: string | null;
+  voidReason: string | null;
   captures: Capture[];
 }

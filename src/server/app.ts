@@ -11,6 +11,8 @@ import health from './plugins/health.js';
 import live from './plugins/live.js';
 import metrics from './plugins/metrics.js';
 import models from './plugins/models.js';
+import examRecord from './plugins/exam-record.js';
+import patients from './plugins/patients.js';
 import records from './plugins/records.js';
 import report from './plugins/report.js';
 import secondRead from './plugins/second-read.js';
@@ -60,6 +62,8 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
         },
       ]
     : [];
-  await app.register(errors, { features: [health, metrics, live, bestFrame, records, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, ...modelRoutes, webUi] });
+  await app.register(errors, {
+    features: [health, metrics, live, bestFrame, records, examRecord, patients, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, ...modelRoutes, webUi],
+  });
   return app;
 }

@@ -24,6 +24,10 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/exams': 'clinician',
   'GET /api/exams/:id': 'clinician',
   'GET /api/exams/:id/growth': 'clinician',
+  'GET /api/exams/:id/decisions': 'clinician',
+  'POST /api/exams/:id/void': 'clinician',
+  'GET /api/patients': 'clinician',
+  'GET /api/patients/:patientId/growth': 'clinician',
   'POST /api/exams/:id/close': 'clinician',
   'POST /api/exams/:id/captures': 'clinician',
   'POST /api/exams/:id/captures/frame': 'clinician',
@@ -99,7 +103,7 @@ describe('every route the app registers, as anonymous, clinician, technician and
     expect(undecided).toEqual([]);
   });
 
-  const sample = (path: string): string => path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':name', 'nobody').replace('*', 'missing.js');
+  const sample = (path: string): string => path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':name', 'nobody').replace(':patientId', 'nobody').replace('*', 'missing.js');
   it.each(['anonymous', ...ROLES] as const)('as %s: 401 without credentials, 403 for another role, anything else when allowed', async (who) => {
     const wrong: string[] = [];
     for (const route of routes) {

@@ -25,6 +25,11 @@ export const NewExamBody = T.Object(
     patient: T.Optional(PatientBody),
     datingGaWeeks: T.Optional(T.Number({ minimum: 4, maximum: 44 })),
     operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+    datingMethod: T.Optional(
+      T.Union([T.Literal('lmp'), T.Literal('edd'), T.Literal('ga')], { description: 'How the pregnancy was dated; lmp and edd need datingDate (the daemon works out datingGaWeeks)' }),
+    ),
+    datingDate: T.Optional(T.String({ pattern: '^\\d{8}$', description: 'The LMP or EDD, YYYYMMDD' })),
+    accessionNumber: T.Optional(T.String({ minLength: 1, maxLength: 16, pattern: '^[^\\\\\\n\\r]+$', description: "The RIS's accession number (from the worklist)" })),
   },
   { additionalProperties: false },
 );
@@ -80,6 +85,12 @@ const ExamBase = {
   patient: Nullable(T.Object({ name: T.Optional(T.String()), id: T.Optional(T.String()), birthDate: T.Optional(T.String()), sex: T.Optional(T.String()) })),
   datingGaWeeks: Nullable(T.Number()),
   operator: Nullable(T.String()),
+  datingMethod: T.Optional(Nullable(T.String())),
+  datingDate: T.Optional(Nullable(T.String())),
+  accessionNumber: T.Optional(Nullable(T.String())),
+  voidedAt: T.Optional(Nullable(T.String({ description: 'Set when the exam was voided (started by mistake): kept, never synced' }))),
+  voidedBy: T.Optional(Nullable(T.String())),
+  voidReason: T.Optional(Nullable(T.String())),
 };
 export const ExamDto = T.Object({ ...ExamBase, captures: T.Array(CaptureDto), sync: T.Optional(ExamSyncDto) });
 export type ExamDto = Static<typeof ExamDto>;

@@ -5,3 +5,5 @@ export * from './live.js';
 export * from './results.js';
 export * from './system.js';
 export * from './access.js';
+export * from './patients.js';
+export * from './patient-checks.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type as T } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
 import { assessGrowth } from '../../analysis/growth.js';
-import { ActorBody, DecisionBody, ExamDto, ExamSummaryDto, type ExamSyncDto, GrowthDto, IdParams, MeasurementDto, NewExamBody, errorResponses } from '../../protocol/rest/index.js';
+import { ActorBody, DecisionBody, ExamDto, ExamSummaryDto, type ExamSyncDto, ExamsQuery, GrowthDto, IdParams, MeasurementDto, NewExamBody, errorResponses } from '../../protocol/rest/index.js';
 import { ExamStore } from '../../records/exam-store.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuarded } from '../disk-guarded.js';
@@ -34,11 +34,18 @@ const records: FastifyPluginAsync = async (app) => {
       return reply.code(201).send(exam);
     },
   );
-  app.get('/api/exams', { config: clinician, schema: { tags, summary: 'List exams with their sync state', response: { 200: T.Array(ExamSummaryDto) } } }, async (req) => {
-    const exams = store.listExams();
-    auditRequest(req, 'exam.list', null, 'ok', { count: exams.length });
-    return exams.map((e) => ({ ...e, sync: syncOf(e.id) }));
-  });
+  app.get<{ Querystring: ExamsQuery }>(
+    '/api/exams',
+    {
+      config: clinician,
+      schema: { tags, summary: "List exams (or one patient's) with their sync state", querystring: ExamsQuery, response: { 200: T.Array(ExamSummaryDto), ...errorResponses(400) } },
+    },
+    async (req) => {
+      const exams = store.listExams({ patientId: req.query.patientId });
+      auditRequest(req, 'exam.list', null, 'ok', { count: exams.length, byPatient: req.query.patientId !== undefined });
+      return exams.map((e) => ({ ...e, sync: e.voidedAt ? ('none' as const) : syncOf(e.id) }));
+    },
+  );
   app.get<{ Params: IdParams }>(
     '/api/exams/:id',
     { config: clinician, schema: { tags, summary: 'One exam with captures and measurements', params: IdParams, response: { 200: ExamDto, ...errorResponses(400, 404) } } },
