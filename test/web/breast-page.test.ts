@@ -88,8 +88,8 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     await page.selectOption('#b-margin', aiMargin === 'irregular' ? 'circumscribed' : 'irregular');
     await page.screenshot({ path: join(artifacts, 'breast-edited.png') });
     await page.tap('#confirm');
-    await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 15000 });
-    expect(await page.textContent('#message')).toBe('Corrected and saved'); // else the server's reason shows
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== '', undefined, { timeout: 15000 });
+    expect(await page.textContent('#action-message')).toBe('Corrected and saved'); // else the server's reason shows
     expect(await page.getAttribute('#state', 'class')).toContain('saved');
 
     const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string; examType: string }>;
@@ -166,11 +166,11 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     await page.tap('#confirm');
     // Saving takes ~0.2 s here; one CI run in ~10 saw no message within 15 s and could not be reproduced
     // (not under load either): wait longer, and if it happens again say what the page showed.
-    await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 30000 }).catch(async (err: Error) => {
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== '', undefined, { timeout: 30000 }).catch(async (err: Error) => {
       const seen = await page.evaluate(() => ({ state: document.getElementById('state')?.textContent, confirmDisabled: (document.getElementById('confirm') as HTMLButtonElement).disabled, active: document.activeElement?.id }));
       throw new Error(`${err.message}; page: ${JSON.stringify(seen)}; page errors: ${JSON.stringify(errors)}`);
     });
-    expect(await page.textContent('#message')).toBe('Corrected and saved');
+    expect(await page.textContent('#action-message')).toBe('Corrected and saved');
     const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;
     const exam = (await (await fetch(`${d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: Array<{ kind: string; state: string; finalGeometry: Seg | null }> }> };
     const diam = exam.captures[0]!.measurements.filter((m) => m.kind === 'lesion_max_diameter' || m.kind === 'lesion_perpendicular_diameter');

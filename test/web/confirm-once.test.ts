@@ -49,7 +49,7 @@ describe.skipIf(breastMissing.length > 0)('Confirm saves once', () => {
       await page.tap('#freeze');
       await page.tap('#best');
       await page.waitForFunction(() => (window as unknown as { sonoCalipers: () => unknown }).sonoCalipers() !== undefined, undefined, { timeout: 10000 }).catch(async (err: Error) => {
-        throw new Error(`${err.message}: ${JSON.stringify(await page.evaluate(() => ({ mode: (window as unknown as { sonoMode: () => string }).sonoMode(), message: document.getElementById('message')!.textContent, scrub: (document.getElementById('scrub') as HTMLInputElement).value })))}`);
+        throw new Error(`${err.message}: ${JSON.stringify(await page.evaluate(() => ({ mode: (window as unknown as { sonoMode: () => string }).sonoMode(), message: document.getElementById('action-message')!.textContent, scrub: (document.getElementById('scrub') as HTMLInputElement).value })))}`);
       });
       expect(await page.isEnabled('#confirm')).toBe(true);
       // a double tap: two clicks in one task, before the first save answers
@@ -58,16 +58,16 @@ describe.skipIf(breastMissing.length > 0)('Confirm saves once', () => {
         b.click();
         b.click();
       });
-      await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 15000 });
-      expect(await page.textContent('#message')).toBe('Confirmed and saved');
+      await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== '', undefined, { timeout: 15000 });
+      expect(await page.textContent('#action-message')).toBe('Confirmed and saved');
       expect(await page.isDisabled('#confirm'), 'Confirm is off once saved').toBe(true);
 
       // back to live and freeze again: the same best frame is offered as already saved, Confirm stays off
       await page.tap('#freeze');
       await page.tap('#freeze');
       await page.tap('#best');
-      await page.waitForFunction(() => document.getElementById('message')!.textContent !== 'Confirmed and saved', undefined, { timeout: 10000 });
-      expect(await page.textContent('#message')).toBe('This frame is already saved to the exam');
+      await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== 'Confirmed and saved', undefined, { timeout: 10000 });
+      expect(await page.textContent('#action-message')).toBe('This frame is already saved to the exam');
       expect(await page.isDisabled('#confirm')).toBe(true);
 
       const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;

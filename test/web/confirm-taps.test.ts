@@ -85,15 +85,15 @@ describe.skipIf(breastMissing.length > 0)('Confirm right after an edit, on a tou
         .catch(async () => expect.fail(`round ${i}: the tap on Freeze did nothing; clicks went to ${JSON.stringify(await clicksSince(before))}`));
       await page.tap('#best');
       await page.waitForFunction(() => (window as unknown as { sonoOutline: () => unknown }).sonoOutline() !== undefined, undefined, { timeout: 10000 });
-      await page.evaluate(() => (document.getElementById('message')!.textContent = ''));
+      await page.evaluate(() => (document.getElementById('action-message')!.textContent = ''));
       await pushOutlineByTouch(context, page, 20);
       before = (await clicksSince(0)).length;
       await page.tap('#confirm'); // immediately after the edit: no wait, no screenshot
-      await page.waitForFunction(() => document.getElementById('message')!.textContent !== '', undefined, { timeout: 15000 }).catch(async () => {
+      await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== '', undefined, { timeout: 15000 }).catch(async () => {
         const state = await page.evaluate(() => ({ state: document.getElementById('state')!.textContent, mode: (window as unknown as { sonoMode: () => string }).sonoMode(), active: document.activeElement?.id }));
         expect.fail(`round ${i}: the tap on Confirm did nothing (${JSON.stringify(state)}); clicks went to ${JSON.stringify(await clicksSince(before))}`);
       });
-      expect(await page.textContent('#message'), `round ${i}`).toBe('Corrected and saved');
+      expect(await page.textContent('#action-message'), `round ${i}`).toBe('Corrected and saved');
       expect(await page.getAttribute('#state', 'class')).toContain('saved');
       await page.tap('#freeze'); // back to live, results streaming again
       await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'live', undefined, { timeout: 5000 })

@@ -131,7 +131,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     await page.mouse.click(p2.x, p2.y);
     await page.fill('#cal-mm', '25');
     await page.tap('#cal-apply');
-    await page.waitForFunction(() => document.getElementById('message')!.textContent!.includes('mm/px'));
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent!.includes('mm/px'));
     const cal = (await (await fetch(d.url + '/api/source/calibration')).json()) as { pixelSpacing: { x: number } };
     expect(cal.pixelSpacing.x).toBeCloseTo(0.25, 2);
     const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;

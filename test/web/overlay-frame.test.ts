@@ -121,7 +121,7 @@ describe.skipIf(breastMissing.length > 0)('the overlay belongs to the frame unde
       if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-overlay'); // signed in: the operator is who is signed in
       await page.click('#start');
       await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 }).catch(async (err: Error) => {
-        const shown = await page.evaluate(() => ({ message: document.getElementById('message')?.textContent, conn: document.getElementById('conn')?.textContent, body: document.body.innerText.slice(0, 300) }));
+        const shown = await page.evaluate(() => ({ message: document.getElementById('action-message')?.textContent, conn: document.getElementById('conn')?.textContent, body: document.body.innerText.slice(0, 300) }));
         throw new Error(`${err.message}; page: ${JSON.stringify(shown)}; errors ${JSON.stringify(errors)}`);
       });
       const outlinesOf = (seqs: number[]): number[][] => seqs.flatMap((s) => (seen.outlines.has(s) ? [seen.outlines.get(s)!] : []));

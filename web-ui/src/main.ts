@@ -13,6 +13,7 @@ import { createLiveContext, render } from './live/context';
 import { EnhancedView } from './live/enhance';
 import { wireExamPanel } from './live/exam-panel';
 import { FrameView } from './live/frame-view';
+import { modelsInstalled } from './live/model-availability';
 import { showResultCommon } from './live/results-panel';
 import { setFrozen, wireReview } from './live/review';
 import { LiveSocket } from './live/socket';
@@ -54,6 +55,7 @@ function onMessage(msg: ServerMessage): void {
   switch (msg.type) {
     case 'hello':
       enhance.hello(msg.models);
+      modelsInstalled(c, msg.models); // the exam type's model missing is said plainly
       socket.send({ type: 'exam-type', examType: state.examType });
       if (msg.provider) els.provider.textContent = `${t('provider')} ${msg.provider}`;
       return;

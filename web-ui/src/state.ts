@@ -34,10 +34,12 @@ export interface AppState {
   readonly cine: Cine;
   /** frames saved to an exam, as `examId:seq`: re-freezing one says so instead of storing it again */
   readonly savedFrames: Set<string>;
+  /** the tasks of the models the daemon runs (from its hello); undefined until known */
+  installedTasks: Set<string> | undefined;
 }
 
 export function createState(): AppState {
-  return { mode: { kind: 'live' }, examType: 'obstetric', exam: undefined, header: undefined, latest: undefined, cine: new Cine(150), savedFrames: new Set() }; // 5 s at 30 fps
+  return { mode: { kind: 'live' }, examType: 'obstetric', exam: undefined, header: undefined, latest: undefined, cine: new Cine(150), savedFrames: new Set(), installedTasks: undefined }; // 5 s at 30 fps
 }
 
 /** The proposal under review, whatever the gesture in progress. */

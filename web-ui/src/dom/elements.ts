@@ -33,6 +33,7 @@ const spec = {
   bMargin: HTMLSelectElement,
   bSummary: HTMLElement,
   flags: HTMLElement,
+  findings: HTMLElement,
   freeze: HTMLButtonElement,
   best: HTMLButtonElement,
   scrub: HTMLInputElement,

@@ -6,6 +6,8 @@
  */
 import { LESION_MARGINS, LESION_ORIENTATIONS, type BreastLesionResult, type LiveTaskResult, type ResultMessage } from '../../../src/protocol/index.js';
 import { categoryKey, t } from '../i18n';
+import { formatPercent, withUnit } from '../live/format';
+import { breastSummary } from './breast-summary';
 import { type CaliperHandle, type Calipers, caliperEnd, caliperLength, calipersOf, dragCaliper, drawLesion, hitCaliper, nearestOutlinePoint, pushOutline, remeasure } from './lesion-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
@@ -15,14 +17,13 @@ const spacingOf = (res: BreastLesionResult, env: ExamTypeEnv): { x: number; y: n
 function showLesion(res: BreastLesionResult, calipers: Calipers | undefined, env: ExamTypeEnv): void {
   const { els } = env;
   const l = res.lesion;
-  const pct = (p: number): string => `${Math.round(p * 100)}%`;
-  els.bClass.textContent = res.class ? `${t(categoryKey[res.class])} · ${t('confidence')} ${pct(res.confidence)}` : '–';
-  els.bPmal.textContent = pct(res.malignancyProbability);
+  els.bClass.textContent = res.class ? `${t(categoryKey[res.class])} · ${t('confidence')} ${formatPercent(res.confidence)}` : '–';
+  els.bPmal.textContent = formatPercent(res.malignancyProbability);
   const unit = l?.units === 'mm' ? 'mm' : 'px';
-  const len = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)} ${unit}`);
+  const len = (v: number | undefined): string => (v === undefined ? '–' : withUnit(v, 1, unit));
   els.bMax.textContent = len(calipers ? caliperLength(calipers.long, spacingOf(res, env)) : l?.maxDiameter);
   els.bPerp.textContent = len(calipers ? caliperLength(calipers.perp, spacingOf(res, env)) : l?.perpendicularDiameter);
-  els.bSummary.textContent = res.summary;
+  els.bSummary.textContent = breastSummary(res);
 }
 
 /** The lesion under review: the clinician's calipers, outline and categories. */
@@ -149,7 +150,7 @@ export const breast: ExamTypeModule = {
     showLesion(res, undefined, env);
     env.els.bOrient.value = res.lesion?.orientation.assessment ?? '';
     env.els.bMargin.value = res.lesion?.margin.assessment ?? '';
-    env.els.quality.textContent = `${t('confidence')} ${Math.round(res.confidence * 100)}%`;
+    env.els.quality.textContent = `${t('confidence')} ${formatPercent(res.confidence)}`;
   },
   clear(env: ExamTypeEnv): void {
     for (const el of [env.els.bClass, env.els.bPmal, env.els.bMax, env.els.bPerp]) el.textContent = '–';

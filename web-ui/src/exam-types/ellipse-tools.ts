@@ -67,3 +67,32 @@ export function drawEditable(ctx: CanvasRenderingContext2D, e: EllipseGeom, hand
     ctx.stroke();
   }
 }
+
+export const BPD_COLOUR = '#a3e635';
+export const OFD_COLOUR = '#fb923c';
+
+/**
+ * The BPD and OFD the numbers come from, drawn as lines on the head's ellipse: BPD along the minor axis
+ * (outer to outer, as the ellipse fit measures it), OFD along the major axis, each labelled at its end.
+ */
+export function drawAxes(ctx: CanvasRenderingContext2D, e: EllipseGeom, labels: { bpd: string; ofd: string }): void {
+  const h = handles(e);
+  const size = Math.max(11, Math.round(ctx.canvas.width / 45));
+  ctx.save();
+  ctx.setLineDash([]);
+  ctx.lineWidth = Math.max(2, ctx.canvas.width / 320);
+  ctx.font = `600 ${size}px system-ui, sans-serif`;
+  for (const [a, b, colour, text] of [
+    [h['minor-'], h['minor+'], BPD_COLOUR, labels.bpd],
+    [h['major-'], h['major+'], OFD_COLOUR, labels.ofd],
+  ] as const) {
+    ctx.beginPath();
+    ctx.moveTo(a[0], a[1]);
+    ctx.lineTo(b[0], b[1]);
+    ctx.strokeStyle = colour;
+    ctx.stroke();
+    ctx.fillStyle = colour;
+    ctx.fillText(text, b[0] + size * 0.3, b[1] - size * 0.3);
+  }
+  ctx.restore();
+}

@@ -7,7 +7,8 @@ import { hadlockGaWeeksFromHc, intergrowthHcCentile } from '../../../src/analysi
 import { ellipsePerimeter } from '../../../src/analysis/ellipse';
 import type { FetalHeadResult, LiveTaskResult, ResultMessage } from '../../../src/protocol/index.js';
 import { t } from '../i18n';
-import { type EllipseGeom, type HandleId, dragHandle, drawEditable, hitHandle } from './ellipse-tools';
+import { formatGa, formatNumber, formatPercent, withUnit } from '../live/format';
+import { type EllipseGeom, type HandleId, dragHandle, drawAxes, drawEditable, hitHandle } from './ellipse-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
 interface Numbers {
@@ -15,7 +16,8 @@ interface Numbers {
   bpd?: number;
   ofd?: number;
   ga?: number;
-  centile?: string;
+  /** the INTERGROWTH-21st HC centile at the dating GA, or null when the standard does not cover that GA */
+  centile?: { centile: number; z: number } | null;
   outOfRange?: 'centileLow' | 'centileHigh';
 }
 
@@ -30,7 +32,7 @@ function measure(e: EllipseGeom, env: ExamTypeEnv): Numbers {
   const dating = env.datingGaWeeks();
   if (dating) {
     const c = intergrowthHcCentile(hc, dating);
-    out.centile = c.available ? `${c.centile.toFixed(0)} (z ${c.z.toFixed(2)})` : t('noCentile');
+    out.centile = c.available ? { centile: c.centile, z: c.z } : null;
     if (c.available && (c.centile < 3 || c.centile > 97)) out.outOfRange = c.centile < 3 ? 'centileLow' : 'centileHigh';
   }
   return out;
@@ -38,18 +40,28 @@ function measure(e: EllipseGeom, env: ExamTypeEnv): Numbers {
 
 function showNumbers(m: Numbers, env: ExamTypeEnv): void {
   const { els } = env;
-  const mm = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)} mm`);
+  const mm = (v: number | undefined): string => (v === undefined ? '–' : withUnit(v, 1, 'mm'));
   els.hc.textContent = mm(m.hc);
   els.bpd.textContent = mm(m.bpd);
   els.ofd.textContent = mm(m.ofd);
-  els.ga.textContent = m.ga === undefined ? '–' : `${Math.floor(m.ga)}w ${Math.round((m.ga % 1) * 7)}d`;
-  // outside the 3rd–97th centiles: flagged (sign, colour, and the reason on hover and for screen readers)
+  els.ga.textContent = m.ga === undefined ? '–' : formatGa(m.ga);
+  showCentile(els.centile, m);
+}
+
+/**
+ * The centile and, outside the 3rd–97th, a flag: the alert colour, a sign and the words under the number
+ * (a line kept for them always, so a flag appearing never moves the buttons below).
+ */
+function showCentile(dd: HTMLElement, m: Numbers): void {
   const flag = m.outOfRange ? t(m.outOfRange) : '';
-  els.centile.textContent = m.centile === undefined ? '–' : flag ? `⚠ ${m.centile}` : m.centile;
-  els.centile.classList.toggle('out-of-range', flag !== '');
-  els.centile.title = flag;
-  if (flag) els.centile.setAttribute('aria-label', `${m.centile}, ${flag}`);
-  else els.centile.removeAttribute('aria-label');
+  const value = m.centile === undefined ? '–' : m.centile === null ? t('noCentile') : `${formatNumber(m.centile.centile, 0)} (z ${formatNumber(m.centile.z, 2)})`;
+  const valueEl = Object.assign(document.createElement('span'), { className: 'centile-value', textContent: flag ? `⚠ ${value}` : value });
+  const words = Object.assign(document.createElement('span'), { className: 'flag-words', textContent: flag });
+  dd.replaceChildren(valueEl, words);
+  dd.classList.toggle('out-of-range', flag !== '');
+  dd.title = flag;
+  if (flag) dd.setAttribute('aria-label', `${value}, ${flag}`);
+  else dd.removeAttribute('aria-label');
 }
 
 function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: number): void {
@@ -70,6 +82,7 @@ function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: 
     ctx.strokeStyle = res.flags.some((f) => f.severity !== 'info') ? '#fbbf24' : '#22d3ee';
     ctx.lineWidth = 2;
     ctx.stroke();
+    drawAxes(ctx, e, { bpd: t('bpd'), ofd: t('ofd') });
   }
 }
 
@@ -89,6 +102,7 @@ class EllipseReview implements Review {
 
   draw(ctx: CanvasRenderingContext2D, handleRadius: number): void {
     drawEditable(ctx, this.#edit, handleRadius);
+    drawAxes(ctx, this.#edit, { bpd: t('bpd'), ofd: t('ofd') });
   }
 
   grab(x: number, y: number, reach: number): boolean {
@@ -142,8 +156,8 @@ export const obstetric: ExamTypeModule = {
     const res = r.result;
     if (res.task !== 'fetal-head') return;
     showNumbers(res.ellipse ? measure(res.ellipse, env) : {}, env);
-    if (res.hcMm !== undefined) env.els.hc.textContent = `${res.hcMm.toFixed(1)} mm`;
-    env.els.quality.textContent = `${Math.round(res.quality.score * 100)}% · ${t('confidence')} ${Math.round(res.confidence * 100)}%`;
+    if (res.hcMm !== undefined) env.els.hc.textContent = withUnit(res.hcMm, 1, 'mm');
+    env.els.quality.textContent = `${formatPercent(res.quality.score)} · ${t('confidence')} ${formatPercent(res.confidence)}`;
   },
   clear(env: ExamTypeEnv): void {
     showNumbers({}, env);

@@ -8,6 +8,7 @@ import { decodeFrameHeader } from '../../../src/protocol/index.js';
 import { api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
+import { failureText } from './action-message';
 import type { LiveContext } from './context';
 
 export async function confirmReview(c: LiveContext, showExam: () => void): Promise<void> {
@@ -16,8 +17,8 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   if (!review || els.confirm.disabled) return;
   const operator = els.operator.value.trim();
   const exam = state.exam;
-  if (!exam) return c.message(t('needExam'));
-  if (!operator) return c.message(t('needOperator'));
+  if (!exam) return c.message(t('needExam'), 'error');
+  if (!operator) return c.message(t('needOperator'), 'error');
   const seq = decodeFrameHeader(review.buf).seq;
   els.confirm.disabled = true; // a second tap while this one saves does nothing
   try {
@@ -28,10 +29,10 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
     state.savedFrames.add(`${exam.id}:${seq}`);
     state.exam = await api.getExam(exam.id);
     c.env.setState('saved');
-    c.message(t(edited ? 'corrected' : 'confirmed'));
+    c.message(t(edited ? 'corrected' : 'confirmed'), 'ok');
     showExam();
   } catch (err) {
     els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
-    c.message((err as Error).message);
+    c.message(failureText(err), 'error');
   }
 }

@@ -6,6 +6,8 @@ import type { ExamTypeEnv, ExamTypeModule } from '../exam-types/types';
 import { t } from '../i18n';
 import { type AppState, reviewOf } from '../state';
 import type { FrameView } from './frame-view';
+import { type Tone, actionMessageElement, showAction } from './action-message';
+import { WARN, drawCornerLabel, drawStateLabel } from './canvas-labels';
 import { setStateLine } from './results-panel';
 
 /** What the live view's modules share: the elements, the one state object, the canvas. */
@@ -15,7 +17,8 @@ export interface LiveContext {
   readonly view: FrameView;
   readonly env: ExamTypeEnv;
   examType(): ExamTypeModule;
-  message(text: string): void;
+  /** says what became of a live action, beside the action buttons, in the success or error colour */
+  message(text: string, tone?: Tone): void;
 }
 
 export function createLiveContext(els: Elements, state: AppState, view: FrameView): LiveContext {
@@ -27,9 +30,14 @@ export function createLiveContext(els: Elements, state: AppState, view: FrameVie
       setStateLine(els, key);
       // an edit is something new to save: Confirm comes back (it stays off after a save until then)
       if (key === 'edited') els.confirm.disabled = reviewOf(state.mode) === undefined;
+      // the state is also written on the image: redraw the frozen proposal with it
+      const review = reviewOf(state.mode);
+      if (review) render(c, review.buf, undefined);
     },
   };
-  return { els, state, view, env, examType: () => examTypes[state.examType], message: (text) => (els.message.textContent = text) };
+  const actionEl = actionMessageElement(els.confirm.parentElement ?? els.panel, els.reset);
+  const c: LiveContext = { els, state, view, env, examType: () => examTypes[state.examType], message: (text, tone = 'info') => showAction(actionEl, text, tone) };
+  return c;
 }
 
 /** How long (in frames) a result may be shown, marked stale, over later frames. */
@@ -61,20 +69,12 @@ export function render(c: LiveContext, buf: ArrayBuffer, r: ResultMessage | unde
     ctx.setLineDash([4, 6]);
     c.examType().drawLive(ctx, r.result, opacity / 2, c.view.handleRadius);
     ctx.restore();
-    drawLabel(ctx, canvas.width, t('previousFrame'));
+    drawCornerLabel(ctx, canvas.width, t('previousFrame'), 'bottom-left', WARN);
     overlay = 'stale';
   }
   if (canvas.dataset.overlay !== overlay) canvas.dataset.overlay = overlay;
-}
-
-/** A label in the frame's bottom-left corner, readable on any image. */
-function drawLabel(ctx: CanvasRenderingContext2D, width: number, text: string): void {
-  const size = Math.max(12, Math.round(width / 32));
-  ctx.font = `${size}px system-ui, sans-serif`;
-  const w = ctx.measureText(text).width;
-  const y = ctx.canvas.height - size * 0.6;
-  ctx.fillStyle = 'rgba(0, 0, 0, 0.7)';
-  ctx.fillRect(size * 0.4, y - size * 1.2, w + size * 0.8, size * 1.5);
-  ctx.fillStyle = '#fbbf24';
-  ctx.fillText(text, size * 0.8, y);
+  // an AI proposal is never shown without its state on the image itself: unverified, edited or saved
+  const label = overlay === 'none' ? 'none' : ((c.els.state.dataset.i18n as 'unverified' | 'edited' | 'saved' | undefined) ?? 'unverified');
+  if (label !== 'none') drawStateLabel(ctx, canvas.width, label);
+  if (canvas.dataset.label !== label) canvas.dataset.label = label;
 }

@@ -6,7 +6,9 @@ import type { ExamType } from '../../../src/protocol/index.js';
 import { api } from '../api';
 import { examTypeList, examTypes } from '../exam-types/index';
 import { t } from '../i18n';
+import { failureText } from './action-message';
 import type { LiveContext } from './context';
+import { showModelAvailability } from './model-availability';
 
 export interface ExamPanel {
   show(): void;
@@ -17,6 +19,12 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
   const { els, state } = c;
   els.examType.replaceChildren(...examTypeList.map((m) => Object.assign(document.createElement('option'), { value: m.type, textContent: t(m.labelKey) })));
   examTypeList.forEach((m, i) => (els.examType.options[i]!.dataset.i18n = m.labelKey));
+
+  /** the exam form's own answer, under the form (live actions answer beside their buttons) */
+  const examMessage = (text: string): void => {
+    els.message.textContent = text;
+    els.message.className = text ? 'error' : '';
+  };
 
   function show(): void {
     const exam = state.exam;
@@ -36,7 +44,7 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     const module = examTypes[type];
     els.examType.value = type;
     els.examType.disabled = !!state.exam;
-    for (const m of examTypeList) m.panel(els).hidden = m !== module;
+    showModelAvailability(c); // its panel, or the plain word that its model is not installed
     els.panelTitle.dataset.i18n = module.titleKey;
     els.panelTitle.textContent = t(module.titleKey);
     els.pGa.hidden = !module.asksDatingGa;
@@ -57,10 +65,10 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
       (e) => {
         state.exam = e;
         setExamType(e.examType);
-        c.message('');
+        examMessage('');
         show();
       },
-      (err: Error) => c.message(err.message),
+      (err: Error) => examMessage(failureText(err)),
     );
   });
   els.closeExam.addEventListener('click', () => {
@@ -72,7 +80,7 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
         show();
         setExamType(state.examType); // the type may be chosen again
       },
-      (err: Error) => c.message(err.message),
+      (err: Error) => examMessage(failureText(err)),
     );
   });
   els.examType.addEventListener('change', () => setExamType(els.examType.value as ExamType));

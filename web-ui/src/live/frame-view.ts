@@ -12,6 +12,22 @@ export class FrameView {
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
+    const stage = canvas.parentElement;
+    if (stage) new ResizeObserver(() => this.fit()).observe(stage);
+  }
+
+  /**
+   * Scales the frame to the space the stage has, up or down, aspect kept (issue 18: the image scaled to
+   * the space it has). CSS size only: the canvas keeps the frame's own pixels.
+   */
+  fit(): void {
+    const stage = this.canvas.parentElement;
+    if (!stage || stage.clientWidth === 0 || stage.clientHeight === 0) return;
+    const scale = Math.min(stage.clientWidth / this.canvas.width, stage.clientHeight / this.canvas.height);
+    const w = `${Math.floor(this.canvas.width * scale)}px`;
+    const h = `${Math.floor(this.canvas.height * scale)}px`;
+    if (this.canvas.style.width !== w) this.canvas.style.width = w;
+    if (this.canvas.style.height !== h) this.canvas.style.height = h;
   }
 
   /** Grab radius of handles, in frame pixels (large enough for a gloved finger). */
@@ -35,6 +51,7 @@ export class FrameView {
       this.canvas.width = h.width;
       this.canvas.height = h.height;
       this.#image = this.ctx.createImageData(h.width, h.height);
+      this.fit();
     }
     const px = new Uint8Array(buf, h.pixelOffset);
     const out = this.#image.data;

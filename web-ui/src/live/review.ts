@@ -5,6 +5,8 @@
  */
 import { api } from '../api';
 import { t } from '../i18n';
+import { formatNumber } from './format';
+import { failureText } from './action-message';
 import { type Mode, reviewOf } from '../state';
 import { type LiveContext, render } from './context';
 import { showResultCommon } from './results-panel';
@@ -29,7 +31,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   review?.show();
   const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
   c.env.setState(saved ? 'saved' : 'unverified');
-  c.message(saved ? t('alreadySaved') : r ? '' : t('noResultOnFrame'));
+  c.message(saved ? t('alreadySaved') : r ? '' : t('noResultOnFrame'), 'info');
   els.scrub.value = String(state.cine.index);
   els.confirm.disabled = !review || saved;
   els.reset.disabled = !review;
@@ -122,8 +124,8 @@ function applyCalibration(c: LiveContext): void {
   if (mode.kind !== 'calibrating' || mode.points.length !== 2 || !(mm > 0)) return;
   const [[x1, y1], [x2, y2]] = mode.points as [[number, number], [number, number]];
   api.calibrate({ x1, y1, x2, y2, distanceMm: mm }).then(
-    (j) => c.message(j.pixelSpacing ? `${t('calibrated')}: ${j.pixelSpacing.x.toFixed(4)} mm/px` : t('calibrated')),
-    (err: Error) => c.message(err.message),
+    (j) => c.message(j.pixelSpacing ? `${t('calibrated')}: ${formatNumber(j.pixelSpacing.x, 4)} mm/px` : t('calibrated'), 'ok'),
+    (err: Error) => c.message(failureText(err), 'error'),
   );
   c.state.mode = mode.review ? { kind: 'reviewing', review: mode.review } : { kind: 'frozen' };
   c.els.calRow.hidden = true;

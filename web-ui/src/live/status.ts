@@ -30,6 +30,12 @@ export class StatusBar {
     setInterval(() => {
       const now = performance.now();
       this.els.stale.hidden = this.state.cine.frozen || now - this.#lastFrameAt < 1000;
+      // numbers from before the signal was lost are greyed and said to be so, never shown as current
+      const lost = !this.els.stale.hidden;
+      if (this.els.panel.classList.contains('signal-lost') !== lost) {
+        this.els.panel.classList.toggle('signal-lost', lost);
+        this.els.panel.title = lost ? t('signalLost') : '';
+      }
       const dt = (now - this.#windowStart) / 1000;
       if (dt >= 1) {
         this.els.fps.textContent = `${(this.#frames / dt).toFixed(1)} ${t('fps')}`;

@@ -1,4 +1,4 @@
-/** Strings of the live view's overlay, confirm and centile states (spread into i18n.ts's dictionaries). */
+/** Strings of the live view's overlay, confirm, centile, review and state words (spread into i18n.ts's dictionaries). */
 export const liveEn = {
   previousFrame: 'previous frame',
   alreadySaved: 'This frame is already saved to the exam',
@@ -6,6 +6,28 @@ export const liveEn = {
   centileLow: 'below the 3rd centile',
   centileHigh: 'above the 97th centile',
   aiOnly: 'AI only · not confirmed',
+  unverifiedOnImage: 'AI · UNVERIFIED',
+  editedOnImage: 'EDITED · NOT SAVED',
+  savedOnImage: 'SAVED',
+  requestRefused: 'The device refused what was sent; check the values and try again.',
+  deviceUnreachable: 'The device did not answer; check the connection and try again.',
+  modelMissing: 'No {model} model is installed on this device: the AI gives no findings for this exam type. Measure with the calipers; a technician can install it (Models).',
+  signalLost: 'no live signal · numbers from before',
+  distance: 'Distance',
+  area: 'Area',
+  clearCalipers: 'Clear',
+  fitView: 'Fit',
+  distanceTap: 'Tap the two ends of the distance',
+  areaTap: 'Tap around the area; tap Area again to close it',
+  clinicianMeasures: 'Your measurements',
+  breastSummaryLesion: 'Lesion {max} × {perp} {unit}, {orientation}, {margin}; AI malignancy probability {p}.',
+  wider: 'wider than tall',
+  taller: 'taller than wide',
+  marginIs: '{margin} margin',
+  marginNotJudged: 'margin not judged (outline uncertain)',
+  noLesionOutlined: 'No lesion outlined.',
+  aiSupportNote: 'AI decision support, not a diagnosis: unverified until a clinician confirms or corrects the outline.',
+  noClassGiven: 'No class given.',
 };
 
 export const liveFr: Record<keyof typeof liveEn, string> = {
@@ -15,4 +37,29 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
   centileLow: 'sous le 3e centile',
   centileHigh: 'au-dessus du 97e centile',
   aiOnly: 'IA seule · non validé',
+  unverifiedOnImage: 'IA · NON VÉRIFIÉ',
+  editedOnImage: 'MODIFIÉ · NON ENREGISTRÉ',
+  savedOnImage: 'ENREGISTRÉ',
+  requestRefused: "L'appareil a refusé ce qui a été envoyé ; vérifiez les valeurs et réessayez.",
+  deviceUnreachable: "L'appareil n'a pas répondu ; vérifiez la connexion et réessayez.",
+  modelMissing: "Aucun modèle {model} n'est installé sur cet appareil : l'IA ne donne aucun résultat pour ce type d'examen. Mesurez avec les compas ; un technicien peut l'installer (Modèles).",
+  signalLost: 'pas de signal · valeurs antérieures',
+  distance: 'Distance',
+  area: 'Surface',
+  clearCalipers: 'Effacer',
+  fitView: 'Ajuster',
+  distanceTap: 'Touchez les deux extrémités de la distance',
+  areaTap: 'Touchez le pourtour de la zone ; touchez Surface à nouveau pour la fermer',
+  clinicianMeasures: 'Vos mesures',
+  breastSummaryLesion: 'Lésion {max} × {perp} {unit}, {orientation}, {margin} ; probabilité de malignité (IA) {p}.',
+  wider: 'plus large que haute',
+  taller: 'plus haute que large',
+  marginIs: 'contours {margin}',
+  marginNotJudged: 'contours non jugés (contour incertain)',
+  noLesionOutlined: 'Aucune lésion délimitée.',
+  aiSupportNote: "Aide à la décision par IA, pas un diagnostic : non vérifié tant qu'un clinicien n'a pas validé ou corrigé le contour.",
+  noClassGiven: 'Aucune classe donnée.',
 };
+
+/** Fills `{name}` slots of a translated string. */
+export const fill = (text: string, values: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? `{${k}}`);
