@@ -4,6 +4,7 @@ import { analyze } from './analyze.js';
 import { type Command, UsageError, out } from '../../util/cli-command.js';
 import { doctor } from './doctor.js';
 import { modelsCommands } from './models.js';
+import { qaExport } from './qa-export.js';
 import { serve } from './serve.js';
 import { serviceCommands } from '../../service/cli/index.js';
 import { dataDirOf } from '../../config/paths.js';
@@ -17,7 +18,7 @@ import { dataDirOf } from '../../config/paths.js';
  * the longest name matching the start of the arguments wins, so "models" commands live side by side
  * without a dispatcher of their own.
  */
-export const COMMANDS: readonly Command[] = [serve, analyze, ...modelsCommands, doctor, ...ACCESS_COMMANDS, ...serviceCommands(dataDirOf)];
+export const COMMANDS: readonly Command[] = [serve, analyze, ...modelsCommands, doctor, ...ACCESS_COMMANDS, ...serviceCommands(dataDirOf), qaExport];
 
 export function usage(commands: readonly Command[] = COMMANDS): string {
   return `Usage:\n${commands.map((c) => `  ${c.usage}`).join('\n')}`;

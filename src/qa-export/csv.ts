@@ -1,0 +1,77 @@
+/** manifest.csv: one row per measurement, the AI's value beside each clinician's (RFC 4180 quoting). */
+import type { QaItem } from './layout.js';
+
+export const CSV_COLUMNS = [
+  'item',
+  'exam',
+  'patient',
+  'exam_type',
+  'exam_date',
+  'dating_ga_weeks',
+  'image',
+  'mask_ai',
+  'mask_final',
+  'final_outline',
+  'pixel_size_x_mm',
+  'pixel_size_y_mm',
+  'model_id',
+  'model_version',
+  'kind',
+  'unit',
+  'state',
+  'ai_value',
+  'ai_text',
+  'final_value',
+  'final_text',
+  'final_by',
+  'second_agree',
+  'second_value',
+  'second_text',
+  'adjudicated_value',
+  'adjudicated_text',
+] as const;
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function manifestCsv(items: readonly QaItem[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const it of items) {
+    for (const m of it.measurements) {
+      const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+        item: it.item,
+        exam: it.exam,
+        patient: it.patient,
+        exam_type: it.examType,
+        exam_date: it.examDate,
+        dating_ga_weeks: it.datingGaWeeks,
+        image: it.files.image,
+        mask_ai: it.files.maskAi,
+        mask_final: it.files.maskFinal,
+        final_outline: it.final.source,
+        pixel_size_x_mm: it.pixelSpacingMm?.x,
+        pixel_size_y_mm: it.pixelSpacingMm?.y,
+        model_id: it.model?.id,
+        model_version: it.model?.version,
+        kind: m.kind,
+        unit: m.unit,
+        state: m.state,
+        ai_value: m.ai.value,
+        ai_text: m.ai.text,
+        final_value: m.final?.value,
+        final_text: m.final?.text,
+        final_by: m.final?.by,
+        second_agree: m.secondRead?.agree,
+        second_value: m.secondRead?.value,
+        second_text: m.secondRead?.text,
+        adjudicated_value: m.adjudicated?.value,
+        adjudicated_text: m.adjudicated?.text,
+      };
+      lines.push(CSV_COLUMNS.map((c) => cell(row[c])).join(','));
+    }
+  }
+  return lines.join('\r\n') + '\r\n';
+}

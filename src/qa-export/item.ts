@@ -1,0 +1,120 @@
+/**
+ * One capture → one manifest entry and its pixels to write: keyed ids instead of record ids and names, the
+ * frame cleaned like the PACS copy (outside the imaging region zeroed), the AI's output beside every
+ * clinician's value (first decision, second reading, adjudication). Pure: the OCR and the files come later.
+ */
+import { createHmac } from 'node:crypto';
+import type { MeasurementReadings } from '../records/second-read.js';
+import type { Capture, Exam } from '../records/types.js';
+import { TASK_OF_EXAM } from '../protocol/exam-types.js';
+import { cleanPixels, dateShiftDays, pseudonym } from '../sync/deidentify.js';
+import { type QaItem, type QaMeasurement, type QaWithheld, filesOf } from './layout.js';
+import { ellipseMask, outlineMask } from './masks.js';
+import { outlinesOf } from './outlines.js';
+
+export interface CaptureImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+  region: { x: number; y: number; width: number; height: number; origin?: string | undefined };
+}
+
+export interface Keys {
+  secret: string;
+  dates: 'shift' | 'remove';
+}
+
+/** A keyed id: the same record gives the same id in every export of this device, and no way back without the secret. */
+export function keyedId(secret: string, prefix: string, input: string): string {
+  return prefix + createHmac('sha256', secret).update(`qa:${input}`).digest('hex').slice(0, 12);
+}
+
+export interface PreparedItem {
+  entry: QaItem;
+  /** the cleaned frame, 8-bit gray, to be read by the OCR and written */
+  image: Uint8Array;
+  maskAi: Uint8Array | null;
+  maskFinal: Uint8Array | null;
+}
+
+function gray(p: CaptureImage): Uint8Array {
+  if (p.channels === 1) return p.pixels;
+  const out = new Uint8Array(p.width * p.height);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(0.299 * p.pixels[3 * i]! + 0.587 * p.pixels[3 * i + 1]! + 0.114 * p.pixels[3 * i + 2]!);
+  return out;
+}
+
+/** Like the PACS path: a region nobody set (a grabber's whole screen) cannot be cleaned, so the image stays. */
+export function regionUnknown(p: CaptureImage): boolean {
+  const whole = p.region.x === 0 && p.region.y === 0 && p.region.width === p.width && p.region.height === p.height;
+  return p.region.origin === undefined ? whole : p.region.origin === 'unset';
+}
+
+function examDate(exam: Exam, keys: Keys): string | null {
+  if (keys.dates === 'remove') return null;
+  const days = dateShiftDays(keys.secret, exam.patient?.id ?? `exam:${exam.id}`);
+  return new Date(new Date(exam.createdAt.slice(0, 10) + 'T00:00:00Z').getTime() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function examIds(exam: Exam, keys: Keys): { exam: string; patient: string } {
+  return { exam: keyedId(keys.secret, 'E', exam.id), patient: pseudonym(keys.secret, exam.patient?.id ?? `exam:${exam.id}`) };
+}
+
+export function itemIdOf(exam: Exam, capture: Capture, keys: Keys): string {
+  return keyedId(keys.secret, exam.examType === 'breast' ? 'br-' : 'ob-', capture.id);
+}
+
+export function withheldEntry(exam: Exam, capture: Capture, keys: Keys, code: string, message: string): QaWithheld {
+  return { item: itemIdOf(exam, capture, keys), exam: examIds(exam, keys).exam, examType: exam.examType, code, message };
+}
+
+export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, readings: readonly MeasurementReadings[], keys: Keys): PreparedItem {
+  const reader = (name: string | null): string | null => (name ? keyedId(keys.secret, 'reader-', `reader:${name}`) : null);
+  const item = itemIdOf(exam, capture, keys);
+  const task = TASK_OF_EXAM[exam.examType];
+  type Stored = { modelId?: string; modelVersion?: string; provider?: string; result?: { task?: string; ellipse?: unknown; lesion?: { outline?: unknown } } };
+  const mine = (capture.results as Stored[]).find((r) => r.result?.task === task);
+  const outlines = outlinesOf(exam.examType, capture, mine?.result);
+  const byMeasurement = new Map(readings.map((r) => [r.measurementId, r]));
+  const measurements = capture.measurements.map((m): QaMeasurement => {
+    const r = byMeasurement.get(m.id);
+    return {
+      kind: m.kind,
+      unit: m.unit,
+      state: m.state,
+      ai: { value: m.aiValue, text: m.aiText, geometry: m.aiGeometry },
+      final: m.state === 'unverified' ? null : { value: m.finalValue, text: m.finalText, geometry: m.finalGeometry, by: reader(m.decidedBy) },
+      secondRead: r?.second ? { agree: r.second.agree, value: r.second.value, text: r.second.text, by: reader(r.second.by)! } : null,
+      adjudicated: r?.adjudicated ? { value: r.adjudicated.value, text: r.adjudicated.text, by: reader(r.adjudicated.by)! } : null,
+    };
+  });
+  const { width: w, height: h } = px;
+  const mask = (o: { ellipse: QaItem['final']['ellipse']; outline: number[] | null }): Uint8Array | null =>
+    o.ellipse ? ellipseMask(w, h, o.ellipse) : o.outline ? outlineMask(w, h, o.outline) : null;
+  const maskAi = mask(outlines.ai);
+  const maskFinal = mask(outlines.final);
+  const files = filesOf(exam.examType, item);
+  const r = px.region;
+  return {
+    entry: {
+      item,
+      ...examIds(exam, keys),
+      examType: exam.examType,
+      examDate: examDate(exam, keys),
+      datingGaWeeks: exam.datingGaWeeks,
+      width: w,
+      height: h,
+      pixelSpacingMm: capture.pixelSpacing,
+      imagingRegion: { x: r.x, y: r.y, width: r.width, height: r.height },
+      model: mine?.modelId ? { id: mine.modelId, version: mine.modelVersion ?? 'unknown', provider: mine.provider ?? 'unknown' } : null,
+      aiResult: mine?.result ?? null,
+      final: outlines.final,
+      files: { image: files.image, maskAi: maskAi ? files.maskAi : null, maskFinal: maskFinal ? files.maskFinal : null },
+      measurements,
+    },
+    image: cleanPixels(gray(px), w, h, r),
+    maskAi,
+    maskFinal,
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * The QA / retraining export (issue 21), end to end: records written through the real stores into a real
+ * encrypted SQLite file, `sonoedge qa-export` run as a real process on that data folder, and the folder it
+ * wrote opened and checked against what was decided: images cleaned like the PACS copy, the AI's and the
+ * clinicians' outlines as masks, AI values beside first, second and adjudicated values, model versions; the
+ * frame with a name burned inside its region and the grabber frame without a region withheld; no name, id,
+ * birth date, clinician or record id anywhere in it, and tesseract reads no name in any exported image;
+ * the export audited; date and exam-type limits; a clinician refused.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { openAccess } from '../../src/access/access.js';
+import { readWords } from '../../src/ocr/tesseract.js';
+import { exportQa } from '../../src/qa-export/export.js';
+import type { QaManifest, QaWithheld } from '../../src/qa-export/layout.js';
+import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
+import { pseudonym } from '../../src/sync/deidentify.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { AI_ELLIPSE, CLINICIANS, H, PHI, PUSHED_OUTLINE, REGION, W, headPicture, writeRecords } from './fixture.js';
+
+async function gray(path: string): Promise<Uint8Array> {
+  const meta = await sharp(path).metadata();
+  expect([meta.width, meta.height, meta.channels]).toEqual([W, H, 1]); // an 8-bit gray PNG, as HC18's
+  const { data } = await sharp(path).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile());
+}
+
+const OCR = { minChars: 3, minConfidence: 80, timeoutMs: 30_000 };
+
+describe('sonoedge qa-export', async () => {
+  const dir = tempDir('sonoedge-qa-');
+  const db = openDatabase(join(dir, 'records.db'), loadOrCreateKey(join(dir, 'keys', 'records.key'), {}));
+  const secret = loadOrCreateKey(join(dir, 'keys', 'device.secret'), {}, 'sonoedge-device-secret');
+  const access = openAccess(db, secret);
+  await access.users.add('tech-tom', 'technician', 'technician-pass-1');
+  await access.users.add('dr-clara', 'clinician', '482913');
+  const fx = await writeRecords(db);
+  db.close();
+  const out = join(dir, 'export-all');
+  const run = runCli(['qa-export', '--out', out, '--data-dir', dir, '--by', 'tech-tom'], { CREDENTIALS_DIRECTORY: '' });
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as QaManifest;
+  const withheld = JSON.parse(readFileSync(join(out, 'withheld.json'), 'utf8')) as QaWithheld[];
+  const itemOf = (examType: string, n: number) => manifest.items.filter((i) => i.examType === examType)[n]!;
+
+  it('runs and says what it wrote', () => {
+    expect(run.stderr).toContain('4 exam(s): 3 image(s) written, 2 withheld');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(out);
+    expect(manifest.counts).toEqual({ exams: 4, items: 3, withheld: 2 });
+    expect(manifest.filters).toEqual({ from: null, to: null, examType: null });
+  });
+
+  it('withholds the frame with a name inside its region and the frame without a region, and says only why', () => {
+    expect(withheld.map((w) => w.code).sort()).toEqual(['SONO_BURNED_IN_TEXT', 'SONO_REGION_NOT_SET']);
+    const text = readFileSync(join(out, 'withheld.json'), 'utf8');
+    expect(text).not.toMatch(/JANE|DOE|4711/);
+    for (const w of withheld) expect(existsSync(join(out, 'obstetric', 'images', `${w.item}.png`))).toBe(false);
+  });
+
+  it('writes the corrected exam: the cleaned image, the AI ellipse as a mask, HC as corrected beside the AI value', async () => {
+    const corrected = manifest.items.find((i) => i.datingGaWeeks === 21)!;
+    expect(corrected.model).toEqual({ id: 'fetal-head', version: '1.2.0', provider: 'cpu' });
+    expect(corrected.pixelSpacingMm).toEqual({ x: 0.3, y: 0.3 });
+    expect(corrected.imagingRegion).toEqual(REGION);
+    const hc = corrected.measurements.find((m) => m.kind === 'hc')!;
+    expect(hc).toMatchObject({ state: 'corrected', ai: { value: 175.2 }, final: { value: 178.4 } });
+    expect(corrected.measurements.find((m) => m.kind === 'bpd')).toMatchObject({ state: 'confirmed', ai: { value: 48.1 }, final: { value: 48.1 } });
+    // HC corrected by its value alone: no final outline is claimed
+    expect(corrected.final).toEqual({ source: 'value-only', ellipse: null, outline: null });
+    expect(corrected.files.maskFinal).toBeNull();
+    const img = await gray(join(out, corrected.files.image));
+    const original = headPicture();
+    let outside = 0;
+    let sameInside = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inside = x >= REGION.x && y >= REGION.y && x < REGION.x + REGION.width && y < REGION.y + REGION.height;
+        if (!inside) outside += img[y * W + x]!;
+        else if (img[y * W + x] === original[y * W + x]) sameInside++;
+      }
+    }
+    expect(outside).toBe(0); // the burned name above the region is gone
+    expect(sameInside).toBe(REGION.width * REGION.height);
+    const mask = await gray(join(out, corrected.files.maskAi!));
+    expect(mask[AI_ELLIPSE.cy * W + AI_ELLIPSE.cx]).toBe(255);
+    expect(mask[5 * W + 5]).toBe(0);
+    const area = mask.reduce((n, v) => n + (v === 255 ? 1 : 0), 0);
+    expect(Math.abs(area - Math.PI * AI_ELLIPSE.semiMajor * AI_ELLIPSE.semiMinor) / area).toBeLessThan(0.02);
+  });
+
+  it('writes the signed exam: confirmed ellipse as the final mask, second reading and adjudication beside the first value', async () => {
+    const signed = manifest.items.find((i) => i.datingGaWeeks === 22)!;
+    expect(signed.final).toEqual({ source: 'confirmed', ellipse: AI_ELLIPSE, outline: null });
+    const hc = signed.measurements.find((m) => m.kind === 'hc')!;
+    expect(hc.final!.value).toBe(175.2);
+    expect(hc.secondRead).toMatchObject({ agree: false, value: 181 });
+    expect(hc.adjudicated).toMatchObject({ value: 179.5 });
+    // the same clinician has the same keyed id wherever they appear, and different clinicians different ones
+    expect(hc.adjudicated!.by).toBe(hc.final!.by);
+    expect(hc.secondRead!.by).not.toBe(hc.final!.by);
+    expect(signed.measurements.find((m) => m.kind === 'bpd')!.secondRead).toMatchObject({ agree: true });
+    expect(await gray(join(out, signed.files.maskFinal!))).toEqual(await gray(join(out, signed.files.maskAi!)));
+  });
+
+  it('writes the breast exam: the pushed outline as the final mask, the AI outline as the other, the margin re-classed', async () => {
+    const b = itemOf('breast', 0);
+    expect(b.files.image).toBe(`breast/images/${b.item}.png`);
+    expect(b.model).toEqual({ id: 'breast-lesion', version: '0.3.1', provider: 'cpu' });
+    expect(b.final).toEqual({ source: 'clinician', ellipse: null, outline: PUSHED_OUTLINE });
+    expect(b.measurements.find((m) => m.kind === 'lesion_margin')).toMatchObject({ state: 'corrected', ai: { text: expect.any(String) }, final: { text: 'irregular' } });
+    expect(b.measurements.find((m) => m.kind === 'malignancy_probability')).toMatchObject({ state: 'unverified', final: null });
+    const final = await gray(join(out, b.files.maskFinal!));
+    const area = final.reduce((n, v) => n + (v === 255 ? 1 : 0), 0);
+    // the rectangle the clinician pushed, x 120..200 and y 60..200: fillPolygon takes columns on both edges, rows half-open
+    expect(area).toBe(81 * 140);
+    expect(final[130 * W + 160]).toBe(255);
+    expect(final[130 * W + 110]).toBe(0);
+    const ai = await gray(join(out, b.files.maskAi!));
+    expect(ai).not.toEqual(final);
+    expect(ai.reduce((n, v) => n + (v === 255 ? 1 : 0), 0)).toBeGreaterThan(200);
+    expect(fx.breast.aiOutline.length).toBeGreaterThan(6);
+  });
+
+  it('the CSV has one row per measurement with AI and clinicians side by side', () => {
+    const lines = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\r\n');
+    const head = lines[0]!.split(',');
+    const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
+    expect(rows.length).toBe(manifest.items.reduce((n, i) => n + i.measurements.length, 0));
+    const hcRows = rows.filter((r) => r.kind === 'hc');
+    expect(hcRows.map((r) => [r.ai_value, r.final_value, r.second_value, r.adjudicated_value]).sort()).toEqual([
+      ['175.2', '175.2', '181', '179.5'],
+      ['175.2', '178.4', '', ''],
+    ]);
+    expect(hcRows.every((r) => r.pixel_size_x_mm === '0.3' && r.model_version === '1.2.0')).toBe(true);
+  });
+
+  it('no name, id, birth date, clinician, record id or real exam date anywhere; the patient is the PACS pseudonym', () => {
+    const forbidden = [
+      PHI.name, 'JANE', PHI.id, PHI.birthDate, '1990-01-01', PHI.breastName, PHI.breastId, 'sonographer-jones',
+      ...Object.values(CLINICIANS), 'Alice', 'Stone', 'Osei',
+      fx.corrected.exam.id, fx.corrected.capture.id, fx.signed.exam.id, fx.breast.exam.id, fx.breast.capture.id, fx.unset.exam.id,
+      ...fx.corrected.capture.measurements.map((m) => m.id),
+      '2026-03-02',
+    ];
+    for (const f of filesUnder(out)) {
+      const text = readFileSync(join(out, f)).toString('latin1');
+      for (const s of forbidden) expect(text.includes(s), `${s} in ${f}`).toBe(false);
+    }
+    // the export's own time is today; no exam carries its real date
+    const realDate = fx.corrected.exam.createdAt.slice(0, 10);
+    expect(JSON.stringify(manifest.items)).not.toContain(realDate);
+    expect(readFileSync(join(out, 'manifest.csv'), 'utf8')).not.toContain(realDate);
+    expect(new Set(manifest.items.filter((i) => i.examType === 'obstetric').map((i) => i.patient))).toEqual(new Set([pseudonym(secret, PHI.id)]));
+    expect(itemOf('breast', 0).patient).toBe(pseudonym(secret, PHI.breastId));
+    // dates shifted per patient, as the PACS copy: one patient's two exams keep their distance
+    const ob = manifest.items.filter((i) => i.examType === 'obstetric').map((i) => Date.parse(i.examDate!));
+    expect(Math.round((Math.max(...ob) - Math.min(...ob)) / 86_400_000)).toBe(Math.round((Date.parse(fx.corrected.exam.createdAt.slice(0, 10)) - Date.parse('2026-03-02')) / 86_400_000));
+  });
+
+  it('tesseract reads no name in any exported image', async () => {
+    const images = filesUnder(out).filter((f) => f.includes('/images/'));
+    expect(images.length).toBe(3);
+    for (const f of images) {
+      const words = await readWords(await gray(join(out, f)), W, H, { timeoutMs: 30_000 });
+      expect(words.map((w) => w.text).join(' ')).not.toMatch(/JANE|DOE|4711/i);
+    }
+  });
+
+  it('is audited with who, the filters and the counts; a clinician may not export', () => {
+    const refused = runCli(['qa-export', '--out', join(dir, 'export-refused'), '--data-dir', dir, '--by', 'dr-clara'], { CREDENTIALS_DIRECTORY: '' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('not an enabled technician or admin account');
+    expect(existsSync(join(dir, 'export-refused', 'manifest.json'))).toBe(false);
+    const db2 = openDatabase(join(dir, 'records.db'), loadOrCreateKey(join(dir, 'keys', 'records.key'), {}));
+    try {
+      const rows = openAccess(db2, secret).audit.list({ action: 'qa.export' });
+      expect(rows.map((r) => [r.outcome, r.user, r.client]).sort()).toEqual([
+        ['failed', 'dr-clara', 'cli'],
+        ['ok', 'tech-tom', 'cli'],
+      ]);
+      expect(rows.find((r) => r.outcome === 'ok')!.details).toMatchObject({ items: 3, withheld: 2, exams: 4, examType: null });
+      expect(openAccess(db2, secret).audit.verify().ok).toBe(true);
+    } finally {
+      db2.close();
+    }
+  });
+
+  it('limits by date and exam type, and refuses a bad date or a folder in use', async () => {
+    const db2 = openDatabase(join(dir, 'records.db'), loadOrCreateKey(join(dir, 'keys', 'records.key'), {}));
+    try {
+      const o = { secret, dates: 'shift' as const, ocr: OCR, software: 'test' };
+      const march = await exportQa(db2, { ...o, outDir: join(dir, 'march'), from: '2026-03-01', to: '2026-03-31' });
+      expect([march.exams, march.items, march.withheld.length]).toEqual([1, 1, 0]);
+      const breastOnly = await exportQa(db2, { ...o, outDir: join(dir, 'breast'), examType: 'breast' });
+      expect([breastOnly.exams, breastOnly.items]).toEqual([1, 1]);
+      expect(readdirSync(join(dir, 'breast')).sort()).toEqual(['README.txt', 'breast', 'manifest.csv', 'manifest.json', 'withheld.json']);
+      await expect(exportQa(db2, { ...o, outDir: join(dir, 'bad'), from: '2026-3-1' })).rejects.toMatchObject({ code: 'SONO_QA_EXPORT_INVALID' });
+      await expect(exportQa(db2, { ...o, outDir: join(dir, 'bad'), from: '2026-04-01', to: '2026-03-01' })).rejects.toMatchObject({ code: 'SONO_QA_EXPORT_INVALID' });
+      await expect(exportQa(db2, { ...o, outDir: out })).rejects.toMatchObject({ code: 'SONO_QA_EXPORT_INVALID' });
+    } finally {
+      db2.close();
+    }
+  });
+});
