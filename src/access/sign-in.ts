@@ -1,6 +1,12 @@
 /**
  * Checking a name and a PIN or password: lockout first (no hashing while locked), then the hash; every
  * failure is counted and audited, and so is every attempt refused by a lockout.
+ *
+ * An attempt refused by a lockout is audited but not counted, and does not lengthen the wait: it checked no
+ * secret, so it is no guess. Counting it would let a burst of requests from anyone on the network push an
+ * account to the longest wait in a second, and would punish a clinician who taps again too early. So a burst
+ * of ten wrong PINs makes five free failures and one counted lock of 1 s (the other four are refused); the
+ * wait grows only with failures made after the previous wait has ended (src/access/lockout.ts).
  */
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Db } from '../records/database.js';
@@ -25,7 +31,12 @@ export class SignIn {
     this.#audit = audit;
   }
 
-  async attempt(name: string, secret: string, client: string, now = Date.now()): Promise<SignInResult> {
+  /**
+   * `at`: when the attempt is made (tests and replays); by default the clock, read at the lock check and again
+   * once the hash is known, so that a slow hash on a loaded device does not eat into the wait it earns.
+   */
+  async attempt(name: string, secret: string, client: string, at?: number): Promise<SignInResult> {
+    const now = at ?? Date.now();
     const user = this.#users.find(name);
     const base = { client, action: 'session.sign-in', target: name } as const;
     if (!user || user.disabled) {
@@ -52,11 +63,12 @@ export class SignIn {
       this.#audit.record({ ...base, user: user.name, role: user.role, outcome: 'ok' });
       return { ok: true, user: { id: user.id, name: user.name, role: user.role, createdAt: user.createdAt, disabled: false } };
     }
-    const failures = this.#recordFailure(user.id, now);
+    const failedAt = at ?? Date.now();
+    const failures = this.#recordFailure(user.id, failedAt);
     this.#audit.record({ ...base, outcome: 'failed', details: { reason: 'wrong secret', failuresInRow: failures.inRow } });
-    if (failures.lockedUntil > now) {
-      this.#audit.record({ client, action: 'session.lockout', target: user.name, outcome: 'denied', details: { failuresInRow: failures.inRow, lockedForMs: failures.lockedUntil - now } });
-      return { ok: false, reason: 'locked', retryAfterMs: failures.lockedUntil - now };
+    if (failures.lockedUntil > failedAt) {
+      this.#audit.record({ client, action: 'session.lockout', target: user.name, outcome: 'denied', details: { failuresInRow: failures.inRow, lockedForMs: failures.lockedUntil - failedAt } });
+      return { ok: false, reason: 'locked', retryAfterMs: failures.lockedUntil - failedAt };
     }
     return { ok: false, reason: 'failed' };
   }

@@ -119,13 +119,19 @@ export class UserStore {
     return publicUser(this.find(name)!);
   }
 
-  /** A new PIN or password (an admin's reset): also lifts a lockout. */
+  /**
+   * A new PIN or password (an admin's reset): also lifts a lockout, the hourly cap included (the failures it
+   * counts were guesses at the old secret).
+   */
   async setSecret(name: string, secret: string): Promise<User> {
     const user = this.find(name);
     if (!user) throw new SonoError(ErrorCodes.ACCESS_USER_NOT_FOUND, `No user named "${name}"; GET /api/users lists the accounts.`);
     checkSecretForm(user.role, secret);
     const hash = await this.#hasher.hash(secret);
-    this.#db.prepare('UPDATE users SET secret_hash = ?, failures_in_row = 0, locked_until = 0 WHERE id = ?').run(hash, user.id);
+    this.#db.transaction(() => {
+      this.#db.prepare('UPDATE users SET secret_hash = ?, failures_in_row = 0, locked_until = 0 WHERE id = ?').run(hash, user.id);
+      this.#db.prepare('DELETE FROM sign_in_failures WHERE user_id = ?').run(user.id);
+    })();
     return publicUser(this.find(name)!);
   }
 }

@@ -4,6 +4,9 @@ import { openAccess, principalIsLive } from '../../src/access/access.js';
 import { LOCKOUT, delayAfter } from '../../src/access/lockout.js';
 import { SecretHasher, checkSecretForm } from '../../src/access/secrets.js';
 import { allows, ROLES, ACCESS_LEVELS } from '../../src/access/roles.js';
+import { SignIn } from '../../src/access/sign-in.js';
+import { UserStore } from '../../src/access/users.js';
+import { AuditTrail } from '../../src/audit/audit-trail.js';
 import { tempDir } from '../helpers/tmp.js';
 import { openDataDir } from './access-app.js';
 
@@ -70,6 +73,66 @@ describe('lockout', () => {
     a.db.close();
   });
 
+  it('a burst of ten wrong PINs: five free failures, one counted lock of 1 s, four refusals that neither count nor lengthen it', async () => {
+    // what a tablet (or a script) sending ten wrong PINs at once gets: the wait after it is 1 s, not delayAfter(10)
+    const a = freshAccess();
+    await a.users.add('Lena', 'clinician', '482913');
+    const t0 = Date.now();
+    const results = [];
+    for (let i = 1; i <= 10; i++) results.push(await a.signIn.attempt('Lena', '000000', '10.0.0.7', t0 + i));
+    expect(results).toEqual([
+      ...Array.from({ length: 5 }, () => ({ ok: false, reason: 'failed' })),
+      { ok: false, reason: 'locked', retryAfterMs: 1000 },
+      // (a refusal names at least a second, the Retry-After unit)
+      ...Array.from({ length: 4 }, () => ({ ok: false, reason: 'locked', retryAfterMs: 1000 })),
+    ]);
+    expect(a.users.find('Lena')).toMatchObject({ failuresInRow: 6, lockedUntil: t0 + 6 + 1000 });
+    expect(a.audit.list({ limit: 20 }).reverse().map((r) => [r.action, r.outcome, (r.details as { reason?: string } | null)?.reason ?? null])).toEqual([
+      ...Array.from({ length: 6 }, () => ['session.sign-in', 'failed', 'wrong secret']),
+      ['session.lockout', 'denied', null],
+      ...Array.from({ length: 4 }, () => ['session.sign-in', 'denied', 'locked']),
+    ]);
+    // once that one second is over the right PIN signs in; the next wrong one would have counted as the 7th
+    expect(await a.signIn.attempt('Lena', '482913', '10.0.0.7', t0 + 6 + 1000)).toMatchObject({ ok: true });
+    a.db.close();
+  });
+
+  it('each failure made once the previous wait has ended doubles the wait: 16 s after the tenth, 15 min from the sixteenth', async () => {
+    const a = freshAccess();
+    await a.users.add('Marc', 'clinician', '482913');
+    let at = Date.now() - 3_600_000 / 2;
+    const waitsS: number[] = [];
+    for (let i = 1; i <= 17; i++) {
+      const r = await a.signIn.attempt('Marc', '000000', '10.0.0.7', at);
+      const wait = r.ok ? -1 : r.reason === 'locked' ? r.retryAfterMs : 0;
+      waitsS.push(wait / 1000);
+      at += wait;
+    }
+    expect(waitsS).toEqual([0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
+    a.db.close();
+  });
+
+  it('times the wait from when the secret is found wrong, not from when the attempt began (a slow hash must not eat it)', async () => {
+    const { db, deviceSecret } = openDataDir(join(tempDir('sonoedge-accounts-'), 'data'));
+    class ClockedHasher extends SecretHasher {
+      checkedAt = 0;
+      override async verify(secret: string, stored: string): Promise<boolean> {
+        const ok = await super.verify(secret, stored);
+        this.checkedAt = Date.now();
+        return ok;
+      }
+    }
+    const hasher = new ClockedHasher(deviceSecret);
+    const users = new UserStore(db, hasher);
+    const signIn = new SignIn(db, users, hasher, new AuditTrail(db, deviceSecret));
+    await users.add('Nora', 'clinician', '482913');
+    for (let i = 0; i < 5; i++) await signIn.attempt('Nora', '000000', '10.0.0.7');
+    // scrypt N=2^17 takes hundreds of ms: a wait timed from the start of the attempt would end that much early
+    expect(await signIn.attempt('Nora', '000000', '10.0.0.7')).toEqual({ ok: false, reason: 'locked', retryAfterMs: 1000 });
+    expect(users.find('Nora')!.lockedUntil).toBeGreaterThanOrEqual(hasher.checkedAt + 1000);
+    db.close();
+  });
+
   it('caps failures at 100 per account per hour whatever the delays', async () => {
     const a = freshAccess();
     const user = await a.users.add('Bob', 'clinician', '482913');
@@ -81,6 +144,9 @@ describe('lockout', () => {
     expect(r).toEqual({ ok: false, reason: 'locked', retryAfterMs: oldest + LOCKOUT.hourMs - now });
     // an hour after the oldest of them, the account opens again
     expect(await a.signIn.attempt('Bob', '482913', '10.0.0.8', oldest + LOCKOUT.hourMs + 1)).toMatchObject({ ok: true });
+    // and an admin's new PIN opens it at once: the failures counted were guesses at the old one
+    await a.users.setSecret('Bob', '246810');
+    expect(await a.signIn.attempt('Bob', '246810', '10.0.0.8', now)).toMatchObject({ ok: true });
     a.db.close();
   });
 

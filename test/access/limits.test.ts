@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
+import { failSignInsBefore } from '../helpers/auth.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type AccessTestApp, accessTestApp } from './access-app.js';
 
@@ -25,6 +26,32 @@ describe('limits', () => {
     const locked = await attempt('000000');
     expect([locked.statusCode, locked.json().code, locked.headers['retry-after']]).toEqual([401, 'SONO_ACCESS_LOCKED', '1']);
     expect(t.services.audit.list({ action: 'session.lockout' })).toHaveLength(1);
+  });
+
+  it('keeps a locked account locked for every quick retry over HTTP, the right PIN too; retries neither count nor lengthen the wait', async () => {
+    const t = await app({});
+    await t.services.users.add('Lockme', 'clinician', '123456');
+    // fifteen mistakes over the last 17 minutes, each once the wait before it had ended: the next one locks for 15 min
+    await failSignInsBefore(t.services.signIn, 'Lockme', '654321', 15);
+    const attempt = (secret: string, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof t.app.inject>>> =>
+      t.app.inject({ method: 'POST', url: '/api/session', payload: { user: 'Lockme', secret }, headers });
+    // an empty Authorization header is no credential: the sign-in route still answers (and counts) the attempt
+    const sixteenth = await attempt('654321', { authorization: '' });
+    expect([sixteenth.statusCode, sixteenth.json().code, sixteenth.headers['retry-after']]).toEqual([401, 'SONO_ACCESS_LOCKED', '900']);
+    expect(sixteenth.json().message).toMatch(/^Too many failed sign-ins for "Lockme"; try again in 900 s/);
+    const retries = [];
+    for (const secret of ['654321', '000000', '111111', '123456']) retries.push(await attempt(secret));
+    for (const r of retries) {
+      expect([r.statusCode, r.json().code]).toEqual([401, 'SONO_ACCESS_LOCKED']);
+      expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(900);
+    }
+    expect(t.services.users.find('Lockme')).toMatchObject({ failuresInRow: 16 });
+    const denied = t.services.audit.list({ action: 'session.sign-in', outcome: 'denied' });
+    expect(denied.map((r) => [r.target, r.client, r.details?.reason])).toEqual(Array.from({ length: 4 }, () => ['Lockme', '127.0.0.1', 'locked']));
+    expect(t.services.audit.list({ action: 'session.lockout' })[0]).toMatchObject({ target: 'Lockme', details: { failuresInRow: 16, lockedForMs: 900_000 } });
+    // an admin's new PIN lifts the lockout at once
+    await t.services.users.setSecret('Lockme', '246810');
+    expect((await attempt('246810')).statusCode).toBe(200);
   });
 
   it('limits sign-in attempts per client address with a coded 429', async () => {

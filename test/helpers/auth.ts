@@ -5,10 +5,16 @@
  * `Authorization: Bearer …`. The access tests themselves (test/access*) send their own credentials.
  *
  * `authorizeRequestsTo(url, auth)` makes this test file's fetch() calls to that daemon carry the token when the
- * call sends no credentials of its own; `liveHeaders(url)` gives the WebSocket clients the same.
+ * call sends no credentials of its own; `liveHeaders(url)` gives the WebSocket clients the same. A call that
+ * must be anonymous sends `authorization: ''`: the helper leaves it alone, and the daemon takes an empty or
+ * malformed Authorization as no valid credentials (public routes answer as to anyone, others 401).
+ *
+ * `failSignInsBefore(signIn, name, …)` gives an account a history of failed sign-ins that ended just before now,
+ * so a test sees a long lockout at once instead of waiting for the schedule of src/access/lockout.ts.
  */
 import { join } from 'node:path';
 import { type AccessServices, openAccess } from '../../src/access/access.js';
+import { delayAfter } from '../../src/access/lockout.js';
 import type { Role } from '../../src/access/roles.js';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 
@@ -35,6 +41,23 @@ export async function addTokenUserIn(dataDir: string, role: Role = 'admin'): Pro
     return await addTokenUser(openAccess(db, loadOrCreateKey(join(dataDir, 'keys', 'device.secret'), {}, 'sonoedge-device-secret')), role);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * `count` wrong secrets for `name`, each made when the wait earned by the one before had just ended (the real
+ * schedule, delayAfter), the last wait over 1 ms before `now`; through the real SignIn with explicit times.
+ * The next wrong secret then counts as failure `count + 1` and locks `name` for delayAfter(count + 1): with
+ * count 15, the longest wait (15 min). About half a second of hashing per failure.
+ */
+export async function failSignInsBefore(signIn: AccessServices['signIn'], name: string, wrongSecret: string, count: number, now = Date.now()): Promise<void> {
+  const waits = Array.from({ length: count }, (_, i) => delayAfter(i + 1));
+  let at = now - 1 - waits.reduce((a, b) => a + b, 0);
+  for (const wait of waits) {
+    const r = await signIn.attempt(name, wrongSecret, '127.0.0.1', at);
+    const waitGot = r.ok ? -1 : r.reason === 'locked' ? r.retryAfterMs : 0;
+    if (waitGot !== wait) throw new Error(`Failed sign-in of ${name} at ${at} answered ${JSON.stringify(r)}, not a wait of ${wait} ms`);
+    at += wait;
   }
 }
 
