@@ -117,6 +117,9 @@ export const ErrorCodes = {
   /** a key file (records key, device secret) that is empty, torn or not 64 hex digits: refused, never replaced */
   KEY_FILE_INVALID: 'SONO_KEY_FILE_INVALID',
   BACKUP_FAILED: 'SONO_BACKUP_FAILED',
+  /** a backup target from the System page that is not a removable filesystem mounted under storage.backupRoots */
+  BACKUP_TARGET_REFUSED: 'SONO_BACKUP_TARGET_REFUSED',
+  BACKUP_IN_PROGRESS: 'SONO_BACKUP_IN_PROGRESS',
   RESTORE_INVALID: 'SONO_RESTORE_INVALID',
   RESTORE_REFUSED: 'SONO_RESTORE_REFUSED',
   // the imaging region of a source and the OCR gate on outgoing images (src/capture/region*.ts, src/ocr)

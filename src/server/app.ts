@@ -20,6 +20,7 @@ import signOff from './plugins/sign-off.js';
 import sync from './plugins/sync.js';
 import source from './plugins/source.js';
 import sourceRegion from './plugins/source-region.js';
+import systemBackup from './plugins/system-backup.js';
 import systemTls from './plugins/system-tls.js';
 import webUi from './plugins/web-ui.js';
 import worklist from './plugins/worklist.js';
@@ -63,7 +64,7 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
       ]
     : [];
   await app.register(errors, {
-    features: [health, metrics, live, bestFrame, records, examRecord, patients, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, ...modelRoutes, webUi],
+    features: [health, metrics, live, bestFrame, records, examRecord, patients, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, systemBackup, ...modelRoutes, webUi],
   });
   return app;
 }

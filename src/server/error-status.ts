@@ -58,6 +58,8 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.ACCESS_TOKEN_NOT_FOUND]: 404,
   // disk guard (issue 19)
   [E.DISK_LOW]: 507,
+  [E.BACKUP_TARGET_REFUSED]: 400,
+  [E.BACKUP_IN_PROGRESS]: 409,
   [E.KEY_FILE_INVALID]: 500,
   [E.MODEL_INSTALL_BUSY]: 409,
   [E.CALIBRATION_NOT_SAVED]: 500,

@@ -25,6 +25,10 @@ export const StorageConfigSchema = T.Object(
     refuseFreeMb: T.Integer({ minimum: 0, default: 256, description: 'Below this, new exams and captures are refused (SONO_DISK_LOW) so the database never runs out of room mid-write' }),
     checkIntervalMs: T.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'How often the level is re-read for health and metrics; writes check it afresh' }),
     retention: RetentionConfigSchema,
+    backupRoots: T.Array(T.String({ minLength: 1 }), {
+      default: ['/media', '/run/media', '/mnt'],
+      description: 'Filesystems mounted under these folders (a USB stick) are offered as backup targets on the System page',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

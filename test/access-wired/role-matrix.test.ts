@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/sync': 'technician',
   'POST /api/sync/items/:id/release': 'technician',
   'GET /api/system/tls': 'technician',
+  'GET /api/system/backup': 'technician',
+  'POST /api/system/backup': 'technician',
   'PUT /api/source': 'technician',
   'GET /api/source/drivers': 'technician',
   'GET /api/source/calibration': 'technician',
