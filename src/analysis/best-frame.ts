@@ -2,6 +2,8 @@
  * Auto-capture: over a sweep, keep the single best proposal (highest quality score, no warning flag), so
  * the clinician is offered one good frame instead of a flicker. Pure; the caller feeds results in order.
  */
+import { POOR_QUALITY_BELOW } from './quality.js';
+
 export interface Candidate<T> {
   seq: number;
   quality: number;
@@ -15,7 +17,7 @@ export class BestFrameSelector<T> {
 
   constructor(
     /** proposals below this quality are never offered */
-    readonly minQuality = 0.6,
+    readonly minQuality = POOR_QUALITY_BELOW,
     /** how many frames a best proposal stays eligible */
     readonly windowFrames = 90,
   ) {}

@@ -41,6 +41,17 @@ export function maskPlausibilityScore(iouWithEllipse: number, axisRatio: number)
   return shape * ratio;
 }
 
+/**
+ * Below this overall quality a fetal-head proposal is never offered as a sweep's best frame. Measured through the runtime (int8; `npx tsx bench/eval-support.ts`, issue #22): the
+ * score does NOT predict an HC error above 3 mm — AUROC 0.64 (95% CI 0.51–0.76) on the 117 held-out HC18
+ * images and 0.55 (0.49–0.60) on the 736 training images, where 20% of the measurements are that far off
+ * whatever the score. No point of the curve makes a useful error flag (the Youden point, quality < 0.94,
+ * flags 57% of the good measurements), so 0.6 is kept as what it is: a gate against outlines that are not
+ * head-like (it catches blank/implausible outputs and almost no real head, 2% of held-out images).
+ * The curve and its table are in models/fetal-head/MODEL_CARD.md.
+ */
+export const POOR_QUALITY_BELOW = 0.6;
+
 export interface QualityComponents {
   fitResidual: number;
   edgeCut: number;
