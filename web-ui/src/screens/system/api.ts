@@ -5,6 +5,7 @@
 import { request } from '../../api';
 import type { SourceStateDto, SpacingDto } from '../../../../src/protocol/rest/index.js';
 import type { RegionBody, RegionStateDto } from '../../../../src/protocol/rest/region.js';
+import type { BackupDoneDto, BackupTargetsDto } from '../../../../src/protocol/rest/backup.js';
 
 /** GET /api/system/tls (fingerprints for pairing a tablet). */
 export interface TlsDto {
@@ -71,4 +72,7 @@ export const techApi = {
   rollback: (id: string) => request<{ id: string; from: string; to: string }>('POST', `/api/models/${q(id)}/rollback`, { json: {} }),
   region: () => request<RegionStateDto>('GET', '/api/source/region'),
   setRegion: (body: RegionBody) => request<RegionStateDto>('PUT', '/api/source/region', { json: body }),
+  /** Mounted USB sticks a backup can go to, and the size of the records. */
+  backupTargets: () => request<BackupTargetsDto>('GET', '/api/system/backup'),
+  backup: (to: string) => request<BackupDoneDto>('POST', '/api/system/backup', { json: { to } }),
 };

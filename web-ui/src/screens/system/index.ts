@@ -1,12 +1,13 @@
 /**
  * The System page a technician uses on site: status (version, source, calibration scope, faults, disk,
- * pairing fingerprints), source settings, sync targets and held images, the active models. Refreshes
+ * pairing fingerprints), source settings, sync targets and held images, backup to a USB stick, the active models. Refreshes
  * itself every few seconds while it is open and the page visible; stops when hidden.
  */
 import { api } from '../../api';
 import type { Elements } from '../../dom/elements';
 import type { Screen } from '../types';
 import { techApi } from './api';
+import { BackupPanel } from './backup-panel';
 import { h, rows } from './dom';
 import { SourceForm } from './source-form';
 import { statusRows } from './status';
@@ -17,6 +18,7 @@ export const REFRESH_MS = 3000;
 
 let form: SourceForm | undefined;
 let sync: SyncPanel | undefined;
+let backup: BackupPanel | undefined;
 let timer: ReturnType<typeof setInterval> | undefined;
 const stamp = h('p', { className: 'refreshed', role: 'status' });
 const section = (): HTMLElement => document.getElementById('view-system')!;
@@ -24,9 +26,10 @@ const optional = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => und
 
 /** One refresh: every part asks its route; a part whose route fails shows a dash, the others still show. */
 async function refresh(els: Elements): Promise<void> {
-  const [health, s, cal, tls] = await Promise.all([api.health(), optional(api.sync()), optional(techApi.calibration()), optional(techApi.tls())]);
+  const [health, s, cal, tls, usb] = await Promise.all([api.health(), optional(api.sync()), optional(techApi.calibration()), optional(techApi.tls()), optional(techApi.backupTargets())]);
   els.systemInfo.replaceChildren(...rows(statusRows(health, cal, tls)));
   if (s) sync?.show(s);
+  if (usb) backup?.show(usb);
   els.modelList.replaceChildren(
     ...health.models.map((m) => h('li', { textContent: `${m.id} ${m.version} · ${m.provider} · ${m.precision}${m.healthWindow ? ` · ${st('healthWindow')}: ${m.healthWindow}` : ''}` })),
   );
@@ -58,7 +61,9 @@ export const systemScreen: Screen = {
     form = new SourceForm(els, () => void refresh(els).catch(() => undefined));
     sync = new SyncPanel(() => void refresh(els).catch(() => undefined));
     els.systemInfo.after(stamp);
+    backup = new BackupPanel();
     els.modelList.after(sync.root);
+    sync.root.after(backup.root);
     document.addEventListener('visibilitychange', () => (visible() ? start(els) : stop()));
     els.lang.addEventListener('change', () => visible() && void refresh(els).catch(() => undefined));
   },
