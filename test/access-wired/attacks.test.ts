@@ -146,6 +146,23 @@ describe('the first-administrator setup from the network', () => {
   });
 });
 
+describe('plain HTTP beyond loopback, allowed by server.allowInsecureHttp', () => {
+  it('is said by /api/health (and not said on loopback)', async () => {
+    const d = await startTestDaemon(tempDir('sonoedge-insecure-health-'), {}, [[['server', 'host'], '0.0.0.0'], [['server', 'allowInsecureHttp'], true], [['inference', 'warmupRuns'], 0]], { anonymous: true });
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${new URL(d.url).port}/api/health`)).json()).toMatchObject({ insecureHttp: true });
+    } finally {
+      await d.close();
+    }
+    const local = await startTestDaemon(tempDir('sonoedge-loopback-health-'), {}, [[['server', 'allowInsecureHttp'], true], [['inference', 'warmupRuns'], 0]], { anonymous: true });
+    try {
+      expect(await (await fetch(`${local.url}/api/health`)).json()).not.toHaveProperty('insecureHttp');
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('the real serve process', () => {
   it('refuses to bind a non-loopback address without TLS, saying how to enable it', () => {
     const r = runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', join(tempDir('sonoedge-insecure-'), 'data')], { SONOEDGE_LOG_LEVEL: 'silent' });

@@ -3,16 +3,20 @@
  * what the CLI adds, disables or revokes takes effect at once in the running server.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAccess } from '../../src/access/access.js';
+import { openDatabase } from '../../src/records/database.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type AccessTestApp, accessTestApp } from './access-app.js';
 
 /** Runs the CLI with `input` on standard input (a pipe, not a terminal). */
-function runCliWithInput(args: string[], input: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(packageRoot(), 'src', 'cli.ts'), ...args], { cwd: packageRoot(), encoding: 'utf8', input, timeout: 120_000 });
+function runCliWithInput(args: string[], input: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(packageRoot(), 'src', 'cli.ts'), ...args], { cwd: packageRoot(), encoding: 'utf8', input, env: { ...process.env, ...env }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -71,5 +75,33 @@ describe('sonoedge users / tokens', () => {
   it('lists the commands in --help', () => {
     const help = runCli(['--help']).stdout;
     for (const c of ['users add NAME --role clinician|technician|admin', 'users list', 'users disable NAME', 'tokens create --user NAME', 'tokens revoke ID', 'audit verify']) expect(help).toContain(`sonoedge ${c}`);
+  });
+});
+
+describe('keys from systemd credentials', () => {
+  it('takes the database key and the device secret from $CREDENTIALS_DIRECTORY when the unit provides them: no key file is written, and the audit chain is anchored with the credential', () => {
+    const root = tempDir('sonoedge-access-creds-');
+    const creds = join(root, 'credentials');
+    mkdirSync(creds, { mode: 0o700 });
+    const dbKey = randomBytes(32).toString('hex');
+    const deviceSecret = randomBytes(32).toString('hex');
+    writeFileSync(join(creds, 'sonoedge-db-key'), `${dbKey}\n`, { mode: 0o400 });
+    writeFileSync(join(creds, 'sonoedge-device-secret'), `${deviceSecret}\n`, { mode: 0o400 });
+    const config = join(root, 'sonoedge.yaml');
+    writeFileSync(config, `dataDir: ${join(root, 'data')}\n`);
+    const env = { CREDENTIALS_DIRECTORY: creds };
+    expect(runCliWithInput(['users', 'add', 'Chloé', '--role', 'admin', '--config', config], 'a long admin password\n', env)).toMatchObject({ status: 0, stdout: 'added Chloé (admin)\n' });
+    expect(runCli(['audit', 'verify', '--data-dir', join(root, 'data')], env).status).toBe(0);
+    expect(existsSync(join(root, 'data', 'keys', 'records.key')) || existsSync(join(root, 'data', 'keys', 'device.secret'))).toBe(false);
+    // the records open with the credential key, and the chain checks out with the credential secret alone
+    const db = openDatabase(join(root, 'data', 'records.db'), dbKey);
+    try {
+      const access = openAccess(db, deviceSecret);
+      expect(access.users.find('Chloé')).toMatchObject({ role: 'admin' });
+      expect(access.audit.verify()).toMatchObject({ ok: true, rows: 1 });
+      expect(openAccess(db, randomBytes(32).toString('hex')).audit.verify()).toMatchObject({ ok: false });
+    } finally {
+      db.close();
+    }
   });
 });
