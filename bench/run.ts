@@ -4,7 +4,8 @@
  *  2. raw session.run loop throughput vs full pipeline throughput (frames always ready)
  *  3. end-to-end latency capture → result on the bus at 30 fps input (p50/p99) vs inference p99
  *  4. cold start to first result, RSS before/after
- *  5. three sessions in one process: each alone vs with idle neighbours vs all together (spinning off)
+ *  5. three sessions in one process: each alone vs with idle neighbours vs all together (spinning off);
+ *     the models at their cadences; each exam type (obstetric, breast) live with the enhanced view on
  * Prints a table and writes bench-results/bench.json.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { mean, percentile, rssMb } from './stats.js';
 import { benchSessionOptions } from './session-options.js';
 import { benchDrivers } from './drivers.js';
 import { benchCadence } from './models-cadence.js';
+import { benchExams, examRowText } from './exam-rows.js';
 import { loadOrCreateKey, openDatabase } from '../src/records/database.js';
 import { ExamStore } from '../src/records/exam-store.js';
 import { writePart10 } from '../src/sync/dicom-file.js';
@@ -40,7 +42,7 @@ import { buildUsImage } from '../src/sync/us-image.js';
 
 const root = packageRoot();
 const N = Number(process.env.BENCH_N ?? 200);
-/** BENCH_ONLY=throughput,latency,backlog,multi,cadence,browser,drivers runs a subset (the probe cost always runs). */
+/** BENCH_ONLY=throughput,latency,backlog,multi,cadence,exams,browser,drivers runs a subset (the probe cost always runs). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const only = (section: string): boolean => !ONLY || ONLY.has(section);
 const opts = benchSessionOptions;
@@ -463,6 +465,13 @@ async function main(): Promise<void> {
       'models at their cadences (30 fps source)',
       `${c.allFps.toFixed(1)} frames/s with ${c.models.map((m) => `${m.id}/${m.everyN}`).join(' + ')} vs ${c.aloneFps.toFixed(1)} with fetal-head alone; share of a 30 fps frame budget: ${shares}${c.missing.length ? `; missing: ${c.missing.join(', ')}` : ''}`,
     );
+  }
+  // 5c. each exam type live at 30 fps with the enhanced view on (issue #22): obstetric and breast
+  if (only('exams')) {
+    const x = await benchExams(root, opts);
+    out.exams = x;
+    for (const e of x.exams) row(`${e.exam} exam, 30 fps, enhanced view on (${x.intraOpThreads} threads each)`, examRowText(e));
+    if (x.missing.length) row('exam rows: missing models', x.missing.join(', '));
   }
   // 6. the browser: frame-to-paint latency and painted frame rate of the live page (headless Chromium)
   const browser = only('browser') ? await browserPaint() : undefined;
