@@ -1,7 +1,7 @@
 /**
  * The disk guard wired into a real daemon whose data folder is a 32 MiB tmpfs (mounted for the test, as in
  * disk-guard.test.ts; skipped where mounting is not allowed). The disk is really filled with a file: a new
- * exam is refused with 507 SONO_DISK_LOW, health and /metrics say so, the exam made before is intact, and
+ * exam, a capture and a posted-back frame are refused with 507 SONO_DISK_LOW, health and /metrics say so, the exam made before is intact, and
  * freeing the space lets exams in again.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, statfsSync, unlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FrameEncoder } from '../../src/server/frame-message.js';
+import { grayFrame, publishFrame } from '../helpers/app.js';
 import { type TestDaemon, startTestDaemon } from '../helpers/daemon.js';
 
 const base = mkdtempSync(join(tmpdir(), 'sonoedge-diskd-'));
@@ -28,7 +30,7 @@ describe.skipIf(!mounted)('a daemon on a nearly full disk', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  it('refuses a new exam and a capture with 507 SONO_DISK_LOW, says so in health and metrics, keeps what was stored, and accepts again once space is freed', async () => {
+  it('refuses a new exam, a capture and a posted-back frame with 507 SONO_DISK_LOW, says so in health and metrics, keeps what was stored, and accepts again once space is freed', async () => {
     d = await startTestDaemon(mnt, { models: [], storage: { warnFreeMb: 20, stopCineFreeMb: 12, refuseFreeMb: 8, checkIntervalMs: 60_000 } }, [], { anonymous: false });
     const before = await fetch(d.url + '/api/exams', { method: 'POST', headers: json, body: '{}' });
     expect(before.status).toBe(201);
@@ -51,6 +53,14 @@ describe.skipIf(!mounted)('a daemon on a nearly full disk', () => {
     const capture = await fetch(`${d.url}/api/exams/${kept.id}/captures`, { method: 'POST', headers: json, body: '{}' });
     expect(capture.status).toBe(507);
     expect(((await capture.json()) as { details: { what: string } }).details.what).toBe('capture');
+    // the frozen frame the page posts back (octet-stream) is refused the same way, before its body is stored
+    const frame = grayFrame(7, 64, 48);
+    publishFrame(d.runtime, frame);
+    const octet = { 'content-type': 'application/octet-stream' };
+    const frameMessage = Buffer.from(new FrameEncoder(1).encode(frame));
+    const refusedFrame = await fetch(`${d.url}/api/exams/${kept.id}/captures/frame`, { method: 'POST', headers: octet, body: new Uint8Array(frameMessage) });
+    expect(refusedFrame.status).toBe(507);
+    expect((await refusedFrame.json()) as { code: string; details: { what: string } }).toMatchObject({ code: 'SONO_DISK_LOW', details: { what: 'capture' } });
 
     health = (await (await fetch(d.url + '/api/health')).json()) as typeof health;
     expect(health.disk.level).toBe('refuse');
@@ -63,9 +73,15 @@ describe.skipIf(!mounted)('a daemon on a nearly full disk', () => {
     expect(list.map((e) => e.id)).toEqual([kept.id]);
     expect(d.db.pragma('integrity_check', { simple: true })).toBe('ok');
 
+    const stored = (await (await fetch(`${d.url}/api/exams/${kept.id}`)).json()) as { captures: unknown[] };
+    expect(stored.captures).toEqual([]);
+
     unlinkSync(filler);
     const again = await fetch(d.url + '/api/exams', { method: 'POST', headers: json, body: '{}' });
     expect(again.status).toBe(201);
+    // the same frame is taken once there is room again
+    const frameAgain = await fetch(`${d.url}/api/exams/${kept.id}/captures/frame`, { method: 'POST', headers: octet, body: new Uint8Array(frameMessage) });
+    expect(frameAgain.status).toBe(201);
     health = (await (await fetch(d.url + '/api/health')).json()) as typeof health;
     expect(health.disk.level).toBe('ok');
   });
