@@ -19,6 +19,11 @@ export interface ImagingRegion {
    * captures are not sent). Absent on frames and records from before regions were marked.
    */
   origin?: 'source' | 'set' | 'unset';
+  /**
+   * The sector inside the rectangle when a technician drew a fan (src/capture/region.ts FanShape): Clean Pixel
+   * Data then zeroes the rectangle's corners outside it too, where scanners put marks and text.
+   */
+  fan?: { apexX: number; apexY: number; innerRadius: number; outerRadius: number; startAngleDeg: number; endAngleDeg: number } | undefined;
 }
 
 export interface PixelSpacing {

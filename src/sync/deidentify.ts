@@ -8,6 +8,8 @@
  * and dates shifted by a per-patient offset or emptied.
  */
 import { createHmac } from 'node:crypto';
+import type { ImagingRegion } from '../capture/frame.js';
+import { insideShape } from '../capture/region.js';
 import type { Dataset } from './dicom-file.js';
 import { keyedUid } from './uids.js';
 
@@ -113,12 +115,18 @@ export function deidentify(ds: Dataset, o: DeidOptions): Dataset {
   return out;
 }
 
-/** Clean Pixel Data: everything outside the imaging region (where scanners burn in names and dates) is zeroed. */
-export function cleanPixels(pixels: Uint8Array, width: number, height: number, region: { x: number; y: number; width: number; height: number }): Uint8Array {
+/**
+ * Clean Pixel Data: everything outside the imaging region (where scanners burn in names and dates) is zeroed;
+ * for a fan (a sector drawn by a technician) the corners of its bounding rectangle outside the sector too.
+ */
+export function cleanPixels(pixels: Uint8Array, width: number, height: number, region: Pick<ImagingRegion, 'x' | 'y' | 'width' | 'height' | 'fan'>): Uint8Array {
   const out = new Uint8Array(pixels.length);
+  const fan = region.fan;
   for (let y = region.y; y < Math.min(height, region.y + region.height); y++) {
     const start = y * width + region.x;
     out.set(pixels.subarray(start, start + Math.min(region.width, width - region.x)), start);
+    if (!fan) continue;
+    for (let x = region.x; x < Math.min(width, region.x + region.width); x++) if (!insideShape({ fan }, x, y)) out[y * width + x] = 0;
   }
   return out;
 }
