@@ -13,6 +13,8 @@ import { openRecordsFile } from '../../../src/service/records-file.js';
 import { ErrorCodes } from '../../../src/errors.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { addTokenUserIn } from '../../helpers/auth.js';
+import type { OrthancServer } from '../../helpers/orthanc.js';
+import { type SyncFigures, backlog, sentCount, syncConfig, verifySync } from './sync-check.js';
 
 export type Phase = 'startup' | 'exam' | 'capture' | 'decision' | 'close' | 'between';
 
@@ -32,6 +34,10 @@ export interface CampaignOptions {
   /** Share of kills aimed at start-up (migrations, key, model loading). */
   startupShare?: number;
   log?: (line: string) => void;
+  /** A real PACS: the daemon sends every closed exam to it while being killed; checked after a final drain (sync-check.ts). */
+  pacs?: OrthancServer;
+  /** How long the final drain may take. */
+  drainTimeoutMs?: number;
 }
 
 export interface CampaignFigures {
@@ -42,6 +48,8 @@ export interface CampaignFigures {
   unacknowledgedPresent: number;
   violations: string[];
   seconds: number;
+  /** With a PACS: what was queued, sent and received; rounds killed while the sync process was delivering. */
+  sync?: SyncFigures & { roundsWithDeliveries: number; drainSeconds: number };
 }
 
 function mulberry32(seed: number): () => number {
@@ -169,13 +177,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFig
   const rand = mulberry32(options.seed ?? 1);
   const log = options.log ?? (() => {});
   mkdirSync(options.dir, { recursive: true });
-  writeFileSync(join(options.dir, 'config.yaml'), CONFIG);
+  writeFileSync(join(options.dir, 'config.yaml'), CONFIG + (options.pacs ? syncConfig(options.pacs) : ''));
   await authorize(join(options.dir, 'data'));
   const ledger: Ledger = { exams: new Set(), captures: new Map(), decisions: new Set(), closed: new Set() };
   const kills: Record<Phase, number> = { startup: 0, exam: 0, capture: 0, decision: 0, close: 0, between: 0 };
   const violations: string[] = [];
   let unacknowledgedPresent = 0;
   let startupMs = 3000;
+  let sent = 0;
+  let roundsWithDeliveries = 0;
   for (let round = 1; round <= options.rounds; round++) {
     const started = Date.now();
     const d = startDaemon(options.dir);
@@ -202,12 +212,43 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFig
     const v = verify(join(options.dir, 'data'), ledger);
     unacknowledgedPresent = v.unacknowledged;
     for (const x of v.violations) violations.push(`round ${round} (killed in ${phase}): ${x}`);
-    log(`round ${round}/${options.rounds}: killed in ${phase} after ${Math.round(delay)} ms; acknowledged so far ${ledger.exams.size} exams, ${ledger.captures.size} captures, ${ledger.decisions.size} decisions, ${ledger.closed.size} closes; ${v.violations.length} violations`);
+    const sentNow = options.pacs ? sentCount(join(options.dir, 'data')) : 0;
+    const delivering = sentNow > sent;
+    if (delivering) roundsWithDeliveries++;
+    sent = sentNow;
+    log(
+      `round ${round}/${options.rounds}: killed in ${phase} after ${Math.round(delay)} ms; acknowledged so far ${ledger.exams.size} exams, ${ledger.captures.size} captures, ${ledger.decisions.size} decisions, ${ledger.closed.size} closes; ${v.violations.length} violations${options.pacs ? `; ${sentNow} instances sent${delivering ? ' (delivering in this round)' : ''}` : ''}`,
+    );
     if (violations.length > 20) break;
   }
+  const sync = options.pacs ? await drainAndCheck(options.dir, ledger, options.pacs, options.drainTimeoutMs ?? 900_000, log) : undefined;
+  if (sync) {
+    sync.roundsWithDeliveries = roundsWithDeliveries;
+    violations.push(...sync.violations.map((x) => `after the drain: ${x}`));
+  }
   return {
+    ...(sync ? { sync } : {}),
     rounds: options.rounds, kills,
     acknowledged: { exams: ledger.exams.size, captures: ledger.captures.size, decisions: ledger.decisions.size, closed: ledger.closed.size },
     unacknowledgedPresent, violations, seconds: Math.round((Date.now() - t0) / 1000),
   };
+}
+
+/** Runs the daemon undisturbed until its outbox is empty (held images aside), stops it with SIGTERM, checks the PACS. */
+async function drainAndCheck(dir: string, ledger: Ledger, pacs: OrthancServer, timeoutMs: number, log: (line: string) => void): Promise<NonNullable<CampaignFigures['sync']>> {
+  const t0 = Date.now();
+  const dataDir = join(dir, 'data');
+  const d = startDaemon(dir);
+  await d.ready;
+  let left = backlog(dataDir);
+  while (left.pending + left.checking > 0 && Date.now() - t0 < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = backlog(dataDir);
+    log(`drain: ${left.pending} instances pending, ${left.checking} images at the OCR gate`);
+  }
+  d.proc.kill('SIGTERM');
+  await d.exited;
+  const figures = await verifySync(dataDir, ledger.closed, pacs);
+  if (left.pending + left.checking > 0) figures.violations.push(`the outbox did not drain within ${timeoutMs / 1000} s (${left.pending} pending, ${left.checking} checking)`);
+  return { ...figures, roundsWithDeliveries: 0, drainSeconds: Math.round((Date.now() - t0) / 1000) };
 }
