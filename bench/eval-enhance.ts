@@ -1,5 +1,5 @@
 /**
- * npm run eval:enhance -- [--package DIR] [--busi DIR] [--limit N] [--frames N] [--json FILE] [--model-only]
+ * npm run eval:enhance -- [--package DIR] [--busi DIR] [--limit N] [--frames N] [--json FILE] [--model-only] [--guided R:EPS,…]
  *
  * The enhancer (fp32 and int8, through onnxruntime-node and the same tiling as `sonoedge analyze`) against
  * classical speckle filters, on:
@@ -8,6 +8,9 @@
  *     mean brightness shift
  *   speed: ms per 640×480 frame (the model on 2 intra-op threads; the classical filters are single-thread
  *     TypeScript, so their times are an upper bound for an optimised C++ build: OpenCV's NLM takes ~150 ms)
+ * --guided adds, for each R:EPS[:SIGMA], the int8 enhancer followed by a self-guided filter of radius R and eps
+ * EPS (gray²), an edge-preserving blend, and with SIGMA the Gaussian low-pass of what was removed added back
+ * (bench/enhance/guided.ts; measured here, not in the runtime).
  * Measures are defined in eval/enhance-metrics.ts and models/enhance/MODEL_CARD.md. Ratios (×) are to the
  * raw image: geometric mean over images of per-image ratios, except edge: Σ filtered step / Σ raw step
  * (an isoechoic lesion has almost no step, and its ratio would be noise).
@@ -21,11 +24,20 @@ import { readModelPackage } from '../src/models/package.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { busiEvalFiles, readBusi, type BusiImage } from './enhance/busi.js';
 import { type Filter, gaussian, median, nlm, srad } from './enhance/filters.js';
+import { guidedFilter, restoreBase } from './enhance/guided.js';
 import { cnr, edgeStep, enl, enlLocal, lesionRegions, meanShift, psnr, ssim } from '../eval/enhance-metrics.js';
 import { simulatedFrames } from '../eval/sim-frames.js';
 
 const { values } = parseArgs({
-  options: { package: { type: 'string' }, busi: { type: 'string' }, limit: { type: 'string' }, frames: { type: 'string', default: '6' }, json: { type: 'string' }, 'model-only': { type: 'boolean' } },
+  options: {
+    package: { type: 'string' },
+    busi: { type: 'string' },
+    limit: { type: 'string' },
+    frames: { type: 'string', default: '6' },
+    json: { type: 'string' },
+    'model-only': { type: 'boolean' },
+    guided: { type: 'string' },
+  },
 });
 const root = packageRoot();
 const pkgDir = values.package ?? join(root, 'models', 'enhance');
@@ -67,6 +79,24 @@ if (pkg) {
     });
   }
 } else console.error(`no enhancer package at ${pkgDir}: classical filters only`);
+// the edge-preserving blend after the int8 (else fp32) enhancer: R:EPS pairs
+const enhancerRow = methods.at(-1);
+for (const spec of values.guided ? values.guided.split(',') : []) {
+  const [r, eps, sigma] = spec.split(':').map(Number);
+  if (!enhancerRow || !(r! > 0) || !(eps! > 0)) throw new Error(`--guided wants R:EPS pairs after an enhancer package, got "${spec}"`);
+  methods.push({
+    name: `${enhancerRow.name.replace('enhancer ', 'enh ')} → guided ${r}/${eps}${sigma ? ` + base σ${sigma}` : ''}`,
+    threads: '2 (ORT) + 1 (TS)',
+    run: async (g, w, h) => {
+      const o = await enhancerRow.run(g, w, h);
+      const gf = guidedFilter(o, w, h, r!, eps!);
+      const f = sigma ? restoreBase(g, gf, w, h, sigma) : gf;
+      const out = new Uint8Array(w * h);
+      for (let i = 0; i < f.length; i++) out[i] = f[i]! < 0 ? 0 : f[i]! > 255 ? 255 : Math.round(f[i]!);
+      return out;
+    },
+  });
+}
 
 interface Row {
   psnr: number[];
