@@ -6,12 +6,15 @@ export interface GrowthPoint {
   z?: number;
 }
 
-/** HC against GA: INTERGROWTH-21st 3rd/10th/50th/90th/97th centile curves and this patient's visits. */
-export function drawGrowthChart(canvas: HTMLCanvasElement, points: GrowthPoint[], labels: { x: string; y: string }): void {
+/**
+ * HC against GA: INTERGROWTH-21st 3rd/10th/50th/90th/97th centile curves and this patient's visits. `title`
+ * (the patient's name and ID) is drawn on the chart itself, so a printout or screenshot says whose it is.
+ */
+export function drawGrowthChart(canvas: HTMLCanvasElement, points: GrowthPoint[], labels: { x: string; y: string; title?: string | undefined }): void {
   const ctx = canvas.getContext('2d')!;
   const w = canvas.width;
   const h = canvas.height;
-  const pad = { l: 56, r: 50, t: 16, b: 40 };
+  const pad = { l: 56, r: 50, t: labels.title ? 40 : 16, b: 40 };
   const ga0 = 14;
   const ga1 = 40;
   const hc0 = 60;
@@ -38,6 +41,13 @@ export function drawGrowthChart(canvas: HTMLCanvasElement, points: GrowthPoint[]
     ctx.fillText(String(hc), 14, Y(hc) + 5);
   }
   ctx.fillText(labels.x, w / 2 - 40, h - 6);
+  if (labels.title) {
+    ctx.save();
+    ctx.font = 'bold 16px system-ui, sans-serif';
+    ctx.fillStyle = '#e5edf5';
+    ctx.fillText(labels.title, pad.l, 24);
+    ctx.restore();
+  }
   ctx.save();
   ctx.translate(14, h / 2 + 40);
   ctx.rotate(-Math.PI / 2);

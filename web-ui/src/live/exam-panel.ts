@@ -3,10 +3,9 @@
  * chooses the panel, the overlay and the review tools (exam-types/), and is fixed while an exam is open.
  */
 import type { ExamType } from '../../../src/protocol/index.js';
-import { api } from '../api';
 import { examTypeList, examTypes } from '../exam-types/index';
+import { wirePatientForm } from '../patient-form/index';
 import { t } from '../i18n';
-import { failureText } from './action-message';
 import type { LiveContext } from './context';
 import { showModelAvailability } from './model-availability';
 
@@ -19,12 +18,6 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
   const { els, state } = c;
   els.examType.replaceChildren(...examTypeList.map((m) => Object.assign(document.createElement('option'), { value: m.type, textContent: t(m.labelKey) })));
   examTypeList.forEach((m, i) => (els.examType.options[i]!.dataset.i18n = m.labelKey));
-
-  /** the exam form's own answer, under the form (live actions answer beside their buttons) */
-  const examMessage = (text: string): void => {
-    els.message.textContent = text;
-    els.message.className = text ? 'error' : '';
-  };
 
   function show(): void {
     const exam = state.exam;
@@ -47,42 +40,14 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     showModelAvailability(c); // its panel, or the plain word that its model is not installed
     els.panelTitle.dataset.i18n = module.titleKey;
     els.panelTitle.textContent = t(module.titleKey);
-    els.pGa.hidden = !module.asksDatingGa;
+    form.showDating(module.asksDatingGa);
     if (changed) {
       for (const m of examTypeList) m.clear(c.env);
       state.latest = undefined;
     }
   }
 
-  els.examForm.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const name = els.pName.value.trim();
-    const id = els.pId.value.trim();
-    const ga = Number(els.pGa.value);
-    const operator = els.operator.value.trim();
-    const patient = name || id ? { ...(name ? { name } : {}), ...(id ? { id } : {}) } : undefined;
-    api.createExam({ examType: state.examType, ...(patient ? { patient } : {}), ...(ga ? { datingGaWeeks: ga } : {}), ...(operator ? { operator } : {}) }).then(
-      (e) => {
-        state.exam = e;
-        setExamType(e.examType);
-        examMessage('');
-        show();
-      },
-      (err: Error) => examMessage(failureText(err)),
-    );
-  });
-  els.closeExam.addEventListener('click', () => {
-    const exam = state.exam;
-    if (!exam) return;
-    api.closeExam(exam.id, els.operator.value.trim() || 'unknown').then(
-      () => {
-        state.exam = undefined;
-        show();
-        setExamType(state.examType); // the type may be chosen again
-      },
-      (err: Error) => examMessage(failureText(err)),
-    );
-  });
+  const form = wirePatientForm(c, { show, setExamType }); // the patient fields, pickers, start and close: patient-form/
   els.examType.addEventListener('change', () => setExamType(els.examType.value as ExamType));
   return { show, setExamType };
 }

@@ -1,0 +1,101 @@
+/**
+ * The exam form beside the live view: labelled patient and dating fields checked as typed (fields.ts), the
+ * earlier-patient and worklist pickers (pickers.ts), Start, Close with a confirmation (the form is then
+ * cleared for the next patient), and resuming the exam left open by a reload. The live view's exam panel
+ * calls `wirePatientForm` once and keeps the exam type and summary.
+ */
+import './patient-form.css';
+import { api, type Exam } from '../api';
+import { failureText } from '../live/action-message';
+import type { LiveContext } from '../live/context';
+import { buildPatientFields } from './fields';
+import { examSession } from './exam-session';
+import { buildPickers } from './pickers';
+import { applyFormStrings, tr } from './strings';
+
+export interface ExamPanelHooks {
+  show(): void;
+  setExamType(type: Exam['examType']): void;
+}
+
+export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDating(shown: boolean): void } {
+  const { els, state } = c;
+  /** the exam form's own answer, under the form (live actions answer beside their buttons) */
+  const say = (text: string, tone: 'ok' | 'error' = 'error'): void => {
+    els.message.textContent = text;
+    els.message.className = text ? tone : '';
+  };
+  const form = els.examForm;
+  const fields = buildPatientFields(els, form);
+  const pickers = buildPickers(form.insertBefore(document.createElement('div'), fields.grid), (p) => fields.fill(p));
+  // the close confirmation sits where Close was: one tap to ask, one to close, Cancel keeps the exam
+  const ask = Object.assign(document.createElement('div'), { id: 'close-ask', className: 'pf-ask', hidden: true });
+  const askText = Object.assign(document.createElement('p'), { textContent: tr('closeAsk') });
+  askText.dataset.pf = 'closeAsk';
+  const yes = Object.assign(document.createElement('button'), { id: 'close-yes', type: 'button', className: 'big primary', textContent: tr('closeYes') });
+  yes.dataset.pf = 'closeYes';
+  const no = Object.assign(document.createElement('button'), { id: 'close-cancel', type: 'button', className: 'big', textContent: tr('cancel') });
+  no.dataset.pf = 'cancel';
+  ask.append(askText, yes, no);
+  els.closeExam.after(ask);
+
+  const opened = (exam: Exam | undefined): void => {
+    state.exam = exam;
+    examSession.remember(exam?.id);
+    ask.hidden = true;
+    if (exam) panel.setExamType(exam.examType);
+    panel.show();
+    if (!exam) panel.setExamType(state.examType); // the type may be chosen again
+  };
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = fields.read();
+    if (!body) return say(tr('fixFields'));
+    const operator = els.operator.value.trim();
+    api.createExam({ examType: state.examType, ...body, ...(operator ? { operator } : {}) }).then(
+      (e) => (say(''), opened(e)),
+      (err: Error) => say(failureText(err)),
+    );
+  });
+  els.closeExam.addEventListener('click', () => {
+    if (!state.exam) return;
+    ask.hidden = false;
+    els.closeExam.hidden = true;
+  });
+  no.addEventListener('click', () => ((ask.hidden = true), panel.show()));
+  yes.addEventListener('click', () => {
+    const exam = state.exam;
+    if (!exam) return;
+    yes.disabled = true;
+    api
+      .closeExam(exam.id, els.operator.value.trim() || 'unknown')
+      .then(
+        () => {
+          fields.clear();
+          pickers.clear();
+          opened(undefined);
+          say(tr('closed'), 'ok');
+        },
+        (err: Error) => say(failureText(err)),
+      )
+      .finally(() => (yes.disabled = false));
+  });
+
+  examSession.register({
+    current: () => state.exam,
+    resume: (exam) => (opened(exam), say(tr('resumed'), 'ok')),
+    forget: (id) => state.exam?.id === id && (fields.clear(), opened(undefined)),
+  });
+  // after a reload the exam is still open on the daemon: it is resumed when the live view opens (signed in)
+  els.tabs.addEventListener('click', (ev) => {
+    const id = examSession.remembered();
+    if (state.exam || !id || (ev.target as HTMLElement).dataset.view !== 'live') return;
+    api.getExam(id).then(
+      (e) => (e.closedAt || e.voidedAt ? examSession.remember(undefined) : examSession.resume(e)),
+      () => examSession.remember(undefined),
+    );
+  });
+  els.lang.addEventListener('change', () => applyFormStrings());
+  return { showDating: (shown) => fields.showDating(shown) };
+}
