@@ -10,43 +10,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditTrail } from '../../src/audit/audit-trail.js';
 import { loadConfig } from '../../src/config/load.js';
-import { GateStore } from '../../src/ocr/gate-store.js';
 import { type Db, openDatabase } from '../../src/records/database.js';
 import { ExamStore } from '../../src/records/exam-store.js';
-import { SignatureStore } from '../../src/records/signatures.js';
 import { RetentionJob, applyRetention } from '../../src/service/retention.js';
 import { buildExamInstances } from '../../src/sync/export-exam.js';
-import { Outbox } from '../../src/sync/outbox.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr-revision-status.js';
 import { US_IMAGE_STORAGE } from '../../src/sync/us-image.js';
-import { makeClosedExam } from '../helpers/exam-fixture.js';
+import { EXPORT, type Kind, TARGETS, makeExam } from './fixtures/acknowledged-exam.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DAY = 86_400_000;
-const TARGETS = ['pacs-a', 'pacs-b'];
-const EXPORT = { secret: 'retention-test-secret', dates: 'shift' as const, deviceSerial: 'test', softwareVersion: '0.0.0', deidentified: true };
-
-type Kind = 'due' | 'unsigned' | 'pending' | 'held' | 'one-target' | 'rejected';
-
-/** A closed exam queued for `targets`, its images passed by the gate (or one held), its rows in `state`. */
-function makeExam(db: Db, kind: Kind): string {
-  const { store, exam } = makeClosedExam(db);
-  const outbox = new Outbox(db);
-  const instances = buildExamInstances(exam, (id) => store.capturePixels(id), EXPORT);
-  const targets = kind === 'one-target' ? TARGETS.slice(0, 1) : TARGETS;
-  for (const t of targets) outbox.enqueue(t, exam.id, instances);
-  const gate = new GateStore(db);
-  const images = instances.filter((i) => i.sopClassUid === US_IMAGE_STORAGE);
-  images.forEach((i, n) => gate.checked(i.sopInstanceUid, kind === 'held' && n === 0 ? { code: 'SONO_BURNED_IN_TEXT', message: 'text' } : undefined));
-  const ids = (db.prepare('SELECT id FROM outbox WHERE exam_id = ? ORDER BY id').all(exam.id) as Array<{ id: number }>).map((r) => r.id);
-  if (kind === 'pending') outbox.markSent(ids.slice(1));
-  else if (kind === 'rejected') {
-    outbox.markSent(ids.slice(1));
-    outbox.markRejected(ids.slice(0, 1), 'HTTP 400');
-  } else outbox.markSent(ids);
-  if (kind !== 'unsigned') new SignatureStore(db).addRevision(exam.id, { kind: 'signature', by: 'dr-a', at: new Date() }, () => undefined);
-  return exam.id;
-}
 
 function pixelBytes(db: Db, examId: string): { captures: number; images: number; srs: string } {
   const c = db.prepare('SELECT coalesce(sum(length(pixels)), 0) n FROM captures WHERE exam_id = ?').get(examId) as { n: number };
