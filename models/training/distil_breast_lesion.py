@@ -1,0 +1,174 @@
+"""One-pass breast-lesion student distilled from the shipped four-pass ensemble (issue #22). Seeded, resumable,
+time-boxed; nothing here writes into the repository.
+
+    nice -n 19 /usr/bin/python3 models/training/distil_breast_lesion.py --minutes 45
+
+1. The teacher's outputs are computed once, through the shipped fp32 ONNX graph itself (`onnx_eval.run_graph`,
+   the torch evaluator of its ops), for every image of the BUSI cache: its lesion probability map (the mean of
+   its four passes) and its class probabilities (softmax(mean logits / T), T baked in). Cached in
+   WORK/teacher.npz, saved every 25 images, so an interrupted run resumes where it stopped.
+2. One LesionNet (the recipe of run A/B: widths 8-16-32-64-128, 288×224) trains on the training split with
+   (1 − alpha) × the ground-truth losses of train_breast_lesion.py + alpha × (BCE to the teacher's map + KL
+   to the teacher's class probabilities). The teacher map is warped with the image by the same augmentation
+   (it is a second target channel); the class-ignored copies get the teacher's class (their own is untrusted).
+3. WORK/last.pt every epoch (optimizer, schedule, RNG: re-run the same command to resume); WORK/log.jsonl has
+   each epoch's validation figures and the student's agreement with the teacher. best.pt is NOT kept: the
+   validation groups should stop choosing epochs (issue #22); the last epoch is the candidate.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+from check_deps import require
+
+require()
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from busi_data import IGNORE, build_cache  # noqa: E402
+from lesion_net import LesionNet  # noqa: E402
+from onnx_eval import run_graph  # noqa: E402
+from train_breast_lesion import Targets, draw_marks, metrics, predict, seg_loss  # noqa: E402
+from train_fetal_head import augment  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def teacher_cache(onnx_path: str, images: np.ndarray, path: str) -> dict:
+    """Teacher lesion maps (uint8, 255 = 1.0) and class probabilities for every image; resumable."""
+    n = len(images)
+    if os.path.exists(path):
+        d = dict(np.load(path))
+        if int(d["done"]) >= n:
+            return d
+    else:
+        d = {"maps": np.zeros(images.shape, np.uint8), "probs": np.zeros((n, 3), np.float32), "done": np.array(0)}
+    model = onnx.load(onnx_path)
+    inp = model.graph.input[0].name
+    t0 = time.time()
+    with torch.no_grad():
+        for i in range(int(d["done"]), n):
+            out = run_graph(model, {inp: images[i][None, None].astype(np.float32) / 255.0})
+            d["maps"][i] = np.clip(np.rint(out["lesion_prob"].numpy()[0, 0] * 255), 0, 255).astype(np.uint8)
+            d["probs"][i] = out["class_prob"].numpy()[0]
+            d["done"] = np.array(i + 1)
+            if (i + 1) % 25 == 0 or i + 1 == n:
+                tmp = path + ".tmp.npz"
+                np.savez(tmp, **d)
+                os.replace(tmp, path)
+                print(f"teacher {i + 1}/{n} ({(time.time() - t0) / (i + 1 - 0):.1f} s/image this run)", flush=True)
+    return d
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=os.path.join(HERE, "../../../shared/data/busi"))
+    ap.add_argument("--teacher", default=os.path.join(HERE, "..", "breast-lesion", "breast-lesion.fp32.onnx"))
+    ap.add_argument("--work", default="/work/train-work/breast-student")
+    ap.add_argument("--widths", default="8,16,32,64,128")
+    ap.add_argument("--epochs", type=int, default=100)
+    ap.add_argument("--batch", type=int, default=12)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--alpha", type=float, default=0.5, help="weight of the teacher's targets against the ground truth")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=2207)
+    ap.add_argument("--minutes", type=float, default=1e9, help="stop cleanly before this much time is used (re-run to resume)")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.work, exist_ok=True)
+    t_start = time.time()
+    data = build_cache(args.data, os.path.join(args.work, "busi_288x224.npz"), 288, 224)
+    teacher = teacher_cache(args.teacher, data["images"], os.path.join(args.work, "teacher.npz"))
+    if int(teacher["done"]) < len(data["images"]):
+        raise SystemExit("teacher cache incomplete; re-run to resume it")
+    train = np.nonzero(~data["validation"])[0]
+    val = np.nonzero(data["validation"] & data["representative"])[0]
+    targets = Targets(data, train)
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    widths = [int(v) for v in args.widths.split(",")]
+    model = LesionNet(widths).to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    steps = math.ceil(len(train) / args.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps, pct_start=0.1)
+    gen = torch.Generator().manual_seed(args.seed)
+    start = 0
+    last = os.path.join(args.work, "last.pt")
+    if os.path.exists(last):
+        ck = torch.load(last)
+        if ck["epochs"] != args.epochs:
+            raise SystemExit(f"{last} was scheduled for {ck['epochs']} epochs; resume with --epochs {ck['epochs']}")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        sched.load_state_dict(ck["sched"])
+        gen.set_state(ck["gen"])
+        torch.set_rng_state(ck["torch_rng"])
+        start = ck["epoch"] + 1
+        print(f"resumed at epoch {start}", flush=True)
+
+    t_probs = torch.from_numpy(teacher["probs"])
+    log = open(os.path.join(args.work, "log.jsonl"), "a")
+    epoch_s = 0.0
+    for epoch in range(start, args.epochs):
+        if epoch_s and (time.time() - t_start + epoch_s) / 60 > args.minutes:
+            print("time budget reached; re-run the same command to resume", flush=True)
+            break
+        model.train()
+        t0 = time.time()
+        tot = {"gt": 0.0, "kd": 0.0}
+        perm = train[torch.randperm(len(train), generator=gen).numpy()]
+        for i0 in range(0, len(perm), args.batch):
+            b = np.sort(perm[i0:i0 + args.batch])
+            x = torch.from_numpy(data["images"][b]).float().unsqueeze(1) / 255.0
+            y = torch.from_numpy(data["masks"][b]).float().unsqueeze(1) / 255.0
+            tm = torch.from_numpy(teacher["maps"][b]).float().unsqueeze(1) / 255.0
+            x, yt = augment(x, torch.cat([y, tm], 1), gen, max_angle=0.26, scale=(0.8, 1.25), vflip=0.0)
+            y, tm = yt[:, :1], yt[:, 1:]
+            x = draw_marks(x, y, gen).contiguous(memory_format=torch.channels_last)
+            seg, logits = model(x)
+            ls = seg_loss(seg, y, torch.from_numpy(targets.use_mask[b]))
+            lab = torch.from_numpy(targets.labels[b]).long()
+            lc = F.cross_entropy(logits, lab, weight=targets.class_w, ignore_index=IGNORE) if (targets.labels[b] != IGNORE).any() else logits.sum() * 0
+            kd = F.binary_cross_entropy_with_logits(seg, tm) + F.kl_div(F.log_softmax(logits, 1), t_probs[b], reduction="batchmean")
+            loss = (1 - args.alpha) * (ls + lc) + args.alpha * kd
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot["gt"] += float(ls + lc) * len(b)
+            tot["kd"] += float(kd) * len(b)
+        epoch_s = time.time() - t0
+        val_logits, val_seg = predict(model, data["images"][val])
+        prob = torch.softmax(torch.from_numpy(val_logits), 1).numpy()
+        m = metrics(prob, targets.labels[val], val_seg, data["masks"][val])
+        agree = float((prob.argmax(1) == teacher["probs"][val].argmax(1)).mean())
+        tmap = teacher["maps"][val] >= 128
+        smap = val_seg >= 0.5
+        map_dice = float(np.mean([2 * (a & t).sum() / max(1, a.sum() + t.sum()) if (a.any() or t.any()) else 1.0 for a, t in zip(smap, tmap)]))
+        rec = {"epoch": epoch, "gtLoss": tot["gt"] / len(train), "kdLoss": tot["kd"] / len(train), "seconds": round(epoch_s, 1),
+               "teacherClassAgreement": agree, "teacherMapDice": map_dice,
+               **{k: m[k] for k in ("malignantAuc", "accuracy", "macroF1", "dice", "falseLesionRateNormals", "ece15")}}
+        print(json.dumps(rec), flush=True)
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+        tmp = last + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "gen": gen.get_state(),
+                    "torch_rng": torch.get_rng_state(), "epoch": epoch, "epochs": args.epochs, "widths": widths,
+                    "input": [288, 224], "val": m, "val_logits": val_logits, "val_names": data["names"][val].tolist(),
+                    "val_labels": targets.labels[val], "alpha": args.alpha, "seed": args.seed}, tmp)
+        os.replace(tmp, last)
+
+
+if __name__ == "__main__":
+    main()
