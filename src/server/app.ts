@@ -64,7 +64,27 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
       ]
     : [];
   await app.register(errors, {
-    features: [health, metrics, live, bestFrame, records, examRecord, patients, captures, sync, source, sourceRegion, report, signOff, secondRead, worklist, systemTls, systemBackup, ...modelRoutes, webUi],
+    features: [
+      health,
+      metrics,
+      live,
+      bestFrame,
+      records,
+      examRecord,
+      patients,
+      captures,
+      sync,
+      source,
+      sourceRegion,
+      report,
+      signOff,
+      secondRead,
+      worklist,
+      systemTls,
+      systemBackup,
+      ...modelRoutes,
+      webUi,
+    ],
   });
   return app;
 }
