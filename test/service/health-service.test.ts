@@ -78,11 +78,12 @@ describe('health service fields and systemd gauges', () => {
     expect((await health()).service).toBeUndefined(); // no lifecycle outside serve
 
     const hb = new Heartbeat();
-    const env = { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '400000' };
+    // a 2 s period: a loaded CI box must not turn a late timer into a stuck verdict
+    const env = { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '2000000' };
     const lifecycle = new ServiceLifecycle({ notifier: new SystemdNotifier({ env }), heartbeat: hb, env, readyPollMs: 20 });
     exposeServiceLifecycle(t.runtime, lifecycle);
     try {
-      expect((await health()).service).toEqual({ state: 'starting', notify: true, watchdogMs: 400, pings: 0, healthy: true, reason: '' });
+      expect((await health()).service).toEqual({ state: 'starting', notify: true, watchdogMs: 2000, pings: 0, healthy: true, reason: '' });
       expect(gauge(await metrics(), 'sonoedge_systemd_ready')).toBe(0);
       expect(gauge(await metrics(), 'sonoedge_watchdog_pings_total')).toBe(0);
 
@@ -125,7 +126,7 @@ describe('health service fields and systemd gauges', () => {
     const d = await spawnDaemon([join('src', 'cli.ts'), 'serve', '--config', file], /open (http:\/\/[^/\s]+)\//, 60_000, { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '2000000', CREDENTIALS_DIRECTORY: '' });
     try {
       const health = async (): Promise<{ status: string; service?: ServiceDto }> => (await fetch(d.url + '/api/health')).json() as Promise<{ status: string; service?: ServiceDto }>;
-      const h = await until(health, (x) => x.service?.state === 'ready' && x.service.pings >= 1, 'ready with a ping', 60_000);
+      const h = await until(health, (x) => x.service?.state === 'ready' && x.service.pings >= 1 && x.service.healthy, 'ready and healthy with a ping', 60_000);
       expect(h.service).toMatchObject({ state: 'ready', notify: true, watchdogMs: 2000, healthy: true, reason: 'Live: frames and results flowing' });
       const text = await (await fetch(d.url + '/metrics', { headers: auth.headers })).text();
       expect(gauge(text, 'sonoedge_systemd_ready')).toBe(1);
