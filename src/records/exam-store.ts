@@ -185,7 +185,8 @@ export class ExamStore {
     return (byKey ?? byFrame)?.id;
   }
 
-  decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; text?: string | undefined; geometry?: unknown; by: string }): Measurement {
+  /** `afterClose`: a closed exam's still-undecided measurement may be decided (src/records/late-decision.ts sends the amendment). */
+  decide(measurementId: string, d: { decision: 'confirmed' | 'corrected'; value?: number | undefined; text?: string | undefined; geometry?: unknown; by: string; afterClose?: boolean }): Measurement {
     const row = this.db
       .prepare(
         `SELECT m.*, e.closed_at AS exam_closed, e.voided_at AS exam_voided, c.width AS frame_width, c.height AS frame_height FROM measurements m JOIN captures c ON c.id = m.capture_id JOIN exams e ON e.id = c.exam_id WHERE m.id = ?`,
@@ -193,7 +194,8 @@ export class ExamStore {
       .get(measurementId) as (Record<string, unknown> & { exam_closed: string | null; exam_voided: string | null; frame_width: number; frame_height: number }) | undefined;
     if (!row) throw new SonoError(ErrorCodes.MEASUREMENT_NOT_FOUND, `Measurement ${measurementId} does not exist`);
     if (row.exam_voided) throw voided(`Measurement ${measurementId} belongs to a voided exam`);
-    if (row.exam_closed) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
+    if (row.exam_closed && !(d.afterClose && row.state === 'unverified'))
+      throw new SonoError(ErrorCodes.EXAM_CLOSED, `Measurement ${measurementId} belongs to a closed exam; decisions are final once an exam is closed`);
     if (d.value !== undefined && !(Number.isFinite(d.value) && d.value > 0))
       throw new SonoError(ErrorCodes.DECISION_INVALID, `The corrected value ${d.value} is not a positive finite number; send the measured value`);
     checkGeometry(d.geometry, { width: row.frame_width, height: row.frame_height });

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { assessGrowth } from '../../analysis/growth.js';
 import { ActorBody, DecisionBody, ExamDto, ExamSummaryDto, type ExamSyncDto, ExamsQuery, GrowthDto, IdParams, MeasurementDto, NewExamBody, errorResponses } from '../../protocol/rest/index.js';
 import { ExamStore } from '../../records/exam-store.js';
+import { decideMeasurement } from '../../records/late-decision.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuarded } from '../disk-guarded.js';
 
@@ -77,7 +78,8 @@ const records: FastifyPluginAsync = async (app) => {
     async (req) => {
       // who decided is who is signed in: a `by` in the body is never trusted
       const by = req.principal!.name;
-      const m = store.decide(req.params.id, { ...req.body, by });
+      // a closed exam's undecided measurement is decided with an amended report (src/records/late-decision.ts)
+      const { measurement: m } = decideMeasurement(app.sono.db, store, req.params.id, { ...req.body, by }, (exam, revision, at, notes) => app.sono.reports?.revise(exam, { revision, at, notes }));
       auditRequest(req, `measurement.${req.body.decision}`, m.id, 'ok', { aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText });
       return m;
     },
