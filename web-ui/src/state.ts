@@ -21,7 +21,13 @@ export type Mode =
   /** a finger scrubs the cine sideways (one frame per 12 px) */
   | { kind: 'swiping'; fromX: number; review: Review | undefined }
   /** two-point calibration: the points tapped so far, in frame pixels */
-  | { kind: 'calibrating'; points: Point[]; review: Review | undefined };
+  | { kind: 'calibrating'; points: Point[]; review: Review | undefined }
+  /** two fingers zoom and pan the frozen frame; `after` is what the screen goes back to when they lift */
+  | { kind: 'pinching'; after: Mode; review: Review | undefined }
+  /** one finger pans the zoomed frozen frame */
+  | { kind: 'panning'; review: Review | undefined }
+  /** a finger is down with a caliper tool chosen: lifting it puts a caliper point there */
+  | { kind: 'tapping'; review: Review | undefined };
 
 export interface AppState {
   mode: Mode;
@@ -44,7 +50,10 @@ export function createState(): AppState {
 
 /** The proposal under review, whatever the gesture in progress. */
 export function reviewOf(mode: Mode): Review | undefined {
-  return mode.kind === 'reviewing' || mode.kind === 'dragging' || mode.kind === 'swiping' || mode.kind === 'calibrating' ? mode.review : undefined;
+  return mode.kind === 'live' || mode.kind === 'frozen' ? undefined : mode.review;
 }
 
 export const isFrozen = (mode: Mode): boolean => mode.kind !== 'live';
+
+/** The mode to rest in once a gesture ends: the proposal under review, or the plain frozen frame. */
+export const resting = (review: Review | undefined): Mode => (review ? { kind: 'reviewing', review } : { kind: 'frozen' });

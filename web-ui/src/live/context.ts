@@ -4,11 +4,14 @@ import type { Elements } from '../dom/elements';
 import { examTypes } from '../exam-types/index';
 import type { ExamTypeEnv, ExamTypeModule } from '../exam-types/types';
 import { t } from '../i18n';
-import { type AppState, reviewOf } from '../state';
+import { type AppState, isFrozen, reviewOf } from '../state';
 import type { FrameView } from './frame-view';
 import { type Tone, actionMessageElement, showAction } from './action-message';
 import { WARN, drawCornerLabel, drawStateLabel } from './canvas-labels';
+import { type ManualMeasure, ManualCalipers } from './manual-calipers';
+import { withUnit } from './format';
 import { setStateLine } from './results-panel';
+import { ViewZoom } from './zoom';
 
 /** What the live view's modules share: the elements, the one state object, the canvas. */
 export interface LiveContext {
@@ -19,6 +22,22 @@ export interface LiveContext {
   examType(): ExamTypeModule;
   /** says what became of a live action, beside the action buttons, in the success or error colour */
   message(text: string, tone?: Tone): void;
+  /** pinch-zoom and pan of the frozen frame */
+  readonly zoom: ViewZoom;
+  /** the clinician's own distance and area calipers on the frozen frame */
+  readonly calipers: ManualCalipers;
+  /** the calipers changed: their list and the frame are redrawn (calipers-panel.ts sets it) */
+  caliperChanged(): void;
+  /** the caliper tools are usable (frozen) or not (live) */
+  caliperTools(on: boolean): void;
+}
+
+/** Redraws the frozen frame with what is on it (the proposal under review or its own result, the calipers). */
+export function redraw(c: LiveContext): void {
+  const review = reviewOf(c.state.mode);
+  const f = c.state.cine.current();
+  if (review) render(c, review.buf, undefined);
+  else if (f && isFrozen(c.state.mode)) render(c, f.buf, f.result);
 }
 
 export function createLiveContext(els: Elements, state: AppState, view: FrameView): LiveContext {
@@ -36,7 +55,18 @@ export function createLiveContext(els: Elements, state: AppState, view: FrameVie
     },
   };
   const actionEl = actionMessageElement(els.confirm.parentElement ?? els.panel, els.reset);
-  const c: LiveContext = { els, state, view, env, examType: () => examTypes[state.examType], message: (text, tone = 'info') => showAction(actionEl, text, tone) };
+  const c: LiveContext = {
+    els,
+    state,
+    view,
+    env,
+    examType: () => examTypes[state.examType],
+    message: (text, tone = 'info') => showAction(actionEl, text, tone),
+    zoom: new ViewZoom(view.canvas),
+    calipers: new ManualCalipers(),
+    caliperChanged: () => undefined,
+    caliperTools: () => undefined,
+  };
   return c;
 }
 
@@ -76,5 +106,11 @@ export function render(c: LiveContext, buf: ArrayBuffer, r: ResultMessage | unde
   // an AI proposal is never shown without its state on the image itself: unverified, edited or saved
   const label = overlay === 'none' ? 'none' : ((c.els.state.dataset.i18n as 'unverified' | 'edited' | 'saved' | undefined) ?? 'unverified');
   if (label !== 'none') drawStateLabel(ctx, canvas.width, label);
+  if (isFrozen(c.state.mode) && c.calipers.seq === h.seq) c.calipers.draw(ctx, caliperLabel);
   if (canvas.dataset.label !== label) canvas.dataset.label = label;
+}
+
+/** A caliper's name and value, as the panel lists it and the frame shows it: "D1 23.4 mm", "A1 312.0 mm²". */
+export function caliperLabel(m: ManualMeasure): string {
+  return `${m.kind === 'distance' ? 'D' : 'A'}${m.n} ${withUnit(m.value, 1, m.unit)}`;
 }

@@ -7,8 +7,10 @@ import { api } from '../api';
 import { t } from '../i18n';
 import { formatNumber } from './format';
 import { failureText } from './action-message';
-import { type Mode, reviewOf } from '../state';
+import { type Mode, resting, reviewOf } from '../state';
 import { type LiveContext, render } from './context';
+import { wireCaliperPanel } from './calipers-panel';
+import { wireGestures } from './gestures';
 import { showResultCommon } from './results-panel';
 
 /**
@@ -21,6 +23,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   if (!f) return;
   const r = f.result;
   const type = c.examType();
+  if (c.calipers.seq !== f.seq) c.calipers.clear(f.seq); // calipers belong to the frame they were made on
   const review = r ? type.review(f.buf, r, c.env) : undefined;
   if (r) {
     showResultCommon(els, r);
@@ -28,6 +31,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   } else type.clear(c.env);
   state.mode = keep(review ? { kind: 'reviewing', review } : { kind: 'frozen' });
   render(c, f.buf, r);
+  c.caliperChanged();
   review?.show();
   const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
   c.env.setState(saved ? 'saved' : 'unverified');
@@ -47,6 +51,10 @@ export function setFrozen(c: LiveContext, on: boolean): void {
   } else {
     state.cine.unfreeze();
     state.mode = { kind: 'live' };
+    c.zoom.reset(); // live frames are always seen whole
+    c.calipers.clear();
+    c.calipers.tool = undefined;
+    c.caliperChanged();
     for (const el of c.examType().reviewControls?.(els) ?? []) el.disabled = true;
     c.env.setState('unverified');
     els.confirm.disabled = true;
@@ -59,63 +67,7 @@ export function setFrozen(c: LiveContext, on: boolean): void {
   els.freeze.dataset.i18n = on ? 'unfreeze' : 'freeze';
   els.freeze.textContent = t(on ? 'unfreeze' : 'freeze');
   els.calibrate.disabled = !on;
-}
-
-/** Redraws the proposal under review on its own frame (the one it was computed on). */
-function redrawFrozen(c: LiveContext): void {
-  const review = reviewOf(c.state.mode);
-  if (review) render(c, review.buf, undefined);
-}
-
-function onPointerDown(c: LiveContext, ev: PointerEvent): void {
-  const { state, view } = c;
-  const mode = state.mode;
-  if (mode.kind === 'live') return;
-  const [x, y] = view.toFrame(ev);
-  if (mode.kind === 'calibrating') {
-    if (mode.points.length < 2) mode.points.push([x, y]);
-    view.ctx.fillStyle = '#f472b6';
-    for (const [px, py] of mode.points) {
-      view.ctx.beginPath();
-      view.ctx.arc(px, py, 6, 0, 2 * Math.PI);
-      view.ctx.fill();
-    }
-    if (mode.points.length === 2) c.els.calRow.hidden = false;
-    return;
-  }
-  const review = reviewOf(mode);
-  if (review?.grab(x, y, view.reach)) {
-    state.mode = { kind: 'dragging', review };
-    try {
-      view.canvas.setPointerCapture(ev.pointerId);
-    } catch {
-      /* synthetic or already-ended pointers cannot be captured; dragging still works */
-    }
-  } else state.mode = { kind: 'swiping', fromX: ev.clientX, review };
-}
-
-function onPointerMove(c: LiveContext, ev: PointerEvent): void {
-  const { state, view } = c;
-  const mode = state.mode;
-  if (mode.kind === 'swiping') {
-    // swipe through the cine: one frame per 12 px
-    const steps = Math.trunc((ev.clientX - mode.fromX) / 12);
-    if (steps === 0) return;
-    state.cine.index = Math.max(0, Math.min(state.cine.length - 1, state.cine.index + steps));
-    showFrozen(c, (m) => ({ kind: 'swiping', fromX: ev.clientX, review: reviewOf(m) }));
-  } else if (mode.kind === 'dragging') {
-    const [x, y] = view.toFrame(ev);
-    mode.review.drag(x, y, view.canvas.width);
-    redrawFrozen(c);
-  }
-}
-
-function onPointerEnd(c: LiveContext): void {
-  const mode = c.state.mode;
-  if (mode.kind === 'dragging') {
-    mode.review.release();
-    c.state.mode = { kind: 'reviewing', review: mode.review };
-  } else if (mode.kind === 'swiping') c.state.mode = mode.review ? { kind: 'reviewing', review: mode.review } : { kind: 'frozen' };
+  c.caliperTools(on);
 }
 
 function applyCalibration(c: LiveContext): void {
@@ -127,18 +79,15 @@ function applyCalibration(c: LiveContext): void {
     (j) => c.message(j.pixelSpacing ? `${t('calibrated')}: ${formatNumber(j.pixelSpacing.x, 4)} mm/px` : t('calibrated'), 'ok'),
     (err: Error) => c.message(failureText(err), 'error'),
   );
-  c.state.mode = mode.review ? { kind: 'reviewing', review: mode.review } : { kind: 'frozen' };
+  c.state.mode = resting(mode.review);
   c.els.calRow.hidden = true;
 }
 
 /** Wires the freeze, cine, review and calibration controls and the canvas gestures. */
 export function wireReview(c: LiveContext): void {
   const { els, state } = c;
-  const canvas = c.view.canvas;
-  canvas.addEventListener('pointerdown', (ev) => onPointerDown(c, ev));
-  canvas.addEventListener('pointermove', (ev) => onPointerMove(c, ev));
-  canvas.addEventListener('pointerup', () => onPointerEnd(c));
-  canvas.addEventListener('pointercancel', () => onPointerEnd(c));
+  wireGestures(c, showFrozen);
+  wireCaliperPanel(c);
   els.freeze.addEventListener('click', () => setFrozen(c, !state.cine.frozen));
   els.best.addEventListener('click', () => {
     state.cine.index = state.cine.bestIndex();
