@@ -33,6 +33,9 @@ import type { Runtime } from './runtime.js';
  */
 export const JSON_BODY_LIMIT = 64 * 1024;
 
+/** How often Node looks for requests past their timeout (see buildApp). */
+const CONNECTION_CHECKS = { connectionsCheckingInterval: 1000 } as const;
+
 /**
  * Builds the HTTP app: the access plugin first (every route added after it must declare who may call it, and
  * every request is checked before anything else), then one plugin per feature, services from `runtime`, every
@@ -46,7 +49,9 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
     bodyLimit: JSON_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false } },
     requestTimeout: runtime.config.server.requestTimeoutMs,
-    ...(access.https ? { https: access.https } : {}),
+    // Node drops a request past requestTimeout only when it next checks its connections (every 30 s by default),
+    // so a stalled client (slowloris) could hold its socket that much longer; checking every second bounds it.
+    ...(access.https ? { https: { ...access.https, ...CONNECTION_CHECKS } } : { http: CONNECTION_CHECKS }),
   }) as unknown as FastifyInstance;
   app.decorate('sono', runtime);
   await app.register(accessPlugin, accessPluginOptions(access.services, runtime.config.server, { secure: access.secure }));
