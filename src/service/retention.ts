@@ -44,22 +44,37 @@ export interface RetentionRun {
   dropped: DroppedExam[];
 }
 
-/** Ids of the exams whose pixels may go now (see the file comment for the rules), oldest first, at most `limit`. */
+/**
+ * Ids of the exams whose pixels may go now (see the file comment for the rules), oldest first, at most `limit`.
+ * The outbox, gate, signatures and captures are each read once per call (grouped by exam), not once per exam:
+ * a board with months of exams must not spend minutes of its event loop here. length() of a blob reads its
+ * size from the record header, not the pixels.
+ */
 export function examsDueForPixelDrop(db: Db, options: { cutoff: string; targets: readonly string[]; limit?: number }): Array<{ id: string; closedAt: string }> {
   if (options.targets.length === 0) return [];
   return db
     .prepare(
-      `SELECT e.id, e.closed_at AS closedAt FROM exams e
+      `WITH ob AS (
+         SELECT exam_id,
+                sum(state <> 'sent') AS unsent,
+                count(DISTINCT CASE WHEN target IN (SELECT value FROM json_each(@targets)) THEN target END) AS targets,
+                sum(sop_class_uid = @image AND length(payload) > 0) AS images
+         FROM outbox GROUP BY exam_id),
+       px AS (SELECT exam_id, count(*) AS n FROM captures WHERE length(pixels) > 0 GROUP BY exam_id)
+       SELECT e.id, e.closed_at AS closedAt FROM exams e
+         JOIN ob ON ob.exam_id = e.id
+         LEFT JOIN px ON px.exam_id = e.id
        WHERE e.closed_at IS NOT NULL AND e.closed_at < @cutoff
-         AND EXISTS (SELECT 1 FROM report_revisions r WHERE r.exam_id = e.id AND r.kind = 'signature')
-         AND NOT EXISTS (SELECT 1 FROM json_each(@targets) t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.exam_id = e.id AND o.target = t.value))
-         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.exam_id = e.id AND o.state <> 'sent')
-         AND NOT EXISTS (SELECT 1 FROM outbox_gate g WHERE g.exam_id = e.id AND g.state IN ('checking', 'held'))
-         AND (EXISTS (SELECT 1 FROM captures c WHERE c.exam_id = e.id AND length(c.pixels) > 0)
-              OR EXISTS (SELECT 1 FROM outbox o WHERE o.exam_id = e.id AND o.sop_class_uid = @image AND length(o.payload) > 0))
+         AND ob.unsent = 0 AND ob.targets = @targetCount
+         AND (ob.images > 0 OR px.n > 0)
+         AND e.id IN (SELECT exam_id FROM report_revisions WHERE kind = 'signature')
+         AND e.id NOT IN (SELECT exam_id FROM outbox_gate WHERE state IN ('checking', 'held'))
        ORDER BY e.closed_at LIMIT @limit`,
     )
-    .all({ cutoff: options.cutoff, targets: JSON.stringify(options.targets), image: US_IMAGE_STORAGE, limit: options.limit ?? 50 }) as Array<{ id: string; closedAt: string }>;
+    .all({ cutoff: options.cutoff, targets: JSON.stringify(options.targets), targetCount: new Set(options.targets).size, image: US_IMAGE_STORAGE, limit: options.limit ?? 50 }) as Array<{
+    id: string;
+    closedAt: string;
+  }>;
 }
 
 /** Drops one exam's pixels and records it in the audit trail, in one transaction. */
@@ -106,10 +121,15 @@ export interface RetentionJobOptions {
   onError?: (err: unknown) => void;
 }
 
-/** Runs applyRetention at start and every checkIntervalMinutes while dropPixelsAfterDays > 0. */
+/**
+ * Runs a pass at start and every checkIntervalMinutes while dropPixelsAfterDays > 0. A pass yields to the event
+ * loop after each exam (health, frames and the watchdog keep going while months of exams are dropped at once).
+ */
 export class RetentionJob {
   #timer: NodeJS.Timeout | undefined;
   #last: RetentionRun | undefined;
+  #running = false;
+  #stopped = false;
 
   constructor(private readonly options: RetentionJobOptions) {}
 
@@ -117,32 +137,49 @@ export class RetentionJob {
     return this.#last;
   }
 
-  /** One pass now; undefined when retention is off (0 days). */
-  runNow(now = new Date()): RetentionRun | undefined {
+  /** One pass now; undefined when retention is off (0 days), a pass is already running, or the pass failed. */
+  async runNow(now = new Date()): Promise<RetentionRun | undefined> {
     const { retention, targets } = this.options.settings();
-    if (retention.dropPixelsAfterDays <= 0) return undefined;
+    if (retention.dropPixelsAfterDays <= 0 || this.#running) return undefined;
+    this.#running = true;
+    const days = retention.dropPixelsAfterDays;
+    const run: RetentionRun = { at: now.toISOString(), cutoff: new Date(now.getTime() - days * DAY_MS).toISOString(), dropped: [] };
     try {
-      this.#last = applyRetention(this.options.db, this.options.audit, { days: retention.dropPixelsAfterDays, targets, now });
-      this.options.onRun?.(this.#last);
-      return this.#last;
+      for (;;) {
+        const due = examsDueForPixelDrop(this.options.db, { cutoff: run.cutoff, targets, limit: 20 });
+        for (const exam of due) {
+          if (this.#stopped) return undefined;
+          run.dropped.push(dropExamPixels(this.options.db, this.options.audit, exam, days));
+          await new Promise((r) => setImmediate(r));
+        }
+        if (due.length < 20 || this.#stopped) break;
+      }
+      this.#last = run;
+      this.options.onRun?.(run);
+      return run;
     } catch (err) {
-      // a failed pass (a full disk refusing even the audit row) changes nothing and is tried again next time
+      // a failed exam (a full disk refusing even the audit row) is rolled back and tried again next time
       this.options.onError?.(err);
       return undefined;
+    } finally {
+      this.#running = false;
     }
   }
 
   start(): void {
     const tick = (): void => {
-      this.runNow();
-      this.#timer = setTimeout(tick, this.options.settings().retention.checkIntervalMinutes * 60_000);
-      this.#timer.unref();
+      void this.runNow().finally(() => {
+        if (this.#stopped) return;
+        this.#timer = setTimeout(tick, this.options.settings().retention.checkIntervalMinutes * 60_000);
+        this.#timer.unref();
+      });
     };
     this.#timer = setTimeout(tick, 0);
     this.#timer.unref();
   }
 
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }

@@ -89,18 +89,18 @@ describe('retention: drop pixels of acknowledged, signed exams after N days', ()
     db.close();
   });
 
-  it('the job runs nothing while dropPixelsAfterDays is 0, and drops what is due once it is set', () => {
+  it('the job runs nothing while dropPixelsAfterDays is 0, and drops what is due once it is set', async () => {
     const db = openDatabase(file, key);
     const audit = new AuditTrail(db, secret);
     const id = makeExam(db, 'due');
     const settings = { retention: { dropPixelsAfterDays: 0, checkIntervalMinutes: 60 }, targets: TARGETS };
     const runs: number[] = [];
     const job = new RetentionJob({ db, audit, settings: () => settings, onRun: (r) => runs.push(r.dropped.length) });
-    expect(job.runNow(new Date(Date.now() + 1000 * DAY))).toBeUndefined();
+    expect(await job.runNow(new Date(Date.now() + 1000 * DAY))).toBeUndefined();
     expect(pixelBytes(db, id).captures).toBeGreaterThan(0);
     settings.retention.dropPixelsAfterDays = 7;
-    expect(job.runNow(new Date(Date.now() + 6 * DAY))!.dropped).toEqual([]);
-    expect(job.runNow(new Date(Date.now() + 8 * DAY))!.dropped.map((d) => d.examId)).toEqual([id]);
+    expect((await job.runNow(new Date(Date.now() + 6 * DAY)))!.dropped).toEqual([]);
+    expect((await job.runNow(new Date(Date.now() + 8 * DAY)))!.dropped.map((d) => d.examId)).toEqual([id]);
     expect(job.lastRun!.dropped).toHaveLength(1);
     expect(runs).toEqual([0, 1]);
     expect(pixelBytes(db, id)).toMatchObject({ captures: 0, images: 0 });
