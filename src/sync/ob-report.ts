@@ -11,9 +11,9 @@
  * 18185-9 Gestational Age (CID 12005 Fetal Biometry Measurements, CID 12013 Gestational Age Equations/Tables).
  */
 import type { Dataset } from './dicom-file.js';
-import { CONCEPTS, PROCEDURE, type SrInput, type SrMeasurement, UNITS, algorithmEquipment, code, evidence, observerContext } from './sr.js';
-import { COMPREHENSIVE_SR, statusAttributes, verifierAttributes } from './sr-revision-status.js';
-import { type StudyContext, studyAttributes } from './us-image.js';
+import { CONCEPTS, PROCEDURE, type SrInput, type SrMeasurement, UNITS } from './sr.js';
+import { code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
+import type { StudyContext } from './us-image.js';
 
 /** Hadlock 1984 (Radiology 152:497–501), GA from HC, as the fetal-head analysis computes it (src/analysis/biometry.ts). */
 export const HADLOCK_HC_EQUATION = 'GA[weeks] = 8.96 + 0.540*HC + 0.0003*HC^3, HC in cm (Hadlock 1984)';
@@ -32,12 +32,7 @@ function num(m: SrMeasurement, value: number, image: Image, extra: Dataset[] = [
     ValueType: 'NUM',
     ConceptNameCodeSequence: [CONCEPTS[m.kind]],
     MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value.toFixed(2)) }],
-    ContentSequence: [
-      ...extra,
-      ...(image
-        ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }]
-        : []),
-    ],
+    ContentSequence: [...extra, ...inferredFrom(image)],
   };
 }
 
@@ -88,14 +83,7 @@ function biometryGroups(measurements: SrMeasurement[], image: Image): Dataset[] 
 /** The TID 5000 document of an obstetric exam (same study, its own series; status and UIDs as the caller gives). */
 export function buildObReport(study: StudyContext, sr: SrInput): Dataset {
   const content: Dataset[] = [
-    {
-      RelationshipType: 'HAS CONCEPT MOD',
-      ValueType: 'CODE',
-      ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')],
-      ConceptCodeSequence: [code('en', 'RFC5646', 'English')],
-    },
-    ...observerContext(sr),
-    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [PROCEDURE.obstetric] },
+    ...openingItems(sr, PROCEDURE.obstetric),
     {
       RelationshipType: 'CONTAINS',
       ValueType: 'CONTAINER',
@@ -106,39 +94,10 @@ export function buildObReport(study: StudyContext, sr: SrInput): Dataset {
         ...sr.groups.flatMap((g) => biometryGroups(g.measurements, g.image)),
       ],
     },
-    ...sr.notes.map((t) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')], TextValue: t })),
-    {
-      RelationshipType: 'CONTAINS',
-      ValueType: 'TEXT',
-      ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')],
-      TextValue: 'Values are AI measurements confirmed or corrected by a clinician where the report is VERIFIED; the Imaging Measurement Report (TID 1500) of this study records each decision.',
-    },
+    ...commentItems([
+      ...sr.notes,
+      'Values are AI measurements confirmed or corrected by a clinician where the report is VERIFIED; the Imaging Measurement Report (TID 1500) of this study records each decision.',
+    ]),
   ];
-  return {
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: COMPREHENSIVE_SR,
-    SOPInstanceUID: sr.sopInstanceUid,
-    ...studyAttributes(study),
-    ContentDate: sr.contentDate,
-    ContentTime: sr.contentTime,
-    Modality: 'SR',
-    SeriesDescription: 'OB-GYN ultrasound report',
-    SeriesInstanceUID: sr.seriesInstanceUid,
-    SeriesNumber: 98,
-    InstanceNumber: sr.instanceNumber ?? 1,
-    ReferencedPerformedProcedureStepSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: evidence(
-      study.studyInstanceUid,
-      sr.groups.flatMap((g) => (g.image ? [g.image] : [])),
-    ),
-    ContributingEquipmentSequence: algorithmEquipment(sr),
-    ValueType: 'CONTAINER',
-    ConceptNameCodeSequence: [code('125000', 'DCM', 'OB-GYN Ultrasound Procedure Report')],
-    ContinuityOfContent: 'SEPARATE',
-    ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '5000' }],
-    ...statusAttributes(sr.status),
-    PerformedProcedureCodeSequence: [],
-    ContentSequence: content,
-    ...verifierAttributes(sr.status),
-  };
+  return srDocument(study, sr, { title: code('125000', 'DCM', 'OB-GYN Ultrasound Procedure Report'), template: '5000', seriesDescription: 'OB-GYN ultrasound report', seriesNumber: 98 }, content);
 }

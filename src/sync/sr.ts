@@ -8,13 +8,12 @@
 import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
-import { COMPREHENSIVE_SR, type DocumentStatus, statusAttributes, verifierAttributes } from './sr-revision-status.js';
-import { type StudyContext, studyAttributes } from './us-image.js';
+import { type Code, type ImageRef, code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
+import { COMPREHENSIVE_SR, type DocumentStatus } from './sr-revision-status.js';
+import type { StudyContext } from './us-image.js';
 
-export { COMPREHENSIVE_SR };
-
-export type Code = { CodeValue: string; CodingSchemeDesignator: string; CodeMeaning: string };
-export const code = (v: string, s: string, m: string): Code => ({ CodeValue: v, CodingSchemeDesignator: s, CodeMeaning: m });
+export { COMPREHENSIVE_SR, type Code, code };
+export { algorithmEquipment, decidersOf, evidence, observerContext } from './sr-document.js';
 
 // '{pixel}' is a UCUM annotation (unity): sizes measured without a known pixel spacing are labelled as such.
 export const UNITS: Record<MeasurementUnit, Code> = {
@@ -75,7 +74,7 @@ export interface SrInput {
   sopInstanceUid: string;
   contentDate: string;
   contentTime: string;
-  groups: Array<{ trackingUid: string; image?: { sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }; measurements: SrMeasurement[] }>;
+  groups: Array<{ trackingUid: string; image?: ImageRef; measurements: SrMeasurement[] }>;
   algorithm: { name: string; version: string; deviceUid: string; provider: string };
   /** default obstetric */
   examType?: ExamType;
@@ -87,47 +86,8 @@ export interface SrInput {
   instanceNumber?: number | undefined;
 }
 
-/** The clinicians who decided, in the order their measurements appear (de-identification numbers them so). */
-export function decidersOf(sr: SrInput): string[] {
-  return [
-    ...new Set(
-      sr.groups
-        .flatMap((g) => g.measurements)
-        .map((m) => m.decidedBy)
-        .filter((x): x is string => !!x),
-    ),
-  ];
-}
-
-/** Observation context (TID 1001): the algorithm as a device observer, each deciding clinician as a person observer. */
-export function observerContext(sr: SrInput): Dataset[] {
-  return [
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121007', 'DCM', 'Device')] },
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: [code('121012', 'DCM', 'Device Observer UID')], UID: sr.algorithm.deviceUid },
-    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121013', 'DCM', 'Device Observer Name')], TextValue: `${sr.algorithm.name} ${sr.algorithm.version}` },
-    ...decidersOf(sr).flatMap((p) => [
-      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: [code('121005', 'DCM', 'Observer Type')], ConceptCodeSequence: [code('121006', 'DCM', 'Person')] },
-      { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: [code('121008', 'DCM', 'Person Observer Name')], PersonName: p.slice(0, 64) },
-    ]),
-  ];
-}
-
-/** Contributing Equipment naming the algorithm (IHE AI Results). */
-export function algorithmEquipment(sr: SrInput): Dataset[] {
-  return [
-    {
-      PurposeOfReferenceCodeSequence: [code('Newcode1', '99IHE', 'Processing Algorithm')],
-      Manufacturer: 'sonoedge',
-      ManufacturerModelName: sr.algorithm.name,
-      SoftwareVersions: sr.algorithm.version,
-      DeviceUID: sr.algorithm.deviceUid,
-      ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
-    },
-  ];
-}
-
 /** A numeric measurement (NUM) or, for a categorical one, its category (CODE), with its review state. */
-function item(m: SrMeasurement, image?: { sopClassUid: string; sopInstanceUid: string }): Dataset | undefined {
+function item(m: SrMeasurement, image?: ImageRef): Dataset | undefined {
   const text = m.state === 'unverified' ? m.aiText : m.finalText;
   const value = m.state === 'unverified' ? m.aiValue : m.finalValue;
   const category = text ? CATEGORY_CODES[text] : undefined;
@@ -140,9 +100,7 @@ function item(m: SrMeasurement, image?: { sopClassUid: string; sopInstanceUid: s
       ? { ValueType: 'CODE', ConceptCodeSequence: [category] }
       : { ValueType: 'NUM', MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value!.toFixed(2)) }] }),
     ContentSequence: [
-      ...(image
-        ? [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: [{ ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }] }]
-        : []),
+      ...inferredFrom(image),
       {
         RelationshipType: 'HAS PROPERTIES',
         ValueType: 'TEXT',
@@ -153,32 +111,10 @@ function item(m: SrMeasurement, image?: { sopClassUid: string; sopInstanceUid: s
   };
 }
 
-export function evidence(studyUid: string, images: Array<{ sopClassUid: string; sopInstanceUid: string; seriesInstanceUid: string }>): Dataset[] {
-  if (images.length === 0) return [];
-  const bySeries = new Map<string, typeof images>();
-  for (const i of images) bySeries.set(i.seriesInstanceUid, [...(bySeries.get(i.seriesInstanceUid) ?? []), i]);
-  return [
-    {
-      StudyInstanceUID: studyUid,
-      ReferencedSeriesSequence: [...bySeries].map(([series, list]) => ({
-        SeriesInstanceUID: series,
-        ReferencedSOPSequence: list.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
-      })),
-    },
-  ];
-}
-
 export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
   const examType = sr.examType ?? 'obstetric';
   const content: Dataset[] = [
-    {
-      RelationshipType: 'HAS CONCEPT MOD',
-      ValueType: 'CODE',
-      ConceptNameCodeSequence: [code('121049', 'DCM', 'Language of Content Item and Descendants')],
-      ConceptCodeSequence: [code('en', 'RFC5646', 'English')],
-    },
-    ...observerContext(sr),
-    { RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [code('121058', 'DCM', 'Procedure reported')], ConceptCodeSequence: [PROCEDURE[examType]] },
+    ...openingItems(sr, PROCEDURE[examType]),
     {
       RelationshipType: 'CONTAINS',
       ValueType: 'CONTAINER',
@@ -206,37 +142,20 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
         ],
       })),
     },
-    ...sr.notes.map((t) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: [code('121106', 'DCM', 'Comment')], TextValue: t })),
+    ...commentItems(sr.notes),
   ];
-  return {
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: COMPREHENSIVE_SR,
-    SOPInstanceUID: sr.sopInstanceUid,
-    // private codes are declared, so a reader knows whose they are (SOP Common, C.12.1.1.2)
-    ...(examType === 'breast'
-      ? { CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: '99SONO', CodingSchemeName: 'sonoedge local codes (not standard)', CodingSchemeResponsibleOrganization: 'sonoedge project' }] }
-      : {}),
-    ...studyAttributes(study),
-    ContentDate: sr.contentDate,
-    ContentTime: sr.contentTime,
-    Modality: 'SR',
-    SeriesDescription: examType === 'breast' ? 'Breast lesion (AI results)' : 'Fetal biometry (AI results)',
-    SeriesInstanceUID: sr.seriesInstanceUid,
-    SeriesNumber: 99,
-    InstanceNumber: sr.instanceNumber ?? 1,
-    ReferencedPerformedProcedureStepSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: evidence(
-      study.studyInstanceUid,
-      sr.groups.flatMap((g) => (g.image ? [g.image] : [])),
-    ),
-    ContributingEquipmentSequence: algorithmEquipment(sr),
-    ValueType: 'CONTAINER',
-    ConceptNameCodeSequence: [code('126000', 'DCM', 'Imaging Measurement Report')],
-    ContinuityOfContent: 'SEPARATE',
-    ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '1500' }],
-    ...statusAttributes(sr.status),
-    PerformedProcedureCodeSequence: [],
-    ContentSequence: content,
-    ...verifierAttributes(sr.status),
-  };
+  return srDocument(
+    study,
+    sr,
+    {
+      title: code('126000', 'DCM', 'Imaging Measurement Report'),
+      template: '1500',
+      seriesDescription: examType === 'breast' ? 'Breast lesion (AI results)' : 'Fetal biometry (AI results)',
+      seriesNumber: 99,
+      // private codes are declared, so a reader knows whose they are (SOP Common, C.12.1.1.2)
+      codingSchemes:
+        examType === 'breast' ? [{ CodingSchemeDesignator: '99SONO', CodingSchemeName: 'sonoedge local codes (not standard)', CodingSchemeResponsibleOrganization: 'sonoedge project' }] : undefined,
+    },
+    content,
+  );
 }
