@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     const wide = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
     expect(wide[0]).toBeLessThanOrEqual(wide[1]!);
     await page.tap('#record-back');
-    await page.waitForFunction(() => document.getElementById('exam-record')!.hidden && !document.querySelector('#view-exams table')!.hidden);
+    await page.waitForFunction(() => document.getElementById('exam-record')!.hidden && !document.querySelector<HTMLElement>('#view-exams table')!.hidden);
     await context.close();
   }, 60_000);
 });
