@@ -21,6 +21,7 @@ export function wireCaliperPanel(c: LiveContext): void {
   const clear = button('tool-clear', 'clearCalipers');
   els.calibrate.after(distance, area, clear);
   const list = Object.assign(document.createElement('ul'), { id: 'manual-measures', className: 'manual-measures' });
+  list.dataset.i18nLabel = 'clinicianMeasures'; // aria-label, said again in the chosen language (applyI18n)
   list.setAttribute('aria-label', t('clinicianMeasures'));
   els.findings.prepend(list);
   const spacing = (): { x: number; y: number } | undefined => {

@@ -54,6 +54,7 @@ export function createLiveContext(els: Elements, state: AppState, view: FrameVie
       if (review) render(c, review.buf, undefined);
     },
   };
+  view.canvas.dataset.i18nLabel = 'frameLabel'; // its aria-label in the chosen language (applyI18n)
   const actionEl = actionMessageElement(els.confirm.parentElement ?? els.panel, els.reset);
   const c: LiveContext = {
     els,

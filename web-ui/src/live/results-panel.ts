@@ -1,11 +1,12 @@
 import type { ResultMessage } from '../../../src/protocol/index.js';
 import type { Elements } from '../dom/elements';
 import { flagMessage, t } from '../i18n';
+import { formatNumber } from './format';
 
 /** The parts of a result every exam type shows alike: its flags, latency, provider and model. */
 export function showResultCommon(els: Elements, r: ResultMessage): void {
   els.flags.replaceChildren(...r.result.flags.map((f) => Object.assign(document.createElement('li'), { textContent: flagMessage(f.code, f.message), className: f.severity })));
-  els.latency.textContent = `${t('latency')} ${r.timings.totalMs.toFixed(0)} ms`;
+  els.latency.textContent = `${t('latency')} ${formatNumber(r.timings.totalMs, 0)} ms`;
   els.provider.textContent = `${t('provider')} ${r.provider}`;
   els.model.textContent = `${r.modelId} ${r.modelVersion}`;
 }

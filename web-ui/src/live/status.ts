@@ -2,6 +2,7 @@
 import type { Elements } from '../dom/elements';
 import { t } from '../i18n';
 import type { AppState } from '../state';
+import { formatNumber } from './format';
 
 export class StatusBar {
   #lastFrameAt = 0;
@@ -38,7 +39,7 @@ export class StatusBar {
       }
       const dt = (now - this.#windowStart) / 1000;
       if (dt >= 1) {
-        this.els.fps.textContent = `${(this.#frames / dt).toFixed(1)} ${t('fps')}`;
+        this.els.fps.textContent = `${formatNumber(this.#frames / dt, 1)} ${t('fps')}`;
         this.#frames = 0;
         this.#windowStart = now;
       }
