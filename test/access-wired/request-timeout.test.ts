@@ -50,7 +50,15 @@ function slowloris(url: string): Promise<SlowClient> {
 }
 
 describe('request timeouts on the real daemon', async () => {
-  const d = await startTestDaemon(tempDir('sonoedge-timeouts-'), {}, [[['inference', 'warmupRuns'], 0], [['server', 'requestTimeoutMs'], 1000]], { anonymous: true });
+  const d = await startTestDaemon(
+    tempDir('sonoedge-timeouts-'),
+    {},
+    [
+      [['inference', 'warmupRuns'], 0],
+      [['server', 'requestTimeoutMs'], 1000],
+    ],
+    { anonymous: true },
+  );
   afterAll(() => d.close());
   await waitForHealth(d.url, 200);
 

@@ -5,7 +5,6 @@
  * sign-in screen; the page's own state (an open exam, a frozen review) stays for whoever signs in next.
  */
 import { ApiError, onUnauthorized } from '../api';
-import { t } from '../i18n';
 import { type SignInScreen, createSignInScreen } from '../screens/sign-in';
 import { type Session, accessApi } from './access-api';
 import { Curtain } from './curtain';
@@ -62,7 +61,7 @@ export class AccessGate {
     this.hooks.locked();
     this.#bar.show(undefined);
     if (s) this.#last = s.user;
-    const notice = reason === 'ended' ? t('errSessionEnded') : undefined;
+    const notice = reason === 'ended' ? ({ key: 'errSessionEnded', code: '' } as const) : undefined;
     const preselect = reason === 'switch' ? undefined : this.#last;
     await Promise.all([s?.via === 'session' && reason !== 'ended' ? accessApi.signOut().catch(() => undefined) : undefined, this.#screen.show({ preselect, notice })]);
   }

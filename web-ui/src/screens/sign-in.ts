@@ -9,7 +9,7 @@ import type { SessionUsersDto } from '../../../src/protocol/rest/index.js';
 import { type Session, accessApi } from '../access/access-api';
 import { el } from '../access/dom';
 import { createPinPad } from '../access/pin-pad';
-import { fill } from '../access/strings';
+import { type SignInMessage, messageLine, signInError } from '../access/sign-in-message';
 import { ApiError } from '../api';
 import { type Key, applyI18n, t } from '../i18n';
 
@@ -17,30 +17,11 @@ type Picked = SessionUsersDto['users'][number];
 
 export interface SignInScreen {
   /** Shows the screen; `preselect` opens that user's PIN or password entry at once (unlocking); `notice` a message. */
-  show(options?: { preselect?: string | undefined; notice?: string | undefined }): Promise<void>;
+  show(options?: { preselect?: string | undefined; notice?: SignInMessage | undefined }): Promise<void>;
   hide(): void;
 }
 
 const roleKey = { clinician: 'roleClinician', technician: 'roleTechnician', admin: 'roleAdmin' } as const;
-
-/** Seconds as the person reads them: "45 s", "3 min", "1 h 5 min". */
-function duration(s: number): string {
-  if (s < 60) return `${Math.max(1, Math.ceil(s))} s`;
-  const m = Math.ceil(s / 60);
-  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-/** The plain-words message for a failed sign-in, by the server's code. */
-export function signInError(err: unknown): { text: string; code: string } {
-  if (!(err instanceof ApiError)) return { text: (err as Error).message, code: '' };
-  const code = err.code ?? `HTTP_${err.status}`;
-  if (err.status === 0) return { text: t('errNoAnswer'), code };
-  if (err.code === 'SONO_ACCESS_SIGN_IN_FAILED') return { text: t('errWrongSecret'), code };
-  if (err.code === 'SONO_ACCESS_LOCKED') return { text: fill(t('errLocked'), { s: err.retryAfterS !== undefined ? duration(err.retryAfterS) : '?' }), code };
-  if (err.status === 429) return { text: t('errRateLimited'), code };
-  if (err.code === 'SONO_ACCESS_SETUP_REFUSED' && err.status === 403) return { text: t('setupRefused'), code };
-  return { text: err.message, code };
-}
 
 export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScreen {
   const section = el('section', { id: 'view-sign-in', className: 'sign-in', hidden: true });
@@ -77,11 +58,8 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
   let picked: Picked | undefined;
   let users: Picked[] = [];
 
-  const showError = (e: { text: string; code: string } | undefined): void => {
-    error.textContent = e?.text ?? '';
-    error.dataset.code = e?.code ?? '';
-    if (e?.code) error.append(' ', el('small', { className: 'code', textContent: e.code }));
-  };
+  // an error on screen is re-rendered from its key when the language changes (access/sign-in-message.ts)
+  const showError = messageLine(error).show;
 
   function pick(u: Picked | undefined): void {
     picked = u;
@@ -92,7 +70,7 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
     pin.reset();
     password.value = '';
     if (!u) return;
-    pickedName.textContent = `${u.name} · ${t(roleKey[u.role])}`;
+    pickedName.replaceChildren(`${u.name} · `, el('span', {}, roleKey[u.role])); // the role follows the language
     prompt.dataset.i18n = u.secret === 'pin' ? 'enterPin' : 'enterPassword';
     prompt.textContent = t(prompt.dataset.i18n as Key);
     pin.element.hidden = u.secret !== 'pin';
@@ -145,7 +123,7 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
   });
   setup.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (setupPass.value !== setupRepeat.value) return showError({ text: t('setupMismatch'), code: '' });
+    if (setupPass.value !== setupRepeat.value) return showError({ key: 'setupMismatch', code: '' });
     accessApi.setup(setupName.value.trim(), setupPass.value).then(
       (s) => {
         showError(undefined);
@@ -163,7 +141,7 @@ export function createSignInScreen(onSignedIn: (s: Session) => void): SignInScre
   return {
     async show(options = {}): Promise<void> {
       section.hidden = false;
-      showError(options.notice ? { text: options.notice, code: '' } : undefined);
+      showError(options.notice);
       applyI18n(section);
       try {
         listUsers(await accessApi.users());

@@ -36,7 +36,8 @@ async function refresh(els: Elements): Promise<void> {
   stamp.textContent = st('refreshed', { time: new Date().toLocaleTimeString(document.documentElement.lang || undefined) });
 }
 
-const visible = (): boolean => !section().hidden && !document.hidden;
+// the section is out of the document while the page is locked (the curtain), and a language switch on the sign-in screen asks
+const visible = (): boolean => document.getElementById('view-system')?.hidden === false && !document.hidden;
 
 function stop(): void {
   clearInterval(timer);
