@@ -75,7 +75,7 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     expect(await page.textContent('#record-facts .fact-status')).toBe('open');
     expect(await page.textContent('#record-facts .fact-operator')).toBe('clinician');
     expect(await page.textContent('#record-facts .fact-dating')).toBe('24w 0d');
-    expect(await page.textContent('#record-facts .fact-sync')).toBe('none');
+    expect(await page.textContent('#record-facts .fact-sync')).toBe('not sent');
     const hcRow = page.locator(`table[data-capture-id="${capture.id}"] tr[data-kind="hc"] td`);
     const aiHc = capture.measurements.find((m) => m.kind === 'hc')!.aiValue!;
     expect(await hcRow.allTextContents()).toEqual(['hc', `${aiHc.toFixed(1)} mm`, '181.5 mm', 'corrected', 'admin']);
@@ -118,7 +118,7 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('the record fits a portrait screen: nothing wider than the page, Back in view', async () => {
+  it('the record fits a portrait screen (nothing wider than the page, Back in view) and speaks French', async () => {
     const { context, page } = await clinicianPage(browser, d, PORTRAIT);
     const id = (await (await fetch(`${d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
     await openRecordOf(page, id);
@@ -127,6 +127,13 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     expect(wide[0]).toBeLessThanOrEqual(wide[1]!);
     await page.tap('#record-back');
     await page.waitForFunction(() => document.getElementById('exam-record')!.hidden && !document.querySelector<HTMLElement>('#view-exams table')!.hidden);
+    // in French: the list and the record say status, type and sync state in French
+    await page.selectOption('#lang', 'fr');
+    await openRecordOf(page, id);
+    expect(await page.textContent('#record-title')).toBe('Obstétrique · Record, Rita · REC-1');
+    expect(await page.textContent('#record-facts .fact-status')).toBe('annulé');
+    expect(await page.textContent('#record-facts .fact-sync')).toBe('non envoyé');
+    expect(await page.textContent('#record-facts .fact-dating')).toBe('24 SA 0 j');
     await context.close();
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { patientApi } from '../../patient-form/patient-api';
 import type { Screen } from '../types';
 import { openRecord, recordElement } from './record';
 import { patientText, statusOf, timeOf } from './exam-text';
-import { tx } from './strings';
+import { tx, word } from './strings';
 
 const cell = (text: string, cls = ''): HTMLTableCellElement => Object.assign(document.createElement('td'), { textContent: text, className: cls });
 let all: ExamSummaryDto[] = [];
@@ -34,7 +34,7 @@ function showRows(els: Elements): void {
         cell(tx(e.examType)),
         cell(tx(statusOf(e)), `status-${statusOf(e)}`),
         cell(String(e.captureCount)),
-        cell(e.sync, `sync-${e.sync}`),
+        cell(word('sync', e.sync), `sync-${e.sync}`),
       );
       const open = (): void => void openRecord(e.id, () => void examsScreen.open!(els)).catch((err: Error) => showError(err.message));
       tr.addEventListener('click', open);

@@ -11,7 +11,7 @@ import { examSession } from '../../patient-form/exam-session';
 import { patientApi } from '../../patient-form/patient-api';
 import { showDate } from '../../patient-form/typed-date';
 import { patientText, statusOf, timeOf } from './exam-text';
-import { type ExamKey, hasKey, tx } from './strings';
+import { type ExamKey, hasKey, tx, word } from './strings';
 
 const make = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] => Object.assign(document.createElement(tag), props);
 const button = (id: string, key: ExamKey, cls = 'big'): HTMLButtonElement => make('button', { id, type: 'button', className: cls, textContent: tx(key) });
@@ -29,7 +29,7 @@ function facts(exam: Exam & { sync?: string }): HTMLDListElement {
   const rows: Array<[ExamKey, string]> = [
     ['patient', patientText(exam)],
     ['birthDate', showDate(p?.birthDate)],
-    ['sex', p?.sex ?? ''],
+    ['sex', word('sex', p?.sex)],
     ['type', tx(exam.examType)],
     ['status', tx(statusOf(exam))],
     ['started', `${formatDate(exam.createdAt)} ${timeOf(exam.createdAt)}`],
@@ -41,7 +41,7 @@ function facts(exam: Exam & { sync?: string }): HTMLDListElement {
         : '',
     ],
     ['accession', exam.accessionNumber ?? ''],
-    ['sync', exam.sync ?? 'none'],
+    ['sync', word('sync', exam.sync ?? 'none')],
     ['voidedBy', exam.voidedAt ? `${exam.voidedBy ?? ''} · ${formatDate(exam.voidedAt)} · ${exam.voidReason ?? ''}` : ''],
   ];
   for (const [k, v] of rows) if (v) dl.append(make('dt', { textContent: tx(k) }), make('dd', { textContent: v, className: `fact-${k}` }));

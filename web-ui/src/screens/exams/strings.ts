@@ -46,6 +46,14 @@ const en = {
   corrected: 'corrected',
   reasonShort: 'Say why in a few words (at least 3 letters)',
   reportAfterClose: 'The report is printed once the exam is closed',
+  'sync-none': 'not sent',
+  'sync-pending': 'waiting to send',
+  'sync-sent': 'sent',
+  'sync-rejected': 'refused by the PACS',
+  'sync-held': 'held for review',
+  'sex-F': 'female',
+  'sex-M': 'male',
+  'sex-O': 'other',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -93,6 +101,14 @@ const fr: Record<Key, string> = {
   corrected: 'corrigée',
   reasonShort: 'Dites pourquoi en quelques mots (3 lettres au moins)',
   reportAfterClose: "Le compte rendu s'imprime une fois l'examen clos",
+  'sync-none': 'non envoyé',
+  'sync-pending': "en attente d'envoi",
+  'sync-sent': 'envoyé',
+  'sync-rejected': 'refusé par le PACS',
+  'sync-held': 'retenu pour vérification',
+  'sex-F': 'féminin',
+  'sex-M': 'masculin',
+  'sex-O': 'autre',
 };
 
 export type ExamKey = Key;
@@ -101,4 +117,10 @@ export function tx(key: Key): string {
 }
 export function hasKey(k: string): k is Key {
   return k in en;
+}
+/** A code word from the daemon (sync state, sex) in the page's language, or the code itself when unknown. */
+export function word(prefix: 'sync' | 'sex', code: string | null | undefined): string {
+  if (!code) return '';
+  const k = `${prefix}-${code}`;
+  return hasKey(k) ? tx(k) : code;
 }
