@@ -28,7 +28,22 @@ export function checkPoint(x: number, y: number, frame: FrameSize, what: string)
 /** A corrected caliper or outline, checked against the captured frame. */
 export function checkGeometry(g: unknown, frame: FrameSize): void {
   if (g === undefined || g === null) return;
-  const o = g as { x1?: unknown; outline?: unknown };
+  const o = g as { x1?: unknown; outline?: unknown; ellipse?: unknown };
+  if (o.ellipse !== undefined) {
+    // an edited head ellipse: its centre on the frame, its semi-axes at most the frame's diagonal
+    const e = o.ellipse as { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number };
+    checkPoint(e.cx, e.cy, frame, 'Ellipse centre');
+    const diagonal = Math.hypot(frame.width, frame.height);
+    for (const [what, v] of [
+      ['semi-major axis', e.semiMajor],
+      ['semi-minor axis', e.semiMinor],
+    ] as const) {
+      if (!(Number.isFinite(v) && v > 0 && v <= diagonal))
+        throw outOfRange(`Ellipse ${what}`, v, `0…${diagonal.toFixed(0)} px (the frame's diagonal)`, 'send the ellipse in frame pixels of the captured frame');
+    }
+    if (!Number.isFinite(e.angleDeg)) throw outOfRange('Ellipse angle', e.angleDeg, 'a finite number of degrees', 'send the angle in degrees');
+    return;
+  }
   if (Array.isArray(o.outline)) {
     const pts = o.outline as unknown[];
     if (pts.length % 2 !== 0 || pts.length < 6)

@@ -35,7 +35,17 @@ export const NewExamBody = T.Object(
 );
 export type NewExamBody = Static<typeof NewExamBody>;
 
-export const GeometryDto = T.Union([SegmentDto, OutlineDto]);
+/** The fetal head's ellipse as a clinician left it (centre and semi-axes in frame pixels, angle in degrees). */
+export const EllipseGeometryDto = T.Object(
+  {
+    ellipse: T.Object(
+      { cx: T.Number(), cy: T.Number(), semiMajor: T.Number({ exclusiveMinimum: 0 }), semiMinor: T.Number({ exclusiveMinimum: 0 }), angleDeg: T.Number() },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, description: "The fetal head's ellipse as the clinician left it (centre, semi-axes in frame pixels, angle in degrees)" },
+);
+export const GeometryDto = T.Union([SegmentDto, OutlineDto, EllipseGeometryDto]);
 export type GeometryDto = Static<typeof GeometryDto>;
 
 export const MeasurementDto = T.Object({
@@ -112,6 +122,7 @@ export const DecisionBody = T.Object(
           { outline: T.Array(T.Number(), { minItems: 6, maxItems: 40000 }) },
           { additionalProperties: false, description: 'Corrected lesion outline, flat [x0, y0, x1, y1, …] in frame pixels' },
         ),
+        EllipseGeometryDto,
       ]),
     ),
     by: T.Optional(T.String({ minLength: 1, maxLength: 64, description: 'Ignored: the signed-in user is recorded as who decided (accepted so older clients keep working)' })),

@@ -134,7 +134,11 @@ class EllipseReview implements Review {
     for (const m of capture.measurements) {
       const [value, was] = final[m.kind] ?? [undefined, undefined];
       if (value !== undefined && was !== undefined && Math.abs(value - was) > 1e-6) {
-        await decide(m.id, 'corrected', { value: Number(value.toFixed(2)) });
+        // the edited ellipse goes with each head measurement it changed: the record keeps the outline, not only the number
+        const e = this.#edit;
+        const r1 = (v: number): number => Math.round(v * 10) / 10;
+        const geometry = m.kind === 'ga' ? {} : { geometry: { ellipse: { cx: r1(e.cx), cy: r1(e.cy), semiMajor: r1(e.semiMajor), semiMinor: r1(e.semiMinor), angleDeg: r1(e.angleDeg) } } };
+        await decide(m.id, 'corrected', { value: Number(value.toFixed(2)), ...geometry });
         edited = true;
       } else await decide(m.id, 'confirmed');
     }

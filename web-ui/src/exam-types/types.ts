@@ -18,7 +18,11 @@ export interface ExamTypeEnv {
 export type Decide = (
   measurementId: string,
   decision: 'confirmed' | 'corrected',
-  fix?: { value?: number; text?: string; geometry?: { x1: number; y1: number; x2: number; y2: number } | { outline: number[] } },
+  fix?: {
+    value?: number;
+    text?: string;
+    geometry?: { x1: number; y1: number; x2: number; y2: number } | { outline: number[] } | { ellipse: { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number } };
+  },
 ) => Promise<void>;
 
 /**
