@@ -176,7 +176,7 @@ describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
       await page.click('[data-view=exams]');
       await page.waitForSelector('#exam-rows tr');
       expect(await page.locator('#exam-rows tr').count()).toBe(3);
-      expect(await page.textContent('#exam-rows')).toContain('none'); // no sync target configured
+      expect(await page.textContent('#exam-rows')).toContain('not sent'); // no sync target configured (sync state none, in words)
       await page.screenshot({ path: join(artifacts, 'exams.png') });
       await page.click('[data-view=growth]');
       // the note starts empty, so it cannot say the chart is drawn; the flags are set right after drawing

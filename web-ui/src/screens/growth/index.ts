@@ -1,5 +1,5 @@
 /**
- * Growth per patient: choose the patient (the open exam's, or search earlier patients), their name and ID
+ * Growth per patient: choose the patient (the open exam's, else the newest exam's, or search earlier patients), their name and ID
  * over the chart and on it, HC against GA with the INTERGROWTH-21st centiles, plotting for each visit the
  * HC the clinician decided (never simply the last capture), and the table of visits it comes from.
  */
@@ -88,6 +88,8 @@ export const growthScreen: Screen = {
     byId<HTMLInputElement>('growth-search').placeholder = tg('searchPlaceholder');
     // the open exam's patient first: the chart never shows another patient's visits without saying whose
     const exam = examSession.current();
-    await show(els, chosen && chosen.examId === exam?.id ? chosen.patientId : (exam?.patient?.id ?? chosen?.patientId));
+    const picked = chosen && chosen.examId === exam?.id ? chosen.patientId : (exam?.patient?.id ?? chosen?.patientId);
+    // nothing open or picked: the newest exam's patient, named over the chart like any other
+    await show(els, picked ?? (await patientApi.listExams()).find((e) => e.patient?.id && !e.voidedAt)?.patient?.id);
   },
 };
