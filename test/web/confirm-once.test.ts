@@ -79,6 +79,7 @@ describe.skipIf(breastMissing.length > 0)('Confirm saves once', () => {
       expect(ms.find((m) => m.kind === 'lesion_max_diameter')?.state).toBe('confirmed');
       await page.tap('#freeze');
       await page.click('#close-exam');
+      await page.click('#close-yes'); // Close asks first (issue 18)
       expect(errors).toEqual([]);
       await context.close();
     }, 120_000);
