@@ -42,10 +42,10 @@ function englishOnly(): string[] {
 const liveWords = (page: Page): Promise<string> =>
   page.evaluate(() => {
     const parts: string[] = [];
-    const roots = [...document.querySelectorAll('#panel > section:not(#exam), #stage, #conn, #fps, #latency, #tabs, .lang')];
+    const roots = Array.from(document.querySelectorAll('#panel > section:not(#exam), #stage, #conn, #fps, #latency, #tabs, .lang'));
     for (const r of roots) {
       parts.push((r as HTMLElement).innerText);
-      for (const el of [r, ...r.querySelectorAll('*')]) for (const a of ['title', 'aria-label', 'placeholder']) if (el.getAttribute(a)) parts.push(el.getAttribute(a)!);
+      for (const el of [r, ...Array.from(r.querySelectorAll('*'))]) for (const a of ['title', 'aria-label', 'placeholder']) if (el.getAttribute(a)) parts.push(el.getAttribute(a)!);
     }
     parts.push((document.getElementById('frame') as HTMLCanvasElement).getAttribute('aria-label') ?? '');
     return parts.join('\n');
