@@ -34,10 +34,18 @@ function likeOf(q: string): string {
   return `%${escaped.replace(/[\s^]+/g, '%')}%`;
 }
 
-// SQLite: with max(), the bare columns come from the row holding the maximum, so name, birth date and sex
-// are those of the patient's newest exam (a corrected spelling wins)
-const SUMMARY = `SELECT patient_id AS id, patient_name AS name, patient_birth_date AS birthDate, patient_sex AS sex, count(*) AS examCount, max(created_at) AS lastExamAt
-  FROM exams WHERE patient_id IS NOT NULL AND voided_at IS NULL`;
+/**
+ * One row per patient whose exams `filter` selects: name, birth date and sex of the patient's newest exam (a
+ * corrected spelling wins), newest by creation time and then by insertion order (two exams made in one
+ * millisecond must not pick their row by chance), with the number of kept exams.
+ */
+const summaryOf = (filter: string) => `WITH kept AS (SELECT rowid AS rid, * FROM exams WHERE patient_id IS NOT NULL AND voided_at IS NULL),
+  ranked AS (SELECT patient_id, patient_name, patient_birth_date, patient_sex, created_at,
+    row_number() OVER (PARTITION BY patient_id ORDER BY created_at DESC, rid DESC) AS n, count(*) OVER (PARTITION BY patient_id) AS examCount FROM kept)
+  SELECT patient_id AS id, patient_name AS name, patient_birth_date AS birthDate, patient_sex AS sex, examCount, created_at AS lastExamAt
+  FROM ranked WHERE n = 1 AND patient_id IN (SELECT patient_id FROM kept WHERE ${filter})`;
+const SEARCH = summaryOf(`patient_id LIKE ? ESCAPE '\\' OR patient_name LIKE ? ESCAPE '\\'`);
+const ONE = summaryOf('patient_id = ?');
 
 export class PatientRecords {
   constructor(private readonly db: Db) {}
@@ -45,13 +53,11 @@ export class PatientRecords {
   /** Earlier patients whose ID or name holds `q` (all when empty), the most recently seen first. */
   search(q: string | undefined, limit = 20): PatientSummary[] {
     const like = likeOf(q ?? '');
-    return this.db
-      .prepare(`${SUMMARY} AND (patient_id LIKE ? ESCAPE '\\' OR patient_name LIKE ? ESCAPE '\\') GROUP BY patient_id ORDER BY lastExamAt DESC LIMIT ?`)
-      .all(like, like, limit) as PatientSummary[];
+    return this.db.prepare(`${SEARCH} ORDER BY lastExamAt DESC LIMIT ?`).all(like, like, limit) as PatientSummary[];
   }
 
   summary(patientId: string): PatientSummary {
-    const row = this.db.prepare(`${SUMMARY} AND patient_id = ? GROUP BY patient_id`).get(patientId) as PatientSummary | undefined;
+    const row = this.db.prepare(ONE).get(patientId) as PatientSummary | undefined;
     if (!row) throw new SonoError(ErrorCodes.EXAM_NOT_FOUND, `No exam of patient ${patientId} is kept; search patients with GET /api/patients?q=`, { details: { patientId } });
     return row;
   }
