@@ -149,14 +149,19 @@ describe.skipIf(!hasTesseract)('an OCR run cut short by a crash', () => {
       // the service starts a new sync process, which finds the image still `checking` and reads it
       await until('a new sync process', () => (svc.pid !== undefined && svc.pid !== first) || undefined);
       await until('delivered', () => stored.includes(uid) || undefined);
+      // the peer has the image once its request ends; the sync process marks it sent only after the answer comes
+      // back and its transaction commits, so the row's state is waited for, not read at once (a CI run read `pending`)
+      const outboxState = () => {
+        const check = openDatabase(dbFile, key);
+        try {
+          return { gate: new GateStore(check).get(uid)?.state, outbox: new Outbox(check).items()[0]?.state };
+        } finally {
+          check.close();
+        }
+      };
+      await until('marked sent', () => outboxState().outbox === 'sent' || undefined);
       expect(t.runs()).toBe(2);
-      const check = openDatabase(dbFile, key);
-      try {
-        expect(new GateStore(check).get(uid)?.state).toBe('passed');
-        expect(new Outbox(check).items()[0]?.state).toBe('sent');
-      } finally {
-        check.close();
-      }
+      expect(outboxState()).toEqual({ gate: 'passed', outbox: 'sent' });
     } finally {
       await svc.stop();
       try {
