@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
@@ -36,7 +36,9 @@ describe('sonoedge models keygen | pack | sign | verify | install | list | rollb
     const dir = modelFolder(root, 'src', (_d, m) => void (m.version = '1.1.0'));
     const packed = runCli(['models', 'pack', dir, '--out', pkg]);
     expect(packed.status, packed.stderr).toBe(0);
-    expect(packed.stdout).toMatch(/packed fetal-head 1\.1\.0 \(12 files, \d+ bytes\)[^]*unsigned/);
+    // every file of the folder travels (the count follows the shipped package: a model card's figure is a file too)
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    expect(packed.stdout).toMatch(new RegExp(`packed fetal-head 1\\.1\\.0 \\(${files} files, \\d+ bytes\\)[^]*unsigned`));
     const unsigned = runCli(['models', 'verify', pkg, '--config', config]);
     expect([unsigned.status, unsigned.stderr]).toEqual([1, expect.stringMatching(/fetal-head 1\.1\.0 is not signed/)]);
     const signed = runCli(['models', 'sign', pkg, '--key', join(keys, 'signing.key'), '--expires-days', '30']);
