@@ -119,7 +119,9 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       // the clinician's distance, on the zoomed frame: 120 frame pixels across the head's centre, in mm with
       // the frame's spacing (a chosen tool takes the finger: no handle moves)
       await page.tap('#tool-distance');
-      expect(await page.getAttribute('#tool-distance', 'aria-pressed')).toBe('true');
+      // a tap's click reaches the page after touchend: wait for its effect. (Taps here were lost, 2 runs in 2, until
+      // the buttons got touch-action: manipulation — Chromium's double-tap detection took the tap after the drag.)
+      await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 });
       const cx = Math.round(e.cx);
       const cy = Math.round(e.cy);
       const p1 = await toPage(page, cx - 60, cy - 10);
@@ -132,6 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       expect(await page.getAttribute('#tool-distance', 'aria-pressed')).toBe('false');
       // an area: four corners of a 100 × 60 rectangle, then Area again to close it
       await page.tap('#tool-area');
+      await page.waitForSelector('#tool-area[aria-pressed="true"]', { timeout: 5000 }); // the tap's click has landed
       for (const [x, y] of [[cx - 50, cy - 30], [cx + 50, cy - 30], [cx + 50, cy + 30], [cx - 50, cy + 30]] as const) {
         const p = await toPage(page, x, y);
         await page.touchscreen.tap(p.x, p.y);
