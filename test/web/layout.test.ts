@@ -99,6 +99,8 @@ describe.skipIf(breastMissing.length > 0)('live page layout: breast exam', () =>
       await page.tap('#freeze');
       await page.tap('#best');
       await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing', undefined, { timeout: 10000 });
+      // the summary is written after the mode changes: an empty one has no height, and its centre is its section's
+      await page.waitForFunction(() => (document.getElementById('b-summary')?.getBoundingClientRect().height ?? 0) > 0, undefined, { timeout: 10000 });
       await expectAllSeen(page, [...panel, '#b-summary', '#reset'], 'frozen');
       await frameFillsStage(page);
       mkdirSync(artifacts, { recursive: true });
