@@ -258,4 +258,36 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX exams_by_patient ON exams (patient_id, created_at);
     `,
   },
+  {
+    version: 25,
+    name: 'Cine clips',
+    // A short cine clip saved to an exam (src/records/clip-store.ts): every frame's pixels in one blob (the
+    // database is encrypted as a whole), the frames' sequence numbers and capture times, the region and
+    // spacing they share. A clip is stored once per client key and once per frame range (a double tap, a retry).
+    sql: `
+      CREATE TABLE clips (
+        id TEXT PRIMARY KEY,
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        frame_count INTEGER NOT NULL CHECK (frame_count >= 2),
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        channels INTEGER NOT NULL CHECK (channels IN (1, 3)),
+        first_seq INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        first_timestamp_ms REAL NOT NULL,
+        seqs_json TEXT NOT NULL,
+        timestamps_json TEXT NOT NULL,
+        pixel_spacing_x REAL,
+        pixel_spacing_y REAL,
+        region_json TEXT NOT NULL,
+        pixels BLOB NOT NULL,
+        client_key TEXT
+      );
+      CREATE INDEX clips_by_exam ON clips (exam_id, created_at);
+      CREATE UNIQUE INDEX clips_once_per_range ON clips (exam_id, first_seq, first_timestamp_ms, last_seq);
+      CREATE UNIQUE INDEX clips_once_per_client_key ON clips (exam_id, client_key) WHERE client_key IS NOT NULL;
+    `,
+  },
 ];
