@@ -290,4 +290,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE UNIQUE INDEX clips_once_per_client_key ON clips (exam_id, client_key) WHERE client_key IS NOT NULL;
     `,
   },
+  {
+    version: 26,
+    name: "The clinician's own calipers on a capture",
+    // Distance and area calipers a clinician measured on the frame (src/records/manual-measures.ts): stored
+    // with their capture in one transaction, the value recomputed from the points and the frame's spacing;
+    // made once with the capture, never changed afterwards.
+    sql: `
+      CREATE TABLE manual_measures (
+        id TEXT PRIMARY KEY,
+        capture_id TEXT NOT NULL REFERENCES captures(id) ON DELETE RESTRICT,
+        kind TEXT NOT NULL CHECK (kind IN ('distance','area')),
+        n INTEGER NOT NULL CHECK (n >= 1),
+        points_json TEXT NOT NULL,
+        value REAL NOT NULL,
+        unit TEXT NOT NULL CHECK (unit IN ('mm','mm²','px','px²')),
+        made_by TEXT,
+        made_at TEXT NOT NULL
+      );
+      CREATE INDEX manual_measures_by_capture ON manual_measures (capture_id);
+      CREATE TRIGGER manual_measures_no_update BEFORE UPDATE ON manual_measures BEGIN SELECT RAISE(ABORT, 'manual measures are kept as made'); END;
+      CREATE TRIGGER manual_measures_no_delete BEFORE DELETE ON manual_measures BEGIN SELECT RAISE(ABORT, 'manual measures are kept as made'); END;
+    `,
+  },
 ];
