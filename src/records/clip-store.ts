@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { ImagingRegion } from '../capture/frame.js';
+import { ErrorCodes, SonoError } from '../errors.js';
+import { checkFrame, checkSpacing } from './checks.js';
+import type { Db } from './database.js';
+
+/** A clip as the routes take it: frames of one size and region, already checked against what the daemon sent. */
+export interface ClipInput {
+  width: number;
+  height: number;
+  channels: number;
+  /** the frames' sequence numbers and capture times (source clock, ms), oldest first */
+  seqs: number[];
+  timestampsMs: number[];
+  region: ImagingRegion;
+  pixelSpacing: { x: number; y: number } | undefined;
+  /** every frame's pixels, one after another */
+  pixels: Uint8Array;
+  clientKey?: string | undefined;
+}
+
+/** A clip with its pixels, as the DICOM export reads it (src/sync/us-multiframe.ts takes this shape). */
+export interface StoredClip {
+  id: string;
+  createdAt: string;
+  width: number;
+  height: number;
+  channels: number;
+  frameCount: number;
+  timestampsMs: number[];
+  region: ImagingRegion;
+  pixelSpacing: { x: number; y: number } | null;
+  pixels: Uint8Array;
+}
+
+/** What the record view and the route answer of a clip (no pixels). */
+export interface ClipSummary {
+  id: string;
+  examId: string;
+  createdAt: string;
+  createdBy: string;
+  frameCount: number;
+  width: number;
+  height: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** from the first frame's capture time to the last one's */
+  durationMs: number;
+}
+
+interface ClipRow {
+  id: string;
+  exam_id: string;
+  created_at: string;
+  created_by: string;
+  frame_count: number;
+  width: number;
+  height: number;
+  channels: number;
+  first_seq: number;
+  last_seq: number;
+  timestamps_json: string;
+  pixel_spacing_x: number | null;
+  pixel_spacing_y: number | null;
+  region_json: string;
+}
+
+const SUMMARY_COLUMNS = 'id, exam_id, created_at, created_by, frame_count, width, height, channels, first_seq, last_seq, timestamps_json, pixel_spacing_x, pixel_spacing_y, region_json';
+
+function summaryOf(r: ClipRow): ClipSummary {
+  const ts = JSON.parse(r.timestamps_json) as number[];
+  return {
+    id: r.id,
+    examId: r.exam_id,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    frameCount: r.frame_count,
+    width: r.width,
+    height: r.height,
+    firstSeq: r.first_seq,
+    lastSeq: r.last_seq,
+    durationMs: Math.round((ts[ts.length - 1] ?? 0) - (ts[0] ?? 0)),
+  };
+}
+
+/**
+ * Cine clips of an exam in the records database (encrypted as a whole). A clip is stored once: the same
+ * client key, or the same frame range, answers the clip already stored. Only an open exam takes clips.
+ */
+export class ClipStore {
+  constructor(private readonly db: Db) {}
+
+  addClipOnce(examId: string, input: ClipInput, by: string): { clip: ClipSummary; created: boolean } {
+    const n = input.seqs.length;
+    checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length / n, region: input.region }, `The clip's frame ${input.seqs[0]}`);
+    checkSpacing(input.pixelSpacing, `The clip's pixel spacing`);
+    const id = randomUUID();
+    const existing = this.db
+      .transaction((): string | undefined => {
+        const exam = this.db.prepare('SELECT closed_at, voided_at FROM exams WHERE id = ?').get(examId) as { closed_at: string | null; voided_at: string | null } | undefined;
+        if (!exam) throw new SonoError(ErrorCodes.EXAM_NOT_FOUND, `Exam ${examId} does not exist; list exams with GET /api/exams`);
+        const same = this.#sameClip(examId, input);
+        if (same) return same;
+        if (exam.voided_at) throw new SonoError(ErrorCodes.EXAM_VOIDED, `Exam ${examId} was voided; a voided exam takes nothing more: start a new exam`);
+        if (exam.closed_at) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to save more clips`);
+        this.db
+          .prepare(
+            `INSERT INTO clips (id, exam_id, created_at, created_by, frame_count, width, height, channels, first_seq, last_seq, first_timestamp_ms, seqs_json, timestamps_json,
+              pixel_spacing_x, pixel_spacing_y, region_json, pixels, client_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            id,
+            examId,
+            new Date().toISOString(),
+            by,
+            n,
+            input.width,
+            input.height,
+            input.channels,
+            input.seqs[0],
+            input.seqs[n - 1],
+            input.timestampsMs[0],
+            JSON.stringify(input.seqs),
+            JSON.stringify(input.timestampsMs),
+            input.pixelSpacing?.x ?? null,
+            input.pixelSpacing?.y ?? null,
+            JSON.stringify(input.region),
+            Buffer.from(input.pixels.buffer, input.pixels.byteOffset, input.pixels.byteLength),
+            input.clientKey ?? null,
+          );
+        return undefined;
+      })
+      .immediate();
+    return { clip: this.#summary(existing ?? id), created: existing === undefined };
+  }
+
+  #sameClip(examId: string, input: ClipInput): string | undefined {
+    const byKey =
+      input.clientKey !== undefined ? (this.db.prepare('SELECT id FROM clips WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined) : undefined;
+    const byRange = this.db
+      .prepare('SELECT id FROM clips WHERE exam_id = ? AND first_seq = ? AND first_timestamp_ms = ? AND last_seq = ?')
+      .get(examId, input.seqs[0], input.timestampsMs[0], input.seqs[input.seqs.length - 1]) as { id: string } | undefined;
+    return (byKey ?? byRange)?.id;
+  }
+
+  #summary(id: string): ClipSummary {
+    return summaryOf(this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM clips WHERE id = ?`).get(id) as ClipRow);
+  }
+
+  /** An exam's clips, oldest first. */
+  listClips(examId: string): ClipSummary[] {
+    return (this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM clips WHERE exam_id = ? ORDER BY created_at, rowid`).all(examId) as ClipRow[]).map(summaryOf);
+  }
+
+  /** An exam's clips with their pixels, for the DICOM export at close. */
+  clipsForExport(examId: string): StoredClip[] {
+    const rows = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, pixels FROM clips WHERE exam_id = ? ORDER BY created_at, rowid`).all(examId) as Array<ClipRow & { pixels: Buffer }>;
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      width: r.width,
+      height: r.height,
+      channels: r.channels,
+      frameCount: r.frame_count,
+      timestampsMs: JSON.parse(r.timestamps_json) as number[],
+      region: JSON.parse(r.region_json) as ImagingRegion,
+      pixelSpacing: r.pixel_spacing_x !== null && r.pixel_spacing_y !== null ? { x: r.pixel_spacing_x, y: r.pixel_spacing_y } : null,
+      pixels: new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength),
+    }));
+  }
+}
