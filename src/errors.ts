@@ -145,12 +145,12 @@ export const ErrorCodes = {
   EXAM_VOIDED: 'SONO_EXAM_VOIDED',
   // the QA / retraining export (src/qa-export): a bad date range or a folder that is not empty
   QA_EXPORT_INVALID: 'SONO_QA_EXPORT_INVALID',
-} as const;
   // cine clips saved to an exam (issue 18, src/server/plugins/clips.ts)
   CLIP_INVALID: 'SONO_CLIP_INVALID',
   CLIP_FRAMES_MIXED: 'SONO_CLIP_FRAMES_MIXED',
   CLIP_FRAME_UNKNOWN: 'SONO_CLIP_FRAME_UNKNOWN',
   CLIP_TOO_LARGE: 'SONO_CLIP_TOO_LARGE',
+} as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

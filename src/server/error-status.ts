@@ -78,12 +78,12 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.SYNC_ITEM_NOT_FOUND]: 404,
   [E.SYNC_ITEM_NOT_HELD]: 409,
   [E.SYNC_MASK_REQUIRED]: 409,
-};
   // cine clips (issue 18)
   [E.CLIP_INVALID]: 400,
   [E.CLIP_FRAMES_MIXED]: 400,
   [E.CLIP_FRAME_UNKNOWN]: 409,
   [E.CLIP_TOO_LARGE]: 413,
+};
 
 export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS_OF[code] ?? 500;
