@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import accessPlugin, { accessPluginOptions } from './access/plugin.js';
 import bestFrame from './plugins/best-frame.js';
 import captures from './plugins/captures.js';
+import clips from './plugins/clips.js';
 import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import live from './plugins/live.js';
@@ -78,6 +79,7 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
       examRecord,
       patients,
       captures,
+      clips,
       sync,
       source,
       sourceRegion,
