@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Db } from '../records/database.js';
+import { ClipStore } from '../records/clip-store.js';
 import type { ExamStore } from '../records/exam-store.js';
 import type { Exam } from '../records/types.js';
 import { buildExamInstances } from '../sync/export-exam.js';
@@ -35,7 +36,8 @@ export function wireSync(loaded: LoadedConfig, db: Db, store: ExamStore, keys: {
     .slice(0, 12);
   const onExamClosed = (exam: Exam): void => {
     if (targets.length === 0) return;
-    const instances = buildExamInstances(exam, (id) => store.capturePixels(id), { secret, dates: config.sync.dates, deviceSerial, softwareVersion, deidentified: true });
+    const clips = new ClipStore(db).clipsForExport(exam.id);
+    const instances = buildExamInstances(exam, (id) => store.capturePixels(id), { secret, dates: config.sync.dates, deviceSerial, softwareVersion, deidentified: true, clips });
     for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
     setImmediate(() => worker.poke());
   };

@@ -14,6 +14,7 @@ import type { buildMeasurementSr, SrMeasurement } from './sr.js';
 import { type ReportRevision, buildReports } from './sr-revision.js';
 import { keyedUid } from './uids.js';
 import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
+import { type ClipForExport, buildClipDatasets } from './us-multiframe.js';
 
 export interface CapturePixels {
   pixels: Uint8Array;
@@ -31,6 +32,8 @@ export interface ExportOptions {
   deidentified: boolean;
   /** Which report revision to build (src/sync/sr-revision.ts); default revision 0, unsigned. */
   report?: ReportRevision | undefined;
+  /** The exam's cine clips (src/records/clip-store.ts): one Ultrasound Multi-frame Image each, gated like captures. */
+  clips?: readonly ClipForExport[] | undefined;
 }
 
 export interface DicomInstance {
@@ -231,6 +234,9 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       measurements,
     });
   });
+  const cine = buildClipDatasets(study, o.clips ?? [], { secret: k, examId: exam.id, seriesDescription: SERIES_NAME[examType] });
+  datasets.push(...cine.datasets);
+  for (const [uid, gate] of cine.gates) gates.set(uid, gate);
   const closed = new Date(exam.closedAt ?? exam.createdAt);
   // the TID 1500 report (and an obstetric exam's TID 5000 one) of the revision asked for, UIDs from sr-revision
   datasets.push(
