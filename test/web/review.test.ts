@@ -119,8 +119,9 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       // the clinician's distance, on the zoomed frame: 120 frame pixels across the head's centre, in mm with
       // the frame's spacing (a chosen tool takes the finger: no handle moves)
       await page.tap('#tool-distance');
-      // a tap's click reaches the page after touchend: wait for its effect. (Taps here were lost, 2 runs in 2, until
-      // the buttons got touch-action: manipulation — Chromium's double-tap detection took the tap after the drag.)
+      // a tap's click reaches the page after touchend: wait for its effect. (Taps here were lost in 2 CI runs in 2:
+      // the quick handle drag just before ended as a fling and Chromium dropped the click of the tap that cancelled
+      // it; the canvas now consumes its touches, web-ui/src/dom/hold-touches.ts.)
       await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 });
       const cx = Math.round(e.cx);
       const cy = Math.round(e.cy);

@@ -5,6 +5,7 @@
  * Every step sets `state.mode`.
  */
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
+import { holdTouches } from '../dom/hold-touches';
 import { type Mode, resting, reviewOf } from '../state';
 import { type LiveContext, redraw } from './context';
 
@@ -102,6 +103,7 @@ function end(c: LiveContext, ev: PointerEvent): void {
 /** Wires the frame's pointer events (touch, pen and mouse alike). */
 export function wireGestures(c: LiveContext, showFrozen: ShowFrozen): void {
   const canvas = c.view.canvas;
+  holdTouches(canvas);
   canvas.addEventListener('pointerdown', (ev) => down(c, ev));
   canvas.addEventListener('pointermove', (ev) => move(c, ev, showFrozen));
   canvas.addEventListener('pointerup', (ev) => end(c, ev));

@@ -5,6 +5,7 @@
  * over the live picture. Builds its own section.
  */
 import type { RegionStateDto } from '../../../../src/protocol/rest/region.js';
+import { holdTouches } from '../../dom/hold-touches';
 import { FrameView } from '../../live/frame-view';
 import type { Screen } from '../types';
 import { techApi } from '../system/api';
@@ -146,6 +147,7 @@ export const regionScreen: Screen = {
   setup(): void {
     section();
     label();
+    holdTouches(canvas);
     canvas.addEventListener('pointerdown', onDown);
     canvas.addEventListener('pointermove', onMove);
     canvas.addEventListener('pointerup', onUp);
