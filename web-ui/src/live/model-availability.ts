@@ -9,13 +9,17 @@ import { t } from '../i18n';
 import type { LiveContext } from './context';
 import { fill } from './strings';
 
+/** The note, made once per page and kept here: while the page is locked the panel is out of the document, so a
+ *  lookup by id found nothing and each call made another note and another language listener. */
+let madeNote: HTMLElement | undefined;
+
 function noteElement(c: LiveContext): HTMLElement {
-  const existing = document.getElementById('model-missing');
-  if (existing) return existing;
+  if (madeNote) return madeNote;
   const p = Object.assign(document.createElement('p'), { id: 'model-missing', className: 'model-missing', hidden: true });
   p.setAttribute('role', 'status');
   c.els.breastMeasurements.after(p);
   c.els.lang.addEventListener('change', () => showModelAvailability(c)); // said again in the new language
+  madeNote = p;
   return p;
 }
 
