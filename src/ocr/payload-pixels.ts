@@ -15,7 +15,11 @@ export interface Box {
 export interface PayloadImage {
   dataset: Dataset;
   width: number;
+  /** every frame's rows: a multi-frame image (a cine clip) is its frames stacked, so boxes and masks address them all */
   height: number;
+  /** frames in the image (1 for an Ultrasound Image) and the rows of each */
+  frames: number;
+  frameHeight: number;
   /** a copy of the pixels, 8-bit gray */
   pixels: Uint8Array;
 }
@@ -23,7 +27,9 @@ export interface PayloadImage {
 export function imageOf(payload: Buffer): PayloadImage {
   const ds = readPart10(payload);
   const width = Number(ds.Columns);
-  const height = Number(ds.Rows);
+  const frameHeight = Number(ds.Rows);
+  const frames = Math.max(1, Number(ds.NumberOfFrames ?? 1) || 1);
+  const height = frameHeight * frames;
   const parts = ds.PixelData as ArrayBuffer[] | undefined;
   if (!(width > 0 && height > 0) || !parts?.[0] || Number(ds.BitsAllocated) !== 8 || Number(ds.SamplesPerPixel ?? 1) !== 1) {
     throw new SonoError(
@@ -32,7 +38,7 @@ export function imageOf(payload: Buffer): PayloadImage {
     );
   }
   const pixels = new Uint8Array(parts[0].slice(0, width * height));
-  return { dataset: ds, width, height, pixels };
+  return { dataset: ds, width, height, frames, frameHeight, pixels };
 }
 
 /** The payload with `boxes` zeroed (clipped to the image) and BurnedInAnnotation set. */
