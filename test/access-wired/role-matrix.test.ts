@@ -31,6 +31,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/exams/:id/close': 'clinician',
   'POST /api/exams/:id/captures': 'clinician',
   'POST /api/exams/:id/captures/frame': 'clinician',
+  'GET /api/exams/:id/clips': 'clinician',
+  'POST /api/exams/:id/clips': 'clinician',
   'GET /api/exams/:id/report.pdf': 'clinician',
   'POST /api/measurements/:id/decision': 'clinician',
   'POST /api/exams/:id/sign': 'clinician',

@@ -102,9 +102,11 @@ describe('cine clips: POST /api/exams/:id/clips (real SQLite, inject)', async ()
     expect(fits.json()).toMatchObject({ frameCount: 90 });
   });
 
-  it('takes only the clinician role, like captures', async () => {
+  it('takes only a signed-in clinician, and refuses a request without a clip (coded)', async () => {
     const id = await newExam();
     const anon = await t.app.inject({ method: 'POST', url: `/api/exams/${id}/clips`, headers: { 'content-type': 'application/octet-stream', authorization: 'Bearer nope' }, payload: Buffer.alloc(10) });
     expect(anon.statusCode).toBe(401);
+    const empty = await t.app.inject({ method: 'POST', url: `/api/exams/${id}/clips` });
+    expect(empty.json()).toMatchObject({ code: 'SONO_CLIP_INVALID', statusCode: 400 });
   });
 });

@@ -85,7 +85,8 @@ const clips: FastifyPluginAsync = async (app) => {
         },
       },
       async (req, reply) => {
-        const clip = parseClip(req.body as Buffer, (seq, ts) => sent.sent(seq, ts));
+        if (!Buffer.isBuffer(req.body)) throw new SonoError(ErrorCodes.CLIP_INVALID, 'The request carries no clip; post the frame messages as application/octet-stream');
+        const clip = parseClip(req.body, (seq, ts) => sent.sent(seq, ts));
         const { clip: saved, created } = store.addClipOnce(req.params.id, { ...clip, clientKey: req.headers['idempotency-key'] }, req.principal!.name);
         if (created) auditRequest(req, 'clip.add', saved.id, 'ok', { examId: req.params.id, frames: saved.frameCount, firstSeq: saved.firstSeq, lastSeq: saved.lastSeq });
         return reply.code(created ? 201 : 200).send(saved);
