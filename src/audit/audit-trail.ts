@@ -8,7 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Db } from '../records/database.js';
-import { GENESIS_HASH, verifyChain, type ChainRow, type VerifyResult } from './verify.js';
+import { GENESIS_HASH, verifyChain, type AuditFields, type ChainRow, type VerifyResult } from './verify.js';
 
 export { GENESIS_HASH };
 
@@ -28,14 +28,8 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  user: string | null;
-  role: string | null;
-  client: string | null;
-  action: string;
-  target: string | null;
+/** An audit row as read: its outcome typed, its details parsed. */
+export interface AuditRow extends AuditFields {
   outcome: AuditOutcome;
   details: Record<string, unknown> | null;
 }

@@ -10,8 +10,8 @@
 /** What the first row chains onto. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** An audit row as stored. */
-export interface ChainRow {
+/** Who did what, when, from where: the fields an audit row holds as stored and as read alike. */
+export interface AuditFields {
   id: number;
   at: string;
   user: string | null;
@@ -19,6 +19,10 @@ export interface ChainRow {
   client: string | null;
   action: string;
   target: string | null;
+}
+
+/** An audit row as stored. */
+export interface ChainRow extends AuditFields {
   outcome: string;
   details_json: string | null;
   prev_hash: string;
