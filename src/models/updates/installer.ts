@@ -10,7 +10,8 @@ import type { TrustStore } from './keys.js';
 import { STATEMENT_FILE, parseStatement } from './statement.js';
 import type { ModelStore } from './store.js';
 import { type TrialEngine, type VectorResult, runTestVectors } from './test-vectors.js';
-import { type InstallStep, type VerifiedPackage, verifyPackage } from './verify.js';
+import { type VerifiedPackage, verifyPackage } from './verify.js';
+import type { InstallStep, InstallReport as StepsReport, StepReport } from '../../protocol/install-report.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,23 +24,11 @@ export interface ModelAuditEvent {
 }
 export type ModelAudit = (event: ModelAuditEvent) => void | Promise<void>;
 
-export interface StepReport {
-  step: InstallStep;
-  ok: boolean;
-  ms: number;
-  detail?: string;
-  code?: string;
-}
+export type { StepReport };
 
-export interface InstallReport {
-  ok: boolean;
-  id?: string;
-  version?: string;
-  signer?: string;
-  activated: boolean;
-  steps: StepReport[];
+/** The protocol's report (the steps and the refusal), with each test vector's result. */
+export interface InstallReport extends StepsReport {
   testVectors?: VectorResult[];
-  failed?: { step: InstallStep; code: string; message: string };
 }
 
 export interface InstallOptions {

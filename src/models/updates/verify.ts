@@ -5,10 +5,10 @@ import { readArchive } from './archive.js';
 import type { TrustStore, TrustedKey } from './keys.js';
 import { type ParsedStatement, STATEMENT_FILE, parseStatement, sha256Hex, signatureValid } from './statement.js';
 import { VECTORS_FILE } from './test-vectors.js';
+import type { InstallStep } from '../../protocol/install-report.js';
 
-/** The install steps, in order; each failure names its step and carries its own error code. */
-export const INSTALL_STEPS = ['extract', 'signature', 'hashes', 'manifest', 'compatibility', 'load', 'test-vectors', 'activate'] as const;
-export type InstallStep = (typeof INSTALL_STEPS)[number];
+/** The install steps, in order (the protocol's list); each failure names its step and carries its own error code. */
+export { INSTALL_STEPS, type InstallStep } from '../../protocol/install-report.js';
 
 /** A package whose bytes, signature, hashes and manifest have been checked: nothing in it is on disk yet. */
 export interface VerifiedPackage {

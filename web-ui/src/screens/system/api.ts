@@ -14,23 +14,8 @@ export interface TlsDto {
   ca: string | null;
 }
 
-/** One step of a model install (the models plugin's InstallReportDto). */
-export interface InstallStep {
-  step: string;
-  ok: boolean;
-  ms: number;
-  detail?: string;
-  code?: string;
-}
-export interface InstallReport {
-  ok: boolean;
-  id?: string;
-  version?: string;
-  signer?: string;
-  activated: boolean;
-  steps: InstallStep[];
-  failed?: { step: string; code: string; message: string };
-}
+/** A model install's report (the models plugin's InstallReportDto; the installer's steps, src/protocol). */
+export type { InstallReport } from '../../../../src/protocol/install-report.js';
 export interface ModelEvent {
   at: string;
   event: string;
