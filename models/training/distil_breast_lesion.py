@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import os
-import random
 import time
 
 from check_deps import require
@@ -34,9 +33,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from busi_data import IGNORE, build_cache  # noqa: E402
-from lesion_net import LesionNet  # noqa: E402
 from onnx_eval import run_graph  # noqa: E402
-from train_breast_lesion import Targets, draw_marks, metrics, predict, seg_loss  # noqa: E402
+from train_breast_lesion import LOGGED_FIGURES, Targets, draw_marks, seeded_run, seg_loss, validate  # noqa: E402
 from train_fetal_head import augment  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -94,15 +92,7 @@ def main() -> None:
     val = np.nonzero(data["validation"] & data["representative"])[0]
     targets = Targets(data, train)
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    widths = [int(v) for v in args.widths.split(",")]
-    model = LesionNet(widths).to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    steps = math.ceil(len(train) / args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps, pct_start=0.1)
-    gen = torch.Generator().manual_seed(args.seed)
+    widths, model, opt, sched, gen = seeded_run(args.seed, args.widths, args.lr, args.epochs, math.ceil(len(train) / args.batch))
     start = 0
     last = os.path.join(args.work, "last.pt")
     if os.path.exists(last):
@@ -149,16 +139,14 @@ def main() -> None:
             tot["gt"] += float(ls + lc) * len(b)
             tot["kd"] += float(kd) * len(b)
         epoch_s = time.time() - t0
-        val_logits, val_seg = predict(model, data["images"][val])
-        prob = torch.softmax(torch.from_numpy(val_logits), 1).numpy()
-        m = metrics(prob, targets.labels[val], val_seg, data["masks"][val])
+        val_logits, val_seg, prob, m = validate(model, data, val, targets.labels)
         agree = float((prob.argmax(1) == teacher["probs"][val].argmax(1)).mean())
         tmap = teacher["maps"][val] >= 128
         smap = val_seg >= 0.5
         map_dice = float(np.mean([2 * (a & t).sum() / max(1, a.sum() + t.sum()) if (a.any() or t.any()) else 1.0 for a, t in zip(smap, tmap)]))
         rec = {"epoch": epoch, "gtLoss": tot["gt"] / len(train), "kdLoss": tot["kd"] / len(train), "seconds": round(epoch_s, 1),
                "teacherClassAgreement": agree, "teacherMapDice": map_dice,
-               **{k: m[k] for k in ("malignantAuc", "accuracy", "macroF1", "dice", "falseLesionRateNormals", "ece15")}}
+               **{k: m[k] for k in LOGGED_FIGURES}}
         print(json.dumps(rec), flush=True)
         log.write(json.dumps(rec) + "\n")
         log.flush()

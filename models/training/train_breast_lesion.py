@@ -221,6 +221,32 @@ def predict(model: torch.nn.Module, images: np.ndarray, batch: int = 16) -> tupl
     return np.concatenate(logits), np.concatenate(segs)
 
 
+# The validation figures each epoch's log line carries, in this order.
+LOGGED_FIGURES = ("malignantAuc", "accuracy", "macroF1", "dice", "falseLesionRateNormals", "ece15")
+
+
+def validate(model: torch.nn.Module, data: dict, val: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The validation images' class logits, lesion probability maps, class probabilities and figures (`metrics`)."""
+    val_logits, val_seg = predict(model, data["images"][val])
+    prob = torch.softmax(torch.from_numpy(val_logits), 1).numpy()
+    return val_logits, val_seg, prob, metrics(prob, labels[val], val_seg, data["masks"][val])
+
+
+def seeded_run(seed: int, widths_arg: str, lr: float, epochs: int, steps_per_epoch: int):
+    """Seeds every RNG, then builds in this order (the order the seeds are drawn in, so a run repeats) the
+    LesionNet of `widths_arg` ("8,16,…"), its AdamW, the one-cycle schedule and the batch generator.
+    Returns (widths, model, opt, sched, gen)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    widths = [int(v) for v in widths_arg.split(",")]
+    model = LesionNet(widths).to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
+    gen = torch.Generator().manual_seed(seed)
+    return widths, model, opt, sched, gen
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=os.path.join(HERE, "../../../shared/data/busi"))
@@ -247,15 +273,8 @@ def main() -> None:
           f"{int((labels[train] == IGNORE).sum())} class-ignored), validation {len(val)} groups; class weights "
           f"{[round(float(v), 3) for v in class_w]}", flush=True)
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    widths = [int(v) for v in args.widths.split(",")]
-    model = LesionNet(widths).to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = math.ceil(len(train) / args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.1)
-    gen = torch.Generator().manual_seed(args.seed)
+    widths, model, opt, sched, gen = seeded_run(args.seed, args.widths, args.lr, args.epochs, steps_per_epoch)
     start_epoch, best = 0, -float("inf")
     last = os.path.join(args.work, "last.pt")
     if os.path.exists(last):
@@ -302,13 +321,10 @@ def main() -> None:
             tot["seg"] += float(ls) * len(b)
             tot["cls"] += float(lc) * len(b)
         epoch_s = time.time() - t0
-        val_logits, val_seg = predict(model, data["images"][val])
-        prob = torch.softmax(torch.from_numpy(val_logits), 1).numpy()
-        m = metrics(prob, labels[val], val_seg, data["masks"][val])
+        val_logits, _, _, m = validate(model, data, val, labels)
         score = m["malignantAuc"] + m["dice"]
         rec = {"epoch": epoch, "segLoss": tot["seg"] / len(train), "clsLoss": tot["cls"] / len(train),
-               "seconds": round(epoch_s, 1), "score": score, **{k: m[k] for k in
-               ("malignantAuc", "accuracy", "macroF1", "dice", "falseLesionRateNormals", "ece15")}}
+               "seconds": round(epoch_s, 1), "score": score, **{k: m[k] for k in LOGGED_FIGURES}}
         if score > best:
             best = score
             torch.save({"model": model.state_dict(), "epoch": epoch, "epochs": args.epochs, "val": m, "widths": widths,
