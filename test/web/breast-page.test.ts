@@ -6,14 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
 import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import type { TestDaemon } from '../helpers/daemon.js';
+import { breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
+import { liveRig } from './live-rig.js';
 
 const missing = breastMissing;
 if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
@@ -25,24 +24,15 @@ async function signInClinician(context: BrowserContext, d: TestDaemon): Promise<
 }
 
 describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
-  let d: TestDaemon;
-  let browser: Browser;
   const artifacts = join(packageRoot(), 'test-artifacts');
-  beforeAll(async () => {
-    ensureTestBuild();
+  const rig = liveRig(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const cine = await replayFolder();
-    d = await startTestDaemon(tempDir(), breastReplayConfig(cine), [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
+    return breastReplayConfig(await replayFolder());
   });
 
   it('exam type breast: lesion overlay and numbers, caliper dragged by touch, margin changed, confirmed into the record', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const { d } = rig;
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
     await signInClinician(context, d);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -114,7 +104,8 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
   });
 
   it('pushing the outline re-measures everything from it; the calipers follow and the correction is saved', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const { d } = rig;
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
     await signInClinician(context, d);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -128,40 +119,13 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     await page.tap('#best');
     await page.waitForFunction(() => (window as unknown as { sonoOutline: () => unknown }).sonoOutline() !== undefined, undefined, { timeout: 10000 });
     type Seg = { x1: number; y1: number; x2: number; y2: number };
-    const g = await page.evaluate(() => {
-      const c = document.getElementById('frame') as HTMLCanvasElement;
-      const w = window as unknown as { sonoOutline: () => number[]; sonoCalipers: () => { long: Seg; perp: Seg } };
-      return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height, o: w.sonoOutline(), cal: w.sonoCalipers() };
-    });
     // the outline point farthest from every caliper end, pushed 25 px away from the outline's centre
-    const n = g.o.length / 2;
-    const cx = g.o.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0) / n;
-    const cy = g.o.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) / n;
-    const ends = [g.cal.long, g.cal.perp].flatMap((s) => [[s.x1, s.y1], [s.x2, s.y2]]);
-    let k = 0;
-    let far = -1;
-    for (let j = 0; j < n; j++) {
-      const dmin = Math.min(...ends.map(([x, y]) => Math.hypot(g.o[2 * j]! - x!, g.o[2 * j + 1]! - y!)));
-      if (dmin > far) {
-        far = dmin;
-        k = j;
-      }
-    }
-    const [px, py] = [g.o[2 * k]!, g.o[2 * k + 1]!];
-    const len = Math.hypot(px - cx, py - cy);
-    const to = [px + ((px - cx) / len) * 25, py + ((py - cy) / len) * 25];
-    const toPage = (x: number, y: number): { x: number; y: number } => ({ x: g.rect.left + (x / g.w) * g.rect.width, y: g.rect.top + (y / g.h) * g.rect.height });
-    const start = toPage(px, py);
-    const end = toPage(to[0]!, to[1]!);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
-    for (let s = 1; s <= 6; s++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * s) / 6, y: start.y + ((end.y - start.y) * s) / 6 }] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const { k, to, calipers } = await pushOutlineByTouch(context, page, 25);
     expect(await page.textContent('#state')).toMatch(/edited/);
     const moved = await page.evaluate(() => (window as unknown as { sonoOutline: () => number[] }).sonoOutline());
-    expect(Math.hypot(moved[2 * k]! - to[0]!, moved[2 * k + 1]! - to[1]!)).toBeLessThan(3);
+    expect(Math.hypot(moved[2 * k]! - to[0], moved[2 * k + 1]! - to[1])).toBeLessThan(3);
     const cal = await page.evaluate(() => (window as unknown as { sonoCalipers: () => { long: Seg; perp: Seg } }).sonoCalipers());
-    expect(JSON.stringify(cal)).not.toBe(JSON.stringify(g.cal));
+    expect(JSON.stringify(cal)).not.toBe(JSON.stringify(calipers));
     await page.screenshot({ path: join(artifacts, 'breast-outline-edited.png') });
     await page.tap('#confirm');
     // Saving takes ~0.2 s here; one CI run in ~10 saw no message within 15 s and could not be reproduced
@@ -180,7 +144,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     // the pushed outline itself is kept with the margin decision
     const margin = exam.captures[0]!.measurements.find((m) => m.kind === 'lesion_margin') as unknown as { state: string; finalGeometry: { outline: number[] } };
     expect(margin.state).toBe('corrected');
-    expect(Math.hypot(margin.finalGeometry.outline[2 * k]! - to[0]!, margin.finalGeometry.outline[2 * k + 1]! - to[1]!)).toBeLessThan(3);
+    expect(Math.hypot(margin.finalGeometry.outline[2 * k]! - to[0], margin.finalGeometry.outline[2 * k + 1]! - to[1])).toBeLessThan(3);
     expect(errors).toEqual([]);
     await context.close();
   });

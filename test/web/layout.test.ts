@@ -7,24 +7,21 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
-import { tempDir } from '../helpers/tmp.js';
 import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, notSeen, startExam } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { SIMULATED, liveRig } from './live-rig.js';
 
 const artifacts = join(packageRoot(), 'test-artifacts');
-const launch = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
 
-async function expectAllSeen(page: import('playwright-core').Page, selectors: string[], when: string): Promise<void> {
+async function expectAllSeen(page: Page, selectors: string[], when: string): Promise<void> {
   for (const s of selectors) expect(await notSeen(page, s), `${when}: ${s}`).toBe('');
 }
 
 /** The frame is scaled to the stage: it fills the stage's width or its height (within 2 px), never overflows it. */
-async function frameFillsStage(page: import('playwright-core').Page): Promise<void> {
+async function frameFillsStage(page: Page): Promise<void> {
   const g = await page.evaluate(() => {
     const c = document.getElementById('frame')!.getBoundingClientRect();
     const s = document.getElementById('stage')!.getBoundingClientRect();
@@ -36,23 +33,12 @@ async function frameFillsStage(page: import('playwright-core').Page): Promise<vo
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('live page layout: obstetric exam', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 15 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await launch();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => SIMULATED);
 
   for (const viewport of VIEWPORTS) {
     it(`numbers, state and Confirm in view without scrolling, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await expectAllSeen(page, ['#lang', '#exam-type', '#start'], 'before an exam');
       await startExam(page, 'obstetric', 26);
       const panel = ['#measurements', '#hc', '#centile', '#state', '#freeze', '#confirm'];
@@ -74,23 +60,12 @@ describe.skipIf(!existsSync(CHROMIUM))('live page layout: obstetric exam', () =>
 });
 
 describe.skipIf(breastMissing.length > 0)('live page layout: breast exam', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), breastReplayConfig(await replayFolder()), [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await launch();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(async () => breastReplayConfig(await replayFolder()));
 
   for (const viewport of VIEWPORTS) {
     it(`lesion numbers, categories, state and Confirm in view without scrolling, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await startExam(page, 'breast');
       const panel = ['#breast-measurements', '#b-max', '#b-margin', '#state', '#freeze', '#confirm'];
       await expectAllSeen(page, panel, 'live');

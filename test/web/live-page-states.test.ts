@@ -10,39 +10,26 @@
  */
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CHROMIUM, MODELS } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, countColour, startExam } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { SIMULATED, liveRig } from './live-rig.js';
 
-const launch = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
 const WARN: [number, number, number] = [251, 191, 36];
 const OK: [number, number, number] = [52, 211, 153];
 const TOP_RIGHT = { x0: 0.55, y0: 0, x1: 1, y1: 0.12 };
-const colourOf = (page: import('playwright-core').Page, sel: string): Promise<string> => page.$eval(sel, (el) => getComputedStyle(el).color);
+const colourOf = (page: Page, sel: string): Promise<string> => page.$eval(sel, (el) => getComputedStyle(el).color);
 
 describe.skipIf(!existsSync(CHROMIUM))('live states: on the image, centile flag, answers beside Confirm, signal lost', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 15 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await launch();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => SIMULATED);
 
   for (const viewport of VIEWPORTS) {
     it(`unverified on the image, HC centile flagged at 26 weeks, saved said beside Confirm, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await startExam(page, 'obstetric', 26);
       // the live centile: far below the 3rd at 26 weeks, flagged in colour and words
       await page.waitForFunction(() => document.getElementById('centile')!.classList.contains('out-of-range'), undefined, { timeout: 20000 });
@@ -74,11 +61,11 @@ describe.skipIf(!existsSync(CHROMIUM))('live states: on the image, centile flag,
   }
 
   it('the source stops: the numbers left on the panel are greyed, and come back in colour never', async () => {
-    const { context, page } = await clinicianPage(browser, d, VIEWPORTS[0]);
+    const { context, page } = await clinicianPage(rig.browser, rig.d, VIEWPORTS[0]);
     await startExam(page, 'obstetric', 26);
     expect(await page.isHidden('#stale')).toBe(true);
     expect(await colourOf(page, '#hc')).toBe('rgb(229, 237, 245)');
-    await d.runtime.pipeline.source!.stop();
+    await rig.d.runtime.pipeline.source!.stop();
     await page.waitForFunction(() => !document.getElementById('stale')!.hidden, undefined, { timeout: 10000 });
     await page.waitForFunction(() => document.getElementById('panel')!.classList.contains('signal-lost'));
     expect(await page.textContent('#hc')).toMatch(/mm$/); // the last numbers stay, greyed
@@ -91,27 +78,18 @@ describe.skipIf(!existsSync(CHROMIUM))('live states: on the image, centile flag,
 });
 
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(MODELS, 'fetal-head', 'manifest.json')))('a model that is not installed is said plainly', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
+  const rig = liveRig(() => {
     // a models folder with the fetal-head package only: no breast-lesion
     const models = join(tempDir(), 'models');
     mkdirSync(models, { recursive: true });
     symlinkSync(join(MODELS, 'fetal-head'), join(models, 'fetal-head'));
-    d = await startTestDaemon(tempDir(), { modelsDir: models, models: [{ id: 'fetal-head' }] }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await launch();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
+    return { modelsDir: models, models: [{ id: 'fetal-head' }] };
   });
 
   for (const viewport of VIEWPORTS) {
     it(`breast exam without the breast-lesion model, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await page.waitForFunction(() => document.getElementById('hc')?.textContent?.includes('mm'), undefined, { timeout: 20000 });
       expect(await page.isHidden('#model-missing')).toBe(true); // fetal-head is installed
       await page.selectOption('#exam-type', 'breast');

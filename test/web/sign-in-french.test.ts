@@ -4,14 +4,12 @@
  * the coded errors (a wrong PIN, a locked account saying how long) read in French with no English left; an
  * error already on screen follows a language switch, both ways.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { accessEn, accessFr } from '../../web-ui/src/access/strings.js';
-import { failSignInsBefore } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { haveChromium, launchChromium, signInByTouch, waitSignedIn } from './sign-in-ui.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import type { TestDaemon } from '../helpers/daemon.js';
+import { haveChromium, lockOut, signInByTouch, signInByTouchRetryAfter, signInRig, waitSignedIn } from './sign-in-ui.js';
+import { ensureTestBuild } from './test-build.js';
 
 if (!haveChromium) console.warn('Skipping browser tests: no /usr/bin/chromium (apt-get install chromium)');
 beforeAll(() => ensureTestBuild(), 120_000);
@@ -35,26 +33,19 @@ const errorCode = (page: Page, code: string): Promise<unknown> => page.waitForFu
 const errorText = (page: Page, text: string): Promise<unknown> => page.waitForFunction((s) => document.getElementById('sign-in-error')?.textContent?.startsWith(s) === true, text);
 
 describe.skipIf(!haveChromium)('the sign-in screen in French in Chromium', () => {
+  // an English browser: the page starts in English, and French is picked from its own menu
+  const rig = signInRig(
+    [
+      { name: ALICE.name, role: 'clinician', secret: ALICE.pin },
+      { name: TECH.name, role: 'technician', secret: TECH.password },
+      { name: 'Lockme', role: 'clinician', secret: '123456' },
+    ],
+    { locale: 'en-GB' },
+  );
   let d: TestDaemon;
-  let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    d = await startTestDaemon(tempDir(), {}, [[['server', 'rateLimit', 'signInMax'], 200]], testUi);
-    const users = d.runtime.access.services.users;
-    await users.add(ALICE.name, 'clinician', ALICE.pin);
-    await users.add(TECH.name, 'technician', TECH.password);
-    await users.add('Lockme', 'clinician', '123456');
-    browser = await launchChromium();
-    // an English browser: the page starts in English, and French is picked from its own menu
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true, locale: 'en-GB' });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
+  beforeAll(() => {
+    ({ d, page } = rig);
   });
 
   it('a wrong-PIN error already on screen turns French when French is picked, with its code kept', async () => {
@@ -101,12 +92,8 @@ describe.skipIf(!haveChromium)('the sign-in screen in French in Chromium', () =>
 
   it('a locked account says how long in French, and the message follows a switch to English and back', async () => {
     // fifteen earlier failures (the real lockout schedule, explicit times) and a sixteenth: locked for the longest wait
-    await failSignInsBefore(d.runtime.access.services.signIn, 'Lockme', '654321', 15);
-    const r = await page.request.post(d.url + '/api/session', { data: { user: 'Lockme', secret: '654321' }, headers: { 'content-type': 'application/json' } });
-    expect([r.status(), ((await r.json()) as { code: string }).code]).toEqual([401, 'SONO_ACCESS_LOCKED']);
-    const answer = page.waitForResponse((res) => res.url() === `${d.url}/api/session` && res.request().method() === 'POST');
-    await signInByTouch(page, 'Lockme', '123456');
-    const minutes = Math.ceil(Number((await answer).headers()['retry-after']) / 60);
+    expect(await lockOut(d, page, 'Lockme', '654321')).toMatchObject({ status: 401, code: 'SONO_ACCESS_LOCKED' });
+    const minutes = Math.ceil((await signInByTouchRetryAfter(page, d, 'Lockme', '123456')) / 60);
     expect(minutes).toBeGreaterThan(0);
     await errorCode(page, 'SONO_ACCESS_LOCKED');
     const french = `Trop d’échecs : compte bloqué. Réessayez dans ${minutes} min.`;
@@ -127,6 +114,6 @@ describe.skipIf(!haveChromium)('the sign-in screen in French in Chromium', () =>
     await signInByTouch(page, ALICE.name, ALICE.pin);
     await waitSignedIn(page, ALICE.name);
     expect(await page.isHidden('#view-sign-in')).toBe(true);
-    expect(errors).toEqual([]);
+    expect(rig.errors).toEqual([]);
   });
 });

@@ -4,7 +4,13 @@
  * screens use it; tests of other features may sign in through the API (test/helpers) instead.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { Role } from '../../src/access/roles.js';
+import { failSignInsBefore } from '../helpers/auth.js';
+import { type TestDaemon, startTestDaemon } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+import { testUi } from './test-build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
@@ -38,3 +44,70 @@ export async function waitSignedIn(page: Page, name: string): Promise<void> {
 /** The tabs a signed-in user sees, by screen id. */
 export const visibleTabs = (page: Page): Promise<string[]> =>
   page.$$eval('#tabs .tab', (tabs) => tabs.filter((t) => !(t as HTMLElement).hidden).map((t) => (t as HTMLElement).dataset.view ?? ''));
+
+/** A browser page of the sign-in tests, on a daemon with named users, its page errors collected. */
+export interface SignInRig {
+  readonly d: TestDaemon;
+  readonly browser: Browser;
+  readonly page: Page;
+  /** The page's uncaught errors (stack when there is one). */
+  readonly errors: string[];
+}
+
+/**
+ * Before the calling describe block's tests: a daemon serving the test build, with sign-in attempts per
+ * client raised (every attempt here comes from 127.0.0.1) and `users` added, then Chromium with one touch page
+ * at 1280×800 (`options` add to its context). Closes both after the block.
+ */
+export function signInRig(users: Array<{ name: string; role: Role; secret: string }>, options: BrowserContextOptions = {}): SignInRig {
+  const rig: { d?: TestDaemon; browser?: Browser; page?: Page } = {};
+  const errors: string[] = [];
+  beforeAll(async () => {
+    const d = await startTestDaemon(tempDir(), {}, [[['server', 'rateLimit', 'signInMax'], 200]], testUi);
+    rig.d = d;
+    for (const u of users) await d.runtime.access.services.users.add(u.name, u.role, u.secret);
+    rig.browser = await launchChromium();
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true, ...options });
+    rig.page = await context.newPage();
+    rig.page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
+  }, 60_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.d?.close();
+  });
+  const set = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`The sign-in rig has no ${what}: use it inside a test of the describe block that set it up`);
+    return v;
+  };
+  return {
+    get d() {
+      return set(rig.d, 'daemon');
+    },
+    get browser() {
+      return set(rig.browser, 'browser');
+    },
+    get page() {
+      return set(rig.page, 'page');
+    },
+    errors,
+  };
+}
+
+/**
+ * Locks `user` for the longest wait: fifteen earlier failures with `wrong` (the real schedule of
+ * src/access/lockout.ts through the daemon's own SignIn, at explicit times, each once the wait before had ended)
+ * and a sixteenth through the browser's own request client, anonymous as a tablet would be. Returns that answer's
+ * status, code and Retry-After.
+ */
+export async function lockOut(d: TestDaemon, page: Page, user: string, wrong: string): Promise<{ status: number; code: string; retryAfter: string | undefined }> {
+  await failSignInsBefore(d.runtime.access.services.signIn, user, wrong, 15);
+  const r = await page.request.post(d.url + '/api/session', { data: { user, secret: wrong }, headers: { 'content-type': 'application/json' } });
+  return { status: r.status(), code: ((await r.json()) as { code: string }).code, retryAfter: r.headers()['retry-after'] };
+}
+
+/** Signs in by touch as `name` and returns the Retry-After (seconds) of the server's answer to it. */
+export async function signInByTouchRetryAfter(page: Page, d: TestDaemon, name: string, secret: string): Promise<number> {
+  const answer = page.waitForResponse((res) => res.url() === `${d.url}/api/session` && res.request().method() === 'POST');
+  await signInByTouch(page, name, secret);
+  return Number((await answer).headers()['retry-after']);
+}

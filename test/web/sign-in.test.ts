@@ -4,14 +4,12 @@
  * the patient data and the live canvas out of the page, switch user keeping the open exam, a 401 from the API
  * returning to sign-in with the exam kept, and role-aware tabs.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCKOUT } from '../../src/access/lockout.js';
-import { failSignInsBefore } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { enterSecret, haveChromium, launchChromium, signInByTouch, visibleTabs, waitSignedIn } from './sign-in-ui.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import type { TestDaemon } from '../helpers/daemon.js';
+import { enterSecret, haveChromium, lockOut, signInByTouch, signInByTouchRetryAfter, signInRig, visibleTabs, waitSignedIn } from './sign-in-ui.js';
+import { ensureTestBuild } from './test-build.js';
 
 if (!haveChromium) console.warn('Skipping browser tests: no /usr/bin/chromium (apt-get install chromium)');
 beforeAll(() => ensureTestBuild(), 120_000);
@@ -22,28 +20,16 @@ const BOB = { name: 'Bob', pin: '775120' };
 const TECH = { name: 'Theo', password: 'technician-pass-1' };
 
 describe.skipIf(!haveChromium)('sign-in, lock and switch user in Chromium', () => {
+  const rig = signInRig([
+    { name: ALICE.name, role: 'clinician', secret: ALICE.pin },
+    { name: BOB.name, role: 'clinician', secret: BOB.pin },
+    { name: TECH.name, role: 'technician', secret: TECH.password },
+    { name: 'Lockme', role: 'clinician', secret: '123456' },
+  ]);
   let d: TestDaemon;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    // sign-in attempts per client per window raised: every attempt here comes from 127.0.0.1
-    d = await startTestDaemon(tempDir(), {}, [[['server', 'rateLimit', 'signInMax'], 200]], testUi);
-    const users = d.runtime.access.services.users;
-    await users.add(ALICE.name, 'clinician', ALICE.pin);
-    await users.add(BOB.name, 'clinician', BOB.pin);
-    await users.add(TECH.name, 'technician', TECH.password);
-    await users.add('Lockme', 'clinician', '123456');
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
+  beforeAll(() => {
+    ({ d, page } = rig);
   });
 
   it('the shell loads without a session and shows the names; no patient data, no live canvas', async () => {
@@ -66,18 +52,12 @@ describe.skipIf(!haveChromium)('sign-in, lock and switch user in Chromium', () =
   });
 
   it('a locked account says how long to wait, and the right PIN does not sign in until then', async () => {
-    // Lockme mistyped fifteen times over the last 17 minutes, each once the wait before had ended (the schedule of
-    // src/access/lockout.ts, through the daemon's own SignIn with explicit times): the next failure is the 16th.
-    // A burst of quick failures would not do: attempts refused during a wait are not counted, so ten at once lock
-    // for 1 s only, which the taps below could outlast (the defect that kept this test skipped).
-    await failSignInsBefore(d.runtime.access.services.signIn, 'Lockme', '654321', 15);
-    // the 16th through the browser's own request client, anonymous as a tablet would be: the longest wait
-    const r = await context.request.post(d.url + '/api/session', { data: { user: 'Lockme', secret: '654321' }, headers: { 'content-type': 'application/json' } });
-    expect([r.status(), ((await r.json()) as { code: string }).code, r.headers()['retry-after']]).toEqual([401, 'SONO_ACCESS_LOCKED', String(LOCKOUT.maxDelayMs / 1000)]);
+    // Lockme mistyped fifteen times over the last 17 minutes, then a 16th: the longest wait. A burst of quick
+    // failures would not do: attempts refused during a wait are not counted, so ten at once lock for 1 s only,
+    // which the taps below could outlast (the defect that kept this test skipped).
+    expect(await lockOut(d, page, 'Lockme', '654321')).toEqual({ status: 401, code: 'SONO_ACCESS_LOCKED', retryAfter: String(LOCKOUT.maxDelayMs / 1000) });
     // the right PIN on the touchscreen: refused, and the screen says how long, from the server's Retry-After
-    const answer = page.waitForResponse((res) => res.url() === `${d.url}/api/session` && res.request().method() === 'POST');
-    await signInByTouch(page, 'Lockme', '123456');
-    const retryAfterS = Number((await answer).headers()['retry-after']);
+    const retryAfterS = await signInByTouchRetryAfter(page, d, 'Lockme', '123456');
     expect(retryAfterS).toBeGreaterThan(0);
     await page.waitForFunction(() => document.getElementById('sign-in-error')?.dataset.code === 'SONO_ACCESS_LOCKED');
     expect(await page.textContent('#sign-in-error')).toContain(`Too many failed attempts: locked. Try again in ${Math.ceil(retryAfterS / 60)} min.`);
@@ -154,6 +134,6 @@ describe.skipIf(!haveChromium)('sign-in, lock and switch user in Chromium', () =
     const tabs = await visibleTabs(page);
     expect(tabs).toEqual(expect.arrayContaining(['live', 'system']));
     for (const hidden of ['exams', 'growth', 'users', 'tokens', 'audit']) expect(tabs).not.toContain(hidden);
-    expect(errors).toEqual([]);
+    expect(rig.errors).toEqual([]);
   });
 });
