@@ -2,26 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCodes, SonoError } from '../errors.js';
 import { checkFrame, checkGeometry, checkSpacing } from './checks.js';
 import type { Db } from './database.js';
-import { CATEGORIES, type StoredResult, measurementRows } from './measurement-rows.js';
+import { CATEGORIES, measurementRows } from './measurement-rows.js';
 import { type ExamRow, examOf, measurementOf } from './exam-rows.js';
 import { checkNewExam } from './new-exam-checks.js';
+import type { CaptureInput } from './capture-input.js';
+import { checkManualMeasures, insertManualMeasures, manualMeasuresOf } from './manual-measures.js';
 import type { Capture, Exam, ExamType, Measurement, MeasurementState, NewExam } from './types.js';
 
-export interface CaptureInput {
-  frameSeq: number;
-  width: number;
-  height: number;
-  channels: number;
-  pixels: Uint8Array;
-  pixelSpacing: { x: number; y: number } | undefined;
-  region: { x: number; y: number; width: number; height: number };
-  /** Result events of the frame (model id/version/provider + task result). */
-  results: Array<{ modelId: string; modelVersion: string; provider: string; result: StoredResult }>;
-  /** The frame's capture time (source clock): with the exam and `frameSeq`, it names the frame, so it is stored once. */
-  frameTimestampMs?: number | undefined;
-  /** A key the client chose for this capture (a retry sends the same one). */
-  clientKey?: string | undefined;
-}
+export type { CaptureInput } from './capture-input.js';
 
 const CAPTURE_COLUMNS = 'id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json';
 
@@ -106,6 +94,7 @@ export class ExamStore {
       pixelSpacing: c.pixel_spacing_x ? { x: c.pixel_spacing_x as number, y: c.pixel_spacing_y as number } : null,
       results: JSON.parse(c.results_json as string) as unknown[],
       measurements: ms.map(measurementOf),
+      clinicianMeasurements: manualMeasuresOf(this.db, c.id as string),
     };
   }
 
@@ -126,11 +115,12 @@ export class ExamStore {
   /**
    * Stores a capture unless this exam already holds the same frame (same sequence and capture time) or the
    * same client key: then that capture is answered and nothing is written (`created` false).
-   * Who captured is recorded by the route in the audit trail (`_actor` is kept for callers).
+   * Who captured is recorded by the route in the audit trail; `actor` is who made the clinician's calipers.
    */
-  addCaptureOnce(examId: string, input: CaptureInput, _actor: string | null): { capture: Capture; created: boolean } {
+  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null): { capture: Capture; created: boolean } {
     checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length, region: input.region }, `Frame ${input.frameSeq}`);
     checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
+    const manual = checkManualMeasures(input.clinicianMeasurements, input, input.pixelSpacing);
     const id = randomUUID();
     const existing = this.db
       .transaction((): string | undefined => {
@@ -167,6 +157,7 @@ export class ExamStore {
             insert.run(randomUUID(), id, m.kind, m.value, m.text, m.geometry === null ? null : JSON.stringify(m.geometry), m.unit, r.modelId, r.modelVersion, r.provider);
           }
         }
+        insertManualMeasures(this.db, id, manual, actor, new Date().toISOString());
         return undefined;
       })
       .immediate();

@@ -50,6 +50,20 @@ export interface Measurement {
   decidedAt: string | null;
 }
 
+/** A distance or area the clinician measured on the frame (issue 18): its points in frame pixels, its value recomputed by the daemon. */
+export interface ManualMeasure {
+  id: string;
+  kind: 'distance' | 'area';
+  /** its number among the measures of its kind on the capture (D1, D2, A1…) */
+  n: number;
+  points: Array<[number, number]>;
+  value: number;
+  /** px (px²): the frame has no pixel spacing */
+  unit: 'mm' | 'mm²' | 'px' | 'px²';
+  by: string | null;
+  at: string;
+}
+
 export interface Capture {
   id: string;
   examId: string;
@@ -60,6 +74,8 @@ export interface Capture {
   pixelSpacing: { x: number; y: number } | null;
   results: unknown[];
   measurements: Measurement[];
+  /** the clinician's own calipers on this frame (always set by the store) */
+  clinicianMeasurements?: ManualMeasure[];
 }
 
 export interface Exam {

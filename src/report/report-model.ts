@@ -3,7 +3,7 @@
  * renderer only lays it out. A value the clinician did not review is said to be unverified in words.
  */
 import type { Flag } from '../analysis/flags.js';
-import type { Exam, Measurement } from '../records/types.js';
+import type { Exam, ManualMeasure, Measurement } from '../records/types.js';
 import type { ReportText } from './i18n.js';
 
 export interface ReportRow {
@@ -63,6 +63,18 @@ function shown(m: Measurement, which: 'ai' | 'final', t: ReportText): string {
   return v === null ? t.t('notUsed') : t.value(v, m.unit);
 }
 
+/** A distance or area the clinician measured: no AI value, the clinician's number, who measured it. */
+function manualRow(m: ManualMeasure, t: ReportText): ReportRow {
+  const distance = m.kind === 'distance';
+  return {
+    label: `${t.t(distance ? 'manualDistance' : 'manualArea')} ${distance ? 'D' : 'A'}${m.n}`,
+    ai: t.t('notUsed'),
+    final: `${t.number(m.value, 1)} ${m.unit}`,
+    decision: `${t.t('measuredBy')} ${m.by ?? '?'}`,
+    unverified: false,
+  };
+}
+
 /** This exam's HC centile and the patient's growth flags (obstetric exams). */
 export interface ReportGrowth {
   hcCentile: { z: number; centile: number } | undefined;
@@ -90,14 +102,17 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
   const captures = exam.captures.map((c, i): ReportCapture => ({
     id: c.id,
     heading: `${t.t('capture')} ${i + 1} · ${t.dateTime(c.createdAt)} · ${t.t('frame')} ${c.frameSeq}`,
-    rows: c.measurements.map((m) => ({
-      label: t.kind(m.kind),
-      ai: shown(m, 'ai', t),
-      final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
-      decision: t.state(m.state, m.decidedBy),
-      unverified: m.state === 'unverified',
-    })),
-    reviewed: c.measurements.some((m) => m.state !== 'unverified'),
+    rows: [
+      ...c.measurements.map((m) => ({
+        label: t.kind(m.kind),
+        ai: shown(m, 'ai', t),
+        final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
+        decision: t.state(m.state, m.decidedBy),
+        unverified: m.state === 'unverified',
+      })),
+      ...(c.clinicianMeasurements ?? []).map((m) => manualRow(m, t)),
+    ],
+    reviewed: c.measurements.some((m) => m.state !== 'unverified') || (c.clinicianMeasurements?.length ?? 0) > 0,
   }));
   const lines: string[] = [];
   if (exam.examType === 'obstetric' && growth) {

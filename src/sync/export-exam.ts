@@ -205,7 +205,9 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: SERIES_NAME[examType] }));
     const overlay = Uint8Array.from(clean);
-    const finalEllipse = mine?.result?.ellipse;
+    // the head's ellipse as decided: the clinician's when corrected (the HC's final geometry), else the AI's
+    const hc = c.measurements.find((m) => m.kind === 'hc');
+    const finalEllipse = (hc?.finalGeometry as { ellipse?: EllipseLike } | null | undefined)?.ellipse ?? mine?.result?.ellipse;
     if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse);
     // the outline as decided: the clinician's when pushed into shape, else the AI's
     const margin = c.measurements.find((m) => m.kind === 'lesion_margin');
@@ -217,6 +219,8 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       const g = (m.finalGeometry ?? m.aiGeometry) as SegmentLike | null;
       if (g && typeof g.x1 === 'number') drawLine(overlay, px.width, px.height, g);
     }
+    // the clinician's own calipers: a distance's line, an area's closed outline
+    for (const m of c.clinicianMeasurements ?? []) drawOutline(overlay, px.width, px.height, m.points.flat());
     datasets.push(
       buildUsImage(study, {
         ...common,
@@ -232,6 +236,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       trackingUid: keyedUid(k, `group:${c.id}`),
       image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: rawUid, seriesInstanceUid: rawSeries },
       measurements,
+      manual: c.clinicianMeasurements,
     });
   });
   const cine = buildClipDatasets(study, o.clips ?? [], { secret: k, examId: exam.id, seriesDescription: SERIES_NAME[examType] });

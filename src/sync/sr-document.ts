@@ -24,23 +24,19 @@ export interface SrDocumentInput {
   sopInstanceUid: string;
   contentDate: string;
   contentTime: string;
-  groups: Array<{ image?: ImageRef | undefined; measurements: Array<{ decidedBy: string | null }> }>;
+  groups: Array<{ image?: ImageRef | undefined; measurements: Array<{ decidedBy: string | null }>; manual?: Array<{ by: string | null }> | undefined }>;
   algorithm: { name: string; version: string; deviceUid: string; provider: string };
   notes: string[];
   status?: DocumentStatus | undefined;
   instanceNumber?: number | undefined;
 }
 
-/** The clinicians who decided, in the order their measurements appear (de-identification numbers them so). */
+/**
+ * The clinicians who decided or measured, in the order their measurements appear (de-identification numbers
+ * them so): each is a person observer, and the name in a Finding text is replaced with their alias.
+ */
 export function decidersOf(sr: SrDocumentInput): string[] {
-  return [
-    ...new Set(
-      sr.groups
-        .flatMap((g) => g.measurements)
-        .map((m) => m.decidedBy)
-        .filter((x): x is string => !!x),
-    ),
-  ];
+  return [...new Set(sr.groups.flatMap((g) => [...g.measurements.map((m) => m.decidedBy), ...(g.manual ?? []).map((m) => m.by)]).filter((x): x is string => !!x))];
 }
 
 /** Observation context (TID 1001): the algorithm as a device observer, each deciding clinician as a person observer. */

@@ -1,6 +1,6 @@
 /**
  * The closed exam's Comprehensive SR: a TID 1500-shaped Imaging Measurement Report with one measurement
- * group per capture (HC, BPD, OFD with LOINC codes; GA), following the IHE AI Results pattern: the
+ * group per capture (HC, BPD, OFD with LOINC codes; GA; the clinician's own distances and areas), following the IHE AI Results pattern: the
  * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until a clinician signs it
  * (src/server/plugins/sign-off.ts: a later revision, src/sync/sr-revision.ts), and each decision
  * (confirmed/corrected, AI value, by whom) is recorded.
@@ -9,6 +9,7 @@ import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/l
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
 import { type Code, type ImageRef, code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
+import { type SrManualMeasure, manualItem } from './sr-manual.js';
 import { COMPREHENSIVE_SR, type DocumentStatus } from './sr-revision-status.js';
 import type { StudyContext } from './us-image.js';
 
@@ -74,7 +75,8 @@ export interface SrInput {
   sopInstanceUid: string;
   contentDate: string;
   contentTime: string;
-  groups: Array<{ trackingUid: string; image?: ImageRef; measurements: SrMeasurement[] }>;
+  /** `manual`: the clinician's own distance and area calipers on the capture (src/sync/sr-manual.ts) */
+  groups: Array<{ trackingUid: string; image?: ImageRef; measurements: SrMeasurement[]; manual?: SrManualMeasure[] | undefined }>;
   algorithm: { name: string; version: string; deviceUid: string; provider: string };
   /** default obstetric */
   examType?: ExamType;
@@ -139,6 +141,7 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
               ]
             : []),
           ...g.measurements.flatMap((m) => item(m, g.image) ?? []),
+          ...(g.manual ?? []).map((m) => manualItem(m, g.image)),
         ],
       })),
     },

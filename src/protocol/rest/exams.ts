@@ -1,4 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import { ClinicianMeasurementsBody, ManualMeasureDto } from './manual-measures.js';
 import { FlagDto, OutlineDto, SegmentDto, StoredResultDto } from './results.js';
 
 const PN = '^[^\\\\^=\\n\\r]{0,64}(\\^[^\\\\^=\\n\\r]{0,64}){0,4}$';
@@ -78,6 +79,7 @@ export const CaptureDto = T.Object({
   pixelSpacing: Nullable(T.Object({ x: T.Number(), y: T.Number() })),
   results: T.Array(StoredResultDto),
   measurements: T.Array(MeasurementDto),
+  clinicianMeasurements: T.Optional(T.Array(ManualMeasureDto, { description: "The clinician's own distance and area calipers on this frame" })),
 });
 export type CaptureDto = Static<typeof CaptureDto>;
 
@@ -138,6 +140,7 @@ export const CaptureBody = T.Object(
   {
     operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
     seq: T.Optional(T.Integer({ minimum: 0, description: 'A frozen cine frame; default: the newest frame with results' })),
+    clinicianMeasurements: T.Optional(ClinicianMeasurementsBody),
   },
   { additionalProperties: false },
 );

@@ -7,3 +7,4 @@ export * from './system.js';
 export * from './access.js';
 export * from './patients.js';
 export * from './patient-checks.js';
+export * from './manual-measures.js';

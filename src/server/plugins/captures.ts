@@ -7,6 +7,8 @@ import type { CaptureInput } from '../../records/exam-store.js';
 import { TASK_OF_EXAM } from '../../protocol/exam-types.js';
 import type { ResultEvent } from '../../pipeline/bus.js';
 import { readBounded } from '../bounded-body.js';
+import { readCaptureExtras } from '../capture-extras.js';
+import { MAX_EXTRAS_BYTES } from '../../protocol/rest/manual-measures.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from '../frame-message.js';
 import { RecentFrames } from '../recent-frames.js';
 import { auditRequest } from '../access/audit-request.js';
@@ -15,6 +17,10 @@ import { diskGuarded } from '../disk-guarded.js';
 const tags = ['records'];
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
 const stored = (rs: ResultEvent[]): CaptureInput['results'] => rs.map((r) => ({ modelId: r.modelId, modelVersion: r.modelVersion, provider: r.provider, result: r.result }));
+
+/** The clinician's calipers as the audit trail keeps them: "distance 1: 12.34 mm". */
+const auditedMeasures = (c: { clinicianMeasurements?: Array<{ kind: string; n: number; value: number; unit: string }> | undefined }): string[] =>
+  (c.clinicianMeasurements ?? []).map((m) => `${m.kind} ${m.n}: ${m.value.toFixed(2)} ${m.unit}`);
 
 /** The next frame that gets a result of `task` while it is still kept, or undefined after `ms`. */
 function nextCaptureOf(app: FastifyInstance, recent: RecentFrames, task: string, ms: number): Promise<ReturnType<RecentFrames['capture']>> {
@@ -90,10 +96,11 @@ const captures: FastifyPluginAsync = async (app) => {
           region: f.region,
           results: stored(c.results),
           clientKey: req.headers['idempotency-key'],
+          clinicianMeasurements: req.body?.clinicianMeasurements,
         },
         req.principal!.name,
       );
-      if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq });
+      if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq, clinicianMeasurements: auditedMeasures(capture) });
       return reply.code(created ? 201 : 200).send(capture);
     },
   );
@@ -109,7 +116,7 @@ const captures: FastifyPluginAsync = async (app) => {
         done(new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, 'No frame of the current source is known yet (the daemon restarted or the source changed); capture a newer frame'), undefined);
         return;
       }
-      readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + largest, 'The frame message').then(
+      readBounded(payload, FRAME_HEADER_BYTES_WITH_KIND + largest + MAX_EXTRAS_BYTES, 'The frame message').then(
         (b) => done(null, b),
         (err: Error) => done(err, undefined),
       );
@@ -121,7 +128,7 @@ const captures: FastifyPluginAsync = async (app) => {
         preHandler: diskGuarded(frameRoute, 'capture'),
         schema: {
           tags,
-          summary: 'Capture a frozen frame sent back as the binary /api/live frame message',
+          summary: 'Capture a frozen frame sent back as the binary /api/live frame message, optionally followed by { clinicianMeasurements } as UTF-8 JSON',
           params: IdParams,
           querystring: CaptureFrameQuery,
           headers: ClientKeyHeaders,
@@ -153,9 +160,11 @@ const captures: FastifyPluginAsync = async (app) => {
           throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${JSON.stringify(claims)}, but the daemon sent it as ${JSON.stringify(sent)}; post the frame message unchanged`);
         }
         const bytes = h.width * h.height * h.channels;
-        if (body.length !== h.pixelOffset + bytes) {
+        if (body.length < h.pixelOffset + bytes) {
           throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${h.width}×${h.height}×${h.channels} pixels but carries ${body.length - h.pixelOffset} bytes`);
         }
+        // the clinician's calipers on this frame may follow its pixels (src/server/capture-extras.ts)
+        const extras = readCaptureExtras(body.subarray(h.pixelOffset + bytes), h.seq);
         const { capture, created } = store.addCaptureOnce(
           req.params.id,
           {
@@ -169,10 +178,11 @@ const captures: FastifyPluginAsync = async (app) => {
             region: seen.region,
             results: stored(results),
             clientKey: req.headers['idempotency-key'],
+            clinicianMeasurements: extras.clinicianMeasurements,
           },
           req.principal!.name,
         );
-        if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true });
+        if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true, clinicianMeasurements: auditedMeasures(capture) });
         return reply.code(created ? 201 : 200).send(capture);
       },
     );

@@ -3,8 +3,11 @@
  * the clinician's decision on each of its measurements, then shows the updated exam. Saving is idempotent:
  * Confirm is switched off while saving and after (an edit turns it back on), each frame is sent with one
  * client key (`Idempotency-Key`: a double tap or a retry is stored once), and a frame already saved says so.
+ * The clinician's own calipers on the frame travel in the same request (after the frame message, as
+ * `{ clinicianMeasurements }` JSON): the capture and its calipers are stored together or not at all.
  */
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
+import type { ManualMeasureBody } from '../../../src/protocol/rest/index.js';
 import { api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
@@ -22,7 +25,7 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   const seq = decodeFrameHeader(review.buf).seq;
   els.confirm.disabled = true; // a second tap while this one saves does nothing
   try {
-    const capture = await api.captureFrame(exam.id, review.buf, operator, `frame-${exam.id}-${seq}`);
+    const capture = await api.captureFrame(exam.id, withCalipers(review.buf, c.calipers.saved(seq)), operator, `frame-${exam.id}-${seq}`);
     const edited = await review.decide(capture, async (id, decision, fix) => {
       await api.decide(id, { decision, ...fix });
     });
@@ -35,4 +38,14 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
     els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
     c.message(failureText(err), 'error');
   }
+}
+
+/** The frame message, followed by the calipers as UTF-8 JSON when there are any (else the message alone). */
+function withCalipers(frame: ArrayBuffer, clinicianMeasurements: ManualMeasureBody[]): ArrayBuffer {
+  if (clinicianMeasurements.length === 0) return frame;
+  const json = new TextEncoder().encode(JSON.stringify({ clinicianMeasurements }));
+  const out = new Uint8Array(frame.byteLength + json.byteLength);
+  out.set(new Uint8Array(frame), 0);
+  out.set(json, frame.byteLength);
+  return out.buffer;
 }

@@ -2,8 +2,12 @@
  * The clinician's own calipers on a frozen frame, independent of the AI (issue 18, image review): a distance
  * (tap its two ends) and an area (tap around it, then Area again to close it). Measured in mm with the
  * frame's own pixel spacing (x and y apart), else in pixels, said so. They belong to the frame they were
- * made on: another frame or going live clears them. Saved with the capture on Confirm (clinicianMeasurements).
+ * made on: another frame or going live clears them. Saved with the capture on Confirm (`clinicianMeasurements`,
+ * web-ui/src/live/confirm.ts): the daemon recomputes each value with the same functions
+ * (src/analysis/manual-caliper.ts) and refuses a capture whose shown number it does not find.
  */
+import { caliperArea, caliperDistance } from '../../../src/analysis/manual-caliper.js';
+import type { ManualMeasureBody } from '../../../src/protocol/rest/index.js';
 import type { Point } from '../state';
 
 export type CaliperTool = 'distance' | 'area';
@@ -20,20 +24,10 @@ export interface ManualMeasure {
 
 export type Spacing = { x: number; y: number } | undefined;
 
-export function distanceOf(a: Point, b: Point, s: Spacing): number {
-  return Math.hypot((b[0] - a[0]) * (s?.x ?? 1), (b[1] - a[1]) * (s?.y ?? 1));
-}
+export const distanceOf = (a: Point, b: Point, s: Spacing): number => caliperDistance(a, b, s);
 
 /** Area of a simple polygon (shoelace), scaled by the pixel's area. */
-export function areaOf(points: Point[], s: Spacing): number {
-  let twice = 0;
-  for (let i = 0; i < points.length; i++) {
-    const [x1, y1] = points[i]!;
-    const [x2, y2] = points[(i + 1) % points.length]!;
-    twice += x1 * y2 - x2 * y1;
-  }
-  return (Math.abs(twice) / 2) * (s?.x ?? 1) * (s?.y ?? 1);
-}
+export const areaOf = (points: Point[], s: Spacing): number => caliperArea(points, s);
 
 export class ManualCalipers {
   tool: CaliperTool | undefined;
@@ -68,6 +62,12 @@ export class ManualCalipers {
 
   #next(kind: CaliperTool): number {
     return this.done.filter((m) => m.kind === kind).length + 1;
+  }
+
+  /** The measures made on frame `seq`, as Confirm sends them with its capture (none when made on another frame). */
+  saved(seq: number): ManualMeasureBody[] {
+    if (this.seq !== seq) return [];
+    return this.done.map((m) => ({ kind: m.kind, points: m.points.map(([x, y]) => [x, y]), value: m.value, unit: m.unit }));
   }
 
   clear(seq?: number): void {
