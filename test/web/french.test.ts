@@ -6,22 +6,26 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
 import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, notSeen, startExam } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { SIMULATED, liveRig } from './live-rig.js';
 
-const launch = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-
-/** `key: 'text'` pairs of a dictionary object literal in a source file (the page's own strings). */
-function entries(file: string, start: string): Map<string, string> {
+/**
+ * `key: 'text'` pairs of a dictionary object literal in a source file (the page's own strings): the literal that
+ * opens on the line of the last of `starts` (each looked for after the one before) and closes at its indentation.
+ */
+function entries(file: string, ...starts: string[]): Map<string, string> {
   const src = readFileSync(join(packageRoot(), file), 'utf8');
-  const from = src.indexOf(start);
-  const body = src.slice(from, src.indexOf('\n};', from));
+  let from = 0;
+  for (const s of starts) {
+    from = src.indexOf(s, from);
+    if (from < 0) throw new Error(`${file} has no ${JSON.stringify(s)}: the dictionaries' shape changed, update this test`);
+  }
+  const indent = /^\s*/.exec(src.slice(src.lastIndexOf('\n', from) + 1))![0];
+  const body = src.slice(from, src.indexOf(`\n${indent}}`, from));
   const out = new Map<string, string>();
   for (const m of body.matchAll(/^\s+'?([\w-]+)'?: (['"])(.*?)\2,?$/gm)) out.set(m[1]!, m[3]!.replace(/\\'/g, "'"));
   return out;
@@ -30,7 +34,7 @@ function entries(file: string, start: string): Map<string, string> {
 /** English strings of the live view (i18n.ts and live/strings.ts) that French writes otherwise, longest first. */
 function englishOnly(): string[] {
   const pairs: Array<[Map<string, string>, Map<string, string>]> = [
-    [entries('web-ui/src/i18n.ts', 'const en = {'), entries('web-ui/src/i18n.ts', 'const fr: Record<Key, string> = {')],
+    [entries('web-ui/src/i18n.ts', 'const dicts = defineStrings({', '  en: {'), entries('web-ui/src/i18n.ts', 'const dicts = defineStrings({', '  fr: {')],
     [entries('web-ui/src/live/strings.ts', 'export const liveEn = {'), entries('web-ui/src/live/strings.ts', 'export const liveFr')],
   ];
   const out: string[] = [];
@@ -64,19 +68,8 @@ async function chooseFrench(page: Page): Promise<void> {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('French live page: obstetric exam', () => {
-  let d: TestDaemon;
-  let browser: Browser;
   const english = englishOnly();
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 15 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await launch();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => SIMULATED);
 
   it('the dictionaries were read (the check below cannot pass on an empty list)', () => {
     expect(english.length).toBeGreaterThan(60);
@@ -87,7 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM))('French live page: obstetric exam', () =>
   for (const viewport of VIEWPORTS) {
     it(`live, frozen, measured and confirmed in French, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await chooseFrench(page);
       await startExam(page, 'obstetric', 26);
       await page.waitForFunction(() => document.getElementById('centile')!.classList.contains('out-of-range'), undefined, { timeout: 20000 });
@@ -123,23 +116,12 @@ describe.skipIf(!existsSync(CHROMIUM))('French live page: obstetric exam', () =>
 });
 
 describe.skipIf(breastMissing.length > 0)('French live page: breast exam', () => {
-  let d: TestDaemon;
-  let browser: Browser;
   const english = englishOnly();
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), breastReplayConfig(await replayFolder()), [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await launch();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(async () => breastReplayConfig(await replayFolder()));
 
   it('the lesion summary, categories and diameters in French, 820×1180', async () => {
     const errors: string[] = [];
-    const { context, page } = await clinicianPage(browser, d, VIEWPORTS[1], errors);
+    const { context, page } = await clinicianPage(rig.browser, rig.d, VIEWPORTS[1], errors);
     await chooseFrench(page);
     await startExam(page, 'breast');
     await page.waitForFunction(() => /^Lésion|^Signes suspects|^Aucune lésion/.test(document.getElementById('b-summary')!.textContent ?? ''), undefined, { timeout: 30000 });
