@@ -7,6 +7,9 @@ export class LatestSlot<T> {
   #has = false;
   #waiter: ((item: T) => void) | undefined;
   dropped = 0;
+  /** Items put so far; `takenAt` is the number (1-based, in put order) of the last item taken. */
+  puts = 0;
+  takenAt = 0;
 
   /** True when an item is waiting to be taken. */
   get hasItem(): boolean {
@@ -14,7 +17,9 @@ export class LatestSlot<T> {
   }
 
   put(item: T): void {
+    this.puts++;
     if (this.#waiter) {
+      this.takenAt = this.puts;
       const w = this.#waiter;
       this.#waiter = undefined;
       w(item);
@@ -27,6 +32,7 @@ export class LatestSlot<T> {
 
   take(signal: AbortSignal): Promise<T> {
     if (this.#has) {
+      this.takenAt = this.puts; // the item held is always the last one put
       const item = this.#item as T;
       this.#item = undefined;
       this.#has = false;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Frame } from '../capture/frame.js';
 import { GRABBER_DRIVERS, type RegionOverride } from '../capture/region.js';
 import type { FrameSource } from '../capture/source.js';
@@ -6,10 +7,11 @@ import type { InferenceEngine } from '../inference/engine.js';
 import { FrameAdmission, type SpacingOverride } from './admission.js';
 import type { Bus } from './bus.js';
 import type { PipelineHeartbeat } from './heartbeat.js';
-import { LatestSlot } from './latest-slot.js';
-import { ModelRunner, type Slot, type TaskContextProvider } from './model-runner.js';
-import { type Job, Publication, launch } from './publication.js';
+import { ModelLane } from './model-lane.js';
+import { ModelRunner, type TaskContextProvider } from './model-runner.js';
+import { Publication } from './publication.js';
 import { RunHolds } from './run-holds.js';
+import { RunPermits } from './run-permits.js';
 import { ModelSchedule, type ScheduledModel } from './schedule.js';
 import { type PipelineLog, type SourceDeadlines, SourceHolder } from './source-holder.js';
 import type { SourceScope } from '../capture/source-scope.js';
@@ -42,29 +44,40 @@ export interface PipelineOptions {
   regionFor?: (source: FrameSource) => RegionOverride | undefined;
   /** How long a driver's start() and stop() may take (defaults: DEFAULT_SOURCE_DEADLINES). */
   sourceDeadlines?: Partial<SourceDeadlines>;
+  /**
+   * How many models may run at once, each on its own worker (default: the cores, os.availableParallelism()).
+   * 1 makes the models take turns (a one-core board); more than the cores only makes them preempt each other.
+   */
+  concurrentRuns?: number;
 }
 
 /**
- * Source → entrance checks → latest-frame slot → models at their cadence → bus. Frames go to the bus at the
- * source rate (for the live view); inference takes only the newest frame, dropping the rest (counted).
+ * Source → entrance checks → one lane per model (its own latest-frame slot, at its cadence) → bus. Frames go
+ * to the bus at the source rate (for the live view); each model takes only the newest frame when it is free,
+ * dropping the rest (counted), and models run side by side on their own workers where there are cores for it
+ * (RunPermits), so the diagnostic model never waits behind the enhancer or the other way round.
  * Each seam is its own module: SourceHolder (switching, deadlines), FrameAdmission (checks, freeze,
- * calibration), ModelSchedule (cadence, on/off, replacement), Publication (analysis, results). Nothing
- * here knows a clinical task: a task's context comes with its ModelRunner.
+ * calibration), ModelSchedule (cadence, on/off, replacement), ModelLane (one model's loop), Publication
+ * (analysis, results). Nothing here knows a clinical task: a task's context comes with its ModelRunner.
  */
 export class Pipeline {
-  readonly #slot = new LatestSlot<Frame>();
+  readonly #lanes: ModelLane[] = [];
+  readonly #permits: RunPermits;
   readonly #schedule: ModelSchedule;
   readonly #sources: SourceHolder;
   readonly #admission: FrameAdmission;
   readonly #publication: Publication;
   readonly #holds = new RunHolds<ModelRunner>();
   #framesIn = 0;
+  /** Frames offered to the lanes; of them, those some lane took (lanes take in offer order: see #taken). */
+  #offered = 0;
   #framesTaken = 0;
+  #lastTaken = 0;
   #lastFrameAtMs: number | undefined;
   #innerErrors = 0;
   #lastInnerError: string | undefined;
   #abort: AbortController | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #loops: Array<Promise<void>> = [];
 
   constructor(
     readonly bus: Bus,
@@ -72,6 +85,7 @@ export class Pipeline {
     private readonly options: PipelineOptions = {},
   ) {
     this.#schedule = new ModelSchedule();
+    this.#permits = new RunPermits(options.concurrentRuns ?? Math.max(1, availableParallelism()));
     this.#publication = new Publication(bus, options.log);
     for (const m of models) this.addModel(m);
     this.#admission = new FrameAdmission(() => this.#sources.current?.driver, options.log);
@@ -96,6 +110,10 @@ export class Pipeline {
   addModel(model: ScheduledModel): void {
     this.#schedule.add(model);
     this.#publication.track(model.runner.id);
+    const lane = new ModelLane(model.runner.id, { schedule: this.#schedule, holds: this.#holds, publication: this.#publication, permits: this.#permits, taken: this.#taken }, this.#offered);
+    this.#lanes.push(lane);
+    const signal = this.#abort?.signal;
+    if (signal && !signal.aborted) this.#loops.push(lane.run(signal));
   }
 
   /** The sessions scheduled now, in order (a replacement takes its predecessor's place). */
@@ -162,7 +180,9 @@ export class Pipeline {
     try {
       if (!this.#admission.admit(frame)) return;
       this.bus.publish('frame', frame);
-      this.#slot.put(frame);
+      this.#offered++;
+      if (this.#lanes.length === 0) this.#taken(this.#offered); // no model: nothing waits for the frame
+      for (const lane of this.#lanes) lane.offer(frame);
     } catch (err) {
       this.#innerErrors++;
       this.#lastInnerError = `frame ${String(frame?.seq)}: ${errorMessage(err)}`;
@@ -172,7 +192,7 @@ export class Pipeline {
   async start(source: FrameSource): Promise<void> {
     this.#abort = new AbortController();
     const signal = this.#abort.signal;
-    this.#loop = this.#run(signal);
+    for (const lane of this.#lanes) this.#loops.push(lane.run(signal));
     await this.#sources.start(source, signal);
   }
 
@@ -198,7 +218,7 @@ export class Pipeline {
   async stop(): Promise<void> {
     await this.#sources.stop();
     this.#abort?.abort(new Error('Pipeline stopped'));
-    await this.#loop?.catch(() => {});
+    await Promise.all(this.#loops.splice(0).map((l) => l.catch(() => {})));
   }
 
   stats(): PipelineStats {
@@ -206,7 +226,8 @@ export class Pipeline {
     return {
       framesIn: this.#framesIn,
       framesTaken: this.#framesTaken,
-      framesDropped: this.#slot.dropped,
+      // offered, not taken by any lane, and not the newest one (which a lane may still take)
+      framesDropped: this.#offered - this.#framesTaken - (this.#lastTaken < this.#offered ? 1 : 0),
       errors: p.errors + this.#innerErrors,
       lastError: p.lastError ?? this.#lastInnerError,
       framesRejected: this.#admission.rejected,
@@ -229,68 +250,13 @@ export class Pipeline {
     return { framesIn: this.#framesIn, resultsOut: p.resultsOut, lastFrameAtMs: this.#lastFrameAtMs, lastResultAtMs: p.lastResultAtMs, framesExpected, resultsExpected };
   }
 
-  #complete(job: Job, outcome: Awaited<Job['outcome']>): void {
-    this.#publication.complete(job, outcome);
-    this.#holds.release(job.runner);
-  }
-
   /**
-   * The loop overlaps work across frames: while model M runs on frame N (on its worker thread), the JS thread
-   * analyses and publishes the previous run; with frames queued, frame N+1 is prepared into the other input
-   * buffer meanwhile and its run is queued behind N's on the same worker. When no frame is waiting, a run in
-   * flight is finished at once (lowest latency).
+   * Lanes take frames in the order they were offered (each slot holds only the newest frame, and every lane
+   * is offered every frame), so a frame is new to the entrance count exactly when its number passes the last.
    */
-  async #run(signal: AbortSignal): Promise<void> {
-    const due: ScheduledModel[] = [];
-    const prepared: Array<{ runner: ModelRunner; ms: number }> = [];
-    let slot: Slot = 0;
-    let inflight: Job | undefined;
-    while (!signal.aborted) {
-      if (inflight && !this.#slot.hasItem) {
-        this.#complete(inflight, await inflight.outcome);
-        inflight = undefined;
-      }
-      let frame: Frame;
-      try {
-        frame = await this.#slot.take(signal);
-      } catch {
-        break;
-      }
-      const tTaken = performance.now();
-      this.#framesTaken++;
-      this.#schedule.due(frame, due);
-      if (due.length === 0) continue;
-      // The other buffer from the run still in flight (the only one not yet analysed): flipping blindly would
-      // land on its buffer after a frame whose preparation failed and launched nothing.
-      slot = inflight ? (inflight.slot === 0 ? 1 : 0) : slot === 0 ? 1 : 0;
-      // Prepare every due model now, while the frame's buffer is guaranteed valid; a model whose preparation
-      // failed is not launched on a half-written buffer. The runner is kept as prepared: a replacement
-      // arriving meanwhile takes over from the next frame.
-      prepared.length = 0;
-      for (const m of due) {
-        const t = performance.now();
-        try {
-          m.runner.prepare(frame, slot);
-          this.#holds.hold(m.runner);
-          prepared.push({ runner: m.runner, ms: performance.now() - t });
-        } catch (err) {
-          this.#publication.fail(m.runner.id, err);
-        }
-      }
-      for (const { runner, ms } of prepared) {
-        this.#schedule.ran(runner.id, frame.seq);
-        const previous = inflight;
-        // Same model: this run is queued behind the one in flight (on the other buffer), so the worker goes
-        // straight from one to the next. Another model (its own worker) starts only once the previous has
-        // finished, so models take turns on the cores rather than running side by side.
-        const previousOutcome = previous && previous.runner !== runner ? await previous.outcome : undefined;
-        inflight = launch(runner, slot, frame, tTaken, ms);
-        if (previous) this.#complete(previous, previousOutcome ?? (await previous.outcome));
-      }
-    }
-    if (inflight) {
-      await inflight.outcome; // not published: the pipeline is stopping
-      this.#holds.release(inflight.runner);
-    }
-  }
+  readonly #taken = (n: number): void => {
+    if (n <= this.#lastTaken) return;
+    this.#framesTaken++;
+    this.#lastTaken = n;
+  };
 }

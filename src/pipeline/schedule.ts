@@ -35,7 +35,7 @@ export class ModelSchedule {
 
   /** Puts `runner` in the place of the model with its id; returns the runner it replaced. */
   replace(runner: ModelRunner): ModelRunner {
-    const m = this.#models.find((x) => x.runner.id === runner.id);
+    const m = this.#find(runner.id);
     if (!m) throw new Error(`No model "${runner.id}" is scheduled; scheduled: ${this.#models.map((x) => x.runner.id).join(', ') || 'none'}`);
     const old = m.runner;
     m.runner = runner;
@@ -47,14 +47,18 @@ export class ModelSchedule {
     else this.#disabled.add(id);
   }
 
-  /** Fills `out` (reused by the caller: no allocation per frame) with the models due on `frame`. */
-  due(frame: Frame, out: ScheduledModel[]): void {
-    out.length = 0;
-    for (const m of this.#models) {
-      if (this.#disabled.has(m.runner.id)) continue;
-      const last = this.#lastSeq.get(m.runner.id);
-      if (last === undefined || frame.seq < last || frame.seq - last >= m.everyN) out.push(m);
-    }
+  /** The runner in force for model `id` now (a replacement takes over from the next frame its lane prepares). */
+  runnerOf(id: string): ModelRunner | undefined {
+    return this.#find(id)?.runner;
+  }
+
+  /** True when model `id` is switched on and due on `frame` (no allocation: asked once per frame per model). */
+  wants(id: string, frame: Frame): boolean {
+    if (this.#disabled.has(id)) return false;
+    const m = this.#find(id);
+    if (!m) return false;
+    const last = this.#lastSeq.get(id);
+    return last === undefined || frame.seq < last || frame.seq - last >= m.everyN;
   }
 
   /** Models scheduled and switched on. */
@@ -64,6 +68,11 @@ export class ModelSchedule {
 
   ran(id: string, seq: number): void {
     this.#lastSeq.set(id, seq);
+  }
+
+  #find(id: string): ScheduledModel | undefined {
+    for (const m of this.#models) if (m.runner.id === id) return m;
+    return undefined;
   }
 
   /** A new source numbers its frames afresh. */
