@@ -135,8 +135,7 @@ export class ClipStore {
   }
 
   #sameClip(examId: string, input: ClipInput): string | undefined {
-    const byKey =
-      input.clientKey !== undefined ? (this.db.prepare('SELECT id FROM clips WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined) : undefined;
+    const byKey = input.clientKey !== undefined ? (this.db.prepare('SELECT id FROM clips WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined) : undefined;
     const byRange = this.db
       .prepare('SELECT id FROM clips WHERE exam_id = ? AND first_seq = ? AND first_timestamp_ms = ? AND last_seq = ?')
       .get(examId, input.seqs[0], input.timestampsMs[0], input.seqs[input.seqs.length - 1]) as { id: string } | undefined;

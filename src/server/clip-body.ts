@@ -78,21 +78,34 @@ export function parseClip(body: Buffer, sent: (seq: number, timestampMs: number)
     try {
       h = decodeFrameHeader(body.subarray(at));
     } catch (err) {
-      throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${frames.length + 1} of the clip (byte ${at}) is not a frame message (${errorMessage(err)}); post the messages /api/live sent, one after another`, { cause: err });
+      throw new SonoError(
+        ErrorCodes.FRAME_MESSAGE_INVALID,
+        `Frame ${frames.length + 1} of the clip (byte ${at}) is not a frame message (${errorMessage(err)}); post the messages /api/live sent, one after another`,
+        { cause: err },
+      );
     }
     if (h.kind !== 0) throw invalid(`Frame ${h.seq} of the clip is an enhanced frame (display only); a clip holds raw frames`, { seq: h.seq });
     const bytes = h.width * h.height * h.channels;
     if (at + h.pixelOffset + bytes > body.length) {
-      throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} of the clip claims ${h.width}×${h.height}×${h.channels} pixels but the body ends ${at + h.pixelOffset + bytes - body.length} bytes short; post the messages unchanged`);
+      throw new SonoError(
+        ErrorCodes.FRAME_MESSAGE_INVALID,
+        `Frame ${h.seq} of the clip claims ${h.width}×${h.height}×${h.channels} pixels but the body ends ${at + h.pixelOffset + bytes - body.length} bytes short; post the messages unchanged`,
+      );
     }
     const seen = sent(h.seq, h.timestampMs);
     if (!seen) {
-      throw new SonoError(ErrorCodes.CLIP_FRAME_UNKNOWN, `Frame ${h.seq} captured at ${h.timestampMs} is not one this daemon sent lately (the daemon restarted, the source changed, or it is older than the last 2000 frames); freeze again and save a newer clip`, {
-        details: { seq: h.seq },
-      });
+      throw new SonoError(
+        ErrorCodes.CLIP_FRAME_UNKNOWN,
+        `Frame ${h.seq} captured at ${h.timestampMs} is not one this daemon sent lately (the daemon restarted, the source changed, or it is older than the last 2000 frames); freeze again and save a newer clip`,
+        {
+          details: { seq: h.seq },
+        },
+      );
     }
     if (geometry(h) !== geometry(seen)) {
-      throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${geometry(h)}, but the daemon sent it as ${geometry(seen)}; post the frame messages unchanged`, { details: { seq: h.seq } });
+      throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${geometry(h)}, but the daemon sent it as ${geometry(seen)}; post the frame messages unchanged`, {
+        details: { seq: h.seq },
+      });
     }
     const prev = frames[frames.length - 1];
     if (prev && geometry(prev.seen) !== geometry(seen)) {

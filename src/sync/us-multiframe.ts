@@ -41,8 +41,7 @@ export interface ClipExport {
 const REGION_NOT_SET: GateEntry = {
   hold: {
     code: 'SONO_REGION_NOT_SET',
-    message:
-      'The source has no imaging region set, so text the scanner burns around the clip could not be cut off; a technician sets the region (System page), or masks this clip and releases it',
+    message: 'The source has no imaging region set, so text the scanner burns around the clip could not be cut off; a technician sets the region (System page), or masks this clip and releases it',
   },
 };
 

@@ -20,7 +20,8 @@ function sentFrames(t: Awaited<ReturnType<typeof buildTestApp>>, seq: number, n:
 
 describe('cine clips: POST /api/exams/:id/clips (real SQLite, inject)', async () => {
   const t = await buildTestApp();
-  const newExam = async (): Promise<string> => (await t.app.inject({ method: 'POST', url: '/api/exams', payload: { patient: { id: 'P-9', name: 'DOE^JANE' }, datingGaWeeks: 22 } })).json<{ id: string }>().id;
+  const newExam = async (): Promise<string> =>
+    (await t.app.inject({ method: 'POST', url: '/api/exams', payload: { patient: { id: 'P-9', name: 'DOE^JANE' }, datingGaWeeks: 22 } })).json<{ id: string }>().id;
   const postClip = (examId: string, body: Buffer, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url: `/api/exams/${examId}/clips`, headers: { 'content-type': 'application/octet-stream', ...headers }, payload: body });
   const stored = (): number => (t.db.prepare('SELECT count(*) AS n FROM clips').get() as { n: number }).n;
@@ -104,7 +105,12 @@ describe('cine clips: POST /api/exams/:id/clips (real SQLite, inject)', async ()
 
   it('takes only a signed-in clinician, and refuses a request without a clip (coded)', async () => {
     const id = await newExam();
-    const anon = await t.app.inject({ method: 'POST', url: `/api/exams/${id}/clips`, headers: { 'content-type': 'application/octet-stream', authorization: 'Bearer nope' }, payload: Buffer.alloc(10) });
+    const anon = await t.app.inject({
+      method: 'POST',
+      url: `/api/exams/${id}/clips`,
+      headers: { 'content-type': 'application/octet-stream', authorization: 'Bearer nope' },
+      payload: Buffer.alloc(10),
+    });
     expect(anon.statusCode).toBe(401);
     const empty = await t.app.inject({ method: 'POST', url: `/api/exams/${id}/clips` });
     expect(empty.json()).toMatchObject({ code: 'SONO_CLIP_INVALID', statusCode: 400 });

@@ -16,6 +16,7 @@ import { FrameView } from './live/frame-view';
 import { modelsInstalled } from './live/model-availability';
 import { showResultCommon } from './live/results-panel';
 import { setFrozen, wireReview } from './live/review';
+import { wireClip } from './live/clip';
 import { LiveSocket } from './live/socket';
 import { StatusBar } from './live/status';
 import { screens, wireScreens } from './screens/index';
@@ -85,6 +86,7 @@ const enhance = new EnhancedView(els, socket);
 const examPanel = wireExamPanel(c, (examType) => socket.send({ type: 'exam-type', examType }));
 for (const m of examTypeList) m.setup?.(c.env);
 wireReview(c);
+wireClip(c); // Save clip, beside Calibrate
 const gate = wireAccess(els, wireScreens(els, screens, c.message), socket); // sign-in, lock, role tabs
 els.confirm.addEventListener('click', () => void confirmReview(c, examPanel.show));
 els.lang.addEventListener('change', () => setLang(els.lang.value as Lang));

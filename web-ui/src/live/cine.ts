@@ -88,6 +88,30 @@ export class Cine {
     return best >= 0 ? best : this.#count - 1;
   }
 
+  /**
+   * A clip around frame `i`: up to `max` kept frames centred on it (clamped to the ring's ends), and only the
+   * unbroken run of frames with the same `key` as frame i (its size and region: one clip is one image size).
+   * Oldest first; empty when `i` is not kept.
+   */
+  clipAround(i: number, max: number, key: (f: CineFrame) => string): CineFrame[] {
+    const centre = this.at(i);
+    if (!centre) return [];
+    const k = key(centre);
+    let lo = i;
+    let hi = i;
+    // grow one frame at a time on alternate sides, so the shown frame stays in the middle where it can
+    while (hi - lo + 1 < max) {
+      const before = this.at(lo - 1);
+      const after = this.at(hi + 1);
+      const takeBefore = before !== undefined && key(before) === k;
+      const takeAfter = after !== undefined && key(after) === k;
+      if (!takeBefore && !takeAfter) break;
+      if (takeAfter && (!takeBefore || hi - i <= i - lo)) hi++;
+      else lo--;
+    }
+    return Array.from({ length: hi - lo + 1 }, (_, j) => this.at(lo + j)!);
+  }
+
   /** The frame shown while frozen: the scrubbed one. Its own result (if any) is the only one drawn on it. */
   current(): CineFrame | undefined {
     return this.at(this.index);

@@ -29,6 +29,13 @@ export const liveEn = {
   noLesionOutlined: 'No lesion outlined.',
   aiSupportNote: 'AI decision support, not a diagnosis: unverified until a clinician confirms or corrects the outline.',
   noClassGiven: 'No class given.',
+  saveClip: 'Save clip',
+  clipSaving: 'Saving the clip…',
+  clipSaved: 'Clip saved to the exam: {n} frames, {s} s',
+  clipAlreadySaved: 'This clip is already saved to the exam',
+  clipTooShort: 'The cine holds too few frames of this size for a clip; scan a little longer, then freeze',
+  clipsHeading: 'Cine clips',
+  clipLine: '{n} frames · {s} s · frames {first}–{last}',
 };
 
 export const liveFr: Record<keyof typeof liveEn, string> = {
@@ -61,6 +68,13 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
   noLesionOutlined: 'Aucune lésion délimitée.',
   aiSupportNote: "Aide à la décision par IA, pas un diagnostic : non vérifié tant qu'un clinicien n'a pas validé ou corrigé le contour.",
   noClassGiven: 'Aucune classe donnée.',
+  saveClip: 'Enregistrer le clip',
+  clipSaving: 'Enregistrement du clip…',
+  clipSaved: "Clip enregistré dans l'examen : {n} images, {s} s",
+  clipAlreadySaved: "Ce clip est déjà enregistré dans l'examen",
+  clipTooShort: "Le ciné contient trop peu d'images de cette taille pour un clip ; balayez encore un peu, puis figez",
+  clipsHeading: 'Clips ciné',
+  clipLine: '{n} images · {s} s · images {first}–{last}',
 };
 
 /** Fills `{name}` slots of a translated string. */
