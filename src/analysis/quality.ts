@@ -48,7 +48,10 @@ export function maskPlausibilityScore(iouWithEllipse: number, axisRatio: number)
  * whatever the score. No point of the curve makes a useful error flag (the Youden point, quality < 0.94,
  * flags 57% of the good measurements), so 0.6 is kept as what it is: a gate against outlines that are not
  * head-like (it catches blank/implausible outputs and almost no real head, 2% of held-out images).
- * The curve and its table are in models/fetal-head/MODEL_CARD.md.
+ * A second pass was measured as a replacement and not wired (`bench/eval-hc18-quality.ts`): the HC disagreement
+ * with the mirrored image reaches AUROC 0.64 on the training images and 0.69 (0.57–0.80) held-out, and the
+ * combination grouped cross-validation chose (band width + HC) 0.62 held-out: no clear gain for one more
+ * inference per frame. The curve and its table are in models/fetal-head/MODEL_CARD.md.
  */
 export const POOR_QUALITY_BELOW = 0.6;
 
