@@ -11,6 +11,7 @@ import { examSession } from '../../patient-form/exam-session';
 import { patientApi } from '../../patient-form/patient-api';
 import { showDate } from '../../patient-form/typed-date';
 import { patientText, statusOf, timeOf } from './exam-text';
+import { appendManualRows } from './manual-rows';
 import { type ExamKey, hasKey, tx, word } from './strings';
 
 const make = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] => Object.assign(document.createElement(tag), props);
@@ -74,6 +75,7 @@ function captures(exam: Exam): HTMLElement {
         make('td', { textContent: m.decidedBy ?? '' }),
       );
     }
+    appendManualRows(body, c.clinicianMeasurements); // the clinician's own calipers on this frame
     box.append(table);
   }
   return box;
