@@ -9,7 +9,8 @@ predicts |HC error| > 3 mm (or no detection):
   3. ONE figure on the 117 held-out images for the predictor and the model the training images chose, with
      its ROC table; the held-out images choose nothing.
 
-    python3 models/training/quality_tta.py --features /work/train-work/quality2/feat.jsonl --out /work/train-work/quality2/tta.json
+    python3 models/training/quality_tta.py --features /work/train-work/quality2/feat7.jsonl --out /work/train-work/quality2/tta7.json \
+        [--images ../shared/data/hc18/training_set]   (the skull-echo measures; needs Pillow, e.g. /usr/bin/python3)
 """
 from __future__ import annotations
 
@@ -76,6 +77,40 @@ def table(rows: list[dict]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarr
         "1-certainty": 1 - np.array([r["certainty"] for r in rows]),
     }
     return f, bad, subj
+
+
+def echo_features(rows: list[dict], images: str) -> dict[str, np.ndarray]:
+    """Skull echo along the base ellipse: at 180 points, the brightest pixel within ±5% of the radius.
+
+    weak_frac  share of points whose echo is below half the image's 95th percentile (a missing skull wall),
+    echo_cv    coefficient of variation of the echo around the outline.
+    """
+    from PIL import Image  # only for this optional measure
+
+    out: dict[str, list[float]] = {"weak_frac": [], "echo_cv": []}
+    t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    ks = np.linspace(-0.05, 0.05, 11)
+    for r in rows:
+        im = np.asarray(Image.open(f"{images}/{r['file']}").convert("L"), dtype=np.float32)
+        e = r["base"]["ellipse"]
+        if e is None:
+            out["weak_frac"].append(1.0)
+            out["echo_cv"].append(1.0)
+            continue
+        h, w = im.shape
+        ang = math.radians(e["angleDeg"])
+        c, s = math.cos(ang), math.sin(ang)
+        u, v = e["semiMajor"] * np.cos(t), e["semiMinor"] * np.sin(t)
+        x, y = e["cx"] + u * c - v * s, e["cy"] + u * s + v * c
+        dx, dy = x - e["cx"], y - e["cy"]
+        xs = np.rint(x[:, None] + dx[:, None] * ks[None, :]).astype(int)
+        ys = np.rint(y[:, None] + dy[:, None] * ks[None, :]).astype(int)
+        ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        val = np.where(ok, im[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)], -1).max(1)
+        vals = val[val >= 0] if (val >= 0).any() else np.zeros(1)
+        out["weak_frac"].append(float((vals < 0.5 * (np.percentile(im, 95) + 1)).mean()))
+        out["echo_cv"].append(float(vals.std() / (vals.mean() + 1)))
+    return {k: np.array(v) for k, v in out.items()}
 
 
 def auc(score: np.ndarray, pos: np.ndarray) -> float:
@@ -182,12 +217,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--features", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--images", help="HC18 training_set folder: adds the skull-echo measures (needs Pillow)")
     a = ap.parse_args()
     rows = load(a.features)
     tr = [r for r in rows if not r["heldOut"]]
     ho = [r for r in rows if r["heldOut"]]
     ftr, ytr, str_ = table(tr)
     fho, yho, sho = table(ho)
+    if a.images:
+        ftr.update(echo_features(tr, a.images))
+        fho.update(echo_features(ho, a.images))
     out: dict = {"training": {"n": len(tr), "bad": int(ytr.sum())}, "held-out": {"n": len(ho), "bad": int(yho.sum())}}
     print(f"training n {len(tr)} bad {int(ytr.sum())}; held-out n {len(ho)} bad {int(yho.sum())}")
     single = {}
@@ -214,6 +253,8 @@ def main() -> None:
         ["spread7_mm", "hc_mm", "band_mm"],
         ["spread7_mm", "hc_mm", "band_mm", "1-fitResidual", "1-modelConfidence"],
     ]
+    if a.images:
+        sets += [["band_mm", "hc_mm", "echo_cv"], ["band_mm", "hc_mm", "echo_cv", "weak_frac", "mirror_mm", "spread7_mm"]]
     cv = {}
     for s in sets:
         m, sd = grouped_cv(ftr, ytr, str_, s)
