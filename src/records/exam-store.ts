@@ -6,7 +6,7 @@ import { CATEGORIES, measurementRows } from './measurement-rows.js';
 import { type ExamRow, examOf, measurementOf } from './exam-rows.js';
 import { checkNewExam } from './new-exam-checks.js';
 import type { CaptureInput } from './capture-input.js';
-import { checkManualMeasures, insertManualMeasures, manualMeasuresOf } from './manual-measures.js';
+import { type CheckedMeasure, checkManualMeasures, insertManualMeasures, manualMeasuresOf, missingManualMeasures } from './manual-measures.js';
 import type { Capture, Exam, ExamType, Measurement, MeasurementState, NewExam } from './types.js';
 
 export type { CaptureInput } from './capture-input.js';
@@ -114,18 +114,26 @@ export class ExamStore {
 
   /**
    * Stores a capture unless this exam already holds the same frame (same sequence and capture time) or the
-   * same client key: then that capture is answered and nothing is written (`created` false).
+   * same client key: then that capture is answered and nothing is written (`created` false) but the
+   * clinician's calipers measured on it since (`addedMeasures`).
    * Who captured is recorded by the route in the audit trail; `actor` is who made the clinician's calipers.
    */
-  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null): { capture: Capture; created: boolean } {
+  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null): { capture: Capture; created: boolean; addedMeasures: number } {
     checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length, region: input.region }, `Frame ${input.frameSeq}`);
     checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
     const manual = checkManualMeasures(input.clinicianMeasurements, input, input.pixelSpacing);
     const id = randomUUID();
+    let added: CheckedMeasure[] = [];
     const existing = this.db
       .transaction((): string | undefined => {
         const exam = examOf(this.#examRow(examId));
         const same = this.#sameCapture(examId, input);
+        // the frame saved again with calipers measured since: they join it (never removed: kept as made)
+        const more = same ? missingManualMeasures(this.db, same, manual) : [];
+        if (same && more.length > 0) {
+          if (exam.voidedAt || exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is ${exam.voidedAt ? 'voided' : 'closed'}; its captures take no more calipers`);
+          insertManualMeasures(this.db, same, (added = more), actor, new Date().toISOString());
+        }
         if (same) return same;
         if (exam.voidedAt) throw voided(`Exam ${examId} was voided`);
         if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
@@ -163,7 +171,7 @@ export class ExamStore {
       .immediate();
     // only this capture is read back: an exam's other captures are not re-read on every save
     const capture = this.#capture(this.db.prepare(`SELECT ${CAPTURE_COLUMNS} FROM captures WHERE id = ?`).get(existing ?? id) as Record<string, unknown>);
-    return { capture, created: existing === undefined };
+    return { capture, created: existing === undefined, addedMeasures: added.length };
   }
 
   #sameCapture(examId: string, input: CaptureInput): string | undefined {

@@ -61,6 +61,18 @@ export function checkManualMeasures(list: readonly ManualMeasureInput[] | undefi
   });
 }
 
+/**
+ * Of `list` (the page's whole list for the frame), those capture `captureId` does not hold yet (same kind and
+ * points), numbered after the stored ones: measured after the frame was first saved, then saved again.
+ */
+export function missingManualMeasures(db: Db, captureId: string, list: readonly CheckedMeasure[]): CheckedMeasure[] {
+  const stored = manualMeasuresOf(db, captureId);
+  const keyOf = (m: Pick<CheckedMeasure, 'kind' | 'points'>): string => `${m.kind}:${JSON.stringify(m.points)}`;
+  const held = new Set(stored.map(keyOf));
+  const counts = { distance: stored.filter((m) => m.kind === 'distance').length, area: stored.filter((m) => m.kind === 'area').length };
+  return list.filter((m) => !held.has(keyOf(m))).map((m) => ({ ...m, n: ++counts[m.kind] }));
+}
+
 /** Stores checked measures of capture `captureId` (call inside the capture's transaction). */
 export function insertManualMeasures(db: Db, captureId: string, list: readonly CheckedMeasure[], by: string | null, at: string): void {
   const insert = db.prepare('INSERT INTO manual_measures (id, capture_id, kind, n, points_json, value, unit, made_by, made_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');

@@ -78,6 +78,22 @@ describe("the clinician's calipers saved with a capture", async () => {
     expect(r.json<{ clinicianMeasurements: ManualDto[] }>().clinicianMeasurements).toMatchObject([{ kind: 'distance', value: 2, unit: 'mm' }]);
   });
 
+  it('the same frame saved again with a caliper measured since adds it (numbered on, audited); the stored ones stay as made', async () => {
+    const id = await newExam();
+    const f = grayFrame(330, 64, 48);
+    publishFrame(t.runtime, f);
+    const d1 = { kind: 'distance', points: [[0, 0], [0, 10]] };
+    const d2 = { kind: 'distance', points: [[5, 5], [25, 5]] };
+    expect((await postFrame(id, withCalipers(f, { clinicianMeasurements: [d1] }), 'again-1')).statusCode).toBe(201);
+    const again = await postFrame(id, withCalipers(f, { clinicianMeasurements: [d1, d2] }), 'again-1');
+    expect(again.statusCode).toBe(200);
+    expect(again.json<{ clinicianMeasurements: ManualDto[] }>().clinicianMeasurements.map((m) => [m.n, m.value])).toEqual([[1, 2], [2, 4]]);
+    expect(t.runtime.access.services.audit.list({ action: 'capture.calipers.add', limit: 1 })[0]?.details).toMatchObject({ examId: id, clinicianMeasurements: ['distance 1: 2.00 mm', 'distance 2: 4.00 mm'] });
+    // a retry of the same list writes nothing more
+    expect((await postFrame(id, withCalipers(f, { clinicianMeasurements: [d1, d2] }), 'again-1')).json<{ clinicianMeasurements: ManualDto[] }>().clinicianMeasurements).toHaveLength(2);
+    expect((await exam(id)).captures).toHaveLength(1);
+  });
+
   const bad: Array<[string, unknown, string]> = [
     ['a point outside the frame', [{ kind: 'distance', points: [[10, 10], [65, 10]] }], 'SONO_GEOMETRY_OUT_OF_RANGE'],
     ['a negative coordinate', [{ kind: 'area', points: [[-1, 0], [10, 0], [10, 10]] }], 'SONO_GEOMETRY_OUT_OF_RANGE'],

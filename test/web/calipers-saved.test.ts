@@ -85,13 +85,30 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     ]);
     expect(saved[0]!.value.toFixed(1)).toBe(value);
 
-    // and the exam record view lists it beside the AI's measurements
+    // a second distance measured after the save: Confirm comes back, and the same capture keeps both
+    await page.tap('#tool-distance');
+    await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 });
+    for (const yy of [y - 40, y + 40]) {
+      const p = await toPage(page, x1, yy);
+      await page.touchscreen.tap(p.x, p.y);
+    }
+    await page.waitForFunction(() => document.querySelectorAll('#manual-measures li').length === 2);
+    await page.waitForSelector('#confirm:not([disabled])', { timeout: 5000 });
+    await page.evaluate(() => (document.getElementById('action-message')!.textContent = ''));
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== '', undefined, { timeout: 15000 });
+    const both = ((await (await fetch(`${d.url}/api/exams/${id}`)).json()) as ExamJson).captures;
+    expect(both).toHaveLength(1);
+    expect(both[0]!.clinicianMeasurements!.map((m) => m.n)).toEqual([1, 2]);
+
+    // and the exam record view lists them beside the AI's measurements
     await page.tap('#tabs .tab[data-view="exams"]');
     await page.waitForSelector(`#exam-rows tr[data-exam-id="${id}"]`);
     await page.tap(`#exam-rows tr[data-exam-id="${id}"]`);
-    const row = `table[data-capture-id="${exam.captures[0]!.id}"] tr[data-kind="manual_distance"] td`;
+    const row = `table[data-capture-id="${exam.captures[0]!.id}"] tr[data-kind="manual_distance"]`;
     await page.waitForSelector(row, { timeout: 10000 });
-    const cells = await page.locator(row).allTextContents();
+    expect(await page.locator(row).count()).toBe(2);
+    const cells = await page.locator(row).first().locator('td').allTextContents();
     expect(cells[0]).toContain('D1');
     expect(cells[2]).toBe(`${value} mm`);
     expect(cells[4]).toBe('clinician');

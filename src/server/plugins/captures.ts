@@ -83,7 +83,7 @@ const captures: FastifyPluginAsync = async (app) => {
           : new SonoError(ErrorCodes.FRAME_NOT_KEPT, `Frame ${seq} is no longer in the cine buffer; capture a newer frame`, { details: { seq } });
       }
       const f = c.frame;
-      const { capture, created } = store.addCaptureOnce(
+      const { capture, created, addedMeasures } = store.addCaptureOnce(
         req.params.id,
         {
           frameSeq: f.seq,
@@ -101,6 +101,7 @@ const captures: FastifyPluginAsync = async (app) => {
         req.principal!.name,
       );
       if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq, clinicianMeasurements: auditedMeasures(capture) });
+      if (addedMeasures > 0) auditRequest(req, 'capture.calipers.add', capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(capture) });
       return reply.code(created ? 201 : 200).send(capture);
     },
   );
@@ -165,7 +166,7 @@ const captures: FastifyPluginAsync = async (app) => {
         }
         // the clinician's calipers on this frame may follow its pixels (src/server/capture-extras.ts)
         const extras = readCaptureExtras(body.subarray(h.pixelOffset + bytes), h.seq);
-        const { capture, created } = store.addCaptureOnce(
+        const { capture, created, addedMeasures } = store.addCaptureOnce(
           req.params.id,
           {
             frameSeq: h.seq,
@@ -183,6 +184,7 @@ const captures: FastifyPluginAsync = async (app) => {
           req.principal!.name,
         );
         if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true, clinicianMeasurements: auditedMeasures(capture) });
+        if (addedMeasures > 0) auditRequest(req, 'capture.calipers.add', capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(capture) });
         return reply.code(created ? 201 : 200).send(capture);
       },
     );

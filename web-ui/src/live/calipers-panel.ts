@@ -5,6 +5,7 @@
  */
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
 import type { Key } from '../i18n';
+import { reviewOf } from '../state';
 import { t } from '../i18n';
 import { type LiveContext, caliperLabel, redraw } from './context';
 
@@ -36,6 +37,8 @@ export function wireCaliperPanel(c: LiveContext): void {
     distance.setAttribute('aria-pressed', String(calipers.tool === 'distance'));
     area.setAttribute('aria-pressed', String(calipers.tool === 'area'));
     clear.disabled = distance.disabled || (calipers.done.length === 0 && calipers.pending.length === 0);
+    // a measure made after the frame was saved is something new to save: Confirm comes back for it
+    if (reviewOf(c.state.mode) && calipers.done.length > calipers.savedCount) els.confirm.disabled = false;
     redraw(c);
   };
   c.caliperTools = (on) => {

@@ -30,6 +30,7 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
       await api.decide(id, { decision, ...fix });
     });
     state.savedFrames.add(`${exam.id}:${seq}`);
+    if (c.calipers.seq === seq) c.calipers.savedCount = c.calipers.done.length;
     state.exam = await api.getExam(exam.id);
     c.env.setState('saved');
     c.message(t(edited ? 'corrected' : 'confirmed'), 'ok');

@@ -36,6 +36,8 @@ export class ManualCalipers {
   readonly done: ManualMeasure[] = [];
   /** the frame (seq) they were made on */
   seq: number | undefined;
+  /** how many of `done` Confirm has saved with the frame (more: Confirm comes back to save them too) */
+  savedCount = 0;
 
   /** A tap at p on frame `seq`: a point of the measure being made; true when a distance was completed. */
   tap(p: Point, seq: number, spacing: Spacing): boolean {
@@ -71,6 +73,7 @@ export class ManualCalipers {
   }
 
   clear(seq?: number): void {
+    this.savedCount = 0;
     this.pending = [];
     this.done.length = 0;
     this.seq = seq;
