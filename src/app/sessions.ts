@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import { openModelSession } from '../inference/session.js';
+import { DISPLAY_MODEL_NICENESS } from '../inference/thread-nice.js';
 import { resolveIntraOpThreads } from '../inference/threads.js';
 import { WorkerEngine } from '../inference/worker-engine.js';
 import type { ModelPackage } from '../models/package.js';
@@ -24,7 +25,9 @@ export async function openSession(loaded: LoadedConfig, pkg: ModelPackage, log: 
   const { inference } = loaded.config;
   const intraOpThreads = resolveIntraOpThreads(inference.intraOpThreads, { cores: availableParallelism(), models: loaded.config.models.length, live: options.inWorker === true });
   const opts = { ...inference, intraOpThreads, tensorrt: { ...inference.tensorrt, engineCacheDir: inference.tensorrt.engineCacheDir && resolve(loaded.baseDir, inference.tensorrt.engineCacheDir) } };
-  const s = options.inWorker ? await WorkerEngine.open(pkg, opts) : await openModelSession(pkg, opts);
+  // the display-only enhancer gives way to the diagnostic model when cores are short (README, Benchmarks)
+  const placement = { niceness: pkg.manifest.task === 'enhance' ? DISPLAY_MODEL_NICENESS : undefined };
+  const s = options.inWorker ? await WorkerEngine.open(pkg, opts, placement) : await openModelSession(pkg, opts);
   for (const a of s.attempts.filter((x) => !x.ok)) log.warn({ model: s.id, provider: a.provider, reason: a.reason }, 'execution provider unavailable, trying the next');
   log.info(
     { model: s.id, version: s.version, provider: s.provider, precision: s.file.precision, intraOpThreads },

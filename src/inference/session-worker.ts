@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { readModelPackage } from '../models/package.js';
 import { type ModelSession, type SessionOptions, openModelSession } from './session.js';
+import { niceThisThread } from './thread-nice.js';
 
 interface OpenMsg {
   type: 'open';
@@ -14,6 +15,8 @@ interface OpenMsg {
   options: SessionOptions;
   inputs: [SharedArrayBuffer, SharedArrayBuffer];
   outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]>;
+  /** this worker thread's niceness (see WorkerEngine.open); absent: the process's own */
+  niceness?: number | undefined;
 }
 interface RunMsg {
   type: 'run';
@@ -43,10 +46,11 @@ port.on('message', (msg: Msg) => {
 async function handle(msg: Msg): Promise<void> {
   if (msg.type === 'open') {
     try {
+      const niced = msg.niceness !== undefined && niceThisThread(msg.niceness);
       session = await openModelSession(readModelPackage(msg.dir, { id: msg.id }), msg.options);
       inputs = [new Float32Array(msg.inputs[0]), new Float32Array(msg.inputs[1])];
       outputs = Object.fromEntries(Object.entries(msg.outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
-      port.postMessage({ type: 'opened', provider: session.provider, file: session.file, attempts: session.attempts });
+      port.postMessage({ type: 'opened', provider: session.provider, file: session.file, attempts: session.attempts, niced });
     } catch (err) {
       port.postMessage({ type: 'error', message: (err as Error).message, code: (err as { code?: string }).code });
     }

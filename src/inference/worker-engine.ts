@@ -21,6 +21,8 @@ export class WorkerEngine implements InferenceEngine {
   readonly #loops = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
   #next = 0;
   #dead: string | undefined;
+  /** The niceness asked for at open was put in force on the worker's thread. */
+  niced = false;
 
   private constructor(
     readonly pkg: ModelPackage,
@@ -67,7 +69,12 @@ export class WorkerEngine implements InferenceEngine {
     return this.pkg.manifest.version;
   }
 
-  static async open(pkg: ModelPackage, options: SessionOptions): Promise<WorkerEngine> {
+  /**
+   * `placement.niceness`: run this model's worker thread at that niceness (higher: yields to the rest when
+   * cores are short; only with one intra-op thread is all of its inference on that thread). Where the OS
+   * refuses, it runs at the process's priority and `niced` stays false.
+   */
+  static async open(pkg: ModelPackage, options: SessionOptions, placement: { niceness?: number } = {}): Promise<WorkerEngine> {
     const shape = pkg.manifest.input.shape;
     const n = shape[1] * shape[2] * shape[3] * 4;
     const inputs: [SharedArrayBuffer, SharedArrayBuffer] = [new SharedArrayBuffer(n), new SharedArrayBuffer(n)];
@@ -78,18 +85,20 @@ export class WorkerEngine implements InferenceEngine {
       outputs[o.name] = [new SharedArrayBuffer(size * 4), new SharedArrayBuffer(size * 4)];
     }
     const worker = startWorker(import.meta.url, 'session-worker');
-    const opened = await new Promise<{ provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[] }>((resolve, reject) => {
-      worker.once('message', (m: { type: string; message?: string; code?: string; provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[] }) => {
+    const opened = await new Promise<{ provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[]; niced?: boolean }>((resolve, reject) => {
+      worker.once('message', (m: { type: string; message?: string; code?: string; provider: ProviderName; file: ModelFile; attempts: ProviderAttempt[]; niced?: boolean }) => {
         if (m.type === 'opened') resolve(m);
         else reject(new SonoError((m.code as never) ?? ErrorCodes.PROVIDER_NONE_AVAILABLE, m.message ?? 'model failed to open'));
       });
       worker.once('error', reject);
-      worker.postMessage({ type: 'open', dir: pkg.dir, id: pkg.manifest.id, options, inputs, outputs }); // id: an installed version's folder is named after its version
+      worker.postMessage({ type: 'open', dir: pkg.dir, id: pkg.manifest.id, options, inputs, outputs, niceness: placement.niceness }); // id: an installed version's folder is named after its version
     }).catch(async (err: unknown) => {
       await worker.terminate();
       throw err;
     });
-    return new WorkerEngine(pkg, opened.provider, opened.file, opened.attempts, worker, inputs, outputs);
+    const engine = new WorkerEngine(pkg, opened.provider, opened.file, opened.attempts, worker, inputs, outputs);
+    engine.niced = opened.niced === true;
+    return engine;
   }
 
   /**

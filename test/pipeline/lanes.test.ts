@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedProbe } from '../../drivers/simulated/probe.js';
@@ -202,5 +204,20 @@ describe('models in lanes of their own', () => {
     expect(s.framesTaken + s.framesDropped).toBeLessThanOrEqual(s.framesIn);
     expect(s.framesTaken + s.framesDropped).toBeGreaterThanOrEqual(s.framesIn - 1);
     expect(s.models['fetal-head']!.runs + s.models['enhance']!.runs).toBe(results);
+  });
+
+  it("a display model's worker runs at the niceness it was opened with, the rest of the process at its own", async () => {
+    const threads = (): Map<number, number> => new Map(readdirSync('/proc/self/task').map((t) => [Number(t), getPriority(Number(t))]));
+    const before = threads();
+    const niced = await WorkerEngine.open(pkg(), { ...options, precision: 'int8' }, { niceness: 7 });
+    try {
+      expect(niced.niced).toBe(true);
+      const added = [...threads()].filter(([tid]) => !before.has(tid));
+      expect(added.some(([, nice]) => nice === 7)).toBe(true);
+      expect(getPriority(process.pid)).toBe(before.get(process.pid));
+      expect((await niced.run(0))['prob']!.data.length).toBeGreaterThan(0); // and it still runs
+    } finally {
+      await niced.release();
+    }
   });
 });
