@@ -41,15 +41,19 @@ function concat(frames: readonly CineFrame[]): ArrayBuffer {
   return out.buffer;
 }
 
-/** The button (beside Calibrate, in a cell of the tools grid that was empty) and its message line. */
+/**
+ * The button and its message line, at the top of the exam column, right under its heading: the clip goes to
+ * that exam, and the column scrolls on its own (the controls and tools grids have no row to spare: one more
+ * row scrolled the panel at 820×1180 and could push Confirm out of view). Its place never moves: the exam's
+ * summary and form come after it.
+ */
 function elements(c: LiveContext): { button: HTMLButtonElement; message: HTMLElement } {
   const button = Object.assign(document.createElement('button'), { id: 'save-clip', type: 'button', className: 'big', disabled: true, textContent: t('saveClip') });
   button.dataset.i18n = 'saveClip';
   const message = Object.assign(document.createElement('p'), { id: 'clip-message', className: 'action-message' });
   message.setAttribute('role', 'status');
   message.setAttribute('aria-live', 'polite');
-  c.els.calibrate.after(button);
-  c.els.calRow.after(message);
+  c.els.examSummary.before(button, message);
   return { button, message };
 }
 
@@ -60,9 +64,13 @@ export function wireClip(c: LiveContext): void {
   const saved = new Set<string>();
   let saving = false;
   // every way of freezing (the button, the probe's key, a test) shows the frozen badge: follow it
+  let wasFrozen = false;
   const frozenNow = (): void => {
     button.disabled = saving || !state.cine.frozen;
     if (!state.cine.frozen) say('', 'info');
+    // entering review brings the button into view (starting the exam may have scrolled its column down)
+    else if (!wasFrozen && button.parentElement) button.parentElement.scrollTop = 0;
+    wasFrozen = state.cine.frozen;
   };
   new MutationObserver(frozenNow).observe(c.els.frozenBadge, { attributes: true, attributeFilter: ['hidden'] });
 
