@@ -2,7 +2,8 @@
  * Issue 18, image review: "saving a short cine clip to the exam". In Chromium with touch at 1280×800 and
  * 820×1180, on the simulated probe: freeze, tap Save clip, the page says the clip is saved (beside the button)
  * and the daemon holds one clip of the cine's frames; a second tap on the same clip stores nothing more and
- * says so; the button and Confirm stay in view; the button speaks French when the page does.
+ * says so; the button and Confirm stay in view; the exam's record lists the clip; the button speaks French
+ * when the page does.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -86,6 +87,13 @@ describe.skipIf(!existsSync(CHROMIUM))('Save clip on a frozen cine', () => {
       await page.tap('#freeze');
       await page.waitForFunction(() => (document.getElementById('save-clip') as HTMLButtonElement).disabled);
       expect(await page.textContent('#clip-message')).toBe('');
+      // the exam's record lists the clip
+      await page.tap('#tabs .tab[data-view="exams"]');
+      await page.waitForSelector(`#exam-rows tr[data-exam-id="${examId}"]`);
+      await page.tap(`#exam-rows tr[data-exam-id="${examId}"]`);
+      await page.waitForSelector(`#record-clips li[data-clip-id="${saved[0]!.id}"]`);
+      expect(await page.textContent('#record-clips li')).toContain(`${saved[0]!.frameCount} frames · `);
+      await page.tap('#tabs .tab[data-view="live"]');
       await page.selectOption('#lang', 'fr');
       expect(await page.textContent('#save-clip')).toBe('Enregistrer le clip');
       expect(errors).toEqual([]);

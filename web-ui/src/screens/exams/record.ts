@@ -12,6 +12,7 @@ import { patientApi } from '../../patient-form/patient-api';
 import { showDate } from '../../patient-form/typed-date';
 import { patientText, statusOf, timeOf } from './exam-text';
 import { appendManualRows } from './manual-rows';
+import { clipRows } from './clip-rows';
 import { type ExamKey, hasKey, tx, word } from './strings';
 
 const make = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] => Object.assign(document.createElement(tag), props);
@@ -144,7 +145,7 @@ export async function openRecord(id: string, back: () => void): Promise<void> {
   }
   if (status === 'closed')
     actions.append(make('a', { id: 'record-report', className: 'big button-link', href: patientApi.reportUrl(id), target: '_blank', rel: 'noopener', textContent: tx('report') }));
-  r.replaceChildren(make('h3', { id: 'record-title', textContent: `${tx(exam.examType)} · ${patientText(exam)}` }), actions, msg, facts(exam), captures(exam), decisions(history));
+  r.replaceChildren(make('h3', { id: 'record-title', textContent: `${tx(exam.examType)} · ${patientText(exam)}` }), actions, msg, facts(exam), captures(exam), clipRows(id), decisions(history));
   r.dataset.examId = id;
   r.dataset.status = status;
   r.hidden = false;
