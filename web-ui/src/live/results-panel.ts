@@ -5,7 +5,9 @@ import { formatNumber } from './format';
 
 /** The parts of a result every exam type shows alike: its flags, latency, provider and model. */
 export function showResultCommon(els: Elements, r: ResultMessage): void {
-  els.flags.replaceChildren(...r.result.flags.map((f) => Object.assign(document.createElement('li'), { textContent: flagMessage(f.code, f.message), className: f.severity })));
+  // alerts first: the findings box has a fixed height and scrolls, so what matters most is what it shows
+  const flags = [...r.result.flags].sort((a, b) => Number(b.severity === 'alert') - Number(a.severity === 'alert'));
+  els.flags.replaceChildren(...flags.map((f) => Object.assign(document.createElement('li'), { textContent: flagMessage(f.code, f.message), className: f.severity })));
   els.latency.textContent = `${t('latency')} ${formatNumber(r.timings.totalMs, 0)} ms`;
   els.provider.textContent = `${t('provider')} ${r.provider}`;
   els.model.textContent = `${r.modelId} ${r.modelVersion}`;
