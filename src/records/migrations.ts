@@ -1,7 +1,14 @@
 /**
  * Versioned schema migrations. Append only: a released migration is never edited; a new one is added.
+ * The list is split by era only to keep files short: versions 1-20 (the first records schema, the outbox and
+ * access) here, 21 onwards in migrations-since-21.ts, which is where a new migration is appended. The order of
+ * application is this list's order, unchanged by the split.
  */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+import { LATER_MIGRATIONS, type Migration } from './migrations-since-21.js';
+
+export type { Migration } from './migrations-since-21.js';
+
+export const MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: 'exams, captures, measurements, audit log',
@@ -150,167 +157,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     `,
   },
-  {
-    version: 21,
-    name: 'OCR gate on outgoing images',
-    // One row per outgoing image (its SOP Instance UID, whatever the targets): checked once, held or passed
-    // once. The outbox's own state CHECK cannot be widened in SQLite without rebuilding the table, so the
-    // gate is its own table and the outbox's due query leaves out what it holds.
-    sql: `
-      CREATE TABLE outbox_gate (
-        sop_instance_uid TEXT PRIMARY KEY,
-        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
-        state TEXT NOT NULL CHECK (state IN ('checking','held','passed','released')),
-        reason_json TEXT,
-        checked_at TEXT,
-        decided_by TEXT,
-        decided_at TEXT,
-        created_at TEXT NOT NULL
-      );
-      CREATE INDEX outbox_gate_state ON outbox_gate (state);
-    `,
-  },
-  {
-    version: 22,
-    name: 'Decision history',
-    // Deciding again (a second clinician, a correction of a correction) keeps every earlier decision: the
-    // measurement row holds the one in force, this table every one in order, who made it and when. Append-only.
-    sql: `
-      CREATE TABLE measurement_decisions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        measurement_id TEXT NOT NULL REFERENCES measurements(id) ON DELETE RESTRICT,
-        decision TEXT NOT NULL CHECK (decision IN ('confirmed','corrected')),
-        final_value REAL,
-        final_text TEXT,
-        final_geometry_json TEXT,
-        decided_by TEXT NOT NULL,
-        decided_at TEXT NOT NULL
-      );
-      CREATE INDEX measurement_decisions_by_measurement ON measurement_decisions (measurement_id, id);
-      INSERT INTO measurement_decisions (measurement_id, decision, final_value, final_text, final_geometry_json, decided_by, decided_at)
-        SELECT id, state, final_value, final_text, final_geometry_json, COALESCE(decided_by, ''), COALESCE(decided_at, '')
-        FROM measurements WHERE state IN ('confirmed','corrected') ORDER BY decided_at;
-      CREATE TRIGGER measurement_decisions_no_update BEFORE UPDATE ON measurement_decisions BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
-      CREATE TRIGGER measurement_decisions_no_delete BEFORE DELETE ON measurement_decisions BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
-    `,
-  },
-  {
-    version: 23,
-    name: 'Report revisions, signatures and second reading',
-    // Append-only, like the decision history: a signature or an amendment is a new report revision (revision 0
-    // is the one closing sends), with who, when and the UIDs of the SR instances it sent; a second reader's
-    // opinion per measurement and the adjudication of a disagreement are kept beside the first decision.
-    sql: `
-      CREATE TABLE report_revisions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
-        revision INTEGER NOT NULL CHECK (revision >= 1),
-        kind TEXT NOT NULL CHECK (kind IN ('signature','amendment')),
-        by_user TEXT NOT NULL,
-        at TEXT NOT NULL,
-        sr_uid TEXT,
-        ob_sr_uid TEXT,
-        UNIQUE (exam_id, revision)
-      );
-      CREATE TABLE second_reads (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        measurement_id TEXT NOT NULL REFERENCES measurements(id) ON DELETE RESTRICT,
-        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
-        reader TEXT NOT NULL,
-        agree INTEGER NOT NULL CHECK (agree IN (0, 1)),
-        value REAL,
-        text TEXT,
-        note TEXT,
-        at TEXT NOT NULL
-      );
-      CREATE INDEX second_reads_by_measurement ON second_reads (measurement_id, id);
-      CREATE TABLE adjudications (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        measurement_id TEXT NOT NULL REFERENCES measurements(id) ON DELETE RESTRICT,
-        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
-        by_user TEXT NOT NULL,
-        value REAL,
-        text TEXT,
-        note TEXT,
-        at TEXT NOT NULL
-      );
-      CREATE INDEX adjudications_by_measurement ON adjudications (measurement_id, id);
-      CREATE TRIGGER report_revisions_no_update BEFORE UPDATE ON report_revisions BEGIN SELECT RAISE(ABORT, 'report revisions are append-only'); END;
-      CREATE TRIGGER report_revisions_no_delete BEFORE DELETE ON report_revisions BEGIN SELECT RAISE(ABORT, 'report revisions are append-only'); END;
-      CREATE TRIGGER second_reads_no_update BEFORE UPDATE ON second_reads BEGIN SELECT RAISE(ABORT, 'second reads are append-only'); END;
-      CREATE TRIGGER second_reads_no_delete BEFORE DELETE ON second_reads BEGIN SELECT RAISE(ABORT, 'second reads are append-only'); END;
-      CREATE TRIGGER adjudications_no_update BEFORE UPDATE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
-      CREATE TRIGGER adjudications_no_delete BEFORE DELETE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
-    `,
-  },
-  {
-    version: 24,
-    name: 'Exam dating, accession number and voiding',
-    // An exam started by mistake is voided, never deleted: who, when and why stay on the row (and in the audit
-    // trail); a voided exam takes no captures or decisions, is never closed, so never queued for sync.
-    sql: `
-      ALTER TABLE exams ADD COLUMN dating_method TEXT;
-      ALTER TABLE exams ADD COLUMN dating_date TEXT;
-      ALTER TABLE exams ADD COLUMN accession_number TEXT;
-      ALTER TABLE exams ADD COLUMN voided_at TEXT;
-      ALTER TABLE exams ADD COLUMN voided_by TEXT;
-      ALTER TABLE exams ADD COLUMN void_reason TEXT;
-      CREATE INDEX exams_by_patient ON exams (patient_id, created_at);
-    `,
-  },
-  {
-    version: 25,
-    name: 'Cine clips',
-    // A short cine clip saved to an exam (src/records/clip-store.ts): every frame's pixels in one blob (the
-    // database is encrypted as a whole), the frames' sequence numbers and capture times, the region and
-    // spacing they share. A clip is stored once per client key and once per frame range (a double tap, a retry).
-    sql: `
-      CREATE TABLE clips (
-        id TEXT PRIMARY KEY,
-        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
-        created_at TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        frame_count INTEGER NOT NULL CHECK (frame_count >= 2),
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        channels INTEGER NOT NULL CHECK (channels IN (1, 3)),
-        first_seq INTEGER NOT NULL,
-        last_seq INTEGER NOT NULL,
-        first_timestamp_ms REAL NOT NULL,
-        seqs_json TEXT NOT NULL,
-        timestamps_json TEXT NOT NULL,
-        pixel_spacing_x REAL,
-        pixel_spacing_y REAL,
-        region_json TEXT NOT NULL,
-        pixels BLOB NOT NULL,
-        client_key TEXT
-      );
-      CREATE INDEX clips_by_exam ON clips (exam_id, created_at);
-      CREATE UNIQUE INDEX clips_once_per_range ON clips (exam_id, first_seq, first_timestamp_ms, last_seq);
-      CREATE UNIQUE INDEX clips_once_per_client_key ON clips (exam_id, client_key) WHERE client_key IS NOT NULL;
-    `,
-  },
-  {
-    version: 26,
-    name: "The clinician's own calipers on a capture",
-    // Distance and area calipers a clinician measured on the frame (src/records/manual-measures.ts): stored
-    // with their capture in one transaction, the value recomputed from the points and the frame's spacing;
-    // made once with the capture, never changed afterwards.
-    sql: `
-      CREATE TABLE manual_measures (
-        id TEXT PRIMARY KEY,
-        capture_id TEXT NOT NULL REFERENCES captures(id) ON DELETE RESTRICT,
-        kind TEXT NOT NULL CHECK (kind IN ('distance','area')),
-        n INTEGER NOT NULL CHECK (n >= 1),
-        points_json TEXT NOT NULL,
-        value REAL NOT NULL,
-        unit TEXT NOT NULL CHECK (unit IN ('mm','mm²','px','px²')),
-        made_by TEXT,
-        made_at TEXT NOT NULL
-      );
-      CREATE INDEX manual_measures_by_capture ON manual_measures (capture_id);
-      CREATE TRIGGER manual_measures_no_update BEFORE UPDATE ON manual_measures BEGIN SELECT RAISE(ABORT, 'manual measures are kept as made'); END;
-      CREATE TRIGGER manual_measures_no_delete BEFORE DELETE ON manual_measures BEGIN SELECT RAISE(ABORT, 'manual measures are kept as made'); END;
-    `,
-  },
+  ...LATER_MIGRATIONS,
 ];
