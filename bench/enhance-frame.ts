@@ -2,7 +2,9 @@
  * Micro bench (issue 22, "Enhancer"): the enhancer's own JS work per 640×480 frame, in ONE run, as ratios —
  *  - analysis: the model output → the 8-bit enhanced image, general bilinear path (identityPath: false,
  *    what every frame took before) against the identity path (model grid = frame grid);
- *  - preprocessing: the frame → the model input (Preprocessor, the enhancer's manifest) and regionSignal.
+ *  - preprocessing: the frame → the model input: the resampler's general kernel (wasm SIMD where live; what
+ *    every frame took before) against its same-size table path, the whole Preprocessor.run (the enhancer's
+ *    manifest, table path), and regionSignal.
  * Both paths are timed in alternating blocks on the same frame (the VM's speed drifts minute to minute);
  * each row is the median of the blocks' per-frame means. The images are checked equal before timing.
  * Run: npx tsx bench/enhance-frame.ts [seconds per path, default 4]
@@ -15,6 +17,7 @@ import type { FrameGeometry, ModelGrid } from '../src/analysis/grid.js';
 import { regionSignal } from '../src/analysis/signal.js';
 import type { Frame } from '../src/capture/frame.js';
 import { Preprocessor, modelToFrame } from '../src/inference/preprocess.js';
+import { Resampler } from '../src/inference/resample.js';
 import type { Manifest } from '../src/models/manifest.js';
 import { packageRoot } from '../src/util/package-root.js';
 
@@ -71,15 +74,34 @@ const a = general.analyze(out, grid, geometry).image!.data;
 const b = identity.analyze(out, grid, geometry).image!.data;
 if (!identity.identity || !a.every((v, i) => v === b[i])) throw new Error('The identity path does not match the general path on the bench frame: fix it before timing');
 
+const rGeneral = new Resampler(W, H, mw, mh, { identityPath: false });
+const rTable = new Resampler(W, H, mw, mh);
+const scratch = new Float32Array(mw * mh);
+const norm = manifest.input.normalize;
+const [na, nb] = [norm.scale / norm.std, -norm.mean / norm.std];
+rGeneral.run(f.data, W, 1, 0, 0, scratch, mw, 0, 0, na, nb);
+rTable.run(f.data, W, 1, 0, 0, input, mw, 0, 0, na, nb);
+if (!rTable.identity || !scratch.every((v, i) => Object.is(v, input[i]))) throw new Error('The resampler table path does not match its general kernel on the bench frame: fix it before timing');
+
 const load = loadavg()
   .map((v) => v.toFixed(2))
   .join(' ');
-const [gen, fast, prep, sig] = race(
-  [() => general.analyze(out, grid, geometry), () => identity.analyze(out, grid, geometry), () => pre.run(f, input), () => regionSignal(f.data, W, 1, f.region)],
+const [gen, fast, rgen, rtab, prep, sig] = race(
+  [
+    () => general.analyze(out, grid, geometry),
+    () => identity.analyze(out, grid, geometry),
+    () => rGeneral.run(f.data, W, 1, 0, 0, scratch, mw, 0, 0, na, nb),
+    () => rTable.run(f.data, W, 1, 0, 0, input, mw, 0, 0, na, nb),
+    () => pre.run(f, input),
+    () => regionSignal(f.data, W, 1, f.region),
+  ],
   seconds,
 );
 console.log(`enhancer JS work per ${W}×${H} frame (median of 20 alternating blocks, ${seconds} s per path; load average ${load})`);
-console.log(`  analysis, general bilinear path : ${gen!.toFixed(3)} ms`);
-console.log(`  analysis, identity path         : ${fast!.toFixed(3)} ms   (${(gen! / fast!).toFixed(1)}× faster, same bytes)`);
-console.log(`  preprocess (Preprocessor.run)   : ${prep!.toFixed(3)} ms`);
-console.log(`  regionSignal                    : ${sig!.toFixed(3)} ms`);
+console.log(`  analysis, general bilinear path      : ${gen!.toFixed(3)} ms`);
+console.log(`  analysis, identity path              : ${fast!.toFixed(3)} ms   (${(gen! / fast!).toFixed(1)}× faster, same bytes)`);
+console.log(`  resample, general kernel (${rGeneral.grayKernel.padEnd(9)}) : ${rgen!.toFixed(3)} ms`);
+console.log(`  resample, same-size table path       : ${rtab!.toFixed(3)} ms   (${(rgen! / rtab!).toFixed(1)}× faster, same bits)`);
+console.log(`  Preprocessor.run (fill + table path) : ${prep!.toFixed(3)} ms`);
+console.log(`  regionSignal                         : ${sig!.toFixed(3)} ms`);
+console.log(`  enhancer JS per frame before → after : ${(gen! + rgen! + (prep! - rtab!) + sig!).toFixed(3)} → ${(fast! + prep! + sig!).toFixed(3)} ms`);

@@ -41,14 +41,21 @@ export class Resampler {
   readonly #row: Float64Array;
   readonly #col: Float64Array;
   #wasm: WasmGrayResampler | undefined;
+  // Same size in and out (the 640×480 enhancer on a 640×480 frame): every weight is 1 or 0, so each output
+  // is a function of one input byte — a 256-entry table built with the live kernel's arithmetic.
+  readonly #identity: boolean;
+  readonly #lut = new Float32Array(256);
+  #lutA = Number.NaN;
+  #lutB = Number.NaN;
 
   constructor(
     readonly inWidth: number,
     readonly inHeight: number,
     readonly outWidth: number,
     readonly outHeight: number,
-    options: { grayKernel?: 'auto' | 'js' } = {},
+    options: { grayKernel?: 'auto' | 'js'; identityPath?: boolean } = {},
   ) {
+    this.#identity = (options.identityPath ?? true) && inWidth === outWidth && inHeight === outHeight;
     this.#h = coefficients(inWidth, outWidth);
     this.#v = coefficients(inHeight, outHeight);
     this.#tmp = new Float64Array(inHeight * outWidth);
@@ -69,6 +76,7 @@ export class Resampler {
   run(src: Uint8Array, stride: number, channels: number, x0: number, y0: number, out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
     const { start: hs, count: hc, weights: hw, maxTaps: ht } = this.#h;
     if (channels === 1) {
+      if (this.#identity) return this.#copy(src, stride, x0, y0, out, outStride, ox, oy, a, b);
       if (this.#wasm) {
         try {
           return this.#wasm.run(src, stride, x0, y0, out, outStride, ox, oy, a, b);
@@ -112,6 +120,27 @@ export class Resampler {
       }
       const dst = (oy + o) * outStride + ox;
       for (let x = 0; x < ow; x++) out[dst + x] = acc[x]! * a + b;
+    }
+  }
+
+  /** Whether one-channel frames take the same-size table path. */
+  get identity(): boolean {
+    return this.#identity;
+  }
+
+  /** Same size: out = table[byte], the table holding what the live kernel computes for weight 1 (f32 in wasm, f64 in JS). */
+  #copy(src: Uint8Array, stride: number, x0: number, y0: number, out: Float32Array, outStride: number, ox: number, oy: number, a: number, b: number): void {
+    const lut = this.#lut;
+    if (a !== this.#lutA || b !== this.#lutB) {
+      const [fa, fb] = [Math.fround(a), Math.fround(b)];
+      for (let v = 0; v < 256; v++) lut[v] = this.#wasm ? Math.fround(v * fa) + fb : v * a + b;
+      [this.#lutA, this.#lutB] = [a, b];
+    }
+    const w = this.outWidth;
+    for (let y = 0; y < this.outHeight; y++) {
+      const p = (y0 + y) * stride + x0;
+      const d = (oy + y) * outStride + ox;
+      for (let x = 0; x < w; x++) out[d + x] = lut[src[p + x]!]!;
     }
   }
 
