@@ -151,7 +151,10 @@ export class ClipStore {
     return (this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM clips WHERE exam_id = ? ORDER BY created_at, rowid`).all(examId) as ClipRow[]).map(summaryOf);
   }
 
-  /** An exam's clips with their pixels, for the DICOM export at close. */
+  /**
+   * An exam's clips with their pixels, for the DICOM export at close. A clip whose frames retention dropped
+   * (an empty blob, src/service/retention.ts) reads as black frames of its size, as a dropped capture does.
+   */
   clipsForExport(examId: string): StoredClip[] {
     const rows = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, pixels FROM clips WHERE exam_id = ? ORDER BY created_at, rowid`).all(examId) as Array<ClipRow & { pixels: Buffer }>;
     return rows.map((r) => ({
@@ -164,7 +167,7 @@ export class ClipStore {
       timestampsMs: JSON.parse(r.timestamps_json) as number[],
       region: JSON.parse(r.region_json) as ImagingRegion,
       pixelSpacing: r.pixel_spacing_x !== null && r.pixel_spacing_y !== null ? { x: r.pixel_spacing_x, y: r.pixel_spacing_y } : null,
-      pixels: new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength),
+      pixels: r.pixels.length > 0 ? new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength) : new Uint8Array(r.width * r.height * r.channels * r.frame_count),
     }));
   }
 }

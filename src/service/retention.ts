@@ -1,25 +1,30 @@
 /**
  * Retention (storage.retention): a board that runs for months must not fill its disk with pixels the PACS
  * already holds. `dropPixelsAfterDays` after an exam was closed, its pixels are dropped — the captured frames
- * (captures.pixels) and the US images kept in the outbox after sending — while the record stays whole: the
- * exam, its measurements, every decision, signatures, and the SR documents sent.
+ * (captures.pixels), the cine clips' frames (clips.pixels, up to ~28 MB a clip) and the US images and US
+ * Multi-frame images kept in the outbox after sending — while the record stays whole: the exam, its
+ * measurements, every decision, signatures, the clips' frame lists, and the SR documents sent.
  *
  * An exam qualifies only when nothing but this device would lose anything:
  * - closed more than N days ago;
  * - signed (a signature revision exists): an unsigned report may still need its images;
  * - acknowledged by every sync target configured now (each has outbox rows for it) and every outbox row of
  *   the exam is 'sent' (nothing pending, nothing rejected);
- * - no outgoing image held or still being checked by the OCR gate (a technician may need its pixels).
+ * - no outgoing image held or still being checked by the OCR gate (a technician may need its pixels);
+ *   a clip's multi-frame image is gated and queued like a capture's images, so an unsent or held clip keeps
+ *   its whole exam's pixels.
+ * An exam with clips but no capture qualifies like any other.
  * With no sync target configured nothing is ever dropped: the device holds the only copy.
  *
  * Each exam is dropped in its own transaction together with its audit row (action 'retention.drop-pixels', no
  * patient data), so a crash leaves an exam either untouched or dropped and audited. The pixels column is
- * NOT NULL: a dropped capture holds an empty blob (ExamStore.capturePixels reads it as a black frame, so a later
- * amended SR or a PDF report is still made). SQLite reuses the freed pages for new records; the file does not
+ * NOT NULL: a dropped capture or clip holds an empty blob (ExamStore.capturePixels and ClipStore.clipsForExport read
+ * it as black frames, so a later amended SR, a PDF report or a rebuilt export is still made). SQLite reuses the freed pages for new records; the file does not
  * shrink (VACUUM would need as much free space again, which a full board has not).
  */
 import type { Db } from '../records/database.js';
 import { US_IMAGE_STORAGE } from '../sync/us-image.js';
+import { US_MULTIFRAME_STORAGE } from '../sync/us-multiframe.js';
 import type { RetentionConfig } from './storage-config.js';
 
 const DAY_MS = 86_400_000;
@@ -33,6 +38,9 @@ export interface DroppedExam {
   examId: string;
   closedAt: string;
   captures: number;
+  /** cine clips whose frames went */
+  clips: number;
+  /** outbox images emptied: US images and US Multi-frame images (clips) */
   images: number;
   bytes: number;
 }
@@ -49,7 +57,7 @@ export interface RetentionRun {
  * Written for a board with months of exams, where the outbox holds every image sent: an outbox row's `state`
  * lies after its payload (reading it pulls the whole image through the cipher, ~0.2 s per 1,000 rows here), so
  * unsent rows are found through the outbox_due index (target, state, …) and only columns before the payload
- * are read row by row. An exam not dropped yet is one whose captures still hold pixels.
+ * are read row by row. An exam not dropped yet is one whose captures or clips still hold pixels.
  */
 export function examsDueForPixelDrop(db: Db, options: { cutoff: string; targets: readonly string[]; limit?: number }): Array<{ id: string; closedAt: string }> {
   if (options.targets.length === 0) return [];
@@ -57,7 +65,7 @@ export function examsDueForPixelDrop(db: Db, options: { cutoff: string; targets:
     .prepare(
       `WITH cover AS (SELECT exam_id, count(DISTINCT target) AS n FROM outbox WHERE target IN (SELECT value FROM json_each(@targets)) GROUP BY exam_id),
        unsent AS (SELECT DISTINCT exam_id FROM outbox WHERE id IN (SELECT rowid FROM outbox INDEXED BY outbox_due WHERE state <> 'sent')),
-       px AS (SELECT DISTINCT exam_id FROM captures WHERE length(pixels) > 0)
+       px AS (SELECT exam_id FROM captures WHERE length(pixels) > 0 UNION SELECT exam_id FROM clips WHERE length(pixels) > 0)
        SELECT e.id, e.closed_at AS closedAt FROM exams e
          JOIN cover ON cover.exam_id = e.id
          JOIN px ON px.exam_id = e.id
@@ -74,8 +82,9 @@ export function examsDueForPixelDrop(db: Db, options: { cutoff: string; targets:
 export function dropExamPixels(db: Db, audit: RetentionAudit, exam: { id: string; closedAt: string }, days: number): DroppedExam {
   return db.transaction((): DroppedExam => {
     const caps = db.prepare('SELECT count(*) AS n, coalesce(sum(length(pixels)), 0) AS bytes FROM captures WHERE exam_id = ? AND length(pixels) > 0').get(exam.id) as { n: number; bytes: number };
+    const clips = db.prepare('SELECT count(*) AS n, coalesce(sum(length(pixels)), 0) AS bytes FROM clips WHERE exam_id = ? AND length(pixels) > 0').get(exam.id) as { n: number; bytes: number };
     // the exam's outbox rows by a scan of the columns before the payload, then each image row by its key
-    const rows = db.prepare('SELECT id FROM outbox WHERE exam_id = ? AND sop_class_uid = ?').pluck().all(exam.id, US_IMAGE_STORAGE) as number[];
+    const rows = db.prepare('SELECT id FROM outbox WHERE exam_id = ? AND sop_class_uid IN (?, ?)').pluck().all(exam.id, US_IMAGE_STORAGE, US_MULTIFRAME_STORAGE) as number[];
     const image = db.prepare("SELECT length(payload) AS bytes FROM outbox WHERE id = ? AND state = 'sent' AND length(payload) > 0");
     const clear = db.prepare("UPDATE outbox SET payload = X'' WHERE id = ?");
     let images = 0;
@@ -88,14 +97,15 @@ export function dropExamPixels(db: Db, audit: RetentionAudit, exam: { id: string
       imageBytes += r.bytes;
     }
     db.prepare("UPDATE captures SET pixels = X'' WHERE exam_id = ? AND length(pixels) > 0").run(exam.id);
-    const dropped: DroppedExam = { examId: exam.id, closedAt: exam.closedAt, captures: caps.n, images, bytes: caps.bytes + imageBytes };
+    db.prepare("UPDATE clips SET pixels = X'' WHERE exam_id = ? AND length(pixels) > 0").run(exam.id);
+    const dropped: DroppedExam = { examId: exam.id, closedAt: exam.closedAt, captures: caps.n, clips: clips.n, images, bytes: caps.bytes + clips.bytes + imageBytes };
     audit.record({
       user: null,
       client: 'daemon',
       action: 'retention.drop-pixels',
       target: exam.id,
       outcome: 'ok',
-      details: { closedAt: exam.closedAt, afterDays: days, captures: caps.n, images, bytes: dropped.bytes },
+      details: { closedAt: exam.closedAt, afterDays: days, captures: caps.n, clips: clips.n, images, bytes: dropped.bytes },
     });
     return dropped;
   })();
