@@ -5,13 +5,11 @@
  * record view lists it with who measured it.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
 import { LANDSCAPE, clinicianPage, startExam } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { SIMULATED, liveRig } from './live-rig.js';
 
 type Manual = { kind: string; n: number; points: number[][]; value: number; unit: string; by: string | null };
 type ExamJson = { id: string; captures: Array<{ id: string; clinicianMeasurements?: Manual[] }> };
@@ -28,22 +26,11 @@ const toPage = (page: Page, x: number, y: number): Promise<{ x: number; y: numbe
   );
 
 describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with the capture", () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 15 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => SIMULATED);
 
   it('measures a distance in review, confirms, and finds it in the exam record view', async () => {
     const errors: string[] = [];
-    const { context, page } = await clinicianPage(browser, d, LANDSCAPE, errors);
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
     await startExam(page, 'obstetric', 20);
     if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-cal');
     await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'fresh', undefined, { timeout: 20000 });
@@ -73,8 +60,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     expect(await page.textContent('#action-message')).toMatch(/^(Confirmed|Corrected)/);
 
     // the record keeps the distance: its points in frame pixels, the value the daemon recomputed, who measured it
-    const id = ((await (await fetch(`${d.url}/api/exams`)).json()) as Array<{ id: string }>)[0]!.id;
-    const exam = (await (await fetch(`${d.url}/api/exams/${id}`)).json()) as ExamJson;
+    const id = ((await (await fetch(`${rig.d.url}/api/exams`)).json()) as Array<{ id: string }>)[0]!.id;
+    const exam = (await (await fetch(`${rig.d.url}/api/exams/${id}`)).json()) as ExamJson;
     expect(exam.captures).toHaveLength(1);
     const saved = exam.captures[0]!.clinicianMeasurements!;
     expect(saved).toHaveLength(1);
@@ -97,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     await page.evaluate(() => (document.getElementById('action-message')!.textContent = ''));
     await page.tap('#confirm');
     await page.waitForFunction(() => document.getElementById('action-message')!.textContent !== '', undefined, { timeout: 15000 });
-    const both = ((await (await fetch(`${d.url}/api/exams/${id}`)).json()) as ExamJson).captures;
+    const both = ((await (await fetch(`${rig.d.url}/api/exams/${id}`)).json()) as ExamJson).captures;
     expect(both).toHaveLength(1);
     expect(both[0]!.clinicianMeasurements!.map((m) => m.n)).toEqual([1, 2]);
 

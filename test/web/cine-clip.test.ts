@@ -6,13 +6,11 @@
  * when the page does.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, mode, notSeen, startExam } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { SIMULATED, liveRig } from './live-rig.js';
 
 interface ClipDto {
   id: string;
@@ -34,27 +32,16 @@ async function clipAnswer(page: Page, line: string): Promise<{ tone: string; tex
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('Save clip on a frozen cine', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 15 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => SIMULATED);
 
   for (const viewport of VIEWPORTS) {
     it(`freeze, tap Save clip, one clip saved, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await startExam(page, 'obstetric', 26);
-      const exams = (await (await context.request.get(`${d.url}/api/exams`)).json()) as Array<{ id: string }>;
+      const exams = (await (await context.request.get(`${rig.d.url}/api/exams`)).json()) as Array<{ id: string }>;
       const examId = exams[0]!.id;
-      const clips = async (): Promise<ClipDto[]> => (await (await context.request.get(`${d.url}/api/exams/${examId}/clips`)).json()) as ClipDto[];
+      const clips = async (): Promise<ClipDto[]> => (await (await context.request.get(`${rig.d.url}/api/exams/${examId}/clips`)).json()) as ClipDto[];
       expect(await page.isDisabled('#save-clip'), 'live: nothing to save yet').toBe(true);
 
       await page.tap('#freeze');

@@ -4,42 +4,18 @@
  * frame goes with one Idempotency-Key, and a frame already saved says so. A breast Confirm records no
  * decision on the AI class and malignancy probability (the screen offers no way to disagree with them).
  */
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRETS, addTokenUser } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
-import { ensureTestBuild, testUi } from './test-build.js';
-
-async function signIn(context: BrowserContext, d: TestDaemon): Promise<void> {
-  await addTokenUser(d.runtime.access.services, 'clinician');
-  const r = await context.request.post(`${d.url}/api/session`, { data: { user: 'clinician', secret: SECRETS.clinician } });
-  expect(r.status(), await r.text()).toBeLessThan(300);
-}
+import { describe, expect, it } from 'vitest';
+import { breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
+import { clinicianPage } from './live-page-helpers.js';
+import { liveRig } from './live-rig.js';
 
 describe.skipIf(breastMissing.length > 0)('Confirm saves once', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), breastReplayConfig(await replayFolder()), [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(async () => breastReplayConfig(await replayFolder()));
 
   for (const viewport of [{ width: 1280, height: 800 }, { width: 820, height: 1180 }]) {
     it(`double tap, disabled after saving, re-frozen frame not stored again, ${viewport.width}×${viewport.height}`, async () => {
-      const context = await browser.newContext({ viewport, hasTouch: true });
-      await signIn(context, d);
-      const page = await context.newPage();
       const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(d.url + '/');
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors, { consoleErrors: false });
       await page.selectOption('#exam-type', 'breast');
       if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-once');
       await page.click('#start');
@@ -70,9 +46,9 @@ describe.skipIf(breastMissing.length > 0)('Confirm saves once', () => {
       expect(await page.textContent('#action-message')).toBe('This frame is already saved to the exam');
       expect(await page.isDisabled('#confirm')).toBe(true);
 
-      const exams = (await (await fetch(d.url + '/api/exams')).json()) as Array<{ id: string }>;
+      const exams = (await (await fetch(rig.d.url + '/api/exams')).json()) as Array<{ id: string }>;
       type M = { kind: string; state: string };
-      const exam = (await (await fetch(`${d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: M[] }> };
+      const exam = (await (await fetch(`${rig.d.url}/api/exams/${exams[0]!.id}`)).json()) as { captures: Array<{ measurements: M[] }> };
       expect(exam.captures, 'one capture stored').toHaveLength(1);
       const ms = exam.captures[0]!.measurements;
       for (const k of ['lesion_class', 'malignancy_probability']) expect(ms.find((m) => m.kind === k)?.state, k).toBe('unverified');

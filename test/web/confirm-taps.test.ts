@@ -15,39 +15,21 @@
  *    "ran" only cancelled it, its click dropped. The canvas now consumes its touches (web-ui/src/dom/
  *    hold-touches.ts); without that this part failed 2 local runs in 2 (rounds 4 and 5).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { CHROMIUM, breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
+import { clinicianPage } from './live-page-helpers.js';
+import { liveRig } from './live-rig.js';
 
 const BUTTONS = ['freeze', 'best', 'confirm', 'reset', 'calibrate'];
 const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
 
 describe.skipIf(breastMissing.length > 0)('Confirm right after an edit, on a touchscreen, with results streaming', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), breastReplayConfig(await replayFolder()), [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(async () => breastReplayConfig(await replayFolder()));
 
   async function breastPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
-    await addTokenUser(d.runtime.access.services, 'clinician');
-    await signInContext(context, d.url, 'clinician', SECRETS.clinician);
-    const page = await context.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(d.url + '/');
+    const { context, page } = await clinicianPage(rig.browser, rig.d, { width: 1280, height: 800 }, errors, { consoleErrors: false });
     await page.selectOption('#exam-type', 'breast');
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });

@@ -6,14 +6,12 @@
  * closed one links its printable PDF. At 1280×800, and the record's layout at 820×1180.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
 import { LANDSCAPE, PORTRAIT, clinicianPage, notSeen } from './live-page-helpers.js';
+import { liveRig } from './live-rig.js';
 import { apiCapture, apiClose, apiCorrectHc, apiExam } from './record-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
 
 type ExamJson = { id: string; closedAt: string | null; voidedAt: string | null; voidReason: string | null; sync: string; captures: unknown[] };
 
@@ -26,23 +24,12 @@ async function openRecordOf(page: Page, examId: string): Promise<void> {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  const exam = async (id: string): Promise<ExamJson> => (await (await fetch(`${d.url}/api/exams/${id}`)).json()) as ExamJson;
-  beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 10 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => ({ drivers: { simulated: { fps: 10 } } }));
+  const exam = async (id: string): Promise<ExamJson> => (await (await fetch(`${rig.d.url}/api/exams/${id}`)).json()) as ExamJson;
 
   it('resumes after a reload, opens the record, voids with a reason, resumes another, links the PDF of a closed one', async () => {
     const errors: string[] = [];
-    const { context, page } = await clinicianPage(browser, d, LANDSCAPE, errors);
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
     await page.waitForSelector('#p-given');
     await page.fill('#p-name', 'Record');
     await page.fill('#p-given', 'Rita');
@@ -50,9 +37,9 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     await page.fill('#p-ga', '24');
     await page.tap('#start');
     await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
-    const id = (await (await fetch(`${d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
-    const capture = await apiCapture(d, id);
-    await apiCorrectHc(d, capture, 181.5);
+    const id = (await (await fetch(`${rig.d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
+    const capture = await apiCapture(rig.d, id);
+    await apiCorrectHc(rig.d, capture, 181.5);
 
     // a reload loses the page's state; the exam is still open on the daemon and comes back
     await page.reload();
@@ -61,7 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     expect(await page.isHidden('#exam-form')).toBe(true);
 
     // the list narrows by patient ID as typed
-    await apiExam(d, { patient: { name: 'OTHER^ONE', id: 'ZZ-9' } });
+    await apiExam(rig.d, { patient: { name: 'OTHER^ONE', id: 'ZZ-9' } });
     await page.tap('#tabs .tab[data-view="exams"]');
     await page.waitForSelector(`#exam-rows tr[data-exam-id="${id}"]`);
     expect(await page.locator('#exam-rows tr').count()).toBe(2);
@@ -98,20 +85,20 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     expect(await page.isVisible('#exam-form')).toBe(true);
 
     // another open exam is resumed from its record into the live view
-    const other = await apiExam(d, { patient: { name: 'OPEN^THREE', id: 'OPEN-3' }, datingGaWeeks: 30 });
+    const other = await apiExam(rig.d, { patient: { name: 'OPEN^THREE', id: 'OPEN-3' }, datingGaWeeks: 30 });
     await openRecordOf(page, other);
     await page.tap('#record-resume');
     await page.waitForFunction(() => document.getElementById('exam-summary')?.textContent?.includes('OPEN^THREE'));
     expect(await page.isVisible('#view-live')).toBe(true);
 
     // a closed exam: no void, a link to its printable report
-    const closed = await apiExam(d, { patient: { name: 'CLOSED^TWO', id: 'CLOSED-2' } });
-    await apiClose(d, closed);
+    const closed = await apiExam(rig.d, { patient: { name: 'CLOSED^TWO', id: 'CLOSED-2' } });
+    await apiClose(rig.d, closed);
     await openRecordOf(page, closed);
     expect(await page.$('#record-void')).toBeNull();
     const href = await page.getAttribute('#record-report', 'href');
     expect(href).toBe(`/api/exams/${closed}/report.pdf`);
-    const pdf = await context.request.get(d.url + href!);
+    const pdf = await context.request.get(rig.d.url + href!);
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect(errors).toEqual([]);
@@ -119,8 +106,8 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
   }, 120_000);
 
   it('the record fits a portrait screen (nothing wider than the page, Back in view) and speaks French', async () => {
-    const { context, page } = await clinicianPage(browser, d, PORTRAIT);
-    const id = (await (await fetch(`${d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
+    const { context, page } = await clinicianPage(rig.browser, rig.d, PORTRAIT);
+    const id = (await (await fetch(`${rig.d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
     await openRecordOf(page, id);
     expect(await notSeen(page, '#record-back')).toBe('');
     const wide = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);

@@ -7,15 +7,24 @@ export const LANDSCAPE = { width: 1280, height: 800 } as const;
 export const PORTRAIT = { width: 820, height: 1180 } as const;
 export const VIEWPORTS = [LANDSCAPE, PORTRAIT] as const;
 
+/** How clinicianPage opens its page, where a test needs other than the default. */
+export interface ClinicianPageOptions {
+  /** Collect console errors into `errors` too (default true); false collects only uncaught page errors. */
+  readonly consoleErrors?: boolean;
+  /** Called on the new page before it opens the live page (to watch its socket from the start, say). */
+  readonly beforeOpen?: (page: Page) => void;
+}
+
 /** A touch browser context signed in as a clinician (through POST /api/session), with its page. */
-export async function clinicianPage(browser: Browser, d: TestDaemon, viewport: { width: number; height: number }, errors: string[] = []): Promise<{ context: BrowserContext; page: Page }> {
+export async function clinicianPage(browser: Browser, d: TestDaemon, viewport: { width: number; height: number }, errors: string[] = [], options: ClinicianPageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, hasTouch: true });
   await addTokenUser(d.runtime.access.services, 'clinician');
   const r = await context.request.post(`${d.url}/api/session`, { data: { user: 'clinician', secret: SECRETS.clinician } });
   if (r.status() >= 300) throw new Error(`Sign-in failed: ${r.status()} ${await r.text()}`);
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  if (options.consoleErrors ?? true) page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  options.beforeOpen?.(page);
   await page.goto(d.url + '/');
   return { context, page };
 }

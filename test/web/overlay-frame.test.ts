@@ -8,22 +8,13 @@
  * it drew (the canvas, losslessly): the pixels under the drawing identify the image shown, and the pixels that
  * differ from it (the drawing) must lie on the outline of a result computed on that same image.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFrameHeader } from '../../src/protocol/index.js';
-import { SECRETS, addTokenUser } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { CHROMIUM, breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
-import { ensureTestBuild, testUi } from './test-build.js';
-
-/** A clinician's session in this browser context (the page's sign-in screen then stays away). */
-async function signIn(context: BrowserContext, d: TestDaemon): Promise<void> {
-  await addTokenUser(d.runtime.access.services, 'clinician');
-  const r = await context.request.post(`${d.url}/api/session`, { data: { user: 'clinician', secret: SECRETS.clinician } });
-  expect(r.status(), await r.text()).toBeLessThan(300);
-}
+import { breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
+import { clinicianPage } from './live-page-helpers.js';
+import { liveRig } from './live-rig.js';
 
 interface Seen { frames: Map<number, Uint8Array>; outlines: Map<number, number[]>; width: number }
 
@@ -99,30 +90,22 @@ function onOutline(drawn: Array<[number, number]>, outlines: number[][], margin:
 }
 
 describe.skipIf(breastMissing.length > 0)('the overlay belongs to the frame under it', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureTestBuild();
+  const rig = liveRig(async () => {
     const config = breastReplayConfig(await replayFolder());
     (config.drivers as { replay: { fps: number } }).replay.fps = 2;
-    d = await startTestDaemon(tempDir(), config, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
+    return config;
   });
 
   for (const viewport of [{ width: 1280, height: 800 }, { width: 820, height: 1180 }]) {
     it(`live and cine at 2 fps, lesion model every 2nd frame, ${viewport.width}×${viewport.height}`, async () => {
-      const context = await browser.newContext({ viewport, hasTouch: true });
-      await signIn(context, d);
-      const page = await context.newPage();
       const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      const seen = watchSocket(page);
-      await page.goto(d.url + '/');
+      let seen!: Seen; // set before the page opens: the socket is watched from its first frame
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors, {
+        consoleErrors: false,
+        beforeOpen: (p) => {
+          seen = watchSocket(p);
+        },
+      });
       await page.selectOption('#exam-type', 'breast');
       if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-overlay'); // signed in: the operator is who is signed in
       await page.click('#start');

@@ -6,42 +6,32 @@
  * asks first and clears the form for the next patient.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../src/worklist/identifier.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { WorklistScp, wlmscpfsAvailable } from '../worklist/wlmscpfs.js';
 import { CHROMIUM } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, notSeen } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { liveRig } from './live-rig.js';
 
 type ExamJson = { id: string; closedAt: string | null; patient: { name?: string; id?: string; birthDate?: string; sex?: string } | null; datingGaWeeks: number | null; accessionNumber?: string | null };
 const errorOf = (page: Page, id: string): Promise<string> => page.textContent(`#${id}-error`).then((t) => t ?? '');
 
 describe.skipIf(!existsSync(CHROMIUM) || !wlmscpfsAvailable)('patient form, pickers and close in Chromium', () => {
-  let d: TestDaemon;
   let scp: WorklistScp;
-  let browser: Browser;
-  const exams = async (): Promise<ExamJson[]> => (await (await fetch(`${d.url}/api/exams`)).json()) as ExamJson[];
-  const exam = async (id: string): Promise<ExamJson> => (await (await fetch(`${d.url}/api/exams/${id}`)).json()) as ExamJson;
-  beforeAll(async () => {
-    ensureTestBuild();
+  const rig = liveRig(async () => {
     scp = await WorklistScp.start(tempDir('sonoedge-wl-'), 'RIS_WL', [{ name: 'LEFEVRE^Camille', id: 'WL-4242', birthDate: '19880511', sex: 'F', accession: 'ACC-77', date: localDate(), time: '101500', modality: 'US', stepDescription: 'Growth scan' }]);
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 10 } }, worklist: { host: '127.0.0.1', port: scp.port, calledAeTitle: 'RIS_WL', callingAeTitle: 'SONOEDGE' } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-    scp?.stop();
+    return { drivers: { simulated: { fps: 10 } }, worklist: { host: '127.0.0.1', port: scp.port, calledAeTitle: 'RIS_WL', callingAeTitle: 'SONOEDGE' } };
   });
+  afterAll(() => scp?.stop());
+  const exams = async (): Promise<ExamJson[]> => (await (await fetch(`${rig.d.url}/api/exams`)).json()) as ExamJson[];
+  const exam = async (id: string): Promise<ExamJson> => (await (await fetch(`${rig.d.url}/api/exams/${id}`)).json()) as ExamJson;
 
   for (const viewport of VIEWPORTS) {
     it(`labelled fields checked as typed, refused values stop Start, Close asks and clears, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await page.waitForSelector('#p-given').catch((err: Error) => Promise.reject(new Error(`${err.message}; page errors: ${errors.join(' | ')}`)));
       // every field has a visible label naming it (a placeholder alone disappears as one types)
       for (const [label, id] of [['Family name', 'p-name'], ['Given names', 'p-given'], ['Patient ID', 'p-id'], ['Birth date', 'p-birth'], ['Sex', 'p-sex'], ['Dating by', 'p-dating'], ['GA (weeks)', 'p-ga']] as const) {
@@ -112,7 +102,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !wlmscpfsAvailable)('patient form, pick
 
   it('the earlier-patient picker and the worklist fill the form; the worklist exam keeps its accession number', async () => {
     const errors: string[] = [];
-    const { context, page } = await clinicianPage(browser, d, VIEWPORTS[1], errors);
+    const { context, page } = await clinicianPage(rig.browser, rig.d, VIEWPORTS[1], errors);
     await page.waitForSelector('#p-pickers').catch((err: Error) => Promise.reject(new Error(`${err.message}; page errors: ${errors.join(' | ')}`)));
     await page.tap('#p-pickers summary');
     await page.fill('#p-search', 'martin anne');

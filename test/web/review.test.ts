@@ -5,13 +5,12 @@
  * calipers, independent of the AI, measured with the frame's pixel spacing; going live resets both.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type CDPSession, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDaemon, captureLive, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
+import type { CDPSession, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { captureLive } from '../helpers/daemon.js';
 import { CHROMIUM } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, startExam } from './live-page-helpers.js';
-import { ensureTestBuild, testUi } from './test-build.js';
+import { SIMULATED, liveRig } from './live-rig.js';
 
 interface Ellipse {
   cx: number;
@@ -53,26 +52,17 @@ async function touches(cdp: CDPSession, from: Array<{ x: number; y: number }>, t
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom and pan, calipers', () => {
-  let d: TestDaemon;
-  let browser: Browser;
+  const rig = liveRig(() => SIMULATED);
   let spacing: { x: number; y: number };
   beforeAll(async () => {
-    ensureTestBuild();
-    d = await startTestDaemon(tempDir(), { drivers: { simulated: { fps: 15 } } }, [], testUi);
-    await waitForHealth(d.url, 200, 60000);
-    const live = await captureLive(d.url, (c) => c.frames.length >= 1);
+    const live = await captureLive(rig.d.url, (c) => c.frames.length >= 1);
     spacing = live.frames[0]!.pixelSpacing!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
 
   for (const viewport of VIEWPORTS) {
     it(`review a frozen frame by touch, ${viewport.width}×${viewport.height}`, async () => {
       const errors: string[] = [];
-      const { context, page } = await clinicianPage(browser, d, viewport, errors);
+      const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await startExam(page, 'obstetric', 20);
       await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'fresh', undefined, { timeout: 20000 });
       await page.tap('#freeze');
