@@ -27,9 +27,11 @@ export interface StoredClip {
   height: number;
   channels: number;
   frameCount: number;
+  /** each frame's capture time on the source clock, ms, oldest first */
   timestampsMs: number[];
   region: ImagingRegion;
   pixelSpacing: { x: number; y: number } | null;
+  /** the frames' pixels one after another, row-major, `channels` bytes per pixel */
   pixels: Uint8Array;
 }
 

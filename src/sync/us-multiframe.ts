@@ -5,8 +5,8 @@
  * each frame is sent, not a nominal rate. Every frame is cleaned like a single image (only the imaging region
  * leaves); a clip whose source has no region set is built but held on the device, as captures are.
  */
-import type { ImagingRegion } from '../capture/frame.js';
 import type { GateEntry } from '../ocr/hold.js';
+import type { StoredClip } from '../records/clip-store.js';
 import { cleanPixels } from './deidentify.js';
 import { type Dataset, dicomDate, dicomTime } from './dicom-file.js';
 import { keyedUid } from './uids.js';
@@ -16,21 +16,8 @@ export const US_MULTIFRAME_STORAGE = '1.2.840.10008.5.1.4.1.1.3.1';
 /** (0018,1065) Frame Time Vector, as the Frame Increment Pointer's AT value. */
 const FRAME_TIME_VECTOR_TAG = 0x00181065;
 
-/** What the records keep of a clip, as the export reads it (src/records/clip-store.ts). */
-export interface ClipForExport {
-  id: string;
-  createdAt: string;
-  width: number;
-  height: number;
-  channels: number;
-  frameCount: number;
-  /** each frame's capture time on the source clock, ms, oldest first */
-  timestampsMs: number[];
-  region: ImagingRegion;
-  pixelSpacing: { x: number; y: number } | null;
-  /** the frames' pixels one after another, row-major, `channels` bytes per pixel */
-  pixels: Uint8Array;
-}
+/** What the records keep of a clip, as the export reads it: the records' own shape, declared once there. */
+export type ClipForExport = StoredClip;
 
 export interface ClipExport {
   datasets: Dataset[];
