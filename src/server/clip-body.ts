@@ -5,11 +5,10 @@
  * daemon sent lately (sequence and capture time known, size and region as sent), all of one size and region,
  * in capture order, between 2 and MAX_CLIP_FRAMES frames.
  */
-import type { Frame } from '../capture/frame.js';
-import type { ImagingRegion } from '../capture/frame.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { ClipInput } from '../records/clip-store.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from './frame-message.js';
+import type { SentFrame } from './sent-frames.js';
 
 /**
  * 90 frames: 3 s at 30 fps, the window the page sends around the frame shown (web-ui/src/live/clip.ts). A
@@ -18,46 +17,6 @@ import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from './frame-message
 export const MAX_CLIP_FRAMES = 90;
 /** No clip body is larger than this, whatever the frame size (64 MiB). */
 export const MAX_CLIP_BYTES = 64 * 1024 * 1024;
-
-/** What the daemon sent of a frame (no pixels): each frame of a clip is checked against it. */
-export interface SentFrame {
-  seq: number;
-  timestampMs: number;
-  width: number;
-  height: number;
-  channels: number;
-  pixelSpacing: { x: number; y: number } | undefined;
-  region: ImagingRegion;
-}
-
-/**
- * The size, region and spacing of the last `retain` frames the source delivered (no pixels: a clip's frames
- * come back from the page, which holds them), so a clip's frames can be checked as the daemon's own.
- */
-export class SentFrames {
-  readonly #seen = new Map<number, SentFrame>();
-  constructor(private readonly retain = 2000) {}
-
-  keep(f: Frame): void {
-    // a new source restarts sequences: the newer frame replaces the older entry (and moves to the end)
-    this.#seen.delete(f.seq);
-    this.#seen.set(f.seq, { seq: f.seq, timestampMs: f.timestampMs, width: f.width, height: f.height, channels: f.channels, pixelSpacing: f.pixelSpacing, region: f.region });
-    if (this.#seen.size > this.retain) this.#seen.delete(this.#seen.keys().next().value!);
-  }
-
-  /** Frame `seq` as sent, if it is recent and had capture time `timestampMs`. */
-  sent(seq: number, timestampMs: number): SentFrame | undefined {
-    const f = this.#seen.get(seq);
-    return f && f.timestampMs === timestampMs ? f : undefined;
-  }
-
-  /** Pixel bytes of the largest recent frame (0 before the first). */
-  largestFrameBytes(): number {
-    let max = 0;
-    for (const f of this.#seen.values()) max = Math.max(max, f.width * f.height * f.channels);
-    return max;
-  }
-}
 
 /** The byte limit of a clip body: MAX_CLIP_FRAMES of the largest recent frame, never above MAX_CLIP_BYTES. */
 export function clipBodyLimit(largestFrameBytes: number): number {

@@ -1,14 +1,12 @@
 import type { Frame } from '../capture/frame.js';
 import type { ResultEvent } from '../pipeline/bus.js';
+import { type SentFrame, SentFrames } from './sent-frames.js';
 
 /** A frame's pixels and geometry, copied out of the capture buffer (which the driver reuses). */
 export type KeptFrame = Pick<Frame, 'seq' | 'timestampMs' | 'width' | 'height' | 'channels' | 'data' | 'pixelSpacing' | 'region'>;
 
 /** Results are small: keep those of the last ~60 s of frames, so a frame frozen in a browser can be saved. */
 const RESULT_RETENTION = 2000;
-
-/** What the daemon sent of a frame (no pixels): a frame posted back is checked against it. */
-export type SeenFrame = Omit<KeptFrame, 'data'>;
 
 /**
  * Copies of the last few frames (a fixed ring, buffers reused) and the last results per model, so a
@@ -20,7 +18,7 @@ export class RecentFrames {
   readonly #results = new Map<string, ResultEvent>();
   readonly #byFrame = new Map<number, Map<string, ResultEvent>>();
   /** The last RESULT_RETENTION frames' size, region and spacing, oldest first (a frame's own region is the truth for it). */
-  readonly #seen = new Map<number, SeenFrame>();
+  readonly #seen = new SentFrames(RESULT_RETENTION);
 
   /**
    * `size` frames (0.4 s at 30 fps): enough to pair the newest result with its frame. Frames frozen longer
@@ -44,23 +42,17 @@ export class RecentFrames {
     slot.pixelSpacing = f.pixelSpacing;
     slot.region = f.region;
     this.#next = (this.#next + 1) % this.size;
-    // a new source restarts sequences: the newer frame replaces the older entry (and moves to the end)
-    this.#seen.delete(f.seq);
-    this.#seen.set(f.seq, { seq: f.seq, timestampMs: f.timestampMs, width: f.width, height: f.height, channels: f.channels, pixelSpacing: f.pixelSpacing, region: f.region });
-    if (this.#seen.size > RESULT_RETENTION) this.#seen.delete(this.#seen.keys().next().value!);
+    this.#seen.keep(f);
   }
 
   /** Frame `seq` as the daemon sent it, if it is recent and had capture time `timestampMs`. */
-  seenFrame(seq: number, timestampMs: number): SeenFrame | undefined {
-    const f = this.#seen.get(seq);
-    return f && f.timestampMs === timestampMs ? f : undefined;
+  seenFrame(seq: number, timestampMs: number): SentFrame | undefined {
+    return this.#seen.sent(seq, timestampMs);
   }
 
   /** Pixel bytes of the largest recent frame (0 before the first): a frame posted back is never larger. */
   largestFrameBytes(): number {
-    let max = 0;
-    for (const f of this.#seen.values()) max = Math.max(max, f.width * f.height * f.channels);
-    return max;
+    return this.#seen.largestFrameBytes();
   }
 
   keepResult(e: ResultEvent): void {

@@ -6,8 +6,9 @@ import { IdParams, errorResponses } from '../../protocol/rest/index.js';
 import { ClipStore } from '../../records/clip-store.js';
 import { auditRequest } from '../access/audit-request.js';
 import { readBounded } from '../bounded-body.js';
-import { SentFrames, clipBodyLimit, parseClip } from '../clip-body.js';
+import { clipBodyLimit, parseClip } from '../clip-body.js';
 import { diskGuarded } from '../disk-guarded.js';
+import { SentFrames } from '../sent-frames.js';
 
 const tags = ['records'];
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
