@@ -31,6 +31,7 @@ from scipy import ndimage  # noqa: E402
 from geometry import fit_ellipse  # noqa: E402
 from hc18_data import build_cache  # noqa: E402
 from onnx_eval import run_graph  # noqa: E402
+from quality_tta import auc, auc_ci  # noqa: E402  (one AUROC and subject-clustered CI for both probes)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -77,23 +78,6 @@ def features(p: np.ndarray, mm_per_model_px: float) -> dict:
         "shift_mm": abs(level_hc(p, 0.3) - level_hc(p, 0.7)) * mm_per_model_px,
         "hc_mm": hc05 * mm_per_model_px,
     }
-
-
-def auc(score: np.ndarray, pos: np.ndarray) -> float:
-    score = np.nan_to_num(score, nan=np.inf)
-    p, n = score[pos], score[~pos]
-    return float(((p[:, None] > n[None, :]).sum() + 0.5 * (p[:, None] == n[None, :]).sum()) / (len(p) * len(n)))
-
-
-def auc_ci(score: np.ndarray, pos: np.ndarray, subjects: np.ndarray, rounds: int = 2000, seed: int = 22) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    groups = [np.nonzero(subjects == s)[0] for s in np.unique(subjects)]
-    vals = []
-    for _ in range(rounds):
-        idx = np.concatenate([groups[k] for k in rng.integers(0, len(groups), len(groups))])
-        if pos[idx].any() and (~pos[idx]).any():
-            vals.append(auc(score[idx], pos[idx]))
-    return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
 
 
 def main() -> None:
