@@ -471,7 +471,11 @@ async function main(): Promise<void> {
   if (only('exams')) {
     const x = await benchExams(root, opts);
     out.exams = x;
-    for (const e of x.exams) row(`${e.exam} exam, 30 fps, enhanced view on, models ${{ turns: 'taking turns', sides: 'side by side', yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}` }[e.mode]} (${x.intraOpThreads} threads each)`, examRowText(e));
+    for (const e of x.exams)
+      row(
+        `${e.exam} exam, 30 fps, enhanced view on, models ${{ turns: 'taking turns', sides: 'side by side', yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}` }[e.mode]} (${x.intraOpThreads} threads each)`,
+        examRowText(e),
+      );
     for (const exam of new Set(x.ratios.map((r) => r.exam)))
       row(
         `${exam} exam: results/s side by side / enhancer niced / taking turns (pooled, 2 rounds each)`,
