@@ -229,7 +229,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
         sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`),
         pixels: overlay,
         derived: true,
-        seriesDescription: `${SERIES_NAME[examType]} with AI overlay`,
+        seriesDescription: `${SERIES_NAME[examType]} with overlay`, // the outline as decided and the clinician's calipers, not only the AI's
       }),
     );
     groups.push({

@@ -60,7 +60,7 @@ describe('DICOM export of a closed breast exam', () => {
     expect(overlay[125 * 320 + 160]).toBe(255); // on the corrected long-axis caliper (150,80)–(170,170)
     expect(overlay[60 * 320 + 150]).toBe(255); // on the clinician's outline (top edge y = 60)
     expect(overlay[130 * 320 + 200]).toBe(255); // (right edge x = 200)
-    expect(deid[1]!.dataset.SeriesDescription).toBe('Breast lesion with AI overlay');
+    expect(deid[1]!.dataset.SeriesDescription).toBe('Breast lesion with overlay');
   });
 
   it.skipIf(!hasDciodvfy)('every file passes dciodvfy with no errors, before and after de-identification', () => {
