@@ -11,6 +11,17 @@ time-boxed; nothing here writes into the repository.
    (1 − alpha) × the ground-truth losses of train_breast_lesion.py + alpha × (BCE to the teacher's map + KL
    to the teacher's class probabilities). The teacher map is warped with the image by the same augmentation
    (it is a second target channel); the class-ignored copies get the teacher's class (their own is untrusted).
+4. Fine-tuning (the v2 run): `--init` starts from another run's weights (copied, never written) with a fresh
+   optimiser and one-cycle schedule; `--kd-map-normals gt` replaces the teacher's map by the empty ground truth
+   on normal-class images (the teacher outlines about half of them); `--empty-weight` adds, on normal-class
+   images, the mean of the top `--empty-topk` fraction of lesion probabilities (a soft "no outline here");
+   `--holdout-frac` keeps a stratified share of the TRAINING groups out of training, so the temperature and any
+   threshold can be fitted there instead of on validation (`--holdout-frac` 0 = the old behaviour).
+
+        nice -n 19 /usr/bin/python3 models/training/distil_breast_lesion.py --work /work/train-work/breast-student-v2 \
+            --init /work/train-work/breast-student/last.pt --epochs 20 --lr 5e-4 --alpha 0.3 \
+            --kd-map-normals gt --empty-weight 1 --holdout-frac 0.15
+
 3. WORK/last.pt every epoch (optimizer, schedule, RNG: re-run the same command to resume); WORK/log.jsonl has
    each epoch's validation figures and the student's agreement with the teacher. best.pt is NOT kept: the
    validation groups should stop choosing epochs (issue #22); the last epoch is the candidate.
@@ -66,6 +77,31 @@ def teacher_cache(onnx_path: str, images: np.ndarray, path: str) -> dict:
     return d
 
 
+def holdout_split(data: dict, train: np.ndarray, frac: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train, holdout): whole training groups, a `frac` share of each class's groups (seeded), held out."""
+    if frac <= 0:
+        return train, train[:0]
+    rng = np.random.default_rng(seed)
+    groups = np.unique(data["group"][train])
+    glabel = {g: int(data["label"][train][data["group"][train] == g][0]) for g in groups}
+    held = set()
+    for c in sorted(set(glabel.values())):
+        gs = np.array([g for g in groups if glabel[g] == c])
+        rng.shuffle(gs)
+        held.update(gs[:int(round(frac * len(gs)))].tolist())
+    out = np.isin(data["group"][train], list(held))
+    return train[~out], train[out]
+
+
+def empty_penalty(seg: torch.Tensor, normal: torch.Tensor, topk: float) -> torch.Tensor:
+    """Mean of the top `topk` fraction of lesion probabilities on the normal-class images of the batch."""
+    if not normal.any():
+        return seg.sum() * 0
+    p = torch.sigmoid(seg[normal]).flatten(1)
+    k = max(1, int(round(topk * p.shape[1])))
+    return p.topk(k, dim=1).values.mean()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=os.path.join(HERE, "../../../shared/data/busi"))
@@ -78,6 +114,12 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.5, help="weight of the teacher's targets against the ground truth")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=2207)
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights (read only), fresh optimiser and schedule")
+    ap.add_argument("--kd-map-normals", choices=("teacher", "gt"), default="teacher",
+                    help="distillation map target on normal-class images: the teacher's map or the empty ground truth")
+    ap.add_argument("--empty-weight", type=float, default=0.0, help="weight of the top-k lesion probability penalty on normal images")
+    ap.add_argument("--empty-topk", type=float, default=0.002, help="fraction of pixels in that penalty (0.002 = the runtime's outline size)")
+    ap.add_argument("--holdout-frac", type=float, default=0.0, help="share of training groups kept out (temperature fitting)")
     ap.add_argument("--minutes", type=float, default=1e9, help="stop cleanly before this much time is used (re-run to resume)")
     args = ap.parse_args()
 
@@ -88,7 +130,8 @@ def main() -> None:
     teacher = teacher_cache(args.teacher, data["images"], os.path.join(args.work, "teacher.npz"))
     if int(teacher["done"]) < len(data["images"]):
         raise SystemExit("teacher cache incomplete; re-run to resume it")
-    train = np.nonzero(~data["validation"])[0]
+    train, holdout = holdout_split(data, np.nonzero(~data["validation"])[0], args.holdout_frac, args.seed)
+    np.save(os.path.join(args.work, "holdout.npy"), holdout)
     val = np.nonzero(data["validation"] & data["representative"])[0]
     targets = Targets(data, train)
 
@@ -106,6 +149,9 @@ def main() -> None:
         torch.set_rng_state(ck["torch_rng"])
         start = ck["epoch"] + 1
         print(f"resumed at epoch {start}", flush=True)
+    elif args.init:
+        model.load_state_dict(torch.load(args.init)["model"])
+        print(f"initialised from {args.init}", flush=True)
 
     t_probs = torch.from_numpy(teacher["probs"])
     log = open(os.path.join(args.work, "log.jsonl"), "a")
@@ -116,7 +162,7 @@ def main() -> None:
             break
         model.train()
         t0 = time.time()
-        tot = {"gt": 0.0, "kd": 0.0}
+        tot = {"gt": 0.0, "kd": 0.0, "empty": 0.0}
         perm = train[torch.randperm(len(train), generator=gen).numpy()]
         for i0 in range(0, len(perm), args.batch):
             b = np.sort(perm[i0:i0 + args.batch])
@@ -125,19 +171,24 @@ def main() -> None:
             tm = torch.from_numpy(teacher["maps"][b]).float().unsqueeze(1) / 255.0
             x, yt = augment(x, torch.cat([y, tm], 1), gen, max_angle=0.26, scale=(0.8, 1.25), vflip=0.0)
             y, tm = yt[:, :1], yt[:, 1:]
+            normal = torch.from_numpy((targets.labels[b] == 0) & targets.use_mask[b])
+            if args.kd_map_normals == "gt":
+                tm = torch.where(normal[:, None, None, None], y, tm)
             x = draw_marks(x, y, gen).contiguous(memory_format=torch.channels_last)
             seg, logits = model(x)
             ls = seg_loss(seg, y, torch.from_numpy(targets.use_mask[b]))
             lab = torch.from_numpy(targets.labels[b]).long()
             lc = F.cross_entropy(logits, lab, weight=targets.class_w, ignore_index=IGNORE) if (targets.labels[b] != IGNORE).any() else logits.sum() * 0
             kd = F.binary_cross_entropy_with_logits(seg, tm) + F.kl_div(F.log_softmax(logits, 1), t_probs[b], reduction="batchmean")
-            loss = (1 - args.alpha) * (ls + lc) + args.alpha * kd
+            le = empty_penalty(seg, normal, args.empty_topk) if args.empty_weight else seg.sum() * 0
+            loss = (1 - args.alpha) * (ls + lc) + args.alpha * kd + args.empty_weight * le
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             tot["gt"] += float(ls + lc) * len(b)
             tot["kd"] += float(kd) * len(b)
+            tot["empty"] += float(le) * len(b)
         epoch_s = time.time() - t0
         val_logits, val_seg, prob, m = validate(model, data, val, targets.labels)
         agree = float((prob.argmax(1) == teacher["probs"][val].argmax(1)).mean())
@@ -145,6 +196,7 @@ def main() -> None:
         smap = val_seg >= 0.5
         map_dice = float(np.mean([2 * (a & t).sum() / max(1, a.sum() + t.sum()) if (a.any() or t.any()) else 1.0 for a, t in zip(smap, tmap)]))
         rec = {"epoch": epoch, "gtLoss": tot["gt"] / len(train), "kdLoss": tot["kd"] / len(train), "seconds": round(epoch_s, 1),
+               **({"emptyLoss": tot["empty"] / len(train)} if args.empty_weight else {}),
                "teacherClassAgreement": agree, "teacherMapDice": map_dice,
                **{k: m[k] for k in LOGGED_FIGURES}}
         print(json.dumps(rec), flush=True)
@@ -154,7 +206,9 @@ def main() -> None:
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "gen": gen.get_state(),
                     "torch_rng": torch.get_rng_state(), "epoch": epoch, "epochs": args.epochs, "widths": widths,
                     "input": [288, 224], "val": m, "val_logits": val_logits, "val_names": data["names"][val].tolist(),
-                    "val_labels": targets.labels[val], "alpha": args.alpha, "seed": args.seed}, tmp)
+                    "val_labels": targets.labels[val], "alpha": args.alpha, "seed": args.seed,
+                    "options": {k: getattr(args, k) for k in ("init", "kd_map_normals", "empty_weight", "empty_topk", "holdout_frac", "lr")},
+                    "holdout": holdout}, tmp)
         os.replace(tmp, last)
 
 
