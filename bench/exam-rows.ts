@@ -6,13 +6,17 @@
  * Per exam: results/s of the diagnostic model, enhanced frames/s, frames dropped/s at the slot, whether
  * anything grows (the frames in but neither taken nor dropped, and RSS, start vs end), capture → result p99
  * against inference p99, and the mean of each stage (queue, preprocess, hand-off, inference, analysis) so it
- * is plain where each millisecond goes. Models whose package is missing are left out (and said so).
- * Each exam runs in three modes, in the order turns, sides, yield, yield, sides, turns so the host's slow
- * phases fall on all of them: `turns` (concurrentRuns 1: the models take turns on the cores, as the pipeline
- * did until session 7), `sides` (the default, one run per core: each model on its own worker beside the
- * other) and `yield` (side by side, the enhancer's worker thread at niceness DISPLAY_MODEL_NICENESS, so the display
- * model gives way to the diagnostic one when the cores are short). Ratios to `turns` are the figures to
- * compare between runs; the absolute rates move with the host's load.
+ * is plain where each millisecond goes, with each stage's p99, and the finer steps of the pipeline's
+ * diagnostic `stages` events (slot wait, the hand-off there and back, …) as mean / p99 / mean over the slowest
+ * 5% of results (the tail: what its added milliseconds are). Models whose package is missing are left out.
+ * Each exam runs in four modes, in the order turns, before, sides, yield, yield, sides, before, turns so the
+ * host's slow phases fall on all of them: `turns` (concurrentRuns 1: the models take turns on the cores, as
+ * the pipeline did until session 7), `before` (side by side, a frame that arrives during its model's run
+ * waits for the run to land: the pipeline until session 8), `sides` (the default: one run per core, each model
+ * on its own worker beside the other, the next frame queued behind the run in flight) and `yield` (side by
+ * side, the enhancer's worker thread at niceness DISPLAY_MODEL_NICENESS, so the display model gives way to
+ * the diagnostic one when the cores are short). Ratios between modes of one run are the figures to compare
+ * between runs; the absolute rates move with the host's load.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -27,10 +31,13 @@ import { findModelPackage } from '../src/models/package.js';
 import { Bus } from '../src/pipeline/bus.js';
 import { ModelRunner } from '../src/pipeline/model-runner.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
-import { mean, percentile, rssMb } from './stats.js';
+import type { StageTrace } from '../src/pipeline/bus.js';
+import { type Spread, mean, rssMb, spreadOf } from './stats.js';
 
 const STAGES = ['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
 type Stage = (typeof STAGES)[number];
+const STEPS = ['sourceMs', 'slotMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'settleMs', 'publishMs'] as const;
+type Step = (typeof STEPS)[number];
 
 export interface ModelRow {
   id: string;
@@ -41,11 +48,13 @@ export interface ModelRow {
   p99Ms: Record<Stage, number>;
   /** capture → result p99 minus inference p99: what the pipeline adds at the tail */
   addedP99Ms: number;
+  /** per stage and finer step: mean, p99 and the mean over the results whose capture → result is in the slowest 5% */
+  spread: Record<Stage | Step, Spread>;
 }
 
-/** `turns`: one model run at a time; `sides`: one per core (the pipeline's default); `yield`: sides, enhancer niced. */
-export type ExamMode = 'turns' | 'sides' | 'yield';
-const MODES: ExamMode[] = ['turns', 'sides', 'yield', 'yield', 'sides', 'turns'];
+/** `turns`: one run at a time; `before`: sides, no queueing behind; `sides`: one per core (the default); `yield`: sides, enhancer niced. */
+export type ExamMode = 'turns' | 'before' | 'sides' | 'yield';
+const MODES: ExamMode[] = ['turns', 'before', 'sides', 'yield', 'yield', 'sides', 'before', 'turns'];
 
 export interface ExamRow {
   exam: string;
@@ -69,22 +78,26 @@ export interface ExamRow {
 export interface ExamsResult {
   exams: ExamRow[];
   /** per exam and model: results/s side by side ÷ taking turns, pooled over the rounds */
-  ratios: Array<{ exam: string; model: string; turns: number; sides: number; yield: number }>;
+  ratios: Array<{ exam: string; model: string; turns: number; before: number; sides: number; yield: number }>;
   missing: string[];
   intraOpThreads: number;
 }
 
 async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string; engine: WorkerEngine; niced?: WorkerEngine | undefined; everyN: number }>, seconds: number): Promise<ExamRow> {
   const bus = new Bus();
-  const timings: Record<string, Array<Record<Stage, number>>> = {};
+  const timings: Record<string, Array<{ seq: number; timings: Record<Stage, number> }>> = {};
+  const steps = new Map<string, StageTrace>(); // by model and seq
   let measuring = false;
   bus.on('result', (e) => {
-    if (measuring) (timings[e.modelId] ??= []).push(e.timings);
+    if (measuring) (timings[e.modelId] ??= []).push({ seq: e.seq, timings: e.timings });
+  });
+  bus.on('stages', (e) => {
+    if (measuring) steps.set(`${e.modelId}:${e.seq}`, e);
   });
   const pipe = new Pipeline(
     bus,
     models.map((m) => ({ runner: new ModelRunner(mode === 'yield' && m.niced ? m.niced : m.engine), everyN: m.everyN })),
-    { concurrentRuns: mode === 'turns' ? 1 : availableParallelism() },
+    { concurrentRuns: mode === 'turns' ? 1 : availableParallelism(), queueBehind: mode !== 'before' },
   );
   await pipe.start(new SimulatedProbe(`bench-${exam}`, { fps: 30 }));
   await new Promise((r) => setTimeout(r, 2000)); // JIT, worker and session warm-up
@@ -108,17 +121,20 @@ async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string;
   await pipe.stop();
   const rows: ModelRow[] = models.map((m) => {
     const t = timings[m.id] ?? [];
-    const meanMs = Object.fromEntries(STAGES.map((k) => [k, mean(t.map((x) => x[k]))])) as Record<Stage, number>;
-    const p99Ms = Object.fromEntries(
-      STAGES.map((k) => [
+    const all = t.map((x) => ({ ...x.timings, ...steps.get(`${m.id}:${x.seq}`) })) as Array<Record<Stage | Step, number>>;
+    const totals = all.map((x) => x.totalMs);
+    const spread = Object.fromEntries(
+      [...STAGES, ...STEPS].map((k) => [
         k,
-        percentile(
-          t.map((x) => x[k]),
-          0.99,
+        spreadOf(
+          all.map((x) => x[k] ?? NaN),
+          totals,
         ),
       ]),
-    ) as Record<Stage, number>;
-    return { id: m.id, everyN: m.everyN, resultsPerSecond: t.length / wallS, meanMs, p99Ms, addedP99Ms: p99Ms.totalMs - p99Ms.inferenceMs };
+    ) as Record<Stage | Step, Spread>;
+    const meanMs = Object.fromEntries(STAGES.map((k) => [k, spread[k].mean])) as Record<Stage, number>;
+    const p99Ms = Object.fromEntries(STAGES.map((k) => [k, spread[k].p99])) as Record<Stage, number>;
+    return { id: m.id, everyN: m.everyN, resultsPerSecond: t.length / wallS, meanMs, p99Ms, addedP99Ms: p99Ms.totalMs - p99Ms.inferenceMs, spread };
   });
   return {
     exam,
@@ -182,11 +198,28 @@ export async function benchExams(root: string, base: Omit<SessionOptions, 'intra
           const results = rows.reduce((a, r) => a + (r.models.find((x) => x.id === m.id)?.resultsPerSecond ?? 0) * r.seconds, 0);
           return results / rows.reduce((a, r) => a + r.seconds, 0);
         };
-        return { exam: e.exam, model: m.id, turns: rate('turns'), sides: rate('sides'), yield: rate('yield') };
+        return { exam: e.exam, model: m.id, turns: rate('turns'), before: rate('before'), sides: rate('sides'), yield: rate('yield') };
       }),
   );
   return { exams: out, ratios, missing, intraOpThreads: threads };
 }
+
+const STAGE_NAMES: Record<Stage | Step, string> = {
+  queueMs: 'queue',
+  sourceMs: 'source',
+  slotMs: 'slot',
+  preprocessMs: 'preprocess',
+  handoffMs: 'handoff',
+  aheadMs: 'ahead',
+  toWorkerMs: 'to worker',
+  workerMs: 'worker copies',
+  backMs: 'back',
+  inferenceMs: 'inference',
+  settleMs: 'settle',
+  analysisMs: 'analysis',
+  totalMs: 'total',
+  publishMs: 'publish',
+};
 
 /** One bench table row per exam: the figures the issue asks for, in one line. */
 export function examRowText(e: ExamRow): string {
@@ -194,7 +227,46 @@ export function examRowText(e: ExamRow): string {
     const where = (['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs'] as const).map((k) => `${k.replace('Ms', '')} ${m.meanMs[k].toFixed(1)}`).join(' + ');
     // what no stage accounts for: a wait for a core (taking turns) and the hop from a run landing to its publication
     const other = m.meanMs.totalMs - (['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs'] as const).reduce((a, k) => a + m.meanMs[k], 0);
-    return `${m.id}/${m.everyN}: ${m.resultsPerSecond.toFixed(1)} results/s; capture→result p99 ${m.p99Ms.totalMs.toFixed(1)} ms vs inference p99 ${m.p99Ms.inferenceMs.toFixed(1)} ms (+${m.addedP99Ms.toFixed(1)}); mean ms ${where} + other ${other.toFixed(1)} = ${m.meanMs.totalMs.toFixed(1)}`;
+    const steps = (['sourceMs', 'slotMs', 'preprocessMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'inferenceMs', 'settleMs', 'analysisMs', 'totalMs', 'publishMs'] as const)
+      .map((k) => `${STAGE_NAMES[k]} ${m.spread[k].mean.toFixed(1)}/${m.spread[k].p99.toFixed(1)}/${m.spread[k].tail.toFixed(1)}`)
+      .join(', ');
+    return `${m.id}/${m.everyN}: ${m.resultsPerSecond.toFixed(1)} results/s; capture→result p99 ${m.p99Ms.totalMs.toFixed(1)} ms vs inference p99 ${m.p99Ms.inferenceMs.toFixed(1)} ms (+${m.addedP99Ms.toFixed(1)}); mean ms ${where} + other ${other.toFixed(1)} = ${m.meanMs.totalMs.toFixed(1)}; ms mean/p99/slowest-5% mean: ${steps}`;
   });
   return `${parts.join('; ')}; JS thread busy ${(e.jsBusy * 100).toFixed(0)}%; load average ${e.loadAverage.toFixed(1)}; source ${e.sourceFps.toFixed(1)} fps, taken ${e.framesTakenPerSecond.toFixed(1)}/s, dropped ${e.droppedPerSecond.toFixed(1)}/s; pending frames ${e.pendingStart} → ${e.pendingEnd}; RSS ${e.rssStartMb.toFixed(0)} → ${e.rssEndMb.toFixed(0)} MB over ${e.seconds.toFixed(0)} s`;
+}
+
+const MODE_TEXT: Record<ExamMode, string> = {
+  turns: 'taking turns',
+  before: 'side by side, next frame waits for the run to land (before)',
+  sides: 'side by side',
+  yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}`,
+};
+
+/** The bench table's exam rows: one per exam and mode, then per exam the modes side by side (ratios within this run). */
+export function examTableRows(x: ExamsResult): Array<[string, string]> {
+  const rows: Array<[string, string]> = x.exams.map((e) => [`${e.exam} exam, 30 fps, enhanced view on, models ${MODE_TEXT[e.mode]} (${x.intraOpThreads} threads each)`, examRowText(e)]);
+  for (const exam of new Set(x.ratios.map((r) => r.exam))) {
+    const rs = x.ratios.filter((r) => r.exam === exam);
+    rows.push([
+      `${exam} exam: results/s side by side / enhancer niced / before / taking turns (pooled, 2 rounds each)`,
+      rs
+        .map(
+          (r) =>
+            `${r.model} ${r.sides.toFixed(1)} / ${r.yield.toFixed(1)} / ${r.before.toFixed(1)} / ${r.turns.toFixed(1)} (×${(r.sides / r.turns).toFixed(2)}, ×${(r.yield / r.turns).toFixed(2)}, ×${(r.before / r.turns).toFixed(2)})`,
+        )
+        .join('; '),
+    ]);
+    const added = (model: string, mode: ExamMode): number[] => x.exams.filter((e) => e.exam === exam && e.mode === mode).map((e) => e.models.find((m) => m.id === model)?.addedP99Ms ?? NaN);
+    rows.push([
+      `${exam} exam: capture→result p99 minus inference p99, before → side by side (each round; mean)`,
+      rs
+        .map((r) => {
+          const [b, a] = [added(r.model, 'before'), added(r.model, 'sides')];
+          return `${r.model} ${b.map((v) => `+${v.toFixed(1)}`).join(', ')} (${mean(b).toFixed(1)}) → ${a.map((v) => `+${v.toFixed(1)}`).join(', ')} (${mean(a).toFixed(1)}) ms`;
+        })
+        .join('; '),
+    ]);
+  }
+  if (x.missing.length) rows.push(['exam rows: missing models', x.missing.join(', ')]);
+  return rows;
 }

@@ -31,8 +31,7 @@ import { mean, percentile, rssMb } from './stats.js';
 import { benchSessionOptions } from './session-options.js';
 import { benchDrivers } from './drivers.js';
 import { benchCadence } from './models-cadence.js';
-import { benchExams, examRowText } from './exam-rows.js';
-import { DISPLAY_MODEL_NICENESS } from '../src/inference/thread-nice.js';
+import { benchExams, examTableRows } from './exam-rows.js';
 import { loadOrCreateKey, openDatabase } from '../src/records/database.js';
 import { ExamStore } from '../src/records/exam-store.js';
 import { writePart10 } from '../src/sync/dicom-file.js';
@@ -471,20 +470,7 @@ async function main(): Promise<void> {
   if (only('exams')) {
     const x = await benchExams(root, opts);
     out.exams = x;
-    for (const e of x.exams)
-      row(
-        `${e.exam} exam, 30 fps, enhanced view on, models ${{ turns: 'taking turns', sides: 'side by side', yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}` }[e.mode]} (${x.intraOpThreads} threads each)`,
-        examRowText(e),
-      );
-    for (const exam of new Set(x.ratios.map((r) => r.exam)))
-      row(
-        `${exam} exam: results/s side by side / enhancer niced / taking turns (pooled, 2 rounds each)`,
-        x.ratios
-          .filter((r) => r.exam === exam)
-          .map((r) => `${r.model} ${r.sides.toFixed(1)} / ${r.yield.toFixed(1)} / ${r.turns.toFixed(1)} (×${(r.sides / r.turns).toFixed(2)}, ×${(r.yield / r.turns).toFixed(2)})`)
-          .join('; '),
-      );
-    if (x.missing.length) row('exam rows: missing models', x.missing.join(', '));
+    for (const [label, text] of examTableRows(x)) row(label, text);
   }
   // 6. the browser: frame-to-paint latency and painted frame rate of the live page (headless Chromium)
   const browser = only('browser') ? await browserPaint() : undefined;

@@ -2,6 +2,8 @@
  * Worker-thread side of WorkerEngine: owns one onnxruntime session. Inputs arrive in SharedArrayBuffers
  * (onnxruntime-node refuses SAB-backed tensors, so each run copies into a local buffer: ~0.03 ms), and
  * outputs are copied into the caller's output SABs; nothing is allocated per frame on the main thread.
+ * A run's answer says when this thread began and ended it (wall clock, comparable across threads), so the
+ * caller can tell the hand-off there and back from the wait behind the run ahead (WorkerEngine.runTrace).
  */
 import { parentPort } from 'node:worker_threads';
 import { readModelPackage } from '../models/package.js';
@@ -55,6 +57,7 @@ async function handle(msg: Msg): Promise<void> {
       port.postMessage({ type: 'error', message: (err as Error).message, code: (err as { code?: string }).code });
     }
   } else if (msg.type === 'run') {
+    const startedAt = performance.timeOrigin + performance.now(); // wall clock, comparable across threads
     try {
       const s = session!;
       s.inputData[msg.slot].set(inputs![msg.slot]);
@@ -67,7 +70,7 @@ async function handle(msg: Msg): Promise<void> {
         dst.set(v.data as Float32Array);
         dims[name] = v.dims;
       }
-      port.postMessage({ type: 'ran', id: msg.id, ms, dims });
+      port.postMessage({ type: 'ran', id: msg.id, ms, dims, startedAt, endedAt: performance.timeOrigin + performance.now() });
     } catch (err) {
       port.postMessage({ type: 'failed', id: msg.id, message: (err as Error).message });
     }

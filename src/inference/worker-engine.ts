@@ -7,7 +7,22 @@ import type { ModelPackage } from '../models/package.js';
 import type { EngineOutput, InferenceEngine } from './engine.js';
 import type { ProviderAttempt, SessionOptions } from './session.js';
 
-type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1 };
+type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1; postedAt: number };
+type Answer = { type: string; id: number; ms?: number; message?: string; dims?: Record<string, number[]>; startedAt?: number; endedAt?: number };
+
+/** Where one run's time between asking and reading its answer went, besides the run itself (ms). */
+export interface RunTrace {
+  /** asked → the run ahead of it on this worker ended (0 when the worker was idle) */
+  aheadMs: number;
+  /** then → the worker thread began it (its wake-up and message delivery) */
+  toWorkerMs: number;
+  /** the worker's own work around the run: input copied in, outputs copied out */
+  workerMs: number;
+  /** the worker answered → this thread read the answer (the JS thread busy with other work meanwhile) */
+  backMs: number;
+}
+
+const wallNow = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Runs one model on a worker thread so the JS thread (capture, WebSocket, HTTP, preprocessing and
@@ -16,6 +31,13 @@ type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e:
 export class WorkerEngine implements InferenceEngine {
   readonly inputData: [Float32Array, Float32Array];
   readonly runMs: [number, number] = [0, 0];
+  /** Per slot, like runMs: the last run's hand-offs, read when that slot's run has resolved. */
+  readonly runTrace: [RunTrace, RunTrace] = [
+    { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0 },
+    { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0 },
+  ];
+  /** When the worker ended its last run (wall clock): a run asked for before then waited behind it. */
+  #lastEndedAt = 0;
   readonly #outputs: Record<string, [Float32Array, Float32Array]>;
   readonly #pending = new Map<number, Pending>();
   readonly #loops = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
@@ -35,7 +57,7 @@ export class WorkerEngine implements InferenceEngine {
   ) {
     this.inputData = [new Float32Array(inputs[0]), new Float32Array(inputs[1])];
     this.#outputs = Object.fromEntries(Object.entries(outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
-    worker.on('message', (m: { type: string; id: number; ms?: number; message?: string; dims?: Record<string, number[]> }) => {
+    worker.on('message', (m: Answer) => {
       const loop = this.#loops.get(m.id);
       if (loop) {
         this.#loops.delete(m.id);
@@ -48,6 +70,7 @@ export class WorkerEngine implements InferenceEngine {
       this.#pending.delete(m.id);
       if (m.type === 'ran') {
         this.runMs[p.slot] = m.ms ?? 0;
+        this.#trace(p, m);
         p.resolve(Object.fromEntries(Object.entries(this.#outputs).map(([k, v]) => [k, { data: v[p.slot], dims: m.dims?.[k] ?? [] }])));
       } else p.reject(new Error(m.message ?? 'inference failed'));
     });
@@ -59,6 +82,18 @@ export class WorkerEngine implements InferenceEngine {
     };
     worker.on('error', (err) => die(`Inference worker of "${pkg.manifest.id}" crashed: ${err.message}`));
     worker.on('exit', (code) => die(`Inference worker of "${pkg.manifest.id}" exited (code ${code})`));
+  }
+
+  #trace(p: Pending, m: Answer): void {
+    const t = this.runTrace[p.slot];
+    const started = m.startedAt ?? p.postedAt;
+    const ended = m.endedAt ?? started;
+    const free = Math.min(started, Math.max(p.postedAt, this.#lastEndedAt));
+    t.aheadMs = free - p.postedAt;
+    t.toWorkerMs = started - free;
+    t.workerMs = Math.max(0, ended - started - (m.ms ?? 0));
+    t.backMs = Math.max(0, wallNow() - ended);
+    this.#lastEndedAt = ended;
   }
 
   get id(): string {
@@ -122,6 +157,7 @@ export class WorkerEngine implements InferenceEngine {
           reject(e);
         },
         slot,
+        postedAt: wallNow(),
       });
       this.worker.postMessage({ type: 'run', id, slot });
       // The clock starts when the run queued ahead of this one has answered: its time is not this run's.

@@ -33,9 +33,36 @@ export interface ModelEvent {
   details: Record<string, unknown>;
 }
 
+/**
+ * One result's time in finer steps than its StageTimings, for diagnostics (the bench's exam rows); not on the
+ * live protocol. queueMs = sourceMs + slotMs; handoffMs = aheadMs + toWorkerMs + workerMs + backMs (and promise hops);
+ * settleMs is in totalMs besides the stages; publishMs comes after totalMs was stamped.
+ */
+export interface StageTrace {
+  modelId: string;
+  seq: number;
+  /** capture stamp → offered to the lanes (the source making the frame, the entrance checks, the live view's bus handlers) */
+  sourceMs: number;
+  /** offered → this model's lane took it (the lane busy with an earlier frame, or the JS thread with other work) */
+  slotMs: number;
+  /** prepared → the model's previous run ended on its worker (the run queued behind it) */
+  aheadMs: number;
+  /** then → its worker began the run (thread wake-up, message delivery) */
+  toWorkerMs: number;
+  /** the worker's own copies around the run */
+  workerMs: number;
+  /** the worker answered → the JS thread read the answer */
+  backMs: number;
+  /** the answer read → its analysis began (the lane finishing other work first) */
+  settleMs: number;
+  /** the result's bus handlers (the live view, records): after totalMs, but the JS thread's time all the same */
+  publishMs: number;
+}
+
 export interface BusEvents {
   frame: Frame;
   result: ResultEvent;
+  stages: StageTrace;
   probe: ProbeEvent;
   run: RunEvent;
   model: ModelEvent;
@@ -48,13 +75,18 @@ type Handler<T> = (event: T) => void;
  * `onHandlerError` and never stops the others (a broken consumer must not stall the pipeline).
  */
 export class Bus {
-  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set(), probe: new Set(), run: new Set(), model: new Set() };
+  readonly #handlers: { [K in keyof BusEvents]: Set<Handler<BusEvents[K]>> } = { frame: new Set(), result: new Set(), stages: new Set(), probe: new Set(), run: new Set(), model: new Set() };
 
   constructor(private readonly onHandlerError: (err: unknown, topic: string) => void = () => {}) {}
 
   on<K extends keyof BusEvents>(topic: K, handler: Handler<BusEvents[K]>): () => void {
     this.#handlers[topic].add(handler);
     return () => this.#handlers[topic].delete(handler);
+  }
+
+  /** Somebody listens on `topic` (an event nobody reads need not be made). */
+  listened(topic: keyof BusEvents): boolean {
+    return this.#handlers[topic].size > 0;
   }
 
   publish<K extends keyof BusEvents>(topic: K, event: BusEvents[K]): void {

@@ -6,6 +6,7 @@ export class LatestSlot<T> {
   #item: T | undefined;
   #has = false;
   #waiter: ((item: T) => void) | undefined;
+  #ready: { promise: Promise<void>; resolve: () => void } | undefined;
   dropped = 0;
   /** Items put so far; `takenAt` is the number (1-based, in put order) of the last item taken. */
   puts = 0;
@@ -28,6 +29,26 @@ export class LatestSlot<T> {
     if (this.#has) this.dropped++;
     this.#item = item;
     this.#has = true;
+    this.#ready?.resolve();
+  }
+
+  /**
+   * Settles when an item waits to be taken (at once if one does) or `signal` aborts; takes nothing. Asked
+   * again before it settled, it hands back the same promise (one wait, one abort listener, whatever the calls).
+   */
+  ready(signal: AbortSignal): Promise<void> {
+    if (this.#has || signal.aborted) return Promise.resolve();
+    if (this.#ready) return this.#ready.promise;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      if (this.#ready?.promise === promise) this.#ready = undefined;
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    this.#ready = { promise, resolve: done };
+    return promise;
   }
 
   take(signal: AbortSignal): Promise<T> {

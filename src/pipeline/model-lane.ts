@@ -14,7 +14,16 @@ export interface LaneContext {
   permits: RunPermits;
   /** This lane took the `n`th frame offered to the pipeline (1-based), for the entrance counts. */
   taken(n: number): void;
+  /**
+   * A frame that arrives while this model's run is in flight is prepared at once and its run queued behind
+   * on the same worker (default true); false: it waits in the slot until the run has landed (the pipeline's
+   * way until session 8, kept for the bench's before/after rows).
+   */
+  queueBehind?: boolean | undefined;
 }
+
+/** Weight of the newest sample in the lane's running estimates (run time, frame period). */
+const EWMA = 0.2;
 
 /**
  * One model's way through the pipeline, beside the other models' lanes.
@@ -23,13 +32,21 @@ export interface LaneContext {
  * keeps only the newest, so a slow model drops frames for itself without holding back the others.
  * Named Outputs: results (and failures) of this model on the Publication, each analysed on the buffer it
  * was prepared into and stamped with the frame it was computed on.
- * Memory: the runner's two input buffers; nothing allocated per frame here beyond the run's own promise.
+ * Memory: the runner's two input buffers; nothing allocated per frame here beyond the run's own promise (and a race with the slot).
  * Notes: the runner is looked up by id at every frame, so a replacement (a model update) takes over from the
  * next frame prepared; a run holds its runner (RunHolds) from preparation to publication. A run starts only
  * with a core permit (RunPermits): on a board with fewer cores than busy models, models take turns.
  */
 export class ModelLane {
   readonly #slot = new LatestSlot<Frame>();
+  /** When the newest frame was offered (performance.now()): the one the slot holds or hands over. */
+  #offeredAt = -Infinity;
+  /** Running estimates: the time between frames offered, and this model's run time (ms). */
+  #periodMs = 0;
+  #runMs = 0;
+  #landed = false;
+  /** When the run in flight began, or could begin (the run ahead of it landed then). */
+  #runFrom = 0;
 
   /** `offeredBefore`: frames offered to the pipeline before this lane existed (its own count starts there). */
   constructor(
@@ -39,6 +56,10 @@ export class ModelLane {
   ) {}
 
   offer(frame: Frame): void {
+    const now = performance.now();
+    const gap = now - this.#offeredAt;
+    if (gap < 1000) this.#periodMs = this.#periodMs === 0 ? gap : this.#periodMs + EWMA * (gap - this.#periodMs);
+    this.#offeredAt = now;
     this.#slot.put(frame);
   }
 
@@ -48,18 +69,22 @@ export class ModelLane {
   }
 
   /**
-   * The loop overlaps work across this model's frames: while it runs on frame N (on its worker thread), the
-   * JS thread analyses and publishes the previous run; with a frame waiting, frame N+1 is prepared into the
-   * other input buffer meanwhile and its run is queued behind N's on the same worker. When no frame waits,
-   * or another lane waits for a core, the run in flight is finished at once (lowest latency; the core goes
-   * to the waiting lane).
+   * The loop overlaps work across this model's frames: while it runs on frame N (on its worker thread), a
+   * frame that arrives is prepared into the other input buffer at once and its run queued behind N's on the
+   * same worker, which starts it the moment N ends (no trip through this thread between them); then N is
+   * analysed and published. A frame is queued so only when no fresher frame this model wants can come before
+   * N ends (#queueNow); otherwise it waits in the slot, where a newer one may replace it. When no frame waits,
+   * or another lane waits for a core, the run in flight is finished at once (the core goes to the waiting lane).
    */
   async run(signal: AbortSignal): Promise<void> {
     const { schedule, holds, publication, permits } = this.ctx;
+    const queueBehind = this.ctx.queueBehind ?? true;
     let buffer: Slot = 0;
     let inflight: Job | undefined;
     while (!signal.aborted) {
-      if (inflight && (!this.#slot.hasItem || permits.contended)) {
+      // Whichever comes first: the run lands, or a frame arrives to queue behind it.
+      if (inflight && queueBehind && !this.#slot.hasItem && !permits.contended) await Promise.race([inflight.outcome, this.#slot.ready(signal)]);
+      if (inflight && (!this.#slot.hasItem || permits.contended || (queueBehind && !this.#queueNow()))) {
         this.#complete(inflight, await inflight.outcome);
         permits.release();
         inflight = undefined;
@@ -70,7 +95,7 @@ export class ModelLane {
       } catch {
         break;
       }
-      const tTaken = performance.now();
+      const at = { offeredAt: this.#offeredAt, takenAt: performance.now() };
       this.ctx.taken(this.offeredBefore + this.#slot.takenAt);
       if (!schedule.wants(this.id, frame)) continue;
       const runner = schedule.runnerOf(this.id);
@@ -99,8 +124,12 @@ export class ModelLane {
         }
       }
       const previous = inflight;
-      inflight = launch(runner, buffer, frame, tTaken, preprocessMs);
-      if (previous) this.#complete(previous, await previous.outcome);
+      inflight = launch(runner, buffer, frame, at, preprocessMs);
+      if (!previous) this.#runFrom = performance.now();
+      else {
+        this.#complete(previous, await previous.outcome);
+        this.#runFrom = performance.now();
+      }
     }
     if (inflight) {
       await inflight.outcome; // not published: the pipeline is stopping
@@ -109,7 +138,24 @@ export class ModelLane {
     }
   }
 
+  /**
+   * Queue the waiting frame behind the run in flight now? Yes when that run should end before the next frame
+   * this model wants arrives: nothing fresher can take the waiting frame's place before the worker is free,
+   * so waiting would only add the trip through this thread. No when the run is slower than that (a model
+   * slower than its cadence), or before any run landed (no estimate yet): the frame waits in the slot, where a
+   * fresher one may replace it. A run past its estimate counts as ending now (most of the tail is a few ms).
+   */
+  #queueNow(): boolean {
+    if (!this.#landed) return false;
+    const endsIn = this.#runFrom + this.#runMs - performance.now();
+    return endsIn < this.#periodMs * this.ctx.schedule.everyN(this.id);
+  }
+
   #complete(job: Job, outcome: Outcome): void {
+    if ('run' in outcome) {
+      this.#runMs = this.#landed ? this.#runMs + EWMA * (outcome.run.inferenceMs - this.#runMs) : outcome.run.inferenceMs;
+      this.#landed = true;
+    }
     this.ctx.publication.complete(job, outcome);
     this.ctx.holds.release(job.runner);
   }

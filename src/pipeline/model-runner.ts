@@ -4,6 +4,7 @@ import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { colourFraction, regionSignal } from '../analysis/signal.js';
 import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
 import type { EngineOutput, InferenceEngine } from '../inference/engine.js';
+import type { RunTrace } from '../inference/worker-engine.js';
 
 export type Slot = 0 | 1;
 export type RawOutputs = Record<string, EngineOutput>;
@@ -17,6 +18,8 @@ export type TaskContextProvider = () => TaskContext;
 export interface RunOutcome {
   outputs: RawOutputs;
   inferenceMs: number;
+  /** Where the hand-off went, where the engine tells (a worker thread's): see RunTrace. */
+  trace?: RunTrace | undefined;
 }
 
 /**
@@ -65,7 +68,8 @@ export class ModelRunner {
   async run(slot: Slot = 0): Promise<RunOutcome> {
     if (!this.#mapping[slot]) throw new Error(`Model ${this.id} ran before prepare()`);
     const outputs = await this.session.run(slot);
-    return { outputs, inferenceMs: this.session.runMs[slot] };
+    const trace = (this.session as { runTrace?: [RunTrace, RunTrace] }).runTrace?.[slot];
+    return { outputs, inferenceMs: this.session.runMs[slot], trace: trace && { ...trace } };
   }
 
   /** `ctx` defaults to the context read when this slot was prepared. */

@@ -49,6 +49,8 @@ export interface PipelineOptions {
    * 1 makes the models take turns (a one-core board); more than the cores only makes them preempt each other.
    */
   concurrentRuns?: number;
+  /** See LaneContext.queueBehind (default true; false only to compare with the way before it). */
+  queueBehind?: boolean;
 }
 
 /**
@@ -110,7 +112,11 @@ export class Pipeline {
   addModel(model: ScheduledModel): void {
     this.#schedule.add(model);
     this.#publication.track(model.runner.id);
-    const lane = new ModelLane(model.runner.id, { schedule: this.#schedule, holds: this.#holds, publication: this.#publication, permits: this.#permits, taken: this.#taken }, this.#offered);
+    const lane = new ModelLane(
+      model.runner.id,
+      { schedule: this.#schedule, holds: this.#holds, publication: this.#publication, permits: this.#permits, taken: this.#taken, queueBehind: this.options.queueBehind },
+      this.#offered,
+    );
     this.#lanes.push(lane);
     const signal = this.#abort?.signal;
     if (signal && !signal.aborted) this.#loops.push(lane.run(signal));

@@ -4,8 +4,8 @@ import type { Bus } from './bus.js';
 import type { ModelRunner, RunOutcome, Slot } from './model-runner.js';
 import type { PipelineLog } from './source-holder.js';
 
-/** `elapsedMs`: launch → outcome on this thread. */
-export type Outcome = { run: RunOutcome; elapsedMs: number } | { error: unknown; elapsedMs: number };
+/** `elapsedMs`: launch → outcome on this thread; `landedAt`: when it got here (performance.now()). */
+export type Outcome = { run: RunOutcome; elapsedMs: number; landedAt: number } | { error: unknown; elapsedMs: number; landedAt: number };
 
 /** A model run in flight: what is needed to analyse and publish it when it lands. */
 export interface Job {
@@ -15,20 +15,35 @@ export interface Job {
   sourceId: string;
   frameTimestampMs: number;
   queueMs: number;
+  /** of queueMs: capture stamp → offered to the lanes (the rest is the wait in this lane's slot) */
+  sourceMs: number;
   preprocessMs: number;
   outcome: Promise<Outcome>;
 }
 
+/** When the lane got the frame (performance.now()): offered to it, and taken by it. */
+export interface Arrival {
+  offeredAt: number;
+  takenAt: number;
+}
+
 /** Starts `runner` on the prepared buffer `slot`; never rejects (a failed run is an outcome). */
-export function launch(runner: ModelRunner, slot: Slot, frame: Frame, tTaken: number, preprocessMs: number): Job {
+export function launch(runner: ModelRunner, slot: Slot, frame: Frame, at: Arrival, preprocessMs: number): Job {
   const tStart = performance.now();
   const outcome = Promise.resolve()
     .then(() => runner.run(slot))
     .then(
-      (run): Outcome => ({ run, elapsedMs: performance.now() - tStart }),
-      (error: unknown): Outcome => ({ error, elapsedMs: performance.now() - tStart }),
+      (run): Outcome => {
+        const landedAt = performance.now();
+        return { run, elapsedMs: landedAt - tStart, landedAt };
+      },
+      (error: unknown): Outcome => {
+        const landedAt = performance.now();
+        return { error, elapsedMs: landedAt - tStart, landedAt };
+      },
     );
-  return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: frame.timestampMs, queueMs: tTaken - frame.timestampMs, preprocessMs, outcome };
+  const t = frame.timestampMs;
+  return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: t, queueMs: at.takenAt - t, sourceMs: Math.min(at.offeredAt, at.takenAt) - t, preprocessMs, outcome };
 }
 
 /**
@@ -62,6 +77,7 @@ export class Publication {
       const t = performance.now();
       const result = job.runner.analyze(outcome.run.outputs, job.slot);
       const analysisMs = performance.now() - t;
+      const settleMs = t - outcome.landedAt;
       this.track(id);
       this.models[id]!.runs++;
       const s = job.runner.session;
@@ -86,11 +102,19 @@ export class Publication {
         },
         result,
       });
+      if (this.bus.listened('stages')) this.#trace(job, outcome.run, settleMs, t + analysisMs);
       this.bus.publish('run', { modelId: s.id, modelVersion: s.version, error: undefined, inferenceMs, outputs: outcome.run.outputs });
     } catch (err) {
       this.bus.publish('run', { modelId: ran.id, modelVersion: ran.version, error: errorMessage(err), inferenceMs: outcome.run.inferenceMs, outputs: undefined });
       this.fail(id, err);
     }
+  }
+
+  #trace(job: Job, run: RunOutcome, settleMs: number, publishedFrom: number): void {
+    const h = run.trace;
+    const publishMs = performance.now() - publishedFrom;
+    const seen = { aheadMs: h?.aheadMs ?? 0, toWorkerMs: h?.toWorkerMs ?? 0, workerMs: h?.workerMs ?? 0, backMs: h?.backMs ?? 0 };
+    this.bus.publish('stages', { modelId: job.runner.id, seq: job.seq, sourceMs: job.sourceMs, slotMs: job.queueMs - job.sourceMs, ...seen, settleMs, publishMs });
   }
 
   fail(modelId: string, err: unknown): void {

@@ -1,0 +1,169 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedProbe } from '../../drivers/simulated/probe.js';
+import type { FetalHeadResult } from '../../src/analysis/fetal-head.js';
+import type { Frame } from '../../src/capture/frame.js';
+import type { FrameSource } from '../../src/capture/source.js';
+import type { InferenceEngine } from '../../src/inference/engine.js';
+import { openModelSession } from '../../src/inference/session.js';
+import { WorkerEngine } from '../../src/inference/worker-engine.js';
+import { findModelPackage } from '../../src/models/package.js';
+import { Bus, type ResultEvent, type StageTrace } from '../../src/pipeline/bus.js';
+import { ModelRunner, type Slot } from '../../src/pipeline/model-runner.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { packageRoot } from '../../src/util/package-root.js';
+
+const SIZES = [170, 230, 290];
+const pkg = (): ReturnType<typeof findModelPackage> => findModelPackage(join(packageRoot(), 'models'), 'fetal-head');
+const options = { providers: ['cpu' as const], intraOpThreads: 1, allowSpinning: false, deviceId: 0, tensorrt: { fp16: false, int8: false }, warmupRuns: 1 };
+
+/** Frame `seq` shows a head of SIZES[seq % 3]: a result analysed on another frame's buffer shows as a wrong HC. */
+function headSource(): { source: FrameSource; emit: () => void } {
+  const frames = SIZES.map((hc) => {
+    const p = new SimulatedProbe(`hc${hc}`, { headCircumferenceMm: hc });
+    p.prepare();
+    const data = new Uint8Array(640 * 480);
+    p.render(0, data);
+    return { width: 640, height: 480, channels: 1 as const, data, pixelSpacing: { x: p.pixelSpacingMm, y: p.pixelSpacingMm }, sourceId: 'queue', region: p.region };
+  });
+  let seq = 0;
+  let listener: ((f: Frame) => void) | undefined;
+  const emit = (): void => listener?.({ ...frames[seq % 3]!, seq: seq++, timestampMs: performance.now() });
+  const source: FrameSource = {
+    id: 'queue',
+    driver: 'test-queue',
+    async start(l) {
+      listener = l;
+    },
+    async stop() {
+      listener = undefined;
+    },
+    health: () => ({ driver: 'test-queue', state: 'running', connected: true, fps: 0, framesDelivered: seq, errors: 0, lastError: undefined }),
+  };
+  return { source, emit };
+}
+
+/**
+ * A model whose answers are held back while `hold` is set (the run itself happens), that says its runs take
+ * no time: by the lane's estimate a run in flight always ends before the next frame, so a waiting frame is due
+ * to be queued behind it. Counts how many of its runs are in flight at once.
+ */
+class Gated extends ModelRunner {
+  hold = false;
+  inFlight = 0;
+  maxInFlight = 0;
+  runs = 0;
+  #open!: () => void;
+  readonly #gate = new Promise<void>((resolve) => (this.#open = resolve));
+  open(): void {
+    this.#open();
+  }
+  override async run(slot: Slot): ReturnType<ModelRunner['run']> {
+    const held = this.hold;
+    this.runs++;
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      const out = await super.run(slot);
+      if (held) await this.#gate;
+      return { ...out, inferenceMs: 0 };
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+/** `session` under another id: a second model beside the gated one. */
+function renamed(session: InferenceEngine, id: string): InferenceEngine {
+  return {
+    pkg: session.pkg,
+    provider: session.provider,
+    file: session.file,
+    attempts: session.attempts,
+    id,
+    version: session.version,
+    inputData: session.inputData,
+    runMs: session.runMs,
+    run: (slot) => session.run(slot),
+    release: async () => {},
+  };
+}
+
+describe('a frame that arrives during its model run', () => {
+  let diagnostic: WorkerEngine;
+  let other: InferenceEngine;
+  beforeAll(async () => {
+    diagnostic = await WorkerEngine.open(pkg(), { ...options, precision: 'int8' });
+    other = await openModelSession(pkg(), { ...options, precision: 'int8' });
+  });
+  afterAll(async () => {
+    await diagnostic?.release();
+    await other?.release();
+  });
+
+  for (const queueBehind of [true, false]) {
+    it(
+      queueBehind ? 'is prepared at once and its run queued behind the one in flight; each result is of its own frame' : 'waits for the run in flight to land when queueing behind is off',
+      async () => {
+        const bus = new Bus();
+        const gated = new Gated(diagnostic);
+        const pipe = new Pipeline(
+          bus,
+          [
+            { runner: gated, everyN: 1 },
+            { runner: new ModelRunner(renamed(other, 'enhance')), everyN: 1 },
+          ],
+          { concurrentRuns: 2, queueBehind },
+        );
+        const { source, emit } = headSource();
+        const results: ResultEvent[] = [];
+        const stages: StageTrace[] = [];
+        const waiters: Array<{ ok: () => boolean; resolve: () => void }> = [];
+        const until = (ok: () => boolean): Promise<void> => (ok() ? Promise.resolve() : new Promise((resolve) => waiters.push({ ok, resolve })));
+        const check = (): void => {
+          for (const w of waiters.splice(0)) {
+            if (w.ok()) w.resolve();
+            else waiters.push(w);
+          }
+        };
+        bus.on('result', (e) => {
+          results.push(e);
+          check();
+        });
+        bus.on('stages', (e) => stages.push(e));
+        const of = (model: string, seq: number) => (): boolean => results.some((r) => r.modelId === model && r.seq === seq);
+        await pipe.start(source);
+        // Two frames run and land, one after the other: the lane has its estimates (run time, frame period).
+        for (const seq of [0, 1]) {
+          emit();
+          await until(of('fetal-head', seq));
+        }
+        gated.hold = true;
+        const ticker = setInterval(check, 5); // some conditions below change without a result
+        emit(); // frame 2: its answer is held
+        await until(() => gated.runs === 3 && results.some((r) => r.modelId === 'enhance' && r.seq === 2));
+        emit(); // frame 3 arrives while frame 2's run is in flight
+        // The other lane has had frame 3 through its model: the gated lane has long seen it too.
+        await until(of('enhance', 3));
+        await until(() => !queueBehind || gated.maxInFlight === 2);
+        clearInterval(ticker);
+        expect(gated.maxInFlight).toBe(queueBehind ? 2 : 1);
+        gated.open();
+        await until(of('fetal-head', 3));
+        await pipe.stop();
+        const diag = results.filter((r) => r.modelId === 'fetal-head');
+        expect(diag.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+        for (const r of results) {
+          const want = SIZES[r.seq % 3]!;
+          const hc = (r.result as FetalHeadResult).hcMm!;
+          expect(Math.abs(hc - want) / want, `${r.modelId} frame ${r.seq}: HC ${hc.toFixed(1)} mm, drawn ${want} mm`).toBeLessThan(0.04);
+        }
+        // Every result's finer steps were traced, and its queue splits into the source's part and the slot's.
+        const three = stages.find((s) => s.modelId === 'fetal-head' && s.seq === 3)!;
+        expect(three).toBeDefined();
+        const r3 = diag[3]!;
+        expect(three.sourceMs + three.slotMs).toBeCloseTo(r3.timings.queueMs, 6);
+        expect(pipe.stats().errors).toBe(0);
+      },
+    );
+  }
+});
