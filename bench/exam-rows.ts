@@ -36,7 +36,7 @@ import { type Spread, mean, rssMb, spreadOf } from './stats.js';
 
 const STAGES = ['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
 type Stage = (typeof STAGES)[number];
-const STEPS = ['sourceMs', 'slotMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'settleMs', 'publishMs'] as const;
+const STEPS = ['sourceMs', 'slotMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'relayMs', 'settleMs', 'publishMs'] as const;
 type Step = (typeof STEPS)[number];
 
 export interface ModelRow {
@@ -54,7 +54,12 @@ export interface ModelRow {
 
 /** `turns`: one run at a time; `before`: sides, no queueing behind; `sides`: one per core (the default); `yield`: sides, enhancer niced. */
 export type ExamMode = 'turns' | 'before' | 'sides' | 'yield';
-const MODES: ExamMode[] = ['turns', 'before', 'sides', 'yield', 'yield', 'sides', 'before', 'turns'];
+const MODE_NAMES: readonly ExamMode[] = ['turns', 'before', 'sides', 'yield'];
+/** BENCH_EXAM_MODES=before,sides,sides,before (say) runs those rounds instead, BENCH_EXAMS=obstetric only that exam: a focused comparison. */
+const MODES = (process.env.BENCH_EXAM_MODES?.split(',') ?? ['turns', 'before', 'sides', 'yield', 'yield', 'sides', 'before', 'turns']).map((m) => {
+  if (!MODE_NAMES.includes(m as ExamMode)) throw new Error(`BENCH_EXAM_MODES: unknown mode "${m}"; use ${MODE_NAMES.join(', ')}`);
+  return m as ExamMode;
+});
 
 export interface ExamRow {
   exam: string;
@@ -170,6 +175,8 @@ export async function benchExams(root: string, base: Omit<SessionOptions, 'intra
       ],
     },
   ];
+  const chosen = process.env.BENCH_EXAMS?.split(',');
+  if (chosen) exams.splice(0, exams.length, ...exams.filter((e) => chosen.includes(e.exam)));
   const ids = [...new Set(exams.flatMap((e) => e.models.map((m) => m.id)))];
   const present = ids.filter((id) => existsSync(join(root, 'models', id, 'manifest.json')));
   const missing = ids.filter((id) => !present.includes(id));
@@ -214,6 +221,7 @@ const STAGE_NAMES: Record<Stage | Step, string> = {
   toWorkerMs: 'to worker',
   workerMs: 'worker copies',
   backMs: 'back',
+  relayMs: 'worker idle between runs (frames that came during the run before)',
   inferenceMs: 'inference',
   settleMs: 'settle',
   analysisMs: 'analysis',
@@ -227,7 +235,7 @@ export function examRowText(e: ExamRow): string {
     const where = (['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs'] as const).map((k) => `${k.replace('Ms', '')} ${m.meanMs[k].toFixed(1)}`).join(' + ');
     // what no stage accounts for: a wait for a core (taking turns) and the hop from a run landing to its publication
     const other = m.meanMs.totalMs - (['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs'] as const).reduce((a, k) => a + m.meanMs[k], 0);
-    const steps = (['sourceMs', 'slotMs', 'preprocessMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'inferenceMs', 'settleMs', 'analysisMs', 'totalMs', 'publishMs'] as const)
+    const steps = (['sourceMs', 'slotMs', 'preprocessMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'inferenceMs', 'settleMs', 'analysisMs', 'totalMs', 'publishMs', 'relayMs'] as const)
       .map((k) => `${STAGE_NAMES[k]} ${m.spread[k].mean.toFixed(1)}/${m.spread[k].p99.toFixed(1)}/${m.spread[k].tail.toFixed(1)}`)
       .join(', ');
     return `${m.id}/${m.everyN}: ${m.resultsPerSecond.toFixed(1)} results/s; capture→result p99 ${m.p99Ms.totalMs.toFixed(1)} ms vs inference p99 ${m.p99Ms.inferenceMs.toFixed(1)} ms (+${m.addedP99Ms.toFixed(1)}); mean ms ${where} + other ${other.toFixed(1)} = ${m.meanMs.totalMs.toFixed(1)}; ms mean/p99/slowest-5% mean: ${steps}`;
@@ -248,7 +256,7 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
   for (const exam of new Set(x.ratios.map((r) => r.exam))) {
     const rs = x.ratios.filter((r) => r.exam === exam);
     rows.push([
-      `${exam} exam: results/s side by side / enhancer niced / before / taking turns (pooled, 2 rounds each)`,
+      `${exam} exam: results/s side by side / enhancer niced / before / taking turns (pooled over the rounds of each)`,
       rs
         .map(
           (r) =>
@@ -258,7 +266,7 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
     ]);
     const added = (model: string, mode: ExamMode): number[] => x.exams.filter((e) => e.exam === exam && e.mode === mode).map((e) => e.models.find((m) => m.id === model)?.addedP99Ms ?? NaN);
     rows.push([
-      `${exam} exam: capture→result p99 minus inference p99, before → side by side (each round; mean)`,
+      `${exam} exam: capture→result p99 minus inference p99, before → side by side (each round, in order; mean)`,
       rs
         .map((r) => {
           const [b, a] = [added(r.model, 'before'), added(r.model, 'sides')];

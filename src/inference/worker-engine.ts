@@ -20,6 +20,10 @@ export interface RunTrace {
   workerMs: number;
   /** the worker answered → this thread read the answer (the JS thread busy with other work meanwhile) */
   backMs: number;
+  /** when the worker ended the run before this one (wall clock, ms since the epoch; 0: none) */
+  previousEndedAt: number;
+  /** the worker idle between that run's end and this run's start (ms) */
+  idleMs: number;
 }
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
@@ -33,8 +37,8 @@ export class WorkerEngine implements InferenceEngine {
   readonly runMs: [number, number] = [0, 0];
   /** Per slot, like runMs: the last run's hand-offs, read when that slot's run has resolved. */
   readonly runTrace: [RunTrace, RunTrace] = [
-    { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0 },
-    { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0 },
+    { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0, previousEndedAt: 0, idleMs: 0 },
+    { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0, previousEndedAt: 0, idleMs: 0 },
   ];
   /** When the worker ended its last run (wall clock): a run asked for before then waited behind it. */
   #lastEndedAt = 0;
@@ -93,6 +97,8 @@ export class WorkerEngine implements InferenceEngine {
     t.toWorkerMs = started - free;
     t.workerMs = Math.max(0, ended - started - (m.ms ?? 0));
     t.backMs = Math.max(0, wallNow() - ended);
+    t.previousEndedAt = this.#lastEndedAt;
+    t.idleMs = started - this.#lastEndedAt;
     this.#lastEndedAt = ended;
   }
 

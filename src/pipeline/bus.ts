@@ -53,6 +53,11 @@ export interface StageTrace {
   workerMs: number;
   /** the worker answered → the JS thread read the answer */
   backMs: number;
+  /**
+   * For a frame that came while the model's previous run was on (NaN otherwise): the worker's idle time between
+   * that run's end and this one's start — the trip through the JS thread a run queued behind does without.
+   */
+  relayMs: number;
   /** the answer read → its analysis began (the lane finishing other work first) */
   settleMs: number;
   /** the result's bus handlers (the live view, records): after totalMs, but the JS thread's time all the same */

@@ -6,7 +6,7 @@ export class LatestSlot<T> {
   #item: T | undefined;
   #has = false;
   #waiter: ((item: T) => void) | undefined;
-  #ready: { promise: Promise<void>; resolve: () => void } | undefined;
+  #next: { promise: Promise<void>; resolve: () => void } | undefined;
   dropped = 0;
   /** Items put so far; `takenAt` is the number (1-based, in put order) of the last item taken. */
   puts = 0;
@@ -19,6 +19,7 @@ export class LatestSlot<T> {
 
   put(item: T): void {
     this.puts++;
+    this.#next?.resolve();
     if (this.#waiter) {
       this.takenAt = this.puts;
       const w = this.#waiter;
@@ -29,25 +30,24 @@ export class LatestSlot<T> {
     if (this.#has) this.dropped++;
     this.#item = item;
     this.#has = true;
-    this.#ready?.resolve();
   }
 
   /**
-   * Settles when an item waits to be taken (at once if one does) or `signal` aborts; takes nothing. Asked
+   * Settles at the next put (whether or not an item waits now) or when `signal` aborts; takes nothing. Asked
    * again before it settled, it hands back the same promise (one wait, one abort listener, whatever the calls).
    */
-  ready(signal: AbortSignal): Promise<void> {
-    if (this.#has || signal.aborted) return Promise.resolve();
-    if (this.#ready) return this.#ready.promise;
+  next(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    if (this.#next) return this.#next.promise;
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     const done = (): void => {
       signal.removeEventListener('abort', done);
-      if (this.#ready?.promise === promise) this.#ready = undefined;
+      if (this.#next?.promise === promise) this.#next = undefined;
       resolve();
     };
     signal.addEventListener('abort', done, { once: true });
-    this.#ready = { promise, resolve: done };
+    this.#next = { promise, resolve: done };
     return promise;
   }
 

@@ -82,8 +82,14 @@ export class ModelLane {
     let buffer: Slot = 0;
     let inflight: Job | undefined;
     while (!signal.aborted) {
-      // Whichever comes first: the run lands, or a frame arrives to queue behind it.
-      if (inflight && queueBehind && !this.#slot.hasItem && !permits.contended) await Promise.race([inflight.outcome, this.#slot.ready(signal)]);
+      // Until the run lands, or a frame waits that no fresher one can replace before the run ends: that one
+      // is queued behind it (below). Each frame that comes meanwhile is looked at anew.
+      if (inflight && queueBehind) {
+        const landed = inflight.outcome.then(() => true);
+        while (!(this.#slot.hasItem && this.#queueNow()) && !signal.aborted && !permits.contended) {
+          if (await Promise.race([landed, this.#slot.next(signal).then(() => false)])) break;
+        }
+      }
       if (inflight && (!this.#slot.hasItem || permits.contended || (queueBehind && !this.#queueNow()))) {
         this.#complete(inflight, await inflight.outcome);
         permits.release();
@@ -140,15 +146,14 @@ export class ModelLane {
 
   /**
    * Queue the waiting frame behind the run in flight now? Yes when that run should end before the next frame
-   * this model wants arrives: nothing fresher can take the waiting frame's place before the worker is free,
-   * so waiting would only add the trip through this thread. No when the run is slower than that (a model
-   * slower than its cadence), or before any run landed (no estimate yet): the frame waits in the slot, where a
-   * fresher one may replace it. A run past its estimate counts as ending now (most of the tail is a few ms).
+   * this model wants arrives (frames come every #periodMs): nothing fresher can take the waiting frame's place
+   * before the worker is free, so waiting would only add the trip through this thread. No while a fresher
+   * frame should still come first (a model slower than its cadence), or before any run landed (no estimate
+   * yet): the frame waits in the slot, where a newer one replaces it, and is looked at again then.
    */
   #queueNow(): boolean {
     if (!this.#landed) return false;
-    const endsIn = this.#runFrom + this.#runMs - performance.now();
-    return endsIn < this.#periodMs * this.ctx.schedule.everyN(this.id);
+    return this.#runFrom + this.#runMs < this.#offeredAt + this.#periodMs * this.ctx.schedule.everyN(this.id);
   }
 
   #complete(job: Job, outcome: Outcome): void {

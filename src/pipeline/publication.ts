@@ -17,6 +17,8 @@ export interface Job {
   queueMs: number;
   /** of queueMs: capture stamp → offered to the lanes (the rest is the wait in this lane's slot) */
   sourceMs: number;
+  /** when the frame was offered to this lane (performance.now()) */
+  offeredAt: number;
   preprocessMs: number;
   outcome: Promise<Outcome>;
 }
@@ -43,7 +45,18 @@ export function launch(runner: ModelRunner, slot: Slot, frame: Frame, at: Arriva
       },
     );
   const t = frame.timestampMs;
-  return { runner, slot, seq: frame.seq, sourceId: frame.sourceId, frameTimestampMs: t, queueMs: at.takenAt - t, sourceMs: Math.min(at.offeredAt, at.takenAt) - t, preprocessMs, outcome };
+  return {
+    runner,
+    slot,
+    seq: frame.seq,
+    sourceId: frame.sourceId,
+    frameTimestampMs: t,
+    queueMs: at.takenAt - t,
+    sourceMs: Math.min(at.offeredAt, at.takenAt) - t,
+    offeredAt: at.offeredAt,
+    preprocessMs,
+    outcome,
+  };
 }
 
 /**
@@ -114,7 +127,9 @@ export class Publication {
     const h = run.trace;
     const publishMs = performance.now() - publishedFrom;
     const seen = { aheadMs: h?.aheadMs ?? 0, toWorkerMs: h?.toWorkerMs ?? 0, workerMs: h?.workerMs ?? 0, backMs: h?.backMs ?? 0 };
-    this.bus.publish('stages', { modelId: job.runner.id, seq: job.seq, sourceMs: job.sourceMs, slotMs: job.queueMs - job.sourceMs, ...seen, settleMs, publishMs });
+    // The frame came while the model's previous run was on: how long its worker then stood idle before this one.
+    const relayMs = h && h.previousEndedAt > performance.timeOrigin + job.offeredAt ? h.idleMs : Number.NaN;
+    this.bus.publish('stages', { modelId: job.runner.id, seq: job.seq, sourceMs: job.sourceMs, slotMs: job.queueMs - job.sourceMs, ...seen, relayMs, settleMs, publishMs });
   }
 
   fail(modelId: string, err: unknown): void {

@@ -23,4 +23,22 @@ describe('LatestSlot (latest frame wins)', () => {
     ac.abort(new Error('stop'));
     await expect(p).rejects.toThrow('stop');
   });
+  it('next() settles at the next put, an item waiting or not, and at abort; asked twice, it is one wait', async () => {
+    const slot = new LatestSlot<number>();
+    const ac = new AbortController();
+    slot.put(1);
+    const a = slot.next(ac.signal);
+    expect(slot.next(ac.signal)).toBe(a);
+    let settled = false;
+    void a.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false); // an item waits, but nothing new came
+    slot.put(2);
+    await a;
+    expect(await slot.take(ac.signal)).toBe(2);
+    const b = slot.next(ac.signal);
+    expect(b).not.toBe(a);
+    ac.abort(new Error('stop'));
+    await b;
+  });
 });

@@ -44,11 +44,13 @@ function headSource(): { source: FrameSource; emit: () => void } {
 }
 
 /**
- * A model whose answers are held back while `hold` is set (the run itself happens), that says its runs take
- * no time: by the lane's estimate a run in flight always ends before the next frame, so a waiting frame is due
- * to be queued behind it. Counts how many of its runs are in flight at once.
+ * A model whose answers are held back while `hold` is set (the run itself happens), that says each run took
+ * `claimMs`: 0, and by the lane's estimate a run in flight always ends before the next frame (a waiting frame
+ * is due to be queued behind it); a very long time, and a fresher frame should always come first (none is).
+ * Counts how many of its runs are in flight at once.
  */
 class Gated extends ModelRunner {
+  claimMs = 0;
   hold = false;
   inFlight = 0;
   maxInFlight = 0;
@@ -65,7 +67,7 @@ class Gated extends ModelRunner {
     try {
       const out = await super.run(slot);
       if (held) await this.#gate;
-      return { ...out, inferenceMs: 0 };
+      return { ...out, inferenceMs: this.claimMs };
     } finally {
       this.inFlight--;
     }
@@ -100,70 +102,73 @@ describe('a frame that arrives during its model run', () => {
     await other?.release();
   });
 
-  for (const queueBehind of [true, false]) {
-    it(
-      queueBehind ? 'is prepared at once and its run queued behind the one in flight; each result is of its own frame' : 'waits for the run in flight to land when queueing behind is off',
-      async () => {
-        const bus = new Bus();
-        const gated = new Gated(diagnostic);
-        const pipe = new Pipeline(
-          bus,
-          [
-            { runner: gated, everyN: 1 },
-            { runner: new ModelRunner(renamed(other, 'enhance')), everyN: 1 },
-          ],
-          { concurrentRuns: 2, queueBehind },
-        );
-        const { source, emit } = headSource();
-        const results: ResultEvent[] = [];
-        const stages: StageTrace[] = [];
-        const waiters: Array<{ ok: () => boolean; resolve: () => void }> = [];
-        const until = (ok: () => boolean): Promise<void> => (ok() ? Promise.resolve() : new Promise((resolve) => waiters.push({ ok, resolve })));
-        const check = (): void => {
-          for (const w of waiters.splice(0)) {
-            if (w.ok()) w.resolve();
-            else waiters.push(w);
-          }
-        };
-        bus.on('result', (e) => {
-          results.push(e);
-          check();
-        });
-        bus.on('stages', (e) => stages.push(e));
-        const of = (model: string, seq: number) => (): boolean => results.some((r) => r.modelId === model && r.seq === seq);
-        await pipe.start(source);
-        // Two frames run and land, one after the other: the lane has its estimates (run time, frame period).
-        for (const seq of [0, 1]) {
-          emit();
-          await until(of('fetal-head', seq));
+  const cases = [
+    { queueBehind: true, claimMs: 0, queued: true, name: 'is prepared at once and its run queued behind the one in flight; each result is of its own frame' },
+    { queueBehind: true, claimMs: 3_600_000, queued: false, name: 'waits in the slot, where a fresher one may replace it, while the run in flight should outlast the next frame' },
+    { queueBehind: false, claimMs: 0, queued: false, name: 'waits for the run in flight to land when queueing behind is off' },
+  ];
+  for (const { queueBehind, claimMs, queued, name } of cases) {
+    it(name, async () => {
+      const bus = new Bus();
+      const gated = new Gated(diagnostic);
+      gated.claimMs = claimMs;
+      const pipe = new Pipeline(
+        bus,
+        [
+          { runner: gated, everyN: 1 },
+          { runner: new ModelRunner(renamed(other, 'enhance')), everyN: 1 },
+        ],
+        { concurrentRuns: 2, queueBehind },
+      );
+      const { source, emit } = headSource();
+      const results: ResultEvent[] = [];
+      const stages: StageTrace[] = [];
+      const waiters: Array<{ ok: () => boolean; resolve: () => void }> = [];
+      const until = (ok: () => boolean): Promise<void> => (ok() ? Promise.resolve() : new Promise((resolve) => waiters.push({ ok, resolve })));
+      const check = (): void => {
+        for (const w of waiters.splice(0)) {
+          if (w.ok()) w.resolve();
+          else waiters.push(w);
         }
-        gated.hold = true;
-        const ticker = setInterval(check, 5); // some conditions below change without a result
-        emit(); // frame 2: its answer is held
-        await until(() => gated.runs === 3 && results.some((r) => r.modelId === 'enhance' && r.seq === 2));
-        emit(); // frame 3 arrives while frame 2's run is in flight
-        // The other lane has had frame 3 through its model: the gated lane has long seen it too.
-        await until(of('enhance', 3));
-        await until(() => !queueBehind || gated.maxInFlight === 2);
-        clearInterval(ticker);
-        expect(gated.maxInFlight).toBe(queueBehind ? 2 : 1);
-        gated.open();
-        await until(of('fetal-head', 3));
-        await pipe.stop();
-        const diag = results.filter((r) => r.modelId === 'fetal-head');
-        expect(diag.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
-        for (const r of results) {
-          const want = SIZES[r.seq % 3]!;
-          const hc = (r.result as FetalHeadResult).hcMm!;
-          expect(Math.abs(hc - want) / want, `${r.modelId} frame ${r.seq}: HC ${hc.toFixed(1)} mm, drawn ${want} mm`).toBeLessThan(0.04);
-        }
-        // Every result's finer steps were traced, and its queue splits into the source's part and the slot's.
-        const three = stages.find((s) => s.modelId === 'fetal-head' && s.seq === 3)!;
-        expect(three).toBeDefined();
-        const r3 = diag[3]!;
-        expect(three.sourceMs + three.slotMs).toBeCloseTo(r3.timings.queueMs, 6);
-        expect(pipe.stats().errors).toBe(0);
-      },
-    );
+      };
+      bus.on('result', (e) => {
+        results.push(e);
+        check();
+      });
+      bus.on('stages', (e) => stages.push(e));
+      const of = (model: string, seq: number) => (): boolean => results.some((r) => r.modelId === model && r.seq === seq);
+      await pipe.start(source);
+      // Two frames run and land, one after the other: the lane has its estimates (run time, frame period).
+      for (const seq of [0, 1]) {
+        emit();
+        await until(of('fetal-head', seq));
+      }
+      gated.hold = true;
+      const ticker = setInterval(check, 5); // some conditions below change without a result
+      emit(); // frame 2: its answer is held
+      await until(() => gated.runs === 3 && results.some((r) => r.modelId === 'enhance' && r.seq === 2));
+      emit(); // frame 3 arrives while frame 2's run is in flight
+      // The other lane has had frame 3 through its model: the gated lane has long seen it too.
+      await until(of('enhance', 3));
+      await until(() => !queued || gated.maxInFlight === 2);
+      clearInterval(ticker);
+      expect(gated.maxInFlight).toBe(queued ? 2 : 1);
+      gated.open();
+      await until(of('fetal-head', 3));
+      await pipe.stop();
+      const diag = results.filter((r) => r.modelId === 'fetal-head');
+      expect(diag.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+      for (const r of results) {
+        const want = SIZES[r.seq % 3]!;
+        const hc = (r.result as FetalHeadResult).hcMm!;
+        expect(Math.abs(hc - want) / want, `${r.modelId} frame ${r.seq}: HC ${hc.toFixed(1)} mm, drawn ${want} mm`).toBeLessThan(0.04);
+      }
+      // Every result's finer steps were traced, and its queue splits into the source's part and the slot's.
+      const three = stages.find((s) => s.modelId === 'fetal-head' && s.seq === 3)!;
+      expect(three).toBeDefined();
+      const r3 = diag[3]!;
+      expect(three.sourceMs + three.slotMs).toBeCloseTo(r3.timings.queueMs, 6);
+      expect(pipe.stats().errors).toBe(0);
+    });
   }
 });
