@@ -41,9 +41,10 @@ export class ModelLane {
   readonly #slot = new LatestSlot<Frame>();
   /** When the newest frame was offered (performance.now()): the one the slot holds or hands over. */
   #offeredAt = -Infinity;
-  /** Running estimates: the time between frames offered, and this model's run time (ms). */
+  /** Running estimates: the time between frames offered, and this model's run time and its spread (ms). */
   #periodMs = 0;
   #runMs = 0;
+  #runDevMs = 0;
   #landed = false;
   /** When the run in flight began, or could begin (the run ahead of it landed then). */
   #runFrom = 0;
@@ -146,19 +147,24 @@ export class ModelLane {
 
   /**
    * Queue the waiting frame behind the run in flight now? Yes when that run should end before the next frame
-   * this model wants arrives (frames come every #periodMs): nothing fresher can take the waiting frame's place
-   * before the worker is free, so waiting would only add the trip through this thread. No while a fresher
-   * frame should still come first (a model slower than its cadence), or before any run landed (no estimate
-   * yet): the frame waits in the slot, where a newer one replaces it, and is looked at again then.
+   * arrives (frames come every #periodMs; with a cadence of every Nth frame, the next one is due too when this
+   * one is not run): nothing fresher can take the waiting frame's place before the worker is free, so waiting
+   * would only add the trip through this thread. The run is reckoned long (its mean plus twice its spread): a
+   * queued frame that waits longer than the trip would have taken is worse off than a fresher one. No while a
+   * fresher frame may still come first, or before any run landed (no estimate yet): the frame waits in the
+   * slot, where a newer one replaces it, and is looked at again then.
    */
   #queueNow(): boolean {
-    if (!this.#landed) return false;
-    return this.#runFrom + this.#runMs < this.#offeredAt + this.#periodMs * this.ctx.schedule.everyN(this.id);
+    return this.#landed && this.#runFrom + this.#runMs + 2 * this.#runDevMs < this.#offeredAt + this.#periodMs;
   }
 
   #complete(job: Job, outcome: Outcome): void {
     if ('run' in outcome) {
-      this.#runMs = this.#landed ? this.#runMs + EWMA * (outcome.run.inferenceMs - this.#runMs) : outcome.run.inferenceMs;
+      const ms = outcome.run.inferenceMs;
+      if (this.#landed) {
+        this.#runDevMs += EWMA * (Math.abs(ms - this.#runMs) - this.#runDevMs);
+        this.#runMs += EWMA * (ms - this.#runMs);
+      } else this.#runMs = ms;
       this.#landed = true;
     }
     this.ctx.publication.complete(job, outcome);

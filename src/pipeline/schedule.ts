@@ -61,11 +61,6 @@ export class ModelSchedule {
     return last === undefined || frame.seq < last || frame.seq - last >= m.everyN;
   }
 
-  /** Model `id`'s cadence: it runs on every Nth frame (1 when it is not scheduled). */
-  everyN(id: string): number {
-    return this.#find(id)?.everyN ?? 1;
-  }
-
   /** Models scheduled and switched on. */
   enabledCount(): number {
     return this.#models.filter((m) => !this.#disabled.has(m.runner.id)).length;
