@@ -1,5 +1,5 @@
 /**
- * npm run eval:enhance -- [--package DIR] [--busi DIR] [--limit N] [--frames N] [--json FILE] [--model-only] [--guided R:EPS,…]
+ * npm run eval:enhance -- [--package DIR[,DIR2]] [--busi DIR] [--limit N] [--frames N] [--json FILE] [--model-only] [--guided R:EPS,…]
  *
  * The enhancer (fp32 and int8, through onnxruntime-node and the same tiling as `sonoedge analyze`) against
  * classical speckle filters, on:
@@ -40,7 +40,7 @@ const { values } = parseArgs({
   },
 });
 const root = packageRoot();
-const pkgDir = values.package ?? join(root, 'models', 'enhance');
+const pkgDirs = (values.package ?? join(root, 'models', 'enhance')).split(',');
 const busiDir = values.busi ?? join(root, '..', 'shared', 'data', 'busi');
 
 type Method = { name: string; run: (gray: Uint8Array, w: number, h: number) => Promise<ArrayLike<number>>; threads: string };
@@ -55,9 +55,13 @@ if (!values['model-only'])
     classical('SRAD 10 it λ 0.5', srad(10, 0.5)),
     classical('NLM h 20 7/21', nlm(20, 7, 21)),
   );
-const pkg = existsSync(join(pkgDir, 'manifest.json')) ? readModelPackage(pkgDir) : undefined;
 const sessions: Array<{ release(): Promise<void> }> = [];
-if (pkg) {
+for (const dir of pkgDirs) {
+  const pkg = existsSync(join(dir, 'manifest.json')) ? readModelPackage(dir) : undefined;
+  if (!pkg) {
+    console.error(`no enhancer package at ${dir}: skipped`);
+    continue;
+  }
   for (const precision of ['fp32', 'int8'] as const) {
     const opts: SessionOptions = { providers: ['cpu'], precision, intraOpThreads: 2, allowSpinning: false, deviceId: 0, tensorrt: { fp16: false, int8: false }, warmupRuns: 3 };
     const s = await openModelSession(pkg, opts);
@@ -78,7 +82,7 @@ if (pkg) {
       },
     });
   }
-} else console.error(`no enhancer package at ${pkgDir}: classical filters only`);
+}
 // the edge-preserving blend after the int8 (else fp32) enhancer: R:EPS pairs
 const enhancerRow = methods.at(-1);
 for (const spec of values.guided ? values.guided.split(',') : []) {
@@ -121,18 +125,22 @@ for (const f of frames) {
     r.ssim.push(ssim(o, f.clean, f.mask, f.width, f.height));
   }
 }
-// 2. speed at 640×480 (median of runs; the slow filters run once)
+// 2. speed at 640×480: median of runs taken in turns (round k runs every method once), so the machine's
+// drift hits every row alike and two packages (--package A,B) compare within one run; slow filters run twice
 const f0 = frames[0]!;
-for (const m of methods) {
-  const times: number[] = [];
-  const t1 = performance.now();
-  for (let k = 0; k < 7 && (k < 2 || performance.now() - t1 < 1500); k++) {
+const times = new Map<string, number[]>(methods.map((m) => [m.name, []]));
+const t1 = performance.now();
+for (let k = 0; k < 9 && (k < 2 || performance.now() - t1 < 20000); k++)
+  for (const m of methods) {
+    const tm = times.get(m.name)!;
+    if (k >= 2 && tm[0]! > 500) continue;
     const t = performance.now();
     await m.run(f0.raw, f0.width, f0.height);
-    times.push(performance.now() - t);
+    tm.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  rows.get(m.name)!.ms = m.name === 'raw' ? 0 : times[Math.floor(times.length / 2)]!;
+for (const m of methods) {
+  const tm = times.get(m.name)!.sort((a, b) => a - b);
+  rows.get(m.name)!.ms = m.name === 'raw' ? 0 : tm[Math.floor(tm.length / 2)]!;
 }
 // 3. held-out BUSI lesions
 let files = existsSync(busiDir) ? busiEvalFiles(busiDir) : [];

@@ -34,13 +34,13 @@ def is_busi_eval(name: str, fraction: float = 0.25) -> bool:
     return (h / 0xFFFFFFFF) < fraction
 
 
-def sources(data: str) -> list[tuple[str, str, int]]:
+def sources(data: str, work: str = WORK) -> list[tuple[str, str, int]]:
     """(key, path, crop side or 0 for the whole image), interleaved so every source is represented early."""
     hc = sorted(glob.glob(os.path.join(data, "hc18", "training_set", "*_HC.png")))
     hc = [p for p in hc if not is_validation_subject(subject_of(os.path.basename(p)))]
     busi = sorted(p for p in glob.glob(os.path.join(data, "busi", "*", "*.png")) if not p.endswith("_mask.png"))
     busi = [p for p in busi if not is_busi_eval(p)]
-    sim = sorted(glob.glob(os.path.join(WORK, "sim", "*.png")))
+    sim = sorted(glob.glob(os.path.join(work, "sim", "*.png")))
     lists = [[("hc18_" + os.path.basename(p)[:-4], p, 256) for p in hc],
              [("busi_" + os.path.basename(p)[:-4], p, 0) for p in busi],
              [("sim_" + os.path.basename(p)[4:-4], p, 256) for p in sim]]
@@ -67,14 +67,15 @@ def main() -> None:
     ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "..", "shared", "data"))
     ap.add_argument("--max-minutes", type=float, default=1e9)
     ap.add_argument("--limit", type=int, default=0, help="make only the first N pairs of the interleaved list")
+    ap.add_argument("--work", default=WORK, help="scratch folder (sim/ in, pairs/ out), outside the repo")
     a = ap.parse_args()
     import torch
     from nlm import nlm
     torch.set_num_threads(1)
-    out_dir = os.path.join(WORK, "pairs")
+    out_dir = os.path.join(a.work, "pairs")
     os.makedirs(out_dir, exist_ok=True)
     t0 = time.time()
-    todo = sources(a.data)
+    todo = sources(a.data, a.work)
     if a.limit:
         todo = todo[:a.limit]
     done = 0

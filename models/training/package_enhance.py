@@ -71,9 +71,9 @@ def export(net: Enhancer, out: str) -> None:
     print(f"exported {out}: ops {sorted({n.op_type for n in m.graph.node})}, max |torch - graph| {err:.2e}")
 
 
-def calibration_images(n: int) -> list[np.ndarray]:
+def calibration_images(n: int, work: str) -> list[np.ndarray]:
     """Training-side images (never the evaluation's), cropped to multiples of 4, spread over the sources."""
-    files = sorted(glob.glob(os.path.join(HERE, ".work", "enhance", "pairs", "*.npz")))
+    files = sorted(glob.glob(os.path.join(work, "pairs", "*.npz")))
     pick = [files[i] for i in np.linspace(0, len(files) - 1, n).astype(int)]
     out = []
     for f in pick:
@@ -92,18 +92,21 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(HERE, "..", "enhance"))
     ap.add_argument("--calibration-images", type=int, default=32)
     ap.add_argument("--evaluation", help="JSON of measured figures to record in the manifest")
+    ap.add_argument("--work", default=os.path.join(HERE, ".work", "enhance"), help="the training scratch folder (its pairs/ calibrate)")
+    ap.add_argument("--teacher", default="distillation of non-local means (OpenCV fastNlMeansDenoising weighting, h 20, template 7, search 21)",
+                    help="the provenance method recorded in the manifest")
     a = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(a.out, exist_ok=True)
     net = load(a.checkpoint, a.strength)
-    shift = recentre(net, calibration_images(64))
+    shift = recentre(net, calibration_images(64, a.work))
     print(f"mean brightness change on training images {shift:+.3f} gray, removed from the last bias")
     fp32 = os.path.join(a.out, "enhance.fp32.onnx")
     export(net, fp32)
     files = [{"precision": "fp32", "providers": ["tensorrt", "cuda", "cpu"], "path": os.path.basename(fp32)}]
     if "int8" in a.precisions.split(","):
         model = onnx.load(fp32)
-        imgs = calibration_images(a.calibration_images)
+        imgs = calibration_images(a.calibration_images, a.work)
         names = activation_tensors(model)
         ranges = {}
         for img in imgs:  # images differ in size: calibrate one at a time, keep the overall min/max
@@ -136,7 +139,7 @@ def main() -> None:
         "classes": [],
         "files": files,
         "provenance": {
-            "method": "distillation of non-local means (OpenCV fastNlMeansDenoising weighting, h 20, template 7, search 21)",
+            "method": a.teacher,
             "data": "HC18 training subjects (256-px crops), BUSI (75% by file-name hash), simulated-probe frames (seeds 101-112)",
             "architecture": f"Enhancer {ck['config']}, {sum(p.numel() for p in net.parameters())} parameters, receptive field ±{net.receptive_field()} px",
             "strength": a.strength,

@@ -37,8 +37,9 @@ WORK = os.path.join(HERE, ".work", "enhance")
 class Pairs:
     """Image/teacher pairs in memory, refreshed from disk at each epoch."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, target_usm: float = 0.0):
         self.folder = folder
+        self.target_usm = target_usm
         self.items: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def refresh(self) -> None:
@@ -47,7 +48,11 @@ class Pairs:
             if k in self.items or ".tmp" in k:
                 continue
             d = np.load(p)
-            self.items[k] = (d["image"].astype(np.float32) / 255.0, d["target"].astype(np.float32) / 255.0)
+            t = d["target"].astype(np.float32)
+            if self.target_usm:  # more edge back: t + a·(t − G_σ2(t)), see enhance_teacher.py
+                from scipy.ndimage import gaussian_filter
+                t = t + self.target_usm * (t - gaussian_filter(t, 2.0, mode="reflect"))
+            self.items[k] = (d["image"].astype(np.float32) / 255.0, t / 255.0)
 
     def batch(self, n: int, side: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         keys = sorted(self.items)
@@ -94,6 +99,8 @@ def main() -> None:
     ap.add_argument("--max-minutes", type=float, default=1e9)
     ap.add_argument("--work", default=WORK)
     ap.add_argument("--method", choices=["distil", "n2s"], default="distil")
+    ap.add_argument("--target-usm", type=float, default=0.0, help="unsharp-mask amount (σ 2) added to the targets at load")
+    ap.add_argument("--pairs", default="pairs", help="pairs folder under --work (pairs_edge: enhance_teacher.py's targets)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -114,7 +121,7 @@ def main() -> None:
     rng = np.random.default_rng(a.seed)
     if rng_state is not None:
         rng.bit_generator.state = rng_state
-    pairs = Pairs(os.path.join(a.work, "pairs"))
+    pairs = Pairs(os.path.join(a.work, a.pairs), a.target_usm)
     t_start = time.time()
     log = open(os.path.join(a.work, "log.jsonl"), "a")
     for epoch in range(start, a.epochs):
