@@ -32,7 +32,7 @@ import { Bus } from '../src/pipeline/bus.js';
 import { ModelRunner } from '../src/pipeline/model-runner.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import type { StageTrace } from '../src/pipeline/bus.js';
-import { type Spread, mean, rssMb, spreadOf } from './stats.js';
+import { type Spread, rssMb, spreadOf } from './stats.js';
 
 const STAGES = ['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
 type Stage = (typeof STAGES)[number];
@@ -84,9 +84,14 @@ export interface ExamsResult {
   exams: ExamRow[];
   /** per exam and model: results/s side by side ÷ taking turns, pooled over the rounds */
   ratios: Array<{ exam: string; model: string; turns: number; before: number; sides: number; yield: number }>;
+  /** per exam, mode and model, over all rounds of the mode together: added p99 and the slowest 5%'s mean per stage and step */
+  pooled: Array<{ exam: string; mode: ExamMode; model: string; results: number; addedP99Ms: number; tailMs: Record<Stage | Step, number> }>;
   missing: string[];
   intraOpThreads: number;
 }
+
+/** Each row's per-result figures (kept out of the rows, which go to bench.json), for the pooled figures. */
+const samples = new WeakMap<ModelRow, Array<Record<Stage | Step, number>>>();
 
 async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string; engine: WorkerEngine; niced?: WorkerEngine | undefined; everyN: number }>, seconds: number): Promise<ExamRow> {
   const bus = new Bus();
@@ -139,7 +144,9 @@ async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string;
     ) as Record<Stage | Step, Spread>;
     const meanMs = Object.fromEntries(STAGES.map((k) => [k, spread[k].mean])) as Record<Stage, number>;
     const p99Ms = Object.fromEntries(STAGES.map((k) => [k, spread[k].p99])) as Record<Stage, number>;
-    return { id: m.id, everyN: m.everyN, resultsPerSecond: t.length / wallS, meanMs, p99Ms, addedP99Ms: p99Ms.totalMs - p99Ms.inferenceMs, spread };
+    const row = { id: m.id, everyN: m.everyN, resultsPerSecond: t.length / wallS, meanMs, p99Ms, addedP99Ms: p99Ms.totalMs - p99Ms.inferenceMs, spread };
+    samples.set(row, all);
+    return row;
   });
   return {
     exam,
@@ -208,7 +215,32 @@ export async function benchExams(root: string, base: Omit<SessionOptions, 'intra
         return { exam: e.exam, model: m.id, turns: rate('turns'), before: rate('before'), sides: rate('sides'), yield: rate('yield') };
       }),
   );
-  return { exams: out, ratios, missing, intraOpThreads: threads };
+  const pooled = exams.flatMap((e) =>
+    [...new Set(out.filter((r) => r.exam === e.exam).map((r) => r.mode))].flatMap((mode) =>
+      e.models
+        .filter((m) => present.includes(m.id))
+        .map((m) => {
+          const all = out.filter((r) => r.exam === e.exam && r.mode === mode).flatMap((r) => samples.get(r.models.find((x) => x.id === m.id)!) ?? []);
+          const totals = all.map((x) => x.totalMs);
+          const tailMs = Object.fromEntries(
+            [...STAGES, ...STEPS].map((k) => [
+              k,
+              spreadOf(
+                all.map((x) => x[k] ?? NaN),
+                totals,
+              ).tail,
+            ]),
+          ) as Record<Stage | Step, number>;
+          const p99 = (k: Stage): number =>
+            spreadOf(
+              all.map((x) => x[k]),
+              totals,
+            ).p99;
+          return { exam: e.exam, mode, model: m.id, results: all.length, addedP99Ms: p99('totalMs') - p99('inferenceMs'), tailMs };
+        }),
+    ),
+  );
+  return { exams: out, ratios, pooled, missing, intraOpThreads: threads };
 }
 
 const STAGE_NAMES: Record<Stage | Step, string> = {
@@ -265,12 +297,20 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
         .join('; '),
     ]);
     const added = (model: string, mode: ExamMode): number[] => x.exams.filter((e) => e.exam === exam && e.mode === mode).map((e) => e.models.find((m) => m.id === model)?.addedP99Ms ?? NaN);
+    const pool = (model: string, mode: ExamMode): ExamsResult['pooled'][number] | undefined => x.pooled.find((p) => p.exam === exam && p.model === model && p.mode === mode);
+    const tail = (p: ExamsResult['pooled'][number] | undefined): string =>
+      p
+        ? (['sourceMs', 'slotMs', 'aheadMs', 'preprocessMs', 'toWorkerMs', 'workerMs', 'backMs', 'analysisMs', 'inferenceMs'] as const)
+            .map((k) => `${STAGE_NAMES[k]} ${p.tailMs[k].toFixed(1)}`)
+            .join(', ')
+        : 'none';
     rows.push([
-      `${exam} exam: capture→result p99 minus inference p99, before → side by side (each round, in order; mean)`,
+      `${exam} exam: capture→result p99 minus inference p99, before → side by side (each round, in order; then pooled over the rounds)`,
       rs
         .map((r) => {
           const [b, a] = [added(r.model, 'before'), added(r.model, 'sides')];
-          return `${r.model} ${b.map((v) => `+${v.toFixed(1)}`).join(', ')} (${mean(b).toFixed(1)}) → ${a.map((v) => `+${v.toFixed(1)}`).join(', ')} (${mean(a).toFixed(1)}) ms`;
+          const [pb, pa] = [pool(r.model, 'before'), pool(r.model, 'sides')];
+          return `${r.model} ${b.map((v) => `+${v.toFixed(1)}`).join(', ')} (pooled +${pb?.addedP99Ms.toFixed(1)}) → ${a.map((v) => `+${v.toFixed(1)}`).join(', ')} (pooled +${pa?.addedP99Ms.toFixed(1)}) ms; slowest 5% (pooled), mean ms before: ${tail(pb)}; side by side: ${tail(pa)}`;
         })
         .join('; '),
     ]);
