@@ -11,20 +11,20 @@ time-boxed; nothing here writes into the repository.
    (1 − alpha) × the ground-truth losses of train_breast_lesion.py + alpha × (BCE to the teacher's map + KL
    to the teacher's class probabilities). The teacher map is warped with the image by the same augmentation
    (it is a second target channel); the class-ignored copies get the teacher's class (their own is untrusted).
-4. Fine-tuning (the v2 run): `--init` starts from another run's weights (copied, never written) with a fresh
-   optimiser and one-cycle schedule; `--kd-map-normals gt` replaces the teacher's map by the empty ground truth
-   on normal-class images (the teacher outlines about half of them); `--empty-weight` adds, on normal-class
-   images, the mean of the top `--empty-topk` fraction of lesion probabilities (a soft "no outline here");
-   `--holdout-frac` keeps a stratified share of the TRAINING groups out of training, so the temperature and any
-   threshold can be fitted there instead of on validation (`--holdout-frac` 0 = the old behaviour).
-
-        nice -n 19 /usr/bin/python3 models/training/distil_breast_lesion.py --work /work/train-work/breast-student-v2 \
-            --init /work/train-work/breast-student/last.pt --epochs 20 --lr 5e-4 --alpha 0.3 \
-            --kd-map-normals gt --empty-weight 1 --holdout-frac 0.15
-
 3. WORK/last.pt every epoch (optimizer, schedule, RNG: re-run the same command to resume); WORK/log.jsonl has
    each epoch's validation figures and the student's agreement with the teacher. best.pt is NOT kept: the
    validation groups should stop choosing epochs (issue #22); the last epoch is the candidate.
+4. Fine-tuning (the v2 run): `--init` starts from another run's weights (read only; v2 used init.pt, a copy
+   of breast-student/last.pt) with a fresh optimiser and one-cycle schedule; `--kd-map-normals gt` replaces the
+   teacher's map by the empty ground truth on normal-class images (the teacher outlines about half of them);
+   `--empty-weight` adds, on normal-class images, the mean of the top `--empty-topk` fraction of lesion
+   probabilities (a soft "no outline here"); `--holdout-frac` keeps a stratified share of the TRAINING groups
+   out of training, so the temperature and any threshold can be fitted there instead of on validation
+   (`--holdout-frac` 0 = the old behaviour).
+
+        nice -n 19 /usr/bin/python3 models/training/distil_breast_lesion.py --work /work/train-work/breast-student-v2 \
+            --init /work/train-work/breast-student-v2/init.pt --epochs 20 --lr 5e-4 --alpha 0.3 \
+            --kd-map-normals gt --empty-weight 1 --holdout-frac 0.15
 """
 from __future__ import annotations
 
