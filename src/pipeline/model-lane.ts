@@ -24,6 +24,12 @@ export interface LaneContext {
 
 /** Weight of the newest sample in the lane's running estimates (run time, frame period). */
 const EWMA = 0.2;
+/**
+ * Past this (ms, running mean) between the worker answering and the JS thread reading the answer, the JS
+ * thread is short of CPU: runs are no longer queued behind (see #queueNow). Measured on the 2-vCPU VM: 0.6–2.9
+ * with the box to itself, 5–15 with the cores oversubscribed by other jobs.
+ */
+const LATE_ANSWER_MS = 4;
 
 /**
  * One model's way through the pipeline, beside the other models' lanes.
@@ -45,6 +51,8 @@ export class ModelLane {
   #periodMs = 0;
   #runMs = 0;
   #runDevMs = 0;
+  /** Running mean of how late this thread read the worker's answers (ms). */
+  #backMs = 0;
   #landed = false;
   /** When the run in flight began, or could begin (the run ahead of it landed then). */
   #runFrom = 0;
@@ -152,10 +160,14 @@ export class ModelLane {
    * would only add the trip through this thread. The run is reckoned long (its mean plus twice its spread): a
    * queued frame that waits longer than the trip would have taken is worse off than a fresher one. No while a
    * fresher frame may still come first, or before any run landed (no estimate yet): the frame waits in the
-   * slot, where a newer one replaces it, and is looked at again then.
+   * slot, where a newer one replaces it, and is looked at again then. And no when the cores are short: the
+   * model's runs take longer than a frame period on average, or this thread reads answers late — a worker
+   * that goes straight on then takes the CPU this thread needs for every lane (on the VM oversubscribed by
+   * other jobs, queueing behind cut fetal-head from 15.0 to 11.3 results/s); the trip lets this thread run.
    */
   #queueNow(): boolean {
-    return this.#landed && this.#runFrom + this.#runMs + 2 * this.#runDevMs < this.#offeredAt + this.#periodMs;
+    if (!this.#landed || this.#runMs >= this.#periodMs || this.#backMs > LATE_ANSWER_MS) return false;
+    return this.#runFrom + this.#runMs + 2 * this.#runDevMs < this.#offeredAt + this.#periodMs;
   }
 
   #complete(job: Job, outcome: Outcome): void {
@@ -165,6 +177,7 @@ export class ModelLane {
         this.#runDevMs += EWMA * (Math.abs(ms - this.#runMs) - this.#runDevMs);
         this.#runMs += EWMA * (ms - this.#runMs);
       } else this.#runMs = ms;
+      this.#backMs += EWMA * ((outcome.run.trace?.backMs ?? 0) - this.#backMs);
       this.#landed = true;
     }
     this.ctx.publication.complete(job, outcome);

@@ -45,7 +45,7 @@ function headSource(): { source: FrameSource; emit: () => void } {
 
 /**
  * A model whose answers are held back while `hold` is set (the run itself happens), that says each run took
- * `claimMs`: 0, and by the lane's estimate a run in flight always ends before the next frame (a waiting frame
+ * `claimMs` (and that its answers were read at once): 0, and by the lane's estimate a run in flight always ends before the next frame (a waiting frame
  * is due to be queued behind it); a very long time, and a fresher frame should always come first (none is).
  * Counts how many of its runs are in flight at once.
  */
@@ -67,7 +67,7 @@ class Gated extends ModelRunner {
     try {
       const out = await super.run(slot);
       if (held) await this.#gate;
-      return { ...out, inferenceMs: this.claimMs };
+      return { ...out, inferenceMs: this.claimMs, trace: undefined }; // and no hand-off trace: answers read on time
     } finally {
       this.inFlight--;
     }
