@@ -93,7 +93,8 @@ def first_stage_ellipses(maps: np.ndarray, meta: np.ndarray) -> np.ndarray:
 
 def load_full_images(root: str, names: list[str], blur_for: np.ndarray) -> list[np.ndarray]:
     """Source images as float32 in [0, 1], lightly blurred when one radial step of a head of this size
-    (blur_for: the reference ellipse's mean semi-axis) is longer than a pixel, against aliasing."""
+    (blur_for: the FIRST-stage ellipse's mean semi-axis, known at run time) is longer than a pixel, against
+    aliasing."""
     out = []
     for n, rad in zip(names, blur_for):
         img = np.asarray(Image.open(os.path.join(root, "training_set", n)).convert("L"), np.float32) / 255.0
