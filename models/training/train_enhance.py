@@ -37,9 +37,10 @@ WORK = os.path.join(HERE, ".work", "enhance")
 class Pairs:
     """Image/teacher pairs in memory, refreshed from disk at each epoch."""
 
-    def __init__(self, folder: str, target_usm: float = 0.0):
+    def __init__(self, folder: str, target_usm: float = 0.0, usm_gate: float = 0.0):
         self.folder = folder
         self.target_usm = target_usm
+        self.usm_gate = usm_gate
         self.items: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def refresh(self) -> None:
@@ -51,7 +52,13 @@ class Pairs:
             t = d["target"].astype(np.float32)
             if self.target_usm:  # more edge back: t + a·(t − G_σ2(t)), see enhance_teacher.py
                 from scipy.ndimage import gaussian_filter
-                t = t + self.target_usm * (t - gaussian_filter(t, 2.0, mode="reflect"))
+                blur = gaussian_filter(t, 2.0, mode="reflect")
+                gate = 1.0
+                if self.usm_gate:  # only at edges: gradient g of the blurred target (gray/px), weight g²/(g² + gate²)
+                    gy, gx = np.gradient(blur)
+                    g2 = gx * gx + gy * gy
+                    gate = g2 / (g2 + self.usm_gate ** 2)
+                t = t + self.target_usm * gate * (t - blur)
             self.items[k] = (d["image"].astype(np.float32) / 255.0, t / 255.0)
 
     def batch(self, n: int, side: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -100,6 +107,7 @@ def main() -> None:
     ap.add_argument("--work", default=WORK)
     ap.add_argument("--method", choices=["distil", "n2s"], default="distil")
     ap.add_argument("--target-usm", type=float, default=0.0, help="unsharp-mask amount (σ 2) added to the targets at load")
+    ap.add_argument("--usm-gate", type=float, default=0.0, help="with --target-usm: sharpen only where the gradient is well above this (gray/px)")
     ap.add_argument("--pairs", default="pairs", help="pairs folder under --work (pairs_edge: enhance_teacher.py's targets)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -121,7 +129,7 @@ def main() -> None:
     rng = np.random.default_rng(a.seed)
     if rng_state is not None:
         rng.bit_generator.state = rng_state
-    pairs = Pairs(os.path.join(a.work, a.pairs), a.target_usm)
+    pairs = Pairs(os.path.join(a.work, a.pairs), a.target_usm, a.usm_gate)
     t_start = time.time()
     log = open(os.path.join(a.work, "log.jsonl"), "a")
     for epoch in range(start, a.epochs):
