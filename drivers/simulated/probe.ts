@@ -197,9 +197,12 @@ export class SimulatedProbe implements FrameSource {
   }
 
   #emit(): void {
-    const { seq, timestampMs } = this.#status.nextFrame();
+    const { seq } = this.#status.nextFrame();
     const buf = this.#ring[seq % this.#ring.length]!;
     this.render(seq, buf);
+    // Stamped once drawn, as a real driver stamps a frame when it has arrived whole: the drawing stands for the
+    // scanner's own acquisition, and counting it (2–3 ms) would charge capture → result with the simulation.
+    const timestampMs = performance.now();
     const frame: Frame = {
       seq,
       timestampMs,
