@@ -44,7 +44,9 @@ function headSource(): { source: FrameSource; emit: () => void } {
 }
 
 /**
- * A model whose answers are held back while `hold` is set (the run itself happens), that says each run took
+ * A model whose answers are held back while `hold` is set (the run itself happens), whose preparation of
+ * frame `failSeq` throws (nothing is launched for it), and that counts each buffer prepared again before the
+ * run on it was analysed (`overwritten`); it says each run took
  * `claimMs` (and that its answers were read at once): 0, and by the lane's estimate a run in flight always ends before the next frame (a waiting frame
  * is due to be queued behind it); a very long time, and a fresher frame should always come first (none is).
  * Counts how many of its runs are in flight at once.
@@ -55,13 +57,27 @@ class Gated extends ModelRunner {
   inFlight = 0;
   maxInFlight = 0;
   runs = 0;
+  failSeq = -1;
+  readonly overwritten: number[] = [];
+  readonly #unread = new Set<Slot>();
   #open!: () => void;
   readonly #gate = new Promise<void>((resolve) => (this.#open = resolve));
   open(): void {
     this.#open();
   }
+  override prepare(...args: Parameters<ModelRunner['prepare']>): void {
+    const [frame, slot = 0] = args;
+    if (this.#unread.has(slot)) this.overwritten.push(frame.seq);
+    if (frame.seq === this.failSeq) throw new Error(`Frame ${frame.seq} cannot be prepared`);
+    super.prepare(...args);
+  }
+  override analyze(...args: Parameters<ModelRunner['analyze']>): ReturnType<ModelRunner['analyze']> {
+    this.#unread.delete(args[1]);
+    return super.analyze(...args);
+  }
   override async run(slot: Slot): ReturnType<ModelRunner['run']> {
     const held = this.hold;
+    this.#unread.add(slot);
     this.runs++;
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     try {
@@ -106,12 +122,16 @@ describe('a frame that arrives during its model run', () => {
     { queueBehind: true, claimMs: 0, queued: true, name: 'is prepared at once and its run queued behind the one in flight; each result is of its own frame' },
     { queueBehind: true, claimMs: 3_600_000, queued: false, name: 'waits in the slot, where a fresher one may replace it, while the run in flight should outlast the next frame' },
     { queueBehind: false, claimMs: 0, queued: false, name: 'waits for the run in flight to land when queueing behind is off' },
+    // Frame 3 launches nothing: frame 4 must go to the buffer frame 2's run is not using, not the one after frame 3's.
+    { queueBehind: true, claimMs: 0, queued: true, fails: true, name: 'is queued on the buffer the run in flight is not using, also after a frame that failed to prepare' },
   ];
-  for (const { queueBehind, claimMs, queued, name } of cases) {
+  for (const { queueBehind, claimMs, queued, fails = false, name } of cases) {
     it(name, async () => {
       const bus = new Bus();
       const gated = new Gated(diagnostic);
       gated.claimMs = claimMs;
+      if (fails) gated.failSeq = 3;
+      const last = fails ? 4 : 3;
       const pipe = new Pipeline(
         bus,
         [
@@ -150,25 +170,31 @@ describe('a frame that arrives during its model run', () => {
       emit(); // frame 3 arrives while frame 2's run is in flight
       // The other lane has had frame 3 through its model: the gated lane has long seen it too.
       await until(of('enhance', 3));
+      if (fails) {
+        await until(() => pipe.stats().errors === 1); // frame 3 failed to prepare
+        emit(); // frame 4, still during frame 2's run
+        await until(of('enhance', 4));
+      }
       await until(() => !queued || gated.maxInFlight === 2);
       clearInterval(ticker);
       expect(gated.maxInFlight).toBe(queued ? 2 : 1);
       gated.open();
-      await until(of('fetal-head', 3));
+      await until(of('fetal-head', last));
       await pipe.stop();
       const diag = results.filter((r) => r.modelId === 'fetal-head');
-      expect(diag.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+      expect(diag.map((r) => r.seq)).toEqual([0, 1, 2, last]);
+      expect(gated.overwritten, 'frames prepared into a buffer not yet analysed').toEqual([]);
       for (const r of results) {
         const want = SIZES[r.seq % 3]!;
         const hc = (r.result as FetalHeadResult).hcMm!;
         expect(Math.abs(hc - want) / want, `${r.modelId} frame ${r.seq}: HC ${hc.toFixed(1)} mm, drawn ${want} mm`).toBeLessThan(0.04);
       }
       // Every result's finer steps were traced, and its queue splits into the source's part and the slot's.
-      const three = stages.find((s) => s.modelId === 'fetal-head' && s.seq === 3)!;
+      const three = stages.find((s) => s.modelId === 'fetal-head' && s.seq === last)!;
       expect(three).toBeDefined();
       const r3 = diag[3]!;
       expect(three.sourceMs + three.slotMs).toBeCloseTo(r3.timings.queueMs, 6);
-      expect(pipe.stats().errors).toBe(0);
+      expect(pipe.stats().errors).toBe(fails ? 1 : 0);
     });
   }
 });
