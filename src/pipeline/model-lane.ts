@@ -4,6 +4,7 @@ import type { ModelRunner, Slot } from './model-runner.js';
 import { type Job, type Outcome, type Publication, launch } from './publication.js';
 import type { RunHolds } from './run-holds.js';
 import type { RunPermits } from './run-permits.js';
+import { queueNow } from './queue-decision.js';
 import type { ModelSchedule } from './schedule.js';
 
 /** What a lane shares with the other lanes of its pipeline. */
@@ -24,13 +25,6 @@ export interface LaneContext {
 
 /** Weight of the newest sample in the lane's running estimates (run time, frame period). */
 const EWMA = 0.2;
-/**
- * Past this (ms, running mean) between the worker answering and the JS thread reading the answer, the JS
- * thread is short of CPU: runs are no longer queued behind (see #queueNow). Measured on the 2-vCPU VM: 0.6–2.9
- * with the box to itself, 5–15 with the cores oversubscribed by other jobs.
- */
-const LATE_ANSWER_MS = 4;
-
 /**
  * One model's way through the pipeline, beside the other models' lanes.
  *
@@ -153,21 +147,9 @@ export class ModelLane {
     }
   }
 
-  /**
-   * Queue the waiting frame behind the run in flight now? Yes when that run should end before the next frame
-   * arrives (frames come every #periodMs; with a cadence of every Nth frame, the next one is due too when this
-   * one is not run): nothing fresher can take the waiting frame's place before the worker is free, so waiting
-   * would only add the trip through this thread. The run is reckoned long (its mean plus twice its spread): a
-   * queued frame that waits longer than the trip would have taken is worse off than a fresher one. No while a
-   * fresher frame may still come first, or before any run landed (no estimate yet): the frame waits in the
-   * slot, where a newer one replaces it, and is looked at again then. And no when the cores are short: the
-   * model's runs take longer than a frame period on average, or this thread reads answers late — a worker
-   * that goes straight on then takes the CPU this thread needs for every lane (on the VM oversubscribed by
-   * other jobs, queueing behind cut fetal-head from 15.0 to 11.3 results/s); the trip lets this thread run.
-   */
+  /** Queue the waiting frame behind the run in flight now? See queueNow. */
   #queueNow(): boolean {
-    if (!this.#landed || this.#runMs >= this.#periodMs || this.#backMs > LATE_ANSWER_MS) return false;
-    return this.#runFrom + this.#runMs + 2 * this.#runDevMs < this.#offeredAt + this.#periodMs;
+    return queueNow({ landed: this.#landed, runFrom: this.#runFrom, runMs: this.#runMs, runDevMs: this.#runDevMs, offeredAt: this.#offeredAt, periodMs: this.#periodMs, backMs: this.#backMs });
   }
 
   #complete(job: Job, outcome: Outcome): void {

@@ -120,7 +120,7 @@ describe('a frame that arrives during its model run', () => {
 
   const cases = [
     { queueBehind: true, claimMs: 0, queued: true, name: 'is prepared at once and its run queued behind the one in flight; each result is of its own frame' },
-    { queueBehind: true, claimMs: 3_600_000, queued: false, name: 'waits in the slot, where a fresher one may replace it, while the run in flight should outlast the next frame' },
+    { queueBehind: true, claimMs: 3_600_000, queued: false, name: 'waits in the slot, where a fresher one may replace it, while the model runs longer than a frame period' },
     { queueBehind: false, claimMs: 0, queued: false, name: 'waits for the run in flight to land when queueing behind is off' },
     // Frame 3 launches nothing: frame 4 must go to the buffer frame 2's run is not using, not the one after frame 3's.
     { queueBehind: true, claimMs: 0, queued: true, fails: true, name: 'is queued on the buffer the run in flight is not using, also after a frame that failed to prepare' },
