@@ -61,7 +61,10 @@ export class ModelLane {
   offer(frame: Frame): void {
     const now = performance.now();
     const gap = now - this.#offeredAt;
-    if (gap < 1000) this.#periodMs = this.#periodMs === 0 ? gap : this.#periodMs + EWMA * (gap - this.#periodMs);
+    // A pause (1 s or more: the probe frozen, a slow start) says nothing of the cadence; but the first gap seeds
+    // the estimate whatever its length, or a lane whose frames all come slowly would never have one.
+    if (this.#periodMs === 0 && Number.isFinite(gap)) this.#periodMs = gap;
+    else if (gap < 1000) this.#periodMs += EWMA * (gap - this.#periodMs);
     this.#offeredAt = now;
     this.#slot.put(frame);
   }
