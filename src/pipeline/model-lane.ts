@@ -50,6 +50,8 @@ export class ModelLane {
   #landed = false;
   /** When the run in flight began, or could begin (the run ahead of it landed then). */
   #runFrom = 0;
+  /** The runner the run-time estimates are of. */
+  #estimated: ModelRunner | undefined;
 
   /** `offeredBefore`: frames offered to the pipeline before this lane existed (its own count starts there). */
   constructor(
@@ -90,13 +92,15 @@ export class ModelLane {
     while (!signal.aborted) {
       // Until the run lands, or a frame waits that no fresher one can replace before the run ends: that one
       // is queued behind it (below). Each frame that comes meanwhile is looked at anew.
+      // A run of a replaced runner (a model update) is finished first: the next frame goes to the new model.
       if (inflight && queueBehind) {
-        const landed = inflight.outcome.then(() => true);
-        while (!(this.#slot.hasItem && this.#queueNow()) && !signal.aborted && !permits.contended) {
+        const job = inflight;
+        const landed = job.outcome.then(() => true);
+        while (!(this.#slot.hasItem && this.#queueNow() && !this.#replaced(job)) && !signal.aborted && !permits.contended) {
           if (await Promise.race([landed, this.#slot.next(signal).then(() => false)])) break;
         }
       }
-      if (inflight && (!this.#slot.hasItem || permits.contended || (queueBehind && !this.#queueNow()))) {
+      if (inflight && (!this.#slot.hasItem || permits.contended || this.#replaced(inflight) || (queueBehind && !this.#queueNow()))) {
         this.#complete(inflight, await inflight.outcome);
         permits.release();
         inflight = undefined;
@@ -112,6 +116,13 @@ export class ModelLane {
       if (!schedule.wants(this.id, frame)) continue;
       const runner = schedule.runnerOf(this.id);
       if (!runner) continue;
+      if (inflight && runner !== inflight.runner) {
+        // Replaced since the decision above: the run in flight is still finished before the new model's.
+        this.#complete(inflight, await inflight.outcome);
+        permits.release();
+        inflight = undefined;
+      }
+      if (runner !== this.#estimated) this.#newModel(runner);
       // The other buffer from the run still in flight (the only one not yet analysed): flipping blindly would
       // land on its buffer after a frame whose preparation failed and launched nothing.
       buffer = inflight ? (inflight.slot === 0 ? 1 : 0) : buffer === 0 ? 1 : 0;
@@ -148,6 +159,22 @@ export class ModelLane {
       holds.release(inflight.runner);
       permits.release();
     }
+  }
+
+  /** Was the runner of `job` replaced (a model update) since it was launched? */
+  #replaced(job: Job): boolean {
+    return this.ctx.schedule.runnerOf(this.id) !== job.runner;
+  }
+
+  /**
+   * A new model's runs start without an estimate (the old one's run times say nothing of it). The frame
+   * period is the source's; how late this thread reads answers is this thread's: both are kept.
+   */
+  #newModel(runner: ModelRunner): void {
+    this.#estimated = runner;
+    this.#landed = false;
+    this.#runMs = 0;
+    this.#runDevMs = 0;
   }
 
   /** Queue the waiting frame behind the run in flight now? See queueNow. */

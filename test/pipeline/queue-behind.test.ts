@@ -94,8 +94,8 @@ class Gated extends ModelRunner {
   }
 }
 
-/** `session` under another id: a second model beside the gated one. */
-function renamed(session: InferenceEngine, id: string): InferenceEngine {
+/** `session` under another id (a second model beside the gated one, or its update); `ran` is called at each run. */
+function renamed(session: InferenceEngine, id: string, ran = (): void => {}): InferenceEngine {
   return {
     pkg: session.pkg,
     provider: session.provider,
@@ -105,7 +105,10 @@ function renamed(session: InferenceEngine, id: string): InferenceEngine {
     version: session.version,
     inputData: session.inputData,
     runMs: session.runMs,
-    run: (slot) => session.run(slot),
+    run: (slot) => {
+      ran();
+      return session.run(slot);
+    },
     release: async () => {},
   };
 }
@@ -113,13 +116,16 @@ function renamed(session: InferenceEngine, id: string): InferenceEngine {
 describe('a frame that arrives during its model run', () => {
   let diagnostic: WorkerEngine;
   let other: InferenceEngine;
+  let update: InferenceEngine; // the gated model's update, in case 5
   beforeAll(async () => {
+    update = await openModelSession(pkg(), { ...options, precision: 'int8' });
     diagnostic = await WorkerEngine.open(pkg(), { ...options, precision: 'int8' });
     other = await openModelSession(pkg(), { ...options, precision: 'int8' });
   });
   afterAll(async () => {
     await diagnostic?.release();
     await other?.release();
+    await update?.release();
   });
 
   const cases = [
@@ -128,8 +134,10 @@ describe('a frame that arrives during its model run', () => {
     { queueBehind: false, claimMs: 0, queued: false, name: 'waits for the run in flight to land when queueing behind is off' },
     // Frame 3 launches nothing: frame 4 must go to the buffer frame 2's run is not using, not the one after frame 3's.
     { queueBehind: true, claimMs: 0, queued: true, fails: true, name: 'is queued on the buffer the run in flight is not using, also after a frame that failed to prepare' },
+    // The next frame belongs to the new model: the old one's run is finished first, nothing queued behind it.
+    { queueBehind: true, claimMs: 0, queued: false, replaces: true, name: 'is not queued behind a run of a model being replaced: that run is finished first' },
   ];
-  for (const { queueBehind, claimMs, queued, fails = false, name } of cases) {
+  for (const { queueBehind, claimMs, queued, fails = false, replaces = false, name } of cases) {
     it(name, async () => {
       const bus = new Bus();
       const gated = new Gated(diagnostic);
@@ -174,6 +182,8 @@ describe('a frame that arrives during its model run', () => {
       const ticker = setInterval(check, 5); // some conditions below change without a result
       emit(); // frame 2: its answer is held
       await until(() => gated.runs === 3 && results.some((r) => r.modelId === 'enhance' && r.seq === 2));
+      let updateRuns = 0;
+      const replaced = replaces ? pipe.replaceModel(renamed(update, 'fetal-head', () => updateRuns++)) : undefined;
       emit(); // frame 3 arrives while frame 2's run is in flight
       // The other lane has had frame 3 through its model: the gated lane has long seen it too.
       await until(of('enhance', 3));
@@ -183,10 +193,15 @@ describe('a frame that arrives during its model run', () => {
         await until(of('enhance', 4));
       }
       await until(() => !queued || gated.maxInFlight === 2);
+      expect(updateRuns, 'runs of the new model started before the old one landed').toBe(0);
       clearInterval(ticker);
       expect(gated.maxInFlight).toBe(queued ? 2 : 1);
       gated.open();
       await until(of('fetal-head', last));
+      if (replaced) {
+        await replaced; // the old model is idle: no run of it prepared or in flight
+        expect(updateRuns).toBe(1); // frame 3
+      }
       await pipe.stop();
       const diag = results.filter((r) => r.modelId === 'fetal-head');
       expect(diag.map((r) => r.seq)).toEqual([0, 1, 2, last]);
