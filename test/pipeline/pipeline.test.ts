@@ -68,10 +68,11 @@ describe('pipeline with a real session', () => {
       await second.release();
     }
   });
-  it('a run queued behind the one in flight answers for its own frame, with its own timings, also after a frame that failed to prepare', async () => {
-    // Three heads of very different size in turn, and the next frame always waiting: a run is queued on the
-    // worker behind the previous one (when the lane expects no fresher frame first), on the other buffer. A
-    // mix-up of buffers shows as a wrong HC, and a buffer prepared again before its run was analysed is counted.
+  it('each result answers for its own frame, with its own timings, also after a frame that failed to prepare', async () => {
+    // Three heads of very different size in turn, the next frame sent as each result lands (so runs do not
+    // overlap here: queueing behind a run in flight, and a failed preparation during one, are tested in
+    // queue-behind.test.ts). A mix-up of buffers shows as a wrong HC, and a buffer prepared again before its
+    // run was analysed is counted.
     const sizes = [170, 230, 290];
     const frames = sizes.map((hc) => {
       const p = new SimulatedProbe(`hc${hc}`, { headCircumferenceMm: hc });
