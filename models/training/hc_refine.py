@@ -32,6 +32,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
+from cluster_bootstrap import cluster_bootstrap  # noqa: E402
 from geometry import fit_ellipse, hadlock_ga_weeks  # noqa: E402
 from hc18_data import build_cache, subject_of  # noqa: E402
 from hc_refine_data import (K_ANGLES, R_SAMPLES, SPAN, ell_arr, first_stage_ellipses, load_full_images,  # noqa: E402
@@ -177,20 +178,11 @@ def fold_of(subject: str, n: int) -> int:
 
 
 def boot_ci(err: np.ndarray, subj: np.ndarray, rounds: int = 2000, seed: int = 22) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    groups = [np.nonzero(subj == s)[0] for s in np.unique(subj)]
-    v = [np.abs(err[np.concatenate([groups[k] for k in rng.integers(0, len(groups), len(groups))])]).mean() for _ in range(rounds)]
-    return float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))
+    return cluster_bootstrap(lambda k: float(np.abs(err[k]).mean()), subj, rounds, seed)
 
 
 def paired_ci(e1: np.ndarray, e2: np.ndarray, subj: np.ndarray, rounds: int = 2000, seed: int = 23) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    groups = [np.nonzero(subj == s)[0] for s in np.unique(subj)]
-    v = []
-    for _ in range(rounds):
-        k = np.concatenate([groups[j] for j in rng.integers(0, len(groups), len(groups))])
-        v.append(np.abs(e2[k]).mean() - np.abs(e1[k]).mean())
-    return float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))
+    return cluster_bootstrap(lambda k: float(np.abs(e2[k]).mean() - np.abs(e1[k]).mean()), subj, rounds, seed)
 
 
 def evaluate(model: nn.Module, d: Data, idx: np.ndarray, use_map: bool, iters: int) -> dict:

@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from cluster_bootstrap import cluster_bootstrap
+
 BAD_MM = 3.0
 MODEL_W, MODEL_H = 320, 224
 
@@ -120,14 +122,8 @@ def auc(score: np.ndarray, pos: np.ndarray) -> float:
 
 
 def auc_ci(score: np.ndarray, pos: np.ndarray, subjects: np.ndarray, rounds: int = 2000, seed: int = 22) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    groups = [np.nonzero(subjects == s)[0] for s in np.unique(subjects)]
-    vals = []
-    for _ in range(rounds):
-        idx = np.concatenate([groups[k] for k in rng.integers(0, len(groups), len(groups))])
-        if pos[idx].any() and (~pos[idx]).any():
-            vals.append(auc(score[idx], pos[idx]))
-    return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
+    both = lambda idx: auc(score[idx], pos[idx]) if pos[idx].any() and (~pos[idx]).any() else None  # noqa: E731
+    return cluster_bootstrap(both, subjects, rounds, seed)
 
 
 def design(f: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
