@@ -4,27 +4,11 @@ import type { ProviderName } from '../config/schema.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { ModelFile } from '../models/manifest.js';
 import type { ModelPackage } from '../models/package.js';
-import type { EngineOutput, InferenceEngine } from './engine.js';
+import type { EngineOutput, InferenceEngine, RunTrace } from './engine.js';
 import type { ProviderAttempt, SessionOptions } from './session.js';
 
 type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1; postedAt: number };
 type Answer = { type: string; id: number; ms?: number; message?: string; dims?: Record<string, number[]>; startedAt?: number; endedAt?: number };
-
-/** Where one run's time between asking and reading its answer went, besides the run itself (ms). */
-export interface RunTrace {
-  /** asked → the run ahead of it on this worker ended (0 when the worker was idle) */
-  aheadMs: number;
-  /** then → the worker thread began it (its wake-up and message delivery) */
-  toWorkerMs: number;
-  /** the worker's own work around the run: input copied in, outputs copied out */
-  workerMs: number;
-  /** the worker answered → this thread read the answer (the JS thread busy with other work meanwhile) */
-  backMs: number;
-  /** when the worker ended the run before this one (wall clock, ms since the epoch; 0: none) */
-  previousEndedAt: number;
-  /** the worker idle between that run's end and this run's start (ms) */
-  idleMs: number;
-}
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 

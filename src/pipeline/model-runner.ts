@@ -3,8 +3,7 @@ import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analy
 import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { colourFraction, regionSignal } from '../analysis/signal.js';
 import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
-import type { EngineOutput, InferenceEngine } from '../inference/engine.js';
-import type { RunTrace } from '../inference/worker-engine.js';
+import type { EngineOutput, InferenceEngine, RunTrace } from '../inference/engine.js';
 
 export type Slot = 0 | 1;
 export type RawOutputs = Record<string, EngineOutput>;
@@ -68,7 +67,7 @@ export class ModelRunner {
   async run(slot: Slot = 0): Promise<RunOutcome> {
     if (!this.#mapping[slot]) throw new Error(`Model ${this.id} ran before prepare()`);
     const outputs = await this.session.run(slot);
-    const trace = (this.session as { runTrace?: [RunTrace, RunTrace] }).runTrace?.[slot];
+    const trace = this.session.runTrace?.[slot];
     return { outputs, inferenceMs: this.session.runMs[slot], trace: trace && { ...trace } };
   }
 
