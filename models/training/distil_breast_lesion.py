@@ -20,7 +20,9 @@ time-boxed; nothing here writes into the repository.
    `--empty-weight` adds, on normal-class images, the mean of the top `--empty-topk` fraction of lesion
    probabilities (a soft "no outline here"); `--holdout-frac` keeps a stratified share of the TRAINING groups
    out of training, so the temperature and any threshold can be fitted there instead of on validation
-   (`--holdout-frac` 0 = the old behaviour).
+   (`--holdout-frac` 0 = the old behaviour). `--empty-teacher-normal P` (session 10, v3 run b) gates that penalty
+   to the normal images on which the teacher's p(normal) is at least P (0, the default, = every normal image, as
+   v2 ran).
 
         nice -n 19 /usr/bin/python3 models/training/distil_breast_lesion.py --work /work/train-work/breast-student-v2 \
             --init /work/train-work/breast-student-v2/init.pt --epochs 20 --lr 5e-4 --alpha 0.3 \
@@ -119,6 +121,8 @@ def main() -> None:
                     help="distillation map target on normal-class images: the teacher's map or the empty ground truth")
     ap.add_argument("--empty-weight", type=float, default=0.0, help="weight of the top-k lesion probability penalty on normal images")
     ap.add_argument("--empty-topk", type=float, default=0.002, help="fraction of pixels in that penalty (0.002 = the runtime's outline size)")
+    ap.add_argument("--empty-teacher-normal", type=float, default=0.0,
+                    help="class-gated penalty: only normal images whose teacher p(normal) is at least this (0 = every normal image)")
     ap.add_argument("--holdout-frac", type=float, default=0.0, help="share of training groups kept out (temperature fitting)")
     ap.add_argument("--minutes", type=float, default=1e9, help="stop cleanly before this much time is used (re-run to resume)")
     args = ap.parse_args()
@@ -180,7 +184,8 @@ def main() -> None:
             lab = torch.from_numpy(targets.labels[b]).long()
             lc = F.cross_entropy(logits, lab, weight=targets.class_w, ignore_index=IGNORE) if (targets.labels[b] != IGNORE).any() else logits.sum() * 0
             kd = F.binary_cross_entropy_with_logits(seg, tm) + F.kl_div(F.log_softmax(logits, 1), t_probs[b], reduction="batchmean")
-            le = empty_penalty(seg, normal, args.empty_topk) if args.empty_weight else seg.sum() * 0
+            gated = normal & (t_probs[b][:, 0] >= args.empty_teacher_normal) if args.empty_teacher_normal > 0 else normal
+            le = empty_penalty(seg, gated, args.empty_topk) if args.empty_weight else seg.sum() * 0
             loss = (1 - args.alpha) * (ls + lc) + args.alpha * kd + args.empty_weight * le
             opt.zero_grad()
             loss.backward()
@@ -207,7 +212,8 @@ def main() -> None:
                     "torch_rng": torch.get_rng_state(), "epoch": epoch, "epochs": args.epochs, "widths": widths,
                     "input": [288, 224], "val": m, "val_logits": val_logits, "val_names": data["names"][val].tolist(),
                     "val_labels": targets.labels[val], "alpha": args.alpha, "seed": args.seed,
-                    "options": {k: getattr(args, k) for k in ("init", "kd_map_normals", "empty_weight", "empty_topk", "holdout_frac", "lr")},
+                    "options": {k: getattr(args, k) for k in ("init", "kd_map_normals", "empty_weight", "empty_topk",
+                                                                    "empty_teacher_normal", "holdout_frac", "lr")},
                     "holdout": holdout}, tmp)
         os.replace(tmp, last)
 
