@@ -1,23 +1,26 @@
 /**
- * npm run eval:busi -- [--dir DIR] [--split FILE|all] [--limit N] [--json FILE]
+ * npm run eval:busi -- [--dir DIR] [--split FILE|all] [--limit N] [--models-dir DIR] [--json FILE]
  * Runs the shipped breast-lesion model through `sonoedge analyze` (the real CLI, the runtime path the
  * clinic uses), fp32 and int8, and prints side by side: malignant-vs-rest AUC, 3-class accuracy and
  * macro-F1, sensitivity at 90% specificity, lesion Dice and IoU on images with a lesion, the false lesion
  * rate on normal images, ECE of the stated class, and how often each suspicious shape feature and the
  * "consider biopsy referral" alert fire.
  * Default split: models/breast-lesion/validation.txt (`class/NAME.png` lines, masks at NAME_mask.png).
+ * --models-dir runs the `breast-lesion` package of another models folder instead (a candidate being compared),
+ * exactly as SONOEDGE_MODELS_DIR would (and that variable, set by the caller, still works when the flag is absent).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { packageRoot } from '../src/util/package-root.js';
 import { accuracyAndMacroF1, expectedCalibrationError, overlap, rocAuc, sensitivityAtSpecificity } from '../eval/busi-metrics.js';
 
 const CLASSES = ['normal', 'benign', 'malignant'] as const;
-const { values } = parseArgs({ options: { dir: { type: 'string' }, split: { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, split: { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' }, 'models-dir': { type: 'string' } } });
+const env = values['models-dir'] ? { ...process.env, SONOEDGE_MODELS_DIR: resolve(values['models-dir']) } : process.env;
 const root = packageRoot();
 const dir = values.dir ?? join(root, '..', 'shared', 'data', 'busi');
 if (!existsSync(dir)) {
@@ -78,6 +81,7 @@ async function run(precision: 'fp32' | 'int8'): Promise<Row[]> {
     const r = spawnSync(process.execPath, [...cli, 'analyze', '--model', 'breast-lesion', '--provider', 'cpu', '--precision', precision, '--mask-dir', masks, ...items.map((x) => join(dir, x.file))], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
+      env,
     });
     if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
     const lines = r.stdout
@@ -191,4 +195,4 @@ const dMal = fp32.reduce((s, r, i) => s + Math.abs((r.line.probabilities?.malign
 console.log(`int8 vs fp32: same class on ${(agree * 100).toFixed(1)}% of images, mean |Δ malignancy probability| ${dMal.toFixed(4)}`);
 console.log('targets on validation: malignant AUC ≥ 0.90, lesion Dice ≥ 0.75');
 if (values.json)
-  writeFileSync(values.json, JSON.stringify({ split: values.split ?? 'validation', images: items.length, fp32: a, int8: b, int8VsFp32: { sameClass: agree, meanAbsMalignancyDiff: dMal } }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ split: values.split ?? 'validation', images: items.length, modelsDir: env.SONOEDGE_MODELS_DIR ?? null, fp32: a, int8: b, int8VsFp32: { sameClass: agree, meanAbsMalignancyDiff: dMal } }, null, 2));
