@@ -282,18 +282,22 @@ const MODE_TEXT: Record<ExamMode, string> = {
   yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}`,
 };
 
+/** How the results/s row names each mode. */
+const RATE_TEXT: Record<ExamMode, string> = { sides: 'side by side', yield: 'enhancer niced', before: 'before', turns: 'taking turns' };
+
 /** The bench table's exam rows: one per exam and mode, then per exam the modes side by side (ratios within this run). */
 export function examTableRows(x: ExamsResult): Array<[string, string]> {
   const rows: Array<[string, string]> = x.exams.map((e) => [`${e.exam} exam, 30 fps, enhanced view on, models ${MODE_TEXT[e.mode]} (${x.intraOpThreads} threads each)`, examRowText(e)]);
   for (const exam of new Set(x.ratios.map((r) => r.exam))) {
     const rs = x.ratios.filter((r) => r.exam === exam);
+    // Only the modes this run had (BENCH_EXAM_MODES may leave some out): a missing one is not printed as NaN.
+    const ran = (mode: ExamMode): boolean => x.exams.some((e) => e.exam === exam && e.mode === mode);
+    const shown = (['sides', 'yield', 'before', 'turns'] as const).filter(ran);
+    const byTurns = ran('turns') ? shown.filter((m) => m !== 'turns') : [];
     rows.push([
-      `${exam} exam: results/s side by side / enhancer niced / before / taking turns (pooled over the rounds of each)`,
+      `${exam} exam: results/s ${shown.map((m) => RATE_TEXT[m]).join(' / ')} (pooled over the rounds of each)`,
       rs
-        .map(
-          (r) =>
-            `${r.model} ${r.sides.toFixed(1)} / ${r.yield.toFixed(1)} / ${r.before.toFixed(1)} / ${r.turns.toFixed(1)} (×${(r.sides / r.turns).toFixed(2)}, ×${(r.yield / r.turns).toFixed(2)}, ×${(r.before / r.turns).toFixed(2)})`,
-        )
+        .map((r) => `${r.model} ${shown.map((m) => r[m].toFixed(1)).join(' / ')}${byTurns.length ? ` (${byTurns.map((m) => `×${(r[m] / r.turns).toFixed(2)}`).join(', ')} of taking turns)` : ''}`)
         .join('; '),
     ]);
     const added = (model: string, mode: ExamMode): number[] => x.exams.filter((e) => e.exam === exam && e.mode === mode).map((e) => e.models.find((m) => m.id === model)?.addedP99Ms ?? NaN);
@@ -304,13 +308,20 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
             .map((k) => `${STAGE_NAMES[k]} ${p.tailMs[k].toFixed(1)}`)
             .join(', ')
         : 'none';
+    const compared = (['before', 'sides'] as const).filter(ran);
+    if (compared.length === 0) continue;
+    const name = { before: 'before', sides: 'side by side' } as const;
     rows.push([
-      `${exam} exam: capture→result p99 minus inference p99, before → side by side (each round, in order; then pooled over the rounds)`,
+      `${exam} exam: capture→result p99 minus inference p99, ${compared.map((m) => name[m]).join(' → ')} (each round, in order; then pooled over the rounds)`,
       rs
         .map((r) => {
-          const [b, a] = [added(r.model, 'before'), added(r.model, 'sides')];
-          const [pb, pa] = [pool(r.model, 'before'), pool(r.model, 'sides')];
-          return `${r.model} ${b.map((v) => `+${v.toFixed(1)}`).join(', ')} (pooled +${pb?.addedP99Ms.toFixed(1)}) → ${a.map((v) => `+${v.toFixed(1)}`).join(', ')} (pooled +${pa?.addedP99Ms.toFixed(1)}) ms; slowest 5% (pooled), mean ms before: ${tail(pb)}; side by side: ${tail(pa)}`;
+          const added99 = compared.map((m) => {
+            const pooled = pool(r.model, m);
+            return `${added(r.model, m)
+              .map((v) => `+${v.toFixed(1)}`)
+              .join(', ')} (pooled ${pooled ? `+${pooled.addedP99Ms.toFixed(1)}` : 'none'})`;
+          });
+          return `${r.model} ${added99.join(' → ')} ms; slowest 5% (pooled), mean ms ${compared.map((m) => `${name[m]}: ${tail(pool(r.model, m))}`).join('; ')}`;
         })
         .join('; '),
     ]);
