@@ -16,6 +16,9 @@ ECE here is optimistic). Figures per model:
 - malignant AUC with a 95% bootstrap interval over validation groups, and the paired bootstrap interval of
   (student − 1.2.0);
 - ECE of the stated (top) class, 10 and 15 equal-width bins, at T = 1 and at the holdout temperature.
+`--split holdout` gives the same figures on the first checkpoint's training-group holdout instead (its labelled
+images; every checkpoint must hold the same holdout): the split that chooses between student runs (session 10),
+so that validation chooses nothing. Written to eval-holdout.json beside the first checkpoint.
 Alert rates need the runtime's shape rules (src/analysis/breast-lesion.ts): measure them with `npm run eval:busi`.
 """
 from __future__ import annotations
@@ -67,16 +70,28 @@ def main() -> None:
     ap.add_argument("--also", nargs="*", default=[], help="more student checkpoints (temperature from the first one's holdout)")
     ap.add_argument("--work", default="/work/train-work/breast-student-v2", help="holds busi_288x224.npz and teacher.npz")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--split", choices=("validation", "holdout"), default="validation",
+                    help="validation groups, or the training-group holdout the runs kept out (to choose between runs)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     d = np.load(os.path.join(args.work, "busi_288x224.npz"))
     teacher = np.load(os.path.join(args.work, "teacher.npz"))
-    val = np.nonzero(d["validation"] & d["representative"])[0]
-    y, masks = d["label"][val], d["masks"][val]
     first = torch.load(args.checkpoint, weights_only=False)
     holdout = np.asarray(first.get("holdout", []), np.int64)
     ho = holdout[d["label"][holdout] >= 0]
-    out = {"validationImages": int(len(val)), "holdoutImages": int(len(ho)), "models": {}}
+    if args.split == "holdout":
+        if not len(ho):
+            raise SystemExit(f"{args.checkpoint} has no training-group holdout")
+        for path in args.also:
+            other = np.asarray(torch.load(path, weights_only=False).get("holdout", []), np.int64)
+            if not np.array_equal(other, holdout):
+                raise SystemExit(f"{path} kept out another holdout than {args.checkpoint}: its figures are not comparable")
+        val = ho
+    else:
+        val = np.nonzero(d["validation"] & d["representative"])[0]
+    y, masks = d["label"][val], d["masks"][val]
+    out = {"split": args.split, "images": int(len(val)), "groups": int(len(np.unique(d["group"][val]))),
+           "validationImages": int(len(val)) if args.split == "validation" else 0, "holdoutImages": int(len(ho)), "models": {}}
     t_prob = teacher["probs"][val].astype(np.float64)
     t_seg = teacher["maps"][val].astype(np.float32) / 255.0
     out["models"]["1.2.0 (4 passes)"] = figures(t_prob, t_seg, masks, y)
@@ -87,7 +102,7 @@ def main() -> None:
         logits = logits.astype(np.float64)
         rec = {"epochs": int(ck["epoch"]) + 1, "options": ck.get("options", {})}
         rec["T1"] = figures(softmax(logits), seg, masks, y)
-        if len(ho):
+        if len(ho) and args.split == "validation":
             ho_logits, _ = predict(net, d["images"][ho])
             t = fit_temperature(ho_logits.astype(np.float64), d["label"][ho])
             p = softmax(logits / t)
@@ -97,7 +112,8 @@ def main() -> None:
         out["models"][path] = rec
         print(json.dumps({path: rec}), flush=True)
     print(json.dumps(out, indent=1))
-    with open(os.path.join(os.path.dirname(args.checkpoint), "eval.json"), "w") as f:
+    name = "eval.json" if args.split == "validation" else "eval-holdout.json"
+    with open(os.path.join(os.path.dirname(args.checkpoint), name), "w") as f:
         json.dump(out, f, indent=1)
 
 
