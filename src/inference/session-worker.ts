@@ -72,7 +72,8 @@ async function handle(msg: Msg): Promise<void> {
       }
       port.postMessage({ type: 'ran', id: msg.id, ms, dims, startedAt, endedAt: performance.timeOrigin + performance.now() });
     } catch (err) {
-      port.postMessage({ type: 'failed', id: msg.id, message: (err as Error).message });
+      // stamped too: the next run's wait and idle time are measured from this one's end, not an older run's
+      port.postMessage({ type: 'failed', id: msg.id, message: (err as Error).message, startedAt, endedAt: performance.timeOrigin + performance.now() });
     }
   } else if (msg.type === 'loop') {
     // The model's bare speed on this very thread: session.run back to back, no messages, no copies.

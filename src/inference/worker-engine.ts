@@ -24,7 +24,7 @@ export class WorkerEngine implements InferenceEngine {
     { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0, previousEndedAt: 0, idleMs: 0 },
     { aheadMs: 0, toWorkerMs: 0, workerMs: 0, backMs: 0, previousEndedAt: 0, idleMs: 0 },
   ];
-  /** When the worker ended its last run (wall clock): a run asked for before then waited behind it. */
+  /** When the worker ended its last run, answered or failed (wall clock): a run asked for before then waited behind it. */
   #lastEndedAt = 0;
   readonly #outputs: Record<string, [Float32Array, Float32Array]>;
   readonly #pending = new Map<number, Pending>();
@@ -60,7 +60,11 @@ export class WorkerEngine implements InferenceEngine {
         this.runMs[p.slot] = m.ms ?? 0;
         this.#trace(p, m);
         p.resolve(Object.fromEntries(Object.entries(this.#outputs).map(([k, v]) => [k, { data: v[p.slot], dims: m.dims?.[k] ?? [] }])));
-      } else p.reject(new Error(m.message ?? 'inference failed'));
+      } else {
+        // A failed run occupied the worker too: the next run waited behind it and idled from its end.
+        this.#lastEndedAt = m.endedAt ?? wallNow();
+        p.reject(new Error(m.message ?? 'inference failed'));
+      }
     });
     const die = (why: string): void => {
       this.#dead = why;
@@ -84,6 +88,11 @@ export class WorkerEngine implements InferenceEngine {
     t.previousEndedAt = this.#lastEndedAt;
     t.idleMs = started - this.#lastEndedAt;
     this.#lastEndedAt = ended;
+  }
+
+  /** When the worker ended its last run, answered or failed (wall clock, ms since the epoch; 0: none yet). */
+  get lastEndedAt(): number {
+    return this.#lastEndedAt;
   }
 
   get id(): string {
