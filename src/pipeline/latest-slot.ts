@@ -51,7 +51,9 @@ export class LatestSlot<T> {
     return promise;
   }
 
+  /** Rejects once `signal` has aborted, also with an item waiting: a stopped taker takes nothing more. */
   take(signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason);
     if (this.#has) {
       this.takenAt = this.puts; // the item held is always the last one put
       const item = this.#item as T;
@@ -59,7 +61,6 @@ export class LatestSlot<T> {
       this.#has = false;
       return Promise.resolve(item);
     }
-    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
         this.#waiter = undefined;

@@ -111,6 +111,7 @@ export class ModelLane {
       } catch {
         break;
       }
+      if (signal.aborted) break; // handed over as the pipeline stopped: not run
       const at = { offeredAt: this.#offeredAt, takenAt: performance.now() };
       this.ctx.taken(this.offeredBefore + this.#slot.takenAt);
       if (!schedule.wants(this.id, frame)) continue;
@@ -154,8 +155,9 @@ export class ModelLane {
         this.#runFrom = performance.now();
       }
     }
+    // Not published: the pipeline is stopping (its Publication is closed, so a run that landed above was not either).
     if (inflight) {
-      await inflight.outcome; // not published: the pipeline is stopping
+      await inflight.outcome;
       holds.release(inflight.runner);
       permits.release();
     }

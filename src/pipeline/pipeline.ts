@@ -31,7 +31,12 @@ export interface PipelineStats {
   /** Sources that failed while running (a fault in their driver) and were stopped. */
   sourceFaults: number;
   lastSourceFault: string | undefined;
-  models: Record<string, { runs: number; errors: number }>;
+  /**
+   * Per model: `framesSkipped`, the frames that arrived while it could not take them (busy with an earlier
+   * frame, a newer one replaced them in its slot) — framesTaken/framesDropped count frames taken by any model
+   * or by none. Frames a model took and left out by its cadence, or while switched off, are not skips.
+   */
+  models: Record<string, { runs: number; errors: number; framesSkipped: number }>;
 }
 
 export interface PipelineOptions {
@@ -78,7 +83,11 @@ export class Pipeline {
   #lastFrameAtMs: number | undefined;
   #innerErrors = 0;
   #lastInnerError: string | undefined;
+  /** Aborts the lanes (at once when stopping); `#sourceAbort` the source's start, once the source has stopped. */
   #abort: AbortController | undefined;
+  #sourceAbort: AbortController | undefined;
+  /** stop() was called (and no start() since): frames are refused, nothing more reaches the bus. */
+  #stopped = false;
   readonly #loops: Array<Promise<void>> = [];
 
   constructor(
@@ -181,6 +190,7 @@ export class Pipeline {
    * with its reason, before the view or a model sees it; nothing thrown here reaches the driver.
    */
   readonly push = (frame: Frame): void => {
+    if (this.#stopped) return; // a source that sends after its stop (abandoned past its deadline, or careless)
     this.#framesIn++;
     this.#lastFrameAtMs = Date.now();
     try {
@@ -196,10 +206,12 @@ export class Pipeline {
   };
 
   async start(source: FrameSource): Promise<void> {
+    this.#stopped = false;
+    this.#publication.closed = false;
     this.#abort = new AbortController();
-    const signal = this.#abort.signal;
-    for (const lane of this.#lanes) this.#loops.push(lane.run(signal));
-    await this.#sources.start(source, signal);
+    this.#sourceAbort = new AbortController();
+    for (const lane of this.#lanes) this.#loops.push(lane.run(this.#abort.signal));
+    await this.#sources.start(source, this.#sourceAbort.signal);
   }
 
   /** See SourceHolder.failed: the source is stopped and shown failed with `reason`. */
@@ -220,10 +232,18 @@ export class Pipeline {
     return this.#sources.switchTo(source);
   }
 
-  /** Stops the source (bounded by its deadline) and the loop, after the run in flight. */
+  /**
+   * Stops the lanes and the source (bounded by its deadline). From the call on, frames are refused, no frame
+   * waiting in a lane is taken and a run in flight is awaited but not published: once stop() resolves,
+   * nothing more from this pipeline reaches the bus.
+   */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#publication.closed = true;
+    const reason = new Error('Pipeline stopped');
+    this.#abort?.abort(reason);
     await this.#sources.stop();
-    this.#abort?.abort(new Error('Pipeline stopped'));
+    this.#sourceAbort?.abort(reason);
     await Promise.all(this.#loops.splice(0).map((l) => l.catch(() => {})));
   }
 
@@ -240,7 +260,7 @@ export class Pipeline {
       lastRejected: this.#admission.lastRejected,
       sourceFaults: this.#sources.faults,
       lastSourceFault: this.#sources.lastFault,
-      models: structuredClone(p.models),
+      models: Object.fromEntries(Object.entries(p.models).map(([id, m]) => [id, { runs: m.runs, errors: m.errors, framesSkipped: this.#lanes.find((l) => l.id === id)?.dropped ?? 0 }])),
     };
   }
 

@@ -69,6 +69,8 @@ export class Publication {
   resultsOut = 0;
   lastResultAtMs: number | undefined;
   readonly models: Record<string, { runs: number; errors: number }> = {};
+  /** Set while the pipeline stops: a run that lands now is not analysed, and nothing reaches the bus. */
+  closed = false;
 
   constructor(
     private readonly bus: Bus,
@@ -80,6 +82,7 @@ export class Publication {
   }
 
   complete(job: Job, outcome: Outcome): void {
+    if (this.closed) return;
     const id = job.runner.id;
     const ran = job.runner.session;
     if ('error' in outcome) {

@@ -16,6 +16,14 @@ describe('LatestSlot (latest frame wins)', () => {
     expect(await p).toBe('a');
     expect(slot.dropped).toBe(0);
   });
+  it('hands out nothing once its signal has aborted, also with an item waiting (a stopped lane takes no more frames)', async () => {
+    const slot = new LatestSlot<string>();
+    const ac = new AbortController();
+    slot.put('waiting');
+    ac.abort(new Error('stopped'));
+    await expect(slot.take(ac.signal)).rejects.toThrow('stopped');
+    expect(slot.hasItem).toBe(true);
+  });
   it('a wait is bounded by its abort signal', async () => {
     const slot = new LatestSlot<string>();
     const ac = new AbortController();
