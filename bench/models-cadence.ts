@@ -4,7 +4,8 @@
  * in one run, from the simulated probe at 30 fps. Cadence counts source frames (the pipeline's rule), so
  * when inference cannot keep up every model runs on each frame it takes. A model's share of the frame
  * budget = its runs per second × mean inference time / 1000 ms: the part of each second (of each 33 ms
- * frame) its inference occupies. Models whose package is missing are left out (and said so).
+ * frame) its inference occupies; its skips per second are the frames that came while it could not take them
+ * (busy with an earlier frame). Models whose package is missing are left out (and said so).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -22,11 +23,12 @@ export interface CadenceResult {
   models: Array<{ id: string; everyN: number }>;
   aloneFps: number;
   allFps: number;
-  perModel: Record<string, { runsPerSecond: number; meanInferenceMs: number; budgetShare: number }>;
+  /** skippedPerSecond: frames that arrived while the model could not take them (PipelineStats.models[id].framesSkipped) */
+  perModel: Record<string, { runsPerSecond: number; meanInferenceMs: number; budgetShare: number; skippedPerSecond: number }>;
   missing: string[];
 }
 
-async function run(models: Array<{ engine: WorkerEngine; everyN: number }>, seconds: number): Promise<{ fps: number; wallS: number; per: Record<string, number[]> }> {
+async function run(models: Array<{ engine: WorkerEngine; everyN: number }>, seconds: number): Promise<{ fps: number; wallS: number; per: Record<string, number[]>; skipped: Record<string, number> }> {
   const bus = new Bus();
   const per: Record<string, number[]> = {};
   bus.on('result', (e) => (per[e.modelId] ??= []).push(e.timings.inferenceMs));
@@ -36,14 +38,15 @@ async function run(models: Array<{ engine: WorkerEngine; everyN: number }>, seco
   );
   await pipe.start(new SimulatedProbe('bench-cadence', { fps: 30 }));
   await new Promise((r) => setTimeout(r, 1500)); // warm
-  const s0 = pipe.stats().framesTaken;
+  const s0 = pipe.stats();
   for (const k of Object.keys(per)) per[k] = [];
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const taken = pipe.stats().framesTaken - s0;
+  const s1 = pipe.stats();
   const wallS = (performance.now() - t0) / 1000;
   await pipe.stop();
-  return { fps: taken / wallS, wallS, per };
+  const skipped = Object.fromEntries(Object.entries(s1.models).map(([id, m]) => [id, m.framesSkipped - (s0.models[id]?.framesSkipped ?? 0)]));
+  return { fps: (s1.framesTaken - s0.framesTaken) / wallS, wallS, per, skipped };
 }
 
 export async function benchCadence(root: string, base: Omit<SessionOptions, 'intraOpThreads'>, seconds = 8): Promise<CadenceResult> {
@@ -66,7 +69,7 @@ export async function benchCadence(root: string, base: Omit<SessionOptions, 'int
       const t = all.per[m.id] ?? [];
       const meanMs = t.reduce((a, b) => a + b, 0) / Math.max(t.length, 1);
       const runsPerSecond = t.length / all.wallS;
-      perModel[m.id] = { runsPerSecond, meanInferenceMs: meanMs, budgetShare: (runsPerSecond * meanMs) / 1000 };
+      perModel[m.id] = { runsPerSecond, meanInferenceMs: meanMs, budgetShare: (runsPerSecond * meanMs) / 1000, skippedPerSecond: (all.skipped[m.id] ?? 0) / all.wallS };
     }
     return { models: present, aloneFps: alone.fps, allFps: all.fps, perModel, missing };
   } finally {

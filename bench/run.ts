@@ -459,7 +459,7 @@ async function main(): Promise<void> {
     const c = await benchCadence(root, opts);
     out.cadence = c;
     const shares = Object.entries(c.perModel)
-      .map(([id, m]) => `${id} ${(m.budgetShare * 100).toFixed(0)}% (${m.meanInferenceMs.toFixed(1)} ms × ${m.runsPerSecond.toFixed(1)}/s)`)
+      .map(([id, m]) => `${id} ${(m.budgetShare * 100).toFixed(0)}% (${m.meanInferenceMs.toFixed(1)} ms × ${m.runsPerSecond.toFixed(1)}/s, skipped ${m.skippedPerSecond.toFixed(1)} frames/s)`)
       .join(', ');
     row(
       'models at their cadences (30 fps source)',

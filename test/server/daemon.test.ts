@@ -18,6 +18,7 @@ describe('daemon on the simulated probe (real sessions, real WebSocket)', () => 
     expect(h.provider).toBe('cpu');
     expect(h.models).toEqual([expect.objectContaining({ id: 'fetal-head', provider: 'cpu' }), expect.objectContaining({ id: 'enhance', provider: 'cpu' })]);
     expect(h.source).toMatchObject({ driver: 'simulated', state: 'running', connected: true });
+    expect((h.pipeline as { framesSkipped?: unknown }).framesSkipped).toEqual({ 'fetal-head': expect.any(Number), enhance: expect.any(Number) }); // per model
   });
 
   it('pushes binary frames and JSON results keyed by frame sequence', async () => {
@@ -57,6 +58,7 @@ describe('daemon on the simulated probe (real sessions, real WebSocket)', () => 
   it('serves Prometheus metrics, the OpenAPI docs and the live page', async () => {
     const m = await (await fetch(d.url + '/metrics')).text();
     expect(m).toMatch(/sonoedge_execution_provider\{model="fetal-head",provider="cpu"\} 1/);
+    expect(m).toMatch(/sonoedge_model_frames_skipped_total\{model="fetal-head"\} \d+/);
     expect(m).toMatch(/sonoedge_stage_seconds_bucket\{.*stage="inference"/);
     expect(m).toMatch(/sonoedge_frames_dropped_total \d+/);
     const spec = (await (await fetch(d.url + '/docs/json')).json()) as { paths: Record<string, unknown> };

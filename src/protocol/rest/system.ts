@@ -39,6 +39,7 @@ export const HealthDto = T.Object({
       lastRejected: T.Optional(T.String()),
       sourceFaults: T.Number({ description: 'Sources stopped because their driver failed while running' }),
       lastSourceFault: T.Optional(T.String()),
+      framesSkipped: T.Optional(T.Record(T.String(), T.Number(), { description: 'Per model id: frames that arrived while that model could not take them (busy with an earlier frame)' })),
     }),
   ),
   faults: T.Optional(

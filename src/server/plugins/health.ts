@@ -62,6 +62,7 @@ const health: FastifyPluginAsync = async (app) => {
           lastRejected: stats.lastRejected,
           sourceFaults: stats.sourceFaults,
           lastSourceFault: stats.lastSourceFault,
+          framesSkipped: Object.fromEntries(Object.entries(stats.models).map(([id, m]) => [id, m.framesSkipped])),
         },
         faults: rt.faults,
         error: rt.state.startupError,

@@ -41,6 +41,16 @@ const metrics: FastifyPluginAsync = async (app) => {
     },
   });
   new Gauge({
+    name: 'sonoedge_model_frames_skipped_total',
+    help: 'Frames that arrived while a model could not take them (busy with an earlier frame), per model',
+    labelNames: ['model'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const [model, m] of Object.entries(rt.pipeline?.stats().models ?? {})) this.set({ model }, m.framesSkipped);
+    },
+  });
+  new Gauge({
     name: 'sonoedge_source_errors_total',
     help: 'Errors reported by the source',
     registers: [reg],
