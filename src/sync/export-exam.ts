@@ -11,6 +11,7 @@ import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
 import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
 import type { buildMeasurementSr, SrMeasurement } from './sr.js';
+import { measurementShape } from './sr-geometry.js';
 import { type ReportRevision, buildReports } from './sr-revision.js';
 import { keyedUid } from './uids.js';
 import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
@@ -170,6 +171,8 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       state: m.state,
       decidedBy: m.decidedBy,
       decidedAt: m.decidedAt,
+      // the raw image below is this frame pixel for pixel (cleaned, not cropped or scaled): its coordinates are the frame's
+      shape: px.width === c.width && px.height === c.height ? measurementShape(m, mine?.result?.ellipse) : undefined,
     }));
     // Clean Pixel Data needs to know where the image is: a region the source declares or a technician set
     // (src/capture/region.ts). A capture without one (a grabber's whole screen) is built but kept on the

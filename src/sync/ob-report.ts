@@ -13,6 +13,7 @@
 import type { Dataset } from './dicom-file.js';
 import { CONCEPTS, PROCEDURE, type SrInput, type SrMeasurement, UNITS } from './sr.js';
 import { code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
+import { spatialItems } from './sr-scoord.js';
 import type { StudyContext } from './us-image.js';
 
 /** Hadlock 1984 (Radiology 152:497–501), GA from HC, as the fetal-head analysis computes it (src/analysis/biometry.ts). */
@@ -32,7 +33,8 @@ function num(m: SrMeasurement, value: number, image: Image, extra: Dataset[] = [
     ValueType: 'NUM',
     ConceptNameCodeSequence: [CONCEPTS[m.kind]],
     MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value.toFixed(2)) }],
-    ContentSequence: [...extra, ...inferredFrom(image)],
+    // TID 5008 measures by TID 300: the image, and where on it (the head's ellipse or one of its axes)
+    ContentSequence: [...extra, ...inferredFrom(image), ...spatialItems(m.shape, image)],
   };
 }
 

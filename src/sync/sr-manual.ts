@@ -2,11 +2,13 @@
  * The clinician's own calipers in the TID 1500 report (issue 18): a distance as DCM 121206 "Distance" (CID 7470
  * Linear Measurement), an area as SCT 42798000 "Area" (CID 7471 Area Measurement), in UCUM mm / mm2 when the
  * frame had a pixel spacing. Without one the value is in pixels and said so ({pixel} annotations, unity):
- * never sent as millimetres. Each is INFERRED FROM the image it was measured on and names who measured it.
+ * never sent as millimetres. Each is INFERRED FROM the image it was measured on and names who measured it;
+ * its points travel as an SCOORD on that image (a distance: a two-point POLYLINE; an area: a closed one).
  */
 import type { ManualMeasure } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
 import { type Code, type ImageRef, code, inferredFrom } from './sr-document.js';
+import { polylineShape, spatialItems } from './sr-scoord.js';
 
 export type SrManualMeasure = Pick<ManualMeasure, 'kind' | 'n' | 'points' | 'value' | 'unit' | 'by' | 'at'>;
 
@@ -31,6 +33,8 @@ export function manualItem(m: SrManualMeasure, image?: ImageRef): Dataset {
     MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [MANUAL_UNITS[m.unit]], NumericValue: Number(m.value.toFixed(2)) }],
     ContentSequence: [
       ...inferredFrom(image),
+      // the points are where the clinician's pointer was on the page's canvas: DICOM's pixel-corner convention
+      ...spatialItems(polylineShape(m.points, 'pixel-corner', m.kind === 'area'), image),
       {
         RelationshipType: 'HAS PROPERTIES',
         ValueType: 'TEXT',

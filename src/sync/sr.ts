@@ -3,13 +3,16 @@
  * group per capture (HC, BPD, OFD with LOINC codes; GA; the clinician's own distances and areas), following the IHE AI Results pattern: the
  * algorithm is named in Contributing Equipment, the report stays UNVERIFIED until a clinician signs it
  * (src/server/plugins/sign-off.ts: a later revision, src/sync/sr-revision.ts), and each decision
- * (confirmed/corrected, AI value, by whom) is recorded.
+ * (confirmed/corrected, AI value, by whom) is recorded. A value with a place on the image (a caliper line, the
+ * head's ellipse or an axis of it, a lesion outline) also carries it as an SCOORD a viewer can draw
+ * (src/sync/sr-scoord.ts, which shape: src/sync/sr-geometry.ts).
  */
 import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
 import { type Code, type ImageRef, code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
 import { type SrManualMeasure, manualItem } from './sr-manual.js';
+import { type ImageShape, spatialItems } from './sr-scoord.js';
 import { COMPREHENSIVE_SR, type DocumentStatus } from './sr-revision-status.js';
 import type { StudyContext } from './us-image.js';
 
@@ -68,6 +71,8 @@ export interface SrMeasurement {
   state: 'unverified' | 'confirmed' | 'corrected';
   decidedBy: string | null;
   decidedAt: string | null;
+  /** where on the image the value was measured (src/sync/sr-geometry.ts), carried as an SCOORD */
+  shape?: ImageShape | undefined;
 }
 
 export interface SrInput {
@@ -103,6 +108,7 @@ function item(m: SrMeasurement, image?: ImageRef): Dataset | undefined {
       : { ValueType: 'NUM', MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: [UNITS[m.unit]], NumericValue: Number(value!.toFixed(2)) }] }),
     ContentSequence: [
       ...inferredFrom(image),
+      ...spatialItems(m.shape, image),
       {
         RelationshipType: 'HAS PROPERTIES',
         ValueType: 'TEXT',

@@ -31,6 +31,7 @@ const CHECKED: Record<string, { meaning: string; source: string }> = {
   'DCM 121071': { meaning: 'Finding', source: 'PS3.16 D' },
   'DCM 121106': { meaning: 'Comment', source: 'PS3.16 D' },
   'DCM 111047': { meaning: 'Probability of cancer', source: 'PS3.16 D' },
+  'DCM 121112': { meaning: 'Source of Measurement', source: 'PS3.16 D, CID 7552 (the purpose of TID 300 → TID 320 SCOORD)' },
   'DCM 125000': { meaning: 'OB-GYN Ultrasound Procedure Report', source: 'PS3.16 D, CID 12024 (TID 5000 title)' },
   'DCM 125002': { meaning: 'Fetal Biometry', source: 'PS3.16 D (TID 5000 section; 125001 is Fetal Biometry Ratios)' },
   'DCM 125005': { meaning: 'Biometry Group', source: 'PS3.16 D (TID 5008)' },

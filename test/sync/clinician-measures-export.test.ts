@@ -81,6 +81,24 @@ describe("the clinician's calipers and corrected ellipse in the DICOM export", (
     expect(JSON.stringify(tid1500(identified).ContentSequence)).toContain('Measured by the clinician Dr Calliper');
   });
 
+  it('each distance and area carries its points as an SCOORD: a two-point POLYLINE, a closed one (first vertex repeated)', () => {
+    const root = tid1500(deid).ContentSequence as Dataset[];
+    const groups = root.find((i) => (i.ConceptNameCodeSequence as Dataset[])[0]!.CodeValue === '126010')!.ContentSequence as Dataset[];
+    const shapes = groups.map((g) =>
+      (g.ContentSequence as Dataset[])
+        .filter((i) => ['121206', '42798000'].includes(String((i.ConceptNameCodeSequence as Dataset[])[0]!.CodeValue)))
+        .map((i) => (i.ContentSequence as Dataset[]).find((c) => c.ValueType === 'SCOORD')!)
+        .map((s) => [s.GraphicType, s.GraphicData]),
+    );
+    expect(shapes).toEqual([
+      [
+        ['POLYLINE', [200, 60, 260, 140]],
+        ['POLYLINE', [30, 180, 70, 180, 70, 210, 30, 210, 30, 180]],
+      ],
+      [['POLYLINE', [30, 30, 60, 70]]],
+    ]);
+  });
+
   it.skipIf(!hasDciodvfy)('every file passes dciodvfy with no errors, identified and de-identified', () => {
     const dir = tempDir();
     for (const [i, inst] of [...identified, ...deid].entries()) {

@@ -51,6 +51,33 @@ describe('DICOM export of a closed breast exam', () => {
     expect(JSON.stringify(sr.ContentSequence)).not.toContain('11984-2'); // the head model's HC is not part of a breast exam
   });
 
+  it('each diameter carries its caliper line and the margin its outline as SCOORDs on the raw image (src/sync/sr-scoord.ts)', () => {
+    const sr = deid[2]!.dataset;
+    const all = items(sr.ContentSequence);
+    const shapeOf = (code: string): [unknown, unknown, unknown] => {
+      const owner = all.find((i) => conceptOf(i) === code)!;
+      const s = (owner.ContentSequence as Array<Record<string, unknown>>).find((i) => i.ValueType === 'SCOORD')!;
+      const ref = ((s.ContentSequence as Array<Record<string, unknown>>)[0]!.ReferencedSOPSequence as Array<Record<string, unknown>>)[0]!;
+      return [s.GraphicType, s.GraphicData, ref.ReferencedSOPInstanceUID];
+    };
+    const rawUid = deid[0]!.sopInstanceUid;
+    // corrected with new calipers on the page: its points as drawn (canvas and DICOM share the pixel-corner origin)
+    expect(shapeOf('103339001')).toEqual(['POLYLINE', [150, 80, 170, 170], rawUid]);
+    // confirmed: the AI's caliper, moved from pixel-centre to pixel-corner coordinates
+    const ai = exam.captures[0]!.measurements.find((m) => m.kind === 'lesion_perpendicular_diameter')!.aiGeometry as { x1: number; y1: number; x2: number; y2: number };
+    const [type, data, ref] = shapeOf('131189007');
+    expect([type, ref]).toEqual(['POLYLINE', rawUid]);
+    [ai.x1 + 0.5, ai.y1 + 0.5, ai.x2 + 0.5, ai.y2 + 0.5].forEach((v, k) => expect((data as number[])[k]).toBeCloseTo(v, 6));
+    // the outline the clinician pushed into shape, closed by repeating its first vertex
+    expect(shapeOf('SONO002')).toEqual(['POLYLINE', [120, 60, 200, 60, 200, 200, 120, 200, 120, 60], rawUid]);
+    // no shape for what has none
+    for (const code of ['SONO001', 'SONO003', '111047'])
+      expect(
+        (all.find((i) => conceptOf(i) === code)!.ContentSequence as Array<Record<string, unknown>>).some((i) => i.ValueType === 'SCOORD'),
+        code,
+      ).toBe(false);
+  });
+
   it('the overlay image has the outline and calipers burned in, the raw image not', () => {
     const raw = new Uint8Array((readPart10(deid[0]!.bytes).PixelData as ArrayBuffer[])[0]!);
     const overlay = new Uint8Array((readPart10(deid[1]!.bytes).PixelData as ArrayBuffer[])[0]!);
