@@ -4,7 +4,7 @@ import type { ImagingRegion, PixelSpacing } from '../capture/frame.js';
 export interface ModelGrid {
   width: number;
   height: number;
-  /** model (mx, my) → frame pixel coordinates; affine per axis (crop, scale, letterbox offset) */
+  /** model (mx, my) → frame pixel coordinates; affine per axis (crop, scale, letterbox offset). The tuple may be reused by the next call: read it at once. */
   toFrame(mx: number, my: number): [number, number];
   /** Model pixels that hold the frame's imaging region (not letterbox padding); absent: all of them. */
   content?: { x: number; y: number; width: number; height: number } | undefined;

@@ -7,10 +7,14 @@ import type { ModelPackage } from '../models/package.js';
 import type { EngineOutput, InferenceEngine, RunTrace } from './engine.js';
 import type { ProviderAttempt, SessionOptions } from './session.js';
 
-type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1; postedAt: number };
+/** A run asked for: its promise's own resolve/reject, and its deadline's timer once the run ahead has answered. */
+type Pending = { resolve: (v: Record<string, EngineOutput>) => void; reject: (e: Error) => void; slot: 0 | 1; postedAt: number; timer: NodeJS.Timeout | undefined };
 type Answer = { type: string; id: number; ms?: number; message?: string; dims?: Record<string, number[]>; startedAt?: number; endedAt?: number };
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
+const NOOP = (): void => {};
+/** An output's dims before (or without) an answer that names them. */
+const NO_DIMS: readonly number[] = Object.freeze([]);
 
 /**
  * Runs one model on a worker thread so the JS thread (capture, WebSocket, HTTP, preprocessing and
@@ -26,7 +30,11 @@ export class WorkerEngine implements InferenceEngine {
   ];
   /** When the worker ended its last run, answered or failed (wall clock): a run asked for before then waited behind it. */
   #lastEndedAt = 0;
-  readonly #outputs: Record<string, [Float32Array, Float32Array]>;
+  /**
+   * Per slot, the outputs a run on it resolves with: made once, their dims set from each answer. Valid as the
+   * output buffers are: until the next run on that slot lands (nothing is allocated per run for them).
+   */
+  readonly #views: [Record<string, { data: Float32Array; dims: readonly number[] }>, Record<string, { data: Float32Array; dims: readonly number[] }>];
   readonly #pending = new Map<number, Pending>();
   readonly #loops = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
   #next = 0;
@@ -44,7 +52,9 @@ export class WorkerEngine implements InferenceEngine {
     outputs: Record<string, [SharedArrayBuffer, SharedArrayBuffer]>,
   ) {
     this.inputData = [new Float32Array(inputs[0]), new Float32Array(inputs[1])];
-    this.#outputs = Object.fromEntries(Object.entries(outputs).map(([k, [a, b]]) => [k, [new Float32Array(a), new Float32Array(b)]]));
+    const view = (i: 0 | 1): Record<string, { data: Float32Array; dims: readonly number[] }> =>
+      Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { data: new Float32Array(v[i]), dims: NO_DIMS }]));
+    this.#views = [view(0), view(1)];
     worker.on('message', (m: Answer) => {
       const loop = this.#loops.get(m.id);
       if (loop) {
@@ -56,10 +66,13 @@ export class WorkerEngine implements InferenceEngine {
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
+      clearTimeout(p.timer);
       if (m.type === 'ran') {
         this.runMs[p.slot] = m.ms ?? 0;
         this.#trace(p, m);
-        p.resolve(Object.fromEntries(Object.entries(this.#outputs).map(([k, v]) => [k, { data: v[p.slot], dims: m.dims?.[k] ?? [] }])));
+        const out = this.#views[p.slot];
+        for (const k in out) out[k]!.dims = m.dims?.[k] ?? NO_DIMS;
+        p.resolve(out);
       } else {
         // A failed run occupied the worker too: the next run waited behind it and idled from its end.
         this.#lastEndedAt = m.endedAt ?? wallNow();
@@ -68,6 +81,7 @@ export class WorkerEngine implements InferenceEngine {
     });
     const die = (why: string): void => {
       this.#dead = why;
+      for (const p of this.#pending.values()) clearTimeout(p.timer);
       for (const p of [...this.#pending.values(), ...this.#loops.values()]) p.reject(new Error(why));
       this.#pending.clear();
       this.#loops.clear();
@@ -144,33 +158,20 @@ export class WorkerEngine implements InferenceEngine {
     if (this.#dead) return Promise.reject(new Error(this.#dead));
     const id = this.#next++;
     const ahead = this.#tail;
+    let pending!: Pending;
     const run = new Promise<Record<string, EngineOutput>>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      this.#pending.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-        slot,
-        postedAt: wallNow(),
-      });
-      this.worker.postMessage({ type: 'run', id, slot });
-      // The clock starts when the run queued ahead of this one has answered: its time is not this run's.
-      void ahead.then(() => {
-        if (!this.#pending.has(id)) return;
-        timer = setTimeout(() => {
-          if (this.#pending.delete(id)) reject(new Error(`Inference of "${this.id}" did not answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-      });
+      pending = { resolve, reject, slot, postedAt: wallNow(), timer: undefined };
     });
-    this.#tail = run.then(
-      () => {},
-      () => {},
-    );
+    this.#pending.set(id, pending);
+    this.worker.postMessage({ type: 'run', id, slot });
+    // The clock starts when the run queued ahead of this one has answered: its time is not this run's.
+    void ahead.then(() => {
+      if (this.#pending.get(id) !== pending) return;
+      pending.timer = setTimeout(() => {
+        if (this.#pending.delete(id)) pending.reject(new Error(`Inference of "${this.id}" did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    this.#tail = run.then(NOOP, NOOP);
     return run;
   }
 
@@ -200,10 +201,7 @@ export class WorkerEngine implements InferenceEngine {
       });
       this.worker.postMessage({ type: 'loop', id, slot, n });
     });
-    this.#tail = done.then(
-      () => {},
-      () => {},
-    );
+    this.#tail = done.then(NOOP, NOOP);
     return done;
   }
 

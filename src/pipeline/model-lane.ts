@@ -4,7 +4,7 @@ import type { ModelRunner, Slot } from './model-runner.js';
 import { type Job, type Outcome, type Publication, launch } from './publication.js';
 import type { RunHolds } from './run-holds.js';
 import type { RunPermits } from './run-permits.js';
-import { queueNow } from './queue-decision.js';
+import { type LaneEstimates, queueNow } from './queue-decision.js';
 import type { ModelSchedule } from './schedule.js';
 
 /** What a lane shares with the other lanes of its pipeline. */
@@ -32,24 +32,22 @@ const EWMA = 0.2;
  * keeps only the newest, so a slow model drops frames for itself without holding back the others.
  * Named Outputs: results (and failures) of this model on the Publication, each analysed on the buffer it
  * was prepared into and stamped with the frame it was computed on.
- * Memory: the runner's two input buffers; nothing allocated per frame here beyond the run's own promise (and a race with the slot).
+ * Memory: the runner's two input buffers; per frame here only the run's own job and promises (see launch): a wait
+ * for a frame or the run's landing is one promise of the slot's, which the landing wakes (no race, no `.then`).
  * Notes: the runner is looked up by id at every frame, so a replacement (a model update) takes over from the
  * next frame prepared; a run holds its runner (RunHolds) from preparation to publication. A run starts only
  * with a core permit (RunPermits): on a board with fewer cores than busy models, models take turns.
  */
 export class ModelLane {
   readonly #slot = new LatestSlot<Frame>();
-  /** When the newest frame was offered (performance.now()): the one the slot holds or hands over. */
-  #offeredAt = -Infinity;
-  /** Running estimates: the time between frames offered, and this model's run time and its spread (ms). */
-  #periodMs = 0;
-  #runMs = 0;
-  #runDevMs = 0;
-  /** Running mean of how late this thread read the worker's answers (ms). */
-  #backMs = 0;
-  #landed = false;
-  /** When the run in flight began, or could begin (the run ahead of it landed then). */
-  #runFrom = 0;
+  /**
+   * Running estimates, updated in place (queueNow reads them at every frame): when the newest frame was offered
+   * (performance.now(); the one the slot holds or hands over), the time between frames offered, this model's run
+   * time and spread, how late this thread reads the worker's answers, when the run in flight began or could begin.
+   */
+  readonly #est: LaneEstimates = { landed: false, runFrom: 0, runMs: 0, runDevMs: 0, offeredAt: -Infinity, periodMs: 0, backMs: 0 };
+  /** A run landed: wakes the lane's wait on the slot (made once, handed to every launch). */
+  readonly #wake = (): void => this.#slot.wake();
   /** The runner the run-time estimates are of. */
   #estimated: ModelRunner | undefined;
 
@@ -61,13 +59,14 @@ export class ModelLane {
   ) {}
 
   offer(frame: Frame): void {
+    const e = this.#est;
     const now = performance.now();
-    const gap = now - this.#offeredAt;
+    const gap = now - e.offeredAt;
     // A pause (1 s or more: the probe frozen, a slow start) says nothing of the cadence; but the first gap seeds
     // the estimate whatever its length, or a lane whose frames all come slowly would never have one.
-    if (this.#periodMs === 0 && Number.isFinite(gap)) this.#periodMs = gap;
-    else if (gap < 1000) this.#periodMs += EWMA * (gap - this.#periodMs);
-    this.#offeredAt = now;
+    if (e.periodMs === 0 && Number.isFinite(gap)) e.periodMs = gap;
+    else if (gap < 1000) e.periodMs += EWMA * (gap - e.periodMs);
+    e.offeredAt = now;
     this.#slot.put(frame);
   }
 
@@ -81,7 +80,7 @@ export class ModelLane {
    * frame that arrives is prepared into the other input buffer at once and its run queued behind N's on the
    * same worker, which starts it the moment N ends (no trip through this thread between them); then N is
    * analysed and published. A frame is queued so only when no fresher frame this model wants can come before
-   * N ends (#queueNow); otherwise it waits in the slot, where a newer one may replace it. When no frame waits,
+   * N ends (queueNow); otherwise it waits in the slot, where a newer one may replace it. When no frame waits,
    * or another lane waits for a core, the run in flight is finished at once (the core goes to the waiting lane).
    */
   async run(signal: AbortSignal): Promise<void> {
@@ -95,12 +94,11 @@ export class ModelLane {
       // A run of a replaced runner (a model update) is finished first: the next frame goes to the new model.
       if (inflight && queueBehind) {
         const job = inflight;
-        const landed = job.outcome.then(() => true);
-        while (!(this.#slot.hasItem && this.#queueNow() && !this.#replaced(job)) && !signal.aborted && !permits.contended) {
-          if (await Promise.race([landed, this.#slot.next(signal).then(() => false)])) break;
+        while (!job.landed && !(this.#slot.hasItem && queueNow(this.#est) && !this.#replaced(job)) && !signal.aborted && !permits.contended) {
+          await this.#slot.next(signal); // a frame put, the run landed (#wake) or the signal aborted
         }
       }
-      if (inflight && (!this.#slot.hasItem || permits.contended || this.#replaced(inflight) || (queueBehind && !this.#queueNow()))) {
+      if (inflight && (!this.#slot.hasItem || permits.contended || this.#replaced(inflight) || (queueBehind && !queueNow(this.#est)))) {
         this.#complete(inflight, await inflight.outcome);
         permits.release();
         inflight = undefined;
@@ -112,7 +110,8 @@ export class ModelLane {
         break;
       }
       if (signal.aborted) break; // handed over as the pipeline stopped: not run
-      const at = { offeredAt: this.#offeredAt, takenAt: performance.now() };
+      const offeredAt = this.#est.offeredAt;
+      const takenAt = performance.now();
       this.ctx.taken(this.offeredBefore + this.#slot.takenAt);
       if (!schedule.wants(this.id, frame)) continue;
       const runner = schedule.runnerOf(this.id);
@@ -148,11 +147,11 @@ export class ModelLane {
         }
       }
       const previous = inflight;
-      inflight = launch(runner, buffer, frame, at, preprocessMs);
-      if (!previous) this.#runFrom = performance.now();
+      inflight = launch(runner, buffer, frame, offeredAt, takenAt, preprocessMs, this.#wake);
+      if (!previous) this.#est.runFrom = performance.now();
       else {
         this.#complete(previous, await previous.outcome);
-        this.#runFrom = performance.now();
+        this.#est.runFrom = performance.now();
       }
     }
     // Not published: the pipeline is stopping (its Publication is closed, so a run that landed above was not either).
@@ -174,25 +173,21 @@ export class ModelLane {
    */
   #newModel(runner: ModelRunner): void {
     this.#estimated = runner;
-    this.#landed = false;
-    this.#runMs = 0;
-    this.#runDevMs = 0;
-  }
-
-  /** Queue the waiting frame behind the run in flight now? See queueNow. */
-  #queueNow(): boolean {
-    return queueNow({ landed: this.#landed, runFrom: this.#runFrom, runMs: this.#runMs, runDevMs: this.#runDevMs, offeredAt: this.#offeredAt, periodMs: this.#periodMs, backMs: this.#backMs });
+    this.#est.landed = false;
+    this.#est.runMs = 0;
+    this.#est.runDevMs = 0;
   }
 
   #complete(job: Job, outcome: Outcome): void {
     if ('run' in outcome) {
+      const e = this.#est;
       const ms = outcome.run.inferenceMs;
-      if (this.#landed) {
-        this.#runDevMs += EWMA * (Math.abs(ms - this.#runMs) - this.#runDevMs);
-        this.#runMs += EWMA * (ms - this.#runMs);
-      } else this.#runMs = ms;
-      this.#backMs += EWMA * ((outcome.run.trace?.backMs ?? 0) - this.#backMs);
-      this.#landed = true;
+      if (e.landed) {
+        e.runDevMs += EWMA * (Math.abs(ms - e.runMs) - e.runDevMs);
+        e.runMs += EWMA * (ms - e.runMs);
+      } else e.runMs = ms;
+      e.backMs += EWMA * ((outcome.run.trace?.backMs ?? 0) - e.backMs);
+      e.landed = true;
     }
     this.ctx.publication.complete(job, outcome);
     this.ctx.holds.release(job.runner);

@@ -2,7 +2,8 @@ import type { Frame } from '../capture/frame.js';
 import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { colourFraction, regionSignal } from '../analysis/signal.js';
-import { type InputMapping, Preprocessor, modelToFrame } from '../inference/preprocess.js';
+import type { ModelGrid } from '../analysis/grid.js';
+import { type InputMapping, Preprocessor, modelToFrameInto } from '../inference/preprocess.js';
 import type { EngineOutput, InferenceEngine, RunTrace } from '../inference/engine.js';
 
 export type Slot = 0 | 1;
@@ -17,7 +18,11 @@ export type TaskContextProvider = () => TaskContext;
 export interface RunOutcome {
   outputs: RawOutputs;
   inferenceMs: number;
-  /** Where the hand-off went, where the engine tells (a worker thread's): see RunTrace. */
+  /**
+   * Where the hand-off went, where the engine tells (a worker thread's): see RunTrace. The engine's own object
+   * for this slot, not a copy per run: valid until the next run on the slot lands (the lane reads it when it
+   * completes the run, before it launches another on that slot; the `stages` event copies the figures).
+   */
   trace?: RunTrace | undefined;
 }
 
@@ -34,6 +39,8 @@ export class ModelRunner {
   readonly #mapping: Array<InputMapping | undefined> = [undefined, undefined];
   readonly #info: Array<FrameInfo | undefined> = [undefined, undefined];
   readonly #ctx: TaskContext[] = [{}, {}];
+  /** Per slot, the grid handed to the analyzer: remade only when the slot's mapping or region size changes. */
+  readonly #grids: Array<{ mapping: InputMapping; width: number; height: number; grid: ModelGrid } | undefined> = [undefined, undefined];
 
   /** `context`: read at prepare time, so a result is analysed with the context its frame was taken in. */
   constructor(
@@ -67,18 +74,34 @@ export class ModelRunner {
   async run(slot: Slot = 0): Promise<RunOutcome> {
     if (!this.#mapping[slot]) throw new Error(`Model ${this.id} ran before prepare()`);
     const outputs = await this.session.run(slot);
-    const trace = this.session.runTrace?.[slot];
-    return { outputs, inferenceMs: this.session.runMs[slot], trace: trace && { ...trace } };
+    return { outputs, inferenceMs: this.session.runMs[slot], trace: this.session.runTrace?.[slot] };
   }
 
   /** `ctx` defaults to the context read when this slot was prepared. */
   analyze(raw: RawOutputs, slot: Slot, ctx: TaskContext = this.#ctx[slot]!): TaskResult {
-    const mapping = this.#mapping[slot]!;
     const info = this.#info[slot]!;
     const outputs: Record<string, OutputTensor> = raw;
-    const content = { x: mapping.offsetX, y: mapping.offsetY, width: Math.round(info.region.width * mapping.scaleX), height: Math.round(info.region.height * mapping.scaleY) };
-    const grid = { width: mapping.modelWidth, height: mapping.modelHeight, toFrame: (x: number, y: number) => modelToFrame(mapping, x, y), content };
-    return this.#analyzer.analyze(outputs, grid, info, ctx);
+    return this.#analyzer.analyze(outputs, this.#grid(slot, info.region), info, ctx);
+  }
+
+  /**
+   * The model grid of `slot`'s frame, kept while the geometry stays (the same mapping and region size). Its
+   * toFrame writes one tuple of its own: read it before the next call.
+   */
+  #grid(slot: Slot, region: { width: number; height: number }): ModelGrid {
+    const mapping = this.#mapping[slot]!;
+    const kept = this.#grids[slot];
+    if (kept && kept.width === region.width && kept.height === region.height && sameMapping(kept.mapping, mapping)) return kept.grid;
+    const m = mapping;
+    const xy: [number, number] = [0, 0];
+    const grid: ModelGrid = {
+      width: m.modelWidth,
+      height: m.modelHeight,
+      toFrame: (x, y) => modelToFrameInto(m, x, y, xy),
+      content: { x: m.offsetX, y: m.offsetY, width: Math.round(region.width * m.scaleX), height: Math.round(region.height * m.scaleY) },
+    };
+    this.#grids[slot] = { mapping, width: region.width, height: region.height, grid };
+    return grid;
   }
 
   /** prepare → run → analyze on slot 0, for offline use where nothing overlaps. */
@@ -89,4 +112,18 @@ export class ModelRunner {
     const result = this.analyze(outputs, 0, ctx);
     return { result, inferenceMs: t1 - t0, analysisMs: performance.now() - t1 };
   }
+}
+
+function sameMapping(a: InputMapping, b: InputMapping): boolean {
+  if (a === b) return true;
+  return (
+    a.scaleX === b.scaleX &&
+    a.scaleY === b.scaleY &&
+    a.offsetX === b.offsetX &&
+    a.offsetY === b.offsetY &&
+    a.cropX === b.cropX &&
+    a.cropY === b.cropY &&
+    a.modelWidth === b.modelWidth &&
+    a.modelHeight === b.modelHeight
+  );
 }

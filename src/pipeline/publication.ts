@@ -20,43 +20,49 @@ export interface Job {
   /** when the frame was offered to this lane (performance.now()) */
   offeredAt: number;
   preprocessMs: number;
+  /** The run has landed (its outcome is settled, or settles in this very microtask). */
+  landed: boolean;
   outcome: Promise<Outcome>;
 }
 
-/** When the lane got the frame (performance.now()): offered to it, and taken by it. */
-export interface Arrival {
-  offeredAt: number;
-  takenAt: number;
-}
-
-/** Starts `runner` on the prepared buffer `slot`; never rejects (a failed run is an outcome). */
-export function launch(runner: ModelRunner, slot: Slot, frame: Frame, at: Arrival, preprocessMs: number): Job {
+/**
+ * Starts `runner` on the prepared buffer `slot`; never rejects (a failed run is an outcome). `offeredAt` and
+ * `takenAt`: when the lane was offered the frame and took it (performance.now()), as numbers (once per frame:
+ * no stamps object). `onLanded` is called when the run lands, after `landed` is set (the lane's wake-up).
+ */
+export function launch(runner: ModelRunner, slot: Slot, frame: Frame, offeredAt: number, takenAt: number, preprocessMs: number, onLanded: () => void): Job {
   const tStart = performance.now();
-  const outcome = Promise.resolve()
-    .then(() => runner.run(slot))
-    .then(
-      (run): Outcome => {
-        const landedAt = performance.now();
-        return { run, elapsedMs: landedAt - tStart, landedAt };
-      },
-      (error: unknown): Outcome => {
-        const landedAt = performance.now();
-        return { error, elapsedMs: landedAt - tStart, landedAt };
-      },
-    );
   const t = frame.timestampMs;
-  return {
+  const job: Job = {
     runner,
     slot,
     seq: frame.seq,
     sourceId: frame.sourceId,
     frameTimestampMs: t,
-    queueMs: at.takenAt - t,
-    sourceMs: Math.min(at.offeredAt, at.takenAt) - t,
-    offeredAt: at.offeredAt,
+    queueMs: takenAt - t,
+    sourceMs: Math.min(offeredAt, takenAt) - t,
+    offeredAt,
     preprocessMs,
-    outcome,
+    landed: false,
+    outcome: undefined as unknown as Promise<Outcome>,
   };
+  job.outcome = Promise.resolve()
+    .then(() => runner.run(slot))
+    .then(
+      (run): Outcome => {
+        const landedAt = performance.now();
+        job.landed = true;
+        onLanded();
+        return { run, elapsedMs: landedAt - tStart, landedAt };
+      },
+      (error: unknown): Outcome => {
+        const landedAt = performance.now();
+        job.landed = true;
+        onLanded();
+        return { error, elapsedMs: landedAt - tStart, landedAt };
+      },
+    );
+  return job;
 }
 
 /**
@@ -126,13 +132,25 @@ export class Publication {
     }
   }
 
+  /** `run.trace` is the engine's own, valid until the next run on this slot lands: read here, copied into the event. */
   #trace(job: Job, run: RunOutcome, settleMs: number, publishedFrom: number): void {
     const h = run.trace;
     const publishMs = performance.now() - publishedFrom;
-    const seen = { aheadMs: h?.aheadMs ?? 0, toWorkerMs: h?.toWorkerMs ?? 0, workerMs: h?.workerMs ?? 0, backMs: h?.backMs ?? 0 };
     // The frame came while the model's previous run was on: how long its worker then stood idle before this one.
     const relayMs = h && h.previousEndedAt > performance.timeOrigin + job.offeredAt ? h.idleMs : Number.NaN;
-    this.bus.publish('stages', { modelId: job.runner.id, seq: job.seq, sourceMs: job.sourceMs, slotMs: job.queueMs - job.sourceMs, ...seen, relayMs, settleMs, publishMs });
+    this.bus.publish('stages', {
+      modelId: job.runner.id,
+      seq: job.seq,
+      sourceMs: job.sourceMs,
+      slotMs: job.queueMs - job.sourceMs,
+      aheadMs: h?.aheadMs ?? 0,
+      toWorkerMs: h?.toWorkerMs ?? 0,
+      workerMs: h?.workerMs ?? 0,
+      backMs: h?.backMs ?? 0,
+      relayMs,
+      settleMs,
+      publishMs,
+    });
   }
 
   fail(modelId: string, err: unknown): void {

@@ -24,6 +24,15 @@ describe('LatestSlot (latest frame wins)', () => {
     await expect(slot.take(ac.signal)).rejects.toThrow('stopped');
     expect(slot.hasItem).toBe(true);
   });
+  it('wake() settles the wait of next() without an item (a run landed), and the next wait is a new one', async () => {
+    const slot = new LatestSlot<number>();
+    const ac = new AbortController();
+    const a = slot.next(ac.signal);
+    slot.wake();
+    await a;
+    expect(slot.hasItem).toBe(false);
+    expect(slot.next(ac.signal)).not.toBe(a);
+  });
   it('a wait is bounded by its abort signal', async () => {
     const slot = new LatestSlot<string>();
     const ac = new AbortController();
