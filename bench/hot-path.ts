@@ -6,7 +6,8 @@
  *    `stages` listener on (the diagnostics path): bytes allocated per frame offered, by the code of each group of
  *    files (V8's sampling heap profiler, objects collected meanwhile included): src/pipeline and src/inference
  *    are the hot path this bench watches; src/analysis (the tasks' own maths) is shown beside them;
- *  - preprocess: Preprocessor.run on the fetal-head (letterboxed) and enhance (same size) inputs: ms and bytes per frame.
+ *  - preprocess: Preprocessor.run on the fetal-head (letterboxed) and enhance (same size) inputs: bytes per frame,
+ *    and ms per frame with the trees taking turns in short blocks (the median block).
  * The trees take turns, round after round (the VM's speed drifts); each figure is the median over the rounds.
  * DIR is a tree of this repository at an older commit, with node_modules and models linked in:
  *   git archive COMMIT src drivers package.json | tar -x -C DIR && ln -s $PWD/node_modules $PWD/models DIR/
@@ -152,19 +153,37 @@ async function pipelineBytes(t: Tree, root: string): Promise<{ bytes: Record<str
 
 const perFrame = (bytes: Record<string, number>, n: number): Record<string, number> => Object.fromEntries(Object.entries(bytes).map(([k, v]) => [k, v / n]));
 
-/** Preprocessor.run on `model`'s input: ms per frame (unprofiled), and bytes per frame by group of files. */
-async function preprocess(t: Tree, root: string, model: 'fetal-head' | 'enhance', n = 2000): Promise<{ ms: number; bytes: Record<string, number> }> {
+/** Preprocessor.run on `model`'s input into one buffer (as a lane does): bytes per frame by group of files. */
+async function preprocessBytes(t: Tree, root: string, model: 'fetal-head' | 'enhance', n = 2000): Promise<Record<string, number>> {
+  const run = preprocessor(t, model);
+  for (let i = 0; i < 200; i++) run();
+  const { bytes } = await sampled(root, async () => {
+    for (let i = 0; i < n; i++) run();
+  });
+  return perFrame(bytes, n);
+}
+
+function preprocessor(t: Tree, model: 'fetal-head' | 'enhance'): () => void {
   const input = t.findModelPackage(join(here, 'models'), model).manifest.input;
   const pre = new t.Preprocessor(input);
   const out = new Float32Array(input.shape[1] * input.shape[2] * input.shape[3]);
-  for (let i = 0; i < 200; i++) pre.run(base, out);
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) pre.run(base, out);
-  const ms = (performance.now() - t0) / n;
-  const { bytes } = await sampled(root, async () => {
-    for (let i = 0; i < n; i++) pre.run(base, out);
-  });
-  return { ms, bytes: perFrame(bytes, n) };
+  return () => void pre.run(base, out);
+}
+
+/** ms per Preprocessor.run of each tree: the trees take turns in `blocks` blocks (the VM's speed drifts); the median block mean. */
+function preprocessMs(model: 'fetal-head' | 'enhance', blocks = 30, blockMs = 100): number[] {
+  const fns = loaded.map(({ t }) => preprocessor(t, model));
+  for (const f of fns) for (let i = 0; i < 200; i++) f();
+  const per: number[][] = fns.map(() => []);
+  for (let b = 0; b < blocks; b++)
+    fns.forEach((f, k) => {
+      let n = 0;
+      const t0 = performance.now();
+      let t = t0;
+      for (; t - t0 < blockMs; t = performance.now(), n++) f();
+      per[k]!.push((t - t0) / n);
+    });
+  return per.map(median);
 }
 
 const loaded = await Promise.all(trees.map(async (x) => ({ ...x, t: await load(x.root) })));
@@ -180,11 +199,7 @@ const addBytes = (tree: string, what: string, bytes: Record<string, number>): vo
 };
 for (let round = 0; round < ROUNDS; round++) {
   for (const { name, root, t } of round % 2 ? [...loaded].reverse() : loaded) {
-    for (const model of ['fetal-head', 'enhance'] as const) {
-      const p = await preprocess(t, root, model);
-      add(name, `preprocess ${model} ms`, p.ms);
-      addBytes(name, `preprocess ${model}`, p.bytes);
-    }
+    for (const model of ['fetal-head', 'enhance'] as const) addBytes(name, `preprocess ${model}`, await preprocessBytes(t, root, model));
     const p = await pipelineBytes(t, root);
     addBytes(name, 'pipeline', p.bytes);
     add(name, 'pipeline results', p.results);
@@ -193,6 +208,7 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
+for (const model of ['fetal-head', 'enhance'] as const) preprocessMs(model).forEach((ms, i) => add(loaded[i]!.name, `preprocess ${model} ms (trees taking turns)`, ms));
 for (const k of Object.keys(rows.get('after')!)) {
   const fig = trees.map((x) => median(rows.get(x.name)![k] ?? []));
   const ratio = fig.length === 2 ? ` (after/before ×${(fig[1]! / fig[0]!).toFixed(3)})` : '';
