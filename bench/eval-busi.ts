@@ -195,4 +195,11 @@ const dMal = fp32.reduce((s, r, i) => s + Math.abs((r.line.probabilities?.malign
 console.log(`int8 vs fp32: same class on ${(agree * 100).toFixed(1)}% of images, mean |Δ malignancy probability| ${dMal.toFixed(4)}`);
 console.log('targets on validation: malignant AUC ≥ 0.90, lesion Dice ≥ 0.75');
 if (values.json)
-  writeFileSync(values.json, JSON.stringify({ split: values.split ?? 'validation', images: items.length, modelsDir: env.SONOEDGE_MODELS_DIR ?? null, fp32: a, int8: b, int8VsFp32: { sameClass: agree, meanAbsMalignancyDiff: dMal } }, null, 2));
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      { split: values.split ?? 'validation', images: items.length, modelsDir: env.SONOEDGE_MODELS_DIR ?? null, fp32: a, int8: b, int8VsFp32: { sameClass: agree, meanAbsMalignancyDiff: dMal } },
+      null,
+      2,
+    ),
+  );

@@ -2,12 +2,13 @@ import type { Frame } from '../capture/frame.js';
 import type { FrameInfo, OutputTensor, TaskAnalyzer, TaskResult } from '../analysis/task.js';
 import { createTaskAnalyzer } from '../analysis/tasks.js';
 import { colourFraction, regionSignal } from '../analysis/signal.js';
-import type { ModelGrid } from '../analysis/grid.js';
 import { type InputMapping, Preprocessor, modelToFrameInto } from '../inference/preprocess.js';
 import type { EngineOutput, InferenceEngine, RunTrace } from '../inference/engine.js';
 
 export type Slot = 0 | 1;
 export type RawOutputs = Record<string, EngineOutput>;
+/** The model grid an analyzer reads (analysis/grid.ts, reached through the task contract). */
+type ModelGrid = Parameters<TaskAnalyzer['analyze']>[1];
 
 /** What a task's analysis reads besides the frame (the fetal-head task: the exam's dating GA). Opaque here. */
 export type TaskContext = Parameters<TaskAnalyzer['analyze']>[3];
