@@ -43,6 +43,8 @@ export interface ModelRow {
   id: string;
   everyN: number;
   resultsPerSecond: number;
+  /** frames that arrived while this model could not take them (PipelineStats.models[id].framesSkipped), per second */
+  skippedPerSecond: number;
   /** mean per stage, ms; totalMs is capture → published */
   meanMs: Record<Stage, number>;
   p99Ms: Record<Stage, number>;
@@ -144,7 +146,8 @@ async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string;
     ) as Record<Stage | Step, Spread>;
     const meanMs = Object.fromEntries(STAGES.map((k) => [k, spread[k].mean])) as Record<Stage, number>;
     const p99Ms = Object.fromEntries(STAGES.map((k) => [k, spread[k].p99])) as Record<Stage, number>;
-    const row = { id: m.id, everyN: m.everyN, resultsPerSecond: t.length / wallS, meanMs, p99Ms, addedP99Ms: p99Ms.totalMs - p99Ms.inferenceMs, spread };
+    const skipped = (s1.models[m.id]?.framesSkipped ?? 0) - (s0.models[m.id]?.framesSkipped ?? 0);
+    const row = { id: m.id, everyN: m.everyN, resultsPerSecond: t.length / wallS, skippedPerSecond: skipped / wallS, meanMs, p99Ms, addedP99Ms: p99Ms.totalMs - p99Ms.inferenceMs, spread };
     samples.set(row, all);
     return row;
   });
@@ -270,7 +273,7 @@ export function examRowText(e: ExamRow): string {
     const steps = (['sourceMs', 'slotMs', 'preprocessMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'inferenceMs', 'settleMs', 'analysisMs', 'totalMs', 'publishMs', 'relayMs'] as const)
       .map((k) => `${STAGE_NAMES[k]} ${m.spread[k].mean.toFixed(1)}/${m.spread[k].p99.toFixed(1)}/${m.spread[k].tail.toFixed(1)}`)
       .join(', ');
-    return `${m.id}/${m.everyN}: ${m.resultsPerSecond.toFixed(1)} results/s; capture→result p99 ${m.p99Ms.totalMs.toFixed(1)} ms vs inference p99 ${m.p99Ms.inferenceMs.toFixed(1)} ms (+${m.addedP99Ms.toFixed(1)}); mean ms ${where} + other ${other.toFixed(1)} = ${m.meanMs.totalMs.toFixed(1)}; ms mean/p99/slowest-5% mean: ${steps}`;
+    return `${m.id}/${m.everyN}: ${m.resultsPerSecond.toFixed(1)} results/s, skipped ${m.skippedPerSecond.toFixed(1)} frames/s; capture→result p99 ${m.p99Ms.totalMs.toFixed(1)} ms vs inference p99 ${m.p99Ms.inferenceMs.toFixed(1)} ms (+${m.addedP99Ms.toFixed(1)}); mean ms ${where} + other ${other.toFixed(1)} = ${m.meanMs.totalMs.toFixed(1)}; ms mean/p99/slowest-5% mean: ${steps}`;
   });
   return `${parts.join('; ')}; JS thread busy ${(e.jsBusy * 100).toFixed(0)}%; load average ${e.loadAverage.toFixed(1)}; source ${e.sourceFps.toFixed(1)} fps, taken ${e.framesTakenPerSecond.toFixed(1)}/s, dropped ${e.droppedPerSecond.toFixed(1)}/s; pending frames ${e.pendingStart} → ${e.pendingEnd}; RSS ${e.rssStartMb.toFixed(0)} → ${e.rssEndMb.toFixed(0)} MB over ${e.seconds.toFixed(0)} s`;
 }
