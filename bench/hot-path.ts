@@ -7,11 +7,16 @@
  *    files (V8's sampling heap profiler, objects collected meanwhile included): src/pipeline and src/inference
  *    are the hot path this bench watches; src/analysis (the tasks' own maths) is shown beside them;
  *  - preprocess: Preprocessor.run on the fetal-head (letterboxed) and enhance (same size) inputs: bytes per frame,
- *    and ms per frame with the trees taking turns in short blocks (the median block).
+ *    and ms per frame with the trees taking turns in short blocks (the median block);
+ *  - analysis: each task's analyzer (fetal-head, breast-lesion, enhance) called directly on a fixed synthetic
+ *    model output at the shipped models' grids (a lobed head, a lobulated lesion; the 640×480 frame): bytes per
+ *    frame by group of files, and ms per call with the trees taking turns. --sites N prints, per tree, the N
+ *    functions of src/analysis that allocated most over the whole run (bytes per frame of all the frames the
+ *    windows saw; V8 charges a function inlined into another to the outer one).
  * The trees take turns, round after round (the VM's speed drifts); each figure is the median over the rounds.
  * DIR is a tree of this repository at an older commit, with node_modules and models linked in:
  *   git archive COMMIT src drivers package.json | tar -x -C DIR && ln -s $PWD/node_modules $PWD/models DIR/
- * Run: npx tsx bench/hot-path.ts --before DIR [--frames 300] [--rounds 3]
+ * Run: npx tsx bench/hot-path.ts --before DIR [--frames 300] [--rounds 3] [--sites 15]
  */
 import { Session } from 'node:inspector/promises';
 import { join, relative, resolve } from 'node:path';
@@ -22,12 +27,19 @@ import type { FrameSource } from '../src/capture/source.js';
 import type * as PreprocessModule from '../src/inference/preprocess.js';
 import type * as WorkerEngineModule from '../src/inference/worker-engine.js';
 import type * as PackageModule from '../src/models/package.js';
+import type * as FetalHeadModule from '../src/analysis/fetal-head.js';
+import type * as BreastLesionModule from '../src/analysis/breast-lesion.js';
+import type * as EnhanceModule from '../src/analysis/enhance.js';
+import type { ModelGrid } from '../src/analysis/grid.js';
 import type * as BusModule from '../src/pipeline/bus.js';
 import type * as RunnerModule from '../src/pipeline/model-runner.js';
 import type * as PipelineModule from '../src/pipeline/pipeline.js';
 import { packageRoot } from '../src/util/package-root.js';
 
-const { values } = parseArgs({ options: { before: { type: 'string' }, frames: { type: 'string', default: '300' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { before: { type: 'string' }, frames: { type: 'string', default: '300' }, rounds: { type: 'string', default: '3' }, sites: { type: 'string', default: '0' } },
+});
+const SITES = Number(values.sites);
 const FRAMES = Number(values.frames);
 const ROUNDS = Number(values.rounds);
 const here = packageRoot();
@@ -40,6 +52,9 @@ interface Tree {
   WorkerEngine: typeof WorkerEngineModule.WorkerEngine;
   Preprocessor: typeof PreprocessModule.Preprocessor;
   findModelPackage: typeof PackageModule.findModelPackage;
+  FetalHeadAnalyzer: typeof FetalHeadModule.FetalHeadAnalyzer;
+  BreastLesionAnalyzer: typeof BreastLesionModule.BreastLesionAnalyzer;
+  EnhanceAnalyzer: typeof EnhanceModule.EnhanceAnalyzer;
 }
 async function load(root: string): Promise<Tree> {
   const m = async <T>(p: string): Promise<T> => (await import(join(root, p))) as T;
@@ -50,6 +65,9 @@ async function load(root: string): Promise<Tree> {
     WorkerEngine: (await m<typeof WorkerEngineModule>('src/inference/worker-engine.ts')).WorkerEngine,
     Preprocessor: (await m<typeof PreprocessModule>('src/inference/preprocess.ts')).Preprocessor,
     findModelPackage: (await m<typeof PackageModule>('src/models/package.ts')).findModelPackage,
+    FetalHeadAnalyzer: (await m<typeof FetalHeadModule>('src/analysis/fetal-head.ts')).FetalHeadAnalyzer,
+    BreastLesionAnalyzer: (await m<typeof BreastLesionModule>('src/analysis/breast-lesion.ts')).BreastLesionAnalyzer,
+    EnhanceAnalyzer: (await m<typeof EnhanceModule>('src/analysis/enhance.ts')).EnhanceAnalyzer,
   };
 }
 
@@ -76,29 +94,32 @@ const base: Frame = {
 const inspector = new Session();
 inspector.connect();
 await inspector.post('HeapProfiler.enable');
-async function sampled<T>(root: string, work: () => Promise<T>): Promise<{ value: T; bytes: Record<string, number> }> {
+async function sampled<T>(root: string, section: string, frames: number, work: () => Promise<T>): Promise<{ value: T; bytes: Record<string, number> }> {
   await inspector.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   const value = await work();
   const { profile } = await inspector.post('HeapProfiler.stopSampling');
   const bytes: Record<string, number> = {};
+  const tag = `${section}\t${root === here ? 'after' : 'before'}`;
   type Node = (typeof profile)['head'];
   const walk = (n: Node): void => {
     const url = n.callFrame.url.replace(/^file:\/\//, '');
     const rel = url.startsWith(root) ? relative(root, url) : '';
     const group = rel.startsWith('src/') ? rel.split('/').slice(0, 2).join('/') : rel ? 'other files of the tree' : 'node, V8 and libraries';
     bytes[group] = (bytes[group] ?? 0) + n.selfSize;
-    if (process.env.HOT_PATH_SITES && rel.startsWith('src/'))
-      sites.set(`${rel}:${n.callFrame.lineNumber + 1} ${n.callFrame.functionName}`, (sites.get(`${rel}:${n.callFrame.lineNumber + 1} ${n.callFrame.functionName}`) ?? 0) + n.selfSize);
+    if (rel.startsWith('src/analysis/') || (process.env.HOT_PATH_SITES && rel.startsWith('src/'))) {
+      const key = `${tag}\t${rel} ${n.callFrame.functionName || '(anonymous)'}`;
+      sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
+    }
     n.children.forEach(walk);
   };
   walk(profile.head);
+  framesSeen.set(tag, (framesSeen.get(tag) ?? 0) + frames);
   return { value, bytes };
 }
-/** HOT_PATH_SITES=1: bytes by allocating function too (file:line of the function), summed over the whole run. */
+/** Bytes by section, tree and allocating function (src/analysis, or all of src/ with HOT_PATH_SITES=1), summed over the run. */
 const sites = new Map<string, number>();
-process.on('exit', () => {
-  if (process.env.HOT_PATH_SITES) for (const [k, v] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`site ${k}: ${v}`);
-});
+/** Frames the sampled windows saw, per section and tree (the --sites figures are per frame of these). */
+const framesSeen = new Map<string, number>();
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
 /** Bytes allocated per frame offered to a two-model pipeline, by group of files. */
@@ -143,7 +164,7 @@ async function pipelineBytes(t: Tree, root: string): Promise<{ bytes: Record<str
     await pipe.start(source);
     await feed(60); // warm: JIT, estimates, tables
     const r0 = results;
-    const { bytes } = await sampled(root, () => feed(FRAMES));
+    const { bytes } = await sampled(root, 'pipeline', FRAMES, () => feed(FRAMES));
     return { bytes: perFrame(bytes, FRAMES), results: results - r0 };
   } finally {
     await pipe.stop();
@@ -157,7 +178,7 @@ const perFrame = (bytes: Record<string, number>, n: number): Record<string, numb
 async function preprocessBytes(t: Tree, root: string, model: 'fetal-head' | 'enhance', n = 2000): Promise<Record<string, number>> {
   const run = preprocessor(t, model);
   for (let i = 0; i < 200; i++) run();
-  const { bytes } = await sampled(root, async () => {
+  const { bytes } = await sampled(root, `preprocess ${model}`, n, async () => {
     for (let i = 0; i < n; i++) run();
   });
   return perFrame(bytes, n);
@@ -170,9 +191,9 @@ function preprocessor(t: Tree, model: 'fetal-head' | 'enhance'): () => void {
   return () => void pre.run(base, out);
 }
 
-/** ms per Preprocessor.run of each tree: the trees take turns in `blocks` blocks (the VM's speed drifts); the median block mean. */
-function preprocessMs(model: 'fetal-head' | 'enhance', blocks = 30, blockMs = 100): number[] {
-  const fns = loaded.map(({ t }) => preprocessor(t, model));
+/** ms per call of each tree's `make(t)`: the trees take turns in `blocks` blocks (the VM's speed drifts); the median block mean. */
+function turnsMs(make: (t: Tree) => () => void, blocks = 30, blockMs = 100): number[] {
+  const fns = loaded.map(({ t }) => make(t));
   for (const f of fns) for (let i = 0; i < 200; i++) f();
   const per: number[][] = fns.map(() => []);
   for (let b = 0; b < blocks; b++)
@@ -184,6 +205,69 @@ function preprocessMs(model: 'fetal-head' | 'enhance', blocks = 30, blockMs = 10
       per[k]!.push((t - t0) / n);
     });
   return per.map(median);
+}
+
+type Task = 'fetal-head' | 'breast-lesion' | 'enhance';
+const TASKS: readonly Task[] = ['fetal-head', 'breast-lesion', 'enhance'];
+
+/** A soft map (sigmoid 1.5 px wide) of an ellipse whose radius is modulated by 1 + lobe·sin(k·θ). */
+function softBlob(w: number, h: number, cx: number, cy: number, a: number, b: number, angle: number, lobe: number, k: number): Float32Array {
+  const out = new Float32Array(w * h);
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const u = ((x - cx) * c + (y - cy) * s) / a;
+      const v = (-(x - cx) * s + (y - cy) * c) / b;
+      const d = (1 + lobe * Math.sin(k * Math.atan2(v, u)) - Math.sqrt(u * u + v * v)) * Math.min(a, b);
+      out[y * w + x] = 0.97 / (1 + Math.exp(-d / 1.5));
+    }
+  return out;
+}
+
+/** `model`'s grid letterboxed into the 640×480 frame (what the preprocessor does), as a ModelGrid. */
+function letterboxGrid(gw: number, gh: number): ModelGrid {
+  const sc = Math.min(gw / base.width, gh / base.height);
+  const ox = (gw - base.width * sc) / 2;
+  const oy = (gh - base.height * sc) / 2;
+  const tuple: [number, number] = [0, 0];
+  const toFrame = (mx: number, my: number): [number, number] => {
+    tuple[0] = (mx + 0.5 - ox) / sc - 0.5;
+    tuple[1] = (my + 0.5 - oy) / sc - 0.5;
+    return tuple;
+  };
+  return { width: gw, height: gh, toFrame, content: { x: Math.ceil(ox), y: Math.ceil(oy), width: Math.floor(base.width * sc), height: Math.floor(base.height * sc) } };
+}
+
+/** One call of `task`'s analyzer of tree `t` on a fixed synthetic output at the shipped model's grid. */
+function analyzer(t: Tree, task: Task): () => void {
+  const [, , gh, gw] = t.findModelPackage(join(here, 'models'), task).manifest.input.shape as [number, number, number, number];
+  const grid = letterboxGrid(gw, gh);
+  const frame = { width: base.width, height: base.height, region: base.region, pixelSpacing: base.pixelSpacing, signal: { mean: 60, std: 25 } };
+  if (task === 'fetal-head') {
+    const a = new t.FetalHeadAnalyzer(gw, gh);
+    const prob = softBlob(gw, gh, gw / 2, gh / 2, gw * 0.3, gh * 0.32, 0.3, 0.02, 7);
+    return () => void a.analyze(prob, grid, frame, { datingGaWeeks: 24 });
+  }
+  if (task === 'breast-lesion') {
+    const a = new t.BreastLesionAnalyzer(gw, gh);
+    const prob = softBlob(gw, gh, gw * 0.45, gh * 0.5, gw * 0.12, gh * 0.1, 0.2, 0.12, 5);
+    const cls = Float32Array.from([0.1, 0.7, 0.2]);
+    return () => void a.analyze(prob, cls, grid, frame);
+  }
+  const a = new t.EnhanceAnalyzer(gw, gh, { scale: 1 / 255, mean: 0, std: 1 });
+  const out = Float32Array.from(base.data, (v) => v / 255);
+  return () => void a.analyze(out, letterboxGrid(gw, gh), frame);
+}
+
+/** `task`'s analyzer: bytes per call by group of files. */
+async function analysisBytes(t: Tree, root: string, task: Task, n = 1000): Promise<Record<string, number>> {
+  const run = analyzer(t, task);
+  for (let i = 0; i < 200; i++) run();
+  const { bytes } = await sampled(root, `analysis ${task}`, n, async () => {
+    for (let i = 0; i < n; i++) run();
+  });
+  return perFrame(bytes, n);
 }
 
 const loaded = await Promise.all(trees.map(async (x) => ({ ...x, t: await load(x.root) })));
@@ -200,6 +284,7 @@ const addBytes = (tree: string, what: string, bytes: Record<string, number>): vo
 for (let round = 0; round < ROUNDS; round++) {
   for (const { name, root, t } of round % 2 ? [...loaded].reverse() : loaded) {
     for (const model of ['fetal-head', 'enhance'] as const) addBytes(name, `preprocess ${model}`, await preprocessBytes(t, root, model));
+    for (const task of TASKS) addBytes(name, `analysis ${task}`, await analysisBytes(t, root, task));
     const p = await pipelineBytes(t, root);
     addBytes(name, 'pipeline', p.bytes);
     add(name, 'pipeline results', p.results);
@@ -208,9 +293,22 @@ for (let round = 0; round < ROUNDS; round++) {
     );
   }
 }
-for (const model of ['fetal-head', 'enhance'] as const) preprocessMs(model).forEach((ms, i) => add(loaded[i]!.name, `preprocess ${model} ms (trees taking turns)`, ms));
+for (const model of ['fetal-head', 'enhance'] as const) turnsMs((t) => preprocessor(t, model)).forEach((ms, i) => add(loaded[i]!.name, `preprocess ${model} ms (trees taking turns)`, ms));
+for (const task of TASKS) turnsMs((t) => analyzer(t, task), 20).forEach((ms, i) => add(loaded[i]!.name, `analysis ${task} ms (trees taking turns)`, ms));
 for (const k of Object.keys(rows.get('after')!)) {
   const fig = trees.map((x) => median(rows.get(x.name)![k] ?? []));
   const ratio = fig.length === 2 ? ` (after/before ×${(fig[1]! / fig[0]!).toFixed(3)})` : '';
   console.log(`${k}: ${trees.map((x, i) => `${x.name} ${fig[i]!.toFixed(k.includes('ms') ? 4 : 0)}`).join(', ')}${ratio}`);
+}
+if (SITES > 0) {
+  // per section and tree: the functions of src/analysis (all src/ with HOT_PATH_SITES=1) that allocated most
+  const top = new Map<string, Array<[string, number]>>();
+  for (const [k, v] of sites) {
+    const [section, tree, fn] = k.split('\t') as [string, string, string];
+    const list = top.get(`${section}, ${tree}`) ?? [];
+    list.push([fn, v / framesSeen.get(`${section}\t${tree}`)!]);
+    top.set(`${section}, ${tree}`, list);
+  }
+  for (const [where, list] of [...top].sort((a, b) => a[0].localeCompare(b[0])))
+    for (const [fn, v] of list.sort((a, b) => b[1] - a[1]).slice(0, SITES)) console.log(`site ${where}: ${fn} ${v.toFixed(0)} B/frame`);
 }

@@ -155,8 +155,12 @@ export class BreastLesionAnalyzer {
       }
       const shape = measureLesionShape(fx, fy, n, frame.pixelSpacing);
       if (shape) {
-        const outline: number[] = [];
-        for (let k = 0; k < n; k++) outline.push(round1(fx[k]!), round1(fy[k]!));
+        // the result's own array, sized once (the published outline never shares the tracer's buffers)
+        const outline = new Array<number>(2 * n);
+        for (let k = 0; k < n; k++) {
+          outline[2 * k] = round1(fx[k]!);
+          outline[2 * k + 1] = round1(fy[k]!);
+        }
         lesion = { ...shape, longAxis: roundSeg(shape.longAxis), perpendicularAxis: roundSeg(shape.perpendicularAxis), outline };
         if (touchesEdge(fx, fy, n, frame.region)) flags.push(flag('lesion-cut', 'warning', 'The lesion touches the edge of the image: part of it may be outside, so its size may be underestimated.'));
         if (otherRegions > 0)

@@ -1,4 +1,5 @@
 /** Ellipse geometry: direct least-squares fit and Ramanujan perimeter. Pure functions. */
+import { eigenvectors3, solve3 } from './linalg3.js';
 
 export interface Ellipse {
   cx: number;
@@ -17,13 +18,6 @@ export function ellipsePerimeter(a: number, b: number): number {
   return Math.PI * (a + b) * (1 + (3 * h) / (10 + Math.sqrt(4 - 3 * h)));
 }
 
-/** Eigen-decomposition of a symmetric 2×2 [[p, q], [q, r]]: returns [λ1, λ2, angle of λ1's vector]. */
-function eigSym2(p: number, q: number, r: number): [number, number, number] {
-  const t = (p + r) / 2;
-  const d = Math.sqrt(((p - r) / 2) ** 2 + q * q);
-  return [t - d, t + d, 0.5 * Math.atan2(2 * q, p - r) + Math.PI / 2];
-}
-
 /** Conic A x² + B xy + C y² + D x + E y + F = 0 → ellipse, or undefined if it is not a real ellipse. */
 export function conicToEllipse(A: number, B: number, C: number, D: number, E: number, F: number): Ellipse | undefined {
   const den = B * B - 4 * A * C;
@@ -31,15 +25,20 @@ export function conicToEllipse(A: number, B: number, C: number, D: number, E: nu
   const cx = (2 * C * D - B * E) / den;
   const cy = (2 * A * E - B * D) / den;
   const f0 = A * cx * cx + B * cx * cy + C * cy * cy + D * cx + E * cy + F;
-  // Quadratic form [[A, B/2], [B/2, C]]: smaller eigenvalue ↔ major axis.
-  const [lSmall, lBig, angSmall] = eigSym2(A, B / 2, C);
+  // Quadratic form [[A, B/2], [B/2, C]]: smaller eigenvalue ↔ major axis (the symmetric 2×2 eigen-decomposition,
+  // in scalars: the larger eigenvalue's direction is atan2/2, the smaller one's perpendicular to it).
+  const q = B / 2;
+  const t = (A + C) / 2;
+  const d = Math.sqrt(((A - C) / 2) ** 2 + q * q);
+  const lSmall = t - d;
+  const lBig = t + d;
+  const angSmall = 0.5 * Math.atan2(2 * q, A - C) + Math.PI / 2;
   const a2 = -f0 / lSmall;
   const b2 = -f0 / lBig;
   if (!(a2 > 0 && b2 > 0)) return undefined;
   let angle = angSmall;
   while (angle > Math.PI / 2) angle -= Math.PI;
   while (angle <= -Math.PI / 2) angle += Math.PI;
-  // eigSym2 gives the larger eigenvalue's direction as atan2/2; the smaller one is perpendicular.
   return { cx, cy, a: Math.sqrt(Math.max(a2, b2)), b: Math.sqrt(Math.min(a2, b2)), angle: a2 >= b2 ? angle : normalise(angle + Math.PI / 2) };
 }
 
@@ -50,68 +49,18 @@ function normalise(angle: number): number {
   return a;
 }
 
-/** Solves the 3×3 system M x = v (Gaussian elimination with partial pivoting); undefined if singular. */
-function solve3(m: number[], v: number[]): number[] | undefined {
-  const a = [...m];
-  const b = [...v];
-  for (let c = 0; c < 3; c++) {
-    let piv = c;
-    for (let r = c + 1; r < 3; r++) if (Math.abs(a[r * 3 + c]!) > Math.abs(a[piv * 3 + c]!)) piv = r;
-    if (Math.abs(a[piv * 3 + c]!) < 1e-12) return undefined;
-    for (let k = 0; k < 3; k++) [a[c * 3 + k], a[piv * 3 + k]] = [a[piv * 3 + k]!, a[c * 3 + k]!];
-    [b[c], b[piv]] = [b[piv]!, b[c]!];
-    for (let r = 0; r < 3; r++) {
-      if (r === c) continue;
-      const f = a[r * 3 + c]! / a[c * 3 + c]!;
-      for (let k = 0; k < 3; k++) a[r * 3 + k]! -= f * a[c * 3 + k]!;
-      b[r]! -= f * b[c]!;
-    }
-  }
-  return [b[0]! / a[0]!, b[1]! / a[4]!, b[2]! / a[8]!];
-}
-
-/** Real eigenvectors of a general 3×3 matrix, via the characteristic cubic. */
-function eigenvectors3(m: number[]): number[][] {
-  const [a, b, c, d, e, f, g, h, i] = m as [number, number, number, number, number, number, number, number, number];
-  // λ³ + p2 λ² + p1 λ + p0 = 0
-  const p2 = -(a + e + i);
-  const p1 = a * e + a * i + e * i - b * d - c * g - f * h;
-  const p0 = -(a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g));
-  const roots = cubicRealRoots(1, p2, p1, p0);
-  const vecs: number[][] = [];
-  for (const l of roots) {
-    const r0 = [a - l, b, c];
-    const r1 = [d, e - l, f];
-    const r2 = [g, h, i - l];
-    const cands = [cross(r0, r1), cross(r0, r2), cross(r1, r2)];
-    let best = cands[0]!;
-    for (const v of cands) if (norm(v) > norm(best)) best = v;
-    if (norm(best) > 0) vecs.push(best);
-  }
-  return vecs;
-}
-
-function cross(u: number[], v: number[]): number[] {
-  return [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
-}
-function norm(v: number[]): number {
-  return Math.hypot(v[0]!, v[1]!, v[2]!);
-}
-
-function cubicRealRoots(a: number, b: number, c: number, d: number): number[] {
-  const p = (3 * a * c - b * b) / (3 * a * a);
-  const q = (2 * b * b * b - 9 * a * b * c + 27 * a * a * d) / (27 * a * a * a);
-  const shift = -b / (3 * a);
-  const disc = (q * q) / 4 + (p * p * p) / 27;
-  if (disc > 1e-14 * Math.max(1, Math.abs(q))) {
-    const s = Math.sqrt(disc);
-    return [Math.cbrt(-q / 2 + s) + Math.cbrt(-q / 2 - s) + shift];
-  }
-  if (Math.abs(p) < 1e-300) return [shift];
-  const r = 2 * Math.sqrt(-p / 3);
-  const phi = Math.acos(Math.max(-1, Math.min(1, (3 * q) / (p * r))));
-  return [0, 1, 2].map((k) => r * Math.cos(phi / 3 - (2 * Math.PI * k) / 3) + shift);
-}
+// Scratch of fitEllipse, reused by every call (the live path fits three ellipses a frame and must not allocate
+// for it). Safe to share: the fit is synchronous, so no two calls interleave, and every entry is written before
+// it is read; nothing here escapes into a result.
+const S1 = new Float64Array(9);
+const S2 = new Float64Array(9);
+const S3 = new Float64Array(9);
+const T = new Float64Array(9);
+const M = new Float64Array(9);
+const R = new Float64Array(9);
+const COL = new Float64Array(3);
+/** eigenvectors3's vectors, flat [x, y, z] at 3·k */
+const VECS = new Float64Array(9);
 
 /**
  * Direct least-squares ellipse fit (Fitzgibbon, Pilu & Fisher 1999, in the numerically stable form of
@@ -173,32 +122,68 @@ export function fitEllipse(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.
     x1 += x;
     y1 += y;
   }
-  const S1 = [x4, x3y, x2y2, x3y, x2y2, xy3, x2y2, xy3, y4];
-  const S2 = [x3, x2y, x2, x2y, xy2, xy, xy2, y3, y2];
-  const S3 = [x2, xy, x1, xy, y2, y1, x1, y1, n];
+  const s1 = S1;
+  s1[0] = x4;
+  s1[1] = x3y;
+  s1[2] = x2y2;
+  s1[3] = x3y;
+  s1[4] = x2y2;
+  s1[5] = xy3;
+  s1[6] = x2y2;
+  s1[7] = xy3;
+  s1[8] = y4;
+  const s2 = S2;
+  s2[0] = x3;
+  s2[1] = x2y;
+  s2[2] = x2;
+  s2[3] = x2y;
+  s2[4] = xy2;
+  s2[5] = xy;
+  s2[6] = xy2;
+  s2[7] = y3;
+  s2[8] = y2;
+  const s3 = S3;
+  s3[0] = x2;
+  s3[1] = xy;
+  s3[2] = x1;
+  s3[3] = xy;
+  s3[4] = y2;
+  s3[5] = y1;
+  s3[6] = x1;
+  s3[7] = y1;
+  s3[8] = n;
   // T = -S3⁻¹ S2ᵀ (column by column)
-  const T = new Array<number>(9).fill(0);
   for (let c = 0; c < 3; c++) {
-    const col = solve3(S3, [S2[c * 3]!, S2[c * 3 + 1]!, S2[c * 3 + 2]!]);
-    if (!col) return undefined;
-    for (let r = 0; r < 3; r++) T[r * 3 + c] = -col[r]!;
+    if (!solve3(s3, s2[c * 3]!, s2[c * 3 + 1]!, s2[c * 3 + 2]!, COL)) return undefined;
+    for (let r = 0; r < 3; r++) T[r * 3 + c] = -COL[r]!;
   }
   // M = S1 + S2 T, then premultiply by C1⁻¹ (rows: M2/2, -M1, M0/2)
-  const M = new Array<number>(9).fill(0);
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) {
-      let s = S1[r * 3 + c]!;
-      for (let k = 0; k < 3; k++) s += S2[r * 3 + k]! * T[k * 3 + c]!;
+      let s = s1[r * 3 + c]!;
+      for (let k = 0; k < 3; k++) s += s2[r * 3 + k]! * T[k * 3 + c]!;
       M[r * 3 + c] = s;
     }
   }
-  const R = [M[6]! / 2, M[7]! / 2, M[8]! / 2, -M[3]!, -M[4]!, -M[5]!, M[0]! / 2, M[1]! / 2, M[2]! / 2];
-  let best: number[] | undefined;
-  for (const v of eigenvectors3(R)) {
-    if (4 * v[0]! * v[2]! - v[1]! * v[1]! > 0) best = v;
+  R[0] = M[6]! / 2;
+  R[1] = M[7]! / 2;
+  R[2] = M[8]! / 2;
+  R[3] = -M[3]!;
+  R[4] = -M[4]!;
+  R[5] = -M[5]!;
+  R[6] = M[0]! / 2;
+  R[7] = M[1]! / 2;
+  R[8] = M[2]! / 2;
+  // the last eigenvector that is an ellipse's conic (4AC − B² > 0)
+  let best = -1;
+  const nv = eigenvectors3(R, VECS);
+  for (let k = 0; k < nv; k++) {
+    if (4 * VECS[3 * k]! * VECS[3 * k + 2]! - VECS[3 * k + 1]! * VECS[3 * k + 1]! > 0) best = k;
   }
-  if (!best) return undefined;
-  const [A, B, C] = best as [number, number, number];
+  if (best < 0) return undefined;
+  const A = VECS[3 * best]!;
+  const B = VECS[3 * best + 1]!;
+  const C = VECS[3 * best + 2]!;
   const D = T[0]! * A + T[1]! * B + T[2]! * C;
   const E = T[3]! * A + T[4]! * B + T[5]! * C;
   const F = T[6]! * A + T[7]! * B + T[8]! * C;

@@ -50,6 +50,10 @@ export interface FetalHeadResult {
 
 const MIN_AREA_FRACTION = 0.002;
 const CONTOUR_POINTS = 72;
+// polygon()'s bins: nearest distance to the bin's centre angle, and that point
+const BIN_DIST = new Float64Array(CONTOUR_POINTS);
+const BIN_X = new Float64Array(CONTOUR_POINTS);
+const BIN_Y = new Float64Array(CONTOUR_POINTS);
 
 export class FetalHeadAnalyzer {
   readonly #labeler: ComponentLabeler;
@@ -204,10 +208,15 @@ function ellipseIou(e: Ellipse, labels: Int32Array, label: number, w: number, h:
   return union > 0 ? inter / union : 0;
 }
 
-/** Boundary points ordered by angle around the ellipse centre, thinned to a small polygon. */
+/**
+ * Boundary points ordered by angle around the ellipse centre, thinned to a small polygon: in each of
+ * CONTOUR_POINTS angle bins, the point nearest the bin's centre angle. The bins are module scratch (the
+ * function is synchronous; every bin is reset first); the returned array is fresh, the result's own.
+ */
 function polygon(xs: Float64Array, ys: Float64Array, n: number, e: Ellipse): number[] {
-  const bins = new Array<[number, number] | undefined>(CONTOUR_POINTS);
-  const dist = new Float64Array(CONTOUR_POINTS).fill(Infinity);
+  const dist = BIN_DIST.fill(Infinity);
+  const bx = BIN_X;
+  const by = BIN_Y;
   for (let k = 0; k < n; k++) {
     const ang = Math.atan2(ys[k]! - e.cy, xs[k]! - e.cx);
     const bin = Math.min(CONTOUR_POINTS - 1, Math.floor(((ang + Math.PI) / (2 * Math.PI)) * CONTOUR_POINTS));
@@ -215,10 +224,19 @@ function polygon(xs: Float64Array, ys: Float64Array, n: number, e: Ellipse): num
     const d = Math.abs(ang - center);
     if (d < dist[bin]!) {
       dist[bin] = d;
-      bins[bin] = [xs[k]!, ys[k]!];
+      bx[bin] = xs[k]!;
+      by[bin] = ys[k]!;
     }
   }
-  const out: number[] = [];
-  for (const p of bins) if (p) out.push(Math.round(p[0] * 10) / 10, Math.round(p[1] * 10) / 10);
+  // a bin holds a point once its distance fell below Infinity (a NaN distance never enters one)
+  let m = 0;
+  for (let b = 0; b < CONTOUR_POINTS; b++) if (dist[b]! < Infinity) m++;
+  const out = new Array<number>(2 * m);
+  let j = 0;
+  for (let b = 0; b < CONTOUR_POINTS; b++) {
+    if (!(dist[b]! < Infinity)) continue;
+    out[j++] = Math.round(bx[b]! * 10) / 10;
+    out[j++] = Math.round(by[b]! * 10) / 10;
+  }
   return out;
 }

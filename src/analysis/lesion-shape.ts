@@ -18,7 +18,14 @@
  * clinical cut-off.
  */
 import type { LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
-import { type Segment, convexHull, maxDiameter, perpendicularExtent, polygonArea, polygonPerimeter, segmentLength } from './polygon.js';
+import { type Segment, hullDiameter, hullInto, lastHull, perpendicularExtent, polygonArea, polygonPerimeter, segmentLength } from './polygon.js';
+
+// Scratch of measureLesionShape (the outline in physical units, the hull's points), grown to the largest outline
+// seen: the live path measures one every frame. Safe to share: it is synchronous and nothing here escapes.
+let PX = new Float64Array(2048);
+let PY = new Float64Array(2048);
+let HX = new Float64Array(2048);
+let HY = new Float64Array(2048);
 
 /** Below this solidity the outline has concavities a circumscribed mass does not. */
 export const SOLIDITY_CIRCUMSCRIBED_MIN = 0.9;
@@ -50,8 +57,14 @@ export function measureLesionShape(xs: ArrayLike<number>, ys: ArrayLike<number>,
   if (n < 3) return undefined;
   const sx = spacing?.x ?? 1;
   const sy = spacing?.y ?? 1;
-  const px = new Float64Array(n);
-  const py = new Float64Array(n);
+  if (PX.length < n) {
+    PX = new Float64Array(2 * n);
+    PY = new Float64Array(2 * n);
+    HX = new Float64Array(2 * n);
+    HY = new Float64Array(2 * n);
+  }
+  const px = PX;
+  const py = PY;
   let x0 = Infinity;
   let x1 = -Infinity;
   let y0 = Infinity;
@@ -65,14 +78,20 @@ export function measureLesionShape(xs: ArrayLike<number>, ys: ArrayLike<number>,
     y1 = Math.max(y1, py[i]!);
   }
   const area = Math.abs(polygonArea(px, py, n));
-  const long = maxDiameter(px, py, n);
+  // one hull serves the diameter and the margin descriptors
+  const h = hullInto(px, py, n);
+  const hull = lastHull();
+  const long = hullDiameter(px, py, hull, h);
   if (!long || !(area > 0)) return undefined;
   const perp = perpendicularExtent(px, py, n, long) ?? { x1: long.x1, y1: long.y1, x2: long.x1, y2: long.y1 };
-  const hull = convexHull(px, py, n);
-  const hx = hull.map((i) => px[i]!);
-  const hy = hull.map((i) => py[i]!);
-  const solidity = Math.min(1, area / Math.abs(polygonArea(hx, hy)));
-  const convexity = Math.min(1, polygonPerimeter(hx, hy) / polygonPerimeter(px, py, n));
+  const hx = HX;
+  const hy = HY;
+  for (let k = 0; k < h; k++) {
+    hx[k] = px[hull[k]!]!;
+    hy[k] = py[hull[k]!]!;
+  }
+  const solidity = Math.min(1, area / Math.abs(polygonArea(hx, hy, h)));
+  const convexity = Math.min(1, polygonPerimeter(hx, hy, h) / polygonPerimeter(px, py, n));
   const width = x1 - x0;
   const height = y1 - y0;
   let angleDeg = (Math.atan2(Math.abs(long.y2 - long.y1), Math.abs(long.x2 - long.x1)) * 180) / Math.PI;

@@ -29,25 +29,83 @@ export function polygonPerimeter(xs: ArrayLike<number>, ys: ArrayLike<number>, n
   return p;
 }
 
+// Scratch of the hull (sorted indices, merge buffer, the two chains), grown to the largest outline seen: the live
+// path measures a lesion outline every frame. Safe to share: the functions are synchronous and nothing escapes.
+let SORTED = new Int32Array(1024);
+let MERGE = new Int32Array(1024);
+let LOWER = new Int32Array(1024);
+let UPPER = new Int32Array(1024);
+let HULL = new Int32Array(2048);
+
+/** The last hullInto's hull vertex indices, in order, at 0..count-1 (read before the next hull). */
+export function lastHull(): Int32Array {
+  return HULL;
+}
+
+/** Twice the signed area of o → a → b (> 0: a left turn in x-right, y-up terms). */
+function turn(xs: ArrayLike<number>, ys: ArrayLike<number>, o: number, a: number, b: number): number {
+  return (xs[a]! - xs[o]!) * (ys[b]! - ys[o]!) - (ys[a]! - ys[o]!) * (xs[b]! - xs[o]!);
+}
+
+/**
+ * Convex hull by Andrew's monotone chain into the module's hull buffer (lastHull()); returns the vertex count (collinear points dropped). The
+ * points are ordered by (x, y) with a stable merge sort: the order Array.prototype.sort (stable) gives with
+ * that comparator, without its work array and a boxed comparator result per comparison.
+ */
+export function hullInto(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): number {
+  if (SORTED.length < n) {
+    SORTED = new Int32Array(2 * n);
+    MERGE = new Int32Array(2 * n);
+    LOWER = new Int32Array(2 * n);
+    UPPER = new Int32Array(2 * n);
+    HULL = new Int32Array(4 * n);
+  }
+  let idx = SORTED;
+  let dst = MERGE;
+  for (let i = 0; i < n; i++) idx[i] = i;
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      for (let k = lo; k < hi; k++) {
+        // the right run's head goes first only when the comparator puts it strictly first (stability)
+        if (i < mid && (j >= hi || !((xs[idx[i]!]! - xs[idx[j]!]! || ys[idx[i]!]! - ys[idx[j]!]!) > 0))) dst[k] = idx[i++]!;
+        else dst[k] = idx[j++]!;
+      }
+    }
+    const t = idx;
+    idx = dst;
+    dst = t;
+  }
+  if (n < 3) {
+    for (let k = 0; k < n; k++) HULL[k] = idx[k]!;
+    return n;
+  }
+  let lm = 0;
+  for (let k = 0; k < n; k++) {
+    const i = idx[k]!;
+    while (lm >= 2 && turn(xs, ys, LOWER[lm - 2]!, LOWER[lm - 1]!, i) <= 0) lm--;
+    LOWER[lm++] = i;
+  }
+  let um = 0;
+  for (let k = n - 1; k >= 0; k--) {
+    const i = idx[k]!;
+    while (um >= 2 && turn(xs, ys, UPPER[um - 2]!, UPPER[um - 1]!, i) <= 0) um--;
+    UPPER[um++] = i;
+  }
+  // each chain's last point starts the other
+  let h = 0;
+  for (let k = 0; k < lm - 1; k++) HULL[h++] = LOWER[k]!;
+  for (let k = 0; k < um - 1; k++) HULL[h++] = UPPER[k]!;
+  return h;
+}
+
 /** Convex hull by Andrew's monotone chain; returns hull vertex indices in order (collinear points dropped). */
 export function convexHull(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a]! - xs[b]! || ys[a]! - ys[b]!);
-  if (n < 3) return idx;
-  const cross = (o: number, a: number, b: number): number => (xs[a]! - xs[o]!) * (ys[b]! - ys[o]!) - (ys[a]! - ys[o]!) * (xs[b]! - xs[o]!);
-  const lower: number[] = [];
-  for (const i of idx) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, i) <= 0) lower.pop();
-    lower.push(i);
-  }
-  const upper: number[] = [];
-  for (let k = idx.length - 1; k >= 0; k--) {
-    const i = idx[k]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, i) <= 0) upper.pop();
-    upper.push(i);
-  }
-  lower.pop();
-  upper.pop();
-  return lower.concat(upper);
+  const h = hullInto(xs, ys, n);
+  return Array.from(HULL.subarray(0, h));
 }
 
 export interface Segment {
@@ -66,28 +124,51 @@ export function segmentLength(s: Segment): number {
  * pairs after the O(n log n) hull. Undefined for fewer than 2 points.
  */
 export function maxDiameter(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): Segment | undefined {
-  const hull = convexHull(xs, ys, n);
-  const h = hull.length;
+  const h = hullInto(xs, ys, n);
+  return hullDiameter(xs, ys, HULL, h);
+}
+
+/** maxDiameter over hull vertex indices hull[0..h-1] (e.g. hullInto's HULL), scalars only until the result. */
+export function hullDiameter(xs: ArrayLike<number>, ys: ArrayLike<number>, hull: Int32Array, h: number): Segment | undefined {
   if (h < 2) return undefined;
-  const X = (k: number): number => xs[hull[k % h]!]!;
-  const Y = (k: number): number => ys[hull[k % h]!]!;
-  let best = { d: -1, a: 0, b: 1 };
-  const consider = (a: number, b: number): void => {
-    const d = (X(a) - X(b)) ** 2 + (Y(a) - Y(b)) ** 2;
-    if (d > best.d) best = { d, a, b };
-  };
-  if (h === 2) consider(0, 1);
-  else {
+  let bestD = -1;
+  let bestA = 0;
+  let bestB = 1;
+  if (h === 2) {
+    bestD = (xs[hull[0]!]! - xs[hull[1]!]!) ** 2 + (ys[hull[0]!]! - ys[hull[1]!]!) ** 2;
+  } else {
     // twice the triangle area (edge i→i+1, point k): grows while k moves away from the edge
-    const area2 = (i: number, k: number): number => Math.abs((X(i + 1) - X(i)) * (Y(k) - Y(i)) - (Y(i + 1) - Y(i)) * (X(k) - X(i)));
     let k = 1;
     for (let i = 0; i < h; i++) {
-      while (area2(i, k + 1) > area2(i, k)) k++;
-      consider(i, k);
-      consider(i + 1, k);
+      const pi = hull[i % h]!;
+      const pj = hull[(i + 1) % h]!;
+      const ex = xs[pj]! - xs[pi]!;
+      const ey = ys[pj]! - ys[pi]!;
+      for (;;) {
+        const pk = hull[k % h]!;
+        const pn = hull[(k + 1) % h]!;
+        if (!(Math.abs(ex * (ys[pn]! - ys[pi]!) - ey * (xs[pn]! - xs[pi]!)) > Math.abs(ex * (ys[pk]! - ys[pi]!) - ey * (xs[pk]! - xs[pi]!)))) break;
+        k++;
+      }
+      const pk = hull[k % h]!;
+      // consider (i, k) then (i + 1, k)
+      const d1 = (xs[pi]! - xs[pk]!) ** 2 + (ys[pi]! - ys[pk]!) ** 2;
+      if (d1 > bestD) {
+        bestD = d1;
+        bestA = i;
+        bestB = k;
+      }
+      const d2 = (xs[pj]! - xs[pk]!) ** 2 + (ys[pj]! - ys[pk]!) ** 2;
+      if (d2 > bestD) {
+        bestD = d2;
+        bestA = i + 1;
+        bestB = k;
+      }
     }
   }
-  return { x1: X(best.a), y1: Y(best.a), x2: X(best.b), y2: Y(best.b) };
+  const a = hull[bestA % h]!;
+  const b = hull[bestB % h]!;
+  return { x1: xs[a]!, y1: ys[a]!, x2: xs[b]!, y2: ys[b]! };
 }
 
 /**
@@ -101,7 +182,9 @@ export function perpendicularExtent(xs: ArrayLike<number>, ys: ArrayLike<number>
   const ux = (axis.x2 - axis.x1) / len;
   const uy = (axis.y2 - axis.y1) / len;
   // (s, t): s along the axis from its first end, t across it
-  let best: Segment | undefined;
+  let bestS = NaN;
+  let bestMin = 0;
+  let bestMax = 0;
   let bestLen = 0;
   for (let k = 1; k < steps; k++) {
     const s0 = (len * k) / steps;
@@ -119,12 +202,16 @@ export function perpendicularExtent(xs: ArrayLike<number>, ys: ArrayLike<number>
     }
     if (tMax - tMin > bestLen) {
       bestLen = tMax - tMin;
-      const bx = axis.x1 + ux * s0;
-      const by = axis.y1 + uy * s0;
-      best = { x1: bx - uy * tMin, y1: by + ux * tMin, x2: bx - uy * tMax, y2: by + ux * tMax };
+      bestS = s0;
+      bestMin = tMin;
+      bestMax = tMax;
     }
   }
-  return best;
+  if (!(bestS >= 0)) return undefined;
+  // the segment built once, from the best position (not an object per improvement)
+  const bx = axis.x1 + ux * bestS;
+  const by = axis.y1 + uy * bestS;
+  return { x1: bx - uy * bestMin, y1: by + ux * bestMin, x2: bx - uy * bestMax, y2: by + ux * bestMax };
 }
 
 /**

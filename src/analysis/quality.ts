@@ -2,7 +2,7 @@
  * Quality components of a fetal-head proposal, each a score in [0, 1] tested on its own, and the overall
  * score used to pick the best frame of a sweep (auto-capture).
  */
-import { type Ellipse, ellipseDistance, ellipsePoint } from './ellipse.js';
+import { type Ellipse, ellipseDistance } from './ellipse.js';
 import type { ImagingRegion } from '../capture/frame.js';
 
 /** RMS distance of boundary points from the fitted ellipse, relative to its mean radius: 0 → 1, ≥5% → 0. */
@@ -17,8 +17,15 @@ export function fitResidualScore(e: Ellipse, xs: ArrayLike<number>, ys: ArrayLik
 /** Fraction of the ellipse outside the imaging region: 0 → 1, ≥10% → 0. */
 export function edgeCutScore(e: Ellipse, region: ImagingRegion, samples = 120): { score: number; outsideFraction: number } {
   let outside = 0;
+  // ellipsePoint's arithmetic, term for term, without its tuple per sample
+  const c = Math.cos(e.angle);
+  const s = Math.sin(e.angle);
   for (let k = 0; k < samples; k++) {
-    const [x, y] = ellipsePoint(e, (2 * Math.PI * k) / samples);
+    const t = (2 * Math.PI * k) / samples;
+    const u = e.a * Math.cos(t);
+    const v = e.b * Math.sin(t);
+    const x = e.cx + u * c - v * s;
+    const y = e.cy + u * s + v * c;
     if (x < region.x || y < region.y || x > region.x + region.width - 1 || y > region.y + region.height - 1) outside++;
   }
   const outsideFraction = outside / samples;
