@@ -7,6 +7,7 @@
 import { LESION_MARGINS, LESION_ORIENTATIONS, type BreastLesionResult, type LiveTaskResult, type ResultMessage } from '../../../src/protocol/index.js';
 import { categoryKey, t } from '../i18n';
 import { formatPercent, withUnit } from '../live/format';
+import { lesionToCanvas } from './ai-geometry';
 import { breastSummary } from './breast-summary';
 import { type CaliperHandle, type Calipers, caliperEnd, caliperLength, calipersOf, dragCaliper, drawLesion, hitCaliper, nearestOutlinePoint, pushOutline, remeasure } from './lesion-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
@@ -26,7 +27,11 @@ function showLesion(res: BreastLesionResult, calipers: Calipers | undefined, env
   els.bSummary.textContent = breastSummary(res);
 }
 
-/** The lesion under review: the clinician's calipers, outline and categories. */
+/**
+ * The lesion under review: the clinician's calipers, outline and categories, all in canvas (pixel-corner)
+ * coordinates (the result is converted once, ai-geometry.ts lesionToCanvas): a correction is stored in them, as
+ * src/sync/sr-geometry.ts reads it, and an end or point the clinician did not move keeps its place on the image.
+ */
 class LesionReview implements Review {
   readonly kind = 'lesion';
   #edit: Calipers;
@@ -157,11 +162,11 @@ export const breast: ExamTypeModule = {
     env.els.bSummary.textContent = '';
   },
   drawLive(ctx: CanvasRenderingContext2D, result: LiveTaskResult, opacity: number, handleRadius: number): void {
-    if (result.task === 'breast-lesion') drawLesion(ctx, result, opacity, undefined, handleRadius);
+    if (result.task === 'breast-lesion') drawLesion(ctx, lesionToCanvas(result), opacity, undefined, handleRadius);
   },
   review(buf: ArrayBuffer, r: ResultMessage, env: ExamTypeEnv): Review | undefined {
-    const res = r.result;
-    if (res.task !== 'breast-lesion') return undefined;
+    if (r.result.task !== 'breast-lesion') return undefined;
+    const res = lesionToCanvas(r.result);
     const cal = calipersOf(res);
     return cal ? new LesionReview(buf, res, cal, env) : undefined;
   },

@@ -89,6 +89,7 @@ export function remeasure(o: number[], spacing: { x: number; y: number } | undef
   return measureLesionShape(xs, ys, n, spacing);
 }
 
+/** `r` and `calipers` in canvas coordinates (ai-geometry.ts lesionToCanvas converts a result from the analysis). */
 export function drawLesion(ctx: CanvasRenderingContext2D, r: BreastLesionResult, opacity: number, calipers: Calipers | undefined, handleRadius: number, outline?: number[]): void {
   const o = outline ?? r.lesion?.outline;
   if (o && o.length >= 6) {

@@ -8,6 +8,7 @@ import { ellipsePerimeter } from '../../../src/analysis/ellipse';
 import type { FetalHeadResult, LiveTaskResult, ResultMessage } from '../../../src/protocol/index.js';
 import { t } from '../i18n';
 import { formatGa, formatNumber, formatPercent, withUnit } from '../live/format';
+import { ellipseToCanvas, headToCanvas } from './ai-geometry';
 import { type EllipseGeom, type HandleId, dragHandle, drawAxes, drawEditable, hitHandle } from './ellipse-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
@@ -64,6 +65,7 @@ function showCentile(dd: HTMLElement, m: Numbers): void {
   else dd.removeAttribute('aria-label');
 }
 
+/** `res` in canvas coordinates (ai-geometry.ts headToCanvas): the analysis' pixel centres are half a pixel in. */
 function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: number): void {
   if (!res.detected) return;
   const c = res.contour;
@@ -86,7 +88,11 @@ function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: 
   }
 }
 
-/** The AI's ellipse under review and the clinician's edit of it. */
+/**
+ * The AI's ellipse under review and the clinician's edit of it, both in canvas (pixel-corner) coordinates: the
+ * finger's points are, and the edited ellipse is stored as the final geometry in them (src/sync/sr-geometry.ts
+ * reads a correction as 'pixel-corner'), so a part the clinician did not move keeps its place on the image.
+ */
 class EllipseReview implements Review {
   readonly kind = 'ellipse';
   #edit: EllipseGeom;
@@ -167,9 +173,9 @@ export const obstetric: ExamTypeModule = {
     showNumbers({}, env);
   },
   drawLive(ctx: CanvasRenderingContext2D, result: LiveTaskResult, opacity: number): void {
-    if (result.task === 'fetal-head') drawHead(ctx, result, opacity);
+    if (result.task === 'fetal-head') drawHead(ctx, headToCanvas(result), opacity);
   },
   review(buf: ArrayBuffer, r: ResultMessage, env: ExamTypeEnv): Review | undefined {
-    return r.result.task === 'fetal-head' && r.result.ellipse ? new EllipseReview(buf, { ...r.result.ellipse }, env) : undefined;
+    return r.result.task === 'fetal-head' && r.result.ellipse ? new EllipseReview(buf, ellipseToCanvas(r.result.ellipse), env) : undefined;
   },
 };
