@@ -8,6 +8,7 @@ import type { MeasurementReadings } from '../records/second-read.js';
 import type { Capture, Exam } from '../records/types.js';
 import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import { cleanPixels, dateShiftDays, pseudonym } from '../sync/deidentify.js';
+import { calipersOf } from './calipers.js';
 import { type QaItem, type QaMeasurement, type QaWithheld, filesOf } from './layout.js';
 import { ellipseMask, outlineMask } from './masks.js';
 import { outlinesOf } from './outlines.js';
@@ -112,6 +113,7 @@ export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, read
       final: outlines.final,
       files: { image: files.image, maskAi: maskAi ? files.maskAi : null, maskFinal: maskFinal ? files.maskFinal : null },
       measurements,
+      calipers: calipersOf(capture, reader),
     },
     image: cleanPixels(gray(px), w, h, r),
     maskAi,

@@ -5,7 +5,8 @@
  *
  *   <out>/
  *     manifest.json            the export (when, filters, counts) and one entry per image, everything below
- *     manifest.csv             one row per measurement: AI value beside the clinicians' values, file names
+ *     manifest.csv             one row per measurement (AI value beside the clinicians' values, file names) and
+ *                              one per clinician caliper (kind caliper-distance / caliper-area)
  *     withheld.json            images kept back (no region set, text read by the OCR, OCR failed), no pixels
  *     README.txt               this layout in words
  *     obstetric/images/<item>.png               the frame, 8-bit gray, cleaned like the PACS copy
@@ -17,7 +18,7 @@
  * clinicians keyed reader ids, dates shifted per patient (or removed) like the PACS copy; text the OCR read is
  * never written, only that it was found.
  */
-import type { ExamType } from '../records/types.js';
+import type { ExamType, ManualMeasure } from '../records/types.js';
 import type { EllipseGeom } from './masks.js';
 
 /** Where the clinicians' final outline came from. */
@@ -48,6 +49,20 @@ export interface QaMeasurement {
   adjudicated: QaReading | null;
 }
 
+/** One of the clinician's own calipers on the frame (calipers.ts): a distance's two ends or an area's corners. */
+export interface QaCaliper {
+  kind: ManualMeasure['kind'];
+  /** its number among the capture's calipers of its kind (D1, D2, A1…), as the report shows it */
+  n: number;
+  /** frame pixels as stored, [x, y], canvas corner convention: 0,0 is the top-left corner of the top-left pixel */
+  points: Array<[number, number]>;
+  /** recomputed by the daemon from the points and the frame's pixel spacing when it was stored */
+  value: number;
+  unit: ManualMeasure['unit'];
+  /** keyed reader id of the clinician who measured it (null: stored without a signed-in clinician) */
+  by: string | null;
+}
+
 export interface QaItem {
   item: string;
   exam: string;
@@ -66,6 +81,8 @@ export interface QaItem {
   final: { source: FinalSource; ellipse: EllipseGeom | null; outline: number[] | null };
   files: { image: string; maskAi: string | null; maskFinal: string | null };
   measurements: QaMeasurement[];
+  /** the clinician's own calipers on this frame, [] when none */
+  calipers: QaCaliper[];
 }
 
 export interface QaWithheld {

@@ -21,6 +21,14 @@ export const PHI = { name: 'DOE^JANE', id: 'MRN-4711', birthDate: '19900101', br
 export const CLINICIANS = { signer: 'Dr Alice Martin', second: 'Dr Bob Stone', breast: 'Dr Rita Osei' };
 /** The AI's head ellipse on every obstetric frame (frame pixels). */
 export const AI_ELLIPSE = { cx: 160, cy: 130, semiMajor: 60, semiMinor: 48, angleDeg: 10 };
+/**
+ * The signer's own calipers on the signed exam's frame (pixel spacing 0.3 mm): a distance of 60 × 80 px
+ * (18 × 24 mm → 30 mm) and a 100 × 80 px rectangle (8000 px² × 0.09 → 720 mm²), frame pixels, corner convention.
+ */
+export const CALIPERS = [
+  { kind: 'distance', points: [[100.5, 80], [160.5, 160]] },
+  { kind: 'area', points: [[100, 60], [200, 60], [200, 140], [100, 140]] },
+];
 /** The outline the clinician pushed the lesion into. */
 export const PUSHED_OUTLINE = [120, 60, 200, 60, 200, 200, 120, 200];
 
@@ -53,7 +61,7 @@ export interface Fixture {
   corrected: { exam: Exam; capture: Capture };
   /** same exam, second frame: name burned inside the region (withheld by the OCR) */
   burned: { capture: Capture };
-  /** closed, everything confirmed, signed, HC second-read 181 (disagree), adjudicated 179.5; dated 2026-03-02 */
+  /** closed, everything confirmed, signed, HC second-read 181 (disagree), adjudicated 179.5, CALIPERS by the signer; dated 2026-03-02 */
   signed: { exam: Exam; capture: Capture };
   /** closed breast exam: the outline pushed and the margin re-classed */
   breast: { exam: Exam; capture: Capture; aiOutline: number[] };
@@ -65,8 +73,12 @@ export interface Fixture {
 
 export async function writeRecords(db: Db): Promise<Fixture> {
   const store = new ExamStore(db);
-  const add = (examId: string, seq: number, pixels: Uint8Array, region: ImagingRegion = REGION, results = [fetal()]): Capture =>
-    store.addCapture(examId, { frameSeq: seq, width: W, height: H, channels: 1, pixels, pixelSpacing: { x: 0.3, y: 0.3 }, region, results }, null);
+  const add = (examId: string, seq: number, pixels: Uint8Array, region: ImagingRegion = REGION, results = [fetal()], calipers?: { list: typeof CALIPERS; by: string }): Capture =>
+    store.addCapture(
+      examId,
+      { frameSeq: seq, width: W, height: H, channels: 1, pixels, pixelSpacing: { x: 0.3, y: 0.3 }, region, results, clinicianMeasurements: calipers?.list },
+      calipers?.by ?? null,
+    );
 
   // 1. name above the region (cleaned away) and, on a second frame, inside it
   const e1 = store.createExam({ patient: { name: PHI.name, id: PHI.id, birthDate: PHI.birthDate, sex: 'F' }, datingGaWeeks: 21, operator: 'sonographer-jones' });
@@ -77,9 +89,9 @@ export async function writeRecords(db: Db): Promise<Fixture> {
   }
   const corrected = store.closeExam(e1.id, null);
 
-  // 2. all confirmed, signed, second-read and adjudicated; back-dated to test the date filter
+  // 2. all confirmed, signed, second-read and adjudicated, the signer's own calipers on it; back-dated to test the date filter
   const e2 = store.createExam({ patient: { name: PHI.name, id: PHI.id, birthDate: PHI.birthDate, sex: 'F' }, datingGaWeeks: 22 });
-  const c3 = add(e2.id, 3, headPicture());
+  const c3 = add(e2.id, 3, headPicture(), REGION, [fetal()], { list: CALIPERS, by: CLINICIANS.signer });
   for (const m of c3.measurements) store.decide(m.id, { decision: 'confirmed', by: CLINICIANS.signer });
   store.closeExam(e2.id, null);
   db.prepare('UPDATE exams SET created_at = ? WHERE id = ?').run('2026-03-02T09:15:00.000Z', e2.id);

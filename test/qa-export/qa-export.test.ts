@@ -4,7 +4,8 @@
  * wrote opened and checked against what was decided: images cleaned like the PACS copy, the AI's and the
  * clinicians' outlines as masks, AI values beside first, second and adjudicated values, model versions; the
  * frame with a name burned inside its region and the grabber frame without a region withheld; no name, id,
- * birth date, clinician or record id anywhere in it, and tesseract reads no name in any exported image;
+ * birth date, clinician or record id anywhere in it, and tesseract reads no name in any exported image; the
+ * clinician's own calipers with their points, values and keyed reader ids, in the manifest and the CSV;
  * the export audited; date and exam-type limits; a clinician refused.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -14,12 +15,13 @@ import { describe, expect, it } from 'vitest';
 import { openAccess } from '../../src/access/access.js';
 import { readWords } from '../../src/ocr/tesseract.js';
 import { exportQa } from '../../src/qa-export/export.js';
+import { keyedId } from '../../src/qa-export/item.js';
 import type { QaManifest, QaWithheld } from '../../src/qa-export/layout.js';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { pseudonym } from '../../src/sync/deidentify.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { AI_ELLIPSE, CLINICIANS, H, PHI, PUSHED_OUTLINE, REGION, W, headPicture, writeRecords } from './fixture.js';
+import { AI_ELLIPSE, CALIPERS, CLINICIANS, H, PHI, PUSHED_OUTLINE, REGION, W, headPicture, writeRecords } from './fixture.js';
 
 async function gray(path: string): Promise<Uint8Array> {
   const meta = await sharp(path).metadata();
@@ -128,11 +130,44 @@ describe('sonoedge qa-export', async () => {
     expect(fx.breast.aiOutline.length).toBeGreaterThan(6);
   });
 
-  it('the CSV has one row per measurement with AI and clinicians side by side', () => {
+  it("carries the clinician's own calipers: kind, n, points and value as stored, the keyed reader id, no time; [] where none", () => {
+    const signed = manifest.items.find((i) => i.datingGaWeeks === 22)!;
+    const stored = fx.signed.capture.clinicianMeasurements!;
+    expect(stored.map((m) => m.by)).toEqual([CLINICIANS.signer, CLINICIANS.signer]); // the store kept the name
+    // the same keyed id the export gives the signer's decisions: a raw name here fails this line
+    const signer = keyedId(secret, 'reader-', `reader:${CLINICIANS.signer}`);
+    expect(signed.calipers).toEqual([
+      { kind: 'distance', n: 1, points: CALIPERS[0]!.points, value: stored[0]!.value, unit: 'mm', by: signer },
+      { kind: 'area', n: 1, points: CALIPERS[1]!.points, value: stored[1]!.value, unit: 'mm²', by: signer },
+    ]);
+    expect(signed.calipers[0]!.value).toBeCloseTo(30, 9); // 60 × 80 px at 0.3 mm: 18 × 24 mm
+    expect(signed.calipers[1]!.value).toBeCloseTo(720, 9); // 100 × 80 px at 0.09 mm²
+    expect(signed.calipers.map((c) => c.by)).toEqual([signed.measurements.find((m) => m.kind === 'hc')!.final!.by, signer]);
+    for (const c of signed.calipers) expect(c.by).toMatch(/^reader-[0-9a-f]{12}$/);
+    for (const i of manifest.items.filter((i) => i !== signed)) expect(i.calipers).toEqual([]);
+  });
+
+  it('the CSV has one row per measurement with AI and clinicians side by side, then one per caliper', () => {
     const lines = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\r\n');
     const head = lines[0]!.split(',');
+    // the columns tools already read keep their names and places; new ones only at the end
+    expect(head).toEqual([
+      'item', 'exam', 'patient', 'exam_type', 'exam_date', 'dating_ga_weeks', 'image', 'mask_ai', 'mask_final', 'final_outline',
+      'pixel_size_x_mm', 'pixel_size_y_mm', 'model_id', 'model_version', 'kind', 'unit', 'state', 'ai_value', 'ai_text',
+      'final_value', 'final_text', 'final_by', 'second_agree', 'second_value', 'second_text', 'adjudicated_value', 'adjudicated_text',
+      'caliper_n', 'caliper_points',
+    ]);
     const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
-    expect(rows.length).toBe(manifest.items.reduce((n, i) => n + i.measurements.length, 0));
+    for (const r of rows) expect(Object.keys(r).length).toBe(head.length);
+    expect(rows.length).toBe(manifest.items.reduce((n, i) => n + i.measurements.length + i.calipers.length, 0));
+    const signed = manifest.items.find((i) => i.datingGaWeeks === 22)!;
+    const calipers = rows.filter((r) => r.kind!.startsWith('caliper-'));
+    expect(calipers.map((r) => [r.item, r.kind, r.unit, r.state, r.ai_value, r.final_value, r.final_by, r.caliper_n, r.caliper_points])).toEqual([
+      [signed.item, 'caliper-distance', 'mm', '', '', String(signed.calipers[0]!.value), signed.calipers[0]!.by, '1', '100.5 80;160.5 160'],
+      [signed.item, 'caliper-area', 'mm²', '', '', String(signed.calipers[1]!.value), signed.calipers[1]!.by, '1', '100 60;200 60;200 140;100 140'],
+    ]);
+    expect(calipers.every((r) => r.image === signed.files.image && r.pixel_size_x_mm === '0.3' && r.exam_date === signed.examDate)).toBe(true);
+    expect(rows.filter((r) => !r.kind!.startsWith('caliper-')).every((r) => r.caliper_n === '' && r.caliper_points === '')).toBe(true);
     const hcRows = rows.filter((r) => r.kind === 'hc');
     expect(hcRows.map((r) => [r.ai_value, r.final_value, r.second_value, r.adjudicated_value]).sort()).toEqual([
       ['175.2', '175.2', '181', '179.5'],
@@ -147,6 +182,7 @@ describe('sonoedge qa-export', async () => {
       ...Object.values(CLINICIANS), 'Alice', 'Stone', 'Osei',
       fx.corrected.exam.id, fx.corrected.capture.id, fx.signed.exam.id, fx.breast.exam.id, fx.breast.capture.id, fx.unset.exam.id,
       ...fx.corrected.capture.measurements.map((m) => m.id),
+      ...fx.signed.capture.clinicianMeasurements!.flatMap((m) => [m.id, m.at]),
       '2026-03-02',
     ];
     for (const f of filesUnder(out)) {
