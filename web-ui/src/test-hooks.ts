@@ -9,11 +9,11 @@ import { reviewOf } from './state';
 interface Hooks {
   /** frame-to-paint latency samples (message received → first animation frame after drawing), for the bench */
   sonoPaintStats(): number[];
-  /** the ellipse under review, frame pixels */
+  /** the ellipse under review, frame pixels in canvas (pixel-corner) coordinates, as the finger's points */
   sonoProposal(): unknown;
-  /** the lesion calipers under review, frame pixels */
+  /** the lesion calipers under review, frame pixels in canvas (pixel-corner) coordinates */
   sonoCalipers(): unknown;
-  /** the lesion outline under review, flat frame pixels */
+  /** the lesion outline under review, flat frame pixels in canvas (pixel-corner) coordinates */
   sonoOutline(): number[] | undefined;
   /** the page's mode (live, reviewing, dragging, …) */
   sonoMode(): string;

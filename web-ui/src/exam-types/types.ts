@@ -63,9 +63,9 @@ export interface ExamTypeModule {
   showResult(r: ResultMessage, env: ExamTypeEnv): void;
   /** blanks the panel (the type changed) */
   clear(env: ExamTypeEnv): void;
-  /** draws a live result over the frame */
+  /** draws a live result over the frame (its geometry has integers at pixel centres: ai-geometry.ts takes it to the canvas's) */
   drawLive(ctx: CanvasRenderingContext2D, result: LiveTaskResult, opacity: number, handleRadius: number): void;
-  /** the proposal to review on a frozen frame, if the result has one */
+  /** the proposal to review on a frozen frame, if the result has one, in canvas coordinates (ai-geometry.ts) like the finger's points */
   review(buf: ArrayBuffer, r: ResultMessage, env: ExamTypeEnv): Review | undefined;
   /** the type's own inputs that are enabled only while one of its proposals is under review */
   reviewControls?(els: Elements): Array<HTMLSelectElement | HTMLInputElement>;
