@@ -3,6 +3,8 @@
  * path fits three ellipses a frame). Working copies are module scratch: every function is synchronous and
  * writes each entry before reading it, so calls cannot see each other's values.
  */
+import { hypot3 } from './hypot.js';
+
 const SOLVE_A = new Float64Array(9);
 const SOLVE_B = new Float64Array(3);
 const ROOTS = new Float64Array(3);
@@ -72,11 +74,11 @@ export function eigenvectors3(m: Float64Array, out: Float64Array): number {
     let x = b * f - c * r11;
     let y = c * d - r00 * f;
     let z = r00 * r11 - b * d;
-    let best = Math.hypot(x, y, z);
+    let best = hypot3(x, y, z);
     const x1 = b * r22 - c * h;
     const y1 = c * g - r00 * r22;
     const z1 = r00 * h - b * g;
-    const n1 = Math.hypot(x1, y1, z1);
+    const n1 = hypot3(x1, y1, z1);
     if (n1 > best) {
       x = x1;
       y = y1;
@@ -86,7 +88,7 @@ export function eigenvectors3(m: Float64Array, out: Float64Array): number {
     const x2 = r11 * r22 - f * h;
     const y2 = f * g - d * r22;
     const z2 = d * h - r11 * g;
-    const n2 = Math.hypot(x2, y2, z2);
+    const n2 = hypot3(x2, y2, z2);
     if (n2 > best) {
       x = x2;
       y = y2;

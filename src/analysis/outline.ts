@@ -71,6 +71,8 @@ export class OutlineTracer {
   readonly #pw: number;
   readonly #ph: number;
   readonly #next: Int32Array;
+  /** corner values of the padded grid (only the component's bounding box grown by one is filled per trace) */
+  readonly #corner: Float64Array;
   xs = new Float64Array(2048);
   ys = new Float64Array(2048);
 
@@ -81,6 +83,7 @@ export class OutlineTracer {
     this.#pw = width + 2;
     this.#ph = height + 2;
     this.#next = new Int32Array(2 * this.#pw * this.#ph);
+    this.#corner = new Float64Array(this.#pw * this.#ph);
   }
 
   /**
@@ -107,20 +110,29 @@ export class OutlineTracer {
       y1 = y;
     }
     if (first < 0) return 0;
-    // Value at padded corner (X, Y) = pixel (X-1, Y-1); pixels not in the component count as outside.
-    const v = (X: number, Y: number): number => {
-      const x = X - 1;
-      const y = Y - 1;
-      if (x < 0 || y < 0 || x >= w || y >= h) return 0;
-      const i = y * w + x;
-      return labels[i] === label ? values[i]! : Math.min(values[i]!, level - 1e-6);
-    };
+    // Value at padded corner (X, Y) = pixel (X-1, Y-1); pixels not in the component count as outside. Every
+    // corner the cells and the walk below read lies in the bounding box grown by one, filled here once (a
+    // table, not a function returning a double per read, which V8 boxes when it does not inline the call).
+    const cv = this.#corner;
+    for (let Y = y0; Y <= y1 + 2; Y++) {
+      for (let X = x0; X <= x1 + 2; X++) {
+        const x = X - 1;
+        const y = Y - 1;
+        let c = 0;
+        if (!(x < 0 || y < 0 || x >= w || y >= h)) {
+          const i = y * w + x;
+          c = labels[i] === label ? values[i]! : Math.min(values[i]!, level - 1e-6);
+        }
+        cv[Y * pw + X] = c;
+      }
+    }
     const edgeId = (X: number, Y: number, e: number): number => (e === 0 ? 2 * (Y * pw + X) : e === 2 ? 2 * ((Y + 1) * pw + X) : e === 3 ? 2 * (Y * pw + X) + 1 : 2 * (Y * pw + X + 1) + 1);
     next.fill(-1);
     // cells (X, Y) have corners X..X+1, Y..Y+1; those touching the component's bounding box suffice
     for (let Y = y0; Y <= y1 + 1; Y++) {
       for (let X = x0; X <= x1 + 1; X++) {
-        const c = (v(X, Y) >= level ? 8 : 0) | (v(X + 1, Y) >= level ? 4 : 0) | (v(X + 1, Y + 1) >= level ? 2 : 0) | (v(X, Y + 1) >= level ? 1 : 0);
+        const k = Y * pw + X;
+        const c = (cv[k]! >= level ? 8 : 0) | (cv[k + 1]! >= level ? 4 : 0) | (cv[k + pw + 1]! >= level ? 2 : 0) | (cv[k + pw]! >= level ? 1 : 0);
         for (const [a, b] of CASES[c]!) next[edgeId(X, Y, a)] = edgeId(X, Y, b);
       }
     }
@@ -136,8 +148,8 @@ export class OutlineTracer {
       const k = e >> 1;
       const X = k % pw;
       const Y = (k - X) / pw;
-      const va = v(X, Y);
-      const vb = horizontal ? v(X + 1, Y) : v(X, Y + 1);
+      const va = cv[k]!;
+      const vb = horizontal ? cv[k + 1]! : cv[k + pw]!;
       const t = va === vb ? 0.5 : Math.min(1, Math.max(0, (level - va) / (vb - va)));
       this.xs[n] = X - 1 + (horizontal ? t : 0);
       this.ys[n] = Y - 1 + (horizontal ? 0 : t);

@@ -3,6 +3,7 @@
  * calipers), the longest extent perpendicular to it, and scan-line filling. Pure functions on flat
  * coordinate arrays; a polygon is closed implicitly (the last point joins the first).
  */
+import { hypot2 } from './hypot.js';
 
 /** A flat outline [x0, y0, x1, y1, …] as separate coordinate arrays (what the polygon functions take). */
 export function splitXY(flat: ArrayLike<number>): { xs: Float64Array; ys: Float64Array; n: number } {
@@ -25,7 +26,7 @@ export function polygonArea(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs
 
 export function polygonPerimeter(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): number {
   let p = 0;
-  for (let i = 0, j = n - 1; i < n; j = i++) p += Math.hypot(xs[i]! - xs[j]!, ys[i]! - ys[j]!);
+  for (let i = 0, j = n - 1; i < n; j = i++) p += hypot2(xs[i]! - xs[j]!, ys[i]! - ys[j]!);
   return p;
 }
 
@@ -116,7 +117,7 @@ export interface Segment {
 }
 
 export function segmentLength(s: Segment): number {
-  return Math.hypot(s.x2 - s.x1, s.y2 - s.y1);
+  return hypot2(s.x2 - s.x1, s.y2 - s.y1);
 }
 
 /**
