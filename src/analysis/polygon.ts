@@ -26,7 +26,19 @@ export function polygonArea(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs
 
 export function polygonPerimeter(xs: ArrayLike<number>, ys: ArrayLike<number>, n = xs.length): number {
   let p = 0;
-  for (let i = 0, j = n - 1; i < n; j = i++) p += hypot2(xs[i]! - xs[j]!, ys[i]! - ys[j]!);
+  // hypot2 written in: a call that is not inlined (the lesion shape inlines much already) returns its double boxed
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const x = Math.abs(xs[i]! - xs[j]!);
+    const y = Math.abs(ys[i]! - ys[j]!);
+    const max = x > y ? x : y;
+    if (x === Infinity || y === Infinity) p += Infinity;
+    else if (x !== x || y !== y) p += NaN;
+    else if (max !== 0) {
+      const u = x / max;
+      const v = y / max;
+      p += Math.sqrt(u * u + v * v) * max;
+    } else p += 0;
+  }
   return p;
 }
 
