@@ -10,8 +10,9 @@ import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import { cleanPixels, dateShiftDays, pseudonym } from '../sync/deidentify.js';
 import { calipersOf } from './calipers.js';
 import { type QaItem, type QaMeasurement, type QaWithheld, filesOf } from './layout.js';
-import { ellipseMask, outlineMask } from './masks.js';
-import { outlinesOf } from './outlines.js';
+import { ellipseToCorner, geometryToCorner, outlineToCorner } from './corner.js';
+import { type PixelOrigin, ellipseMask, outlineMask } from './masks.js';
+import { type Outlines, outlinesOf } from './outlines.js';
 
 export interface CaptureImage {
   pixels: Uint8Array;
@@ -70,6 +71,17 @@ export function withheldEntry(exam: Exam, capture: Capture, keys: Keys, code: st
   return { item: itemIdOf(exam, capture, keys), exam: examIds(exam, keys).exam, examType: exam.examType, code, message };
 }
 
+/** A decision's geometry in corner coordinates (corner.ts): a correction's as drawn, a confirmation's the AI's moved by +0.5. */
+function finalGeometry(m: Capture['measurements'][number]): unknown {
+  return m.state === 'confirmed' ? geometryToCorner(m.aiGeometry) : m.finalGeometry;
+}
+
+/** The final outline as the manifest carries it: always in corner coordinates, whoever drew it. */
+function finalInCorner(f: Outlines['final']): QaItem['final'] {
+  const ai = f.origin === 'pixel-centre';
+  return { source: f.source, ellipse: f.ellipse && (ai ? ellipseToCorner(f.ellipse) : f.ellipse), outline: f.outline && (ai ? outlineToCorner(f.outline) : f.outline) };
+}
+
 export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, readings: readonly MeasurementReadings[], keys: Keys): PreparedItem {
   const reader = (name: string | null): string | null => (name ? keyedId(keys.secret, 'reader-', `reader:${name}`) : null);
   const item = itemIdOf(exam, capture, keys);
@@ -85,16 +97,16 @@ export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, read
       unit: m.unit,
       state: m.state,
       ai: { value: m.aiValue, text: m.aiText, geometry: m.aiGeometry },
-      final: m.state === 'unverified' ? null : { value: m.finalValue, text: m.finalText, geometry: m.finalGeometry, by: reader(m.decidedBy) },
+      final: m.state === 'unverified' ? null : { value: m.finalValue, text: m.finalText, geometry: finalGeometry(m), by: reader(m.decidedBy) },
       secondRead: r?.second ? { agree: r.second.agree, value: r.second.value, text: r.second.text, by: reader(r.second.by)! } : null,
       adjudicated: r?.adjudicated ? { value: r.adjudicated.value, text: r.adjudicated.text, by: reader(r.adjudicated.by)! } : null,
     };
   });
   const { width: w, height: h } = px;
-  const mask = (o: { ellipse: QaItem['final']['ellipse']; outline: number[] | null }): Uint8Array | null =>
-    o.ellipse ? ellipseMask(w, h, o.ellipse) : o.outline ? outlineMask(w, h, o.outline) : null;
-  const maskAi = mask(outlines.ai);
-  const maskFinal = mask(outlines.final);
+  // each shape filled in its author's coordinates: a confirmed final mask is the AI's, pixel for pixel
+  const mask = (o: Outlines['ai'], origin: PixelOrigin): Uint8Array | null => (o.ellipse ? ellipseMask(w, h, o.ellipse, origin) : o.outline ? outlineMask(w, h, o.outline, origin) : null);
+  const maskAi = mask(outlines.ai, 'pixel-centre');
+  const maskFinal = mask(outlines.final, outlines.final.origin);
   const files = filesOf(exam.examType, item);
   const r = px.region;
   return {
@@ -110,7 +122,7 @@ export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, read
       imagingRegion: { x: r.x, y: r.y, width: r.width, height: r.height },
       model: mine?.modelId ? { id: mine.modelId, version: mine.modelVersion ?? 'unknown', provider: mine.provider ?? 'unknown' } : null,
       aiResult: mine?.result ?? null,
-      final: outlines.final,
+      final: finalInCorner(outlines.final),
       files: { image: files.image, maskAi: maskAi ? files.maskAi : null, maskFinal: maskFinal ? files.maskFinal : null },
       measurements,
       calipers: calipersOf(capture, reader),

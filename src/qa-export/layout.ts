@@ -43,7 +43,9 @@ export interface QaMeasurement {
   kind: string;
   unit: string;
   state: 'unverified' | 'confirmed' | 'corrected';
+  /** geometry as stored by the analysis, whole numbers at pixel centres */
   ai: { value: number | null; text: string | null; geometry: unknown };
+  /** geometry in the corner convention: a correction's as drawn, a confirmation's the AI's moved by +0.5 */
   final: { value: number | null; text: string | null; geometry: unknown; by: string | null } | null;
   secondRead: (QaReading & { agree: boolean }) | null;
   adjudicated: QaReading | null;
@@ -76,8 +78,12 @@ export interface QaItem {
   pixelSpacingMm: { x: number; y: number } | null;
   imagingRegion: { x: number; y: number; width: number; height: number };
   model: { id: string; version: string; provider: string } | null;
-  /** the exam type's model output on this frame, as it was stored */
+  /** the exam type's model output on this frame, as it was stored: frame pixels with whole numbers at pixel centres */
   aiResult: unknown;
+  /**
+   * the outline the clinicians left, always in the corner convention (0,0 the top-left corner of the top-left
+   * pixel, as the calipers and the SR): a clinician's edit as drawn, a confirmed AI shape moved by +0.5 (corner.ts)
+   */
   final: { source: FinalSource; ellipse: EllipseGeom | null; outline: number[] | null };
   files: { image: string; maskAi: string | null; maskFinal: string | null };
   measurements: QaMeasurement[];

@@ -1,8 +1,17 @@
 /**
  * Masks of what was measured, at the frame's size, 0 outside and 255 inside (the HC18 and BUSI convention):
  * a fetal head's fitted ellipse filled, a lesion's outline filled. Pure: pixels in, pixels out.
+ *
+ * A pixel is inside when its centre is inside the shape as its author meant it. The two authors count frame
+ * pixels differently: the analysis puts whole numbers at pixel centres (`modelToFrame`), the page's canvas at
+ * pixel corners (0,0 the top-left corner of the top-left pixel, PS3.3 C.18.6.1.1; pixel i has its centre at
+ * i + 0.5). So each shape is filled in its own origin: a corner-origin shape is moved by -0.5 into centre
+ * terms first, then filled like the AI's (src/sync/sr-geometry.ts moves the AI's the other way for the SR).
  */
 import { fillPolygon, splitXY } from '../analysis/polygon.js';
+
+/** Where whole frame-pixel coordinates fall: the analysis' results at pixel centres, the page's at corners. */
+export type PixelOrigin = 'pixel-centre' | 'pixel-corner';
 
 export interface EllipseGeom {
   cx: number;
@@ -18,8 +27,9 @@ export function isEllipse(e: unknown): e is EllipseGeom {
   return !!o && [o.cx, o.cy, o.semiMajor, o.semiMinor, o.angleDeg].every((v) => typeof v === 'number' && Number.isFinite(v)) && o.semiMajor! > 0 && o.semiMinor! > 0;
 }
 
-/** The ellipse filled: a pixel (centre at integer coordinates) is inside when its normalised radius is ≤ 1. */
-export function ellipseMask(width: number, height: number, e: EllipseGeom): Uint8Array {
+/** The ellipse filled: a pixel is inside when its centre's normalised radius is ≤ 1. */
+export function ellipseMask(width: number, height: number, shape: EllipseGeom, origin: PixelOrigin): Uint8Array {
+  const e = origin === 'pixel-corner' ? { ...shape, cx: shape.cx - 0.5, cy: shape.cy - 0.5 } : shape;
   const mask = new Uint8Array(width * height);
   const ang = (e.angleDeg * Math.PI) / 180;
   const c = Math.cos(ang);
@@ -41,11 +51,17 @@ export function ellipseMask(width: number, height: number, e: EllipseGeom): Uint
   return mask;
 }
 
-/** A closed outline (flat [x0, y0, x1, y1, …] in frame pixels) filled, even–odd rule. */
-export function outlineMask(width: number, height: number, outline: readonly number[]): Uint8Array {
+/** A closed outline (flat [x0, y0, x1, y1, …] in frame pixels) filled, even–odd rule, at pixel centres. */
+export function outlineMask(width: number, height: number, outline: readonly number[], origin: PixelOrigin): Uint8Array {
   const mask = new Uint8Array(width * height);
   if (outline.length >= 6 && outline.every(Number.isFinite)) {
     const { xs, ys, n } = splitXY(outline);
+    if (origin === 'pixel-corner') {
+      for (let k = 0; k < n; k++) {
+        xs[k] = xs[k]! - 0.5;
+        ys[k] = ys[k]! - 0.5;
+      }
+    }
     fillPolygon(xs, ys, n, width, height, mask);
   }
   return mask;

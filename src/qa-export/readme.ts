@@ -6,10 +6,16 @@ manifest.json   the export (time, filters, counts) and one entry per image: ids,
                 stored, the final outline (source: confirmed | clinician | value-only | undecided), the file
                 names, per measurement the AI value beside the clinician's decision, second reading and
                 adjudication, and "calipers": the clinician's own distances and areas on the frame (kind,
-                n, points, value, unit, by). Caliper points are frame pixels [x, y] in the canvas corner
-                convention: 0,0 is the top-left corner of the top-left pixel (pixel i, j has its centre at
-                i+0.5, j+0.5); the image has the frame's size, so they fall on it as they are. "calipers" is []
-                when the clinician measured nothing on the frame.
+                n, points, value, unit, by). "calipers" is [] when the clinician measured nothing on the frame.
+Coordinates     all in frame pixels (the image has the frame's size), in one of two conventions:
+                corner: 0,0 is the top-left corner of the top-left pixel, pixel i, j has its centre at
+                  i+0.5, j+0.5 (as the SR's SCOORDs). Used by "final" (ellipse, outline), each measurement's
+                  final.geometry and the caliper points. A confirmed AI shape is there moved by +0.5; a
+                  clinician's edit is as drawn.
+                centre: whole numbers at pixel centres, pixel i, j at i, j. Used by "aiResult" and each
+                  measurement's ai.geometry: the model's output as stored.
+                So a confirmed final differs from the AI's by exactly +0.5 in x and y (positions only; axes,
+                angles and values are the same).
 manifest.csv    one row per measurement with the same facts (HC18-style: image, pixel size, values), then one
                 row per caliper: kind caliper-distance or caliper-area, its value in final_value and unit,
                 who in final_by, its number in caliper_n, its points in caliper_points ("x y;x y;...").
@@ -18,7 +24,8 @@ withheld.json   images kept on the device: no imaging region set (SONO_REGION_NO
 <type>/images/<item>.png        the frame, 8-bit gray, everything outside the imaging region zeroed.
 <type>/masks/<item>_ai.png      the model's outline filled (fetal head: fitted ellipse; breast: lesion outline), 0/255.
 <type>/masks/<item>_final.png   the outline the clinicians left, filled; absent when only values were corrected
-                                or nothing was decided.
+                                or nothing was decided. In both masks a pixel is set when its centre lies inside
+                                the shape (a confirmed final mask is the AI mask, pixel for pixel).
 
 No names, patient ids, birth dates or record ids: patients carry the same keyed pseudonym as the PACS copy,
 exams, items and clinicians keyed ids, dates are shifted per patient (or removed); the times of decisions

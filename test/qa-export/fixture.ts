@@ -29,7 +29,13 @@ export const CALIPERS = [
   { kind: 'distance', points: [[100.5, 80], [160.5, 160]] },
   { kind: 'area', points: [[100, 60], [200, 60], [200, 140], [100, 140]] },
 ];
-/** The outline the clinician pushed the lesion into. */
+/**
+ * The ellipse a clinician left on the edited exam's frame, as the page stores it: canvas coordinates, 0,0 the
+ * top-left corner of the top-left pixel. Centred on the frame's middle corner (between pixels 159 and 160,
+ * 119 and 120), so its mask is mirror-symmetric about the frame's middle; no pixel centre lies on its edge.
+ */
+export const EDITED_ELLIPSE = { cx: 160, cy: 120, semiMajor: 40, semiMinor: 30, angleDeg: 0 };
+/** The outline the clinician pushed the lesion into (page canvas, corner convention). */
 export const PUSHED_OUTLINE = [120, 60, 200, 60, 200, 200, 120, 200];
 
 /** A bright soft ring (a skull) on a dark field inside the region; zero outside. */
@@ -65,6 +71,8 @@ export interface Fixture {
   signed: { exam: Exam; capture: Capture };
   /** closed breast exam: the outline pushed and the margin re-classed */
   breast: { exam: Exam; capture: Capture; aiOutline: number[] };
+  /** closed, the head ellipse edited on the page: HC and OFD corrected with EDITED_ELLIPSE, BPD and GA confirmed; dating GA 23 */
+  edited: { exam: Exam; capture: Capture };
   /** closed grabber exam whose source had no region set (withheld) */
   unset: { exam: Exam; capture: Capture };
   /** still open: not exported */
@@ -115,6 +123,16 @@ export async function writeRecords(db: Db): Promise<Fixture> {
   }
   const breast = store.closeExam(e3.id, null);
 
+  // 3b. the head ellipse edited on the page: the corrections carry it, as the page sends them
+  const e5 = store.createExam({ patient: { name: PHI.name, id: PHI.id, birthDate: PHI.birthDate, sex: 'F' }, datingGaWeeks: 23 });
+  const c7 = add(e5.id, 7, headPicture());
+  const editedValues: Record<string, number> = { hc: 66.1, ofd: 24 };
+  for (const m of c7.measurements) {
+    const value = editedValues[m.kind];
+    store.decide(m.id, value !== undefined ? { decision: 'corrected', value, geometry: { ellipse: EDITED_ELLIPSE }, by: CLINICIANS.signer } : { decision: 'confirmed', by: CLINICIANS.signer });
+  }
+  const edited = store.closeExam(e5.id, null);
+
   // 4. a grabber's whole screen, no region set: never exported
   const e4 = store.createExam({ patient: { name: PHI.name, id: PHI.id } });
   const unsetRegion: ImagingRegion = { x: 0, y: 0, width: W, height: H, origin: 'unset' };
@@ -129,6 +147,7 @@ export async function writeRecords(db: Db): Promise<Fixture> {
     burned: { capture: c2 },
     signed: { exam: store.getExam(e2.id), capture: c3 },
     breast: { exam: breast, capture: c4, aiOutline: lesion.lesion!.outline },
+    edited: { exam: edited, capture: c7 },
     unset: { exam: unset, capture: c5 },
     open,
   };

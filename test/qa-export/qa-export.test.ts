@@ -2,17 +2,20 @@
  * The QA / retraining export (issue 21), end to end: records written through the real stores into a real
  * encrypted SQLite file, `sonoedge qa-export` run as a real process on that data folder, and the folder it
  * wrote opened and checked against what was decided: images cleaned like the PACS copy, the AI's and the
- * clinicians' outlines as masks, AI values beside first, second and adjudicated values, model versions; the
+ * clinicians' outlines as masks (each filled in its own coordinates: the AI's pixel-centre, a clinician's
+ * pixel-corner; the manifest's final geometry always corner), AI values beside first, second and adjudicated values, model versions; the
  * frame with a name burned inside its region and the grabber frame without a region withheld; no name, id,
  * birth date, clinician or record id anywhere in it, and tesseract reads no name in any exported image; the
  * clinician's own calipers with their points, values and keyed reader ids, in the manifest and the CSV;
  * the export audited; date and exam-type limits; a clinician refused.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openAccess } from '../../src/access/access.js';
+import { fillPolygon, splitXY } from '../../src/analysis/polygon.js';
 import { readWords } from '../../src/ocr/tesseract.js';
 import { exportQa } from '../../src/qa-export/export.js';
 import { keyedId } from '../../src/qa-export/item.js';
@@ -21,7 +24,7 @@ import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { pseudonym } from '../../src/sync/deidentify.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { AI_ELLIPSE, CALIPERS, CLINICIANS, H, PHI, PUSHED_OUTLINE, REGION, W, headPicture, writeRecords } from './fixture.js';
+import { AI_ELLIPSE, CALIPERS, CLINICIANS, EDITED_ELLIPSE, H, PHI, PUSHED_OUTLINE, REGION, W, headPicture, writeRecords } from './fixture.js';
 
 async function gray(path: string): Promise<Uint8Array> {
   const meta = await sharp(path).metadata();
@@ -35,6 +38,20 @@ function filesUnder(dir: string): string[] {
 }
 
 const OCR = { minChars: 3, minConfidence: 80, timeoutMs: 30_000 };
+
+/** The set pixels of a mask as "x,y" (a failing comparison names the pixels that differ). */
+const setPixels = (mask: Uint8Array): Set<string> => new Set([...mask.keys()].filter((i) => mask[i] === 255).map((i) => `${i % W},${Math.floor(i / W)}`));
+/** Every pixel of the frame whose (x, y) passes `inside`, as "x,y". */
+function pixelsWhere(inside: (x: number, y: number) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inside(x, y)) out.add(`${x},${y}`);
+  return out;
+}
+/**
+ * sha256 of the AI head mask (AI_ELLIPSE, pixel-centre) as the export wrote it before session 10's coordinate
+ * fix, 9043 pixels: the AI's masks must not move.
+ */
+const AI_HEAD_MASK_SHA256 = '349ce5aeb6d9cb6252387e6b7f5959d24b9da9f7a74678f144edab335e32673d';
 
 describe('sonoedge qa-export', async () => {
   const dir = tempDir('sonoedge-qa-');
@@ -52,10 +69,10 @@ describe('sonoedge qa-export', async () => {
   const itemOf = (examType: string, n: number) => manifest.items.filter((i) => i.examType === examType)[n]!;
 
   it('runs and says what it wrote', () => {
-    expect(run.stderr).toContain('4 exam(s): 3 image(s) written, 2 withheld');
+    expect(run.stderr).toContain('5 exam(s): 4 image(s) written, 2 withheld');
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(out);
-    expect(manifest.counts).toEqual({ exams: 4, items: 3, withheld: 2 });
+    expect(manifest.counts).toEqual({ exams: 5, items: 4, withheld: 2 });
     expect(manifest.filters).toEqual({ from: null, to: null, examType: null });
   });
 
@@ -95,11 +112,17 @@ describe('sonoedge qa-export', async () => {
     expect(mask[5 * W + 5]).toBe(0);
     const area = mask.reduce((n, v) => n + (v === 255 ? 1 : 0), 0);
     expect(Math.abs(area - Math.PI * AI_ELLIPSE.semiMajor * AI_ELLIPSE.semiMinor) / area).toBeLessThan(0.02);
+    // the AI's mask is the one the export always wrote (pixel-centre ellipse), to the pixel
+    expect(area).toBe(9043);
+    expect(createHash('sha256').update(mask).digest('hex')).toBe(AI_HEAD_MASK_SHA256);
   });
 
   it('writes the signed exam: confirmed ellipse as the final mask, second reading and adjudication beside the first value', async () => {
     const signed = manifest.items.find((i) => i.datingGaWeeks === 22)!;
-    expect(signed.final).toEqual({ source: 'confirmed', ellipse: AI_ELLIPSE, outline: null });
+    // final geometry is in the corner convention (as the calipers and the SR): the confirmed AI ellipse moved by +0.5;
+    // aiResult keeps the model's output as stored (pixel-centre)
+    expect(signed.final).toEqual({ source: 'confirmed', ellipse: { ...AI_ELLIPSE, cx: AI_ELLIPSE.cx + 0.5, cy: AI_ELLIPSE.cy + 0.5 }, outline: null });
+    expect((signed.aiResult as { ellipse: unknown }).ellipse).toEqual(AI_ELLIPSE);
     const hc = signed.measurements.find((m) => m.kind === 'hc')!;
     expect(hc.final!.value).toBe(175.2);
     expect(hc.secondRead).toMatchObject({ agree: false, value: 181 });
@@ -119,15 +142,46 @@ describe('sonoedge qa-export', async () => {
     expect(b.measurements.find((m) => m.kind === 'lesion_margin')).toMatchObject({ state: 'corrected', ai: { text: expect.any(String) }, final: { text: 'irregular' } });
     expect(b.measurements.find((m) => m.kind === 'malignancy_probability')).toMatchObject({ state: 'unverified', final: null });
     const final = await gray(join(out, b.files.maskFinal!));
-    const area = final.reduce((n, v) => n + (v === 255 ? 1 : 0), 0);
-    // the rectangle the clinician pushed, x 120..200 and y 60..200: fillPolygon takes columns on both edges, rows half-open
-    expect(area).toBe(81 * 140);
-    expect(final[130 * W + 160]).toBe(255);
-    expect(final[130 * W + 110]).toBe(0);
+    // the rectangle the clinician pushed, corners 120,60 and 200,200 in page (corner) coordinates: exactly the pixels
+    // whose centres it holds, columns 120..199 and rows 60..199 (not column 200, half a pixel outside)
+    expect(setPixels(final)).toEqual(pixelsWhere((x, y) => x >= 120 && x <= 199 && y >= 60 && y <= 199));
     const ai = await gray(join(out, b.files.maskAi!));
     expect(ai).not.toEqual(final);
+    // the AI's outline filled as stored (pixel-centre), as the export always did
+    const aiOutline = (b.aiResult as { lesion: { outline: number[] } }).lesion.outline;
+    expect(aiOutline).toEqual(fx.breast.aiOutline);
+    const { xs, ys, n } = splitXY(aiOutline);
+    const before = new Uint8Array(W * H);
+    fillPolygon(xs, ys, n, W, H, before);
+    expect(setPixels(ai)).toEqual(setPixels(before));
+    // a confirmed caliper's final line is the AI's moved into corner coordinates; ai keeps the stored one
+    for (const kind of ['lesion_max_diameter', 'lesion_perpendicular_diameter']) {
+      const m = b.measurements.find((m) => m.kind === kind)!;
+      const g = m.ai.geometry as { x1: number; y1: number; x2: number; y2: number };
+      expect(m.state).toBe('confirmed');
+      expect(m.final!.geometry).toEqual({ x1: g.x1 + 0.5, y1: g.y1 + 0.5, x2: g.x2 + 0.5, y2: g.y2 + 0.5 });
+    }
+    expect(b.measurements.find((m) => m.kind === 'lesion_margin')!.final!.geometry).toEqual({ outline: PUSHED_OUTLINE });
     expect(ai.reduce((n, v) => n + (v === 255 ? 1 : 0), 0)).toBeGreaterThan(200);
     expect(fx.breast.aiOutline.length).toBeGreaterThan(6);
+  });
+
+  it('writes the edited head: the clinician\'s ellipse as drawn (corner convention) and its mask at the pixels whose centres it holds', async () => {
+    const e = manifest.items.find((i) => i.datingGaWeeks === 23)!;
+    expect(e.final).toEqual({ source: 'clinician', ellipse: EDITED_ELLIPSE, outline: null });
+    expect(e.measurements.find((m) => m.kind === 'hc')).toMatchObject({ state: 'corrected', final: { value: 66.1, geometry: { ellipse: EDITED_ELLIPSE } } });
+    expect(e.measurements.find((m) => m.kind === 'bpd')).toMatchObject({ state: 'confirmed', final: { value: 48.1, geometry: null } });
+    const final = await gray(join(out, e.files.maskFinal!));
+    // pixel x, y has its centre at x + 0.5, y + 0.5 in the page's coordinates
+    const { cx, cy, semiMajor: a, semiMinor: b } = EDITED_ELLIPSE;
+    expect(setPixels(final)).toEqual(pixelsWhere((x, y) => ((x + 0.5 - cx) / a) ** 2 + ((y + 0.5 - cy) / b) ** 2 <= 1));
+    // centred on the frame's middle corner: the mask mirrors onto itself, columns 120..199 and rows 90..149
+    expect([...pixelsWhere((x, y) => final[y * W + x] !== final[(H - 1 - y) * W + (W - 1 - x)])]).toEqual([]);
+    const cols = [...setPixels(final)].map((p) => Number(p.split(',')[0]));
+    const rows = [...setPixels(final)].map((p) => Number(p.split(',')[1]));
+    expect([Math.min(...cols), Math.max(...cols), Math.min(...rows), Math.max(...rows)]).toEqual([120, 199, 90, 149]);
+    // the AI mask of the same frame is the one the export always wrote
+    expect(createHash('sha256').update(await gray(join(out, e.files.maskAi!))).digest('hex')).toBe(AI_HEAD_MASK_SHA256);
   });
 
   it("carries the clinician's own calipers: kind, n, points and value as stored, the keyed reader id, no time; [] where none", () => {
@@ -172,6 +226,7 @@ describe('sonoedge qa-export', async () => {
     expect(hcRows.map((r) => [r.ai_value, r.final_value, r.second_value, r.adjudicated_value]).sort()).toEqual([
       ['175.2', '175.2', '181', '179.5'],
       ['175.2', '178.4', '', ''],
+      ['175.2', '66.1', '', ''],
     ]);
     expect(hcRows.every((r) => r.pixel_size_x_mm === '0.3' && r.model_version === '1.2.0')).toBe(true);
   });
@@ -181,6 +236,7 @@ describe('sonoedge qa-export', async () => {
       PHI.name, 'JANE', PHI.id, PHI.birthDate, '1990-01-01', PHI.breastName, PHI.breastId, 'sonographer-jones',
       ...Object.values(CLINICIANS), 'Alice', 'Stone', 'Osei',
       fx.corrected.exam.id, fx.corrected.capture.id, fx.signed.exam.id, fx.breast.exam.id, fx.breast.capture.id, fx.unset.exam.id,
+      fx.edited.exam.id, fx.edited.capture.id,
       ...fx.corrected.capture.measurements.map((m) => m.id),
       ...fx.signed.capture.clinicianMeasurements!.flatMap((m) => [m.id, m.at]),
       '2026-03-02',
@@ -202,7 +258,7 @@ describe('sonoedge qa-export', async () => {
 
   it('tesseract reads no name in any exported image', async () => {
     const images = filesUnder(out).filter((f) => f.includes('/images/'));
-    expect(images.length).toBe(3);
+    expect(images.length).toBe(4);
     for (const f of images) {
       const words = await readWords(await gray(join(out, f)), W, H, { timeoutMs: 30_000 });
       expect(words.map((w) => w.text).join(' ')).not.toMatch(/JANE|DOE|4711/i);
@@ -221,7 +277,7 @@ describe('sonoedge qa-export', async () => {
         ['failed', 'dr-clara', 'cli'],
         ['ok', 'tech-tom', 'cli'],
       ]);
-      expect(rows.find((r) => r.outcome === 'ok')!.details).toMatchObject({ items: 3, withheld: 2, exams: 4, examType: null });
+      expect(rows.find((r) => r.outcome === 'ok')!.details).toMatchObject({ items: 4, withheld: 2, exams: 5, examType: null });
       expect(openAccess(db2, secret).audit.verify().ok).toBe(true);
     } finally {
       db2.close();
