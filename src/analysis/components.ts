@@ -117,20 +117,21 @@ export class ComponentLabeler {
   largest(): number {
     let best = 0;
     let bestSize = 0;
-    this.sizes.forEach((s, i) => {
+    for (let i = 0; i < this.sizes.length; i++) {
+      const s = this.sizes[i]!;
       if (s > bestSize) {
         bestSize = s;
         best = i + 1;
       }
-    });
+    }
     return best;
   }
 }
 
 /** Doubles a reusable point buffer (amortised: it only grows, so steady-state frames allocate nothing). */
 export function growPoints(p: { xs: Float64Array; ys: Float64Array }): void {
-  const xs = new Float64Array(p.xs.length * 2);
-  const ys = new Float64Array(p.ys.length * 2);
+  const xs = new Float64Array(Math.max(16, p.xs.length * 2));
+  const ys = new Float64Array(Math.max(16, p.ys.length * 2));
   xs.set(p.xs);
   ys.set(p.ys);
   p.xs = xs;
@@ -154,12 +155,6 @@ export function boundaryPoints(
   box?: { minX: number; minY: number; maxX: number; maxY: number },
 ): number {
   let n = 0;
-  const push = (x: number, y: number): void => {
-    if (n >= out.xs.length) growPoints(out);
-    out.xs[n] = x;
-    out.ys[n] = y;
-    n++;
-  };
   const y0 = box ? box.minY : 0;
   const y1 = box ? box.maxY : height - 1;
   const x0 = box ? box.minX : 0;
@@ -168,16 +163,44 @@ export function boundaryPoints(
     for (let x = x0; x <= x1; x++) {
       const i = y * width + x;
       if (labels[i] !== label) continue;
+      // a pixel gives at most 4 points (one per side): room for them first, then plain writes (no closure per call)
+      while (n + 4 > out.xs.length) growPoints(out);
+      const xs = out.xs;
+      const ys = out.ys;
       const v = values[i]!;
       // neighbours outside the component: left, right, up, down
-      if (x > 0 && labels[i - 1] !== label) push(x - t(v, values[i - 1]!, level), y);
-      if (x === 0) push(x - 0.5, y);
-      if (x < width - 1 && labels[i + 1] !== label) push(x + t(v, values[i + 1]!, level), y);
-      if (x === width - 1) push(x + 0.5, y);
-      if (y > 0 && labels[i - width] !== label) push(x, y - t(v, values[i - width]!, level));
-      if (y === 0) push(x, y - 0.5);
-      if (y < height - 1 && labels[i + width] !== label) push(x, y + t(v, values[i + width]!, level));
-      if (y === height - 1) push(x, y + 0.5);
+      if (x > 0 && labels[i - 1] !== label) {
+        xs[n] = x - t(v, values[i - 1]!, level);
+        ys[n++] = y;
+      }
+      if (x === 0) {
+        xs[n] = x - 0.5;
+        ys[n++] = y;
+      }
+      if (x < width - 1 && labels[i + 1] !== label) {
+        xs[n] = x + t(v, values[i + 1]!, level);
+        ys[n++] = y;
+      }
+      if (x === width - 1) {
+        xs[n] = x + 0.5;
+        ys[n++] = y;
+      }
+      if (y > 0 && labels[i - width] !== label) {
+        xs[n] = x;
+        ys[n++] = y - t(v, values[i - width]!, level);
+      }
+      if (y === 0) {
+        xs[n] = x;
+        ys[n++] = y - 0.5;
+      }
+      if (y < height - 1 && labels[i + width] !== label) {
+        xs[n] = x;
+        ys[n++] = y + t(v, values[i + width]!, level);
+      }
+      if (y === height - 1) {
+        xs[n] = x;
+        ys[n++] = y + 0.5;
+      }
     }
   }
   return n;

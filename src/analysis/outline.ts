@@ -62,6 +62,11 @@ const CASES: ReadonlyArray<ReadonlyArray<[number, number]>> = UNORIENTED.map((se
   }),
 );
 
+/** Id of edge `e` of cell (X, Y) on the padded grid `pw` corners wide: 2·corner for its horizontal edge, 2·corner + 1 for its vertical one. */
+function edgeId(pw: number, X: number, Y: number, e: number): number {
+  return e === 0 ? 2 * (Y * pw + X) : e === 2 ? 2 * ((Y + 1) * pw + X) : e === 3 ? 2 * (Y * pw + X) + 1 : 2 * (Y * pw + X + 1) + 1;
+}
+
 function onEdge(e: number, x: number, y: number): boolean {
   return e === 0 ? y === 0 : e === 1 ? x === 1 : e === 2 ? y === 1 : x === 0;
 }
@@ -126,14 +131,13 @@ export class OutlineTracer {
         cv[Y * pw + X] = c;
       }
     }
-    const edgeId = (X: number, Y: number, e: number): number => (e === 0 ? 2 * (Y * pw + X) : e === 2 ? 2 * ((Y + 1) * pw + X) : e === 3 ? 2 * (Y * pw + X) + 1 : 2 * (Y * pw + X + 1) + 1);
     next.fill(-1);
     // cells (X, Y) have corners X..X+1, Y..Y+1; those touching the component's bounding box suffice
     for (let Y = y0; Y <= y1 + 1; Y++) {
       for (let X = x0; X <= x1 + 1; X++) {
         const k = Y * pw + X;
         const c = (cv[k]! >= level ? 8 : 0) | (cv[k + 1]! >= level ? 4 : 0) | (cv[k + pw + 1]! >= level ? 2 : 0) | (cv[k + pw]! >= level ? 1 : 0);
-        for (const [a, b] of CASES[c]!) next[edgeId(X, Y, a)] = edgeId(X, Y, b);
+        for (const [a, b] of CASES[c]!) next[edgeId(pw, X, Y, a)] = edgeId(pw, X, Y, b);
       }
     }
     // The topmost-leftmost pixel's upper edge lies on the outer outline.
