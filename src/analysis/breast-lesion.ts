@@ -119,9 +119,12 @@ export class BreastLesionAnalyzer {
     if (c) {
       const m = this.#masked;
       m.fill(0);
+      // copied value by value: a subarray view per row would be an object per row, every frame
+      const xa = Math.max(0, c.x);
+      const xb = Math.min(w, c.x + c.width);
       for (let y = Math.max(0, c.y); y < Math.min(h, c.y + c.height); y++) {
         const row = y * w;
-        m.set(prob.subarray(row + Math.max(0, c.x), row + Math.min(w, c.x + c.width)), row + Math.max(0, c.x));
+        for (let i = row + xa; i < row + xb; i++) m[i] = prob[i]!;
       }
       prob = m;
     }
