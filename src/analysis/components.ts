@@ -5,11 +5,18 @@
 export class ComponentLabeler {
   readonly labels: Int32Array;
   readonly #stack: Int32Array;
-  readonly sizes: number[] = [];
+  /**
+   * Per component (label − 1), valid up to `count`: typed and grown only when a frame has more components than
+   * any before. Plain arrays emptied every frame reallocated as they refilled, and their element kind changing
+   * (small integers → doubles) deoptimised the labelling loop, which then boxed every running sum.
+   */
+  sizes = new Int32Array(256);
   /** Σ values over each component (its mean value is sums[i] / sizes[i]). */
-  readonly sums: number[] = [];
+  sums = new Float64Array(256);
   /** Each component's bounding box, flat: [minX, minY, maxX, maxY] at 4·(label − 1). */
-  readonly boxes: number[] = [];
+  boxes = new Int32Array(4 * 256);
+  /** Components found by the last label(). */
+  count = 0;
 
   constructor(
     readonly width: number,
@@ -24,9 +31,6 @@ export class ComponentLabeler {
     const { width: w, height: h, labels } = this;
     const stack = this.#stack;
     labels.fill(0);
-    this.sizes.length = 0;
-    this.sums.length = 0;
-    this.boxes.length = 0;
     let next = 0;
     for (let i = 0; i < w * h; i++) {
       if (labels[i] !== 0 || !(values[i]! >= level)) continue;
@@ -66,17 +70,35 @@ export class ComponentLabeler {
           stack[top++] = p + w;
         }
       }
-      this.sizes.push(size);
-      this.sums.push(sum);
-      this.boxes.push(minX, Math.floor(minP / w), maxX, Math.floor(maxP / w));
+      if (next > this.sizes.length) this.#grow();
+      const k = next - 1;
+      this.sizes[k] = size;
+      this.sums[k] = sum;
+      this.boxes[4 * k] = minX;
+      this.boxes[4 * k + 1] = Math.floor(minP / w);
+      this.boxes[4 * k + 2] = maxX;
+      this.boxes[4 * k + 3] = Math.floor(maxP / w);
     }
+    this.count = next;
     return next;
+  }
+
+  #grow(): void {
+    const sizes = new Int32Array(2 * this.sizes.length);
+    const sums = new Float64Array(2 * this.sums.length);
+    const boxes = new Int32Array(2 * this.boxes.length);
+    sizes.set(this.sizes);
+    sums.set(this.sums);
+    boxes.set(this.boxes);
+    this.sizes = sizes;
+    this.sums = sums;
+    this.boxes = boxes;
   }
 
   /** Pixels in all components: every value ≥ the level. */
   total(): number {
     let n = 0;
-    for (const s of this.sizes) n += s;
+    for (let i = 0; i < this.count; i++) n += this.sizes[i]!;
     return n;
   }
 
@@ -94,7 +116,7 @@ export class ComponentLabeler {
   mostConfident(minSize: number): number {
     let best = 0;
     let bestMean = -Infinity;
-    for (let i = 0; i < this.sizes.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       const size = this.sizes[i]!;
       if (size < minSize) continue;
       const m = this.sums[i]! / size;
@@ -109,7 +131,7 @@ export class ComponentLabeler {
   /** Components of at least `minSize` pixels. */
   countAtLeast(minSize: number): number {
     let n = 0;
-    for (const s of this.sizes) if (s >= minSize) n++;
+    for (let i = 0; i < this.count; i++) if (this.sizes[i]! >= minSize) n++;
     return n;
   }
 
@@ -117,7 +139,7 @@ export class ComponentLabeler {
   largest(): number {
     let best = 0;
     let bestSize = 0;
-    for (let i = 0; i < this.sizes.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       const s = this.sizes[i]!;
       if (s > bestSize) {
         bestSize = s;
