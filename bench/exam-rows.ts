@@ -271,7 +271,8 @@ export function examRowText(e: ExamRow): string {
     // what no stage accounts for: a wait for a core (taking turns) and the hop from a run landing to its publication
     const other = m.meanMs.totalMs - (['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs'] as const).reduce((a, k) => a + m.meanMs[k], 0);
     const steps = (['sourceMs', 'slotMs', 'preprocessMs', 'aheadMs', 'toWorkerMs', 'workerMs', 'backMs', 'inferenceMs', 'settleMs', 'analysisMs', 'totalMs', 'publishMs', 'relayMs'] as const)
-      .map((k) => `${STAGE_NAMES[k]} ${m.spread[k].mean.toFixed(1)}/${m.spread[k].p99.toFixed(1)}/${m.spread[k].tail.toFixed(1)}`)
+      // a step with no samples (no frame ever waited behind a run, say) is said so, not printed as NaN
+      .map((k) => `${STAGE_NAMES[k]} ${Number.isNaN(m.spread[k].mean) ? 'none' : `${m.spread[k].mean.toFixed(1)}/${m.spread[k].p99.toFixed(1)}/${m.spread[k].tail.toFixed(1)}`}`)
       .join(', ');
     return `${m.id}/${m.everyN}: ${m.resultsPerSecond.toFixed(1)} results/s, skipped ${m.skippedPerSecond.toFixed(1)} frames/s; capture→result p99 ${m.p99Ms.totalMs.toFixed(1)} ms vs inference p99 ${m.p99Ms.inferenceMs.toFixed(1)} ms (+${m.addedP99Ms.toFixed(1)}); mean ms ${where} + other ${other.toFixed(1)} = ${m.meanMs.totalMs.toFixed(1)}; ms mean/p99/slowest-5% mean: ${steps}`;
   });
