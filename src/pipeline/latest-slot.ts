@@ -35,6 +35,12 @@ export class LatestSlot<T> {
     reject?.(this.#signal?.reason);
   };
 
+  /** Drops the item waiting, if any, uncounted: its taker has stopped, and a later taker must not get it. */
+  clear(): void {
+    this.#item = undefined;
+    this.#has = false;
+  }
+
   /** True when an item is waiting to be taken. */
   get hasItem(): boolean {
     return this.#has;

@@ -71,6 +71,11 @@ export class ModelLane {
   }
 
   /** Frames this lane never took (a newer one replaced them while it was busy). */
+  /** Forgets the frame waiting (the pipeline stopped: a restart must not run a frame from before). */
+  clear(): void {
+    this.#slot.clear();
+  }
+
   get dropped(): number {
     return this.#slot.dropped;
   }

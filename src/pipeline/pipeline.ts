@@ -88,6 +88,8 @@ export class Pipeline {
   #sourceAbort: AbortController | undefined;
   /** stop() was called (and no start() since): frames are refused, nothing more reaches the bus. */
   #stopped = false;
+  /** The stop under way, if any (start() waits for it). */
+  #stopping: Promise<void> | undefined;
   readonly #loops: Array<Promise<void>> = [];
 
   constructor(
@@ -206,6 +208,7 @@ export class Pipeline {
   };
 
   async start(source: FrameSource): Promise<void> {
+    await this.#stopping; // a stop still under way finishes first: its lanes must not see the publication reopen
     this.#stopped = false;
     this.#publication.closed = false;
     this.#abort = new AbortController();
@@ -242,9 +245,14 @@ export class Pipeline {
     this.#publication.closed = true;
     const reason = new Error('Pipeline stopped');
     this.#abort?.abort(reason);
-    await this.#sources.stop();
-    this.#sourceAbort?.abort(reason);
-    await Promise.all(this.#loops.splice(0).map((l) => l.catch(() => {})));
+    this.#stopping = (async () => {
+      await this.#sources.stop();
+      this.#sourceAbort?.abort(reason);
+      await Promise.all(this.#loops.splice(0).map((l) => l.catch(() => {})));
+      // a frame left waiting in a slot belongs to the source just stopped: a restart starts empty
+      for (const lane of this.#lanes) lane.clear();
+    })();
+    await this.#stopping;
   }
 
   stats(): PipelineStats {

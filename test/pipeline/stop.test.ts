@@ -14,8 +14,8 @@ import { packageRoot } from '../../src/util/package-root.js';
 const options = { providers: ['cpu' as const], precision: 'int8' as const, intraOpThreads: 1, allowSpinning: false, deviceId: 0, tensorrt: { fp16: false, int8: false }, warmupRuns: 0 };
 
 /** A source whose stop() leaves its listener in place: a driver that sends on after stopping (careless, or abandoned past its stop deadline). */
-function carelessSource(): { source: FrameSource; emit: () => void } {
-  const p = new SimulatedProbe('careless', { headCircumferenceMm: 230 });
+function carelessSource(id = 'careless'): { source: FrameSource; emit: () => void } {
+  const p = new SimulatedProbe(id, { headCircumferenceMm: 230 });
   p.prepare();
   const data = new Uint8Array(640 * 480);
   p.render(0, data);
@@ -28,13 +28,13 @@ function carelessSource(): { source: FrameSource; emit: () => void } {
       channels: 1,
       data,
       pixelSpacing: { x: p.pixelSpacingMm, y: p.pixelSpacingMm },
-      sourceId: 'careless',
+      sourceId: id,
       region: p.region,
       seq: seq++,
       timestampMs: performance.now(),
     });
   const source: FrameSource = {
-    id: 'careless',
+    id,
     driver: 'test-careless',
     async start(l) {
       listener = l;
@@ -77,9 +77,10 @@ function renamed(session: InferenceEngine, id: string): InferenceEngine {
 }
 
 /** Every bus event, in order, and a wait on a condition over them (checked at each event and every few ms). */
-function record(bus: Bus): { events: Array<[keyof BusEvents, { seq?: number; modelId?: string }]>; until: (ok: () => boolean) => Promise<void> } {
-  const events: Array<[keyof BusEvents, { seq?: number; modelId?: string }]> = [];
-  for (const topic of ['frame', 'result', 'stages', 'run', 'model', 'probe'] as const) bus.on(topic, (e) => events.push([topic, e as { seq?: number; modelId?: string }]));
+type Seen = { seq?: number; modelId?: string; sourceId?: string };
+function record(bus: Bus): { events: Array<[keyof BusEvents, Seen]>; until: (ok: () => boolean) => Promise<void> } {
+  const events: Array<[keyof BusEvents, Seen]> = [];
+  for (const topic of ['frame', 'result', 'stages', 'run', 'model', 'probe'] as const) bus.on(topic, (e) => events.push([topic, e as Seen]));
   const until = (ok: () => boolean): Promise<void> =>
     new Promise((resolve) => {
       const t = setInterval(() => {
@@ -122,6 +123,49 @@ describe('a stopping pipeline', () => {
     expect(held.started, 'a frame was taken after stop() was called').toBe(1);
     expect(events.length, 'reached the bus after stop() resolved').toBe(atStop);
     expect(pipe.stats().framesIn).toBe(2);
+  });
+
+  it('restarted, runs nothing left from before the stop: the first result is for the new source’s first frame', async () => {
+    const bus = new Bus();
+    const held = new HeldRunner(session);
+    const pipe = new Pipeline(bus, [{ runner: held, everyN: 1 }], { concurrentRuns: 2 });
+    const { events, until } = record(bus);
+    const first = carelessSource('first');
+    await pipe.start(first.source);
+    first.emit(); // frame 0: its run is held
+    await until(() => held.started === 1);
+    first.emit(); // frame 1 waits in the lane's slot when the pipeline stops
+    const stopping = pipe.stop();
+    held.open();
+    await stopping;
+    const second = carelessSource('second');
+    await pipe.start(second.source);
+    second.emit();
+    await until(() => events.some(([t]) => t === 'result'));
+    const results = events.filter(([t]) => t === 'result').map(([, e]) => `${e.sourceId}#${e.seq}`);
+    expect(results, 'a frame from before the stop was run after the restart').toEqual(['second#0']);
+    await pipe.stop();
+  });
+
+  it('a start() called while a stop() is still under way waits for it (the old lanes never see the publication reopen)', async () => {
+    const bus = new Bus();
+    const held = new HeldRunner(session);
+    const pipe = new Pipeline(bus, [{ runner: held, everyN: 1 }], { concurrentRuns: 2 });
+    const { events, until } = record(bus);
+    const first = carelessSource('first');
+    await pipe.start(first.source);
+    first.emit(); // frame 0: its run is held through the stop and the restart
+    await until(() => held.started === 1);
+    const stopping = pipe.stop(); // not awaited before the restart
+    const second = carelessSource('second');
+    const starting = pipe.start(second.source);
+    held.open(); // frame 0's run lands now
+    await Promise.all([stopping, starting]);
+    second.emit();
+    await until(() => events.some(([t]) => t === 'result'));
+    const results = events.filter(([t]) => t === 'result').map(([, e]) => `${e.sourceId}#${e.seq}`);
+    expect(results, 'a run from before the stop was published after the restart').toEqual(['second#0']);
+    await pipe.stop();
   });
 
   it('counts per model the frames that arrived while it could not take them', async () => {
