@@ -11,7 +11,9 @@ import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
 import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
 import type { buildMeasurementSr, SrMeasurement } from './sr.js';
+import { type EllipseLike, type SegmentLike, decidedOrigin, drawEllipse, drawLine, drawOutline } from './overlay-draw.js';
 import { measurementShape } from './sr-geometry.js';
+import type { FrameOrigin } from './sr-scoord.js';
 import { type ReportRevision, buildReports } from './sr-revision.js';
 import { keyedUid } from './uids.js';
 import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
@@ -47,19 +49,6 @@ export interface DicomInstance {
   gate?: GateEntry;
 }
 
-interface EllipseLike {
-  cx: number;
-  cy: number;
-  semiMajor: number;
-  semiMinor: number;
-  angleDeg: number;
-}
-interface SegmentLike {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 interface StoredResultEvent {
   modelId?: string;
   modelVersion?: string;
@@ -69,67 +58,11 @@ interface StoredResultEvent {
 
 const SERIES_NAME = { obstetric: 'Fetal head', breast: 'Breast lesion' } as const;
 
-function plot(px: Uint8Array, w: number, h: number, x: number, y: number): void {
-  for (const [dx, dy] of [
-    [0, 0],
-    [1, 0],
-    [0, 1],
-  ] as const) {
-    const xx = Math.round(x) + dx;
-    const yy = Math.round(y) + dy;
-    if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = 255;
-  }
-}
-
-/**
- * Points drawn along one line or ellipse at most: two per pixel of the frame's perimeter. Stored geometry is
- * range-checked when decided, but a record written before that check (1e300) must not spin the close.
- */
-function maxSteps(w: number, h: number): number {
-  return 4 * (w + h);
-}
-
-/** A straight line, drawn point by point (a caliper, an outline edge). */
-function drawLine(px: Uint8Array, w: number, h: number, s: SegmentLike): void {
-  if (![s.x1, s.y1, s.x2, s.y2].every(Number.isFinite)) return;
-  const n = Math.min(maxSteps(w, h), Math.max(1, Math.ceil(Math.hypot(s.x2 - s.x1, s.y2 - s.y1) * 2)));
-  for (let k = 0; k <= n; k++) plot(px, w, h, s.x1 + ((s.x2 - s.x1) * k) / n, s.y1 + ((s.y2 - s.y1) * k) / n);
-}
-
-function drawOutline(px: Uint8Array, w: number, h: number, o: number[]): void {
-  for (let k = 0; k + 1 < o.length; k += 2) {
-    const j = (k + 2) % o.length;
-    drawLine(px, w, h, { x1: o[k]!, y1: o[k + 1]!, x2: o[j]!, y2: o[j + 1]! });
-  }
-}
-
 function toGray(p: CapturePixels): Uint8Array {
   if (p.channels === 1) return p.pixels;
   const out = new Uint8Array(p.width * p.height);
   for (let i = 0; i < out.length; i++) out[i] = Math.round(0.299 * p.pixels[3 * i]! + 0.587 * p.pixels[3 * i + 1]! + 0.114 * p.pixels[3 * i + 2]!);
   return out;
-}
-
-function drawEllipse(px: Uint8Array, w: number, h: number, e: EllipseLike): void {
-  if (![e.cx, e.cy, e.semiMajor, e.semiMinor, e.angleDeg].every(Number.isFinite)) return;
-  const a = (e.angleDeg * Math.PI) / 180;
-  const n = Math.min(maxSteps(w, h), Math.ceil(2 * Math.PI * Math.max(e.semiMajor, 1) * 2));
-  for (let k = 0; k < n; k++) {
-    const t = (2 * Math.PI * k) / n;
-    const u = e.semiMajor * Math.cos(t);
-    const v = e.semiMinor * Math.sin(t);
-    const x = Math.round(e.cx + u * Math.cos(a) - v * Math.sin(a));
-    const y = Math.round(e.cy + u * Math.sin(a) + v * Math.cos(a));
-    for (const [dx, dy] of [
-      [0, 0],
-      [1, 0],
-      [0, 1],
-    ] as const) {
-      const xx = x + dx;
-      const yy = y + dy;
-      if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = 255;
-    }
-  }
 }
 
 export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => CapturePixels, o: ExportOptions): DicomInstance[] {
@@ -208,22 +141,25 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: SERIES_NAME[examType] }));
     const overlay = Uint8Array.from(clean);
+    // each shape in its author's coordinates (decidedOrigin: a correction's are the page's, pixel corners)
+    const originOf = (m: { state: string } | undefined, fromFinal: boolean): FrameOrigin => decidedOrigin(m?.state, fromFinal);
     // the head's ellipse as decided: the clinician's when corrected (the HC's final geometry), else the AI's
     const hc = c.measurements.find((m) => m.kind === 'hc');
-    const finalEllipse = (hc?.finalGeometry as { ellipse?: EllipseLike } | null | undefined)?.ellipse ?? mine?.result?.ellipse;
-    if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse);
+    const hcFinal = (hc?.finalGeometry as { ellipse?: EllipseLike } | null | undefined)?.ellipse;
+    const finalEllipse = hcFinal ?? mine?.result?.ellipse;
+    if (finalEllipse) drawEllipse(overlay, px.width, px.height, finalEllipse, originOf(hc, hcFinal !== undefined));
     // the outline as decided: the clinician's when pushed into shape, else the AI's
     const margin = c.measurements.find((m) => m.kind === 'lesion_margin');
-    const decided = (margin?.finalGeometry ?? margin?.aiGeometry) as { outline?: number[] } | null | undefined;
-    const outline = decided?.outline ?? mine?.result?.lesion?.outline;
-    if (outline) drawOutline(overlay, px.width, px.height, outline);
+    const marginFinal = (margin?.finalGeometry as { outline?: number[] } | null | undefined)?.outline;
+    const outline = marginFinal ?? (margin?.aiGeometry as { outline?: number[] } | null | undefined)?.outline ?? mine?.result?.lesion?.outline;
+    if (outline) drawOutline(overlay, px.width, px.height, outline, originOf(margin, marginFinal !== undefined));
     // the calipers as decided (the clinician's when corrected, else the AI's)
     for (const m of c.measurements) {
       const g = (m.finalGeometry ?? m.aiGeometry) as SegmentLike | null;
-      if (g && typeof g.x1 === 'number') drawLine(overlay, px.width, px.height, g);
+      if (g && typeof g.x1 === 'number') drawLine(overlay, px.width, px.height, g, originOf(m, m.finalGeometry !== null && m.finalGeometry !== undefined));
     }
-    // the clinician's own calipers: a distance's line, an area's closed outline
-    for (const m of c.clinicianMeasurements ?? []) drawOutline(overlay, px.width, px.height, m.points.flat());
+    // the clinician's own calipers: a distance's line, an area's closed outline (drawn on the page: pixel corners)
+    for (const m of c.clinicianMeasurements ?? []) drawOutline(overlay, px.width, px.height, m.points.flat(), 'pixel-corner');
     datasets.push(
       buildUsImage(study, {
         ...common,

@@ -10,7 +10,7 @@ import { CENTRE_TO_CORNER, ellipseToCanvas, headToCanvas, lesionToCanvas, outlin
 
 describe('AI geometry in canvas coordinates', () => {
   it('puts the centre of frame pixel (0, 0), as the analysis names it, at canvas (0.5, 0.5)', () => {
-    // a 2× upscale without crop or letterbox: model pixel 0's centre is frame position 0.25 (pixel centres at integers)
+    // a 2× upscale without crop or letterbox: model pixel 0's centre is frame position −0.25 (pixel centres at integers)
     const m = { scaleX: 2, scaleY: 2, offsetX: 0, offsetY: 0, cropX: 0, cropY: 0, modelWidth: 8, modelHeight: 8 };
     const [fx, fy] = modelToFrame(m, 0.5, 0.5); // the centre of frame pixel 0 is half a model pixel further on
     expect([fx, fy]).toEqual([0, 0]);
