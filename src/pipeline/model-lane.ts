@@ -70,12 +70,12 @@ export class ModelLane {
     this.#slot.put(frame);
   }
 
-  /** Frames this lane never took (a newer one replaced them while it was busy). */
   /** Forgets the frame waiting (the pipeline stopped: a restart must not run a frame from before). */
   clear(): void {
     this.#slot.clear();
   }
 
+  /** Frames this lane never took (a newer one replaced them while it was busy). */
   get dropped(): number {
     return this.#slot.dropped;
   }
