@@ -23,6 +23,10 @@ time-boxed; nothing here writes into the repository.
    (`--holdout-frac` 0 = the old behaviour). `--empty-teacher-normal P` (session 10, v3 run b) gates that penalty
    to the normal images on which the teacher's p(normal) is at least P (0, the default, = every normal image, as
    v2 ran).
+5. `--freeze-bn` (session 11, v4): fine-tune with every BatchNorm in eval mode (running statistics fixed; its
+   affine weight and bias still train). Needed with `--init` from lesion_from_onnx.py's recovered 1.2.0 runs:
+   their BatchNorms are folded into the convs (identity + bias), so batch statistics would undo the fold.
+   `--init` reads any checkpoint dict with a "model" state dict (those runs' run0.pt / run1.pt included).
 
         nice -n 19 /usr/bin/python3 models/training/distil_breast_lesion.py --work /work/train-work/breast-student-v2 \
             --init /work/train-work/breast-student-v2/init.pt --epochs 20 --lr 5e-4 --alpha 0.3 \
@@ -124,6 +128,9 @@ def main() -> None:
     ap.add_argument("--empty-teacher-normal", type=float, default=0.0,
                     help="class-gated penalty: only normal images whose teacher p(normal) is at least this (0 = every normal image)")
     ap.add_argument("--holdout-frac", type=float, default=0.0, help="share of training groups kept out (temperature fitting)")
+    ap.add_argument("--freeze-bn", action="store_true",
+                    help="keep every BatchNorm in eval mode (running statistics fixed): for --init from lesion_from_onnx.py's "
+                         "runs, whose BatchNorms are folded (identity + bias), so batch statistics would undo the fold")
     ap.add_argument("--minutes", type=float, default=1e9, help="stop cleanly before this much time is used (re-run to resume)")
     args = ap.parse_args()
 
@@ -165,6 +172,10 @@ def main() -> None:
             print("time budget reached; re-run the same command to resume", flush=True)
             break
         model.train()
+        if args.freeze_bn:
+            for mod in model.modules():
+                if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
+                    mod.eval()
         t0 = time.time()
         tot = {"gt": 0.0, "kd": 0.0, "empty": 0.0}
         perm = train[torch.randperm(len(train), generator=gen).numpy()]
@@ -213,7 +224,8 @@ def main() -> None:
                     "input": [288, 224], "val": m, "val_logits": val_logits, "val_names": data["names"][val].tolist(),
                     "val_labels": targets.labels[val], "alpha": args.alpha, "seed": args.seed,
                     "options": {k: getattr(args, k) for k in ("init", "kd_map_normals", "empty_weight", "empty_topk",
-                                                                    "empty_teacher_normal", "holdout_frac", "lr")},
+                                                                    "empty_teacher_normal", "holdout_frac", "lr",
+                                                                    "freeze_bn", "epochs")},
                     "holdout": holdout}, tmp)
         os.replace(tmp, last)
 

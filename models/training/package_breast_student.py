@@ -48,6 +48,8 @@ def main() -> None:
     ap.add_argument("--calibration-images", type=int, default=48)
     ap.add_argument("--ship", action="store_true", help="allow writing into the repository's models/breast-lesion")
     ap.add_argument("--note", default="", help="provenance note (what the run was, which hardware trained it)")
+    ap.add_argument("--init-desc", default="the v1 student (100 epochs from scratch)",
+                    help="what the run was fine-tuned from, for the provenance (session 11 v4: 1.2.0's run B, recovered by lesion_from_onnx.py)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     out = os.path.join(a.out, MODEL_ID)
@@ -94,7 +96,7 @@ def main() -> None:
         "architecture": f"one U-Net widths {ck['widths']} (nearest upsampling + conv) with a pooled linear classifier on the "
                         f"bottleneck, {n_params} parameters; one pass per frame",
         "training": "distilled from breast-lesion 1.2.0 (four passes) by models/training/distil_breast_lesion.py; fine-tuned "
-                    "from the v1 student (100 epochs from scratch) with the options below; the last epoch is the model",
+                    f"from {a.init_desc} with the options below; the last epoch is the model",
         "note": a.note,
         "trainedEpochs": int(ck["epoch"]) + 1, "scheduledEpochs": ck.get("epochs"), "seed": ck.get("seed"),
         "alpha": ck.get("alpha"), "options": ck.get("options", {}), "trainingCommit": commit,
