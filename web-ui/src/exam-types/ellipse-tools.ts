@@ -38,6 +38,16 @@ export function dragHandle(e: EllipseGeom, h: HandleId, x: number, y: number): E
   return { ...e, semiMinor: r };
 }
 
+/** How far an ellipse's centre (frame pixels) or angle (degrees) may differ and still be in the AI's place: less than any drag a finger makes. */
+const MOVED_PX = 0.5;
+const TURNED_DEG = 1;
+
+/** Whether `b` sits elsewhere than `a` or is turned (an ellipse's angle is the same every 180°). */
+export function ellipseMoved(a: EllipseGeom, b: EllipseGeom): boolean {
+  const turn = Math.abs((((b.angleDeg - a.angleDeg) % 180) + 180) % 180);
+  return Math.hypot(b.cx - a.cx, b.cy - a.cy) > MOVED_PX || Math.min(turn, 180 - turn) > TURNED_DEG;
+}
+
 /** The handle within `radius` of (x, y), nearest first. */
 export function hitHandle(e: EllipseGeom, x: number, y: number, radius: number): HandleId | undefined {
   let best: HandleId | undefined;

@@ -9,7 +9,7 @@ import type { FetalHeadResult, LiveTaskResult, ResultMessage } from '../../../sr
 import { t } from '../i18n';
 import { formatGa, formatNumber, formatPercent, withUnit } from '../live/format';
 import { ellipseToCanvas, headToCanvas } from './ai-geometry';
-import { type EllipseGeom, type HandleId, dragHandle, drawAxes, drawEditable, hitHandle } from './ellipse-tools';
+import { type EllipseGeom, type HandleId, dragHandle, drawAxes, drawEditable, ellipseMoved, hitHandle } from './ellipse-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
 interface Numbers {
@@ -131,20 +131,31 @@ class EllipseReview implements Review {
     showNumbers(measure(this.#edit, this.env), this.env);
   }
 
-  /** Each measurement is corrected only when its own value changed (moving the long axis leaves BPD confirmed). */
-  async decide(capture: { measurements: Array<{ id: string; kind: string }> }, decide: Decide): Promise<boolean> {
+  /**
+   * Each head measurement is corrected when its own value changed (moving the long axis leaves BPD's value), or
+   * when the ellipse was moved or turned (ellipse-tools.ts ellipseMoved): the record's outline is then the
+   * clinician's, not the AI's, even where the value stays the AI's (confirmed would say the AI's outline was
+   * right). GA has no outline: it is corrected only when its value changed.
+   */
+  async decide(capture: { measurements: Array<{ id: string; kind: string; aiValue: number | null }> }, decide: Decide): Promise<boolean> {
     const v = measure(this.#edit, this.env);
     const ai = measure(this.ai, this.env);
     const final: Record<string, [number | undefined, number | undefined]> = { hc: [v.hc, ai.hc], bpd: [v.bpd, ai.bpd], ofd: [v.ofd, ai.ofd], ga: [v.ga, ai.ga] };
+    const e = this.#edit;
+    const r1 = (x: number): number => Math.round(x * 10) / 10;
+    // the edited ellipse goes with each head measurement it corrects: the record keeps the outline, not only the number
+    const geometry = { ellipse: { cx: r1(e.cx), cy: r1(e.cy), semiMajor: r1(e.semiMajor), semiMinor: r1(e.semiMinor), angleDeg: r1(e.angleDeg) } };
+    const placed = ellipseMoved(this.ai, e);
     let edited = false;
     for (const m of capture.measurements) {
       const [value, was] = final[m.kind] ?? [undefined, undefined];
-      if (value !== undefined && was !== undefined && Math.abs(value - was) > 1e-6) {
-        // the edited ellipse goes with each head measurement it changed: the record keeps the outline, not only the number
-        const e = this.#edit;
-        const r1 = (v: number): number => Math.round(v * 10) / 10;
-        const geometry = m.kind === 'ga' ? {} : { geometry: { ellipse: { cx: r1(e.cx), cy: r1(e.cy), semiMajor: r1(e.semiMajor), semiMinor: r1(e.semiMinor), angleDeg: r1(e.angleDeg) } } };
-        await decide(m.id, 'corrected', { value: Number(value.toFixed(2)), ...geometry });
+      if (value === undefined || was === undefined) await decide(m.id, 'confirmed');
+      else if (Math.abs(value - was) > 1e-6) {
+        await decide(m.id, 'corrected', { value: Number(value.toFixed(2)), ...(m.kind === 'ga' ? {} : { geometry }) });
+        edited = true;
+      } else if (placed && m.kind !== 'ga') {
+        // same size, other place: the AI's own value (as stored) with the clinician's outline
+        await decide(m.id, 'corrected', { value: m.aiValue ?? Number(value.toFixed(2)), geometry });
         edited = true;
       } else await decide(m.id, 'confirmed');
     }
