@@ -14,7 +14,7 @@ function cineOf(n: number, capacity: number, size: (seq: number) => string = () 
     sizes.set(buf, size(100 + i));
     cine.push(100 + i, buf);
   }
-  cine.freeze();
+  cine.freeze('fetal-head');
   return { cine, key: (f) => sizes.get(f.buf)! };
 }
 const seqs = (frames: Array<{ seq: number }>): number[] => frames.map((f) => f.seq);

@@ -1,4 +1,4 @@
-import type { ResultMessage } from '../../../src/protocol/index.js';
+import type { ResultMessage, TaskName } from '../../../src/protocol/index.js';
 
 export interface CineFrame {
   seq: number;
@@ -62,9 +62,27 @@ export class Cine {
     if (f) f.result = r;
   }
 
-  freeze(): void {
+  /** Freezes on the best frame of `task` (the shown exam type's: bestIndex). */
+  freeze(task: TaskName): void {
     this.frozen = true;
-    this.index = this.bestIndex();
+    this.index = this.bestIndex(task);
+  }
+
+  /**
+   * Forgets every kept result of a task other than `task`: the exam type changed, and a frame scanned for the
+   * old type has nothing the new type can review (its frame stays, plain, like one whose result never came).
+   */
+  keepResultsOf(task: TaskName): void {
+    for (let i = 0; i < this.#count; i++) {
+      const f = this.at(i)!;
+      if (f.result && f.result.result.task !== task) f.result = undefined;
+    }
+  }
+
+  /** Whether any kept frame has a result of `task`. */
+  hasResultOf(task: TaskName): boolean {
+    for (let i = 0; i < this.#count; i++) if (this.at(i)!.result?.result.task === task) return true;
+    return false;
   }
 
   unfreeze(): void {
@@ -72,13 +90,16 @@ export class Cine {
     this.index = -1;
   }
 
-  /** Highest-quality detected head (or surest lesion outline) without warnings; else the newest frame with a result; else the newest. */
-  bestIndex(): number {
+  /**
+   * Of the results of `task` only (the shown exam type's: another type's result has nothing it can review), the
+   * highest-quality detected head (or surest lesion outline) without warnings; else the newest frame.
+   */
+  bestIndex(task: TaskName): number {
     let best = -1;
     let score = -1;
     for (let i = 0; i < this.#count; i++) {
       const r = this.at(i)!.result?.result;
-      if (!r || r.task === 'enhance' || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) continue;
+      if (!r || r.task !== task || r.task === 'enhance' || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) continue;
       const q = (r.task === 'fetal-head' ? r.quality.score : r.maskConfidence) - (r.flags.some((x) => (r.task === 'fetal-head' ? x.severity !== 'info' : x.severity === 'warning')) ? 1 : 0);
       if (q > score) {
         score = q;

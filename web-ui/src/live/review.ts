@@ -3,6 +3,7 @@
  * type's module, two-point calibration, and the pointer gestures between them. Every step sets
  * `state.mode`; nothing else says what the screen is doing.
  */
+import { TASK_OF_EXAM } from '../../../src/protocol/index.js';
 import { api } from '../api';
 import { t } from '../i18n';
 import { formatNumber } from './format';
@@ -21,8 +22,10 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   const { els, state } = c;
   const f = state.cine.current();
   if (!f) return;
-  const r = f.result;
   const type = c.examType();
+  const task = TASK_OF_EXAM[type.type];
+  // only the shown exam type's result counts: another type's (kept from before a switch) has nothing to review
+  const r = f.result?.result.task === task ? f.result : undefined;
   if (c.calipers.seq !== f.seq) c.calipers.clear(f.seq); // calipers belong to the frame they were made on
   const review = r ? type.review(f.buf, r, c.env) : undefined;
   if (r) {
@@ -35,7 +38,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   review?.show();
   const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
   c.env.setState(saved ? 'saved' : 'unverified');
-  c.message(saved ? t('alreadySaved') : r ? '' : t('noResultOnFrame'), 'info');
+  c.message(saved ? t('alreadySaved') : r ? '' : t(state.cine.hasResultOf(task) ? 'noResultOnFrame' : 'noResultInCine'), 'info');
   els.scrub.value = String(state.cine.index);
   els.confirm.disabled = !review || saved;
   els.reset.disabled = !review;
@@ -45,7 +48,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
 export function setFrozen(c: LiveContext, on: boolean): void {
   const { els, state } = c;
   if (on) {
-    state.cine.freeze();
+    state.cine.freeze(TASK_OF_EXAM[state.examType]);
     els.scrub.max = String(Math.max(0, state.cine.length - 1));
     showFrozen(c);
   } else {
@@ -90,7 +93,7 @@ export function wireReview(c: LiveContext): void {
   wireCaliperPanel(c);
   els.freeze.addEventListener('click', () => setFrozen(c, !state.cine.frozen));
   els.best.addEventListener('click', () => {
-    state.cine.index = state.cine.bestIndex();
+    state.cine.index = state.cine.bestIndex(TASK_OF_EXAM[state.examType]);
     showFrozen(c);
   });
   els.scrub.addEventListener('input', () => {
