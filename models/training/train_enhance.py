@@ -3,6 +3,12 @@
     /usr/bin/python3 models/training/train_enhance.py [--epochs 24] [--max-minutes 45]
     /usr/bin/python3 models/training/train_enhance.py --method n2s --work models/training/.work/enhance-n2s
 
+--hc-weight W (with --init CKPT to fine-tune a trained student) adds a term that holds the fetal-head model's output
+fixed: a whole HC18 training-subject image is enhanced (out = x + strength·r, mean set back to the input's, as the
+runtime does), letterboxed exactly as the runtime feeds the fetal-head model, and the mean squared difference of its
+probability map on the enhanced vs the raw image is added, times W (fetal_head_from_onnx.py recovers the frozen
+model from the shipped fp32 graph). Validation subjects and the subjects of --hc-exclude are never read.
+
 --method n2s trains the same network self-supervised instead (Noise2Self, Batson & Royer 2019: a random
 1/16 of the pixels, one per 4×4 block, replaced by the mean of their 8 neighbours; the loss is the error
 on those pixels against their own noisy value, so no clean or teacher target is used). It is the measured
@@ -92,6 +98,63 @@ def n2s_mask(shape: torch.Size, rng: np.random.Generator) -> torch.Tensor:
     return torch.from_numpy(m)
 
 
+class HeadConsistency:
+    """Fetal-head probability on the enhanced vs the raw HC18 image (raw maps computed once)."""
+
+    def __init__(self, graph: str, limit: int, exclude: str, strength: float):
+        import csv
+
+        from PIL import Image
+
+        from fetal_head_from_onnx import Letterbox, frozen
+        from hc18_data import is_validation_subject, subject_of
+
+        root = "/work/shared/data/hc18"
+        skip = set()
+        if exclude:
+            skip = {subject_of(r["filename"]) for r in csv.DictReader(open(exclude))}
+        rows = [r["filename"] for r in csv.DictReader(open(os.path.join(root, "training_set_pixel_size_and_HC.csv")))]
+        rows = [n for n in rows if not is_validation_subject(subject_of(n)) and subject_of(n) not in skip]
+        step = max(1, len(rows) // limit)
+        self.names = rows[::step][:limit]
+        self.net = frozen(graph)
+        self.strength = strength
+        self.images, self.boxes = [], {}
+        self.raw: dict[tuple[int, bool], torch.Tensor] = {}
+        for n in self.names:
+            g = np.array(Image.open(os.path.join(root, "training_set", n)).convert("L"))
+            self.images.append(g)
+            if g.shape not in self.boxes:
+                self.boxes[g.shape] = Letterbox(*g.shape)
+        print(f"hc consistency: {len(self.names)} HC18 training-subject images (of {len(rows)}), {len(skip)} subjects excluded", flush=True)
+
+    def prob(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.net(self.boxes[tuple(x.shape[-2:])](x)))
+
+    def raw_prob(self, i: int, flip: bool) -> torch.Tensor:
+        key = (i, flip)
+        if key not in self.raw:
+            with torch.no_grad():
+                self.raw[key] = self.prob(self.tensor(i, flip))
+        return self.raw[key]
+
+    def tensor(self, i: int, flip: bool) -> torch.Tensor:
+        g = self.images[i][:, ::-1] if flip else self.images[i]
+        return torch.from_numpy(g.astype(np.float32) / 255.0)[None, None]
+
+    def loss(self, model: torch.nn.Module, rng: np.random.Generator) -> torch.Tensor:
+        i, flip = int(rng.integers(len(self.images))), bool(rng.random() < 0.5)
+        x = self.tensor(i, flip)
+        h, w = x.shape[-2:]
+        m = 48  # ≥ the student's receptive half-width, mirrored as tiles.ts does at image borders
+        ph, pw = (-(h + 2 * m)) % 4, (-(w + 2 * m)) % 4
+        xp = torch.nn.functional.pad(x, (m, m + pw, m, m + ph), mode="reflect")
+        r = (model(xp) - xp)[..., m:m + h, m:m + w]
+        out = x + self.strength * r
+        out = (out - (out.mean() - x.mean())).clamp(0, 1)
+        return ((self.prob(out) - self.raw_prob(i, flip)) ** 2).mean()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=40)
@@ -109,6 +172,12 @@ def main() -> None:
     ap.add_argument("--target-usm", type=float, default=0.0, help="unsharp-mask amount (σ 2) added to the targets at load")
     ap.add_argument("--usm-gate", type=float, default=0.0, help="with --target-usm: sharpen only where the gradient is well above this (gray/px)")
     ap.add_argument("--pairs", default="pairs", help="pairs folder under --work (pairs_edge: enhance_teacher.py's targets)")
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights (fresh optimizer), unless --work has last.pt")
+    ap.add_argument("--hc-weight", type=float, default=0.0, help="weight of the fetal-head consistency term (0: off)")
+    ap.add_argument("--hc-graph", default=os.path.join(HERE, "..", "fetal-head", "fetal-head.fp32.onnx"))
+    ap.add_argument("--hc-images", type=int, default=200, help="HC18 training-subject images for the consistency term")
+    ap.add_argument("--hc-exclude", default="", help="CSV (filename column) whose subjects the consistency term never reads")
+    ap.add_argument("--hc-strength", type=float, default=1.1, help="export strength the consistency term enhances with")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -119,6 +188,13 @@ def main() -> None:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.epochs * a.steps, pct_start=0.05, div_factor=5)
     start, rng_state = 0, None
     last = os.path.join(a.work, "last.pt")
+    if a.init and not os.path.exists(last):
+        init = torch.load(a.init, map_location="cpu")
+        if init["config"] != model.config:
+            raise SystemExit(f"--init {a.init} has config {init['config']}, not {model.config}: pass its --channels/--dilations")
+        model.load_state_dict(init["model"])
+        print(f"initialised from {a.init}", flush=True)
+    head = HeadConsistency(a.hc_graph, a.hc_images, a.hc_exclude, a.hc_strength) if a.hc_weight else None
     if os.path.exists(last):
         ck = torch.load(last)
         model.load_state_dict(ck["model"])
@@ -136,7 +212,7 @@ def main() -> None:
         pairs.refresh()
         model.train()
         t0 = time.time()
-        total, shift = 0.0, 0.0
+        total, shift, hc_total = 0.0, 0.0, 0.0
         for _ in range(a.steps):
             x, y = pairs.batch(a.batch, a.side, rng)
             if a.method == "n2s":
@@ -151,12 +227,18 @@ def main() -> None:
                 # loss with a patch-mean term stalled at the identity in a first run (measured: no gain in 600 steps).
                 loss = ((out - y) ** 2).mean()
             opt.zero_grad()
-            loss.backward()
+            if head is not None:
+                hc = head.loss(model, rng)
+                hc_total += float(hc)
+                (loss + a.hc_weight * hc).backward()
+            else:
+                loss.backward()
             opt.step()
             sched.step()
             total += float(loss)
             shift += float((out - x).mean()) * 255
         rec = {"epoch": epoch, "pairs": len(pairs.items), "rmse_gray": math.sqrt(total / a.steps) * 255, "mean_shift_gray": shift / a.steps,
+               **({"hc_mse": hc_total / a.steps} if head is not None else {}),
                "seconds": round(time.time() - t0, 1)}
         print(json.dumps(rec), flush=True)
         log.write(json.dumps(rec) + "\n")
