@@ -3,6 +3,7 @@
  * `import.meta.env.MODE === 'test'`, so the production bundle has none of this code (`vite build --mode
  * test` makes web-ui/dist-test, which the browser tests build and load).
  */
+import { TASK_OF_EXAM } from '../../src/protocol/index.js';
 import type { AppState } from './state';
 import { reviewOf } from './state';
 
@@ -17,6 +18,11 @@ interface Hooks {
   sonoOutline(): number[] | undefined;
   /** the page's mode (live, reviewing, dragging, …) */
   sonoMode(): string;
+  /**
+   * How many kept cine frames carry a result the shown exam type can review (a detected head, a lesion), as
+   * live/cine.ts bestIndex counts them: once there is one, Freeze and Best frame offer a frame with a proposal.
+   */
+  sonoReviewableFrames(): number;
 }
 
 export function installTestHooks(state: AppState, paint: number[]): void {
@@ -33,6 +39,15 @@ export function installTestHooks(state: AppState, paint: number[]): void {
     sonoCalipers: () => lesion()?.calipers,
     sonoOutline: () => lesion()?.outline,
     sonoMode: () => state.mode.kind,
+    sonoReviewableFrames: () => {
+      const task = TASK_OF_EXAM[state.examType];
+      let n = 0;
+      for (let i = 0; i < state.cine.length; i++) {
+        const r = state.cine.at(i)!.result?.result;
+        if (r?.task === task && (r.task === 'fetal-head' ? r.detected : r.task === 'breast-lesion' && r.lesion !== undefined)) n++;
+      }
+      return n;
+    },
   };
   Object.assign(window, hooks);
 }
