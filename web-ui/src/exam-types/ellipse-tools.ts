@@ -38,6 +38,31 @@ export function dragHandle(e: EllipseGeom, h: HandleId, x: number, y: number): E
   return { ...e, semiMinor: r };
 }
 
+/**
+ * A handle a finger holds: which, and how far the handle's point is from the finger. The drag keeps that offset,
+ * so a gloved touch beside a handle (anywhere within the grab radius) moves nothing until the finger moves, and
+ * then by as much as the finger. Snapped to the finger instead, a touch 15 px off the centre moved the head
+ * 15 px, which the record then keeps as the clinician's correction (ellipseMoved).
+ */
+export interface Grip {
+  id: HandleId;
+  dx: number;
+  dy: number;
+}
+
+/** The handle within `radius` of (x, y), held with the finger's offset from it. */
+export function gripHandle(e: EllipseGeom, x: number, y: number, radius: number): Grip | undefined {
+  const id = hitHandle(e, x, y, radius);
+  if (id === undefined) return undefined;
+  const [hx, hy] = handles(e)[id];
+  return { id, dx: hx - x, dy: hy - y };
+}
+
+/** The ellipse with the held handle following the finger at (x, y), at the offset it was grabbed with. */
+export function dragGrip(e: EllipseGeom, g: Grip, x: number, y: number): EllipseGeom {
+  return dragHandle(e, g.id, x + g.dx, y + g.dy);
+}
+
 /** How far an ellipse's centre (frame pixels) or angle (degrees) may differ and still be in the AI's place: less than any drag a finger makes. */
 const MOVED_PX = 0.5;
 const TURNED_DEG = 1;

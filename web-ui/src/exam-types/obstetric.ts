@@ -9,7 +9,7 @@ import type { FetalHeadResult, LiveTaskResult, ResultMessage } from '../../../sr
 import { t } from '../i18n';
 import { formatGa, formatNumber, formatPercent, withUnit } from '../live/format';
 import { ellipseToCanvas, headToCanvas } from './ai-geometry';
-import { type EllipseGeom, type HandleId, dragHandle, drawAxes, drawEditable, ellipseMoved, hitHandle } from './ellipse-tools';
+import { type EllipseGeom, type Grip, dragGrip, drawAxes, drawEditable, ellipseMoved, gripHandle } from './ellipse-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
 interface Numbers {
@@ -96,7 +96,7 @@ function drawHead(ctx: CanvasRenderingContext2D, res: FetalHeadResult, opacity: 
 class EllipseReview implements Review {
   readonly kind = 'ellipse';
   #edit: EllipseGeom;
-  #handle: HandleId | undefined;
+  #grip: Grip | undefined;
 
   constructor(
     readonly buf: ArrayBuffer,
@@ -112,19 +112,19 @@ class EllipseReview implements Review {
   }
 
   grab(x: number, y: number, reach: number): boolean {
-    this.#handle = hitHandle(this.#edit, x, y, reach);
-    return this.#handle !== undefined;
+    this.#grip = gripHandle(this.#edit, x, y, reach);
+    return this.#grip !== undefined;
   }
 
   drag(x: number, y: number): void {
-    if (!this.#handle) return;
-    this.#edit = dragHandle(this.#edit, this.#handle, x, y);
+    if (!this.#grip) return;
+    this.#edit = dragGrip(this.#edit, this.#grip, x, y);
     this.show();
     this.env.setState('edited');
   }
 
   release(): void {
-    this.#handle = undefined;
+    this.#grip = undefined;
   }
 
   show(): void {
