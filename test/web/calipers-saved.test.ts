@@ -33,7 +33,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
     await startExam(page, 'obstetric', 20);
     if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-cal');
-    await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'fresh', undefined, { timeout: 20000 });
+    // a kept frame with a result to review (what Freeze and Best frame offer); not the overlay's 'fresh', which lasts
+    // only from a result to the next frame and is never there when a result comes after it (under load)
+    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
     await page.tap('#freeze');
     await page.tap('#best');
     await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing', undefined, { timeout: 10000 });

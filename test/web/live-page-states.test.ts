@@ -38,7 +38,9 @@ describe.skipIf(!existsSync(CHROMIUM))('live states: on the image, centile flag,
       expect(await colourOf(page, '#centile')).toBe('rgb(248, 113, 113)');
       expect(await page.isVisible('#centile .flag-words')).toBe(true);
       // live: the overlay on its own frame carries "AI · UNVERIFIED" in the warning colour, top right
-      await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'fresh', undefined, { timeout: 20000 });
+      // a kept frame with a result to review (what Freeze and Best frame offer); not the overlay's 'fresh', which lasts
+      // only from a result to the next frame and is never there when a result comes after it (under load)
+      await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
       await page.tap('#freeze');
       await page.tap('#best');
       await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'review');

@@ -64,7 +64,9 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       const errors: string[] = [];
       const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await startExam(page, 'obstetric', 20);
-      await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'fresh', undefined, { timeout: 20000 });
+      // a kept frame with a result to review (what Freeze and Best frame offer); not the overlay's 'fresh', which lasts
+      // only from a result to the next frame and is never there when a result comes after it (under load)
+      await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
       await page.tap('#freeze');
       await page.tap('#best');
       await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing');
