@@ -20,7 +20,7 @@ interface Hooks {
   sonoMode(): string;
   /**
    * How many kept cine frames carry a result the shown exam type can review (a detected head, a lesion), as
-   * live/cine.ts bestIndex counts them: once there is one, Freeze and Best frame offer a frame with a proposal.
+   * live/cine.ts isReviewable says (as Best frame counts them): once there is one, Freeze and Best frame offer a frame with a proposal.
    */
   sonoReviewableFrames(): number;
 }
@@ -39,15 +39,7 @@ export function installTestHooks(state: AppState, paint: number[]): void {
     sonoCalipers: () => lesion()?.calipers,
     sonoOutline: () => lesion()?.outline,
     sonoMode: () => state.mode.kind,
-    sonoReviewableFrames: () => {
-      const task = TASK_OF_EXAM[state.examType];
-      let n = 0;
-      for (let i = 0; i < state.cine.length; i++) {
-        const r = state.cine.at(i)!.result?.result;
-        if (r?.task === task && (r.task === 'fetal-head' ? r.detected : r.task === 'breast-lesion' && r.lesion !== undefined)) n++;
-      }
-      return n;
-    },
+    sonoReviewableFrames: () => state.cine.reviewableCount(TASK_OF_EXAM[state.examType]),
   };
   Object.assign(window, hooks);
 }

@@ -1,4 +1,4 @@
-import type { ResultMessage, TaskName } from '../../../src/protocol/index.js';
+import type { LiveTaskResult, ResultMessage, TaskName } from '../../../src/protocol/index.js';
 
 export interface CineFrame {
   seq: number;
@@ -7,6 +7,17 @@ export interface CineFrame {
 }
 
 const EMPTY = new ArrayBuffer(0);
+
+/**
+ * Whether a result gives the exam type of `task` something to review: a detected head, a lesion outline. A
+ * result of another task, a head not found or no lesion has no proposal: Best frame skips it, and it does not
+ * count as a result kept (a cine of such frames says there is none, not "choose another frame").
+ */
+export function isReviewable(r: LiveTaskResult | undefined, task: TaskName): r is Extract<LiveTaskResult, { task: 'fetal-head' | 'breast-lesion' }> {
+  if (r?.task !== task) return false;
+  if (r.task === 'fetal-head') return r.detected;
+  return r.task === 'breast-lesion' && r.lesion !== undefined;
+}
 
 /**
  * The last N seconds of frames with their results, keyed by seq: a fixed ring of reused slots (no allocation
@@ -79,10 +90,16 @@ export class Cine {
     }
   }
 
-  /** Whether any kept frame has a result of `task`. */
+  /** Whether any kept frame has a result of `task` with something to review (isReviewable, as bestIndex counts them). */
   hasResultOf(task: TaskName): boolean {
-    for (let i = 0; i < this.#count; i++) if (this.at(i)!.result?.result.task === task) return true;
-    return false;
+    return this.reviewableCount(task) > 0;
+  }
+
+  /** How many kept frames have a result of `task` with something to review (isReviewable). */
+  reviewableCount(task: TaskName): number {
+    let n = 0;
+    for (let i = 0; i < this.#count; i++) if (isReviewable(this.at(i)!.result?.result, task)) n++;
+    return n;
   }
 
   unfreeze(): void {
@@ -99,7 +116,7 @@ export class Cine {
     let score = -1;
     for (let i = 0; i < this.#count; i++) {
       const r = this.at(i)!.result?.result;
-      if (!r || r.task !== task || r.task === 'enhance' || (r.task === 'fetal-head' ? !r.detected : !r.lesion)) continue;
+      if (!isReviewable(r, task)) continue;
       const q = (r.task === 'fetal-head' ? r.quality.score : r.maskConfidence) - (r.flags.some((x) => (r.task === 'fetal-head' ? x.severity !== 'info' : x.severity === 'warning')) ? 1 : 0);
       if (q > score) {
         score = q;
