@@ -1,5 +1,5 @@
 import type { ResultMessage } from '../../../src/protocol/index.js';
-import { FrameKind } from '../../../src/protocol/index.js';
+import { FrameKind, TASK_OF_EXAM } from '../../../src/protocol/index.js';
 import type { Elements } from '../dom/elements';
 import { examTypes } from '../exam-types/index';
 import type { ExamTypeEnv, ExamTypeModule } from '../exam-types/types';
@@ -32,12 +32,16 @@ export interface LiveContext {
   caliperTools(on: boolean): void;
 }
 
-/** Redraws the frozen frame with what is on it (the proposal under review or its own result, the calipers). */
+/**
+ * Redraws the frozen frame with what is on it (the proposal under review or its own result, the calipers). Only
+ * a result of the shown exam type's task is drawn: another type's module cannot draw it (the cine drops those on
+ * a switch; this does not rely on it).
+ */
 export function redraw(c: LiveContext): void {
   const review = reviewOf(c.state.mode);
   const f = c.state.cine.current();
   if (review) render(c, review.buf, undefined);
-  else if (f && isFrozen(c.state.mode)) render(c, f.buf, f.result);
+  else if (f && isFrozen(c.state.mode)) render(c, f.buf, f.result?.result.task === TASK_OF_EXAM[c.state.examType] ? f.result : undefined);
 }
 
 export function createLiveContext(els: Elements, state: AppState, view: FrameView): LiveContext {
