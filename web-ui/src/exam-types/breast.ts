@@ -9,7 +9,20 @@ import { categoryKey, t } from '../i18n';
 import { formatPercent, withUnit } from '../live/format';
 import { lesionToCanvas } from './ai-geometry';
 import { breastSummary } from './breast-summary';
-import { type CaliperHandle, type Calipers, caliperEnd, caliperLength, calipersOf, dragCaliper, drawLesion, hitCaliper, nearestOutlinePoint, pushOutline, remeasure } from './lesion-tools';
+import {
+  type CaliperGrip,
+  type Calipers,
+  caliperEnd,
+  caliperLength,
+  calipersOf,
+  dragCaliperGrip,
+  drawLesion,
+  gripCaliper,
+  hitCaliper,
+  nearestOutlinePoint,
+  pushOutline,
+  remeasure,
+} from './lesion-tools';
 import type { Decide, ExamTypeEnv, ExamTypeModule, Review } from './types';
 
 const spacingOf = (res: BreastLesionResult, env: ExamTypeEnv): { x: number; y: number } | undefined => (res.lesion?.units === 'mm' ? env.header()?.pixelSpacing : undefined);
@@ -36,7 +49,8 @@ class LesionReview implements Review {
   readonly kind = 'lesion';
   #edit: Calipers;
   #outline: number[];
-  #caliper: CaliperHandle | undefined;
+  /** a caliper end being dragged, held where the finger landed (lesion-tools.ts gripCaliper) */
+  #caliper: CaliperGrip | undefined;
   /** an outline point being pushed: its index and where the finger was last */
   #point: { k: number; x: number; y: number } | undefined;
 
@@ -62,7 +76,7 @@ class LesionReview implements Review {
       const [ex, ey] = caliperEnd(this.#edit, caliper);
       if (Math.hypot(this.#outline[2 * k]! - x, this.#outline[2 * k + 1]! - y) + 4 < Math.hypot(ex - x, ey - y)) caliper = undefined;
     }
-    this.#caliper = caliper;
+    this.#caliper = caliper && gripCaliper(this.#edit, caliper, x, y);
     this.#point = !caliper && k !== undefined ? { k, x, y } : undefined;
     return this.#caliper !== undefined || this.#point !== undefined;
   }
@@ -81,7 +95,7 @@ class LesionReview implements Review {
         els.bOrient.value = shape.orientation.assessment;
         els.bMargin.value = shape.margin.assessment;
       }
-    } else if (this.#caliper) this.#edit = dragCaliper(this.#edit, this.#caliper, x, y);
+    } else if (this.#caliper) this.#edit = dragCaliperGrip(this.#edit, this.#caliper, x, y);
     else return;
     this.show();
     this.env.setState('edited');

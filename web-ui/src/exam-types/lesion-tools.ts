@@ -5,8 +5,8 @@
  * The outline itself can be pushed with a finger: every measure is then re-taken from it by the same code
  * the daemon uses (src/analysis/lesion-shape.ts), calipers included.
  */
-import { type LesionShape, measureLesionShape } from '../../../src/analysis/lesion-shape';
-import { splitXY } from '../../../src/analysis/polygon';
+import { type LesionShape, measureLesionShape } from '../../../src/analysis/lesion-shape.js';
+import { splitXY } from '../../../src/analysis/polygon.js';
 import type { BreastLesionResult, Segment } from '../../../src/protocol/index.js';
 
 export interface Calipers {
@@ -45,6 +45,35 @@ export function dragCaliper(c: Calipers, h: CaliperHandle, x: number, y: number)
   const seg = h.startsWith('long') ? 'long' : 'perp';
   const end = h.endsWith('1') ? { x1: x, y1: y } : { x2: x, y2: y };
   return { ...c, [seg]: { ...c[seg], ...end } };
+}
+
+/**
+ * A caliper end a finger holds: which, where the end was and where the finger landed. The drag moves the end by
+ * as much as the finger has moved since, so a gloved touch beside an end (anywhere within the grab radius)
+ * moves nothing until the finger moves. Snapped to the finger instead, a touch 15 px off an end moved it there,
+ * and the review saved that as the clinician's corrected diameter (as ellipse-tools.ts gripHandle for the head).
+ */
+export interface CaliperGrip {
+  id: CaliperHandle;
+  /** the end's place when grabbed */
+  hx: number;
+  hy: number;
+  /** the finger's place when grabbed */
+  x0: number;
+  y0: number;
+}
+
+/** Holds end `h` of `c` with the finger at (x, y). */
+export function gripCaliper(c: Calipers, h: CaliperHandle, x: number, y: number): CaliperGrip {
+  const [hx, hy] = caliperEnd(c, h);
+  return { id: h, hx, hy, x0: x, y0: y };
+}
+
+/** The calipers with the held end moved as far as the finger, now at (x, y), has moved since the grab. */
+export function dragCaliperGrip(c: Calipers, g: CaliperGrip, x: number, y: number): Calipers {
+  // the end plus the finger's move (not the finger plus an offset): a finger that has not moved leaves the end
+  // exactly where it was, which the review compares exactly to say whether a caliper was corrected
+  return dragCaliper(c, g.id, g.hx + (x - g.x0), g.hy + (y - g.y0));
 }
 
 /** Length of a caliper in mm (x and y spacing apart) or, without spacing, in pixels. */
