@@ -49,7 +49,8 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     expect(await page.isDisabled('#exam-type')).toBe(true);
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
     expect(await page.textContent('#b-summary')).toMatch(/unverified until a clinician confirms or corrects the outline/);
-    await page.waitForTimeout(1500);
+    // a kept frame with a result to review before Freeze (a sleep gave no such promise on a loaded machine)
+    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 30000 });
     await page.tap('#freeze');
     await page.tap('#best');
     await page.waitForFunction(() => (window as unknown as { sonoCalipers: () => unknown }).sonoCalipers() !== undefined, undefined, { timeout: 10000 });
@@ -114,7 +115,8 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     await page.selectOption('#exam-type', 'breast');
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
-    await page.waitForTimeout(1000);
+    // a kept frame with a result to review before Freeze (a sleep gave no such promise on a loaded machine)
+    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 30000 });
     await page.tap('#freeze');
     await page.tap('#best');
     await page.waitForFunction(() => (window as unknown as { sonoOutline: () => unknown }).sonoOutline() !== undefined, undefined, { timeout: 10000 });

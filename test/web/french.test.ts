@@ -93,6 +93,8 @@ describe.skipIf(!existsSync(CHROMIUM))('French live page: obstetric exam', () =>
       expect(await page.textContent('#state')).toBe('Proposition IA · non vérifiée');
       expectNoEnglish(await liveWords(page), english);
 
+      // a kept frame with a result to review before Freeze (a sleep gave no such promise on a loaded machine)
+      await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
       await page.tap('#freeze');
       await page.tap('#best');
       await page.waitForFunction(() => document.getElementById('frame')!.dataset.overlay === 'review');

@@ -92,7 +92,8 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
     await page.waitForFunction(() => document.getElementById('hc')?.textContent?.includes('mm'), undefined, { timeout: 20000 });
-    await page.waitForTimeout(1500); // let the cine fill
+    // a kept frame with a result to review before Freeze (a sleep gave no such promise on a loaded machine)
+    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
     await page.tap('#freeze');
     expect(await page.isVisible('#frozen-badge')).toBe(true);
     // scrub through the cine, then come back to the best frame
