@@ -19,6 +19,8 @@ Coordinates     all in frame pixels (the image has the frame's size), in one of 
 manifest.csv    one row per measurement with the same facts (HC18-style: image, pixel size, values), then one
                 row per caliper: kind caliper-distance or caliper-area, its value in final_value and unit,
                 who in final_by, its number in caliper_n, its points in caliper_points ("x y;x y;...").
+Decisions       a head measurement (HC, BPD, OFD) corrected with final = AI value: the outline was moved or
+                turned, not resized (its final.geometry is the clinician's ellipse).
 withheld.json   images kept on the device: no imaging region set (SONO_REGION_NOT_SET), text read by the OCR
                 (SONO_BURNED_IN_TEXT) or OCR not possible (SONO_OCR_FAILED). No pixels, no text read.
 <type>/images/<item>.png        the frame, 8-bit gray, everything outside the imaging region zeroed.

@@ -39,6 +39,8 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
     const id = (await (await fetch(`${rig.d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
     const capture = await apiCapture(rig.d, id);
+    // first the ellipse moved without resizing (HC corrected to the AI's own value, as the live review records it), then resized
+    await apiCorrectHc(rig.d, capture, capture.measurements.find((m) => m.kind === 'hc')!.aiValue!);
     await apiCorrectHc(rig.d, capture, 181.5);
 
     // a reload loses the page's state; the exam is still open on the daemon and comes back
@@ -66,7 +68,11 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     const hcRow = page.locator(`table[data-capture-id="${capture.id}"] tr[data-kind="hc"] td`);
     const aiHc = capture.measurements.find((m) => m.kind === 'hc')!.aiValue!;
     expect(await hcRow.allTextContents()).toEqual(['hc', `${aiHc.toFixed(1)} mm`, '181.5 mm', 'corrected', 'admin']);
-    expect(await page.locator('#record-decisions li').allTextContents()).toEqual([expect.stringMatching(/ · admin · hc corrected 181\.5$/)]);
+    // the correction to the AI's own value says what it was: the outline moved, the value unchanged
+    expect(await page.locator('#record-decisions li').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(` · admin · hc corrected ${aiHc.toFixed(1).replace('.', '\\.')} \\(outline moved, value unchanged\\)$`)),
+      expect.stringMatching(/ · admin · hc corrected 181\.5$/),
+    ]);
 
     // void: a reason is asked, then the exam is kept, marked voided, never sent; the live form is free again
     await page.tap('#record-void');

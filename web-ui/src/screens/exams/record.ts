@@ -3,6 +3,7 @@
  * final values and their state; every decision in order; and the actions the status allows — resume an
  * open exam in the live view, void one started by mistake (asked twice, with a reason), the printable report.
  */
+import { outlineMovedValueKept } from '../../../../src/protocol/outline-moved.js';
 import type { DecisionHistoryDto } from '../../../../src/protocol/rest/index.js';
 import { type Exam, api } from '../../api';
 import { failureText } from '../../live/action-message';
@@ -82,17 +83,21 @@ function captures(exam: Exam): HTMLElement {
   return box;
 }
 
-function decisions(list: DecisionHistoryDto): HTMLElement {
+/** The exam's decisions in order; a head value corrected to the AI's own value says its outline was moved. */
+function decisions(list: DecisionHistoryDto, exam: Exam): HTMLElement {
   const box = make('div', { id: 'record-decisions' });
   box.append(make('h3', { textContent: tx('decisions') }));
   if (!list.length) box.append(make('p', { textContent: tx('noDecisions') }));
+  const aiValues = new Map(exam.captures.flatMap((c) => c.measurements.map((m) => [m.id, m.aiValue] as const)));
   const ol = make('ol');
-  for (const d of list)
+  for (const d of list) {
+    const moved = outlineMovedValueKept(d.kind, d.decision, aiValues.get(d.measurementId) ?? null, d.finalValue);
     ol.append(
       make('li', {
-        textContent: `${formatDate(d.at)} ${timeOf(d.at)} · ${d.by} · ${d.kind.replace(/_/g, ' ')} ${tx(d.decision)} ${d.finalText ?? (d.finalValue !== null ? formatNumber(d.finalValue, 1) : '')}`,
+        textContent: `${formatDate(d.at)} ${timeOf(d.at)} · ${d.by} · ${d.kind.replace(/_/g, ' ')} ${tx(d.decision)} ${d.finalText ?? (d.finalValue !== null ? formatNumber(d.finalValue, 1) : '')}${moved ? ` (${tx('outlineMoved')})` : ''}`,
       }),
     );
+  }
   box.append(ol);
   return box;
 }
@@ -145,7 +150,7 @@ export async function openRecord(id: string, back: () => void): Promise<void> {
   }
   if (status === 'closed')
     actions.append(make('a', { id: 'record-report', className: 'big button-link', href: patientApi.reportUrl(id), target: '_blank', rel: 'noopener', textContent: tx('report') }));
-  r.replaceChildren(make('h3', { id: 'record-title', textContent: `${tx(exam.examType)} · ${patientText(exam)}` }), actions, msg, facts(exam), captures(exam), clipRows(id), decisions(history));
+  r.replaceChildren(make('h3', { id: 'record-title', textContent: `${tx(exam.examType)} · ${patientText(exam)}` }), actions, msg, facts(exam), captures(exam), clipRows(id), decisions(history, exam));
   r.dataset.examId = id;
   r.dataset.status = status;
   r.hidden = false;
