@@ -81,9 +81,10 @@ async function handle(msg: Msg): Promise<void> {
       const s = session!;
       const t = performance.now();
       for (let i = 0; i < msg.n; i++) await s.run(msg.slot);
-      port.postMessage({ type: 'looped', id: msg.id, ms: performance.now() - t });
+      const ended = performance.now();
+      port.postMessage({ type: 'looped', id: msg.id, ms: ended - t, endedAt: performance.timeOrigin + ended });
     } catch (err) {
-      port.postMessage({ type: 'failed', id: msg.id, message: (err as Error).message });
+      port.postMessage({ type: 'failed', id: msg.id, message: (err as Error).message, endedAt: performance.timeOrigin + performance.now() });
     }
   } else if (msg.type === 'release') {
     await session?.release();

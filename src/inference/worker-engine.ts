@@ -59,6 +59,8 @@ export class WorkerEngine implements InferenceEngine {
       const loop = this.#loops.get(m.id);
       if (loop) {
         this.#loops.delete(m.id);
+        // the loop held the worker: a run asked for during it waited behind it and idles from its end
+        this.#lastEndedAt = m.endedAt ?? wallNow();
         if (m.type === 'looped') loop.resolve(m.ms ?? NaN);
         else loop.reject(new Error(m.message ?? 'inference failed'));
         return;

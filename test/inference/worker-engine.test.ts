@@ -27,4 +27,14 @@ describe('WorkerEngine run trace', () => {
     expect(t.previousEndedAt).toBe(failedEnded);
     expect(t.idleMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('measures the run after a raw loop from the loop’s end (the loop held the worker)', async () => {
+    await engine.run(0);
+    const runEnded = engine.lastEndedAt;
+    await engine.rawLoop(0, 3);
+    const loopEnded = engine.lastEndedAt;
+    expect(loopEnded, 'the raw loop left the last-ended stamp at the run before it').toBeGreaterThan(runEnded);
+    await engine.run(0);
+    expect(engine.runTrace[0].previousEndedAt).toBe(loopEnded);
+  });
 });
