@@ -13,6 +13,7 @@ import { type LiveContext, render } from './context';
 import { wireCaliperPanel } from './calipers-panel';
 import { wireGestures } from './gestures';
 import { showResultCommon } from './results-panel';
+import { frozenMessage } from './frozen-message';
 
 /**
  * Shows the frozen frame the cine points at, with a fresh proposal from its own result. A frame without a
@@ -38,7 +39,8 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   review?.show();
   const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
   c.env.setState(saved ? 'saved' : 'unverified');
-  c.message(saved ? t('alreadySaved') : r ? '' : t(state.cine.hasResultOf(task) ? 'noResultOnFrame' : 'noResultInCine'), 'info');
+  const line = frozenMessage({ saved, hasResult: r !== undefined, reviewable: review !== undefined, cineHasReviewable: state.cine.hasResultOf(task) });
+  c.message(line ? t(line) : '', 'info');
   els.scrub.value = String(state.cine.index);
   els.confirm.disabled = !review || saved;
   els.reset.disabled = !review;
