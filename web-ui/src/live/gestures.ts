@@ -14,6 +14,16 @@ type XY = [number, number];
 const fingers = new Map<number, XY>();
 const two = (): [XY, XY] => [...fingers.values()].slice(0, 2) as [XY, XY];
 
+/**
+ * How far (client px) a finger on a handle must move before the handle follows it. A fingertip that lands and
+ * lifts jitters by a pixel or two; followed, that moved the head ellipse past ellipseMoved's 0.5 frame px (or
+ * changed an axis or a caliper), and the review saved a correction the clinician never made. Past the slop the
+ * handle follows the whole move since the touch (the grip keeps the offset), so nothing is lost but the jitter.
+ */
+export const DRAG_SLOP_PX = 4;
+/** where the finger that grabbed a handle went down, until it has moved past the slop */
+let slop: XY | undefined;
+
 function down(c: LiveContext, ev: PointerEvent): void {
   const { state, view } = c;
   const mode = state.mode;
@@ -46,8 +56,10 @@ function down(c: LiveContext, ev: PointerEvent): void {
     return;
   }
   if (c.calipers.tool) state.mode = { kind: 'tapping', review };
-  else if (review?.grab(x, y, view.reach)) state.mode = { kind: 'dragging', review };
-  else if (c.zoom.zoomed) {
+  else if (review?.grab(x, y, view.reach)) {
+    state.mode = { kind: 'dragging', review };
+    slop = [ev.clientX, ev.clientY];
+  } else if (c.zoom.zoomed) {
     state.mode = { kind: 'panning', review };
     c.zoom.begin([ev.clientX, ev.clientY]);
   } else state.mode = { kind: 'swiping', fromX: ev.clientX, review };
@@ -70,6 +82,8 @@ function move(c: LiveContext, ev: PointerEvent, showFrozen: ShowFrozen): void {
     state.cine.index = Math.max(0, Math.min(state.cine.length - 1, state.cine.index + steps));
     showFrozen(c, (m) => ({ kind: 'swiping', fromX: ev.clientX, review: reviewOf(m) }));
   } else if (mode.kind === 'dragging') {
+    if (slop && Math.hypot(ev.clientX - slop[0], ev.clientY - slop[1]) < DRAG_SLOP_PX) return; // jitter, not a drag
+    slop = undefined;
     const [x, y] = view.toFrame(ev);
     mode.review.drag(x, y, view.canvas.width);
     redraw(c);
