@@ -3,7 +3,7 @@
  * renderer only lays it out. A value the clinician did not review is said to be unverified in words.
  */
 import type { Flag } from '../analysis/flags.js';
-import { outlineMovedValueKept } from '../protocol/outline-moved.js';
+import { hasEllipse, outlineMovedValueKept } from '../protocol/outline-moved.js';
 import type { Exam, ManualMeasure, Measurement } from '../records/types.js';
 import type { ReportText } from './i18n.js';
 
@@ -109,7 +109,7 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
         ai: shown(m, 'ai', t),
         final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
         // a head value corrected to the AI's own value: the clinician moved or turned the outline (outline-moved.ts)
-        decision: t.state(m.state, m.decidedBy) + (outlineMovedValueKept(m.kind, m.state, m.aiValue, m.finalValue) ? ` (${t.t('outlineMoved')})` : ''),
+        decision: t.state(m.state, m.decidedBy) + (outlineMovedValueKept(m.kind, m.state, m.aiValue, m.finalValue, hasEllipse(m.finalGeometry)) ? ` (${t.t('outlineMoved')})` : ''),
         unverified: m.state === 'unverified',
       })),
       ...(c.clinicianMeasurements ?? []).map((m) => manualRow(m, t)),

@@ -27,7 +27,7 @@ describe.skipIf(!popplerAvailable)("the report PDF lists the clinician's caliper
     exam.id,
     {
       frameSeq: 7, width: 64, height: 48, channels: 1, pixels: new Uint8Array(64 * 48), pixelSpacing: { x: 0.5, y: 0.5 }, region: { x: 0, y: 0, width: 64, height: 48 },
-      results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result: { task: 'fetal-head', hcMm: 170, bpdMm: 45 } as never }],
+      results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result: { task: 'fetal-head', hcMm: 170, bpdMm: 45, ofdMm: 60 } as never }],
       clinicianMeasurements: [
         { kind: 'distance', points: [[0, 0], [30, 40]] }, // 50 px × 0.5 = 25 mm
         { kind: 'area', points: [[10, 10], [30, 10], [30, 20], [10, 20]] }, // 200 px² × 0.25 = 50 mm²
@@ -39,6 +39,9 @@ describe.skipIf(!popplerAvailable)("the report PDF lists the clinician's caliper
   const hc = capture.measurements.find((m) => m.kind === 'hc')!;
   store.decide(hc.id, { decision: 'corrected', value: hc.aiValue!, geometry: { ellipse: { cx: 30, cy: 24, semiMajor: 20, semiMinor: 15, angleDeg: 10 } }, by: 'dr-lea' });
   store.decide(capture.measurements.find((m) => m.kind === 'bpd')!.id, { decision: 'corrected', value: 46.2, by: 'dr-lea' });
+  // OFD "corrected" to its AI value with no ellipse (typed, or a script through the API): nothing moved, no note
+  const ofd = capture.measurements.find((m) => m.kind === 'ofd')!;
+  store.decide(ofd.id, { decision: 'corrected', value: ofd.aiValue!, by: 'dr-lea' });
   store.closeExam(exam.id, null);
   const app = Fastify();
   app.decorate('sono', { db } as unknown as Runtime);
@@ -67,6 +70,7 @@ describe.skipIf(!popplerAvailable)("the report PDF lists the clinician's caliper
     // HC corrected to its AI value: the outline moved, said in the decision; BPD corrected to another value: no such note
     expect(t).toMatch(words('HC 170.0 mm 170.0 mm corrected by dr-lea (outline moved, value unchanged)'));
     expect(t).toMatch(/BPD\s+45\.0 mm\s+46\.2 mm\s+corrected by dr-lea\n/);
+    expect(t).toMatch(/OFD\s+60\.0 mm\s+60\.0 mm\s+corrected by dr-lea\n/);
   });
 
   it('in French, the outline note too', async () => {

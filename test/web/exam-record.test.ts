@@ -40,7 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM))('exam record in Chromium', () => {
     const id = (await (await fetch(`${rig.d.url}/api/exams?patientId=REC-1`)).json() as Array<{ id: string }>)[0]!.id;
     const capture = await apiCapture(rig.d, id);
     // first the ellipse moved without resizing (HC corrected to the AI's own value, as the live review records it), then resized
-    await apiCorrectHc(rig.d, capture, capture.measurements.find((m) => m.kind === 'hc')!.aiValue!);
+    await apiCorrectHc(rig.d, capture, capture.measurements.find((m) => m.kind === 'hc')!.aiValue!, { cx: 40, cy: 30, semiMajor: 20, semiMinor: 15, angleDeg: 5 });
     await apiCorrectHc(rig.d, capture, 181.5);
 
     // a reload loses the page's state; the exam is still open on the daemon and comes back

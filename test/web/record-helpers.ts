@@ -21,9 +21,11 @@ export async function apiCapture(d: TestDaemon, examId: string): Promise<Capture
   throw new Error(`No capture of exam ${examId}`);
 }
 
-export async function apiCorrectHc(d: TestDaemon, capture: CaptureJson, value: number): Promise<void> {
+/** `ellipse`: the outline the clinician left, as the live review sends it with a correction. */
+export async function apiCorrectHc(d: TestDaemon, capture: CaptureJson, value: number, ellipse?: { cx: number; cy: number; semiMajor: number; semiMinor: number; angleDeg: number }): Promise<void> {
   const hc = capture.measurements.find((m) => m.kind === 'hc')!;
-  const r = await fetch(`${d.url}/api/measurements/${hc.id}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'corrected', value }) });
+  const body = { decision: 'corrected', value, ...(ellipse ? { geometry: { ellipse } } : {}) };
+  const r = await fetch(`${d.url}/api/measurements/${hc.id}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (r.status !== 200) throw new Error(`Decision answered ${r.status}: ${await r.text()}`);
 }
 

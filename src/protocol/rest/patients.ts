@@ -64,6 +64,7 @@ export const DecisionHistoryDto = T.Array(
     decision: T.Union([T.Literal('confirmed'), T.Literal('corrected')]),
     finalValue: Nullable(T.Number()),
     finalText: Nullable(T.String()),
+    withEllipse: T.Optional(T.Boolean({ description: 'The decision stored an ellipse of its own (a head outline the clinician left)' })),
     by: T.String(),
     at: T.String(),
   }),

@@ -91,7 +91,7 @@ function decisions(list: DecisionHistoryDto, exam: Exam): HTMLElement {
   const aiValues = new Map(exam.captures.flatMap((c) => c.measurements.map((m) => [m.id, m.aiValue] as const)));
   const ol = make('ol');
   for (const d of list) {
-    const moved = outlineMovedValueKept(d.kind, d.decision, aiValues.get(d.measurementId) ?? null, d.finalValue);
+    const moved = outlineMovedValueKept(d.kind, d.decision, aiValues.get(d.measurementId) ?? null, d.finalValue, d.withEllipse === true);
     ol.append(
       make('li', {
         textContent: `${formatDate(d.at)} ${timeOf(d.at)} · ${d.by} · ${d.kind.replace(/_/g, ' ')} ${tx(d.decision)} ${d.finalText ?? (d.finalValue !== null ? formatNumber(d.finalValue, 1) : '')}${moved ? ` (${tx('outlineMoved')})` : ''}`,
