@@ -153,6 +153,10 @@ def main() -> None:
         ck = torch.load(last)
         if ck["epochs"] != args.epochs:
             raise SystemExit(f"{last} was scheduled for {ck['epochs']} epochs; resume with --epochs {ck['epochs']}")
+        # a resume without --freeze-bn would quietly train BatchNorms that were folded (or freeze ones that trained)
+        was_frozen = bool(ck.get("options", {}).get("freeze_bn", False))
+        if was_frozen != bool(args.freeze_bn):
+            raise SystemExit(f"{last} was trained {'with' if was_frozen else 'without'} --freeze-bn; resume the same way")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         sched.load_state_dict(ck["sched"])
