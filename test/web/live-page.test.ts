@@ -45,17 +45,20 @@ describe.skipIf(!ready)('live page in Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(d.url + '/');
     await page.waitForFunction(() => document.getElementById('hc')?.textContent?.includes('mm'), undefined, { timeout: 20000 });
-    const sample = (): Promise<number[]> => page.evaluate(() => {
-      const c = document.getElementById('frame') as HTMLCanvasElement;
-      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      const out: number[] = [];
-      for (let i = 0; i < px.length; i += 4 * 997) out.push(px[i]!);
-      return out;
+    // the canvas keeps changing (live frames drawn): wait for a sample unlike the first, not a fixed sleep that a
+    // loaded machine can outlast without a new frame
+    type Sampler = { sonoSampleCanvas: () => number[] };
+    await page.evaluate(() => {
+      (window as unknown as Sampler).sonoSampleCanvas = () => {
+        const c = document.getElementById('frame') as HTMLCanvasElement;
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const out: number[] = [];
+        for (let i = 0; i < px.length; i += 4 * 997) out.push(px[i]!);
+        return out;
+      };
     });
-    const a = await sample();
-    await page.waitForTimeout(300);
-    const b = await sample();
-    expect(a.some((v, i) => v !== b[i])).toBe(true);
+    const a = await page.evaluate(() => (window as unknown as Sampler).sonoSampleCanvas());
+    await page.waitForFunction((first) => (window as unknown as Sampler).sonoSampleCanvas().some((v, i) => v !== first[i]), a, { timeout: 20000 });
     expect(await page.textContent('#provider')).toContain('cpu');
     expect(await page.isHidden('#stale')).toBe(true);
     await page.screenshot({ path: join(artifacts, 'live-view.png') });
