@@ -22,15 +22,15 @@ import re
 import numpy as np
 import onnx
 import torch
-from onnx import numpy_helper
 
+from folded import initializers, unfold
 from unet import UNet, WithSigmoid
 
 CONV_PATH = re.compile(r"^/net/(enc|dec)\.(\d+)/\1\.\2\.(\d+)/Conv$")
 
 
 def unet_from_graph(model: onnx.ModelProto, widths=(8, 16, 32, 64, 96)) -> UNet:
-    init = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
+    init = initializers(model)
     net = UNet(widths).eval()
     filled = 0
     for node in model.graph.node:
@@ -40,12 +40,7 @@ def unet_from_graph(model: onnx.ModelProto, widths=(8, 16, 32, 64, 96)) -> UNet:
         part, block, index = m.group(1), int(m.group(2)), int(m.group(3))
         seq = getattr(net, part)[block]
         conv, bn = seq[index], seq[index + 1]
-        with torch.no_grad():
-            conv.weight.copy_(init[node.input[1]])
-            bn.weight.fill_(1.0)
-            bn.bias.copy_(init[node.input[2]])
-            bn.running_mean.zero_()
-            bn.running_var.fill_(1.0 - bn.eps)
+        unfold(conv, bn, init[node.input[1]], init[node.input[2]])
         filled += 1
     expected = 4 * len(widths) - 2
     if filled != expected:

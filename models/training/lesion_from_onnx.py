@@ -18,8 +18,8 @@ import re
 
 import onnx
 import torch
-from onnx import numpy_helper
 
+from folded import initializers, unfold
 from lesion_net import LesionNet
 
 CONV_PATH = re.compile(r"^/nets\.(\d+)/(enc|dec)\.(\d+)/\2\.\3\.(\d+)/Conv$")
@@ -27,7 +27,7 @@ WIDTHS = (8, 16, 32, 64, 128)
 
 
 def nets_from_graph(model: onnx.ModelProto, widths=WIDTHS) -> list[LesionNet]:
-    init = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
+    init = initializers(model)
     runs = sorted({int(m.group(1)) for n in model.graph.node if (m := CONV_PATH.match(n.name))})
     nets = [LesionNet(widths).eval() for _ in runs]
     filled = [0] * len(nets)
@@ -38,12 +38,7 @@ def nets_from_graph(model: onnx.ModelProto, widths=WIDTHS) -> list[LesionNet]:
         run, part, block, index = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
         seq = getattr(nets[run].unet, part)[block]
         conv, bn = seq[index], seq[index + 1]
-        with torch.no_grad():
-            conv.weight.copy_(init[node.input[1]])
-            bn.weight.fill_(1.0)
-            bn.bias.copy_(init[node.input[2]])
-            bn.running_mean.zero_()
-            bn.running_var.fill_(1.0 - bn.eps)
+        unfold(conv, bn, init[node.input[1]], init[node.input[2]])
         filled[run] += 1
     expected = 4 * len(widths) - 2
     if any(f != expected for f in filled):
