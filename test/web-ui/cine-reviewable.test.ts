@@ -6,23 +6,10 @@
  * frame)" while Best frame had none to offer.
  */
 import { describe, expect, it } from 'vitest';
-import type { LiveTaskResult, ResultMessage } from '../../src/protocol/index.js';
+import type { ResultMessage } from '../../src/protocol/index.js';
+import { resultOn } from './result-message.js';
 import { Cine, isReviewable } from '../../web-ui/src/live/cine.js';
 
-/** A result message on frame `seq`, with only the fields the cine reads filled in. */
-function resultOn(seq: number, result: Record<string, unknown>): ResultMessage {
-  return {
-    type: 'result',
-    seq,
-    sourceId: 's',
-    frameTimestampMs: seq,
-    modelId: String(result.task),
-    modelVersion: '1',
-    provider: 'cpu',
-    timings: {} as ResultMessage['timings'],
-    result: { flags: [], ...result } as unknown as LiveTaskResult,
-  };
-}
 const head = (seq: number, detected: boolean): ResultMessage => resultOn(seq, { task: 'fetal-head', detected, quality: { score: detected ? 0.9 : 0 } });
 const lesion = (seq: number, found: boolean): ResultMessage => resultOn(seq, { task: 'breast-lesion', maskConfidence: 0.8, ...(found ? { lesion: {} } : {}) });
 

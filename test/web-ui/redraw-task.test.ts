@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LiveTaskResult, ResultMessage } from '../../src/protocol/index.js';
+import { resultOn } from './result-message.js';
 import { FrameKind } from '../../src/protocol/index.js';
 import { Cine } from '../../web-ui/src/live/cine.js';
 
@@ -31,20 +32,6 @@ function nullContext(canvas: { width: number; height: number }): CanvasRendering
     get: (o, k) => (k in o ? o[k] : () => ({ width: 10 })),
     set: () => true,
   }) as unknown as CanvasRenderingContext2D;
-}
-
-function resultOn(seq: number, result: Record<string, unknown>): ResultMessage {
-  return {
-    type: 'result',
-    seq,
-    sourceId: 's',
-    frameTimestampMs: seq,
-    modelId: 'm',
-    modelVersion: '1',
-    provider: 'cpu',
-    timings: {} as ResultMessage['timings'],
-    result: { flags: [], ...result } as unknown as LiveTaskResult,
-  };
 }
 
 /** A frozen breast page on frame 7, whose kept result is `r`. */
