@@ -13,6 +13,7 @@ import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
 import type { TestDaemon } from '../helpers/daemon.js';
 import { breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
 import { liveRig } from './live-rig.js';
+import { touchDrag } from './touch.js';
 
 const missing = breastMissing;
 if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
@@ -68,9 +69,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     const start = toPage(x2, y2);
     const end = toPage(target.x, target.y);
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
-    for (let k = 1; k <= 6; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * k) / 6, y: start.y + ((end.y - start.y) * k) / 6 }] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await touchDrag(cdp, [start], [end], 6);
     const after = await page.textContent('#b-max');
     expect(after).not.toBe(before);
     expect(parseFloat(after!)).toBeGreaterThan(parseFloat(before!));

@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { packageRoot } from '../../src/util/package-root.js';
 import { tempDir } from '../helpers/tmp.js';
+import { touchDrag } from './touch.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const root = packageRoot();
@@ -79,9 +80,7 @@ export async function pushOutlineByTouch(context: BrowserContext, page: Page, by
   const start = toPage(px, py);
   const end = toPage(to[0], to[1]);
   const cdp = await context.newCDPSession(page);
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
-  for (let s = 1; s <= 6; s++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * s) / 6, y: start.y + ((end.y - start.y) * s) / 6 }] });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await touchDrag(cdp, [start], [end], 6);
   await cdp.detach();
   return { k, to, calipers: g.cal };
 }

@@ -13,6 +13,7 @@ import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daem
 import { tempDir } from '../helpers/tmp.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 import { freePort } from '../helpers/orthanc.js';
+import { touchDrag } from './touch.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const launchChromium = (): Promise<Browser> =>
@@ -118,9 +119,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     const a = (e.angleDeg * Math.PI) / 180;
     const start = toPage(e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
     const end = toPage(e.cx + Math.cos(a) * (e.semiMajor + 20), e.cy + Math.sin(a) * (e.semiMajor + 20));
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
-    for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * k) / 5, y: start.y + ((end.y - start.y) * k) / 5 }] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await touchDrag(cdp, [start], [end], 5);
     const after = await page.textContent('#hc');
     expect(after).not.toBe(before);
     expect(await page.textContent('#state')).toMatch(/edited/);

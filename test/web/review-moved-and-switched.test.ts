@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
 import { LANDSCAPE, clinicianPage, mode, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
+import { touchDrag } from './touch.js';
 
 interface Ellipse {
   cx: number;
@@ -40,9 +41,7 @@ async function dragFrame(context: BrowserContext, page: Page, from: [number, num
   const start = toPage(from);
   const end = toPage(to);
   const cdp = await context.newCDPSession(page);
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [start] });
-  for (let k = 1; k <= 6; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: start.x + ((end.x - start.x) * k) / 6, y: start.y + ((end.y - start.y) * k) / 6 }] });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await touchDrag(cdp, [start], [end], 6);
   await cdp.detach();
 }
 

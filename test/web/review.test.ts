@@ -5,12 +5,13 @@
  * calipers, independent of the AI, measured with the frame's pixel spacing; going live resets both.
  */
 import { existsSync } from 'node:fs';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captureLive } from '../helpers/daemon.js';
 import { CHROMIUM } from './breast-replay.js';
 import { VIEWPORTS, clinicianPage, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
+import { touchDrag } from './touch.js';
 
 interface Ellipse {
   cx: number;
@@ -43,13 +44,6 @@ const around = (page: Page, x: number, y: number): Promise<Array<[number, number
     [x, y] as const,
   );
 const near = (c: [number, number, number], rgb: [number, number, number]): boolean => c.every((v, i) => Math.abs(v - rgb[i]!) < 30);
-
-async function touches(cdp: CDPSession, from: Array<{ x: number; y: number }>, to: Array<{ x: number; y: number }>, steps = 6): Promise<void> {
-  const at = (k: number): Array<{ x: number; y: number; id: number }> => from.map((p, i) => ({ x: p.x + ((to[i]!.x - p.x) * k) / steps, y: p.y + ((to[i]!.y - p.y) * k) / steps, id: i }));
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
-  for (let k = 1; k <= steps; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(k) });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-}
 
 describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom and pan, calipers', () => {
   const rig = liveRig(() => SIMULATED);
@@ -84,7 +78,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       const cdp = await context.newCDPSession(page);
       const before = await frameBox(page);
       const c0 = { x: before.left + before.width / 2, y: before.top + before.height / 2 };
-      await touches(cdp, [{ x: c0.x - 50, y: c0.y }, { x: c0.x + 50, y: c0.y }], [{ x: c0.x - 100, y: c0.y }, { x: c0.x + 100, y: c0.y }]);
+      await touchDrag(cdp, [{ x: c0.x - 50, y: c0.y }, { x: c0.x + 50, y: c0.y }], [{ x: c0.x - 100, y: c0.y }, { x: c0.x + 100, y: c0.y }], 6);
       const zoomed = await frameBox(page);
       // (the spread doubled; the last move may be merged into the lift, so a little less than 2×)
       expect(Number(zoomed.zoom)).toBeGreaterThan(1.6);
@@ -95,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       // handle) pans it and leaves the cine where it was
       const scrub = await page.inputValue('#scrub');
       const far = { x: before.left + 30, y: before.top + before.height - 30 };
-      await touches(cdp, [far], [{ x: far.x + 60, y: far.y + 40 }]);
+      await touchDrag(cdp, [far], [{ x: far.x + 60, y: far.y + 40 }], 6);
       const panned = await frameBox(page);
       expect(panned.left - zoomed.left).toBeCloseTo(60, -1);
       expect(panned.top - zoomed.top).toBeCloseTo(40, -1);
@@ -103,7 +97,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       // at this zoom a handle still lands where the finger puts it
       const h0 = await toPage(page, e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
       const target = [e.cx + Math.cos(a) * (e.semiMajor + 15), e.cy + Math.sin(a) * (e.semiMajor + 15)] as const;
-      await touches(cdp, [h0], [await toPage(page, ...target)]);
+      await touchDrag(cdp, [h0], [await toPage(page, ...target)], 6);
       expect((await proposal(page)).semiMajor).toBeCloseTo(e.semiMajor + 15, 0);
       await page.click('#reset'); // back to the AI's ellipse (a tap on the panel's buttons: confirm-taps.test.ts)
       await page.waitForFunction((m) => (window as unknown as { sonoProposal: () => { semiMajor: number } }).sonoProposal().semiMajor === m, e.semiMajor, { timeout: 5000 });
