@@ -1,7 +1,7 @@
 /**
  * The frame Freeze and Best frame offer (web-ui/src/live/cine.ts): only results of the shown exam type's task
  * count. A result kept from before an exam-type switch was offered as the best frame, which then had nothing
- * the new type could review; the switch now drops those results (keepResultsOf).
+ * the new type could review. (The cine keeps each task's results for a switch back: cine-switch-back.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import type { LiveTaskResult, ResultMessage } from '../../src/protocol/index.js';
@@ -50,14 +50,5 @@ describe('Cine best frame by exam type', () => {
     expect(cine.current()!.seq).toBe(104);
     expect(cine.hasResultOf('breast-lesion')).toBe(false);
     expect(cine.hasResultOf('fetal-head')).toBe(true);
-  });
-
-  it('keepResultsOf drops the results of other tasks and keeps the frames', () => {
-    const cine = mixedCine();
-    cine.keepResultsOf('breast-lesion');
-    expect(cine.length).toBe(10);
-    expect(cine.hasResultOf('fetal-head')).toBe(false);
-    expect(cine.bySeq(101)!.result).toBeUndefined();
-    expect(cine.bySeq(108)!.result!.result.task).toBe('breast-lesion');
   });
 });

@@ -53,7 +53,7 @@ describe('what the cine counts as a result to review', () => {
         expect(cine.reviewableCount(task)).toBe(n);
         expect(cine.hasResultOf(task)).toBe(n > 0);
         // Best frame lands on a reviewable frame exactly when there is one
-        expect(isReviewable(cine.at(cine.bestIndex(task))!.result?.result, task)).toBe(n > 0);
+        expect(isReviewable(cine.at(cine.bestIndex(task))!.results[task]?.result, task)).toBe(n > 0);
       }
     }
   });

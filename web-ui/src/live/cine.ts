@@ -1,12 +1,18 @@
-import type { LiveTaskResult, ResultMessage, TaskName } from '../../../src/protocol/index.js';
+import { type LiveTaskResult, type ResultMessage, TASKS, type TaskName } from '../../../src/protocol/index.js';
 
 export interface CineFrame {
   seq: number;
   buf: ArrayBuffer;
-  result: ResultMessage | undefined;
+  /**
+   * The frame's result of each task that came for it: a frame scanned as obstetric and kept through a
+   * switch to breast and back still has its head. Read only the shown exam type's task: another type's result
+   * has nothing that type can review or draw.
+   */
+  readonly results: Record<TaskName, ResultMessage | undefined>;
 }
 
 const EMPTY = new ArrayBuffer(0);
+const TASK_NAMES: readonly TaskName[] = Object.values(TASKS);
 
 /**
  * Whether a result gives the exam type of `task` something to review: a detected head, a lesion outline. A
@@ -22,7 +28,8 @@ export function isReviewable(r: LiveTaskResult | undefined, task: TaskName): r i
 /**
  * The last N seconds of frames with their results, keyed by seq: a fixed ring of reused slots (no allocation
  * per frame; the WebSocket delivers a fresh ArrayBuffer per frame, so keeping references costs no copy).
- * Each result is attached to the frame it was computed on, and only drawn there. Freeze stops appending;
+ * Each result is attached to the frame it was computed on, one per task (an exam-type switch and back finds them
+ * again), and only drawn there. Freeze stops appending;
  * scrubbing picks a frame (index 0 is the oldest); the frame with the best quality score is offered first.
  */
 export class Cine {
@@ -33,7 +40,8 @@ export class Cine {
   index = -1;
 
   constructor(private readonly capacity: number) {
-    this.#slots = Array.from({ length: capacity }, () => ({ seq: -1, buf: EMPTY, result: undefined }));
+    // every slot's results record has every task's key from the start: push clears them in place
+    this.#slots = Array.from({ length: capacity }, () => ({ seq: -1, buf: EMPTY, results: Object.fromEntries(TASK_NAMES.map((t) => [t, undefined])) as CineFrame['results'] }));
   }
 
   get length(): number {
@@ -65,29 +73,19 @@ export class Cine {
     }
     slot.seq = seq;
     slot.buf = buf;
-    slot.result = undefined;
+    for (const t of TASK_NAMES) slot.results[t] = undefined;
   }
 
+  /** Keeps `r` on the frame it was computed on, beside that frame's results of other tasks. */
   attach(r: ResultMessage): void {
     const f = this.bySeq(r.seq);
-    if (f) f.result = r;
+    if (f) f.results[r.result.task] = r;
   }
 
   /** Freezes on the best frame of `task` (the shown exam type's: bestIndex). */
   freeze(task: TaskName): void {
     this.frozen = true;
     this.index = this.bestIndex(task);
-  }
-
-  /**
-   * Forgets every kept result of a task other than `task`: the exam type changed, and a frame scanned for the
-   * old type has nothing the new type can review (its frame stays, plain, like one whose result never came).
-   */
-  keepResultsOf(task: TaskName): void {
-    for (let i = 0; i < this.#count; i++) {
-      const f = this.at(i)!;
-      if (f.result && f.result.result.task !== task) f.result = undefined;
-    }
   }
 
   /** Whether any kept frame has a result of `task` with something to review (isReviewable, as bestIndex counts them). */
@@ -98,7 +96,7 @@ export class Cine {
   /** How many kept frames have a result of `task` with something to review (isReviewable). */
   reviewableCount(task: TaskName): number {
     let n = 0;
-    for (let i = 0; i < this.#count; i++) if (isReviewable(this.at(i)!.result?.result, task)) n++;
+    for (let i = 0; i < this.#count; i++) if (isReviewable(this.at(i)!.results[task]?.result, task)) n++;
     return n;
   }
 
@@ -115,7 +113,7 @@ export class Cine {
     let best = -1;
     let score = -1;
     for (let i = 0; i < this.#count; i++) {
-      const r = this.at(i)!.result?.result;
+      const r = this.at(i)!.results[task]?.result;
       if (!isReviewable(r, task)) continue;
       const q = (r.task === 'fetal-head' ? r.quality.score : r.maskConfidence) - (r.flags.some((x) => (r.task === 'fetal-head' ? x.severity !== 'info' : x.severity === 'warning')) ? 1 : 0);
       if (q > score) {
@@ -150,7 +148,7 @@ export class Cine {
     return Array.from({ length: hi - lo + 1 }, (_, j) => this.at(lo + j)!);
   }
 
-  /** The frame shown while frozen: the scrubbed one. Its own result (if any) is the only one drawn on it. */
+  /** The frame shown while frozen: the scrubbed one. Its own result of the shown type's task (if any) is the only one drawn on it. */
   current(): CineFrame | undefined {
     return this.at(this.index);
   }

@@ -34,14 +34,14 @@ export interface LiveContext {
 
 /**
  * Redraws the frozen frame with what is on it (the proposal under review or its own result, the calipers). Only
- * a result of the shown exam type's task is drawn: another type's module cannot draw it (the cine drops those on
- * a switch; this does not rely on it).
+ * a result of the shown exam type's task is drawn: another type's module cannot draw it (the cine keeps those
+ * for a switch back).
  */
 export function redraw(c: LiveContext): void {
   const review = reviewOf(c.state.mode);
   const f = c.state.cine.current();
   if (review) render(c, review.buf, undefined);
-  else if (f && isFrozen(c.state.mode)) render(c, f.buf, f.result?.result.task === TASK_OF_EXAM[c.state.examType] ? f.result : undefined);
+  else if (f && isFrozen(c.state.mode)) render(c, f.buf, f.results[TASK_OF_EXAM[c.state.examType]]);
 }
 
 export function createLiveContext(els: Elements, state: AppState, view: FrameView): LiveContext {

@@ -2,7 +2,7 @@
  * The exam beside the live view: start (patient, dating GA, operator), close, and the exam type, which
  * chooses the panel, the overlay and the review tools (exam-types/), and is fixed while an exam is open.
  */
-import { type ExamType, TASK_OF_EXAM } from '../../../src/protocol/index.js';
+import type { ExamType } from '../../../src/protocol/index.js';
 import { examTypeList, examTypes } from '../exam-types/index';
 import { wirePatientForm } from '../patient-form/index';
 import { t } from '../i18n';
@@ -29,8 +29,9 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
 
   /**
    * Starting or closing an exam re-applies the same type: the panel then keeps its numbers and summary
-   * together. A real change of type blanks every panel (no number from another type or an earlier scan) and
-   * drops the old type's results from the cine (nothing of theirs is offered for review).
+   * together. A real change of type blanks every panel (no number from another type or an earlier scan); the
+   * cine keeps each frame's results of every type (switching back by mistake loses nothing), and Freeze, Best
+   * frame and the frozen frame read only the shown type's (nothing of another type's is offered for review).
    */
   function setExamType(type: ExamType): void {
     const changed = type !== state.examType;
@@ -46,8 +47,6 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     if (changed) {
       for (const m of examTypeList) m.clear(c.env);
       state.latest = undefined;
-      // the cine's results of the old type have nothing the new type can review: Freeze and Best frame must not offer them
-      state.cine.keepResultsOf(TASK_OF_EXAM[type]);
       if (state.cine.frozen) {
         for (const m of examTypeList) for (const el of m.reviewControls?.(els) ?? []) el.disabled = true;
         showFrozen(c); // the frozen frame again, with the new type's result or none

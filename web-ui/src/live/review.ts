@@ -25,8 +25,8 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   if (!f) return;
   const type = c.examType();
   const task = TASK_OF_EXAM[type.type];
-  // only the shown exam type's result counts: another type's (kept from before a switch) has nothing to review
-  const r = f.result?.result.task === task ? f.result : undefined;
+  // only the shown exam type's result counts: another type's (kept for a switch back) has nothing to review
+  const r = f.results[task];
   if (c.calipers.seq !== f.seq) c.calipers.clear(f.seq); // calipers belong to the frame they were made on
   const review = r ? type.review(f.buf, r, c.env) : undefined;
   if (r) {
