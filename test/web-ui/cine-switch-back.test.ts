@@ -3,12 +3,15 @@
  * (web-ui/src/live/cine.ts): the switch used to drop the old type's results from the cine (and a result of the
  * new type on a frame replaced the old one), so a sonographer who toggled by mistake lost the heads they could
  * still review. Freeze, Best frame, the test hook's count and the frozen redraw still read only the shown type's.
+ * And a cine whose results have nothing to review (no head found) says so, not that no result came.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExamType, LiveTaskResult, ResultMessage } from '../../src/protocol/index.js';
 import { FrameKind } from '../../src/protocol/index.js';
 import { resultOn } from './result-message.js';
 import { Cine } from '../../web-ui/src/live/cine.js';
+import { frozenMessage } from '../../web-ui/src/live/frozen-message.js';
+import { liveEn, liveFr } from '../../web-ui/src/live/strings.js';
 
 const head = (seq: number, score: number, detected = true): ResultMessage => resultOn(seq, { task: 'fetal-head', detected, quality: { score } });
 const lesion = (seq: number, maskConfidence: number): ResultMessage => resultOn(seq, { task: 'breast-lesion', maskConfidence, lesion: {} });
@@ -81,5 +84,25 @@ describe('the frozen redraw after a switch and back', () => {
     state.examType = 'obstetric';
     redraw(c);
     expect(drawn).toEqual(['breast-lesion', 'fetal-head']);
+  });
+});
+
+describe('the frozen line when the frames kept have results but nothing to review', () => {
+  it('says the model found nothing to measure (not that no result came), in English and French', () => {
+    const cine = new Cine(30);
+    for (let s = 100; s < 105; s++) cine.push(s, new ArrayBuffer(4));
+    cine.attach(head(101, 0, false));
+    cine.attach(head(103, 0, false));
+    expect(cine.hasResultOf('fetal-head')).toBe(false);
+    const onFrame = (hasResult: boolean): ReturnType<typeof frozenMessage> =>
+      frozenMessage({ saved: false, hasResult, reviewable: false, cineHasReviewable: cine.hasResultOf('fetal-head'), cineHasResult: cine.hasAnyResultOf('fetal-head') });
+    // on a frame without a result (104) and on one whose head was not found (103): the same, true line
+    expect(onFrame(false)).toBe('nothingToReviewInCine');
+    expect(onFrame(true)).toBe('nothingToReviewInCine');
+    expect(liveEn.nothingToReviewInCine).toMatch(/found nothing to measure.*freeze again/);
+    expect(liveFr.nothingToReviewInCine).toMatch(/rien .*à mesurer.*figez de nouveau/);
+    // no result of the type at all keeps its own line
+    expect(cine.hasAnyResultOf('breast-lesion')).toBe(false);
+    expect(frozenMessage({ saved: false, hasResult: false, reviewable: false, cineHasReviewable: false, cineHasResult: false })).toBe('noResultInCine');
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { frozenMessage } from '../../web-ui/src/live/frozen-message.js';
 import { liveEn, liveFr } from '../../web-ui/src/live/strings.js';
 
-const frame = { saved: false, hasResult: true, reviewable: false, cineHasReviewable: true };
+const frame = { saved: false, hasResult: true, reviewable: false, cineHasReviewable: true, cineHasResult: true };
 
 describe('frozenMessage', () => {
   it('a frame with a result but nothing to review says so and points to Best frame when another frame has something', () => {
@@ -22,9 +22,8 @@ describe('frozenMessage', () => {
     expect(frozenMessage({ ...frame, saved: true, cineHasReviewable: false })).toBe('alreadySaved');
   });
 
-  it('a frame without a result, and a cine with nothing reviewable, keep their own lines', () => {
+  it('a frame without a result, and a cine without any result, keep their own lines', () => {
     expect(frozenMessage({ ...frame, hasResult: false })).toBe('noResultOnFrame');
-    expect(frozenMessage({ ...frame, cineHasReviewable: false })).toBe('noResultInCine');
-    expect(frozenMessage({ ...frame, hasResult: false, cineHasReviewable: false })).toBe('noResultInCine');
+    expect(frozenMessage({ ...frame, hasResult: false, cineHasReviewable: false, cineHasResult: false })).toBe('noResultInCine');
   });
 });

@@ -17,7 +17,8 @@ const TASK_NAMES: readonly TaskName[] = Object.values(TASKS);
 /**
  * Whether a result gives the exam type of `task` something to review: a detected head, a lesion outline. A
  * result of another task, a head not found or no lesion has no proposal: Best frame skips it, and it does not
- * count as a result kept (a cine of such frames says there is none, not "choose another frame").
+ * count as a result to review (a cine of only such frames says the AI found nothing to measure in it, not
+ * "choose another frame").
  */
 export function isReviewable(r: LiveTaskResult | undefined, task: TaskName): r is Extract<LiveTaskResult, { task: 'fetal-head' | 'breast-lesion' }> {
   if (r?.task !== task) return false;
@@ -91,6 +92,12 @@ export class Cine {
   /** Whether any kept frame has a result of `task` with something to review (isReviewable, as bestIndex counts them). */
   hasResultOf(task: TaskName): boolean {
     return this.reviewableCount(task) > 0;
+  }
+
+  /** Whether any kept frame has a result of `task` at all, with something to review or not (no head found). */
+  hasAnyResultOf(task: TaskName): boolean {
+    for (let i = 0; i < this.#count; i++) if (this.at(i)!.results[task]) return true;
+    return false;
   }
 
   /** How many kept frames have a result of `task` with something to review (isReviewable). */

@@ -39,7 +39,13 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   review?.show();
   const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
   c.env.setState(saved ? 'saved' : 'unverified');
-  const line = frozenMessage({ saved, hasResult: r !== undefined, reviewable: review !== undefined, cineHasReviewable: state.cine.hasResultOf(task) });
+  const line = frozenMessage({
+    saved,
+    hasResult: r !== undefined,
+    reviewable: review !== undefined,
+    cineHasReviewable: state.cine.hasResultOf(task),
+    cineHasResult: r !== undefined || state.cine.hasAnyResultOf(task),
+  });
   c.message(line ? t(line) : '', 'info');
   els.scrub.value = String(state.cine.index);
   els.confirm.disabled = !review || saved;
