@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 
 type Manual = { kind: string; n: number; points: number[][]; value: number; unit: string; by: string | null };
@@ -33,12 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
     await startExam(page, 'obstetric', 20);
     if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-cal');
-    // a kept frame with a result to review (what Freeze and Best frame offer); not the overlay's 'fresh', which lasts
-    // only from a result to the next frame and is never there when a result comes after it (under load)
-    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
-    await page.tap('#freeze');
-    await page.tap('#best');
-    await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing', undefined, { timeout: 10000 });
+    await reviewBestFrame(page);
 
     // a distance of 120 frame pixels across the frame's middle
     const size = await page.evaluate(() => {

@@ -68,6 +68,27 @@ export function countColour(page: Page, rgb: [number, number, number], box: { x0
 
 export const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
 
+/** How long reviewBestFrame waits for each of its two conditions, in ms. */
+export interface ReviewTimeouts {
+  /** For a kept frame with a result (default 20000). */
+  readonly reviewable?: number;
+  /** For the review mode after Best frame (default 10000). */
+  readonly reviewing?: number;
+}
+
+/**
+ * Freezes the live page on its best frame and waits until that frame is under review. First waits for a kept
+ * frame with a result to review (sonoReviewableFrames: what Freeze and Best frame offer), not for the overlay's
+ * 'fresh', which lasts only from a result to the next frame and is never there when a result comes after it
+ * (under load); then Freeze, Best frame, and the page's mode 'reviewing'.
+ */
+export async function reviewBestFrame(page: Page, timeouts: ReviewTimeouts = {}): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: timeouts.reviewable ?? 20000 });
+  await page.tap('#freeze');
+  await page.tap('#best');
+  await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing', undefined, { timeout: timeouts.reviewing ?? 10000 });
+}
+
 /** Starts an exam of `type` (dating GA for obstetric) from the live page and waits for its numbers. */
 export async function startExam(page: Page, type: 'obstetric' | 'breast', gaWeeks?: number): Promise<void> {
   await page.selectOption('#exam-type', type);

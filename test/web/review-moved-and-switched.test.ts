@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, mode, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, mode, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
@@ -52,11 +52,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review records a moved ellipse; Freeze o
     const errors: string[] = [];
     const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
     await startExam(page, 'obstetric', 20);
-    // a head result on a kept frame (not the overlay's 'fresh', which a result coming after the next frame never shows)
-    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
-    await page.tap('#freeze');
-    await page.tap('#best');
-    await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing', undefined, { timeout: 10000 });
+    await reviewBestFrame(page); // a head result on a kept frame, under review
     const e = (await proposal(page))!;
     const hcShown = await page.textContent('#hc');
     // the centre handle 18 px right and 10 px down: the head moved, not resized

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captureLive } from '../helpers/daemon.js';
 import { CHROMIUM } from './breast-replay.js';
-import { VIEWPORTS, clinicianPage, startExam } from './live-page-helpers.js';
+import { VIEWPORTS, clinicianPage, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
@@ -58,12 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       const errors: string[] = [];
       const { context, page } = await clinicianPage(rig.browser, rig.d, viewport, errors);
       await startExam(page, 'obstetric', 20);
-      // a kept frame with a result to review (what Freeze and Best frame offer); not the overlay's 'fresh', which lasts
-      // only from a result to the next frame and is never there when a result comes after it (under load)
-      await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 20000 });
-      await page.tap('#freeze');
-      await page.tap('#best');
-      await page.waitForFunction(() => (window as unknown as { sonoMode: () => string }).sonoMode() === 'reviewing');
+      await reviewBestFrame(page, { reviewing: 30000 }); // (Playwright's default, which this wait always had)
 
       // BPD along the minor axis (lime), OFD along the major axis (orange), on the ellipse under review
       const e = await proposal(page);
