@@ -56,8 +56,16 @@ function expectOwnFrame(r: ResultEvent): void {
 /** `session` under another id or version (results name the session they ran on): a second model, or an update. */
 function renamed(session: InferenceEngine, as: { id?: string; version?: string }): InferenceEngine {
   return {
-    pkg: session.pkg, provider: session.provider, file: session.file, attempts: session.attempts, id: as.id ?? session.id, version: as.version ?? session.version,
-    inputData: session.inputData, runMs: session.runMs, run: (slot) => session.run(slot), release: async () => {},
+    pkg: session.pkg,
+    provider: session.provider,
+    file: session.file,
+    attempts: session.attempts,
+    id: as.id ?? session.id,
+    version: as.version ?? session.version,
+    inputData: session.inputData,
+    runMs: session.runMs,
+    run: (slot) => session.run(slot),
+    release: async () => {},
   };
 }
 
@@ -103,6 +111,24 @@ class Counted extends ModelRunner {
   }
 }
 
+/** Writes each preparation and each run asked for, in the order they happen, to `log` (`prepare:<id>`, `run:<id>`). */
+class Logged extends ModelRunner {
+  constructor(
+    session: InferenceEngine,
+    private readonly log: string[],
+  ) {
+    super(session);
+  }
+  override prepare(...args: Parameters<ModelRunner['prepare']>): void {
+    this.log.push(`prepare:${this.id}`);
+    super.prepare(...args);
+  }
+  override run(slot: Slot): ReturnType<ModelRunner['run']> {
+    this.log.push(`run:${this.id}`);
+    return super.run(slot);
+  }
+}
+
 describe('models in lanes of their own', () => {
   let diagnostic: WorkerEngine;
   let second: InferenceEngine;
@@ -118,7 +144,14 @@ describe('models in lanes of their own', () => {
   it('a stuck enhancer holds back neither the diagnostic results nor a model update; every result is for its own frame', async () => {
     const bus = new Bus();
     const slow = new HeldRunner(renamed(second, { id: 'enhance' }));
-    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(diagnostic), everyN: 1 }, { runner: slow, everyN: 1 }], { concurrentRuns: 2 });
+    const pipe = new Pipeline(
+      bus,
+      [
+        { runner: new ModelRunner(diagnostic), everyN: 1 },
+        { runner: slow, everyN: 1 },
+      ],
+      { concurrentRuns: 2 },
+    );
     const { source, emit } = headSource();
     const results: ResultEvent[] = [];
     const waiters: Array<{ ok: () => boolean; resolve: () => void }> = [];
@@ -161,7 +194,14 @@ describe('models in lanes of their own', () => {
     for (const permits of [1, 2]) {
       const live = new Live();
       const bus = new Bus();
-      const pipe = new Pipeline(bus, [{ runner: new Counted(diagnostic, live), everyN: 1 }, { runner: new Counted(renamed(second, { id: 'enhance' }), live), everyN: 1 }], { concurrentRuns: permits });
+      const pipe = new Pipeline(
+        bus,
+        [
+          { runner: new Counted(diagnostic, live), everyN: 1 },
+          { runner: new Counted(renamed(second, { id: 'enhance' }), live), everyN: 1 },
+        ],
+        { concurrentRuns: permits },
+      );
       const { source, emit } = headSource();
       const count: Record<string, number> = {};
       const results: ResultEvent[] = [];
@@ -181,11 +221,51 @@ describe('models in lanes of their own', () => {
     }
   });
 
+  it("a lane asks for its run before the next lane prepares the same frame (that preparation is not the run's hand-off)", async () => {
+    const log: string[] = [];
+    const bus = new Bus();
+    const pipe = new Pipeline(
+      bus,
+      [
+        { runner: new Logged(diagnostic, log), everyN: 1 },
+        { runner: new Logged(renamed(second, { id: 'enhance' }), log), everyN: 1 },
+      ],
+      { concurrentRuns: 2 },
+    );
+    const { source, emit } = headSource();
+    const perFrame: string[][] = [];
+    let latest = 1; // the source's start emits frames 0 and 1
+    const answered = new Set<string>();
+    const done = new Promise<void>((resolve) =>
+      bus.on('result', (e) => {
+        if (e.seq !== latest) return;
+        answered.add(e.modelId);
+        if (answered.size < 2) return;
+        // Both models answered the newest frame; the next one comes once both lanes wait for a frame again (after
+        // this handler they finish the publication, then wait), so they are offered it in their order.
+        answered.clear();
+        perFrame.push(log.splice(0));
+        if (perFrame.length === 6) return resolve();
+        latest++;
+        setImmediate(emit);
+      }),
+    );
+    await pipe.start(source);
+    await done;
+    await pipe.stop();
+    // From idle lanes (every frame after the start's two), each model's run is asked for right after its own
+    // preparation: the diagnostic model's worker starts while this thread prepares the enhancer's input.
+    for (const f of perFrame.slice(1)) expect(f).toEqual(['prepare:fetal-head', 'run:fetal-head', 'prepare:enhance', 'run:enhance']);
+  });
+
   it('counts a frame once at the entrance however many lanes take it, and a frame taken by none as dropped', async () => {
     // Frames come in bursts of three, handed over synchronously: in every lane's slot the third replaces the
     // middle one before any lane can look, so each burst drops at least one frame at the entrance.
     const bus = new Bus();
-    const pipe = new Pipeline(bus, [{ runner: new ModelRunner(diagnostic), everyN: 1 }, { runner: new ModelRunner(renamed(second, { id: 'enhance' })), everyN: 1 }]);
+    const pipe = new Pipeline(bus, [
+      { runner: new ModelRunner(diagnostic), everyN: 1 },
+      { runner: new ModelRunner(renamed(second, { id: 'enhance' })), everyN: 1 },
+    ]);
     const { source, emit } = headSource();
     let results = 0;
     const done = new Promise<void>((resolve) =>
