@@ -68,6 +68,18 @@ export function countColour(page: Page, rgb: [number, number, number], box: { x0
 
 export const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
 
+/** The fetal head's ellipse in frame pixels (angle in degrees), as the page proposes it for review. */
+export interface Ellipse {
+  cx: number;
+  cy: number;
+  semiMajor: number;
+  semiMinor: number;
+  angleDeg: number;
+}
+
+/** The ellipse under review now, with the clinician's edits (the page's sonoProposal); undefined when none is. */
+export const proposal = (page: Page): Promise<Ellipse | undefined> => page.evaluate(() => (window as unknown as { sonoProposal: () => Ellipse | undefined }).sonoProposal());
+
 /** How long reviewBestFrame waits for each of its two conditions, in ms. */
 export interface ReviewTimeouts {
   /** For a kept frame with a result (default 20000). */

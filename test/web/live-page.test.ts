@@ -13,6 +13,7 @@ import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daem
 import { tempDir } from '../helpers/tmp.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 import { freePort } from '../helpers/orthanc.js';
+import { proposal } from './live-page-helpers.js';
 import { touchDrag } from './touch.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -115,7 +116,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     });
     const cdp = await context.newCDPSession(page);
     const toPage = (x: number, y: number): { x: number; y: number } => ({ x: handle.rect.left + (x / handle.w) * handle.rect.width, y: handle.rect.top + (y / handle.h) * handle.rect.height });
-    const e = await page.evaluate(() => (window as unknown as { sonoProposal: () => { cx: number; cy: number; semiMajor: number; angleDeg: number } }).sonoProposal());
+    const e = (await proposal(page))!;
     const a = (e.angleDeg * Math.PI) / 180;
     const start = toPage(e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
     const end = toPage(e.cx + Math.cos(a) * (e.semiMajor + 20), e.cy + Math.sin(a) * (e.semiMajor + 20));

@@ -9,17 +9,10 @@ import { existsSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, mode, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { type Ellipse, LANDSCAPE, clinicianPage, mode, proposal, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
-interface Ellipse {
-  cx: number;
-  cy: number;
-  semiMajor: number;
-  semiMinor: number;
-  angleDeg: number;
-}
 interface M {
   kind: string;
   state: string;
@@ -28,7 +21,6 @@ interface M {
   finalGeometry: { ellipse?: Ellipse } | null;
 }
 
-const proposal = (page: Page): Promise<Ellipse | undefined> => page.evaluate(() => (window as unknown as { sonoProposal: () => Ellipse | undefined }).sonoProposal());
 const actionMessage = (page: Page): Promise<string> => page.evaluate(() => document.getElementById('action-message')!.textContent ?? '');
 
 /** Drags with one finger from frame point `from` to `to` (frame pixels), through real touch events. */

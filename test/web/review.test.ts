@@ -9,18 +9,10 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captureLive } from '../helpers/daemon.js';
 import { CHROMIUM } from './breast-replay.js';
-import { VIEWPORTS, clinicianPage, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { VIEWPORTS, clinicianPage, proposal, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
-interface Ellipse {
-  cx: number;
-  cy: number;
-  semiMajor: number;
-  semiMinor: number;
-  angleDeg: number;
-}
-const proposal = (page: Page): Promise<Ellipse> => page.evaluate(() => (window as unknown as { sonoProposal: () => Ellipse }).sonoProposal());
 const frameBox = (page: Page): Promise<{ left: number; top: number; width: number; height: number; w: number; h: number; zoom: string | undefined }> =>
   page.evaluate(() => {
     const c = document.getElementById('frame') as HTMLCanvasElement;
@@ -61,7 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       await reviewBestFrame(page, { reviewing: 30000 }); // (Playwright's default, which this wait always had)
 
       // BPD along the minor axis (lime), OFD along the major axis (orange), on the ellipse under review
-      const e = await proposal(page);
+      const e = (await proposal(page))!;
       const a = (e.angleDeg * Math.PI) / 180;
       const bpdAt = [e.cx - Math.sin(a) * e.semiMinor * 0.6, e.cy + Math.cos(a) * e.semiMinor * 0.6] as const;
       const ofdAt = [e.cx + Math.cos(a) * e.semiMajor * 0.6, e.cy + Math.sin(a) * e.semiMajor * 0.6] as const;
@@ -93,7 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       const h0 = await toPage(page, e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
       const target = [e.cx + Math.cos(a) * (e.semiMajor + 15), e.cy + Math.sin(a) * (e.semiMajor + 15)] as const;
       await touchDrag(cdp, [h0], [await toPage(page, ...target)], 6);
-      expect((await proposal(page)).semiMajor).toBeCloseTo(e.semiMajor + 15, 0);
+      expect((await proposal(page))!.semiMajor).toBeCloseTo(e.semiMajor + 15, 0);
       await page.click('#reset'); // back to the AI's ellipse (a tap on the panel's buttons: confirm-taps.test.ts)
       await page.waitForFunction((m) => (window as unknown as { sonoProposal: () => { semiMajor: number } }).sonoProposal().semiMajor === m, e.semiMajor, { timeout: 5000 });
 
