@@ -154,6 +154,8 @@ export const ErrorCodes = {
   CLIP_FRAMES_MIXED: 'SONO_CLIP_FRAMES_MIXED',
   CLIP_FRAME_UNKNOWN: 'SONO_CLIP_FRAME_UNKNOWN',
   CLIP_TOO_LARGE: 'SONO_CLIP_TOO_LARGE',
+  /** an Idempotency-Key the daemon stored for one request (a capture of a frame, a clip, a decision) sent with another */
+  IDEMPOTENCY_KEY_REUSED: 'SONO_IDEMPOTENCY_KEY_REUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

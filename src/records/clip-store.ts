@@ -87,7 +87,9 @@ function summaryOf(r: ClipRow): ClipSummary {
 
 /**
  * Cine clips of an exam in the records database (encrypted as a whole). A clip is stored once: the same
- * client key, or the same frame range, answers the clip already stored. Only an open exam takes clips.
+ * client key, or the same frame range, answers the clip already stored. A client key stored with other frames
+ * (other sequences, capture times or pixels) is refused with SONO_IDEMPOTENCY_KEY_REUSED. Only an open exam
+ * takes clips.
  */
 export class ClipStore {
   constructor(private readonly db: Db) {}
@@ -137,7 +139,24 @@ export class ClipStore {
   }
 
   #sameClip(examId: string, input: ClipInput): string | undefined {
-    const byKey = input.clientKey !== undefined ? (this.db.prepare('SELECT id FROM clips WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined) : undefined;
+    const byKey =
+      input.clientKey !== undefined
+        ? (this.db.prepare('SELECT id, seqs_json, timestamps_json, pixels FROM clips WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as
+            { id: string; seqs_json: string; timestamps_json: string; pixels: Buffer } | undefined)
+        : undefined;
+    if (byKey) {
+      // the key was stored with another clip (sequences restart with the source): refused, never answered with it
+      const sameFrames = byKey.seqs_json === JSON.stringify(input.seqs) && byKey.timestamps_json === JSON.stringify(input.timestampsMs);
+      // retention may have dropped the stored pixels (an empty blob): then the frames' sequences and times decide
+      const samePixels = byKey.pixels.length === 0 || Buffer.compare(byKey.pixels, Buffer.from(input.pixels.buffer, input.pixels.byteOffset, input.pixels.byteLength)) === 0;
+      if (!(sameFrames && samePixels)) {
+        throw new SonoError(
+          ErrorCodes.IDEMPOTENCY_KEY_REUSED,
+          `The Idempotency-Key "${input.clientKey}" already saved another clip to exam ${examId} (other frames, captured at other times); frame numbers restart when the source restarts: reload the page and save the clip again (it sends a key of its own for each clip)`,
+          { details: { clipId: byKey.id, firstSeq: input.seqs[0] ?? null } },
+        );
+      }
+    }
     const byRange = this.db
       .prepare('SELECT id FROM clips WHERE exam_id = ? AND first_seq = ? AND first_timestamp_ms = ? AND last_seq = ?')
       .get(examId, input.seqs[0], input.timestampsMs[0], input.seqs[input.seqs.length - 1]) as { id: string } | undefined;

@@ -116,9 +116,13 @@ export class ExamStore {
    * Stores a capture unless this exam already holds the same frame (same sequence and capture time) or the
    * same client key: then that capture is answered and nothing is written (`created` false) but the
    * clinician's calipers measured on it since (`addedMeasures`).
+   * `keyNamesFrame` (the default): the client key was made for this very frame, so a key stored with another
+   * frame (other sequence, capture time or pixels: sequences restart with the source) is refused with 409
+   * SONO_IDEMPOTENCY_KEY_REUSED, never answered with that other frame's capture. false: the key names a tap
+   * on "the newest frame" (POST /captures without seq), whose retry may well meet a newer frame.
    * Who captured is recorded by the route in the audit trail; `actor` is who made the clinician's calipers.
    */
-  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null): { capture: Capture; created: boolean; addedMeasures: number } {
+  addCaptureOnce(examId: string, input: CaptureInput, actor: string | null, opts: { keyNamesFrame?: boolean } = {}): { capture: Capture; created: boolean; addedMeasures: number } {
     checkFrame({ width: input.width, height: input.height, channels: input.channels, bytes: input.pixels.length, region: input.region }, `Frame ${input.frameSeq}`);
     checkSpacing(input.pixelSpacing, `Frame ${input.frameSeq}'s pixel spacing`);
     const manual = checkManualMeasures(input.clinicianMeasurements, input, input.pixelSpacing);
@@ -127,7 +131,7 @@ export class ExamStore {
     const existing = this.db
       .transaction((): string | undefined => {
         const exam = examOf(this.#examRow(examId));
-        const same = this.#sameCapture(examId, input);
+        const same = this.#sameCapture(examId, input, opts.keyNamesFrame ?? true);
         // the frame saved again with calipers measured since: they join it (never removed: kept as made)
         const more = same ? missingManualMeasures(this.db, same, manual) : [];
         if (same && more.length > 0) {
@@ -174,9 +178,25 @@ export class ExamStore {
     return { capture, created: existing === undefined, addedMeasures: added.length };
   }
 
-  #sameCapture(examId: string, input: CaptureInput): string | undefined {
+  #sameCapture(examId: string, input: CaptureInput, keyNamesFrame: boolean): string | undefined {
     const byKey =
-      input.clientKey !== undefined ? (this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as { id: string } | undefined) : undefined;
+      input.clientKey !== undefined
+        ? (this.db.prepare('SELECT id, frame_seq, frame_timestamp_ms, pixels FROM captures WHERE exam_id = ? AND client_key = ?').get(examId, input.clientKey) as
+            { id: string; frame_seq: number; frame_timestamp_ms: number | null; pixels: Buffer } | undefined)
+        : undefined;
+    if (byKey && keyNamesFrame) {
+      const sameSeq = byKey.frame_seq === input.frameSeq;
+      const sameTime = byKey.frame_timestamp_ms === null || input.frameTimestampMs === undefined || byKey.frame_timestamp_ms === input.frameTimestampMs;
+      // retention may have dropped the stored pixels (an empty blob): then sequence and time decide
+      const samePixels = byKey.pixels.length === 0 || Buffer.compare(byKey.pixels, Buffer.from(input.pixels.buffer, input.pixels.byteOffset, input.pixels.byteLength)) === 0;
+      if (!(sameSeq && sameTime && samePixels)) {
+        throw new SonoError(
+          ErrorCodes.IDEMPOTENCY_KEY_REUSED,
+          `The Idempotency-Key "${input.clientKey}" already saved another frame to exam ${examId} (frame ${byKey.frame_seq} captured at ${byKey.frame_timestamp_ms ?? 'an unknown time'}, not frame ${input.frameSeq} captured at ${input.frameTimestampMs ?? 'an unknown time'}); frame numbers restart when the source restarts: reload the page and save the frame again (it sends a key of its own for each frame)`,
+          { details: { captureId: byKey.id, frameSeq: input.frameSeq } },
+        );
+      }
+    }
     const byFrame =
       input.frameTimestampMs !== undefined
         ? (this.db.prepare('SELECT id FROM captures WHERE exam_id = ? AND frame_seq = ? AND frame_timestamp_ms = ?').get(examId, input.frameSeq, input.frameTimestampMs) as { id: string } | undefined)

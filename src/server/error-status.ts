@@ -84,6 +84,8 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.CLIP_FRAMES_MIXED]: 400,
   [E.CLIP_FRAME_UNKNOWN]: 409,
   [E.CLIP_TOO_LARGE]: 413,
+  // an Idempotency-Key sent again with another request (another frame, clip or decision)
+  [E.IDEMPOTENCY_KEY_REUSED]: 409,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

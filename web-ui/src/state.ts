@@ -38,7 +38,10 @@ export interface AppState {
   /** the newest result of the shown exam type, drawn over live frames */
   latest: ResultMessage | undefined;
   readonly cine: Cine;
-  /** frames saved to an exam, as `examId:seq`: re-freezing one says so instead of storing it again */
+  /**
+   * frames saved to an exam, as `examId:seq@timestampMs` (live/saved-frames.ts: sequences restart with the
+   * source, the capture time tells frames apart): re-freezing one says so instead of storing it again
+   */
   readonly savedFrames: Set<string>;
   /** the tasks of the models the daemon runs (from its hello); undefined until known */
   installedTasks: Set<string> | undefined;

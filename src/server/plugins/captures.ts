@@ -41,7 +41,9 @@ function nextCaptureOf(app: FastifyInstance, recent: RecentFrames, task: string,
 /**
  * Captures of live frames into an exam: the newest frame with results (or a frozen cine frame still kept),
  * or a frame frozen in a browser posted back as the binary /api/live frame message. The same frame posted
- * twice to one exam is stored once; the second answer (200) is the capture already stored.
+ * twice to one exam is stored once; the second answer (200) is the capture already stored. An
+ * Idempotency-Key stored with another frame (sequences restart with the source) answers 409
+ * SONO_IDEMPOTENCY_KEY_REUSED, never the other frame's capture.
  */
 const captures: FastifyPluginAsync = async (app) => {
   const store = app.exams;
@@ -99,6 +101,8 @@ const captures: FastifyPluginAsync = async (app) => {
           clinicianMeasurements: req.body?.clinicianMeasurements,
         },
         req.principal!.name,
+        // a key with a seq names that frame; without one it names a tap on the newest frame (a retry may meet a newer one)
+        { keyNamesFrame: seq !== undefined },
       );
       if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq, clinicianMeasurements: auditedMeasures(capture) });
       if (addedMeasures > 0) auditRequest(req, 'capture.calipers.add', capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(capture) });

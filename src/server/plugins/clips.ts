@@ -30,7 +30,8 @@ export const ClipDto = T.Object({
 /**
  * Cine clips saved to an exam: POST takes the frame messages of the clip (as /api/live sent them, one after
  * another), checks each against the frames this daemon sent lately, and stores the clip once (the same client
- * key or the same frame range answers 200 with the clip already stored). The body limit is this route's own:
+ * key or the same frame range answers 200 with the clip already stored; a key stored with other frames, 409
+ * SONO_IDEMPOTENCY_KEY_REUSED). The body limit is this route's own:
  * MAX_CLIP_FRAMES of the largest recent frame (src/server/clip-body.ts); everything else stays at 64 KiB.
  */
 const clips: FastifyPluginAsync = async (app) => {

@@ -4,8 +4,9 @@
  * centred on the frame shown: the clinician scrubbed to what matters, and the motion on both sides of it is
  * what a clip documents (the cine holds 5 s, more than a PACS reader wants). Only the frames of the shown
  * frame's size and region are taken (a source that changed depth mid-cine gives the run around the frame).
- * One tap = one clip: the button is off while saving, the clip's client key names its frame range (a double
- * tap or a retry is stored once), and a range already saved says so. The answer shows beside the button.
+ * One tap = one clip: the button is off while saving, the clip's client key names its frame range, with the
+ * first frame's capture time as sequences restart with the source (a double tap or a retry is stored once),
+ * and a range already saved says so. The answer shows beside the button.
  */
 import type { CineFrame } from './cine';
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
@@ -15,6 +16,7 @@ import { type Tone, failureText, showAction } from './action-message';
 import type { LiveContext } from './context';
 import { formatNumber } from './format';
 import { fill } from './strings';
+import { clipKey } from './saved-frames';
 
 /** The daemon's cap (src/server/clip-body.ts MAX_CLIP_FRAMES): 3 s at 30 fps. */
 export const MAX_CLIP_FRAMES = 90;
@@ -80,7 +82,7 @@ export function wireClip(c: LiveContext): void {
     if (!exam) return say(t('needExam'), 'error');
     const frames = state.cine.clipAround(state.cine.index, MAX_CLIP_FRAMES, geometry);
     if (frames.length < 2) return say(t('clipTooShort'), 'error');
-    const key = `clip-${exam.id}-${frames[0]!.seq}-${frames[frames.length - 1]!.seq}`;
+    const key = clipKey(exam.id, frames[0]!.buf, frames[frames.length - 1]!.seq);
     if (saved.has(key)) return say(t('clipAlreadySaved'), 'info');
     saving = true;
     button.disabled = true;

@@ -3,6 +3,8 @@
  * the clinician's decision on each of its measurements, then shows the updated exam. Saving is idempotent:
  * Confirm is switched off while saving and after (an edit turns it back on), each frame is sent with one
  * client key (`Idempotency-Key`: a double tap or a retry is stored once), and a frame already saved says so.
+ * The key and the saved mark name the frame by exam, sequence AND capture time (saved-frames.ts): sequences
+ * restart with the source (the daemon refuses, 409, a key it stored for another frame).
  * The clinician's own calipers on the frame travel in the same request (after the frame message, as
  * `{ clinicianMeasurements }` JSON): the capture and its calipers are stored together or not at all.
  */
@@ -13,6 +15,7 @@ import { t } from '../i18n';
 import { reviewOf } from '../state';
 import { failureText } from './action-message';
 import type { LiveContext } from './context';
+import { captureKey, savedFrameKey } from './saved-frames';
 
 export async function confirmReview(c: LiveContext, showExam: () => void): Promise<void> {
   const { els, state } = c;
@@ -25,11 +28,11 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   const seq = decodeFrameHeader(review.buf).seq;
   els.confirm.disabled = true; // a second tap while this one saves does nothing
   try {
-    const capture = await api.captureFrame(exam.id, withCalipers(review.buf, c.calipers.saved(seq)), operator, `frame-${exam.id}-${seq}`);
+    const capture = await api.captureFrame(exam.id, withCalipers(review.buf, c.calipers.saved(seq)), operator, captureKey(exam.id, review.buf));
     const edited = await review.decide(capture, async (id, decision, fix) => {
       await api.decide(id, { decision, ...fix });
     });
-    state.savedFrames.add(`${exam.id}:${seq}`);
+    state.savedFrames.add(savedFrameKey(exam.id, review.buf));
     if (c.calipers.seq === seq) c.calipers.savedCount = c.calipers.done.length;
     state.exam = await api.getExam(exam.id);
     c.env.setState('saved');
