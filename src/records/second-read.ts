@@ -5,6 +5,8 @@
  */
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from './database.js';
+import { ExamStore } from './exam-store.js';
+import type { SendRevision } from './late-decision.js';
 import { SignatureStore } from './signatures.js';
 
 export interface Reading {
@@ -38,10 +40,24 @@ interface Row {
   closed_at: string | null;
 }
 
+function show(r: Pick<Reading, 'value' | 'text'>, unit: string): string {
+  return r.text ?? `${r.value?.toFixed(2) ?? '-'} ${unit}`;
+}
+
+/** The amended revision's comment for one adjudicated measurement (roles, never names: names in text would leave the device). */
+export function readingNote(r: MeasurementReadings): string {
+  return `Second reading of ${r.kind}: first reader ${show(r.first, r.unit)}, second reader ${show(r.second!, r.unit)}, adjudicated ${show(r.adjudicated!, r.unit)}.`;
+}
+
+/** Where no report service runs: the amended revision is still recorded, with no SR built. */
+const noReportService: SendRevision = () => undefined;
+
 export class SecondReadStore {
   readonly #signatures: SignatureStore;
+  readonly #exams: ExamStore;
   constructor(private readonly db: Db) {
     this.#signatures = new SignatureStore(db);
+    this.#exams = new ExamStore(db);
   }
 
   #measurement(id: string): Row {
@@ -76,28 +92,39 @@ export class SecondReadStore {
     return this.#readingsOf(m);
   }
 
-  /** Resolves a flagged disagreement; only the signer or the second reader may. */
-  adjudicate(measurementId: string, a: { by: string; value?: number | undefined; text?: string | undefined; note?: string | undefined }): MeasurementReadings {
-    const m = this.#measurement(measurementId);
-    const current = this.#readingsOf(m);
-    if (!current.flagged) throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Measurement ${measurementId} has no open disagreement to adjudicate`, { details: { measurementId } });
-    const signer = this.#signatures.latestSignature(m.exam_id)?.by;
-    if (a.by !== signer && a.by !== current.second!.by)
-      throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Only the signer (${signer ?? 'none'}) or the second reader (${current.second!.by}) adjudicates measurement ${measurementId}`, {
-        details: { measurementId },
-      });
-    if (a.value === undefined && a.text === undefined) throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `An adjudication of ${m.kind} needs the value agreed ("value", or "text" for a category)`);
-    if (a.value !== undefined && !(Number.isFinite(a.value) && a.value > 0))
-      throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${a.value} is not a positive finite number; send the measured value`);
-    this.db
-      .prepare('INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(measurementId, m.exam_id, a.by, a.value ?? null, a.text ?? null, a.note ?? null, new Date().toISOString());
-    return this.#readingsOf(m);
-  }
-
-  /** The exam id of a measurement. */
-  examOf(measurementId: string): string {
-    return this.#measurement(measurementId).exam_id;
+  /**
+   * Resolves a flagged disagreement; only the signer or the second reader may. In the same immediate
+   * transaction (as a decision after closing, late-decision.ts) the amended report revision is recorded and
+   * `send` builds and queues it, its comments carrying every adjudicated measurement of the exam: if queuing
+   * fails (a full disk), neither the adjudication nor the revision is kept, so the disagreement stays open and
+   * the request can be sent again.
+   */
+  adjudicate(measurementId: string, a: { by: string; value?: number | undefined; text?: string | undefined; note?: string | undefined }, send: SendRevision = noReportService): MeasurementReadings {
+    return this.db
+      .transaction(() => {
+        const m = this.#measurement(measurementId);
+        const current = this.#readingsOf(m);
+        if (!current.flagged) throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Measurement ${measurementId} has no open disagreement to adjudicate`, { details: { measurementId } });
+        const signer = this.#signatures.latestSignature(m.exam_id)?.by;
+        if (a.by !== signer && a.by !== current.second!.by)
+          throw new SonoError(ErrorCodes.ADJUDICATION_REFUSED, `Only the signer (${signer ?? 'none'}) or the second reader (${current.second!.by}) adjudicates measurement ${measurementId}`, {
+            details: { measurementId },
+          });
+        if (a.value === undefined && a.text === undefined)
+          throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `An adjudication of ${m.kind} needs the value agreed ("value", or "text" for a category)`);
+        if (a.value !== undefined && !(Number.isFinite(a.value) && a.value > 0))
+          throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${a.value} is not a positive finite number; send the measured value`);
+        const at = new Date();
+        this.db
+          .prepare('INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(measurementId, m.exam_id, a.by, a.value ?? null, a.text ?? null, a.note ?? null, at.toISOString());
+        const notes = this.readings(m.exam_id)
+          .filter((x) => x.adjudicated)
+          .map(readingNote);
+        this.#signatures.addRevision(m.exam_id, { kind: 'amendment', by: a.by, at }, (revision) => send(this.#exams.getExam(m.exam_id), revision, at, notes));
+        return this.#readingsOf(m);
+      })
+      .immediate();
   }
 
   #readingsOf(m: Row): MeasurementReadings {

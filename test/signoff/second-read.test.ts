@@ -2,7 +2,8 @@
  * The second-reader flow through the real app: after a signature, another clinician agrees with one
  * measurement and disagrees with another (flagged); the signer cannot second-read and a third clinician cannot
  * adjudicate; the signer adjudicates; all three values are kept (GET /api/exams/:id/second-reads) and exported
- * in an amended SR revision that names the signed one.
+ * in an amended SR revision that names the signed one. A disk that fills while the amended report is queued
+ * keeps neither the adjudication nor the revision (507), and the same request then goes through once.
  */
 import { describe, expect, it } from 'vitest';
 import { ExamStore } from '../../src/records/exam-store.js';
@@ -20,10 +21,21 @@ describe('second reader', async () => {
   const t = await buildTestApp();
   const outbox = new Outbox(t.db);
   const store = new ExamStore(t.db);
-  t.runtime.reports = makeReportService({
+  const reports = makeReportService({
     exportOptions: { secret: 's2', dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' }, targets: ['pacs'], outbox,
     pixelsOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
   });
+  // fillDiskOnNextReport: the database can grow no further from the moment the next report revision is queued (a real SQLITE_FULL)
+  let fillDiskOnNextReport = false;
+  t.runtime.reports = {
+    organization: reports.organization,
+    revise: (exam, revision) => {
+      if (fillDiskOnNextReport) t.db.pragma(`max_page_count = ${t.db.pragma('page_count', { simple: true }) as number}`);
+      fillDiskOnNextReport = false;
+      return reports.revise(exam, revision);
+    },
+  };
+  const srCount = (examId: string): number => (t.db.prepare('SELECT count(*) n FROM outbox WHERE exam_id = ? AND sop_class_uid = ?').get(examId, COMPREHENSIVE_SR) as { n: number }).n;
   const ada = await addTokenUser(t.runtime.access.services, 'clinician', 'Ada Byron');
   const bob = await addTokenUser(t.runtime.access.services, 'clinician', 'Bob Lister');
   const carl = await addTokenUser(t.runtime.access.services, 'clinician', 'Carl Third');
@@ -70,5 +82,35 @@ describe('second reader', async () => {
     const revs = (await t.app.inject({ url: `/api/exams/${exam.id}/signatures`, headers: ada.headers })).json() as Array<{ revision: number; kind: string }>;
     expect(revs.map((r) => [r.revision, r.kind])).toEqual([[1, 'signature'], [2, 'amendment']]);
     expect(t.runtime.access.services.audit.list({ action: 'measurement.adjudicate' }).map((r) => r.outcome).sort()).toEqual(['failed', 'failed', 'ok']);
+  });
+
+  it('a full disk while the amended report is queued keeps neither the adjudication nor the revision; the retry sends one amendment', async () => {
+    const { exam } = makeDecidedExam(t.db);
+    const hc = exam.captures[0]!.measurements.find((m) => m.kind === 'hc')!;
+    expect((await post(`/api/exams/${exam.id}/sign`, ada.headers, {})).statusCode).toBe(200);
+    expect((await post(`/api/measurements/${hc.id}/second-read`, bob.headers, { agree: false, value: 181 })).json()).toMatchObject({ flagged: true });
+    const signedSrs = srCount(exam.id);
+    const readings = async () => (await t.app.inject({ url: `/api/exams/${exam.id}/second-reads`, headers: ada.headers })).json() as Array<{ flagged: boolean; adjudicated: unknown }>;
+    const revisions = async () => ((await t.app.inject({ url: `/api/exams/${exam.id}/signatures`, headers: ada.headers })).json() as Array<{ revision: number; kind: string }>).map((r) => [r.revision, r.kind]);
+
+    fillDiskOnNextReport = true;
+    const full = await post(`/api/measurements/${hc.id}/adjudicate`, ada.headers, { value: 180 });
+    t.db.pragma('max_page_count = 1073741823');
+    expect(fillDiskOnNextReport).toBe(false); // the failure came while the amended report was queued, after the adjudication was written
+    expect(full.statusCode).toBe(507);
+    expect(full.json()).toMatchObject({ code: 'SONO_DISK_LOW', details: { sqlite: 'SQLITE_FULL' } });
+    expect(full.json().message).toContain('this change was not saved, and nothing saved before was lost');
+    // as the answer says: nothing of it was kept, the disagreement is still open
+    expect(await readings()).toMatchObject([{ flagged: true, adjudicated: null }]);
+    expect(t.db.prepare('SELECT count(*) n FROM adjudications WHERE measurement_id = ?').get(hc.id)).toEqual({ n: 0 });
+    expect(await revisions()).toEqual([[1, 'signature']]);
+    expect(srCount(exam.id)).toBe(signedSrs);
+
+    const retry = await post(`/api/measurements/${hc.id}/adjudicate`, ada.headers, { value: 180 });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toMatchObject({ flagged: false, adjudicated: { value: 180, by: 'Ada Byron' } });
+    expect(await revisions()).toEqual([[1, 'signature'], [2, 'amendment']]);
+    expect(srCount(exam.id)).toBe(signedSrs + 2); // one amendment: TID 1500 + 5000
+    expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 });

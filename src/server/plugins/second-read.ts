@@ -11,8 +11,7 @@ import { SonoError } from '../../errors.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { IdParams } from '../../protocol/rest/exams.js';
 import { ExamStore } from '../../records/exam-store.js';
-import { type MeasurementReadings, type Reading, SecondReadStore } from '../../records/second-read.js';
-import { SignatureStore } from '../../records/signatures.js';
+import { SecondReadStore } from '../../records/second-read.js';
 import { auditRequest } from '../access/audit-request.js';
 
 const Value = T.Number({ exclusiveMinimum: 0, maximum: 1e6 });
@@ -33,19 +32,9 @@ const ReadingsDto = T.Object({
 
 const clinician = { access: 'clinician' as const };
 
-function show(r: Pick<Reading, 'value' | 'text'>, unit: string): string {
-  return r.text ?? `${r.value?.toFixed(2) ?? '-'} ${unit}`;
-}
-
-/** The amended revision's comment for one adjudicated measurement (roles, never names: names in text would leave the device). */
-export function readingNote(r: MeasurementReadings): string {
-  return `Second reading of ${r.kind}: first reader ${show(r.first, r.unit)}, second reader ${show(r.second!, r.unit)}, adjudicated ${show(r.adjudicated!, r.unit)}.`;
-}
-
 const secondRead: FastifyPluginAsync = async (app) => {
   const reads = new SecondReadStore(app.sono.db);
   const exams = new ExamStore(app.sono.db);
-  const signatures = new SignatureStore(app.sono.db);
   const tags = ['records'];
   const audited = <R>(req: FastifyRequest, action: string, target: string, fn: () => R): R => {
     try {
@@ -85,19 +74,11 @@ const secondRead: FastifyPluginAsync = async (app) => {
         response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) },
       },
     },
+    // the adjudication and its amended revision are saved together or not at all (a full disk answers 507, and the request can be sent again)
     async (req) =>
-      audited(req, 'measurement.adjudicate', req.params.id, () => {
-        const by = req.principal!.name;
-        const r = reads.adjudicate(req.params.id, { ...req.body, by });
-        const exam = exams.getExam(reads.examOf(req.params.id));
-        const at = new Date();
-        const notes = reads
-          .readings(exam.id)
-          .filter((x) => x.adjudicated)
-          .map(readingNote);
-        signatures.addRevision(exam.id, { kind: 'amendment', by, at }, (revision) => app.sono.reports?.revise(exam, { revision, at, notes }));
-        return r;
-      }),
+      audited(req, 'measurement.adjudicate', req.params.id, () =>
+        reads.adjudicate(req.params.id, { ...req.body, by: req.principal!.name }, (exam, revision, at, notes) => app.sono.reports?.revise(exam, { revision, at, notes })),
+      ),
   );
 
   app.get<{ Params: IdParams }>(
