@@ -68,6 +68,15 @@ export function countColour(page: Page, rgb: [number, number, number], box: { x0
 
 export const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
 
+/** Moves the frozen cine's scrub bar to kept frame `index`, as a drag of the slider does (its value, then an input event). */
+export async function scrubTo(page: Page, index: number): Promise<void> {
+  await page.evaluate((i) => {
+    const s = document.getElementById('scrub') as HTMLInputElement;
+    s.value = String(i);
+    s.dispatchEvent(new Event('input'));
+  }, index);
+}
+
 /** The fetal head's ellipse in frame pixels (angle in degrees), as the page proposes it for review. */
 export interface Ellipse {
   cx: number;

@@ -13,7 +13,7 @@ import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daem
 import { tempDir } from '../helpers/tmp.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 import { freePort } from '../helpers/orthanc.js';
-import { proposal } from './live-page-helpers.js';
+import { proposal, scrubTo } from './live-page-helpers.js';
 import { touchDrag } from './touch.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -102,11 +102,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     await page.tap('#freeze');
     expect(await page.isVisible('#frozen-badge')).toBe(true);
     // scrub through the cine, then come back to the best frame
-    await page.evaluate(() => {
-      const s = document.getElementById('scrub') as HTMLInputElement;
-      s.value = '0';
-      s.dispatchEvent(new Event('input'));
-    });
+    await scrubTo(page, 0);
     await page.tap('#best');
     const before = await page.textContent('#hc');
     // drag the major-axis handle outward with a real touch sequence

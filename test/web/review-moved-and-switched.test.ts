@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { type Ellipse, LANDSCAPE, clinicianPage, mode, proposal, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { type Ellipse, LANDSCAPE, clinicianPage, mode, proposal, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
@@ -90,11 +90,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review records a moved ellipse; Freeze o
     expect(await actionMessage(page)).toBe('No AI result for this exam type in the frames kept: go live, scan, then freeze again');
     expect(await page.isDisabled('#confirm')).toBe(true);
     // a frame kept from before the switch, scrubbed to, shows no result either
-    await page.evaluate(() => {
-      const s = document.getElementById('scrub') as HTMLInputElement;
-      s.value = '0';
-      s.dispatchEvent(new Event('input'));
-    });
+    await scrubTo(page, 0);
     expect(await mode(page)).toBe('frozen');
     expect(await actionMessage(page)).toMatch(/^No AI result for this exam type/);
 
