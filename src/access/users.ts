@@ -121,16 +121,22 @@ export class UserStore {
 
   /**
    * A new PIN or password (an admin's reset): also lifts a lockout, the hourly cap included (the failures it
-   * counts were guesses at the old secret).
+   * counts were guesses at the old secret), and, in the same transaction, revokes the account's sessions: a
+   * reset is what follows a PIN seen or a tablet left signed in, so whoever signed in with the old secret is out
+   * (an open live view is closed at its next credential check). `keepSession` (a session's id hash) is spared:
+   * a user changing their own secret stays signed in where they did it. API tokens are not touched (they do
+   * not derive from the secret; revoke them with DELETE /api/tokens/:id).
    */
-  async setSecret(name: string, secret: string): Promise<User> {
+  async setSecret(name: string, secret: string, o: { keepSession?: string } = {}): Promise<User> {
     const user = this.find(name);
     if (!user) throw new SonoError(ErrorCodes.ACCESS_USER_NOT_FOUND, `No user named "${name}"; GET /api/users lists the accounts.`);
     checkSecretForm(user.role, secret);
     const hash = await this.#hasher.hash(secret);
+    const now = Date.now();
     this.#db.transaction(() => {
       this.#db.prepare('UPDATE users SET secret_hash = ?, failures_in_row = 0, locked_until = 0 WHERE id = ?').run(hash, user.id);
       this.#db.prepare('DELETE FROM sign_in_failures WHERE user_id = ?').run(user.id);
+      this.#db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id_hash IS NOT ?').run(now, user.id, o.keepSession ?? null);
     })();
     return publicUser(this.find(name)!);
   }

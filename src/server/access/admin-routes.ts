@@ -76,12 +76,19 @@ export function adminRoutes(app: FastifyInstance): void {
     '/api/users/:name/secret',
     {
       config: admin,
-      schema: { tags: ['admin'], summary: 'Set a new PIN or password (also lifts a lockout)', params: NameParams, body: T.Object({ secret: Secret }, { additionalProperties: false }) },
+      schema: {
+        tags: ['admin'],
+        summary: 'Set a new PIN or password: lifts a lockout and signs the account out everywhere (its sessions end; an admin changing their own keeps the session they do it from; API tokens stay)',
+        params: NameParams,
+        body: T.Object({ secret: Secret }, { additionalProperties: false }),
+      },
     },
     async (req, reply) => {
       const { name } = req.params as { name: string };
       const { secret } = req.body as { secret: string };
-      return change(req, reply, 'user.set-secret', name, async () => userOut(await services.users.setSecret(name, secret)));
+      const p = req.principal!;
+      const keepSession = p.via === 'session' && p.name === name ? p.credentialId : undefined;
+      return change(req, reply, 'user.set-secret', name, async () => userOut(await services.users.setSecret(name, secret, { keepSession })));
     },
   );
 
