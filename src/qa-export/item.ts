@@ -3,11 +3,10 @@
  * frame cleaned like the PACS copy (outside the imaging region zeroed), the AI's output beside every
  * clinician's value (first decision, second reading, adjudication). Pure: the OCR and the files come later.
  */
-import { createHmac } from 'node:crypto';
 import type { MeasurementReadings } from '../records/second-read.js';
 import type { Capture, Exam } from '../records/types.js';
 import { TASK_OF_EXAM } from '../protocol/exam-types.js';
-import { cleanPixels, dateShiftDays, pseudonym } from '../sync/deidentify.js';
+import { cleanPixels, dateShiftDays, keyedId, pseudonym, readerId } from '../sync/deidentify.js';
 import { calipersOf } from './calipers.js';
 import { type QaItem, type QaMeasurement, type QaWithheld, filesOf } from './layout.js';
 import { ellipseToCorner, geometryToCorner, outlineToCorner } from './corner.js';
@@ -27,10 +26,9 @@ export interface Keys {
   dates: 'shift' | 'remove';
 }
 
-/** A keyed id: the same record gives the same id in every export of this device, and no way back without the secret. */
-export function keyedId(secret: string, prefix: string, input: string): string {
-  return prefix + createHmac('sha256', secret).update(`qa:${input}`).digest('hex').slice(0, 12);
-}
+// keyed ids (the same record, the same id in every export of this device) are shared with the PACS copy's
+// clinician aliases: src/sync/deidentify.ts keyedId and readerId
+export { keyedId };
 
 export interface PreparedItem {
   entry: QaItem;
@@ -83,7 +81,7 @@ function finalInCorner(f: Outlines['final']): QaItem['final'] {
 }
 
 export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, readings: readonly MeasurementReadings[], keys: Keys): PreparedItem {
-  const reader = (name: string | null): string | null => (name ? keyedId(keys.secret, 'reader-', `reader:${name}`) : null);
+  const reader = (name: string | null): string | null => (name ? readerId(keys.secret, name) : null);
   const item = itemIdOf(exam, capture, keys);
   const task = TASK_OF_EXAM[exam.examType];
   type Stored = { modelId?: string; modelVersion?: string; provider?: string; result?: { task?: string; ellipse?: unknown; lesion?: { outline?: unknown } } };

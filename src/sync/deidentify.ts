@@ -5,7 +5,8 @@
  *
  * sonoedge builds its own instances, so the attributes present are known; each has its Annex E action:
  * U (replace UID, consistently, keyed), Z (empty, Type 2 kept present), X (remove), D (dummy/pseudonym),
- * and dates shifted by a per-patient offset or emptied.
+ * and dates shifted by a per-patient offset or emptied. A clinician's name becomes their keyed alias
+ * (clinicianAlias), the same in every revision and exam of this device and in its QA export.
  */
 import { createHmac } from 'node:crypto';
 import type { ImagingRegion } from '../capture/frame.js';
@@ -26,6 +27,41 @@ const DATE_ATTRS = new Set(['StudyDate', 'SeriesDate', 'ContentDate', 'Acquisiti
 const EMPTY_ATTRS = ['PatientBirthDate', 'PatientSex', 'AccessionNumber', 'StudyID', 'ReferringPhysicianName'];
 const REMOVE_ATTRS = ['DeviceSerialNumber', 'OperatorsName', 'PatientAddress', 'OtherPatientIDs', 'InstitutionName', 'StationName'];
 const PERSON_ATTRS = new Set(['PersonName', 'VerifyingObserverName']);
+
+/**
+ * A keyed id: the same input gives the same id in every export of this device (the QA export's item, exam and
+ * `reader-` ids, the PACS copy's clinician aliases), and no way back without the device secret.
+ */
+export function keyedId(secret: string, prefix: string, input: string): string {
+  return prefix + createHmac('sha256', secret).update(`qa:${input}`).digest('hex').slice(0, 12);
+}
+
+/** A clinician's keyed id, `reader-` and 12 hex digits: the QA export's `by`, and the given name of their alias. */
+export function readerId(secret: string, name: string): string {
+  return keyedId(secret, 'reader-', `reader:${name}`);
+}
+
+/**
+ * What a clinician's name becomes in a de-identified instance: a PN (family name CLINICIAN, given name their
+ * reader id; 29 characters, within PN's 64 per component group) that is the same for that person in every
+ * revision of a report, every exam of this device and its QA export, not numbered by order of appearance.
+ */
+export function clinicianAlias(secret: string, name: string): string {
+  return `CLINICIAN^${readerId(secret, name)}`;
+}
+
+const WORD_CHAR = '[\\p{L}\\p{M}\\p{N}_]';
+
+/**
+ * Replaces each known name in free text by its alias: whole names only (not "Ann" inside "Anna" or "Joanne"),
+ * the longest first ("Ann Lee" before "Ann"), in one pass, so an alias is never searched again for a name.
+ */
+export function replaceNames(text: string, aliases: ReadonlyMap<string, string>): string {
+  const names = [...aliases.keys()].filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
+  if (names.length === 0) return text;
+  const any = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return text.replace(new RegExp(`(?<!${WORD_CHAR})(?:${any})(?!${WORD_CHAR})`, 'gu'), (name) => aliases.get(name) ?? name);
+}
 
 /** Keyed pseudonym: one patient's exams link across visits without revealing who they are. */
 export function pseudonym(secret: string, patientKey: string): string {
@@ -73,27 +109,19 @@ export function deidentify(ds: Dataset, o: DeidOptions): Dataset {
   const { PixelData, ...rest } = ds;
   const out = structuredClone(rest) as Dataset;
   const days = dateShiftDays(o.secret, o.patientKey);
+  // every person named in the instance, each with their keyed alias (found first: a Finding's text may come before the observer)
   const people = new Map<string, string>();
+  walk(out, (k, v) => {
+    if (PERSON_ATTRS.has(k) && typeof v === 'string') people.set(v, clinicianAlias(o.secret, v));
+  });
   walk(out, (k, v, parent) => {
     if (UID_ATTRS.has(k) && typeof v === 'string') parent[k] = keyedUid(o.secret, v);
     else if (DATE_ATTRS.has(k) && typeof v === 'string') parent[k] = o.dates === 'shift' ? shiftDate(v, days) : '';
     else if (k === 'VerificationDateTime' && typeof v === 'string') parent[k] = o.dates === 'shift' ? shiftDate(v.slice(0, 8), days) + v.slice(8) : '';
-    else if (PERSON_ATTRS.has(k) && typeof v === 'string') {
-      if (!people.has(v)) people.set(v, `CLINICIAN^${people.size + 1}`);
-      parent[k] = people.get(v);
-    } else if (k === 'TextValue' && typeof v === 'string') {
+    else if (PERSON_ATTRS.has(k) && typeof v === 'string') parent[k] = people.get(v);
+    else if (k === 'TextValue' && typeof v === 'string') {
       // Clean Structured Content: free text we wrote may name clinicians and carry dates
-      let t = v;
-      for (const [name, alias] of people) t = t.split(name).join(alias);
-      parent[k] = t.replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '(time removed)');
-    }
-  });
-  // second pass for text written before the names were seen
-  walk(out, (k, v, parent) => {
-    if (k === 'TextValue' && typeof v === 'string') {
-      let t = v;
-      for (const [name, alias] of people) t = t.split(name).join(alias);
-      parent[k] = t;
+      parent[k] = replaceNames(v, people).replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '(time removed)');
     }
   });
   const alias = pseudonym(o.secret, o.patientKey);

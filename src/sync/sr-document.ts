@@ -32,8 +32,9 @@ export interface SrDocumentInput {
 }
 
 /**
- * The clinicians who decided or measured, in the order their measurements appear (de-identification numbers
- * them so): each is a person observer, and the name in a Finding text is replaced with their alias.
+ * The clinicians who decided or measured, in the order their measurements appear: each is a person observer.
+ * De-identification (src/sync/deidentify.ts) gives each their keyed alias, the same in every revision and exam
+ * whatever the order, and replaces their name in a Finding's text with it.
  */
 export function decidersOf(sr: SrDocumentInput): string[] {
   return [...new Set(sr.groups.flatMap((g) => [...g.measurements.map((m) => m.decidedBy), ...(g.manual ?? []).map((m) => m.by)]).filter((x): x is string => !!x))];

@@ -65,9 +65,9 @@ export function statusAttributes(s: DocumentStatus | undefined): Dataset {
 }
 
 /**
- * The Verifying Observer Sequence. Spread it AFTER ContentSequence: de-identification (src/sync/deidentify.ts)
- * numbers people in the order it meets them, so the clinicians who decided keep the aliases they have in the
- * unsigned revision and the signer gets theirs (the same one when the signer also decided).
+ * The Verifying Observer Sequence (spread after ContentSequence). De-identification (src/sync/deidentify.ts)
+ * gives every person the alias keyed by their name, so the clinicians who decided keep the aliases they have in
+ * the unsigned revision and every other one, and the signer has theirs (the same one when the signer also decided).
  */
 export function verifierAttributes(s: DocumentStatus | undefined): Dataset {
   const v = s?.verification;

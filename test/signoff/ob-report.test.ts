@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { readPart10 } from '../../src/sync/dicom-file.js';
+import { clinicianAlias } from '../../src/sync/deidentify.js';
 import { buildExamInstances } from '../../src/sync/export-exam.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
 import { makeDecidedExam } from './fixture.js';
@@ -81,8 +82,8 @@ describe('report revisions and the TID 5000 OB report', () => {
       expect(after.VerificationFlag).toBe('VERIFIED');
       const v = (after.VerifyingObserverSequence as Item[])[0]!;
       expect(v.VerifyingOrganization).toBe('Maternity unit');
-      // de-identified like every other name: the clinician who decided is CLINICIAN^1 in both, the signer the next
-      expect(JSON.stringify(v.VerifyingObserverName)).toContain('CLINICIAN^2');
+      // de-identified like every other name: the signer's keyed alias (the decider keeps theirs in both revisions)
+      expect(JSON.stringify(v.VerifyingObserverName)).toContain(clinicianAlias(opts.secret, 'Dr Ada Byron'));
       expect(String(v.VerificationDateTime)).toMatch(/^\d{8}102030$/);
       const pred = (after.PredecessorDocumentsSequence as Item[])[0]!;
       expect(pred.StudyInstanceUID).toBe(before.StudyInstanceUID);
@@ -91,7 +92,7 @@ describe('report revisions and the TID 5000 OB report', () => {
       expect((series.ReferencedSOPSequence as Item[])[0]).toMatchObject({ ReferencedSOPClassUID: COMPREHENSIVE_SR, ReferencedSOPInstanceUID: before.SOPInstanceUID });
     }
     const text = JSON.stringify(m1!.ContentSequence);
-    expect(text).toContain('corrected by CLINICIAN^1');
+    expect(text).toContain(`corrected by ${clinicianAlias(opts.secret, 'Dr Alice Martin')} at`);
     expect(rev1.map((i) => i.bytes.includes(Buffer.from('Ada Byron'))).some(Boolean)).toBe(false);
   });
 

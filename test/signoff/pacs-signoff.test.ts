@@ -85,7 +85,7 @@ describe.skipIf(!orthancAvailable)('sign-off reaches a real Orthanc', () => {
         const seq = (x: unknown): Ds => (Array.isArray(x) ? (x[0] as Ds) : (x as Ds));
         const ref = seq(seq(seq(second.PredecessorDocumentsSequence).ReferencedSeriesSequence).ReferencedSOPSequence);
         expect(ref.ReferencedSOPInstanceUID).toBe(first.SOPInstanceUID);
-        expect(JSON.stringify(seq(second.VerifyingObserverSequence).VerifyingObserverName)).toMatch(/CLINICIAN\^\d/);
+        expect(JSON.stringify(seq(second.VerifyingObserverSequence).VerifyingObserverName)).toMatch(/CLINICIAN\^reader-[0-9a-f]{12}/);
         expect(JSON.stringify(second)).not.toContain('Ada Byron');
       }
       expect(srs.find((s) => template(s) === '1500' && s.VerificationFlag === 'VERIFIED')!.SOPInstanceUID).toBe(signed.srUid);

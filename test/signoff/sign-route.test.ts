@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ExamStore } from '../../src/records/exam-store.js';
 import { readPart10 } from '../../src/sync/dicom-file.js';
 import { Outbox } from '../../src/sync/outbox.js';
+import { clinicianAlias } from '../../src/sync/deidentify.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
 import { makeReportService } from '../../src/sync/sr-revision-service.js';
 import { revisionUids } from '../../src/sync/sr-revision.js';
@@ -66,8 +67,8 @@ describe('report sign-off', async () => {
       expect(ds.VerificationFlag).toBe('VERIFIED');
       const v = (ds.VerifyingObserverSequence as Ds[])[0]!;
       expect(v.VerifyingOrganization).toBe('Maternity unit');
-      // the signer's name leaves de-identified like the deciding clinician's (CLINICIAN^1)
-      expect(JSON.stringify(v.VerifyingObserverName)).toContain('CLINICIAN^2');
+      // the signer's name leaves de-identified like the deciding clinician's: their keyed alias
+      expect(JSON.stringify(v.VerifyingObserverName)).toContain(clinicianAlias(SECRET, 'Ada Byron'));
       const pred = ((ds.PredecessorDocumentsSequence as Ds[])[0]!.ReferencedSeriesSequence as Ds[])[0]!.ReferencedSOPSequence as Ds[];
       expect(pred[0]!.ReferencedSOPInstanceUID).toBe(closingUid);
     }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { readPart10 } from '../../src/sync/dicom-file.js';
 import { buildExamInstances } from '../../src/sync/export-exam.js';
-import { pseudonym } from '../../src/sync/deidentify.js';
+import { clinicianAlias, pseudonym } from '../../src/sync/deidentify.js';
 import { PLANTED, makeClosedExam } from '../helpers/exam-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -34,7 +34,7 @@ describe('DICOM export of a closed exam', () => {
     const text = JSON.stringify(sr.ContentSequence);
     expect(text).toContain('11984-2');
     expect(text).toContain('178.4'); // the clinician's corrected HC
-    expect(text).toContain('corrected by CLINICIAN^1');
+    expect(text).toContain(`corrected by ${clinicianAlias(opts.secret, 'Dr Alice Martin')} at`); // the clinician's keyed alias
   });
 
   it.skipIf(!hasDciodvfy)('every file passes dciodvfy with no errors, before and after de-identification', () => {
