@@ -5,25 +5,13 @@
  * record view lists it with who measured it.
  */
 import { existsSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, frameToPage, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 
 type Manual = { kind: string; n: number; points: number[][]; value: number; unit: string; by: string | null };
 type ExamJson = { id: string; captures: Array<{ id: string; clinicianMeasurements?: Manual[] }> };
-
-/** Frame pixels → page pixels through the frame's box on screen now. */
-const toPage = (page: Page, x: number, y: number): Promise<{ x: number; y: number }> =>
-  page.evaluate(
-    ([x, y]) => {
-      const c = document.getElementById('frame') as HTMLCanvasElement;
-      const r = c.getBoundingClientRect();
-      return { x: r.left + (x / c.width) * r.width, y: r.top + (y / c.height) * r.height };
-    },
-    [x, y] as const,
-  );
 
 describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with the capture", () => {
   const rig = liveRig(() => SIMULATED);
@@ -44,7 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     await page.tap('#tool-distance');
     await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 }); // the tap's click has landed
     for (const x of [x1, x2]) {
-      const p = await toPage(page, x, y);
+      const p = await frameToPage(page, x, y);
       await page.touchscreen.tap(p.x, p.y);
     }
     await page.waitForSelector('#manual-measures li');
@@ -73,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the clinician's calipers are saved with 
     await page.tap('#tool-distance');
     await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 });
     for (const yy of [y - 40, y + 40]) {
-      const p = await toPage(page, x1, yy);
+      const p = await frameToPage(page, x1, yy);
       await page.touchscreen.tap(p.x, p.y);
     }
     await page.waitForFunction(() => document.querySelectorAll('#manual-measures li').length === 2);

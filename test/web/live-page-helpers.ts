@@ -2,6 +2,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SECRETS, addTokenUser } from '../helpers/auth.js';
 import type { TestDaemon } from '../helpers/daemon.js';
+import type { Point } from './touch.js';
 
 export const LANDSCAPE = { width: 1280, height: 800 } as const;
 export const PORTRAIT = { width: 820, height: 1180 } as const;
@@ -67,6 +68,18 @@ export function countColour(page: Page, rgb: [number, number, number], box: { x0
 }
 
 export const mode = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { sonoMode: () => string }).sonoMode());
+
+/** Frame pixels → page pixels through the frame's box on screen now (zoom and pan included). */
+export function frameToPage(page: Page, x: number, y: number): Promise<Point> {
+  return page.evaluate(
+    ([x, y]) => {
+      const c = document.getElementById('frame') as HTMLCanvasElement;
+      const r = c.getBoundingClientRect();
+      return { x: r.left + (x / c.width) * r.width, y: r.top + (y / c.height) * r.height };
+    },
+    [x, y] as const,
+  );
+}
 
 /** Moves the frozen cine's scrub bar to kept frame `index`, as a drag of the slider does (its value, then an input event). */
 export async function scrubTo(page: Page, index: number): Promise<void> {

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captureLive } from '../helpers/daemon.js';
 import { CHROMIUM } from './breast-replay.js';
-import { VIEWPORTS, clinicianPage, proposal, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { VIEWPORTS, clinicianPage, frameToPage, proposal, reviewBestFrame, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
@@ -19,11 +19,6 @@ const frameBox = (page: Page): Promise<{ left: number; top: number; width: numbe
     const r = c.getBoundingClientRect();
     return { left: r.left, top: r.top, width: r.width, height: r.height, w: c.width, h: c.height, zoom: c.dataset.zoom };
   });
-/** Frame pixels → page pixels through the frame's box on screen now (zoom and pan included). */
-async function toPage(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  const b = await frameBox(page);
-  return { x: b.left + (x / b.w) * b.width, y: b.top + (y / b.h) * b.height };
-}
 /** Colours within 4 frame pixels of (x, y), as [r, g, b] triples. */
 const around = (page: Page, x: number, y: number): Promise<Array<[number, number, number]>> =>
   page.evaluate(
@@ -82,9 +77,9 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       expect(panned.top - zoomed.top).toBeCloseTo(40, -1);
       expect(await page.inputValue('#scrub')).toBe(scrub);
       // at this zoom a handle still lands where the finger puts it
-      const h0 = await toPage(page, e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
+      const h0 = await frameToPage(page, e.cx + Math.cos(a) * e.semiMajor, e.cy + Math.sin(a) * e.semiMajor);
       const target = [e.cx + Math.cos(a) * (e.semiMajor + 15), e.cy + Math.sin(a) * (e.semiMajor + 15)] as const;
-      await touchDrag(cdp, [h0], [await toPage(page, ...target)], 6);
+      await touchDrag(cdp, [h0], [await frameToPage(page, ...target)], 6);
       expect((await proposal(page))!.semiMajor).toBeCloseTo(e.semiMajor + 15, 0);
       await page.click('#reset'); // back to the AI's ellipse (a tap on the panel's buttons: confirm-taps.test.ts)
       await page.waitForFunction((m) => (window as unknown as { sonoProposal: () => { semiMajor: number } }).sonoProposal().semiMajor === m, e.semiMajor, { timeout: 5000 });
@@ -98,8 +93,8 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 });
       const cx = Math.round(e.cx);
       const cy = Math.round(e.cy);
-      const p1 = await toPage(page, cx - 60, cy - 10);
-      const p2 = await toPage(page, cx + 60, cy - 10);
+      const p1 = await frameToPage(page, cx - 60, cy - 10);
+      const p2 = await frameToPage(page, cx + 60, cy - 10);
       await page.touchscreen.tap(p1.x, p1.y);
       await page.touchscreen.tap(p2.x, p2.y);
       await page.waitForSelector('#manual-measures li');
@@ -110,7 +105,7 @@ describe.skipIf(!existsSync(CHROMIUM))('image review: BPD/OFD lines, pinch-zoom 
       await page.tap('#tool-area');
       await page.waitForSelector('#tool-area[aria-pressed="true"]', { timeout: 5000 }); // the tap's click has landed
       for (const [x, y] of [[cx - 50, cy - 30], [cx + 50, cy - 30], [cx + 50, cy + 30], [cx - 50, cy + 30]] as const) {
-        const p = await toPage(page, x, y);
+        const p = await frameToPage(page, x, y);
         await page.touchscreen.tap(p.x, p.y);
       }
       await page.tap('#tool-area');
