@@ -11,7 +11,7 @@
 import { createHmac } from 'node:crypto';
 import type { ImagingRegion } from '../capture/frame.js';
 import { insideShape } from '../capture/region.js';
-import type { Dataset } from './dicom-file.js';
+import { type Dataset, UTC_OFFSET } from './dicom-file.js';
 import { keyedUid } from './uids.js';
 
 export interface DeidOptions {
@@ -129,6 +129,12 @@ export function deidentify(ds: Dataset, o: DeidOptions): Dataset {
   out.PatientID = alias;
   for (const k of EMPTY_ATTRS) if (k in out) out[k] = '';
   for (const k of REMOVE_ATTRS) delete out[k];
+  // Timezone Offset From UTC: the builders' fixed +0000 (every DA, TM and DT is UTC) tells nothing of where the
+  // device is, so with shifted dates it stays, cleaned to that value (113107: C); with dates removed, X (Basic)
+  if ('TimezoneOffsetFromUTC' in out) {
+    if (o.dates === 'shift') out.TimezoneOffsetFromUTC = UTC_OFFSET;
+    else delete out.TimezoneOffsetFromUTC;
+  }
   out.PatientIdentityRemoved = 'YES';
   out.DeidentificationMethod = `sonoedge PS3.15 E basic+pixels+SR, dates ${o.dates === 'shift' ? 'shifted' : 'removed'}`; // LO: ≤ 64 chars
   out.DeidentificationMethodCodeSequence = [

@@ -25,7 +25,14 @@ export function readPart10(buf: Buffer): Dataset {
   return DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(ab).dict);
 }
 
-/** DICOM DA and TM from a Date (UTC). */
+/**
+ * Timezone Offset From UTC (0008,0201, SOP Common, SH "&ZZXX"; UTC is +0000, never -0000): every instance
+ * sonoedge builds carries it, since every DA and TM it writes (dicomDate, dicomTime) and every DT (without an
+ * offset of its own) is UTC; without it a PACS reads them as its local time.
+ */
+export const UTC_OFFSET = '+0000';
+
+/** DICOM DA and TM from a Date (UTC: instances say so by TimezoneOffsetFromUTC = UTC_OFFSET). */
 export function dicomDate(d: Date): string {
   return d.toISOString().slice(0, 10).replace(/-/g, '');
 }

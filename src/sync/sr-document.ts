@@ -5,7 +5,7 @@
  * observation context (TID 1001: the algorithm as device observer, each deciding clinician as a person), the
  * language and procedure modifiers, comments, and an image reference.
  */
-import type { Dataset } from './dicom-file.js';
+import { type Dataset, UTC_OFFSET } from './dicom-file.js';
 import { COMPREHENSIVE_SR, type DocumentStatus, statusAttributes, verifierAttributes } from './sr-revision-status.js';
 import { type StudyContext, studyAttributes } from './us-image.js';
 
@@ -124,6 +124,7 @@ export function srDocument(study: StudyContext, sr: SrDocumentInput, kind: Docum
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: COMPREHENSIVE_SR,
     SOPInstanceUID: sr.sopInstanceUid,
+    TimezoneOffsetFromUTC: UTC_OFFSET, // the dates, times and Verification DateTime below are UTC
     ...(kind.codingSchemes ? { CodingSchemeIdentificationSequence: kind.codingSchemes } : {}),
     ...studyAttributes(study),
     ContentDate: sr.contentDate,

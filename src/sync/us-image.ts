@@ -1,4 +1,4 @@
-import type { Dataset } from './dicom-file.js';
+import { type Dataset, UTC_OFFSET } from './dicom-file.js';
 
 export const US_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.6.1';
 
@@ -81,6 +81,7 @@ export function buildUsImage(study: StudyContext, img: ImageInput): Dataset {
     ImageType: img.derived ? ['DERIVED', 'SECONDARY'] : ['ORIGINAL', 'PRIMARY'],
     SOPClassUID: US_IMAGE_STORAGE,
     SOPInstanceUID: img.sopInstanceUid,
+    TimezoneOffsetFromUTC: UTC_OFFSET, // the dates and times below are UTC
     ...studyAttributes(study),
     SeriesDate: img.contentDate,
     ContentDate: img.contentDate,
