@@ -32,11 +32,31 @@ export interface ChainRow extends AuditFields {
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; firstBadId: number; problem: 'removed' | 'edited' | 'reordered'; message: string };
 
 export function verifyChain(rows: Iterable<ChainRow>, hashOf: (row: ChainRow) => string): VerifyResult {
-  let prevHash = GENESIS_HASH;
-  let expectedId = 1;
-  let count = 0;
+  const check = new ChainCheck(hashOf);
   for (const row of rows) {
-    count++;
+    const bad = check.next(row);
+    if (bad) return bad;
+  }
+  return check.result();
+}
+
+/**
+ * The same check fed one row at a time, so the chain can be walked in slices (AuditTrail.verifyInSlices):
+ * `next` returns the failure at the first bad row, then the caller stops; `result` is the verdict after the last row.
+ */
+export class ChainCheck {
+  readonly #hashOf: (row: ChainRow) => string;
+  #prevHash = GENESIS_HASH;
+  #expectedId = 1;
+  #count = 0;
+
+  constructor(hashOf: (row: ChainRow) => string) {
+    this.#hashOf = hashOf;
+  }
+
+  next(row: ChainRow): VerifyResult | undefined {
+    const count = ++this.#count;
+    const expectedId = this.#expectedId;
     if (row.id !== expectedId) {
       const message =
         expectedId === row.id - 1
@@ -44,14 +64,18 @@ export function verifyChain(rows: Iterable<ChainRow>, hashOf: (row: ChainRow) =>
           : `Audit rows ${expectedId} to ${row.id - 1} were removed (row ${row.id} follows ${expectedId === 1 ? 'the start' : `row ${expectedId - 1}`})`;
       return { ok: false, rows: count, firstBadId: expectedId, problem: 'removed', message };
     }
-    if (hashOf(row) !== row.hash) {
+    if (this.#hashOf(row) !== row.hash) {
       return { ok: false, rows: count, firstBadId: row.id, problem: 'edited', message: `Audit row ${row.id} was edited (its hash does not match its fields)` };
     }
-    if (row.prev_hash !== prevHash) {
+    if (row.prev_hash !== this.#prevHash) {
       return { ok: false, rows: count, firstBadId: row.id, problem: 'reordered', message: `Audit row ${row.id} does not follow row ${row.id - 1} (rows were reordered or replaced)` };
     }
-    prevHash = row.hash;
-    expectedId = row.id + 1;
+    this.#prevHash = row.hash;
+    this.#expectedId = row.id + 1;
+    return undefined;
   }
-  return { ok: true, rows: count };
+
+  result(): VerifyResult {
+    return { ok: true, rows: this.#count };
+  }
 }
