@@ -43,12 +43,27 @@ export interface AppState {
    * source, the capture time tells frames apart): re-freezing one says so instead of storing it again
    */
   readonly savedFrames: Set<string>;
+  /**
+   * frames whose Confirm is being saved, same keys: Confirm stays off on them (scrubbing away and back during a
+   * slow save rebuilt the AI proposal with Confirm on, and a second tap confirmed the AI over the correction)
+   */
+  readonly savingFrames: Set<string>;
   /** the tasks of the models the daemon runs (from its hello); undefined until known */
   installedTasks: Set<string> | undefined;
 }
 
 export function createState(): AppState {
-  return { mode: { kind: 'live' }, examType: 'obstetric', exam: undefined, header: undefined, latest: undefined, cine: new Cine(150), savedFrames: new Set(), installedTasks: undefined }; // 5 s at 30 fps
+  return {
+    mode: { kind: 'live' },
+    examType: 'obstetric',
+    exam: undefined,
+    header: undefined,
+    latest: undefined,
+    cine: new Cine(150),
+    savedFrames: new Set(),
+    savingFrames: new Set(),
+    installedTasks: undefined,
+  }; // 5 s at 30 fps
 }
 
 /** The proposal under review, whatever the gesture in progress. */

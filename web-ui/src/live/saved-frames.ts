@@ -12,6 +12,8 @@ export interface SavedFramesOf {
   exam: { id: string } | undefined;
   /** `savedFrameKey`s of the frames saved to an exam */
   savedFrames: ReadonlySet<string>;
+  /** `savedFrameKey`s of the frames whose Confirm is being saved */
+  savingFrames: ReadonlySet<string>;
 }
 
 /** The frame's sequence number and capture time, from the frame message's header. */
@@ -39,6 +41,11 @@ export function clipKey(examId: string, first: ArrayBuffer, lastSeq: number): st
 }
 
 /** Whether the frame is saved to the open exam. */
-export function isFrameSaved(state: SavedFramesOf, buf: ArrayBuffer): boolean {
+export function isFrameSaved(state: Pick<SavedFramesOf, 'exam' | 'savedFrames'>, buf: ArrayBuffer): boolean {
   return state.exam !== undefined && state.savedFrames.has(savedFrameKey(state.exam.id, buf));
+}
+
+/** Whether a Confirm of the frame is being saved to the open exam right now (Confirm stays off meanwhile). */
+export function isFrameSaving(state: Pick<SavedFramesOf, 'exam' | 'savingFrames'>, buf: ArrayBuffer): boolean {
+  return state.exam !== undefined && state.savingFrames.has(savedFrameKey(state.exam.id, buf));
 }

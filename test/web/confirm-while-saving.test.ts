@@ -1,0 +1,110 @@
+/**
+ * Confirm while its save is in flight (a slow clinic Wi-Fi; here the decisions are held by the test until it
+ * lets them go, no sleeps). Scrubbing away and back rebuilt the AI proposal with Confirm ON (the frame was
+ * marked saved only after every await), and a second tap confirmed the AI's values over the clinician's
+ * correction (the reviewer's repro: HC corrected 192.34, then confirmed 176.68). Now the frame is marked
+ * "saving" before the first await: Confirm stays off on it, and the correction is what is stored, once. A
+ * save that ends while another frame is shown leaves that frame's state line alone (it said "saved").
+ * Chromium, real daemon, simulated probe.
+ */
+import { existsSync } from 'node:fs';
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM } from './breast-replay.js';
+import { LANDSCAPE, clinicianPage, proposal, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
+import { SIMULATED, liveRig } from './live-rig.js';
+import { touchDrag } from './touch.js';
+
+type ExamView = { id: string; captures: Array<{ measurements: Array<{ kind: string; state: string; aiValue: number; finalValue: number | null }> }> };
+
+/** Drags the head ellipse's major-axis end 15 frame px outward: a correction of HC (and BPD/OFD with it). */
+async function correctHead(context: BrowserContext, page: Page): Promise<void> {
+  const e = (await proposal(page))!;
+  const a = (e.angleDeg * Math.PI) / 180;
+  const from: [number, number] = [e.cx + e.semiMajor * Math.cos(a), e.cy + e.semiMajor * Math.sin(a)];
+  const to: [number, number] = [e.cx + (e.semiMajor + 15) * Math.cos(a), e.cy + (e.semiMajor + 15) * Math.sin(a)];
+  const g = await page.evaluate(() => {
+    const c = document.getElementById('frame') as HTMLCanvasElement;
+    return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height };
+  });
+  const toPage = ([x, y]: [number, number]) => ({ x: g.rect.left + (x / g.w) * g.rect.width, y: g.rect.top + (y / g.h) * g.rect.height });
+  const cdp = await context.newCDPSession(page);
+  await touchDrag(cdp, [toPage(from)], [toPage(to)], 6);
+  await cdp.detach();
+  await page.waitForFunction(() => document.getElementById('state')!.dataset.i18n === 'edited', undefined, { timeout: 10000 });
+}
+
+/** Holds every decision request until `release()`; `held` resolves when the first one is held. */
+async function holdDecisions(page: Page): Promise<{ held: Promise<void>; release: () => void }> {
+  let release!: () => void;
+  let heldOne!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const held = new Promise<void>((r) => (heldOne = r));
+  await page.route('**/api/measurements/*/decision', async (route: Route) => {
+    heldOne();
+    await gate;
+    await route.continue();
+  });
+  return { held, release };
+}
+
+const otherIndex = async (page: Page): Promise<{ shown: number; other: number }> => {
+  const shown = Number(await page.inputValue('#scrub'));
+  return { shown, other: shown > 0 ? shown - 1 : shown + 1 };
+};
+
+describe.skipIf(!existsSync(CHROMIUM))('Confirm while its save is in flight', () => {
+  const rig = liveRig(() => SIMULATED);
+
+  it('scrubbing away and back keeps Confirm off: the correction is stored, once, and no AI confirmation over it', async () => {
+    const errors: string[] = [];
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
+    await startExam(page, 'obstetric', 20);
+    await reviewBestFrame(page);
+    await correctHead(context, page);
+    const shownHc = Number((await page.textContent('#hc'))!.replace(/[^\d.]/g, ''));
+    const { held, release } = await holdDecisions(page);
+    await page.tap('#confirm');
+    await held; // the capture is stored, its first decision waits
+    const { shown, other } = await otherIndex(page);
+    await scrubTo(page, other);
+    await scrubTo(page, shown);
+    expect(await page.isDisabled('#confirm')).toBe(true);
+    await page.tap('#confirm', { force: true }); // a second tap: does nothing
+    release();
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent === 'Corrected and saved', undefined, { timeout: 30000 });
+    expect(await page.getAttribute('#state', 'data-i18n')).toBe('saved');
+    const exams = (await (await context.request.get(`${rig.d.url}/api/exams`)).json()) as Array<{ id: string }>;
+    const exam = (await (await context.request.get(`${rig.d.url}/api/exams/${exams[0]!.id}`)).json()) as ExamView;
+    expect(exam.captures).toHaveLength(1);
+    const hc = exam.captures[0]!.measurements.find((m) => m.kind === 'hc')!;
+    expect(hc.state).toBe('corrected');
+    expect(hc.finalValue).toBeCloseTo(shownHc, 1);
+    const history = (await (await context.request.get(`${rig.d.url}/api/exams/${exams[0]!.id}/decisions`)).json()) as unknown[];
+    expect(history).toHaveLength(exam.captures[0]!.measurements.length); // one decision each, no second Confirm
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('a save that ends while another frame is shown does not call that frame saved', async () => {
+    const errors: string[] = [];
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
+    await startExam(page, 'obstetric', 20);
+    await reviewBestFrame(page);
+    await correctHead(context, page);
+    const { held, release } = await holdDecisions(page);
+    await page.tap('#confirm');
+    await held;
+    const { shown, other } = await otherIndex(page);
+    await scrubTo(page, other);
+    expect(await page.getAttribute('#state', 'data-i18n')).not.toBe('saved');
+    release();
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent === 'Corrected and saved', undefined, { timeout: 30000 });
+    expect(await page.getAttribute('#state', 'data-i18n')).toBe('unverified'); // the frame shown was never saved
+    await scrubTo(page, shown); // the saved frame says so
+    expect(await page.getAttribute('#state', 'data-i18n')).toBe('saved');
+    expect(await page.isDisabled('#confirm')).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
