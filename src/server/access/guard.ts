@@ -59,10 +59,16 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
   let openWebSockets = 0;
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    // asks for a WebSocket: held to the Origin rule of requests that change something
     const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    // and is one: Node handed the socket over to the upgrade (Connection: upgrade too), so it leaves the HTTP
+    // server and carries no other request. Only these count against the cap: a keep-alive request that merely
+    // carries the header is an ordinary request, and counting it (until its connection closed) let one client
+    // fill the cap (review: 16 such GETs on one connection, then a clinician's live view got 503).
+    const realUpgrade = upgrade && (req.raw as { upgrade?: boolean }).upgrade === true;
     const refuse = (status: number, code: ErrorCode, message: string): FastifyReply => {
       // a refused upgrade's socket has left the HTTP server: close it once the answer is out, or it lingers
-      if (upgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
+      if (realUpgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
       return send(reply, status, code, message);
     };
     const host = req.headers.host;
@@ -113,7 +119,7 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
       return refuse(403, ErrorCodes.ACCESS_FORBIDDEN, `${req.method} ${req.routeOptions.url ?? req.url} needs the ${access} role; ${principal.name} is signed in as ${principal.role}.`);
     }
     req.principal = principal;
-    if (upgrade) {
+    if (realUpgrade) {
       if (openWebSockets >= o.maxWebSockets) {
         return refuse(
           503,
