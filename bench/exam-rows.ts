@@ -29,7 +29,7 @@ import { resolveIntraOpThreads } from '../src/inference/threads.js';
 import { WorkerEngine } from '../src/inference/worker-engine.js';
 import { findModelPackage } from '../src/models/package.js';
 import { Bus } from '../src/pipeline/bus.js';
-import { ModelRunner } from '../src/pipeline/model-runner.js';
+import { ModelRunner, type Slot } from '../src/pipeline/model-runner.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import type { StageTrace } from '../src/pipeline/bus.js';
 import { type Spread, rssMb, spreadOf } from './stats.js';
@@ -54,9 +54,13 @@ export interface ModelRow {
   spread: Record<Stage | Step, Spread>;
 }
 
-/** `turns`: one run at a time; `before`: sides, no queueing behind; `sides`: one per core (the default); `yield`: sides, enhancer niced. */
-export type ExamMode = 'turns' | 'before' | 'sides' | 'yield';
-const MODE_NAMES: readonly ExamMode[] = ['turns', 'before', 'sides', 'yield'];
+/**
+ * `turns`: one run at a time; `before`: sides, no queueing behind; `sides`: one per core (the default); `yield`: sides,
+ * enhancer niced; `asleep`: sides, the worker not told a run is coming (expectRuns false: the pipeline before session
+ * 12's second change); `hop`: asleep, and each run asked for a microtask after launch (the pipeline before session 12).
+ */
+export type ExamMode = 'turns' | 'before' | 'sides' | 'yield' | 'asleep' | 'hop';
+const MODE_NAMES: readonly ExamMode[] = ['turns', 'before', 'sides', 'yield', 'asleep', 'hop'];
 /** BENCH_EXAM_MODES=before,sides,sides,before (say) runs those rounds instead, BENCH_EXAMS=obstetric only that exam: a focused comparison. */
 const MODES = (process.env.BENCH_EXAM_MODES?.split(',') ?? ['turns', 'before', 'sides', 'yield', 'yield', 'sides', 'before', 'turns']).map((m) => {
   if (!MODE_NAMES.includes(m as ExamMode)) throw new Error(`BENCH_EXAM_MODES: unknown mode "${m}"; use ${MODE_NAMES.join(', ')}`);
@@ -85,7 +89,7 @@ export interface ExamRow {
 export interface ExamsResult {
   exams: ExamRow[];
   /** per exam and model: results/s side by side ÷ taking turns, pooled over the rounds */
-  ratios: Array<{ exam: string; model: string; turns: number; before: number; sides: number; yield: number }>;
+  ratios: Array<{ exam: string; model: string } & Record<ExamMode, number>>;
   /** per exam, mode and model, over all rounds of the mode together: added p99 and the slowest 5%'s mean per stage and step */
   pooled: Array<{ exam: string; mode: ExamMode; model: string; results: number; addedP99Ms: number; tailMs: Record<Stage | Step, number> }>;
   missing: string[];
@@ -94,6 +98,13 @@ export interface ExamsResult {
 
 /** Each row's per-result figures (kept out of the rows, which go to bench.json), for the pooled figures. */
 const samples = new WeakMap<ModelRow, Array<Record<Stage | Step, number>>>();
+
+/** Asks for its run a microtask after launch called it, as launch itself did before session 12 (the `hop` rows). */
+class HopRunner extends ModelRunner {
+  override run(slot: Slot): ReturnType<ModelRunner['run']> {
+    return Promise.resolve().then(() => super.run(slot));
+  }
+}
 
 async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string; engine: WorkerEngine; niced?: WorkerEngine | undefined; everyN: number }>, seconds: number): Promise<ExamRow> {
   const bus = new Bus();
@@ -108,8 +119,11 @@ async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string;
   });
   const pipe = new Pipeline(
     bus,
-    models.map((m) => ({ runner: new ModelRunner(mode === 'yield' && m.niced ? m.niced : m.engine), everyN: m.everyN })),
-    { concurrentRuns: mode === 'turns' ? 1 : availableParallelism(), queueBehind: mode !== 'before' },
+    models.map((m) => {
+      const engine = mode === 'yield' && m.niced ? m.niced : m.engine;
+      return { runner: mode === 'hop' ? new HopRunner(engine) : new ModelRunner(engine), everyN: m.everyN };
+    }),
+    { concurrentRuns: mode === 'turns' ? 1 : availableParallelism(), queueBehind: mode !== 'before', expectRuns: mode !== 'asleep' && mode !== 'hop' },
   );
   await pipe.start(new SimulatedProbe(`bench-${exam}`, { fps: 30 }));
   await new Promise((r) => setTimeout(r, 2000)); // JIT, worker and session warm-up
@@ -215,7 +229,7 @@ export async function benchExams(root: string, base: Omit<SessionOptions, 'intra
           const results = rows.reduce((a, r) => a + (r.models.find((x) => x.id === m.id)?.resultsPerSecond ?? 0) * r.seconds, 0);
           return results / rows.reduce((a, r) => a + r.seconds, 0);
         };
-        return { exam: e.exam, model: m.id, turns: rate('turns'), before: rate('before'), sides: rate('sides'), yield: rate('yield') };
+        return { exam: e.exam, model: m.id, ...(Object.fromEntries(MODE_NAMES.map((mode) => [mode, rate(mode)])) as Record<ExamMode, number>) };
       }),
   );
   const pooled = exams.flatMap((e) =>
@@ -284,10 +298,12 @@ const MODE_TEXT: Record<ExamMode, string> = {
   before: 'side by side, next frame waits for the run to land (before)',
   sides: 'side by side',
   yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}`,
+  asleep: 'side by side, worker not told a run is coming (asleep)',
+  hop: 'side by side, asleep, run asked for a microtask after launch (hop)',
 };
 
 /** How the results/s row names each mode. */
-const RATE_TEXT: Record<ExamMode, string> = { sides: 'side by side', yield: 'enhancer niced', before: 'before', turns: 'taking turns' };
+const RATE_TEXT: Record<ExamMode, string> = { sides: 'side by side', yield: 'enhancer niced', before: 'before', turns: 'taking turns', asleep: 'asleep', hop: 'hop' };
 
 /** The bench table's exam rows: one per exam and mode, then per exam the modes side by side (ratios within this run). */
 export function examTableRows(x: ExamsResult): Array<[string, string]> {
@@ -296,7 +312,7 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
     const rs = x.ratios.filter((r) => r.exam === exam);
     // Only the modes this run had (BENCH_EXAM_MODES may leave some out): a missing one is not printed as NaN.
     const ran = (mode: ExamMode): boolean => x.exams.some((e) => e.exam === exam && e.mode === mode);
-    const shown = (['sides', 'yield', 'before', 'turns'] as const).filter(ran);
+    const shown = (['sides', 'yield', 'before', 'asleep', 'hop', 'turns'] as const).filter(ran);
     const byTurns = ran('turns') ? shown.filter((m) => m !== 'turns') : [];
     rows.push([
       `${exam} exam: results/s ${shown.map((m) => RATE_TEXT[m]).join(' / ')} (pooled over the rounds of each)`,
@@ -312,9 +328,9 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
             .map((k) => `${STAGE_NAMES[k]} ${p.tailMs[k].toFixed(1)}`)
             .join(', ')
         : 'none';
-    const compared = (['before', 'sides'] as const).filter(ran);
+    const compared = (['before', 'hop', 'asleep', 'sides'] as const).filter(ran);
     if (compared.length === 0) continue;
-    const name = { before: 'before', sides: 'side by side' } as const;
+    const name = { before: 'before', hop: 'hop', asleep: 'asleep', sides: 'side by side' } as const;
     rows.push([
       `${exam} exam: capture→result p99 minus inference p99, ${compared.map((m) => name[m]).join(' → ')} (each round, in order; then pooled over the rounds)`,
       rs
