@@ -10,6 +10,8 @@ export interface ActivateOptions {
   pause?: (point: string) => Promise<void>;
   /** History event to record (default 'activated'). */
   event?: HistoryEvent['event'];
+  /** The caller holds the store's update lock (the installer); otherwise it is taken here. */
+  lockHeld?: boolean;
 }
 
 /**
@@ -17,6 +19,15 @@ export interface ActivateOptions {
  * The version that served before goes on the trail that `rollback` walks back.
  */
 export async function activateVersion(store: ModelStore, id: string, version: string | null, o: ActivateOptions): Promise<ModelPackage> {
+  const unlock = o.lockHeld ? undefined : store.lock(`the activation of ${id} ${version ?? '(bundled)'}`);
+  try {
+    return await activateLocked(store, id, version, o);
+  } finally {
+    unlock?.();
+  }
+}
+
+async function activateLocked(store: ModelStore, id: string, version: string | null, o: ActivateOptions): Promise<ModelPackage> {
   let pkg: ModelPackage;
   try {
     pkg = version === null ? store.bundled(id) : store.verifyInstalled(id, version);
@@ -47,7 +58,16 @@ export async function activateVersion(store: ModelStore, id: string, version: st
  * Goes back to the version that served before (the newest on the trail that still verifies; the bundled
  * package at the end). Throws MODEL_NO_PREVIOUS_VERSION when the bundled package already serves.
  */
-export async function rollbackModel(store: ModelStore, id: string, o: { by: string; reason: string }): Promise<{ from: string; to: string; pkg: ModelPackage }> {
+export async function rollbackModel(store: ModelStore, id: string, o: { by: string; reason: string; lockHeld?: boolean }): Promise<{ from: string; to: string; pkg: ModelPackage }> {
+  const unlock = o.lockHeld ? undefined : store.lock(`a rollback of ${id}`);
+  try {
+    return await rollbackLocked(store, id, o);
+  } finally {
+    unlock?.();
+  }
+}
+
+async function rollbackLocked(store: ModelStore, id: string, o: { by: string; reason: string }): Promise<{ from: string; to: string; pkg: ModelPackage }> {
   const pointer = store.readPointer(id);
   if (!pointer || pointer.version === null) {
     throw new SonoError(ErrorCodes.MODEL_NO_PREVIOUS_VERSION, `Model ${id} runs its bundled (factory) package; there is nothing older to roll back to.`, { details: { id } });

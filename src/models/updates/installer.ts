@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelPackage } from '../package.js';
 import { readModelPackage } from '../package.js';
@@ -86,7 +85,7 @@ export async function installPackage(bytes: Uint8Array, o: InstallOptions): Prom
   let verified: VerifiedPackage | undefined;
   let unlock: (() => void) | undefined;
   try {
-    unlock = o.store.lock();
+    unlock = o.store.lock('the install of a package'); // first, before any await: a second install is refused at once
     verified = await verifyPackage(bytes, { trust: o.trust, maxPackageBytes: o.updates.maxPackageBytes, now: o.now?.(), onStep: (s) => begin(s) });
     const { manifest } = verified;
     report.id = manifest.id;
@@ -124,7 +123,7 @@ export async function installPackage(bytes: Uint8Array, o: InstallOptions): Prom
       o.store.appendHistory(manifest.id, { at: new Date().toISOString(), event: 'installed', version: manifest.version, by: o.by, detail: `signed by ${report.signer}` });
       await pause('committed');
       if (o.activate !== false) {
-        await activateVersion(o.store, manifest.id, manifest.version, { by: o.by, reason: `installed from a package signed by ${report.signer}`, pause });
+        await activateVersion(o.store, manifest.id, manifest.version, { by: o.by, reason: `installed from a package signed by ${report.signer}`, pause, lockHeld: true });
         await pause('activated');
         report.activated = true;
       }
@@ -157,7 +156,7 @@ export async function installPackage(bytes: Uint8Array, o: InstallOptions): Prom
     await o.audit?.({ action: 'model.install', outcome: 'failed', target: report.id ?? 'unknown', details: { version: report.version ?? null, step, code: e.code, by: o.by } });
   } finally {
     await engine?.release().catch(() => {});
-    if (staging) rmSync(staging, { recursive: true, force: true });
+    if (staging) o.store.dropStaging(staging);
     unlock?.();
   }
   return report;

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../errors.js';
+import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelPackage } from '../package.js';
 import { describeModels, rollbackModel, type ModelVersionsView } from './activation.js';
 import type { ModelUpdatesConfig } from './config.js';
@@ -33,7 +33,9 @@ export interface ModelsView {
 /**
  * Model updates in a running daemon: install (→ warmed session swapped into the pipeline), the health
  * window that follows each activation (fed by the pipeline's results; a failure rolls back by itself),
- * manual rollback, and the versions view. One install at a time (the store's lock).
+ * manual rollback, and the versions view. One update at a time (the store's lock): an install, a rollback
+ * or the automatic rollback asked while another runs is refused at once with MODEL_INSTALL_BUSY (the
+ * automatic one waits for it instead, then rolls back only if the failed version still serves).
  */
 export class ModelUpdateService {
   readonly #health = new Map<string, HealthWindow>();
@@ -53,17 +55,23 @@ export class ModelUpdateService {
 
   /** Goes back one version and swaps it into the pipeline. */
   async rollback(id: string, by: string, reason = 'rolled back by a technician'): Promise<{ from: string; to: string }> {
-    const r = await rollbackModel(this.deps.store, id, { by, reason });
-    this.#health.delete(id);
+    // taken before any await, and held until the older version is swapped in: no install interleaves
+    const unlock = this.deps.store.lock(`a rollback of ${id}`);
     try {
-      if (this.deps.swap) await this.deps.swap(await this.deps.open(r.pkg), r.pkg);
-      await this.deps.audit?.({ action: 'model.rollback', outcome: 'ok', target: id, details: { from: r.from, to: r.to, by, reason } });
-    } catch (err) {
-      // the pointer already says the older version: a restart serves it even if the live swap failed
-      await this.deps.audit?.({ action: 'model.rollback', outcome: 'failed', target: id, details: { from: r.from, to: r.to, by, error: errorMessage(err) } });
-      throw err;
+      const r = await rollbackModel(this.deps.store, id, { by, reason, lockHeld: true });
+      this.#health.delete(id);
+      try {
+        if (this.deps.swap) await this.deps.swap(await this.deps.open(r.pkg), r.pkg);
+        await this.deps.audit?.({ action: 'model.rollback', outcome: 'ok', target: id, details: { from: r.from, to: r.to, by, reason } });
+      } catch (err) {
+        // the pointer already says the older version: a restart serves it even if the live swap failed
+        await this.deps.audit?.({ action: 'model.rollback', outcome: 'failed', target: id, details: { from: r.from, to: r.to, by, error: errorMessage(err) } });
+        throw err;
+      }
+      return { from: r.from, to: r.to };
+    } finally {
+      unlock();
     }
-    return { from: r.from, to: r.to };
   }
 
   /** Fed by the pipeline with each result of model `id` at `version`; only the version under watch counts. */
@@ -93,10 +101,22 @@ export class ModelUpdateService {
     this.deps.store.appendHistory(state.id, { at: new Date().toISOString(), event: state.state === 'failed' ? 'health-failed' : 'health-passed', version: state.version, by: 'health-window', detail: reason });
     if (state.state !== 'failed') return;
     this.deps.log?.warn({ model: state.id, version: state.version, reason }, `model ${state.id} ${state.version} failed its health window; rolling back`);
-    try {
-      await this.rollback(state.id, 'health-window', `health window failed: ${reason}`);
-    } catch (err) {
-      this.deps.log?.warn({ model: state.id, err: errorMessage(err) }, 'automatic rollback failed');
+    const store = this.deps.store;
+    for (;;) {
+      await store.idle(); // an install or rollback running here ends first
+      if (store.readPointer(state.id)?.version !== state.version) {
+        this.deps.log?.info({ model: state.id, version: state.version }, `model ${state.id} ${state.version} no longer serves; no automatic rollback`);
+        return;
+      }
+      try {
+        await this.rollback(state.id, 'health-window', `health window failed: ${reason}`);
+        return;
+      } catch (err) {
+        // another update here took the lock first: wait for it in turn; anything else (another process's lock) is logged
+        if (err instanceof SonoError && err.code === ErrorCodes.MODEL_INSTALL_BUSY && store.lockedHere()) continue;
+        this.deps.log?.warn({ model: state.id, err: errorMessage(err) }, 'automatic rollback failed');
+        return;
+      }
     }
   }
 }

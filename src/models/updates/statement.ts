@@ -2,6 +2,7 @@ import { type KeyObject, createHash, createPublicKey, sign as edSign, verify as 
 import { type Static, Type as T } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { MODEL_ID_PATTERN, MODEL_NAME_MAX_LENGTH, MODEL_VERSION_PATTERN, isModelId, isModelVersion } from '../manifest.js';
 
 /**
  * The signed statement at the head of every package (`statement.json`): which model and version this is,
@@ -16,8 +17,8 @@ export const STATEMENT_TYPE = 'sonoedge-model-statement/v1';
 export const StatementPayload = T.Object(
   {
     type: T.Literal(STATEMENT_TYPE),
-    id: T.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
-    version: T.String({ pattern: '^\\d+\\.\\d+\\.\\d+([-+].+)?$' }),
+    id: T.String({ pattern: MODEL_ID_PATTERN, maxLength: MODEL_NAME_MAX_LENGTH }),
+    version: T.String({ pattern: MODEL_VERSION_PATTERN, maxLength: MODEL_NAME_MAX_LENGTH }),
     apiVersion: T.Object({ min: T.Integer(), max: T.Integer() }, { additionalProperties: false }),
     signedAt: T.Optional(T.String()),
     expires: T.Optional(T.String({ description: 'ISO 8601; absent only before signing' })),
@@ -81,6 +82,7 @@ export function parseStatement(bytes: Uint8Array): ParsedStatement {
   } catch (err) {
     throw new SonoError(ErrorCodes.MODEL_SIGNATURE_INVALID, `Model package's ${STATEMENT_FILE} cannot be read (${errorMessage(err)}); the package is damaged or was not made by \`sonoedge models pack\`.`, { cause: err });
   }
+  checkNames(payload, `Model package's ${STATEMENT_FILE}`);
   if (!Value.Check(StatementPayload, payload)) {
     const first = [...Value.Errors(StatementPayload, payload)][0];
     throw new SonoError(ErrorCodes.MODEL_SIGNATURE_INVALID, `Model package's ${STATEMENT_FILE} payload is invalid at ${first?.path || '/'}: ${first?.message ?? 'unknown'}; rebuild it with \`sonoedge models pack\`.`);
@@ -94,5 +96,29 @@ export function signatureValid(payloadBytes: Buffer, sig: string, publicKey: Key
     return edVerify(null, signedBytes(payloadBytes), publicKey, Buffer.from(sig, 'base64'));
   } catch {
     return false;
+  }
+}
+
+/**
+ * The id and version name folders (`<dataDir>/models/<id>/<version>/`): one that is not a plain id or semantic
+ * version is refused with its own code, naming the field, before anything else reads it (a signed package
+ * with version "1.0.0-x/../../.." must never reach the filesystem). Fields of another type are left to the schema.
+ */
+export function checkNames(raw: unknown, where: string): void {
+  if (typeof raw !== 'object' || raw === null) return;
+  const { id, version } = raw as { id?: unknown; version?: unknown };
+  if (typeof id === 'string' && !isModelId(id)) {
+    throw new SonoError(
+      ErrorCodes.MODEL_ID_INVALID,
+      `${where} field "id" is ${JSON.stringify(id.slice(0, 100))}, not a model id (lowercase letters, digits and '-', at most ${MODEL_NAME_MAX_LENGTH}); the package is refused. Ask the vendor for a correctly built package.`,
+      { details: { field: 'id' } },
+    );
+  }
+  if (typeof version === 'string' && !isModelVersion(version)) {
+    throw new SonoError(
+      ErrorCodes.MODEL_VERSION_INVALID,
+      `${where} field "version" is ${JSON.stringify(version.slice(0, 100))}, not a semantic version (MAJOR.MINOR.PATCH with an optional -pre-release and +build of letters, digits, '-' and '.', at most ${MODEL_NAME_MAX_LENGTH}); the package is refused. Ask the vendor for a correctly versioned package.`,
+      { details: { field: 'version' } },
+    );
   }
 }

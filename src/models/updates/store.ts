@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { type ErrorCode, ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { isModelId, isModelVersion } from '../manifest.js';
 import { type ModelPackage, findModelPackage, readModelPackage } from '../package.js';
 import { fsyncDir, fsyncPath, replaceAtomically, writeDurable } from './durable.js';
 import { STATEMENT_FILE, parseStatement, sha256Hex } from './statement.js';
@@ -13,7 +14,8 @@ import { compareVersions } from './version.js';
  *   <id>/<version>/        a complete, verified package (renamed in only once every file is fsynced)
  *   <id>/active            JSON pointer { version, trail, ... }, replaced atomically; version null = bundled
  *   <id>/history.jsonl     one line per install, activation, rollback and refusal (append + fsync)
- *   .staging/<random>/     packages being installed; whatever is left here after a crash is removed
+ *   .staging/<pid>-<random>/  packages being installed; what a dead process (or an earlier run of this one) left is removed
+ *   .install.lock          pid of the process that holds the update lock (install, activate, rollback)
  *
  * The bundled models (`modelsDir`) are the factory fallback: with no pointer, or when the pointed-to
  * version no longer verifies, the model runs from there.
@@ -55,12 +57,24 @@ export class ModelStore {
     this.root = join(dataDir, 'models');
   }
 
+  /** `<root>/<id>`; refuses (MODEL_ID_INVALID) an id that is not a plain model id or would not be a direct child of the root. */
   modelDir(id: string): string {
+    if (!isModelId(id)) throw new SonoError(ErrorCodes.MODEL_ID_INVALID, `Model id ${JSON.stringify(id)} is not a model id (lowercase letters, digits and '-'); check the id.`, { details: { field: 'id' } });
+    directChild(this.root, id, ErrorCodes.MODEL_ID_INVALID, 'id');
     return join(this.root, id);
   }
 
+  /**
+   * `<root>/<id>/<version>`; refuses (MODEL_VERSION_INVALID) a version that is not a plain semantic version or
+   * would not be a direct child of `<root>/<id>`: package-supplied strings never choose another folder.
+   */
   versionDir(id: string, version: string): string {
-    return join(this.root, id, version);
+    if (!isModelVersion(version)) {
+      throw new SonoError(ErrorCodes.MODEL_VERSION_INVALID, `Model version ${JSON.stringify(version)} is not a semantic version (MAJOR.MINOR.PATCH with an optional -pre-release and +build); check the version.`, { details: { field: 'version' } });
+    }
+    const dir = this.modelDir(id);
+    directChild(dir, version, ErrorCodes.MODEL_VERSION_INVALID, 'version');
+    return join(dir, version);
   }
 
   readPointer(id: string): ActivePointer | undefined {
@@ -83,14 +97,14 @@ export class ModelStore {
     const dir = this.modelDir(id);
     if (!existsSync(dir)) return [];
     return readdirSync(dir)
-      .filter((v) => /^\d+\.\d+\.\d+/.test(v) && existsSync(join(dir, v, STATEMENT_FILE)))
+      .filter((v) => isModelVersion(v) && existsSync(join(dir, v, STATEMENT_FILE)))
       .sort((a, b) => compareVersions(b, a));
   }
 
   /** Model ids with anything installed. */
   installedIds(): string[] {
     if (!existsSync(this.root)) return [];
-    return readdirSync(this.root).filter((n) => !n.startsWith('.') && statSync(join(this.root, n)).isDirectory()).sort();
+    return readdirSync(this.root).filter((n) => isModelId(n) && statSync(join(this.root, n)).isDirectory()).sort();
   }
 
   /** Reads an installed version and checks every file against the statement kept with it. */
@@ -158,13 +172,31 @@ export class ModelStore {
       });
   }
 
-  /** A fresh staging folder; folders left by a killed install are removed first. */
+  /**
+   * A fresh staging folder `<pid>-<random>`, made under the update lock. Leftovers are removed first: folders of
+   * a dead process, and this process's own folders that no live install here uses (an earlier process with
+   * the same pid, or a cleanup that failed). A live install's folder is never touched.
+   */
   newStaging(): string {
     const root = join(this.root, '.staging');
-    rmSync(root, { recursive: true, force: true });
-    const dir = join(root, randomBytes(6).toString('hex'));
+    mkdirSync(root, { recursive: true });
+    for (const name of readdirSync(root)) {
+      const path = join(root, name);
+      const pid = Number(/^(\d+)-/.exec(name)?.[1] ?? 0);
+      const leftover = pid === process.pid ? !liveStaging.has(resolve(path)) : !(pid > 0 && alive(pid));
+      if (leftover) rmSync(path, { recursive: true, force: true });
+    }
+    const dir = join(root, `${process.pid}-${randomBytes(6).toString('hex')}`);
     mkdirSync(join(dir, 'test-vectors'), { recursive: true });
+    liveStaging.add(resolve(dir));
     return dir;
+  }
+
+  /** Removes a staging folder this process made (an install that failed). */
+  dropStaging(dir: string): void {
+    const path = this.#stagingOf(dir);
+    rmSync(path, { recursive: true, force: true });
+    liveStaging.delete(path);
   }
 
   writeStaged(dir: string, files: ReadonlyMap<string, Uint8Array>): void {
@@ -175,33 +207,95 @@ export class ModelStore {
 
   /** Moves a verified staging folder to `<id>/<version>/` durably. */
   commitStaged(dir: string, id: string, version: string): string {
+    const staged = this.#stagingOf(dir);
     const target = this.versionDir(id, version);
     mkdirSync(this.modelDir(id), { recursive: true });
-    rmSync(target, { recursive: true, force: true }); // a half-removed or unverifiable leftover of the same version
-    renameSync(dir, target);
+    // a half-removed or unverifiable leftover of the same version; never anything outside the models folder
+    rmSync(inside(this.root, target), { recursive: true, force: true });
+    renameSync(staged, target);
+    liveStaging.delete(staged);
     fsyncDir(this.modelDir(id));
     return target;
   }
 
-  /** Takes the install lock (one install at a time); a lock left by a killed process is taken over. */
-  lock(): () => void {
+  /** `dir` resolved, refused unless it is a folder of `<root>/.staging/`. */
+  #stagingOf(dir: string): string {
+    return directChild(join(this.root, '.staging'), basename(dir), ErrorCodes.MODEL_ACTIVATE_FAILED, 'staging folder', resolve(dir));
+  }
+
+  /**
+   * Takes the update lock: one install, activation or rollback at a time, in this process (any ModelStore on
+   * the same folder) and across processes (the lock file, e.g. the CLI beside the daemon). Busy →
+   * MODEL_INSTALL_BUSY at once, saying what holds it. A lock file is taken over only when its process is dead
+   * (or is this process, which does not hold it: a leftover of an earlier process that had this pid).
+   * Returns the release (idempotent).
+   */
+  lock(what = 'a model install'): () => void {
+    const key = resolve(this.root);
+    const holder = heldHere.get(key);
+    if (holder) throw new SonoError(ErrorCodes.MODEL_INSTALL_BUSY, `Another model update (${holder.what}) is running; wait for it to finish and try again.`, { details: { holder: holder.what } });
     mkdirSync(this.root, { recursive: true });
     const path = join(this.root, '.install.lock');
-    for (let tries = 0; tries < 2; tries++) {
+    let taken = false;
+    for (let tries = 0; tries < 2 && !taken; tries++) {
       try {
         writeFileSync(path, String(process.pid), { flag: 'wx' });
-        return () => rmSync(path, { force: true });
+        taken = true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(readFileSync(path, 'utf8'));
         if (pid > 0 && pid !== process.pid && alive(pid)) {
-          throw new SonoError(ErrorCodes.MODEL_INSTALL_BUSY, `Another model install (process ${pid}) is running; wait for it to finish and try again.`);
+          throw new SonoError(ErrorCodes.MODEL_INSTALL_BUSY, `Another model update (process ${pid}) is running; wait for it to finish and try again.`, { details: { pid } });
         }
         rmSync(path, { force: true });
       }
     }
-    throw new SonoError(ErrorCodes.MODEL_INSTALL_BUSY, `The install lock ${path} could not be taken; try again.`);
+    if (!taken) throw new SonoError(ErrorCodes.MODEL_INSTALL_BUSY, `The model update lock ${path} could not be taken; try again.`);
+    let done!: () => void;
+    const released = new Promise<void>((r) => (done = r));
+    heldHere.set(key, { what, released });
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      try {
+        if (existsSync(path) && Number(readFileSync(path, 'utf8')) === process.pid) rmSync(path, { force: true });
+      } finally {
+        heldHere.delete(key);
+        done();
+      }
+    };
   }
+
+  /** Whether this process holds the update lock on this folder now. */
+  lockedHere(): boolean {
+    return heldHere.has(resolve(this.root));
+  }
+
+  /** Resolves once no update in this process holds the lock (at once when none does). */
+  async idle(): Promise<void> {
+    for (let h = heldHere.get(resolve(this.root)); h; h = heldHere.get(resolve(this.root))) await h.released;
+  }
+}
+
+/** Update locks held in this process, by resolved models folder. */
+const heldHere = new Map<string, { what: string; released: Promise<void> }>();
+/** Staging folders (resolved) of installs running in this process. */
+const liveStaging = new Set<string>();
+
+/** `join(parent, name)` resolved, refused with `code` unless it is a direct child of `parent` named `name`. */
+export function directChild(parent: string, name: string, code: ErrorCode, field: string, path = resolve(parent, name)): string {
+  const ok = name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\\') && !name.includes('\0') && dirname(path) === resolve(parent) && basename(path) === name;
+  if (!ok) throw new SonoError(code, `Model ${field} ${JSON.stringify(name)} would not be a folder directly in ${parent}; refused.`, { details: { field } });
+  return path;
+}
+
+/** `path` resolved, refused unless it lies strictly inside `root` (a guard before any recursive removal). */
+function inside(root: string, path: string): string {
+  const r = resolve(root);
+  const p = resolve(path);
+  if (!p.startsWith(r + sep)) throw new SonoError(ErrorCodes.MODEL_ACTIVATE_FAILED, `Refusing to remove ${p}: it is outside the models folder ${r}.`);
+  return p;
 }
 
 function alive(pid: number): boolean {

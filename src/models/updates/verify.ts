@@ -3,7 +3,7 @@ import { SUPPORTED_API_VERSIONS, type Manifest } from '../manifest.js';
 import { validateManifest } from '../package.js';
 import { readArchive } from './archive.js';
 import type { TrustStore, TrustedKey } from './keys.js';
-import { type ParsedStatement, STATEMENT_FILE, parseStatement, sha256Hex, signatureValid } from './statement.js';
+import { type ParsedStatement, STATEMENT_FILE, checkNames, parseStatement, sha256Hex, signatureValid } from './statement.js';
 import { VECTORS_FILE } from './test-vectors.js';
 import type { InstallStep } from '../../protocol/install-report.js';
 
@@ -119,6 +119,7 @@ export function checkManifest(files: Map<string, Buffer>, statement: ParsedState
   } catch (err) {
     throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Model package ${where}'s manifest.json is not JSON: ${(err as Error).message}`, { cause: err });
   }
+  checkNames(raw, `Model package ${where}'s manifest.json`);
   const manifest = validateManifest(raw, where);
   if (manifest.id !== payload.id || manifest.version !== payload.version) {
     throw new SonoError(ErrorCodes.MODEL_STATEMENT_MISMATCH, `Model package's manifest says ${manifest.id} ${manifest.version} but its signed statement says ${where}; the package mixes parts of different releases and is refused.`);
