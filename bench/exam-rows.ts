@@ -56,11 +56,10 @@ export interface ModelRow {
 
 /**
  * `turns`: one run at a time; `before`: sides, no queueing behind; `sides`: one per core (the default); `yield`: sides,
- * enhancer niced; `asleep`: sides, the worker not told a run is coming (expectRuns false: the pipeline before session
- * 12's second change); `hop`: asleep, and each run asked for a microtask after launch (the pipeline before session 12).
+ * enhancer niced; `hop`: sides, each run asked for a microtask after launch (the pipeline before session 12).
  */
-export type ExamMode = 'turns' | 'before' | 'sides' | 'yield' | 'asleep' | 'hop';
-const MODE_NAMES: readonly ExamMode[] = ['turns', 'before', 'sides', 'yield', 'asleep', 'hop'];
+export type ExamMode = 'turns' | 'before' | 'sides' | 'yield' | 'hop';
+const MODE_NAMES: readonly ExamMode[] = ['turns', 'before', 'sides', 'yield', 'hop'];
 /** BENCH_EXAM_MODES=before,sides,sides,before (say) runs those rounds instead, BENCH_EXAMS=obstetric only that exam: a focused comparison. */
 const MODES = (process.env.BENCH_EXAM_MODES?.split(',') ?? ['turns', 'before', 'sides', 'yield', 'yield', 'sides', 'before', 'turns']).map((m) => {
   if (!MODE_NAMES.includes(m as ExamMode)) throw new Error(`BENCH_EXAM_MODES: unknown mode "${m}"; use ${MODE_NAMES.join(', ')}`);
@@ -123,7 +122,7 @@ async function runExam(exam: string, mode: ExamMode, models: Array<{ id: string;
       const engine = mode === 'yield' && m.niced ? m.niced : m.engine;
       return { runner: mode === 'hop' ? new HopRunner(engine) : new ModelRunner(engine), everyN: m.everyN };
     }),
-    { concurrentRuns: mode === 'turns' ? 1 : availableParallelism(), queueBehind: mode !== 'before', expectRuns: mode !== 'asleep' && mode !== 'hop' },
+    { concurrentRuns: mode === 'turns' ? 1 : availableParallelism(), queueBehind: mode !== 'before' },
   );
   await pipe.start(new SimulatedProbe(`bench-${exam}`, { fps: 30 }));
   await new Promise((r) => setTimeout(r, 2000)); // JIT, worker and session warm-up
@@ -298,12 +297,11 @@ const MODE_TEXT: Record<ExamMode, string> = {
   before: 'side by side, next frame waits for the run to land (before)',
   sides: 'side by side',
   yield: `side by side, enhancer at nice ${DISPLAY_MODEL_NICENESS}`,
-  asleep: 'side by side, worker not told a run is coming (asleep)',
-  hop: 'side by side, asleep, run asked for a microtask after launch (hop)',
+  hop: 'side by side, run asked for a microtask after launch (hop)',
 };
 
 /** How the results/s row names each mode. */
-const RATE_TEXT: Record<ExamMode, string> = { sides: 'side by side', yield: 'enhancer niced', before: 'before', turns: 'taking turns', asleep: 'asleep', hop: 'hop' };
+const RATE_TEXT: Record<ExamMode, string> = { sides: 'side by side', yield: 'enhancer niced', before: 'before', turns: 'taking turns', hop: 'hop' };
 
 /** The bench table's exam rows: one per exam and mode, then per exam the modes side by side (ratios within this run). */
 export function examTableRows(x: ExamsResult): Array<[string, string]> {
@@ -312,7 +310,7 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
     const rs = x.ratios.filter((r) => r.exam === exam);
     // Only the modes this run had (BENCH_EXAM_MODES may leave some out): a missing one is not printed as NaN.
     const ran = (mode: ExamMode): boolean => x.exams.some((e) => e.exam === exam && e.mode === mode);
-    const shown = (['sides', 'yield', 'before', 'asleep', 'hop', 'turns'] as const).filter(ran);
+    const shown = (['sides', 'yield', 'before', 'hop', 'turns'] as const).filter(ran);
     const byTurns = ran('turns') ? shown.filter((m) => m !== 'turns') : [];
     rows.push([
       `${exam} exam: results/s ${shown.map((m) => RATE_TEXT[m]).join(' / ')} (pooled over the rounds of each)`,
@@ -328,9 +326,9 @@ export function examTableRows(x: ExamsResult): Array<[string, string]> {
             .map((k) => `${STAGE_NAMES[k]} ${p.tailMs[k].toFixed(1)}`)
             .join(', ')
         : 'none';
-    const compared = (['before', 'hop', 'asleep', 'sides'] as const).filter(ran);
+    const compared = (['before', 'hop', 'sides'] as const).filter(ran);
     if (compared.length === 0) continue;
-    const name = { before: 'before', hop: 'hop', asleep: 'asleep', sides: 'side by side' } as const;
+    const name = { before: 'before', hop: 'hop', sides: 'side by side' } as const;
     rows.push([
       `${exam} exam: capture→result p99 minus inference p99, ${compared.map((m) => name[m]).join(' → ')} (each round, in order; then pooled over the rounds)`,
       rs

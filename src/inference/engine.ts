@@ -51,11 +51,5 @@ export interface InferenceEngine {
   /** Per slot, like runMs: where the last run's hand-offs went, for engines that hand off (WorkerEngine). */
   readonly runTrace?: [RunTrace, RunTrace];
   run(slot: 0 | 1): Promise<Record<string, EngineOutput>>;
-  /**
-   * A run will be asked for within about a millisecond (its input is being prepared now): an engine whose runs
-   * start on another thread may keep that thread awake for it, so the run does not wait for the thread to wake.
-   * A hint only: nothing is started, and a run that never comes costs the engine at most its wait.
-   */
-  expect?(): void;
   release(): Promise<void>;
 }

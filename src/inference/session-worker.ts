@@ -5,7 +5,7 @@
  * A run's answer says when this thread began and ended it (wall clock, comparable across threads), so the
  * caller can tell the hand-off there and back from the wait behind the run ahead (WorkerEngine.runTrace).
  */
-import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { readModelPackage } from '../models/package.js';
 import { type ModelSession, type SessionOptions, openModelSession } from './session.js';
 import { niceThisThread } from './thread-nice.js';
@@ -31,13 +31,7 @@ interface LoopMsg {
   slot: 0 | 1;
   n: number;
 }
-type Msg = OpenMsg | RunMsg | LoopMsg | { type: 'expect' } | { type: 'release' };
-
-/**
- * How long an `expect` keeps this thread awake polling for the run it announces (ms): the preparation of a frame
- * takes 0.5–1 ms on the JS thread; a run that has not come by then is waited for asleep, as before.
- */
-const EXPECT_MS = 2;
+type Msg = OpenMsg | RunMsg | LoopMsg | { type: 'release' };
 
 const port = parentPort!;
 let session: ModelSession | undefined;
@@ -47,28 +41,12 @@ let outputs: Record<string, [Float32Array, Float32Array]> = {};
 // One message at a time, in arrival order: a run asked for while another is running starts the moment that
 // one ends (the pipeline queues the next frame's run this way), never beside it.
 let chain: Promise<void> = Promise.resolve();
-/** Messages delivered and not yet handled: an `expect` waits for nothing when others are queued before it ends. */
-let queued = 0;
 port.on('message', (msg: Msg) => {
-  queued++;
-  chain = chain
-    .then(() => {
-      queued--;
-      return handle(msg);
-    })
-    .catch(() => {}); // run and open answer their own errors; release has no one to tell
+  chain = chain.then(() => handle(msg)).catch(() => {}); // run and open answer their own errors; release has no one to tell
 });
 
 async function handle(msg: Msg): Promise<void> {
-  if (msg.type === 'expect') {
-    // Stay awake for the announced run: poll the port rather than sleep, so its message finds this thread running.
-    if (queued > 0) return; // something is queued already: that comes first, and this thread is awake for it
-    const until = performance.now() + EXPECT_MS;
-    do {
-      const got = receiveMessageOnPort(port);
-      if (got) return handle(got.message as Msg);
-    } while (performance.now() < until);
-  } else if (msg.type === 'open') {
+  if (msg.type === 'open') {
     try {
       const niced = msg.niceness !== undefined && niceThisThread(msg.niceness);
       session = await openModelSession(readModelPackage(msg.dir, { id: msg.id }), msg.options);

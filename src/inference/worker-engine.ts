@@ -15,8 +15,6 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
 const NOOP = (): void => {};
 /** An output's dims before (or without) an answer that names them. */
 const NO_DIMS: readonly number[] = Object.freeze([]);
-/** The one message expect() posts (nothing per call). */
-const EXPECT = Object.freeze({ type: 'expect' });
 
 /**
  * Runs one model on a worker thread so the JS thread (capture, WebSocket, HTTP, preprocessing and
@@ -177,16 +175,6 @@ export class WorkerEngine implements InferenceEngine {
     });
     this.#tail = run.then(NOOP, NOOP);
     return run;
-  }
-
-  /**
-   * The worker stays awake for the run about to be asked for (see InferenceEngine.expect): it polls its port for
-   * up to EXPECT_MS instead of going to sleep, so the run's message finds it running. Only when no run is
-   * pending: a worker with a run to do is awake anyway.
-   */
-  expect(): void {
-    if (this.#dead || this.#pending.size > 0 || this.#loops.size > 0) return;
-    this.worker.postMessage(EXPECT);
   }
 
   /**

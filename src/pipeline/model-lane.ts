@@ -21,13 +21,6 @@ export interface LaneContext {
    * way until session 8, kept for the bench's before/after rows).
    */
   queueBehind?: boolean | undefined;
-  /**
-   * Before preparing a frame when no model's run is in flight (every core permit free), the engine is told a run
-   * is coming (InferenceEngine.expect), so its worker is awake when the run is asked for (default true). Not when
-   * another run is on, nor with one permit (a one-core board): the worker kept awake would take a core from that run
-   * or from this thread's preparation.
-   */
-  expectRuns?: boolean | undefined;
 }
 
 /** Weight of the newest sample in the lane's running estimates (run time, frame period). */
@@ -98,7 +91,6 @@ export class ModelLane {
   async run(signal: AbortSignal): Promise<void> {
     const { schedule, holds, publication, permits } = this.ctx;
     const queueBehind = this.ctx.queueBehind ?? true;
-    const expectRuns = this.ctx.expectRuns ?? true;
     let buffer: Slot = 0;
     let inflight: Job | undefined;
     while (!signal.aborted) {
@@ -140,7 +132,6 @@ export class ModelLane {
       // land on its buffer after a frame whose preparation failed and launched nothing.
       buffer = inflight ? (inflight.slot === 0 ? 1 : 0) : buffer === 0 ? 1 : 0;
       // Prepared now, while the frame's pixels are guaranteed valid; a failed preparation launches nothing.
-      if (expectRuns && permits.idle && permits.total > 1) runner.session.expect?.();
       const t = performance.now();
       try {
         runner.prepare(frame, buffer);

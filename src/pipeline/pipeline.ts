@@ -56,8 +56,6 @@ export interface PipelineOptions {
   concurrentRuns?: number;
   /** See LaneContext.queueBehind (default true; false only to compare with the way before it). */
   queueBehind?: boolean;
-  /** See LaneContext.expectRuns (default true; false only to compare with the way before it). */
-  expectRuns?: boolean;
 }
 
 /**
@@ -127,15 +125,7 @@ export class Pipeline {
     this.#publication.track(model.runner.id);
     const lane = new ModelLane(
       model.runner.id,
-      {
-        schedule: this.#schedule,
-        holds: this.#holds,
-        publication: this.#publication,
-        permits: this.#permits,
-        taken: this.#taken,
-        queueBehind: this.options.queueBehind,
-        expectRuns: this.options.expectRuns,
-      },
+      { schedule: this.#schedule, holds: this.#holds, publication: this.#publication, permits: this.#permits, taken: this.#taken, queueBehind: this.options.queueBehind },
       this.#offered,
     );
     this.#lanes.push(lane);

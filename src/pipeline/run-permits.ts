@@ -19,11 +19,6 @@ export class RunPermits {
     return this.#waiters.length > 0;
   }
 
-  /** No run holds a permit now: every core the runs can have is free. */
-  get idle(): boolean {
-    return this.#free === this.total;
-  }
-
   /** Takes a permit if one is free (no promise: the hot path when cores are not short). */
   tryAcquire(): boolean {
     if (this.#free === 0) return false;

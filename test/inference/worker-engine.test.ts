@@ -37,27 +37,4 @@ describe('WorkerEngine run trace', () => {
     await engine.run(0);
     expect(engine.runTrace[0].previousEndedAt).toBe(loopEnded);
   });
-
-  it('a run announced by expect() answers as any run does, and an announcement with no run after it holds nothing back', async () => {
-    const input = engine.inputData[0];
-    for (let i = 0; i < input.length; i++) input[i] = ((i * 37) % 255) / 255;
-    const plain = Object.fromEntries(Object.entries(await engine.run(0)).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: [...v.dims] }]));
-    // The worker stays awake polling for the announced run: the run's message is taken there, and answered the same.
-    engine.expect();
-    const announced = await engine.run(0);
-    expect(Object.keys(announced)).toEqual(Object.keys(plain));
-    for (const [k, v] of Object.entries(announced)) {
-      expect([...v.dims], k).toEqual(plain[k]!.dims);
-      expect(Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).equals(Buffer.from(plain[k]!.data.buffer)), k).toBe(true);
-    }
-    // Announced twice and a raw loop instead of a run: the loop's message is taken by the waiting worker too.
-    engine.expect();
-    engine.expect();
-    expect(await engine.rawLoop(0, 1)).toBeGreaterThan(0);
-    // A run already asked for: the announcement is not even sent (the worker is busy), and both runs answer.
-    const first = engine.run(0);
-    engine.expect();
-    await first;
-    expect((await engine.run(1))['prob']!.data.length).toBeGreaterThan(0);
-  });
 });
