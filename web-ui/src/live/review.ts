@@ -14,6 +14,7 @@ import { wireCaliperPanel } from './calipers-panel';
 import { wireGestures } from './gestures';
 import { showResultCommon } from './results-panel';
 import { frozenMessage } from './frozen-message';
+import { isFrameSaved, isFrameSaving } from './saved-frames';
 
 /**
  * Shows the frozen frame the cine points at, with a fresh proposal from its own result. A frame without a
@@ -37,7 +38,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   render(c, f.buf, r);
   c.caliperChanged();
   review?.show();
-  const saved = state.exam !== undefined && state.savedFrames.has(`${state.exam.id}:${f.seq}`);
+  const saved = isFrameSaved(state, f.buf);
   c.env.setState(saved ? 'saved' : 'unverified');
   const line = frozenMessage({
     saved,
@@ -48,7 +49,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   });
   c.message(line ? t(line) : '', 'info');
   els.scrub.value = String(state.cine.index);
-  els.confirm.disabled = !review || saved;
+  els.confirm.disabled = !review || saved || isFrameSaving(state, f.buf); // a save in flight: no second Confirm
   els.reset.disabled = !review;
   for (const el of type.reviewControls?.(els) ?? []) el.disabled = review === undefined;
 }
