@@ -10,12 +10,15 @@ export interface DeviceNames {
   ips: string[];
 }
 
+/** What os.networkInterfaces() gives; injectable so a test can give the device an address after start-up. */
+export type InterfaceReader = () => ReturnType<typeof networkInterfaces>;
+
 /** Loopback, the machine's hostname (and its mDNS .local name), every interface address, and the extra names configured. */
-export function deviceNames(extra: readonly string[] = [], bindHost?: string): DeviceNames {
+export function deviceNames(extra: readonly string[] = [], bindHost?: string, readInterfaces: InterfaceReader = networkInterfaces): DeviceNames {
   const host = hostname().toLowerCase();
   const hosts = new Set(['localhost', host, `${host}.local`]);
   const ips = new Set(['127.0.0.1', '::1']);
-  for (const list of Object.values(networkInterfaces())) {
+  for (const list of Object.values(readInterfaces())) {
     for (const a of list ?? []) if (!(a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80:'))) ips.add(a.address.toLowerCase());
   }
   for (const name of [...extra, ...(bindHost ? [bindHost] : [])]) {
@@ -38,6 +41,31 @@ export function hostOf(authority: string): string {
 export function isDeviceHost(names: DeviceNames, authority: string): boolean {
   const h = hostOf(authority);
   return names.hosts.includes(h) || names.ips.includes(h);
+}
+
+/** How long a re-read of the names is reused: a flood of requests with a foreign Host costs one read per this. */
+export const DEVICE_NAMES_REREAD_MS = 5000;
+
+/**
+ * A Host check over names that may change while the daemon runs: an address the device gets after start-up (a
+ * DHCP lease that came after the daemon started, a renewed lease, a second interface) is accepted without a
+ * restart. A Host not in the names known is checked again against a fresh read, at most one read per `rereadMs`.
+ * Fixed names (a DeviceNames object) are never re-read.
+ */
+export function deviceHostCheck(source: DeviceNames | (() => DeviceNames), o: { rereadMs?: number; now?: () => number } = {}): (authority: string) => boolean {
+  if (typeof source !== 'function') return (authority) => isDeviceHost(source, authority);
+  const rereadMs = o.rereadMs ?? DEVICE_NAMES_REREAD_MS;
+  const now = o.now ?? Date.now;
+  let names = source();
+  // the read at start-up does not count: the first foreign Host after it reads again
+  let readAt = -Infinity;
+  return (authority) => {
+    if (isDeviceHost(names, authority)) return true;
+    if (now() - readAt < rereadMs) return false;
+    names = source();
+    readAt = now();
+    return isDeviceHost(names, authority);
+  };
 }
 
 /** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */

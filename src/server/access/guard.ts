@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AccessServices } from '../../access/access.js';
-import { type DeviceNames, isDeviceHost } from '../../access/device-names.js';
+import { type DeviceNames, deviceHostCheck } from '../../access/device-names.js';
 import { type Access, allows, isAccess } from '../../access/roles.js';
 import type { Principal } from '../../access/sessions.js';
 import { type ErrorCode, ErrorCodes, SonoError } from '../../errors.js';
@@ -17,7 +17,8 @@ import { refuse as send } from './refuse.js';
 
 export interface GuardOptions {
   services: AccessServices;
-  names: DeviceNames;
+  /** The names the Host header may carry; a function is read again when a Host is not among them (deviceHostCheck). */
+  names: DeviceNames | (() => DeviceNames);
   secure: boolean;
   cookieName: string;
   maxWebSockets: number;
@@ -57,6 +58,7 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
   });
 
   let openWebSockets = 0;
+  const isDeviceHost = deviceHostCheck(o.names);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     // asks for a WebSocket: held to the Origin rule of requests that change something
@@ -72,7 +74,7 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
       return send(reply, status, code, message);
     };
     const host = req.headers.host;
-    if (!host || !isDeviceHost(o.names, host)) {
+    if (!host || !isDeviceHost(host)) {
       return refuse(421, ErrorCodes.ACCESS_HOST_REFUSED, `Host "${host ?? ''}" is not a name of this device; use its address, or add the name to server.allowedHosts.`);
     }
     const access = req.is404 ? accessOfUnrouted(req.url) : (req.routeOptions.config.access ?? 'signed-in');

@@ -28,8 +28,11 @@ export interface AccessPluginOptions {
   services: AccessServices;
   /** Served over HTTPS: the cookie becomes `__Host-sonoedge` with Secure, and HSTS is sent. */
   secure: boolean;
-  /** Names and addresses the Host header may carry. */
-  names: DeviceNames;
+  /**
+   * Names and addresses the Host header may carry: fixed, or a function read again (at most every 5 s) when a
+   * Host is not among them, so an address the device gets after start-up is accepted without a restart.
+   */
+  names: DeviceNames | (() => DeviceNames);
   rateLimit: { max: number; windowMs: number; signInMax: number };
   maxWebSockets: number;
   /** Access of routes added by plugins that take no route config; default: Swagger UI signed-in, static UI files public. */
@@ -41,7 +44,7 @@ export function accessPluginOptions(services: AccessServices, server: Config['se
   return {
     services,
     secure: o.secure,
-    names: deviceNames(server.allowedHosts, server.host),
+    names: () => deviceNames(server.allowedHosts, server.host),
     rateLimit: server.rateLimit,
     maxWebSockets: server.maxWebSockets,
   };
