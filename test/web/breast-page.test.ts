@@ -6,23 +6,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
-import { SECRETS, addTokenUser, signInContext } from '../helpers/auth.js';
-import type { TestDaemon } from '../helpers/daemon.js';
 import { breastMissing, breastReplayConfig, pushOutlineByTouch, replayFolder } from './breast-replay.js';
+import { LANDSCAPE, clinicianPage } from './live-page-helpers.js';
 import { liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
 const missing = breastMissing;
 if (missing.length) console.warn(`Skipping the breast exam browser test: ${missing.join('; ')}`);
-
-/** Signs the context in as the clinician `clinician` (scanning and deciding are clinician work). */
-async function signInClinician(context: BrowserContext, d: TestDaemon): Promise<void> {
-  await addTokenUser(d.runtime.access.services, 'clinician');
-  await signInContext(context, d.url, 'clinician', SECRETS.clinician);
-}
 
 describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
   const artifacts = join(packageRoot(), 'test-artifacts');
@@ -33,13 +25,8 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
 
   it('exam type breast: lesion overlay and numbers, caliper dragged by touch, margin changed, confirmed into the record', async () => {
     const { d } = rig;
-    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
-    await signInClinician(context, d);
-    const page = await context.newPage();
     const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(d.url + '/');
+    const { context, page } = await clinicianPage(rig.browser, d, LANDSCAPE, errors); // scanning and deciding are clinician work
     await page.selectOption('#exam-type', 'breast');
     expect(await page.isHidden('#measurements')).toBe(true);
     expect(await page.isVisible('#breast-measurements')).toBe(true);
@@ -105,12 +92,8 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
 
   it('pushing the outline re-measures everything from it; the calipers follow and the correction is saved', async () => {
     const { d } = rig;
-    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
-    await signInClinician(context, d);
-    const page = await context.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(d.url + '/');
+    const { context, page } = await clinicianPage(rig.browser, d, LANDSCAPE, errors, { consoleErrors: false });
     await page.selectOption('#exam-type', 'breast');
     await page.click('#start');
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
