@@ -4,14 +4,16 @@
  * Longitudinal Temporal Information with Modified Dates (113107) options.
  *
  * sonoedge builds its own instances, so the attributes present are known; each has its Annex E action:
- * U (replace UID, consistently, keyed), Z (empty, Type 2 kept present), X (remove), D (dummy/pseudonym),
- * and dates shifted by a per-patient offset or emptied. A clinician's name becomes their keyed alias
- * (clinicianAlias), the same in every revision and exam of this device and in its QA export.
+ * U (replace UID, consistently, keyed), Z (empty, Type 2 kept present), X (remove), D (dummy/pseudonym).
+ * Dates are shifted by a per-patient offset (times kept), or removed: then every date and time gets the Basic
+ * profile's own action (DATE_TIME_ATTRS). A clinician's name becomes their keyed alias (clinicianAlias), the
+ * same in every revision and exam of this device and in its QA export.
  */
 import { createHmac } from 'node:crypto';
 import type { ImagingRegion } from '../capture/frame.js';
 import { insideShape } from '../capture/region.js';
 import { type Dataset, UTC_OFFSET } from './dicom-file.js';
+import { COMPREHENSIVE_SR } from './sr-revision-status.js';
 import { keyedUid } from './uids.js';
 
 export interface DeidOptions {
@@ -23,7 +25,33 @@ export interface DeidOptions {
 }
 
 const UID_ATTRS = new Set(['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID', 'ReferencedSOPInstanceUID', 'UID', 'DeviceUID', 'FrameOfReferenceUID']);
-const DATE_ATTRS = new Set(['StudyDate', 'SeriesDate', 'ContentDate', 'AcquisitionDate', 'InstanceCreationDate']);
+
+type TemporalVr = 'DA' | 'TM' | 'DT';
+/**
+ * Every date and time attribute sonoedge writes (and those an SR content item may carry: DATE, TIME and
+ * DATETIME values), with its VR and its action in the Basic profile (PS3.15 Table E.1-1) when dates are removed:
+ * Z empty (Type 2, kept present), X remove (Type 3), D a dummy value valid for the VR; Z/D empty unless the
+ * attribute is Type 1 in the instance's IOD, then a dummy. With shifted dates (113107) a DA moves back by the
+ * patient's offset, a DT's date part likewise, and a TM stays (the option keeps times, moves only dates).
+ */
+const DATE_TIME_ATTRS: Readonly<Record<string, { vr: TemporalVr; removed: 'Z' | 'X' | 'D' | 'Z/D' }>> = {
+  StudyDate: { vr: 'DA', removed: 'Z' },
+  StudyTime: { vr: 'TM', removed: 'Z' },
+  SeriesDate: { vr: 'DA', removed: 'X' }, // X/D: Type 3 in General Series
+  SeriesTime: { vr: 'TM', removed: 'X' },
+  ContentDate: { vr: 'DA', removed: 'Z/D' }, // Type 2C in General Image, Type 1 in SR Document General
+  ContentTime: { vr: 'TM', removed: 'Z/D' },
+  AcquisitionDate: { vr: 'DA', removed: 'X' }, // X/Z (not written today)
+  InstanceCreationDate: { vr: 'DA', removed: 'X' }, // X/D (not written today)
+  VerificationDateTime: { vr: 'DT', removed: 'D' }, // Type 1 in the Verifying Observer Sequence
+  Date: { vr: 'DA', removed: 'D' }, // (0040,A121) an SR DATE content item's value
+  Time: { vr: 'TM', removed: 'D' }, // (0040,A122) TIME
+  DateTime: { vr: 'DT', removed: 'D' }, // (0040,A120) DATETIME
+};
+/** Dummy values (action D) that stay valid for their VR and name no real day or time. */
+const DUMMY: Readonly<Record<TemporalVr, string>> = { DA: '19000101', TM: '000000', DT: '19000101000000' };
+/** SOP classes whose Content Date and Content Time are Type 1 (SR Document General, PS3.3 C.17.2), so Z/D is D. */
+const CONTENT_DATE_TYPE_1 = new Set([COMPREHENSIVE_SR]);
 const EMPTY_ATTRS = ['PatientBirthDate', 'PatientSex', 'AccessionNumber', 'StudyID', 'ReferringPhysicianName'];
 const REMOVE_ATTRS = ['DeviceSerialNumber', 'OperatorsName', 'PatientAddress', 'OtherPatientIDs', 'InstitutionName', 'StationName'];
 const PERSON_ATTRS = new Set(['PersonName', 'VerifyingObserverName']);
@@ -96,6 +124,13 @@ function shiftDate(da: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
+/** A date or time under shifted dates: a DA (a DT's date part) moved back `days`, a TM as it is. */
+function shifted(vr: TemporalVr, v: string, days: number): string {
+  if (vr === 'TM') return v;
+  if (vr === 'DA') return shiftDate(v, days);
+  return shiftDate(v.slice(0, 8), days) + v.slice(8);
+}
+
 function walk(ds: Dataset, fn: (key: string, value: unknown, parent: Dataset) => void): void {
   for (const [k, v] of Object.entries(ds)) {
     if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !(v[0] instanceof ArrayBuffer)) {
@@ -109,6 +144,7 @@ export function deidentify(ds: Dataset, o: DeidOptions): Dataset {
   const { PixelData, ...rest } = ds;
   const out = structuredClone(rest) as Dataset;
   const days = dateShiftDays(o.secret, o.patientKey);
+  const contentDateType1 = CONTENT_DATE_TYPE_1.has(String(ds.SOPClassUID));
   // every person named in the instance, each with their keyed alias (found first: a Finding's text may come before the observer)
   const people = new Map<string, string>();
   walk(out, (k, v) => {
@@ -116,9 +152,13 @@ export function deidentify(ds: Dataset, o: DeidOptions): Dataset {
   });
   walk(out, (k, v, parent) => {
     if (UID_ATTRS.has(k) && typeof v === 'string') parent[k] = keyedUid(o.secret, v);
-    else if (DATE_ATTRS.has(k) && typeof v === 'string') parent[k] = o.dates === 'shift' ? shiftDate(v, days) : '';
-    else if (k === 'VerificationDateTime' && typeof v === 'string') parent[k] = o.dates === 'shift' ? shiftDate(v.slice(0, 8), days) + v.slice(8) : '';
-    else if (PERSON_ATTRS.has(k) && typeof v === 'string') parent[k] = people.get(v);
+    else if (Object.hasOwn(DATE_TIME_ATTRS, k) && typeof v === 'string') {
+      const { vr, removed } = DATE_TIME_ATTRS[k]!;
+      if (o.dates === 'shift') parent[k] = shifted(vr, v, days);
+      else if (removed === 'X') delete parent[k];
+      else if (removed === 'D' || (removed === 'Z/D' && contentDateType1)) parent[k] = DUMMY[vr];
+      else parent[k] = '';
+    } else if (PERSON_ATTRS.has(k) && typeof v === 'string') parent[k] = people.get(v);
     else if (k === 'TextValue' && typeof v === 'string') {
       // Clean Structured Content: free text we wrote may name clinicians and carry dates
       parent[k] = replaceNames(v, people).replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '(time removed)');

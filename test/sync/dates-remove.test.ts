@@ -1,0 +1,208 @@
+/**
+ * `dates: remove`: every date and time sonoedge writes gets the action PS3.15 Table E.1-1 (Basic profile) gives
+ * it, so no real day or time of day is left in any kind of instance (raw and overlay US image, US multi-frame
+ * clip, TID 1500 and TID 5000 SR), read back from the bytes: Study Date/Time Z (empty), Series Date/Time X
+ * (removed), Content Date/Time Z in the images and D (a dummy, 19000101 / 000000) in the SRs where they are
+ * Type 1, Verification DateTime D, Timezone Offset From UTC X, and the times in an SR's text (a decision's, a
+ * clinician's caliper's) replaced. Each instance still passes dciodvfy with no error (the SRs had two: empty
+ * Type 1 Content Date and Verification DateTime). The identified copy is the control: the same search finds
+ * the real dates and times there.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { StoredClip } from '../../src/records/clip-store.js';
+import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
+import { ExamStore } from '../../src/records/exam-store.js';
+import { decideMeasurement } from '../../src/records/late-decision.js';
+import { type Dataset, readPart10 } from '../../src/sync/dicom-file.js';
+import { type DicomInstance, type ExportOptions, buildExamInstances } from '../../src/sync/export-exam.js';
+import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
+import { US_IMAGE_STORAGE } from '../../src/sync/us-image.js';
+import { US_MULTIFRAME_STORAGE } from '../../src/sync/us-multiframe.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const hasDciodvfy = spawnSync('dciodvfy', ['-version']).error === undefined;
+const W = 320;
+const H = 240;
+const REGION = { x: 40, y: 30, width: 240, height: 200 };
+
+function kindOf(i: DicomInstance): string {
+  const template = (i.dataset.ContentTemplateSequence as Array<{ TemplateIdentifier: string }> | undefined)?.[0]?.TemplateIdentifier;
+  if (i.sopClassUid === COMPREHENSIVE_SR) return `SR TID ${template}`;
+  if (i.sopClassUid === US_MULTIFRAME_STORAGE) return 'US multi-frame';
+  if (i.sopClassUid === US_IMAGE_STORAGE) return (i.dataset.ImageType as string[])[0] === 'DERIVED' ? 'US overlay' : 'US image';
+  return i.sopClassUid;
+}
+
+/** The ways an instant can be written: DA, ISO date, TM, ISO time, hours and minutes. */
+function formsOf(iso: string): { dates: string[]; times: string[] } {
+  const s = new Date(iso).toISOString();
+  const day = s.slice(0, 10);
+  const time = s.slice(11, 19);
+  return { dates: [day.replace(/-/g, ''), day], times: [time.replace(/:/g, ''), time, time.slice(0, 5)] };
+}
+
+/** Identifiers, not dates: a UID's digits or a code (121005) may look like a time of day. */
+const isIdentifier = (key: string): boolean => key.endsWith('UID') || key === 'UID' || key === 'CodeValue' || key === 'TemplateIdentifier';
+
+/** Every string value in a dataset read back, with its attribute, through sequences and PN components. */
+function strings(v: unknown, key = ''): Array<[string, string]> {
+  if (typeof v === 'string') return [[key, v]];
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return [];
+  if (Array.isArray(v)) return v.flatMap((x) => strings(x, key));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => strings(x, /^(Alphabetic|Ideographic|Phonetic)$/.test(k) ? key : k));
+  return [];
+}
+
+/** What of the real instants an instance still says: in its values read back, and in its bytes before the pixels. */
+function leaks(bytes: Buffer, instants: string[]): string[] {
+  const ds = readPart10(bytes);
+  const values = strings(ds).filter(([k]) => !isIdentifier(k));
+  const found: string[] = [];
+  for (const iso of instants) {
+    const { dates, times } = formsOf(iso);
+    for (const [k, v] of values) for (const f of [...dates, ...times]) if (v.includes(f)) found.push(`${k}=${v} (${f})`);
+  }
+  // the bytes themselves, up to Pixel Data (7FE0,0010), with every UID cut out: no date and no hh:mm:ss
+  const pixelsAt = bytes.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+  let text = bytes.subarray(0, pixelsAt < 0 ? bytes.length : pixelsAt).toString('latin1');
+  for (const [k, v] of strings(ds)) if (isIdentifier(k) && v.length > 0) text = text.split(v).join('');
+  for (const iso of instants) {
+    const { dates, times } = formsOf(iso);
+    for (const f of [...dates, times[1]!]) if (text.includes(f)) found.push(`bytes (${f})`);
+  }
+  return found;
+}
+
+function dciodvfyErrors(dir: string, name: string, bytes: Buffer): string[] {
+  const file = join(dir, `${name}.dcm`);
+  writeFileSync(file, bytes);
+  const r = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
+  return (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('Error'));
+}
+
+describe('dates: remove leaves no real date or time in any instance', () => {
+  const dir = tempDir('dates-remove-');
+  const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
+  const store = new ExamStore(db);
+  const px = new Uint8Array(W * H);
+  for (let y = REGION.y; y < REGION.y + REGION.height; y++) for (let x = REGION.x; x < REGION.x + REGION.width; x++) px[y * W + x] = ((x * 7 + y * 3) % 200) + 20;
+  const open = store.createExam({ patient: { name: 'DOE^JANE', id: 'DATES-1', birthDate: '19900214', sex: 'F' }, datingGaWeeks: 21 });
+  const cap = store.addCapture(
+    open.id,
+    {
+      frameSeq: 1,
+      width: W,
+      height: H,
+      channels: 1,
+      pixels: px,
+      pixelSpacing: { x: 0.3, y: 0.3 },
+      region: REGION,
+      results: [
+        {
+          modelId: 'fetal-head',
+          modelVersion: '1.0.0',
+          provider: 'cpu',
+          result: { task: 'fetal-head', hcMm: 175.2, bpdMm: 48.1, ofdMm: 61.3, gaWeeks: 20.1, ellipse: { cx: 160, cy: 130, semiMajor: 60, semiMinor: 48, angleDeg: 10 } } as never,
+        },
+      ],
+      // a clinician's caliper: its Finding says when it was measured
+      clinicianMeasurements: [
+        {
+          kind: 'distance',
+          points: [
+            [60, 60],
+            [120, 140],
+          ],
+        },
+      ],
+    },
+    'Dr Alice Martin',
+  );
+  store.decide(cap.measurements.find((m) => m.kind === 'hc')!.id, { decision: 'corrected', value: 178.4, by: 'Dr Alice Martin' });
+  store.closeExam(open.id, null);
+  // a decision after closing: its revision is made at its own time, with a comment
+  let late: { revision: number; at: Date; notes: string[] } | undefined;
+  decideMeasurement(db, store, cap.measurements.find((m) => m.kind === 'bpd')!.id, { decision: 'confirmed', by: 'Dr Bob Stone' }, (_exam, revision, at, notes) => {
+    late = { revision, at, notes };
+    return undefined;
+  });
+  const exam = store.getExam(open.id);
+  const clip: StoredClip = {
+    id: 'clip-1',
+    createdAt: new Date(Date.parse(exam.createdAt) + 5_000).toISOString(),
+    width: 64,
+    height: 48,
+    channels: 1,
+    frameCount: 3,
+    timestampsMs: [1000, 1033.3, 1066.6],
+    region: { x: 8, y: 4, width: 48, height: 40, origin: 'set' },
+    pixelSpacing: { x: 0.3, y: 0.3 },
+    pixels: new Uint8Array(64 * 48 * 3).fill(90),
+  };
+  // signed on another day, at a time of its own
+  const signedAt = new Date('2026-03-04T10:20:30Z');
+  const build = (o: Pick<ExportOptions, 'dates' | 'deidentified'>): DicomInstance[] =>
+    buildExamInstances(exam, (id) => store.capturePixels(id), {
+      secret: 'dates-secret',
+      deviceSerial: 'SN-1',
+      softwareVersion: '0.1.0',
+      clips: [clip],
+      report: { revision: late!.revision, at: late!.at, notes: late!.notes, verification: { observerName: 'Dr Ada Byron', organization: 'Maternity unit', at: signedAt } },
+      ...o,
+    });
+  const removed = build({ dates: 'remove', deidentified: true });
+  const identified = build({ dates: 'shift', deidentified: false });
+  const c = exam.captures[0]!;
+  const instants = [
+    exam.createdAt,
+    exam.closedAt!,
+    c.createdAt,
+    clip.createdAt,
+    late!.at.toISOString(),
+    signedAt.toISOString(),
+    ...c.measurements.flatMap((m) => (m.decidedAt ? [m.decidedAt] : [])),
+    ...(c.clinicianMeasurements ?? []).map((m) => m.at),
+  ];
+  const KINDS = ['SR TID 1500', 'SR TID 5000', 'US image', 'US multi-frame', 'US overlay'];
+
+  it('builds every kind, each saying what it was made of (a decision, a caliper, a signature)', () => {
+    expect([...new Set(removed.map(kindOf))].sort()).toEqual(KINDS);
+    expect(c.measurements.filter((m) => m.decidedAt).length).toBe(2);
+    expect(c.clinicianMeasurements).toHaveLength(1);
+    expect(late!.revision).toBe(1);
+  });
+
+  it('the identified copy (the control) says the real dates and times, in every kind', () => {
+    for (const i of identified) expect(leaks(i.bytes, instants).length, kindOf(i)).toBeGreaterThan(0);
+    const sr = identified.find((i) => kindOf(i) === 'SR TID 1500')!;
+    const found = leaks(sr.bytes, instants).join('\n');
+    for (const k of ['StudyTime', 'ContentTime', 'VerificationDateTime', 'TextValue']) expect(found).toContain(`${k}=`);
+  });
+
+  it('none is left in any kind, read back from the bytes, values and SR text alike', () => {
+    for (const i of removed) expect(leaks(i.bytes, instants), kindOf(i)).toEqual([]);
+  });
+
+  it('each date and time has its Basic profile action: Z, X, or a dummy where Type 1', () => {
+    for (const i of removed) {
+      const ds = readPart10(i.bytes);
+      const sr = i.sopClassUid === COMPREHENSIVE_SR;
+      const empty = (v: unknown): boolean => v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+      expect(Object.keys(ds), kindOf(i)).toEqual(expect.arrayContaining(['StudyDate', 'StudyTime', 'ContentDate', 'ContentTime'])); // Z keeps them present
+      expect(empty(ds.StudyDate) && empty(ds.StudyTime), kindOf(i)).toBe(true);
+      for (const k of ['SeriesDate', 'SeriesTime', 'TimezoneOffsetFromUTC']) expect(ds, `${kindOf(i)} ${k}`).not.toHaveProperty(k);
+      if (sr) {
+        expect([ds.ContentDate, ds.ContentTime], kindOf(i)).toEqual(['19000101', '000000']);
+        expect((ds.VerifyingObserverSequence as Dataset[])[0]!.VerificationDateTime, kindOf(i)).toBe('19000101000000');
+        expect(ds.LongitudinalTemporalInformationModified).toBe('REMOVED');
+      } else expect(empty(ds.ContentDate) && empty(ds.ContentTime), kindOf(i)).toBe(true);
+    }
+  });
+
+  it.skipIf(!hasDciodvfy)('every instance passes dciodvfy with no error', () => {
+    removed.forEach((i, n) => expect(dciodvfyErrors(dir, `removed-${n}`, i.bytes), kindOf(i)).toEqual([]));
+  });
+});
