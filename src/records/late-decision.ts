@@ -40,7 +40,8 @@ export function decideMeasurement(db: Db, store: ExamStore, measurementId: strin
       }
       const measurement = store.decide(measurementId, { ...d, afterClose: true });
       const at = new Date();
-      const note = `${measurement.kind} ${measurement.state} by ${d.by} after the exam was closed`;
+      // a revision's notes never name (ReportRevision.notes): who decided is the measurement's own Finding and person observer
+      const note = `${measurement.kind} ${measurement.state} after the exam was closed`;
       const rec = signatures.addRevision(row.exam_id, { kind: 'amendment', by: d.by, at }, (revision) => send(store.getExam(row.exam_id), revision, at, [note]));
       return { measurement, amendedRevision: rec.revision };
     })
