@@ -47,11 +47,14 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.ACCESS_SIGN_IN_FAILED]: 401,
   [E.ACCESS_FORBIDDEN]: 403,
   [E.ACCESS_ORIGIN_REFUSED]: 403,
-  [E.ACCESS_HOST_REFUSED]: 403,
+  // 421 Misdirected Request: the Host is not a name of this device (guard.ts sends it; the contract tests read it)
+  [E.ACCESS_HOST_REFUSED]: 421,
   [E.ACCESS_SETUP_REFUSED]: 403,
-  [E.ACCESS_LOCKED]: 429,
+  // a failed sign-in, with Retry-After: what POST /api/session answers (the sign-in screen reads it)
+  [E.ACCESS_LOCKED]: 401,
   [E.ACCESS_RATE_LIMITED]: 429,
-  [E.ACCESS_TOO_MANY_WEBSOCKETS]: 429,
+  // the server is full, not this client too fast (guard.ts)
+  [E.ACCESS_TOO_MANY_WEBSOCKETS]: 503,
   [E.ACCESS_SECRET_INVALID]: 400,
   [E.ACCESS_USER_INVALID]: 400,
   [E.ACCESS_USER_EXISTS]: 409,

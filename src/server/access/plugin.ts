@@ -12,13 +12,14 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessServices } from '../../access/access.js';
 import { type DeviceNames, deviceNames } from '../../access/device-names.js';
 import type { Access } from '../../access/roles.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCodes, SonoError } from '../../errors.js';
+import { errorBody, toSonoError } from '../plugins/errors.js';
 import { adminRoutes } from './admin-routes.js';
 import { installGuard, thirdPartyAccess } from './guard.js';
 import { sessionRoutes } from './session-routes.js';
@@ -82,8 +83,25 @@ async function accessPlugin(app: FastifyInstance, o: AccessPluginOptions): Promi
         { statusCode: ctx.statusCode },
       ),
   });
-  sessionRoutes(app, { cookieName, secure: o.secure, signInLimit: { max: o.rateLimit.signInMax, timeWindow: o.rateLimit.windowMs } });
-  adminRoutes(app);
+  // The account routes in a scope of their own with the app's one error handler: bad input, a body too large or
+  // a storage failure answer { code: SONO_*, message, statusCode } like every other API route, not fastify's
+  // FST_* codes or a bare 500. A scope: the handler must not reach the routes added after this plugin.
+  await app.register(async (scope) => {
+    scope.setErrorHandler(accessErrorHandler);
+    sessionRoutes(scope, { cookieName, secure: o.secure, signInLimit: { max: o.rateLimit.signInMax, timeWindow: o.rateLimit.windowMs } });
+    adminRoutes(scope);
+  });
+}
+
+/** What the errors plugin's handler does (src/server/plugins/errors.ts), for the account routes. */
+function accessErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = toSonoError(err);
+  const body = errorBody(e);
+  if (body.statusCode >= 500) req.log.error({ err, code: e.code, url: req.url }, 'request failed');
+  else req.log.info({ code: e.code, url: req.url, status: body.statusCode }, e.message);
+  // a body refused before it was read to its end: close the connection after the answer
+  if (!req.raw.complete) void reply.header('connection', 'close');
+  return reply.code(body.statusCode).send(body);
 }
 
 export default fp(accessPlugin, { name: 'sonoedge-access', fastify: '5.x' });
