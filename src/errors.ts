@@ -156,6 +156,8 @@ export const ErrorCodes = {
   CLIP_TOO_LARGE: 'SONO_CLIP_TOO_LARGE',
   /** an Idempotency-Key the daemon stored for one request (a capture of a frame, a clip, a decision) sent with another */
   IDEMPOTENCY_KEY_REUSED: 'SONO_IDEMPOTENCY_KEY_REUSED',
+  /** a decision whose expected state (what the client showed) is no longer the measurement's: someone decided since */
+  DECISION_STALE: 'SONO_DECISION_STALE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -175,4 +175,16 @@ export const LATER_MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE TRIGGER manual_measures_no_delete BEFORE DELETE ON manual_measures BEGIN SELECT RAISE(ABORT, 'manual measures are kept as made'); END;
     `,
   },
+  {
+    version: 27,
+    name: 'A decision stored once per client key',
+    // POST /api/measurements/:id/decision takes an Idempotency-Key (scoped to the measurement): the decision
+    // row keeps it with a digest of the request, so a retry whose answer was lost is answered from its row
+    // (no second history row, even on a closed exam) and the same key with another request is refused.
+    sql: `
+      ALTER TABLE measurement_decisions ADD COLUMN client_key TEXT;
+      ALTER TABLE measurement_decisions ADD COLUMN request_digest TEXT;
+      CREATE UNIQUE INDEX measurement_decisions_once_per_client_key ON measurement_decisions (measurement_id, client_key) WHERE client_key IS NOT NULL;
+    `,
+  },
 ];

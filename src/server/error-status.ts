@@ -89,6 +89,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.CLIP_TOO_LARGE]: 413,
   // an Idempotency-Key sent again with another request (another frame, clip or decision)
   [E.IDEMPOTENCY_KEY_REUSED]: 409,
+  [E.DECISION_STALE]: 409,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -4,7 +4,9 @@
  * marked saved only after every await), and a second tap confirmed the AI's values over the clinician's
  * correction (the reviewer's repro: HC corrected 192.34, then confirmed 176.68). Now the frame is marked
  * "saving" before the first await: Confirm stays off on it, and the correction is what is stored, once. A
- * save that ends while another frame is shown leaves that frame's state line alone (it said "saved").
+ * save that ends while another frame is shown leaves that frame's state line alone (it said "saved"). A
+ * decision stored whose answer was lost is not stored again by the next tap: the page sends each decision
+ * with an Idempotency-Key and the state it showed (`expect`), and the daemon answers the stored one.
  * Chromium, real daemon, simulated probe.
  */
 import { existsSync } from 'node:fs';
@@ -105,6 +107,36 @@ describe.skipIf(!existsSync(CHROMIUM))('Confirm while its save is in flight', ()
     expect(await page.getAttribute('#state', 'data-i18n')).toBe('saved');
     expect(await page.isDisabled('#confirm')).toBe(true);
     expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('a decision stored but its answer lost: the next tap is answered with it, each decision stored once', async () => {
+    const errors: string[] = [];
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors, { consoleErrors: false });
+    await startExam(page, 'obstetric', 20);
+    await reviewBestFrame(page);
+    await correctHead(context, page);
+    const sent: Array<{ key: string | undefined; expect: unknown }> = [];
+    let lost = 0;
+    await page.route('**/api/measurements/*/decision', async (route: Route) => {
+      sent.push({ key: route.request().headers()['idempotency-key'], expect: (route.request().postDataJSON() as { expect?: unknown }).expect });
+      if (lost > 0) return route.continue();
+      lost++;
+      await route.fetch(); // the daemon stores it; the answer never reaches the page
+      await route.abort('connectionreset');
+    });
+    await page.tap('#confirm');
+    await page.waitForFunction(() => !(document.getElementById('confirm') as HTMLButtonElement).disabled, undefined, { timeout: 30000 }); // failed: may be tried again
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent === 'Corrected and saved', undefined, { timeout: 30000 });
+    const exams = (await (await context.request.get(`${rig.d.url}/api/exams`)).json()) as Array<{ id: string }>;
+    const exam = (await (await context.request.get(`${rig.d.url}/api/exams/${exams[0]!.id}`)).json()) as ExamView;
+    expect(exam.captures).toHaveLength(1);
+    const history = (await (await context.request.get(`${rig.d.url}/api/exams/${exams[0]!.id}/decisions`)).json()) as unknown[];
+    expect(history).toHaveLength(exam.captures[0]!.measurements.length); // the lost one was not stored twice
+    expect(sent[0]!.key).toMatch(/^decision-/);
+    expect(sent[1]!.key).toBe(sent[0]!.key); // the retry of the first decision sent its key again
+    expect(sent[0]!.expect).toEqual({ state: 'unverified', decidedAt: null });
     await context.close();
   }, 120_000);
 });

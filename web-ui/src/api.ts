@@ -75,8 +75,13 @@ export const api = {
   /** Posts a frozen frame back as the binary message /api/live sent; the daemon pairs it with its results. */
   captureFrame: (examId: string, frame: ArrayBuffer, operator: string, idempotencyKey: string) =>
     request<Capture>('POST', `/api/exams/${q(examId)}/captures/frame?operator=${q(operator)}`, { binary: frame }, { 'idempotency-key': idempotencyKey }),
-  /** `value` corrects a number, `text` a category (orientation, margin, class), `geometry` the calipers or outline. */
-  decide: (id: string, body: DecisionBody) => request<Measurement>('POST', `/api/measurements/${q(id)}/decision`, { json: body }),
+  /**
+   * `value` corrects a number, `text` a category (orientation, margin, class), `geometry` the calipers or outline;
+   * `expect` the measurement as the page showed it (the daemon refuses, 409, a decision over one made since);
+   * `idempotencyKey` stores it once (a retry whose answer was lost is answered with the stored decision).
+   */
+  decide: (id: string, body: DecisionBody, idempotencyKey?: string) =>
+    request<Measurement>('POST', `/api/measurements/${q(id)}/decision`, { json: body }, idempotencyKey !== undefined ? { 'idempotency-key': idempotencyKey } : {}),
   growth: (examId: string) => request<GrowthDto>('GET', `/api/exams/${q(examId)}/growth`),
   health: () => request<HealthDto>('GET', '/api/health'),
   sync: () => request<SyncStateDto>('GET', '/api/sync'),

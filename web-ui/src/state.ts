@@ -3,7 +3,7 @@
  * switches on it instead of guessing from which variables happen to be set.
  */
 import type { DecodedFrameHeader, ExamType, ResultMessage } from '../../src/protocol/index.js';
-import type { Exam } from './api';
+import type { Exam, Measurement } from './api';
 import { Cine } from './live/cine';
 import type { Review } from './exam-types/types';
 
@@ -48,6 +48,11 @@ export interface AppState {
    * slow save rebuilt the AI proposal with Confirm on, and a second tap confirmed the AI over the correction)
    */
   readonly savingFrames: Set<string>;
+  /**
+   * measurements this page decided, as the daemon answered (state, decidedAt): the state its next decision on
+   * one expects (`expect`); a measurement not here was seen only as the AI proposed it (unverified)
+   */
+  readonly decided: Map<string, { state: Measurement['state']; decidedAt: string | null }>;
   /** the tasks of the models the daemon runs (from its hello); undefined until known */
   installedTasks: Set<string> | undefined;
 }
@@ -62,6 +67,7 @@ export function createState(): AppState {
     cine: new Cine(150),
     savedFrames: new Set(),
     savingFrames: new Set(),
+    decided: new Map(),
     installedTasks: undefined,
   }; // 5 s at 30 fps
 }

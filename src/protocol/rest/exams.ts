@@ -128,6 +128,19 @@ export const DecisionBody = T.Object(
       ]),
     ),
     by: T.Optional(T.String({ minLength: 1, maxLength: 64, description: 'Ignored: the signed-in user is recorded as who decided (accepted so older clients keep working)' })),
+    expect: T.Optional(
+      T.Object(
+        {
+          state: T.Union([T.Literal('unverified'), T.Literal('confirmed'), T.Literal('corrected')]),
+          // null first: the validator coerces types, and a string branch first would turn null into ""
+          decidedAt: T.Union([T.Null(), T.String({ maxLength: 64 })]),
+        },
+        {
+          additionalProperties: false,
+          description: 'The measurement as the client showed it (its state and decidedAt): when it is no longer so (someone decided since), 409 SONO_DECISION_STALE and nothing is stored',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

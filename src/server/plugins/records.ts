@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type as T } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
@@ -10,6 +11,28 @@ import { diskGuarded } from '../disk-guarded.js';
 
 /** A corrected outline holds up to 40,000 numbers: the one JSON body allowed to be this large. */
 const DECISION_BODY_LIMIT = 1024 * 1024;
+
+const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
+
+/** JSON with its object keys sorted: one text for one value, whatever order a client wrote it in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** What a decision's Idempotency-Key is checked against: the body but `by` (ignored), as a SHA-256. */
+function decisionDigest(body: DecisionBody): string {
+  const { by: _by, ...request } = body;
+  return createHash('sha256').update(canonical(request)).digest('hex');
+}
 
 /** Patient records: clinicians (and admins) only (src/access/roles.ts). */
 const clinician = { access: 'clinician' as const };
@@ -68,18 +91,33 @@ const records: FastifyPluginAsync = async (app) => {
       return { visits, ...assessGrowth(visits) };
     },
   );
-  app.post<{ Params: IdParams; Body: DecisionBody }>(
+  app.post<{ Params: IdParams; Body: DecisionBody; Headers: { 'idempotency-key'?: string } }>(
     '/api/measurements/:id/decision',
     {
       config: clinician,
       bodyLimit: DECISION_BODY_LIMIT,
-      schema: { tags, summary: 'Confirm or correct an AI measurement', params: IdParams, body: DecisionBody, response: { 200: MeasurementDto, ...errorResponses(400, 404, 409, 413, 415) } },
+      schema: {
+        tags,
+        summary:
+          'Confirm or correct an AI measurement. An Idempotency-Key (scoped to the measurement) stores it once: a retry answers the stored decision, the key with another body 409; `expect` refuses (409) a decision over one made since',
+        params: IdParams,
+        body: DecisionBody,
+        headers: ClientKeyHeaders,
+        response: { 200: MeasurementDto, ...errorResponses(400, 404, 409, 413, 415) },
+      },
     },
     async (req) => {
+      // a retry whose answer was lost: answered from its stored row before anything else (even on an exam closed since)
+      const clientKey = req.headers['idempotency-key'];
+      const requestDigest = clientKey !== undefined ? decisionDigest(req.body) : undefined;
+      const replayed = clientKey !== undefined ? store.replayedDecision(req.params.id, clientKey, requestDigest!) : undefined;
+      if (replayed) return replayed;
       // who decided is who is signed in: a `by` in the body is never trusted
       const by = req.principal!.name;
       // a closed exam's undecided measurement is decided with an amended report (src/records/late-decision.ts)
-      const { measurement: m } = decideMeasurement(app.sono.db, store, req.params.id, { ...req.body, by }, (exam, revision, at, notes) => app.sono.reports?.revise(exam, { revision, at, notes }));
+      const { measurement: m } = decideMeasurement(app.sono.db, store, req.params.id, { ...req.body, by, clientKey, requestDigest }, (exam, revision, at, notes) =>
+        app.sono.reports?.revise(exam, { revision, at, notes }),
+      );
       auditRequest(req, `measurement.${req.body.decision}`, m.id, 'ok', { aiValue: m.aiValue, finalValue: m.finalValue, aiText: m.aiText, finalText: m.finalText });
       return m;
     },

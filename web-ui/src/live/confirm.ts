@@ -10,7 +10,7 @@
  * `{ clinicianMeasurements }` JSON): the capture and its calipers are stored together or not at all.
  */
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
-import type { ManualMeasureBody } from '../../../src/protocol/rest/index.js';
+import type { DecisionBody, ManualMeasureBody } from '../../../src/protocol/rest/index.js';
 import { api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
@@ -40,7 +40,11 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   try {
     const capture = await api.captureFrame(exam.id, withCalipers(review.buf, c.calipers.saved(seq)), operator, captureKey(exam.id, review.buf));
     const edited = await review.decide(capture, async (id, decision, fix) => {
-      await api.decide(id, { decision, ...fix });
+      // the measurement as this page showed it: the AI proposal, or its own last decision on it
+      const expect = state.decided.get(id) ?? { state: 'unverified' as const, decidedAt: null };
+      const body = { decision, ...fix, expect };
+      const m = await api.decide(id, body, decisionKey(id, body));
+      state.decided.set(id, { state: m.state, decidedAt: m.decidedAt });
     });
     decided = true;
     state.savedFrames.add(key);
@@ -57,6 +61,26 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
     if (stillShown() && !decided) els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
     c.message(failureText(err), 'error');
   }
+}
+
+/**
+ * A decision's Idempotency-Key: the measurement and a digest of the body, expected state included. A retry
+ * of the same decision (its answer lost, nothing learnt since) sends the same key and is answered with the
+ * stored decision; a new decision on it (another body, or after this page's decision was answered) gets a new key.
+ */
+function decisionKey(id: string, body: DecisionBody): string {
+  // cyrb53 (a 53-bit string hash): keys need only differ between the decisions of one measurement
+  const text = JSON.stringify(body);
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `decision-${id}-${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16)}`;
 }
 
 /** The frame message, followed by the calipers as UTF-8 JSON when there are any (else the message alone). */
