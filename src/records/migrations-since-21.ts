@@ -187,4 +187,22 @@ export const LATER_MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE UNIQUE INDEX measurement_decisions_once_per_client_key ON measurement_decisions (measurement_id, client_key) WHERE client_key IS NOT NULL;
     `,
   },
+  {
+    version: 28,
+    name: 'The second reading each adjudication answers',
+    // An adjudication answers the second reading that was the latest when it was made; a later disagreement
+    // flags again. Deciding that by comparing timestamps fails for two in the same millisecond or a clock that
+    // stepped back, and ids of two tables do not compare, so each adjudication names the second reading it
+    // answers. Rows made before: linked by the rule used until now (the latest second reading at or before
+    // the adjudication's time), so every measurement reads as it did; the no-update trigger stands aside for
+    // that one update only.
+    sql: `
+      ALTER TABLE adjudications ADD COLUMN second_read_id INTEGER REFERENCES second_reads(id) ON DELETE RESTRICT;
+      DROP TRIGGER adjudications_no_update;
+      UPDATE adjudications SET second_read_id = (
+        SELECT s.id FROM second_reads s WHERE s.measurement_id = adjudications.measurement_id AND s.at <= adjudications.at ORDER BY s.id DESC LIMIT 1
+      );
+      CREATE TRIGGER adjudications_no_update BEFORE UPDATE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
+    `,
+  },
 ];

@@ -116,8 +116,10 @@ export class SecondReadStore {
           throw new SonoError(ErrorCodes.SECOND_READ_INVALID, `The value ${a.value} is not a positive finite number; send the measured value`);
         const at = new Date();
         this.db
-          .prepare('INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(measurementId, m.exam_id, a.by, a.value ?? null, a.text ?? null, a.note ?? null, at.toISOString());
+          .prepare(
+            'INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at, second_read_id) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT max(id) FROM second_reads WHERE measurement_id = ?))',
+          )
+          .run(measurementId, m.exam_id, a.by, a.value ?? null, a.text ?? null, a.note ?? null, at.toISOString(), measurementId);
         const notes = this.readings(m.exam_id)
           .filter((x) => x.adjudicated)
           .map(readingNote);
@@ -131,11 +133,9 @@ export class SecondReadStore {
     const s = this.db.prepare('SELECT * FROM second_reads WHERE measurement_id = ? ORDER BY id DESC LIMIT 1').get(m.id) as Record<string, unknown> | undefined;
     const a = this.db.prepare('SELECT * FROM adjudications WHERE measurement_id = ? ORDER BY id DESC LIMIT 1').get(m.id) as Record<string, unknown> | undefined;
     const second = s ? { agree: s.agree === 1, value: s.value as number | null, text: s.text as string | null, by: s.reader as string, at: s.at as string, note: s.note as string | null } : null;
-    // an adjudication answers the disagreement before it; a later disagreement flags again
+    // an adjudication answers the second reading that was the latest when it was made (by id, never by clock); a later disagreement flags again
     const adjudicated =
-      a && s && (a.id as number) > 0 && (a.at as string) >= (s.at as string)
-        ? { value: a.value as number | null, text: a.text as string | null, by: a.by_user as string, at: a.at as string, note: a.note as string | null }
-        : null;
+      a && s && a.second_read_id === s.id ? { value: a.value as number | null, text: a.text as string | null, by: a.by_user as string, at: a.at as string, note: a.note as string | null } : null;
     return {
       measurementId: m.id,
       kind: m.kind,

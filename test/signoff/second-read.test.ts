@@ -3,9 +3,10 @@
  * measurement and disagrees with another (flagged); the signer cannot second-read and a third clinician cannot
  * adjudicate; the signer adjudicates; all three values are kept (GET /api/exams/:id/second-reads) and exported
  * in an amended SR revision that names the signed one. A disk that fills while the amended report is queued
- * keeps neither the adjudication nor the revision (507), and the same request then goes through once.
+ * keeps neither the adjudication nor the revision (507), and the same request then goes through once. Which
+ * second reading an adjudication answers is told by ids, never by the clock.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ExamStore } from '../../src/records/exam-store.js';
 import { readPart10 } from '../../src/sync/dicom-file.js';
 import { Outbox } from '../../src/sync/outbox.js';
@@ -112,5 +113,26 @@ describe('second reader', async () => {
     expect(await revisions()).toEqual([[1, 'signature'], [2, 'amendment']]);
     expect(srCount(exam.id)).toBe(signedSrs + 2); // one amendment: TID 1500 + 5000
     expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('a disagreement after an adjudication flags again, in the same millisecond or after the clock stepped back', async () => {
+    const { exam } = makeDecidedExam(t.db);
+    const [hc, bpd] = (['hc', 'bpd'] as const).map((k) => exam.captures[0]!.measurements.find((m) => m.kind === k)!);
+    expect((await post(`/api/exams/${exam.id}/sign`, ada.headers, {})).statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (const [m, step] of [[hc!, 0], [bpd!, -3_600_000]] as const) {
+        const at = new Date('2026-06-01T10:00:00.000Z');
+        vi.setSystemTime(at);
+        expect((await post(`/api/measurements/${m.id}/second-read`, bob.headers, { agree: false, value: 181 })).json()).toMatchObject({ flagged: true });
+        expect((await post(`/api/measurements/${m.id}/adjudicate`, ada.headers, { value: 180 })).json()).toMatchObject({ flagged: false });
+        vi.setSystemTime(at.getTime() + step); // the same millisecond (hc), an hour back (bpd)
+        const again = (await post(`/api/measurements/${m.id}/second-read`, bob.headers, { agree: false, value: 182 })).json();
+        expect(again).toMatchObject({ flagged: true, second: { value: 182 }, adjudicated: null });
+        expect((await post(`/api/measurements/${m.id}/adjudicate`, ada.headers, { value: 181 })).json()).toMatchObject({ flagged: false, adjudicated: { value: 181 } });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
