@@ -42,6 +42,8 @@ export function adminRoutes(app: FastifyInstance): void {
     try {
       const result = await run();
       audit(req, { action, target, outcome: 'ok' });
+      // a disable, a new secret or a revoked token may end credentials an open live view holds
+      if (action !== 'user.create' && action !== 'token.create') app.credentialsEnded.tell();
       return reply.code(status).send(result);
     } catch (err) {
       if (!(err instanceof SonoError)) throw err;

@@ -59,6 +59,16 @@ export function cookieNameFor(secure: boolean): string {
 async function accessPlugin(app: FastifyInstance, o: AccessPluginOptions): Promise<void> {
   const cookieName = cookieNameFor(o.secure);
   app.decorate('access', o.services);
+  const checks = new Set<() => void>();
+  app.decorate('credentialsEnded', {
+    listen: (check: () => void) => {
+      checks.add(check);
+      return () => void checks.delete(check);
+    },
+    tell: () => {
+      for (const check of [...checks]) check();
+    },
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     hsts: o.secure ? { maxAge: 31_536_000, includeSubDomains: false } : false,

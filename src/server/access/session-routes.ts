@@ -70,7 +70,10 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
 
   app.delete('/api/session', { config: { access: 'signed-in' }, schema: { tags: ['access'], summary: 'Sign out' } }, async (req, reply) => {
     const p = req.principal!;
-    if (p.via === 'session') services.sessions.revoke(p.credentialId);
+    if (p.via === 'session') {
+      services.sessions.revoke(p.credentialId);
+      app.credentialsEnded.tell();
+    }
     services.audit.record({ user: p.name, role: p.role, client: clientOf(req), action: 'session.sign-out', target: p.via, outcome: 'ok' });
     void reply.clearCookie(o.cookieName, { path: '/' });
     return reply.code(204).send();

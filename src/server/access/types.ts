@@ -14,6 +14,12 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     access: AccessServices;
+    /**
+     * Told when this daemon ends credentials (a user disabled, a new secret, a token revoked, a sign-out), so an
+     * open live view checks its own at once instead of at its next 30 s check. The CLI, another process, is
+     * not heard: its changes are seen at that check.
+     */
+    credentialsEnded: { listen(check: () => void): () => void; tell(): void };
   }
 }
 

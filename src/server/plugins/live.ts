@@ -115,10 +115,13 @@ const live: FastifyPluginAsync = async (app) => {
       clients.add(socket);
       // the socket outlives the request that opened it: a user signed out, disabled or revoked meanwhile is dropped
       const principal = req.principal;
-      const stillSignedIn = setInterval(() => {
-        if (principal && !principalIsLive(app.access, principal)) socket.close(4401, 'Signed out');
-      }, LIVE_CREDENTIAL_CHECK_MS);
+      const check = (): void => {
+        if (principal && socket.readyState === socket.OPEN && !principalIsLive(app.access, principal)) socket.close(4401, 'Signed out');
+      };
+      const stillSignedIn = setInterval(check, LIVE_CREDENTIAL_CHECK_MS);
       stillSignedIn.unref();
+      // credentials ended by this daemon (disable, new secret, revoked token, sign-out): checked at once
+      const stopListening = app.credentialsEnded.listen(check);
       const hello: HelloMessage = {
         type: 'hello',
         protocol: PROTOCOL_VERSION,
@@ -150,6 +153,7 @@ const live: FastifyPluginAsync = async (app) => {
       });
       const forget = (): void => {
         clearInterval(stillSignedIn);
+        stopListening();
         clients.delete(socket);
         if (enhancedViewers.delete(socket)) applyEnhance();
         rt.modelGate?.setViewer(socket, undefined);
