@@ -4,40 +4,18 @@ import { AuditTrail, auditKey, GENESIS_HASH, rowHash, VERIFY_SLICE_ROWS } from '
 import type { ChainRow } from '../../src/audit/verify.js';
 import type { Db } from '../../src/records/database.js';
 import { tempDir } from '../helpers/tmp.js';
+import { appendChainedRows, INSERT_AUDIT_ROW } from './trail-rows.js';
 import { openDataDir } from '../access/access-app.js';
 
-const INSERT =
-  'INSERT INTO audit (id, at, user, role, client, action, target, outcome, details_json, prev_hash, hash) VALUES (@id, @at, @user, @role, @client, @action, @target, @outcome, @details_json, @prev_hash, @hash)';
+const INSERT = INSERT_AUDIT_ROW;
 
-/** A trail of `n` rows: the first few through record(), the rest chained the same way in one transaction (record() one by one takes seconds for 50,000). */
+/** A trail of `n` rows: the first few through record(), the rest chained the same way in one transaction. */
 function trailWith(n: number): { trail: AuditTrail; db: Db; deviceSecret: string } {
   const { db, deviceSecret } = openDataDir(join(tempDir('sonoedge-audit-slices-'), 'data'));
   const trail = new AuditTrail(db, deviceSecret);
   const viaRecord = Math.min(n, 3);
   for (let i = 1; i <= viaRecord; i++) trail.record({ user: 'alice', role: 'clinician', client: '10.0.0.7', action: 'exam.read', target: `exam-${i}`, outcome: 'ok' });
-  const key = auditKey(deviceSecret);
-  const insert = db.prepare(INSERT);
-  db.transaction(() => {
-    let prev = (db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
-    for (let id = viaRecord + 1; id <= n; id++) {
-      const row: ChainRow = {
-        id,
-        at: new Date().toISOString(),
-        user: 'alice',
-        role: 'clinician',
-        client: '10.0.0.7',
-        action: 'exam.read',
-        target: `exam-${id}`,
-        outcome: 'ok',
-        details_json: null,
-        prev_hash: prev,
-        hash: '',
-      };
-      row.hash = rowHash(key, row);
-      insert.run(row);
-      prev = row.hash;
-    }
-  })();
+  appendChainedRows(db, deviceSecret, viaRecord + 1, n);
   return { trail, db, deviceSecret };
 }
 
