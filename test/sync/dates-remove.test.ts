@@ -19,22 +19,13 @@ import { decideMeasurement } from '../../src/records/late-decision.js';
 import { type Dataset, readPart10 } from '../../src/sync/dicom-file.js';
 import { type DicomInstance, type ExportOptions, buildExamInstances } from '../../src/sync/export-exam.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
-import { US_IMAGE_STORAGE } from '../../src/sync/us-image.js';
-import { US_MULTIFRAME_STORAGE } from '../../src/sync/us-multiframe.js';
 import { tempDir } from '../helpers/tmp.js';
+import { kindOf } from './instance-kind.js';
 
 const hasDciodvfy = spawnSync('dciodvfy', ['-version']).error === undefined;
 const W = 320;
 const H = 240;
 const REGION = { x: 40, y: 30, width: 240, height: 200 };
-
-function kindOf(i: DicomInstance): string {
-  const template = (i.dataset.ContentTemplateSequence as Array<{ TemplateIdentifier: string }> | undefined)?.[0]?.TemplateIdentifier;
-  if (i.sopClassUid === COMPREHENSIVE_SR) return `SR TID ${template}`;
-  if (i.sopClassUid === US_MULTIFRAME_STORAGE) return 'US multi-frame';
-  if (i.sopClassUid === US_IMAGE_STORAGE) return (i.dataset.ImageType as string[])[0] === 'DERIVED' ? 'US overlay' : 'US image';
-  return i.sopClassUid;
-}
 
 /** The ways an instant can be written: DA, ISO date, TM, ISO time, hours and minutes. */
 function formsOf(iso: string): { dates: string[]; times: string[] } {

@@ -13,26 +13,15 @@ import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import type { StoredClip } from '../../src/records/clip-store.js';
 import { readPart10, writePart10 } from '../../src/sync/dicom-file.js';
 import { type DicomInstance, type ExportOptions, buildExamInstances } from '../../src/sync/export-exam.js';
-import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
-import { US_IMAGE_STORAGE } from '../../src/sync/us-image.js';
-import { US_MULTIFRAME_STORAGE } from '../../src/sync/us-multiframe.js';
 import { makeClosedExam } from '../helpers/exam-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
+import { kindOf } from './instance-kind.js';
 
 const hasDciodvfy = spawnSync('dciodvfy', ['-version']).error === undefined;
 
 function findings(file: string): string[] {
   const r = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
   return (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('Error') || l.startsWith('Warning'));
-}
-
-/** What kind of instance: the SOP class, and an SR's template. */
-function kindOf(i: DicomInstance): string {
-  const template = (i.dataset.ContentTemplateSequence as Array<{ TemplateIdentifier: string }> | undefined)?.[0]?.TemplateIdentifier;
-  if (i.sopClassUid === COMPREHENSIVE_SR) return `SR TID ${template}`;
-  if (i.sopClassUid === US_MULTIFRAME_STORAGE) return 'US multi-frame';
-  if (i.sopClassUid === US_IMAGE_STORAGE) return (i.dataset.ImageType as string[])[0] === 'DERIVED' ? 'US overlay' : 'US image';
-  return i.sopClassUid;
 }
 
 describe('Timezone Offset From UTC in every instance', () => {
@@ -97,7 +86,10 @@ describe('Timezone Offset From UTC in every instance', () => {
       writeFileSync(b, writePart10(without));
       const found = findings(a);
       expect(found, kindOf(i)).toEqual(findings(b));
-      expect(found.filter((l) => l.startsWith('Error')), kindOf(i)).toEqual([]);
+      expect(
+        found.filter((l) => l.startsWith('Error')),
+        kindOf(i),
+      ).toEqual([]);
     }
   });
 });
