@@ -49,6 +49,11 @@ export interface AppState {
    */
   readonly savingFrames: Set<string>;
   /**
+   * proposals edited while their frame's Confirm was being saved: that save carries the values as they were,
+   * so when it ends the frame reads "edited" with Confirm on (the newer values are not stored), not "saved"
+   */
+  readonly editedWhileSaving: WeakSet<Review>;
+  /**
    * measurements this page decided, as the daemon answered (state, decidedAt): the state its next decision on
    * one expects (`expect`); a measurement not here was seen only as the AI proposed it (unverified)
    */
@@ -67,6 +72,7 @@ export function createState(): AppState {
     cine: new Cine(150),
     savedFrames: new Set(),
     savingFrames: new Set(),
+    editedWhileSaving: new WeakSet(),
     decided: new Map(),
     installedTasks: undefined,
   }; // 5 s at 30 fps

@@ -8,6 +8,7 @@ import type { Key } from '../i18n';
 import { reviewOf } from '../state';
 import { t } from '../i18n';
 import { type LiveContext, caliperLabel, redraw } from './context';
+import { isFrameSaving } from './saved-frames';
 
 function button(id: string, key: Key): HTMLButtonElement {
   const b = Object.assign(document.createElement('button'), { id, type: 'button', className: 'big', textContent: t(key), disabled: true });
@@ -37,8 +38,10 @@ export function wireCaliperPanel(c: LiveContext): void {
     distance.setAttribute('aria-pressed', String(calipers.tool === 'distance'));
     area.setAttribute('aria-pressed', String(calipers.tool === 'area'));
     clear.disabled = distance.disabled || (calipers.done.length === 0 && calipers.pending.length === 0);
-    // a measure made after the frame was saved is something new to save: Confirm comes back for it
-    if (reviewOf(c.state.mode) && calipers.done.length > calipers.savedCount) els.confirm.disabled = false;
+    // a measure made after the frame was saved is something new to save: Confirm comes back for it (once a
+    // save in flight has ended: it carries the calipers from before, and then turns Confirm on for these)
+    const review = reviewOf(c.state.mode);
+    if (review && calipers.done.length > calipers.savedCount && !isFrameSaving(c.state, review.buf)) els.confirm.disabled = false;
     redraw(c);
   };
   c.caliperTools = (on) => {

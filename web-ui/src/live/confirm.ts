@@ -11,17 +11,18 @@
  */
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
 import type { DecisionBody, ManualMeasureBody } from '../../../src/protocol/rest/index.js';
-import { api } from '../api';
+import { ApiError, api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
 import { failureText } from './action-message';
 import type { LiveContext } from './context';
-import { captureKey, savedFrameKey } from './saved-frames';
+import { captureKey, isFrameSaving, savedFrameKey } from './saved-frames';
 
 export async function confirmReview(c: LiveContext, showExam: () => void): Promise<void> {
   const { els, state } = c;
   const review = reviewOf(state.mode);
-  if (!review || els.confirm.disabled) return;
+  // a save of this frame in flight: a second tap sends nothing (an edit meanwhile waits for its end, below)
+  if (!review || els.confirm.disabled || isFrameSaving(state, review.buf)) return;
   const operator = els.operator.value.trim();
   const exam = state.exam;
   if (!exam) return c.message(t('needExam'), 'error');
@@ -33,33 +34,58 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
     const f = state.cine.frozen ? state.cine.current() : undefined;
     return f !== undefined && state.exam?.id === exam.id && savedFrameKey(exam.id, f.buf) === key;
   };
+  const calipers = c.calipers.saved(seq); // what this save carries; a caliper added meanwhile is not in it
   els.confirm.disabled = true; // a second tap while this one saves does nothing
   // marked before the first await: scrubbing away and back (showFrozen) keeps Confirm off while it saves
   state.savingFrames.add(key);
-  let decided = false;
+  state.editedWhileSaving.delete(review);
+  let captured = false;
+  let edited: boolean;
   try {
-    const capture = await api.captureFrame(exam.id, withCalipers(review.buf, c.calipers.saved(seq)), operator, captureKey(exam.id, review.buf));
-    const edited = await review.decide(capture, async (id, decision, fix) => {
+    const capture = await api.captureFrame(exam.id, withCalipers(review.buf, calipers), operator, captureKey(exam.id, review.buf));
+    captured = true;
+    edited = await review.decide(capture, async (id, decision, fix) => {
       // the measurement as this page showed it: the AI proposal, or its own last decision on it
       const expect = state.decided.get(id) ?? { state: 'unverified' as const, decidedAt: null };
       const body = { decision, ...fix, expect };
       const m = await api.decide(id, body, decisionKey(id, body));
       state.decided.set(id, { state: m.state, decidedAt: m.decidedAt });
     });
-    decided = true;
-    state.savedFrames.add(key);
-    state.savingFrames.delete(key);
-    if (c.calipers.seq === seq) c.calipers.savedCount = c.calipers.done.length;
-    const fresh = await api.getExam(exam.id);
-    if (state.exam?.id === exam.id) state.exam = fresh; // an exam started meanwhile stays the open one
-    if (stillShown()) c.env.setState('saved');
-    c.message(t(edited ? 'corrected' : 'confirmed'), 'ok');
-    showExam();
   } catch (err) {
     state.savingFrames.delete(key);
-    // decided: only reading the exam back failed, the frame is saved
-    if (stillShown() && !decided) els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
-    c.message(failureText(err), 'error');
+    state.editedWhileSaving.delete(review);
+    if (captured && err instanceof ApiError && err.code === 'SONO_DECISION_STALE') {
+      // another device decided a measurement of this frame since this page showed it: tapping again can only
+      // be refused again. The capture is stored: the frame counts as saved, Confirm stays off, and the
+      // decision is seen or changed in the exam's record
+      state.savedFrames.add(key);
+      if (c.calipers.seq === seq) c.calipers.savedCount = Math.min(calipers.length, c.calipers.done.length);
+      if (stillShown()) els.confirm.disabled = true;
+      return c.message(t('decidedElsewhere'), 'error');
+    }
+    if (stillShown()) els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
+    return c.message(failureText(err), 'error');
+  }
+  state.savedFrames.add(key);
+  state.savingFrames.delete(key);
+  // edited during the save (the same proposal still shown: scrubbing away and back rebuilds it, dropping the
+  // edit): the screen's values are newer than those stored, so the frame says "edited" with Confirm on
+  const editedSince = state.editedWhileSaving.delete(review) && reviewOf(state.mode) === review;
+  if (c.calipers.seq === seq) c.calipers.savedCount = Math.min(calipers.length, c.calipers.done.length);
+  const newerCalipers = c.calipers.seq === seq && c.calipers.done.length > c.calipers.savedCount;
+  const newer = stillShown() && (editedSince || newerCalipers);
+  if (newer) {
+    c.env.setState('edited');
+    els.confirm.disabled = false;
+  } else if (stillShown()) c.env.setState('saved');
+  c.message(t(newer ? 'savedBeforeEdit' : edited ? 'corrected' : 'confirmed'), newer ? 'info' : 'ok');
+  try {
+    const fresh = await api.getExam(exam.id);
+    if (state.exam?.id === exam.id) state.exam = fresh; // an exam started meanwhile stays the open one
+    showExam();
+  } catch {
+    // every decision is stored: only reading the exam back failed
+    c.message(`${t(newer ? 'savedBeforeEdit' : edited ? 'corrected' : 'confirmed')}. ${t('examNotRefreshed')}`, 'info');
   }
 }
 

@@ -12,6 +12,7 @@ import { type ManualMeasure, ManualCalipers } from './manual-calipers';
 import { withUnit } from './format';
 import { setStateLine } from './results-panel';
 import { ViewZoom } from './zoom';
+import { isFrameSaving } from './saved-frames';
 
 /** What the live view's modules share: the elements, the one state object, the canvas. */
 export interface LiveContext {
@@ -51,10 +52,15 @@ export function createLiveContext(els: Elements, state: AppState, view: FrameVie
     datingGaWeeks: () => state.exam?.datingGaWeeks ?? undefined,
     setState: (key) => {
       setStateLine(els, key);
-      // an edit is something new to save: Confirm comes back (it stays off after a save until then)
-      if (key === 'edited') els.confirm.disabled = reviewOf(state.mode) === undefined;
-      // the state is also written on the image: redraw the frozen proposal with it
       const review = reviewOf(state.mode);
+      // an edit is something new to save: Confirm comes back (it stays off after a save until then). Not while
+      // the frame's save is in flight: that save carries the values from before, and ends by turning Confirm
+      // back on for this edit (confirm.ts)
+      if (key === 'edited' && review && isFrameSaving(state, review.buf)) {
+        state.editedWhileSaving.add(review);
+        els.confirm.disabled = true;
+      } else if (key === 'edited') els.confirm.disabled = review === undefined;
+      // the state is also written on the image: redraw the frozen proposal with it
       if (review) render(c, review.buf, undefined);
     },
   };

@@ -39,6 +39,9 @@ export const liveEn = {
   clipTooShort: 'The cine holds too few frames of this size for a clip; scan a little longer, then freeze',
   clipsHeading: 'Cine clips',
   clipLine: '{n} frames · {s} s · frames {first}–{last}',
+  decidedElsewhere: 'A measurement on this frame was decided on another device since you froze it; the frame is saved. Open the exam record to see or change the decision.',
+  savedBeforeEdit: 'Saved as it was when you tapped Confirm; your later edit is not saved: tap Confirm to save it',
+  examNotRefreshed: 'The exam summary could not be refreshed; reopen the exam to see it.',
 };
 
 export const liveFr: Record<keyof typeof liveEn, string> = {
@@ -81,6 +84,10 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
   clipTooShort: "Le ciné contient trop peu d'images de cette taille pour un clip ; balayez encore un peu, puis figez",
   clipsHeading: 'Clips ciné',
   clipLine: '{n} images · {s} s · images {first}–{last}',
+  decidedElsewhere:
+    "Une mesure de cette image a été décidée sur un autre appareil depuis que vous l'avez figée ; l'image est enregistrée. Ouvrez le dossier de l'examen pour voir ou modifier la décision.",
+  savedBeforeEdit: "Enregistré tel qu'au moment où vous avez touché Valider ; votre modification ultérieure n'est pas enregistrée : touchez Valider pour l'enregistrer",
+  examNotRefreshed: "Le résumé de l'examen n'a pas pu être actualisé ; rouvrez l'examen pour le voir.",
 };
 
 /** Fills `{name}` slots of a translated string. */
