@@ -14,46 +14,14 @@ import { existsSync } from 'node:fs';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, proposal, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
-import { touchDrag } from './touch.js';
+import { correctHead, holdDecisions } from './held-saves.js';
 import { liveEn } from '../../web-ui/src/live/strings.js';
 
 type ExamView = { id: string; captures: Array<{ measurements: Array<{ id: string; kind: string; state: string; finalValue: number | null }> }> };
 
-/** Drags the head ellipse's major-axis end `by` frame px outward: a correction of HC (BPD/OFD with it). */
-async function correctHead(context: BrowserContext, page: Page, by: number): Promise<void> {
-  const e = (await proposal(page))!;
-  const a = (e.angleDeg * Math.PI) / 180;
-  const from: [number, number] = [e.cx + e.semiMajor * Math.cos(a), e.cy + e.semiMajor * Math.sin(a)];
-  const to: [number, number] = [e.cx + (e.semiMajor + by) * Math.cos(a), e.cy + (e.semiMajor + by) * Math.sin(a)];
-  const g = await page.evaluate(() => {
-    const c = document.getElementById('frame') as HTMLCanvasElement;
-    return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height };
-  });
-  const toPage = ([x, y]: [number, number]) => ({ x: g.rect.left + (x / g.w) * g.rect.width, y: g.rect.top + (y / g.h) * g.rect.height });
-  const hcBefore = await page.textContent('#hc');
-  const cdp = await context.newCDPSession(page);
-  await touchDrag(cdp, [toPage(from)], [toPage(to)], 6);
-  await cdp.detach();
-  await page.waitForFunction((before) => document.getElementById('state')!.dataset.i18n === 'edited' && document.getElementById('hc')!.textContent !== before, hcBefore, { timeout: 10000 });
-}
-
 const shownHc = async (page: Page): Promise<number> => Number((await page.textContent('#hc'))!.replace(/[^\d.]/g, ''));
-
-/** Holds every decision request until `release()`; `held` resolves when the first one is held. */
-async function holdDecisions(page: Page): Promise<{ held: Promise<void>; release: () => void }> {
-  let release!: () => void;
-  let heldOne!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const held = new Promise<void>((r) => (heldOne = r));
-  await page.route('**/api/measurements/*/decision', async (route: Route) => {
-    heldOne();
-    await gate;
-    await route.continue();
-  });
-  return { held, release };
-}
 
 /** Counts the page's capture and decision POSTs. */
 function countSaves(page: Page): { captures: number; decisions: number } {

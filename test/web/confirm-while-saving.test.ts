@@ -10,45 +10,14 @@
  * Chromium, real daemon, simulated probe.
  */
 import { existsSync } from 'node:fs';
-import type { BrowserContext, Page, Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, proposal, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
-import { touchDrag } from './touch.js';
+import { correctHead, holdDecisions } from './held-saves.js';
 
 type ExamView = { id: string; captures: Array<{ measurements: Array<{ kind: string; state: string; aiValue: number; finalValue: number | null }> }> };
-
-/** Drags the head ellipse's major-axis end 15 frame px outward: a correction of HC (and BPD/OFD with it). */
-async function correctHead(context: BrowserContext, page: Page): Promise<void> {
-  const e = (await proposal(page))!;
-  const a = (e.angleDeg * Math.PI) / 180;
-  const from: [number, number] = [e.cx + e.semiMajor * Math.cos(a), e.cy + e.semiMajor * Math.sin(a)];
-  const to: [number, number] = [e.cx + (e.semiMajor + 15) * Math.cos(a), e.cy + (e.semiMajor + 15) * Math.sin(a)];
-  const g = await page.evaluate(() => {
-    const c = document.getElementById('frame') as HTMLCanvasElement;
-    return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height };
-  });
-  const toPage = ([x, y]: [number, number]) => ({ x: g.rect.left + (x / g.w) * g.rect.width, y: g.rect.top + (y / g.h) * g.rect.height });
-  const cdp = await context.newCDPSession(page);
-  await touchDrag(cdp, [toPage(from)], [toPage(to)], 6);
-  await cdp.detach();
-  await page.waitForFunction(() => document.getElementById('state')!.dataset.i18n === 'edited', undefined, { timeout: 10000 });
-}
-
-/** Holds every decision request until `release()`; `held` resolves when the first one is held. */
-async function holdDecisions(page: Page): Promise<{ held: Promise<void>; release: () => void }> {
-  let release!: () => void;
-  let heldOne!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const held = new Promise<void>((r) => (heldOne = r));
-  await page.route('**/api/measurements/*/decision', async (route: Route) => {
-    heldOne();
-    await gate;
-    await route.continue();
-  });
-  return { held, release };
-}
 
 const otherIndex = async (page: Page): Promise<{ shown: number; other: number }> => {
   const shown = Number(await page.inputValue('#scrub'));
