@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve, sep } from 'node:path';
-import { type ErrorCode, ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { basename, join, resolve } from 'node:path';
+import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { isModelId, isModelVersion } from '../manifest.js';
 import { type ModelPackage, findModelPackage, readModelPackage } from '../package.js';
 import { fsyncDir, fsyncPath, replaceAtomically, writeDurable } from './durable.js';
 import { STATEMENT_FILE, parseStatement, sha256Hex } from './statement.js';
 import { compareVersions } from './version.js';
+import { alive, directChild, inside } from './store-paths.js';
 
 /**
  * Installed model versions under `<dataDir>/models/`:
@@ -282,27 +283,3 @@ export class ModelStore {
 const heldHere = new Map<string, { what: string; released: Promise<void> }>();
 /** Staging folders (resolved) of installs running in this process. */
 const liveStaging = new Set<string>();
-
-/** `join(parent, name)` resolved, refused with `code` unless it is a direct child of `parent` named `name`. */
-export function directChild(parent: string, name: string, code: ErrorCode, field: string, path = resolve(parent, name)): string {
-  const ok = name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\\') && !name.includes('\0') && dirname(path) === resolve(parent) && basename(path) === name;
-  if (!ok) throw new SonoError(code, `Model ${field} ${JSON.stringify(name)} would not be a folder directly in ${parent}; refused.`, { details: { field } });
-  return path;
-}
-
-/** `path` resolved, refused unless it lies strictly inside `root` (a guard before any recursive removal). */
-function inside(root: string, path: string): string {
-  const r = resolve(root);
-  const p = resolve(path);
-  if (!p.startsWith(r + sep)) throw new SonoError(ErrorCodes.MODEL_ACTIVATE_FAILED, `Refusing to remove ${p}: it is outside the models folder ${r}.`);
-  return p;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

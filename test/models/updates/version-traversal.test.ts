@@ -8,7 +8,7 @@ import { readArchive, writeArchive } from '../../../src/models/updates/archive.j
 import { type InstallOptions, installPackage } from '../../../src/models/updates/installer.js';
 import { readPrivateKey } from '../../../src/models/updates/keys.js';
 import { STATEMENT_FILE, parseStatement, sha256Hex, signStatement } from '../../../src/models/updates/statement.js';
-import { directChild } from '../../../src/models/updates/store.js';
+import { directChild } from '../../../src/models/updates/store-paths.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { type Signer, UPDATES, makeSigner, openCpu, signedPackage, storeIn, trustOf } from './fixtures.js';
 
