@@ -37,6 +37,9 @@ describe.skipIf(!haveChromium)('imaging region editor (technician)', () => {
       for (let i = 0; i < px.length; i += 4 * 101) if (px[i]! > 0) return true;
       return false;
     }, undefined, { timeout: 20_000 });
+    // the current region's line above the canvas is filled when GET /api/source/region answers, which can be
+    // after the first live frame: read the canvas's place only once the layout above it is final
+    await page.waitForFunction(() => document.getElementById('region-current')!.textContent !== '', undefined, { timeout: 10_000 });
     const box = await page.evaluate(() => {
       const c = document.getElementById('region-canvas') as HTMLCanvasElement;
       return { rect: c.getBoundingClientRect().toJSON() as DOMRect, w: c.width, h: c.height };
