@@ -1,6 +1,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { type ErrorCode, ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { MODEL_ID_PATTERN, MODEL_NAME_MAX_LENGTH } from '../../models/manifest.js';
 import type { InstallReport } from '../../models/updates/installer.js';
 import type { ModelUpdateService } from '../../models/updates/service.js';
 
@@ -122,7 +123,7 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
       schema: {
         tags,
         summary: 'Go back to the version that served before (the bundled one at the end)',
-        params: T.Object({ id: T.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }) }),
+        params: T.Object({ id: T.String({ pattern: MODEL_ID_PATTERN, maxLength: MODEL_NAME_MAX_LENGTH }) }),
         response: { 200: T.Object({ id: T.String(), from: T.String(), to: T.String() }), 409: ErrorDto, 500: ErrorDto },
       },
     },

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/errors.js';
+import { MODEL_ID_PATTERN, MODEL_NAME_MAX_LENGTH } from '../../../src/models/manifest.js';
 import type { ModelPackage } from '../../../src/models/package.js';
 import { type ModelUpdatesConfig, ModelUpdatesSchema } from '../../../src/models/updates/config.js';
 import type { HealthState } from '../../../src/models/updates/health-window.js';
@@ -19,7 +20,7 @@ describe('POST/GET /api/models, rollback, and the health window (fastify inject,
   const serving: string[] = []; // what the "pipeline" runs: each swap's version, after a real run on its session
   const audit: ModelAuditEvent[] = [];
   const health: HealthState[] = [];
-  const routes: Array<{ url: string; method: string; access: unknown }> = [];
+  const routes: Array<{ url: string; method: string; access: unknown; idSchema?: unknown }> = [];
   let signer: Signer;
   let app: FastifyInstance;
   let service: ModelUpdateService;
@@ -37,7 +38,10 @@ describe('POST/GET /api/models, rollback, and the health window (fastify inject,
       },
     });
     app = Fastify();
-    app.addHook('onRoute', (r) => void routes.push({ url: r.url, method: String(r.method), access: (r.config as { access?: unknown } | undefined)?.access }));
+    app.addHook('onRoute', (r) => {
+      const idSchema = (r.schema?.params as { properties?: { id?: unknown } } | undefined)?.properties?.id;
+      routes.push({ url: r.url, method: String(r.method), access: (r.config as { access?: unknown } | undefined)?.access, idSchema });
+    });
     await app.register(models, { service, maxPackageBytes: 8 * 1024 * 1024, actorOf: () => 'tech-anna' });
     await app.ready();
   });
@@ -99,5 +103,18 @@ describe('POST/GET /api/models, rollback, and the health window (fastify inject,
     expect(serving.at(-1)).toBe('1.0.0:71680');
     const none = await app.inject({ method: 'POST', url: '/api/models/fetal-head/rollback' });
     expect([none.statusCode, none.json().code]).toEqual([409, ErrorCodes.MODEL_NO_PREVIOUS_VERSION]);
+  });
+
+  it('the rollback route takes the one shared model id pattern and length: anything else is a 400 before the store is asked', async () => {
+    const rollback = routes.find((r) => r.method === 'POST' && r.url === '/api/models/:id/rollback');
+    expect(rollback?.idSchema).toMatchObject({ type: 'string', pattern: MODEL_ID_PATTERN, maxLength: MODEL_NAME_MAX_LENGTH });
+    const history = store.history('fetal-head').length;
+    for (const id of ['a'.repeat(MODEL_NAME_MAX_LENGTH + 1), 'Fetal-Head', '-fetal', 'fetal.head']) {
+      const r = await app.inject({ method: 'POST', url: `/api/models/${id}/rollback` });
+      expect([id, r.statusCode, r.json().code]).toEqual([id, 400, 'FST_ERR_VALIDATION']);
+    }
+    const longest = await app.inject({ method: 'POST', url: `/api/models/${'a'.repeat(MODEL_NAME_MAX_LENGTH)}/rollback` });
+    expect([longest.statusCode, longest.json().code]).toEqual([409, ErrorCodes.MODEL_NO_PREVIOUS_VERSION]);
+    expect(store.history('fetal-head').length).toBe(history);
   });
 });
