@@ -1,5 +1,5 @@
 /**
- * Second reading of a signed report: a second clinician (not the signer) agrees or disagrees with each
+ * Second reading of a signed report: a second clinician (neither a signer nor the first reader) agrees or disagrees with each
  * measurement; a disagreement stays flagged until one of the two adjudicates it. The first (decided), second
  * and adjudicated values are all kept (append-only tables, migration 23) and exported (readings()).
  */
@@ -79,7 +79,19 @@ export class SecondReadStore {
       throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `Exam ${m.exam_id} has no signed report yet; a second reading follows the signature (POST /api/exams/${m.exam_id}/sign)`, {
         details: { examId: m.exam_id },
       });
-    if (signed.by === r.reader) throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `${r.reader} signed this report; the second reader must be another clinician`, { details: { examId: m.exam_id } });
+    // a second reading is independent: not by anyone who signed any revision of this report (a later signature by
+    // someone else must not make the first signer eligible), nor by whoever made the first reading of this value
+    const signers = new Set(
+      this.#signatures
+        .revisions(m.exam_id)
+        .filter((x) => x.kind === 'signature')
+        .map((x) => x.by),
+    );
+    if (signers.has(r.reader)) throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `${r.reader} signed this report; the second reader must be another clinician`, { details: { examId: m.exam_id } });
+    if (m.decided_by === r.reader)
+      throw new SonoError(ErrorCodes.SECOND_READ_REFUSED, `${r.reader} made the first reading of ${m.kind}; the second reader must be another clinician`, {
+        details: { examId: m.exam_id, measurementId },
+      });
     if (r.agree && (r.value !== undefined || r.text !== undefined))
       throw new SonoError(ErrorCodes.SECOND_READ_INVALID, 'An agreement takes no "value" or "text"; send agree: false with the value you read instead');
     if (!r.agree && r.value === undefined && r.text === undefined)

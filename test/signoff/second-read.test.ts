@@ -1,6 +1,6 @@
 /**
  * The second-reader flow through the real app: after a signature, another clinician agrees with one
- * measurement and disagrees with another (flagged); the signer cannot second-read and a third clinician cannot
+ * measurement and disagrees with another (flagged); no signer and not the first reader may second-read, a third clinician cannot
  * adjudicate; the signer adjudicates; all three values are kept (GET /api/exams/:id/second-reads) and exported
  * in an amended SR revision that names the signed one. A disk that fills while the amended report is queued
  * keeps neither the adjudication nor the revision (507), and the same request then goes through once. Which
@@ -23,8 +23,12 @@ describe('second reader', async () => {
   const outbox = new Outbox(t.db);
   const store = new ExamStore(t.db);
   const reports = makeReportService({
-    exportOptions: { secret: 's2', dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' }, targets: ['pacs'], outbox,
-    pixelsOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
+    exportOptions: { secret: 's2', dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' },
+    targets: ['pacs'],
+    outbox,
+    pixelsOf: (id) => store.capturePixels(id),
+    poke: () => {},
+    organization: 'Maternity unit',
   });
   // fillDiskOnNextReport: the database can grow no further from the moment the next report revision is queued (a real SQLITE_FULL)
   let fillDiskOnNextReport = false;
@@ -40,7 +44,8 @@ describe('second reader', async () => {
   const ada = await addTokenUser(t.runtime.access.services, 'clinician', 'Ada Byron');
   const bob = await addTokenUser(t.runtime.access.services, 'clinician', 'Bob Lister');
   const carl = await addTokenUser(t.runtime.access.services, 'clinician', 'Carl Third');
-  const post = (url: string, headers: { authorization: string }, payload: unknown) => t.app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: payload as Record<string, unknown> });
+  const post = (url: string, headers: { authorization: string }, payload: unknown) =>
+    t.app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: payload as Record<string, unknown> });
 
   it('agree, disagree (flagged), refusals, adjudication; three values kept and exported', async () => {
     const { exam } = makeDecidedExam(t.db);
@@ -66,12 +71,19 @@ describe('second reader', async () => {
     const adj = await post(`/api/measurements/${hc.id}/adjudicate`, ada.headers, { value: 180, note: 'agreed on review' });
     expect(adj.statusCode).toBe(200);
     expect(adj.json()).toMatchObject({ flagged: false, adjudicated: { value: 180, by: 'Ada Byron', note: 'agreed on review' } });
-    const list = (await t.app.inject({ url: `/api/exams/${exam.id}/second-reads`, headers: ada.headers })).json() as Array<{ measurementId: string; first: { value: number }; second: { value: number | null }; adjudicated: { value: number } | null }>;
+    const list = (await t.app.inject({ url: `/api/exams/${exam.id}/second-reads`, headers: ada.headers })).json() as Array<{
+      measurementId: string;
+      first: { value: number };
+      second: { value: number | null };
+      adjudicated: { value: number } | null;
+    }>;
     const row = list.find((r) => r.measurementId === hc.id)!;
     expect([row.first.value, row.second.value, row.adjudicated!.value]).toEqual([178.4, 181, 180]);
 
     // exported: an amended revision (2, after the signature 1) naming the signed report
-    const srs = (t.db.prepare('SELECT payload FROM outbox WHERE exam_id = ? AND sop_class_uid = ? ORDER BY id').all(exam.id, COMPREHENSIVE_SR) as Array<{ payload: Buffer }>).map((r) => readPart10(r.payload));
+    const srs = (t.db.prepare('SELECT payload FROM outbox WHERE exam_id = ? AND sop_class_uid = ? ORDER BY id').all(exam.id, COMPREHENSIVE_SR) as Array<{ payload: Buffer }>).map((r) =>
+      readPart10(r.payload),
+    );
     expect(srs).toHaveLength(4); // signature: TID 1500 + 5000; amendment: the same two
     const amended = srs[2]!;
     expect(amended.VerificationFlag).toBe('UNVERIFIED'); // changed after signing: to be signed again
@@ -81,8 +93,16 @@ describe('second reader', async () => {
     expect(text).toContain('Second reading of hc: first reader 178.40 mm, second reader 181.00 mm, adjudicated 180.00 mm.');
     for (const name of ['Bob', 'Lister', 'Ada Byron']) expect(text).not.toContain(name);
     const revs = (await t.app.inject({ url: `/api/exams/${exam.id}/signatures`, headers: ada.headers })).json() as Array<{ revision: number; kind: string }>;
-    expect(revs.map((r) => [r.revision, r.kind])).toEqual([[1, 'signature'], [2, 'amendment']]);
-    expect(t.runtime.access.services.audit.list({ action: 'measurement.adjudicate' }).map((r) => r.outcome).sort()).toEqual(['failed', 'failed', 'ok']);
+    expect(revs.map((r) => [r.revision, r.kind])).toEqual([
+      [1, 'signature'],
+      [2, 'amendment'],
+    ]);
+    expect(
+      t.runtime.access.services.audit
+        .list({ action: 'measurement.adjudicate' })
+        .map((r) => r.outcome)
+        .sort(),
+    ).toEqual(['failed', 'failed', 'ok']);
   });
 
   it('a full disk while the amended report is queued keeps neither the adjudication nor the revision; the retry sends one amendment', async () => {
@@ -92,7 +112,8 @@ describe('second reader', async () => {
     expect((await post(`/api/measurements/${hc.id}/second-read`, bob.headers, { agree: false, value: 181 })).json()).toMatchObject({ flagged: true });
     const signedSrs = srCount(exam.id);
     const readings = async () => (await t.app.inject({ url: `/api/exams/${exam.id}/second-reads`, headers: ada.headers })).json() as Array<{ flagged: boolean; adjudicated: unknown }>;
-    const revisions = async () => ((await t.app.inject({ url: `/api/exams/${exam.id}/signatures`, headers: ada.headers })).json() as Array<{ revision: number; kind: string }>).map((r) => [r.revision, r.kind]);
+    const revisions = async () =>
+      ((await t.app.inject({ url: `/api/exams/${exam.id}/signatures`, headers: ada.headers })).json() as Array<{ revision: number; kind: string }>).map((r) => [r.revision, r.kind]);
 
     fillDiskOnNextReport = true;
     const full = await post(`/api/measurements/${hc.id}/adjudicate`, ada.headers, { value: 180 });
@@ -110,9 +131,33 @@ describe('second reader', async () => {
     const retry = await post(`/api/measurements/${hc.id}/adjudicate`, ada.headers, { value: 180 });
     expect(retry.statusCode).toBe(200);
     expect(retry.json()).toMatchObject({ flagged: false, adjudicated: { value: 180, by: 'Ada Byron' } });
-    expect(await revisions()).toEqual([[1, 'signature'], [2, 'amendment']]);
+    expect(await revisions()).toEqual([
+      [1, 'signature'],
+      [2, 'amendment'],
+    ]);
     expect(srCount(exam.id)).toBe(signedSrs + 2); // one amendment: TID 1500 + 5000
     expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('the second reader is independent: neither the first reader of the value nor anyone who signed any revision', async () => {
+    // Bob made the first readings and Ada signed; then Carl signed again: Ada (an earlier signer) and Bob (first reader) are refused, Dee reads
+    const { exam } = makeDecidedExam(t.db, { by: 'Bob Lister' });
+    const hc = exam.captures[0]!.measurements.find((m) => m.kind === 'hc')!;
+    expect((await post(`/api/exams/${exam.id}/sign`, ada.headers, {})).statusCode).toBe(200);
+    expect((await post(`/api/exams/${exam.id}/sign`, carl.headers, {})).statusCode).toBe(200);
+    const dee = await addTokenUser(t.runtime.access.services, 'clinician', 'Dee Fourth');
+    for (const [who, said] of [
+      [ada, 'signed this report'],
+      [carl, 'signed this report'],
+      [bob, 'made the first reading of hc'],
+    ] as const) {
+      const r = await post(`/api/measurements/${hc.id}/second-read`, who.headers, { agree: false, value: 250 });
+      expect(r.statusCode).toBe(409);
+      expect(r.json()).toMatchObject({ code: 'SONO_SECOND_READ_REFUSED' });
+      expect(r.json().message).toContain(said);
+    }
+    expect(t.db.prepare('SELECT count(*) n FROM second_reads WHERE measurement_id = ?').get(hc.id)).toEqual({ n: 0 });
+    expect((await post(`/api/measurements/${hc.id}/second-read`, dee.headers, { agree: true })).json()).toMatchObject({ flagged: false, second: { agree: true, by: 'Dee Fourth' } });
   });
 
   it('a disagreement after an adjudication flags again, in the same millisecond or after the clock stepped back', async () => {
@@ -121,7 +166,10 @@ describe('second reader', async () => {
     expect((await post(`/api/exams/${exam.id}/sign`, ada.headers, {})).statusCode).toBe(200);
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
-      for (const [m, step] of [[hc!, 0], [bpd!, -3_600_000]] as const) {
+      for (const [m, step] of [
+        [hc!, 0],
+        [bpd!, -3_600_000],
+      ] as const) {
         const at = new Date('2026-06-01T10:00:00.000Z');
         vi.setSystemTime(at);
         expect((await post(`/api/measurements/${m.id}/second-read`, bob.headers, { agree: false, value: 181 })).json()).toMatchObject({ flagged: true });
