@@ -80,6 +80,16 @@ export function dicomTime(v: unknown): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * An Accession Number the exam form and the DICOM files can carry (VR SH: at most 16 characters), else null:
+ * a longer one from a non-conformant RIS would make starting the exam fail on a value the midwife cannot edit,
+ * and cutting it short could name another order.
+ */
+function accessionOf(v: unknown): string | null {
+  const s = text(v);
+  return s !== null && s.length <= 16 ? s : null;
+}
+
 function sexOf(v: unknown): WorklistPatient['sex'] | undefined {
   const s = text(v)?.toUpperCase();
   return s === 'M' || s === 'F' || s === 'O' ? s : undefined;
@@ -100,7 +110,7 @@ export function worklistItem(ds: Record<string, unknown>): WorklistItem {
   if (sex) patient.sex = sex;
   return {
     patient,
-    accessionNumber: text(ds.AccessionNumber),
+    accessionNumber: accessionOf(ds.AccessionNumber),
     scheduledDate: dicomDate(step.ScheduledProcedureStepStartDate),
     scheduledTime: dicomTime(step.ScheduledProcedureStepStartTime),
     modality: text(step.Modality),

@@ -30,8 +30,21 @@ describe('worklist identifier and answers (pure)', () => {
     expect(localDate(new Date(2026, 0, 5, 23, 59))).toBe('20260105');
   });
 
+  it('leaves out an accession number longer than DICOM SH allows (16), which the exam form would refuse', () => {
+    const long = worklistItem({ PatientID: 'P1', AccessionNumber: 'ACC-2026-000001234', ScheduledProcedureStepSequence: [{ Modality: 'US' }] });
+    expect(long).toMatchObject({ patient: { id: 'P1' }, accessionNumber: null });
+    expect(worklistItem({ AccessionNumber: 'ACC-2026-0000012' }).accessionNumber).toBe('ACC-2026-0000012');
+  });
+
   it('reads an answer with odd values without inventing any', () => {
-    const item = worklistItem({ PatientName: [{ Alphabetic: 'DOE^JANE' }], PatientID: 'P1', PatientBirthDate: '20260230', PatientSex: 'X', AccessionNumber: '', ScheduledProcedureStepSequence: [{ Modality: 'US' }] });
+    const item = worklistItem({
+      PatientName: [{ Alphabetic: 'DOE^JANE' }],
+      PatientID: 'P1',
+      PatientBirthDate: '20260230',
+      PatientSex: 'X',
+      AccessionNumber: '',
+      ScheduledProcedureStepSequence: [{ Modality: 'US' }],
+    });
     expect(item.patient).toEqual({ name: 'DOE^JANE', id: 'P1' });
     expect(item).toMatchObject({ accessionNumber: null, scheduledDate: null, scheduledTime: null, modality: 'US', procedureDescription: null });
   });
