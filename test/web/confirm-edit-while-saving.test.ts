@@ -100,7 +100,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Confirm: an edit during its save, a deci
     });
     const saves = countSaves(page);
     await page.tap('#confirm');
-    await actionIs(page, liveEn.decidedElsewhere);
+    // the line says so, and then the message what is stored now (the other tablet's confirmation of HC, read back)
+    await page.waitForFunction(() => document.getElementById('state')!.dataset.i18n === 'decidedElsewhereLine', undefined, { timeout: 30000 });
+    expect(await page.textContent('#state')).toBe(liveEn.decidedElsewhereLine);
+    await page.waitForFunction((head) => document.getElementById('action-message')!.textContent!.startsWith(head), liveEn.decidedElsewhereNow.split('{')[0]!, { timeout: 30000 });
+    expect(await page.textContent('#action-message')).toMatch(/: [A-Z]+ \d+\.\d mm, confirmed by clinician\. /);
     expect(await page.isDisabled('#confirm')).toBe(true);
     const sent = saves.decisions;
     await page.tap('#confirm', { force: true });

@@ -3,20 +3,24 @@
  * the clinician's decision on each of its measurements, then shows the updated exam. Saving is idempotent:
  * Confirm is switched off while saving (on that frame, scrubbed away and back too: state.savingFrames) and
  * after (an edit turns it back on), each frame is sent with one client key (`Idempotency-Key`: a double tap
- * or a retry is stored once), and a frame already saved says so.
+ * or a retry is stored once), and a frame already saved says so. So is each decision: a Confirm retried after
+ * some of its decisions were answered sends those again with their first key, and the daemon answers the
+ * stored decision instead of storing a second one (saved-frames.ts decisionRequest).
  * The key and the saved mark name the frame by exam, sequence AND capture time (saved-frames.ts): sequences
  * restart with the source (the daemon refuses, 409, a key it stored for another frame).
  * The clinician's own calipers on the frame travel in the same request (after the frame message, as
  * `{ clinicianMeasurements }` JSON): the capture and its calipers are stored together or not at all.
  */
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
-import type { DecisionBody, ManualMeasureBody } from '../../../src/protocol/rest/index.js';
-import { ApiError, api } from '../api';
+import type { ManualMeasureBody } from '../../../src/protocol/rest/index.js';
+import { ApiError, type Measurement, api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
 import { failureText } from './action-message';
 import type { LiveContext } from './context';
-import { captureKey, isFrameSaving, savedFrameKey } from './saved-frames';
+import { formatGa, withUnit } from './format';
+import { captureKey, decisionRequest, decisionsSettled, isFrameSaving, savedFrameKey } from './saved-frames';
+import { fill } from './strings';
 
 export async function confirmReview(c: LiveContext, showExam: () => void): Promise<void> {
   const { els, state } = c;
@@ -39,33 +43,33 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   // marked before the first await: scrubbing away and back (showFrozen) keeps Confirm off while it saves
   state.savingFrames.add(key);
   state.editedWhileSaving.delete(review);
-  let captured = false;
+  let capture: Awaited<ReturnType<typeof api.captureFrame>> | undefined;
   let edited: boolean;
   try {
-    const capture = await api.captureFrame(exam.id, withCalipers(review.buf, calipers), operator, captureKey(exam.id, review.buf));
-    captured = true;
+    capture = await api.captureFrame(exam.id, withCalipers(review.buf, calipers), operator, captureKey(exam.id, review.buf));
     edited = await review.decide(capture, async (id, decision, fix) => {
-      // the measurement as this page showed it: the AI proposal, or its own last decision on it
-      const expect = state.decided.get(id) ?? { state: 'unverified' as const, decidedAt: null };
-      const body = { decision, ...fix, expect };
-      const m = await api.decide(id, body, decisionKey(id, body));
+      // the measurement as this page showed it: the AI proposal, or its own last decision on it (a retry of
+      // this Confirm sends a decision already answered with its first key: saved-frames.ts decisionRequest)
+      const { body, key } = decisionRequest(id, { decision, ...fix }, state.decided.get(id) ?? { state: 'unverified', decidedAt: null });
+      const m = await api.decide(id, body, key);
       state.decided.set(id, { state: m.state, decidedAt: m.decidedAt });
     });
   } catch (err) {
     state.savingFrames.delete(key);
     state.editedWhileSaving.delete(review);
-    if (captured && err instanceof ApiError && err.code === 'SONO_DECISION_STALE') {
+    if (capture && err instanceof ApiError && err.code === 'SONO_DECISION_STALE') {
       // another device decided a measurement of this frame since this page showed it: tapping again can only
-      // be refused again. The capture is stored: the frame counts as saved, Confirm stays off, and the
-      // decision is seen or changed in the exam's record
+      // be refused again. The capture is stored: the frame counts as saved, Confirm stays off, the line and
+      // the message say what is stored now; the decision is changed in the exam's record
+      decisionsSettled(capture.measurements.map((m) => m.id));
       state.savedFrames.add(key);
       if (c.calipers.seq === seq) c.calipers.savedCount = Math.min(calipers.length, c.calipers.done.length);
-      if (stillShown()) els.confirm.disabled = true;
-      return c.message(t('decidedElsewhere'), 'error');
+      return showDecidedElsewhere(c, exam.id, capture.id, stillShown, showExam);
     }
     if (stillShown()) els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
     return c.message(failureText(err), 'error');
   }
+  decisionsSettled(capture.measurements.map((m) => m.id)); // stored: a later decision on them is a new one
   state.savedFrames.add(key);
   state.savingFrames.delete(key);
   // edited during the save (the same proposal still shown: scrubbing away and back rebuilds it, dropping the
@@ -90,23 +94,38 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
 }
 
 /**
- * A decision's Idempotency-Key: the measurement and a digest of the body, expected state included. A retry
- * of the same decision (its answer lost, nothing learnt since) sends the same key and is answered with the
- * stored decision; a new decision on it (another body, or after this page's decision was answered) gets a new key.
+ * After 409 SONO_DECISION_STALE on a frame whose capture is stored: a measurement of it was decided on another
+ * device since this page showed it. While the frame is still shown the state line says so (no longer the
+ * proposal's "unverified" or "edited") and Confirm stays off; the message says what is stored now, read back
+ * from the daemon with the exam's summary (the message without the values when that read fails).
  */
-function decisionKey(id: string, body: DecisionBody): string {
-  // cyrb53 (a 53-bit string hash): keys need only differ between the decisions of one measurement
-  const text = JSON.stringify(body);
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+async function showDecidedElsewhere(c: LiveContext, examId: string, captureId: string, stillShown: () => boolean, showExam: () => void): Promise<void> {
+  if (stillShown()) {
+    c.els.state.dataset.i18n = 'decidedElsewhereLine'; // applyI18n re-words it on a change of language
+    c.els.state.textContent = t('decidedElsewhereLine');
+    c.els.state.className = 'unverified';
+    c.els.confirm.disabled = true;
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return `decision-${id}-${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16)}`;
+  c.message(t('decidedElsewhere'), 'error');
+  let fresh: Awaited<ReturnType<typeof api.getExam>>;
+  try {
+    fresh = await api.getExam(examId);
+  } catch {
+    return; // what is stored is seen in the exam's record, as the message says
+  }
+  if (c.state.exam?.id !== examId) return; // another exam opened meanwhile: this one's news is not for it
+  c.state.exam = fresh;
+  showExam();
+  // decided, and not as this page's own answer said: decided elsewhere
+  const measurements = fresh.captures.find((k) => k.id === captureId)?.measurements ?? [];
+  const elsewhere = measurements.filter((m) => m.state !== 'unverified' && c.state.decided.get(m.id)?.decidedAt !== m.decidedAt);
+  if (elsewhere.length) c.message(fill(t('decidedElsewhereNow'), { list: elsewhere.map(storedText).join('; ') }), 'error');
+}
+
+/** A stored decision in a line: "HC 180.0 mm, corrected by alice". */
+function storedText(m: Measurement): string {
+  const v = m.finalText ?? (m.finalValue === null ? '–' : m.unit === 'weeks' ? formatGa(m.finalValue) : withUnit(m.finalValue, m.unit === 'mm' ? 1 : 2, m.unit));
+  return fill(t(m.state === 'corrected' ? 'correctedBy' : 'confirmedBy'), { what: `${m.kind.replace(/_/g, ' ').toUpperCase()} ${v}`, by: m.decidedBy ?? '?' });
 }
 
 /** The frame message, followed by the calipers as UTF-8 JSON when there are any (else the message alone). */

@@ -42,6 +42,10 @@ export const liveEn = {
   decidedElsewhere: 'A measurement on this frame was decided on another device since you froze it; the frame is saved. Open the exam record to see or change the decision.',
   savedBeforeEdit: 'Saved as it was when you tapped Confirm; your later edit is not saved: tap Confirm to save it',
   examNotRefreshed: 'The exam summary could not be refreshed; reopen the exam to see it.',
+  decidedElsewhereLine: 'decided on another device · not saved from here',
+  decidedElsewhereNow: 'Decided on another device since you froze this frame, now stored: {list}. The frame is saved, your values on it are not; open the exam record to change the decision.',
+  confirmedBy: '{what}, confirmed by {by}',
+  correctedBy: '{what}, corrected by {by}',
 };
 
 export const liveFr: Record<keyof typeof liveEn, string> = {
@@ -88,6 +92,11 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
     "Une mesure de cette image a été décidée sur un autre appareil depuis que vous l'avez figée ; l'image est enregistrée. Ouvrez le dossier de l'examen pour voir ou modifier la décision.",
   savedBeforeEdit: "Enregistré tel qu'au moment où vous avez touché Valider ; votre modification ultérieure n'est pas enregistrée : touchez Valider pour l'enregistrer",
   examNotRefreshed: "Le résumé de l'examen n'a pas pu être actualisé ; rouvrez l'examen pour le voir.",
+  decidedElsewhereLine: 'décidé sur un autre appareil · non enregistré depuis celui-ci',
+  decidedElsewhereNow:
+    "Décidé sur un autre appareil depuis que vous avez figé cette image, désormais enregistré : {list}. L'image est enregistrée, vos valeurs sur celle-ci ne le sont pas ; ouvrez le dossier de l'examen pour modifier la décision.",
+  confirmedBy: '{what}, validé par {by}',
+  correctedBy: '{what}, corrigé par {by}',
 };
 
 /** Fills `{name}` slots of a translated string. */
