@@ -3,17 +3,17 @@
  * (N = 2^17, r = 8, p = 1: 128 MiB and a few hundred ms per hash). Before scrypt the secret is keyed with
  * HMAC-SHA-256 under a pepper derived from the device secret, so a stolen database alone does not let anyone
  * search the 10^6 six-digit PINs offline. crypto.scrypt runs in libuv's thread pool: the event loop (and so
- * the live view) keeps running while a clinician signs in.
+ * the live view) keeps running while a clinician signs in. Every hash goes through one bounded queue that
+ * serves client addresses in turn (src/access/hash-queue.ts): a sign-in names its address and may be refused.
  */
 import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, SonoError } from '../errors.js';
+import { HASH_QUEUE_LIMITS, HashQueue, type HashQueueLimits } from './hash-queue.js';
 import { type Role, secretKindOf } from './roles.js';
 
 export const SCRYPT_COST = { logN: 17, r: 8, p: 1, keyLen: 32 } as const;
 /** scrypt needs 128·N·r bytes; node refuses above 32 MiB unless maxmem is raised. */
 const MAXMEM = 2 * 128 * 2 ** SCRYPT_COST.logN * SCRYPT_COST.r;
-/** At most this many hashes at once: each holds 128 MiB, and a board has little to spare. */
-const CONCURRENT_HASHES = 2;
 const SCHEME = 'scrypt-hmac';
 
 /** Throws a coded error when `secret` is not the kind `role` signs in with. */
@@ -40,43 +40,41 @@ function scryptAsync(input: Buffer, salt: Buffer): Promise<Buffer> {
 /** Hashes and checks secrets under one device's pepper. */
 export class SecretHasher {
   readonly #pepper: Buffer;
-  #running = 0;
-  readonly #waiting: Array<() => void> = [];
+  /** At most `concurrent` hashes at once (each holds 128 MiB, and a board has little to spare), bounded waiting. */
+  readonly queue: HashQueue;
 
-  constructor(deviceSecret: string) {
+  constructor(deviceSecret: string, limits: HashQueueLimits = HASH_QUEUE_LIMITS) {
     this.#pepper = createHmac('sha256', deviceSecret).update('sonoedge secret pepper v1').digest();
+    this.queue = new HashQueue(limits);
   }
 
+  /** A new secret's hash (account management: queued in the device's own lane, never refused). */
   async hash(secret: string): Promise<string> {
     const salt = randomBytes(16);
-    const key = await this.#derive(secret, salt);
+    const key = await this.#derive(secret, salt, undefined);
     const { logN, r, p } = SCRYPT_COST;
     return [SCHEME, logN, r, p, salt.toString('base64'), key.toString('base64')].join('$');
   }
 
-  /** True when `secret` matches `stored`; false for a wrong secret or a hash this code cannot read. */
-  async verify(secret: string, stored: string): Promise<boolean> {
+  /**
+   * True when `secret` matches `stored`; false for a wrong secret or a hash this code cannot read. `client`: the
+   * address signing in; throws SONO_ACCESS_SIGN_IN_BUSY at once when it is over the queue's bounds.
+   */
+  async verify(secret: string, stored: string, client?: string): Promise<boolean> {
     const [scheme, logN, r, p, salt, key] = stored.split('$');
     if (scheme !== SCHEME || Number(logN) !== SCRYPT_COST.logN || Number(r) !== SCRYPT_COST.r || Number(p) !== SCRYPT_COST.p || !salt || !key) return false;
     const want = Buffer.from(key, 'base64');
-    const got = await this.#derive(secret, Buffer.from(salt, 'base64'));
+    const got = await this.#derive(secret, Buffer.from(salt, 'base64'), client);
     return want.length === got.length && timingSafeEqual(want, got);
   }
 
   /** Spends the time a real check would, so an unknown name answers as slowly as a wrong PIN. */
-  async spendEqualTime(secret: string): Promise<void> {
-    await this.#derive(secret, randomBytes(16));
+  async spendEqualTime(secret: string, client?: string): Promise<void> {
+    await this.#derive(secret, randomBytes(16), client);
   }
 
-  async #derive(secret: string, salt: Buffer): Promise<Buffer> {
+  #derive(secret: string, salt: Buffer, client: string | undefined): Promise<Buffer> {
     const keyed = createHmac('sha256', this.#pepper).update(secret, 'utf8').digest();
-    while (this.#running >= CONCURRENT_HASHES) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#running++;
-    try {
-      return await scryptAsync(keyed, salt);
-    } finally {
-      this.#running--;
-      this.#waiting.shift()?.();
-    }
+    return this.queue.run(client, () => scryptAsync(keyed, salt));
   }
 }

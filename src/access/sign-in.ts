@@ -7,14 +7,30 @@
  * account to the longest wait in a second, and would punish a clinician who taps again too early. So a burst
  * of ten wrong PINs makes five free failures and one counted lock of 1 s (the other four are refused); the
  * wait grows only with failures made after the previous wait has ended (src/access/lockout.ts).
+ *
+ * The hash itself waits its turn in a bounded queue served by client address in turn (src/access/hash-queue.ts).
+ * An attempt over the queue's bounds is refused at once ('busy': audited, neither counted nor hashed), the same
+ * for a known name and an unknown one: the refusal depends only on the address and the queue, never the name.
  */
 import type { AuditTrail } from '../audit/audit-trail.js';
+import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from '../records/database.js';
+import type { HashQueueLoad } from './hash-queue.js';
 import { LOCKOUT, delayAfter } from './lockout.js';
 import type { SecretHasher } from './secrets.js';
 import type { User, UserStore } from './users.js';
 
-export type SignInResult = { ok: true; user: User } | { ok: false; reason: 'failed' } | { ok: false; reason: 'locked'; retryAfterMs: number };
+export type SignInResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'failed' }
+  | { ok: false; reason: 'locked'; retryAfterMs: number }
+  /** the hashing queue is full for this address or in all: `message` says what to do */
+  | { ok: false; reason: 'busy'; retryAfterMs: number; message: string };
+
+/** The queue's refusal, when `err` is one. */
+function busyOf(err: unknown): SonoError | undefined {
+  return err instanceof SonoError && err.code === ErrorCodes.ACCESS_SIGN_IN_BUSY ? err : undefined;
+}
 
 export class SignIn {
   readonly #db: Db;
@@ -36,11 +52,28 @@ export class SignIn {
    * once the hash is known, so that a slow hash on a loaded device does not eat into the wait it earns.
    */
   async attempt(name: string, secret: string, client: string, at?: number): Promise<SignInResult> {
+    const base = { client, action: 'session.sign-in', target: name } as const;
+    try {
+      return await this.#attempt(name, secret, client, base, at);
+    } catch (err) {
+      const busy = busyOf(err);
+      if (!busy) throw err;
+      const retryAfterMs = Number(busy.details?.retryAfterS ?? 1) * 1000;
+      this.#audit.record({ ...base, user: null, outcome: 'denied', details: { reason: 'busy', scope: busy.details?.scope ?? null, retryAfterMs } });
+      return { ok: false, reason: 'busy', retryAfterMs, message: busy.message };
+    }
+  }
+
+  /** The hashing queue now: places held, the most ever held, hashes done and refused. */
+  hashLoad(): HashQueueLoad {
+    return this.#hasher.queue.load();
+  }
+
+  async #attempt(name: string, secret: string, client: string, base: { client: string; action: 'session.sign-in'; target: string }, at?: number): Promise<SignInResult> {
     const now = at ?? Date.now();
     const user = this.#users.find(name);
-    const base = { client, action: 'session.sign-in', target: name } as const;
     if (!user || user.disabled) {
-      await this.#hasher.spendEqualTime(secret);
+      await this.#hasher.spendEqualTime(secret, client);
       this.#audit.record({ ...base, outcome: 'failed', details: { reason: user ? 'account disabled' : 'no such user' } });
       return { ok: false, reason: 'failed' };
     }
@@ -54,7 +87,7 @@ export class SignIn {
     this.#inFlight.add(key);
     let ok: boolean;
     try {
-      ok = await this.#hasher.verify(secret, user.secretHash);
+      ok = await this.#hasher.verify(secret, user.secretHash, client);
     } finally {
       this.#inFlight.delete(key);
     }

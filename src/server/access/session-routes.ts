@@ -1,6 +1,8 @@
 /**
  * Signing in and out, and what the sign-in screen needs before anyone has signed in (all under /api/session):
- * - POST /api/session { user, secret } → 200 and the session cookie; 401 coded otherwise (Retry-After when locked)
+ * - POST /api/session { user, secret } → 200 and the session cookie; 401 coded otherwise (Retry-After when locked);
+ *   503 SONO_ACCESS_SIGN_IN_BUSY with Retry-After, at once, when this address or the device has its fill of
+ *   sign-ins waiting for their hash (src/access/hash-queue.ts)
  * - DELETE /api/session → signs out (the session is revoked in the database, the cookie cleared)
  * - GET /api/session → who is signed in
  * - GET /api/session/users → names and roles for the touchscreen's name picker (no patient data)
@@ -52,6 +54,10 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
       const { user, secret } = req.body as { user: string; secret: string };
       const result = await services.signIn.attempt(user, secret, clientOf(req));
       if (!result.ok) {
+        if (result.reason === 'busy') {
+          void reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+          return refuse(reply, 503, ErrorCodes.ACCESS_SIGN_IN_BUSY, result.message);
+        }
         if (result.reason === 'locked') {
           void reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
           return refuse(

@@ -1,0 +1,241 @@
+/**
+ * The sign-in hashing queue is bounded and fair (src/access/hash-queue.ts), over real sockets from several
+ * loopback addresses (127.0.0.x: the daemon sees each as another client) with real scrypt hashes:
+ * - a second address's sign-in is served within a few hashes while another address keeps sending;
+ * - sign-ins over the bounds (per address, in all) get 503 SONO_ACCESS_SIGN_IN_BUSY with Retry-After at once;
+ * - the queue never holds more than its bounds;
+ * - a normal sign-in still works, the lockout still counts, and a refused attempt counts nothing.
+ * Before the bound (session 12): one device's flood made everyone wait behind it (7.7 s behind 20 sign-ins).
+ */
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HASH_QUEUE_LIMITS } from '../../src/access/hash-queue.js';
+import { tempDir } from '../helpers/tmp.js';
+import { type AccessTestApp, accessTestApp } from './access-app.js';
+
+interface Answer {
+  status: number;
+  code: string | undefined;
+  message: string;
+  retryAfter: string | undefined;
+  cookie: string | undefined;
+  /** order of arrival among all answers of the test */
+  seq: number;
+  ms: number;
+}
+
+const apps: AccessTestApp[] = [];
+/** floods still running when a test fails: stopped before the apps close */
+const floods = new Set<{ stop: () => Promise<void> }>();
+afterAll(async () => {
+  for (const f of floods) await f.stop();
+  for (const a of apps) await a.app.close();
+});
+
+let arrived = 0;
+
+async function started(): Promise<AccessTestApp & { base: string }> {
+  const t = await accessTestApp(join(tempDir('sonoedge-sign-in-queue-'), 'data'));
+  apps.push(t);
+  const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return { ...t, base };
+}
+
+/** One HTTP request on its own connection from loopback address `from`. */
+function send(base: string, from: string, method: string, path: string, body?: unknown, cookie?: string): Promise<Answer> {
+  const began = performance.now();
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    if (payload) headers['content-type'] = 'application/json';
+    if (cookie) headers.cookie = cookie;
+    const req = request(`${base}${path}`, { method, localAddress: from, agent: false, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        const json = (text ? JSON.parse(text) : {}) as { code?: string; message?: string };
+        const setCookie = res.headers['set-cookie']?.[0];
+        resolve({
+          status: res.statusCode ?? 0,
+          code: json.code,
+          message: json.message ?? '',
+          retryAfter: res.headers['retry-after'],
+          cookie: setCookie?.split(';')[0],
+          seq: arrived++,
+          ms: performance.now() - began,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const signIn = (base: string, from: string, user: string, secret: string): Promise<Answer> => send(base, from, 'POST', '/api/session', { user, secret });
+
+/** Waits (no fixed sleep) until `check` holds, polling every few ms. */
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * One address signing in with unknown names without end: it keeps `depth` sign-ins sent; an answer after a
+ * hash (401) is replaced at once, together with every one refused (503) since, so the address always keeps its
+ * share of the queue full. `hashed` counts its 401 answers; stop() ends it and waits for what is in flight.
+ */
+interface Flood {
+  hashed: () => number;
+  refused: () => number;
+  stop: () => Promise<void>;
+}
+
+function flood(base: string, from: string, depth: number): Flood {
+  let hashed = 0;
+  let refused = 0;
+  let owed = 0;
+  let sent = 0;
+  let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+  const one = (): void => {
+    const p: Promise<void> = signIn(base, from, `nobody-${sent++}`, '000000')
+      .then(
+        (a) => {
+          if (a.status === 503) {
+            refused++;
+            owed++;
+            return;
+          }
+          hashed++;
+          if (stopped) return;
+          const again = owed + 1;
+          owed = 0;
+          for (let i = 0; i < again; i++) one();
+        },
+        (err: Error) => {
+          // only once the app is closing (a test that failed with its flood running)
+          if (!stopped) throw err;
+        },
+      )
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  for (let i = 0; i < depth; i++) one();
+  const f: Flood = {
+    hashed: () => hashed,
+    refused: () => refused,
+    stop: async () => {
+      stopped = true;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      floods.delete(f);
+    },
+  };
+  floods.add(f);
+  return f;
+}
+
+describe('the sign-in hashing queue', () => {
+  it("serves a second address's sign-in within a few hashes while another address keeps its share full", async () => {
+    const t = await started();
+    await t.services.users.add('Hugo', 'clinician', '583920');
+    const flooder = flood(t.base, '127.0.0.2', 10);
+    await until(() => flooder.hashed() >= 2, 'the flood to be under way');
+    const hashedBefore = flooder.hashed();
+    const hugo = await signIn(t.base, '127.0.0.3', 'Hugo', '583920');
+    const hashedDuring = flooder.hashed() - hashedBefore;
+    await flooder.stop();
+    // the time of one hash on this machine now, for the numbers below
+    const one = performance.now();
+    await signIn(t.base, '127.0.0.3', 'nobody', '000000');
+    const hashMs = performance.now() - one;
+    console.log(
+      `second address signed in after ${Math.round(hugo.ms)} ms (one hash alone: ${Math.round(hashMs)} ms), ${hashedDuring} flood hashes answered meanwhile; flood: ${flooder.hashed()} hashed, ${flooder.refused()} refused`,
+    );
+    expect(hugo.status).toBe(200);
+    // the flood's two running hashes, and at most one more that started beside Hugo's
+    expect(hashedDuring).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient + 1);
+    expect(flooder.refused()).toBeGreaterThan(0);
+  });
+
+  it('refuses sign-ins over the bounds at once with a coded 503 and Retry-After: per address, then in all', async () => {
+    const t = await started();
+    const { perClient, total } = HASH_QUEUE_LIMITS;
+    const burst = await Promise.all(Array.from({ length: perClient + 3 }, (_, i) => signIn(t.base, '127.0.0.4', `ghost-${i}`, '000000')));
+    const busy = burst.filter((a) => a.status === 503);
+    const hashed = burst.filter((a) => a.status === 401);
+    // unknown names still cost a hash each (timing tells no names): the first ones wait for theirs
+    expect(hashed.map((a) => a.code)).toEqual(Array.from({ length: perClient }, () => 'SONO_ACCESS_SIGN_IN_FAILED'));
+    expect(busy).toHaveLength(3);
+    for (const a of busy) {
+      expect(a.code).toBe('SONO_ACCESS_SIGN_IN_BUSY');
+      expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(a.message).toMatch(/^This device \(address 127\.0\.0\.4\) already has 2 sign-ins being checked; wait for their answer, then try again in \d+ s\.$/);
+    }
+    // at once: every refusal came back before the first hash was done
+    expect(Math.max(...busy.map((a) => a.seq))).toBeLessThan(Math.min(...hashed.map((a) => a.seq)));
+
+    // more addresses than the queue has places: the last ones are refused for the device, at once too
+    const addresses = Array.from({ length: total / perClient + 2 }, (_, i) => `127.0.1.${i + 1}`);
+    const many = await Promise.all(addresses.flatMap((from) => Array.from({ length: perClient }, (_, i) => signIn(t.base, from, `ghost-${from}-${i}`, '000000'))));
+    const full = many.filter((a) => a.status === 503);
+    expect(full.length).toBeGreaterThan(0);
+    expect(many.filter((a) => a.status === 401).length + full.length).toBe(many.length);
+    for (const a of full) {
+      expect(a.code).toBe('SONO_ACCESS_SIGN_IN_BUSY');
+      expect(a.message).toMatch(/^The ultrasound box is busy checking 16 other sign-ins; try again in \d+ s\. If this keeps happening, tell the administrator/);
+    }
+    expect(t.services.signIn.hashLoad().peak).toBe(total);
+    const denied = t.services.audit.list({ action: 'session.sign-in', outcome: 'denied' });
+    expect(denied.map((r) => r.details?.reason)).toEqual(Array.from({ length: busy.length + full.length }, () => 'busy'));
+  });
+
+  it('never holds more than its bounds, and is empty again once a flood from many addresses has passed', async () => {
+    const t = await started();
+    const loads = [t.services.signIn.hashLoad()];
+    const running = ['127.0.2.1', '127.0.2.2', '127.0.2.3'].map((from) => flood(t.base, from, 6));
+    const bursts: Array<Promise<Answer>> = [];
+    for (let i = 0; i < 10; i++) bursts.push(...Array.from({ length: 3 }, (_, j) => signIn(t.base, `127.0.3.${i + 1}`, `ghost-${i}-${j}`, '000000')));
+    const sampler = setInterval(() => loads.push(t.services.signIn.hashLoad()), 10);
+    const answers = await Promise.all(bursts);
+    await until(() => running.every((f) => f.hashed() >= 3), 'each flood to have had hashes');
+    for (const f of running) await f.stop();
+    clearInterval(sampler);
+    const end = t.services.signIn.hashLoad();
+    console.log(`queue: peak ${end.peak} held (bound ${HASH_QUEUE_LIMITS.total}), ${end.peakPerClient} by one address; ${end.done} hashed, ${end.refused} refused`);
+    expect(Math.max(...loads.map((l) => l.held))).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.total);
+    expect(end.peak).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.total);
+    expect(end.peakPerClient).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient);
+    expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    expect([end.held, end.running]).toEqual([0, 0]);
+  });
+
+  it('still signs in with the right PIN, still counts wrong ones to a lockout; a refused attempt counts nothing', async () => {
+    const t = await started();
+    await t.services.users.add('Hugo', 'clinician', '583920');
+    const from = '127.0.0.5';
+    const ok = await signIn(t.base, from, 'Hugo', '583920');
+    expect(ok.status).toBe(200);
+    expect((await send(t.base, from, 'GET', '/api/session', undefined, ok.cookie)).status).toBe(200);
+
+    // this address's share is full: Hugo's wrong PIN is refused before any hash, neither counted nor locking
+    const share = Promise.allSettled(Array.from({ length: HASH_QUEUE_LIMITS.perClient }, (_, i) => signIn(t.base, from, `ghost-${i}`, '000000')));
+    await until(() => t.services.signIn.hashLoad().held >= HASH_QUEUE_LIMITS.perClient, 'the share to be taken');
+    const refused = await signIn(t.base, from, 'Hugo', '000000');
+    expect([refused.status, refused.code]).toEqual([503, 'SONO_ACCESS_SIGN_IN_BUSY']);
+    await share;
+    expect(t.services.users.find('Hugo')).toMatchObject({ failuresInRow: 0, lockedUntil: 0 });
+
+    const codes: Array<string | undefined> = [];
+    for (let i = 0; i < 5; i++) codes.push((await signIn(t.base, from, 'Hugo', '000000')).code);
+    expect(codes).toEqual(Array.from({ length: 5 }, () => 'SONO_ACCESS_SIGN_IN_FAILED'));
+    const locked = await signIn(t.base, from, 'Hugo', '000000');
+    expect([locked.status, locked.code, locked.retryAfter]).toEqual([401, 'SONO_ACCESS_LOCKED', '1']);
+    expect(t.services.users.find('Hugo')).toMatchObject({ failuresInRow: 6 });
+    expect(t.services.audit.list({ action: 'session.lockout' })).toHaveLength(1);
+  });
+});
