@@ -1,17 +1,21 @@
 /**
  * De-identification by DICOM PS3.15 Annex E, Basic Application Confidentiality Profile (113100) with the
- * Clean Pixel Data (113101), Clean Structured Content (113104) and, when dates are shifted, Retain
- * Longitudinal Temporal Information with Modified Dates (113107) options.
+ * Clean Pixel Data (113101), Clean Structured Content (113104), Clean Descriptors (113105) and, when dates are
+ * shifted, Retain Longitudinal Temporal Information with Modified Dates (113107) options.
  *
- * sonoedge builds its own instances, so the attributes present are known; each has its Annex E action:
- * U (replace UID, consistently, keyed), Z (empty, Type 2 kept present), X (remove), D (dummy/pseudonym).
+ * sonoedge builds its own instances, so the attributes present are known; each has its Annex E action, listed
+ * in src/sync/deid-table.ts: U (replace UID, consistently, keyed), Z (empty, Type 2 kept present), X (remove),
+ * D (dummy/pseudonym), C (clean). An attribute that table does not classify is removed, at any depth.
  * Dates are shifted by a per-patient offset (times kept), or removed: then every date and time gets the Basic
- * profile's own action (DATE_TIME_ATTRS). A clinician's name becomes their keyed alias (clinicianAlias), the
- * same in every revision and exam of this device and in its QA export.
+ * profile's own action. Instants in SR text move with them: shifted by the same days, or removed. A
+ * clinician's name becomes their keyed alias (clinicianAlias), the same in every revision and exam of this
+ * device and in its QA export.
  */
 import { createHmac } from 'node:crypto';
 import type { ImagingRegion } from '../capture/frame.js';
 import { insideShape } from '../capture/region.js';
+import { type Action, DUMMY, OUTSIDE_TABLE, PROFILE, type TemporalVr } from './deid-table.js';
+import { isCleanDescriptor } from './descriptors.js';
 import { type Dataset, UTC_OFFSET } from './dicom-file.js';
 import { COMPREHENSIVE_SR } from './sr-revision-status.js';
 import { keyedUid } from './uids.js';
@@ -23,38 +27,6 @@ export interface DeidOptions {
   patientKey: string;
   dates: 'shift' | 'remove';
 }
-
-const UID_ATTRS = new Set(['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID', 'ReferencedSOPInstanceUID', 'UID', 'DeviceUID', 'FrameOfReferenceUID']);
-
-type TemporalVr = 'DA' | 'TM' | 'DT';
-/**
- * Every date and time attribute sonoedge writes (and those an SR content item may carry: DATE, TIME and
- * DATETIME values), with its VR and its action in the Basic profile (PS3.15 Table E.1-1) when dates are removed:
- * Z empty (Type 2, kept present), X remove (Type 3), D a dummy value valid for the VR; Z/D empty unless the
- * attribute is Type 1 in the instance's IOD, then a dummy. With shifted dates (113107) a DA moves back by the
- * patient's offset, a DT's date part likewise, and a TM stays (the option keeps times, moves only dates).
- */
-const DATE_TIME_ATTRS: Readonly<Record<string, { vr: TemporalVr; removed: 'Z' | 'X' | 'D' | 'Z/D' }>> = {
-  StudyDate: { vr: 'DA', removed: 'Z' },
-  StudyTime: { vr: 'TM', removed: 'Z' },
-  SeriesDate: { vr: 'DA', removed: 'X' }, // X/D: Type 3 in General Series
-  SeriesTime: { vr: 'TM', removed: 'X' },
-  ContentDate: { vr: 'DA', removed: 'Z/D' }, // Type 2C in General Image, Type 1 in SR Document General
-  ContentTime: { vr: 'TM', removed: 'Z/D' },
-  AcquisitionDate: { vr: 'DA', removed: 'X' }, // X/Z (not written today)
-  InstanceCreationDate: { vr: 'DA', removed: 'X' }, // X/D (not written today)
-  VerificationDateTime: { vr: 'DT', removed: 'D' }, // Type 1 in the Verifying Observer Sequence
-  Date: { vr: 'DA', removed: 'D' }, // (0040,A121) an SR DATE content item's value
-  Time: { vr: 'TM', removed: 'D' }, // (0040,A122) TIME
-  DateTime: { vr: 'DT', removed: 'D' }, // (0040,A120) DATETIME
-};
-/** Dummy values (action D) that stay valid for their VR and name no real day or time. */
-const DUMMY: Readonly<Record<TemporalVr, string>> = { DA: '19000101', TM: '000000', DT: '19000101000000' };
-/** SOP classes whose Content Date and Content Time are Type 1 (SR Document General, PS3.3 C.17.2), so Z/D is D. */
-const CONTENT_DATE_TYPE_1 = new Set([COMPREHENSIVE_SR]);
-const EMPTY_ATTRS = ['PatientBirthDate', 'PatientSex', 'AccessionNumber', 'StudyID', 'ReferringPhysicianName'];
-const REMOVE_ATTRS = ['DeviceSerialNumber', 'OperatorsName', 'PatientAddress', 'OtherPatientIDs', 'InstitutionName', 'StationName'];
-const PERSON_ATTRS = new Set(['PersonName', 'VerifyingObserverName']);
 
 /**
  * A keyed id: the same input gives the same id in every export of this device (the QA export's item, exam and
@@ -103,6 +75,9 @@ export function pseudonym(secret: string, patientKey: string): string {
   );
 }
 
+/** SOP classes whose Content Date and Content Time are Type 1 (SR Document General, PS3.3 C.17.2), so Z/D is D. */
+const CONTENT_DATE_TYPE_1 = new Set([COMPREHENSIVE_SR]);
+
 /** Days to shift this patient's dates back (1–365), the same for all their exams. */
 export function dateShiftDays(secret: string, patientKey: string): number {
   return (
@@ -131,11 +106,89 @@ function shifted(vr: TemporalVr, v: string, days: number): string {
   return shiftDate(v.slice(0, 8), days) + v.slice(8);
 }
 
-function walk(ds: Dataset, fn: (key: string, value: unknown, parent: Dataset) => void): void {
+/** An ISO 8601 date (YYYY-MM-DD), with its time and offset when it has them: SR text writes instants by Date.toISOString. */
+const ISO_INSTANT = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)/g;
+
+/** An instant in SR text as the DICOM dates and times go: its date moved back `days` (its time kept), or removed. */
+function cleanInstants(text: string, days: number | undefined): string {
+  return text.replace(ISO_INSTANT, (all, y: string, m: string, d: string, time: string | undefined) => {
+    if (days === undefined) return time ? '(time removed)' : '(date removed)';
+    const da = shiftDate(`${y}${m}${d}`, days);
+    return da ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6)}${time ?? ''}` : all;
+  });
+}
+
+const isSequence = (v: unknown): v is Dataset[] => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !(v[0] instanceof ArrayBuffer);
+
+/** Every person an instance names (PNAME items, the verifier), whatever attribute of the table says so. */
+function peopleIn(ds: Dataset, found: Set<string>): Set<string> {
   for (const [k, v] of Object.entries(ds)) {
-    if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !(v[0] instanceof ArrayBuffer)) {
-      for (const item of v as Dataset[]) walk(item, fn);
-    } else fn(k, v, ds);
+    if (isSequence(v)) for (const item of v) peopleIn(item, found);
+    else if (PROFILE[k]?.do === 'person' && typeof v === 'string') found.add(v);
+  }
+  return found;
+}
+
+interface Context {
+  o: DeidOptions;
+  days: number;
+  contentDateType1: boolean;
+  people: ReadonlyMap<string, string>;
+  alias: string;
+}
+
+/** One attribute's action (src/sync/deid-table.ts), on `parent` in place. */
+function apply(k: string, v: unknown, a: Action, parent: Dataset, c: Context): void {
+  const shift = c.o.dates === 'shift';
+  switch (a.do) {
+    case 'uid':
+      if (typeof v === 'string') parent[k] = keyedUid(c.o.secret, v);
+      return;
+    case 'empty':
+      parent[k] = Array.isArray(v) ? [] : '';
+      return;
+    case 'remove':
+      delete parent[k];
+      return;
+    case 'dummy':
+      parent[k] = a.value;
+      return;
+    case 'person':
+      parent[k] = c.people.get(String(v)) ?? clinicianAlias(c.o.secret, String(v));
+      return;
+    case 'pseudonym':
+      parent[k] = c.alias;
+      return;
+    case 'descriptor':
+      if (!isCleanDescriptor(v)) delete parent[k];
+      return;
+    case 'text':
+      // Clean Structured Content: free text we wrote may name clinicians and carry instants
+      if (typeof v === 'string') parent[k] = cleanInstants(replaceNames(v, c.people), shift ? c.days : undefined);
+      return;
+    case 'timezone':
+      // the builders' fixed +0000 (every DA, TM and DT is UTC) tells nothing of where the device is, so with
+      // shifted dates it stays, cleaned to that value (113107: C); with dates removed, X (Basic)
+      if (shift) parent[k] = UTC_OFFSET;
+      else delete parent[k];
+      return;
+    case 'temporal':
+      if (typeof v !== 'string') delete parent[k];
+      else if (shift) parent[k] = shifted(a.vr, v, c.days);
+      else if (a.removed === 'X') delete parent[k];
+      else if (a.removed === 'D' || (a.removed === 'Z/D' && c.contentDateType1)) parent[k] = DUMMY[a.vr];
+      else parent[k] = '';
+  }
+}
+
+/** Each attribute of `ds` and of its sequences' items gets its action; one the table does not know is removed. */
+function clean(ds: Dataset, c: Context): void {
+  for (const [k, v] of Object.entries(ds)) {
+    if (k === '_vrMap') continue;
+    const a = PROFILE[k];
+    if (a) apply(k, v, a, ds, c);
+    else if (!OUTSIDE_TABLE.has(k)) delete ds[k];
+    else if (isSequence(v)) for (const item of v) clean(item, c);
   }
 }
 
@@ -143,48 +196,25 @@ function walk(ds: Dataset, fn: (key: string, value: unknown, parent: Dataset) =>
 export function deidentify(ds: Dataset, o: DeidOptions): Dataset {
   const { PixelData, ...rest } = ds;
   const out = structuredClone(rest) as Dataset;
-  const days = dateShiftDays(o.secret, o.patientKey);
-  const contentDateType1 = CONTENT_DATE_TYPE_1.has(String(ds.SOPClassUID));
   // every person named in the instance, each with their keyed alias (found first: a Finding's text may come before the observer)
-  const people = new Map<string, string>();
-  walk(out, (k, v) => {
-    if (PERSON_ATTRS.has(k) && typeof v === 'string') people.set(v, clinicianAlias(o.secret, v));
+  const people = new Map([...peopleIn(out, new Set())].map((p) => [p, clinicianAlias(o.secret, p)]));
+  clean(out, {
+    o,
+    days: dateShiftDays(o.secret, o.patientKey),
+    contentDateType1: CONTENT_DATE_TYPE_1.has(String(ds.SOPClassUID)),
+    people,
+    alias: pseudonym(o.secret, o.patientKey),
   });
-  walk(out, (k, v, parent) => {
-    if (UID_ATTRS.has(k) && typeof v === 'string') parent[k] = keyedUid(o.secret, v);
-    else if (Object.hasOwn(DATE_TIME_ATTRS, k) && typeof v === 'string') {
-      const { vr, removed } = DATE_TIME_ATTRS[k]!;
-      if (o.dates === 'shift') parent[k] = shifted(vr, v, days);
-      else if (removed === 'X') delete parent[k];
-      else if (removed === 'D' || (removed === 'Z/D' && contentDateType1)) parent[k] = DUMMY[vr];
-      else parent[k] = '';
-    } else if (PERSON_ATTRS.has(k) && typeof v === 'string') parent[k] = people.get(v);
-    else if (k === 'TextValue' && typeof v === 'string') {
-      // Clean Structured Content: free text we wrote may name clinicians and carry dates
-      parent[k] = replaceNames(v, people).replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '(time removed)');
-    }
-  });
-  const alias = pseudonym(o.secret, o.patientKey);
-  out.PatientName = alias;
-  out.PatientID = alias;
-  for (const k of EMPTY_ATTRS) if (k in out) out[k] = '';
-  for (const k of REMOVE_ATTRS) delete out[k];
-  // Timezone Offset From UTC: the builders' fixed +0000 (every DA, TM and DT is UTC) tells nothing of where the
-  // device is, so with shifted dates it stays, cleaned to that value (113107: C); with dates removed, X (Basic)
-  if ('TimezoneOffsetFromUTC' in out) {
-    if (o.dates === 'shift') out.TimezoneOffsetFromUTC = UTC_OFFSET;
-    else delete out.TimezoneOffsetFromUTC;
-  }
   out.PatientIdentityRemoved = 'YES';
-  out.DeidentificationMethod = `sonoedge PS3.15 E basic+pixels+SR, dates ${o.dates === 'shift' ? 'shifted' : 'removed'}`; // LO: ≤ 64 chars
+  out.DeidentificationMethod = `sonoedge PS3.15 E basic+pixels+SR+descriptors, dates ${o.dates === 'shift' ? 'shifted' : 'removed'}`; // LO: ≤ 64 chars
   out.DeidentificationMethodCodeSequence = [
     { CodeValue: '113100', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Basic Application Confidentiality Profile' },
     { CodeValue: '113101', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Clean Pixel Data Option' },
     { CodeValue: '113104', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Clean Structured Content Option' },
+    { CodeValue: '113105', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Clean Descriptors Option' },
     ...(o.dates === 'shift' ? [{ CodeValue: '113107', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Retain Longitudinal Temporal Information Modified Dates Option' }] : []),
   ];
-  if (o.dates === 'shift') out.LongitudinalTemporalInformationModified = 'MODIFIED';
-  else out.LongitudinalTemporalInformationModified = 'REMOVED';
+  out.LongitudinalTemporalInformationModified = o.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
   if (PixelData !== undefined) out.PixelData = PixelData;
   return out;
 }

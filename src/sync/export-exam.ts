@@ -9,6 +9,7 @@ import type { GateEntry } from '../ocr/hold.js';
 import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
+import { imageSeriesDescription } from './descriptors.js';
 import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
 import type { buildMeasurementSr, SrMeasurement } from './sr.js';
 import { type EllipseLike, type SegmentLike, decidedOrigin, drawEllipse, drawLine, drawOutline } from './overlay-draw.js';
@@ -55,8 +56,6 @@ interface StoredResultEvent {
   provider?: string;
   result?: { task?: string; ellipse?: EllipseLike; lesion?: { outline?: number[] } };
 }
-
-const SERIES_NAME = { obstetric: 'Fetal head', breast: 'Breast lesion' } as const;
 
 function toGray(p: CapturePixels): Uint8Array {
   if (p.channels === 1) return p.pixels;
@@ -139,7 +138,17 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       burnedInAnnotation: 'NO' as const,
     };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
-    datasets.push(buildUsImage(study, { ...common, seriesInstanceUid: rawSeries, seriesNumber: 1, sopInstanceUid: rawUid, pixels: clean, derived: false, seriesDescription: SERIES_NAME[examType] }));
+    datasets.push(
+      buildUsImage(study, {
+        ...common,
+        seriesInstanceUid: rawSeries,
+        seriesNumber: 1,
+        sopInstanceUid: rawUid,
+        pixels: clean,
+        derived: false,
+        seriesDescription: imageSeriesDescription(examType, 'raw'),
+      }),
+    );
     const overlay = Uint8Array.from(clean);
     // each shape in its author's coordinates (decidedOrigin: a correction's are the page's, pixel corners)
     const originOf = (m: { state: string } | undefined, fromFinal: boolean): FrameOrigin => decidedOrigin(m?.state, fromFinal);
@@ -168,7 +177,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
         sopInstanceUid: keyedUid(k, `image:overlay:${c.id}`),
         pixels: overlay,
         derived: true,
-        seriesDescription: `${SERIES_NAME[examType]} with overlay`, // the outline as decided and the clinician's calipers, not only the AI's
+        seriesDescription: imageSeriesDescription(examType, 'overlay'), // the outline as decided and the clinician's calipers, not only the AI's
       }),
     );
     groups.push({
@@ -178,7 +187,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       manual: c.clinicianMeasurements,
     });
   });
-  const cine = buildClipDatasets(study, o.clips ?? [], { secret: k, examId: exam.id, seriesDescription: SERIES_NAME[examType] });
+  const cine = buildClipDatasets(study, o.clips ?? [], { secret: k, examId: exam.id, seriesDescription: imageSeriesDescription(examType, 'cine') });
   datasets.push(...cine.datasets);
   for (const [uid, gate] of cine.gates) gates.set(uid, gate);
   const closed = new Date(exam.closedAt ?? exam.createdAt);

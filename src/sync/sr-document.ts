@@ -5,6 +5,7 @@
  * observation context (TID 1001: the algorithm as device observer, each deciding clinician as a person), the
  * language and procedure modifiers, comments, and an image reference.
  */
+import { contributionDescription } from './descriptors.js';
 import { type Dataset, UTC_OFFSET } from './dicom-file.js';
 import { COMPREHENSIVE_SR, type DocumentStatus, statusAttributes, verifierAttributes } from './sr-revision-status.js';
 import { type StudyContext, studyAttributes } from './us-image.js';
@@ -88,7 +89,7 @@ export function algorithmEquipment(sr: SrDocumentInput): Dataset[] {
       ManufacturerModelName: sr.algorithm.name,
       SoftwareVersions: sr.algorithm.version,
       DeviceUID: sr.algorithm.deviceUid,
-      ContributionDescription: `AI segmentation and biometry on ${sr.algorithm.provider}`,
+      ContributionDescription: contributionDescription(sr.algorithm.provider),
     },
   ];
 }

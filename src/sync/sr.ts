@@ -10,6 +10,7 @@
 import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
+import { measurementReportDescription } from './descriptors.js';
 import { type Code, type ImageRef, code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
 import { type SrManualMeasure, manualItem } from './sr-manual.js';
 import { type ImageShape, spatialItems } from './sr-scoord.js';
@@ -159,7 +160,7 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
     {
       title: code('126000', 'DCM', 'Imaging Measurement Report'),
       template: '1500',
-      seriesDescription: examType === 'breast' ? 'Breast lesion (AI results)' : 'Fetal biometry (AI results)',
+      seriesDescription: measurementReportDescription(examType),
       seriesNumber: 99,
       // private codes are declared, so a reader knows whose they are (SOP Common, C.12.1.1.2)
       codingSchemes:

@@ -98,14 +98,14 @@ export function buildClipImage(study: StudyContext, c: ClipForExport, o: { serie
   };
 }
 
-/** The clips of an exam, one instance each in the exam's cine series, with each one's gate. */
+/** The clips of an exam, one instance each in the exam's cine series (described as `seriesDescription`), with each one's gate. */
 export function buildClipDatasets(study: StudyContext, clips: readonly ClipForExport[], o: { secret: string; examId: string; seriesDescription: string }): ClipExport {
   const series = keyedUid(o.secret, `series:clip:${o.examId}`);
   const gates = new Map<string, GateEntry>();
   const datasets = clips.map((c, i) => {
     const uid = keyedUid(o.secret, `clip:${c.id}`);
     gates.set(uid, regionKnown(c) ? { check: true } : REGION_NOT_SET);
-    return buildClipImage(study, c, { seriesInstanceUid: series, sopInstanceUid: uid, instanceNumber: i + 1, seriesDescription: `${o.seriesDescription} cine` });
+    return buildClipImage(study, c, { seriesInstanceUid: series, sopInstanceUid: uid, instanceNumber: i + 1, seriesDescription: o.seriesDescription });
   });
   return { datasets, gates };
 }

@@ -81,7 +81,7 @@ describe('report revisions and the TID 5000 OB report', () => {
       expect(after.SeriesInstanceUID).toBe(before.SeriesInstanceUID);
       expect(after.VerificationFlag).toBe('VERIFIED');
       const v = (after.VerifyingObserverSequence as Item[])[0]!;
-      expect(v.VerifyingOrganization).toBe('Maternity unit');
+      expect(v.VerifyingOrganization).toBe('REMOVED'); // PS3.15 Table E.1-1: D (a dummy; Type 1 in the item)
       // de-identified like every other name: the signer's keyed alias (the decider keeps theirs in both revisions)
       expect(JSON.stringify(v.VerifyingObserverName)).toContain(clinicianAlias(opts.secret, 'Dr Ada Byron'));
       expect(String(v.VerificationDateTime)).toMatch(/^\d{8}102030$/);

@@ -66,7 +66,7 @@ describe('report sign-off', async () => {
     for (const [ds, closingUid] of [[tid1500!, keyedUid(SECRET, rev0.sr)], [tid5000!, keyedUid(SECRET, rev0.ob)]] as const) {
       expect(ds.VerificationFlag).toBe('VERIFIED');
       const v = (ds.VerifyingObserverSequence as Ds[])[0]!;
-      expect(v.VerifyingOrganization).toBe('Maternity unit');
+      expect(v.VerifyingOrganization).toBe('REMOVED'); // PS3.15 Table E.1-1: D (a dummy; Type 1 in the item)
       // the signer's name leaves de-identified like the deciding clinician's: their keyed alias
       expect(JSON.stringify(v.VerifyingObserverName)).toContain(clinicianAlias(SECRET, 'Ada Byron'));
       const pred = ((ds.PredecessorDocumentsSequence as Ds[])[0]!.ReferencedSeriesSequence as Ds[])[0]!.ReferencedSOPSequence as Ds[];

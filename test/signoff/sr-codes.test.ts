@@ -40,6 +40,7 @@ const CHECKED: Record<string, { meaning: string; source: string }> = {
   'DCM 113100': { meaning: 'Basic Application Confidentiality Profile', source: 'PS3.15 E, CID 7050' },
   'DCM 113101': { meaning: 'Clean Pixel Data Option', source: 'PS3.15 E, CID 7050' },
   'DCM 113104': { meaning: 'Clean Structured Content Option', source: 'PS3.15 E, CID 7050' },
+  'DCM 113105': { meaning: 'Clean Descriptors Option', source: 'PS3.15 E, CID 7050' },
   'DCM 113107': { meaning: 'Retain Longitudinal Temporal Information Modified Dates Option', source: 'PS3.15 E, CID 7050' },
   'LN 11984-2': { meaning: 'Head Circumference', source: 'CID 12005 Fetal Biometry Measurement' },
   'LN 11820-8': { meaning: 'Biparietal Diameter', source: 'CID 12005' },

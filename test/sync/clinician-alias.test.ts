@@ -12,7 +12,7 @@ import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { ExamStore } from '../../src/records/exam-store.js';
 import { decideMeasurement } from '../../src/records/late-decision.js';
 import type { Exam } from '../../src/records/types.js';
-import { clinicianAlias, deidentify, replaceNames } from '../../src/sync/deidentify.js';
+import { clinicianAlias, dateShiftDays, deidentify, replaceNames } from '../../src/sync/deidentify.js';
 import type { Dataset } from '../../src/sync/dicom-file.js';
 import { readPart10 } from '../../src/sync/dicom-file.js';
 import { type ExportOptions, buildExamInstances } from '../../src/sync/export-exam.js';
@@ -114,7 +114,9 @@ describe('clinician aliases in the de-identified reports', () => {
     const [a, anna, annLee] = people.map((p) => clinicianAlias(SECRET, p));
     const items = out.ContentSequence as Dataset[];
     expect(items.slice(0, 3).map((i) => i.PersonName)).toEqual([a, anna, annLee]);
-    expect(items[3]!.TextValue).toBe(`confirmed by ${anna} at (time removed); ${a} agreed, ${annLee} too (Joanne, Annabel: not clinicians)`);
+    // dates shifted: the instant moves back by the patient's days like the DICOM dates, its time of day kept
+    const at = new Date(Date.parse('2026-03-04T10:20:30.000Z') - dateShiftDays(SECRET, 'P-3') * 86_400_000).toISOString();
+    expect(items[3]!.TextValue).toBe(`confirmed by ${anna} at ${at}; ${a} agreed, ${annLee} too (Joanne, Annabel: not clinicians)`);
     // an alias is not searched again for names: a clinician named like part of an alias leaves it whole
     expect(replaceNames('by CLINICIAN', new Map([['CLINICIAN', clinicianAlias(SECRET, 'CLINICIAN')], ['reader', 'X']]))).toBe(`by ${clinicianAlias(SECRET, 'CLINICIAN')}`);
   });

@@ -52,7 +52,7 @@ describe('DICOM export of a closed exam', () => {
       expect(ds.PatientIdentityRemoved).toBe('YES');
       expect(JSON.stringify(ds.PatientName)).toContain(pseudonym('device-secret-1', PLANTED.id));
       expect(ds.PatientBirthDate).toBe('');
-      expect((ds.DeidentificationMethodCodeSequence as Array<{ CodeValue: string }>).map((c) => c.CodeValue)).toEqual(['113100', '113101', '113104', '113107']);
+      expect((ds.DeidentificationMethodCodeSequence as Array<{ CodeValue: string }>).map((c) => c.CodeValue)).toEqual(['113100', '113101', '113104', '113105', '113107']);
       if (ds.SOPClassUID === '1.2.840.10008.5.1.4.1.1.6.1') {
         expect(ds.BurnedInAnnotation).toBe('NO');
         const px = new Uint8Array((ds.PixelData as ArrayBuffer[])[0]!);
