@@ -157,8 +157,9 @@ describe('the sign-in hashing queue', () => {
       `second address signed in after ${Math.round(hugo.ms)} ms (one hash alone: ${Math.round(hashMs)} ms), ${hashedDuring} flood hashes answered meanwhile; flood: ${flooder.hashed()} hashed, ${flooder.refused()} refused`,
     );
     expect(hugo.status).toBe(200);
-    // the flood's two running hashes, and at most one more that started beside Hugo's
-    expect(hashedDuring).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient + 1);
+    // the flood's two running hashes, one more that ran beside Hugo's, and one whose answer was on its way when
+    // Hugo's request left; without the bound it waited behind all ten (10 to 11 measured)
+    expect(hashedDuring).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient + 2);
     expect(flooder.refused()).toBeGreaterThan(0);
   });
 
@@ -180,7 +181,7 @@ describe('the sign-in hashing queue', () => {
     expect(Math.max(...busy.map((a) => a.seq))).toBeLessThan(Math.min(...hashed.map((a) => a.seq)));
 
     // more addresses than the queue has places: the last ones are refused for the device, at once too
-    const addresses = Array.from({ length: total / perClient + 2 }, (_, i) => `127.0.1.${i + 1}`);
+    const addresses = Array.from({ length: total / perClient + 4 }, (_, i) => `127.0.1.${i + 1}`);
     const many = await Promise.all(addresses.flatMap((from) => Array.from({ length: perClient }, (_, i) => signIn(t.base, from, `ghost-${from}-${i}`, '000000'))));
     const full = many.filter((a) => a.status === 503);
     expect(full.length).toBeGreaterThan(0);
