@@ -84,14 +84,16 @@ export function storeDecision(db: Db, measurementId: string, d: DecisionInput): 
 }
 
 /**
- * The decision already stored on this measurement under this client key (a retry whose answer was lost),
- * as it was answered then: undefined when the key is new. The same key with another request (`requestDigest`
- * differs) is refused with 409 SONO_IDEMPOTENCY_KEY_REUSED. Checked before anything else, so a retry on an
- * exam closed since is still answered.
+ * The decision already stored on this measurement under this client key (a retry whose answer was lost, or a
+ * Confirm retried after a partial failure), as it was answered then: undefined when the key is new. The same
+ * key with another request (`requestDigest` differs) is refused with 409 SONO_IDEMPOTENCY_KEY_REUSED; a
+ * decision no longer in force (someone decided the measurement after it) with 409 SONO_DECISION_STALE, as a
+ * new decision expecting it would be: answering it would tell the client its values are the stored ones.
+ * Checked before anything else, so a retry on an exam closed since is still answered.
  */
 export function storedReplay(db: Db, measurementId: string, clientKey: string, requestDigest: string): Measurement | undefined {
   const h = db
-    .prepare('SELECT decision, final_value, final_text, final_geometry_json, decided_by, decided_at, request_digest FROM measurement_decisions WHERE measurement_id = ? AND client_key = ?')
+    .prepare('SELECT id, decision, final_value, final_text, final_geometry_json, decided_by, decided_at, request_digest FROM measurement_decisions WHERE measurement_id = ? AND client_key = ?')
     .get(measurementId, clientKey) as Record<string, unknown> | undefined;
   if (!h) return undefined;
   if (h.request_digest !== requestDigest) {
@@ -100,6 +102,15 @@ export function storedReplay(db: Db, measurementId: string, clientKey: string, r
     });
   }
   const m = db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>;
+  // every decision writes its history row (storeDecision): the newest row is the decision in force
+  const newest = db.prepare('SELECT max(id) AS id FROM measurement_decisions WHERE measurement_id = ?').get(measurementId) as { id: number };
+  if (newest.id !== h.id) {
+    throw new SonoError(
+      ErrorCodes.DECISION_STALE,
+      `Measurement ${measurementId} (${String(m.kind)}) was decided again by someone else after this decision (it is now ${String(m.state)} since ${String(m.decided_at)}); reload the exam to see it`,
+      { details: { measurementId, state: m.state as string } },
+    );
+  }
   return measurementOf({
     ...m,
     state: h.decision,

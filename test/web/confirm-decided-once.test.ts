@@ -5,6 +5,9 @@
  *   daemon (the Wi-Fi drops). Tapping Confirm again must not store the answered one a second time: before,
  *   the retry expected the page's own answer (a new body, so a new Idempotency-Key) and wrote a second
  *   identical history row.
+ * - The same retry after another tablet decided the answered measurement meanwhile: the daemon refuses the
+ *   replay (409 stale, src/records/measurement-decision.ts storedReplay), and the page says what is stored
+ *   instead of "saved" over values that are not.
  * - Decided on another device while this tablet showed the AI proposal: 409 SONO_DECISION_STALE is right
  *   (its expectation "unverified" is what it showed), and then the state line no longer says "edited by you"
  *   but that it was decided elsewhere (in both languages), Confirm stays off, and the message says what is
@@ -19,7 +22,7 @@ import { SIMULATED, liveRig } from './live-rig.js';
 import { correctHead } from './held-saves.js';
 import { fill, liveEn, liveFr } from '../../web-ui/src/live/strings.js';
 
-type M = { id: string; kind: string; unit: string; state: string; aiValue: number | null; finalValue: number | null; decidedBy: string | null };
+type M = { id: string; kind: string; unit: string; state: string; aiValue: number | null; finalValue: number | null; decidedBy: string | null; decidedAt: string | null };
 type ExamView = { id: string; captures: Array<{ id: string; measurements: M[] }> };
 
 const actionIs = (page: Page, text: string): Promise<unknown> => page.waitForFunction((t) => document.getElementById('action-message')!.textContent === t, text, { timeout: 30000 });
@@ -73,6 +76,43 @@ describe.skipIf(!existsSync(CHROMIUM))('Confirm: decisions stored once, a decisi
     expect([...after.values()]).toEqual([1, 1, 1, 1]); // before the fix: the first one had 2
     expect(sent.length).toBe(2 + after.size); // the retry sent all four again: the answered one was replayed
     expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('the retry after another tablet decided the answered measurement: 409, the line and message say what is stored, no third row', async () => {
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, [], { consoleErrors: false });
+    await startExam(page, 'obstetric', 20);
+    const examId = await openExamId(page);
+    await reviewBestFrame(page);
+    await correctHead(context, page, 15);
+    const sent: string[] = [];
+    await page.route('**/api/measurements/*/decision', async (route: Route) => {
+      sent.push(decodeURIComponent(/measurements\/([^/]+)\/decision/.exec(route.request().url())![1]!));
+      return sent.length === 2 ? route.abort('internetdisconnected') : route.continue();
+    });
+    await page.tap('#confirm');
+    await actionIs(page, liveEn.deviceUnreachable);
+    await page.waitForFunction(() => !(document.getElementById('confirm') as HTMLButtonElement).disabled, undefined, { timeout: 10000 });
+    // another tablet (the admin's session) corrects the measurement this page's first try stored
+    const answered = (await (await fetch(`${rig.d.url}/api/exams/${examId}`)).json()) as ExamView;
+    const mine = answered.captures.flatMap((c) => c.measurements).find((x) => x.id === sent[0])!;
+    expect(mine.decidedBy).toBe('clinician');
+    const r = await fetch(`${rig.d.url}/api/measurements/${mine.id}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'corrected', value: Math.round(mine.finalValue!) + 9, expect: { state: mine.state, decidedAt: mine.decidedAt } }),
+    });
+    expect(r.status).toBe(200);
+    const other = (await r.json()) as M;
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('state')!.dataset.i18n === 'decidedElsewhereLine', undefined, { timeout: 30000 });
+    const en = `${other.kind.toUpperCase()} ${other.finalValue!.toFixed(1)} mm`;
+    await actionIs(page, fill(liveEn.decidedElsewhereNow, { list: fill(liveEn.correctedBy, { what: en, by: 'admin' }) }));
+    expect(await page.isDisabled('#confirm')).toBe(true);
+    // the page's first decision and the other tablet's: no replay of the page's stored as if in force, nothing more
+    const stored = rows(examId);
+    expect(stored.get(mine.id)).toBe(2);
+    expect([...stored.values()].reduce((a, b) => a + b, 0)).toBe(2);
     await context.close();
   }, 120_000);
 
