@@ -75,6 +75,8 @@ export const ErrorCodes = {
   MODEL_VERSION_NOT_INSTALLED: 'SONO_MODEL_VERSION_NOT_INSTALLED',
   MODEL_NO_PREVIOUS_VERSION: 'SONO_MODEL_NO_PREVIOUS_VERSION',
   MODEL_INSTALL_BUSY: 'SONO_MODEL_INSTALL_BUSY',
+  /** a package upload over HTTP that stalled or trickled under modelUpdates.upload's pace, or ran past its maxMs */
+  MODEL_UPLOAD_TOO_SLOW: 'SONO_MODEL_UPLOAD_TOO_SLOW',
   /** a package's (or a command's) model version or id that is not a plain semantic version / id, so cannot name a folder */
   MODEL_VERSION_INVALID: 'SONO_MODEL_VERSION_INVALID',
   MODEL_ID_INVALID: 'SONO_MODEL_ID_INVALID',

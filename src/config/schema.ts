@@ -117,7 +117,12 @@ export const ConfigSchema = T.Object(
           { additionalProperties: false, default: {} },
         ),
         maxWebSockets: T.Integer({ minimum: 1, maximum: 1000, default: 16, description: 'Open WebSocket connections at most (live views)' }),
-        requestTimeoutMs: T.Integer({ minimum: 1000, default: 30_000, description: 'A request that has not been received in full by then is dropped' }),
+        requestTimeoutMs: T.Integer({
+          minimum: 1000,
+          default: 30_000,
+          description:
+            "A request's headers must arrive within this or 60 s, whichever is shorter, the whole request within this or 60 s, whichever is longer (Node's requestTimeout and headersTimeout, src/server/app.ts); a slower client is cut with 408. A technician's model package upload is paced instead (modelUpdates.upload)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -38,6 +40,23 @@ export const JSON_BODY_LIMIT = 64 * 1024;
 const CONNECTION_CHECKS = { connectionsCheckingInterval: 1000 } as const;
 
 /**
+ * Lets the requests whose socket is in `paced` run past Node's requestTimeout: when it expires Node hands the
+ * socket to the server's 'clientError' listeners (ERR_HTTP_REQUEST_TIMEOUT) and no longer times that request;
+ * Fastify's listener would answer 408 and destroy it. A paced request is a technician's model package upload,
+ * which its own pace guard cuts instead (src/models/updates/upload-pace.ts); every other error and request goes
+ * to Fastify's listener as before.
+ */
+function exemptPacedRequests(server: Server, paced: WeakSet<Socket>): void {
+  const listeners = server.listeners('clientError') as Array<(err: NodeJS.ErrnoException, socket: Socket) => void>;
+  server.removeAllListeners('clientError');
+  server.on('clientError', function (this: Server, err: NodeJS.ErrnoException, socket: Socket) {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && paced.has(socket)) return;
+    if (listeners.length === 0) socket.destroy(); // what Node does with no listener, less its 400
+    for (const l of listeners) l.call(this, err, socket);
+  });
+}
+
+/**
  * Builds the HTTP app: the access plugin first (every route added after it must declare who may call it, and
  * every request is checked before anything else), then one plugin per feature, services from `runtime`, every
  * error through one handler. HTTPS when `runtime.access` carries a certificate.
@@ -49,11 +68,15 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false } },
+    // Fastify sets server.requestTimeout after making the server, leaving headersTimeout at Node's 60 s: Node then
+    // times a request's headers by the shorter of the two and the whole request by the longer (it swaps them).
     requestTimeout: runtime.config.server.requestTimeoutMs,
     // Node drops a request past requestTimeout only when it next checks its connections (every 30 s by default),
     // so a stalled client (slowloris) could hold its socket that much longer; checking every second bounds it.
     ...(access.https ? { https: { ...access.https, ...CONNECTION_CHECKS } } : { http: CONNECTION_CHECKS }),
   }) as unknown as FastifyInstance;
+  const pacedSockets = new WeakSet<Socket>();
+  exemptPacedRequests(app.server, pacedSockets);
   app.decorate('sono', runtime);
   await app.register(accessPlugin, accessPluginOptions(access.services, runtime.config.server, { secure: access.secure }));
   await app.register(fastifySwagger, {
@@ -65,7 +88,8 @@ export async function buildApp(runtime: Runtime, logger: Logger): Promise<Fastif
   const modelRoutes: FastifyPluginAsync[] = updates
     ? [
         async (api) => {
-          await api.register(models, { service: updates, maxPackageBytes: runtime.config.modelUpdates.maxPackageBytes, actorOf: (req) => req.principal?.name ?? 'unknown' });
+          const { maxPackageBytes, upload } = runtime.config.modelUpdates;
+          await api.register(models, { service: updates, maxPackageBytes, actorOf: (req) => req.principal?.name ?? 'unknown', upload: { pace: upload, pacedSockets } });
         },
       ]
     : [];

@@ -15,6 +15,21 @@ export const TrustedKeyConfig = T.Union([
 export type TrustedKeyConfig = Static<typeof TrustedKeyConfig>;
 
 /**
+ * How a package upload over HTTP (POST /api/models) is paced (src/models/updates/upload-pace.ts). It is exempt
+ * from `server.requestTimeoutMs`, which would cut a 13 MB package on a link under ~0.45 MB/s: it may last as long
+ * as bytes keep coming at `minBytesPerSecond` over every `windowMs`, up to `maxMs` in all. Read at start-up.
+ */
+export const UploadPaceSchema = T.Object(
+  {
+    minBytesPerSecond: T.Integer({ minimum: 1, default: 4096, description: 'An upload bringing less than this per second, averaged over windowMs, is stopped (a stalled or trickling client)' }),
+    windowMs: T.Integer({ minimum: 1000, default: 30_000, description: 'The span the rate is averaged over: a Wi-Fi drop shorter than this is tolerated' }),
+    maxMs: T.Integer({ minimum: 1000, default: 3_600_000, description: 'The longest an upload may take in all' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type UploadPaceConfig = Static<typeof UploadPaceSchema>;
+
+/**
  * `modelUpdates` in the config. The health window watches a freshly activated model over its first
  * results (counted, not timed, so a quiet device does not pass a model it never ran) and rolls it back
  * when errors, slow runs or insane outputs exceed these fractions.
@@ -25,6 +40,7 @@ export const ModelUpdatesSchema = T.Object(
     revokedKeys: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Key ids (as `models verify` prints them) or public keys (PEM or path) never trusted again, the release key included' }),
     maxPackageBytes: T.Integer({ minimum: 1024, default: 256 * 1024 * 1024, description: 'Largest package file (and largest total unpacked size) accepted' }),
     allowDowngrade: T.Boolean({ default: false, description: 'Never set this on a device in use; a technician overrides per install instead' }),
+    upload: UploadPaceSchema,
     healthWindow: T.Object(
       {
         results: T.Integer({ minimum: 1, default: 300, description: 'Results watched after an activation' }),

@@ -1,8 +1,11 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { type ErrorCode, ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { MODEL_ID_PATTERN, MODEL_NAME_MAX_LENGTH } from '../../models/manifest.js';
+import type { UploadPaceConfig } from '../../models/updates/config.js';
 import type { InstallReport } from '../../models/updates/installer.js';
+import { pacedBody } from '../../models/updates/upload-pace.js';
 import type { ModelUpdateService } from '../../models/updates/service.js';
 
 /**
@@ -12,6 +15,9 @@ import type { ModelUpdateService } from '../../models/updates/service.js';
  *   POST /api/models/:id/rollback    back one version, swapped in live
  * A refused package answers 4xx with `code`, `message`, the failed `step` and the report of the steps before.
  * The body limit is `maxPackageBytes`, this route's own; an upload over it is refused at step "extract".
+ * The upload is paced, not timed (`pace`, modelUpdates.upload): once the caller is known to be a technician its
+ * socket joins `pacedSockets`, which tells the server to let Node's request timeout pass (src/server/app.ts), and
+ * an upload that stalls or trickles is cut with 408 SONO_MODEL_UPLOAD_TOO_SLOW and the connection closed.
  */
 export interface ModelsPluginOptions {
   service: ModelUpdateService;
@@ -19,6 +25,8 @@ export interface ModelsPluginOptions {
   maxPackageBytes: number;
   /** Who is asking (the access plugin's user), for history and audit. */
   actorOf?(req: import('fastify').FastifyRequest): string;
+  /** The upload's pace (modelUpdates.upload at start-up) and where its socket is put while the body is arriving. */
+  upload?: { pace: UploadPaceConfig; pacedSockets: WeakSet<Socket> };
 }
 
 const Step = T.Object({ step: T.String(), ok: T.Boolean(), ms: T.Number(), detail: T.Optional(T.String()), code: T.Optional(T.String()) });
@@ -57,6 +65,7 @@ type Query = Static<typeof Query>;
 /** 413 for size, 409 when the state forbids it (older, conflicting, busy, nothing to roll back), 422 for a package refused on its merits. */
 function statusOf(code: string): number {
   if (code === ErrorCodes.MODEL_PACKAGE_TOO_LARGE) return 413;
+  if (code === ErrorCodes.MODEL_UPLOAD_TOO_SLOW) return 408;
   const conflicts: string[] = [ErrorCodes.MODEL_VERSION_OLDER, ErrorCodes.MODEL_VERSION_CONFLICT, ErrorCodes.MODEL_INSTALL_BUSY, ErrorCodes.MODEL_NO_PREVIOUS_VERSION];
   if (conflicts.includes(code)) return 409;
   if (code === ErrorCodes.MODEL_ACTIVATE_FAILED) return 500;
@@ -87,6 +96,7 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
       reply.header('connection', 'close');
       return refused(reply, report);
     }
+    if (err instanceof SonoError && err.code === ErrorCodes.MODEL_UPLOAD_TOO_SLOW) reply.header('connection', 'close'); // the rest of the body is not read
     if (err instanceof SonoError && err.code.startsWith('SONO_MODEL_')) return reply.code(statusOf(err.code)).send({ code: err.code, message: err.message, statusCode: statusOf(err.code) });
     throw err; // the server's own error handler answers the rest
   });
@@ -96,11 +106,19 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
     {
       config: { access: 'technician' },
       bodyLimit: opts.maxPackageBytes,
+      // after the access check (onRequest): only a technician's upload is exempt from the request timeout
+      preParsing: async (req, _reply, payload) => {
+        const upload = opts.upload;
+        const socket = req.raw.socket;
+        if (!upload || req.raw.complete) return payload;
+        upload.pacedSockets.add(socket);
+        return pacedBody(payload, upload.pace, () => upload.pacedSockets.delete(socket));
+      },
       schema: {
         tags,
         summary: 'Install a signed model package (the body, application/octet-stream) and activate it unless ?activate=false',
         querystring: Query,
-        response: { 200: InstallReportDto, 409: RefusedDto, 413: RefusedDto, 415: ErrorDto, 422: RefusedDto, 500: RefusedDto },
+        response: { 200: InstallReportDto, 408: ErrorDto, 409: RefusedDto, 413: RefusedDto, 415: ErrorDto, 422: RefusedDto, 500: RefusedDto },
       },
     },
     async (req, reply) => {
