@@ -149,6 +149,7 @@ export const ErrorCodes = {
   ADJUDICATION_REFUSED: 'SONO_ADJUDICATION_REFUSED',
   // patients and exams typed at the bedside (issue 18): checked in the page and again by the daemon
   PATIENT_INVALID: 'SONO_PATIENT_INVALID',
+  PATIENT_MISMATCH: 'SONO_PATIENT_MISMATCH',
   DATING_INVALID: 'SONO_DATING_INVALID',
   EXAM_VOIDED: 'SONO_EXAM_VOIDED',
   // the QA / retraining export (src/qa-export): a bad date range or a folder that is not empty

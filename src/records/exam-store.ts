@@ -5,6 +5,7 @@ import type { Db } from './database.js';
 import { measurementRows } from './measurement-rows.js';
 import { type ExamRow, examOf, measurementOf } from './exam-rows.js';
 import { checkNewExam } from './new-exam-checks.js';
+import { checkSamePatient } from './patient-identity.js';
 import type { CaptureInput } from './capture-input.js';
 import { type DecisionInput, storeDecision, storedReplay, voided } from './measurement-decision.js';
 import { type CheckedMeasure, checkManualMeasures, insertManualMeasures, manualMeasuresOf, missingManualMeasures } from './manual-measures.js';
@@ -34,6 +35,7 @@ export class ExamStore {
   /** Checks the patient and dating (coded 400s), works out the GA from an LMP or EDD, stores the exam. */
   createExam(input: NewExam): Exam {
     const ga = checkNewExam(input);
+    checkSamePatient(this.db, input);
     const id = randomUUID();
     const p = input.patient;
     this.db

@@ -19,6 +19,8 @@ export interface NewExam {
   datingMethod?: 'lmp' | 'edd' | 'ga' | undefined;
   datingDate?: string | undefined;
   accessionNumber?: string | undefined;
+  /** the patient ID is kept for someone with another birth date or family name, and this is the same patient (patient-identity.ts) */
+  confirmSamePatient?: boolean | undefined;
 }
 
 export type MeasurementState = 'unverified' | 'confirmed' | 'corrected';

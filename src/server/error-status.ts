@@ -13,6 +13,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.EXAM_CLOSED]: 409,
   [E.EXAM_VOIDED]: 409,
   [E.PATIENT_INVALID]: 400,
+  [E.PATIENT_MISMATCH]: 409,
   [E.DATING_INVALID]: 400,
   [E.REPORT_EXAM_OPEN]: 409,
   [E.REPORT_UNDECIDED]: 409,

@@ -31,6 +31,9 @@ export const NewExamBody = T.Object(
     ),
     datingDate: T.Optional(T.String({ pattern: '^\\d{8}$', description: 'The LMP or EDD, YYYYMMDD' })),
     accessionNumber: T.Optional(T.String({ minLength: 1, maxLength: 16, pattern: '^[^\\\\\\n\\r]+$', description: "The RIS's accession number (from the worklist)" })),
+    confirmSamePatient: T.Optional(
+      T.Boolean({ description: 'The patient ID is already kept for someone with another birth date or family name (409 SONO_PATIENT_MISMATCH), and this is the same patient' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -49,7 +49,7 @@ const records: FastifyPluginAsync = async (app) => {
     {
       config: clinician,
       preHandler: diskGuarded(app, 'exam'),
-      schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: ExamDto, ...errorResponses(400, 413, 415, 507) } },
+      schema: { tags, summary: 'Start an exam (no patient = anonymous)', body: NewExamBody, response: { 201: ExamDto, ...errorResponses(400, 409, 413, 415, 507) } },
     },
     async (req, reply) => {
       const exam = store.createExam(req.body);

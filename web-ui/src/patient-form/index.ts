@@ -5,12 +5,13 @@
  * calls `wirePatientForm` once and keeps the exam type and summary.
  */
 import './patient-form.css';
-import { api, type Exam } from '../api';
+import { ApiError, api, type Exam } from '../api';
 import { failureText } from '../live/action-message';
 import type { LiveContext } from '../live/context';
 import { buildPatientFields } from './fields';
 import { examSession } from './exam-session';
 import { buildPickers } from './pickers';
+import { buildSamePatientAsk } from './same-patient';
 import { applyFormStrings, tr } from './strings';
 
 export interface ExamPanelHooks {
@@ -48,15 +49,20 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
     if (!exam) panel.setExamType(state.examType); // the type may be chosen again
   };
 
+  const same = buildSamePatientAsk(els.message, els.pId);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    same.hide();
     const body = fields.read();
     if (!body) return say(tr('fixFields'));
     const operator = els.operator.value.trim();
-    api.createExam({ examType: state.examType, ...body, ...(operator ? { operator } : {}) }).then(
-      (e) => (say(''), opened(e)),
-      (err: Error) => say(failureText(err)),
-    );
+    const start = (confirmSamePatient: boolean): void => {
+      api.createExam({ examType: state.examType, ...body, ...(operator ? { operator } : {}), ...(confirmSamePatient ? { confirmSamePatient } : {}) }).then(
+        (e) => (say(''), opened(e)),
+        (err: Error) => (err instanceof ApiError && err.code === 'SONO_PATIENT_MISMATCH' && body.patient?.id ? (say(''), same.show(body.patient.id, () => start(true))) : say(failureText(err))),
+      );
+    };
+    start(false);
   });
   els.closeExam.addEventListener('click', () => {
     if (!state.exam) return;
