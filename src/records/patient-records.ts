@@ -28,6 +28,18 @@ export interface HcVisit {
   decidedBy: string | null;
 }
 
+/**
+ * The calendar day (YYYY-MM-DD) of an instant where the device is: the clinic's day, not UTC's. A scan at
+ * 00:30 in a UTC+3 clinic is stored as 21:30 UTC the day before; its visit is the clinic's day. The daemon
+ * knows its time zone as every other date it prints does (the report's, src/report/i18n.ts): the process's
+ * own (TZ, else the system's), or `timeZone` (IANA) when given.
+ */
+export function localDate(iso: string, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(timeZone ? { timeZone } : {}) }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 /** LIKE pattern of a typed search: its wildcards taken literally, spaces matching the ^ between name parts. */
 function likeOf(q: string): string {
   const escaped = q.trim().replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -48,7 +60,11 @@ const SEARCH = summaryOf(`patient_id LIKE ? ESCAPE '\\' OR patient_name LIKE ? E
 const ONE = summaryOf('patient_id = ?');
 
 export class PatientRecords {
-  constructor(private readonly db: Db) {}
+  /** `timeZone`: the IANA zone whose calendar days the visits are dated in; default the device's (localDate). */
+  constructor(
+    private readonly db: Db,
+    private readonly timeZone?: string,
+  ) {}
 
   /** Earlier patients whose ID or name holds `q` (all when empty), the most recently seen first. */
   search(q: string | undefined, limit = 20): PatientSummary[] {
@@ -65,7 +81,8 @@ export class PatientRecords {
   /**
    * Every visit of the patient, oldest first, with the HC each point comes from: the newest decided HC of
    * the exam (the capture the clinician confirmed or corrected, whatever was captured after it); an exam
-   * whose HCs are all unverified shows the AI's newest, said so, and is not plotted.
+   * whose HCs are all unverified shows the AI's newest, said so, and is not plotted. A visit's date is the
+   * clinic's calendar day of the exam (localDate), not the UTC one.
    */
   hcVisits(patientId: string): HcVisit[] {
     const exams = this.db.prepare('SELECT id, created_at, dating_ga_weeks FROM exams WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at').all(patientId) as Array<{
@@ -82,7 +99,7 @@ export class PatientRecords {
       const decided = m !== undefined && m.state !== 'unverified';
       return {
         examId: e.id,
-        date: e.created_at.slice(0, 10),
+        date: localDate(e.created_at, this.timeZone),
         gaWeeks: e.dating_ga_weeks,
         hcMm: decided ? m.final_value : null,
         aiHcMm: m?.ai_value ?? null,

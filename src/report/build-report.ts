@@ -2,6 +2,7 @@ import { intergrowthHcCentile } from '../analysis/biometry.js';
 import { assessGrowth } from '../analysis/growth.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { ExamStore } from '../records/exam-store.js';
+import { localDate } from '../records/patient-records.js';
 import { type ReportLang, ReportText } from './i18n.js';
 import { renderReportPdf, type Thumbnail } from './render-pdf.js';
 import { type ReportGrowth, reportModel } from './report-model.js';
@@ -25,7 +26,8 @@ export async function buildExamReport(store: ExamStore, examId: string, opts: Re
   const t = new ReportText(opts.lang, opts.timeZone);
   let growth: ReportGrowth | undefined;
   if (exam.examType === 'obstetric') {
-    const visits = store.hcVisits(examId);
+    // each visit on the clinic's calendar day (the store's dates are UTC's), as the growth chart dates it
+    const visits = store.hcVisits(examId).map((v) => ({ ...v, date: localDate(store.getExam(v.examId).createdAt, opts.timeZone) }));
     const own = visits.find((v) => v.examId === examId);
     const c = own && intergrowthHcCentile(own.hcMm, own.gaWeeks);
     growth = { hcCentile: c?.available ? { z: c.z, centile: c.centile } : undefined, flags: assessGrowth(visits).flags };
