@@ -19,6 +19,21 @@ export interface ClipInput {
   clientKey?: string | undefined;
 }
 
+/** A stored clip's frames as the daemon sent them (no pixels), for a retry of it (ClipStore.clipUnderKey). */
+export interface KeyedClip {
+  id: string;
+  frames: Array<{ seq: number; timestampMs: number; width: number; height: number; channels: number; pixelSpacing: { x: number; y: number } | undefined; region: ImagingRegion }>;
+}
+
+/** 409: the key was stored with another clip (frame numbers restart with the source); never answered with it. */
+export function clipKeyReused(examId: string, clientKey: string, clipId: string, firstSeq: number | undefined): SonoError {
+  return new SonoError(
+    ErrorCodes.IDEMPOTENCY_KEY_REUSED,
+    `The Idempotency-Key "${clientKey}" already saved another clip to exam ${examId} (other frames, captured at other times); frame numbers restart when the source restarts: reload the page and save the clip again (it sends a key of its own for each clip)`,
+    { details: { clipId, firstSeq: firstSeq ?? null } },
+  );
+}
+
 /** A clip with its pixels, as the DICOM export reads it (src/sync/us-multiframe.ts takes this shape). */
 export interface StoredClip {
   id: string;
@@ -149,18 +164,27 @@ export class ClipStore {
       const sameFrames = byKey.seqs_json === JSON.stringify(input.seqs) && byKey.timestamps_json === JSON.stringify(input.timestampsMs);
       // retention may have dropped the stored pixels (an empty blob): then the frames' sequences and times decide
       const samePixels = byKey.pixels.length === 0 || Buffer.compare(byKey.pixels, Buffer.from(input.pixels.buffer, input.pixels.byteOffset, input.pixels.byteLength)) === 0;
-      if (!(sameFrames && samePixels)) {
-        throw new SonoError(
-          ErrorCodes.IDEMPOTENCY_KEY_REUSED,
-          `The Idempotency-Key "${input.clientKey}" already saved another clip to exam ${examId} (other frames, captured at other times); frame numbers restart when the source restarts: reload the page and save the clip again (it sends a key of its own for each clip)`,
-          { details: { clipId: byKey.id, firstSeq: input.seqs[0] ?? null } },
-        );
-      }
+      if (!(sameFrames && samePixels)) throw clipKeyReused(examId, input.clientKey!, byKey.id, input.seqs[0]);
     }
     const byRange = this.db
       .prepare('SELECT id FROM clips WHERE exam_id = ? AND first_seq = ? AND first_timestamp_ms = ? AND last_seq = ?')
       .get(examId, input.seqs[0], input.timestampsMs[0], input.seqs[input.seqs.length - 1]) as { id: string } | undefined;
     return (byKey ?? byRange)?.id;
+  }
+
+  /**
+   * The frames of the clip exam `examId` holds under `clientKey` (no pixels), or undefined: a retry's frames are
+   * checked against them before the frames the daemon sent lately, which a daemon restart drops.
+   */
+  clipUnderKey(examId: string, clientKey: string | undefined): KeyedClip | undefined {
+    if (clientKey === undefined) return undefined;
+    const r = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, seqs_json FROM clips WHERE exam_id = ? AND client_key = ?`).get(examId, clientKey) as (ClipRow & { seqs_json: string }) | undefined;
+    if (!r) return undefined;
+    const timestampsMs = JSON.parse(r.timestamps_json) as number[];
+    const pixelSpacing = r.pixel_spacing_x !== null && r.pixel_spacing_y !== null ? { x: r.pixel_spacing_x, y: r.pixel_spacing_y } : undefined;
+    const region = JSON.parse(r.region_json) as ImagingRegion;
+    const frames = (JSON.parse(r.seqs_json) as number[]).map((seq, i) => ({ seq, timestampMs: timestampsMs[i]!, width: r.width, height: r.height, channels: r.channels, pixelSpacing, region }));
+    return { id: r.id, frames };
   }
 
   #summary(id: string): ClipSummary {

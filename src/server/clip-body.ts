@@ -8,7 +8,7 @@
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { ClipInput } from '../records/clip-store.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from './frame-message.js';
-import type { SentFrame } from './sent-frames.js';
+import { type SentFrame, frameGeometry } from './sent-frames.js';
 
 /**
  * 90 frames: 3 s at 30 fps, the window the page sends around the frame shown (web-ui/src/live/clip.ts). A
@@ -24,8 +24,7 @@ export function clipBodyLimit(largestFrameBytes: number): number {
 }
 
 const invalid = (msg: string, details?: Record<string, number>): SonoError => new SonoError(ErrorCodes.CLIP_INVALID, msg, details ? { details } : undefined);
-const geometry = (f: Pick<SentFrame, 'width' | 'height' | 'channels' | 'region'>): string =>
-  JSON.stringify({ width: f.width, height: f.height, channels: f.channels, region: { x: f.region.x, y: f.region.y, width: f.region.width, height: f.region.height } });
+const geometry = frameGeometry;
 
 /** Splits and checks a clip body; the clip to store (without its client key). */
 export function parseClip(body: Buffer, sent: (seq: number, timestampMs: number) => SentFrame | undefined): Omit<ClipInput, 'clientKey'> {

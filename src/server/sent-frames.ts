@@ -16,6 +16,13 @@ export interface SentFrame {
 }
 
 /**
+ * A frame's size, channels and region rectangle as text to compare a posted-back header with what the daemon
+ * sent: the header carries the rectangle only, never the region's origin (set, source, unset) or fan.
+ */
+export const frameGeometry = (f: Pick<SentFrame, 'width' | 'height' | 'channels' | 'region'>): string =>
+  JSON.stringify({ width: f.width, height: f.height, channels: f.channels, region: { x: f.region.x, y: f.region.y, width: f.region.width, height: f.region.height } });
+
+/**
  * The size, region and spacing of the last `retain` frames the source delivered (no pixels: a clip's frames
  * come back from the page, which holds them), so frames posted back can be checked as the daemon's own.
  */

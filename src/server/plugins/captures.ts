@@ -11,6 +11,9 @@ import { readCaptureExtras } from '../capture-extras.js';
 import { MAX_EXTRAS_BYTES } from '../../protocol/rest/manual-measures.js';
 import { FRAME_HEADER_BYTES_WITH_KIND, decodeFrameHeader } from '../frame-message.js';
 import { RecentFrames } from '../recent-frames.js';
+import { frameGeometry } from '../sent-frames.js';
+import { frameRetry, liveRetry } from '../capture-retry.js';
+import { inputOf, keyedFrameBytes } from '../../records/keyed-capture.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuarded } from '../disk-guarded.js';
 
@@ -68,6 +71,15 @@ const captures: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const seq = req.body?.seq;
       const task = TASK_OF_EXAM[store.getExam(req.params.id).examType];
+      const key = req.headers['idempotency-key'];
+      // a retry first: the frame and its results may be gone since (daemon restart), the capture is not
+      const retry = liveRetry(app.sono.db, req.params.id, key, seq, seq !== undefined && recent.frame(seq) !== undefined);
+      if (retry) {
+        const r = store.addCaptureOnce(req.params.id, inputOf(retry, key!, req.body?.clinicianMeasurements), req.principal!.name, { keyNamesFrame: seq !== undefined });
+        if (r.created) auditRequest(req, 'capture.add', r.capture.id, 'ok', { examId: req.params.id, frameSeq: r.capture.frameSeq, clinicianMeasurements: auditedMeasures(r.capture) });
+        if (r.addedMeasures > 0) auditRequest(req, 'capture.calipers.add', r.capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(r.capture) });
+        return reply.code(r.created ? 201 : 200).send(r.capture);
+      }
       let c = recent.capture(seq, task);
       // A model that runs every few frames may have no result on a frame still kept: wait for its next one.
       if (seq === undefined && c && !c.results.some((r) => r.result.task === task)) {
@@ -116,7 +128,9 @@ const captures: FastifyPluginAsync = async (app) => {
   await app.register(async (frameRoute) => {
     frameRoute.removeAllContentTypeParsers();
     frameRoute.addContentTypeParser('application/octet-stream', (_req, payload, done) => {
-      const largest = recent.largestFrameBytes();
+      // a retry of a stored frame is taken even before the source's first frame (after a restart)
+      const { id } = _req.params as IdParams;
+      const largest = Math.max(recent.largestFrameBytes(), keyedFrameBytes(app.sono.db, id, _req.headers['idempotency-key'] as string | undefined));
       if (largest === 0) {
         done(new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, 'No frame of the current source is known yet (the daemon restarted or the source changed); capture a newer frame'), undefined);
         return;
@@ -150,19 +164,21 @@ const captures: FastifyPluginAsync = async (app) => {
           throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `The body is not a frame message (${errorMessage(err)}); post the binary message /api/live sent`, { cause: err });
         }
         if (h.kind !== 0) throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} is an enhanced frame (display only); capture the raw frame`);
+        // a retry first (src/server/capture-retry.ts): the capture stored under its key is the truth for its
+        // frame, whose results the daemon may no longer hold (restart); its pixels are compared by the store
+        const retry = frameRetry(app.sono.db, req.params.id, req.headers['idempotency-key'], h);
         // the frame as the daemon sent it: its own size and region are the truth for it (a source may change
         // size from frame to frame), never the newest frame's
-        const seen = recent.seenFrame(h.seq, h.timestampMs);
+        const seen = retry ?? recent.seenFrame(h.seq, h.timestampMs);
         // results of this very frame: same sequence AND capture time (sequences restart with a new source);
         // an enhanced image is display only, never part of a record
-        const results = recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs && r.result.task !== 'enhance');
-        if (!seen || results.length === 0) {
+        const results = retry ? retry.results : stored(recent.resultsOf(h.seq).filter((r) => r.frameTimestampMs === h.timestampMs && r.result.task !== 'enhance'));
+        if (!seen || (!retry && results.length === 0)) {
           throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`, { details: { seq: h.seq } });
         }
-        const claims = { width: h.width, height: h.height, channels: h.channels, region: h.region };
-        const sent = { width: seen.width, height: seen.height, channels: seen.channels, region: seen.region };
-        if (JSON.stringify(claims) !== JSON.stringify(sent)) {
-          throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${JSON.stringify(claims)}, but the daemon sent it as ${JSON.stringify(sent)}; post the frame message unchanged`);
+        // the header carries the region's rectangle, not its origin (a region set by a technician, a DICOM source's)
+        if (frameGeometry(h) !== frameGeometry(seen)) {
+          throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${frameGeometry(h)}, but the daemon sent it as ${frameGeometry(seen)}; post the frame message unchanged`);
         }
         const bytes = h.width * h.height * h.channels;
         if (body.length < h.pixelOffset + bytes) {
@@ -181,7 +197,7 @@ const captures: FastifyPluginAsync = async (app) => {
             pixels: new Uint8Array(body.buffer, body.byteOffset + h.pixelOffset, bytes),
             pixelSpacing: seen.pixelSpacing,
             region: seen.region,
-            results: stored(results),
+            results,
             clientKey: req.headers['idempotency-key'],
             clinicianMeasurements: extras.clinicianMeasurements,
           },

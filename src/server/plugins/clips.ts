@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { ErrorCodes, SonoError } from '../../errors.js';
 import { IdParams, errorResponses } from '../../protocol/rest/index.js';
-import { ClipStore } from '../../records/clip-store.js';
+import { ClipStore, clipKeyReused } from '../../records/clip-store.js';
 import { auditRequest } from '../access/audit-request.js';
 import { readBounded } from '../bounded-body.js';
 import { clipBodyLimit, parseClip } from '../clip-body.js';
@@ -11,6 +11,9 @@ import { diskGuarded } from '../disk-guarded.js';
 import { SentFrames } from '../sent-frames.js';
 
 const tags = ['records'];
+const throwError = (err: Error): never => {
+  throw err;
+};
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
 
 /** A clip as the routes answer it: no pixels (they leave only in the DICOM export). */
@@ -55,7 +58,9 @@ const clips: FastifyPluginAsync = async (app) => {
   await app.register(async (clipRoute) => {
     clipRoute.removeAllContentTypeParsers();
     clipRoute.addContentTypeParser('application/octet-stream', (_req, payload, done) => {
-      const largest = sent.largestFrameBytes();
+      // a retry of a stored clip is taken even before the source's first frame (after a restart)
+      const kept = store.clipUnderKey((_req.params as IdParams).id, _req.headers['idempotency-key'] as string | undefined)?.frames[0];
+      const largest = Math.max(sent.largestFrameBytes(), kept ? kept.width * kept.height * kept.channels : 0);
       if (largest === 0) {
         done(new SonoError(ErrorCodes.CLIP_FRAME_UNKNOWN, 'No frame of the current source is known yet (the daemon restarted or the source changed); freeze again and save a newer clip'), undefined);
         return;
@@ -88,8 +93,15 @@ const clips: FastifyPluginAsync = async (app) => {
       },
       async (req, reply) => {
         if (!Buffer.isBuffer(req.body)) throw new SonoError(ErrorCodes.CLIP_INVALID, 'The request carries no clip; post the frame messages as application/octet-stream');
-        const clip = parseClip(req.body, (seq, ts) => sent.sent(seq, ts));
-        const { clip: saved, created } = store.addClipOnce(req.params.id, { ...clip, clientKey: req.headers['idempotency-key'] }, req.principal!.name);
+        const key = req.headers['idempotency-key'];
+        // a retry first: its frames are checked against the clip stored under its key, not against the frames
+        // sent lately, which a daemon restart drops; a frame not in that clip: the key was stored with another
+        const retry = store.clipUnderKey(req.params.id, key);
+        const frameOf = retry
+          ? (seq: number, ts: number) => retry.frames.find((f) => f.seq === seq && f.timestampMs === ts) ?? throwError(clipKeyReused(req.params.id, key!, retry.id, seq))
+          : (seq: number, ts: number) => sent.sent(seq, ts);
+        const clip = parseClip(req.body, frameOf);
+        const { clip: saved, created } = store.addClipOnce(req.params.id, { ...clip, clientKey: key }, req.principal!.name);
         if (created) auditRequest(req, 'clip.add', saved.id, 'ok', { examId: req.params.id, frames: saved.frameCount, firstSeq: saved.firstSeq, lastSeq: saved.lastSeq });
         return reply.code(created ? 201 : 200).send(saved);
       },
