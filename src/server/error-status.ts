@@ -56,6 +56,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.ACCESS_RATE_LIMITED]: 429,
   // the server is full, not this client too fast (guard.ts)
   [E.ACCESS_TOO_MANY_WEBSOCKETS]: 503,
+  [E.ACCESS_SIGN_IN_BUSY]: 503,
   [E.ACCESS_SECRET_INVALID]: 400,
   [E.ACCESS_USER_INVALID]: 400,
   [E.ACCESS_USER_EXISTS]: 409,
