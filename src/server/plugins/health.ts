@@ -3,6 +3,7 @@ import { HealthDto } from '../../protocol/rest/index.js';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { isLoopback } from '../../access/device-names.js';
+import type { Role } from '../../access/roles.js';
 import type { Runtime } from '../runtime.js';
 
 /** Health says so when a clinic chose plain HTTP beyond loopback (issue 17): it is a choice to see, not hide. */
@@ -27,16 +28,54 @@ async function diskWithGuard(rt: Runtime): Promise<HealthDto['disk']> {
   return { ...disk, level: g.level, message: g.message, warnFreeMb: g.warnFreeMb, stopCineFreeMb: g.stopCineFreeMb, refuseFreeMb: g.refuseFreeMb };
 }
 
+/** Who may read the host's details: the data folder's path and disk sizes, and error texts (which can name files or devices). */
+function seesHost(role: Role | undefined): boolean {
+  return role === 'admin' || role === 'technician';
+}
+
+/** The fields `keys` of `o` that it has (undefined stays undefined). */
+function pick<T extends object, K extends keyof T>(o: T | undefined, keys: readonly K[]): Pick<T, K> | undefined {
+  if (o === undefined) return undefined;
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/**
+ * Health as anyone else reads it (no account, or a clinician), by allow-list so a field added later stays with
+ * the technician until chosen here: readiness, models, source, pipeline and fault counters, the service and the
+ * plain-HTTP warning. Never the disk (the data folder's path, the host's disk sizes) nor an error text (a file,
+ * a device, a library path: source, pipeline, probe, start-up, provider attempts).
+ */
+function withoutHostDetails(h: HealthDto): HealthDto {
+  return {
+    ...pick(h, ['status', 'provider', 'insecureHttp', 'uptimeSeconds', 'service'])!,
+    models: h.models.map((m) => ({ ...pick(m, ['id', 'version', 'task', 'provider', 'precision', 'healthWindow'])!, attempts: m.attempts.map(({ provider, ok }) => ({ provider, ok })) })),
+    source: pick(h.source, ['driver', 'state', 'connected', 'fps', 'framesDelivered', 'errors']),
+    pipeline: pick(h.pipeline, ['framesIn', 'framesTaken', 'framesDropped', 'errors', 'framesRejected', 'sourceFaults', 'framesSkipped']),
+    faults: pick(h.faults, ['attributed', 'unattributed']),
+    probe: pick(h.probe, ['driver', 'connected', 'framesOk', 'crcErrors', 'unknownTypes', 'garbageBytes']),
+  };
+}
+
 /** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
 const health: FastifyPluginAsync = async (app) => {
   app.get(
     '/api/health',
-    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Readiness, execution provider, models and source', response: { 200: HealthDto, 503: HealthDto } } },
-    async (_req, reply) => {
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['system'],
+        summary: 'Readiness, execution provider, models and source',
+        description: 'Public. Without an account, and to a clinician: no disk (data folder path, sizes) and no error texts (they can name files); a technician or admin reads all of it.',
+        response: { 200: HealthDto, 503: HealthDto },
+      },
+    },
+    async (req, reply) => {
       const rt = app.sono;
       const source = rt.pipeline?.source?.health();
       const stats = rt.pipeline?.stats();
-      const body = {
+      const body: HealthDto = {
         status: rt.state.startupError ? ('failed' as const) : rt.state.ready ? ('ok' as const) : ('starting' as const),
         provider: rt.sessions[0]?.provider,
         models: rt.sessions.map((s) => {
@@ -72,7 +111,9 @@ const health: FastifyPluginAsync = async (app) => {
         service: rt.service?.snapshot(),
         probe: rt.probe?.health(),
       };
-      return reply.code(body.status === 'ok' ? 200 : 503).send(body);
+      // what a caller sees depends on who it is: no shared cache may hand one caller's answer to another
+      void reply.header('cache-control', 'no-store');
+      return reply.code(body.status === 'ok' ? 200 : 503).send(seesHost(req.principal?.role) ? body : withoutHostDetails(body));
     },
   );
 };
