@@ -12,20 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StoredClip } from '../../src/records/clip-store.js';
-import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
-import { ExamStore } from '../../src/records/exam-store.js';
-import { decideMeasurement } from '../../src/records/late-decision.js';
 import { type Dataset, readPart10 } from '../../src/sync/dicom-file.js';
-import { type DicomInstance, type ExportOptions, buildExamInstances } from '../../src/sync/export-exam.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
 import { tempDir } from '../helpers/tmp.js';
+import { everyKindExam } from './every-kind-exam.js';
 import { kindOf } from './instance-kind.js';
 
 const hasDciodvfy = spawnSync('dciodvfy', ['-version']).error === undefined;
-const W = 320;
-const H = 240;
-const REGION = { x: 40, y: 30, width: 240, height: 200 };
 
 /** The ways an instant can be written: DA, ISO date, TM, ISO time, hours and minutes. */
 function formsOf(iso: string): { dates: string[]; times: string[] } {
@@ -76,74 +69,8 @@ function dciodvfyErrors(dir: string, name: string, bytes: Buffer): string[] {
 
 describe('dates: remove leaves no real date or time in any instance', () => {
   const dir = tempDir('dates-remove-');
-  const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
-  const store = new ExamStore(db);
-  const px = new Uint8Array(W * H);
-  for (let y = REGION.y; y < REGION.y + REGION.height; y++) for (let x = REGION.x; x < REGION.x + REGION.width; x++) px[y * W + x] = ((x * 7 + y * 3) % 200) + 20;
-  const open = store.createExam({ patient: { name: 'DOE^JANE', id: 'DATES-1', birthDate: '19900214', sex: 'F' }, datingGaWeeks: 21 });
-  const cap = store.addCapture(
-    open.id,
-    {
-      frameSeq: 1,
-      width: W,
-      height: H,
-      channels: 1,
-      pixels: px,
-      pixelSpacing: { x: 0.3, y: 0.3 },
-      region: REGION,
-      results: [
-        {
-          modelId: 'fetal-head',
-          modelVersion: '1.0.0',
-          provider: 'cpu',
-          result: { task: 'fetal-head', hcMm: 175.2, bpdMm: 48.1, ofdMm: 61.3, gaWeeks: 20.1, ellipse: { cx: 160, cy: 130, semiMajor: 60, semiMinor: 48, angleDeg: 10 } } as never,
-        },
-      ],
-      // a clinician's caliper: its Finding says when it was measured
-      clinicianMeasurements: [
-        {
-          kind: 'distance',
-          points: [
-            [60, 60],
-            [120, 140],
-          ],
-        },
-      ],
-    },
-    'Dr Alice Martin',
-  );
-  store.decide(cap.measurements.find((m) => m.kind === 'hc')!.id, { decision: 'corrected', value: 178.4, by: 'Dr Alice Martin' });
-  store.closeExam(open.id, null);
-  // a decision after closing: its revision is made at its own time, with a comment
-  let late: { revision: number; at: Date; notes: string[] } | undefined;
-  decideMeasurement(db, store, cap.measurements.find((m) => m.kind === 'bpd')!.id, { decision: 'confirmed', by: 'Dr Bob Stone' }, (_exam, revision, at, notes) => {
-    late = { revision, at, notes };
-    return undefined;
-  });
-  const exam = store.getExam(open.id);
-  const clip: StoredClip = {
-    id: 'clip-1',
-    createdAt: new Date(Date.parse(exam.createdAt) + 5_000).toISOString(),
-    width: 64,
-    height: 48,
-    channels: 1,
-    frameCount: 3,
-    timestampsMs: [1000, 1033.3, 1066.6],
-    region: { x: 8, y: 4, width: 48, height: 40, origin: 'set' },
-    pixelSpacing: { x: 0.3, y: 0.3 },
-    pixels: new Uint8Array(64 * 48 * 3).fill(90),
-  };
-  // signed on another day, at a time of its own
-  const signedAt = new Date('2026-03-04T10:20:30Z');
-  const build = (o: Pick<ExportOptions, 'dates' | 'deidentified'>): DicomInstance[] =>
-    buildExamInstances(exam, (id) => store.capturePixels(id), {
-      secret: 'dates-secret',
-      deviceSerial: 'SN-1',
-      softwareVersion: '0.1.0',
-      clips: [clip],
-      report: { revision: late!.revision, at: late!.at, notes: late!.notes, verification: { observerName: 'Dr Ada Byron', organization: 'Maternity unit', at: signedAt } },
-      ...o,
-    });
+  // raw and overlay images, a clip, both reports of a signed revision made by a decision after closing, a caliper
+  const { exam, clip, late, signedAt, build } = everyKindExam(dir);
   const removed = build({ dates: 'remove', deidentified: true });
   const identified = build({ dates: 'shift', deidentified: false });
   const c = exam.captures[0]!;
@@ -152,7 +79,7 @@ describe('dates: remove leaves no real date or time in any instance', () => {
     exam.closedAt!,
     c.createdAt,
     clip.createdAt,
-    late!.at.toISOString(),
+    late.at.toISOString(),
     signedAt.toISOString(),
     ...c.measurements.flatMap((m) => (m.decidedAt ? [m.decidedAt] : [])),
     ...(c.clinicianMeasurements ?? []).map((m) => m.at),
@@ -163,7 +90,7 @@ describe('dates: remove leaves no real date or time in any instance', () => {
     expect([...new Set(removed.map(kindOf))].sort()).toEqual(KINDS);
     expect(c.measurements.filter((m) => m.decidedAt).length).toBe(2);
     expect(c.clinicianMeasurements).toHaveLength(1);
-    expect(late!.revision).toBe(1);
+    expect(late.revision).toBe(1);
   });
 
   it('the identified copy (the control) says the real dates and times, in every kind', () => {
