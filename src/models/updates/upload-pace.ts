@@ -39,18 +39,24 @@ export function pacedBody(source: Readable, pace: UploadPaceConfig, ended: () =>
     counter.destroy(new SonoError(ErrorCodes.MODEL_UPLOAD_TOO_SLOW, message, { details: { received, inWindow, windowMs: pace.windowMs, minBytesPerSecond: pace.minBytesPerSecond, maxMs: pace.maxMs } }));
   };
 
-  const timer = setInterval(
-    () => {
-      const now = Date.now();
-      samples.push({ at: now, received });
-      while (samples.length > 1 && samples[1]!.at <= now - pace.windowMs) samples.shift();
-      const base = samples[0]!;
-      const inWindow = received - base.received;
-      if (now - start >= pace.maxMs) cut('long', inWindow);
-      else if (now - base.at >= pace.windowMs && inWindow < (pace.minBytesPerSecond * (now - base.at)) / 1000) cut('slow', inWindow);
-    },
-    Math.min(1000, Math.max(50, pace.windowMs / 4)),
-  );
+  const every = Math.min(1000, Math.max(50, pace.windowMs / 4));
+  let lastCheck = start;
+  const check = (): void => {
+    if (counter.destroyed) return;
+    const now = Date.now();
+    // a check this late means this process did not run (a busy or starved event loop): bytes may be waiting
+    // unread in the socket, so no verdict on the client this time
+    const late = now - lastCheck > 2 * every;
+    lastCheck = now;
+    samples.push({ at: now, received });
+    while (samples.length > 1 && samples[1]!.at <= now - pace.windowMs) samples.shift();
+    const base = samples[0]!;
+    const inWindow = received - base.received;
+    if (now - start >= pace.maxMs) cut('long', inWindow);
+    else if (!late && now - base.at >= pace.windowMs && inWindow < (pace.minBytesPerSecond * (now - base.at)) / 1000) cut('slow', inWindow);
+  };
+  // after the poll phase (setImmediate), so the bytes that arrived meanwhile are counted before the verdict
+  const timer = setInterval(() => setImmediate(check), every);
   timer.unref();
 
   let done = false;
