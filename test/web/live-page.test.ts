@@ -9,36 +9,30 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
 import { signInContext } from '../helpers/auth.js';
-import { type TestDaemon, startTestDaemon, waitForHealth } from '../helpers/daemon.js';
+import { startTestDaemon, waitForHealth } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ensureTestBuild, testUi } from './test-build.js';
 import { freePort } from '../helpers/orthanc.js';
+import { CHROMIUM } from './breast-replay.js';
 import { proposal, scrubTo } from './live-page-helpers.js';
+import { liveRig } from './live-rig.js';
 import { touchDrag } from './touch.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const launchChromium = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 const ready = existsSync(CHROMIUM);
 if (!ready) console.warn('Skipping browser tests: no /usr/bin/chromium (apt-get install chromium)');
-beforeAll(() => ensureTestBuild(), 120_000);
+const artifacts = join(packageRoot(), 'test-artifacts');
+beforeAll(() => {
+  ensureTestBuild();
+  mkdirSync(artifacts, { recursive: true });
+}, 120_000);
 
 describe.skipIf(!ready)('live page in Chromium', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  const artifacts = join(packageRoot(), 'test-artifacts');
-  beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    d = await startTestDaemon(tempDir(), {}, [], testUi);
-    await waitForHealth(d.url, 200);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => ({}));
 
   it('draws live frames with the overlay and measurements, without console errors', async () => {
+    const { d, browser } = rig;
     const context = await browser.newContext({ viewport: { width: 1024, height: 600 } });
     await signInContext(context, d.url);
     const page = await context.newPage();
@@ -70,20 +64,10 @@ describe.skipIf(!ready)('live page in Chromium', () => {
 });
 
 describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
-  let d: TestDaemon;
-  let browser: Browser;
-  const artifacts = join(packageRoot(), 'test-artifacts');
-  beforeAll(async () => {
-    d = await startTestDaemon(tempDir(), {}, [], testUi);
-    await waitForHealth(d.url, 200);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  const rig = liveRig(() => ({}));
 
   it('the record holds the AI value and the clinician-corrected value, who and when', async () => {
+    const { d, browser } = rig;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
     // admin: this flow both decides on measurements (clinician) and calibrates the source (technician)
     await signInContext(context, d.url);
@@ -148,7 +132,6 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
 
 describe.skipIf(!ready)('screens, growth chart and reconnection', () => {
   let browser: Browser;
-  const artifacts = join(packageRoot(), 'test-artifacts');
   beforeAll(async () => {
     browser = await launchChromium();
   });
