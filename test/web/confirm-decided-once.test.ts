@@ -143,8 +143,19 @@ describe.skipIf(!existsSync(CHROMIUM))('Confirm: decisions stored once, a decisi
     });
     const statuses: number[] = [];
     page.on('response', (r) => /\/decision$/.test(r.url()) && statuses.push(r.status()));
+    // what the page writes on the image from now on (the state label top right must agree with the line)
+    await page.evaluate(() => {
+      const w = window as unknown as { drawn: string[] };
+      w.drawn = [];
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number, maxWidth?: number) {
+        w.drawn.push(text);
+        return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth);
+      };
+    });
     await page.tap('#confirm');
     await page.waitForFunction(() => document.getElementById('state')!.dataset.i18n === 'decidedElsewhereLine', undefined, { timeout: 30000 });
+    await page.waitForFunction((label) => (window as unknown as { drawn: string[] }).drawn.includes(label), liveFr.decidedElsewhereOnImage, { timeout: 10000 });
     const m = other.m!;
     expect(other.status).toBe(200);
     expect(m.unit).toBe('mm'); // the head's first measurement

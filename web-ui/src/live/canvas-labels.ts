@@ -26,7 +26,10 @@ export function drawCornerLabel(ctx: CanvasRenderingContext2D, width: number, te
   ctx.restore();
 }
 
-/** The proposal's state, top right: unverified and edited in the warning colour, saved in the success colour. */
-export function drawStateLabel(ctx: CanvasRenderingContext2D, width: number, key: 'unverified' | 'edited' | 'saved'): void {
-  drawCornerLabel(ctx, width, t(key === 'saved' ? 'savedOnImage' : key === 'edited' ? 'editedOnImage' : 'unverifiedOnImage'), 'top-right', key === 'saved' ? OK : WARN);
+/** The proposal's state, top right: unverified, edited and decided elsewhere in the warning colour, saved in the success colour. */
+export type StateLabel = 'unverified' | 'edited' | 'saved' | 'decidedElsewhereLine';
+const ON_IMAGE = { unverified: 'unverifiedOnImage', edited: 'editedOnImage', saved: 'savedOnImage', decidedElsewhereLine: 'decidedElsewhereOnImage' } as const;
+
+export function drawStateLabel(ctx: CanvasRenderingContext2D, width: number, key: StateLabel): void {
+  drawCornerLabel(ctx, width, t(ON_IMAGE[key]), 'top-right', key === 'saved' ? OK : WARN);
 }

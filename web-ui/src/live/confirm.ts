@@ -17,7 +17,7 @@ import { ApiError, type Measurement, api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
 import { failureText } from './action-message';
-import type { LiveContext } from './context';
+import { type LiveContext, redraw } from './context';
 import { formatGa, withUnit } from './format';
 import { captureKey, decisionRequest, decisionsSettled, isFrameSaving, savedFrameKey } from './saved-frames';
 import { fill } from './strings';
@@ -105,6 +105,7 @@ async function showDecidedElsewhere(c: LiveContext, examId: string, captureId: s
     c.els.state.textContent = t('decidedElsewhereLine');
     c.els.state.className = 'unverified';
     c.els.confirm.disabled = true;
+    redraw(c); // the label on the image says it too, not the proposal's "unverified" or "edited"
   }
   c.message(t('decidedElsewhere'), 'error');
   let fresh: Awaited<ReturnType<typeof api.getExam>>;

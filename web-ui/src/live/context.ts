@@ -7,7 +7,7 @@ import { t } from '../i18n';
 import { type AppState, isFrozen, reviewOf } from '../state';
 import type { FrameView } from './frame-view';
 import { type Tone, actionMessageElement, showAction } from './action-message';
-import { WARN, drawCornerLabel, drawStateLabel } from './canvas-labels';
+import { type StateLabel, WARN, drawCornerLabel, drawStateLabel } from './canvas-labels';
 import { type ManualMeasure, ManualCalipers } from './manual-calipers';
 import { withUnit } from './format';
 import { setStateLine } from './results-panel';
@@ -115,7 +115,7 @@ export function render(c: LiveContext, buf: ArrayBuffer, r: ResultMessage | unde
   }
   if (canvas.dataset.overlay !== overlay) canvas.dataset.overlay = overlay;
   // an AI proposal is never shown without its state on the image itself: unverified, edited or saved
-  const label = overlay === 'none' ? 'none' : ((c.els.state.dataset.i18n as 'unverified' | 'edited' | 'saved' | undefined) ?? 'unverified');
+  const label = overlay === 'none' ? 'none' : ((c.els.state.dataset.i18n as StateLabel | undefined) ?? 'unverified');
   if (label !== 'none') drawStateLabel(ctx, canvas.width, label);
   if (isFrozen(c.state.mode) && c.calipers.seq === h.seq) c.calipers.draw(ctx, caliperLabel);
   if (canvas.dataset.label !== label) canvas.dataset.label = label;
