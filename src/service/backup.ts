@@ -10,16 +10,22 @@
  * checked (opens with the key, integrity_check, same rows as the snapshot) and fsynced before the manifest,
  * written last, says it is complete.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
-import { RECORDS_FILE, fsyncPath, keyCheck, openRecordsFile, schemaVersion, sha256File, tableCounts } from './records-file.js';
+import { DEVICE_SECRET_FILE, DEVICE_SECRET_HINT, findDeviceSecret, sealDeviceSecret } from './backup-secret.js';
+import { RECORDS_FILE, type RecordsLatest, fsyncPath, keyCheck, latestOf, openRecordsFile, schemaVersion, sha256File, tableCounts } from './records-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/** The manifest version written now; restore also reads version 1 (records.db only, no device secret). */
+export const MANIFEST_VERSION = 2;
+
 export interface BackupManifest {
   format: 'sonoedge-backup';
-  version: 1;
+  /** 1: records.db only (sonoedge up to this change); 2: also the device secret, sealed, and `latest`. */
+  version: 1 | 2;
   createdAt: string;
   software: string;
   schemaVersion: number;
@@ -29,6 +35,10 @@ export interface BackupManifest {
   files: Array<{ name: string; bytes: number; sha256: string }>;
   /** Rows per table in the copy. */
   counts: Record<string, number>;
+  /** Version 2: the file holding the device secret sealed under the records key (src/service/backup-secret.ts); null when the device had none yet. */
+  deviceSecret?: string | null;
+  /** Version 2: the newest exam and audit row in the copy. */
+  latest?: RecordsLatest;
 }
 
 export interface BackupResult {
@@ -43,14 +53,19 @@ function stamp(d: Date): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-/** Writes `<toDir>/sonoedge-backup-<UTC time>/` holding records.db (encrypted) and manifest.json. */
-export function backupRecords(options: { dataDir: string; key: string; toDir: string; software: string; now?: Date }): BackupResult {
+/**
+ * Writes `<toDir>/sonoedge-backup-<UTC time>/` holding records.db (encrypted), device-secret.enc (the device
+ * secret sealed under the records key) and manifest.json. `deviceSecret`: found in the data folder or the
+ * unit's credential when not given; a database that holds accounts or audit rows is not backed up without it.
+ */
+export function backupRecords(options: { dataDir: string; key: string; toDir: string; software: string; now?: Date; deviceSecret?: string }): BackupResult {
   const source = join(options.dataDir, RECORDS_FILE);
   const created = options.now ?? new Date();
   const dir = join(options.toDir, `sonoedge-backup-${stamp(created)}`);
   const partial = join(dir, `${RECORDS_FILE}.partial`);
   // The target folder must exist: an unmounted USB stick must not turn into a folder on the internal disk.
   if (!existsSync(options.toDir)) throw new SonoError(ErrorCodes.BACKUP_FAILED, `Backup target ${options.toDir} does not exist; mount the USB stick or create the folder first`);
+  const secret = options.deviceSecret ?? findDeviceSecret(options.dataDir, ErrorCodes.BACKUP_FAILED)?.secret;
   const db = openRecordsFile(source, options.key, ErrorCodes.BACKUP_FAILED);
   try {
     mkdirSync(dir, { recursive: false, mode: 0o700 });
@@ -70,27 +85,45 @@ export function backupRecords(options: { dataDir: string; key: string; toDir: st
     const copy = openRecordsFile(partial, options.key, ErrorCodes.BACKUP_FAILED);
     let counts: Record<string, number>;
     let version: number;
+    let latest: RecordsLatest;
     try {
       const check = copy.pragma('integrity_check', { simple: true });
       if (check !== 'ok') throw new Error(`integrity_check of the copy says: ${String(check)}`);
       counts = tableCounts(copy);
       version = schemaVersion(copy);
+      latest = latestOf(copy);
     } finally {
       copy.close();
+    }
+    if (secret === undefined && ((counts.users ?? 0) > 0 || (counts.audit ?? 0) > 0)) {
+      throw new SonoError(
+        ErrorCodes.BACKUP_FAILED,
+        `No device secret found for ${options.dataDir} (no credential sonoedge-device-secret, no keys/device.secret): without it the restored accounts could not sign in and the audit trail would not verify, so no backup was written; ${DEVICE_SECRET_HINT}`,
+      );
     }
     fsyncPath(partial);
     const final = join(dir, RECORDS_FILE);
     renameSync(partial, final);
+    const files = [{ name: RECORDS_FILE, bytes: statSync(final).size, sha256: sha256File(final) }];
+    if (secret !== undefined) {
+      const sealed = sealDeviceSecret(secret, options.key);
+      const file = join(dir, DEVICE_SECRET_FILE);
+      writeFileSync(file, sealed, { mode: 0o600 });
+      fsyncPath(file);
+      files.push({ name: DEVICE_SECRET_FILE, bytes: Buffer.byteLength(sealed), sha256: createHash('sha256').update(sealed).digest('hex') });
+    }
     const manifest: BackupManifest = {
       format: 'sonoedge-backup',
-      version: 1,
+      version: MANIFEST_VERSION,
       createdAt: created.toISOString(),
       software: options.software,
       schemaVersion: version,
       cipher: 'sqlcipher-4',
       keyCheck: keyCheck(options.key),
-      files: [{ name: RECORDS_FILE, bytes: statSync(final).size, sha256: sha256File(final) }],
+      files,
       counts,
+      deviceSecret: secret === undefined ? null : DEVICE_SECRET_FILE,
+      latest,
     };
     const m = join(dir, MANIFEST_FILE);
     writeFileSync(m, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });

@@ -133,3 +133,18 @@ export function processesHolding(file: string): number[] {
   }
   return pids;
 }
+
+/** The newest things a database holds: what restore compares to tell newer data from older. */
+export interface RecordsLatest {
+  /** created_at of the newest exam; null when there is none. */
+  examCreatedAt: string | null;
+  /** The last audit row's id; 0 when there is none. */
+  auditId: number;
+}
+
+export function latestOf(db: RecordsDb): RecordsLatest {
+  const has = (t: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined;
+  const exam = has('exams') ? (db.prepare('SELECT max(created_at) at FROM exams').get() as { at: string | null }).at : null;
+  const audit = has('audit') ? (db.prepare('SELECT coalesce(max(id), 0) id FROM audit').get() as { id: number }).id : 0;
+  return { examCreatedAt: exam, auditId: audit };
+}

@@ -128,8 +128,11 @@ describe('sonoedge backup / restore', () => {
     for (const id of before) expect(after.has(id)).toBe(true);
   });
 
-  it('restores onto the same device, keeping the database it replaces', () => {
-    const r = cli(['restore', backup, '--data-dir', data]);
+  it('restores onto the same device, keeping the database it replaces (newer exams: only with --replace-newer)', () => {
+    const refused = cli(['restore', backup, '--data-dir', data]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/holds data newer than the backup .*exams? the backup does not hold/);
+    const r = cli(['restore', backup, '--data-dir', data, '--replace-newer']);
     expect(r.status, r.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(join(backup, 'manifest.json'), 'utf8')) as { counts: Record<string, number> };
     expect(examIds(data).size).toBe(manifest.counts.exams);

@@ -59,6 +59,11 @@ describe.skipIf(!mounted)('backup to a USB stick from the System page', () => {
     expect(manifest.files[0]).toMatchObject({ bytes: done.bytes, sha256: done.sha256 });
     // the key stays on the device: nothing on the stick holds it
     for (const f of readdirSync(done.dir)) expect(readFileSync(join(done.dir, f)).includes(Buffer.from(key)), f).toBe(false);
+    // the device secret is there (restored records need it for sign-ins and the audit chain), sealed under the key, not in clear
+    const secret = readFileSync(join(base, 'data', 'keys', 'device.secret'), 'utf8').trim();
+    expect(manifest).toMatchObject({ version: 2, deviceSecret: 'device-secret.enc' });
+    expect(readdirSync(done.dir).sort()).toEqual(['device-secret.enc', 'manifest.json', 'records.db']);
+    for (const f of readdirSync(done.dir)) expect(readFileSync(join(done.dir, f)).includes(Buffer.from(secret)), f).toBe(false);
 
     const audit = d.runtime.access.services.audit.list({ action: 'system.backup' });
     expect(audit.map((a) => [a.outcome, a.target])).toEqual(expect.arrayContaining([['ok', stick], ['failed', plain]]));
