@@ -6,6 +6,7 @@ import { measurementRows } from './measurement-rows.js';
 import { type ExamRow, examOf, measurementOf } from './exam-rows.js';
 import { checkNewExam } from './new-exam-checks.js';
 import { checkSamePatient } from './patient-identity.js';
+import { localDate } from './patient-records.js';
 import type { CaptureInput } from './capture-input.js';
 import { type DecisionInput, storeDecision, storedReplay, voided } from './measurement-decision.js';
 import { type CheckedMeasure, checkManualMeasures, insertManualMeasures, manualMeasuresOf, missingManualMeasures } from './manual-measures.js';
@@ -247,7 +248,7 @@ export class ExamStore {
       const decided = hc.filter((m) => m.state !== 'unverified');
       const pick = (decided.length ? decided : hc).at(-1);
       const v = pick ? (pick.finalValue ?? pick.aiValue) : null;
-      if (e.datingGaWeeks !== null && v !== null) out.push({ examId: id, date: e.createdAt.slice(0, 10), gaWeeks: e.datingGaWeeks, hcMm: v });
+      if (e.datingGaWeeks !== null && v !== null) out.push({ examId: id, date: localDate(e.createdAt), gaWeeks: e.datingGaWeeks, hcMm: v });
     }
     return out;
   }

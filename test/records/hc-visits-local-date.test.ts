@@ -27,9 +27,12 @@ const SCRIPT = `
 import { join } from 'node:path';
 import { loadOrCreateKey, openDatabase } from './src/records/database.js';
 import { PatientRecords } from './src/records/patient-records.js';
+import { ExamStore } from './src/records/exam-store.js';
 const dir = process.argv[2];
 const db = openDatabase(join(dir, 'r.db'), loadOrCreateKey(join(dir, 'k'), {}));
-console.log(JSON.stringify({ zone: Intl.DateTimeFormat().resolvedOptions().timeZone, dates: new PatientRecords(db).hcVisits('TZ-1').map((v) => v.date) }));
+const exams = new ExamStore(db);
+const examRoute = exams.hcVisits(exams.listExams({ patientId: 'TZ-1' })[0].id).map((v) => v.date);
+console.log(JSON.stringify({ zone: Intl.DateTimeFormat().resolvedOptions().timeZone, dates: new PatientRecords(db).hcVisits('TZ-1').map((v) => v.date), examRoute }));
 db.close();
 `;
 
@@ -69,12 +72,13 @@ describe('HC visits are dated on the clinic calendar', () => {
   it("the daemon's default is its process's zone (TZ): a child process started with TZ=Asia/Riyadh dates the visits there", () => {
     const script = join(dir, 'visits.mts');
     writeFileSync(script, SCRIPT.replaceAll('./src/', `${packageRoot()}/src/`));
-    const run = (tz: string): { zone: string; dates: string[] } => {
+    // both the patient's growth route and the exam's (GET /api/exams/:id/growth, ExamStore.hcVisits)
+    const run = (tz: string): { zone: string; dates: string[]; examRoute: string[] } => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', script, dir], { encoding: 'utf8', cwd: packageRoot(), timeout: 60_000, env: { ...process.env, TZ: tz } });
       expect(r.stderr).toBe('');
-      return JSON.parse(r.stdout) as { zone: string; dates: string[] };
+      return JSON.parse(r.stdout) as { zone: string; dates: string[]; examRoute: string[] };
     };
-    expect(run('Asia/Riyadh')).toEqual({ zone: 'Asia/Riyadh', dates: SCANS.map((s) => s.riyadh) });
-    expect(run('UTC')).toEqual({ zone: 'UTC', dates: SCANS.map((s) => s.utc) });
+    expect(run('Asia/Riyadh')).toEqual({ zone: 'Asia/Riyadh', dates: SCANS.map((s) => s.riyadh), examRoute: SCANS.map((s) => s.riyadh) });
+    expect(run('UTC')).toEqual({ zone: 'UTC', dates: SCANS.map((s) => s.utc), examRoute: SCANS.map((s) => s.utc) });
   });
 });
