@@ -8,6 +8,7 @@ import { SourceStatus } from '../../src/capture/source-status.js';
 import { type Calibration, spacingFromCalibration } from '../../src/capture/calibration.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
+import { ErrorCodes, SonoError } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 
 const Region = T.Object({ x: T.Integer({ minimum: 0 }), y: T.Integer({ minimum: 0 }), width: T.Integer({ minimum: 8 }), height: T.Integer({ minimum: 8 }) }, { additionalProperties: false });
@@ -55,6 +56,24 @@ export const v4l2NetworkPolicy: NetworkPolicy = {
 export { spacingFromCalibration } from '../../src/capture/calibration.js';
 
 /**
+ * The crop must lie inside the picture ffmpeg scales to (`width` × `height`): ffmpeg's crop filter would
+ * otherwise fail on every restart (too big) or quietly move it inside (another part of the screen).
+ */
+export function checkCropInside(s: Pick<V4l2Settings, 'width' | 'height' | 'crop'>): void {
+  const c = s.crop;
+  if (!c) return;
+  const bad = c.x + c.width > s.width ? 'x' : c.y + c.height > s.height ? 'y' : undefined;
+  if (!bad) return;
+  const [pos, len, size] = bad === 'x' ? [c.x, c.width, s.width] : [c.y, c.height, s.height];
+  const [lenName, sizeName] = bad === 'x' ? ['width', 'width'] : ['height', 'height'];
+  throw new SonoError(
+    ErrorCodes.CONFIG_INVALID,
+    `Invalid drivers.v4l2 settings: crop ${bad} ${pos} + crop ${lenName} ${len} = ${pos + len} lies outside the ${s.width}×${s.height} capture (${sizeName} ${size}); make the crop fit inside, or set width/height to the capture size`,
+    { details: { field: `crop.${bad === 'x' ? 'x/width' : 'y/height'}`, end: pos + len, limit: size } },
+  );
+}
+
+/**
  * UVC / HDMI-to-USB grabbers through ffmpeg (-f v4l2), scaled and cropped by ffmpeg, gray out. Survives
  * unplug/replug: ffmpeg is restarted with exponential backoff; no frame for `signalLossMs` reads as signal lost.
  */
@@ -75,6 +94,7 @@ export class V4l2Source implements FrameSource {
     settings: Record<string, unknown>,
   ) {
     this.s = validateWithDefaults(V4l2Settings, settings, 'drivers.v4l2 settings');
+    checkCropInside(this.s);
     this.spacing = spacingFromCalibration(this.s.calibration as Calibration | undefined);
     this.#backoff = new ReconnectBackoff(this.s.reconnectInitialMs, this.s.reconnectMaxMs, this.#guard);
   }
