@@ -35,8 +35,8 @@ describe('OpenIGTLink protocol', () => {
     const a = decodeImage(got[0]!.content);
     const b = decodeImage(got[1]!.content);
     expect([a.width, a.height, a.pixels[0], b.pixels[47]]).toEqual([8, 6, 9, 77]);
-    expect(a.spacingMm.x).toBeCloseTo(0.2, 6);
-    expect(a.spacingMm.y).toBeCloseTo(0.3, 6);
+    expect(a.spacingMm!.x).toBeCloseTo(0.2, 6);
+    expect(a.spacingMm!.y).toBeCloseTo(0.3, 6);
     expect(a.origin).toEqual([5, 6, 7]);
     expect(p.stats.garbageBytes).toBe(6);
     expect(p.pending()).toBe(40);
