@@ -71,8 +71,13 @@ export class RecentFrames {
     return [...(this.#byFrame.get(seq)?.values() ?? [])];
   }
 
+  /** The newest kept frame numbered `seq` (a source that restarted within the ring leaves older ones of that number). */
   frame(seq: number): KeptFrame | undefined {
-    return this.#ring.find((f) => f.seq === seq);
+    for (let back = 1; back <= this.#ring.length; back++) {
+      const f = this.#ring[(this.#next - back + this.size) % this.size];
+      if (f?.seq === seq) return f;
+    }
+    return undefined;
   }
 
   latestFrame(): KeptFrame | undefined {
@@ -87,18 +92,25 @@ export class RecentFrames {
    * another model's result), with the results of that frame; else the newest frame alone.
    */
   capture(seq?: number, task?: string): { frame: KeptFrame; results: ResultEvent[] } | undefined {
+    // a result belongs to a frame by sequence AND capture time: sequences restart with the source, and a
+    // result kept for an earlier source's frame of the same number must never be stored with this one
+    const of = (f: KeptFrame): ResultEvent[] => this.resultsOf(f.seq).filter((r) => r.frameTimestampMs === f.timestampMs);
     if (seq !== undefined) {
       const f = this.frame(seq);
-      return f && { frame: f, results: [...(this.#byFrame.get(seq)?.values() ?? [])] };
+      return f && { frame: f, results: of(f) };
     }
     const results = [...this.#results.values()].sort((a, b) => b.seq - a.seq);
-    for (const r of task ? results.filter((x) => x.result.task === task) : []) {
+    const keptFrameOf = (r: ResultEvent): KeptFrame | undefined => {
       const f = this.frame(r.seq);
-      if (f) return { frame: f, results: this.resultsOf(r.seq) };
+      return f && f.timestampMs === r.frameTimestampMs ? f : undefined;
+    };
+    for (const r of task ? results.filter((x) => x.result.task === task) : []) {
+      const f = keptFrameOf(r);
+      if (f) return { frame: f, results: of(f) };
     }
     for (const r of results) {
-      const f = this.frame(r.seq);
-      if (f) return { frame: f, results: results.filter((x) => x.seq === r.seq) };
+      const f = keptFrameOf(r);
+      if (f) return { frame: f, results: results.filter((x) => x.seq === r.seq && x.frameTimestampMs === f.timestampMs) };
     }
     const f = this.latestFrame();
     return f && { frame: f, results: [] };
