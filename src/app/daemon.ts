@@ -16,6 +16,7 @@ import { tlsFingerprints } from '../access/tls.js';
 import { CalibrationStore } from '../capture/calibration-store.js';
 import { RegionStore } from '../capture/region-store.js';
 import type { SourceRegistry } from '../capture/registry.js';
+import { identityOf, identityOfSource, rememberIdentity } from '../capture/source-identity.js';
 import { SourceScope } from '../capture/source-scope.js';
 import type { LoadedConfig } from '../config/load.js';
 import { errorMessage } from '../errors.js';
@@ -38,7 +39,7 @@ import { wireModelUpdates } from './model-updates-wiring.js';
 import { startDiskGuard } from './disk-wiring.js';
 import { dataDirOf } from '../config/paths.js';
 import { openSessions } from './sessions.js';
-import { makeProbeControl, startConfiguredSource, startUsbHotplug } from './sources.js';
+import { adoptLegacyEntries, makeProbeControl, startConfiguredSource, startUsbHotplug } from './sources.js';
 import { wireSync } from './sync-wiring.js';
 import { Teardown } from './teardown.js';
 
@@ -100,11 +101,14 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   const store = new ExamStore(db);
   const sync = wireSync(loaded, db, store, { dbFile, dbKey, deviceSecret }, log);
   const drivers = options.drivers ?? builtinDrivers();
-  const createSource: Runtime['createSource'] = (driver, settings, id = config.current().source.id) => drivers.create(driver, settings, { id, baseDir: loaded.baseDir, log });
+  // every source carries config.source.id; what identifies its device or input keys its calibration and region
+  const createSource: Runtime['createSource'] = (driver, settings, id = config.current().source.id) =>
+    rememberIdentity(drivers.create(driver, settings, { id, baseDir: loaded.baseDir, log }), identityOf(driver, settings, loaded.baseDir));
   const calibrations = new CalibrationStore(join(dataDir, 'calibration.json'));
   if (calibrations.problem) log.warn({ file: calibrations.file }, calibrations.problem);
   const regions = new RegionStore(join(dataDir, 'region.json'));
   if (regions.problem) log.warn({ file: regions.file }, regions.problem);
+  adoptLegacyEntries(c, loaded.baseDir, [calibrations, regions], log);
   // Only the process-level guard asks the scope; without it, promises need not pay for async context (~+0.15 µs each).
   const scope = options.guardProcess ? new SourceScope() : undefined;
   const faults: FaultCounts | undefined = scope ? { attributed: 0, unattributed: 0, lastUnattributed: undefined } : undefined;
@@ -112,8 +116,8 @@ async function assemble(loaded: LoadedConfig, options: DaemonOptions, log: Logge
   const pipeline = new Pipeline(bus, [], {
     log,
     ...(scope ? { scope } : {}),
-    calibrationFor: (s) => calibrations.get(CalibrationStore.keyOf(s)),
-    regionFor: (s) => regions.override(RegionStore.keyOf(s)),
+    calibrationFor: (s) => calibrations.spacingFor(identityOfSource(s).key),
+    regionFor: (s) => regions.override(identityOfSource(s).key),
     ...(options.sourceDeadlines ? { sourceDeadlines: options.sourceDeadlines } : {}),
   });
   const modelGate = new ModelGate<ExamType>(

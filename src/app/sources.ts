@@ -1,7 +1,9 @@
 import { builtinProbeControls } from '../../drivers/index.js';
 import { UsbHotplug, busEvents } from '../../drivers/usb/hotplug.js';
 import { FailedSource } from '../capture/failed-source.js';
+import type { PerSourceJsonStore } from '../capture/per-source-store.js';
 import type { ProbeControl } from '../capture/probe-control.js';
+import { identityOf } from '../capture/source-identity.js';
 import type { FrameSource } from '../capture/source.js';
 import type { Config } from '../config/schema.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
@@ -72,4 +74,22 @@ export async function startUsbHotplug(pipeline: Pipeline, createSource: CreateSo
   );
   hotplug.start();
   teardown.push('USB hotplug', () => hotplug.stop());
+}
+
+/**
+ * Calibrations and regions an earlier version stored under `<driver>:<config.source.id>` recorded no device:
+ * that key was shared by every source of the driver. The one of the configured source's driver is bound, once,
+ * to the configured source's device (it was that source's key; the config file is what the earlier version
+ * started with) and kept for it alone; a legacy entry of another driver is never applied (the status says so).
+ */
+export function adoptLegacyEntries(config: Config, baseDir: string, stores: ReadonlyArray<Pick<PerSourceJsonStore<never>, 'adoptLegacy' | 'file'>>, log: Log): void {
+  const { driver, id } = config.source;
+  const to = identityOf(driver, config.drivers[driver] ?? {}, baseDir).key;
+  for (const store of stores) {
+    try {
+      if (store.adoptLegacy({ driver, id }, to)) log.info({ file: store.file, from: `${driver}:${id}`, to }, 'a setting saved by an earlier version is now kept for the configured device only');
+    } catch (err) {
+      log.warn({ file: store.file, err: errorMessage(err) }, `a setting saved by an earlier version under ${driver}:${id} could not be bound to ${to}; it is not applied`);
+    }
+  }
 }

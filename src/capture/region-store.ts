@@ -1,5 +1,5 @@
 /**
- * Imaging regions set by a technician, one per source (driver + id), in `<dataDir>/region.json`, like the
+ * Imaging regions set by a technician, one per device or input (source-identity.ts), in `<dataDir>/region.json`, like the
  * calibrations (per-source-store.ts: atomic rewrite, an unreadable file kept aside).
  */
 import { type Static, Type as T } from '@sinclair/typebox';
@@ -19,6 +19,10 @@ const Entry = T.Object({
   scale: T.Optional(T.Record(T.String(), T.Number())),
   pixelSpacing: T.Optional(T.Object({ x: T.Number({ exclusiveMinimum: 0 }), y: T.Number({ exclusiveMinimum: 0 }) })),
   setBy: T.Optional(T.String()),
+  /** The device or input it was drawn on (source-identity.ts); absent on entries of earlier versions (legacy). */
+  identity: T.Optional(T.String()),
+  /** The legacy `driver:id` key it was adopted from, when it was (src/app/sources.ts). */
+  migratedFrom: T.Optional(T.String()),
   savedAt: T.String(),
 });
 export type StoredRegion = Static<typeof Entry>;
@@ -54,8 +58,8 @@ export class RegionStore extends PerSourceJsonStore<typeof Entry> {
     return { region: { ...e.region, origin: 'set', ...(fan ? { fan } : {}) }, frame: { ...e.frame }, pixelSpacing: e.pixelSpacing };
   }
 
-  /** Saves (or, with `undefined`, clears) the region of one source; throws when the file cannot be written. */
-  set(key: string, input: RegionInput | undefined): StoredRegion | undefined {
+  /** Saves (or, with `undefined`, clears) the region of one device; a legacy entry under `legacyKey` goes in the same write. Throws when the file cannot be written. */
+  set(key: string, input: RegionInput | undefined, legacyKey?: string): StoredRegion | undefined {
     let entry: StoredRegion | undefined;
     if (input) {
       const { x, y, width, height } = input.region;
@@ -66,10 +70,11 @@ export class RegionStore extends PerSourceJsonStore<typeof Entry> {
         ...(input.scale ? { scale: { ...input.scale } } : {}),
         ...(input.pixelSpacing ? { pixelSpacing: { ...input.pixelSpacing } } : {}),
         ...(input.setBy ? { setBy: input.setBy } : {}),
+        identity: key,
         savedAt: new Date().toISOString(),
       };
     }
-    this.put(key, entry);
+    this.put(key, entry, legacyKey);
     return entry;
   }
 }

@@ -1,18 +1,38 @@
-import { type Frame, type ImagingRegion, frameProblem } from '../capture/frame.js';
+import { type Frame, type ImagingRegion, type PixelSpacing, frameProblem } from '../capture/frame.js';
 import type { RegionOverride } from '../capture/region.js';
 import type { PipelineLog } from './source-holder.js';
 
-/** A calibration in force: the spacing, and the frame size it was made on (other sizes keep their own). */
+/** What the last frame of the current source declared and went on with (written by the admission, read by the status). */
+export interface SpacingSeen {
+  width: number;
+  height: number;
+  /** The spacing the source itself gave the frame (a scanner's IMAGE header, a DICOM file, a configured one). */
+  own: PixelSpacing | undefined;
+  /** The spacing the frame went on with, and where it came from. */
+  used: PixelSpacing | undefined;
+  from: 'calibration' | 'depth-scale' | 'source' | 'none';
+  /** Why the stored calibration was not put on it: made on another frame size (or none), or the source declares its own. */
+  held: 'frame-size' | 'source-declares' | undefined;
+}
+
+/**
+ * A source's calibration: the spacing, and the frame size it was made on (other sizes keep their own; one
+ * with no size applies to none). Frames that declare their own spacing keep it unless `override` (the
+ * clinician asked to replace it). Without `pixelSpacing`, the source has none and the object only carries `seen`.
+ */
 export interface SpacingOverride {
-  pixelSpacing: NonNullable<Frame['pixelSpacing']>;
+  pixelSpacing?: PixelSpacing | undefined;
   frame?: { width: number; height: number } | undefined;
+  override?: boolean | undefined;
+  seen?: SpacingSeen | undefined;
 }
 
 /**
  * The checks at the pipeline's entrance, in order: a malformed frame is refused (counted, logged once per
  * kind of problem), a frozen probe holds the view, a technician's imaging region replaces the source's on
  * frames of the size it was set on (a grabber's frames without one are marked `unset`), and a clinician's
- * calibration replaces the source's spacing on frames of the size it was made on. Cheap and synchronous: it runs for every frame.
+ * calibration replaces the spacing on frames of the size it was made on that declare none of their own (or
+ * on all of them, when it was made with `override`). Cheap and synchronous: it runs for every frame.
  */
 export class FrameAdmission {
   rejected = 0;
@@ -51,15 +71,37 @@ export class FrameAdmission {
     // Frames of another size (the grabber's resolution changed) keep the source's own spacing, not a wrong one.
     const o = this.spacing;
     const g = this.region;
+    const own = frame.pixelSpacing;
+    let from: SpacingSeen['from'] = own ? 'source' : 'none';
+    let held: SpacingSeen['held'];
     if (g && g.frame.width === frame.width && g.frame.height === frame.height) {
       frame.region = g.region; // one shared object per region: nothing allocated per frame
-      if (g.pixelSpacing) frame.pixelSpacing = g.pixelSpacing;
+      if (g.pixelSpacing) {
+        frame.pixelSpacing = g.pixelSpacing;
+        from = 'depth-scale';
+      }
     } else if (this.grabber && frame.region.origin === undefined && frame.region.width === frame.width && frame.region.height === frame.height) {
       if (this.#unset?.width !== frame.width || this.#unset.height !== frame.height) this.#unset = { x: 0, y: 0, width: frame.width, height: frame.height, origin: 'unset' };
       frame.region = this.#unset;
     }
-    // a clinician's calibration wins over the depth-scale taps and the source's own spacing
-    if (o && (!o.frame || (o.frame.width === frame.width && o.frame.height === frame.height))) frame.pixelSpacing = o.pixelSpacing;
+    // a clinician's calibration wins over the depth-scale taps; over the source's own spacing only when asked to
+    if (o?.pixelSpacing) {
+      if (!o.frame || o.frame.width !== frame.width || o.frame.height !== frame.height) held = 'frame-size';
+      else if (own !== undefined && o.override !== true) held = 'source-declares';
+      else {
+        frame.pixelSpacing = o.pixelSpacing;
+        from = 'calibration';
+      }
+    }
+    const seen = o?.seen;
+    if (seen) {
+      seen.width = frame.width;
+      seen.height = frame.height;
+      seen.own = own;
+      seen.used = frame.pixelSpacing;
+      seen.from = from;
+      seen.held = held;
+    }
     return true;
   }
 

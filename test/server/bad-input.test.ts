@@ -140,8 +140,9 @@ describe('bad input never stalls the daemon (buildApp over a real socket and rea
     for (const pixelSpacingMm of [1e300, -0.2, 0]) expect(json<{ code: string }>(await cal({ pixelSpacingMm })).code).toBe('SONO_REQUEST_INVALID');
     // a spacing too small to be an ultrasound image (10 µm over the whole frame width)
     expect(json<{ code: string }>(await cal({ x1: 0, y1: 0, x2: frame.width, y2: 0, distanceMm: 0.01 })).code).toBe('SONO_CALIBRATION_INVALID');
-    expect(json<unknown>(await t.app.inject({ method: 'GET', url: '/api/source/calibration' }))).toEqual({ pixelSpacing: null });
-    const ok = await cal({ x1: 10, y1: 20, x2: 70, y2: 100, distanceMm: 25 });
+    expect(json<unknown>(await t.app.inject({ method: 'GET', url: '/api/source/calibration' }))).toMatchObject({ pixelSpacing: null, stored: null });
+    // the simulated probe declares its own spacing: a calibration replaces it only when asked to
+    const ok = await cal({ x1: 10, y1: 20, x2: 70, y2: 100, distanceMm: 25, override: true });
     expect(json<unknown>(ok)).toMatchObject({ pixelSpacing: { x: 0.25, y: 0.25 } });
   });
 });

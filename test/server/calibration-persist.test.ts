@@ -37,27 +37,28 @@ describe('two-point calibration made in the UI', () => {
 
     let d = await start(dir);
     try {
-      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toEqual({ pixelSpacing: null });
+      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toMatchObject({ pixelSpacing: null });
       expect(await liveSpacing(d)).toBeCloseTo(0.625, 5);
-      // two points 100 px apart on a 25 mm ruler: 0.25 mm/px
-      const put = await putJson<Cal>(d.url + '/api/source/calibration', { x1: 10, y1: 20, x2: 70, y2: 100, distanceMm: 25 });
+      // two points 100 px apart on a 25 mm ruler: 0.25 mm/px; the simulated probe declares its own spacing, so
+      // the calibration replaces it only when asked to (test/server/calibration-identity.test.ts: refused without)
+      const put = await putJson<Cal>(d.url + '/api/source/calibration', { x1: 10, y1: 20, x2: 70, y2: 100, distanceMm: 25, override: true });
       expect(put.status).toBe(200);
-      expect(put.body).toEqual({ pixelSpacing: { x: 0.25, y: 0.25 }, frame: { width: 320, height: 240 } });
+      expect(put.body).toMatchObject({ pixelSpacing: { x: 0.25, y: 0.25 }, frame: { width: 320, height: 240 } });
       expect(await liveSpacing(d)).toBeCloseTo(0.25, 5);
       const stored = JSON.parse(readFileSync(file, 'utf8')) as { version: number; sources: Record<string, { calibration: unknown; pixelSpacing: unknown }> };
       expect(stored.version).toBe(1);
-      expect(stored.sources['simulated:probe']).toMatchObject({ calibration: { x1: 10, y1: 20, x2: 70, y2: 100, distanceMm: 25 }, pixelSpacing: { x: 0.25, y: 0.25 } });
+      expect(stored.sources['simulated@simulated']).toMatchObject({ calibration: { x1: 10, y1: 20, x2: 70, y2: 100, distanceMm: 25 }, pixelSpacing: { x: 0.25, y: 0.25 }, override: true });
     } finally {
       await d.close();
     }
 
     d = await start(dir);
     try {
-      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toEqual({ pixelSpacing: { x: 0.25, y: 0.25 }, frame: { width: 320, height: 240 } });
+      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toMatchObject({ pixelSpacing: { x: 0.25, y: 0.25 }, frame: { width: 320, height: 240 } });
       expect(await liveSpacing(d)).toBeCloseTo(0.25, 5);
       // another source has its own (none); coming back restores this one
       expect((await putJson(d.url + '/api/source', { driver: 'replay', settings: { path: join(dir, 'frames'), fps: 20, pixelSpacingMm: 0.4 } })).status).toBe(200);
-      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toEqual({ pixelSpacing: null });
+      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toMatchObject({ pixelSpacing: null });
       expect(await liveSpacing(d)).toBeCloseTo(0.4, 5);
       expect((await putJson(d.url + '/api/source', { driver: 'simulated' })).status).toBe(200);
       expect((await getJson<Cal>(d.url + '/api/source/calibration')).body.pixelSpacing).toEqual({ x: 0.25, y: 0.25 });
@@ -77,7 +78,7 @@ describe('two-point calibration made in the UI', () => {
     d = await start(dir);
     try {
       const cleared = await putJson<Cal>(d.url + '/api/source/calibration', { clear: true });
-      expect(cleared).toEqual({ status: 200, body: { pixelSpacing: null } });
+      expect(cleared).toMatchObject({ status: 200, body: { pixelSpacing: null, stored: null } });
       expect(await liveSpacing(d)).toBeCloseTo(0.625, 5);
       const bad = await putJson<{ message: string }>(d.url + '/api/source/calibration', { x1: 5, y1: 5, x2: 5, y2: 5, distanceMm: 10 });
       expect(bad.status).toBe(400);
@@ -88,7 +89,7 @@ describe('two-point calibration made in the UI', () => {
 
     d = await start(dir);
     try {
-      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toEqual({ pixelSpacing: null });
+      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toMatchObject({ pixelSpacing: null });
       expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, sources: {} });
     } finally {
       await d.close();
@@ -98,7 +99,7 @@ describe('two-point calibration made in the UI', () => {
     writeFileSync(file, '{"version": 1, "sources": {"simulated:probe": {"pixelSpacing": {"x": -1');
     d = await start(dir);
     try {
-      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toEqual({ pixelSpacing: null });
+      expect((await getJson<Cal>(d.url + '/api/source/calibration')).body).toMatchObject({ pixelSpacing: null });
       expect(existsSync(`${file}.unreadable`)).toBe(true);
     } finally {
       await d.close();

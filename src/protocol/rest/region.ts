@@ -39,6 +39,10 @@ export const RegionStateDto = T.Object({
   savedAt: T.Union([T.String(), T.Null()]),
   /** Why the source's captures are not sent (SONO_REGION_NOT_SET), or null. */
   reason: T.Union([T.String(), T.Null()]),
+  /** The device or input regions are kept for (`<driver>@<identity>`, src/capture/source-identity.ts). */
+  source: T.Optional(T.String()),
+  /** Why a stored region is not applied to this source (one an earlier version saved without its device), or null. */
+  notApplied: T.Optional(T.Union([T.String(), T.Null()])),
 });
 export type RegionStateDto = Static<typeof RegionStateDto>;
 

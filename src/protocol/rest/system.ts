@@ -102,15 +102,32 @@ export type SourceStateDto = Static<typeof SourceStateDto>;
 /** Largest frame side a calibration may refer to (u16 in the frame header). */
 const SIDE = 65535;
 const Coord = T.Number({ minimum: 0, maximum: SIDE, description: 'Frame pixels' });
+const Override = T.Optional(
+  T.Boolean({ description: 'Replace the spacing the source declares with every frame (an OpenIGTLink scanner, a DICOM file…); without it such a source refuses a calibration' }),
+);
 export const CalibrationBody = T.Union([
-  T.Object({ pixelSpacingMm: T.Number({ minimum: 0.001, maximum: 10 }) }, { additionalProperties: false }),
-  T.Object({ x1: Coord, y1: Coord, x2: Coord, y2: Coord, distanceMm: T.Number({ minimum: 0.01, maximum: 1000 }) }, { additionalProperties: false }),
+  T.Object({ pixelSpacingMm: T.Number({ minimum: 0.001, maximum: 10 }), override: Override }, { additionalProperties: false }),
+  T.Object({ x1: Coord, y1: Coord, x2: Coord, y2: Coord, distanceMm: T.Number({ minimum: 0.01, maximum: 1000 }), override: Override }, { additionalProperties: false }),
   T.Object({ clear: T.Literal(true) }, { additionalProperties: false }),
 ]);
 export type CalibrationBody = Static<typeof CalibrationBody>;
+const Sp = T.Object({ x: T.Number(), y: T.Number() });
+const Size = T.Object({ width: T.Integer(), height: T.Integer() });
 export const SpacingDto = T.Object({
-  pixelSpacing: T.Union([T.Object({ x: T.Number(), y: T.Number() }), T.Null()]),
+  pixelSpacing: T.Union([Sp, T.Null()], { description: "The calibration in force for this source (null: the source's own spacing)" }),
   frame: T.Optional(T.Object({ width: T.Integer(), height: T.Integer() }, { description: "Frame size it was made on; frames of another size keep the source's own spacing" })),
+  /** The device or input the calibration belongs to (`<driver>@<identity>`, src/capture/source-identity.ts). */
+  source: T.Optional(T.String()),
+  /** What the last frame went on with, and where it came from. */
+  inUse: T.Optional(
+    T.Union([T.Object({ pixelSpacing: T.Union([Sp, T.Null()]), from: T.Union([T.Literal('calibration'), T.Literal('depth-scale'), T.Literal('source'), T.Literal('none')]), frame: Size }), T.Null()]),
+  ),
+  /** The spacing the source itself declares with its frames (null: none, or no frame yet). */
+  sourceDeclares: T.Optional(T.Union([Sp, T.Null()])),
+  /** What is stored for this source, in force or not. */
+  stored: T.Optional(T.Union([T.Object({ pixelSpacing: Sp, frame: T.Union([Size, T.Null()]), override: T.Boolean(), savedAt: T.String(), migratedFrom: T.Union([T.String(), T.Null()]) }), T.Null()])),
+  /** Why a stored calibration is not in force (reason: source-declares-spacing, other-frame-size, no-frame-size, legacy-unbound), or null. */
+  notApplied: T.Optional(T.Union([T.Object({ reason: T.String(), message: T.String() }), T.Null()])),
 });
 export type SpacingDto = Static<typeof SpacingDto>;
 

@@ -1,7 +1,7 @@
 /**
  * PUT/GET /api/source/region: the imaging region of the current source, set once per scanner by a
  * technician (a rectangle or a fan, optionally two taps on the depth scale for the pixel size), kept per
- * source (driver + id) in `<dataDir>/region.json` and applied to every frame of the size it was set on.
+ * device or input (src/capture/source-identity.ts) in `<dataDir>/region.json` and applied to every frame of the size it was set on.
  */
 import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import type { ImagingRegion } from '../../capture/frame.js';
 import { RegionStore } from '../../capture/region-store.js';
 import { GRABBER_DRIVERS, type RegionShape, boundsOf, spacingOfScale } from '../../capture/region.js';
+import { identityOfSource } from '../../capture/source-identity.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { RegionBody, RegionStateDto } from '../../protocol/rest/region.js';
@@ -31,7 +32,13 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
 
   const state = (): RegionStateDto => {
     const src = app.sono.pipeline.source;
-    const stored = src ? store.get(RegionStore.keyOf(src)) : undefined;
+    const key = src && identityOfSource(src).key;
+    const stored = key ? store.get(key) : undefined;
+    // a region an earlier version kept under driver:id, not bound to this device (src/app/sources.ts adoptLegacyEntries)
+    const legacy = src && !stored && store.legacy(src) ? RegionStore.keyOf(src) : undefined;
+    const notApplied = legacy
+      ? `A region saved by an earlier version under "${legacy}" is not applied to ${key}: that version did not record which device it was drawn on. Set the region of this source again, or clear it`
+      : null;
     if (stored) {
       const shape = stored.shape as unknown as RegionShape;
       return {
@@ -43,6 +50,8 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
         setBy: stored.setBy ?? null,
         savedAt: stored.savedAt,
         reason: null,
+        source: key,
+        notApplied: null,
       };
     }
     const r = last?.region;
@@ -56,6 +65,8 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
       setBy: null,
       savedAt: null,
       reason: origin === 'unset' ? ErrorCodes.REGION_NOT_SET : null,
+      ...(key ? { source: key } : {}),
+      notApplied,
     };
   };
 
@@ -88,7 +99,8 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
       const src = p.source;
       const frame = p.lastFrameSize();
       if (!src || !frame) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, "No source is delivering frames; set the region once the scanner's picture is live");
-      const key = RegionStore.keyOf(src);
+      const { key } = identityOfSource(src);
+      const legacy = store.legacy(src) ? RegionStore.keyOf(src) : undefined;
       const body = req.body;
       const shape: RegionShape | undefined = 'rect' in body ? { rect: body.rect } : 'fan' in body ? { fan: body.fan } : undefined;
       const region = shape && boundsOf(shape, frame);
@@ -97,7 +109,7 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
       const by = req.principal?.name;
       // Saved first: a region the technician believes is kept but would vanish at the next restart is worse than none.
       try {
-        store.set(key, shape && region ? { shape, region, frame, scale, pixelSpacing, setBy: by } : undefined);
+        store.set(key, shape && region ? { shape, region, frame, scale, pixelSpacing, setBy: by } : undefined, legacy);
       } catch (err) {
         throw new SonoError(ErrorCodes.REGION_NOT_SAVED, `The imaging region could not be saved (${errorMessage(err)}); nothing was changed. Check the data folder's free space and permissions`, {
           cause: err,

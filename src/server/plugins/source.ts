@@ -1,26 +1,38 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { CalibrationStore } from '../../capture/calibration-store.js';
+import { type CalibrationInput, CalibrationStore, noneSeen } from '../../capture/calibration-store.js';
+import type { Frame } from '../../capture/frame.js';
+import { identityOfSource } from '../../capture/source-identity.js';
 import { checkNetworkSettings, mediaRoots } from '../../capture/network-settings.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { CalibrationBody, DriversDto, SourceBody, SourceStateDto, SpacingDto, errorResponses } from '../../protocol/rest/index.js';
-import { spacingOfCalibration } from '../calibration-check.js';
+import { calibrationStatus, mm, ownSpacingOnBus, spacingOfCalibration } from '../calibration-check.js';
 import { auditRequest } from '../access/audit-request.js';
 
 /** Sources (switch without a restart) and the pixel-spacing calibration of the current one. */
 const source: FastifyPluginAsync = async (app) => {
   const tags = ['system'];
+  // the newest frame, for a pipeline that does not record what its frames declared (see ownSpacingOnBus)
+  let lastOnBus: Frame | undefined;
+  const off = app.sono.bus.on('frame', (f) => {
+    lastOnBus = f;
+  });
+  app.addHook('onClose', async () => off());
   app.get('/api/source/drivers', { config: { access: 'technician' }, schema: { tags, summary: 'Capture drivers this daemon can run', response: { 200: DriversDto } } }, async () => ({
     current: app.sono.pipeline?.source?.driver,
     drivers: app.sono.driverNames?.() ?? [],
   }));
-  const current = (): SpacingDto => {
-    const o = app.sono.pipeline?.spacingOverride;
-    return o ? { pixelSpacing: o.pixelSpacing, ...(o.frame ? { frame: o.frame } : {}) } : { pixelSpacing: null };
-  };
+  const current = (): SpacingDto => calibrationStatus(app.sono.pipeline?.source, app.sono.pipeline?.spacingOverride, app.sono.calibrations);
   app.get(
     '/api/source/calibration',
-    { config: { access: 'technician' }, schema: { tags, summary: "Pixel spacing set by a calibration of the current source (null: the source's own)", response: { 200: SpacingDto } } },
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags,
+        summary: "Pixel spacing set by a calibration of the current source (null: the source's own), what its frames go on with and why",
+        response: { 200: SpacingDto },
+      },
+    },
     async () => current(),
   );
   app.put<{ Body: CalibrationBody }>(
@@ -29,7 +41,8 @@ const source: FastifyPluginAsync = async (app) => {
       config: { access: 'technician' },
       schema: {
         tags,
-        summary: 'Calibrate pixel spacing of the current source: a known spacing, or two points a known distance apart (made in the UI); kept across restarts, per source',
+        summary:
+          'Calibrate pixel spacing of the current source: a known spacing, or two points a known distance apart (made in the UI); kept across restarts, per device or input. A source that declares its own spacing takes one only with override: true',
         body: CalibrationBody,
         response: { 200: SpacingDto, ...errorResponses(400, 409, 413, 415, 500) },
       },
@@ -38,19 +51,34 @@ const source: FastifyPluginAsync = async (app) => {
       const p = app.sono.pipeline;
       const src = p?.source;
       if (!p || !src) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, 'No pipeline is running; calibrate once the source delivers frames');
-      const frame = p.lastFrameSize();
-      const sp = 'clear' in req.body ? undefined : spacingOfCalibration(req.body, frame);
-      const next = sp && { pixelSpacing: sp, frame };
+      const { key } = identityOfSource(src);
+      const store = app.sono.calibrations;
+      const seen = p.spacingOverride?.seen ?? noneSeen();
+      let next: CalibrationInput | undefined;
+      if (!('clear' in req.body)) {
+        const { override, ...calibration } = req.body;
+        const frame = p.lastFrameSize();
+        const pixelSpacing = spacingOfCalibration(calibration, frame);
+        const declared = seen.width > 0 ? seen.own : ownSpacingOnBus(lastOnBus, p);
+        if (declared && override !== true) {
+          throw new SonoError(
+            ErrorCodes.CALIBRATION_INVALID,
+            `${key} declares its own pixel spacing (${mm(declared)}) with every frame; a calibration would replace it in every measurement. Check the scanner's depth setting instead, or send the calibration again with override: true to replace it on purpose`,
+            { details: { reason: 'source-declares-spacing', declaredMmPerPx: [declared.x, declared.y] } },
+          );
+        }
+        next = { calibration, pixelSpacing, frame: frame!, override: override === true };
+      }
       // Saved first: a calibration the clinician believes is kept but would vanish at the next restart is worse than none.
       try {
-        app.sono.calibrations?.set(CalibrationStore.keyOf(src), next && !('clear' in req.body) ? { calibration: req.body, ...next } : undefined);
+        store?.set(key, next, store.legacy(src) ? CalibrationStore.keyOf(src) : undefined);
       } catch (err) {
         throw new SonoError(ErrorCodes.CALIBRATION_NOT_SAVED, `The calibration could not be saved (${errorMessage(err)}); nothing was changed. Check the data folder's free space and permissions`, {
           cause: err,
         });
       }
-      p.setSpacingOverride(next);
-      auditRequest(req, 'source.calibration', CalibrationStore.keyOf(src), 'ok', { pixelSpacing: sp ?? null });
+      p.setSpacingOverride(next ? { pixelSpacing: next.pixelSpacing, frame: next.frame, override: next.override, seen } : { seen });
+      auditRequest(req, 'source.calibration', key, 'ok', { pixelSpacing: next?.pixelSpacing ?? null, ...(next?.override ? { override: true } : {}) });
       return current();
     },
   );
