@@ -8,6 +8,7 @@ import { ClipStore } from '../records/clip-store.js';
 import type { ExamStore } from '../records/exam-store.js';
 import type { Exam } from '../records/types.js';
 import { buildExamInstances } from '../sync/export-exam.js';
+import { captureGeometry } from '../sync/capture-geometry.js';
 import { Outbox } from '../sync/outbox.js';
 import { type ReportService, makeReportService } from '../sync/sr-revision-service.js';
 import { SyncService } from '../sync/sync-service.js';
@@ -45,7 +46,7 @@ export function wireSync(loaded: LoadedConfig, db: Db, store: ExamStore, keys: {
     exportOptions: { secret, dates: config.sync.dates, deviceSerial, softwareVersion },
     targets: targets.map((t) => t.name),
     outbox,
-    pixelsOf: (id) => store.capturePixels(id),
+    geometryOf: (id) => captureGeometry(db, id),
     poke: () => worker.poke(),
     organization: 'sonoedge clinic',
   });

@@ -1,12 +1,14 @@
 /**
- * Sends a new revision of an exam's reports (a signature, an amendment): builds the exam's instances for
- * that revision, de-identified as closing does, and queues only its SR instances for every sync target (the
- * images went with revision 0). Answers the SR UIDs as they are sent, for the signature record.
+ * Sends a new revision of an exam's reports (a signature, an amendment): builds only the exam's report
+ * instances of that revision (src/sync/export-sr.ts: no image is read or encoded), de-identified as closing
+ * does, and queues them for every sync target (the images went with revision 0). Answers the SR UIDs as they
+ * are sent, for the signature record.
  */
 import type { Exam } from '../records/types.js';
-import { type CapturePixels, type ExportOptions, buildExamInstances } from './export-exam.js';
+import type { ExportOptions } from './export-exam.js';
+import { type CaptureGeometry, buildExamReportInstances } from './export-sr.js';
 import type { Outbox } from './outbox.js';
-import { COMPREHENSIVE_SR, type ReportRevision } from './sr-revision-status.js';
+import type { ReportRevision } from './sr-revision-status.js';
 
 export interface ReportService {
   /** The organization written as Verifying Organization. */
@@ -16,11 +18,12 @@ export interface ReportService {
 }
 
 export interface ReportServiceOptions {
-  exportOptions: Omit<ExportOptions, 'report' | 'deidentified'>;
+  exportOptions: Omit<ExportOptions, 'report' | 'deidentified' | 'clips'>;
   /** sync target names; none: the revision is built (its UIDs recorded) but not queued */
   targets: string[];
   outbox: Outbox;
-  pixelsOf: (captureId: string) => CapturePixels;
+  /** a capture's size and imaging region (the report references the image and counts the withheld ones; no pixels needed) */
+  geometryOf: (captureId: string) => CaptureGeometry;
   /** wakes the sync process after queuing */
   poke: () => void;
   organization: string;
@@ -30,7 +33,7 @@ export function makeReportService(o: ReportServiceOptions): ReportService {
   return {
     organization: o.organization,
     revise(exam, report) {
-      const srs = buildExamInstances(exam, o.pixelsOf, { ...o.exportOptions, deidentified: true, report }).filter((i) => i.sopClassUid === COMPREHENSIVE_SR);
+      const srs = buildExamReportInstances(exam, o.geometryOf, { ...o.exportOptions, deidentified: true, report });
       for (const t of o.targets) o.outbox.enqueue(t, exam.id, srs);
       if (o.targets.length > 0) setImmediate(o.poke);
       return { srUid: srs[0]!.sopInstanceUid, obSrUid: srs[1]?.sopInstanceUid ?? null };

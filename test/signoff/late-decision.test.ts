@@ -27,7 +27,7 @@ describe('a decision after closing', async () => {
   const store = new ExamStore(t.db);
   t.runtime.reports = makeReportService({
     exportOptions: { secret: SECRET, dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' }, targets: ['pacs'], outbox,
-    pixelsOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
+    geometryOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
   });
   const ada = await addTokenUser(t.runtime.access.services, 'clinician', 'Ada Byron');
   const post = (url: string, payload: object = {}) => t.app.inject({ method: 'POST', url, headers: { ...ada.headers, 'content-type': 'application/json' }, payload });

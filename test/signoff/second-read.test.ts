@@ -26,7 +26,7 @@ describe('second reader', async () => {
     exportOptions: { secret: 's2', dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' },
     targets: ['pacs'],
     outbox,
-    pixelsOf: (id) => store.capturePixels(id),
+    geometryOf: (id) => store.capturePixels(id),
     poke: () => {},
     organization: 'Maternity unit',
   });

@@ -26,7 +26,7 @@ describe('report sign-off', async () => {
   const store = new ExamStore(t.db);
   t.runtime.reports = makeReportService({
     exportOptions: { secret: SECRET, dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' }, targets: ['pacs'], outbox,
-    pixelsOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
+    geometryOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
   });
   const ada = await addTokenUser(t.runtime.access.services, 'clinician', 'Ada Byron');
   const tech = await addTokenUser(t.runtime.access.services, 'technician', 'tech');
