@@ -24,6 +24,11 @@ export class FrameAssembler {
     this.frameBytes = width * height * bytesPerPixel;
   }
 
+  /** Drops a partial frame (the device was opened again); the counters go on. */
+  reset(): void {
+    this.#buf = Buffer.alloc(0);
+  }
+
   /** Feeds one transfer; returns the complete frames it finished (8-bit; 16-bit pixels keep their high byte). */
   push(chunk: Uint8Array): Uint8Array[] {
     this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : Buffer.from(chunk);

@@ -1,6 +1,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { Frame } from '../../src/capture/frame.js';
 import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
+import { ReconnectBackoff } from '../../src/capture/reconnect-backoff.js';
 import { SourceStatus } from '../../src/capture/source-status.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
@@ -21,6 +22,11 @@ export const UsbBulkSettings = T.Object(
     syncMarker: T.String({ pattern: '^([0-9a-fA-F]{2}){2,16}$', default: 'A55AF00F', description: 'hex bytes before every frame' }),
     transferBytes: T.Integer({ minimum: 512, maximum: 1 << 22, default: 65536 }),
     pixelSpacingMm: T.Optional(T.Number({ exclusiveMinimum: 0 })),
+    /**
+     * Open but no frame for this long: the device is closed and opened again. At most 8 s, under the daemon's
+     * watchdog judgement (10 s without a frame while frames are due restarts it).
+     */
+    signalLossMs: T.Integer({ minimum: 100, maximum: 8000, default: 3000 }),
   },
   { additionalProperties: false },
 );
@@ -40,7 +46,12 @@ export interface BulkDevice {
   close(): Promise<void>;
 }
 
-/** Reads frames from a bulk IN endpoint: marker + fixed geometry, reassembled across transfers. */
+/**
+ * Reads frames from a bulk IN endpoint: marker + fixed geometry, reassembled across transfers. `running` only
+ * while frames come: `starting` until the first, and a device open with no frame for `signalLossMs` (a frozen
+ * probe, a transfer that never completes) is counted, closed and opened again with backoff (`reconnecting`),
+ * so health says so and the daemon's watchdog sees no frames due instead of restarting the daemon.
+ */
 export class UsbBulkSource implements FrameSource {
   readonly driver = 'usb';
   readonly s: UsbBulkSettings;
@@ -48,8 +59,11 @@ export class UsbBulkSource implements FrameSource {
   #device: BulkDevice | undefined;
   #listener: FrameListener | undefined;
   #loop: Promise<void> | undefined;
+  #lastFrameAt = 0;
+  #watchdog: NodeJS.Timeout | undefined;
   readonly #guard = new SourceGuard('usb', () => this.stop());
   readonly #status = new SourceStatus('usb', this.#guard);
+  readonly #backoff = new ReconnectBackoff(500, 10_000, this.#guard);
 
   constructor(
     readonly id: string,
@@ -63,33 +77,71 @@ export class UsbBulkSource implements FrameSource {
   async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#listener = listener;
     this.#guard.arm(options?.onFault);
+    this.#status.state = 'starting';
+    await this.#open().catch((err: unknown) => {
+      this.#status.state = 'stopped';
+      throw err;
+    });
+    this.#watchdog = this.#guard.setInterval('its no-frame watchdog', () => this.#checkSignal(), Math.max(50, this.s.signalLossMs / 4));
+  }
+
+  get #name(): string {
     const hex = (n: number): string => n.toString(16).padStart(4, '0');
+    return `USB device ${hex(this.s.vendorId)}:${hex(this.s.productId)}`;
+  }
+
+  async #open(): Promise<void> {
     const dev = await this.find(this.s.vendorId, this.s.productId);
-    if (!dev) throw new Error(`USB device ${hex(this.s.vendorId)}:${hex(this.s.productId)} is not connected`);
+    if (!dev) throw new Error(`${this.#name} is not connected`);
     await dev.open();
     await dev.selectConfiguration(this.s.configuration);
     await dev.claimInterface(this.s.interface);
+    if (this.#status.state === 'stopped') return void (await dev.close().catch(() => {})); // stopped meanwhile
+    this.assembler.reset();
     this.#device = dev;
-    this.#status.state = 'running';
+    this.#lastFrameAt = performance.now();
     this.#loop = this.#guard.watch('its bulk read loop', this.#read(dev));
   }
 
+  #checkSignal(): void {
+    const dev = this.#device;
+    const st = this.#status.state;
+    if (!dev || st === 'failed' || st === 'stopped' || performance.now() - this.#lastFrameAt <= this.s.signalLossMs) return;
+    this.#status.error(`${this.#name} is open but sent no frame for ${this.s.signalLossMs} ms (probe frozen or not streaming?); opening it again`, 'reconnecting');
+    this.#device = undefined; // its read loop ends at its next transfer; closing ends a transfer that hangs
+    void dev.close().catch(() => {});
+    this.#backoff.schedule(() => this.#guard.watch('opening the device again', this.#reopen()));
+  }
+
+  async #reopen(): Promise<void> {
+    if (this.#status.state !== 'reconnecting') return;
+    try {
+      await this.#open();
+    } catch (err) {
+      if (this.#status.state === 'reconnecting') this.#status.error(`Opening ${this.#name} again failed: ${errorMessage(err)}`, 'failed');
+    }
+  }
+
   async #read(dev: BulkDevice): Promise<void> {
-    while (this.#status.running && this.#device === dev) {
+    while (this.#device === dev) {
       let r: Awaited<ReturnType<BulkDevice['transferIn']>>;
       try {
         r = await dev.transferIn(this.s.endpoint, this.s.transferBytes);
       } catch (err) {
-        if (!this.#status.running) return;
+        if (this.#device !== dev) return; // closed here: stopped, or opened again
         this.#status.error(`Bulk transfer failed (device unplugged?): ${errorMessage(err)}`, 'failed');
         return;
       }
+      if (this.#device !== dev) return;
       if (r.status && r.status !== 'ok') {
         this.#status.error(`Bulk transfer status ${r.status}`);
         continue;
       }
       if (!r.data || r.data.byteLength === 0) continue;
       for (const px of this.assembler.push(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength))) {
+        this.#lastFrameAt = performance.now();
+        this.#status.state = 'running';
+        this.#backoff.reset();
         const f: Frame = {
           ...this.#status.nextFrame(),
           width: this.s.width,
@@ -107,6 +159,8 @@ export class UsbBulkSource implements FrameSource {
 
   async stop(): Promise<void> {
     if (this.#status.state !== 'failed') this.#status.state = 'stopped';
+    this.#backoff.cancel();
+    clearInterval(this.#watchdog);
     const dev = this.#device;
     this.#device = undefined;
     await dev?.close().catch(() => {});
