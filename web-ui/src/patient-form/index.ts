@@ -50,6 +50,8 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
   };
 
   const same = buildSamePatientAsk(els.message, els.pId);
+  // the question is about what was typed when Start was tapped: a change to the form withdraws it (Start asks again)
+  form.addEventListener('input', () => same.hide());
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     same.hide();
