@@ -1,14 +1,21 @@
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import { type Static, Type as T } from '@sinclair/typebox';
-import { type DicomClip, readDicomClip } from '../../src/capture/dicom-image.js';
+import { type DicomClip, FRAME_TIME_MS, readDicomClipAsync } from '../../src/capture/dicom-image.js';
 import type { Frame } from '../../src/capture/frame.js';
 import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
 import { SourceStatus } from '../../src/capture/source-status.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
-import { errorMessage } from '../../src/errors.js';
+import { SonoError, errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
+
+/** 512 MiB of decoded frames: about 17 cine loops of 100 frames at 640×480 gray. */
+export const DEFAULT_MAX_PIXEL_BYTES = 512 * 2 ** 20;
+/** Played when neither `fps` nor a usable frame time in the file says otherwise (10 fps). */
+export const DEFAULT_FRAME_MS = 100;
 
 export const DicomSettings = T.Object(
   {
@@ -16,13 +23,18 @@ export const DicomSettings = T.Object(
     fps: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 240, description: 'Overrides the frame time in the file' })),
     loop: T.Boolean({ default: true }),
     followLinks: T.Boolean({ default: true, description: 'Play folder entries that are symbolic links (settings from the network: never)' }),
+    maxPixelBytes: T.Integer({
+      minimum: 1,
+      default: DEFAULT_MAX_PIXEL_BYTES,
+      description: 'Memory budget for the decoded frames of a file or folder (8-bit samples); a file that would exceed it is refused (config file only)',
+    }),
   },
   { additionalProperties: false },
 );
 export type DicomSettings = Static<typeof DicomSettings>;
 
 // the reading is shared with `sonoedge analyze` (src/capture/dicom-image.ts)
-export { type DicomClip, readDicomClip, spacingOf } from '../../src/capture/dicom-image.js';
+export { type DicomClip, readDicomClip, readDicomClipAsync, spacingOf } from '../../src/capture/dicom-image.js';
 
 /** A network client picks a file or folder under the media folders and its rate; links in a folder are not followed. */
 export const dicomNetworkPolicy: NetworkPolicy = { schema: allowOnly(DicomSettings, ['path', 'fps', 'loop']), paths: ['path'], fixed: { followLinks: false } };
@@ -49,21 +61,10 @@ export class DicomSource implements FrameSource {
 
   async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#guard.arm(options?.onFault);
+    this.#status.state = 'starting';
     if (!existsSync(this.#path)) throw new Error(`DICOM path ${this.#path} does not exist`);
-    const isFile = (f: string): boolean => (this.s.followLinks ? statSync(f) : lstatSync(f)).isFile();
-    const files = statSync(this.#path).isDirectory()
-      ? readdirSync(this.#path)
-          .sort()
-          .map((f) => join(this.#path, f))
-          .filter(isFile)
-      : [this.#path];
-    for (const f of files) {
-      try {
-        this.#clips.push(readDicomClip(f));
-      } catch (err) {
-        this.#status.error(errorMessage(err));
-      }
-    }
+    await this.#load();
+    if (this.#status.state !== 'starting') return; // stopped while loading
     const last = this.#status.lastError;
     if (this.#clips.length === 0) throw new Error(`No playable DICOM in ${this.#path}${last ? `: ${last}` : ''}`);
     this.#listener = listener;
@@ -85,13 +86,50 @@ export class DicomSource implements FrameSource {
         }
       }
       const next = this.#clips[clip]!;
-      this.#timer = setTimeout(tick, this.s.fps ? 1000 / this.s.fps : (next.frameTimeMs ?? 100));
+      this.#timer = setTimeout(tick, this.s.fps ? 1000 / this.s.fps : (next.frameTimeMs ?? DEFAULT_FRAME_MS));
     });
     tick();
   }
 
+  /**
+   * Reads the file or folder without blocking the event loop (async reads, dcmdjpeg as a child process, a
+   * turn of the loop between files) and within the `maxPixelBytes` budget: a file beyond it is refused.
+   */
+  async #load(): Promise<void> {
+    const isFile = async (f: string): Promise<boolean> => (this.s.followLinks ? await stat(f) : await lstat(f)).isFile();
+    const files = (await stat(this.#path)).isDirectory() ? (await readdir(this.#path)).sort().map((f) => join(this.#path, f)) : [this.#path];
+    let left = this.s.maxPixelBytes;
+    for (const f of files) {
+      await turn();
+      if (this.#status.state !== 'starting') return;
+      try {
+        if (!(await isFile(f))) continue;
+        const clip = await readDicomClipAsync(f, left);
+        left -= clip.frames.reduce((n, fr) => n + fr.byteLength, 0);
+        if (clip.frameTimeIgnored !== undefined && !this.s.fps) {
+          const ms = clip.frameTimeIgnored;
+          this.#status.error(
+            `${basename(f)}: Frame Time ${ms} ms is not usable (${FRAME_TIME_MS.min.toFixed(2)}–${FRAME_TIME_MS.max} ms); played at ${1000 / DEFAULT_FRAME_MS} fps; set fps to choose the rate`,
+          );
+        }
+        this.#clips.push(clip);
+      } catch (err) {
+        if (!(err instanceof SonoError)) this.#status.error(errorMessage(err));
+        else {
+          this.#clips = [];
+          const budget = this.s.maxPixelBytes;
+          throw new SonoError(err.code, `DICOM ${this.#path} needs more memory for its decoded frames than the budget of ${budget} bytes (maxPixelBytes): ${err.message}`, {
+            cause: err,
+            details: { ...err.details, budgetBytes: budget },
+          });
+        }
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (this.#status.state !== 'failed') this.#status.state = 'stopped';
   }
 

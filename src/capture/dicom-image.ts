@@ -4,12 +4,13 @@
  * endian) is read here; JPEG baseline and extended (what scanners write to a USB stick) is decompressed
  * first by dcmtk's `dcmdjpeg`, as a child process into a temp file.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import dcmjs from 'dcmjs';
-import { errorMessage } from '../errors.js';
+import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { ImagingRegion, PixelSpacing } from './frame.js';
 
 const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
@@ -22,11 +23,17 @@ export interface DicomClip {
   height: number;
   channels: 1 | 3;
   frames: Uint8Array[];
+  /** A usable frame time from the file (see FRAME_TIME_MS), else undefined. */
   frameTimeMs: number | undefined;
+  /** The frame time the file declares when it is outside FRAME_TIME_MS (0, negative, not a number): not used. */
+  frameTimeIgnored?: number;
   /** Undefined when the file declares no pixel size (no ultrasound region in cm, no Pixel Spacing). */
   spacing: PixelSpacing | undefined;
   region: ImagingRegion;
 }
+
+/** Frame times played as the file says: 240 fps (the fastest the driver plays) to one frame in 10 s. */
+export const FRAME_TIME_MS = { min: 1000 / 240, max: 10_000 } as const;
 
 type Ds = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (Array.isArray(v) ? num(v[0]) : v === undefined || v === null || v === '' ? undefined : Number(v));
@@ -59,32 +66,88 @@ function parse(buf: Buffer, file: string): { meta: Ds; ds: Ds } {
   }
 }
 
+const dcmdjpegFailed = (file: string, why: string): Error =>
+  new Error(`${basename(file)} is JPEG compressed and dcmdjpeg could not decompress it (${why}); install dcmtk or convert the file to uncompressed`);
+
 /** The file decompressed by dcmdjpeg (explicit VR little endian), read back. */
 function decompressJpeg(file: string): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'sonoedge-dcmdjpeg-'));
   try {
     const out = join(dir, 'plain.dcm');
     const r = spawnSync('dcmdjpeg', ['+te', file, out], { timeout: 60_000, encoding: 'utf8' });
-    if (r.error || r.status !== 0) {
-      throw new Error(
-        `${basename(file)} is JPEG compressed and dcmdjpeg could not decompress it (${r.error ? errorMessage(r.error) : (r.stderr || `exit ${String(r.status)}`).trim().slice(0, 200)}); install dcmtk or convert the file to uncompressed`,
-      );
-    }
+    if (r.error || r.status !== 0) throw dcmdjpegFailed(file, r.error ? errorMessage(r.error) : (r.stderr || `exit ${String(r.status)}`).trim().slice(0, 200));
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** As decompressJpeg, without blocking the event loop (dcmdjpeg as a child process, files read async). */
+async function decompressJpegAsync(file: string): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'sonoedge-dcmdjpeg-'));
+  try {
+    const out = join(dir, 'plain.dcm');
+    await new Promise<void>((resolve, reject) => {
+      execFile('dcmdjpeg', ['+te', file, out], { timeout: 60_000, encoding: 'utf8' }, (err, _stdout, stderr) =>
+        err ? reject(dcmdjpegFailed(file, (stderr || errorMessage(err)).trim().slice(0, 200))) : resolve(),
+      );
+    });
+    return await readFile(out);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bytes of 8-bit frames a dataset decodes to (what a player holds in memory), from its header. */
+function decodedBytes(ds: Ds): number {
+  return (num(ds.Columns) ?? 0) * (num(ds.Rows) ?? 0) * (num(ds.SamplesPerPixel) ?? 1) * (num(ds.NumberOfFrames) ?? 1);
+}
+
+function checkBudget(ds: Ds, file: string, budgetBytes: number | undefined): void {
+  const need = decodedBytes(ds);
+  if (budgetBytes !== undefined && need > budgetBytes) {
+    throw new SonoError(
+      ErrorCodes.SOURCE_FAILED,
+      `${basename(file)} decodes to ${need} bytes of frames, more than the ${budgetBytes} bytes left of the memory budget for DICOM playback; play fewer or shorter files, or raise maxPixelBytes in the config file`,
+      { details: { file: basename(file), neededBytes: need, budgetLeftBytes: budgetBytes } },
+    );
+  }
+}
+
 /** Reads a single- or multi-frame ultrasound DICOM into 8-bit frames; throws naming what it cannot read. */
 export function readDicomClip(file: string): DicomClip {
   let { meta, ds } = parse(readFileSync(file), file);
+  if (JPEG.has(syntaxOf(meta, file))) ({ meta, ds } = parse(decompressJpeg(file), file));
+  return clipOf(ds, file);
+}
+
+/**
+ * As readDicomClip, without blocking the event loop on file reads or dcmdjpeg, and refusing (coded
+ * SONO_SOURCE_FAILED, before decoding) a file whose frames would take more than `budgetBytes`.
+ */
+export async function readDicomClipAsync(file: string, budgetBytes?: number): Promise<DicomClip> {
+  let { meta, ds } = parse(await readFile(file), file);
+  checkBudget(ds, file, budgetBytes);
+  if (JPEG.has(syntaxOf(meta, file))) ({ meta, ds } = parse(await decompressJpegAsync(file), file));
+  checkBudget(ds, file, budgetBytes);
+  return clipOf(ds, file);
+}
+
+function syntaxOf(meta: Ds, file: string): string {
   const ts = String(meta.TransferSyntaxUID ?? '');
-  if (JPEG.has(ts)) ({ meta, ds } = parse(decompressJpeg(file), file));
-  else if (!NATIVE.has(ts))
-    throw new Error(
-      `${basename(file)} uses transfer syntax ${ts}, which sonoedge does not decode (uncompressed and JPEG baseline are); convert it to uncompressed (e.g. dcmdjpeg or gdcmconv from GDCM)`,
-    );
+  if (JPEG.has(ts) || NATIVE.has(ts)) return ts;
+  throw new Error(
+    `${basename(file)} uses transfer syntax ${ts}, which sonoedge does not decode (uncompressed and JPEG baseline are); convert it to uncompressed (e.g. dcmdjpeg or gdcmconv from GDCM)`,
+  );
+}
+
+/** A frame time the file declares (Frame Time, else Cine Rate, else Recommended Display Frame Rate), in ms. */
+function declaredFrameTime(ds: Ds): number | undefined {
+  const rate = num(ds.CineRate) ?? num(ds.RecommendedDisplayFrameRate);
+  return num(ds.FrameTime) ?? (rate === undefined ? undefined : 1000 / rate);
+}
+
+function clipOf(ds: Ds, file: string): DicomClip {
   const width = num(ds.Columns);
   const height = num(ds.Rows);
   const bits = num(ds.BitsAllocated);
@@ -94,21 +157,29 @@ export function readDicomClip(file: string): DicomClip {
   if (bits !== 8 && bits !== 16) throw new Error(`${basename(file)} has ${bits} bits allocated; 8 or 16 are supported`);
   const nFrames = num(ds.NumberOfFrames) ?? 1;
   const parts = ds.PixelData as ArrayBuffer[];
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let off = 0;
-  for (const p of parts) {
-    all.set(new Uint8Array(p), off);
-    off += p.byteLength;
-  }
+  const all = parts.length === 1 ? new Uint8Array(parts[0]!) : joinParts(parts);
   const perFrame = width * height * spp * (bits / 8);
   if (all.length < perFrame * nFrames) throw new Error(`${basename(file)} pixel data is ${all.length} bytes; ${nFrames} frames of ${width}×${height}×${spp}×${bits} bits need ${perFrame * nFrames}`);
   // dcmdjpeg writes YBR_FULL colour back as RGB; planar configuration is honoured either way
   const planar = spp === 3 && num(ds.PlanarConfiguration) === 1;
   const frames: Uint8Array[] = [];
   for (let f = 0; f < nFrames; f++) frames.push(toEightBit(all.subarray(f * perFrame, (f + 1) * perFrame), bits, planar ? width * height : 0));
-  const frameTime = num(ds.FrameTime) ?? (num(ds.CineRate) ? 1000 / num(ds.CineRate)! : num(ds.RecommendedDisplayFrameRate) ? 1000 / num(ds.RecommendedDisplayFrameRate)! : undefined);
+  const declared = declaredFrameTime(ds);
+  const usable = declared !== undefined && Number.isFinite(declared) && declared >= FRAME_TIME_MS.min && declared <= FRAME_TIME_MS.max;
   const { spacing, region } = spacingOf(ds, width, height);
-  return { file, width, height, channels: spp as 1 | 3, frames, frameTimeMs: frameTime, spacing, region };
+  const clip: DicomClip = { file, width, height, channels: spp as 1 | 3, frames, frameTimeMs: usable ? declared : undefined, spacing, region };
+  if (declared !== undefined && !usable) clip.frameTimeIgnored = declared;
+  return clip;
+}
+
+function joinParts(parts: ArrayBuffer[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(new Uint8Array(p), off);
+    off += p.byteLength;
+  }
+  return all;
 }
 
 /** One frame as 8-bit samples (16-bit scaled to its maximum), colour planes interleaved when `planeSize` > 0. */
@@ -120,7 +191,7 @@ function toEightBit(src: Uint8Array, bits: number, planeSize: number): Uint8Arra
     for (const x of v) if (x > hi) hi = x;
     out = new Uint8Array(v.length);
     for (let i = 0; i < v.length; i++) out[i] = Math.round((v[i]! * 255) / hi);
-  } else out = Uint8Array.from(src);
+  } else out = src; // a view of the file's pixel data: no copy
   if (planeSize === 0) return out;
   const inter = new Uint8Array(3 * planeSize);
   for (let i = 0; i < planeSize; i++) {
