@@ -117,7 +117,9 @@ export class ModelLane {
       if (signal.aborted) break; // handed over as the pipeline stopped: not run
       const offeredAt = this.#est.offeredAt;
       const takenAt = performance.now();
-      this.ctx.taken(this.offeredBefore + this.#slot.takenAt);
+      const offer = this.offeredBefore + this.#slot.takenAt;
+      this.ctx.taken(offer);
+      if (offer < publication.sourceFrom) continue; // a frame of the source switched out: never run for the new one
       if (!schedule.wants(this.id, frame)) continue;
       const runner = schedule.runnerOf(this.id);
       if (!runner) continue;
@@ -152,7 +154,7 @@ export class ModelLane {
         }
       }
       const previous = inflight;
-      inflight = launch(runner, buffer, frame, offeredAt, takenAt, preprocessMs, this.#wake);
+      inflight = launch(runner, buffer, frame, offer, offeredAt, takenAt, preprocessMs, this.#wake);
       if (!previous) this.#est.runFrom = performance.now();
       else {
         this.#complete(previous, await previous.outcome);

@@ -107,6 +107,8 @@ export class Pipeline {
       log: options.log,
       deadlines: options.sourceDeadlines,
       onCurrent: (source) => {
+        // every frame offered from now on is this source's; results of earlier ones are not published (Publication.sourceFrom)
+        this.#publication.sourceFrom = this.#offered + 1;
         this.#schedule.resetCadence();
         if (options.calibrationFor) this.#admission.spacing = options.calibrationFor(source);
         this.#admission.region = options.regionFor?.(source);

@@ -14,6 +14,8 @@ export interface Job {
   seq: number;
   sourceId: string;
   frameTimestampMs: number;
+  /** The frame's number among all frames offered to the lanes (1-based): which source's it was (Publication.sourceFrom). */
+  offer: number;
   queueMs: number;
   /** of queueMs: capture stamp → offered to the lanes (the rest is the wait in this lane's slot) */
   sourceMs: number;
@@ -44,7 +46,7 @@ function land(job: Job, tStart: number, onLanded: () => void, failed: boolean, v
  * as numbers (once per frame: no stamps object). `onLanded` is called when the run lands, after `landed` is set
  * (the lane's wake-up).
  */
-export function launch(runner: ModelRunner, slot: Slot, frame: Frame, offeredAt: number, takenAt: number, preprocessMs: number, onLanded: () => void): Job {
+export function launch(runner: ModelRunner, slot: Slot, frame: Frame, offer: number, offeredAt: number, takenAt: number, preprocessMs: number, onLanded: () => void): Job {
   const tStart = performance.now();
   const t = frame.timestampMs;
   const job: Job = {
@@ -53,6 +55,7 @@ export function launch(runner: ModelRunner, slot: Slot, frame: Frame, offeredAt:
     seq: frame.seq,
     sourceId: frame.sourceId,
     frameTimestampMs: t,
+    offer,
     queueMs: takenAt - t,
     sourceMs: Math.min(offeredAt, takenAt) - t,
     offeredAt,
@@ -87,6 +90,14 @@ export class Publication {
   readonly models: Record<string, { runs: number; errors: number }> = {};
   /** Set while the pipeline stops: a run that lands now is not analysed, and nothing reaches the bus. */
   closed = false;
+  /**
+   * The offer number (Job.offer) of the current source's first frame: a frame offered before it is of a source
+   * switched out since. Sequence numbers restart with every source, so such a result, published now, would be
+   * taken for the new source's frame of that number: it is neither analysed nor published (the run still counts).
+   */
+  sourceFrom = 1;
+  /** Runs that landed for a frame of a source switched out since (not published). */
+  staleRuns = 0;
 
   constructor(
     private readonly bus: Bus,
@@ -104,6 +115,11 @@ export class Publication {
     if ('error' in outcome) {
       this.bus.publish('run', { modelId: ran.id, modelVersion: ran.version, error: errorMessage(outcome.error), inferenceMs: 0, outputs: undefined });
       return this.fail(id, outcome.error);
+    }
+    if (job.offer < this.sourceFrom) {
+      this.staleRuns++;
+      this.bus.publish('run', { modelId: ran.id, modelVersion: ran.version, error: undefined, inferenceMs: outcome.run.inferenceMs, outputs: outcome.run.outputs });
+      return;
     }
     try {
       const t = performance.now();
