@@ -22,8 +22,13 @@ export class BestFrameSelector<T> {
     readonly windowFrames = 90,
   ) {}
 
+  /**
+   * A proposal expires `windowFrames` frames on, and at once when the sequence goes back: numbers restart at 0
+   * with every source (a switch, a restart), so a lower number is a frame of another source, and the best of
+   * the one before must never be offered for it (it stood for good: the new numbers stayed below its own).
+   */
   offer(c: Candidate<T>): void {
-    if (this.#best && c.seq - this.#best.seq > this.windowFrames) this.#best = undefined;
+    if (this.#best && (c.seq < this.#best.seq || c.seq - this.#best.seq > this.windowFrames)) this.#best = undefined;
     if (c.flagged || c.quality < this.minQuality) return;
     if (!this.#best || c.quality > this.#best.quality) this.#best = c;
   }
@@ -32,6 +37,7 @@ export class BestFrameSelector<T> {
     return this.#best;
   }
 
+  /** Forgets the proposal (the source changed: whatever its numbers, no frame of the one before is offered). */
   reset(): void {
     this.#best = undefined;
   }

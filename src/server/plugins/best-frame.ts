@@ -11,7 +11,17 @@ import type { ResultEvent } from '../../pipeline/bus.js';
  */
 const bestFrame: FastifyPluginAsync = async (app) => {
   const selector = new BestFrameSelector<ResultEvent>();
+  // The proposal is always of the current source: a switch or restart (a new source object) forgets it, even
+  // before the new source's first result, whose number may lie above or below the old proposal's.
+  let of = app.sono.pipeline?.source;
+  const sameSource = (): void => {
+    const now = app.sono.pipeline?.source;
+    if (now === of) return;
+    of = now;
+    selector.reset();
+  };
   const off = app.sono.bus.on('result', (e) => {
+    sameSource();
     if (e.result.task !== 'fetal-head' || !e.result.detected) return;
     selector.offer({ seq: e.seq, quality: e.result.quality.score, flagged: e.result.flags.some((f) => f.severity !== 'info'), value: e });
   });
@@ -27,6 +37,7 @@ const bestFrame: FastifyPluginAsync = async (app) => {
       },
     },
     async () => {
+      sameSource();
       const b = selector.best();
       if (!b) throw new SonoError(ErrorCodes.NO_PROPOSAL, 'No proposal of sufficient quality in this sweep yet; keep scanning the head');
       return { seq: b.seq, quality: b.quality, event: b.value };
