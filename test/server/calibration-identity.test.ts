@@ -134,6 +134,25 @@ describe('calibrations of OpenIGTLink scanners', () => {
     const stored = existsOrEmpty(join(dir, 'data', 'calibration.json'));
     expect(Object.keys(stored)).toEqual([`igtl@127.0.0.1:${one.port}/*`]);
   });
+
+  it("refuses a calibration on a scanner that has sent no frame yet, not made on the previous scanner's frame size", async () => {
+    const quiet = await scanner(0.5, true);
+    try {
+      expect((await to(d, quiet.port)).status).toBe(200);
+      await until(
+        () => cal(d),
+        (s) => s.source === `igtl@127.0.0.1:${quiet.port}/*`,
+        10_000,
+        'the quiet scanner current',
+      );
+      const r = await putJson<{ code: string; message: string }>(d.url + '/api/source/calibration', { pixelSpacingMm: 0.3, override: true });
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'SONO_CALIBRATION_INVALID', message: expect.stringMatching(/No frame has arrived yet/) });
+      expect(Object.keys(existsOrEmpty(join(dir, 'data', 'calibration.json')))).toEqual([`igtl@127.0.0.1:${one.port}/*`]);
+    } finally {
+      await quiet.close();
+    }
+  });
 });
 
 describe('a calibration an earlier version saved for the configured scanner', () => {

@@ -53,13 +53,16 @@ const source: FastifyPluginAsync = async (app) => {
       if (!p || !src) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, 'No pipeline is running; calibrate once the source delivers frames');
       const { key } = identityOfSource(src);
       const store = app.sono.calibrations;
-      const seen = p.spacingOverride?.seen ?? noneSeen();
+      // what this source's frames declared (the daemon's pipeline records it per source; another falls back on the bus)
+      const known = p.spacingOverride?.seen;
+      const seen = known ?? noneSeen();
       let next: CalibrationInput | undefined;
       if (!('clear' in req.body)) {
         const { override, ...calibration } = req.body;
-        const frame = p.lastFrameSize();
+        // the size of this source's frames: not the previous source's, before this one sent any
+        const frame = known ? (known.width > 0 ? { width: known.width, height: known.height } : undefined) : p.lastFrameSize();
         const pixelSpacing = spacingOfCalibration(calibration, frame);
-        const declared = seen.width > 0 ? seen.own : ownSpacingOnBus(lastOnBus, p);
+        const declared = known ? known.own : ownSpacingOnBus(lastOnBus, p);
         if (declared && override !== true) {
           throw new SonoError(
             ErrorCodes.CALIBRATION_INVALID,
