@@ -4,7 +4,8 @@ import { ErrorCodes, SonoError } from '../errors.js';
 import type { ExamStore } from '../records/exam-store.js';
 import { localDate } from '../records/patient-records.js';
 import { type ReportLang, ReportText } from './i18n.js';
-import { renderReportPdf, type Thumbnail } from './render-pdf.js';
+import { renderReportInWorker } from './render-in-worker.js';
+import type { Thumbnail } from './render-pdf.js';
 import { type ReportGrowth, reportModel } from './report-model.js';
 import { thumbnailPng } from './thumbnail.js';
 
@@ -16,29 +17,36 @@ export interface ReportOptions {
   timeZone?: string;
 }
 
+/** The most capture images one report shows; the rest are counted in a line ("+N more images in the exam record"). */
+export const MAX_REPORT_IMAGES = 24;
+
 /**
- * The printable one-page report of an exam, as PDF bytes: patient, exam, each capture's AI and final
- * values with who decided, GA, growth flags, the images of the reviewed captures. An exam that does not
+ * The printable report of an exam, as PDF bytes: patient, exam, each capture's AI and final values with
+ * who decided, GA, growth flags, the images of the reviewed captures (the first MAX_REPORT_IMAGES). The
+ * record is read here; the PDF is laid out on a worker thread (src/report/render-in-worker.ts), so a long
+ * exam does not stop the daemon (an 80-capture report held the event loop for 9 s). An exam that does not
  * exist throws the store's EXAM_NOT_FOUND.
  */
 export async function buildExamReport(store: ExamStore, examId: string, opts: ReportOptions): Promise<Buffer> {
   const exam = store.getExam(examId);
-  const t = new ReportText(opts.lang, opts.timeZone);
   let growth: ReportGrowth | undefined;
   if (exam.examType === 'obstetric') {
-    // each visit on the clinic's calendar day (the store's dates are UTC's), as the growth chart dates it
-    const visits = store.hcVisits(examId).map((v) => ({ ...v, date: localDate(store.getExam(v.examId).createdAt, opts.timeZone) }));
+    // each visit on the clinic's calendar day (the store's dates are UTC's), as the growth chart dates it;
+    // the visits' creation times in one query, not an exam (and its captures) read again per visit
+    const created = new Map((exam.patient?.id ? store.listExams({ patientId: exam.patient.id }) : [exam]).map((e) => [e.id, e.createdAt]));
+    const visits = store.hcVisits(examId).map((v) => ({ ...v, date: localDate(created.get(v.examId) ?? exam.createdAt, opts.timeZone) }));
     const own = visits.find((v) => v.examId === examId);
     const c = own && intergrowthHcCentile(own.hcMm, own.gaWeeks);
     growth = { hcCentile: c?.available ? { z: c.z, centile: c.centile } : undefined, flags: assessGrowth(visits).flags };
   }
-  const model = reportModel(exam, growth, t, opts.printedAt ?? new Date().toISOString());
+  const t = new ReportText(opts.lang, opts.timeZone);
+  const printedAt = opts.printedAt ?? new Date().toISOString();
   try {
+    // which captures show their image: the same rule (and captions) as the model the worker lays out
+    const reviewed = reportModel(exam, growth, t, printedAt).captures.filter((c) => c.reviewed);
     const thumbnails: Thumbnail[] = [];
-    for (const c of model.captures) {
-      if (c.reviewed) thumbnails.push({ caption: c.heading.split(' · ')[0]!, png: await thumbnailPng(store.capturePixels(c.id)) });
-    }
-    return await renderReportPdf(model, thumbnails);
+    for (const c of reviewed.slice(0, MAX_REPORT_IMAGES)) thumbnails.push({ caption: c.heading.split(' · ')[0]!, png: await thumbnailPng(store.capturePixels(c.id)) });
+    return await renderReportInWorker({ exam, growth, lang: opts.lang, timeZone: opts.timeZone, printedAt, thumbnails, moreImages: reviewed.length - thumbnails.length });
   } catch (err) {
     throw new SonoError(
       ErrorCodes.REPORT_FAILED,

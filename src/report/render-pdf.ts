@@ -16,9 +16,10 @@ const WARN = '#9a1c1c';
 
 /**
  * Lays the report out on A4 with DejaVu Sans embedded. One page for a usual exam; more captures than
- * fit continue on a next page rather than being left out, and every page carries the footer.
+ * fit continue on a next page rather than being left out, and every page carries the footer. `moreImages`:
+ * the reviewed captures whose image the caller left off (said in one line under the images).
  */
-export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Promise<Buffer> {
+export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[], moreImages = 0): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE },
@@ -119,6 +120,11 @@ export function renderReportPdf(model: ReportModel, thumbnails: Thumbnail[]): Pr
         .text(t.caption, x, y + h + 2, { width: w, align: 'center' });
       doc.y = y;
     });
+    doc.y += h + 16;
+  }
+  if (moreImages > 0) {
+    ensure(20);
+    doc.font('regular').fontSize(9).fillColor('black').text(`+${moreImages} ${model.labels.moreImages}`, MARGIN, doc.y, { width: inner });
   }
 
   const range = doc.bufferedPageRange();

@@ -42,6 +42,8 @@ export interface ReportModel {
     noCaptures: string;
     growth: string;
     thumbnails: string;
+    /** after "+N ": the reviewed captures whose image is left off the report (src/report/build-report.ts caps them) */
+    moreImages: string;
     page: string;
   };
 }
@@ -139,6 +141,7 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
       noCaptures: t.t('noCaptures'),
       growth: t.t('growth'),
       thumbnails: t.t('thumbnails'),
+      moreImages: t.t('moreImages'),
       page: t.t('page'),
     },
   };

@@ -1,0 +1,35 @@
+import type { Exam } from '../records/types.js';
+import { startWorker } from '../util/worker.js';
+import type { ReportLang } from './i18n.js';
+import type { ReportGrowth } from './report-model.js';
+
+/** What the render worker needs: plain data only (the model, with its formatting functions, is built there). */
+export interface RenderJob {
+  exam: Exam;
+  growth: ReportGrowth | undefined;
+  lang: ReportLang;
+  timeZone: string | undefined;
+  printedAt: string;
+  thumbnails: Array<{ caption: string; png: Uint8Array }>;
+  moreImages: number;
+}
+
+/** The report's PDF, laid out on a worker thread (src/report/render-worker.ts): the caller's event loop stays free. */
+export function renderReportInWorker(job: RenderJob): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(import.meta.url, 'render-worker', job as unknown as Record<string, unknown>);
+    let settled = false;
+    worker.once('message', (m: { ok: true; pdf: Uint8Array } | { ok: false; message: string }) => {
+      settled = true;
+      if (m.ok) resolve(Buffer.from(m.pdf.buffer, m.pdf.byteOffset, m.pdf.byteLength));
+      else reject(new Error(m.message));
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the report worker stopped (exit ${code}) before it finished`));
+    });
+  });
+}
