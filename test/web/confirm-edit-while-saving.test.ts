@@ -113,8 +113,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Confirm: an edit during its save, a deci
       return { shown: s, other: s > 0 ? s - 1 : s + 1 };
     })();
     await scrubTo(page, other);
-    await scrubTo(page, shown); // its capture is stored: the frame is saved, Confirm stays off
-    expect(await page.getAttribute('#state', 'data-i18n')).toBe('saved');
+    // its capture is stored but its decisions are not this page's: back on it the line still says decided on
+    // another device (never "saved", which it said before), the message too, and Confirm stays off
+    await scrubTo(page, shown);
+    expect(await page.getAttribute('#state', 'data-i18n')).toBe('decidedElsewhereLine');
+    expect(await page.textContent('#action-message')).toBe(liveEn.decidedElsewhere);
     expect(await page.isDisabled('#confirm')).toBe(true);
     expect(saves.decisions).toBe(sent);
     expect(saves.captures).toBe(1);

@@ -49,6 +49,11 @@ export interface AppState {
    */
   readonly savingFrames: Set<string>;
   /**
+   * saved frames whose Confirm was refused because another device decided a measurement of them first (409
+   * SONO_DECISION_STALE), same keys: scrubbing back to one says so again, never "saved" for decisions not stored
+   */
+  readonly decidedElsewhereFrames: Set<string>;
+  /**
    * proposals edited while their frame's Confirm was being saved: that save carries the values as they were,
    * so when it ends the frame reads "edited" with Confirm on (the newer values are not stored), not "saved"
    */
@@ -72,6 +77,7 @@ export function createState(): AppState {
     cine: new Cine(150),
     savedFrames: new Set(),
     savingFrames: new Set(),
+    decidedElsewhereFrames: new Set(),
     editedWhileSaving: new WeakSet(),
     decided: new Map(),
     installedTasks: undefined,

@@ -2,6 +2,7 @@ import type { DecodedFrameHeader, ExamType, LiveTaskResult, ResultMessage } from
 import type { Capture } from '../api';
 import type { Elements } from '../dom/elements';
 import type { Key } from '../i18n';
+import type { StateLabel } from '../live/canvas-labels';
 
 /** What an exam type's code may use of the page. */
 export interface ExamTypeEnv {
@@ -11,7 +12,7 @@ export interface ExamTypeEnv {
   /** the open exam's dating GA, for centiles */
   datingGaWeeks(): number | undefined;
   /** the state line: AI proposal, edited, saved */
-  setState(key: 'unverified' | 'edited' | 'saved'): void;
+  setState(key: StateLabel): void;
 }
 
 /** How one decision on a measurement is sent: confirmed as is, or corrected with the clinician's value. */

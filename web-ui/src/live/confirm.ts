@@ -63,6 +63,7 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
       // the message say what is stored now; the decision is changed in the exam's record
       decisionsSettled(capture.measurements.map((m) => m.id));
       state.savedFrames.add(key);
+      state.decidedElsewhereFrames.add(key);
       if (c.calipers.seq === seq) c.calipers.savedCount = Math.min(calipers.length, c.calipers.done.length);
       return showDecidedElsewhere(c, exam.id, capture.id, stillShown, showExam);
     }

@@ -1,6 +1,7 @@
 import type { ResultMessage } from '../../../src/protocol/index.js';
 import type { Elements } from '../dom/elements';
 import { flagMessage, t } from '../i18n';
+import type { StateLabel } from './canvas-labels';
 import { formatNumber } from './format';
 
 /** The parts of a result every exam type shows alike: its flags, latency, provider and model. */
@@ -14,7 +15,7 @@ export function showResultCommon(els: Elements, r: ResultMessage): void {
 }
 
 /** The state line under the panel's title: AI proposal, edited by you, or saved. */
-export function setStateLine(els: Elements, key: 'unverified' | 'edited' | 'saved'): void {
+export function setStateLine(els: Elements, key: StateLabel): void {
   els.state.dataset.i18n = key;
   els.state.textContent = t(key);
   els.state.className = key === 'saved' ? 'saved' : 'unverified';

@@ -14,7 +14,7 @@ import { wireCaliperPanel } from './calipers-panel';
 import { wireGestures } from './gestures';
 import { showResultCommon } from './results-panel';
 import { frozenMessage } from './frozen-message';
-import { isFrameSaved, isFrameSaving } from './saved-frames';
+import { isFrameSaved, isFrameSaving, savedFrameKey } from './saved-frames';
 
 /**
  * Shows the frozen frame the cine points at, with a fresh proposal from its own result. A frame without a
@@ -39,7 +39,8 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
   c.caliperChanged();
   review?.show();
   const saved = isFrameSaved(state, f.buf);
-  c.env.setState(saved ? 'saved' : 'unverified');
+  const elsewhere = saved && state.exam !== undefined && state.decidedElsewhereFrames.has(savedFrameKey(state.exam.id, f.buf));
+  c.env.setState(elsewhere ? 'decidedElsewhereLine' : saved ? 'saved' : 'unverified');
   const line = frozenMessage({
     saved,
     hasResult: r !== undefined,
@@ -47,7 +48,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m): 
     cineHasReviewable: state.cine.hasResultOf(task),
     cineHasResult: r !== undefined || state.cine.hasAnyResultOf(task),
   });
-  c.message(line ? t(line) : '', 'info');
+  c.message(elsewhere ? t('decidedElsewhere') : line ? t(line) : '', 'info');
   els.scrub.value = String(state.cine.index);
   els.confirm.disabled = !review || saved || isFrameSaving(state, f.buf); // a save in flight: no second Confirm
   els.reset.disabled = !review;
