@@ -10,7 +10,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFi
 import { basename, dirname, join } from 'node:path';
 import { auditKey, rowHash } from '../audit/audit-trail.js';
 import type { ChainRow } from '../audit/verify.js';
-import { type ErrorCode, SonoError } from '../errors.js';
+import { type ErrorCode, ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import { type RecordsDb, fsyncPath } from './records-file.js';
 
 export const DEVICE_SECRET_FILE = 'device-secret.enc';
@@ -47,6 +47,32 @@ export function findDeviceSecret(dataDir: string, code: ErrorCode, env: NodeJS.P
   const file = deviceSecretPath(dataDir);
   if (existsSync(file)) return { secret: readSecretFile(file, code), from: file, credential: false };
   return undefined;
+}
+
+/** The device secret for a backup: `found` (or neither, when the box has none), or `unreadable`: why the one present could not be read. */
+export interface BackupSecret {
+  found?: SecretSource;
+  unreadable?: string;
+}
+
+/**
+ * findDeviceSecret for a backup, which must not fail because of the secret: a keys/device.secret torn by a
+ * power cut (the daemon then cannot start) is exactly when a backup is needed. Such a secret is left out and
+ * said so (`unreadable`, also written into the manifest); the restore then needs the secret from elsewhere.
+ */
+export function findSecretForBackup(dataDir: string, env: NodeJS.ProcessEnv = process.env): BackupSecret {
+  try {
+    return { found: findDeviceSecret(dataDir, ErrorCodes.BACKUP_FAILED, env) };
+  } catch (err) {
+    const cred = env.CREDENTIALS_DIRECTORY ? join(env.CREDENTIALS_DIRECTORY, DEVICE_SECRET_CREDENTIAL) : undefined;
+    const where = cred && existsSync(cred) ? `the credential ${DEVICE_SECRET_CREDENTIAL}` : deviceSecretPath(dataDir);
+    const why = err instanceof SonoError && /64-hex-digit/.test(err.message) ? 'not a 64-hex-digit secret: torn by a power cut?' : errorMessage(err);
+    return {
+      unreadable:
+        `the device secret (${where}) could not be read when the backup was made (${why}), so the backup does not hold it: ` +
+        "restoring it needs that box's device secret from elsewhere (sonoedge restore … --device-secret-file FILE)",
+    };
+  }
 }
 
 const sealKey = (recordsKey: string): Buffer => createHmac('sha256', Buffer.from(recordsKey, 'hex')).update('sonoedge-backup-device-secret v1').digest();

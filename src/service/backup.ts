@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
-import { DEVICE_SECRET_FILE, DEVICE_SECRET_HINT, findDeviceSecret, sealDeviceSecret } from './backup-secret.js';
+import { type BackupSecret, DEVICE_SECRET_FILE, DEVICE_SECRET_HINT, findSecretForBackup, sealDeviceSecret } from './backup-secret.js';
 import { RECORDS_FILE, type RecordsLatest, fsyncPath, keyCheck, latestOf, openRecordsFile, schemaVersion, sha256File, tableCounts } from './records-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -37,6 +37,8 @@ export interface BackupManifest {
   counts: Record<string, number>;
   /** Version 2: the file holding the device secret sealed under the records key (src/service/backup-secret.ts); null when the device had none yet. */
   deviceSecret?: string | null;
+  /** Version 2, only when deviceSecret is null because the box's secret was present but unreadable (torn): what that means for a restore. */
+  deviceSecretWarning?: string;
   /** Version 2: the newest exam and audit row in the copy. */
   latest?: RecordsLatest;
 }
@@ -56,16 +58,26 @@ function stamp(d: Date): string {
 /**
  * Writes `<toDir>/sonoedge-backup-<UTC time>/` holding records.db (encrypted), device-secret.enc (the device
  * secret sealed under the records key) and manifest.json. `deviceSecret`: found in the data folder or the
- * unit's credential when not given; a database that holds accounts or audit rows is not backed up without it.
+ * unit's credential when not given; a database that holds accounts or audit rows is not backed up without it,
+ * unless one is there but unreadable (torn): then it is written without it, the manifest's deviceSecretWarning says so.
  */
-export function backupRecords(options: { dataDir: string; key: string; toDir: string; software: string; now?: Date; deviceSecret?: string }): BackupResult {
+export function backupRecords(options: {
+  dataDir: string;
+  key: string;
+  toDir: string;
+  software: string;
+  now?: Date;
+  /** The device secret (found by the caller), or why the one present is unreadable: the backup is then written without it. */
+  deviceSecret?: BackupSecret;
+}): BackupResult {
   const source = join(options.dataDir, RECORDS_FILE);
   const created = options.now ?? new Date();
   const dir = join(options.toDir, `sonoedge-backup-${stamp(created)}`);
   const partial = join(dir, `${RECORDS_FILE}.partial`);
   // The target folder must exist: an unmounted USB stick must not turn into a folder on the internal disk.
   if (!existsSync(options.toDir)) throw new SonoError(ErrorCodes.BACKUP_FAILED, `Backup target ${options.toDir} does not exist; mount the USB stick or create the folder first`);
-  const secret = options.deviceSecret ?? findDeviceSecret(options.dataDir, ErrorCodes.BACKUP_FAILED)?.secret;
+  const found = options.deviceSecret ?? findSecretForBackup(options.dataDir);
+  const secret = found.found?.secret;
   const db = openRecordsFile(source, options.key, ErrorCodes.BACKUP_FAILED);
   try {
     mkdirSync(dir, { recursive: false, mode: 0o700 });
@@ -95,7 +107,7 @@ export function backupRecords(options: { dataDir: string; key: string; toDir: st
     } finally {
       copy.close();
     }
-    if (secret === undefined && ((counts.users ?? 0) > 0 || (counts.audit ?? 0) > 0)) {
+    if (secret === undefined && found.unreadable === undefined && ((counts.users ?? 0) > 0 || (counts.audit ?? 0) > 0)) {
       throw new SonoError(
         ErrorCodes.BACKUP_FAILED,
         `No device secret found for ${options.dataDir} (no credential sonoedge-device-secret, no keys/device.secret): without it the restored accounts could not sign in and the audit trail would not verify, so no backup was written; ${DEVICE_SECRET_HINT}`,
@@ -123,6 +135,7 @@ export function backupRecords(options: { dataDir: string; key: string; toDir: st
       files,
       counts,
       deviceSecret: secret === undefined ? null : DEVICE_SECRET_FILE,
+      ...(secret === undefined && found.unreadable !== undefined ? { deviceSecretWarning: found.unreadable } : {}),
       latest,
     };
     const m = join(dir, MANIFEST_FILE);

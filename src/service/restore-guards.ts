@@ -36,9 +36,13 @@ export function chooseSecret(o: { fromDir: string; manifest: BackupManifest; cop
       : o.current
         ? `this box's device secret (${o.current.from}) does not`
         : 'this box has no device secret that could';
+  const made =
+    o.manifest.version === 1
+      ? 'was made by an older sonoedge that did not keep the device secret'
+      : `does not hold the device secret (${o.manifest.deviceSecretWarning ?? 'the box that made it had none'})`;
   throw new SonoError(
     ErrorCodes.RESTORE_REFUSED,
-    `The backup in ${o.fromDir} was made by an older sonoedge that did not keep the device secret, and ${tried} match it: restored, nobody could sign in and the audit trail would read as tampered. ` +
+    `The backup in ${o.fromDir} ${made}, and ${tried} match it: restored, nobody could sign in and the audit trail would read as tampered. ` +
       `Copy keys/device.secret from the box that made the backup (or, where it is a credential there: systemd-creds decrypt --name=sonoedge-device-secret /etc/credstore.encrypted/sonoedge-device-secret FILE) and restore again with --device-secret-file FILE. Nothing was changed`,
     { details: { reason: 'device-secret-needed', backupVersion: o.manifest.version } },
   );
@@ -72,39 +76,45 @@ function sharedAuditId(now: RecordsDb, backup: RecordsDb, nowLast: number, backu
   return lo;
 }
 
+/** What the open database `db` holds that the backup (`copy`) does not; throws when a page cannot be read. */
+function inspectNewer(db: RecordsDb, copy: RecordsDb): NewerData {
+  const now = latestOf(db);
+  let exams = 0;
+  if (now.examCreatedAt !== null) {
+    const held = new Set(hasTable(copy, 'exams') ? (copy.prepare('SELECT id FROM exams').pluck().all() as string[]) : []);
+    for (const id of db.prepare('SELECT id FROM exams').pluck().iterate() as IterableIterator<string>) if (!held.has(id)) exams++;
+  }
+  let auditRows = 0;
+  if (now.auditId > 0) {
+    const backupLast = hasTable(copy, 'audit') ? latestOf(copy).auditId : 0;
+    const shared = sharedAuditId(db, copy, now.auditId, backupLast);
+    auditRows = (db.prepare("SELECT count(*) n FROM audit WHERE id > ? AND action NOT IN ('system.backup', 'system.restore')").get(shared) as { n: number }).n;
+  }
+  return { exams, auditRows, newestExamAt: now.examCreatedAt };
+}
+
 /**
  * What the database at `target` holds that the backup (`copy`, opened) does not. Undefined when there is no
- * database. When it cannot be read nothing can be compared: RESTORE_REFUSED, or undefined when `replaceAnyway`.
+ * database. When it cannot be opened or any of it cannot be read (a damaged page: the usual reason to restore),
+ * nothing can be compared: RESTORE_REFUSED (reason newer-data-unknown), or undefined when `replaceAnyway`.
  */
 export function newerThanBackup(target: string, key: string, copy: RecordsDb, replaceAnyway: boolean): NewerData | undefined {
   if (!existsSync(target)) return undefined;
-  let db: RecordsDb;
   try {
-    db = openRecordsFile(target, key, ErrorCodes.RESTORE_REFUSED);
+    const db = openRecordsFile(target, key, ErrorCodes.RESTORE_REFUSED);
+    try {
+      return inspectNewer(db, copy);
+    } finally {
+      db.close();
+    }
   } catch (err) {
     if (replaceAnyway) return undefined;
     throw new SonoError(
       ErrorCodes.RESTORE_REFUSED,
-      `The database being replaced, ${target}, cannot be read to compare it with the backup (${errorMessage(err)}); restore with --replace-newer to set it aside anyway (it is kept, renamed)`,
+      `The current database ${target} cannot be read (${errorMessage(err)}: damaged?), so it cannot be compared with the backup for newer exams or audit rows. ` +
+        'If it is to be replaced, restore again with --replace-newer: it is set aside (kept, renamed), not deleted. Nothing was changed',
       { cause: err, details: { reason: 'newer-data-unknown' } },
     );
-  }
-  try {
-    const now = latestOf(db);
-    let exams = 0;
-    if (now.examCreatedAt !== null) {
-      const held = new Set(hasTable(copy, 'exams') ? (copy.prepare('SELECT id FROM exams').pluck().all() as string[]) : []);
-      for (const id of db.prepare('SELECT id FROM exams').pluck().iterate() as IterableIterator<string>) if (!held.has(id)) exams++;
-    }
-    let auditRows = 0;
-    if (now.auditId > 0) {
-      const backupLast = hasTable(copy, 'audit') ? latestOf(copy).auditId : 0;
-      const shared = sharedAuditId(db, copy, now.auditId, backupLast);
-      auditRows = (db.prepare("SELECT count(*) n FROM audit WHERE id > ? AND action NOT IN ('system.backup', 'system.restore')").get(shared) as { n: number }).n;
-    }
-    return { exams, auditRows, newestExamAt: now.examCreatedAt };
-  } finally {
-    db.close();
   }
 }
 

@@ -7,12 +7,12 @@
  * deleted. The restored audit chain gets a system.restore row, so it verifies and shows the restore.
  */
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import { MIGRATIONS } from '../records/migrations.js';
 import { type BackupManifest, MANIFEST_FILE } from './backup.js';
-import { type SecretSource, deviceSecretPath, findDeviceSecret, writeSecretAtomically } from './backup-secret.js';
+import { DEVICE_SECRET_CREDENTIAL, type SecretSource, deviceSecretPath, findDeviceSecret, writeSecretAtomically } from './backup-secret.js';
 import { RECORDS_FILE, fsyncPath, keyCheck, openRecordsFile, processesHolding, schemaVersion, sha256File, tableCounts } from './records-file.js';
 import { type ChosenSecret, type NewerData, chooseSecret, newerDataRefusal, newerThanBackup } from './restore-guards.js';
 
@@ -71,7 +71,17 @@ export interface RestoreResult {
   previous: string | undefined;
   target: string;
   /** The device secret now in use: where it came from, and what became of the one it replaced. */
-  secret: { source: ChosenSecret['source']; written: boolean; setAside: string | undefined; credentialDiffers: boolean };
+  secret: {
+    source: ChosenSecret['source'];
+    /** Written to keys/device.secret in the data folder. */
+    written: boolean;
+    setAside: string | undefined;
+    credentialDiffers: boolean;
+    /** The box keeps its device secret as this systemd credential (it exists, or the command runs with it loaded). */
+    credstore: string | undefined;
+    /** On such a box, the secret the credential must now hold, written 0600 here, outside the data folder (the daemon would ignore keys/device.secret). */
+    pending: string | undefined;
+  };
   /** What the replaced database held that the backup does not (replaceNewer); undefined when nothing or no database. */
   newer: NewerData | undefined;
   /** The system.restore audit row's id in the restored chain; undefined for a backup without an audit table. */
@@ -91,8 +101,12 @@ export interface RestoreOptions {
   /** Added to the system.restore audit row's details (who ran it). */
   actor?: Record<string, unknown>;
   now?: Date;
+  /** CREDENTIALS_DIRECTORY (the unit's credentials, when loaded) and SONOEDGE_CREDSTORE_DIR (where the unit loads them from; default /etc/credstore.encrypted). */
   env?: NodeJS.ProcessEnv;
 }
+
+/** Where systemd/sonoedge.service loads its encrypted credentials from (scripts/install.sh writes them). */
+export const CREDSTORE_DIR = '/etc/credstore.encrypted';
 
 /** This box's device secret; a torn or unreadable one counts as none (a backup's secret replaces it, kept aside). */
 function ownSecret(dataDir: string, env: NodeJS.ProcessEnv | undefined): SecretSource | undefined {
@@ -101,6 +115,28 @@ function ownSecret(dataDir: string, env: NodeJS.ProcessEnv | undefined): SecretS
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Puts the secret the restored records need where the daemon will read it. A box that keeps it as a systemd
+ * credential ignores keys/device.secret: there it is not written in clear into the data folder (nor backed up
+ * with it) but, unless the loaded credential already holds it, 0600 beside the data folder, to be encrypted.
+ */
+function placeSecret(options: RestoreOptions, current: SecretSource | undefined, secret: string, stamp: string): Omit<RestoreResult['secret'], 'source' | 'credentialDiffers'> {
+  const env = options.env ?? process.env;
+  const credFile = join(env.SONOEDGE_CREDSTORE_DIR || CREDSTORE_DIR, DEVICE_SECRET_CREDENTIAL);
+  if (current?.credential === true || existsSync(credFile)) {
+    const held = current?.credential === true && current.secret === secret;
+    const pending = held ? undefined : `${resolve(options.dataDir)}.device-secret-${stamp}`;
+    if (pending) writeSecretAtomically(pending, secret);
+    return { written: false, setAside: undefined, credstore: credFile, pending };
+  }
+  const secretFile = deviceSecretPath(options.dataDir);
+  const fileSecret = existsSync(secretFile) ? readFileSync(secretFile, 'utf8').trim() : undefined;
+  const written = fileSecret !== secret;
+  const setAside = written && fileSecret !== undefined ? `${secretFile}.before-restore-${stamp}` : undefined;
+  if (written) writeSecretAtomically(secretFile, secret, setAside);
+  return { written, setAside, credstore: undefined, pending: undefined };
 }
 
 const stampOf = (d: Date): string =>
@@ -169,17 +205,11 @@ export function restoreRecords(options: RestoreOptions): RestoreResult {
   renameSync(incoming, target);
   fsyncPath(dirname(target));
   // right after the swap: the restored chain and sign-ins need this secret, the set-aside database the one kept beside it
-  const secretFile = deviceSecretPath(options.dataDir);
-  const fileSecret = existsSync(secretFile) ? readFileSync(secretFile, 'utf8').trim() : undefined;
-  // the file already holds it, or the unit's credential does and there is no file: nothing to write
-  const servedByCredential = current?.credential === true && current.secret === chosen.secret && fileSecret === undefined;
-  const write = fileSecret !== chosen.secret && !servedByCredential;
-  const setAside = write && fileSecret !== undefined ? `${secretFile}.before-restore-${stamp}` : undefined;
-  if (write) writeSecretAtomically(secretFile, chosen.secret, setAside);
+  const placed = placeSecret(options, current, chosen.secret, stamp);
   if (options.writeKey) {
     mkdirSync(join(options.dataDir, 'keys'), { recursive: true, mode: 0o700 });
     writeFileSync(join(options.dataDir, 'keys', 'records.key'), options.key + '\n', { mode: 0o600, flag: 'wx' });
   }
-  const secret = { source: chosen.source, written: write, setAside, credentialDiffers: current?.credential === true && current.secret !== chosen.secret };
+  const secret = { source: chosen.source, ...placed, credentialDiffers: current?.credential === true && current.secret !== chosen.secret };
   return { manifest, previous, target, secret, newer, auditRow };
 }

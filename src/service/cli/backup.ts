@@ -7,7 +7,7 @@ import { type LoadedConfig, loadConfig } from '../../config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { packageRoot } from '../../util/package-root.js';
 import { type BackupResult, backupRecords } from '../backup.js';
-import { DEVICE_SECRET_HINT, findDeviceSecret } from '../backup-secret.js';
+import { DEVICE_SECRET_HINT, findSecretForBackup } from '../backup-secret.js';
 import { RECORDS_FILE, findRecordsKey, openRecordsFile } from '../records-file.js';
 
 /** What a service command needs from the composition root: where the data folder of a config is. */
@@ -53,10 +53,11 @@ export async function runBackup(argv: string[], dataDirOf: DataDirOf): Promise<n
   if (!found) throw new SonoError(ErrorCodes.BACKUP_FAILED, `No records key found for ${dataDir} (no credential, no keys/records.key): give --key-file FILE, or ${DEVICE_SECRET_HINT}`);
   const software = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const toDir = resolve(values.to);
-  const secret = findDeviceSecret(dataDir, ErrorCodes.BACKUP_FAILED);
+  const lookup = findSecretForBackup(dataDir);
+  const secret = lookup.found;
   let result: BackupResult;
   try {
-    result = backupRecords({ dataDir, key: found.key, toDir, software, deviceSecret: secret?.secret });
+    result = backupRecords({ dataDir, key: found.key, toDir, software, deviceSecret: lookup });
   } catch (err) {
     if (secret) {
       try {
@@ -85,6 +86,8 @@ export async function runBackup(argv: string[], dataDirOf: DataDirOf): Promise<n
   process.stderr.write(
     `sonoedge: backup written to ${dir} (${rows}${held}; ${file.bytes} bytes, encrypted with the records key, SHA-256 ${file.sha256.slice(0, 16)}…). Keep the key too: the backup cannot be read without it\n`,
   );
-  if (!secret) process.stderr.write('sonoedge: this device has no device secret yet (no account, no audit row): the backup is not in the audit trail\n');
+  if (manifest.deviceSecretWarning) {
+    process.stderr.write(`sonoedge: WARNING: ${manifest.deviceSecretWarning}. Without the device secret no audit row can be written: the backup is not in the audit trail\n`);
+  } else if (!secret) process.stderr.write('sonoedge: this device has no device secret yet (no account, no audit row): the backup is not in the audit trail\n');
   return 0;
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, SonoError } from '../../errors.js';
@@ -9,9 +8,6 @@ import { DATA_OPTIONS, type DataDirOf, cliActor, dataDirFrom } from './backup.js
 
 export const RESTORE_USAGE =
   "sonoedge restore FROM [--config FILE] [--data-dir DIR] [--key-file FILE] [--device-secret-file FILE] [--replace-newer]   (the daemon stopped; --device-secret-file: the old box's keys/device.secret, for a backup made before backups held it; --replace-newer: set aside records newer than the backup)";
-
-/** Where scripts/install.sh puts the device secret credential the unit loads (systemd/sonoedge.service). */
-const INSTALLED_CREDENTIAL = '/etc/credstore.encrypted/sonoedge-device-secret';
 
 const RESTORE_OPTIONS = { ...DATA_OPTIONS, 'device-secret-file': { type: 'string' }, 'replace-newer': { type: 'boolean' } } as const;
 
@@ -24,13 +20,15 @@ function secretNote(r: RestoreResult, dataDir: string): string {
     kept: "this box's device secret",
     created: 'a new device secret (the backup needed none)',
   }[s.source];
-  let note = s.written ? `; ${what} is now ${dataDir}/keys/device.secret` : `; ${what} is in use`;
+  if (s.pending) {
+    const loaded = s.credentialDiffers ? 'differs from the backup' : 'was not loaded into this command, so it could not be compared';
+    return (
+      `; this box reads its device secret from the credential ${s.credstore}, which ${loaded}: ${what} was written to ${s.pending} (0600), outside the data folder, not in clear into it. ` +
+      `Before starting the daemon, put it into the credential and remove the plain file: systemd-creds encrypt --name=sonoedge-device-secret ${s.pending} ${s.credstore} && shred -u ${s.pending} (else nobody can sign in)`
+    );
+  }
+  let note = s.written ? `; ${what} is now ${dataDir}/keys/device.secret` : s.credstore ? `; ${what} is in use (the credential ${s.credstore})` : `; ${what} is in use`;
   if (s.setAside) note += ` (the one it replaced is kept as ${s.setAside})`;
-  const unseen = !s.credentialDiffers && s.written && existsSync(INSTALLED_CREDENTIAL);
-  if (s.credentialDiffers || unseen)
-    note +=
-      `. This box reads its device secret from the credential ${INSTALLED_CREDENTIAL}${s.credentialDiffers ? ', which differs' : ' (not loaded into this command, so not compared)'}: before starting the daemon, replace it with the restored one ` +
-      `(systemd-creds encrypt --name=sonoedge-device-secret ${dataDir}/keys/device.secret ${INSTALLED_CREDENTIAL}, then remove the plain file), else nobody can sign in`;
   return note;
 }
 
