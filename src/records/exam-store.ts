@@ -221,15 +221,19 @@ export class ExamStore {
     return storedReplay(this.db, measurementId, clientKey, requestDigest);
   }
 
+  /** Closes the exam and, in the same transaction, hands it to `onClosed` (sync queues it). The exam (all its captures) is read once, not three times. */
   closeExam(id: string, actor: string | null, onClosed?: (exam: Exam) => void): Exam {
-    const exam = this.getExam(id);
-    if (exam.voidedAt) throw voided(`Exam ${id} was voided`);
-    if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${id} is already closed`);
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE exams SET closed_at = ? WHERE id = ?').run(new Date().toISOString(), id);
-      onClosed?.(this.getExam(id));
-    })();
-    return this.getExam(id);
+    return this.db
+      .transaction((): Exam => {
+        const exam = this.getExam(id);
+        if (exam.voidedAt) throw voided(`Exam ${id} was voided`);
+        if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${id} is already closed`);
+        const closed = { ...exam, closedAt: new Date().toISOString() };
+        this.db.prepare('UPDATE exams SET closed_at = ? WHERE id = ?').run(closed.closedAt, id);
+        onClosed?.(closed);
+        return closed;
+      })
+      .immediate();
   }
 
   /**
