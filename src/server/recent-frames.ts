@@ -19,6 +19,8 @@ export class RecentFrames {
   readonly #byFrame = new Map<number, Map<string, ResultEvent>>();
   /** The last RESULT_RETENTION frames' size, region and spacing, oldest first (a frame's own region is the truth for it). */
   readonly #seen = new SentFrames(RESULT_RETENTION);
+  /** The number of the last frame kept (-1 before the first). */
+  #lastSeq = -1;
 
   /**
    * `size` frames (0.4 s at 30 fps): enough to pair the newest result with its frame. Frames frozen longer
@@ -27,6 +29,10 @@ export class RecentFrames {
   constructor(private readonly size = 12) {}
 
   keepFrame(f: Frame): void {
+    // numbers go back only when a new source starts (a switch, a restart): every result kept is of the source
+    // before, and pruning by number (below the newest - RESULT_RETENTION) would never reach its higher ones
+    if (f.seq <= this.#lastSeq) this.#forgetResults();
+    this.#lastSeq = f.seq;
     let slot = this.#ring[this.#next];
     const bytes = f.data.length;
     if (!slot || slot.data.length !== bytes) {
@@ -65,6 +71,11 @@ export class RecentFrames {
       for (const k of this.#byFrame.keys()) if (k < e.seq - RESULT_RETENTION) this.#byFrame.delete(k);
     }
     m.set(e.modelId, e);
+  }
+
+  #forgetResults(): void {
+    this.#byFrame.clear();
+    this.#results.clear();
   }
 
   resultsOf(seq: number): ResultEvent[] {
