@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import sharp from 'sharp';
-import { FfmpegFrameReader, PLAIN_VIDEO_INPUT, probeVideoSize } from '../../src/capture/ffmpeg.js';
+import { PLAIN_VIDEO_INPUT, probeVideoSize } from '../../src/capture/ffmpeg.js';
 import { FRAME_RING_GUARANTEE, type Frame, type ImagingRegion, type PixelSpacing } from '../../src/capture/frame.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
@@ -10,6 +10,7 @@ import { SourceStatus } from '../../src/capture/source-status.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 import { isPngOrJpeg, listImages } from './image-list.js';
+import { type AviEvent, AviFrameReader } from './avi-reader.js';
 import { readPixelSizeCsv } from './pixel-size-csv.js';
 import { ReplaySettings } from './settings.js';
 
@@ -26,8 +27,7 @@ export class ReplaySource implements FrameSource {
   readonly #path: string;
   #files: string[] = [];
   #sizes = new Map<string, number>();
-  #video: { width: number; height: number } | undefined;
-  #reader: FfmpegFrameReader | undefined;
+  #reader: AviFrameReader | undefined;
   #timer: NodeJS.Timeout | undefined;
   #listener: FrameListener | undefined;
   #index = 0;
@@ -64,7 +64,7 @@ export class ReplaySource implements FrameSource {
       this.#scheduleImages();
     } else {
       try {
-        this.#video = probeVideoSize(this.#path, this.#inputArgs());
+        probeVideoSize(this.#path, this.#inputArgs()); // a readable video stream, or a clear error now
       } catch (err) {
         throw new SonoError(ErrorCodes.REPLAY_UNREADABLE, `Replay file ${this.#path} is not a readable image folder or video: ${errorMessage(err)}`, { cause: err });
       }
@@ -109,15 +109,24 @@ export class ReplaySource implements FrameSource {
     }
   }
 
+  /**
+   * Frames come with the size ffmpeg decoded them at (each AVI chunk says it), turned as a player shows
+   * them (display rotation applied). A clip whose frames change size stops with an error: scaling them
+   * to one size would change the mm per pixel, and the pixel spacing is one for the clip.
+   */
   #startVideo(): void {
-    const { width, height } = this.#video!;
-    const args = ['-re', ...(this.s.loop ? ['-stream_loop', '-1'] : []), ...this.#inputArgs(), '-i', this.#path, '-vf', `fps=${this.s.fps}`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'];
-    this.#reader = new FfmpegFrameReader(args, width * height, FRAME_RING_GUARANTEE);
-    this.#reader.start(
-      this.#guard.wrap('video frame handling', (data: Uint8Array) => this.#deliver(data, width, height, basename(this.#path))),
+    const args = ['-re', ...(this.s.loop ? ['-stream_loop', '-1'] : []), ...this.#inputArgs(), '-i', this.#path, '-vf', `fps=${this.s.fps}`];
+    const reader = new AviFrameReader(args, FRAME_RING_GUARANTEE);
+    this.#reader = reader;
+    reader.start(
+      this.#guard.wrap('video frame handling', (e: AviEvent) => {
+        if (e.kind === 'frame') return void this.#deliver(e.data, e.width, e.height, basename(this.#path));
+        const msg = `Replay file ${this.#path} changes frame size after ${e.index} frames (from ${e.width}×${e.height} to a frame of ${e.bytes} pixels); sonoedge does not rescale it, which would change the mm per pixel: cut the clip where the size changes, or re-encode it at one size and give its pixel spacing`;
+        this.#status.error(`${msg} (${ErrorCodes.REPLAY_UNREADABLE})`, 'failed');
+      }),
       (code, stderr) =>
         this.#guard.wrap('ffmpeg exit handling', () => {
-          if (!this.#status.running) return;
+          if (!this.#status.running || this.#reader !== reader) return;
           if (code !== 0) this.#status.error(`ffmpeg stopped reading ${this.#path} (exit ${code}): ${stderr}`, 'failed');
           else this.#status.state = 'stopped';
         })(),
