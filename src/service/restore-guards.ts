@@ -54,6 +54,8 @@ export interface NewerData {
   /** Audit rows in the current chain past where it and the backup's part ways, other than system.backup and system.restore rows (they record copies, not data; a backup adds one itself). */
   auditRows: number;
   newestExamAt: string | null;
+  /** Set (with --replace-newer) when the current database could not be read, so nothing was compared: why. */
+  unreadable?: string;
 }
 
 const hasTable = (db: RecordsDb, name: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -96,7 +98,7 @@ function inspectNewer(db: RecordsDb, copy: RecordsDb): NewerData {
 /**
  * What the database at `target` holds that the backup (`copy`, opened) does not. Undefined when there is no
  * database. When it cannot be opened or any of it cannot be read (a damaged page: the usual reason to restore),
- * nothing can be compared: RESTORE_REFUSED (reason newer-data-unknown), or undefined when `replaceAnyway`.
+ * nothing can be compared: RESTORE_REFUSED (reason newer-data-unknown), or, when `replaceAnyway`, `unreadable` says why.
  */
 export function newerThanBackup(target: string, key: string, copy: RecordsDb, replaceAnyway: boolean): NewerData | undefined {
   if (!existsSync(target)) return undefined;
@@ -108,7 +110,7 @@ export function newerThanBackup(target: string, key: string, copy: RecordsDb, re
       db.close();
     }
   } catch (err) {
-    if (replaceAnyway) return undefined;
+    if (replaceAnyway) return { exams: 0, auditRows: 0, newestExamAt: null, unreadable: errorMessage(err) };
     throw new SonoError(
       ErrorCodes.RESTORE_REFUSED,
       `The current database ${target} cannot be read (${errorMessage(err)}: damaged?), so it cannot be compared with the backup for newer exams or audit rows. ` +

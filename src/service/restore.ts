@@ -82,7 +82,7 @@ export interface RestoreResult {
     /** On such a box, the secret the credential must now hold, written 0600 here, outside the data folder (the daemon would ignore keys/device.secret). */
     pending: string | undefined;
   };
-  /** What the replaced database held that the backup does not (replaceNewer); undefined when nothing or no database. */
+  /** What the replaced database held that the backup does not, or that it could not be read (replaceNewer); undefined when nothing or no database. */
   newer: NewerData | undefined;
   /** The system.restore audit row's id in the restored chain; undefined for a backup without an audit table. */
   auditRow: number | undefined;
@@ -175,7 +175,7 @@ export function restoreRecords(options: RestoreOptions): RestoreResult {
       chosen = chooseSecret({ fromDir: options.fromDir, manifest, copy, key: options.key, given: options.deviceSecret, current });
       if (previous) {
         const found = newerThanBackup(target, options.key, copy, options.replaceNewer === true);
-        newer = found && (found.exams > 0 || found.auditRows > 0) ? found : undefined;
+        newer = found && (found.exams > 0 || found.auditRows > 0 || found.unreadable !== undefined) ? found : undefined;
         if (newer && !options.replaceNewer) throw newerDataRefusal(target, previous, newer, manifest.createdAt);
       }
       if (copy.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").get()) {

@@ -95,6 +95,7 @@ describe('backup and restore on a damaged box', () => {
 
     const r = cli(['restore', backup, '--data-dir', boxA, '--replace-newer']);
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the database it replaced is kept as .*before-restore-\S+ \(it could not be read: .*; --replace-newer\)/);
     expect(examCount(boxA)).toBe(30);
     const kept = readdirSync(boxA).filter((f) => /^records\.db\.before-restore-\d{8}T\d{6}Z$/.test(f));
     expect(kept).toHaveLength(1);

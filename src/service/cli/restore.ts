@@ -65,7 +65,11 @@ export async function runRestore(argv: string[], dataDirOf: DataDirOf): Promise<
     .filter(([t]) => ['exams', 'captures', 'measurements'].includes(t))
     .map(([t, n]) => `${n} ${t}`)
     .join(', ');
-  const newer = r.newer ? ` (it held ${r.newer.exams} exams and ${r.newer.auditRows} audit rows newer than the backup: --replace-newer)` : '';
+  const newer = r.newer?.unreadable
+    ? ` (it could not be read: ${r.newer.unreadable}; --replace-newer)`
+    : r.newer
+      ? ` (it held ${r.newer.exams} exams and ${r.newer.auditRows} audit rows newer than the backup: --replace-newer)`
+      : '';
   const unused = deviceSecret !== undefined && r.secret.source === 'backup' ? '; the backup holds its own device secret, so --device-secret-file was not needed' : '';
   process.stdout.write(`${r.target}\n`);
   process.stderr.write(
