@@ -40,7 +40,7 @@ describe.skipIf(!popplerAvailable)('the report of a long exam', async () => {
         channels: 1,
         pixels: px,
         pixelSpacing: { x: 0.3, y: 0.3 },
-        region: { x: 40, y: 30, width: 240, height: 200, origin: 'set' },
+        region: { x: 40, y: 30, width: 240, height: 200 },
         results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result: { task: 'fetal-head', hcMm: 170 + i / 10, gaWeeks: 20.1 } as never }],
       },
       null,
