@@ -1,37 +1,55 @@
 /**
  * The queue in front of scrypt (src/access/secrets.ts): at most `concurrent` hashes run at once (each holds
- * 128 MiB), and the ones waiting are bounded and served by client address in turn.
+ * 128 MiB), and the ones waiting are bounded and served by lane in turn (round-robin, one hash each).
  *
  * Why: a hash costs ~0.45 s on the board and an unknown name costs one too (so timing does not tell which names
  * exist). Without a bound one device on the clinic Wi-Fi could queue sign-ins without end: every clinician's
- * sign-in waited behind them (7.7 s behind 20) and the queue grew in memory. Now:
- * - an address holds at most `perClient` places (running or waiting); one more is refused at once;
- * - the queue holds at most `total` places; one more is refused at once;
- * - waiting addresses are served in turn (round-robin), one hash each, so a second tablet's sign-in starts
- *   after at most one hash per address ahead of it in the ring, however many the first one sent.
+ * sign-in waited behind them (7.7 s behind 20) and the queue grew in memory.
+ *
+ * Lanes, each explicit (none is inferred from a missing address):
+ * - a sign-in's lane is its network address ('unknown' when it has none: bounded like any other);
+ *   an address holds at most `perClient` places (running or waiting); one more is refused at once. Tablets
+ *   behind one router share one address, and so these places;
+ * - the sign-ins of the network hold at most `total` places: once reached, an address that already holds one
+ *   is refused, an address holding none still gets one (a tablet with nothing waiting is not refused for the
+ *   others' backlog), up to `hardCap` places, over which every network sign-in is refused;
+ * - the device's own screen (127.0.0.1, ::1) counts against neither `total` nor `hardCap`, only `perClient`:
+ *   addresses on the network keeping the queue full never lock out the box's own touchscreen;
+ * - account management (an administrator creating an account or setting a secret, the first administrator)
+ *   has one lane of its own, asked for by name (forAccount), served in turn and never refused.
  * A refusal is a SonoError SONO_ACCESS_SIGN_IN_BUSY with `retryAfterS` in its details: the time the current
- * backlog takes to clear at the measured hash time. Hashes with no address (an admin creating an account or
- * setting a secret, the first administrator) share one lane of their own, served in turn, and are never refused.
+ * backlog takes to clear at the measured hash time.
  */
 import { ErrorCodes, SonoError } from '../errors.js';
 
 export interface HashQueueLimits {
   /** hashes running at once */
   concurrent: number;
-  /** places (running or waiting) one client address may hold */
+  /** places (running or waiting) one network address may hold */
   perClient: number;
-  /** places (running or waiting) in all */
+  /** places held by network sign-ins over which only addresses holding none get one */
   total: number;
+  /** places held by network sign-ins over which every one is refused */
+  hardCap: number;
 }
 
-export const HASH_QUEUE_LIMITS: HashQueueLimits = { concurrent: 2, perClient: 2, total: 16 };
+/**
+ * perClient 3: clinic tablets often share one address (NAT); three can sign in at once, and a fourth waits
+ * about one hash. A flooding address gains at most one hash a round of the ring, whatever its share.
+ */
+export const HASH_QUEUE_LIMITS: HashQueueLimits = { concurrent: 2, perClient: 3, total: 16, hardCap: 32 };
+
+/** The device's own screen: the kiosk browser on the box reaches the daemon over these addresses. */
+export function isDeviceScreen(client: string): boolean {
+  return client === '127.0.0.1' || client === '::1' || client === '::ffff:127.0.0.1';
+}
 
 /** What the queue holds now and the most it ever held (tests, diagnostics). */
 export interface HashQueueLoad {
   running: number;
   /** places held (running or waiting), in all */
   held: number;
-  /** the most places held at once, in all and by one client address */
+  /** the most places held at once, in all and by one network address */
   peak: number;
   peakPerClient: number;
   /** hashes finished since start */
@@ -39,8 +57,14 @@ export interface HashQueueLoad {
   refused: number;
 }
 
-/** The lane of hashes that come with no client address (account management): never refused. */
-const DEVICE_LANE = '\u0000device';
+/** What happens to one hash, in order (tests: who started while whom waited). `client` null: account lane. */
+export interface HashQueueEvent {
+  kind: 'queued' | 'started' | 'refused';
+  client: string | null;
+}
+
+const ACCOUNT_LANE = 'account';
+const laneOf = (client: string): string => `address ${client}`;
 
 export class HashQueue {
   readonly #limits: HashQueueLimits;
@@ -48,7 +72,10 @@ export class HashQueue {
   readonly #ring = new Map<string, Array<() => void>>();
   /** places held by lane, running or waiting */
   readonly #held = new Map<string, number>();
+  readonly #listeners = new Set<(e: HashQueueEvent) => void>();
   #heldTotal = 0;
+  /** places held by network sign-ins (not the device's screen, not account management) */
+  #heldNetwork = 0;
   #running = 0;
   #peak = 0;
   #peakPerClient = 0;
@@ -61,43 +88,71 @@ export class HashQueue {
     this.#limits = limits;
   }
 
-  /** Runs `job` when its turn comes; rejects at once with SONO_ACCESS_SIGN_IN_BUSY when `client` is over a bound. */
-  run<T>(client: string | undefined, job: () => Promise<T>): Promise<T> {
-    const lane = client ?? DEVICE_LANE;
+  /** A sign-in's hash from `client`: runs when its turn comes; rejects at once with SONO_ACCESS_SIGN_IN_BUSY when over a bound. */
+  forSignIn<T>(client: string, job: () => Promise<T>): Promise<T> {
+    const address = typeof client === 'string' && client !== '' ? client : 'unknown';
+    const lane = laneOf(address);
     const held = this.#held.get(lane) ?? 0;
-    if (client !== undefined) {
-      const refusal = this.#refusal(client, held);
-      if (refusal) {
-        this.#refused++;
-        return Promise.reject(refusal);
-      }
+    const refusal = this.#refusal(address, held);
+    if (refusal) {
+      this.#refused++;
+      this.#tell({ kind: 'refused', client: address });
+      return Promise.reject(refusal);
     }
-    this.#held.set(lane, held + 1);
-    this.#heldTotal++;
-    this.#peak = Math.max(this.#peak, this.#heldTotal);
-    if (client !== undefined) this.#peakPerClient = Math.max(this.#peakPerClient, held + 1);
-    return new Promise<T>((resolve, reject) => {
-      const waiting = this.#ring.get(lane);
-      const start = (): void => void this.#start(lane, job).then(resolve, reject);
-      if (waiting) waiting.push(start);
-      else this.#ring.set(lane, [start]);
-      this.#next();
-    });
+    const network = !isDeviceScreen(address);
+    if (network) this.#heldNetwork++;
+    this.#peakPerClient = Math.max(this.#peakPerClient, held + 1);
+    return this.#enqueue(lane, address, network, job);
+  }
+
+  /** Account management's hash (creating an account, setting a secret): its own lane, in turn, never refused. */
+  forAccount<T>(job: () => Promise<T>): Promise<T> {
+    return this.#enqueue(ACCOUNT_LANE, null, false, job);
   }
 
   load(): HashQueueLoad {
     return { running: this.#running, held: this.#heldTotal, peak: this.#peak, peakPerClient: this.#peakPerClient, done: this.#done, refused: this.#refused };
   }
 
+  /** Calls `listener` with every event from now on; returns the function that stops it. */
+  observe(listener: (e: HashQueueEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  #tell(e: HashQueueEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+
+  #enqueue<T>(lane: string, client: string | null, network: boolean, job: () => Promise<T>): Promise<T> {
+    this.#held.set(lane, (this.#held.get(lane) ?? 0) + 1);
+    this.#heldTotal++;
+    this.#peak = Math.max(this.#peak, this.#heldTotal);
+    this.#tell({ kind: 'queued', client });
+    return new Promise<T>((resolve, reject) => {
+      const waiting = this.#ring.get(lane);
+      const start = (): void => {
+        this.#tell({ kind: 'started', client });
+        void this.#start(lane, network, job).then(resolve, reject);
+      };
+      if (waiting) waiting.push(start);
+      else this.#ring.set(lane, [start]);
+      this.#next();
+    });
+  }
+
   #refusal(client: string, held: number): SonoError | undefined {
-    const { perClient, total, concurrent } = this.#limits;
+    const { perClient, total, hardCap, concurrent } = this.#limits;
     const retryAfterS = Math.max(1, Math.ceil((Math.ceil(this.#heldTotal / concurrent) * this.#hashMs) / 1000));
-    const details = { client, retryAfterS, perClient, total };
+    const details = { client, retryAfterS, perClient, total, hardCap };
     if (held >= perClient)
-      return new SonoError(ErrorCodes.ACCESS_SIGN_IN_BUSY, `This device (address ${client}) already has ${held} sign-ins being checked; wait for their answer, then try again in ${retryAfterS} s.`, {
-        details: { ...details, scope: 'address' },
-      });
-    if (this.#heldTotal >= total)
+      return new SonoError(
+        ErrorCodes.ACCESS_SIGN_IN_BUSY,
+        `This network address (${client}) already has ${held} sign-ins being checked (devices behind one router share it); wait for their answer, then try again in ${retryAfterS} s.`,
+        { details: { ...details, scope: 'address' } },
+      );
+    if (isDeviceScreen(client)) return undefined;
+    if (this.#heldNetwork >= hardCap || (this.#heldNetwork >= total && held > 0))
       return new SonoError(
         ErrorCodes.ACCESS_SIGN_IN_BUSY,
         `The ultrasound box is busy checking ${this.#heldTotal} other sign-ins; try again in ${retryAfterS} s. If this keeps happening, tell the administrator: a device on the network may be sending sign-ins without end.`,
@@ -120,7 +175,7 @@ export class HashQueue {
     }
   }
 
-  async #start<T>(lane: string, job: () => Promise<T>): Promise<T> {
+  async #start<T>(lane: string, network: boolean, job: () => Promise<T>): Promise<T> {
     const began = performance.now();
     try {
       return await job();
@@ -129,6 +184,7 @@ export class HashQueue {
       this.#running--;
       this.#done++;
       this.#heldTotal--;
+      if (network) this.#heldNetwork--;
       const held = (this.#held.get(lane) ?? 1) - 1;
       if (held > 0) this.#held.set(lane, held);
       else this.#held.delete(lane);

@@ -4,7 +4,8 @@
  * HMAC-SHA-256 under a pepper derived from the device secret, so a stolen database alone does not let anyone
  * search the 10^6 six-digit PINs offline. crypto.scrypt runs in libuv's thread pool: the event loop (and so
  * the live view) keeps running while a clinician signs in. Every hash goes through one bounded queue that
- * serves client addresses in turn (src/access/hash-queue.ts): a sign-in names its address and may be refused.
+ * serves its lanes in turn (src/access/hash-queue.ts): a sign-in names its address and may be refused; account
+ * management asks for its own lane by name.
  */
 import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, SonoError } from '../errors.js';
@@ -48,19 +49,20 @@ export class SecretHasher {
     this.queue = new HashQueue(limits);
   }
 
-  /** A new secret's hash (account management: queued in the device's own lane, never refused). */
+  /** A new secret's hash (account management: queued in the account lane, never refused). */
   async hash(secret: string): Promise<string> {
     const salt = randomBytes(16);
-    const key = await this.#derive(secret, salt, undefined);
+    const key = await this.queue.forAccount(() => scryptAsync(this.#keyed(secret), salt));
     const { logN, r, p } = SCRYPT_COST;
     return [SCHEME, logN, r, p, salt.toString('base64'), key.toString('base64')].join('$');
   }
 
   /**
    * True when `secret` matches `stored`; false for a wrong secret or a hash this code cannot read. `client`: the
-   * address signing in; throws SONO_ACCESS_SIGN_IN_BUSY at once when it is over the queue's bounds.
+   * address signing in (none: the 'unknown' lane, bounded like any address); throws SONO_ACCESS_SIGN_IN_BUSY at
+   * once when it is over the queue's bounds.
    */
-  async verify(secret: string, stored: string, client?: string): Promise<boolean> {
+  async verify(secret: string, stored: string, client = 'unknown'): Promise<boolean> {
     const [scheme, logN, r, p, salt, key] = stored.split('$');
     if (scheme !== SCHEME || Number(logN) !== SCRYPT_COST.logN || Number(r) !== SCRYPT_COST.r || Number(p) !== SCRYPT_COST.p || !salt || !key) return false;
     const want = Buffer.from(key, 'base64');
@@ -69,12 +71,17 @@ export class SecretHasher {
   }
 
   /** Spends the time a real check would, so an unknown name answers as slowly as a wrong PIN. */
-  async spendEqualTime(secret: string, client?: string): Promise<void> {
+  async spendEqualTime(secret: string, client = 'unknown'): Promise<void> {
     await this.#derive(secret, randomBytes(16), client);
   }
 
-  #derive(secret: string, salt: Buffer, client: string | undefined): Promise<Buffer> {
-    const keyed = createHmac('sha256', this.#pepper).update(secret, 'utf8').digest();
-    return this.queue.run(client, () => scryptAsync(keyed, salt));
+  /** A sign-in's hash, in `client`'s lane (bounded). */
+  #derive(secret: string, salt: Buffer, client: string): Promise<Buffer> {
+    const keyed = this.#keyed(secret);
+    return this.queue.forSignIn(client, () => scryptAsync(keyed, salt));
+  }
+
+  #keyed(secret: string): Buffer {
+    return createHmac('sha256', this.#pepper).update(secret, 'utf8').digest();
   }
 }

@@ -8,14 +8,15 @@
  * of ten wrong PINs makes five free failures and one counted lock of 1 s (the other four are refused); the
  * wait grows only with failures made after the previous wait has ended (src/access/lockout.ts).
  *
- * The hash itself waits its turn in a bounded queue served by client address in turn (src/access/hash-queue.ts).
+ * The hash itself waits its turn in a bounded queue served by client address in turn (src/access/hash-queue.ts);
+ * `client` is always an address (the caller's 'unknown' when it has none), never the account-management lane.
  * An attempt over the queue's bounds is refused at once ('busy': audited, neither counted nor hashed), the same
  * for a known name and an unknown one: the refusal depends only on the address and the queue, never the name.
  */
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from '../records/database.js';
-import type { HashQueueLoad } from './hash-queue.js';
+import type { HashQueueEvent, HashQueueLoad } from './hash-queue.js';
 import { LOCKOUT, delayAfter } from './lockout.js';
 import type { SecretHasher } from './secrets.js';
 import type { User, UserStore } from './users.js';
@@ -67,6 +68,11 @@ export class SignIn {
   /** The hashing queue now: places held, the most ever held, hashes done and refused. */
   hashLoad(): HashQueueLoad {
     return this.#hasher.queue.load();
+  }
+
+  /** Calls `listener` with each hash queued, started or refused from now on (tests, diagnostics); returns the stop. */
+  observeHashes(listener: (e: HashQueueEvent) => void): () => void {
+    return this.#hasher.queue.observe(listener);
   }
 
   async #attempt(name: string, secret: string, client: string, base: { client: string; action: 'session.sign-in'; target: string }, at?: number): Promise<SignInResult> {

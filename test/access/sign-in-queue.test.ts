@@ -1,16 +1,19 @@
 /**
  * The sign-in hashing queue is bounded and fair (src/access/hash-queue.ts), over real sockets from several
  * loopback addresses (127.0.0.x: the daemon sees each as another client) with real scrypt hashes:
- * - a second address's sign-in is served within a few hashes while another address keeps sending;
- * - sign-ins over the bounds (per address, in all) get 503 SONO_ACCESS_SIGN_IN_BUSY with Retry-After at once;
- * - the queue never holds more than its bounds;
+ * - a second address's sign-in starts after at most one hash per lane ahead of it (counted by the queue's events);
+ * - an address's sign-ins over its share get 503 SONO_ACCESS_SIGN_IN_BUSY with Retry-After at once;
+ * - the device's own screen (127.0.0.1) and a tablet with nothing waiting are served while others fill the queue;
+ * - a connection reset right after its request neither escapes the bounds nor costs a hash;
+ * - the queue never holds more than its bounds (the rules themselves: test/access/hash-queue.test.ts);
  * - a normal sign-in still works, the lockout still counts, and a refused attempt counts nothing.
  * Before the bound (session 12): one device's flood made everyone wait behind it (7.7 s behind 20 sign-ins).
  */
 import { request } from 'node:http';
+import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HASH_QUEUE_LIMITS } from '../../src/access/hash-queue.js';
+import { HASH_QUEUE_LIMITS, type HashQueueEvent } from '../../src/access/hash-queue.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type AccessTestApp, accessTestApp } from './access-app.js';
 
@@ -140,32 +143,32 @@ function flood(base: string, from: string, depth: number): Flood {
 }
 
 describe('the sign-in hashing queue', () => {
-  it("serves a second address's sign-in within a few hashes while another address keeps its share full", async () => {
+  it("serves a second address's sign-in within one hash per lane ahead of it while another address keeps its share full", async () => {
     const t = await started();
     await t.services.users.add('Hugo', 'clinician', '583920');
+    // counted on the server, in the order the queue did things: no timing in the count
+    const events: HashQueueEvent[] = [];
+    const stopObserving = t.services.signIn.observeHashes((e) => events.push(e));
     const flooder = flood(t.base, '127.0.0.2', 10);
     await until(() => flooder.hashed() >= 2, 'the flood to be under way');
-    const hashedBefore = flooder.hashed();
     const hugo = await signIn(t.base, '127.0.0.3', 'Hugo', '583920');
-    const hashedDuring = flooder.hashed() - hashedBefore;
     await flooder.stop();
-    // the time of one hash on this machine now, for the numbers below
-    const one = performance.now();
-    await signIn(t.base, '127.0.0.3', 'nobody', '000000');
-    const hashMs = performance.now() - one;
-    console.log(
-      `second address signed in after ${Math.round(hugo.ms)} ms (one hash alone: ${Math.round(hashMs)} ms), ${hashedDuring} flood hashes answered meanwhile; flood: ${flooder.hashed()} hashed, ${flooder.refused()} refused`,
-    );
+    stopObserving();
+    const queued = events.findIndex((e) => e.kind === 'queued' && e.client === '127.0.0.3');
+    const began = events.findIndex((e) => e.kind === 'started' && e.client === '127.0.0.3');
+    const floodStarts = events.slice(queued, began).filter((e) => e.kind === 'started' && e.client === '127.0.0.2').length;
+    console.log(`second address signed in after ${Math.round(hugo.ms)} ms, ${floodStarts} flood hashes started while it waited; flood: ${flooder.hashed()} hashed, ${flooder.refused()} refused`);
     expect(hugo.status).toBe(200);
-    // the flood's two running hashes, one more that ran beside Hugo's, and one whose answer was on its way when
-    // Hugo's request left; without the bound it waited behind all ten (10 to 11 measured)
-    expect(hashedDuring).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient + 2);
+    expect(queued).toBeGreaterThanOrEqual(0);
+    expect(began).toBeGreaterThan(queued);
+    // one lane (the flood's) ahead of it in the ring: at most one flood hash starts before it
+    expect(floodStarts).toBeLessThanOrEqual(1);
     expect(flooder.refused()).toBeGreaterThan(0);
   });
 
-  it('refuses sign-ins over the bounds at once with a coded 503 and Retry-After: per address, then in all', async () => {
+  it("refuses an address's sign-ins over its share at once with a coded 503 and Retry-After", async () => {
     const t = await started();
-    const { perClient, total } = HASH_QUEUE_LIMITS;
+    const { perClient } = HASH_QUEUE_LIMITS;
     const burst = await Promise.all(Array.from({ length: perClient + 3 }, (_, i) => signIn(t.base, '127.0.0.4', `ghost-${i}`, '000000')));
     const busy = burst.filter((a) => a.status === 503);
     const hashed = burst.filter((a) => a.status === 401);
@@ -175,25 +178,39 @@ describe('the sign-in hashing queue', () => {
     for (const a of busy) {
       expect(a.code).toBe('SONO_ACCESS_SIGN_IN_BUSY');
       expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
-      expect(a.message).toMatch(/^This device \(address 127\.0\.0\.4\) already has 2 sign-ins being checked; wait for their answer, then try again in \d+ s\.$/);
+      expect(a.message).toMatch(
+        /^This network address \(127\.0\.0\.4\) already has 3 sign-ins being checked \(devices behind one router share it\); wait for their answer, then try again in \d+ s\.$/,
+      );
     }
     // at once: every refusal came back before the first hash was done
     expect(Math.max(...busy.map((a) => a.seq))).toBeLessThan(Math.min(...hashed.map((a) => a.seq)));
 
-    // more addresses than the queue has places: the last ones are refused for the device, at once too
-    const addresses = Array.from({ length: total / perClient + 4 }, (_, i) => `127.0.1.${i + 1}`);
-    const many = await Promise.all(addresses.flatMap((from) => Array.from({ length: perClient }, (_, i) => signIn(t.base, from, `ghost-${from}-${i}`, '000000'))));
-    const full = many.filter((a) => a.status === 503);
-    expect(full.length).toBeGreaterThan(0);
-    expect(many.filter((a) => a.status === 401).length + full.length).toBe(many.length);
-    for (const a of full) {
-      expect(a.code).toBe('SONO_ACCESS_SIGN_IN_BUSY');
-      expect(a.message).toMatch(/^The ultrasound box is busy checking 16 other sign-ins; try again in \d+ s\. If this keeps happening, tell the administrator/);
-    }
-    expect(t.services.signIn.hashLoad().peak).toBe(total);
     const denied = t.services.audit.list({ action: 'session.sign-in', outcome: 'denied' });
-    expect(denied.map((r) => r.details?.reason)).toEqual(Array.from({ length: busy.length + full.length }, () => 'busy'));
+    expect(denied.map((r) => [r.client, r.details?.reason, r.details?.scope])).toEqual(Array.from({ length: busy.length }, () => ['127.0.0.4', 'busy', 'address']));
   });
+
+  it("serves the device's own screen and a tablet with nothing waiting while 8 addresses keep the queue at its total", async () => {
+    const t = await started();
+    for (const [name, pin] of [
+      ['Hugo', '583920'],
+      ['Iris', '583921'],
+      ['Jade', '583922'],
+    ] as const)
+      await t.services.users.add(name, 'clinician', pin);
+    const { perClient, total } = HASH_QUEUE_LIMITS;
+    const running = Array.from({ length: 8 }, (_, i) => flood(t.base, `127.0.9.${i + 1}`, 2));
+    await until(() => t.services.signIn.hashLoad().held >= total, 'the queue to reach its total');
+    // the screen twice at once (its share is 3), a tablet whose address holds nothing, while the queue is full
+    const [screenA, screenB, tablet] = await Promise.all([signIn(t.base, '127.0.0.1', 'Hugo', '583920'), signIn(t.base, '127.0.0.1', 'Iris', '583921'), signIn(t.base, '127.0.5.1', 'Jade', '583922')]);
+    const screen = [screenA.status, screenB.status];
+    for (const f of running) await f.stop();
+    const load = t.services.signIn.hashLoad();
+    console.log(`screen: ${screen.join(' ')}, tablet: ${tablet.status}; floods refused ${running.reduce((n, f) => n + f.refused(), 0)}; peak ${load.peak}`);
+    // before (session 13 review): the screen got 503 200 503 503 503 503, refused for the network's backlog
+    expect(screen).toEqual([200, 200]);
+    expect(tablet.status).toBe(200);
+    expect(load.peak).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.hardCap + perClient);
+  }, 120_000);
 
   it('never holds more than its bounds, and is empty again once a flood from many addresses has passed', async () => {
     const t = await started();
@@ -207,12 +224,39 @@ describe('the sign-in hashing queue', () => {
     for (const f of running) await f.stop();
     clearInterval(sampler);
     const end = t.services.signIn.hashLoad();
-    console.log(`queue: peak ${end.peak} held (bound ${HASH_QUEUE_LIMITS.total}), ${end.peakPerClient} by one address; ${end.done} hashed, ${end.refused} refused`);
-    expect(Math.max(...loads.map((l) => l.held))).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.total);
-    expect(end.peak).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.total);
+    console.log(`queue: peak ${end.peak} held (bound ${HASH_QUEUE_LIMITS.hardCap}), ${end.peakPerClient} by one address; ${end.done} hashed, ${end.refused} refused`);
+    expect(Math.max(...loads.map((l) => l.held))).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.hardCap);
+    expect(end.peak).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.hardCap);
     expect(end.peakPerClient).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient);
     expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
     expect([end.held, end.running]).toEqual([0, 0]);
+  });
+
+  it('bounds sign-ins whose connection is reset right after sending, and hashes none it can skip', async () => {
+    const t = await started();
+    const port = Number(new URL(t.base).port);
+    const events: HashQueueEvent[] = [];
+    t.services.signIn.observeHashes((e) => events.push(e));
+    let closed = 0;
+    t.app.server.on('connection', (socket: Socket) => socket.on('close', () => closed++));
+    const body = JSON.stringify({ user: 'ghost', secret: '000000' });
+    for (let i = 0; i < 30; i++) {
+      const s = connect({ port, host: '127.0.0.1', localAddress: '127.0.8.1' }, () => {
+        s.write(`POST /api/session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        s.resetAndDestroy();
+      });
+      s.on('error', () => undefined);
+    }
+    await until(() => closed === 30 && t.services.signIn.hashLoad().held === 0, 'every connection to close and the queue to empty');
+    const load = t.services.signIn.hashLoad();
+    const rows = t.services.audit.list({ action: 'session.sign-in' });
+    console.log(`30 reset sign-ins: ${load.done} hashed, ${load.refused} refused, peak ${load.peak}; audit clients ${JSON.stringify([...new Set(rows.map((r) => r.client))])}`);
+    // before: each went to the never-refused account lane (no address once reset): held 26, peak 30, refused 0
+    expect(events.filter((e) => e.client === null)).toEqual([]);
+    expect(load.peakPerClient).toBeLessThanOrEqual(HASH_QUEUE_LIMITS.perClient);
+    // its address when it could be read, else 'unknown': two lanes at most
+    expect(load.peak).toBeLessThanOrEqual(2 * HASH_QUEUE_LIMITS.perClient);
+    expect(rows.every((r) => r.client === '127.0.8.1' || r.client === 'unknown')).toBe(true);
   });
 
   it('still signs in with the right PIN, still counts wrong ones to a lockout; a refused attempt counts nothing', async () => {

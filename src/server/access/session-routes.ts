@@ -2,7 +2,8 @@
  * Signing in and out, and what the sign-in screen needs before anyone has signed in (all under /api/session):
  * - POST /api/session { user, secret } → 200 and the session cookie; 401 coded otherwise (Retry-After when locked);
  *   503 SONO_ACCESS_SIGN_IN_BUSY with Retry-After, at once, when this address or the device has its fill of
- *   sign-ins waiting for their hash (src/access/hash-queue.ts)
+ *   sign-ins waiting for their hash (src/access/hash-queue.ts); the client address is read at the request's
+ *   start, and a sign-in whose connection is already gone when its body has come is audited, not hashed
  * - DELETE /api/session → signs out (the session is revoked in the database, the cookie cleared)
  * - GET /api/session → who is signed in
  * - GET /api/session/users → names and roles for the touchscreen's name picker (no patient data)
@@ -16,7 +17,7 @@ import { secretKindOf } from '../../access/roles.js';
 import type { User } from '../../access/users.js';
 import { ErrorCodes, SonoError } from '../../errors.js';
 import { SessionDto, SessionUsersDto } from '../../protocol/rest/access.js';
-import { clientOf } from './client.js';
+import { captureClients, clientGone, clientOf } from './client.js';
 import { refuse } from './refuse.js';
 import { sendAccessError } from './schemas.js';
 
@@ -37,6 +38,7 @@ const Me = SessionDto;
 
 export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): void {
   const services = app.access;
+  captureClients(app.server);
 
   const startSession = (req: FastifyRequest, reply: FastifyReply, user: User): void => {
     const { id } = services.sessions.create(user.id, clientOf(req));
@@ -52,7 +54,13 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
     },
     async (req, reply) => {
       const { user, secret } = req.body as { user: string; secret: string };
-      const result = await services.signIn.attempt(user, secret, clientOf(req));
+      const client = clientOf(req);
+      if (clientGone(req)) {
+        // nobody to answer: a hash would only spend the queue (a reset after each request kept it full)
+        services.audit.record({ client, action: 'session.sign-in', target: user, outcome: 'denied', details: { reason: 'connection closed' } });
+        return refuse(reply, 503, ErrorCodes.ACCESS_SIGN_IN_BUSY, 'The connection closed before the sign-in was checked; sign in again.');
+      }
+      const result = await services.signIn.attempt(user, secret, client);
       if (!result.ok) {
         if (result.reason === 'busy') {
           void reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));

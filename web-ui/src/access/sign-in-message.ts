@@ -31,6 +31,8 @@ export function signInError(err: unknown): SignInMessage {
   if (err.status === 0) return { key: 'errNoAnswer', code };
   if (err.code === 'SONO_ACCESS_SIGN_IN_FAILED') return { key: 'errWrongSecret', code };
   if (err.code === 'SONO_ACCESS_LOCKED') return { key: 'errLocked', values: { s: err.retryAfterS !== undefined ? duration(err.retryAfterS) : '?' }, code };
+  // the device is checking other sign-ins (this address's share, or all of them): not this person's fault
+  if (err.code === 'SONO_ACCESS_SIGN_IN_BUSY') return { key: 'errBusy', values: { s: duration(err.retryAfterS ?? 1) }, code };
   if (err.status === 429) return { key: 'errRateLimited', code };
   if (err.code === 'SONO_ACCESS_SETUP_REFUSED' && err.status === 403) return { key: 'setupRefused', code };
   return { text: err.message, code };
