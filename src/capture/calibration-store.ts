@@ -1,7 +1,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
-import type { SpacingOverride, SpacingSeen } from '../pipeline/admission.js';
 import type { Calibration } from './calibration.js';
 import { PerSourceJsonStore } from './per-source-store.js';
+import type { SpacingOverride, SpacingSeen } from './spacing.js';
 
 const Spacing = T.Object({ x: T.Number({ exclusiveMinimum: 0 }), y: T.Number({ exclusiveMinimum: 0 }) });
 const Entry = T.Object({

@@ -2,8 +2,8 @@ import { spacingFromCalibration } from '../capture/calibration.js';
 import { CalibrationStore, type StoredCalibration } from '../capture/calibration-store.js';
 import type { PixelSpacing } from '../capture/frame.js';
 import { identityOfSource } from '../capture/source-identity.js';
+import type { SpacingOverride, SpacingSeen } from '../capture/spacing.js';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
-import type { SpacingOverride, SpacingSeen } from '../pipeline/admission.js';
 import type { CalibrationBody, SpacingDto } from '../protocol/rest/system.js';
 import { checkPoint, checkSpacing } from '../records/checks.js';
 
