@@ -105,8 +105,8 @@ describe('calibrations of OpenIGTLink scanners', () => {
     await two?.close();
   });
 
-  it('refuses to replace the spacing a scanner declares unless asked to, and says which spacing is in use', async () => {
-    const refused = await putJson<{ code: string; message: string; details: Record<string, unknown> }>(d.url + '/api/source/calibration', { pixelSpacingMm: 0.4 });
+  it('refuses to replace the spacing a scanner declares when told not to (override: false), and says which spacing is in use', async () => {
+    const refused = await putJson<{ code: string; message: string; details: Record<string, unknown> }>(d.url + '/api/source/calibration', { pixelSpacingMm: 0.4, override: false });
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('SONO_CALIBRATION_INVALID');
     expect(refused.body.message).toMatch(/declares its own pixel spacing \(0\.500 mm\/px\).*override: true/);
@@ -117,7 +117,8 @@ describe('calibrations of OpenIGTLink scanners', () => {
   });
 
   it('keeps an override for the scanner it was made on only: another scanner keeps its own spacing', async () => {
-    const put = await putJson<Status>(d.url + '/api/source/calibration', { pixelSpacingMm: 0.4, override: true });
+    // made on this scanner without a flag (as the UI's two-point tool does): the technician replaces its spacing on purpose
+    const put = await putJson<Status>(d.url + '/api/source/calibration', { pixelSpacingMm: 0.4 });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ pixelSpacing: { x: 0.4, y: 0.4 }, stored: { pixelSpacing: { x: 0.4, y: 0.4 }, override: true } });
     await spacingOnFrames(d, near(0.4), 'scanner 1 calibrated to 0.4 mm');

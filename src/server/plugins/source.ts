@@ -42,7 +42,7 @@ const source: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary:
-          'Calibrate pixel spacing of the current source: a known spacing, or two points a known distance apart (made in the UI); kept across restarts, per device or input. A source that declares its own spacing takes one only with override: true',
+          'Calibrate pixel spacing of the current source: a known spacing, or two points a known distance apart (made in the UI); kept across restarts, per device or input. On a source that declares its own spacing the calibration replaces it (override; override: false is refused)',
         body: CalibrationBody,
         response: { 200: SpacingDto, ...errorResponses(400, 409, 413, 415, 500) },
       },
@@ -63,14 +63,16 @@ const source: FastifyPluginAsync = async (app) => {
         const frame = known ? (known.width > 0 ? { width: known.width, height: known.height } : undefined) : p.lastFrameSize();
         const pixelSpacing = spacingOfCalibration(calibration, frame);
         const declared = known ? known.own : ownSpacingOnBus(lastOnBus, p);
-        if (declared && override !== true) {
+        // a calibration made on this very source is the technician replacing its spacing on purpose (the UI's
+        // two-point tool sends no flag): kept as an override; only an explicit override: false is refused
+        if (declared && override === false) {
           throw new SonoError(
             ErrorCodes.CALIBRATION_INVALID,
             `${key} declares its own pixel spacing (${mm(declared)}) with every frame; a calibration would replace it in every measurement. Check the scanner's depth setting instead, or send the calibration again with override: true to replace it on purpose`,
             { details: { reason: 'source-declares-spacing', declaredMmPerPx: [declared.x, declared.y] } },
           );
         }
-        next = { calibration, pixelSpacing, frame: frame!, override: override === true };
+        next = { calibration, pixelSpacing, frame: frame!, override: override === true || (declared !== undefined && override === undefined) };
       }
       // Saved first: a calibration the clinician believes is kept but would vanish at the next restart is worse than none.
       try {
