@@ -14,8 +14,17 @@ export interface RenderJob {
   moreImages: number;
 }
 
+/** Reports are laid out one at a time: a burst of prints runs one worker after another (each loads pdfkit and the fonts), never one per request at once on the 2 cores. */
+let queue: Promise<unknown> = Promise.resolve();
+
 /** The report's PDF, laid out on a worker thread (src/report/render-worker.ts): the caller's event loop stays free. */
 export function renderReportInWorker(job: RenderJob): Promise<Buffer> {
+  const run = queue.then(() => renderOnce(job));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+function renderOnce(job: RenderJob): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(import.meta.url, 'render-worker', job as unknown as Record<string, unknown>);
     let settled = false;
