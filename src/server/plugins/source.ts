@@ -9,6 +9,9 @@ import { CalibrationBody, DriversDto, SourceBody, SourceStateDto, SpacingDto, er
 import { calibrationStatus, mm, ownSpacingOnBus, spacingOfCalibration } from '../calibration-check.js';
 import { auditRequest } from '../access/audit-request.js';
 
+/** How long a calibration sent right after a source switch waits for the new source's first frame. */
+const FIRST_FRAME_WAIT_MS = 3000;
+
 /** Sources (switch without a restart) and the pixel-spacing calibration of the current one. */
 const source: FastifyPluginAsync = async (app) => {
   const tags = ['system'];
@@ -18,6 +21,17 @@ const source: FastifyPluginAsync = async (app) => {
     lastOnBus = f;
   });
   app.addHook('onClose', async () => off());
+  /** Resolves on the next frame on the bus, or after `ms`. */
+  const nextFrame = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const stop = app.sono.bus.on('frame', done);
+    });
   app.get('/api/source/drivers', { config: { access: 'technician' }, schema: { tags, summary: 'Capture drivers this daemon can run', response: { 200: DriversDto } } }, async () => ({
     current: app.sono.pipeline?.source?.driver,
     drivers: app.sono.driverNames?.() ?? [],
@@ -53,6 +67,10 @@ const source: FastifyPluginAsync = async (app) => {
       if (!p || !src) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, 'No pipeline is running; calibrate once the source delivers frames');
       const { key } = identityOfSource(src);
       const store = app.sono.calibrations;
+      // a calibration is made on this source's frames: right after a switch its first frame is waited for (a
+      // simulated or network source sends one within a frame time) rather than refused; none within 3 s is refused
+      const framed = (): boolean => (p.spacingOverride?.seen ? p.spacingOverride.seen.width > 0 : p.lastFrameSize() !== undefined);
+      if (!('clear' in req.body) && !framed()) await nextFrame(FIRST_FRAME_WAIT_MS);
       // what this source's frames declared (the daemon's pipeline records it per source; another falls back on the bus)
       const known = p.spacingOverride?.seen;
       const seen = known ?? noneSeen();
