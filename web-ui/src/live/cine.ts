@@ -1,7 +1,9 @@
-import { type LiveTaskResult, type ResultMessage, TASKS, type TaskName } from '../../../src/protocol/index.js';
+import { type LiveTaskResult, type ResultMessage, TASKS, type TaskName, decodeFrameHeader } from '../../../src/protocol/index.js';
 
 export interface CineFrame {
   seq: number;
+  /** The frame's capture time (its header's): with `seq`, what names it (numbers restart with every source). */
+  timestampMs: number;
   buf: ArrayBuffer;
   /**
    * The frame's result of each task that came for it: a frame scanned as obstetric and kept through a
@@ -12,6 +14,32 @@ export interface CineFrame {
 }
 
 const EMPTY = new ArrayBuffer(0);
+
+/** A frame message's capture time; NaN for a buffer that is no frame (then its number alone names it). */
+function captureTime(buf: ArrayBuffer): number {
+  try {
+    return decodeFrameHeader(buf).timestampMs;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Is `r` the result of frame `seq` captured at `timestampMs` (not a finite time: unknown, its number alone)? */
+function isOf(r: Pick<ResultMessage, 'seq' | 'frameTimestampMs'>, seq: number, timestampMs: number): boolean {
+  return r.seq === seq && (r.frameTimestampMs === timestampMs || !Number.isFinite(timestampMs));
+}
+
+/**
+ * How a result goes on a frame (header `h`): `fresh` on the very frame it was computed on (same number AND capture
+ * time: numbers restart at 0 with every source), `stale` over one of the next `staleFrames` frames of the same
+ * source (captured after it, and not before `since`, when the current numbering began), else `none`: a result of
+ * another source's frame is never drawn on this one.
+ */
+export function overlayOf(r: ResultMessage, h: { seq: number; timestampMs: number }, since: number, staleFrames: number): 'fresh' | 'stale' | 'none' {
+  if (isOf(r, h.seq, h.timestampMs)) return 'fresh';
+  const t = r.frameTimestampMs;
+  return r.seq < h.seq && h.seq - r.seq < staleFrames && t < h.timestampMs && t >= since ? 'stale' : 'none';
+}
 const TASK_NAMES: readonly TaskName[] = Object.values(TASKS);
 
 /**
@@ -37,12 +65,19 @@ export class Cine {
   readonly #slots: CineFrame[];
   #start = 0;
   #count = 0;
+  /** Capture time of the first frame of the current numbering (a number at or below the last one pushed starts one). */
+  since = Number.NEGATIVE_INFINITY;
   frozen = false;
   index = -1;
 
   constructor(private readonly capacity: number) {
     // every slot's results record has every task's key from the start: push clears them in place
-    this.#slots = Array.from({ length: capacity }, () => ({ seq: -1, buf: EMPTY, results: Object.fromEntries(TASK_NAMES.map((t) => [t, undefined])) as CineFrame['results'] }));
+    this.#slots = Array.from({ length: capacity }, () => ({
+      seq: -1,
+      timestampMs: Number.NaN,
+      buf: EMPTY,
+      results: Object.fromEntries(TASK_NAMES.map((t) => [t, undefined])) as CineFrame['results'],
+    }));
   }
 
   get length(): number {
@@ -54,18 +89,23 @@ export class Cine {
     return i >= 0 && i < this.#count ? this.#slots[(this.#start + i) % this.capacity] : undefined;
   }
 
-  /** The kept frame with this seq (undefined once it left the ring). */
-  bySeq(seq: number): CineFrame | undefined {
+  /**
+   * The kept frame with this seq, captured at `timestampMs` when given (undefined once it left the ring). Every
+   * frame is looked at: after a source switch the ring holds two numberings.
+   */
+  bySeq(seq: number, timestampMs?: number): CineFrame | undefined {
     for (let i = this.#count - 1; i >= 0; i--) {
       const f = this.at(i)!;
-      if (f.seq === seq) return f;
-      if (f.seq < seq) return undefined;
+      if (f.seq === seq && (timestampMs === undefined || isOf({ seq, frameTimestampMs: timestampMs }, f.seq, f.timestampMs))) return f;
     }
     return undefined;
   }
 
-  push(seq: number, buf: ArrayBuffer): void {
+  /** `timestampMs`: the frame's capture time (read from its header when not given). */
+  push(seq: number, buf: ArrayBuffer, timestampMs = captureTime(buf)): void {
     if (this.frozen) return;
+    const last = this.at(this.#count - 1);
+    if (last && seq <= last.seq) this.since = timestampMs; // a new source: its numbers start again
     let slot: CineFrame;
     if (this.#count < this.capacity) slot = this.#slots[(this.#start + this.#count++) % this.capacity]!;
     else {
@@ -73,13 +113,14 @@ export class Cine {
       this.#start = (this.#start + 1) % this.capacity;
     }
     slot.seq = seq;
+    slot.timestampMs = timestampMs;
     slot.buf = buf;
     for (const t of TASK_NAMES) slot.results[t] = undefined;
   }
 
-  /** Keeps `r` on the frame it was computed on, beside that frame's results of other tasks. */
+  /** Keeps `r` on the frame it was computed on (its number AND capture time), beside that frame's results of other tasks. */
   attach(r: ResultMessage): void {
-    const f = this.bySeq(r.seq);
+    const f = this.bySeq(r.seq, r.frameTimestampMs);
     if (f) f.results[r.result.task] = r;
   }
 

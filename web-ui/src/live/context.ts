@@ -13,6 +13,7 @@ import { withUnit } from './format';
 import { setStateLine } from './results-panel';
 import { ViewZoom } from './zoom';
 import { isFrameSaving } from './saved-frames';
+import { overlayOf } from './cine';
 
 /** What the live view's modules share: the elements, the one state object, the canvas. */
 export interface LiveContext {
@@ -98,13 +99,15 @@ export function render(c: LiveContext, buf: ArrayBuffer, r: ResultMessage | unde
   const opacity = Number(c.els.opacity.value) / 100;
   const review = reviewOf(c.state.mode);
   let overlay = 'none';
+  // by number AND capture time: numbers restart with every source, another source's result is never drawn here
+  const fit = r && c.els.overlay.checked ? overlayOf(r, h, c.state.cine.since, STALE_FRAMES) : 'none';
   if (review) {
     review.draw(ctx, c.view.handleRadius, opacity);
     overlay = 'review';
-  } else if (r && c.els.overlay.checked && r.seq === h.seq) {
+  } else if (r && fit === 'fresh') {
     c.examType().drawLive(ctx, r.result, opacity, c.view.handleRadius);
     overlay = 'fresh';
-  } else if (r && c.els.overlay.checked && r.seq < h.seq && h.seq - r.seq < STALE_FRAMES) {
+  } else if (r && fit === 'stale') {
     ctx.save();
     ctx.globalAlpha = 0.45;
     ctx.setLineDash([4, 6]);
