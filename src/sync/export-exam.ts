@@ -15,7 +15,8 @@ import type { buildMeasurementSr, SrMeasurement } from './sr.js';
 import { type EllipseLike, type SegmentLike, decidedOrigin, drawEllipse, drawLine, drawOutline } from './overlay-draw.js';
 import { measurementShape } from './sr-geometry.js';
 import type { FrameOrigin } from './sr-scoord.js';
-import { type ReportRevision, buildReports } from './sr-revision.js';
+import { reportDatasets } from './report-datasets.js';
+import type { ReportRevision } from './sr-revision.js';
 import { keyedUid } from './uids.js';
 import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
 import { type ClipForExport, buildClipDatasets } from './us-multiframe.js';
@@ -190,27 +191,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
   const cine = buildClipDatasets(study, o.clips ?? [], { secret: k, examId: exam.id, seriesDescription: imageSeriesDescription(examType, 'cine') });
   datasets.push(...cine.datasets);
   for (const [uid, gate] of cine.gates) gates.set(uid, gate);
-  const closed = new Date(exam.closedAt ?? exam.createdAt);
-  // the TID 1500 report (and an obstetric exam's TID 5000 one) of the revision asked for, UIDs from sr-revision
-  datasets.push(
-    ...buildReports(
-      study,
-      {
-        contentDate: dicomDate(closed),
-        contentTime: dicomTime(closed),
-        groups,
-        algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
-        examType,
-        notes: [
-          ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
-          ...(withheld
-            ? [`${withheld} image(s) withheld: the source has no imaging region set, so burned-in text could not be removed; they are kept on the device until a technician releases them.`]
-            : []),
-        ],
-      },
-      { secret: k, examId: exam.id, examType, report: o.report },
-    ),
-  );
+  datasets.push(...reportDatasets(exam, study, groups, model, withheld, o));
   const patientKey = p?.id ?? `exam:${exam.id}`;
   return datasets.map((ds) => {
     const out = o.deidentified ? deidentify(ds, { secret: k, patientKey, dates: o.dates }) : ds;

@@ -9,12 +9,12 @@ import type { ImagingRegion } from '../capture/frame.js';
 import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import type { Exam } from '../records/types.js';
 import { deidentify } from './deidentify.js';
-import { type Dataset, dicomDate, dicomTime, writePart10 } from './dicom-file.js';
+import { dicomDate, dicomTime, writePart10 } from './dicom-file.js';
 import type { DicomInstance, ExportOptions } from './export-exam.js';
 import type { EllipseLike } from './overlay-draw.js';
 import type { buildMeasurementSr, SrMeasurement } from './sr.js';
 import { measurementShape } from './sr-geometry.js';
-import { buildReports } from './sr-revision.js';
+import { reportDatasets } from './report-datasets.js';
 import { keyedUid } from './uids.js';
 import { US_IMAGE_STORAGE, type StudyContext } from './us-image.js';
 
@@ -88,24 +88,7 @@ export function buildExamReportInstances(exam: Exam, geometryOf: (captureId: str
       manual: c.clinicianMeasurements,
     });
   }
-  const closed = new Date(exam.closedAt ?? exam.createdAt);
-  const datasets: Dataset[] = buildReports(
-    study,
-    {
-      contentDate: dicomDate(closed),
-      contentTime: dicomTime(closed),
-      groups,
-      algorithm: { name: model.name, version: model.version, provider: model.provider, deviceUid: keyedUid('sonoedge-model', `${model.name}@${model.version}`) },
-      examType,
-      notes: [
-        ...(exam.datingGaWeeks ? [`Dating gestational age ${exam.datingGaWeeks.toFixed(1)} weeks.`] : []),
-        ...(withheld
-          ? [`${withheld} image(s) withheld: the source has no imaging region set, so burned-in text could not be removed; they are kept on the device until a technician releases them.`]
-          : []),
-      ],
-    },
-    { secret: k, examId: exam.id, examType, report: o.report },
-  );
+  const datasets = reportDatasets(exam, study, groups, model, withheld, o);
   const patientKey = exam.patient?.id ?? `exam:${exam.id}`;
   return datasets.map((ds) => {
     const out = o.deidentified ? deidentify(ds, { secret: k, patientKey, dates: o.dates }) : ds;
