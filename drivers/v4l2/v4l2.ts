@@ -11,6 +11,9 @@ import { SourceGuard } from '../../src/capture/source-guard.js';
 import { ErrorCodes, SonoError } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
 
+/** The longest `signalLossMs` (as the igtl and usb drivers): a loss is reported within 10 s, under the watchdog's 20 s. */
+export const SIGNAL_LOSS_MAX_MS = 8000;
+
 const Region = T.Object({ x: T.Integer({ minimum: 0 }), y: T.Integer({ minimum: 0 }), width: T.Integer({ minimum: 8 }), height: T.Integer({ minimum: 8 }) }, { additionalProperties: false });
 
 export const V4l2Settings = T.Object(
@@ -31,7 +34,12 @@ export const V4l2Settings = T.Object(
     ),
     reconnectInitialMs: T.Integer({ minimum: 10, default: 500 }),
     reconnectMaxMs: T.Integer({ minimum: 100, default: 10000 }),
-    signalLossMs: T.Integer({ minimum: 100, default: 2000 }),
+    /**
+     * No frame for this long = signal lost (reported, then ffmpeg restarted). At most SIGNAL_LOSS_MAX_MS: the check
+     * runs every signalLossMs / 4, so a loss is reported within 1.25 × signalLossMs (10 s at most), before the
+     * daemon's watchdog judges a running source with no frame for 20 s stuck (WatchdogSec=20) and withholds its pings.
+     */
+    signalLossMs: T.Integer({ minimum: 100, maximum: SIGNAL_LOSS_MAX_MS, default: 2000 }),
     /** Replaces `-f v4l2 -i <device>`: how tests feed ffmpeg test sources through the same code path. */
     ffmpegInput: T.Optional(T.Array(T.String(), { minItems: 2 })),
   },
@@ -49,11 +57,21 @@ export const v4l2NetworkPolicy: NetworkPolicy = {
     inputFormat: T.String({ pattern: '^[a-z0-9_]{1,32}$', description: 'A v4l2 input format name, e.g. mjpeg or yuyv422' }),
     reconnectInitialMs: T.Integer({ minimum: 10, maximum: 60000 }),
     reconnectMaxMs: T.Integer({ minimum: 100, maximum: 600000 }),
-    signalLossMs: T.Integer({ minimum: 100, maximum: 60000 }),
   }),
 };
 
 export { spacingFromCalibration } from '../../src/capture/calibration.js';
+
+/** Says why a longer signal-loss time is refused, before the schema's bare "less or equal" would. */
+export function checkSignalLoss(raw: Record<string, unknown>): void {
+  const ms = raw.signalLossMs;
+  if (typeof ms !== 'number' || !(ms > SIGNAL_LOSS_MAX_MS)) return;
+  throw new SonoError(
+    ErrorCodes.CONFIG_INVALID,
+    `Invalid drivers.v4l2 settings: signalLossMs ${ms} is over ${SIGNAL_LOSS_MAX_MS} ms. A grabber silent that long would be judged stuck by the daemon's watchdog (20 s without a frame restarts it) before its signal loss is reported; set signalLossMs to ${SIGNAL_LOSS_MAX_MS} or less`,
+    { details: { field: 'signalLossMs', value: ms, limit: SIGNAL_LOSS_MAX_MS } },
+  );
+}
 
 /**
  * The crop must lie inside the picture ffmpeg scales to (`width` × `height`): ffmpeg's crop filter would
@@ -93,6 +111,7 @@ export class V4l2Source implements FrameSource {
     readonly id: string,
     settings: Record<string, unknown>,
   ) {
+    checkSignalLoss(settings);
     this.s = validateWithDefaults(V4l2Settings, settings, 'drivers.v4l2 settings');
     checkCropInside(this.s);
     this.spacing = spacingFromCalibration(this.s.calibration as Calibration | undefined);
