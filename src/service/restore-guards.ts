@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
 import type { BackupManifest } from './backup.js';
 import { type SecretSource, openSealedSecret, secretKeysChain } from './backup-secret.js';
@@ -130,5 +130,22 @@ export function newerDataRefusal(target: string, previous: string, newer: NewerD
     `${target} holds data newer than the backup of ${createdAt}: ${parts.join(' and ')}. Restoring would set them aside as ${previous} (kept, but no longer in use). ` +
       'Take a backup of the current records first (sonoedge backup --to DIR), then restore again with --replace-newer if they are to be replaced. Nothing was changed',
     { details: { reason: 'newer-data', exams: newer.exams, auditRows: newer.auditRows, setAsideAs: previous } },
+  );
+}
+
+/**
+ * The refusal when a restore would write the records key in clear (keys/records.key) on a box that keeps it as
+ * the unit's encrypted credential `credFile` (scripts/install.sh): the daemon reads the credential, never that
+ * file, so the file would only be the key left readable on disk, and a key given that differs from the
+ * credential would leave records the daemon cannot open. Checked before anything is changed.
+ */
+export function keyCredentialRefusal(credFile: string, dataDir: string, fromDir: string): SonoError {
+  const secretCred = join(dirname(credFile), 'sonoedge-device-secret');
+  return new SonoError(
+    ErrorCodes.RESTORE_REFUSED,
+    `This box keeps its records key as the encrypted credential ${credFile}, which was not loaded into this command: restoring here would write the key in clear into ${join(dataDir, 'keys', 'records.key')}, which the daemon does not read. Nothing was changed. ` +
+      `Run the restore with the unit's credentials: systemd-run --pipe --wait -p LoadCredentialEncrypted=sonoedge-db-key:${credFile} -p LoadCredentialEncrypted=sonoedge-device-secret:${secretCred} sonoedge restore ${fromDir} (--key-file FILE must then hold the same key as the credential). ` +
+      `A backup made with another records key: put that key into the credential first (systemd-creds encrypt --name=sonoedge-db-key FILE ${credFile}), then restore with the credentials`,
+    { details: { reason: 'key-credential-not-loaded', credential: credFile } },
   );
 }

@@ -14,7 +14,7 @@ import { MIGRATIONS } from '../records/migrations.js';
 import { type BackupManifest, MANIFEST_FILE } from './backup.js';
 import { DEVICE_SECRET_CREDENTIAL, type SecretSource, deviceSecretPath, findDeviceSecret, writeSecretAtomically } from './backup-secret.js';
 import { RECORDS_FILE, fsyncPath, keyCheck, openRecordsFile, processesHolding, schemaVersion, sha256File, tableCounts } from './records-file.js';
-import { type ChosenSecret, type NewerData, chooseSecret, newerDataRefusal, newerThanBackup } from './restore-guards.js';
+import { type ChosenSecret, type NewerData, chooseSecret, keyCredentialRefusal, newerDataRefusal, newerThanBackup } from './restore-guards.js';
 
 const invalid = (message: string, cause?: unknown): SonoError => new SonoError(ErrorCodes.RESTORE_INVALID, message, { cause });
 
@@ -92,7 +92,10 @@ export interface RestoreOptions {
   fromDir: string;
   dataDir: string;
   key: string;
-  /** The data folder has no key yet (a new board) and no credential holds it: write keys/records.key. */
+  /**
+   * The data folder has no key yet (a new board) and no loaded credential holds it: write keys/records.key.
+   * Refused (nothing changed) on a box whose unit keeps the key as an encrypted credential (SONOEDGE_CREDSTORE_DIR).
+   */
   writeKey?: boolean;
   /** --device-secret-file: the old box's device secret, for a version 1 backup (which does not carry it). */
   deviceSecret?: string;
@@ -155,6 +158,9 @@ export function restoreRecords(options: RestoreOptions): RestoreResult {
     });
   }
   readManifest(options.fromDir); // a folder that is no backup is told so before anything is copied
+  const env = options.env ?? process.env;
+  const keyCred = join(env.SONOEDGE_CREDSTORE_DIR || CREDSTORE_DIR, 'sonoedge-db-key');
+  if (options.writeKey && existsSync(keyCred)) throw keyCredentialRefusal(keyCred, options.dataDir, options.fromDir);
   const source = join(options.fromDir, RECORDS_FILE);
   if (!existsSync(source)) throw invalid(`${source} is missing: the backup is incomplete`);
   const current = ownSecret(options.dataDir, options.env);
