@@ -64,10 +64,11 @@ export class ReplaySource implements FrameSource {
       this.#scheduleImages();
     } else {
       try {
-        probeVideoSize(this.#path, this.#inputArgs()); // a readable video stream, or a clear error now
+        await probeVideoSize(this.#path, this.#inputArgs()); // a readable video stream, or a clear error now (beside the event loop)
       } catch (err) {
         throw new SonoError(ErrorCodes.REPLAY_UNREADABLE, `Replay file ${this.#path} is not a readable image folder or video: ${errorMessage(err)}`, { cause: err });
       }
+      if (this.#status.state !== 'starting') return; // stopped while ffprobe read
       this.#status.state = 'running';
       this.#startVideo();
     }

@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { ErrorCodes, SonoError } from '../errors.js';
 
 /**
  * Input options that keep ffmpeg to one plain video file read from disk: common clip containers (MP4/MOV,
@@ -8,13 +9,36 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
  */
 export const PLAIN_VIDEO_INPUT: readonly string[] = ['-protocol_whitelist', 'file', '-format_whitelist', 'mov,matroska,avi,mpegts,mpeg'];
 
-/** Width and height of the first video stream, via ffprobe; throws a clear error when it cannot. */
-export function probeVideoSize(input: string, inputArgs: readonly string[] = []): { width: number; height: number } {
-  const r = spawnSync('ffprobe', ['-v', 'error', ...inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', input], { encoding: 'utf8', timeout: 15000 });
-  if (r.error) throw new Error(`Cannot run ffprobe (install Debian's ffmpeg): ${r.error.message}`);
-  const m = /^(\d+),(\d+)/.exec(r.stdout.trim());
-  if (r.status !== 0 || !m) throw new Error(`ffprobe cannot read a video stream from ${input}: ${(r.stderr || r.stdout).trim() || `exit ${r.status}`}`);
-  return { width: Number(m[1]), height: Number(m[2]) };
+/** How long ffprobe may take to name a video's size (a source switch waits on it; its start deadline is 20 s). */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Width and height of the first video stream, via ffprobe run beside the event loop (a source switch from
+ * the UI must not stop the daemon while it reads). Rejects with a coded error: SONO_SOURCE_START_TIMEOUT when
+ * ffprobe has not answered within `timeoutMs` (it is killed), SONO_SOURCE_FAILED when it cannot run or read.
+ */
+export function probeVideoSize(input: string, inputArgs: readonly string[] = [], timeoutMs = PROBE_TIMEOUT_MS): Promise<{ width: number; height: number }> {
+  const args = ['-v', 'error', ...inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', input];
+  return new Promise((resolve, reject) => {
+    execFile('ffprobe', args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      const m = /^(\d+),(\d+)/.exec(stdout.trim());
+      if (!err && m) return resolve({ width: Number(m[1]), height: Number(m[2]) });
+      const e = err as (Error & { code?: unknown; killed?: boolean }) | null;
+      if (e?.killed)
+        return reject(
+          new SonoError(
+            ErrorCodes.SOURCE_START_TIMEOUT,
+            `ffprobe did not say the video size of ${input} within ${timeoutMs / 1000} s and was stopped (a pipe nobody writes to, a stalled network or USB drive?); check the file and try again`,
+            {
+              cause: err,
+              details: { timeoutMs },
+            },
+          ),
+        );
+      if (e && typeof e.code === 'string') return reject(new SonoError(ErrorCodes.SOURCE_FAILED, `Cannot run ffprobe (install Debian's ffmpeg): ${e.message}`, { cause: err }));
+      reject(new SonoError(ErrorCodes.SOURCE_FAILED, `ffprobe cannot read a video stream from ${input}: ${(stderr || stdout).trim() || `exit ${String(e?.code ?? 0)}`}`, { cause: err ?? undefined }));
+    });
+  });
 }
 
 /**
