@@ -9,8 +9,10 @@ import { type NetworkPolicy, allowOnly } from '../../src/capture/network-setting
 import { SourceStatus } from '../../src/capture/source-status.js';
 import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOptions } from '../../src/capture/source.js';
 import { SourceGuard } from '../../src/capture/source-guard.js';
-import { SonoError, errorMessage } from '../../src/errors.js';
+import { ErrorCodes, type SonoError } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
+import { cutShort, dicomError, dicomInputError, nothingPlayable } from './input-errors.js';
+import { pixelDataCut } from './truncation.js';
 
 /** 512 MiB of decoded frames: about 17 cine loops of 100 frames at 640×480 gray. */
 export const DEFAULT_MAX_PIXEL_BYTES = 512 * 2 ** 20;
@@ -62,11 +64,12 @@ export class DicomSource implements FrameSource {
   async start(listener: FrameListener, options?: StartOptions): Promise<void> {
     this.#guard.arm(options?.onFault);
     this.#status.state = 'starting';
-    if (!existsSync(this.#path)) throw new Error(`DICOM path ${this.#path} does not exist`);
-    await this.#load();
+    if (!existsSync(this.#path)) {
+      throw dicomError(ErrorCodes.DICOM_NO_INPUT, `DICOM path ${this.#path} does not exist; check the path, and that the USB stick or share that holds it is plugged in and mounted`);
+    }
+    const { failures, files } = await this.#load();
     if (this.#status.state !== 'starting') return; // stopped while loading
-    const last = this.#status.lastError;
-    if (this.#clips.length === 0) throw new Error(`No playable DICOM in ${this.#path}${last ? `: ${last}` : ''}`);
+    if (this.#clips.length === 0) throw nothingPlayable(this.#path, failures, files);
     this.#listener = listener;
     this.#status.state = 'running';
     let clip = 0;
@@ -95,36 +98,44 @@ export class DicomSource implements FrameSource {
    * Reads the file or folder without blocking the event loop (async reads, dcmdjpeg as a child process, a
    * turn of the loop between files) and within the `maxPixelBytes` budget: a file beyond it is refused.
    */
-  async #load(): Promise<void> {
+  async #load(): Promise<{ failures: SonoError[]; files: number }> {
+    const failures: SonoError[] = [];
+    let skipped = 0; // folder entries that are not files
     const isFile = async (f: string): Promise<boolean> => (this.s.followLinks ? await stat(f) : await lstat(f)).isFile();
     const files = (await stat(this.#path)).isDirectory() ? (await readdir(this.#path)).sort().map((f) => join(this.#path, f)) : [this.#path];
     let left = this.s.maxPixelBytes;
     for (const f of files) {
       await turn();
-      if (this.#status.state !== 'starting') return;
+      if (this.#status.state !== 'starting') break;
       try {
-        if (!(await isFile(f))) continue;
+        if (!(await isFile(f))) {
+          skipped++;
+          continue;
+        }
         const clip = await readDicomClipAsync(f, left);
+        const px = clip.width * clip.height * clip.channels * clip.frames.length; // 8 bits a sample; 16-bit files hold twice
+        const cut = await pixelDataCut(f, [px, 2 * px]);
+        if (cut) throw cutShort(f, cut);
         left -= clip.frames.reduce((n, fr) => n + fr.byteLength, 0);
         if (clip.frameTimeIgnored !== undefined && !this.s.fps) {
           const ms = clip.frameTimeIgnored;
+          const range = `${FRAME_TIME_MS.min.toFixed(2)}–${FRAME_TIME_MS.max} ms`;
           this.#status.error(
-            `${basename(f)}: Frame Time ${ms} ms is not usable (${FRAME_TIME_MS.min.toFixed(2)}–${FRAME_TIME_MS.max} ms); played at ${1000 / DEFAULT_FRAME_MS} fps; set fps to choose the rate`,
+            `${basename(f)}: Frame Time ${ms} ms is not usable (${range}); played at ${1000 / DEFAULT_FRAME_MS} fps; set fps to choose the rate (${ErrorCodes.DICOM_FRAME_TIME_IGNORED})`,
           );
         }
         this.#clips.push(clip);
       } catch (err) {
-        if (!(err instanceof SonoError)) this.#status.error(errorMessage(err));
-        else {
+        const e = dicomInputError(f, err, { path: this.#path, budgetBytes: this.s.maxPixelBytes });
+        if (e.code === ErrorCodes.DICOM_TOO_LARGE) {
           this.#clips = [];
-          const budget = this.s.maxPixelBytes;
-          throw new SonoError(err.code, `DICOM ${this.#path} needs more memory for its decoded frames than the budget of ${budget} bytes (maxPixelBytes): ${err.message}`, {
-            cause: err,
-            details: { ...err.details, budgetBytes: budget },
-          });
+          throw e;
         }
+        this.#status.error(e.message);
+        failures.push(e);
       }
     }
+    return { failures, files: files.length - skipped };
   }
 
   async stop(): Promise<void> {

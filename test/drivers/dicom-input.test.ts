@@ -118,7 +118,7 @@ describe('dicom input checks', () => {
         (e: unknown) => e,
       );
     expect(err).toBeInstanceOf(SonoError);
-    expect((err as SonoError).code).toBe(ErrorCodes.SOURCE_FAILED);
+    expect((err as SonoError).code).toBe(ErrorCodes.DICOM_TOO_LARGE);
     expect((err as SonoError).message).toMatch(/needs more memory for its decoded frames than the budget of 200000 bytes \(maxPixelBytes\): c2\.dcm decodes to 76800 bytes/);
     expect((err as SonoError).details).toMatchObject({ budgetBytes: 200_000, neededBytes: 76_800, budgetLeftBytes: 200_000 - 2 * 76_800 });
     const fits = new DicomSource('d', { path: folder, maxPixelBytes: 3 * 76_800 });
