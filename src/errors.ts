@@ -49,6 +49,8 @@ export const ErrorCodes = {
   FRAME_RESULTS_UNKNOWN: 'SONO_FRAME_RESULTS_UNKNOWN',
   FRAME_MESSAGE_INVALID: 'SONO_FRAME_MESSAGE_INVALID',
   FRAME_TOO_LARGE: 'SONO_FRAME_TOO_LARGE',
+  /** a frame (or clip) acquired before the exam it is saved to was started or resumed: another patient's image */
+  FRAME_BEFORE_EXAM: 'SONO_FRAME_BEFORE_EXAM',
   // source control and calibration
   PIPELINE_NOT_RUNNING: 'SONO_PIPELINE_NOT_RUNNING',
   CALIBRATION_INVALID: 'SONO_CALIBRATION_INVALID',
