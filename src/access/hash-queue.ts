@@ -19,6 +19,11 @@
  *   has one lane of its own, asked for by name (forAccount), served in turn and never refused.
  * A refusal is a SonoError SONO_ACCESS_SIGN_IN_BUSY with `retryAfterS` in its details: the time the current
  * backlog takes to clear at the measured hash time.
+ *
+ * A sign-in may bring an AbortSignal (its client's connection closing): aborted while it waits, it leaves the
+ * queue at once, unhashed (a 'dropped' event; SONO_ACCESS_SIGN_IN_BUSY with scope 'gone'), and frees its place.
+ * A hash costs ~0.45 s of a core on the 2-core board and its answer could reach nobody. One already running is
+ * left to finish (scrypt cannot be stopped midway).
  */
 import { ErrorCodes, SonoError } from '../errors.js';
 
@@ -55,11 +60,13 @@ export interface HashQueueLoad {
   /** hashes finished since start */
   done: number;
   refused: number;
+  /** sign-ins that left the queue unhashed because their client went away while they waited */
+  dropped: number;
 }
 
 /** What happens to one hash, in order (tests: who started while whom waited). `client` null: account lane. */
 export interface HashQueueEvent {
-  kind: 'queued' | 'started' | 'refused';
+  kind: 'queued' | 'started' | 'refused' | 'dropped';
   client: string | null;
 }
 
@@ -81,6 +88,7 @@ export class HashQueue {
   #peakPerClient = 0;
   #done = 0;
   #refused = 0;
+  #dropped = 0;
   /** a moving average of one hash's time, for Retry-After */
   #hashMs = 500;
 
@@ -88,9 +96,13 @@ export class HashQueue {
     this.#limits = limits;
   }
 
-  /** A sign-in's hash from `client`: runs when its turn comes; rejects at once with SONO_ACCESS_SIGN_IN_BUSY when over a bound. */
-  forSignIn<T>(client: string, job: () => Promise<T>): Promise<T> {
+  /**
+   * A sign-in's hash from `client`: runs when its turn comes; rejects at once with SONO_ACCESS_SIGN_IN_BUSY when
+   * over a bound. `gone`: aborted when nobody waits for the answer any more (its connection closed): not hashed.
+   */
+  forSignIn<T>(client: string, job: () => Promise<T>, gone?: AbortSignal): Promise<T> {
     const address = typeof client === 'string' && client !== '' ? client : 'unknown';
+    if (gone?.aborted) return Promise.reject(this.#drop(address));
     const lane = laneOf(address);
     const held = this.#held.get(lane) ?? 0;
     const refusal = this.#refusal(address, held);
@@ -102,7 +114,7 @@ export class HashQueue {
     const network = !isDeviceScreen(address);
     if (network) this.#heldNetwork++;
     this.#peakPerClient = Math.max(this.#peakPerClient, held + 1);
-    return this.#enqueue(lane, address, network, job);
+    return this.#enqueue(lane, address, network, job, gone);
   }
 
   /** Account management's hash (creating an account, setting a secret): its own lane, in turn, never refused. */
@@ -111,7 +123,15 @@ export class HashQueue {
   }
 
   load(): HashQueueLoad {
-    return { running: this.#running, held: this.#heldTotal, peak: this.#peak, peakPerClient: this.#peakPerClient, done: this.#done, refused: this.#refused };
+    return {
+      running: this.#running,
+      held: this.#heldTotal,
+      peak: this.#peak,
+      peakPerClient: this.#peakPerClient,
+      done: this.#done,
+      refused: this.#refused,
+      dropped: this.#dropped,
+    };
   }
 
   /** Calls `listener` with every event from now on; returns the function that stops it. */
@@ -124,21 +144,49 @@ export class HashQueue {
     for (const l of this.#listeners) l(e);
   }
 
-  #enqueue<T>(lane: string, client: string | null, network: boolean, job: () => Promise<T>): Promise<T> {
+  /** Counts and tells a sign-in that leaves unhashed, its client gone; the error it rejects with. */
+  #drop(client: string): SonoError {
+    this.#dropped++;
+    this.#tell({ kind: 'dropped', client });
+    return new SonoError(ErrorCodes.ACCESS_SIGN_IN_BUSY, 'The connection closed before the sign-in was checked; sign in again.', { details: { client, scope: 'gone' } });
+  }
+
+  #enqueue<T>(lane: string, client: string | null, network: boolean, job: () => Promise<T>, gone?: AbortSignal): Promise<T> {
     this.#held.set(lane, (this.#held.get(lane) ?? 0) + 1);
     this.#heldTotal++;
     this.#peak = Math.max(this.#peak, this.#heldTotal);
     this.#tell({ kind: 'queued', client });
     return new Promise<T>((resolve, reject) => {
       const waiting = this.#ring.get(lane);
+      // the client went away while this waited: out of the ring, its place freed, no hash
+      const leave = (): void => {
+        const queue = this.#ring.get(lane);
+        const at = queue ? queue.indexOf(start) : -1;
+        if (at < 0) return; // already started: it runs to its end
+        queue!.splice(at, 1);
+        if (queue!.length === 0) this.#ring.delete(lane);
+        this.#release(lane, network);
+        reject(this.#drop(client ?? ACCOUNT_LANE));
+      };
       const start = (): void => {
+        gone?.removeEventListener('abort', leave);
         this.#tell({ kind: 'started', client });
         void this.#start(lane, network, job).then(resolve, reject);
       };
       if (waiting) waiting.push(start);
       else this.#ring.set(lane, [start]);
+      gone?.addEventListener('abort', leave, { once: true });
       this.#next();
     });
+  }
+
+  /** Gives back a place `lane` held (running or waiting). */
+  #release(lane: string, network: boolean): void {
+    this.#heldTotal--;
+    if (network) this.#heldNetwork--;
+    const held = (this.#held.get(lane) ?? 1) - 1;
+    if (held > 0) this.#held.set(lane, held);
+    else this.#held.delete(lane);
   }
 
   #refusal(client: string, held: number): SonoError | undefined {
@@ -183,11 +231,7 @@ export class HashQueue {
       this.#hashMs = 0.8 * this.#hashMs + 0.2 * (performance.now() - began);
       this.#running--;
       this.#done++;
-      this.#heldTotal--;
-      if (network) this.#heldNetwork--;
-      const held = (this.#held.get(lane) ?? 1) - 1;
-      if (held > 0) this.#held.set(lane, held);
-      else this.#held.delete(lane);
+      this.#release(lane, network);
       this.#next();
     }
   }

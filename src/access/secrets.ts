@@ -62,23 +62,23 @@ export class SecretHasher {
    * address signing in (none: the 'unknown' lane, bounded like any address); throws SONO_ACCESS_SIGN_IN_BUSY at
    * once when it is over the queue's bounds.
    */
-  async verify(secret: string, stored: string, client = 'unknown'): Promise<boolean> {
+  async verify(secret: string, stored: string, client = 'unknown', gone?: AbortSignal): Promise<boolean> {
     const [scheme, logN, r, p, salt, key] = stored.split('$');
     if (scheme !== SCHEME || Number(logN) !== SCRYPT_COST.logN || Number(r) !== SCRYPT_COST.r || Number(p) !== SCRYPT_COST.p || !salt || !key) return false;
     const want = Buffer.from(key, 'base64');
-    const got = await this.#derive(secret, Buffer.from(salt, 'base64'), client);
+    const got = await this.#derive(secret, Buffer.from(salt, 'base64'), client, gone);
     return want.length === got.length && timingSafeEqual(want, got);
   }
 
   /** Spends the time a real check would, so an unknown name answers as slowly as a wrong PIN. */
-  async spendEqualTime(secret: string, client = 'unknown'): Promise<void> {
-    await this.#derive(secret, randomBytes(16), client);
+  async spendEqualTime(secret: string, client = 'unknown', gone?: AbortSignal): Promise<void> {
+    await this.#derive(secret, randomBytes(16), client, gone);
   }
 
-  /** A sign-in's hash, in `client`'s lane (bounded). */
-  #derive(secret: string, salt: Buffer, client: string): Promise<Buffer> {
+  /** A sign-in's hash, in `client`'s lane (bounded); not done when `gone` aborts before its turn. */
+  #derive(secret: string, salt: Buffer, client: string, gone?: AbortSignal): Promise<Buffer> {
     const keyed = this.#keyed(secret);
-    return this.queue.forSignIn(client, () => scryptAsync(keyed, salt));
+    return this.queue.forSignIn(client, () => scryptAsync(keyed, salt), gone);
   }
 
   #keyed(secret: string): Buffer {

@@ -12,6 +12,8 @@
  * `client` is always an address (the caller's 'unknown' when it has none), never the account-management lane.
  * An attempt over the queue's bounds is refused at once ('busy': audited, neither counted nor hashed), the same
  * for a known name and an unknown one: the refusal depends only on the address and the queue, never the name.
+ * An attempt whose client went away (`gone` aborted: its connection closed) while its hash waited is not
+ * hashed ('gone': audited as connection closed, neither counted nor a lockout).
  */
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { ErrorCodes, SonoError } from '../errors.js';
@@ -26,7 +28,9 @@ export type SignInResult =
   | { ok: false; reason: 'failed' }
   | { ok: false; reason: 'locked'; retryAfterMs: number }
   /** the hashing queue is full for this address or in all: `message` says what to do */
-  | { ok: false; reason: 'busy'; retryAfterMs: number; message: string };
+  | { ok: false; reason: 'busy'; retryAfterMs: number; message: string }
+  /** the client went away before its hash's turn: not hashed, nobody to answer */
+  | { ok: false; reason: 'gone' };
 
 /** The queue's refusal, when `err` is one. */
 function busyOf(err: unknown): SonoError | undefined {
@@ -51,14 +55,19 @@ export class SignIn {
   /**
    * `at`: when the attempt is made (tests and replays); by default the clock, read at the lock check and again
    * once the hash is known, so that a slow hash on a loaded device does not eat into the wait it earns.
+   * `gone`: aborted once nobody waits for the answer (the client's connection closed).
    */
-  async attempt(name: string, secret: string, client: string, at?: number): Promise<SignInResult> {
+  async attempt(name: string, secret: string, client: string, at?: number, gone?: AbortSignal): Promise<SignInResult> {
     const base = { client, action: 'session.sign-in', target: name } as const;
     try {
-      return await this.#attempt(name, secret, client, base, at);
+      return await this.#attempt(name, secret, client, base, at, gone);
     } catch (err) {
       const busy = busyOf(err);
       if (!busy) throw err;
+      if (busy.details?.scope === 'gone') {
+        this.#audit.record({ ...base, user: null, outcome: 'denied', details: { reason: 'connection closed' } });
+        return { ok: false, reason: 'gone' };
+      }
       const retryAfterMs = Number(busy.details?.retryAfterS ?? 1) * 1000;
       this.#audit.record({ ...base, user: null, outcome: 'denied', details: { reason: 'busy', scope: busy.details?.scope ?? null, retryAfterMs } });
       return { ok: false, reason: 'busy', retryAfterMs, message: busy.message };
@@ -75,11 +84,18 @@ export class SignIn {
     return this.#hasher.queue.observe(listener);
   }
 
-  async #attempt(name: string, secret: string, client: string, base: { client: string; action: 'session.sign-in'; target: string }, at?: number): Promise<SignInResult> {
+  async #attempt(
+    name: string,
+    secret: string,
+    client: string,
+    base: { client: string; action: 'session.sign-in'; target: string },
+    at: number | undefined,
+    gone: AbortSignal | undefined,
+  ): Promise<SignInResult> {
     const now = at ?? Date.now();
     const user = this.#users.find(name);
     if (!user || user.disabled) {
-      await this.#hasher.spendEqualTime(secret, client);
+      await this.#hasher.spendEqualTime(secret, client, gone);
       this.#audit.record({ ...base, outcome: 'failed', details: { reason: user ? 'account disabled' : 'no such user' } });
       return { ok: false, reason: 'failed' };
     }
@@ -93,7 +109,7 @@ export class SignIn {
     this.#inFlight.add(key);
     let ok: boolean;
     try {
-      ok = await this.#hasher.verify(secret, user.secretHash, client);
+      ok = await this.#hasher.verify(secret, user.secretHash, client, gone);
     } finally {
       this.#inFlight.delete(key);
     }

@@ -2,7 +2,8 @@
  * The sign-in hashing queue's rules (src/access/hash-queue.ts), with jobs the test finishes one by one (no
  * hashing, no timing): lanes served in turn, the device's own screen never refused for the network's backlog,
  * a tablet with nothing waiting served past `total` up to `hardCap`, a sign-in with no address bounded like any
- * other, account management in a lane of its own asked for by name.
+ * other, account management in a lane of its own asked for by name, a sign-in whose client went away while it
+ * waited leaves unhashed and frees its place.
  */
 import { describe, expect, it } from 'vitest';
 import { HashQueue, type HashQueueEvent, type HashQueueLimits } from '../../src/access/hash-queue.js';
@@ -89,5 +90,42 @@ describe('the hashing queue', () => {
     for (let i = 0; i < 40; i++) void q.forAccount(() => new Promise(() => undefined));
     expect(q.load()).toMatchObject({ held: LIMITS.perClient + 40, refused: 2 });
     expect(events.filter((e) => e.kind === 'queued' && e.client === null)).toHaveLength(40);
+  });
+
+  it('drops a waiting sign-in whose client went away (no job run, its place freed); one already running runs to its end', async () => {
+    const q = new HashQueue({ ...LIMITS, concurrent: 1 });
+    const events: HashQueueEvent[] = [];
+    q.observe((e) => events.push(e));
+    const ran: string[] = [];
+    const finish: Array<() => void> = [];
+    const job = (name: string) => (): Promise<string> => {
+      ran.push(name);
+      return new Promise<string>((resolve) => finish.push(() => resolve(name)));
+    };
+    const [a, b, c] = [new AbortController(), new AbortController(), new AbortController()];
+    const running = q.forSignIn('10.0.0.9', job('running'), a.signal);
+    const waiting = q.forSignIn('10.0.0.9', job('waiting'), b.signal);
+    const third = q.forSignIn('10.0.0.9', job('third'), c.signal);
+    expect(await refusal(q.forSignIn('10.0.0.9', job('fourth')))).toBe('SONO_ACCESS_SIGN_IN_BUSY address'); // its 3 places taken
+    a.abort(); // running already: not dropped
+    b.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'SONO_ACCESS_SIGN_IN_BUSY', details: { scope: 'gone' } });
+    expect(q.load()).toMatchObject({ held: 2, dropped: 1 });
+    const fifth = q.forSignIn('10.0.0.9', job('fifth')); // the freed place is taken again
+    finish.shift()!();
+    expect(await running).toBe('running');
+    c.abort(); // 'third' started when 'running' ended: it runs on
+    await Promise.resolve();
+    finish.shift()!();
+    expect(await third).toBe('third');
+    finish.shift()!();
+    expect(await fifth).toBe('fifth');
+    expect(ran).toEqual(['running', 'third', 'fifth']);
+    expect(events.filter((e) => e.kind === 'dropped')).toEqual([{ kind: 'dropped', client: '10.0.0.9' }]);
+    expect(q.load()).toMatchObject({ held: 0, running: 0, done: 3, dropped: 1 });
+    const late = new AbortController();
+    late.abort();
+    await expect(q.forSignIn('10.0.0.9', job('never'), late.signal)).rejects.toMatchObject({ details: { scope: 'gone' } }); // gone before it came
+    expect(ran).not.toContain('never');
   });
 });

@@ -29,3 +29,21 @@ export function clientGone(req: FastifyRequest): boolean {
   const socket = req.raw.socket as { destroyed?: boolean; remoteAddress?: string } | undefined;
   return socket === undefined || socket.destroyed === true || !socket.remoteAddress;
 }
+
+/**
+ * Runs `attempt` with a signal that aborts once the request's connection closes (the client gave up, or reset
+ * it): a sign-in still waiting in the hash queue then leaves it unhashed (src/access/hash-queue.ts). The
+ * listener is removed when `attempt` ends, so a kept-alive connection does not collect them.
+ */
+export async function whileConnected<T>(req: FastifyRequest, attempt: (gone: AbortSignal) => Promise<T>): Promise<T> {
+  const gone = new AbortController();
+  const socket = req.raw.socket as { once?(event: 'close', f: () => void): unknown; off?(event: 'close', f: () => void): unknown } | undefined;
+  const abort = (): void => gone.abort();
+  socket?.once?.('close', abort);
+  if (clientGone(req)) abort();
+  try {
+    return await attempt(gone.signal);
+  } finally {
+    socket?.off?.('close', abort);
+  }
+}

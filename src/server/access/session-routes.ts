@@ -17,7 +17,7 @@ import { secretKindOf } from '../../access/roles.js';
 import type { User } from '../../access/users.js';
 import { ErrorCodes, SonoError } from '../../errors.js';
 import { SessionDto, SessionUsersDto } from '../../protocol/rest/access.js';
-import { captureClients, clientGone, clientOf } from './client.js';
+import { captureClients, clientGone, clientOf, whileConnected } from './client.js';
 import { refuse } from './refuse.js';
 import { sendAccessError } from './schemas.js';
 
@@ -60,8 +60,9 @@ export function sessionRoutes(app: FastifyInstance, o: SessionRouteOptions): voi
         services.audit.record({ client, action: 'session.sign-in', target: user, outcome: 'denied', details: { reason: 'connection closed' } });
         return refuse(reply, 503, ErrorCodes.ACCESS_SIGN_IN_BUSY, 'The connection closed before the sign-in was checked; sign in again.');
       }
-      const result = await services.signIn.attempt(user, secret, client);
+      const result = await whileConnected(req, (gone) => services.signIn.attempt(user, secret, client, undefined, gone));
       if (!result.ok) {
+        if (result.reason === 'gone') return refuse(reply, 503, ErrorCodes.ACCESS_SIGN_IN_BUSY, 'The connection closed before the sign-in was checked; sign in again.');
         if (result.reason === 'busy') {
           void reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
           return refuse(reply, 503, ErrorCodes.ACCESS_SIGN_IN_BUSY, result.message);
