@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ImagingRegion } from '../../capture/frame.js';
+import type { FrameSource } from '../../capture/source.js';
 import { RegionStore } from '../../capture/region-store.js';
 import { GRABBER_DRIVERS, type RegionShape, boundsOf, spacingOfScale } from '../../capture/region.js';
 import { identityOfSource } from '../../capture/source-identity.js';
@@ -20,15 +21,32 @@ export function auditIfWired(req: FastifyRequest, action: string, target: string
   if (req.server.hasDecorator('access')) auditRequest(req, action, target, 'ok', details);
 }
 
+/** How long a region sent right after a source switch waits for the new source's first frame (as a calibration does). */
+export const REGION_FIRST_FRAME_WAIT_MS = 3000;
+
 const sourceRegion: FastifyPluginAsync = async (app) => {
   const tags = ['system'];
   const store = app.sono.regions ?? new RegionStore(join(app.sono.dataDir, 'region.json'));
-  // the newest frame's size and region, to say whether the source itself declares one
-  let last: { width: number; height: number; region: ImagingRegion } | undefined;
+  // the newest frame's size and region, to say whether the source itself declares one, and whose it is: the
+  // pipeline publishes only the current source's frames, so the source current at publication sent it
+  let last: { width: number; height: number; region: ImagingRegion; source: FrameSource | undefined } | undefined;
   const off = app.sono.bus.on('frame', (f) => {
-    last = { width: f.width, height: f.height, region: f.region };
+    last = { width: f.width, height: f.height, region: f.region, source: app.sono.pipeline?.source };
   });
   app.addHook('onClose', async () => off());
+  /** The newest frame when `src` sent it (not the previous source's, before `src` sent any). */
+  const lastOf = (src: FrameSource | undefined): typeof last => (src && last?.source === src ? last : undefined);
+  /** Resolves on the first frame of `src` on the bus, or after `ms`. */
+  const frameOf = (src: FrameSource, ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const stop = app.sono.bus.on('frame', () => lastOf(src) && done());
+    });
 
   const state = (): RegionStateDto => {
     const src = app.sono.pipeline.source;
@@ -54,13 +72,14 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
         notApplied: null,
       };
     }
-    const r = last?.region;
-    const whole = !r || (r.x === 0 && r.y === 0 && r.width === last?.width && r.height === last.height);
+    const mine = lastOf(src);
+    const r = mine?.region;
+    const whole = !r || (r.x === 0 && r.y === 0 && r.width === mine?.width && r.height === mine.height);
     const origin = r?.origin === 'source' || (r && r.origin === undefined && !whole) ? 'source' : src && GRABBER_DRIVERS.has(src.driver) ? 'unset' : 'unknown';
     return {
       origin,
       region: origin === 'source' && r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null,
-      frame: last ? { width: last.width, height: last.height } : null,
+      frame: mine ? { width: mine.width, height: mine.height } : null,
       pixelSpacing: null,
       setBy: null,
       savedAt: null,
@@ -97,9 +116,19 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
     async (req) => {
       const p = app.sono.pipeline;
       const src = p.source;
-      const frame = p.lastFrameSize();
-      if (!src || !frame) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, "No source is delivering frames; set the region once the scanner's picture is live");
+      if (!src) throw new SonoError(ErrorCodes.PIPELINE_NOT_RUNNING, "No source is delivering frames; set the region once the scanner's picture is live");
       const { key } = identityOfSource(src);
+      // a region is drawn on this source's picture and holds for frames of its size: right after a switch the new
+      // source's first frame is waited for, not the previous source's size taken; none within 3 s is refused
+      if (!('clear' in req.body) && !lastOf(src)) await frameOf(src, REGION_FIRST_FRAME_WAIT_MS);
+      const seen = lastOf(src);
+      const frame = seen ? { width: seen.width, height: seen.height } : { width: 0, height: 0 }; // clearing needs no frame
+      if (!seen && !('clear' in req.body))
+        throw new SonoError(
+          ErrorCodes.REGION_INVALID,
+          `No frame has arrived from ${key} within ${REGION_FIRST_FRAME_WAIT_MS / 1000} s: a region is drawn on this source's live picture and holds for frames of its size. Wait for the live picture, then set the region again`,
+          { details: { reason: 'no-frame', waitedMs: REGION_FIRST_FRAME_WAIT_MS } },
+        );
       const legacy = store.legacy(src) ? RegionStore.keyOf(src) : undefined;
       const body = req.body;
       const shape: RegionShape | undefined = 'rect' in body ? { rect: body.rect } : 'fan' in body ? { fan: body.fan } : undefined;
