@@ -37,6 +37,10 @@ export const CSV_COLUMNS = [
   'caliper_n',
   /** x y pairs in frame pixels (canvas corner convention), `;` between points: "100.5 80;160.5 160" */
   'caliper_points',
+  /** the value of record: the latest adjudication's, else the first decision's (final_value); second_read_open: a disagreement not yet adjudicated */
+  'record_value',
+  'record_text',
+  'second_read_open',
 ] as const;
 
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], unknown>>;
@@ -81,6 +85,9 @@ function measurementCells(m: QaMeasurement): Row {
     second_text: m.secondRead?.text,
     adjudicated_value: m.adjudicated?.value,
     adjudicated_text: m.adjudicated?.text,
+    record_value: m.record?.value,
+    record_text: m.record?.text,
+    second_read_open: m.record?.flagged,
   };
 }
 

@@ -1,9 +1,10 @@
 /**
  * One capture → one manifest entry and its pixels to write: keyed ids instead of record ids and names, the
  * frame cleaned like the PACS copy (outside the imaging region zeroed), the AI's output beside every
- * clinician's value (first decision, second reading, adjudication). Pure: the OCR and the files come later.
+ * clinician's value (first decision, second reading, adjudication) and the value of record. Pure: the OCR and the files come later.
  */
 import type { MeasurementReadings } from '../records/second-read.js';
+import { firstDecision } from '../records/value-of-record.js';
 import type { Capture, Exam } from '../records/types.js';
 import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import { cleanPixels, dateShiftDays, keyedId, pseudonym, readerId } from '../sync/deidentify.js';
@@ -86,10 +87,13 @@ export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, read
   const task = TASK_OF_EXAM[exam.examType];
   type Stored = { modelId?: string; modelVersion?: string; provider?: string; result?: { task?: string; ellipse?: unknown; lesion?: { outline?: unknown } } };
   const mine = (capture.results as Stored[]).find((r) => r.result?.task === task);
-  const outlines = outlinesOf(exam.examType, capture, mine?.result);
+  // `final` and the final outline are each measurement's first decision (what was signed); `record` its value of record
+  const decided = { ...capture, measurements: capture.measurements.map(firstDecision) };
+  const outlines = outlinesOf(exam.examType, decided, mine?.result);
   const byMeasurement = new Map(readings.map((r) => [r.measurementId, r]));
-  const measurements = capture.measurements.map((m): QaMeasurement => {
-    const r = byMeasurement.get(m.id);
+  const measurements = capture.measurements.map((rec): QaMeasurement => {
+    const r = byMeasurement.get(rec.id);
+    const m = firstDecision(rec);
     return {
       kind: m.kind,
       unit: m.unit,
@@ -98,6 +102,7 @@ export function prepareItem(exam: Exam, capture: Capture, px: CaptureImage, read
       final: m.state === 'unverified' ? null : { value: m.finalValue, text: m.finalText, geometry: finalGeometry(m), by: reader(m.decidedBy) },
       secondRead: r?.second ? { agree: r.second.agree, value: r.second.value, text: r.second.text, by: reader(r.second.by)! } : null,
       adjudicated: r?.adjudicated ? { value: r.adjudicated.value, text: r.adjudicated.text, by: reader(r.adjudicated.by)! } : null,
+      record: rec.state === 'unverified' ? null : { value: rec.finalValue, text: rec.finalText, flagged: rec.secondRead?.flagged ?? false },
     };
   });
   const { width: w, height: h } = px;

@@ -49,6 +49,11 @@ export interface QaMeasurement {
   final: { value: number | null; text: string | null; geometry: unknown; by: string | null } | null;
   secondRead: (QaReading & { agree: boolean }) | null;
   adjudicated: QaReading | null;
+  /**
+   * The value of record (src/records/value-of-record.ts): the latest adjudication's, else the first decision's;
+   * `flagged`: the latest second reading disagrees and nobody adjudicated it yet. null: undecided.
+   */
+  record: { value: number | null; text: string | null; flagged: boolean } | null;
 }
 
 /** One of the clinician's own calipers on the frame (calipers.ts): a distance's two ends or an area's corners. */

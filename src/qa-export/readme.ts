@@ -4,8 +4,8 @@ export const README_TEXT = `sonoedge QA / retraining export
 manifest.json   the export (time, filters, counts) and one entry per image: ids, exam type, shifted exam date,
                 dating GA, pixel size (mm), imaging region, model id/version/provider, the model's output as
                 stored, the final outline (source: confirmed | clinician | value-only | undecided), the file
-                names, per measurement the AI value beside the clinician's decision, second reading and
-                adjudication, and "calipers": the clinician's own distances and areas on the frame (kind,
+                names, per measurement the AI value beside the clinician's decision, second reading,
+                adjudication and value of record ("record"), and "calipers": the clinician's own distances and areas on the frame (kind,
                 n, points, value, unit, by). "calipers" is [] when the clinician measured nothing on the frame.
 Coordinates     all in frame pixels (the image has the frame's size), in one of two conventions:
                 corner: 0,0 is the top-left corner of the top-left pixel, pixel i, j has its centre at
@@ -19,6 +19,9 @@ Coordinates     all in frame pixels (the image has the frame's size), in one of 
 manifest.csv    one row per measurement with the same facts (HC18-style: image, pixel size, values), then one
                 row per caliper: kind caliper-distance or caliper-area, its value in final_value and unit,
                 who in final_by, its number in caliper_n, its points in caliper_points ("x y;x y;...").
+                final_* is the first decision as signed; record_value / record_text the value of record (the
+                latest adjudication's, else the first decision's), second_read_open "yes" while a second
+                reading disagrees and nobody adjudicated it (the record then keeps the last settled value).
 Decisions       a head measurement (HC, BPD, OFD) corrected with final = AI value: the outline was moved or
                 turned, not resized (its final.geometry is the clinician's ellipse).
 withheld.json   images kept on the device: no imaging region set (SONO_REGION_NOT_SET), text read by the OCR

@@ -1,5 +1,6 @@
 /** The exams and measurements tables' rows as the records' types (the one place that maps columns to fields). */
 import type { Exam, Measurement, MeasurementState, Patient } from './types.js';
+import { withValueOfRecord } from './value-of-record.js';
 
 export interface ExamRow {
   id: string;
@@ -43,7 +44,16 @@ export function examOf(r: ExamRow): Omit<Exam, 'captures'> {
   };
 }
 
+/**
+ * A measurements row as a Measurement. A row read through value-of-record.ts MEASUREMENT_ROWS (every exam read)
+ * carries its second reading and adjudication: the fields are then its value of record, the first decision
+ * in `secondRead.first`; a plain `SELECT * FROM measurements` row (a decision's answer) has none to carry.
+ */
 export function measurementOf(m: Record<string, unknown>): Measurement {
+  return withValueOfRecord(firstOf(m), m);
+}
+
+function firstOf(m: Record<string, unknown>): Measurement {
   return {
     id: m.id as string,
     captureId: m.capture_id as string,

@@ -4,9 +4,10 @@ import { checkFrame, checkSpacing } from './checks.js';
 import type { Db } from './database.js';
 import { measurementRows } from './measurement-rows.js';
 import { type ExamRow, examOf, measurementOf } from './exam-rows.js';
+import { MEASUREMENT_ROWS } from './value-of-record.js';
 import { checkNewExam } from './new-exam-checks.js';
 import { checkSamePatient } from './patient-identity.js';
-import { localDate } from './patient-records.js';
+import { type VisitExam, hcVisitsOf } from './hc-visits.js';
 import type { CaptureInput } from './capture-input.js';
 import { type DecisionInput, storeDecision, storedReplay, voided } from './measurement-decision.js';
 import { type CheckedMeasure, checkManualMeasures, insertManualMeasures, manualMeasuresOf, missingManualMeasures } from './manual-measures.js';
@@ -87,7 +88,8 @@ export class ExamStore {
   }
 
   #capture(c: Record<string, unknown>): Capture {
-    const ms = this.db.prepare('SELECT * FROM measurements WHERE capture_id = ? ORDER BY rowid').all(c.id) as Array<Record<string, unknown>>;
+    // each with its value of record (value-of-record.ts): an adjudicated value, never the one it overruled
+    const ms = this.db.prepare(`${MEASUREMENT_ROWS} WHERE m.capture_id = ? ORDER BY m.rowid`).all(c.id) as Array<Record<string, unknown>>;
     return {
       id: c.id as string,
       examId: c.exam_id as string,
@@ -237,24 +239,19 @@ export class ExamStore {
   }
 
   /**
-   * The patient's visits with a dating GA and an HC (the clinician's value when decided, else the AI's),
-   * oldest first: the input of the growth assessment. Anonymous exams have only themselves.
+   * The patient's visits with a dating GA and an HC, oldest first: the input of the growth assessment. The HC
+   * each visit takes is hc-visits.ts's (the growth chart's), the AI's where none was decided. Anonymous exams have only themselves.
    */
   hcVisits(examId: string): Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> {
-    const exam = this.getExam(examId);
-    const rows = (exam.patient?.id ? this.db.prepare('SELECT id FROM exams WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at').all(exam.patient.id) : [{ id: examId }]) as Array<{
-      id: string;
-    }>;
-    const out: Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> = [];
-    for (const { id } of rows) {
-      const e = this.getExam(id);
-      const hc = e.captures.flatMap((c) => c.measurements).filter((m) => m.kind === 'hc');
-      const decided = hc.filter((m) => m.state !== 'unverified');
-      const pick = (decided.length ? decided : hc).at(-1);
-      const v = pick ? (pick.finalValue ?? pick.aiValue) : null;
-      if (e.datingGaWeeks !== null && v !== null) out.push({ examId: id, date: localDate(e.createdAt), gaWeeks: e.datingGaWeeks, hcMm: v });
-    }
-    return out;
+    const exam = examOf(this.#examRow(examId));
+    const q = 'SELECT id, created_at, dating_ga_weeks FROM exams';
+    const rows = (
+      exam.patient?.id ? this.db.prepare(`${q} WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at`).all(exam.patient.id) : [this.db.prepare(`${q} WHERE id = ?`).get(examId)]
+    ) as VisitExam[];
+    return hcVisitsOf(this.db, rows).flatMap((v) => {
+      const hcMm = v.hcMm ?? v.aiHcMm;
+      return v.gaWeeks !== null && hcMm !== null ? [{ examId: v.examId, date: v.date, gaWeeks: v.gaWeeks, hcMm }] : [];
+    });
   }
 
   /**

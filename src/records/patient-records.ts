@@ -5,6 +5,9 @@
  */
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from './database.js';
+import { type HcVisit, type VisitExam, hcVisitsOf } from './hc-visits.js';
+
+export { type HcVisit, localDate } from './hc-visits.js';
 
 export interface PatientSummary {
   id: string;
@@ -13,31 +16,6 @@ export interface PatientSummary {
   sex: string | null;
   examCount: number;
   lastExamAt: string;
-}
-
-export interface HcVisit {
-  examId: string;
-  date: string;
-  gaWeeks: number | null;
-  /** the clinician's HC (confirmed or corrected); null when none was decided */
-  hcMm: number | null;
-  aiHcMm: number | null;
-  state: 'confirmed' | 'corrected' | 'unverified' | 'none';
-  captureId: string | null;
-  measurementId: string | null;
-  decidedBy: string | null;
-}
-
-/**
- * The calendar day (YYYY-MM-DD) of an instant where the device is: the clinic's day, not UTC's. A scan at
- * 00:30 in a UTC+3 clinic is stored as 21:30 UTC the day before; its visit is the clinic's day. The daemon
- * knows its time zone as every other date it prints does (the report's, src/report/i18n.ts): the process's
- * own (TZ, else the system's), or `timeZone` (IANA) when given.
- */
-export function localDate(iso: string, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(timeZone ? { timeZone } : {}) }).formatToParts(new Date(iso));
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /** LIKE pattern of a typed search: its wildcards taken literally, spaces matching the ^ between name parts. */
@@ -78,36 +56,9 @@ export class PatientRecords {
     return row;
   }
 
-  /**
-   * Every visit of the patient, oldest first, with the HC each point comes from: the newest decided HC of
-   * the exam (the capture the clinician confirmed or corrected, whatever was captured after it); an exam
-   * whose HCs are all unverified shows the AI's newest, said so, and is not plotted. A visit's date is the
-   * clinic's calendar day of the exam (localDate), not the UTC one.
-   */
+  /** Every visit of the patient, oldest first, with the HC each point comes from (hc-visits.ts); an exam whose HCs are all unverified is not plotted. */
   hcVisits(patientId: string): HcVisit[] {
-    const exams = this.db.prepare('SELECT id, created_at, dating_ga_weeks FROM exams WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at').all(patientId) as Array<{
-      id: string;
-      created_at: string;
-      dating_ga_weeks: number | null;
-    }>;
-    const hcOf = this.db.prepare(
-      `SELECT m.id, m.capture_id, m.state, m.ai_value, m.final_value, m.decided_by FROM measurements m JOIN captures c ON c.id = m.capture_id
-       WHERE c.exam_id = ? AND m.kind = 'hc' ORDER BY (m.state != 'unverified') DESC, COALESCE(m.decided_at, '') DESC, c.created_at DESC LIMIT 1`,
-    );
-    return exams.map((e) => {
-      const m = hcOf.get(e.id) as { id: string; capture_id: string; state: HcVisit['state']; ai_value: number | null; final_value: number | null; decided_by: string | null } | undefined;
-      const decided = m !== undefined && m.state !== 'unverified';
-      return {
-        examId: e.id,
-        date: localDate(e.created_at, this.timeZone),
-        gaWeeks: e.dating_ga_weeks,
-        hcMm: decided ? m.final_value : null,
-        aiHcMm: m?.ai_value ?? null,
-        state: m?.state ?? 'none',
-        captureId: m?.capture_id ?? null,
-        measurementId: m?.id ?? null,
-        decidedBy: m?.decided_by ?? null,
-      };
-    });
+    const exams = this.db.prepare('SELECT id, created_at, dating_ga_weeks FROM exams WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at').all(patientId) as VisitExam[];
+    return hcVisitsOf(this.db, exams, this.timeZone);
   }
 }

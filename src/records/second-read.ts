@@ -1,13 +1,16 @@
 /**
  * Second reading of a signed report: a second clinician (neither a signer nor the first reader) agrees or disagrees with each
  * measurement; a disagreement stays flagged until one of the two adjudicates it. The first (decided), second
- * and adjudicated values are all kept (append-only tables, migration 23) and exported (readings()).
+ * and adjudicated values are all kept (append-only tables, migration 23) and exported (readings()). Which
+ * value the record holds then (the exam, report, SR, growth) is value-of-record.ts's rule.
  */
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from './database.js';
 import { ExamStore } from './exam-store.js';
 import type { SendRevision } from './late-decision.js';
 import { SignatureStore } from './signatures.js';
+import type { Measurement } from './types.js';
+import { disagreementOpen } from './value-of-record.js';
 
 export interface Reading {
   value: number | null;
@@ -47,6 +50,11 @@ function show(r: Pick<Reading, 'value' | 'text'>, unit: string): string {
 /** The amended revision's comment for one adjudicated measurement (roles, never names: names in text would leave the device). */
 export function readingNote(r: MeasurementReadings): string {
   return `Second reading of ${r.kind}: first reader ${show(r.first, r.unit)}, second reader ${show(r.second!, r.unit)}, adjudicated ${show(r.adjudicated!, r.unit)}.`;
+}
+
+/** The amended revision's comment for a measurement whose latest second reading nobody adjudicated yet: the report keeps its value of record. */
+export function openNote(m: Measurement): string {
+  return `Second reading of ${m.kind}: second reader ${show(m.secondRead!.second, m.unit)} disagrees with the value reported (${show({ value: m.finalValue, text: m.finalText }, m.unit)}), not yet adjudicated.`;
 }
 
 /** Where no report service runs: the amended revision is still recorded, with no SR built. */
@@ -107,7 +115,8 @@ export class SecondReadStore {
   /**
    * Resolves a flagged disagreement; only the signer or the second reader may. In the same immediate
    * transaction (as a decision after closing, late-decision.ts) the amended report revision is recorded and
-   * `send` builds and queues it, its comments carrying every adjudicated measurement of the exam: if queuing
+   * `send` builds and queues it: its measurements carry each value of record (this adjudication's included),
+   * its comments every adjudicated measurement of the exam and every disagreement still open: if queuing
    * fails (a full disk), neither the adjudication nor the revision is kept, so the disagreement stays open and
    * the request can be sent again.
    */
@@ -132,10 +141,15 @@ export class SecondReadStore {
             'INSERT INTO adjudications (measurement_id, exam_id, by_user, value, text, note, at, second_read_id) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT max(id) FROM second_reads WHERE measurement_id = ?))',
           )
           .run(measurementId, m.exam_id, a.by, a.value ?? null, a.text ?? null, a.note ?? null, at.toISOString(), measurementId);
-        const notes = this.readings(m.exam_id)
-          .filter((x) => x.adjudicated)
-          .map(readingNote);
-        this.#signatures.addRevision(m.exam_id, { kind: 'amendment', by: a.by, at }, (revision) => send(this.#exams.getExam(m.exam_id), revision, at, notes));
+        // the exam as the amended report carries it: each measurement's value of record, this adjudication's included
+        const exam = this.#exams.getExam(m.exam_id);
+        const notes = [
+          ...this.readings(m.exam_id)
+            .filter((x) => x.adjudicated)
+            .map(readingNote),
+          ...exam.captures.flatMap((c) => c.measurements.filter((x) => x.secondRead?.flagged)).map(openNote),
+        ];
+        this.#signatures.addRevision(m.exam_id, { kind: 'amendment', by: a.by, at }, (revision) => send(exam, revision, at, notes));
         return this.#readingsOf(m);
       })
       .immediate();
@@ -155,7 +169,7 @@ export class SecondReadStore {
       first: { value: m.final_value, text: m.final_text, by: m.decided_by ?? '', at: m.decided_at ?? '' },
       second,
       adjudicated,
-      flagged: second !== null && !second.agree && adjudicated === null,
+      flagged: disagreementOpen(s ? { agree: s.agree === 1, id: s.id } : null, a?.second_read_id),
     };
   }
 

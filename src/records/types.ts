@@ -50,6 +50,30 @@ export interface Measurement {
   provider: string | null;
   decidedBy: string | null;
   decidedAt: string | null;
+  /** present once a signed measurement was second-read (src/records/value-of-record.ts); the fields above are then its value of record */
+  secondRead?: SecondReadState | undefined;
+}
+
+/** One clinician's reading of a signed value: a second reading or an adjudication. */
+export interface ReadingRecord {
+  value: number | null;
+  text: string | null;
+  by: string;
+  at: string;
+}
+
+/**
+ * A second-read measurement as the record holds it: the first decision as it was signed, the latest second
+ * reading, the latest adjudication (the value of record when there is one) and whether the latest second
+ * reading disagrees with nobody adjudicating it yet.
+ */
+export interface SecondReadState {
+  first: { state: MeasurementState; value: number | null; text: string | null; geometry: unknown; by: string | null; at: string | null };
+  second: ReadingRecord & { agree: boolean };
+  /** the latest adjudication, whichever second reading it answered */
+  adjudicated: ReadingRecord | null;
+  /** the latest second reading disagrees and no adjudication answers it: the value of record is the last settled one */
+  flagged: boolean;
 }
 
 /** A distance or area the clinician measured on the frame (issue 18): its points in frame pixels, its value recomputed by the daemon. */

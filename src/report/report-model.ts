@@ -1,6 +1,7 @@
 /**
  * What the printed report says, as lines of text: built from the exam record alone (pure), so the PDF
- * renderer only lays it out. A value the clinician did not review is said to be unverified in words.
+ * renderer only lays it out. A value the clinician did not review is said to be unverified in words. Each value
+ * is the record's (an adjudicated one after a second reading, src/records/value-of-record.ts), said so.
  */
 import type { Flag } from '../analysis/flags.js';
 import { hasEllipse, outlineMovedValueKept } from '../protocol/outline-moved.js';
@@ -66,6 +67,21 @@ function shown(m: Measurement, which: 'ai' | 'final', t: ReportText): string {
   return v === null ? t.t('notUsed') : t.value(v, m.unit);
 }
 
+/**
+ * What the decision column adds for a second-read value (src/records/value-of-record.ts): the adjudication that
+ * replaced the first reading, and a disagreement nobody adjudicated yet (the value shown is then the last settled one).
+ */
+function secondReadText(m: Measurement, t: ReportText): string {
+  const r = m.secondRead;
+  if (!r) return '';
+  const of = (x: { value: number | null; text: string | null }): string => shown({ ...m, finalValue: x.value, finalText: x.text }, 'final', t);
+  const sep = t.lang === 'fr' ? ' ; ' : '; ';
+  const parts: string[] = [];
+  if (r.adjudicated && (m.finalValue !== r.first.value || m.finalText !== r.first.text)) parts.push(`${t.t('adjudicated')}${sep}${t.t('firstReading')} ${of(r.first)}`);
+  if (r.flagged) parts.push(`${t.t('secondReadOpen')} ${of(r.second)}, ${t.t('awaitingAdjudication')}`);
+  return parts.length > 0 ? ` (${parts.join(sep)})` : '';
+}
+
 /** A distance or area the clinician measured: no AI value, the clinician's number, who measured it. */
 function manualRow(m: ManualMeasure, t: ReportText): ReportRow {
   const distance = m.kind === 'distance';
@@ -111,7 +127,8 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
         ai: shown(m, 'ai', t),
         final: m.state === 'unverified' ? t.t('notUsed') : shown(m, 'final', t),
         // a head value corrected to the AI's own value: the clinician moved or turned the outline (outline-moved.ts)
-        decision: t.state(m.state, m.decidedBy) + (outlineMovedValueKept(m.kind, m.state, m.aiValue, m.finalValue, hasEllipse(m.finalGeometry)) ? ` (${t.t('outlineMoved')})` : ''),
+        decision:
+          t.state(m.state, m.decidedBy) + (outlineMovedValueKept(m.kind, m.state, m.aiValue, m.finalValue, hasEllipse(m.finalGeometry)) ? ` (${t.t('outlineMoved')})` : '') + secondReadText(m, t),
         unverified: m.state === 'unverified',
       })),
       ...(c.clinicianMeasurements ?? []).map((m) => manualRow(m, t)),

@@ -209,7 +209,7 @@ describe('sonoedge qa-export', async () => {
       'item', 'exam', 'patient', 'exam_type', 'exam_date', 'dating_ga_weeks', 'image', 'mask_ai', 'mask_final', 'final_outline',
       'pixel_size_x_mm', 'pixel_size_y_mm', 'model_id', 'model_version', 'kind', 'unit', 'state', 'ai_value', 'ai_text',
       'final_value', 'final_text', 'final_by', 'second_agree', 'second_value', 'second_text', 'adjudicated_value', 'adjudicated_text',
-      'caliper_n', 'caliper_points',
+      'caliper_n', 'caliper_points', 'record_value', 'record_text', 'second_read_open',
     ]);
     const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
     for (const r of rows) expect(Object.keys(r).length).toBe(head.length);
@@ -223,10 +223,11 @@ describe('sonoedge qa-export', async () => {
     expect(calipers.every((r) => r.image === signed.files.image && r.pixel_size_x_mm === '0.3' && r.exam_date === signed.examDate)).toBe(true);
     expect(rows.filter((r) => !r.kind!.startsWith('caliper-')).every((r) => r.caliper_n === '' && r.caliper_points === '')).toBe(true);
     const hcRows = rows.filter((r) => r.kind === 'hc');
-    expect(hcRows.map((r) => [r.ai_value, r.final_value, r.second_value, r.adjudicated_value]).sort()).toEqual([
-      ['175.2', '175.2', '181', '179.5'],
-      ['175.2', '178.4', '', ''],
-      ['175.2', '66.1', '', ''],
+    // final_value stays the signed first decision; the value of record is the adjudicated one
+    expect(hcRows.map((r) => [r.ai_value, r.final_value, r.second_value, r.adjudicated_value, r.record_value, r.second_read_open]).sort()).toEqual([
+      ['175.2', '175.2', '181', '179.5', '179.5', 'no'],
+      ['175.2', '178.4', '', '', '178.4', 'no'],
+      ['175.2', '66.1', '', '', '66.1', 'no'],
     ]);
     expect(hcRows.every((r) => r.pixel_size_x_mm === '0.3' && r.model_version === '1.2.0')).toBe(true);
   });

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../src/records/database.js';
 import { ExamStore } from '../../src/records/exam-store.js';
 import { checkNewExam } from '../../src/records/new-exam-checks.js';
@@ -122,5 +122,23 @@ describe('exam store: patients, voiding, growth visits (real encrypted SQLite)',
     ]);
     expect(visits[0]!.captureId).toBe(a.id);
     expect(visits[2]!.aiHcMm).toBe(240);
+  });
+
+  it("the exam's growth (and its report) and the patient's chart take the same HC: the one decided last, whichever capture it is on", () => {
+    const exam = store.createExam({ patient: { name: 'GROW^TWO', id: 'GROW-2' }, datingGaWeeks: 20 });
+    const a = hcCapture(store, exam.id, 1, 172);
+    const b = hcCapture(store, exam.id, 2, 199);
+    const hcOf = (c: typeof a) => c.measurements.find((m) => m.kind === 'hc')!.id;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-06-01T10:00:00.000Z'));
+      store.decide(hcOf(b), { decision: 'confirmed', by: 'dr-a' });
+      vi.setSystemTime(new Date('2026-06-01T10:05:00.000Z'));
+      store.decide(hcOf(a), { decision: 'confirmed', by: 'dr-a' }); // the earlier capture, decided last
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(patients.hcVisits('GROW-2').map((v) => [v.hcMm, v.captureId])).toEqual([[172, a.id]]);
+    expect(store.hcVisits(exam.id).map((v) => v.hcMm)).toEqual([172]);
   });
 });

@@ -52,6 +52,24 @@ export const EllipseGeometryDto = T.Object(
 export const GeometryDto = T.Union([SegmentDto, OutlineDto, EllipseGeometryDto]);
 export type GeometryDto = Static<typeof GeometryDto>;
 
+const ReadingDto = T.Object({ value: Nullable(T.Number()), text: Nullable(T.String()), by: T.String(), at: T.String() });
+const SecondReadDto = T.Object(
+  {
+    first: T.Object({
+      state: T.Union([T.Literal('unverified'), T.Literal('confirmed'), T.Literal('corrected')]),
+      value: Nullable(T.Number()),
+      text: Nullable(T.String()),
+      geometry: Nullable(GeometryDto),
+      by: Nullable(T.String()),
+      at: Nullable(T.String()),
+    }),
+    second: T.Composite([ReadingDto, T.Object({ agree: T.Boolean() })]),
+    adjudicated: Nullable(ReadingDto),
+    flagged: T.Boolean({ description: 'The latest second reading disagrees and nobody adjudicated it yet: the values above are the last settled ones' }),
+  },
+  { description: 'A signed value second-read: the values above are its value of record (the latest adjudication, else the first decision as signed, kept here)' },
+);
+
 export const MeasurementDto = T.Object({
   id: T.String(),
   captureId: T.String(),
@@ -69,6 +87,7 @@ export const MeasurementDto = T.Object({
   provider: Nullable(T.String()),
   decidedBy: Nullable(T.String()),
   decidedAt: Nullable(T.String()),
+  secondRead: T.Optional(SecondReadDto),
 });
 export type MeasurementDto = Static<typeof MeasurementDto>;
 

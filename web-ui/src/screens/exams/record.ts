@@ -53,6 +53,14 @@ function facts(exam: Exam & { sync?: string }): HTMLDListElement {
 
 const value = (v: number | null, text: string | null, unit: string): string => text ?? (v === null ? '–' : `${formatNumber(v, unit === 'ratio' ? 2 : 1)} ${unit === 'ratio' ? '' : unit}`.trim());
 
+/** A second-read value (the daemon's value of record): the adjudication that replaced the first reading, a disagreement still open. */
+function secondReadText(m: Exam['captures'][number]['measurements'][number]): string {
+  const r = m.secondRead;
+  if (!r) return '';
+  const adjudicated = r.adjudicated && (m.finalValue !== r.first.value || m.finalText !== r.first.text) ? ` · ${tx('adjudicated')} ${value(r.first.value, r.first.text, m.unit)}` : '';
+  return adjudicated + (r.flagged ? ` · ${tx('secondReadOpen')} ${value(r.second.value, r.second.text, m.unit)}` : '');
+}
+
 function captures(exam: Exam): HTMLElement {
   const box = make('div', { id: 'record-captures' });
   if (!exam.captures.length) box.append(make('p', { textContent: tx('noCaptures') }));
@@ -68,11 +76,12 @@ function captures(exam: Exam): HTMLElement {
     for (const m of c.measurements) {
       const row = body.insertRow();
       row.dataset.kind = m.kind;
+      if (m.secondRead) row.dataset.secondRead = m.secondRead.flagged ? 'open' : 'settled';
       const decided = m.state !== 'unverified';
       row.append(
         make('td', { textContent: m.kind.replace(/_/g, ' ') }),
         make('td', { textContent: value(m.aiValue, m.aiText, m.unit) }),
-        make('td', { textContent: decided ? value(m.finalValue, m.finalText, m.unit) : '–' }),
+        make('td', { textContent: decided ? value(m.finalValue, m.finalText, m.unit) + secondReadText(m) : '–' }),
         make('td', { textContent: hasKey(m.state) ? tx(m.state) : m.state, className: `state-${m.state}` }),
         make('td', { textContent: m.decidedBy ?? '' }),
       );
