@@ -43,6 +43,9 @@ export class SignatureStore {
   /**
    * Records revision `nextRevision(examId)` and runs `send` (which builds and queues it, returning its UIDs)
    * in the same transaction: a revision is recorded if and only if it was queued.
+   * A signature by the clinician whose signature is still the latest revision (nothing amended since: a
+   * double tap, a retry whose answer was lost) is idempotent: that revision is answered and nothing is built,
+   * queued or recorded, as a retried decision answers its stored row. Another clinician's signature is a new one.
    */
   addRevision(
     examId: string,
@@ -51,6 +54,8 @@ export class SignatureStore {
   ): ReportRevisionRecord {
     return this.db
       .transaction((): ReportRevisionRecord => {
+        const latest = this.revisions(examId).at(-1);
+        if (r.kind === 'signature' && latest?.kind === 'signature' && latest.by === r.by) return latest;
         const revision = this.nextRevision(examId);
         const uids = send(revision);
         const rec: ReportRevisionRecord = { examId, revision, kind: r.kind, by: r.by, at: r.at.toISOString(), srUid: uids?.srUid ?? null, obSrUid: uids?.obSrUid ?? null };
