@@ -40,15 +40,15 @@ function onFrame(buf: ArrayBuffer): void {
   if (h.kind === FrameKind.enhanced) {
     if (enhance.on && !isFrozen(state.mode)) {
       enhance.drew();
-      render(c, buf, state.latest);
+      render(c, buf, state.latest, h);
     }
     return; // never in the cine: what is frozen, reviewed and captured is the raw frame
   }
-  state.cine.push(h.seq, buf);
+  state.cine.push(h.seq, buf, h.timestampMs); // the header is read once per frame, here
   status.frameArrived();
   if (isFrozen(state.mode) || enhance.showingEnhanced()) return;
   const t0 = performance.now();
-  render(c, buf, state.latest);
+  render(c, buf, state.latest, h);
   if (paint) requestAnimationFrame(() => paint.length < 10000 && paint.push(performance.now() - t0));
 }
 
@@ -74,7 +74,7 @@ function onMessage(msg: ServerMessage): void {
       state.cine.attach(msg);
       if (isFrozen(state.mode)) return;
       state.latest = msg;
-      if (c.view.shown) render(c, c.view.shown, msg); // on its own frame if that is still shown, else marked stale
+      if (c.view.shown) render(c, c.view.shown, msg, c.view.shownHeader); // on its own frame if that is still shown, else marked stale
       showResultCommon(els, msg);
       c.examType().showResult(msg, c.env);
     }

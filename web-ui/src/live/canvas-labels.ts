@@ -10,12 +10,23 @@ export const OK = '#34d399';
 
 export type Corner = 'top-right' | 'bottom-left';
 
+/** The label font of the last size asked for: drawn on every live frame, so not a new string each time. */
+let fontSize = 0;
+let font = '';
+function labelFont(size: number): string {
+  if (size !== fontSize) {
+    fontSize = size;
+    font = `600 ${size}px system-ui, sans-serif`;
+  }
+  return font;
+}
+
 export function drawCornerLabel(ctx: CanvasRenderingContext2D, width: number, text: string, corner: Corner, colour: string): void {
   const size = Math.max(12, Math.round(width / 30));
   ctx.save();
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
-  ctx.font = `600 ${size}px system-ui, sans-serif`;
+  ctx.font = labelFont(size);
   const w = ctx.measureText(text).width;
   const x = corner === 'top-right' ? width - w - size * 1.2 : size * 0.4;
   const y = corner === 'top-right' ? size * 1.5 : ctx.canvas.height - size * 0.6;

@@ -1,4 +1,4 @@
-import type { ResultMessage } from '../../../src/protocol/index.js';
+import type { DecodedFrameHeader, ResultMessage } from '../../../src/protocol/index.js';
 import { FrameKind, TASK_OF_EXAM } from '../../../src/protocol/index.js';
 import type { Elements } from '../dom/elements';
 import { examTypes } from '../exam-types/index';
@@ -89,10 +89,11 @@ const STALE_FRAMES = 15;
  * Draws a frame message and over it the proposal under review, or the live result: normally only on the frame
  * it was computed on (same seq). Over a later frame (the next result has not come, or that frame is not
  * analysed) it is drawn dimmed, dashed and labelled "previous frame", never silently moved onto another image.
- * `data-overlay` on the canvas says which (none | fresh | stale | review).
+ * `data-overlay` on the canvas says which (none | fresh | stale | review). `header`: the frame's, when the caller
+ * has read it already (the live path reads each frame's header once).
  */
-export function render(c: LiveContext, buf: ArrayBuffer, r: ResultMessage | undefined): void {
-  const h = c.view.drawPixels(buf);
+export function render(c: LiveContext, buf: ArrayBuffer, r: ResultMessage | undefined, header?: DecodedFrameHeader): void {
+  const h = c.view.drawPixels(buf, header);
   if (!h) return;
   if (h.kind === FrameKind.raw) c.state.header = h; // an enhanced frame is display only: numbers and captures stay on raw frames
   const { ctx, canvas } = c.view;

@@ -9,6 +9,8 @@ export class FrameView {
   #image: ImageData | undefined;
   /** the frame message on the canvas now (a result that arrives for it is drawn on it) */
   shown: ArrayBuffer | undefined;
+  /** its header (a result drawn on it does not read it again) */
+  shownHeader: DecodedFrameHeader | undefined;
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
@@ -39,11 +41,14 @@ export class FrameView {
     return Math.max(14, this.canvas.width / 40);
   }
 
-  /** Draws a frame message's pixels; returns its header (undefined when the message is not a frame). */
-  drawPixels(buf: ArrayBuffer): DecodedFrameHeader | undefined {
+  /**
+   * Draws a frame message's pixels; returns its header (undefined when the message is not a frame). `header`: the
+   * message's, already read (not read again).
+   */
+  drawPixels(buf: ArrayBuffer, header?: DecodedFrameHeader): DecodedFrameHeader | undefined {
     let h: DecodedFrameHeader;
     try {
-      h = decodeFrameHeader(buf);
+      h = header ?? decodeFrameHeader(buf);
     } catch {
       return undefined; // not a frame of this protocol version: never drawn
     }
@@ -73,6 +78,7 @@ export class FrameView {
     }
     this.ctx.putImageData(this.#image, 0, 0);
     this.shown = buf;
+    this.shownHeader = h;
     return h;
   }
 
