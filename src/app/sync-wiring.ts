@@ -4,10 +4,9 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Db } from '../records/database.js';
-import { ClipStore } from '../records/clip-store.js';
 import type { ExamStore } from '../records/exam-store.js';
 import type { Exam } from '../records/types.js';
-import { buildExamInstances } from '../sync/export-exam.js';
+import { buildOrder } from '../sync/exam-build.js';
 import { captureGeometry } from '../sync/capture-geometry.js';
 import { Outbox } from '../sync/outbox.js';
 import { type ReportService, makeReportService } from '../sync/sr-revision-service.js';
@@ -17,7 +16,10 @@ import { packageRoot } from '../util/package-root.js';
 export interface SyncWiring {
   outbox: Outbox;
   worker: SyncService;
-  /** Called inside the closing transaction: queues the de-identified exam for every target. */
+  /**
+   * Called inside the closing transaction: queues the exam's build for every target (a row each, the exam as
+   * closed); the sync process builds the de-identified DICOM off the event loop (src/sync/exam-build.ts).
+   */
   onExamClosed: (exam: Exam) => void;
   /** Signed and amended report revisions, queued like closing's (src/sync/sr-revision-service.ts). */
   reports: ReportService;
@@ -28,18 +30,20 @@ export function wireSync(loaded: LoadedConfig, db: Db, store: ExamStore, keys: {
   const { config } = loaded;
   const outbox = new Outbox(db);
   const targets = config.sync.targets.map((t) => ({ ...t, caFile: t.caFile && resolve(loaded.baseDir, t.caFile) }));
-  const worker = new SyncService({ dbFile: keys.dbFile, key: keys.dbKey, targets, settings: config.sync, nice: config.sync.nice }, log);
-  const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const secret = keys.deviceSecret;
+  const worker = new SyncService({ dbFile: keys.dbFile, key: keys.dbKey, targets, settings: config.sync, nice: config.sync.nice, exportSecret: secret }, log);
+  const softwareVersion = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const deviceSerial = createHash('sha256')
     .update('serial:' + secret)
     .digest('hex')
     .slice(0, 12);
   const onExamClosed = (exam: Exam): void => {
     if (targets.length === 0) return;
-    const clips = new ClipStore(db).clipsForExport(exam.id);
-    const instances = buildExamInstances(exam, (id) => store.capturePixels(id), { secret, dates: config.sync.dates, deviceSerial, softwareVersion, deidentified: true, clips });
-    for (const t of targets) outbox.enqueue(t.name, exam.id, instances);
+    outbox.enqueueBuild(
+      targets.map((t) => t.name),
+      exam.id,
+      buildOrder(exam, { dates: config.sync.dates, deviceSerial, softwareVersion }),
+    );
     setImmediate(() => worker.poke());
   };
   const reports = makeReportService({

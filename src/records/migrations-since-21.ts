@@ -205,4 +205,18 @@ export const LATER_MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE TRIGGER adjudications_no_update BEFORE UPDATE ON adjudications BEGIN SELECT RAISE(ABORT, 'adjudications are append-only'); END;
     `,
   },
+  {
+    version: 29,
+    name: 'Exam builds queued at close; captures and outbox rows by exam',
+    // Closing queues one row per target that says "build this exam" (sop_class_uid 'sonoedge:build-exam',
+    // its payload the exam as closed) instead of the DICOM itself; the sync process builds it off the
+    // daemon's event loop (src/sync/exam-build.ts). An exam's outbox rows are found by exam (the build's
+    // commit, the due query's "is this exam built" test, the exam's sync state) without reading payloads;
+    // the builds due by their own small index; captures by exam (every exam read).
+    sql: `
+      CREATE INDEX IF NOT EXISTS captures_by_exam ON captures (exam_id, created_at);
+      CREATE INDEX outbox_by_exam ON outbox (exam_id, target, sop_class_uid);
+      CREATE INDEX outbox_builds ON outbox (next_attempt_at) WHERE sop_class_uid = 'sonoedge:build-exam';
+    `,
+  },
 ];

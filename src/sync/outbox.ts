@@ -18,9 +18,18 @@ export interface OutboxItem {
 }
 
 /**
+ * The row closing queues per target instead of the exam's DICOM (src/sync/exam-build.ts): its payload is the
+ * exam as closed (identified, like the exams table; never sent), its SOP Instance UID `build:<exam id>`.
+ * The sync process builds the exam from it and replaces it with the instances; while it stands, nothing else
+ * of that exam is due for that target (a report revision never goes before the images it references).
+ */
+export const BUILD_CLASS = 'sonoedge:build-exam';
+export const buildUidOf = (examId: string): string => `build:${examId}`;
+
+/**
  * Store-and-forward queue in the records database: one row per (target, SOP Instance UID), so queuing
  * the same instance twice, or retrying it, can never make a duplicate. Payloads are de-identified Part 10
- * bytes, kept after delivery or rejection (nothing is lost).
+ * bytes, kept after delivery or rejection (nothing is lost); a build row's is the exam to build (above).
  */
 export class Outbox {
   constructor(private readonly db: Db) {}
@@ -38,16 +47,23 @@ export class Outbox {
     return n;
   }
 
+  /** Queues the build of a closed exam for each target (inside the closing transaction: cheap, no pixels read). */
+  enqueueBuild(targets: readonly string[], examId: string, order: Buffer): void {
+    const ins = this.db.prepare(`INSERT OR IGNORE INTO outbox (target, exam_id, sop_instance_uid, sop_class_uid, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+    const now = new Date().toISOString();
+    for (const t of targets) ins.run(t, examId, buildUidOf(examId), BUILD_CLASS, order, now);
+  }
+
   due(target: string, limit: number, now = Date.now()): Array<OutboxItem & { payload: Buffer }> {
     return (
-      this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND ${NOT_GATED} ORDER BY id LIMIT ?`).all(target, now, limit) as Array<
+      this.db.prepare(`SELECT * FROM outbox WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND ${NOT_GATED} AND ${BUILT} ORDER BY id LIMIT ?`).all(target, now, limit) as Array<
         Record<string, unknown>
       >
     ).map((r) => ({ ...itemOf(r), payload: r.payload as Buffer }));
   }
 
   nextAttemptAt(target: string): number | undefined {
-    const r = this.db.prepare(`SELECT min(next_attempt_at) t FROM outbox WHERE target = ? AND state = 'pending' AND ${NOT_GATED}`).get(target) as { t: number | null };
+    const r = this.db.prepare(`SELECT min(next_attempt_at) t FROM outbox WHERE target = ? AND state = 'pending' AND ${NOT_GATED} AND ${BUILT}`).get(target) as { t: number | null };
     return r.t ?? undefined;
   }
 
@@ -107,6 +123,8 @@ export class Outbox {
 
 /** An item the OCR gate has not let through (queued for reading, or held) is not due. */
 const NOT_GATED = `NOT EXISTS (SELECT 1 FROM outbox_gate g WHERE g.sop_instance_uid = outbox.sop_instance_uid AND g.state IN ('checking','held'))`;
+/** Not a build row, and its exam's build for this target is done (a build row also meets itself here). */
+const BUILT = `NOT EXISTS (SELECT 1 FROM outbox b WHERE b.exam_id = outbox.exam_id AND b.target = outbox.target AND b.sop_class_uid = '${BUILD_CLASS}')`;
 /** An item's state as shown: the gate's while it holds the item, else the outbox's. */
 const STATE = `CASE WHEN o.state = 'pending' AND g.state IN ('checking','held') THEN g.state ELSE o.state END`;
 

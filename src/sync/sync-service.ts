@@ -11,6 +11,8 @@ export interface SyncServiceOptions {
   settings: SyncSettings;
   /** CPU priority of the sync process (Linux nice, 0–19); 19 leaves the cores to live inference. */
   nice?: number;
+  /** The device secret: the sync process builds closed exams with it (src/sync/exam-build.ts); without it, builds wait. */
+  exportSecret?: string | undefined;
 }
 
 /** Runs the sync loops in a low-priority child process; the daemon only pokes it and reads its status. */
@@ -48,7 +50,15 @@ export class SyncService {
       this.log.warn({ code, signal }, 'sync process exited; restarting in 2 s');
       setTimeout(() => !this.#stopping && this.start(), 2000).unref();
     });
-    const start: SyncStartMessage = { type: 'start', dbFile: this.opts.dbFile, key: this.opts.key, targets: this.opts.targets, settings: this.opts.settings, nice: this.opts.nice ?? 19 };
+    const start: SyncStartMessage = {
+      type: 'start',
+      dbFile: this.opts.dbFile,
+      key: this.opts.key,
+      targets: this.opts.targets,
+      settings: this.opts.settings,
+      nice: this.opts.nice ?? 19,
+      exportSecret: this.opts.exportSecret,
+    };
     c.send(start);
     this.#child = c;
   }

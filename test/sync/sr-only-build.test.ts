@@ -11,6 +11,7 @@ import { wireSync } from '../../src/app/sync-wiring.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { ExamStore } from '../../src/records/exam-store.js';
+import { buildNextExam } from '../../src/sync/exam-build.js';
 import { buildExamInstances } from '../../src/sync/export-exam.js';
 import { buildExamReportInstances } from '../../src/sync/export-sr.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
@@ -77,8 +78,11 @@ describe('report revisions build only their SRs', () => {
     const rows = db.prepare('SELECT sop_instance_uid, sop_class_uid FROM outbox WHERE exam_id = ? ORDER BY id').all(examId) as Array<{ sop_instance_uid: string; sop_class_uid: string }>;
     expect(rows.map((r) => r.sop_class_uid)).toEqual([COMPREHENSIVE_SR, COMPREHENSIVE_SR]);
     expect(rows.map((r) => r.sop_instance_uid)).toEqual([sent.srUid, sent.obSrUid]);
-    // closing (revision 0) is unchanged: every capture's raw and overlay image, and the two reports
+    // closing (revision 0) is unchanged: every capture's raw and overlay image, and the two reports, built
+    // from the build row closing queues by the builder the sync process runs (src/sync/exam-build.ts)
     sync.onExamClosed(exam);
+    expect(pixels).not.toHaveBeenCalled();
+    expect(buildNextExam(db, 'sr-only-secret', () => 1000)).toMatchObject({ examId, outcome: 'built' });
     expect(pixels).toHaveBeenCalledTimes(N);
     expect((db.prepare('SELECT count(*) n FROM outbox WHERE exam_id = ?').get(examId) as { n: number }).n).toBe(2 + 2 * N + 2);
     db.close();
