@@ -10,9 +10,10 @@ import type { Db } from '../records/database.js';
 import { type BurnedTextRules, burnedText } from './burned-text.js';
 import { GateStore } from './gate-store.js';
 import type { HoldReason } from './hold.js';
-import { imageOf } from './payload-pixels.js';
-import { readWords } from './tesseract.js';
-import type { OcrWord } from './tsv.js';
+import { findIdentifiers } from './identifier-match.js';
+import { type Identifier, type IdentifierKind, KIND_WORDS } from './identifiers.js';
+import { type Box, imageOf } from './payload-pixels.js';
+import { maskBoxes, readPasses } from './passes.js';
 
 export interface OcrSettings extends BurnedTextRules {
   timeoutMs: number;
@@ -28,19 +29,38 @@ export interface OcrRetry {
 
 export const DEFAULT_OCR_RETRY: OcrRetry = { attempts: 3, retryMs: 2000 };
 
-/** Reads one payload; the hold reason, or undefined when no text was found. */
-export async function checkPayload(payload: Buffer, s: OcrSettings, signal?: AbortSignal): Promise<HoldReason | undefined> {
+/**
+ * Reads one payload; the hold reason, or undefined when no text was found. `ids`: the exam's identifiers
+ * (identifiers.ts), looked for in every word of every pass whatever its confidence; any other text holds the
+ * image when the gray pass reads it at the rules' confidence, as before.
+ */
+export async function checkPayload(payload: Buffer, s: OcrSettings, signal?: AbortSignal, ids: readonly Identifier[] = []): Promise<HoldReason | undefined> {
   const img = imageOf(payload);
-  const words: OcrWord[] = [];
   // A multi-frame image (a cine clip) is read frame by frame, every frame: tesseract refuses pictures over
   // 32767 rows, and stacks were no cheaper (640×480 simulated frames: 306 ms alone, 250-457 ms a frame in
   // stacks of 4-16). Boxes are in the stacked frames' rows, as imageOf and the mask address them.
-  const n = img.width * img.frameHeight;
-  for (let i = 0; i < img.frames; i++) {
-    const read = await readWords(img.pixels.subarray(i * n, (i + 1) * n), img.width, img.frameHeight, { timeoutMs: s.timeoutMs, ...(s.bin ? { bin: s.bin } : {}), ...(signal ? { signal } : {}) });
-    for (const w of read) words.push(i === 0 ? w : { ...w, box: { ...w.box, y: w.box.y + i * img.frameHeight } });
+  const passes = await readPasses(img, { timeoutMs: s.timeoutMs, ...(s.bin ? { bin: s.bin } : {}), ...(signal ? { signal } : {}) });
+  const found = burnedText(passes[0]!.words, s);
+  const kinds = new Set<IdentifierKind>();
+  const boxes: Box[] = [];
+  for (const pass of passes) {
+    const hit = findIdentifiers(pass.words, ids);
+    if (!hit) continue;
+    hit.kinds.forEach((k) => kinds.add(k));
+    boxes.push(...maskBoxes(pass.name, hit.boxes.map(pass.toImage), img));
   }
-  const found = burnedText(words, s);
+  if (kinds.size > 0) {
+    // the identifiers are not repeated here (the boxes show where); text the gray pass read clearly is, as before
+    const what = [...kinds].map((k) => KIND_WORDS[k]).join(', ');
+    return {
+      code: 'SONO_BURNED_IN_TEXT',
+      found: 'patient-data',
+      identifiers: [...kinds],
+      message: `This exam's ${what} was read inside the image that would be sent; mask it and release (or release it if the reading is wrong)`,
+      boxes: [...boxes, ...(found?.boxes ?? [])],
+      ...(found ? { text: found.text } : {}),
+    };
+  }
   return found && { code: 'SONO_BURNED_IN_TEXT', message: `Text was read inside the image that would be sent ("${found.text}"); check it, then release or mask and release`, ...found };
 }
 
@@ -91,7 +111,8 @@ export class OcrGateLoop {
       }
       let hold: HoldReason | undefined;
       try {
-        hold = await checkPayload(next.payload, this.s, signal);
+        // the exam's identifiers, read from the records database for this check and kept in memory only
+        hold = await checkPayload(next.payload, this.s, signal, this.#gate.identifiersOf(next.examId));
       } catch (err) {
         // stopped mid-run: the row stays `checking` and the next sync process reads it again
         if (signal.aborted) break;

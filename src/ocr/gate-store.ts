@@ -5,6 +5,7 @@
  */
 import type { Db } from '../records/database.js';
 import type { GateState, HoldReason } from './hold.js';
+import { type Identifier, identifiersOf } from './identifiers.js';
 
 export interface GateRow {
   sopInstanceUid: string;
@@ -23,17 +24,23 @@ export class GateStore {
    * the device restarted) is read again here; one whose last run failed waits until `retryAfter` (ISO time) has
    * passed since that run.
    */
-  toCheck(limit: number, retryAfter = new Date().toISOString()): Array<{ sopInstanceUid: string; payload: Buffer }> {
+  toCheck(limit: number, retryAfter = new Date().toISOString()): Array<{ sopInstanceUid: string; examId: string; payload: Buffer }> {
     return this.db
       .prepare(
-        `SELECT g.sop_instance_uid uid, (SELECT payload FROM outbox o WHERE o.sop_instance_uid = g.sop_instance_uid LIMIT 1) payload
+        `SELECT g.sop_instance_uid uid, g.exam_id examId, (SELECT payload FROM outbox o WHERE o.sop_instance_uid = g.sop_instance_uid LIMIT 1) payload
       FROM outbox_gate g WHERE g.state = 'checking' AND (g.reason_json IS NULL OR g.checked_at IS NULL OR g.checked_at <= ?)
       ORDER BY g.created_at, g.sop_instance_uid LIMIT ?`,
       )
       .all(retryAfter, limit)
-      .map((r) => r as { uid: string; payload: Buffer | null })
-      .filter((r): r is { uid: string; payload: Buffer } => r.payload !== null)
-      .map((r) => ({ sopInstanceUid: r.uid, payload: r.payload }));
+      .map((r) => r as { uid: string; examId: string; payload: Buffer | null })
+      .filter((r): r is { uid: string; examId: string; payload: Buffer } => r.payload !== null)
+      .map((r) => ({ sopInstanceUid: r.uid, examId: r.examId, payload: r.payload }));
+  }
+
+  /** The identifiers the records hold for an exam (none for an anonymous exam or one not found): for one check, in memory only. */
+  identifiersOf(examId: string): Identifier[] {
+    const r = this.db.prepare('SELECT patient_name, patient_id, patient_birth_date, accession_number FROM exams WHERE id = ?').get(examId) as Record<string, string | null> | undefined;
+    return r ? identifiersOf({ patientName: r.patient_name, patientId: r.patient_id, birthDate: r.patient_birth_date, accessionNumber: r.accession_number }) : [];
   }
 
   get(sopInstanceUid: string): GateRow | undefined {

@@ -1,3 +1,5 @@
+import type { IdentifierKind } from './identifiers.js';
+
 /** Why an outgoing image is kept on the device (shown in GET /api/sync; a technician releases it). */
 export interface HoldReason {
   code: 'SONO_BURNED_IN_TEXT' | 'SONO_REGION_NOT_SET' | 'SONO_OCR_FAILED';
@@ -7,6 +9,9 @@ export interface HoldReason {
   text?: string;
   /** Where they are, in image pixels (burned-in text only). */
   boxes?: Array<{ x: number; y: number; width: number; height: number }>;
+  /** Burned-in text only: `patient-data` when what was read is one of the exam's identifiers (which kinds in `identifiers`, never their values). */
+  found?: 'patient-data';
+  identifiers?: IdentifierKind[];
   /** How many OCR runs failed (SONO_OCR_FAILED only): failures are retried a few times before an image is held. */
   attempts?: number;
 }
