@@ -29,6 +29,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/patients': 'clinician',
   'GET /api/patients/:patientId/growth': 'clinician',
   'POST /api/exams/:id/close': 'clinician',
+  'POST /api/exams/:id/resume': 'clinician',
   'POST /api/exams/:id/captures': 'clinician',
   'POST /api/exams/:id/captures/frame': 'clinician',
   'GET /api/exams/:id/clips': 'clinician',

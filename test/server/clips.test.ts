@@ -86,6 +86,8 @@ describe('cine clips: POST /api/exams/:id/clips (real SQLite, inject)', async ()
     const small = sentFrames(t, 301, 91, { w: 32, h: 24 });
     const tooMany = await postClip(id, Buffer.concat(small));
     expect(tooMany.json(), tooMany.body).toMatchObject({ code: 'SONO_CLIP_INVALID', details: { max: 90 } });
+    // begun before the frames it saves: frames received before an exam began are refused for it (frame-before-exam.test)
+    const fitsExam = await newExam();
     const big = sentFrames(t, 400, 91, { w: 160, h: 120 });
     const tooLarge = await postClip(id, Buffer.concat(big));
     expect(tooLarge.statusCode).toBe(413);
@@ -98,7 +100,7 @@ describe('cine clips: POST /api/exams/:id/clips (real SQLite, inject)', async ()
     expect(closed.json()).toMatchObject({ code: 'SONO_EXAM_CLOSED', statusCode: 409 });
     expect(stored()).toBe(before);
     // 90 frames of the largest size are a clip
-    const fits = await postClip(await newExam(), Buffer.concat(big.slice(0, 90)));
+    const fits = await postClip(fitsExam, Buffer.concat(big.slice(0, 90)));
     expect(fits.statusCode, fits.body).toBe(201);
     expect(fits.json()).toMatchObject({ frameCount: 90 });
   });

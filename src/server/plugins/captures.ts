@@ -16,17 +16,19 @@ import { frameRetry, liveRetry } from '../capture-retry.js';
 import { inputOf, keyedFrameBytes } from '../../records/keyed-capture.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuarded } from '../disk-guarded.js';
+import { ExamStarts, markExamStarts } from '../capture-exam-start.js';
 
 const tags = ['records'];
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
+type Capturable = NonNullable<ReturnType<RecentFrames['capture']>>;
 const stored = (rs: ResultEvent[]): CaptureInput['results'] => rs.map((r) => ({ modelId: r.modelId, modelVersion: r.modelVersion, provider: r.provider, result: r.result }));
 
 /** The clinician's calipers as the audit trail keeps them: "distance 1: 12.34 mm". */
 const auditedMeasures = (c: { clinicianMeasurements?: Array<{ kind: string; n: number; value: number; unit: string }> | undefined }): string[] =>
   (c.clinicianMeasurements ?? []).map((m) => `${m.kind} ${m.n}: ${m.value.toFixed(2)} ${m.unit}`);
 
-/** The next frame that gets a result of `task` while it is still kept, or undefined after `ms`. */
-function nextCaptureOf(app: FastifyInstance, recent: RecentFrames, task: string, ms: number): Promise<ReturnType<RecentFrames['capture']>> {
+/** The next frame that gets a result of `task` while it is still kept (and `accept` takes it), or undefined after `ms`. */
+function nextCaptureOf(app: FastifyInstance, recent: RecentFrames, task: string, ms: number, accept: (c: Capturable) => boolean): Promise<ReturnType<RecentFrames['capture']>> {
   return new Promise((resolve) => {
     const done = (v: ReturnType<RecentFrames['capture']>): void => {
       off();
@@ -35,7 +37,7 @@ function nextCaptureOf(app: FastifyInstance, recent: RecentFrames, task: string,
     };
     const off = app.sono.bus.on('result', (e) => {
       const c = e.result.task === task ? recent.capture(e.seq) : undefined;
-      if (c) done(c);
+      if (c && accept(c)) done(c);
     });
     const timer = setTimeout(() => done(undefined), ms);
   });
@@ -51,8 +53,12 @@ function nextCaptureOf(app: FastifyInstance, recent: RecentFrames, task: string,
 const captures: FastifyPluginAsync = async (app) => {
   const store = app.exams;
   const recent = new RecentFrames();
-  const offs = [app.sono.bus.on('frame', (f) => recent.keepFrame(f)), app.sono.bus.on('result', (e) => recent.keepResult(e))];
+  // where each exam begins in the stream: a frame received before is refused for it (src/server/capture-exam-start.ts)
+  const starts = new ExamStarts();
+  app.decorate('examStarts', starts);
+  const offs = [app.sono.bus.on('frame', (f) => (recent.keepFrame(f), starts.keep(f))), app.sono.bus.on('result', (e) => recent.keepResult(e))];
   app.addHook('onClose', async () => offs.forEach((o) => o()));
+  markExamStarts(app, starts);
 
   app.post<{ Params: IdParams; Body: CaptureBody | undefined; Headers: { 'idempotency-key'?: string } }>(
     '/api/exams/:id/captures',
@@ -70,7 +76,8 @@ const captures: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const seq = req.body?.seq;
-      const task = TASK_OF_EXAM[store.getExam(req.params.id).examType];
+      const exam = store.getExam(req.params.id);
+      const task = TASK_OF_EXAM[exam.examType];
       const key = req.headers['idempotency-key'];
       // a retry first: the frame and its results may be gone since (daemon restart), the capture is not
       const retry = liveRetry(app.sono.db, req.params.id, key, seq, seq !== undefined && recent.frame(seq) !== undefined);
@@ -81,9 +88,11 @@ const captures: FastifyPluginAsync = async (app) => {
         return reply.code(r.created ? 201 : 200).send(r.capture);
       }
       let c = recent.capture(seq, task);
-      // A model that runs every few frames may have no result on a frame still kept: wait for its next one.
-      if (seq === undefined && c && !c.results.some((r) => r.result.task === task)) {
-        c = (await nextCaptureOf(app, recent, task, 3000)) ?? c;
+      // A model that runs every few frames may have no result on a frame still kept, and the newest frame may
+      // have come before the exam began (just started or resumed): wait for the next one after it.
+      const sinceExam = (x: Capturable): boolean => !starts.before(exam, x.frame.seq, x.frame.timestampMs);
+      if (seq === undefined && c && !(sinceExam(c) && c.results.some((r) => r.result.task === task))) {
+        c = (await nextCaptureOf(app, recent, task, 3000, sinceExam)) ?? c;
         if (!c.results.some((r) => r.result.task === task)) {
           throw new SonoError(
             ErrorCodes.FRAME_RESULTS_UNKNOWN,
@@ -97,6 +106,7 @@ const captures: FastifyPluginAsync = async (app) => {
           : new SonoError(ErrorCodes.FRAME_NOT_KEPT, `Frame ${seq} is no longer in the cine buffer; capture a newer frame`, { details: { seq } });
       }
       const f = c.frame;
+      starts.check(exam, f.seq, f.timestampMs);
       const { capture, created, addedMeasures } = store.addCaptureOnce(
         req.params.id,
         {
@@ -176,6 +186,7 @@ const captures: FastifyPluginAsync = async (app) => {
         if (!seen || (!retry && results.length === 0)) {
           throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`, { details: { seq: h.seq } });
         }
+        if (!retry) starts.check(store.getExam(req.params.id), h.seq, h.timestampMs);
         // the header carries the region's rectangle, not its origin (a region set by a technician, a DICOM source's)
         if (frameGeometry(h) !== frameGeometry(seen)) {
           throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${frameGeometry(h)}, but the daemon sent it as ${frameGeometry(seen)}; post the frame message unchanged`);
@@ -210,5 +221,12 @@ const captures: FastifyPluginAsync = async (app) => {
     );
   });
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where each exam begins in the live stream (the clip route checks its frames against it too). */
+    examStarts: ExamStarts;
+  }
+}
 
 export default fp(captures, { name: 'sonoedge-captures', dependencies: ['sonoedge-records'] });

@@ -97,9 +97,15 @@ const clips: FastifyPluginAsync = async (app) => {
         // a retry first: its frames are checked against the clip stored under its key, not against the frames
         // sent lately, which a daemon restart drops; a frame not in that clip: the key was stored with another
         const retry = store.clipUnderKey(req.params.id, key);
+        // a frame received before the exam began (created or resumed) is another patient's: the clip is refused
+        const exam = retry ? undefined : app.exams.getExam(req.params.id);
         const frameOf = retry
           ? (seq: number, ts: number) => retry.frames.find((f) => f.seq === seq && f.timestampMs === ts) ?? throwError(clipKeyReused(req.params.id, key!, retry.id, seq))
-          : (seq: number, ts: number) => sent.sent(seq, ts);
+          : (seq: number, ts: number) => {
+              const f = sent.sent(seq, ts);
+              if (f) app.examStarts.check(exam!, seq, ts);
+              return f;
+            };
         const clip = parseClip(req.body, frameOf);
         const { clip: saved, created } = store.addClipOnce(req.params.id, { ...clip, clientKey: key }, req.principal!.name);
         if (created) auditRequest(req, 'clip.add', saved.id, 'ok', { examId: req.params.id, frames: saved.frameCount, firstSeq: saved.firstSeq, lastSeq: saved.lastSeq });
@@ -109,4 +115,4 @@ const clips: FastifyPluginAsync = async (app) => {
   });
 };
 
-export default fp(clips, { name: 'sonoedge-clips', dependencies: ['sonoedge-records'] });
+export default fp(clips, { name: 'sonoedge-clips', dependencies: ['sonoedge-records', 'sonoedge-captures'] });
