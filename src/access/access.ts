@@ -3,6 +3,7 @@
  * with lockout, sessions, API tokens and the audit trail. The daemon, the CLI and the HTTP plugin all build
  * it with openAccess and share nothing in memory: the database is the single source of truth.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../records/database.js';
@@ -20,6 +21,8 @@ export interface AccessServices {
   audit: AuditTrail;
   /** Minutes of no touch before the touchscreen locks (the UI reads it from GET /api/session/users). */
   autoLockMinutes: number;
+  /** Whether `candidate` is the device secret these services run with (PINs and the audit chain are keyed with it). */
+  isDeviceSecret(candidate: string): boolean;
 }
 
 export type AccessSettings = Config['access'];
@@ -37,6 +40,10 @@ export function openAccess(db: Db, deviceSecret: string, settings: AccessSetting
     signIn: new SignIn(db, users, hasher, audit),
     audit,
     autoLockMinutes: settings.autoLockMinutes,
+    isDeviceSecret: (candidate) => {
+      const [a, b] = [candidate, deviceSecret].map((s) => createHash('sha256').update(s).digest());
+      return timingSafeEqual(a!, b!);
+    },
   };
 }
 

@@ -26,5 +26,10 @@ export const BackupDoneDto = T.Object({
   bytes: T.Number(),
   sha256: T.String(),
   counts: T.Record(T.String(), T.Number(), { description: 'Rows per table in the copy' }),
+  deviceSecretWarning: T.Optional(
+    T.String({
+      description: "Set when the device secret could not be read (torn) and the backup was written without it: a restore of it needs that secret from elsewhere (the manifest's deviceSecretWarning)",
+    }),
+  ),
 });
 export type BackupDoneDto = Static<typeof BackupDoneDto>;

@@ -52,6 +52,18 @@ export const HealthDto = T.Object({
   error: T.Optional(T.String()),
   insecureHttp: T.Optional(T.Literal(true, { description: 'Plain HTTP on a non-loopback address, allowed only by server.allowInsecureHttp: passwords and patient data cross the network in clear' })),
   uptimeSeconds: T.Number(),
+  deviceSecretWarning: T.Optional(
+    T.Object(
+      {
+        problem: T.Union([T.Literal('missing'), T.Literal('unreadable'), T.Literal('replaced')]),
+        where: T.String({ description: 'The file or credential the daemon reads it from at start' }),
+      },
+      {
+        description:
+          'Technician and admin only: the device secret the daemon would read at its next start is gone, torn or another than the one it runs with (after a restart nobody could sign in, the audit trail would read as tampered, backups miss it)',
+      },
+    ),
+  ),
   probe: T.Optional(
     T.Object({ driver: T.String(), connected: T.Boolean(), framesOk: T.Number(), crcErrors: T.Number(), unknownTypes: T.Number(), garbageBytes: T.Number(), lastError: T.Optional(T.String()) }),
   ),

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { isLoopback } from '../../access/device-names.js';
 import type { Role } from '../../access/roles.js';
+import { checkDeviceSecret } from '../../service/device-secret-check.js';
 import type { Runtime } from '../runtime.js';
 
 /** Health says so when a clinic chose plain HTTP beyond loopback (issue 17): it is a choice to see, not hide. */
@@ -45,7 +46,8 @@ function pick<T extends object, K extends keyof T>(o: T | undefined, keys: reado
  * Health as anyone else reads it (no account, or a clinician), by allow-list so a field added later stays with
  * the technician until chosen here: readiness, models, source, pipeline and fault counters, the service and the
  * plain-HTTP warning. Never the disk (the data folder's path, the host's disk sizes) nor an error text (a file,
- * a device, a library path: source, pipeline, probe, start-up, provider attempts).
+ * a device, a library path: source, pipeline, probe, start-up, provider attempts), nor the device secret's state
+ * (deviceSecretWarning: a technician's or an administrator's to act on, and it names a file).
  */
 function withoutHostDetails(h: HealthDto): HealthDto {
   return {
@@ -56,6 +58,13 @@ function withoutHostDetails(h: HealthDto): HealthDto {
     faults: pick(h.faults, ['attributed', 'unattributed']),
     probe: pick(h.probe, ['driver', 'connected', 'framesOk', 'crcErrors', 'unknownTypes', 'garbageBytes']),
   };
+}
+
+/** The device secret's state, for those who see the host's details only: it costs a file read, done for them alone. */
+function deviceSecretOf(access: { isDeviceSecret(s: string): boolean } | undefined, dataDir: string, sees: boolean): Pick<HealthDto, 'deviceSecretWarning'> {
+  if (!sees || !access) return {};
+  const warning = checkDeviceSecret(dataDir, (s) => access.isDeviceSecret(s));
+  return warning ? { deviceSecretWarning: warning } : {};
 }
 
 /** GET /api/health: 503 "starting" until sessions are warm and the source runs, then 200. */
@@ -108,6 +117,7 @@ const health: FastifyPluginAsync = async (app) => {
         ...(insecureHttp(rt.config.server) ? { insecureHttp: true as const } : {}),
         uptimeSeconds: (Date.now() - rt.startedAt) / 1000,
         disk: await diskWithGuard(rt),
+        ...deviceSecretOf(app.access, rt.dataDir, seesHost(req.principal?.role)),
         service: rt.service?.snapshot(),
         probe: rt.probe?.health(),
       };

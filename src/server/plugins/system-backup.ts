@@ -6,6 +6,7 @@ import { ErrorCodes, SonoError } from '../../errors.js';
 import { BackupBody, BackupDoneDto, BackupTargetsDto } from '../../protocol/rest/backup.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { backupInWorker } from '../../service/backup-run.js';
+import { checkDeviceSecret } from '../../service/device-secret-check.js';
 import { KEY_HINT, RECORDS_FILE, findRecordsKey } from '../../service/records-file.js';
 import { removableTargets } from '../../service/removable.js';
 import { packageRoot } from '../../util/package-root.js';
@@ -60,11 +61,21 @@ const systemBackup: FastifyPluginAsync = async (app) => {
         if (running) throw new SonoError(ErrorCodes.BACKUP_IN_PROGRESS, 'A backup is being written already; wait until it has finished');
         const found = findRecordsKey(rt.dataDir, { code: ErrorCodes.BACKUP_FAILED });
         if (!found) throw new SonoError(ErrorCodes.BACKUP_FAILED, `No records key found for ${rt.dataDir}: ${KEY_HINT}`);
+        // the worker seals the secret it reads from disk: one replaced since start would be the wrong one
+        const secret = checkDeviceSecret(rt.dataDir, (s) => app.access.isDeviceSecret(s));
+        if (secret?.problem === 'replaced') {
+          throw new SonoError(
+            ErrorCodes.BACKUP_FAILED,
+            `The device secret in ${secret.where} is not the one sonoedge runs with (it was replaced): a backup now would hold the wrong one, and once restored nobody could sign in. Put the original file back (the warning at the top of the System page goes then), and write the backup again. Nothing was written`,
+            { details: { reason: 'device-secret-replaced' } },
+          );
+        }
         running = true;
         const { dir, manifest } = await backupInWorker({ dataDir: rt.dataDir, key: found.key, toDir: target.path, software }).finally(() => (running = false));
         const file = manifest.files[0]!;
-        auditRequest(req, 'system.backup', target.path, 'ok', { dir, bytes: file.bytes, exams: manifest.counts.exams ?? 0 });
-        return reply.code(201).send({ dir, createdAt: manifest.createdAt, bytes: file.bytes, sha256: file.sha256, counts: manifest.counts });
+        const warning = manifest.deviceSecretWarning;
+        auditRequest(req, 'system.backup', target.path, 'ok', { dir, bytes: file.bytes, exams: manifest.counts.exams ?? 0, ...(warning ? { deviceSecret: 'left out: unreadable' } : {}) });
+        return reply.code(201).send({ dir, createdAt: manifest.createdAt, bytes: file.bytes, sha256: file.sha256, counts: manifest.counts, ...(warning ? { deviceSecretWarning: warning } : {}) });
       } catch (err) {
         auditRequest(req, 'system.backup', req.body.to, 'failed', { code: (err as { code?: string }).code ?? null });
         throw err;

@@ -53,8 +53,10 @@ export class BackupPanel {
     this.#msg.textContent = '…';
     try {
       const done = await techApi.backup(path);
-      this.#msg.className = 'backup-message ok';
-      this.#msg.textContent = st('backupDone', { dir: done.dir, mb: num(done.bytes / MIB), exams: done.counts.exams ?? 0 });
+      const written = st('backupDone', { dir: done.dir, mb: num(done.bytes / MIB), exams: done.counts.exams ?? 0 });
+      // written, but without the device secret (torn): a restore of it would need that secret from elsewhere
+      this.#msg.className = done.deviceSecretWarning ? 'backup-message error' : 'backup-message ok';
+      this.#msg.textContent = done.deviceSecretWarning ? `${written} ${st('backupNoSecret')}` : written;
     } catch (err) {
       this.#msg.className = 'backup-message error';
       this.#msg.textContent = (err as Error).message;

@@ -10,7 +10,7 @@ import { techApi } from './api';
 import { BackupPanel } from './backup-panel';
 import { h, rows } from './dom';
 import { SourceForm } from './source-form';
-import { statusRows } from './status';
+import { deviceSecretText, statusRows } from './status';
 import { st } from './text';
 import { SyncPanel } from './sync-panel';
 
@@ -21,6 +21,9 @@ let sync: SyncPanel | undefined;
 let backup: BackupPanel | undefined;
 let timer: ReturnType<typeof setInterval> | undefined;
 const stamp = h('p', { className: 'refreshed', role: 'status' });
+/** Above the status list while the device secret on disk is not the one running (nothing to see otherwise). */
+const secretWarning = h('p', { className: 'device-secret-warning', id: 'device-secret-warning', role: 'alert', hidden: true });
+secretWarning.style.cssText = 'color: var(--alert); font-weight: bold;';
 const section = (): HTMLElement => document.getElementById('view-system')!;
 const optional = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
@@ -28,6 +31,9 @@ const optional = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => und
 async function refresh(els: Elements): Promise<void> {
   const [health, s, cal, tls, usb] = await Promise.all([api.health(), optional(api.sync()), optional(techApi.calibration()), optional(techApi.tls()), optional(techApi.backupTargets())]);
   els.systemInfo.replaceChildren(...rows(statusRows(health, cal, tls)));
+  const warning = deviceSecretText(health);
+  if (secretWarning.textContent !== warning) secretWarning.textContent = warning;
+  secretWarning.hidden = warning === '';
   if (s) sync?.show(s);
   if (usb) backup?.show(usb);
   els.modelList.replaceChildren(
@@ -62,6 +68,7 @@ export const systemScreen: Screen = {
     form = new SourceForm(els, () => void refresh(els).catch(() => undefined));
     sync = new SyncPanel(() => void refresh(els).catch(() => undefined));
     els.systemInfo.after(stamp);
+    els.systemInfo.before(secretWarning);
     backup = new BackupPanel();
     els.modelList.after(sync.root);
     sync.root.after(backup.root);

@@ -33,6 +33,12 @@ function tlsLine(tls: TlsDto | undefined): string {
   return [tls.certificate ?? '–', tls.ca ? `${st('tlsCa')}: ${tls.ca}` : ''].filter(Boolean).join(' · ');
 }
 
+/** The device secret's problem in plain words with what to do (health tells a technician or admin only); '' when none. */
+export function deviceSecretText(h: HealthDto): string {
+  const w = h.deviceSecretWarning;
+  return w ? st(`secret_${w.problem}`, { where: w.where }) : '';
+}
+
 /**
  * The rows of the status list. The version is this build's (package.json at build time): the page and the
  * daemon ship in one package and the daemon serves the page it was built with.

@@ -10,6 +10,12 @@ export const techEn = {
   faults: 'Faults',
   faultsLine: '{a} from the source, {u} in the daemon',
   pipelineFaults: 'Frames refused',
+  secret_missing:
+    'The device secret ({where}) has disappeared. sonoedge keeps working with the copy it read at start, but after a restart nobody could sign in and the audit trail would read as tampered, and no backup can be written. Do not restart or switch off the device: put the file back (from your own copy, or ask the administrator: the last backup holds it). This warning goes once it matches.',
+  secret_unreadable:
+    'The device secret ({where}) is damaged and cannot be read. sonoedge keeps working with the copy it read at start, but it would not start again, and a backup written now does not hold it. Do not restart or switch off the device: put the file back (from your own copy, or ask the administrator: the last backup holds it). This warning goes once it matches.',
+  secret_replaced:
+    'The device secret ({where}) is not the one sonoedge runs with: it was replaced. After a restart nobody could sign in and the audit trail would read as tampered, and a backup written now holds the wrong secret. Do not restart or switch off the device: put the original file back (ask the administrator: the last backup holds it). This warning goes once it matches.',
   diskFree: '{free} of {total} GiB free',
   refreshed: 'Updated {time}',
   calScope: 'Calibration',
@@ -39,6 +45,8 @@ export const techEn = {
   backupWriting: 'Writing the backup…',
   backupTooSmall: 'Not enough room: about {mb} MB are needed.',
   backupDone: 'Backup written to {dir} ({mb} MB, {exams} exams). It is encrypted with the records key, which stays on this device: keep that key apart to restore it.',
+  backupNoSecret:
+    'But it does NOT hold the device secret, which could not be read: restored alone, nobody could sign in. Put the device secret back first (see the warning at the top of this page), then write the backup again.',
   modelsTab: 'Models',
   install: 'Install a model package',
   chooseFile: 'Package file',
@@ -88,6 +96,12 @@ export const techFr: Record<keyof typeof techEn, string> = {
   tlsCa: "AC de l'appareil",
   tlsOff: 'pas servi en HTTPS',
   faults: 'Incidents',
+  secret_missing:
+    "Le secret de l'appareil ({where}) a disparu. sonoedge continue avec la copie lue au démarrage, mais après un redémarrage personne ne pourrait se connecter, le journal d'audit paraîtrait falsifié et aucune sauvegarde ne peut être écrite. Ne redémarrez pas et n'éteignez pas l'appareil : remettez le fichier en place (depuis votre copie, ou demandez à l'administrateur : la dernière sauvegarde le contient). Cet avertissement disparaît dès qu'il correspond.",
+  secret_unreadable:
+    "Le secret de l'appareil ({where}) est endommagé et illisible. sonoedge continue avec la copie lue au démarrage, mais il ne redémarrerait pas, et une sauvegarde écrite maintenant ne le contient pas. Ne redémarrez pas et n'éteignez pas l'appareil : remettez le fichier en place (depuis votre copie, ou demandez à l'administrateur : la dernière sauvegarde le contient). Cet avertissement disparaît dès qu'il correspond.",
+  secret_replaced:
+    "Le secret de l'appareil ({where}) n'est pas celui avec lequel sonoedge fonctionne : il a été remplacé. Après un redémarrage personne ne pourrait se connecter, le journal d'audit paraîtrait falsifié, et une sauvegarde écrite maintenant contient le mauvais secret. Ne redémarrez pas et n'éteignez pas l'appareil : remettez le fichier d'origine (demandez à l'administrateur : la dernière sauvegarde le contient). Cet avertissement disparaît dès qu'il correspond.",
   faultsLine: '{a} venant de la source, {u} dans le service',
   pipelineFaults: 'Images refusées',
   diskFree: '{free} Gio libres sur {total}',
@@ -119,6 +133,8 @@ export const techFr: Record<keyof typeof techEn, string> = {
   backupWriting: 'Sauvegarde en cours…',
   backupTooSmall: 'Pas assez de place : il faut environ {mb} Mo.',
   backupDone: 'Sauvegarde écrite dans {dir} ({mb} Mo, {exams} examens). Elle est chiffrée avec la clé des dossiers, qui reste sur cet appareil : conservez cette clé à part pour la restaurer.',
+  backupNoSecret:
+    "Mais elle NE contient PAS le secret de l'appareil, illisible : restaurée seule, personne ne pourrait se connecter. Remettez d'abord le secret de l'appareil en place (voir l'avertissement en haut de cette page), puis refaites la sauvegarde.",
   modelsTab: 'Modèles',
   install: 'Installer un paquet de modèle',
   chooseFile: 'Fichier du paquet',
