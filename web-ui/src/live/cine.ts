@@ -69,6 +69,8 @@ export class Cine {
   since = Number.NEGATIVE_INFINITY;
   frozen = false;
   index = -1;
+  /** The newest frame's number when the cine was cut (a source restarting right after still starts a numbering). */
+  #cutAtSeq: number | undefined;
 
   constructor(private readonly capacity: number) {
     // every slot's results record has every task's key from the start: push clears them in place
@@ -104,8 +106,8 @@ export class Cine {
   /** `timestampMs`: the frame's capture time (read from its header when not given). */
   push(seq: number, buf: ArrayBuffer, timestampMs = captureTime(buf)): void {
     if (this.frozen) return;
-    const last = this.at(this.#count - 1);
-    if (last && seq <= last.seq) this.since = timestampMs; // a new source: its numbers start again
+    const lastSeq = this.at(this.#count - 1)?.seq ?? this.#cutAtSeq;
+    if (lastSeq !== undefined && seq <= lastSeq) this.since = timestampMs; // a new source: its numbers start again
     let slot: CineFrame;
     if (this.#count < this.capacity) slot = this.#slots[(this.#start + this.#count++) % this.capacity]!;
     else {
@@ -151,6 +153,18 @@ export class Cine {
   unfreeze(): void {
     this.frozen = false;
     this.index = -1;
+  }
+
+  /**
+   * Drops every kept frame and goes live: another exam begins (web-ui/src/patient-form), and the frames kept so far
+   * may show the patient before. Freeze, Best frame, scrubbing and a clip then offer only the frames pushed after.
+   */
+  cut(): void {
+    this.#cutAtSeq = this.at(this.#count - 1)?.seq ?? this.#cutAtSeq;
+    for (let i = 0; i < this.#count; i++) this.at(i)!.buf = EMPTY; // their pixels are not kept alive
+    this.#start = 0;
+    this.#count = 0;
+    this.unfreeze();
   }
 
   /**

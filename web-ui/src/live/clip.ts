@@ -12,7 +12,8 @@ import type { CineFrame } from './cine';
 import { decodeFrameHeader } from '../../../src/protocol/index.js';
 import { request } from '../api';
 import { t } from '../i18n';
-import { type Tone, failureText, showAction } from './action-message';
+import { type Tone, showAction } from './action-message';
+import { examRefusalText } from '../patient-form/exam-refusal';
 import type { LiveContext } from './context';
 import { formatNumber } from './format';
 import { fill } from './strings';
@@ -93,7 +94,7 @@ export function wireClip(c: LiveContext): void {
         button.dataset.clipId = clip.id;
         say(fill(t('clipSaved'), { n: String(clip.frameCount), s: formatNumber(clip.durationMs / 1000, 1) }), 'ok');
       })
-      .catch((err: unknown) => say(failureText(err), 'error'))
+      .catch((err: unknown) => say(examRefusalText(err, exam.id), 'error')) // patient-form/exam-refusal.ts
       .finally(() => {
         saving = false;
         frozenNow();

@@ -16,7 +16,7 @@ import type { ManualMeasureBody } from '../../../src/protocol/rest/index.js';
 import { ApiError, type Measurement, api } from '../api';
 import { t } from '../i18n';
 import { reviewOf } from '../state';
-import { failureText } from './action-message';
+import { examRefusalText } from '../patient-form/exam-refusal';
 import { type LiveContext, redraw } from './context';
 import { formatGa, withUnit } from './format';
 import { captureKey, decisionRequest, decisionsSettled, isFrameSaving, savedFrameKey } from './saved-frames';
@@ -68,7 +68,8 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
       return showDecidedElsewhere(c, exam.id, capture.id, stillShown, showExam);
     }
     if (stillShown()) els.confirm.disabled = reviewOf(state.mode) === undefined; // not saved: may be tried again
-    return c.message(failureText(err), 'error');
+    // closed on another device: the page drops the exam; acquired before the exam: freeze again (patient-form/exam-refusal.ts)
+    return c.message(examRefusalText(err, exam.id), 'error');
   }
   decisionsSettled(capture.measurements.map((m) => m.id)); // stored: a later decision on them is a new one
   state.savedFrames.add(key);

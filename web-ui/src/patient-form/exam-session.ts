@@ -12,6 +12,8 @@ interface Handlers {
   current(): Exam | undefined;
   resume(exam: Exam): void;
   forget(examId: string): void;
+  /** the daemon said exam `examId` is closed (or voided) since: the page drops it and says so */
+  closedElsewhere(examId: string, voided: boolean): void;
 }
 
 let handlers: Handlers | undefined;
@@ -23,6 +25,7 @@ export const examSession = {
   current: (): Exam | undefined => handlers?.current(),
   resume: (exam: Exam): void => handlers?.resume(exam),
   forget: (examId: string): void => handlers?.forget(examId),
+  closedElsewhere: (examId: string, voided = false): void => handlers?.closedElsewhere(examId, voided),
   /** the id of the exam last open on this device */
   remembered: (): string | null => localStorage.getItem(KEY),
   remember: (examId: string | undefined): void => (examId ? localStorage.setItem(KEY, examId) : localStorage.removeItem(KEY)),

@@ -8,8 +8,11 @@ import './patient-form.css';
 import { ApiError, api, type Exam } from '../api';
 import { failureText } from '../live/action-message';
 import type { LiveContext } from '../live/context';
+import { setFrozen } from '../live/review';
 import { buildPatientFields } from './fields';
 import { examSession } from './exam-session';
+import { examRefusalText } from './exam-refusal';
+import { patientApi } from './patient-api';
 import { buildPickers } from './pickers';
 import { buildSamePatientAsk } from './same-patient';
 import { applyFormStrings, tr } from './strings';
@@ -41,6 +44,12 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
   els.closeExam.after(ask);
 
   const opened = (exam: Exam | undefined): void => {
+    // another exam: the frames kept so far (the one frozen too) may show the patient before; only frames
+    // received from now on are offered to freeze, review and save (the daemon refuses the others for it too)
+    if (exam && exam.id !== state.exam?.id) {
+      if (state.cine.frozen) setFrozen(c, false);
+      state.cine.cut();
+    }
     state.exam = exam;
     examSession.remember(exam?.id);
     ask.hidden = true;
@@ -85,16 +94,47 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
           opened(undefined);
           say(tr('closed'), 'ok');
         },
-        (err: Error) => say(failureText(err)),
+        (err: Error) => say(examRefusalText(err, exam.id)), // closed on another device: dropped here too
       )
       .finally(() => (yes.disabled = false));
   });
 
+  const closedElsewhere = (id: string, voided: boolean): void => {
+    if (state.exam?.id !== id) return;
+    fields.clear();
+    pickers.clear();
+    opened(undefined);
+    say(tr(voided ? 'voidedElsewhere' : 'closedElsewhere'));
+  };
+  /** The open exam as the daemon holds it now: dropped when it was closed or voided on another device meanwhile. */
+  const refresh = (): void => {
+    const id = state.exam?.id;
+    if (!id) return;
+    api.getExam(id).then(
+      (e) => state.exam?.id === id && (e.closedAt || e.voidedAt ? closedElsewhere(id, !!e.voidedAt) : ((state.exam = e), panel.show())),
+      () => undefined, // unreachable or signed out: asked again on the next reconnection
+    );
+  };
   examSession.register({
     current: () => state.exam,
-    resume: (exam) => (opened(exam), say(tr('resumed'), 'ok')),
+    resume: (exam) => {
+      const another = exam.id !== state.exam?.id;
+      opened(exam);
+      say(tr('resumed'), 'ok');
+      // the daemon marks where this exam begins again on this device (frames received before: refused for it)
+      if (another)
+        patientApi.resumeExam(exam.id).then(
+          (e) => state.exam?.id === e.id && ((state.exam = e), panel.show()),
+          (err: Error) => say(examRefusalText(err, exam.id)),
+        );
+    },
     forget: (id) => state.exam?.id === id && (fields.clear(), opened(undefined)),
+    closedElsewhere,
   });
+  // another device may close the exam while this one sleeps or is offline: checked when the page is seen again
+  // and when the live socket connects again (the connection pill turns live)
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && refresh());
+  new MutationObserver(() => els.conn.classList.contains('live') && refresh()).observe(els.conn, { attributes: true, attributeFilter: ['class'] });
   // after a reload the exam is still open on the daemon: it is resumed when the live view opens (signed in)
   els.tabs.addEventListener('click', (ev) => {
     const id = examSession.remembered();

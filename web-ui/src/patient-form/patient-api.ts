@@ -11,6 +11,8 @@ export const patientApi = {
   growth: (patientId: string) => request<PatientGrowthDto>('GET', `/api/patients/${q(patientId)}/growth`),
   listExams: () => request<ExamSummaryDto[]>('GET', '/api/exams'),
   decisions: (examId: string) => request<DecisionHistoryDto>('GET', `/api/exams/${q(examId)}/decisions`),
+  /** This device opens an exam already started: the daemon refuses it the frames received before (409 SONO_FRAME_BEFORE_EXAM). */
+  resumeExam: (examId: string) => request<Exam>('POST', `/api/exams/${q(examId)}/resume`),
   voidExam: (examId: string, reason: string) => request<Exam>('POST', `/api/exams/${q(examId)}/void`, { json: { reason } }),
   reportUrl: (examId: string) => `/api/exams/${q(examId)}/report.pdf`,
 };
