@@ -30,8 +30,8 @@ const US_IMAGE = '1.2.840.10008.5.1.4.1.1.6.1';
 const PATIENT = { patientName: 'QUIXOTE^PENELOPE', patientId: 'MRN778899', birthDate: '19880412', accessionNumber: 'ACC20261207' };
 const RULES = { minChars: 3, minConfidence: 80, timeoutMs: 60_000 };
 
-/** An outgoing Ultrasound Image of these pixels; its header carries an alias, as the de-identified export's does. */
-function payload(pixels: Uint8Array): { sopInstanceUid: string; sopClassUid: string; bytes: Buffer } {
+/** An outgoing Ultrasound Image of these pixels (`frames` > 1: a clip, frames stacked); its header carries an alias, as the de-identified export's does. */
+function payload(pixels: Uint8Array, frames = 1): { sopInstanceUid: string; sopClassUid: string; bytes: Buffer } {
   const study = {
     studyInstanceUid: newUid(),
     studyDate: '20260101',
@@ -59,6 +59,7 @@ function payload(pixels: Uint8Array): { sopInstanceUid: string; sopClassUid: str
     seriesDescription: 't',
     burnedInAnnotation: 'NO',
   });
+  if (frames > 1) Object.assign(ds, { NumberOfFrames: String(frames), PixelData: [pixels.slice().buffer] });
   return { sopInstanceUid: uid, sopClassUid: US_IMAGE, bytes: writePart10(ds) };
 }
 
@@ -95,6 +96,24 @@ describe.skipIf(!hasTesseract)('patient data drawn inside the picture (real tess
     },
     120_000,
   );
+
+  it('a clip with the name on every frame: held, with a box on every frame (a mask of frame 0 alone would let the rest go)', async () => {
+    const clipProbe = new SimulatedProbe('c', {});
+    clipProbe.prepare();
+    const frames = 3;
+    const all = new Uint8Array(W * H * frames);
+    for (let f = 0; f < frames; f++) {
+      const px = new Uint8Array(W * H);
+      clipProbe.render(30 + f, px);
+      all.set(await burnText(px, W, H, 'QUIXOTE PENELOPE MRN778899', 200, 250, 14), f * W * H);
+    }
+    const img = payload(all, frames);
+    const held = await checkPayload(img.bytes, RULES, undefined, identifiersOf(PATIENT));
+    expect(held).toMatchObject({ code: 'SONO_BURNED_IN_TEXT', found: 'patient-data' });
+    for (let f = 0; f < frames; f++) expect(held!.boxes!.some((b) => b.y >= f * H + 200 && b.y < f * H + 260), `a box on frame ${f}`).toBe(true);
+    const masked = rewritePayload(imageOf(img.bytes), held!.boxes!, 'NO');
+    expect(await checkPayload(masked, RULES, undefined, identifiersOf(PATIENT))).toBeUndefined();
+  }, 120_000);
 
   it("plain frames are not held for this patient's identifiers", async () => {
     for (const px of plain) expect(await checkPayload(payload(px).bytes, RULES, undefined, identifiersOf(PATIENT))).toBeUndefined();
