@@ -47,6 +47,8 @@ export class ExamBuildLoop {
   #delay = (attempts: number): number => Math.min(this.s.retryMaxMs, this.s.retryInitialMs * 2 ** Math.max(0, attempts - 1));
 
   async #run(signal: AbortSignal): Promise<void> {
+    // not within start(): the process sets up its IPC handlers and says its status first
+    await new Promise((resolve) => setImmediate(resolve));
     while (!signal.aborted) {
       this.#poked = false;
       try {
