@@ -114,6 +114,7 @@ describe.skipIf(!ready)('freeze, scrub, correct with touch, confirm', () => {
     await page.mouse.click(p1.x, p1.y);
     await page.mouse.click(p2.x, p2.y);
     await page.fill('#cal-mm', '25');
+    page.once('dialog', (q) => void q.accept()); // the simulated probe declares its spacing: the page asks before replacing it
     await page.tap('#cal-apply');
     await page.waitForFunction(() => document.getElementById('action-message')!.textContent!.includes('mm/px'));
     const cal = (await (await fetch(d.url + '/api/source/calibration')).json()) as { pixelSpacing: { x: number } };

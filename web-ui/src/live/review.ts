@@ -4,9 +4,9 @@
  * `state.mode`; nothing else says what the screen is doing.
  */
 import { TASK_OF_EXAM } from '../../../src/protocol/index.js';
-import { api } from '../api';
 import { t } from '../i18n';
 import { formatNumber } from './format';
+import { calibrateTwoPoints, mmPerPx, replaceQuestion } from './calibration';
 import { failureText } from './action-message';
 import { type Mode, resting, reviewOf } from '../state';
 import { type LiveContext, render } from './context';
@@ -88,8 +88,11 @@ function applyCalibration(c: LiveContext): void {
   const mm = Number(c.els.calMm.value);
   if (mode.kind !== 'calibrating' || mode.points.length !== 2 || !(mm > 0)) return;
   const [[x1, y1], [x2, y2]] = mode.points as [[number, number], [number, number]];
-  api.calibrate({ x1, y1, x2, y2, distanceMm: mm }).then(
-    (j) => c.message(j.pixelSpacing ? `${t('calibrated')}: ${formatNumber(j.pixelSpacing.x, 4)} mm/px` : t('calibrated'), 'ok'),
+  calibrateTwoPoints({ x1, y1, x2, y2, distanceMm: mm }, (declared) => window.confirm(replaceQuestion(declared))).then(
+    (o) =>
+      o.kind === 'kept'
+        ? c.message(t('calKeptDeclared').replace('{mm}', mmPerPx(o.declared)), 'info')
+        : c.message(o.status.pixelSpacing ? `${t('calibrated')}: ${formatNumber(o.status.pixelSpacing.x, 4)} mm/px` : t('calibrated'), 'ok'),
     (err: Error) => c.message(failureText(err), 'error'),
   );
   c.state.mode = resting(mode.review);

@@ -22,6 +22,8 @@ export const liveEn = {
   clearCalipers: 'Clear',
   fitView: 'Fit',
   distanceTap: 'Tap the two ends of the distance',
+  calReplaceDeclared: 'This source declares {mm} mm/px. Replace it?',
+  calKeptDeclared: 'Calibration not saved: the source keeps its own {mm} mm/px',
   areaTap: 'Tap around the area; tap Area again to close it',
   clinicianMeasures: 'Your measurements',
   frameLabel: 'Live ultrasound frame with AI overlay',
@@ -47,6 +49,11 @@ export const liveEn = {
   decidedElsewhereNow: 'Decided on another device since you froze this frame, now stored: {list}. The frame is saved, your values on it are not; open the exam record to change the decision.',
   confirmedBy: '{what}, confirmed by {by}',
   correctedBy: '{what}, corrected by {by}',
+  noAiResultLine: 'No AI result on this frame',
+  nothingProposedLine: 'The AI found nothing to review on this frame',
+  editsKept: 'Edits on this frame kept, not saved',
+  captureOne: '{n} capture',
+  captureMany: '{n} captures',
 };
 
 export const liveFr: Record<keyof typeof liveEn, string> = {
@@ -72,6 +79,8 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
   clearCalipers: 'Effacer',
   fitView: 'Ajuster',
   distanceTap: 'Touchez les deux extrémités de la distance',
+  calReplaceDeclared: 'Cette source déclare {mm} mm/px. La remplacer ?',
+  calKeptDeclared: 'Étalonnage non enregistré : la source garde ses {mm} mm/px',
   areaTap: 'Touchez le pourtour de la zone ; touchez Surface à nouveau pour la fermer',
   clinicianMeasures: 'Vos mesures',
   frameLabel: 'Image échographique en direct avec superposition IA',
@@ -99,6 +108,11 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
     "Décidé sur un autre appareil depuis que vous avez figé cette image, désormais enregistré : {list}. L'image est enregistrée, vos valeurs sur celle-ci ne le sont pas ; ouvrez le dossier de l'examen pour modifier la décision.",
   confirmedBy: '{what}, validé par {by}',
   correctedBy: '{what}, corrigé par {by}',
+  noAiResultLine: 'Pas de résultat IA sur cette image',
+  nothingProposedLine: "L'IA n'a rien trouvé à vérifier sur cette image",
+  editsKept: 'Modifications de cette image gardées, non enregistrées',
+  captureOne: '{n} capture',
+  captureMany: '{n} captures',
 };
 
 /** Fills `{name}` slots of a translated string. */
