@@ -17,7 +17,8 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { spawnDaemon } from '../helpers/process-daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const ENV = { ...process.env, CREDENTIALS_DIRECTORY: '' };
+// no credential store: the restore must not take this machine's /etc/credstore.encrypted for the box's (a box keeping its key there is test/service/restore-key-credential)
+const ENV = { ...process.env, CREDENTIALS_DIRECTORY: '', SONOEDGE_CREDSTORE_DIR: '/nonexistent-credstore' };
 const PIN = '482913';
 
 function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
