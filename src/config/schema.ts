@@ -117,6 +117,27 @@ export const ConfigSchema = T.Object(
           { additionalProperties: false, default: {} },
         ),
         maxWebSockets: T.Integer({ minimum: 1, maximum: 1000, default: 16, description: 'Open WebSocket connections at most (live views)' }),
+        // optional for configs built in code; a loaded config always has it (default {})
+        live: T.Optional(
+          T.Object(
+            {
+              pingIntervalMs: T.Integer({
+                minimum: 50,
+                maximum: 600_000,
+                default: 10_000,
+                description: 'Each live view is pinged this often; one that has not answered the previous ping is dropped (a backgrounded tablet frees its place)',
+              }),
+              slowViewerMs: T.Integer({
+                minimum: 50,
+                maximum: 600_000,
+                default: 15_000,
+                description: 'A live view whose unsent backlog stays above two frames this long is dropped (it skips frames meanwhile)',
+              }),
+              maxViewersPerUser: T.Integer({ minimum: 1, maximum: 1000, default: 4, description: "Live views one user may hold open; a new one closes that user's oldest (close code 4409)" }),
+            },
+            { additionalProperties: false, default: {} },
+          ),
+        ),
         requestTimeoutMs: T.Integer({
           minimum: 1000,
           default: 30_000,

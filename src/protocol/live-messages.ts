@@ -129,3 +129,15 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
 export function clientMessage(m: ClientMessage): string {
   return JSON.stringify(m);
 }
+
+/**
+ * Close codes of /api/live that the page acts on (the WebSocket private range 4000–4999). A live view the daemon
+ * drops for not answering its ping, or for falling behind too long, is cut without a close frame (1006): the
+ * page reconnects as after any network loss.
+ */
+export const LIVE_CLOSE = {
+  /** The user's credentials ended (signed out, disabled, revoked): the page locks. */
+  signedOut: 4401,
+  /** The same user opened another live view past server.live.maxViewersPerUser: this one must not reconnect. */
+  replaced: 4409,
+} as const;

@@ -4,7 +4,18 @@ import type { WebSocket } from 'ws';
 import { principalIsLive } from '../../access/access.js';
 import type { Frame } from '../../capture/frame.js';
 import { FrameEncoder, FrameKind } from '../frame-message.js';
-import { type EnhanceStateMessage, type HelloMessage, PROTOCOL_VERSION, type ProbeMessage, type ResultMessage, type StatusMessage, TASKS, parseClientMessage } from '../../protocol/index.js';
+import { LIVE_DEFAULTS, LiveViewers } from './live-viewers.js';
+import {
+  type EnhanceStateMessage,
+  type HelloMessage,
+  LIVE_CLOSE,
+  PROTOCOL_VERSION,
+  type ProbeMessage,
+  type ResultMessage,
+  type StatusMessage,
+  TASKS,
+  parseClientMessage,
+} from '../../protocol/index.js';
 
 /**
  * GET /api/live (WebSocket). Pushes, unasked: one binary message per frame (src/protocol/frame-header.ts) and
@@ -21,6 +32,9 @@ import { type EnhanceStateMessage, type HelloMessage, PROTOCOL_VERSION, type Pro
  *
  * Exam type: a client sends { type: "exam-type", examType: "obstetric" | "breast" } when its live page
  * shows that exam type's tools; with open exams, this chooses which diagnostic models run (model-gate.ts).
+ *
+ * Viewers that stop taking the view (no pong, backlog too long) are dropped and one user's views are capped
+ * (server.live, live-viewers.ts), so stalled tablets cannot hold every WebSocket place of the device.
  */
 /** How often an open live view checks that its user is still signed in. */
 const LIVE_CREDENTIAL_CHECK_MS = 30_000;
@@ -38,6 +52,12 @@ const live: FastifyPluginAsync = async (app) => {
   const applyEnhance = (): void => {
     for (const id of enhanceIds()) rt.pipeline?.setModelEnabled(id, enhancedViewers.size > 0);
   };
+  /** each open socket's own clean-up (live.ts lists, timers), run once whether it closed or was dropped */
+  const cleanups = new Map<WebSocket, () => void>();
+  const viewers = new LiveViewers(
+    () => ({ ...LIVE_DEFAULTS, ...rt.config.server.live }),
+    (ws) => cleanups.get(ws)?.(),
+  );
 
   const offFrame = rt.bus.on('frame', (frame) => {
     if (clients.size === 0) return;
@@ -45,7 +65,10 @@ const live: FastifyPluginAsync = async (app) => {
     const msg = encoder.encode(frame);
     lastFrameBytes = msg.length;
     for (const ws of clients) {
-      if (ws.readyState === ws.OPEN && ws.bufferedAmount < 2 * msg.length) {
+      if (ws.readyState !== ws.OPEN) continue;
+      // a viewer more than two frames behind skips this one; behind for too long, it is dropped
+      const keepsUp = ws.bufferedAmount < 2 * msg.length;
+      if (viewers.kept(ws, keepsUp) && keepsUp) {
         encoder.retain(msg);
         ws.send(msg, { binary: true }, () => encoder.release(msg));
       }
@@ -105,6 +128,7 @@ const live: FastifyPluginAsync = async (app) => {
     offResult();
     offProbe();
     clearInterval(status);
+    viewers.close();
     for (const ws of clients) ws.terminate();
   });
 
@@ -112,11 +136,12 @@ const live: FastifyPluginAsync = async (app) => {
     '/api/live',
     { websocket: true, config: { access: 'signed-in' }, schema: { tags: ['live'], summary: 'Live frames (binary) and results (JSON) over WebSocket', hide: false } },
     (socket, req) => {
-      clients.add(socket);
       // the socket outlives the request that opened it: a user signed out, disabled or revoked meanwhile is dropped
       const principal = req.principal;
+      viewers.add(socket, principal?.userId); // may close this user's oldest view first
+      clients.add(socket);
       const check = (): void => {
-        if (principal && socket.readyState === socket.OPEN && !principalIsLive(app.access, principal)) socket.close(4401, 'Signed out');
+        if (principal && socket.readyState === socket.OPEN && !principalIsLive(app.access, principal)) socket.close(LIVE_CLOSE.signedOut, 'Signed out');
       };
       const stillSignedIn = setInterval(check, LIVE_CREDENTIAL_CHECK_MS);
       stillSignedIn.unref();
@@ -152,12 +177,15 @@ const live: FastifyPluginAsync = async (app) => {
         socket.send(JSON.stringify(answer));
       });
       const forget = (): void => {
+        cleanups.delete(socket);
+        viewers.delete(socket);
         clearInterval(stillSignedIn);
         stopListening();
         clients.delete(socket);
         if (enhancedViewers.delete(socket)) applyEnhance();
         rt.modelGate?.setViewer(socket, undefined);
       };
+      cleanups.set(socket, forget);
       socket.on('close', forget);
       socket.on('error', forget);
     },
