@@ -174,6 +174,9 @@ export const breast: ExamTypeModule = {
   clear(env: ExamTypeEnv): void {
     for (const el of [env.els.bClass, env.els.bPmal, env.els.bMax, env.els.bPerp]) el.textContent = '–';
     env.els.bSummary.textContent = '';
+    // no category of another frame's lesion (an empty value selects none)
+    env.els.bOrient.value = '';
+    env.els.bMargin.value = '';
   },
   drawLive(ctx: CanvasRenderingContext2D, result: LiveTaskResult, opacity: number, handleRadius: number): void {
     if (result.task === 'breast-lesion') drawLesion(ctx, lesionToCanvas(result), opacity, undefined, handleRadius);

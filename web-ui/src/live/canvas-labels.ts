@@ -37,10 +37,13 @@ export function drawCornerLabel(ctx: CanvasRenderingContext2D, width: number, te
   ctx.restore();
 }
 
-/** The proposal's state, top right: unverified, edited and decided elsewhere in the warning colour, saved in the success colour. */
-export type StateLabel = 'unverified' | 'edited' | 'saved' | 'decidedElsewhereLine';
+/**
+ * The proposal's state, top right: unverified, edited and decided elsewhere in the warning colour, saved in the
+ * success colour. A frozen frame with nothing proposed (no result, or nothing found) has its line, no label.
+ */
+export type StateLabel = 'unverified' | 'edited' | 'saved' | 'decidedElsewhereLine' | 'noAiResultLine' | 'nothingProposedLine';
 const ON_IMAGE = { unverified: 'unverifiedOnImage', edited: 'editedOnImage', saved: 'savedOnImage', decidedElsewhereLine: 'decidedElsewhereOnImage' } as const;
 
 export function drawStateLabel(ctx: CanvasRenderingContext2D, width: number, key: StateLabel): void {
-  drawCornerLabel(ctx, width, t(ON_IMAGE[key]), 'top-right', key === 'saved' ? OK : WARN);
+  if (key in ON_IMAGE) drawCornerLabel(ctx, width, t(ON_IMAGE[key as keyof typeof ON_IMAGE]), 'top-right', key === 'saved' ? OK : WARN);
 }

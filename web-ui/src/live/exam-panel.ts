@@ -5,10 +5,19 @@
 import type { ExamType } from '../../../src/protocol/index.js';
 import { examTypeList, examTypes } from '../exam-types/index';
 import { wirePatientForm } from '../patient-form/index';
-import { t } from '../i18n';
+import { currentLang, t } from '../i18n';
 import type { LiveContext } from './context';
 import { showModelAvailability } from './model-availability';
 import { showFrozen } from './review';
+import { reviewOf } from '../state';
+import { leaveFrame } from './kept-frames';
+import { clearResultCommon } from './results-panel';
+import { fill } from './strings';
+
+/** "1 capture", "3 captures" (French: 0 and 1 take the singular), in the page's language. */
+export function capturesText(n: number): string {
+  return fill(t(new Intl.PluralRules(currentLang()).select(n) === 'one' ? 'captureOne' : 'captureMany'), { n: String(n) });
+}
 
 export interface ExamPanel {
   show(): void;
@@ -24,7 +33,7 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     const exam = state.exam;
     els.examForm.hidden = !!exam;
     els.closeExam.hidden = !exam;
-    els.examSummary.textContent = exam ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${exam.captures.length} ${t('captures')}` : t('noExam');
+    els.examSummary.textContent = exam ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${capturesText(exam.captures.length)}` : t('noExam');
   }
 
   /**
@@ -35,6 +44,8 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
    */
   function setExamType(type: ExamType): void {
     const changed = type !== state.examType;
+    // the frozen frame's proposal of the type left is kept (its controls before the panels are blanked)
+    const left = changed && state.cine.frozen && leaveFrame(c, reviewOf(state.mode));
     state.examType = type;
     sendExamType(type);
     const module = examTypes[type];
@@ -46,10 +57,11 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     form.showDating(module.asksDatingGa);
     if (changed) {
       for (const m of examTypeList) m.clear(c.env);
+      clearResultCommon(els); // no flag or confidence of the type left
       state.latest = undefined;
       if (state.cine.frozen) {
         for (const m of examTypeList) for (const el of m.reviewControls?.(els) ?? []) el.disabled = true;
-        showFrozen(c); // the frozen frame again, with the new type's result or none
+        showFrozen(c, undefined, { left }); // the frozen frame again, with the new type's result or none
       }
     }
   }

@@ -2,7 +2,8 @@
  * The clinician's own calipers on a frozen frame, independent of the AI (issue 18, image review): a distance
  * (tap its two ends) and an area (tap around it, then Area again to close it). Measured in mm with the
  * frame's own pixel spacing (x and y apart), else in pixels, said so. They belong to the frame they were
- * made on: another frame or going live clears them. Saved with the capture on Confirm (`clinicianMeasurements`,
+ * made on: another frame or going live puts them away (kept-frames.ts keeps them per frame, and a frame shown again
+ * gets its own back, numbered on from them). Saved with the capture on Confirm (`clinicianMeasurements`,
  * web-ui/src/live/confirm.ts): the daemon recomputes each value with the same functions
  * (src/analysis/manual-caliper.ts) and refuses a capture whose shown number it does not find.
  */
@@ -70,6 +71,13 @@ export class ManualCalipers {
   saved(seq: number): ManualMeasureBody[] {
     if (this.seq !== seq) return [];
     return this.done.map((m) => ({ kind: m.kind, points: m.points.map(([x, y]) => [x, y]), value: m.value, unit: m.unit }));
+  }
+
+  /** The measures kept of frame `seq` (kept-frames.ts), `savedCount` of them saved: the next is numbered after them. */
+  load(seq: number, done: readonly ManualMeasure[], savedCount: number): void {
+    this.clear(seq);
+    this.done.push(...done);
+    this.savedCount = Math.min(savedCount, done.length);
   }
 
   clear(seq?: number): void {

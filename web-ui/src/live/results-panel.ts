@@ -14,7 +14,18 @@ export function showResultCommon(els: Elements, r: ResultMessage): void {
   els.model.textContent = `${r.modelId} ${r.modelVersion}`;
 }
 
-/** The state line under the panel's title: AI proposal, edited by you, or saved. */
+/**
+ * Blanks what showResultCommon and the types' showResult wrote of a result: the flags, the quality and
+ * confidence, the latency. A frame without a result of its own, or another exam type, shows none of another
+ * frame's or type's (the provider and model stay: they say what runs, not what was found).
+ */
+export function clearResultCommon(els: Elements): void {
+  els.flags.replaceChildren();
+  els.quality.textContent = '–';
+  els.latency.textContent = '–';
+}
+
+/** The state line under the panel's title: AI proposal, edited by you, saved, or nothing proposed. */
 export function setStateLine(els: Elements, key: StateLabel): void {
   els.state.dataset.i18n = key;
   els.state.textContent = t(key);
