@@ -153,6 +153,8 @@ export const ErrorCodes = {
   SYNC_ITEM_NOT_FOUND: 'SONO_SYNC_ITEM_NOT_FOUND',
   SYNC_ITEM_NOT_HELD: 'SONO_SYNC_ITEM_NOT_HELD',
   SYNC_MASK_REQUIRED: 'SONO_SYNC_MASK_REQUIRED',
+  /** a sync target answered without a DICOM response (a proxy's page, plain HTTP to an HTTPS port): its URL or proxy is wrong; retried, nothing rejected */
+  SYNC_TARGET_NOT_DICOM: 'SONO_SYNC_TARGET_NOT_DICOM',
   // report sign-off and second reading (src/records/signatures.ts, second-read.ts)
   REPORT_EXAM_OPEN: 'SONO_REPORT_EXAM_OPEN',
   REPORT_UNDECIDED: 'SONO_REPORT_UNDECIDED',

@@ -67,10 +67,11 @@ export class Outbox {
     return r.t ?? undefined;
   }
 
-  markSent(ids: number[]): void {
-    const st = this.db.prepare(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1 WHERE id = ?`);
+  /** `note` (kept as the item's lastError): why it counts as sent, e.g. the target already held it. */
+  markSent(ids: number[], note: string | null = null): void {
+    const st = this.db.prepare(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?`);
     const now = new Date().toISOString();
-    this.db.transaction(() => ids.forEach((id) => st.run(now, id)))();
+    this.db.transaction(() => ids.forEach((id) => st.run(now, note, id)))();
   }
 
   markRetry(ids: number[], error: string, delayMs: (attempts: number) => number): void {
@@ -87,6 +88,13 @@ export class Outbox {
   markRejected(ids: number[], reason: string): void {
     const st = this.db.prepare(`UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ? WHERE id = ?`);
     this.db.transaction(() => ids.forEach((id) => st.run(reason, id)))();
+  }
+
+  /** Rejected items (of one target, one exam, or all) pending again, attempts reset, due now (the reason stays until the next try); how many. */
+  requeueRejected(only: { target?: string | undefined; examId?: string | undefined } = {}): number {
+    return this.db
+      .prepare(`UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE state = 'rejected' AND (@target IS NULL OR target = @target) AND (@examId IS NULL OR exam_id = @examId)`)
+      .run({ target: only.target ?? null, examId: only.examId ?? null }).changes;
   }
 
   items(limit = 500): OutboxItem[] {

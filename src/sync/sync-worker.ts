@@ -1,7 +1,10 @@
 /**
  * Delivers the outbox to every target, independently: batches of due items by STOW-RS, exponential
- * backoff with jitter on network/server/auth failures, permanent rejections stop retrying (data kept).
- * Connectivity is found by trying. Resumes after a restart because the queue lives in the database.
+ * backoff with jitter on network/server/auth failures and on answers that are not DICOM (a misconfigured
+ * URL or proxy: nothing is rejected for it); only an instance the target names as refused for good is
+ * rejected and stops retrying (data kept; POST /api/sync/requeue sends it again). An instance the target
+ * says it already holds counts as sent, with a note. Connectivity is found by trying. Resumes after a
+ * restart because the queue lives in the database.
  */
 import type { Outbox } from './outbox.js';
 import { StowClient, type StowTarget } from './stow-client.js';
@@ -17,7 +20,8 @@ export interface SyncSettings {
 
 export interface TargetStatus {
   name: string;
-  state: 'idle' | 'sending' | 'retrying' | 'auth-failed' | 'unreachable';
+  /** misconfigured: the target answered, but not in DICOM (wrong URL, scheme or proxy); retried with backoff */
+  state: 'idle' | 'sending' | 'retrying' | 'auth-failed' | 'unreachable' | 'misconfigured';
   lastError: string | undefined;
   lastSuccessAt: string | undefined;
 }
@@ -116,21 +120,29 @@ export class SyncWorker {
       const result = await client.store(due.map((d) => ({ sopInstanceUid: d.sopInstanceUid, bytes: d.payload })));
       const byUid = new Map(due.map((d) => [d.sopInstanceUid, d.id]));
       const sent: number[] = [];
+      const already: Array<[number, string]> = [];
       const retry: number[] = [];
       const rejected: Array<[number, string]> = [];
       for (const o of result.instances) {
         const id = byUid.get(o.uid)!;
-        if (o.outcome === 'stored') sent.push(id);
+        if (o.outcome === 'stored' && o.note) already.push([id, o.note]);
+        else if (o.outcome === 'stored') sent.push(id);
         else if (o.outcome === 'retry') retry.push(id);
         else rejected.push([id, o.reason]);
       }
       this.outbox.markSent(sent);
-      const err = result.error?.message ?? (retry.length ? 'some instances were not stored; retrying' : undefined);
-      if (retry.length) this.outbox.markRetry(retry, err!, (a) => this.delay(a));
+      // the target already held them (a duplicate after an answer lost once it had stored them): sent, noted
+      for (const [id, note] of already) this.outbox.markSent([id], note);
+      if (already.length) this.log.info({ target: name, count: already.length, note: already[0]![1] }, 'instances already stored at the target; counted as sent');
+      // a whole-request failure is each retried item's error; a refusal of others is not theirs
+      const failure = result.error && result.error.kind !== 'rejected' ? result.error.message : undefined;
+      const retryError = failure ?? 'some instances were not stored; retrying';
+      if (retry.length) this.outbox.markRetry(retry, retryError, (a) => this.delay(a));
       for (const [id, reason] of rejected) this.outbox.markRejected([id], `${result.error?.message ?? 'rejected'}: ${reason}`);
-      if (sent.length) st.lastSuccessAt = new Date().toISOString();
-      st.lastError = err ?? (rejected.length ? `rejected: ${rejected[0]![1]}` : undefined);
-      st.state = result.error?.kind === 'auth' ? 'auth-failed' : result.error?.kind === 'network' ? 'unreachable' : retry.length ? 'retrying' : 'sending';
+      if (sent.length || already.length) st.lastSuccessAt = new Date().toISOString();
+      st.lastError = failure ?? (rejected.length ? (result.error?.message ?? `rejected: ${rejected[0]![1]}`) : retry.length ? retryError : undefined);
+      const kind = result.error?.kind;
+      st.state = kind === 'auth' ? 'auth-failed' : kind === 'network' ? 'unreachable' : kind === 'config' ? 'misconfigured' : retry.length ? 'retrying' : 'sending';
       if (result.error && result.error.kind !== 'rejected') this.log.warn({ target: name, err: result.error.message }, 'sync attempt failed');
       this.onStatus(this.status());
       if (this.s.pauseBetweenBatchesMs) await this.#sleep(this.s.pauseBetweenBatchesMs, signal);

@@ -8,3 +8,4 @@ export * from './access.js';
 export * from './patients.js';
 export * from './patient-checks.js';
 export * from './manual-measures.js';
+export * from './sync-requeue.js';

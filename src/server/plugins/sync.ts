@@ -6,12 +6,14 @@ import { GateStore } from '../../ocr/gate-store.js';
 import { imageOf, rewritePayload } from '../../ocr/payload-pixels.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { ItemParams, ReleaseBody, ReleaseDto } from '../../protocol/rest/region.js';
+import { RequeueBody, RequeueDto } from '../../protocol/rest/sync-requeue.js';
 import { auditIfWired } from './source-region.js';
 
 /**
  * GET /api/sync: queue state per target and per item (de-identified identifiers only); an image the OCR gate
  * holds shows `state: "held"` and its `reason`. POST /api/sync/items/:id/release lets a technician release
  * a held image as it is (BurnedInAnnotation YES) or with boxes blacked out (read again before it goes).
+ * POST /api/sync/requeue puts rejected items (of a target, an exam, or all) back in the queue, attempts reset.
  */
 const sync: FastifyPluginAsync = async (app) => {
   app.get('/api/sync', { config: { access: 'technician' }, schema: { tags: ['sync'], summary: 'Outbox state per target and item', response: { 200: SyncStateDto } } }, async () => {
@@ -63,6 +65,27 @@ const sync: FastifyPluginAsync = async (app) => {
       auditIfWired(req, mask.length > 0 ? 'sync.image.mask-release' : 'sync.image.release', item.sopInstanceUid, { reason: gate.reason?.code ?? null, boxes: mask.length });
       app.sono.sync?.worker.poke();
       return { sopInstanceUid: item.sopInstanceUid, state: next };
+    },
+  );
+
+  app.post<{ Body: RequeueBody }>(
+    '/api/sync/requeue',
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags: ['sync'],
+        summary: 'Send rejected outgoing items again (of one target, one exam, or all): pending, attempts reset, due now',
+        body: RequeueBody,
+        response: { 200: RequeueDto, ...errorResponses(400, 500) },
+      },
+    },
+    async (req) => {
+      const s = app.sono.sync;
+      const { target, examId } = req.body;
+      const requeued = s ? s.outbox.requeueRejected({ target, examId }) : 0;
+      auditIfWired(req, 'sync.requeue', target ?? null, { target: target ?? null, examId: examId ?? null, requeued });
+      if (requeued > 0) s?.worker.poke();
+      return { requeued };
     },
   );
 };
