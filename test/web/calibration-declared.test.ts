@@ -12,6 +12,17 @@ import { signInContext } from '../helpers/auth.js';
 import { CHROMIUM } from './breast-replay.js';
 import { liveRig } from './live-rig.js';
 
+/** Answers the next dialog (yes or no) as soon as it opens, within 10 s (a tap waits while one is open); resolves with its text. */
+const answer = (page: Page, yes: boolean): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const late = setTimeout(() => reject(new Error('No question was asked within 10 s')), 10_000);
+    page.once('dialog', (q) => {
+      clearTimeout(late);
+      resolve(`${q.type()}: ${q.message()}`.replace(/^confirm: /, ''));
+      void (yes ? q.accept() : q.dismiss());
+    });
+  });
+
 interface Cal {
   pixelSpacing: { x: number } | null;
   sourceDeclares: { x: number; y: number } | null;
@@ -55,21 +66,18 @@ describe.skipIf(!existsSync(CHROMIUM))('calibration over a spacing the source de
     await twoPoints(page);
 
     // No: nothing replaced, the page says the source keeps its own spacing
-    const question = page.waitForEvent('dialog', { timeout: 10000 });
+    const asked = answer(page, false);
     await page.tap('#cal-apply');
-    const asked = await question;
-    expect(asked.type()).toBe('confirm');
-    expect(asked.message()).toBe(`This source declares ${declared.sourceDeclares!.x.toFixed(3)} mm/px. Replace it?`);
-    await asked.dismiss();
+    expect(await asked).toBe(`This source declares ${declared.sourceDeclares!.x.toFixed(3)} mm/px. Replace it?`);
     await page.waitForFunction(() => /source keeps its own/.test(document.getElementById('action-message')!.textContent ?? ''));
     expect(sent).toEqual([]); // nothing sent
     expect((await (await fetch(d.url + '/api/source/calibration')).json()) as Cal).toMatchObject({ pixelSpacing: null, stored: null });
 
     // Yes: the override is sent, and stored as one
     await twoPoints(page);
-    const again = page.waitForEvent('dialog', { timeout: 10000 });
+    const again = answer(page, true);
     await page.tap('#cal-apply');
-    await (await again).accept();
+    expect(await again).toMatch(/Replace it\?$/);
     await page.waitForFunction(() => document.getElementById('action-message')!.textContent!.includes('mm/px') && !/keeps/.test(document.getElementById('action-message')!.textContent!));
     expect(sent.map((b) => b.override)).toEqual([true]);
     const after = (await (await fetch(d.url + '/api/source/calibration')).json()) as Cal;

@@ -7,6 +7,8 @@
 import type { RegionStateDto } from '../../../../src/protocol/rest/region.js';
 import { holdTouches } from '../../dom/hold-touches';
 import { FrameView } from '../../live/frame-view';
+import { mmPerPx, replaceQuestion } from '../../live/calibration';
+import { t } from '../../i18n';
 import type { Screen } from '../types';
 import { techApi } from '../system/api';
 import { h } from '../system/dom';
@@ -103,14 +105,17 @@ async function onSave(): Promise<void> {
   if (!drawing) return;
   const d = Number(mm.value.replace(',', '.'));
   const [a, b] = taps;
-  const body = a && b && d > 0 ? { rect: drawing, scale: { x1: a[0], y1: a[1], x2: b[0], y2: b[1], distanceMm: d } } : { rect: drawing };
   save.disabled = true;
+  // depth-scale taps replace the spacing the source declares with its frames: asked first, dropped on no
+  const declared = a && b && d > 0 ? (await techApi.calibration().catch(() => undefined))?.sourceDeclares : undefined;
+  const keepOwn = declared ? !window.confirm(replaceQuestion(declared)) : false;
+  const body = a && b && d > 0 && !keepOwn ? { rect: drawing, scale: { x1: a[0], y1: a[1], x2: b[0], y2: b[1], distanceMm: d } } : { rect: drawing };
   try {
     show(await techApi.setRegion(body));
     drawing = undefined;
     taps = [];
     mm.hidden = true;
-    say(st('regionSaved'), true);
+    say(keepOwn && declared ? `${st('regionSaved')}. ${t('scaleKeptDeclared').replace('{mm}', mmPerPx(declared))}` : st('regionSaved'), true);
   } catch (err) {
     save.disabled = false;
     say((err as Error).message, false);
