@@ -1,12 +1,17 @@
 /**
  * The /api/live WebSocket: binary frames and JSON messages (src/protocol), reconnecting by itself with
- * backoff (0.5 s doubling to 5 s).
+ * backoff (0.5 s doubling to 5 s). A view the daemon closed for the same user's newer one (LIVE_CLOSE.replaced:
+ * opened on another tab or device) stays closed until connect(): two tabs would otherwise take turns replacing
+ * each other.
  */
-import { type ClientMessage, type ServerMessage, clientMessage, parseServerMessage } from '../../../src/protocol/index.js';
+import { type ClientMessage, LIVE_CLOSE, type ServerMessage, clientMessage, parseServerMessage } from '../../../src/protocol/index.js';
+
+/** Why the live view closed, when the page must say something other than "reconnecting". */
+export type LiveClosedWhy = 'replaced';
 
 export interface LiveHandlers {
   open(): void;
-  closed(): void;
+  closed(why?: LiveClosedWhy): void;
   frame(buf: ArrayBuffer): void;
   message(msg: ServerMessage): void;
 }
@@ -34,8 +39,10 @@ export class LiveSocket {
       const msg = parseServerMessage(ev.data as string);
       if (msg) this.handlers.message(msg);
     };
-    ws.onclose = () => {
-      this.handlers.closed();
+    ws.onclose = (ev) => {
+      const replaced = ev.code === LIVE_CLOSE.replaced;
+      if (replaced && this.#ws === ws) this.#stopped = true; // no reconnecting: the newer view keeps its place
+      this.handlers.closed(replaced ? 'replaced' : undefined);
       if (this.#stopped || this.#ws !== ws) return;
       setTimeout(() => !this.#stopped && this.connect(), this.#retryMs);
       this.#retryMs = Math.min(this.#retryMs * 2, 5000);

@@ -3,6 +3,7 @@ import type { Elements } from '../dom/elements';
 import { t } from '../i18n';
 import type { AppState } from '../state';
 import { formatNumber } from './format';
+import type { LiveClosedWhy } from './socket';
 
 export class StatusBar {
   #lastFrameAt = 0;
@@ -14,8 +15,9 @@ export class StatusBar {
     private readonly state: AppState,
   ) {}
 
-  connected(up: boolean): void {
-    const key = up ? 'live' : 'reconnecting';
+  /** `why` 'replaced': this tab's view was taken by the same user's newer one and does not come back by itself. */
+  connected(up: boolean, why?: LiveClosedWhy): void {
+    const key = up ? 'live' : why === 'replaced' ? 'openedElsewhere' : 'reconnecting';
     this.els.conn.dataset.i18n = key;
     this.els.conn.textContent = t(key);
     this.els.conn.className = `pill ${up ? 'live' : 'down'}`;
