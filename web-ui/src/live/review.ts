@@ -12,7 +12,7 @@ import { type Mode, resting, reviewOf } from '../state';
 import type { LiveContext } from './context';
 import { wireCaliperPanel } from './calipers-panel';
 import { wireGestures } from './gestures';
-import { clearResultCommon, showResultCommon } from './results-panel';
+import { clearResultCommon, setStateLine, showResultCommon } from './results-panel';
 import type { StateLabel } from './canvas-labels';
 import { contentOf, controlValues, frameKey, keptOf, leaveFrame, loadCalipers, reviewKey } from './kept-frames';
 import { frozenMessage } from './frozen-message';
@@ -69,7 +69,12 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m, o
   const elsewhere = saved && state.exam !== undefined && state.decidedElsewhereFrames.has(savedFrameKey(state.exam.id, f.buf));
   const content = contentOf(review, controlValues(c));
   const line = lineOf({ review: review !== undefined, result: r !== undefined, saved, elsewhere, edited: saved ? confirmed !== undefined && confirmed.content !== content : content !== aiContent });
-  c.env.setState(line);
+  // a save of this frame in flight carries what its Confirm noted: shown again unchanged, that is no edit made
+  // during the save (env.setState would mark it one, and the save's end would call the stored values newer)
+  const saving = isFrameSaving(state, f.buf);
+  const noted = saving && stored?.examId === state.exam?.id && stored.content === content;
+  if (noted) setStateLine(els, line);
+  else c.env.setState(line);
   c.caliperChanged(); // redraws the frame with its proposal, result and calipers
   review?.show();
   const message = frozenMessage({
@@ -83,7 +88,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m, o
   c.message(left ? (text ? `${t('editsKept')}. ${text}` : t('editsKept')) : text, 'info');
   const newerCalipers = c.calipers.done.length > c.calipers.savedCount;
   // a save in flight: no second Confirm; saved: Confirm again only for what is newer than what it stored
-  els.confirm.disabled = !review || isFrameSaving(state, f.buf) || (saved && line !== 'edited' && !newerCalipers);
+  els.confirm.disabled = !review || saving || (saved && line !== 'edited' && !newerCalipers);
   els.reset.disabled = !review;
   for (const el of type.reviewControls?.(els) ?? []) el.disabled = review === undefined;
 }
