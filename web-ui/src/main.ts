@@ -81,7 +81,7 @@ function onMessage(msg: ServerMessage): void {
   }
 }
 
-const socket = new LiveSocket({ open: () => status.connected(true), closed: () => (status.connected(false), gate.recheck()), frame: onFrame, message: onMessage });
+const socket = new LiveSocket({ open: () => status.connected(true), closed: (why) => (status.connected(false, why), gate.recheck()), frame: onFrame, message: onMessage });
 const enhance = new EnhancedView(els, socket);
 const examPanel = wireExamPanel(c, (examType) => socket.send({ type: 'exam-type', examType }));
 for (const m of examTypeList) m.setup?.(c.env);
