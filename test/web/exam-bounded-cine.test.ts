@@ -112,7 +112,9 @@ describe.skipIf(!existsSync(CHROMIUM))('an exam takes only the frames received a
     await page.tap('#tabs .tab[data-view="exams"]');
     await page.waitForSelector(`#exam-rows tr[data-exam-id="${frank}"]`);
     await page.tap(`#exam-rows tr[data-exam-id="${frank}"]`);
+    const resumed = page.waitForResponse((r) => r.url().endsWith(`/api/exams/${frank}/resume`));
     await page.tap('#record-resume');
+    expect((await resumed).status()).toBe(200);
     await page.waitForFunction(() => !document.getElementById('view-live')!.hidden);
     expect(await mode(page), 'live again on the resumed exam').toBe('live');
     expect(await page.isHidden('#frozen-badge')).toBe(true);

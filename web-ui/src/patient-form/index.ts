@@ -43,13 +43,15 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
   ask.append(askText, yes, no);
   els.closeExam.after(ask);
 
+  /** Live again with an empty cine: the frames kept so far (the one frozen too) may show the patient before. */
+  const cutCine = (): void => {
+    if (state.cine.frozen) setFrozen(c, false);
+    state.cine.cut();
+  };
   const opened = (exam: Exam | undefined): void => {
-    // another exam: the frames kept so far (the one frozen too) may show the patient before; only frames
-    // received from now on are offered to freeze, review and save (the daemon refuses the others for it too)
-    if (exam && exam.id !== state.exam?.id) {
-      if (state.cine.frozen) setFrozen(c, false);
-      state.cine.cut();
-    }
+    // another exam: only frames received from now on are offered to freeze, review and save (the daemon
+    // refuses the others for it too: 409 SONO_FRAME_BEFORE_EXAM)
+    if (exam && exam.id !== state.exam?.id) cutCine();
     state.exam = exam;
     examSession.remember(exam?.id);
     ask.hidden = true;
@@ -121,10 +123,11 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
       const another = exam.id !== state.exam?.id;
       opened(exam);
       say(tr('resumed'), 'ok');
-      // the daemon marks where this exam begins again on this device (frames received before: refused for it)
+      // the daemon marks where this exam begins again on this device when the request reaches it, and refuses
+      // the frames received before: those that came here in the meantime are cut too
       if (another)
         patientApi.resumeExam(exam.id).then(
-          (e) => state.exam?.id === e.id && ((state.exam = e), panel.show()),
+          (e) => state.exam?.id === e.id && (cutCine(), (state.exam = e), panel.show()),
           (err: Error) => say(examRefusalText(err, exam.id)),
         );
     },
