@@ -3,7 +3,7 @@
  * (`request` in api.ts: every failure an ApiError with the server's message and code).
  */
 import { request } from '../../api';
-import type { SourceStateDto, SpacingDto } from '../../../../src/protocol/rest/index.js';
+import type { RequeueDto, SourceStateDto, SpacingDto } from '../../../../src/protocol/rest/index.js';
 import type { RegionBody, RegionStateDto } from '../../../../src/protocol/rest/region.js';
 import type { BackupDoneDto, BackupTargetsDto } from '../../../../src/protocol/rest/backup.js';
 
@@ -53,6 +53,8 @@ export const techApi = {
   switchSource: (driver: string, settings: Record<string, unknown> | undefined) => request<SourceStateDto>('PUT', '/api/source', { json: settings ? { driver, settings } : { driver } }),
   releaseHeld: (id: number, mask?: Array<{ x: number; y: number; width: number; height: number }>) =>
     request<{ sopInstanceUid: string; state: string }>('POST', `/api/sync/items/${id}/release`, { json: mask ? { mask } : {} }),
+  /** Puts the target's refused items back in the queue. */
+  requeue: (target: string) => request<RequeueDto>('POST', '/api/sync/requeue', { json: { target } }),
   models: () => request<{ models: ModelEntry[] }>('GET', '/api/models'),
   rollback: (id: string) => request<{ id: string; from: string; to: string }>('POST', `/api/models/${q(id)}/rollback`, { json: {} }),
   region: () => request<RegionStateDto>('GET', '/api/source/region'),

@@ -1,5 +1,5 @@
 /**
- * Sync targets (state, last success, counts) and the images the OCR gate holds, each with release as it
+ * Sync targets (state, last success, counts; refused items sent again on request) and the images the OCR gate holds, each with release as it
  * is or with the text it found blacked out (read again before it leaves).
  */
 import type { SyncStateDto } from '../../../../src/protocol/rest/index.js';
@@ -9,10 +9,31 @@ import { st } from './text';
 
 type Item = SyncStateDto['items'][number];
 
-function targetRow(x: SyncStateDto['targets'][number]): HTMLElement {
+/** A target's state and counts; with refused items, a button that sends them again (POST /api/sync/requeue). */
+function targetRow(x: SyncStateDto['targets'][number], refresh: () => void): HTMLElement {
   const c = x.counts;
   const line = `${x.state} · ${st('lastSuccess', { at: when(x.lastSuccessAt, st('neverYet')) })} · ${st('counts', { pending: c.pending, sent: c.sent, rejected: c.rejected, held: c.held ?? 0 })}`;
-  return h('li', { className: `target target-${x.state}` }, h('strong', { textContent: x.name }), ' ', line, ...(x.lastError ? [h('div', { className: 'error', textContent: x.lastError })] : []));
+  const extra: HTMLElement[] = x.lastError ? [h('div', { className: 'error', textContent: x.lastError })] : [];
+  if (c.rejected > 0) {
+    const msg = h('span', { className: 'requeue-message', role: 'status' });
+    const b = h('button', { className: 'requeue', textContent: st('requeue', { n: c.rejected }) });
+    b.addEventListener('click', () => {
+      b.disabled = true;
+      techApi.requeue(x.name).then(
+        (r) => {
+          msg.textContent = st('requeued', { n: r.requeued });
+          refresh();
+        },
+        (err: Error) => {
+          msg.textContent = err.message;
+          msg.className = 'requeue-message error';
+          b.disabled = false;
+        },
+      );
+    });
+    extra.push(h('div', { className: 'actions' }, b, msg));
+  }
+  return h('li', { className: `target target-${x.state}` }, h('strong', { textContent: x.name }), ' ', line, ...extra);
 }
 
 /** One held image: why, the text read, and its release buttons. */
@@ -72,7 +93,7 @@ export class SyncPanel {
   show(s: SyncStateDto): void {
     this.#targetsTitle.textContent = st('syncTargets');
     this.#heldTitle.textContent = st('held');
-    this.#targets.replaceChildren(...(s.targets.length ? s.targets.map(targetRow) : [h('li', { textContent: st('noTargets') })]));
+    this.#targets.replaceChildren(...(s.targets.length ? s.targets.map((t) => targetRow(t, this.refresh)) : [h('li', { textContent: st('noTargets') })]));
     // a held row being acted on is kept as it is until the next refresh after its answer
     if (this.#held.querySelector('.held-message:not(:empty)')?.textContent === '…') return;
     const held = s.items.filter((i) => i.state === 'held');
