@@ -76,8 +76,12 @@ export class ExamStore {
     return (this.db.prepare('SELECT DISTINCT exam_type FROM exams WHERE closed_at IS NULL AND voided_at IS NULL').all() as Array<{ exam_type: ExamType }>).map((r) => r.exam_type);
   }
 
+  /**
+   * Its captures in the order they were saved, from the covering index captures_read (migration 30), never
+   * past their pixels: `+created_at` keeps the planner off captures_by_exam (ordered, but not covering).
+   */
   getExam(id: string): Exam {
-    const captures = (this.db.prepare(`SELECT ${CAPTURE_COLUMNS} FROM captures WHERE exam_id = ? ORDER BY created_at`).all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
+    const captures = (this.db.prepare(`SELECT ${CAPTURE_COLUMNS} FROM captures WHERE exam_id = ? ORDER BY +created_at, rowid`).all(id) as Array<Record<string, unknown>>).map((c) => this.#capture(c));
     return { ...examOf(this.#examRow(id)), captures };
   }
 

@@ -219,4 +219,17 @@ export const LATER_MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE INDEX outbox_builds ON outbox (next_attempt_at) WHERE sop_class_uid = 'sonoedge:build-exam';
     `,
   },
+  {
+    version: 30,
+    name: 'Reads that never walk a payload or pixel blob',
+    // A row's columns stored after its BLOB (outbox.state after the payload, captures.results_json after the
+    // pixels) are read by walking the blob's overflow pages: covering indexes answer the exam list's sync
+    // state, the sync screen's items and every exam read from the index alone; measurements by capture.
+    sql: `
+      CREATE INDEX outbox_exam_state ON outbox (exam_id, state, sop_instance_uid);
+      CREATE INDEX outbox_items ON outbox (id, target, exam_id, sop_instance_uid, sop_class_uid, state, attempts, next_attempt_at, sent_at, last_error);
+      CREATE INDEX measurements_by_capture ON measurements (capture_id);
+      CREATE INDEX captures_read ON captures (exam_id, created_at, id, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json);
+    `,
+  },
 ];
