@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 const STAGES = ['queueMs', 'preprocessMs', 'handoffMs', 'inferenceMs', 'analysisMs', 'totalMs'] as const;
@@ -103,11 +104,31 @@ const metrics: FastifyPluginAsync = async (app) => {
     },
   });
 
+  // a stall shows here before the watchdog (systemd WatchdogSec) kills the daemon: max and p99 since the last scrape
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  new Gauge({
+    name: 'sonoedge_event_loop_delay_seconds',
+    help: 'Event loop delay since the previous scrape (stat max or p99): how long the daemon could not answer',
+    labelNames: ['stat'],
+    registers: [reg],
+    collect() {
+      // no sample yet (the first scrape right after start): 0, never the histogram's empty-state values
+      const has = loop.count > 0;
+      this.set({ stat: 'max' }, has ? loop.max / 1e9 : 0);
+      this.set({ stat: 'p99' }, has ? loop.percentile(99) / 1e9 : 0);
+      loop.reset();
+    },
+  });
+
   const off = rt.bus.on('result', (e) => {
     results.inc({ model: e.modelId });
     for (const s of STAGES) stage.observe({ model: e.modelId, stage: s.replace('Ms', '') }, e.timings[s] / 1000);
   });
-  app.addHook('onClose', async () => off());
+  app.addHook('onClose', async () => {
+    off();
+    loop.disable();
+  });
 
   app.get('/metrics', { config: { access: 'technician' }, schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
     reply.type(reg.contentType);
