@@ -69,6 +69,8 @@ export class OcrGateLoop {
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #busy = false;
+  #idle: Array<() => void> = [];
 
   constructor(
     db: Db,
@@ -94,6 +96,15 @@ export class OcrGateLoop {
     await this.#loop;
   }
 
+  /**
+   * Resolves when no tesseract run is in flight. A synchronous job on this event loop (an exam build) waits on
+   * it: started during a run it would charge its own seconds to that run's deadline. The loop yields a turn
+   * between images, so a job waiting here runs before the next image starts.
+   */
+  idle(): Promise<void> {
+    return this.#busy ? new Promise((resolve) => this.#idle.push(resolve)) : Promise.resolve();
+  }
+
   async #run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const retryMs = this.s.retryMs ?? DEFAULT_OCR_RETRY.retryMs;
@@ -109,7 +120,11 @@ export class OcrGateLoop {
         });
         continue;
       }
+      // a turn for whoever waits on idle() (a build) before this image's run starts
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal.aborted) break;
       let hold: HoldReason | undefined;
+      this.#busy = true;
       try {
         // the exam's identifiers, read from the records database for this check and kept in memory only
         hold = await checkPayload(next.payload, this.s, signal, this.#gate.identifiersOf(next.examId));
@@ -123,6 +138,9 @@ export class OcrGateLoop {
           became === 'held' ? 'OCR gate could not read an outgoing image; held' : 'OCR gate could not read an outgoing image; trying again later',
         );
         continue;
+      } finally {
+        this.#busy = false;
+        this.#idle.splice(0).forEach((resolve) => resolve());
       }
       this.#gate.checked(next.sopInstanceUid, hold);
       if (!hold) this.onChecked();

@@ -38,7 +38,24 @@ export function readWords(pixels: Uint8Array, width: number, height: number, o: 
       child.kill('SIGKILL');
       reject(new SonoError(ErrorCodes.OCR_FAILED, `The OCR (${bin}) could not read the image: ${why}. Install Debian's tesseract-ocr and tesseract-ocr-eng, or raise sync.ocr.timeoutMs`, { cause }));
     };
-    const timer = setTimeout(() => fail(`no answer within ${o.timeoutMs} ms`), o.timeoutMs);
+    // The deadline is wall-clock time on this process's event loop, which a synchronous job (an exam build) can
+    // block for seconds: when it fires, pending I/O runs first (a child that already answered is not failed),
+    // and a timer that fired far later than due (the loop was blocked, not tesseract slow) is armed once more.
+    let due = Date.now() + o.timeoutMs;
+    let rearmed = false;
+    const expire = (): void => {
+      setImmediate(() => {
+        if (settled) return;
+        if (!rearmed && Date.now() - due > Math.max(200, o.timeoutMs / 4)) {
+          rearmed = true;
+          due = Date.now() + o.timeoutMs;
+          timer = setTimeout(expire, o.timeoutMs);
+          return;
+        }
+        fail(`no answer within ${o.timeoutMs} ms`);
+      });
+    };
+    let timer = setTimeout(expire, o.timeoutMs);
     const onAbort = (): void => fail('stopped');
     o.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -25,6 +25,8 @@ export class ExamBuildLoop {
     private readonly s: BuildLoopSettings,
     private readonly onBuilt: () => void,
     private readonly log: { warn(o: object, m?: string): void; info(o: object, m?: string): void } = { warn() {}, info() {} },
+    /** Awaited before each build: a build blocks this event loop for seconds (the OCR gate's idle(), whose tesseract deadlines it would eat). */
+    private readonly beforeBuild: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   start(): void {
@@ -51,6 +53,8 @@ export class ExamBuildLoop {
     await new Promise((resolve) => setImmediate(resolve));
     while (!signal.aborted) {
       this.#poked = false;
+      await this.beforeBuild();
+      if (signal.aborted) break;
       try {
         const r = buildNextExam(this.db, this.secret, this.#delay);
         if (r) {

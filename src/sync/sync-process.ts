@@ -58,6 +58,7 @@ function start(m: SyncStartMessage): void {
             worker.poke();
           },
           log,
+          () => ocr.idle(),
         );
   worker.start();
   ocr.start();
