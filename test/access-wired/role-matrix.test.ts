@@ -45,6 +45,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /metrics': 'technician',
   'GET /api/sync': 'technician',
   'POST /api/sync/items/:id/release': 'technician',
+  'POST /api/sync/requeue': 'technician',
   'GET /api/system/tls': 'technician',
   'GET /api/system/backup': 'technician',
   'POST /api/system/backup': 'technician',

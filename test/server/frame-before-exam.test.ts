@@ -76,6 +76,26 @@ describe('frames received before an exam began are refused for it (capture, froz
     expect((await t.app.inject({ method: 'POST', url: '/api/exams/no-such-exam/resume' })).json()).toMatchObject({ statusCode: 404, code: 'SONO_EXAM_NOT_FOUND' });
   });
 
+  it("another tablet resuming the exam moves that tablet's start only: this one keeps the frames it froze during the scan", async () => {
+    const exam = await newExam(); // this tablet (the test app's token) started it
+    const scanned = send(400, 6); // this patient, after the exam began
+    // a second tablet (another credential of a clinician) opens the same exam: its own start is now
+    const other = t.runtime.access.services.tokens.create(t.auth!.user, { label: 'second tablet' });
+    const otherHeaders = { authorization: `Bearer ${other.token}` };
+    expect((await t.app.inject({ method: 'POST', url: `/api/exams/${exam}/resume`, headers: otherHeaders })).statusCode).toBe(200);
+    // this tablet's frozen frame and clip, taken during the scan, are still stored
+    expect((await frozen(exam, scanned[5]!.message)).statusCode).toBe(201);
+    expect((await clip(exam, scanned)).statusCode).toBe(201);
+    // the second tablet's copy of an earlier frame is refused: for it, the exam began at its resume
+    const fromOther = await t.app.inject({
+      method: 'POST',
+      url: `/api/exams/${exam}/captures/frame`,
+      headers: { ...otherHeaders, 'content-type': 'application/octet-stream' },
+      payload: scanned[4]!.message,
+    });
+    expect(fromOther.json()).toMatchObject(BEFORE_EXAM);
+  });
+
   it('a retry of a frame stored before the exam was resumed is answered from its key, not refused', async () => {
     const exam = await newExam();
     const f = send(300, 2);

@@ -90,7 +90,7 @@ const captures: FastifyPluginAsync = async (app) => {
       let c = recent.capture(seq, task);
       // A model that runs every few frames may have no result on a frame still kept, and the newest frame may
       // have come before the exam began (just started or resumed): wait for the next one after it.
-      const sinceExam = (x: Capturable): boolean => !starts.before(exam, x.frame.seq, x.frame.timestampMs);
+      const sinceExam = (x: Capturable): boolean => !starts.before(exam, req.principal?.credentialId, x.frame.seq, x.frame.timestampMs);
       if (seq === undefined && c && !(sinceExam(c) && c.results.some((r) => r.result.task === task))) {
         c = (await nextCaptureOf(app, recent, task, 3000, sinceExam)) ?? c;
         if (!c.results.some((r) => r.result.task === task)) {
@@ -106,7 +106,7 @@ const captures: FastifyPluginAsync = async (app) => {
           : new SonoError(ErrorCodes.FRAME_NOT_KEPT, `Frame ${seq} is no longer in the cine buffer; capture a newer frame`, { details: { seq } });
       }
       const f = c.frame;
-      starts.check(exam, f.seq, f.timestampMs);
+      starts.check(exam, req.principal?.credentialId, f.seq, f.timestampMs);
       const { capture, created, addedMeasures } = store.addCaptureOnce(
         req.params.id,
         {
@@ -186,7 +186,7 @@ const captures: FastifyPluginAsync = async (app) => {
         if (!seen || (!retry && results.length === 0)) {
           throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`, { details: { seq: h.seq } });
         }
-        if (!retry) starts.check(store.getExam(req.params.id), h.seq, h.timestampMs);
+        if (!retry) starts.check(store.getExam(req.params.id), req.principal?.credentialId, h.seq, h.timestampMs);
         // the header carries the region's rectangle, not its origin (a region set by a technician, a DICOM source's)
         if (frameGeometry(h) !== frameGeometry(seen)) {
           throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${frameGeometry(h)}, but the daemon sent it as ${frameGeometry(seen)}; post the frame message unchanged`);

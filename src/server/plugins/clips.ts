@@ -103,7 +103,7 @@ const clips: FastifyPluginAsync = async (app) => {
           ? (seq: number, ts: number) => retry.frames.find((f) => f.seq === seq && f.timestampMs === ts) ?? throwError(clipKeyReused(req.params.id, key!, retry.id, seq))
           : (seq: number, ts: number) => {
               const f = sent.sent(seq, ts);
-              if (f) app.examStarts.check(exam!, seq, ts);
+              if (f) app.examStarts.check(exam!, req.principal?.credentialId, seq, ts);
               return f;
             };
         const clip = parseClip(req.body, frameOf);
