@@ -54,7 +54,7 @@ describe('migration 29: exam builds queued at close', () => {
     old.close();
 
     const db = openDatabase(file, loadOrCreateKey(join(dir, 'records.key'), {}));
-    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(29);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     const outbox = new Outbox(db);
     expect(outbox.due('pacs', 100).map((d) => d.sopInstanceUid)).toEqual(dueBefore);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('captures_by_exam', 'outbox_by_exam', 'outbox_builds') ORDER BY name").pluck().all()).toEqual([
@@ -63,7 +63,7 @@ describe('migration 29: exam builds queued at close', () => {
       'outbox_by_exam',
     ]);
     // an exam's captures (every exam read), the due query's build test, the builds due: each by its index
-    expect(plan(db, 'SELECT id FROM captures WHERE exam_id = ? ORDER BY created_at', 'x')).toMatch(/USING (COVERING )?INDEX captures_by_exam/);
+    expect(plan(db, 'SELECT count(*) FROM captures WHERE exam_id = ?', 'x')).toMatch(/USING (COVERING )?INDEX captures_by_exam/);
     expect(plan(db, `SELECT 1 FROM outbox b WHERE b.exam_id = ? AND b.target = ? AND b.sop_class_uid = '${BUILD_CLASS}'`, 'x', 'pacs')).toMatch(/USING COVERING INDEX outbox_by_exam/);
     expect(plan(db, `SELECT exam_id FROM outbox WHERE sop_class_uid = '${BUILD_CLASS}' AND state = 'pending' AND next_attempt_at <= ?`, 0)).toMatch(/USING INDEX outbox_builds/);
 
