@@ -3,6 +3,7 @@
  * of a decision already stored under the client's Idempotency-Key (ExamStore.decide / replayedDecision).
  */
 import { ErrorCodes, SonoError } from '../errors.js';
+import { MAX_DECISION_OUTLINE_POINTS } from '../protocol/rest/decision-limits.js';
 import { checkGeometry } from './checks.js';
 import type { Db } from './database.js';
 import { measurementOf } from './exam-rows.js';
@@ -50,6 +51,7 @@ export function storeDecision(db: Db, measurementId: string, d: DecisionInput): 
   }
   if (d.value !== undefined && !(Number.isFinite(d.value) && d.value > 0))
     throw new SonoError(ErrorCodes.DECISION_INVALID, `The corrected value ${d.value} is not a positive finite number; send the measured value`);
+  checkOutlineSize(d.geometry);
   checkGeometry(d.geometry, { width: row.frame_width, height: row.frame_height });
   const categories = CATEGORIES[row.kind as Measurement['kind']];
   if (d.text !== undefined && !categories) throw new SonoError(ErrorCodes.DECISION_INVALID, `Measurement ${measurementId} (${String(row.kind)}) is a number; correct it with "value", not "text"`);
@@ -64,6 +66,10 @@ export function storeDecision(db: Db, measurementId: string, d: DecisionInput): 
   const finalValue = confirmed ? (row.ai_value as number | null) : (d.value ?? (row.ai_value as number | null));
   const finalText = confirmed ? (row.ai_text as string | null) : (d.text ?? (row.ai_text as string | null));
   const finalGeometry = d.geometry !== undefined ? JSON.stringify(d.geometry) : confirmed ? (row.ai_geometry_json as string | null) : null;
+  // the decision in force, sent again by the same user (a double tap, a client looping): stored once, answered as stored
+  if (row.state === d.decision && row.decided_by === d.by && row.final_value === finalValue && row.final_text === finalText && row.final_geometry_json === finalGeometry) {
+    return measurementOf(db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>);
+  }
   const at = new Date().toISOString();
   db.transaction(() => {
     db.prepare('UPDATE measurements SET state = ?, final_value = ?, final_text = ?, final_geometry_json = ?, decided_by = ?, decided_at = ? WHERE id = ?').run(
@@ -81,6 +87,17 @@ export function storeDecision(db: Db, measurementId: string, d: DecisionInput): 
     ).run(measurementId, d.decision, finalValue, finalText, finalGeometry, d.by, at, d.clientKey ?? null, d.clientKey !== undefined ? (d.requestDigest ?? null) : null);
   })();
   return measurementOf(db.prepare('SELECT * FROM measurements WHERE id = ?').get(measurementId) as Record<string, unknown>);
+}
+
+/** An outline of more than MAX_DECISION_OUTLINE_POINTS points: 400 SONO_GEOMETRY_OUT_OF_RANGE, before anything else is read from it. */
+function checkOutlineSize(g: unknown): void {
+  const outline = (g as { outline?: unknown } | null | undefined)?.outline;
+  if (!Array.isArray(outline) || outline.length <= 2 * MAX_DECISION_OUTLINE_POINTS) return;
+  throw new SonoError(
+    ErrorCodes.GEOMETRY_OUT_OF_RANGE,
+    `The outline has ${Math.ceil(outline.length / 2)} points; a decision keeps at most ${MAX_DECISION_OUTLINE_POINTS}. Send the outline as traced (or thinned to ${MAX_DECISION_OUTLINE_POINTS} points)`,
+    { details: { points: Math.ceil(outline.length / 2), maxPoints: MAX_DECISION_OUTLINE_POINTS } },
+  );
 }
 
 /**
