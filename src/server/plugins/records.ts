@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type as T } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
 import { assessGrowth } from '../../analysis/growth.js';
@@ -7,7 +7,7 @@ import { ActorBody, DecisionBody, ExamDto, ExamSummaryDto, type ExamSyncDto, Exa
 import { ExamStore } from '../../records/exam-store.js';
 import { decideMeasurement } from '../../records/late-decision.js';
 import { auditRequest } from '../access/audit-request.js';
-import { diskGuarded } from '../disk-guarded.js';
+import { diskGuarded, diskGuardedRecord } from '../disk-guarded.js';
 
 /** A corrected outline holds up to 40,000 numbers: the one JSON body allowed to be this large. */
 const DECISION_BODY_LIMIT = 1024 * 1024;
@@ -96,6 +96,10 @@ const records: FastifyPluginAsync = async (app) => {
     {
       config: clinician,
       bodyLimit: DECISION_BODY_LIMIT,
+      // below the disk's reserve a decision carrying an outline (up to thousands of numbers, kept twice) is refused; a plain Confirm, a value, a caliper or an ellipse still works
+      preHandler: diskGuardedRecord<FastifyRequest<{ Body: DecisionBody }>>(app, 'decision carrying an outline', (req) =>
+        Array.isArray((req.body.geometry as { outline?: unknown } | undefined)?.outline),
+      ),
       schema: {
         tags,
         summary:
@@ -103,7 +107,7 @@ const records: FastifyPluginAsync = async (app) => {
         params: IdParams,
         body: DecisionBody,
         headers: ClientKeyHeaders,
-        response: { 200: MeasurementDto, ...errorResponses(400, 404, 409, 413, 415) },
+        response: { 200: MeasurementDto, ...errorResponses(400, 404, 409, 413, 415, 507) },
       },
     },
     async (req) => {

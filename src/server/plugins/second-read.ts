@@ -13,6 +13,7 @@ import { IdParams } from '../../protocol/rest/exams.js';
 import { ExamStore } from '../../records/exam-store.js';
 import { SecondReadStore } from '../../records/second-read.js';
 import { auditRequest } from '../access/audit-request.js';
+import { diskGuardedRecord } from '../disk-guarded.js';
 
 const Value = T.Number({ exclusiveMinimum: 0, maximum: 1e6 });
 const Text = T.String({ minLength: 1, maxLength: 64 });
@@ -51,12 +52,13 @@ const secondRead: FastifyPluginAsync = async (app) => {
     '/api/measurements/:id/second-read',
     {
       config: clinician,
+      preHandler: diskGuardedRecord(app, 'second reading'),
       schema: {
         tags,
         summary: "A second clinician's agreement or disagreement with one measurement of a signed exam",
         params: IdParams,
         body: SecondReadBody,
-        response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) },
+        response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415, 507) },
       },
     },
     async (req) => audited(req, 'measurement.second-read', req.params.id, () => reads.secondRead(req.params.id, { ...req.body, reader: req.principal!.name })),
@@ -66,12 +68,13 @@ const secondRead: FastifyPluginAsync = async (app) => {
     '/api/measurements/:id/adjudicate',
     {
       config: clinician,
+      preHandler: diskGuardedRecord(app, 'adjudication'),
       schema: {
         tags,
         summary: 'Resolve a flagged disagreement (signer or second reader): an amended report revision carries all three values',
         params: IdParams,
         body: AdjudicateBody,
-        response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415) },
+        response: { 200: ReadingsDto, ...errorResponses(400, 404, 409, 413, 415, 507) },
       },
     },
     // the adjudication and its amended revision are saved together or not at all (a full disk answers 507, and the request can be sent again)

@@ -13,6 +13,7 @@ import { IdParams } from '../../protocol/rest/exams.js';
 import { ExamStore } from '../../records/exam-store.js';
 import { SignatureStore, checkSignable } from '../../records/signatures.js';
 import { auditRequest } from '../access/audit-request.js';
+import { diskGuardedRecord } from '../disk-guarded.js';
 
 const RevisionDto = T.Object({
   examId: T.String(),
@@ -37,12 +38,13 @@ const signOff: FastifyPluginAsync = async (app) => {
     '/api/exams/:id/sign',
     {
       config: clinician,
+      preHandler: diskGuardedRecord(app, 'signature'),
       schema: {
         tags,
         summary: 'Sign the report of a closed exam whose measurements are all decided: a VERIFIED revision is sent with the signed-in clinician as Verifying Observer',
         params: IdParams,
         body: T.Optional(SignBody),
-        response: { 200: SignDto, ...errorResponses(400, 404, 409, 413, 415) },
+        response: { 200: SignDto, ...errorResponses(400, 404, 409, 413, 415, 507) },
       },
     },
     async (req) => {
