@@ -26,7 +26,7 @@ type ExamJson = {
 
 const text = (page: Page, id: string): Promise<string> => page.evaluate((i) => document.getElementById(i)!.textContent!.trim(), id);
 const stateKey = (page: Page): Promise<string | undefined> => page.evaluate(() => document.getElementById('state')!.dataset.i18n);
-const calipers = (page: Page): Promise<string[]> => page.evaluate(() => [...document.querySelectorAll('#manual-measures li')].map((l) => l.textContent!));
+const calipers = (page: Page): Promise<string[]> => page.evaluate(() => Array.from(document.querySelectorAll('#manual-measures li'), (l) => l.textContent!));
 const shownIndex = async (page: Page): Promise<number> => Number(await page.inputValue('#scrub'));
 
 /** Drags with the mouse (pointer events) from frame pixel a to b in `steps` moves. */

@@ -72,7 +72,7 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m, o
   // a save of this frame in flight carries what its Confirm noted: shown again unchanged, that is no edit made
   // during the save (env.setState would mark it one, and the save's end would call the stored values newer)
   const saving = isFrameSaving(state, f.buf);
-  const noted = saving && stored?.examId === state.exam?.id && stored.content === content;
+  const noted = saving && stored !== undefined && stored.examId === state.exam?.id && stored.content === content;
   if (noted) setStateLine(els, line);
   else c.env.setState(line);
   c.caliperChanged(); // redraws the frame with its proposal, result and calipers
