@@ -50,15 +50,16 @@ export async function checkPayload(payload: Buffer, s: OcrSettings, signal?: Abo
     boxes.push(...maskBoxes(pass.name, hit.boxes.map(pass.toImage), img));
   }
   if (kinds.size > 0) {
-    // the identifiers are not repeated here (the boxes show where); text the gray pass read clearly is, as before
+    // the identifiers are not repeated here (the boxes show where)
     const what = [...kinds].map((k) => KIND_WORDS[k]).join(', ');
     return {
       code: 'SONO_BURNED_IN_TEXT',
       found: 'patient-data',
       identifiers: [...kinds],
       message: `This exam's ${what} was read inside the image that would be sent; mask it and release (or release it if the reading is wrong)`,
+      // no `text`: what the gray pass read clearly holds the identifiers themselves (a name read whole), and the
+      // reason is stored in the gate and shown on the sync page; the boxes show where, the kinds say what
       boxes: [...boxes, ...(found?.boxes ?? [])],
-      ...(found ? { text: found.text } : {}),
     };
   }
   return found && { code: 'SONO_BURNED_IN_TEXT', message: `Text was read inside the image that would be sent ("${found.text}"); check it, then release or mask and release`, ...found };

@@ -164,6 +164,9 @@ const SyncItem = T.Object({
       message: T.String(),
       text: T.Optional(T.String()),
       boxes: T.Optional(T.Array(T.Object({ x: T.Number(), y: T.Number(), width: T.Number(), height: T.Number() }))),
+      /** `patient-data`: what was read is one of the exam's identifiers (the kinds in `identifiers`, never their values; no `text` then) */
+      found: T.Optional(T.Literal('patient-data')),
+      identifiers: T.Optional(T.Array(T.String({ description: 'name, patient-id, accession or birth-date' }))),
     }),
   ),
   attempts: T.Number(),
