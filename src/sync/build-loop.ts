@@ -27,6 +27,8 @@ export class ExamBuildLoop {
     private readonly log: { warn(o: object, m?: string): void; info(o: object, m?: string): void } = { warn() {}, info() {} },
     /** Awaited before each build: a build blocks this event loop for seconds (the OCR gate's idle(), whose tesseract deadlines it would eat). */
     private readonly beforeBuild: () => Promise<void> = () => Promise.resolve(),
+    /** Called when the build pass that beforeBuild opened is over (built, failed, or nothing due). */
+    private readonly afterBuild: () => void = () => {},
   ) {}
 
   start(): void {
@@ -56,7 +58,12 @@ export class ExamBuildLoop {
       await this.beforeBuild();
       if (signal.aborted) break;
       try {
-        const r = buildNextExam(this.db, this.secret, this.#delay);
+        let r: ReturnType<typeof buildNextExam>;
+        try {
+          r = buildNextExam(this.db, this.secret, this.#delay);
+        } finally {
+          this.afterBuild();
+        }
         if (r) {
           if (r.outcome === 'built') {
             this.log.info({ examId: r.examId, instances: r.instances }, 'exam DICOM built and queued');

@@ -30,7 +30,11 @@ export function buildOrder(exam: Exam, options: BuildOptions): Buffer {
   return Buffer.from(JSON.stringify({ v: 1, exam, options } satisfies BuildOrder));
 }
 
-/** Builds interrupted this many times (the process killed or stopped mid-build) are not tried again. */
+/**
+ * Builds interrupted this many times (the process crashed or was killed mid-build) are not tried again. A
+ * daemon stop waits for a build in progress (SyncService.stop), so restarts do not use these up; a
+ * transient database error (SQLITE_BUSY…) is not a start that never finished and is not counted.
+ */
 export const MAX_BUILD_STARTS = 5;
 
 export interface BuildOutcome {
@@ -57,7 +61,7 @@ export function buildNextExam(db: Db, secret: string, retryDelayMs: (attempts: n
   const rows = () => db.prepare(`SELECT id FROM outbox WHERE exam_id = ? AND sop_class_uid = '${BUILD_CLASS}' AND state = 'pending'`).pluck().all(examId) as number[];
   const outbox = new Outbox(db);
   if (next.attempts >= MAX_BUILD_STARTS) {
-    const error = `${ErrorCodes.EXPORT_INVALID}: building this exam's DICOM was started ${next.attempts} times and never finished (the sync process stopped each time); nothing of the exam is sent. Its record is kept on the device: report exam ${examId} to support`;
+    const error = `${ErrorCodes.EXPORT_INVALID}: building this exam's DICOM was started ${next.attempts} times and never finished (the sync process crashed or was killed each time); nothing of the exam is sent. Its record is kept on the device: report exam ${examId} to support`;
     outbox.markRejected(rows(), error);
     return { examId, outcome: 'failed', instances: 0, error };
   }
@@ -75,9 +79,9 @@ export function buildNextExam(db: Db, secret: string, retryDelayMs: (attempts: n
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && TRANSIENT.test(code)) {
       const error = `${ErrorCodes.EXPORT_INVALID}: the exam's DICOM could not be built yet (${code}: ${errorMessage(err)}); trying again`;
-      // attempts were counted when the build started
-      const retry = db.prepare('UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?');
-      for (const id of rows()) retry.run(error, now + retryDelayMs(next.attempts + 1), id);
+      // the start counted above ended here, not in a crash: taken back, and tried again after the retry delay
+      const retry = db.prepare('UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?');
+      for (const id of rows()) retry.run(next.attempts, error, now + retryDelayMs(next.attempts + 1), id);
       return { examId, outcome: 'retry', instances: 0, error };
     }
     const why = typeof code === 'string' ? `${code}: ${errorMessage(err)}` : errorMessage(err);

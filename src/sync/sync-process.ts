@@ -58,7 +58,13 @@ function start(m: SyncStartMessage): void {
             worker.poke();
           },
           log,
-          () => ocr.idle(),
+          // no build while tesseract runs (it would eat the run's deadline); the daemon told a build is on its
+          // way before it blocks this loop, so a stop waits for it rather than killing it (sync-service.ts)
+          async () => {
+            await ocr.idle();
+            await new Promise<void>((resolve) => (process.connected ? process.send!({ type: 'building', on: true }, () => resolve()) : resolve()));
+          },
+          () => send({ type: 'building', on: false }),
         );
   worker.start();
   ocr.start();

@@ -13,13 +13,22 @@ export interface SyncServiceOptions {
   nice?: number;
   /** The device secret: the sync process builds closed exams with it (src/sync/exam-build.ts); without it, builds wait. */
   exportSecret?: string | undefined;
+  /** How long stop() waits before it kills the process: idle (default STOP_MS), and while it builds an exam (BUILD_STOP_MS). */
+  stopMs?: number;
+  buildStopMs?: number;
 }
+
+/** How long a stop waits for the sync process: a build in progress (seconds of CPU, niced) is waited for, not killed (a kill counts toward exam-build.ts MAX_BUILD_STARTS). */
+export const STOP_MS = 5000;
+export const BUILD_STOP_MS = 60_000;
 
 /** Runs the sync loops in a low-priority child process; the daemon only pokes it and reads its status. */
 export class SyncService {
   #child: ChildProcess | undefined;
   #status: TargetStatus[];
   #stopping = false;
+  /** The sync process said it is building an exam (synchronous: it answers a stop when the build is over). */
+  #building = false;
 
   constructor(
     private readonly opts: SyncServiceOptions,
@@ -36,9 +45,11 @@ export class SyncService {
   start(): void {
     if (this.opts.targets.length === 0 || this.#child) return;
     this.#stopping = false;
+    this.#building = false;
     const c = forkModule(import.meta.url, 'sync-process');
-    c.on('message', (m: { type: string; status?: TargetStatus[]; level?: 'warn' | 'info'; o?: object; m?: string }) => {
+    c.on('message', (m: { type: string; on?: boolean; status?: TargetStatus[]; level?: 'warn' | 'info'; o?: object; m?: string }) => {
       if (m.type === 'status' && m.status) this.#status = m.status;
+      else if (m.type === 'building') this.#building = m.on === true;
       else if (m.type === 'log' && m.level) this.log[m.level](m.o ?? {}, m.m);
     });
     c.on('error', (err) => this.log.warn({ err: err.message }, 'sync process failed'));
@@ -78,10 +89,13 @@ export class SyncService {
     this.#child = undefined;
     if (c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        c.kill('SIGKILL');
-        resolve();
-      }, 5000);
+      const t = setTimeout(
+        () => {
+          c.kill('SIGKILL');
+          resolve();
+        },
+        this.#building ? (this.opts.buildStopMs ?? BUILD_STOP_MS) : (this.opts.stopMs ?? STOP_MS),
+      );
       c.once('exit', () => {
         clearTimeout(t);
         resolve();
