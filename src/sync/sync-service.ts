@@ -20,7 +20,8 @@ export interface SyncServiceOptions {
 
 /** How long a stop waits for the sync process: a build in progress (seconds of CPU, niced) is waited for, not killed (a kill counts toward exam-build.ts MAX_BUILD_STARTS). */
 export const STOP_MS = 5000;
-export const BUILD_STOP_MS = 60_000;
+// under systemd/sonoedge.service's TimeoutStopSec=15, after which systemd kills the whole unit anyway
+export const BUILD_STOP_MS = 10_000;
 
 /** Runs the sync loops in a low-priority child process; the daemon only pokes it and reads its status. */
 export class SyncService {
