@@ -15,6 +15,7 @@ import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { RegionBody, RegionStateDto } from '../../protocol/rest/region.js';
 import { auditRequest } from '../access/audit-request.js';
+import { frameOnBus } from '../frame-wait.js';
 
 /** Records in the audit trail when the access part runs (it is what knows who asked). */
 export function auditIfWired(req: FastifyRequest, action: string, target: string | null, details?: Record<string, unknown>): void {
@@ -37,16 +38,7 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
   /** The newest frame when `src` sent it (not the previous source's, before `src` sent any). */
   const lastOf = (src: FrameSource | undefined): typeof last => (src && last?.source === src ? last : undefined);
   /** Resolves on the first frame of `src` on the bus, or after `ms`. */
-  const frameOf = (src: FrameSource, ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        stop();
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      const stop = app.sono.bus.on('frame', () => lastOf(src) && done());
-    });
+  const frameOf = (src: FrameSource, ms: number): Promise<void> => frameOnBus(app.sono.bus, ms, () => lastOf(src));
 
   const state = (): RegionStateDto => {
     const src = app.sono.pipeline.source;

@@ -8,6 +8,7 @@ import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { CalibrationBody, DriversDto, SourceBody, SourceStateDto, SpacingDto, errorResponses } from '../../protocol/rest/index.js';
 import { calibrationStatus, mm, ownSpacingOnBus, spacingOfCalibration } from '../calibration-check.js';
 import { auditRequest } from '../access/audit-request.js';
+import { frameOnBus } from '../frame-wait.js';
 
 /** How long a calibration sent right after a source switch waits for the new source's first frame. */
 const FIRST_FRAME_WAIT_MS = 3000;
@@ -22,16 +23,7 @@ const source: FastifyPluginAsync = async (app) => {
   });
   app.addHook('onClose', async () => off());
   /** Resolves on the next frame on the bus, or after `ms`. */
-  const nextFrame = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        stop();
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      const stop = app.sono.bus.on('frame', done);
-    });
+  const nextFrame = (ms: number): Promise<void> => frameOnBus(app.sono.bus, ms);
   app.get('/api/source/drivers', { config: { access: 'technician' }, schema: { tags, summary: 'Capture drivers this daemon can run', response: { 200: DriversDto } } }, async () => ({
     current: app.sono.pipeline?.source?.driver,
     drivers: app.sono.driverNames?.() ?? [],
