@@ -83,13 +83,14 @@ function onMessage(msg: ServerMessage): void {
 
 const socket = new LiveSocket({ open: () => status.connected(true), closed: (why) => (status.connected(false, why), gate.recheck()), frame: onFrame, message: onMessage });
 const enhance = new EnhancedView(els, socket);
+// first: every other language listener (the exam form's, the panels') then reads the language just chosen
+els.lang.addEventListener('change', () => setLang(els.lang.value as Lang));
 const examPanel = wireExamPanel(c, (examType) => socket.send({ type: 'exam-type', examType }));
 for (const m of examTypeList) m.setup?.(c.env);
 wireReview(c);
 wireClip(c); // Save clip, beside Calibrate
 const gate = wireAccess(els, wireScreens(els, screens, c.message), socket); // sign-in, lock, role tabs
 els.confirm.addEventListener('click', () => void confirmReview(c, examPanel.show));
-els.lang.addEventListener('change', () => setLang(els.lang.value as Lang));
 if (import.meta.env.MODE === 'test') installTestHooks(state, paint ?? []);
 
 els.lang.value = currentLang();
