@@ -52,29 +52,35 @@ const LESION = {
 };
 
 /**
- * Plays the daemon's side of /api/live: hello, then a frame and its result each time the page names `type` as its
- * exam type (none for another type: the cine then holds only frames the freeze may choose among).
+ * Plays the daemon's side of /api/live: hello, then, from the first time the page names `type` as its exam type, a
+ * frame and its result every 100 ms, as a source does (none before: the cine then holds only frames the freeze
+ * may choose among). A stream, not one frame: starting the exam cuts the page's cine (the frames before it may
+ * show the previous patient), so the overlay is drawn on a frame that comes after it.
  */
 function playLive(type: 'obstetric' | 'breast', ws: WebSocketRoute): void {
   let seq = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
   const models = [
     { id: 'fetal-head', version: '1', task: 'fetal-head', provider: 'cpu' },
     { id: 'breast-lesion', version: '1', task: 'breast-lesion', provider: 'cpu' },
   ];
-  ws.send(JSON.stringify({ type: 'hello', protocol: 1, provider: 'cpu', models, source: undefined }));
-  ws.onMessage((text) => {
-    const m = JSON.parse(String(text)) as { type: string; examType?: string };
-    if (m.type !== 'exam-type' || m.examType !== type) return;
+  const sendFrame = (): void => {
     seq++;
-    const frame = encodeFrameMessage(
-      { seq, channels: 1, width: W, height: H, timestampMs: Date.now(), pixelSpacing: { x: 0.2, y: 0.2 }, region: { x: 0, y: 0, width: W, height: H } },
-      new Uint8Array(W * H),
-    );
+    const timestampMs = Date.now(); // one capture time for the frame and its result: they are paired by both
+    const frame = encodeFrameMessage({ seq, channels: 1, width: W, height: H, timestampMs, pixelSpacing: { x: 0.2, y: 0.2 }, region: { x: 0, y: 0, width: W, height: H } }, new Uint8Array(W * H));
     ws.send(Buffer.from(frame));
     const result = type === 'breast' ? LESION : HEAD;
     const timings = { queueMs: 1, preprocessMs: 1, handoffMs: 0, inferenceMs: 5, analysisMs: 1, totalMs: 8 };
-    ws.send(JSON.stringify({ type: 'result', seq, sourceId: 'test', frameTimestampMs: Date.now(), modelId: result.task, modelVersion: '1', provider: 'cpu', timings, result }));
+    ws.send(JSON.stringify({ type: 'result', seq, sourceId: 'test', frameTimestampMs: timestampMs, modelId: result.task, modelVersion: '1', provider: 'cpu', timings, result }));
+  };
+  ws.send(JSON.stringify({ type: 'hello', protocol: 1, provider: 'cpu', models, source: undefined }));
+  ws.onMessage((text) => {
+    const m = JSON.parse(String(text)) as { type: string; examType?: string };
+    if (m.type !== 'exam-type' || m.examType !== type || timer) return;
+    sendFrame();
+    timer = setInterval(sendFrame, 100);
   });
+  ws.onClose(() => clearInterval(timer));
 }
 
 type Window = { xs: [number, number]; ys: [number, number]; colour: 'cyan' | 'lime' | 'orange' | 'amber' | 'pink'; axis: 'x' | 'y' };
