@@ -6,18 +6,13 @@
  * now waits for the gate to be idle; no image may be held for a failed OCR run.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import pino from 'pino';
 import { expect, it } from 'vitest';
 import { SimulatedProbe } from '../../drivers/simulated/probe.js';
-import { wireSync } from '../../src/app/sync-wiring.js';
-import { loadConfig } from '../../src/config/load.js';
 import { OcrGateLoop } from '../../src/ocr/check-loop.js';
-import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
-import { ExamStore } from '../../src/records/exam-store.js';
 import { ExamBuildLoop } from '../../src/sync/build-loop.js';
 import { buildNextExam } from '../../src/sync/exam-build.js';
 import { tempDir } from '../helpers/tmp.js';
+import { wiredSync } from './wired-sync.js';
 
 const hasTesseract = spawnSync('tesseract', ['--version']).status === 0;
 const SECRET = 's';
@@ -28,18 +23,7 @@ it.skipIf(!hasTesseract)(
   'OCR runs are not failed by exam builds on the same event loop',
   async () => {
     const dir = tempDir('build-waits-ocr-');
-    const dbFile = join(dir, 'records.db');
-    const dbKey = loadOrCreateKey(join(dir, 'records.key'), {});
-    const db = openDatabase(dbFile, dbKey);
-    const store = new ExamStore(db);
-    const loaded = loadConfig(undefined, {
-      env: {},
-      overrides: [
-        [['dataDir'], dir],
-        [['sync', 'targets'], [{ name: 'pacs', url: 'http://127.0.0.1:9/dicom-web' }]],
-      ],
-    });
-    const sync = wireSync(loaded, db, store, { dbFile, dbKey, deviceSecret: SECRET }, pino({ level: 'silent' }));
+    const { db, store, sync } = wiredSync(dir, [{ name: 'pacs', url: 'http://127.0.0.1:9/dicom-web' }], SECRET);
     const probe = new SimulatedProbe('p', {});
     probe.prepare();
     const mk = (n: number): void => {

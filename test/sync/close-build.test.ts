@@ -8,12 +8,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { wireSync } from '../../src/app/sync-wiring.js';
-import { loadConfig } from '../../src/config/load.js';
 import { ClipStore } from '../../src/records/clip-store.js';
-import { type Db, loadOrCreateKey, openDatabase } from '../../src/records/database.js';
+import type { Db } from '../../src/records/database.js';
 import { ExamStore } from '../../src/records/exam-store.js';
 import { decideMeasurement } from '../../src/records/late-decision.js';
 import { MAX_BUILD_STARTS, buildNextExam } from '../../src/sync/exam-build.js';
@@ -22,6 +19,7 @@ import { BUILD_CLASS } from '../../src/sync/outbox.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { tempDir } from '../helpers/tmp.js';
+import { type WiredSync, wiredSync } from './wired-sync.js';
 
 const SECRET = 'close-build-secret';
 const TARGETS = ['pacs', 'archive'];
@@ -29,19 +27,12 @@ const W = 160;
 const H = 120;
 const delay = (): number => 1000;
 
-function wired(dir: string): { db: Db; store: ExamStore; sync: ReturnType<typeof wireSync> } {
-  const dbFile = join(dir, 'records.db');
-  const dbKey = loadOrCreateKey(join(dir, 'records.key'), {});
-  const db = openDatabase(dbFile, dbKey);
-  const store = new ExamStore(db);
-  const loaded = loadConfig(undefined, {
-    env: {},
-    overrides: [
-      [['dataDir'], dir],
-      [['sync', 'targets'], TARGETS.map((name) => ({ name, url: 'http://127.0.0.1:9/dicom-web' }))],
-    ],
-  });
-  return { db, store, sync: wireSync(loaded, db, store, { dbFile, dbKey, deviceSecret: SECRET }, pino({ level: 'silent' })) };
+function wired(dir: string): WiredSync {
+  return wiredSync(
+    dir,
+    TARGETS.map((name) => ({ name, url: 'http://127.0.0.1:9/dicom-web' })),
+    SECRET,
+  );
 }
 
 /** An obstetric exam with captures (one without a region: held), a clip, one measurement left undecided. */

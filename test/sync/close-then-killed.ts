@@ -4,30 +4,14 @@
  * says `closed <exam id>` on stdout and waits to be killed.
  * usage: node --import tsx close-then-killed.ts DIR CAPTURES URL
  */
-import { join } from 'node:path';
-import pino from 'pino';
-import { wireSync } from '../../src/app/sync-wiring.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
-import { ExamStore } from '../../src/records/exam-store.js';
+import { wiredSync } from './wired-sync.js';
 
 const KILL_SECRET = 'close-kill-secret'; // the test builds its expectation with the same
 const [dir, count, url] = process.argv.slice(2) as [string, string, string];
 const W = 640;
 const H = 480;
 
-const dbFile = join(dir, 'records.db');
-const dbKey = loadOrCreateKey(join(dir, 'records.key'), {});
-const db = openDatabase(dbFile, dbKey);
-const store = new ExamStore(db);
-const loaded = loadConfig(undefined, {
-  env: {},
-  overrides: [
-    [['dataDir'], dir],
-    [['sync', 'targets'], [{ name: 'pacs', url }]],
-  ],
-});
-const sync = wireSync(loaded, db, store, { dbFile, dbKey, deviceSecret: KILL_SECRET }, pino({ level: 'silent' }));
+const { store, sync } = wiredSync(dir, [{ name: 'pacs', url }], KILL_SECRET);
 const exam = store.createExam({ patient: { name: 'KILL^KATE', id: 'KILL-1', birthDate: '19870301', sex: 'F' }, datingGaWeeks: 22 });
 for (let i = 0; i < Number(count); i++) {
   const px = Uint8Array.from({ length: W * H }, (_, j) => ((j * 31 + i * 7) % 200) + 20);
