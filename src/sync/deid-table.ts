@@ -13,7 +13,9 @@ export type TemporalVr = 'DA' | 'TM' | 'DT';
 /**
  * The action taken. `uid`: U, a keyed replacement, the same wherever the UID appears. `empty`: Z. `remove`: X.
  * `dummy`: D, a fixed value valid for the VR. `person`: D, the person's keyed alias (clinicianAlias).
- * `pseudonym`: Z with the patient's keyed pseudonym instead of an empty value. `temporal`: shifted with 113107,
+ * `pseudonym`: Z with the patient's keyed pseudonym instead of an empty value; with `pn`, written as a Person
+ * Name whose family name is the pseudonym (`SE…^`: one without a component delimiter is the retired PN form
+ * dciodvfy warns about). `temporal`: shifted with 113107,
  * else the Basic action `removed` (Z/D: empty unless Type 1 in the IOD, then a dummy). `descriptor`: X, or
  * kept when one of sonoedge's fixed descriptors (113105, src/sync/descriptors.ts). `text`: a Content Sequence
  * TEXT value, cleaned (113104): names replaced by aliases, ISO instants shifted or removed with the dates.
@@ -21,6 +23,7 @@ export type TemporalVr = 'DA' | 'TM' | 'DT';
  */
 export type Action =
   | { do: 'uid' | 'empty' | 'remove' | 'person' | 'pseudonym' | 'descriptor' | 'text' | 'timezone' }
+  | { do: 'pseudonym'; pn: true }
   | { do: 'dummy'; value: string }
   | { do: 'temporal'; vr: TemporalVr; removed: 'Z' | 'X' | 'D' | 'Z/D' };
 
@@ -44,7 +47,7 @@ export const PROFILE: Readonly<Record<string, Action>> = {
   DeviceUID: { do: 'uid' },
   FrameOfReferenceUID: { do: 'uid' }, // not written today
   // Patient: Z (Patient's Name and ID get the keyed pseudonym so one patient's exams still link)
-  PatientName: { do: 'pseudonym' },
+  PatientName: { do: 'pseudonym', pn: true },
   PatientID: { do: 'pseudonym' },
   PatientBirthDate: { do: 'empty' },
   PatientSex: { do: 'empty' },

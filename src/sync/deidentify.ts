@@ -157,7 +157,7 @@ function apply(k: string, v: unknown, a: Action, parent: Dataset, c: Context): v
       parent[k] = c.people.get(String(v)) ?? clinicianAlias(c.o.secret, String(v));
       return;
     case 'pseudonym':
-      parent[k] = c.alias;
+      parent[k] = 'pn' in a ? `${c.alias}^` : c.alias;
       return;
     case 'descriptor':
       if (!isCleanDescriptor(v)) delete parent[k];

@@ -106,7 +106,7 @@ describe('PS3.15 Table E.1-1 on every attribute the writers emit', () => {
         if (a.do === 'uid') expect(identifiedUids.has(text(v)), `${where}: ${k} (U)`).toBe(false);
         if (a.do === 'descriptor') expect(isCleanDescriptor(text(v)), `${where}: ${k}=${text(v)} (113105)`).toBe(true);
       }
-      expect([text(ds.PatientName), text(ds.PatientID)], where).toEqual([text(i.dataset.PatientID), text(i.dataset.PatientID)]);
+      expect([text(ds.PatientName), text(ds.PatientID)], where).toEqual([`${text(i.dataset.PatientID)}^`, text(i.dataset.PatientID)]);
       expect(text(ds.PatientID), where).toMatch(/^SE[0-9A-F]{14}$/);
       expect((ds.DeidentificationMethodCodeSequence as Array<{ CodeValue: string }>).map((c) => c.CodeValue)).toContain('113105');
       // the series still say what they are, the algorithm how it ran
