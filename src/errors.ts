@@ -177,6 +177,9 @@ export const ErrorCodes = {
   IDEMPOTENCY_KEY_REUSED: 'SONO_IDEMPOTENCY_KEY_REUSED',
   /** a decision whose expected state (what the client showed) is no longer the measurement's: someone decided since */
   DECISION_STALE: 'SONO_DECISION_STALE',
+  /** a breast capture sent without the side it was taken on (left or right breast), or a side on a capture that has none */
+  LATERALITY_REQUIRED: 'SONO_LATERALITY_REQUIRED',
+  LATERALITY_INVALID: 'SONO_LATERALITY_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -7,6 +7,7 @@
 export * from './exam-types.js';
 export * from './flag-codes.js';
 export * from './frame-header.js';
+export * from './laterality.js';
 export * from './lesion-categories.js';
 export * from './live-messages.js';
 export type { BreastLesionResult } from '../analysis/breast-lesion.js';

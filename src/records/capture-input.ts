@@ -1,4 +1,5 @@
 /** What a capture is stored from: the frame, its results and (issue 18) the clinician's own calipers on it. */
+import type { BreastSide } from '../protocol/laterality.js';
 import type { ManualMeasureInput } from './manual-measures.js';
 import type { StoredResult } from './measurement-rows.js';
 
@@ -18,4 +19,6 @@ export interface CaptureInput {
   clientKey?: string | undefined;
   /** The clinician's own calipers on this frame (checked and recomputed by the store). */
   clinicianMeasurements?: ManualMeasureInput[] | undefined;
+  /** The breast it was taken on: required in a breast exam, refused in another (src/records/capture-side.ts). */
+  laterality?: BreastSide | undefined;
 }

@@ -15,7 +15,7 @@ import type { Capture, Exam, ExamType, Measurement, NewExam } from './types.js';
 
 export type { CaptureInput } from './capture-input.js';
 
-const CAPTURE_COLUMNS = 'id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json';
+const CAPTURE_COLUMNS = 'id, exam_id, created_at, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json, laterality';
 
 /** One decision on a measurement, as the history keeps it. */
 export interface DecisionRecord {
@@ -102,6 +102,7 @@ export class ExamStore {
       width: c.width as number,
       height: c.height as number,
       pixelSpacing: c.pixel_spacing_x ? { x: c.pixel_spacing_x as number, y: c.pixel_spacing_y as number } : null,
+      laterality: (c.laterality as Capture['laterality']) ?? null,
       results: JSON.parse(c.results_json as string) as unknown[],
       measurements: ms.map(measurementOf),
       clinicianMeasurements: manualMeasuresOf(this.db, c.id as string),
@@ -153,8 +154,8 @@ export class ExamStore {
         if (exam.closedAt) throw new SonoError(ErrorCodes.EXAM_CLOSED, `Exam ${examId} is closed; start a new exam to capture more`);
         this.db
           .prepare(
-            `INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json, frame_timestamp_ms, client_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO captures (id, exam_id, created_at, frame_seq, width, height, channels, pixels, pixel_spacing_x, pixel_spacing_y, region_json, results_json, frame_timestamp_ms, client_key, laterality)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             id,
@@ -171,6 +172,7 @@ export class ExamStore {
             JSON.stringify(input.results),
             input.frameTimestampMs ?? null,
             input.clientKey ?? null,
+            input.laterality ?? null,
           );
         const insert = this.db.prepare(`INSERT INTO measurements (id, capture_id, kind, ai_value, ai_text, ai_geometry_json, unit, model_id, model_version, provider, state)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified')`);

@@ -5,6 +5,7 @@
  * retry must get it back, never an error that makes the clinician believe it was lost (or save it twice).
  */
 import type { ImagingRegion } from '../capture/frame.js';
+import type { BreastSide } from '../protocol/laterality.js';
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { CaptureInput } from './capture-input.js';
 import type { Db } from './database.js';
@@ -23,6 +24,8 @@ export interface KeyedCapture {
   results: CaptureInput['results'];
   /** the stored pixels; empty when retention dropped them (src/service/retention.ts) */
   pixels: Buffer;
+  /** the breast it was taken on, as stored (null: none recorded) */
+  laterality: BreastSide | null;
 }
 
 interface Row {
@@ -37,6 +40,7 @@ interface Row {
   pixel_spacing_y: number | null;
   results_json: string;
   pixels: Buffer;
+  laterality: BreastSide | null;
 }
 
 /** The capture exam `examId` holds under `clientKey`, or undefined (no key, no such capture, no such exam). */
@@ -44,7 +48,7 @@ export function captureUnderKey(db: Db, examId: string, clientKey: string | unde
   if (clientKey === undefined) return undefined;
   const r = db
     .prepare(
-      'SELECT id, frame_seq, frame_timestamp_ms, width, height, channels, region_json, pixel_spacing_x, pixel_spacing_y, results_json, pixels FROM captures WHERE exam_id = ? AND client_key = ?',
+      'SELECT id, frame_seq, frame_timestamp_ms, width, height, channels, region_json, pixel_spacing_x, pixel_spacing_y, results_json, pixels, laterality FROM captures WHERE exam_id = ? AND client_key = ?',
     )
     .get(examId, clientKey) as Row | undefined;
   if (!r) return undefined;
@@ -59,6 +63,7 @@ export function captureUnderKey(db: Db, examId: string, clientKey: string | unde
     pixelSpacing: r.pixel_spacing_x !== null && r.pixel_spacing_y !== null ? { x: r.pixel_spacing_x, y: r.pixel_spacing_y } : undefined,
     results: JSON.parse(r.results_json) as CaptureInput['results'],
     pixels: r.pixels,
+    laterality: r.laterality,
   };
 }
 
@@ -93,5 +98,6 @@ export function inputOf(stored: KeyedCapture, clientKey: string, clinicianMeasur
     results: stored.results,
     clientKey,
     clinicianMeasurements,
+    laterality: stored.laterality ?? undefined,
   };
 }

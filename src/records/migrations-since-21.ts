@@ -232,4 +232,17 @@ export const LATER_MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE INDEX captures_read ON captures (exam_id, created_at, id, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json);
     `,
   },
+  {
+    version: 32,
+    name: 'The breast each capture was taken on',
+    // A breast lesion with a malignancy probability and a biopsy alert must name its breast (left or right):
+    // a sonographer scans both in one visit, so the side is the capture's (src/protocol/laterality.ts). Captures
+    // stored before keep NULL (side not recorded). The covering index every exam read uses (migration 30)
+    // takes the column too, so reading it never walks the pixels stored before it.
+    sql: `
+      ALTER TABLE captures ADD COLUMN laterality TEXT CHECK (laterality IN ('left','right'));
+      DROP INDEX captures_read;
+      CREATE INDEX captures_read ON captures (exam_id, created_at, id, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json, laterality);
+    `,
+  },
 ];

@@ -1,3 +1,5 @@
+import type { BreastSide } from '../protocol/laterality.js';
+
 export interface Patient {
   /** DICOM PN form, e.g. DOE^JANE */
   name?: string | undefined;
@@ -98,6 +100,8 @@ export interface Capture {
   width: number;
   height: number;
   pixelSpacing: { x: number; y: number } | null;
+  /** the breast it was taken on (breast exams); null: an obstetric capture, or one stored before sides were recorded */
+  laterality?: BreastSide | null;
   results: unknown[];
   measurements: Measurement[];
   /** the clinician's own calipers on this frame (always set by the store) */

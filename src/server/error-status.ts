@@ -93,6 +93,9 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   // an Idempotency-Key sent again with another request (another frame, clip or decision)
   [E.IDEMPOTENCY_KEY_REUSED]: 409,
   [E.DECISION_STALE]: 409,
+  // a breast capture without its side (src/protocol/laterality.ts)
+  [E.LATERALITY_REQUIRED]: 400,
+  [E.LATERALITY_INVALID]: 400,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

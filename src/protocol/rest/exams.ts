@@ -10,6 +10,9 @@ export const ExamTypeDto = T.Union([T.Literal('obstetric'), T.Literal('breast')]
 });
 export type ExamTypeDto = Static<typeof ExamTypeDto>;
 
+/** The breast a capture was taken on (src/protocol/laterality.ts): required on a breast exam's captures. */
+export const BreastSideDto = T.Union([T.Literal('left'), T.Literal('right')], { description: 'The breast this capture was taken on; required in a breast exam, refused in an obstetric one' });
+
 export const PatientBody = T.Object(
   {
     name: T.Optional(T.String({ pattern: PN, maxLength: 320, description: 'DICOM PN form, e.g. DOE^JANE' })),
@@ -99,6 +102,7 @@ export const CaptureDto = T.Object({
   width: T.Number(),
   height: T.Number(),
   pixelSpacing: Nullable(T.Object({ x: T.Number(), y: T.Number() })),
+  laterality: T.Optional(Nullable(BreastSideDto)),
   results: T.Array(StoredResultDto),
   measurements: T.Array(MeasurementDto),
   clinicianMeasurements: T.Optional(T.Array(ManualMeasureDto, { description: "The clinician's own distance and area calipers on this frame" })),
@@ -175,6 +179,7 @@ export const CaptureBody = T.Object(
   {
     operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
     seq: T.Optional(T.Integer({ minimum: 0, description: 'A frozen cine frame; default: the newest frame with results' })),
+    laterality: T.Optional(BreastSideDto),
     clinicianMeasurements: T.Optional(ClinicianMeasurementsBody),
   },
   { additionalProperties: false },

@@ -35,7 +35,13 @@ export const ClinicianMeasurementsBody = T.Array(ManualMeasureBody, {
  * What may follow the frame message in the body of POST /api/exams/:id/captures/frame: the frame message as
  * /api/live sent it, then (optionally) this object as UTF-8 JSON.
  */
-export const CaptureFrameExtras = T.Object({ clinicianMeasurements: T.Optional(ClinicianMeasurementsBody) }, { additionalProperties: false });
+export const CaptureFrameExtras = T.Object(
+  {
+    clinicianMeasurements: T.Optional(ClinicianMeasurementsBody),
+    laterality: T.Optional(T.Union([T.Literal('left'), T.Literal('right')], { description: 'The breast this frame was taken on (required in a breast exam)' })),
+  },
+  { additionalProperties: false },
+);
 export type CaptureFrameExtras = Static<typeof CaptureFrameExtras>;
 /** Largest JSON trailer a frame message may carry. */
 export const MAX_EXTRAS_BYTES = 64 * 1024;

@@ -17,6 +17,7 @@ import { inputOf, keyedFrameBytes } from '../../records/keyed-capture.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuarded } from '../disk-guarded.js';
 import { ExamStarts, markExamStarts } from '../capture-exam-start.js';
+import { checkCaptureSide } from '../../records/capture-side.js';
 
 const tags = ['records'];
 const ClientKeyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128 } } } as const;
@@ -87,6 +88,8 @@ const captures: FastifyPluginAsync = async (app) => {
         if (r.addedMeasures > 0) auditRequest(req, 'capture.calipers.add', r.capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(r.capture) });
         return reply.code(r.created ? 201 : 200).send(r.capture);
       }
+      // a breast capture names its breast (src/protocol/laterality.ts): refused before any wait for a frame
+      const laterality = checkCaptureSide(exam.examType, req.body?.laterality, exam.id);
       let c = recent.capture(seq, task);
       // A model that runs every few frames may have no result on a frame still kept, and the newest frame may
       // have come before the exam began (just started or resumed): wait for the next one after it.
@@ -121,6 +124,7 @@ const captures: FastifyPluginAsync = async (app) => {
           results: stored(c.results),
           clientKey: req.headers['idempotency-key'],
           clinicianMeasurements: req.body?.clinicianMeasurements,
+          laterality,
         },
         req.principal!.name,
         // a key with a seq names that frame; without one it names a tap on the newest frame (a retry may meet a newer one)
@@ -186,7 +190,8 @@ const captures: FastifyPluginAsync = async (app) => {
         if (!seen || (!retry && results.length === 0)) {
           throw new SonoError(ErrorCodes.FRAME_RESULTS_UNKNOWN, `No results are known for frame ${h.seq} captured at ${h.timestampMs}; capture a newer frame`, { details: { seq: h.seq } });
         }
-        if (!retry) starts.check(store.getExam(req.params.id), req.principal?.credentialId, h.seq, h.timestampMs);
+        const exam = retry ? undefined : store.getExam(req.params.id);
+        if (exam) starts.check(exam, req.principal?.credentialId, h.seq, h.timestampMs);
         // the header carries the region's rectangle, not its origin (a region set by a technician, a DICOM source's)
         if (frameGeometry(h) !== frameGeometry(seen)) {
           throw new SonoError(ErrorCodes.FRAME_MESSAGE_INVALID, `Frame ${h.seq} claims ${frameGeometry(h)}, but the daemon sent it as ${frameGeometry(seen)}; post the frame message unchanged`);
@@ -197,6 +202,8 @@ const captures: FastifyPluginAsync = async (app) => {
         }
         // the clinician's calipers on this frame may follow its pixels (src/server/capture-extras.ts)
         const extras = readCaptureExtras(body.subarray(h.pixelOffset + bytes), h.seq);
+        // the breast it was taken on, sent after the pixels with the calipers; a retry keeps the side stored
+        const laterality = exam ? checkCaptureSide(exam.examType, extras.laterality, exam.id) : (retry?.laterality ?? undefined);
         const { capture, created, addedMeasures } = store.addCaptureOnce(
           req.params.id,
           {
@@ -211,6 +218,7 @@ const captures: FastifyPluginAsync = async (app) => {
             results,
             clientKey: req.headers['idempotency-key'],
             clinicianMeasurements: extras.clinicianMeasurements,
+            laterality,
           },
           req.principal!.name,
         );
