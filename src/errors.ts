@@ -145,6 +145,8 @@ export const ErrorCodes = {
   // the imaging region of a source and the OCR gate on outgoing images (src/capture/region*.ts, src/ocr)
   REGION_INVALID: 'SONO_REGION_INVALID',
   REGION_NOT_SAVED: 'SONO_REGION_NOT_SAVED',
+  /** depth-scale taps sent for a source that declares its own pixel spacing, without overrideDeclaredSpacing: true */
+  SPACING_OVERRIDE_UNCONFIRMED: 'SONO_SPACING_OVERRIDE_UNCONFIRMED',
   /** reason an outgoing image is held: its source has no imaging region set, so burned-in text cannot be cut off */
   REGION_NOT_SET: 'SONO_REGION_NOT_SET',
   /** reason an outgoing image is held: the OCR read text inside what would be sent */

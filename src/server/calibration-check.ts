@@ -111,3 +111,14 @@ export function ownSpacingOnBus(
 
   return f.pixelSpacing;
 }
+
+/**
+ * The spacing the current source declares on its frames of size `f` (undefined: none, or it cannot be told): what
+ * the admission recorded of this source's newest frame, else the newest frame on the bus (ownSpacingOnBus).
+ * Depth-scale taps or a calibration would replace it: the person is asked first, and the routes want it said.
+ */
+export function declaredSpacingOf(f: { width: number; height: number; pixelSpacing: PixelSpacing | undefined } | undefined, p: Parameters<typeof ownSpacingOnBus>[1]): PixelSpacing | undefined {
+  const seen = p.spacingOverride?.seen;
+  if (seen && seen.width > 0) return f && (seen.width !== f.width || seen.height !== f.height) ? undefined : seen.own;
+  return ownSpacingOnBus(f, p);
+}

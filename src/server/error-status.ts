@@ -82,6 +82,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   // imaging region and held outgoing images (issue 21)
   [E.REGION_INVALID]: 400,
   [E.REGION_NOT_SAVED]: 500,
+  [E.SPACING_OVERRIDE_UNCONFIRMED]: 409,
   [E.SYNC_ITEM_NOT_FOUND]: 404,
   [E.SYNC_ITEM_NOT_HELD]: 409,
   [E.SYNC_MASK_REQUIRED]: 409,

@@ -35,7 +35,8 @@ class Grabber implements FrameSource {
     return { driver: this.driver, state: 'running', connected: true, fps: 0, framesDelivered: this.#seq, errors: 0, lastError: undefined };
   }
   push(width: number, height: number): Frame {
-    const f = grayFrame(this.#seq++, width, height);
+    // a grabber's picture declares no pixel spacing (taps over a declared one need overrideDeclaredSpacing: region-declared-spacing.test.ts)
+    const f: Frame = { ...grayFrame(this.#seq++, width, height), pixelSpacing: undefined };
     this.#listener?.(f);
     return f;
   }

@@ -19,9 +19,13 @@ export const DepthScaleDto = T.Object(
   { additionalProperties: false },
 );
 
+/** Depth-scale taps replace a spacing the source declares with its frames only when this says so (else 409). */
+const OverrideDeclared = T.Optional(
+  T.Boolean({ description: 'true: the depth-scale taps replace the pixel spacing the source declares (asked first); without it such taps answer 409 SONO_SPACING_OVERRIDE_UNCONFIRMED' }),
+);
 export const RegionBody = T.Union([
-  T.Object({ rect: RectDto, scale: T.Optional(DepthScaleDto) }, { additionalProperties: false }),
-  T.Object({ fan: FanDto, scale: T.Optional(DepthScaleDto) }, { additionalProperties: false }),
+  T.Object({ rect: RectDto, scale: T.Optional(DepthScaleDto), overrideDeclaredSpacing: OverrideDeclared }, { additionalProperties: false }),
+  T.Object({ fan: FanDto, scale: T.Optional(DepthScaleDto), overrideDeclaredSpacing: OverrideDeclared }, { additionalProperties: false }),
   T.Object({ clear: T.Literal(true) }, { additionalProperties: false }),
 ]);
 export type RegionBody = Static<typeof RegionBody>;

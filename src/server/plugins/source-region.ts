@@ -16,6 +16,8 @@ import { errorResponses } from '../../protocol/rest/errors.js';
 import { RegionBody, RegionStateDto } from '../../protocol/rest/region.js';
 import { auditRequest } from '../access/audit-request.js';
 import { frameOnBus } from '../frame-wait.js';
+import { declaredSpacingOf, mm } from '../calibration-check.js';
+import type { PixelSpacing } from '../../capture/frame.js';
 
 /** Records in the audit trail when the access part runs (it is what knows who asked). */
 export function auditIfWired(req: FastifyRequest, action: string, target: string | null, details?: Record<string, unknown>): void {
@@ -30,9 +32,9 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
   const store = app.sono.regions ?? new RegionStore(join(app.sono.dataDir, 'region.json'));
   // the newest frame's size and region, to say whether the source itself declares one, and whose it is: the
   // pipeline publishes only the current source's frames, so the source current at publication sent it
-  let last: { width: number; height: number; region: ImagingRegion; source: FrameSource | undefined } | undefined;
+  let last: { width: number; height: number; region: ImagingRegion; pixelSpacing: PixelSpacing | undefined; source: FrameSource | undefined } | undefined;
   const off = app.sono.bus.on('frame', (f) => {
-    last = { width: f.width, height: f.height, region: f.region, source: app.sono.pipeline?.source };
+    last = { width: f.width, height: f.height, region: f.region, pixelSpacing: f.pixelSpacing, source: app.sono.pipeline?.source };
   });
   app.addHook('onClose', async () => off());
   /** The newest frame when `src` sent it (not the previous source's, before `src` sent any). */
@@ -100,7 +102,8 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
       config: { access: 'technician' },
       schema: {
         tags,
-        summary: "Set (a rectangle or a fan, with optional depth-scale taps) or clear the current source's imaging region; kept per source, applied to frames of the size it was drawn on",
+        summary:
+          "Set (a rectangle or a fan, with optional depth-scale taps) or clear the current source's imaging region; kept per source, applied to frames of the size it was drawn on. Taps on a source that declares its own spacing need overrideDeclaredSpacing: true (else 409 SONO_SPACING_OVERRIDE_UNCONFIRMED)",
         body: RegionBody,
         response: { 200: RegionStateDto, ...errorResponses(400, 409, 413, 415, 500) },
       },
@@ -127,6 +130,17 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
       const region = shape && boundsOf(shape, frame);
       const scale = 'scale' in body ? body.scale : undefined;
       const pixelSpacing = scale ? spacingOfScale(scale, frame) : undefined;
+      // depth-scale taps replace a spacing the source declares with every frame: only when the request says it was
+      // asked (the editor asks "This source declares … Replace it?"); checked before anything is stored
+      const declared = pixelSpacing ? declaredSpacingOf(seen, p) : undefined;
+      const overrides = declared !== undefined && 'overrideDeclaredSpacing' in body && body.overrideDeclaredSpacing === true;
+      if (declared && pixelSpacing && !overrides) {
+        throw new SonoError(
+          ErrorCodes.SPACING_OVERRIDE_UNCONFIRMED,
+          `${key} declares its own pixel spacing (${mm(declared)}) with every frame; these depth-scale taps (${mm(pixelSpacing)}) would replace it in every measurement. Nothing was changed. Ask first, then send the region again with overrideDeclaredSpacing: true to replace it on purpose, or without the taps to keep the source's spacing`,
+          { details: { reason: 'source-declares-spacing', declaredMmPerPx: [declared.x, declared.y], tapsMmPerPx: [pixelSpacing.x, pixelSpacing.y] } },
+        );
+      }
       const by = req.principal?.name;
       // Saved first: a region the technician believes is kept but would vanish at the next restart is worse than none.
       try {
@@ -137,7 +151,8 @@ const sourceRegion: FastifyPluginAsync = async (app) => {
         });
       }
       p.setRegionOverride(region ? { region, frame, pixelSpacing } : undefined);
-      auditIfWired(req, shape ? 'source.region.set' : 'source.region.clear', key, region ? { ...region, frameWidth: frame.width, frameHeight: frame.height } : undefined);
+      const replaced = overrides && declared ? { overrideDeclaredSpacing: true, declaredMmPerPx: [declared.x, declared.y], pixelSpacing } : {};
+      auditIfWired(req, shape ? 'source.region.set' : 'source.region.clear', key, region ? { ...region, frameWidth: frame.width, frameHeight: frame.height, ...replaced } : undefined);
       return state();
     },
   );

@@ -5,6 +5,7 @@
  * over the live picture. Builds its own section.
  */
 import type { RegionStateDto } from '../../../../src/protocol/rest/region.js';
+import { ApiError } from '../../api';
 import { holdTouches } from '../../dom/hold-touches';
 import { FrameView } from '../../live/frame-view';
 import { mmPerPx, replaceQuestion } from '../../live/calibration';
@@ -101,17 +102,32 @@ function onUp(): void {
   save.disabled = !drawing || drawing.width < 8 || drawing.height < 8;
 }
 
+/** The spacing the current source declares with its frames (undefined: none, or it could not be read). */
+const declaredNow = async (): Promise<{ x: number; y: number } | undefined> => (await techApi.calibration().catch(() => undefined))?.sourceDeclares ?? undefined;
+
 async function onSave(): Promise<void> {
   if (!drawing) return;
+  const rect = drawing;
   const d = Number(mm.value.replace(',', '.'));
   const [a, b] = taps;
+  const scaleTaps = a && b && d > 0 ? { x1: a[0], y1: a[1], x2: b[0], y2: b[1], distanceMm: d } : undefined;
   save.disabled = true;
-  // depth-scale taps replace the spacing the source declares with its frames: asked first, dropped on no
-  const declared = a && b && d > 0 ? (await techApi.calibration().catch(() => undefined))?.sourceDeclares : undefined;
-  const keepOwn = declared ? !window.confirm(replaceQuestion(declared)) : false;
-  const body = a && b && d > 0 && !keepOwn ? { rect: drawing, scale: { x1: a[0], y1: a[1], x2: b[0], y2: b[1], distanceMm: d } } : { rect: drawing };
+  // depth-scale taps replace the spacing the source declares with its frames: asked first, dropped on no; a yes
+  // is said to the daemon (overrideDeclaredSpacing), which refuses such taps without it (409)
+  let declared = scaleTaps ? await declaredNow() : undefined;
+  let keepOwn = declared ? !window.confirm(replaceQuestion(declared)) : false;
+  const bodyOf = (replace: boolean) => (scaleTaps && !keepOwn ? { rect, scale: scaleTaps, ...(replace ? { overrideDeclaredSpacing: true } : {}) } : { rect });
   try {
-    show(await techApi.setRegion(body));
+    let state: RegionStateDto;
+    try {
+      state = await techApi.setRegion(bodyOf(declared !== undefined));
+    } catch (err) {
+      // the source declares a spacing the page had not seen (it could not be read, or a switch since): asked now
+      if (!(err instanceof ApiError) || err.code !== 'SONO_SPACING_OVERRIDE_UNCONFIRMED' || !(declared = await declaredNow())) throw err;
+      keepOwn = !window.confirm(replaceQuestion(declared));
+      state = await techApi.setRegion(bodyOf(true));
+    }
+    show(state);
     drawing = undefined;
     taps = [];
     mm.hidden = true;
