@@ -4,6 +4,7 @@
  * is the record's (an adjudicated one after a second reading, src/records/value-of-record.ts), said so.
  */
 import type { Flag } from '../analysis/flags.js';
+import type { BreastSide } from '../protocol/laterality.js';
 import { hasEllipse, outlineMovedValueKept } from '../protocol/outline-moved.js';
 import type { Exam, ManualMeasure, Measurement } from '../records/types.js';
 import type { ReportText } from './i18n.js';
@@ -94,6 +95,11 @@ function manualRow(m: ManualMeasure, t: ReportText): ReportRow {
   };
 }
 
+/** The breast a capture was taken on, in words; a capture stored before sides were recorded says so. */
+function sideText(side: BreastSide | null | undefined, t: ReportText): string {
+  return t.t(side === 'left' ? 'sideLeft' : side === 'right' ? 'sideRight' : 'sideUnknown');
+}
+
 /** This exam's HC centile and the patient's growth flags (obstetric exams). */
 export interface ReportGrowth {
   hcCentile: { z: number; centile: number } | undefined;
@@ -120,7 +126,8 @@ export function reportModel(exam: Exam, growth: ReportGrowth | undefined, t: Rep
   ];
   const captures = exam.captures.map((c, i): ReportCapture => ({
     id: c.id,
-    heading: `${t.t('capture')} ${i + 1} · ${t.dateTime(c.createdAt)} · ${t.t('frame')} ${c.frameSeq}`,
+    // a breast capture names its breast in the first part, which the image's caption repeats (build-report.ts)
+    heading: `${t.t('capture')} ${i + 1}${exam.examType === 'breast' ? ` — ${sideText(c.laterality, t)}` : ''} · ${t.dateTime(c.createdAt)} · ${t.t('frame')} ${c.frameSeq}`,
     rows: [
       ...c.measurements.map((m) => ({
         label: t.kind(m.kind),

@@ -18,7 +18,7 @@ import type { FrameOrigin } from './sr-scoord.js';
 import { reportDatasets } from './report-datasets.js';
 import type { ReportRevision } from './sr-revision.js';
 import { keyedUid } from './uids.js';
-import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
+import { US_IMAGE_STORAGE, type StudyContext, buildUsImage, imageSide } from './us-image.js';
 import { type ClipForExport, buildClipDatasets } from './us-multiframe.js';
 
 export interface CapturePixels {
@@ -137,6 +137,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       contentTime: dicomTime(t),
       instanceNumber: i + 1,
       burnedInAnnotation: 'NO' as const,
+      laterality: imageSide(c.laterality), // the breast it was taken on: Image Laterality on both images
     };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(
@@ -186,6 +187,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: rawUid, seriesInstanceUid: rawSeries },
       measurements,
       manual: c.clinicianMeasurements,
+      laterality: c.laterality,
     });
   });
   const cine = buildClipDatasets(study, o.clips ?? [], { secret: k, examId: exam.id, seriesDescription: imageSeriesDescription(examType, 'cine') });

@@ -86,6 +86,7 @@ export function buildExamReportInstances(exam: Exam, geometryOf: (captureId: str
       image: { sopClassUid: US_IMAGE_STORAGE, sopInstanceUid: keyedUid(k, `image:raw:${c.id}`), seriesInstanceUid: rawSeries },
       measurements,
       manual: c.clinicianMeasurements,
+      laterality: c.laterality,
     });
   }
   const datasets = reportDatasets(exam, study, groups, model, withheld, o);

@@ -7,6 +7,7 @@
  * head's ellipse or an axis of it, a lesion outline) also carries it as an SCOORD a viewer can draw
  * (src/sync/sr-scoord.ts, which shape: src/sync/sr-geometry.ts).
  */
+import { type BreastSide, LATERALITY_CONCEPT, LATERALITY_VALUE } from '../protocol/laterality.js';
 import type { LesionClass, LesionMargin, LesionOrientation } from '../protocol/lesion-categories.js';
 import type { ExamType, MeasurementKind, MeasurementUnit } from '../records/types.js';
 import type { Dataset } from './dicom-file.js';
@@ -82,7 +83,8 @@ export interface SrInput {
   contentDate: string;
   contentTime: string;
   /** `manual`: the clinician's own distance and area calipers on the capture (src/sync/sr-manual.ts) */
-  groups: Array<{ trackingUid: string; image?: ImageRef; measurements: SrMeasurement[]; manual?: SrManualMeasure[] | undefined }>;
+  /** `laterality`: the breast the capture was taken on (a breast exam's Finding Site carries it) */
+  groups: Array<{ trackingUid: string; image?: ImageRef; measurements: SrMeasurement[]; manual?: SrManualMeasure[] | undefined; laterality?: BreastSide | null | undefined }>;
   algorithm: { name: string; version: string; deviceUid: string; provider: string };
   /** default obstetric */
   examType?: ExamType;
@@ -92,6 +94,12 @@ export interface SrInput {
   status?: DocumentStatus | undefined;
   /** default 1; a revision's number + 1 */
   instanceNumber?: number | undefined;
+}
+
+/** The side of the Finding Site (TID 1501, TID 300 $TargetSiteLaterality): HAS CONCEPT MOD Laterality = Left / Right (CID 244). */
+function findingSiteLaterality(side: BreastSide | null | undefined): Dataset {
+  if (!side) return {};
+  return { ContentSequence: [{ RelationshipType: 'HAS CONCEPT MOD', ValueType: 'CODE', ConceptNameCodeSequence: [{ ...LATERALITY_CONCEPT }], ConceptCodeSequence: [{ ...LATERALITY_VALUE[side] }] }] };
 }
 
 /** A numeric measurement (NUM) or, for a categorical one, its category (CODE), with its review state. */
@@ -144,6 +152,7 @@ export function buildMeasurementSr(study: StudyContext, sr: SrInput): Dataset {
                   ValueType: 'CODE',
                   ConceptNameCodeSequence: [code('363698007', 'SCT', 'Finding Site')],
                   ConceptCodeSequence: [code('76752008', 'SCT', 'Breast')],
+                  ...findingSiteLaterality(g.laterality),
                 },
               ]
             : []),
