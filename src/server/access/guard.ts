@@ -22,6 +22,12 @@ export interface GuardOptions {
   secure: boolean;
   cookieName: string;
   maxWebSockets: number;
+  /**
+   * server.live.maxViewersPerUser, read on each upgrade: a user already holding that many live views is let in on
+   * a full device, because the live plugin then closes that user's oldest view (live-viewers.ts): no place is
+   * taken in the end. Without it a clinician who reopens the tab on a full device was refused until pings freed a place.
+   */
+  viewersPerUser?: () => number;
   /** The access of a route that cannot carry a declaration (one added by a third-party plugin), or undefined. */
   undeclared: (route: RouteOptions) => Access | undefined;
 }
@@ -58,6 +64,8 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
   });
 
   let openWebSockets = 0;
+  /** open WebSockets per user id (the live view is the only WebSocket route) */
+  const openByUser = new Map<number, number>();
   const isDeviceHost = deviceHostCheck(o.names);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -122,7 +130,10 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
     }
     req.principal = principal;
     if (realUpgrade) {
-      if (openWebSockets >= o.maxWebSockets) {
+      const uid = principal.userId;
+      const own = openByUser.get(uid) ?? 0;
+      const replacesOwn = o.viewersPerUser !== undefined && own >= o.viewersPerUser();
+      if (openWebSockets >= o.maxWebSockets && !replacesOwn) {
         return refuse(
           503,
           ErrorCodes.ACCESS_TOO_MANY_WEBSOCKETS,
@@ -130,7 +141,13 @@ export function installGuard(app: FastifyInstance, o: GuardOptions): void {
         );
       }
       openWebSockets++;
-      req.raw.socket.once('close', () => openWebSockets--);
+      openByUser.set(uid, own + 1);
+      req.raw.socket.once('close', () => {
+        openWebSockets--;
+        const left = (openByUser.get(uid) ?? 1) - 1;
+        if (left > 0) openByUser.set(uid, left);
+        else openByUser.delete(uid);
+      });
     }
   });
 }

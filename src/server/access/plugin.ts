@@ -20,6 +20,7 @@ import type { Access } from '../../access/roles.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCodes, SonoError } from '../../errors.js';
 import { errorBody, toSonoError } from '../plugins/errors.js';
+import { LIVE_DEFAULTS } from '../plugins/live-viewers.js';
 import { adminRoutes } from './admin-routes.js';
 import { installGuard, thirdPartyAccess } from './guard.js';
 import { sessionRoutes } from './session-routes.js';
@@ -36,6 +37,8 @@ export interface AccessPluginOptions {
   names: DeviceNames | (() => DeviceNames);
   rateLimit: { max: number; windowMs: number; signInMax: number };
   maxWebSockets: number;
+  /** server.live.maxViewersPerUser, read on each live upgrade (guard.ts) */
+  viewersPerUser?: () => number;
   /** Access of routes added by plugins that take no route config; default: Swagger UI signed-in, static UI files public. */
   undeclared?: (route: RouteOptions) => Access | undefined;
 }
@@ -48,6 +51,7 @@ export function accessPluginOptions(services: AccessServices, server: Config['se
     names: () => deviceNames(server.allowedHosts, server.host),
     rateLimit: server.rateLimit,
     maxWebSockets: server.maxWebSockets,
+    viewersPerUser: () => server.live?.maxViewersPerUser ?? LIVE_DEFAULTS.maxViewersPerUser,
   };
 }
 
@@ -81,7 +85,15 @@ async function accessPlugin(app: FastifyInstance, o: AccessPluginOptions): Promi
       },
     },
   });
-  installGuard(app, { services: o.services, names: o.names, secure: o.secure, cookieName, maxWebSockets: o.maxWebSockets, undeclared: o.undeclared ?? thirdPartyAccess });
+  installGuard(app, {
+    services: o.services,
+    names: o.names,
+    secure: o.secure,
+    cookieName,
+    maxWebSockets: o.maxWebSockets,
+    ...(o.viewersPerUser ? { viewersPerUser: o.viewersPerUser } : {}),
+    undeclared: o.undeclared ?? thirdPartyAccess,
+  });
   await app.register(fastifyRateLimit, {
     global: true,
     max: o.rateLimit.max,
