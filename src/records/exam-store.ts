@@ -245,8 +245,11 @@ export class ExamStore {
   }
 
   /**
-   * The patient's visits with a dating GA and an HC, oldest first: the input of the growth assessment. The HC
-   * each visit takes is hc-visits.ts's (the growth chart's), the AI's where none was decided. Anonymous exams have only themselves.
+   * The patient's visits with a dating GA and a decided HC, oldest first: the input of the growth assessment (the
+   * exam's growth route and the printed report's centile and flags). A visit whose HC no clinician confirmed,
+   * corrected or adjudicated is left out, as the growth chart leaves it unplotted: a referral flag or a centile
+   * printed from a value nobody reviewed would not be true of the record (session-15 review). Anonymous exams
+   * have only themselves.
    */
   hcVisits(examId: string): Array<{ examId: string; date: string; gaWeeks: number; hcMm: number }> {
     const exam = examOf(this.#examRow(examId));
@@ -255,7 +258,7 @@ export class ExamStore {
       exam.patient?.id ? this.db.prepare(`${q} WHERE patient_id = ? AND voided_at IS NULL ORDER BY created_at`).all(exam.patient.id) : [this.db.prepare(`${q} WHERE id = ?`).get(examId)]
     ) as VisitExam[];
     return hcVisitsOf(this.db, rows).flatMap((v) => {
-      const hcMm = v.hcMm ?? v.aiHcMm;
+      const hcMm = v.hcMm;
       return v.gaWeeks !== null && hcMm !== null ? [{ examId: v.examId, date: v.date, gaWeeks: v.gaWeeks, hcMm }] : [];
     });
   }
