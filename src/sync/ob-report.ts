@@ -3,13 +3,15 @@
  * measurement report (src/sync/sr.ts): what OB reporting systems read. One Fetal Biometry section (TID 5005)
  * for fetus 1 (TID 1008) with a Biometry Group (TID 5008) per measured biometry of each capture: HC with the
  * gestational age derived from it by Hadlock 1984 (the equation named by LOINC 11932-1 "HC, Hadlock 1984" in
- * CID 12013 and written out), BPD and OFD. Values are the clinician's when decided, else the AI's; the
- * document says which through its Verification Flag and, for each value, the TID 1500 report.
+ * CID 12013 and written out: always the GA of the HC in the same group, also where the GA itself is undecided
+ * or the HC was corrected or adjudicated without it), BPD and OFD. Values are the clinician's when decided,
+ * else the AI's; the document says which through its Verification Flag and, for each value, the TID 1500 report.
  *
  * Codes: DCM 125000 OB-GYN Ultrasound Procedure Report, 125002 Fetal Biometry, 125005 Biometry Group,
  * 121424 Table of Values, 121420 Equation; LOINC 11951-1 Fetus ID, 11984-2 HC, 11820-8 BPD, 11851-3 OFD,
  * 18185-9 Gestational Age (CID 12005 Fetal Biometry Measurements, CID 12013 Gestational Age Equations/Tables).
  */
+import { gaForHc } from '../records/ga-of-record.js';
 import type { Dataset } from './dicom-file.js';
 import { CONCEPTS, PROCEDURE, type SrInput, type SrMeasurement, UNITS } from './sr.js';
 import { code, commentItems, inferredFrom, openingItems, srDocument } from './sr-document.js';
@@ -53,7 +55,8 @@ function biometryGroups(measurements: SrMeasurement[], image: Image): Dataset[] 
   const hcValue = hc && valueOf(hc);
   if (hc && hcValue !== null && hcValue !== undefined) {
     const ga = byKind.get('ga');
-    const gaWeeks = ga ? valueOf(ga) : null;
+    // the GA of the HC reported here, by the equation named below (src/records/ga-of-record.ts), decided or not
+    const gaWeeks = ga ? (hc.unit === 'mm' ? gaForHc(valueOf(ga), hcValue, hc.aiValue, ga.aiValue) : valueOf(ga)) : null;
     out.push(
       group([
         num(hc, hcValue, image),
