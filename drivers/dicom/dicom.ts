@@ -3,7 +3,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { type Static, Type as T } from '@sinclair/typebox';
-import { type DicomClip, FRAME_TIME_MS, readDicomClipAsync } from '../../src/capture/dicom-image.js';
+import { type DicomClip, FRAME_TIME_MS } from '../../src/capture/dicom-image.js';
 import type { Frame } from '../../src/capture/frame.js';
 import { type NetworkPolicy, allowOnly } from '../../src/capture/network-settings.js';
 import { SourceStatus } from '../../src/capture/source-status.js';
@@ -11,8 +11,8 @@ import type { FrameListener, FrameSource, SourceContext, SourceHealth, StartOpti
 import { SourceGuard } from '../../src/capture/source-guard.js';
 import { ErrorCodes, type SonoError } from '../../src/errors.js';
 import { validateWithDefaults } from '../../src/util/validate.js';
-import { cutShort, dicomError, dicomInputError, nothingPlayable } from './input-errors.js';
-import { pixelDataCut } from './truncation.js';
+import { dicomError, dicomInputError, nothingPlayable } from './input-errors.js';
+import { readDicomInput } from './read-input.js';
 
 /** 512 MiB of decoded frames: about 17 cine loops of 100 frames at 640×480 gray. */
 export const DEFAULT_MAX_PIXEL_BYTES = 512 * 2 ** 20;
@@ -112,10 +112,7 @@ export class DicomSource implements FrameSource {
           skipped++;
           continue;
         }
-        const clip = await readDicomClipAsync(f, left);
-        const px = clip.width * clip.height * clip.channels * clip.frames.length; // 8 bits a sample; 16-bit files hold twice
-        const cut = await pixelDataCut(f, [px, 2 * px]);
-        if (cut) throw cutShort(f, cut);
+        const clip = await readDicomInput(f, { path: this.#path, budgetBytes: this.s.maxPixelBytes, leftBytes: left });
         left -= clip.frames.reduce((n, fr) => n + fr.byteLength, 0);
         if (clip.frameTimeIgnored !== undefined && !this.s.fps) {
           const ms = clip.frameTimeIgnored;

@@ -2,9 +2,11 @@
  * Ultrasound DICOM files read into 8-bit frames, with the pixel size and imaging region they declare: the
  * dicom driver plays them, `sonoedge analyze` measures on them. Uncompressed (implicit/explicit VR little
  * endian) is read here; JPEG baseline and extended (what scanners write to a USB stick) is decompressed
- * first by dcmtk's `dcmdjpeg`, as a child process into a temp file.
+ * first by dcmtk's `dcmdjpeg`, as a child process into a temp file. The header is read first without the
+ * Pixel Data: dcmjs took 23 s (event loop frozen) to read the encapsulated JPEG frames of a 400-frame file
+ * that dcmdjpeg decodes in 1 s, and only the decompressed copy's pixels are used.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { type ExecFileException, execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,40 +59,64 @@ export function spacingOf(ds: Ds, width: number, height: number): { spacing: Pix
   return ps && ps.length === 2 ? { spacing: { y: Number(ps[0]), x: Number(ps[1]) }, region: full } : { spacing: undefined, region: full };
 }
 
-function parse(buf: Buffer, file: string): { meta: Ds; ds: Ds } {
+/** Stops before Pixel Data: the header alone (transfer syntax, size, frames, regions). */
+const HEADER_ONLY = { untilTag: '7FE00010', includeUntilTagValue: false };
+
+function parse(buf: Buffer, file: string, headerOnly = false): { meta: Ds; ds: Ds } {
   try {
-    const dict = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    const dict = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, headerOnly ? HEADER_ONLY : undefined);
     return { meta: dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta), ds: dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict) };
   } catch (err) {
     throw new Error(`${basename(file)} is not a readable DICOM file: ${errorMessage(err)}`, { cause: err });
   }
 }
 
-const dcmdjpegFailed = (file: string, why: string): Error =>
-  new Error(`${basename(file)} is JPEG compressed and dcmdjpeg could not decompress it (${why}); install dcmtk or convert the file to uncompressed`);
+/** dcmdjpeg's limits: a file it has not decoded in this time is refused (the child is killed), and what it prints is capped. */
+export const DCMDJPEG_LIMITS = { timeoutMs: 60_000, outputBytes: 64 * 1024 } as const;
 
-/** The file decompressed by dcmdjpeg (explicit VR little endian), read back. */
+const dcmdjpegFailed = (file: string, why: string, cause?: unknown): Error =>
+  new Error(
+    `${basename(file)} is JPEG compressed and dcmdjpeg could not decompress it (${why}); ${/ENOENT/.test(why) ? 'install dcmtk or convert the file to uncompressed' : 'the file may be damaged or cut short'}`,
+    { cause },
+  );
+
+/** Why dcmdjpeg failed, in words: not installed, too slow (killed), or what it printed. */
+function dcmdjpegWhy(err: Error, stderr: string): string {
+  const e = err as ExecFileException;
+  if (e.code === 'ENOENT') return 'dcmdjpeg not found (ENOENT): dcmtk is not installed';
+  if (e.killed || e.signal) return `dcmdjpeg did not finish within ${DCMDJPEG_LIMITS.timeoutMs / 1000} s and was stopped`;
+  if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return `dcmdjpeg printed more than ${DCMDJPEG_LIMITS.outputBytes} bytes of messages and was stopped`;
+  return oneLine(stderr || errorMessage(err));
+}
+
+/** What dcmdjpeg printed, on one line and short. */
+const oneLine = (text: string): string =>
+  text
+    .trim()
+    .replace(/\s*\n\s*/g, '; ')
+    .slice(0, 200);
+
+/** The file decompressed by dcmdjpeg (explicit VR little endian), read back: blocks (tests and benchmarks only). */
 function decompressJpeg(file: string): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'sonoedge-dcmdjpeg-'));
   try {
     const out = join(dir, 'plain.dcm');
-    const r = spawnSync('dcmdjpeg', ['+te', file, out], { timeout: 60_000, encoding: 'utf8' });
-    if (r.error || r.status !== 0) throw dcmdjpegFailed(file, r.error ? errorMessage(r.error) : (r.stderr || `exit ${String(r.status)}`).trim().slice(0, 200));
+    const r = spawnSync('dcmdjpeg', ['+te', file, out], { timeout: DCMDJPEG_LIMITS.timeoutMs, maxBuffer: DCMDJPEG_LIMITS.outputBytes, encoding: 'utf8' });
+    if (r.error || r.status !== 0) throw dcmdjpegFailed(file, r.error ? dcmdjpegWhy(r.error, r.stderr) : oneLine(r.stderr || `exit ${String(r.status)}`), r.error);
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** As decompressJpeg, without blocking the event loop (dcmdjpeg as a child process, files read async). */
+/** As decompressJpeg, without blocking the event loop (dcmdjpeg as a child process with a time and output limit, files read async). */
 async function decompressJpegAsync(file: string): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'sonoedge-dcmdjpeg-'));
   try {
     const out = join(dir, 'plain.dcm');
     await new Promise<void>((resolve, reject) => {
-      execFile('dcmdjpeg', ['+te', file, out], { timeout: 60_000, encoding: 'utf8' }, (err, _stdout, stderr) =>
-        err ? reject(dcmdjpegFailed(file, (stderr || errorMessage(err)).trim().slice(0, 200))) : resolve(),
-      );
+      const limits = { timeout: DCMDJPEG_LIMITS.timeoutMs, killSignal: 'SIGKILL' as const, maxBuffer: DCMDJPEG_LIMITS.outputBytes, encoding: 'utf8' as const };
+      execFile('dcmdjpeg', ['+te', file, out], limits, (err, _stdout, stderr) => (err ? reject(dcmdjpegFailed(file, dcmdjpegWhy(err, stderr), err)) : resolve()));
     });
     return await readFile(out);
   } finally {
@@ -114,11 +140,14 @@ function checkBudget(ds: Ds, file: string, budgetBytes: number | undefined): voi
   }
 }
 
-/** Reads a single- or multi-frame ultrasound DICOM into 8-bit frames; throws naming what it cannot read. */
+/**
+ * Reads a single- or multi-frame ultrasound DICOM into 8-bit frames; throws naming what it cannot read.
+ * Blocks on the file and dcmdjpeg: tests and benchmarks; the driver and `analyze` use readDicomClipAsync.
+ */
 export function readDicomClip(file: string): DicomClip {
-  let { meta, ds } = parse(readFileSync(file), file);
-  if (JPEG.has(syntaxOf(meta, file))) ({ meta, ds } = parse(decompressJpeg(file), file));
-  return clipOf(ds, file);
+  const buf = readFileSync(file);
+  const { meta } = parse(buf, file, true);
+  return clipOf(parse(JPEG.has(syntaxOf(meta, file)) ? decompressJpeg(file) : buf, file).ds, file);
 }
 
 /**
@@ -126,9 +155,10 @@ export function readDicomClip(file: string): DicomClip {
  * SONO_SOURCE_FAILED, before decoding) a file whose frames would take more than `budgetBytes`.
  */
 export async function readDicomClipAsync(file: string, budgetBytes?: number): Promise<DicomClip> {
-  let { meta, ds } = parse(await readFile(file), file);
-  checkBudget(ds, file, budgetBytes);
-  if (JPEG.has(syntaxOf(meta, file))) ({ meta, ds } = parse(await decompressJpegAsync(file), file));
+  const buf = await readFile(file);
+  const head = parse(buf, file, true);
+  checkBudget(head.ds, file, budgetBytes);
+  const { ds } = parse(JPEG.has(syntaxOf(head.meta, file)) ? await decompressJpegAsync(file) : buf, file);
   checkBudget(ds, file, budgetBytes);
   return clipOf(ds, file);
 }

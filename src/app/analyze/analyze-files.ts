@@ -4,7 +4,7 @@ import type { PixelSpacing } from '../../capture/frame.js';
 import { toSnakeCase } from '../../analysis/case.js';
 import type { InferenceEngine } from '../../inference/engine.js';
 import { ModelRunner } from '../../pipeline/model-runner.js';
-import { errorMessage } from '../../errors.js';
+import { SonoError, errorMessage } from '../../errors.js';
 import { isDicomFile, readDicomFrames } from './dicom-input.js';
 import { readImageFrame } from './image-input.js';
 import { predMaskPath, writeEllipseMask, writeOutlineMask } from './mask-writer.js';
@@ -18,7 +18,8 @@ export interface AnalyzeOptions {
 
 /**
  * Runs one model over image files, every file in order (no frame dropping), and yields one snake_case
- * JSON-ready object per file: the task's results at the top level, or `error` for an unreadable file.
+ * JSON-ready object per file: the task's results at the top level, or `error` (and its `code` when coded)
+ * for an unreadable file.
  */
 export async function* analyzeFiles(session: InferenceEngine, files: string[], options: AnalyzeOptions): AsyncGenerator<Record<string, unknown>> {
   const runner = new ModelRunner(session);
@@ -30,7 +31,7 @@ export async function* analyzeFiles(session: InferenceEngine, files: string[], o
       const mm = options.pixelSizes?.get(basename(file)) ?? options.pixelSize;
       const spacing: PixelSpacing | undefined = mm ? { x: mm, y: mm } : undefined;
       // a DICOM file (by content, not name): every frame of a cine, its pixel size from the file
-      const inputs = isDicomFile(file) ? readDicomFrames(file, spacing, seq) : [{ ...(await readImageFrame(file, spacing, seq)), index: 0, frames: 1 }];
+      const inputs = isDicomFile(file) ? await readDicomFrames(file, spacing, seq) : [{ ...(await readImageFrame(file, spacing, seq)), index: 0, frames: 1 }];
       seq += inputs.length;
       let t1 = performance.now();
       for (const { frame, flags, colourFraction, index, frames } of inputs) {
@@ -55,7 +56,7 @@ export async function* analyzeFiles(session: InferenceEngine, files: string[], o
         t1 = performance.now();
       }
     } catch (err) {
-      yield { file, error: errorMessage(err) };
+      yield { file, error: errorMessage(err), ...(err instanceof SonoError ? { code: err.code } : {}) };
     }
   }
 }

@@ -1,9 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { colourFraction } from '../../analysis/signal.js';
 import type { Flag } from '../../analysis/flags.js';
-import { readDicomClip } from '../../capture/dicom-image.js';
 import type { Frame, PixelSpacing } from '../../capture/frame.js';
-import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { readDicomInput } from '../../../drivers/dicom/read-input.js';
 
 /** True when the file is DICOM Part 10 ("DICM" after the 128-byte preamble), whatever its name. */
 export function isDicomFile(file: string): boolean {
@@ -31,14 +30,11 @@ export interface DicomFrameInput {
  * The frames of an ultrasound DICOM file for offline analysis, with the pixel size the file declares (the
  * Sequence of Ultrasound Regions, else Pixel Spacing: read as the dicom driver reads it); `fallback` (the
  * command line's pixel size) only when the file declares none. Colour frames are converted to gray here.
+ * Read as the driver reads it (drivers/dicom/read-input.ts): without blocking, dcmdjpeg time-limited, a file
+ * cut short refused, and every refusal a coded SONO_DICOM_* error that says what to do.
  */
-export function readDicomFrames(file: string, fallback: PixelSpacing | undefined, seq: number): DicomFrameInput[] {
-  let clip;
-  try {
-    clip = readDicomClip(file);
-  } catch (err) {
-    throw new SonoError(ErrorCodes.IMAGE_UNREADABLE, `Cannot read DICOM ${file}: ${errorMessage(err)}`, { cause: err });
-  }
+export async function readDicomFrames(file: string, fallback: PixelSpacing | undefined, seq: number): Promise<DicomFrameInput[]> {
+  const clip = await readDicomInput(file, { path: file });
   // a file with neither gets no spacing: the task's analysis then flags no-pixel-spacing and stays in pixels
   const spacing = clip.spacing ?? fallback;
   return clip.frames.map((data, index) => {

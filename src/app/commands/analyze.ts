@@ -50,7 +50,18 @@ export const analyze: Command = {
         session!.pkg.manifest.task === 'enhance'
           ? enhanceFiles(session!, positionals, { imageDir: values['image-dir'] })
           : analyzeFiles(session!, positionals, { pixelSize, pixelSizes, maskDir: values['mask-dir'], datingGaWeeks: datingGa });
-      for await (const line of lines) out(JSON.stringify(line));
+      // one line per image (an unreadable one gets `error` and its `code`); nothing analyzed at all fails the command
+      const failed: Array<Record<string, unknown>> = [];
+      for await (const line of lines) {
+        if (line.error !== undefined) failed.push(line);
+        out(JSON.stringify(line));
+      }
+      if (failed.length === positionals.length) {
+        const first = failed[0]!;
+        const code = typeof first.code === 'string' && !String(first.error).includes(first.code) ? ` (${first.code})` : '';
+        process.stderr.write(`sonoedge: no image could be analyzed (${failed.length} of ${positionals.length} failed); the first${code}: ${String(first.error)}\n`);
+        return 1;
+      }
     } finally {
       await session!.release();
     }
