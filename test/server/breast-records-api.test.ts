@@ -34,7 +34,10 @@ describe.skipIf(!haveModel)('breast exams over the records API (both models live
     const e = await json(d, 'POST', '/api/exams', { examType: 'breast', operator: 'sono-a' });
     expect(e.status).toBe(201);
     expect(e.body.examType).toBe('breast');
-    const cap = await json(d, 'POST', `/api/exams/${e.body.id as string}/captures`, {});
+    // a breast capture names its breast (src/protocol/laterality.ts)
+    expect((await json(d, 'POST', `/api/exams/${e.body.id as string}/captures`, {})).body.code).toBe('SONO_LATERALITY_REQUIRED');
+    const cap = await json(d, 'POST', `/api/exams/${e.body.id as string}/captures`, { laterality: 'left' });
+    expect(cap.body.laterality).toBe('left');
     expect(cap.status).toBe(201);
     const results = cap.body.results as Array<{ result: { task: string } }>;
     expect(results.map((r) => r.result.task)).toContain('breast-lesion');

@@ -33,6 +33,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     expect(await page.inputValue('#operator')).toBe('clinician'); // the signed-in name, read-only
     await page.fill('#p-id', 'BREAST-1');
     await page.click('#start');
+    await page.click('#side-left'); // a breast capture names its breast (src/protocol/laterality.ts)
     await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
     expect(await page.isDisabled('#exam-type')).toBe(true);
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
@@ -96,6 +97,7 @@ describe.skipIf(missing.length > 0)('breast exam in Chromium', () => {
     const { context, page } = await clinicianPage(rig.browser, d, LANDSCAPE, errors, { consoleErrors: false });
     await page.selectOption('#exam-type', 'breast');
     await page.click('#start');
+    await page.click('#side-left'); // a breast capture names its breast (src/protocol/laterality.ts)
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
     // a kept frame with a result to review before Freeze (a sleep gave no such promise on a loaded machine)
     await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 30000 });

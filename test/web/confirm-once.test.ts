@@ -19,6 +19,7 @@ describe.skipIf(breastMissing.length > 0)('Confirm saves once', () => {
       await page.selectOption('#exam-type', 'breast');
       if (await page.isEditable('#operator')) await page.fill('#operator', 'sonographer-once');
       await page.click('#start');
+      await page.click('#side-left'); // a breast capture names its breast (src/protocol/laterality.ts)
       await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
       // the cine holds a frame with a lesion result on it (what Freeze and Best frame then offer). Not the overlay's
       // 'fresh': that lasts only from a result to the next frame, and here a result comes about one frame interval

@@ -32,6 +32,7 @@ describe.skipIf(breastMissing.length > 0)('Confirm right after an edit, on a tou
     const { context, page } = await clinicianPage(rig.browser, rig.d, { width: 1280, height: 800 }, errors, { consoleErrors: false });
     await page.selectOption('#exam-type', 'breast');
     await page.click('#start');
+    await page.click('#side-left'); // a breast capture names its breast (src/protocol/laterality.ts)
     await page.waitForFunction(() => document.getElementById('b-max')?.textContent?.includes('mm'), undefined, { timeout: 30000 });
     // a kept frame with a lesion to review: the first Freeze and Best frame then offer an outline
     await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 30000 });

@@ -11,7 +11,7 @@
  * The clinician's own calipers on the frame travel in the same request (after the frame message, as
  * `{ clinicianMeasurements }` JSON): the capture and its calipers are stored together or not at all.
  */
-import { decodeFrameHeader } from '../../../src/protocol/index.js';
+import { type BreastSide, decodeFrameHeader } from '../../../src/protocol/index.js';
 import type { ManualMeasureBody } from '../../../src/protocol/rest/index.js';
 import { ApiError, type Measurement, api } from '../api';
 import { t } from '../i18n';
@@ -21,6 +21,7 @@ import { type LiveContext, redraw } from './context';
 import { formatGa, withUnit } from './format';
 import { captureKey, decisionRequest, decisionsSettled, isFrameSaving, savedFrameKey } from './saved-frames';
 import { fill } from './strings';
+import { currentSide, sideRequired } from './breast-side';
 
 export async function confirmReview(c: LiveContext, showExam: () => void): Promise<void> {
   const { els, state } = c;
@@ -31,6 +32,9 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   const exam = state.exam;
   if (!exam) return c.message(t('needExam'), 'error');
   if (!operator) return c.message(t('needOperator'), 'error');
+  // a breast capture names its breast (src/protocol/laterality.ts): no side chosen, nothing is sent
+  const laterality = currentSide(exam.id);
+  if (sideRequired(exam.examType) && !laterality) return c.message(t('needSide'), 'error');
   const seq = decodeFrameHeader(review.buf).seq;
   const key = savedFrameKey(exam.id, review.buf);
   // the frame shown is still this one, in this exam (the clinician may scrub, unfreeze or start an exam meanwhile)
@@ -46,7 +50,7 @@ export async function confirmReview(c: LiveContext, showExam: () => void): Promi
   let capture: Awaited<ReturnType<typeof api.captureFrame>> | undefined;
   let edited: boolean;
   try {
-    capture = await api.captureFrame(exam.id, withCalipers(review.buf, calipers), operator, captureKey(exam.id, review.buf));
+    capture = await api.captureFrame(exam.id, withExtras(review.buf, calipers, sideRequired(exam.examType) ? laterality : undefined), operator, captureKey(exam.id, review.buf));
     edited = await review.decide(capture, async (id, decision, fix) => {
       // the measurement as this page showed it: the AI proposal, or its own last decision on it (a retry of
       // this Confirm sends a decision already answered with its first key: saved-frames.ts decisionRequest)
@@ -131,10 +135,11 @@ function storedText(m: Measurement): string {
   return fill(t(m.state === 'corrected' ? 'correctedBy' : 'confirmedBy'), { what: `${m.kind.replace(/_/g, ' ').toUpperCase()} ${v}`, by: m.decidedBy ?? '?' });
 }
 
-/** The frame message, followed by the calipers as UTF-8 JSON when there are any (else the message alone). */
-function withCalipers(frame: ArrayBuffer, clinicianMeasurements: ManualMeasureBody[]): ArrayBuffer {
-  if (clinicianMeasurements.length === 0) return frame;
-  const json = new TextEncoder().encode(JSON.stringify({ clinicianMeasurements }));
+/** The frame message, followed by the calipers and the breast side as UTF-8 JSON when there are any (else the message alone). */
+function withExtras(frame: ArrayBuffer, clinicianMeasurements: ManualMeasureBody[], laterality: BreastSide | undefined): ArrayBuffer {
+  if (clinicianMeasurements.length === 0 && laterality === undefined) return frame;
+  const extras = { ...(clinicianMeasurements.length > 0 ? { clinicianMeasurements } : {}), ...(laterality ? { laterality } : {}) };
+  const json = new TextEncoder().encode(JSON.stringify(extras));
   const out = new Uint8Array(frame.byteLength + json.byteLength);
   out.set(new Uint8Array(frame), 0);
   out.set(json, frame.byteLength);

@@ -13,10 +13,18 @@ import { reviewOf } from '../state';
 import { leaveFrame } from './kept-frames';
 import { clearResultCommon } from './results-panel';
 import { fill } from './strings';
+import { sideRequired, wireSideToggle } from './breast-side';
 
 /** "1 capture", "3 captures" (French: 0 and 1 take the singular), in the page's language. */
 export function capturesText(n: number): string {
   return fill(t(new Intl.PluralRules(currentLang()).select(n) === 'one' ? 'captureOne' : 'captureMany'), { n: String(n) });
+}
+
+/** " (2 left, 1 right)": how many saved captures of a breast exam show each breast. */
+function sidesText(exam: { examType: ExamType; captures: ReadonlyArray<{ laterality?: string | null }> }): string {
+  if (!sideRequired(exam.examType) || exam.captures.length === 0) return '';
+  const n = (side: string): string => String(exam.captures.filter((k) => k.laterality === side).length);
+  return ` (${fill(t('capturesBySide'), { left: n('left'), right: n('right') })})`;
 }
 
 export interface ExamPanel {
@@ -33,8 +41,13 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     const exam = state.exam;
     els.examForm.hidden = !!exam;
     els.closeExam.hidden = !exam;
-    els.examSummary.textContent = exam ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${capturesText(exam.captures.length)}` : t('noExam');
+    // built from the exam in the page's language: no data-i18n (it is not one string), redrawn below on a change of language
+    delete els.examSummary.dataset.i18n;
+    els.examSummary.textContent = exam ? `${exam.anonymous ? t('anonymous') : (exam.patient?.name ?? exam.patient?.id ?? '')} · ${capturesText(exam.captures.length)}${sidesText(exam)}` : t('noExam');
+    sides.show(state.examType, exam?.id);
   }
+
+  const sides = wireSideToggle(c, show);
 
   /**
    * Starting or closing an exam re-applies the same type: the panel then keeps its numbers and summary
@@ -55,6 +68,7 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
     els.panelTitle.dataset.i18n = module.titleKey;
     els.panelTitle.textContent = t(module.titleKey);
     form.showDating(module.asksDatingGa);
+    sides.show(type, state.exam?.id); // the side toggle and badge of a breast exam
     if (changed) {
       for (const m of examTypeList) m.clear(c.env);
       clearResultCommon(els); // no flag or confidence of the type left
@@ -68,5 +82,7 @@ export function wireExamPanel(c: LiveContext, sendExamType: (type: ExamType) => 
 
   const form = wirePatientForm(c, { show, setExamType }); // the patient fields, pickers, start and close: patient-form/
   els.examType.addEventListener('change', () => setExamType(els.examType.value as ExamType));
+  // the summary is composed, not a data-i18n string: said again in the language just chosen (main.ts sets it first)
+  els.lang.addEventListener('change', show);
   return { show, setExamType };
 }

@@ -55,6 +55,14 @@ export const liveEn = {
   editsKept: 'Edits on this frame kept, not saved',
   captureOne: '{n} capture',
   captureMany: '{n} captures',
+  sideLabel: 'Side',
+  sideLeft: 'Left breast',
+  sideRight: 'Right breast',
+  sideBadgeLeft: 'LEFT BREAST',
+  sideBadgeRight: 'RIGHT BREAST',
+  sideBadgeNone: 'SIDE?',
+  needSide: 'Choose the side (Left or Right breast) before saving: each breast capture says which breast it shows',
+  capturesBySide: '{left} left, {right} right',
 };
 
 export const liveFr: Record<keyof typeof liveEn, string> = {
@@ -115,6 +123,14 @@ export const liveFr: Record<keyof typeof liveEn, string> = {
   editsKept: 'Modifications de cette image gardées, non enregistrées',
   captureOne: '{n} capture',
   captureMany: '{n} captures',
+  sideLabel: 'Côté',
+  sideLeft: 'Sein gauche',
+  sideRight: 'Sein droit',
+  sideBadgeLeft: 'SEIN GAUCHE',
+  sideBadgeRight: 'SEIN DROIT',
+  sideBadgeNone: 'CÔTÉ ?',
+  needSide: "Choisissez le côté (sein gauche ou droit) avant d'enregistrer : chaque capture du sein indique le sein montré",
+  capturesBySide: '{left} gauche, {right} droit',
 };
 
 /** Fills `{name}` slots of a translated string. */
