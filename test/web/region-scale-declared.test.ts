@@ -80,6 +80,7 @@ describe.skipIf(!haveChromium)('region editor depth-scale taps over a declared s
     await page.waitForFunction(() => /keeps its own/.test(document.getElementById('region-message')!.textContent ?? ''), undefined, { timeout: 10_000 });
     expect(sent).toHaveLength(1);
     expect(sent[0]).not.toHaveProperty('scale');
+    expect(sent[0]).not.toHaveProperty('overrideDeclaredSpacing');
     expect((await (await fetch(d.url + '/api/source/region')).json()) as RegionState).toMatchObject({ origin: 'set', pixelSpacing: null });
 
     await rectAndTaps();
@@ -91,6 +92,7 @@ describe.skipIf(!haveChromium)('region editor depth-scale taps over a declared s
     });
     expect(sent).toHaveLength(2);
     expect(sent[1]).toHaveProperty('scale');
+    expect(sent[1]).toMatchObject({ overrideDeclaredSpacing: true }); // the yes said to the daemon, which refuses taps without it (409)
     const after = (await (await fetch(d.url + '/api/source/region')).json()) as RegionState;
     expect(after.pixelSpacing!.x).toBeCloseTo(0.25, 2);
     expect(page.errors).toEqual([]);

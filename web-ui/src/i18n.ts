@@ -3,6 +3,7 @@ import type { FlagCode } from '../../src/protocol/flag-codes.js';
 import type { LesionClass, LesionMargin, LesionOrientation } from '../../src/protocol/lesion-categories.js';
 import { accessEn, accessFr } from './access/strings';
 import { liveEn, liveFr } from './live/strings';
+import { scaleEn, scaleFr } from './live/scale-strings';
 import { techEn, techFr } from './screens/system/strings';
 import { type Lang, type StringTable, defineStrings } from './strings-table';
 
@@ -92,6 +93,7 @@ const dicts = defineStrings({
     benign: 'benign',
     malignant: 'malignant',
     ...liveEn,
+    ...scaleEn,
     ...accessEn,
     ...techEn,
   },
@@ -180,6 +182,7 @@ const dicts = defineStrings({
     benign: 'bénin',
     malignant: 'malin',
     ...liveFr,
+    ...scaleFr,
     ...accessFr,
     ...techFr,
   },

@@ -13,6 +13,7 @@ import { createLiveContext, render } from './live/context';
 import { EnhancedView } from './live/enhance';
 import { wireExamPanel } from './live/exam-panel';
 import { FrameView } from './live/frame-view';
+import { noteLiveScale } from './live/frame-scale';
 import { modelsInstalled } from './live/model-availability';
 import { showResultCommon } from './live/results-panel';
 import { setFrozen, wireReview } from './live/review';
@@ -44,6 +45,7 @@ function onFrame(buf: ArrayBuffer): void {
     }
     return; // never in the cine: what is frozen, reviewed and captured is the raw frame
   }
+  noteLiveScale(c, h); // the scale in force, also while frozen: a frozen frame captured at another is said so
   state.cine.push(h.seq, buf, h.timestampMs); // the header is read once per frame, here
   status.frameArrived();
   if (isFrozen(state.mode) || enhance.showingEnhanced()) return;

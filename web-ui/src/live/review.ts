@@ -3,7 +3,7 @@
  * type's module, two-point calibration, and the pointer gestures between them. Every step sets
  * `state.mode`; nothing else says what the screen is doing.
  */
-import { TASK_OF_EXAM } from '../../../src/protocol/index.js';
+import { TASK_OF_EXAM, decodeFrameHeader } from '../../../src/protocol/index.js';
 import { t } from '../i18n';
 import { formatNumber } from './format';
 import { calibrateTwoPoints, mmPerPx, replaceQuestion } from './calibration';
@@ -18,6 +18,7 @@ import { contentOf, controlValues, frameKey, keptOf, leaveFrame, loadCalipers, r
 import { frozenMessage } from './frozen-message';
 import { wireCalibrateRole } from './calibrate-role';
 import { isFrameSaved, isFrameSaving, savedFrameKey } from './saved-frames';
+import { confirmScale, scaleLine } from './frame-scale';
 
 /** How showFrozen shows the frame: `fresh` drops what was kept of its proposal (Reset: the AI's again); `left`: the frame left had unsaved edits. */
 export interface ShowOptions {
@@ -85,7 +86,10 @@ export function showFrozen(c: LiveContext, keep: (m: Mode) => Mode = (m) => m, o
     cineHasResult: r !== undefined || state.cine.hasAnyResultOf(task),
   });
   const text = elsewhere ? t('decidedElsewhere') : message ? t(message) : '';
-  c.message(left ? (text ? `${t('editsKept')}. ${text}` : t('editsKept')) : text, 'info');
+  const said = left ? (text ? `${t('editsKept')}. ${text}` : t('editsKept')) : text;
+  // captured at another scale than the one in force now (a recalibration since): said on the frame (frame-scale.ts)
+  const scale = scaleLine(c, decodeFrameHeader(f.buf));
+  c.message(scale ? (said ? `${said}. ${scale}` : scale) : said, scale ? 'error' : 'info');
   const newerCalipers = c.calipers.done.length > c.calipers.savedCount;
   // a save in flight: no second Confirm; saved: Confirm again only for what is newer than what it stored
   els.confirm.disabled = !review || saving || (saved && line !== 'edited' && !newerCalipers);
@@ -177,6 +181,9 @@ export function wireReview(c: LiveContext): void {
   els.reset.addEventListener('click', () => reviewOf(state.mode) && showFrozen(c, undefined, { fresh: true })); // a fresh proposal: the AI's
   // what a Confirm carries, taken as it is tapped (before confirm.ts's own listener marks the frame saving):
   // the saved frame shown again shows these values, "saved" while they are still those on screen
+  // first: a frame captured at another scale than the one in force is saved only when the clinician says so
+  // (frame-scale.ts); a no stops this tap here, before confirm.ts's listener sends anything
+  els.confirm.addEventListener('click', (ev) => confirmScale(c, (q) => window.confirm(q)) || ev.stopImmediatePropagation(), { capture: true });
   els.confirm.addEventListener('click', () => noteConfirm(c), { capture: true });
   wireCalibrateRole(els);
   els.calibrate.addEventListener('click', () => {
