@@ -66,7 +66,15 @@ export class UserStore {
   async add(name: string, role: Role, secret: string): Promise<User> {
     checkUserName(name);
     checkSecretForm(role, secret);
-    if (this.find(name)) throw new SonoError(ErrorCodes.ACCESS_USER_EXISTS, `User "${name}" already exists; choose another name or disable that account first.`);
+    const existing = this.find(name);
+    if (existing) {
+      throw new SonoError(
+        ErrorCodes.ACCESS_USER_EXISTS,
+        existing.disabled
+          ? `A disabled account is named "${name}"; enable it again (\`sonoedge users enable ${name}\`, then set a new secret) or choose another name.`
+          : `User "${name}" already exists; choose another name.`,
+      );
+    }
     const hash = await this.#hasher.hash(secret);
     try {
       this.#db.prepare('INSERT INTO users (name, role, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash, new Date().toISOString());
@@ -106,17 +114,37 @@ export class UserStore {
     return (this.#db.prepare('SELECT count(*) n FROM users').get() as { n: number }).n;
   }
 
-  /** Disables the account and, in the same transaction, revokes its sessions and tokens. */
+  /**
+   * Disables the account and, in the same transaction, revokes its sessions and tokens. The last enabled
+   * administrator is never disabled (review: an admin who disabled themselves left the device with nobody to
+   * manage accounts, tokens or the audit trail over the network, and no way back): add another first.
+   */
   disable(name: string): User {
-    const user = this.find(name);
-    if (!user) throw new SonoError(ErrorCodes.ACCESS_USER_NOT_FOUND, `No user named "${name}"; \`sonoedge users list\` shows the accounts.`);
+    const user = this.#existing(name);
     const now = Date.now();
     this.#db.transaction(() => {
+      const admins = (this.#db.prepare("SELECT count(*) n FROM users WHERE role = 'admin' AND disabled_at IS NULL").get() as { n: number }).n;
+      if (user.role === 'admin' && !user.disabled && admins <= 1) {
+        throw new SonoError(ErrorCodes.ACCESS_LAST_ADMIN, `"${name}" is the only enabled administrator; add another administrator first, then disable this one.`);
+      }
       this.#db.prepare('UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE id = ?').run(new Date(now).toISOString(), user.id);
       this.#db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(now, user.id);
       this.#db.prepare('UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(new Date(now).toISOString(), user.id);
     })();
     return publicUser(this.find(name)!);
+  }
+
+  /** Enables a disabled account again; its old sessions and tokens stay revoked (sign in again, make new tokens). */
+  enable(name: string): User {
+    this.#existing(name);
+    this.#db.prepare('UPDATE users SET disabled_at = NULL WHERE name = ?').run(name);
+    return publicUser(this.find(name)!);
+  }
+
+  #existing(name: string): UserSecretRow {
+    const user = this.find(name);
+    if (!user) throw new SonoError(ErrorCodes.ACCESS_USER_NOT_FOUND, `No user named "${name}"; \`sonoedge users list\` shows the accounts.`);
+    return user;
   }
 
   /**

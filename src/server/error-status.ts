@@ -62,6 +62,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.ACCESS_USER_INVALID]: 400,
   [E.ACCESS_USER_EXISTS]: 409,
   [E.ACCESS_USER_NOT_FOUND]: 404,
+  [E.ACCESS_LAST_ADMIN]: 409,
   [E.ACCESS_TOKEN_NOT_FOUND]: 404,
   // disk guard (issue 19)
   [E.DISK_LOW]: 507,

@@ -57,6 +57,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/users': 'admin',
   'POST /api/users': 'admin',
   'POST /api/users/:name/disable': 'admin',
+  'POST /api/users/:name/enable': 'admin',
   'PUT /api/users/:name/secret': 'admin',
   'GET /api/tokens': 'admin',
   'POST /api/tokens': 'admin',

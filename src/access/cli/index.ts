@@ -2,6 +2,6 @@
 import type { Command } from '../../util/cli-command.js';
 import { auditVerify } from './audit.js';
 import { tokensCreate, tokensRevoke } from './tokens.js';
-import { usersAdd, usersDisable, usersList } from './users.js';
+import { usersAdd, usersDisable, usersEnable, usersList } from './users.js';
 
-export const ACCESS_COMMANDS: readonly Command[] = [usersAdd, usersList, usersDisable, tokensCreate, tokensRevoke, auditVerify];
+export const ACCESS_COMMANDS: readonly Command[] = [usersAdd, usersList, usersDisable, usersEnable, tokensCreate, tokensRevoke, auditVerify];

@@ -1,4 +1,4 @@
-/** `sonoedge users add | list | disable`: accounts, from the device itself (the first administrator included). */
+/** `sonoedge users add | list | disable | enable`: accounts, from the device itself (the first administrator included). */
 import { parseArgs } from 'node:util';
 import type { Command } from '../../util/cli-command.js';
 import { UsageError, out } from '../../util/cli-command.js';
@@ -47,6 +47,21 @@ export const usersDisable: Command = {
       const user = services.users.disable(name);
       services.audit.record({ client: actor.client, action: 'user.disable', target: user.name, outcome: 'ok', details: actor.details });
       out(`disabled ${user.name}`);
+    });
+  },
+};
+
+export const usersEnable: Command = {
+  name: 'users enable',
+  usage: 'sonoedge users enable NAME [--data-dir DIR] [--config FILE]   (its old sessions and tokens stay revoked)',
+  async run(argv) {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: DATA_OPTIONS });
+    const [name, ...extra] = positionals;
+    if (!name || extra.length > 0) throw new UsageError('users enable needs exactly one NAME');
+    return withAccess(values, ({ services, actor }) => {
+      const user = services.users.enable(name);
+      services.audit.record({ client: actor.client, action: 'user.enable', target: user.name, outcome: 'ok', details: actor.details });
+      out(`enabled ${user.name}`);
     });
   },
 };

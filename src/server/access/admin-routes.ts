@@ -74,6 +74,15 @@ export function adminRoutes(app: FastifyInstance): void {
     return change(req, reply, 'user.disable', name, () => userOut(services.users.disable(name)));
   });
 
+  app.post(
+    '/api/users/:name/enable',
+    { config: admin, schema: { tags: ['admin'], summary: 'Enable a disabled account again (its old sessions and tokens stay revoked)', params: NameParams } },
+    async (req, reply) => {
+      const { name } = req.params as { name: string };
+      return change(req, reply, 'user.enable', name, () => userOut(services.users.enable(name)));
+    },
+  );
+
   app.put(
     '/api/users/:name/secret',
     {
