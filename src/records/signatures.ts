@@ -31,6 +31,25 @@ export function checkSignable(exam: Exam): void {
   }
 }
 
+/**
+ * Refuses a new signature while a second reader disagrees with a value nobody adjudicated yet. Second reading
+ * follows the signature; the disagreement is settled by an adjudication (signer or second reader), which amends
+ * the report. A signature meanwhile would send a VERIFIED report of the disputed value with no word of the
+ * dispute, could be the disputing second reader's own, and would make its signer the one who adjudicates in
+ * place of the first signer. Answered 409 SONO_REPORT_UNDECIDED (the value is not settled) naming each one in
+ * `details.disagreements` (and `undecided`, as for an undecided measurement).
+ */
+export function checkNoOpenDisagreement(exam: Exam): void {
+  const open = exam.captures.flatMap((c) => c.measurements).filter((m) => m.secondRead?.flagged);
+  if (open.length === 0) return;
+  const names = open.map((m) => `${m.kind} (${m.id})`);
+  throw new SonoError(
+    ErrorCodes.REPORT_UNDECIDED,
+    `Exam ${exam.id} has ${open.length} value(s) a second reader disagrees with and nobody adjudicated yet: ${names.join(', ')}; the signer or the second reader adjudicates each (POST /api/measurements/:id/adjudicate), then sign`,
+    { details: { examId: exam.id, undecided: open.map((m) => m.id), kinds: open.map((m) => m.kind), disagreements: open.map((m) => m.id) } },
+  );
+}
+
 export class SignatureStore {
   constructor(private readonly db: Db) {}
 
@@ -55,7 +74,7 @@ export class SignatureStore {
     return this.db
       .transaction((): ReportRevisionRecord => {
         const latest = this.revisions(examId).at(-1);
-        if (r.kind === 'signature' && latest?.kind === 'signature' && latest.by === r.by) return latest;
+        if (r.kind === 'signature' && this.#repeats(latest, r.by)) return latest!;
         const revision = this.nextRevision(examId);
         const uids = send(revision);
         const rec: ReportRevisionRecord = { examId, revision, kind: r.kind, by: r.by, at: r.at.toISOString(), srUid: uids?.srUid ?? null, obSrUid: uids?.obSrUid ?? null };
@@ -65,6 +84,15 @@ export class SignatureStore {
         return rec;
       })
       .immediate();
+  }
+
+  /** `by`'s signature is still the latest revision: signing again answers it (addRevision) and signs nothing new. */
+  repeatsSignature(examId: string, by: string): boolean {
+    return this.#repeats(this.revisions(examId).at(-1), by);
+  }
+
+  #repeats(latest: ReportRevisionRecord | undefined, by: string): boolean {
+    return latest?.kind === 'signature' && latest.by === by;
   }
 
   /** Every revision after closing's, oldest first. */

@@ -2,7 +2,8 @@
  * Report sign-off: POST /api/exams/:id/sign (clinician) signs the report of a closed exam whose AI
  * measurements were all confirmed or corrected. The signed-in user is the Verifying Observer; the signature
  * is a new report revision (VERIFIED, naming the one it replaces) queued for the PACS like closing's, recorded
- * in the records database and in the audit trail. Signing again (after an amendment) makes the next revision.
+ * in the records database and in the audit trail. Signing again (after an amendment) makes the next revision;
+ * not while a second reading disagrees with a value nobody adjudicated yet (409 SONO_REPORT_UNDECIDED, details.disagreements).
  */
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
@@ -11,7 +12,7 @@ import { SonoError } from '../../errors.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { IdParams } from '../../protocol/rest/exams.js';
 import { ExamStore } from '../../records/exam-store.js';
-import { SignatureStore, checkSignable } from '../../records/signatures.js';
+import { SignatureStore, checkNoOpenDisagreement, checkSignable } from '../../records/signatures.js';
 import { auditRequest } from '../access/audit-request.js';
 import { diskGuardedRecord } from '../disk-guarded.js';
 
@@ -52,6 +53,8 @@ const signOff: FastifyPluginAsync = async (app) => {
       try {
         const exam = exams.getExam(req.params.id);
         checkSignable(exam);
+        // a retry of the latest signature is answered as stored; a new one waits for every disagreement to be adjudicated
+        if (!signatures.repeatsSignature(exam.id, by)) checkNoOpenDisagreement(exam);
         const at = new Date();
         const reports = app.sono.reports;
         const rec = signatures.addRevision(exam.id, { kind: 'signature', by, at }, (revision) =>
