@@ -24,14 +24,29 @@ describe('the command table', () => {
     const table: Command[] = [
       { name: 'models', usage: 'sonoedge models', run: async (argv) => void ran.push(['models', ...argv]) },
       { name: 'models install', usage: 'sonoedge models install FILE', run: async (argv) => void ran.push(['models install', ...argv]) },
-      { name: 'backup', usage: 'sonoedge backup --to DIR', run: async () => { throw new UsageError('backup needs --to DIR'); } },
-      { name: 'restore', usage: 'sonoedge restore FILE', run: async () => { throw new Error('The backup file x is not a sonoedge backup'); } },
+      {
+        name: 'backup',
+        usage: 'sonoedge backup --to DIR',
+        run: async () => {
+          throw new UsageError('backup needs --to DIR');
+        },
+      },
+      {
+        name: 'restore',
+        usage: 'sonoedge restore FILE',
+        run: async () => {
+          throw new Error('The backup file x is not a sonoedge backup');
+        },
+      },
       { name: 'audit verify', usage: 'sonoedge audit verify', run: async () => 1 },
     ];
     expect(findCommand(['models', 'install', 'a.pkg'], table)).toMatchObject({ command: { name: 'models install' }, rest: ['a.pkg'] });
     expect(await runCli(['models', 'install', 'a.pkg'], table)).toBe(0);
     expect(await runCli(['models', 'other'], table)).toBe(0);
-    expect(ran).toEqual([['models install', 'a.pkg'], ['models', 'other']]);
+    expect(ran).toEqual([
+      ['models install', 'a.pkg'],
+      ['models', 'other'],
+    ]);
     const stderr: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => stderr.push(s) > 0) as typeof process.stderr.write;
@@ -43,5 +58,23 @@ describe('the command table', () => {
       process.stderr.write = write;
     }
     expect(stderr).toEqual([`sonoedge: backup needs --to DIR\n${usage(table)}\n`, 'sonoedge: The backup file x is not a sonoedge backup\n']);
+  });
+});
+
+describe('help and bad arguments of a command', () => {
+  it('COMMAND --help prints the usage of the commands so named and exits 0; an unknown option or a bad --port exits 2 with the usage', () => {
+    const serveHelp = runRealCli(['serve', '--help']);
+    expect(serveHelp).toMatchObject({ status: 0 });
+    expect(serveHelp.stdout).toMatch(/^Usage:\n {2}sonoedge serve /);
+    const usersHelp = runRealCli(['users', '--help']);
+    expect(usersHelp.status).toBe(0);
+    expect(usersHelp.stdout.split('\n').filter((l) => l.startsWith('  sonoedge users ')).length).toBeGreaterThanOrEqual(3);
+    expect(usersHelp.stdout).not.toMatch(/sonoedge serve/);
+    const unknown = runRealCli(['doctor', '--frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^sonoedge: Unknown option '--frobnicate'.*\nUsage:\n/s);
+    const port = runRealCli(['serve', '--port', 'abc']);
+    expect(port.status).toBe(2);
+    expect(port.stderr).toMatch(/^sonoedge: --port needs a port number \(0 to 65535\), got "abc"\n/);
   });
 });

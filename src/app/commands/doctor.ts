@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { runDoctor } from '../doctor.js';
@@ -5,9 +6,10 @@ import { type Command, out } from '../../util/cli-command.js';
 
 export const doctor: Command = {
   name: 'doctor',
-  usage: 'sonoedge doctor [--config FILE]',
+  usage: 'sonoedge doctor [--config FILE] [--data-dir DIR]',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' } } });
-    return (await runDoctor(loadConfig(values.config), out)) ? 0 : 1;
+    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'data-dir': { type: 'string' } } });
+    const overrides: Array<[string[], unknown]> = values['data-dir'] !== undefined ? [[['dataDir'], resolve(values['data-dir'])]] : [];
+    return (await runDoctor(loadConfig(values.config, { overrides }), out)) ? 0 : 1;
   },
 };

@@ -42,13 +42,25 @@ export async function runCli(argv: string[], commands: readonly Command[] = COMM
     return 0;
   }
   const found = findCommand(argv, commands);
+  // `sonoedge users --help`, `sonoedge serve -h`: the usage of the commands named so far, exit 0
+  const helpAt = argv.findIndex((a) => a === '--help' || a === '-h');
+  if (helpAt > 0) {
+    const named = argv.slice(0, helpAt).filter((a) => !a.startsWith('-'));
+    const matching = commands.filter((c) => named.every((w, i) => c.name.split(' ')[i] === w));
+    if (matching.length > 0) {
+      out(usage(matching));
+      return 0;
+    }
+  }
   try {
     if (!found) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"`);
     return (await found.command.run(found.rest)) ?? 0;
   } catch (err) {
-    // by name too: a part may throw its own usage error class (src/models/cli/command.ts)
-    if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError')) {
-      process.stderr.write(`sonoedge: ${err.message}\n${usage(commands)}\n`);
+    // by name too: a part may throw its own usage error class (src/models/cli/command.ts); node:util parseArgs
+    // throws a TypeError coded ERR_PARSE_ARGS_* for an unknown option or a missing value: bad arguments too
+    const parseArgs = err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError') || parseArgs) {
+      process.stderr.write(`sonoedge: ${(err as Error).message}\n${usage(commands)}\n`);
       return 2;
     }
     process.stderr.write(`sonoedge: ${errorMessage(err)}\n`);

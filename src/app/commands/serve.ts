@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { startDaemon } from '../daemon.js';
 import { ConfigReloader } from '../reload.js';
 import { exposeServiceLifecycle, startServiceLifecycle } from '../service-wiring.js';
-import type { Command } from '../../util/cli-command.js';
+import { type Command, UsageError } from '../../util/cli-command.js';
 
 export const serve: Command = {
   name: 'serve',
@@ -12,11 +12,27 @@ export const serve: Command = {
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } } });
     const overrides: Array<[string[], unknown]> = [];
+    if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new UsageError(`--port needs a port number (0 to 65535), got "${values.port}"`);
     if (values.port !== undefined) overrides.push([['server', 'port'], Number(values.port)]);
     if (values.host !== undefined) overrides.push([['server', 'host'], values.host]);
     if (values['data-dir'] !== undefined) overrides.push([['dataDir'], resolve(values['data-dir'])]);
     const load = (): ReturnType<typeof loadConfig> => loadConfig(values.config, { overrides });
-    const daemon = await startDaemon(load(), { guardProcess: true });
+    // Start-up can take minutes (a TensorRT engine build): a SIGHUP meanwhile is a reload to do once running (its
+    // default action would kill the daemon), a SIGTERM/SIGINT a stop to do once the stop can be clean.
+    const early: { reload: boolean; stop: string | undefined } = { reload: false, stop: undefined };
+    const onEarlyHup = (): void => void (early.reload = true);
+    const onEarlyStop = (sig: string): void => void (early.stop ??= sig);
+    process.on('SIGHUP', onEarlyHup);
+    process.on('SIGINT', onEarlyStop);
+    process.on('SIGTERM', onEarlyStop);
+    let daemon: Awaited<ReturnType<typeof startDaemon>>;
+    try {
+      daemon = await startDaemon(load(), { guardProcess: true });
+    } finally {
+      process.off('SIGHUP', onEarlyHup);
+      process.off('SIGINT', onEarlyStop);
+      process.off('SIGTERM', onEarlyStop);
+    }
     process.stderr.write(`sonoedge is running: open ${daemon.url}/ (API docs at ${daemon.url}/docs)\n`);
     const lifecycle = startServiceLifecycle(daemon.runtime.pipeline, daemon.url, daemon.app.log);
     exposeServiceLifecycle(daemon.runtime, lifecycle);
@@ -56,5 +72,7 @@ export const serve: Command = {
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    if (early.stop) shutdown(early.stop);
+    else if (early.reload) void reloader.reload('SIGHUP');
   },
 };
