@@ -245,4 +245,19 @@ export const LATER_MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE INDEX captures_read ON captures (exam_id, created_at, id, frame_seq, width, height, pixel_spacing_x, pixel_spacing_y, results_json, laterality);
     `,
   },
+  {
+    version: 31,
+    name: 'Comments of each report revision, for one replaced before it was sent',
+    // A report revision still waiting to be sent is replaced by a newer one (src/sync/revision-coalesce.ts):
+    // a burst of decisions after closing sends one revision, not one each. The newer one repeats what each
+    // replaced one said; its comments are kept here (identified, like the exams table; de-identified when built).
+    sql: `
+      CREATE TABLE report_revision_notes (
+        exam_id TEXT NOT NULL REFERENCES exams(id) ON DELETE RESTRICT,
+        revision INTEGER NOT NULL,
+        notes_json TEXT NOT NULL,
+        PRIMARY KEY (exam_id, revision)
+      );
+    `,
+  },
 ];

@@ -34,14 +34,17 @@ export const buildUidOf = (examId: string): string => `build:${examId}`;
 export class Outbox {
   constructor(private readonly db: Db) {}
 
-  /** Queues instances for `target`; an image with a `gate` entry waits for the OCR gate (or is held at once). */
-  enqueue(target: string, examId: string, instances: Array<{ sopInstanceUid: string; sopClassUid: string; bytes: Buffer; gate?: GateEntry | undefined }>): number {
-    const ins = this.db.prepare(`INSERT OR IGNORE INTO outbox (target, exam_id, sop_instance_uid, sop_class_uid, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+  /**
+   * Queues instances for `target`; an image with a `gate` entry waits for the OCR gate (or is held at once).
+   * `notBefore` (ms since the epoch): not due before then (a report revision's quiet period, revision-coalesce.ts).
+   */
+  enqueue(target: string, examId: string, instances: Array<{ sopInstanceUid: string; sopClassUid: string; bytes: Buffer; gate?: GateEntry | undefined }>, notBefore = 0): number {
+    const ins = this.db.prepare(`INSERT OR IGNORE INTO outbox (target, exam_id, sop_instance_uid, sop_class_uid, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     const gate = this.db.prepare(`INSERT OR IGNORE INTO outbox_gate (sop_instance_uid, exam_id, state, reason_json, created_at) VALUES (?, ?, ?, ?, ?)`);
     let n = 0;
     const now = new Date().toISOString();
     for (const i of instances) {
-      n += ins.run(target, examId, i.sopInstanceUid, i.sopClassUid, i.bytes, now).changes;
+      n += ins.run(target, examId, i.sopInstanceUid, i.sopClassUid, i.bytes, now, notBefore).changes;
       if (i.gate) gate.run(i.sopInstanceUid, examId, 'hold' in i.gate ? 'held' : 'checking', 'hold' in i.gate ? JSON.stringify(i.gate.hold) : null, now);
     }
     return n;
@@ -95,6 +98,37 @@ export class Outbox {
     return this.db
       .prepare(`UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE state = 'rejected' AND (@target IS NULL OR target = @target) AND (@examId IS NULL OR exam_id = @examId)`)
       .run({ target: only.target ?? null, examId: only.examId ?? null }).changes;
+  }
+
+  /**
+   * Of these instances queued for `target`: which are there, and whether each may still be replaced, i.e.
+   * never tried and not due yet (or waiting for its exam's build), so surely not being sent now (the sync
+   * process only takes due rows). No payload is read.
+   */
+  queuedOf(target: string, uids: readonly string[], now = Date.now()): Array<{ id: number; sopInstanceUid: string; replaceable: boolean }> {
+    const get = this.db.prepare(
+      `SELECT id, sop_instance_uid, state = 'pending' AND attempts = 0 AND (next_attempt_at > @now OR NOT ${BUILT}) replaceable FROM outbox WHERE target = @target AND sop_instance_uid = @uid`,
+    );
+    return uids.flatMap((uid) => {
+      const r = get.get({ target, uid, now }) as { id: number; sop_instance_uid: string; replaceable: number } | undefined;
+      return r ? [{ id: r.id, sopInstanceUid: r.sop_instance_uid, replaceable: r.replaceable === 1 }] : [];
+    });
+  }
+
+  /** Removes rows still replaceable (queuedOf) at `now`: an unsent report revision a newer one replaces. How many. */
+  dropReplaceable(ids: readonly number[], now = Date.now()): number {
+    const del = this.db.prepare(`DELETE FROM outbox WHERE id = ? AND state = 'pending' AND attempts = 0 AND (next_attempt_at > ? OR NOT ${BUILT})`);
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id, now).changes, 0))();
+  }
+
+  /** Keeps the comments a report revision was queued with (migration 31), for a later one that replaces it unsent. */
+  keepRevisionNotes(examId: string, revision: number, notes: readonly string[]): void {
+    this.db.prepare('INSERT OR REPLACE INTO report_revision_notes (exam_id, revision, notes_json) VALUES (?, ?, ?)').run(examId, revision, JSON.stringify(notes));
+  }
+
+  revisionNotes(examId: string, revision: number): string[] {
+    const r = this.db.prepare('SELECT notes_json FROM report_revision_notes WHERE exam_id = ? AND revision = ?').get(examId, revision) as { notes_json: string } | undefined;
+    return r ? (JSON.parse(r.notes_json) as string[]) : [];
   }
 
   items(limit = 500): OutboxItem[] {

@@ -26,6 +26,12 @@ export interface ReportRevision {
   at?: Date | undefined;
   /** comments this revision adds (second reading: first, second and adjudicated values); never names */
   notes?: string[] | undefined;
+  /**
+   * The revision this one names in Predecessor Documents Sequence; default revision - 1. A later revision
+   * replaces one still waiting to be sent (src/sync/revision-coalesce.ts), so it names the last one a
+   * target received (or was sending), never one the PACS will not get.
+   */
+  predecessor?: number | undefined;
 }
 
 /** A sent SR this revision replaces. */

@@ -1,6 +1,7 @@
 /**
  * Report revisions of an exam. Closing builds revision 0 (UNVERIFIED); a signature or an amendment builds
- * revision n with a new SOP Instance UID that names revision n-1 in its Predecessor Documents Sequence, so a
+ * revision n with a new SOP Instance UID that names revision n-1 (or the last one sent, when the ones between were
+ * replaced before sending: src/sync/revision-coalesce.ts) in its Predecessor Documents Sequence, so a
  * PACS keeps both and a reader sees which replaces which: never a silent overwrite. UIDs derive from the
  * device secret, the exam and the revision, so rebuilding a revision gives the same instance (a retry cannot
  * make a duplicate). Obstetric exams carry the TID 5000 OB report beside the TID 1500 report, revised alike.
@@ -46,7 +47,7 @@ export interface ReportContext {
 export function buildReports(study: StudyContext, sr: Omit<SrInput, 'seriesInstanceUid' | 'sopInstanceUid'>, ctx: ReportContext): Dataset[] {
   const rev = ctx.report?.revision ?? 0;
   const uids = revisionUids(ctx.secret, ctx.examId, rev);
-  const before = rev > 0 ? revisionUids(ctx.secret, ctx.examId, rev - 1) : undefined;
+  const before = rev > 0 ? revisionUids(ctx.secret, ctx.examId, ctx.report?.predecessor ?? rev - 1) : undefined;
   const predecessor = (series: string, sop: string): PredecessorRef => ({ studyInstanceUid: study.studyInstanceUid, seriesInstanceUid: series, sopInstanceUid: sop });
   const at = ctx.report?.at;
   const common = {

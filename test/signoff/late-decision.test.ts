@@ -28,6 +28,9 @@ describe('a decision after closing', async () => {
   t.runtime.reports = makeReportService({
     exportOptions: { secret: SECRET, dates: 'shift', deviceSerial: 'SN', softwareVersion: '0' }, targets: ['pacs'], outbox,
     geometryOf: (id) => store.capturePixels(id), poke: () => {}, organization: 'Maternity unit',
+    // due at once, as if the quiet period had passed: a signature then names the amendment (one made within the
+    // quiet period is replaced by the signature instead: test/sync/revision-coalesce.test.ts)
+    quietMs: 0,
   });
   const ada = await addTokenUser(t.runtime.access.services, 'clinician', 'Ada Byron');
   const post = (url: string, payload: object = {}) => t.app.inject({ method: 'POST', url, headers: { ...ada.headers, 'content-type': 'application/json' }, payload });

@@ -16,6 +16,7 @@ import { decideMeasurement } from '../../src/records/late-decision.js';
 import { MAX_BUILD_STARTS, buildNextExam } from '../../src/sync/exam-build.js';
 import { buildExamInstances } from '../../src/sync/export-exam.js';
 import { BUILD_CLASS } from '../../src/sync/outbox.js';
+import { REVISION_QUIET_MS } from '../../src/sync/revision-coalesce.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -119,8 +120,9 @@ describe('closing queues the build; the builder queues what closing built', () =
       .sort((a, b) => (a.uid < b.uid ? -1 : 1));
     expect(gates).toEqual(expectedGates);
     expect(expectedGates.map((g) => g.state).sort()).toEqual(['checking', 'checking', 'checking', 'checking', 'checking', 'held', 'held']);
-    // now due: the reports (the images wait for the OCR gate, as they always did), the amendment last
-    const due = sync.outbox.due('pacs', 100).map((d) => d.sopInstanceUid);
+    // now due: the reports (the images wait for the OCR gate, as they always did), the amendment last once its
+    // quiet period is over (a newer revision would replace it until then: src/sync/revision-coalesce.ts)
+    const due = sync.outbox.due('pacs', 100, Date.now() + REVISION_QUIET_MS).map((d) => d.sopInstanceUid);
     expect(due.slice(-2)).toEqual(revisionUids);
     expect(due.length).toBe(4);
     db.close();
