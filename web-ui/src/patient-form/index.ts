@@ -9,6 +9,10 @@ import { ApiError, api, type Exam } from '../api';
 import { failureText } from '../live/action-message';
 import type { LiveContext } from '../live/context';
 import { setFrozen } from '../live/review';
+import { fill } from '../live/strings';
+import { dropUnsaved, forgetKept } from '../live/unsaved-work';
+import { userChange } from '../access/user-change';
+import { unsavedList, wireCloseExam } from './close-exam';
 import { buildPatientFields } from './fields';
 import { examSession } from './exam-session';
 import { examRefusalText } from './exam-refusal';
@@ -32,29 +36,22 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
   const form = els.examForm;
   const fields = buildPatientFields(els, form);
   const pickers = buildPickers(form.insertBefore(document.createElement('div'), fields.grid), (p) => fields.fill(p));
-  // the close confirmation sits where Close was: one tap to ask, one to close, Cancel keeps the exam
-  const ask = Object.assign(document.createElement('div'), { id: 'close-ask', className: 'pf-ask', hidden: true });
-  const askText = Object.assign(document.createElement('p'), { textContent: tr('closeAsk') });
-  askText.dataset.pf = 'closeAsk';
-  const yes = Object.assign(document.createElement('button'), { id: 'close-yes', type: 'button', className: 'big primary', textContent: tr('closeYes') });
-  yes.dataset.pf = 'closeYes';
-  const no = Object.assign(document.createElement('button'), { id: 'close-cancel', type: 'button', className: 'big', textContent: tr('cancel') });
-  no.dataset.pf = 'cancel';
-  ask.append(askText, yes, no);
-  els.closeExam.after(ask);
-
-  /** Live again with an empty cine: the frames kept so far (the one frozen too) may show the patient before. */
+  /**
+   * Live again with an empty cine: the frames kept so far (the one frozen too) may show the patient before, and
+   * nothing kept of them (an edit, calipers) may be saved to the next exam.
+   */
   const cutCine = (): void => {
+    forgetKept(c);
     if (state.cine.frozen) setFrozen(c, false);
     state.cine.cut();
   };
   const opened = (exam: Exam | undefined): void => {
-    // another exam: only frames received from now on are offered to freeze, review and save (the daemon
-    // refuses the others for it too: 409 SONO_FRAME_BEFORE_EXAM)
-    if (exam && exam.id !== state.exam?.id) cutCine();
+    // another exam, or none (closed): only frames received from now on are offered to freeze, review and save
+    // (the daemon refuses the others for a new exam too: 409 SONO_FRAME_BEFORE_EXAM)
+    if (exam?.id !== state.exam?.id) cutCine();
     state.exam = exam;
     examSession.remember(exam?.id);
-    ask.hidden = true;
+    close.hide();
     if (exam) panel.setExamType(exam.examType);
     panel.show();
     if (!exam) panel.setExamType(state.examType); // the type may be chosen again
@@ -77,28 +74,21 @@ export function wirePatientForm(c: LiveContext, panel: ExamPanelHooks): { showDa
     };
     start(false);
   });
-  els.closeExam.addEventListener('click', () => {
-    if (!state.exam) return;
-    ask.hidden = false;
-    els.closeExam.hidden = true;
+  const close = wireCloseExam(c, {
+    say,
+    closed: () => {
+      fields.clear();
+      pickers.clear();
+      opened(undefined);
+      c.message(''); // nothing said beside Confirm is about the next patient
+      say(tr('closed'), 'ok');
+    },
+    dismissed: () => panel.show(),
   });
-  no.addEventListener('click', () => ((ask.hidden = true), panel.show()));
-  yes.addEventListener('click', () => {
-    const exam = state.exam;
-    if (!exam) return;
-    yes.disabled = true;
-    api
-      .closeExam(exam.id, els.operator.value.trim() || 'unknown')
-      .then(
-        () => {
-          fields.clear();
-          pickers.clear();
-          opened(undefined);
-          say(tr('closed'), 'ok');
-        },
-        (err: Error) => say(examRefusalText(err, exam.id)), // closed on another device: dropped here too
-      )
-      .finally(() => (yes.disabled = false));
+  // another user signed in on this page: the previous one's unsaved edits are not theirs to confirm
+  userChange.on(() => {
+    const dropped = dropUnsaved(c);
+    if (dropped.length) c.message(fill(tr('handOverDropped'), { list: unsavedList(dropped) }), 'error');
   });
 
   const closedElsewhere = (id: string, voided: boolean): void => {
