@@ -3,6 +3,7 @@
  * and the refusal to serve plain HTTP beyond loopback.
  */
 import { X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -27,11 +28,33 @@ export function httpsOptionsFor(server: ServerConfig, dataDir: string, baseDir =
     server.tls === 'self-signed'
       ? ensureDeviceCertificate(dataDir, deviceNames(server.allowedHosts, server.host))
       : { certFile: resolve(baseDir, server.tls.certFile), keyFile: resolve(baseDir, server.tls.keyFile) };
+  let files: HttpsOptions;
   try {
-    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+    files = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
   } catch (err) {
     throw new SonoError(ErrorCodes.TLS_FAILED, `Cannot read the TLS certificate ${certFile} or key ${keyFile}: ${errorMessage(err)}. Fix server.tls, or set it to "self-signed".`, { cause: err });
   }
+  // parsed here, where the files are named: later, inside the HTTPS server, only bare OpenSSL text came out
+  try {
+    new X509Certificate(files.cert);
+    createSecureContext(files);
+  } catch (err) {
+    throw new SonoError(
+      ErrorCodes.TLS_FAILED,
+      `The TLS certificate ${certFile} or key ${keyFile} cannot be used (${pemProblem(err)}). Put back the previous files, or set server.tls to "self-signed".`,
+      { cause: err },
+    );
+  }
+  return files;
+}
+
+/** What an OpenSSL error about PEM files means, in words a technician can act on. */
+function pemProblem(err: unknown): string {
+  const m = errorMessage(err);
+  if (/key values mismatch/i.test(m)) return 'the key does not belong to the certificate';
+  if (/bad end line|too long|header too long/i.test(m)) return 'a file is cut short';
+  if (/no start line|bad base64|unsupported|not enough data|wrong tag|DECODER/i.test(m)) return 'a file is not a PEM certificate or key of the right kind, or the two are swapped';
+  return m;
 }
 
 /** SHA-256 fingerprints (AA:BB:… form) of the certificate served and, for "self-signed", of the device CA to trust. */
@@ -39,7 +62,16 @@ export function tlsFingerprints(server: ServerConfig, dataDir: string, baseDir =
   if (server.tls === undefined) return undefined;
   const files = server.tls === 'self-signed' ? deviceCertificateFiles(dataDir) : { certFile: resolve(baseDir, server.tls.certFile), caFile: undefined };
   if (!existsSync(files.certFile)) return undefined;
-  const certificate = new X509Certificate(readFileSync(files.certFile)).fingerprint256;
+  let certificate: string;
+  try {
+    certificate = new X509Certificate(readFileSync(files.certFile)).fingerprint256;
+  } catch (err) {
+    throw new SonoError(
+      ErrorCodes.TLS_FAILED,
+      `The TLS certificate ${files.certFile} cannot be read as a certificate (${pemProblem(err)}). Put back the previous file, or set server.tls to "self-signed".`,
+      { cause: err },
+    );
+  }
   const ca = files.caFile && existsSync(files.caFile) ? new X509Certificate(readFileSync(files.caFile)).fingerprint256 : undefined;
   return ca ? { certificate, ca } : { certificate };
 }

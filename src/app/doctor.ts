@@ -86,14 +86,23 @@ export async function runDoctor(loaded: LoadedConfig, print: (line: string) => v
     print(`data dir ${dataDir}: NOT writable (${errorMessage(err)})`);
   }
   // the fingerprint a technician compares on a tablet before trusting the device's certificate
-  const tls = tlsFingerprints(config.server, dataDir, loaded.baseDir);
-  print(
-    config.server.tls === undefined
-      ? `https: off (plain HTTP on ${config.server.host})`
-      : tls
-        ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
-        : 'https: the certificate is made at the first start of serve',
-  );
+  let tls: ReturnType<typeof tlsFingerprints>;
+  let tlsBroken = false;
+  try {
+    tls = tlsFingerprints(config.server, dataDir, loaded.baseDir);
+  } catch (err) {
+    // a broken certificate is one failed line; the checks after it are what the technician needs that day
+    tlsBroken = true;
+    say({ ok: false, line: `https: FAILED ${errorMessage(err)}` });
+  }
+  if (!tlsBroken)
+    print(
+      config.server.tls === undefined
+        ? `https: off (plain HTTP on ${config.server.host})`
+        : tls
+          ? `https: certificate SHA-256 ${tls.certificate}${tls.ca ? `; device CA SHA-256 ${tls.ca} (trust this CA on tablets)` : ''}`
+          : 'https: the certificate is made at the first start of serve',
+    );
   certificateLines(config, dataDir, loaded.baseDir).forEach(say);
   (await syncLines(config.sync.targets, loaded.baseDir)).forEach(say);
   // disk against the guard's levels, the clock (a board without an RTC boots in 1970), the installed unit
