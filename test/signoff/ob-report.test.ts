@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hadlockGaWeeksFromHc } from '../../src/analysis/biometry.js';
 import { loadOrCreateKey, openDatabase } from '../../src/records/database.js';
 import { readPart10 } from '../../src/sync/dicom-file.js';
 import { clinicianAlias } from '../../src/sync/deidentify.js';
@@ -65,7 +66,7 @@ describe('report revisions and the TID 5000 OB report', () => {
     const hc = find(groups[0], '11984-2')[0]!;
     expect((hc.MeasuredValueSequence as Array<{ NumericValue: number }>)[0]!.NumericValue).toBe(178.4); // the clinician's correction
     const ga = find(groups[0], '18185-9')[0]!;
-    expect((ga.MeasuredValueSequence as Array<{ NumericValue: number; MeasurementUnitsCodeSequence: Item[] }>)[0]).toMatchObject({ NumericValue: Math.round(20.1 * 7) });
+    expect((ga.MeasuredValueSequence as Array<{ NumericValue: number; MeasurementUnitsCodeSequence: Item[] }>)[0]).toMatchObject({ NumericValue: Math.round(hadlockGaWeeksFromHc(178.4) * 7) }); // the GA of the HC of record (value-of-record.ts)
     const table = find(ga, '121424')[0]!;
     expect(JSON.stringify(table.ConceptCodeSequence)).toContain('11932-1');
     expect(find(ga, '121420')[0]!.TextValue).toMatch(/8\.96 \+ 0\.540\*HC \+ 0\.0003\*HC\^3, HC in cm/);
