@@ -60,6 +60,9 @@ describe('the side of a breast capture', async () => {
     ]);
     const stored = t.db.prepare('SELECT laterality FROM captures WHERE exam_id = ? ORDER BY frame_seq').pluck().all(id);
     expect(stored).toEqual(['left', 'right']);
+    // the audit trail says which breast was captured
+    const audited = t.db.prepare(`SELECT details_json FROM audit WHERE action = 'capture.add' AND target = ?`).pluck().get(l.json<Cap>().id) as string;
+    expect(JSON.parse(audited)).toMatchObject({ examId: id, frameSeq: 20, laterality: 'left' });
   });
 
   it('an obstetric capture takes no side', async () => {

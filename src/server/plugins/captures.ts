@@ -130,7 +130,8 @@ const captures: FastifyPluginAsync = async (app) => {
         // a key with a seq names that frame; without one it names a tap on the newest frame (a retry may meet a newer one)
         { keyNamesFrame: seq !== undefined },
       );
-      if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq, clinicianMeasurements: auditedMeasures(capture) });
+      if (created)
+        auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: f.seq, laterality: capture.laterality ?? null, clinicianMeasurements: auditedMeasures(capture) });
       if (addedMeasures > 0) auditRequest(req, 'capture.calipers.add', capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(capture) });
       return reply.code(created ? 201 : 200).send(capture);
     },
@@ -222,7 +223,14 @@ const captures: FastifyPluginAsync = async (app) => {
           },
           req.principal!.name,
         );
-        if (created) auditRequest(req, 'capture.add', capture.id, 'ok', { examId: req.params.id, frameSeq: h.seq, frozen: true, clinicianMeasurements: auditedMeasures(capture) });
+        if (created)
+          auditRequest(req, 'capture.add', capture.id, 'ok', {
+            examId: req.params.id,
+            frameSeq: h.seq,
+            frozen: true,
+            laterality: capture.laterality ?? null,
+            clinicianMeasurements: auditedMeasures(capture),
+          });
         if (addedMeasures > 0) auditRequest(req, 'capture.calipers.add', capture.id, 'ok', { examId: req.params.id, clinicianMeasurements: auditedMeasures(capture) });
         return reply.code(created ? 201 : 200).send(capture);
       },
