@@ -1,5 +1,6 @@
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelPackage } from '../package.js';
+import { markActivation } from './health-mark.js';
 import type { ActivePointer, HistoryEvent, ModelStore } from './store.js';
 
 const TRAIL_LENGTH = 10;
@@ -49,6 +50,8 @@ async function activateLocked(store: ModelStore, id: string, version: string | n
     by: o.by,
     reason: o.reason,
   };
+  // the health window's mark first: a pointer to a new installed version never exists without it (health-mark.ts)
+  if (version !== null) markActivation(store, id, version, pointer.activatedAt);
   await store.writePointer(id, pointer, o.pause);
   store.appendHistory(id, { at: pointer.activatedAt, event: o.event ?? 'activated', version, by: o.by, detail: o.reason });
   return pkg;

@@ -14,6 +14,14 @@ export type HealthState =
   | { state: 'watching'; id: string; version: string; seen: number; of: number; errors: number; slow: number; insane: number }
   | { state: 'passed' | 'failed'; id: string; version: string; seen: number; of: number; errors: number; slow: number; insane: number; reason: string };
 
+/** How far a window got (kept on disk, see health-mark.ts, so a restarted daemon resumes it). */
+export interface HealthCounts {
+  seen: number;
+  errors: number;
+  slow: number;
+  insane: number;
+}
+
 /**
  * The health window after an activation: it watches the new version's first `results` results and fails
  * as soon as errors, slow runs or insane outputs pass their allowed share of the window (so a model that
@@ -33,7 +41,11 @@ export class HealthWindow {
     readonly version: string,
     readonly config: HealthWindowConfig,
     readonly onVerdict: (state: HealthState) => void,
-  ) {}
+    /** Counts a window resumed after a restart starts from (its next result is judged with them). */
+    from?: HealthCounts,
+  ) {
+    if (from) ({ seen: this.#seen, errors: this.#errors, slow: this.#slow, insane: this.#insane } = from);
+  }
 
   record(r: WatchedResult): void {
     if (this.#verdict) return;

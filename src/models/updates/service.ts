@@ -2,6 +2,7 @@ import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelPackage } from '../package.js';
 import { describeModels, rollbackModel, type ModelVersionsView } from './activation.js';
 import type { ModelUpdatesConfig } from './config.js';
+import { type HealthMark, currentMark, updateMark } from './health-mark.js';
 import { HealthWindow, type HealthState, type WatchedResult } from './health-window.js';
 import { type InstallReport, type ModelAudit, installPackage } from './installer.js';
 import type { TrustStore } from './keys.js';
@@ -40,8 +41,24 @@ export interface ModelsView {
 export class ModelUpdateService {
   readonly #health = new Map<string, HealthWindow>();
   readonly #last = new Map<string, HealthState>();
+  /** The pointer's `activatedAt` of each window, which ties it to its mark on disk (health-mark.ts). */
+  readonly #activation = new Map<string, string>();
 
-  constructor(readonly deps: ModelUpdateDeps) {}
+  /** Resumes the window of every active version still under watch on disk (a restart, or a CLI install or activation). */
+  constructor(readonly deps: ModelUpdateDeps) {
+    for (const id of deps.store.installedIds()) {
+      try {
+        const mark = currentMark(deps.store, id);
+        if (mark?.state === 'passed') this.#last.set(id, { ...mark, id, of: deps.updates().healthWindow.results, state: 'passed', reason: mark.reason ?? '' });
+        if (!mark || mark.state === 'passed') continue;
+        // a failed one whose rollback was never written fails again at its next result, and rolls back then
+        this.#watch(id, mark.version, mark);
+        deps.log?.info({ model: id, version: mark.version, seen: mark.seen }, `model ${id} ${mark.version} is still under its health window (${mark.seen} results so far); watching it again`);
+      } catch (err) {
+        deps.log?.warn({ model: id, err: errorMessage(err) }, `the health window of model ${id} could not be read`);
+      }
+    }
+  }
 
   async install(bytes: Uint8Array, o: { by: string; activate?: boolean; allowDowngrade?: boolean; onStep?: Parameters<typeof installPackage>[1]['onStep'] }): Promise<InstallReport> {
     const d = this.deps;
@@ -60,6 +77,7 @@ export class ModelUpdateService {
     try {
       const r = await rollbackModel(this.deps.store, id, { by, reason, lockHeld: true });
       this.#health.delete(id);
+      this.#activation.delete(id);
       try {
         if (this.deps.swap) await this.deps.swap(await this.deps.open(r.pkg), r.pkg);
         await this.deps.audit?.({ action: 'model.rollback', outcome: 'ok', target: id, details: { from: r.from, to: r.to, by, reason } });
@@ -77,7 +95,10 @@ export class ModelUpdateService {
   /** Fed by the pipeline with each result of model `id` at `version`; only the version under watch counts. */
   record(id: string, version: string, result: WatchedResult): void {
     const w = this.#health.get(id);
-    if (w && w.version === version) w.record(result);
+    if (!w || w.version !== version) return;
+    w.record(result);
+    const s = w.state; // a verdict was written by #verdict; a checkpoint every twentieth of the window
+    if (s.state === 'watching' && s.seen % Math.ceil(s.of / 20) === 0) this.#persist(s);
   }
 
   health(id: string): HealthState | null {
@@ -88,13 +109,27 @@ export class ModelUpdateService {
     return { models: describeModels(this.deps.store, this.deps.bundledIds()).map((m) => ({ ...m, health: this.health(m.id) })) };
   }
 
-  #watch(id: string, version: string): void {
-    const w = new HealthWindow(id, version, this.deps.updates().healthWindow, (state) => void this.#verdict(state));
+  #watch(id: string, version: string, mark: HealthMark | undefined = currentMark(this.deps.store, id)): void {
+    const from = mark?.version === version ? mark : undefined;
+    const w = new HealthWindow(id, version, this.deps.updates().healthWindow, (state) => void this.#verdict(state), from);
     this.#health.set(id, w);
+    if (from) this.#activation.set(id, from.activatedAt);
+    else this.#activation.delete(id);
+  }
+
+  /** Writes the window's counts or verdict into its mark, so a restarted daemon goes on from there. */
+  #persist(state: HealthState): void {
+    const activatedAt = this.#activation.get(state.id);
+    if (activatedAt === undefined) return;
+    const { id, version, seen, errors, slow, insane } = state;
+    const why = updateMark(this.deps.store, id, { version, activatedAt, state: state.state, seen, errors, slow, insane, ...('reason' in state ? { reason: state.reason } : {}) });
+    if (why && state.state !== 'watching') this.deps.log?.warn({ model: id, version, err: why }, `the health window verdict of ${id} ${version} was not written (a restart watches it again)`);
   }
 
   async #verdict(state: HealthState): Promise<void> {
+    this.#persist(state);
     this.#health.delete(state.id);
+    this.#activation.delete(state.id);
     this.#last.set(state.id, state);
     this.deps.onHealth?.(state);
     const reason = 'reason' in state ? state.reason : '';
