@@ -108,9 +108,53 @@ export function decodeU16(raw: Buffer, min: number, max: number): Float32Array {
   return out;
 }
 
-/** Runs every vector through `engine` and compares each output; throws MODEL_TEST_VECTORS_FAILED on the first that strays. */
+/**
+ * The loosest tolerance a package may declare, as a share of the output's range on that vector (max − min):
+ * the packaging script writes at most 2 % of values off, and atol and mean |Δ| a few % of the range (the
+ * int8 files with margin); past these a model that does not work would pass (all-NaN, constant, noise).
+ */
+export const TOLERANCE_BOUNDS = { maxFractionOver: 0.1, atolOfRange: 0.25, maxMeanAbsOfRange: 0.1 } as const;
+
+function checkTolerance(v: string, output: string, spec: Vectors['vectors'][number]['outputs'][string]): void {
+  const range = Math.max(spec.max - spec.min, 1e-3);
+  const t = spec.tolerance;
+  const b = TOLERANCE_BOUNDS;
+  const loose =
+    t.maxFractionOver > b.maxFractionOver ? `maxFractionOver ${t.maxFractionOver} (at most ${b.maxFractionOver}: no more than ${b.maxFractionOver * 100}% of values may stray)`
+    : t.atol > b.atolOfRange * range ? `atol ${t.atol} (at most ${b.atolOfRange} of the output's range ${range.toPrecision(3)}, i.e. ${(b.atolOfRange * range).toPrecision(3)})`
+    : t.maxMeanAbs > b.maxMeanAbsOfRange * range ? `maxMeanAbs ${t.maxMeanAbs} (at most ${b.maxMeanAbsOfRange} of the output's range ${range.toPrecision(3)}, i.e. ${(b.maxMeanAbsOfRange * range).toPrecision(3)})`
+    : undefined;
+  if (loose) throw invalid(`vector "${v}" output "${output}" declares a tolerance too loose to prove anything: ${loose}`);
+}
+
+/** Values a run may never give, whatever the tolerance: non-finite ones, and for a probability output any outside [0, 1] (give or take rounding). */
+function checkValues(manifest: Manifest, v: string, out: Manifest['outputs'][number], actual: Float32Array): void {
+  const probability = /probabilit/i.test(out.meaning);
+  let nonFinite = 0;
+  let outside = 0;
+  let first = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const x = actual[i]!;
+    const bad = !Number.isFinite(x) ? (nonFinite++, true) : probability && (x < -1e-3 || x > 1 + 1e-3) ? (outside++, true) : false;
+    if (bad && first < 0) first = i;
+  }
+  if (nonFinite + outside === 0) return;
+  const what = nonFinite > 0 ? `${nonFinite} non-finite values (NaN or ±Infinity)` : `${outside} probabilities outside [0, 1]`;
+  throw new SonoError(
+    ErrorCodes.MODEL_TEST_VECTORS_FAILED,
+    `Model ${manifest.id} ${manifest.version} gave ${what} of ${actual.length} for "${out.name}" on test vector "${v}" (first at index ${first}: ${actual[first]}); no tolerance admits that, so the package does not work here. It is not activated.`,
+    { details: { vector: v, output: out.name, nonFinite, outsideProbabilityRange: outside, firstIndex: first } },
+  );
+}
+
+/**
+ * Runs every vector through `engine` and compares each output; throws MODEL_TEST_VECTORS_FAILED on the first
+ * that strays or holds a value no tolerance admits (checkValues), MODEL_TEST_VECTORS_INVALID on a tolerance
+ * looser than TOLERANCE_BOUNDS.
+ */
 export async function runTestVectors(files: ReadonlyMap<string, Uint8Array>, manifest: Manifest, engine: TrialEngine): Promise<VectorResult[]> {
   const vectors = parseVectors(files);
+  for (const v of vectors.vectors) for (const [name, spec] of Object.entries(v.outputs)) checkTolerance(v.name, name, spec);
   const [, c, h, w] = manifest.input.shape;
   const results: VectorResult[] = [];
   for (const v of vectors.vectors) {
@@ -125,6 +169,7 @@ export async function runTestVectors(files: ReadonlyMap<string, Uint8Array>, man
       if (!actual || actual.length !== n) {
         throw new SonoError(ErrorCodes.MODEL_TEST_VECTORS_FAILED, `Model ${manifest.id} ${manifest.version} gave ${actual ? actual.length : 'no'} values for "${out.name}" on test vector "${v.name}", expected ${n}; the package does not work here.`);
       }
+      checkValues(manifest, v.name, out, actual);
       let sum = 0;
       let max = 0;
       let over = 0;
