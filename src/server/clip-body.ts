@@ -67,10 +67,15 @@ export function parseClip(body: Buffer, sent: (seq: number, timestampMs: number)
     }
     const prev = frames[frames.length - 1];
     if (prev && geometry(prev.seen) !== geometry(seen)) {
-      // one multi-frame image has one size and one region: the page cuts a clip where the source changed size
-      throw new SonoError(ErrorCodes.CLIP_FRAMES_MIXED, `Frame ${h.seq} is ${geometry(seen)} but frame ${prev.seq} before it is ${geometry(prev.seen)}; a clip holds frames of one size and region`, {
-        details: { seq: h.seq },
-      });
+      // one multi-frame image has one size, one region and one spacing: the page cuts a clip where the source
+      // changed size or scale (a calibration made while the cine filled)
+      throw new SonoError(
+        ErrorCodes.CLIP_FRAMES_MIXED,
+        `Frame ${h.seq} is ${geometry(seen)} but frame ${prev.seq} before it is ${geometry(prev.seen)}; a clip holds frames of one size, region and scale`,
+        {
+          details: { seq: h.seq },
+        },
+      );
     }
     if (prev && !(h.seq > prev.seq && h.timestampMs > prev.timestampMs)) throw invalid(`Frame ${h.seq} comes after frame ${prev.seq}; send a clip's frames oldest first, each once`, { seq: h.seq });
     frames.push({ seq: h.seq, timestampMs: h.timestampMs, start: at + h.pixelOffset, bytes, seen });

@@ -16,11 +16,20 @@ export interface SentFrame {
 }
 
 /**
- * A frame's size, channels and region rectangle as text to compare a posted-back header with what the daemon
- * sent: the header carries the rectangle only, never the region's origin (set, source, unset) or fan.
+ * A frame's size, channels, region rectangle and pixel spacing as text to compare a posted-back header with what
+ * the daemon sent, and a clip's frames with each other: the header carries the rectangle only, never the region's
+ * origin (set, source, unset) or fan, and the spacing as float32 (compared so). The spacing is the frame's scale:
+ * a calibration made while the cine filled gives the frames after it another, and a clip (one image, one spacing)
+ * across that change would give them a scale they were not acquired at.
  */
-export const frameGeometry = (f: Pick<SentFrame, 'width' | 'height' | 'channels' | 'region'>): string =>
-  JSON.stringify({ width: f.width, height: f.height, channels: f.channels, region: { x: f.region.x, y: f.region.y, width: f.region.width, height: f.region.height } });
+export const frameGeometry = (f: Pick<SentFrame, 'width' | 'height' | 'channels' | 'region' | 'pixelSpacing'>): string =>
+  JSON.stringify({
+    width: f.width,
+    height: f.height,
+    channels: f.channels,
+    region: { x: f.region.x, y: f.region.y, width: f.region.width, height: f.region.height },
+    mmPerPx: f.pixelSpacing ? [Math.fround(f.pixelSpacing.x), Math.fround(f.pixelSpacing.y)] : null,
+  });
 
 /**
  * The size, region and spacing of the last `retain` frames the source delivered (no pixels: a clip's frames

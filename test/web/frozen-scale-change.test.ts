@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, frameToPage, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, frameToPage, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 
 /** Answers the next dialog (yes or no) as soon as it opens, within 10 s (a tap waits while one is open); resolves with its text. */
@@ -96,6 +96,50 @@ describe.skipIf(!existsSync(CHROMIUM))('a calibration changed under a frozen fra
     expect(c.measurements.find((m) => m.kind === 'hc')!.finalValue).toBeCloseTo(hcShown, 0);
     expect(c.clinicianMeasurements).toMatchObject([{ unit: 'mm' }]);
     expect(c.clinicianMeasurements![0]!.value).toBeCloseTo(120 * before.x, 3);
+    expect(errors).toEqual([]);
+    await fetch(d.url + '/api/source/calibration', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
+    await context.close();
+  });
+
+  it('cuts a clip where the scale changed: Save clip around a frame of the new scale keeps only frames of that scale', async () => {
+    const { d, browser } = rig;
+    const errors: string[] = [];
+    // the first raw frame the page receives at each scale, and how many (frame message: seq at byte 8, spacing x at 24)
+    const firstAt = new Map<number, number>();
+    const count = new Map<number, number>();
+    const key = (mm: number): number => Math.round(Math.fround(mm) * 1e4) / 1e4;
+    const { context, page } = await clinicianPage(browser, d, LANDSCAPE, errors, {
+      beforeOpen: (p) =>
+        p.on('websocket', (ws) =>
+          ws.on('framereceived', (f) => {
+            const b = f.payload;
+            if (typeof b === 'string' || b.length < 44 || b.readUInt16LE(4) > 40) return; // text, or an enhanced frame
+            const mm = key(b.readFloatLE(24));
+            if (!firstAt.has(mm)) firstAt.set(mm, b.readUInt32LE(8));
+            count.set(mm, (count.get(mm) ?? 0) + 1);
+          }),
+        ),
+    });
+    await startExam(page, 'obstetric', 20);
+    await page.waitForFunction(() => (window as unknown as { sonoReviewableFrames: () => number }).sonoReviewableFrames() > 0, undefined, { timeout: 30_000 });
+    const before = ((await (await fetch(d.url + '/api/source/calibration')).json()) as { inUse: { pixelSpacing: Spacing } }).inUse.pixelSpacing.x;
+    const now = Math.round(before * 1.25 * 10000) / 10000;
+    const put = await fetch(d.url + '/api/source/calibration', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pixelSpacingMm: now, override: true }) });
+    expect(put.status, await put.text()).toBe(200);
+    // ten frames at the new scale, then freeze on the newest: the cine holds frames of both
+    await expect.poll(() => count.get(key(now)) ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    const firstNew = firstAt.get(key(now))!;
+    await page.tap('#freeze');
+    await page.waitForSelector('#save-clip:not([disabled])');
+    await scrubTo(page, Number(await page.getAttribute('#scrub', 'max')));
+    expect(firstAt.get(key(before))).toBeLessThan(firstNew); // the cine began at the old scale
+    await page.tap('#save-clip');
+    await page.waitForFunction(() => /\b(ok|error)\b/.test(document.getElementById('clip-message')!.className), undefined, { timeout: 15_000 });
+    expect(await page.textContent('#clip-message')).toMatch(/^Clip saved/);
+    const id = ((await (await fetch(`${d.url}/api/exams`)).json()) as Array<{ id: string }>)[0]!.id;
+    const clips = (await (await fetch(`${d.url}/api/exams/${id}/clips`)).json()) as Array<{ firstSeq: number; frameCount: number }>;
+    expect(clips).toHaveLength(1);
+    expect(clips[0]!.firstSeq).toBeGreaterThanOrEqual(firstNew);
     expect(errors).toEqual([]);
     await fetch(d.url + '/api/source/calibration', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
     await context.close();

@@ -28,10 +28,11 @@ interface ClipAnswer {
   durationMs: number;
 }
 
-/** A frame's size and region, from its header: a clip holds one of them. */
+/** A frame's size, region and scale, from its header: a clip holds one of them (a calibration made meanwhile cuts it). */
 function geometry(f: CineFrame): string {
   const h = decodeFrameHeader(f.buf);
-  return `${h.width}x${h.height}x${h.channels}@${h.region.x},${h.region.y},${h.region.width},${h.region.height}`;
+  const mm = h.pixelSpacing ? `${h.pixelSpacing.x}/${h.pixelSpacing.y}` : '-';
+  return `${h.width}x${h.height}x${h.channels}@${h.region.x},${h.region.y},${h.region.width},${h.region.height}:${mm}`;
 }
 
 function concat(frames: readonly CineFrame[]): ArrayBuffer {
