@@ -7,6 +7,7 @@ import { imageOf, rewritePayload } from '../../ocr/payload-pixels.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { ItemParams, ReleaseBody, ReleaseDto } from '../../protocol/rest/region.js';
 import { RequeueBody, RequeueDto } from '../../protocol/rest/sync-requeue.js';
+import { OrphanDiscardBody, OrphanRequeueBody, OrphanResultDto, OrphanStore } from '../../sync/orphans.js';
 import { auditIfWired } from './source-region.js';
 
 /**
@@ -14,17 +15,23 @@ import { auditIfWired } from './source-region.js';
  * holds shows `state: "held"` and its `reason`. POST /api/sync/items/:id/release lets a technician release
  * a held image as it is (BurnedInAnnotation YES) or with boxes blacked out (read again before it goes).
  * POST /api/sync/requeue puts rejected items (of a target, an exam, or all) back in the queue, attempts reset.
+ * A target removed from sync.targets with unsent items shows as `orphaned` (src/sync/orphans.ts); POST
+ * /api/sync/orphans/requeue moves them to a configured target, /discard deletes them; both audited.
  */
 const sync: FastifyPluginAsync = async (app) => {
   app.get('/api/sync', { config: { access: 'technician' }, schema: { tags: ['sync'], summary: 'Outbox state per target and item', response: { 200: SyncStateDto } } }, async () => {
     const s = app.sono.sync;
     if (!s) return { targets: [], items: [] };
     const counts = s.outbox.counts();
+    const countsOf = (name: string) => ({ pending: 0, sent: 0, rejected: 0, checking: 0, held: 0, ...Object.fromEntries(counts.filter((c) => c.target === name).map((c) => [c.state, c.n])) });
+    const configured = s.worker.status();
+    // a target renamed or removed from sync.targets whose items were never sent: shown, with what to do (src/sync/orphans.ts)
+    const orphans = new OrphanStore(app.sono.db).targets(configured.map((t) => t.name));
     return {
-      targets: s.worker.status().map((t) => ({
-        ...t,
-        counts: { pending: 0, sent: 0, rejected: 0, checking: 0, held: 0, ...Object.fromEntries(counts.filter((c) => c.target === t.name).map((c) => [c.state, c.n])) },
-      })),
+      targets: [
+        ...configured.map((t) => ({ ...t, counts: countsOf(t.name) })),
+        ...orphans.map((o) => ({ name: o.name, state: 'orphaned', lastError: OrphanStore.reason(o), counts: countsOf(o.name) })),
+      ],
       items: s.outbox.items(),
     };
   });
@@ -86,6 +93,63 @@ const sync: FastifyPluginAsync = async (app) => {
       auditIfWired(req, 'sync.requeue', target ?? null, { target: target ?? null, examId: examId ?? null, requeued });
       if (requeued > 0) s?.worker.poke();
       return { requeued };
+    },
+  );
+
+  /** The removed target named: it must have unsent items and not be configured. */
+  const orphanOf = (from: string): void => {
+    const configured = app.sono.sync?.worker.status().map((t) => t.name) ?? [];
+    if (configured.includes(from))
+      throw new SonoError(
+        ErrorCodes.REQUEST_INVALID,
+        `Sync target ${from} is configured; only a removed target's items are requeued or discarded here (POST /api/sync/requeue sends refused items again)`,
+        {
+          details: { from },
+        },
+      );
+    if (!new OrphanStore(app.sono.db).targets(configured).some((o) => o.name === from))
+      throw new SonoError(ErrorCodes.SYNC_ITEM_NOT_FOUND, `No unsent item of a removed sync target ${from}; GET /api/sync lists them as targets in state orphaned`, { details: { from } });
+  };
+
+  app.post<{ Body: OrphanRequeueBody }>(
+    '/api/sync/orphans/requeue',
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags: ['sync'],
+        summary: "Send a removed target's unsent items to a configured target instead (pending, attempts reset, due now); one that target already has is not sent twice",
+        body: OrphanRequeueBody,
+        response: { 200: OrphanResultDto, ...errorResponses(400, 404, 500) },
+      },
+    },
+    async (req) => {
+      const { from, to } = req.body;
+      orphanOf(from);
+      if (!(app.sono.sync?.worker.status() ?? []).some((t) => t.name === to))
+        throw new SonoError(ErrorCodes.REQUEST_INVALID, `No sync target named ${to} in sync.targets; requeue to one GET /api/sync lists as configured`, { details: { to } });
+      const r = new OrphanStore(app.sono.db).requeue(from, to);
+      auditIfWired(req, 'sync.orphans.requeue', from, { from, to, requeued: r.requeued, alreadyQueued: r.alreadyQueued, exams: r.exams.length });
+      app.sono.sync?.worker.poke();
+      return r;
+    },
+  );
+
+  app.post<{ Body: OrphanDiscardBody }>(
+    '/api/sync/orphans/discard',
+    {
+      config: { access: 'technician' },
+      schema: {
+        tags: ['sync'],
+        summary: "Delete a removed target's unsent items (the exams' records stay; only the copies prepared for that target go), audited",
+        body: OrphanDiscardBody,
+        response: { 200: OrphanResultDto, ...errorResponses(400, 404, 500) },
+      },
+    },
+    async (req) => {
+      orphanOf(req.body.from);
+      const r = new OrphanStore(app.sono.db).discard(req.body.from);
+      auditIfWired(req, 'sync.orphans.discard', req.body.from, { from: req.body.from, discarded: r.discarded, exams: r.exams });
+      return r;
     },
   );
 };
