@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, SonoError } from '../errors.js';
 import type { Db } from './database.js';
-import type { Exam } from './types.js';
+import type { Exam, MeasurementKind } from './types.js';
 
 export interface ReportRevisionRecord {
   examId: string;
@@ -19,10 +19,18 @@ export interface ReportRevisionRecord {
   obSrUid: string | null;
 }
 
-/** Refuses a signature the exam is not ready for: it must be closed and every AI measurement decided. */
+/**
+ * AI output shown as AI output, never the clinician's finding: the breast lesion's AI class and malignancy
+ * probability. The live page shows them as unverified decision support and offers no way to agree or disagree
+ * (web-ui/src/exam-types/breast.ts), and the report and SR label them AI ("Class (AI)", "AI proposal, not
+ * verified by a clinician"). A signature does not wait for a decision on them; one may still be made by API.
+ */
+export const AI_ONLY_KINDS: ReadonlySet<MeasurementKind> = new Set<MeasurementKind>(['lesion_class', 'malignancy_probability']);
+
+/** Refuses a signature the exam is not ready for: it must be closed and every AI measurement decided, AI-only outputs (AI_ONLY_KINDS) apart. */
 export function checkSignable(exam: Exam): void {
   if (!exam.closedAt) throw new SonoError(ErrorCodes.REPORT_EXAM_OPEN, `Exam ${exam.id} is still open; close it before signing its report`, { details: { examId: exam.id } });
-  const undecided = exam.captures.flatMap((c) => c.measurements).filter((m) => m.state === 'unverified');
+  const undecided = exam.captures.flatMap((c) => c.measurements).filter((m) => m.state === 'unverified' && !AI_ONLY_KINDS.has(m.kind));
   if (undecided.length > 0) {
     const names = undecided.map((m) => `${m.kind} (${m.id})`);
     throw new SonoError(ErrorCodes.REPORT_UNDECIDED, `Exam ${exam.id} has ${undecided.length} AI measurement(s) nobody confirmed or corrected: ${names.join(', ')}; decide each before signing`, {

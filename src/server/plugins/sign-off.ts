@@ -1,6 +1,7 @@
 /**
  * Report sign-off: POST /api/exams/:id/sign (clinician) signs the report of a closed exam whose AI
- * measurements were all confirmed or corrected. The signed-in user is the Verifying Observer; the signature
+ * measurements were all confirmed or corrected (a breast lesion's AI class and malignancy probability apart: AI
+ * output, labelled AI in the report and SR, src/records/signatures.ts AI_ONLY_KINDS). The signed-in user is the Verifying Observer; the signature
  * is a new report revision (VERIFIED, naming the one it replaces) queued for the PACS like closing's, recorded
  * in the records database and in the audit trail. Signing again (after an amendment) makes the next revision;
  * not while a second reading disagrees with a value nobody adjudicated yet (409 SONO_REPORT_UNDECIDED, details.disagreements).
