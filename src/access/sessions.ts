@@ -5,6 +5,7 @@
  */
 import type { Db } from '../records/database.js';
 import { isRole, type Role } from './roles.js';
+import { bestEffortWrite } from './best-effort.js';
 import { hashBearer, newBearerSecret } from './ids.js';
 
 export interface SessionTimeouts {
@@ -61,7 +62,9 @@ export class SessionStore {
     const row = this.#db.prepare(`SELECT s.*, u.name, u.role, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`).get(hashBearer(rawId)) as Row | undefined;
     if (!row || row.revoked_at !== null || row.disabled_at !== null || !isRole(row.role)) return undefined;
     if (now - row.last_seen_at > this.#timeouts.idleMs || now - row.created_at > this.#timeouts.absoluteMs) return 'expired';
-    if (now - row.last_seen_at > TOUCH_EVERY_MS) this.#db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, row.id_hash);
+    // a note, not a condition: a full disk must not sign the user out (best-effort.ts); the idle clock then
+    // runs from the last touch that was written
+    if (now - row.last_seen_at > TOUCH_EVERY_MS) bestEffortWrite(() => this.#db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, row.id_hash));
     return { userId: row.user_id, name: row.name, role: row.role, via: 'session', credentialId: row.id_hash };
   }
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../records/database.js';
 import { ErrorCodes, SonoError } from '../errors.js';
+import { bestEffortWrite } from './best-effort.js';
 import { hashBearer, newBearerSecret } from './ids.js';
 import { isRole, type Role } from './roles.js';
 import type { Principal } from './sessions.js';
@@ -65,7 +66,8 @@ export class TokenStore {
     const row = this.#db.prepare('SELECT t.*, u.name, u.role, u.disabled_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?').get(hashBearer(token)) as Row | undefined;
     if (!row || row.revoked_at !== null || row.disabled_at !== null || !isRole(row.role)) return undefined;
     if (!row.last_used_at || now - Date.parse(row.last_used_at) > NOTE_USE_EVERY_MS) {
-      this.#db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(new Date(now).toISOString(), row.id);
+      // a note, not a condition: a full disk must not refuse the token (best-effort.ts)
+      bestEffortWrite(() => this.#db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(new Date(now).toISOString(), row.id));
     }
     return { userId: row.user_id, name: row.name, role: row.role, via: 'token', credentialId: row.id };
   }
