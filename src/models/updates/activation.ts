@@ -1,7 +1,8 @@
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelPackage } from '../package.js';
 import { markActivation } from './health-mark.js';
-import type { ActivePointer, HistoryEvent, ModelStore } from './store.js';
+import { resolveActiveAsync, verifyInstalledAsync } from './installed-async.js';
+import type { ActiveModel, ActivePointer, HistoryEvent, ModelStore } from './store.js';
 
 const TRAIL_LENGTH = 10;
 
@@ -31,7 +32,7 @@ export async function activateVersion(store: ModelStore, id: string, version: st
 async function activateLocked(store: ModelStore, id: string, version: string | null, o: ActivateOptions): Promise<ModelPackage> {
   let pkg: ModelPackage;
   try {
-    pkg = version === null ? store.bundled(id) : store.verifyInstalled(id, version);
+    pkg = version === null ? store.bundled(id) : await verifyInstalledAsync(store, id, version);
   } catch (err) {
     const installed = store.installedVersions(id);
     throw new SonoError(
@@ -80,7 +81,7 @@ async function rollbackLocked(store: ModelStore, id: string, o: { by: string; re
   while (trail.length > 0) {
     const target = trail.pop()!;
     try {
-      const pkg = target === null ? store.bundled(id) : store.verifyInstalled(id, target);
+      const pkg = target === null ? store.bundled(id) : await verifyInstalledAsync(store, id, target);
       const next: ActivePointer = { version: target, trail, activatedAt: new Date().toISOString(), by: o.by, reason: o.reason };
       await store.writePointer(id, next);
       const detail = `${o.reason}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`;
@@ -101,25 +102,46 @@ export interface ModelVersionsView {
   history: HistoryEvent[];
 }
 
-/** Every model known here (bundled or installed): what serves and why, what is installed, what happened. */
+/** Every model known here (bundled or installed): what serves and why, what is installed, what happened (the CLI's view). */
 export function describeModels(store: ModelStore, bundledIds: readonly string[]): ModelVersionsView[] {
-  const ids = [...new Set([...bundledIds, ...store.installedIds()])].sort();
-  return ids.map((id) => {
-    let active: ModelVersionsView['active'];
-    let activeInstalled: string | undefined;
+  return knownIds(store, bundledIds).map((id) => describeModel(store, id, () => store.resolveActive(id)));
+}
+
+/** `describeModels` with every installed file streamed: a running daemon's GET /api/models never stalls on hashing a model. */
+export async function describeModelsAsync(store: ModelStore, bundledIds: readonly string[]): Promise<ModelVersionsView[]> {
+  const out: ModelVersionsView[] = [];
+  for (const id of knownIds(store, bundledIds)) {
+    let resolved: ActiveModel | Error;
     try {
-      const a = store.resolveActive(id);
-      active = { version: a.version, source: a.source, why: a.why };
-      if (a.source === 'installed') activeInstalled = a.version;
+      resolved = await resolveActiveAsync(store, id);
     } catch (err) {
-      active = { error: errorMessage(err) };
+      resolved = err instanceof Error ? err : new Error(String(err));
     }
-    let bundled: string | null = null;
-    try {
-      bundled = store.bundled(id).manifest.version;
-    } catch {
-      bundled = null;
-    }
-    return { id, active, bundled, installed: store.installedVersions(id).map((v) => ({ version: v, active: v === activeInstalled })), history: store.history(id) };
-  });
+    out.push(describeModel(store, id, () => {
+      if (resolved instanceof Error) throw resolved;
+      return resolved;
+    }));
+  }
+  return out;
+}
+
+const knownIds = (store: ModelStore, bundledIds: readonly string[]): string[] => [...new Set([...bundledIds, ...store.installedIds()])].sort();
+
+function describeModel(store: ModelStore, id: string, resolve: () => ActiveModel): ModelVersionsView {
+  let active: ModelVersionsView['active'];
+  let activeInstalled: string | undefined;
+  try {
+    const a = resolve();
+    active = { version: a.version, source: a.source, why: a.why };
+    if (a.source === 'installed') activeInstalled = a.version;
+  } catch (err) {
+    active = { error: errorMessage(err) };
+  }
+  let bundled: string | null = null;
+  try {
+    bundled = store.bundled(id).manifest.version;
+  } catch {
+    bundled = null;
+  }
+  return { id, active, bundled, installed: store.installedVersions(id).map((v) => ({ version: v, active: v === activeInstalled })), history: store.history(id) };
 }

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -29,6 +30,28 @@ export function writeDurable(path: string, bytes: Uint8Array, mode = 0o644): voi
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `writeDurable` on the thread pool: a model file of hundreds of MiB is written and fsynced without holding up the event loop. */
+export async function writeDurableAsync(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
+  const file = await open(path, 'wx', mode);
+  try {
+    let off = 0;
+    while (off < bytes.byteLength) off += (await file.write(bytes, off, bytes.byteLength - off)).bytesWritten;
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/** `fsyncPath` on the thread pool (a directory, or a file just written). */
+export async function fsyncPathAsync(path: string, flags = 'r'): Promise<void> {
+  const file = await open(path, flags);
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }
 

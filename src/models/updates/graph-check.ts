@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
@@ -14,7 +14,7 @@ export async function checkGraphs(pkg: ModelPackage): Promise<void> {
   for (const f of m.files) {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(readFileSync(join(pkg.dir, f.path)), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+      session = await ort.InferenceSession.create(await readFile(join(pkg.dir, f.path)), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
     } catch (err) {
       throw new SonoError(ErrorCodes.MODEL_LOAD_FAILED, `Model ${m.id} ${m.version}: ${f.path} is not a loadable ONNX model (${errorMessage(err).split('\n')[0]}); the package is broken. Ask its maker for a working build.`, { cause: err });
     }

@@ -7,9 +7,11 @@ import { checkCompatible, checkNotOlder } from './compatibility.js';
 import { checkGraphs } from './graph-check.js';
 import type { TrustStore } from './keys.js';
 import { STATEMENT_FILE, parseStatement } from './statement.js';
-import type { ModelStore } from './store.js';
+import { resolveActiveAsync } from './installed-async.js';
+import type { ActiveModel, ModelStore } from './store.js';
 import { type TrialEngine, type VectorResult, runTestVectors } from './test-vectors.js';
-import { type VerifiedPackage, verifyPackage } from './verify.js';
+import type { VerifiedPackage } from './verify.js';
+import { verifyPackageOffThread } from './verify-off-thread.js';
 import type { InstallStep, InstallReport as StepsReport, StepReport } from '../../protocol/install-report.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,13 +88,14 @@ export async function installPackage(bytes: Uint8Array, o: InstallOptions): Prom
   let unlock: (() => void) | undefined;
   try {
     unlock = o.store.lock('the install of a package'); // first, before any await: a second install is refused at once
-    verified = await verifyPackage(bytes, { trust: o.trust, maxPackageBytes: o.updates.maxPackageBytes, now: o.now?.(), onStep: (s) => begin(s) });
+    // off the event loop (a worker thread): unpacking and hashing up to maxPackageBytes would stall the live view and the watchdog
+    verified = await verifyPackageOffThread(bytes, { trust: o.trust, maxPackageBytes: o.updates.maxPackageBytes, now: o.now?.(), onStep: (s) => begin(s), ...(o.pause ? { pause } : {}) });
     const { manifest } = verified;
     report.id = manifest.id;
     report.version = manifest.version;
     report.signer = `${verified.signer.name} (${verified.signer.keyid})`;
     begin('compatibility');
-    const serving = servingOf(o.store, manifest.id);
+    const serving = await servingOf(o.store, manifest.id);
     checkCompatible(manifest, serving?.pkg.manifest, o.knownTasks);
     const override = o.allowDowngrade === true || o.updates.allowDowngrade;
     checkNotOlder(manifest, serving?.version, override);
@@ -103,7 +106,7 @@ export async function installPackage(bytes: Uint8Array, o: InstallOptions): Prom
     current!.detail = serving ? `replaces ${serving.version} (${serving.source})` : 'new model';
     begin('load');
     staging = o.store.newStaging();
-    o.store.writeStaged(staging, verified.files);
+    await o.store.writeStaged(staging, verified.files);
     await pause('staged');
     const pkg = readModelPackage(staging, { id: manifest.id });
     await checkGraphs(pkg);
@@ -162,9 +165,9 @@ export async function installPackage(bytes: Uint8Array, o: InstallOptions): Prom
   return report;
 }
 
-function servingOf(store: ModelStore, id: string): ReturnType<ModelStore['resolveActive']> | undefined {
+async function servingOf(store: ModelStore, id: string): Promise<ActiveModel | undefined> {
   try {
-    return store.resolveActive(id);
+    return await resolveActiveAsync(store, id);
   } catch (err) {
     if (err instanceof SonoError && err.code === ErrorCodes.MODEL_NOT_FOUND && store.installedVersions(id).length === 0) return undefined; // a model new to this device
     throw err;

@@ -1,6 +1,6 @@
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import type { ModelPackage } from '../package.js';
-import { describeModels, rollbackModel, type ModelVersionsView } from './activation.js';
+import { describeModelsAsync, rollbackModel, type ModelVersionsView } from './activation.js';
 import type { ModelUpdatesConfig } from './config.js';
 import { type HealthMark, currentMark, updateMark } from './health-mark.js';
 import { HealthWindow, type HealthState, type WatchedResult } from './health-window.js';
@@ -105,8 +105,8 @@ export class ModelUpdateService {
     return this.#health.get(id)?.state ?? this.#last.get(id) ?? null;
   }
 
-  list(): ModelsView {
-    return { models: describeModels(this.deps.store, this.deps.bundledIds()).map((m) => ({ ...m, health: this.health(m.id) })) };
+  async list(): Promise<ModelsView> {
+    return { models: (await describeModelsAsync(this.deps.store, this.deps.bundledIds())).map((m) => ({ ...m, health: this.health(m.id) })) };
   }
 
   #watch(id: string, version: string, mark: HealthMark | undefined = currentMark(this.deps.store, id)): void {

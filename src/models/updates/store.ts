@@ -4,10 +4,11 @@ import { basename, join, resolve } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { isModelId, isModelVersion } from '../manifest.js';
 import { type ModelPackage, findModelPackage, readModelPackage } from '../package.js';
-import { fsyncDir, fsyncPath, replaceAtomically, writeDurable } from './durable.js';
+import { fsyncDir, fsyncPath, fsyncPathAsync, replaceAtomically, writeDurableAsync } from './durable.js';
 import { STATEMENT_FILE, parseStatement, sha256Hex } from './statement.js';
 import { compareVersions } from './version.js';
 import { alive, directChild, inside } from './store-paths.js';
+import { bundledWhy, installedFileCorrupt, installedFileMissing, installedVersionWrong, installedWhy } from './installed-async.js';
 
 /**
  * Installed model versions under `<dataDir>/models/`:
@@ -118,11 +119,11 @@ export class ModelStore {
       try {
         bytes = readFileSync(join(dir, name));
       } catch (err) {
-        throw new SonoError(ErrorCodes.MODEL_FILE_MISSING, `Installed model ${id} ${version} lacks ${name} (${errorMessage(err)}); reinstall the package.`, { cause: err });
+        throw installedFileMissing(id, version, name, err);
       }
-      if (sha256Hex(bytes) !== sha) throw new SonoError(ErrorCodes.MODEL_FILE_CORRUPT, `Installed model ${id} ${version}: ${name} no longer matches its signed SHA-256; reinstall the package.`);
+      if (sha256Hex(bytes) !== sha) throw installedFileCorrupt(id, version, name);
     }
-    if (pkg.manifest.version !== version) throw new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Installed model folder ${dir} holds version ${pkg.manifest.version}; reinstall the package.`);
+    if (pkg.manifest.version !== version) throw installedVersionWrong(dir, pkg);
     return pkg;
   }
 
@@ -139,16 +140,13 @@ export class ModelStore {
     for (const version of candidates) {
       if (version === null) break;
       try {
-        const pkg = this.verifyInstalled(id, version);
-        const why = problems.length === 0 ? `activated ${pointer!.activatedAt} by ${pointer!.by}: ${pointer!.reason}` : `fallback: ${problems.join('; ')}`;
-        return { pkg, source: 'installed', version, why };
+        return { pkg: this.verifyInstalled(id, version), source: 'installed', version, why: installedWhy(pointer!, problems) };
       } catch (err) {
         problems.push(`${version} failed its check (${errorMessage(err)})`);
       }
     }
     const pkg = this.bundled(id);
-    const why = problems.length > 0 ? `fallback to the bundled package: ${problems.join('; ')}` : pointer ? `activated ${pointer.activatedAt} by ${pointer.by}: ${pointer.reason}` : 'bundled (factory) package, nothing installed';
-    return { pkg, source: 'bundled', version: pkg.manifest.version, why };
+    return { pkg, source: 'bundled', version: pkg.manifest.version, why: bundledWhy(pointer, problems) };
   }
 
   appendHistory(id: string, event: HistoryEvent): void {
@@ -200,10 +198,11 @@ export class ModelStore {
     liveStaging.delete(path);
   }
 
-  writeStaged(dir: string, files: ReadonlyMap<string, Uint8Array>): void {
-    for (const [name, bytes] of files) writeDurable(join(dir, name), bytes);
-    fsyncDir(join(dir, 'test-vectors'));
-    fsyncDir(dir);
+  /** Writes a verified package's files into its staging folder, durably, off the event loop (up to maxPackageBytes). */
+  async writeStaged(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    for (const [name, bytes] of files) await writeDurableAsync(join(dir, name), bytes);
+    await fsyncPathAsync(join(dir, 'test-vectors'));
+    await fsyncPathAsync(dir);
   }
 
   /** Moves a verified staging folder to `<id>/<version>/` durably. */

@@ -1,11 +1,13 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, ErrorCodes, SonoError, errorMessage } from '../../errors.js';
 import { MODEL_ID_PATTERN, MODEL_NAME_MAX_LENGTH } from '../../models/manifest.js';
 import type { UploadPaceConfig } from '../../models/updates/config.js';
 import type { InstallReport } from '../../models/updates/installer.js';
 import { pacedBody } from '../../models/updates/upload-pace.js';
+import { readPackageBody } from './models-body.js';
 import type { ModelUpdateService } from '../../models/updates/service.js';
 
 /**
@@ -83,7 +85,7 @@ const models: FastifyPluginAsync<ModelsPluginOptions> = async (app, opts) => {
   const actor = opts.actorOf ?? ((): string => 'technician');
   // The package is the body itself; this parser (and its limit) exists in this plugin's scope only.
   if (app.hasContentTypeParser('application/octet-stream')) app.removeContentTypeParser('application/octet-stream');
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: opts.maxPackageBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/octet-stream', { bodyLimit: opts.maxPackageBytes }, (req: FastifyRequest, payload: Readable) => readPackageBody(req.headers, payload, opts.maxPackageBytes));
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const message = `Model package is over modelUpdates.maxPackageBytes (${opts.maxPackageBytes}); raise the limit if the model is really that large.`;
