@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, reviewBestFrame, startExam } from './live-page-helpers.js';
+import { LANDSCAPE, clinicianPage, frameToPage, reviewBestFrame, scrubTo, startExam } from './live-page-helpers.js';
 import { SIMULATED, liveRig } from './live-rig.js';
 import { correctHead } from './held-saves.js';
 import { signInByTouch, waitSignedIn } from './sign-in-ui.js';
@@ -73,6 +73,41 @@ describe.skipIf(!existsSync(CHROMIUM))('Close exam over unsaved work', () => {
     const exam = await newestExam(page, rig.d.url);
     expect(exam.closedAt).not.toBeNull();
     expect(exam.captures).toHaveLength(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('names a saved frame with a caliper made after its Confirm, also once scrubbed away from it', async () => {
+    const errors: string[] = [];
+    const { context, page } = await clinicianPage(rig.browser, rig.d, LANDSCAPE, errors);
+    await startExam(page, 'obstetric', 20);
+    await reviewBestFrame(page);
+    await page.tap('#confirm');
+    await page.waitForFunction(() => document.getElementById('action-message')!.textContent === 'Confirmed and saved', undefined, { timeout: 30000 });
+    const size = await page.evaluate(() => ({ w: (document.getElementById('frame') as HTMLCanvasElement).width, h: (document.getElementById('frame') as HTMLCanvasElement).height }));
+    await page.tap('#tool-distance');
+    await page.waitForSelector('#tool-distance[aria-pressed="true"]', { timeout: 5000 });
+    for (const x of [size.w / 2 - 60, size.w / 2 + 60]) {
+      const p = await frameToPage(page, Math.round(x), Math.round(size.h / 2));
+      await page.touchscreen.tap(p.x, p.y);
+    }
+    await page.waitForSelector('#manual-measures li');
+    const shown = Number(await page.inputValue('#scrub'));
+    await scrubTo(page, shown > 0 ? shown - 1 : shown + 1);
+    await page.tap('#close-exam');
+    await page.locator('#close-ask').waitFor({ state: 'visible' });
+    expect(await text(page, '#close-ask p')).toMatch(/^Not saved: frame \d+ \(calipers\)\. Close this exam\?/);
+    await page.tap('#close-cancel'); // Go back to it: the saved frame, its caliper, Confirm on for it
+    await page.waitForFunction((i) => (document.getElementById('scrub') as HTMLInputElement).value === String(i), shown);
+    expect(await page.textContent('#manual-measures li')).toMatch(/^D1 /);
+    expect(await page.isEnabled('#confirm')).toBe(true);
+    await page.tap('#close-exam');
+    await page.locator('#close-ask').waitFor({ state: 'visible' });
+    expect(await text(page, '#close-ask p')).toMatch(/^Not saved: frame \d+ \(calipers\)\./);
+    await page.tap('#close-yes');
+    await page.waitForFunction(() => document.getElementById('message')!.textContent === 'Exam closed: the form is ready for the next patient', undefined, { timeout: 15000 });
+    const exam = await newestExam(page, rig.d.url);
+    expect(exam.captures).toHaveLength(1);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

@@ -90,7 +90,7 @@ const strings = defineStrings({
     unsavedEdit: 'image {n} (modifiée)',
     unsavedCalipers: 'image {n} (mesures)',
     goBack: 'Y revenir',
-    closeWithout: 'Clore sans',
+    closeWithout: 'Clore sans enregistrer',
     closedHere: "Cet examen a été clos sur cette tablette avant l'enregistrement de cette image : elle n'a pas été enregistrée. Commencez un nouvel examen pour enregistrer d'autres images",
     handOverDropped: "Les modifications non enregistrées de l'utilisateur précédent ont été abandonnées ({list}) : revoyez l'image avant de valider",
     cancel: 'Annuler',
