@@ -39,12 +39,12 @@ export interface SideToggle {
   show(examType: ExamType, examId: string | undefined): void;
 }
 
-/** Builds the toggle (above Freeze) and the badge (on the frame); `changed` runs after a tap. */
+/** Builds the toggle (above Freeze) and the badge (top centre of the frame, clear of FROZEN and the state label); `changed` runs after a tap. */
 export function wireSideToggle(c: LiveContext, changed: () => void): SideToggle {
   const { els } = c;
   const group = Object.assign(document.createElement('div'), { id: 'breast-side', hidden: true });
   group.setAttribute('role', 'group');
-  group.style.cssText = 'display:flex;gap:0.5rem;align-items:center;margin:0 0 0.6rem 0;';
+  group.style.cssText = 'display:flex;gap:0.5rem;align-items:center;grid-column:1 / -1;';
   const label = Object.assign(document.createElement('span'), { textContent: t('sideLabel') });
   label.dataset.i18n = 'sideLabel';
   const button = (side: BreastSide, key: Key): HTMLButtonElement => {
@@ -62,11 +62,12 @@ export function wireSideToggle(c: LiveContext, changed: () => void): SideToggle 
   const left = button('left', 'sideLeft');
   const right = button('right', 'sideRight');
   group.append(label, left, right);
+  // first in the Freeze / Confirm section: the side is chosen where the frame is saved, in view with Confirm
   const controls = els.freeze.parentElement!;
-  controls.parentElement!.insertBefore(group, controls);
+  controls.insertBefore(group, controls.firstChild);
 
   const badge = Object.assign(document.createElement('div'), { id: 'side-badge', hidden: true });
-  badge.style.cssText = 'position:absolute;top:0.8rem;right:0.8rem;padding:0.3rem 0.8rem;border-radius:8px;font-weight:700;pointer-events:none;';
+  badge.style.cssText = 'position:absolute;top:0.8rem;left:50%;transform:translateX(-50%);padding:0.3rem 0.8rem;border-radius:8px;font-weight:700;pointer-events:none;';
   els.frame.parentElement!.append(badge);
 
   let shownType: ExamType | undefined;
