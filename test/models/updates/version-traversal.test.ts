@@ -77,7 +77,7 @@ describe('a package version or id that would name a folder elsewhere', () => {
     const active = store.resolveActive('fetal-head');
     expect([active.source, active.version]).toEqual(['installed', '1.1.0']);
     expect(store.installedVersions('fetal-head')).toEqual(['1.1.0']);
-    expect(readdirSync(join(store.root, 'fetal-head')).sort()).toEqual(['1.1.0', 'active', 'history.jsonl']);
+    expect(readdirSync(join(store.root, 'fetal-head')).sort()).toEqual(['1.1.0', 'active', 'health.json', 'history.jsonl']);
     expect(existsSync(join(store.root, '.staging')) ? readdirSync(join(store.root, '.staging')) : []).toEqual([]);
   }, 60_000);
 
