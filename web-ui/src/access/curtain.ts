@@ -3,7 +3,8 @@
  * patient fields and exam summary, the exam list, the growth chart, the admin pages) and the tabs are taken
  * out of the document, not covered: nothing of them can be read, selected, inspected or screenshotted. The
  * element objects stay in memory with their state (an open exam, a frozen review, typed fields), so the
- * next user signs in on top and finds the exam view as it was.
+ * next user signs in on top and finds the exam view as it was; but when that is another user, the previous
+ * one's unsaved edits and calipers are dropped first (user-change.ts), never left for the next one to confirm.
  */
 export class Curtain {
   #parked: Array<{ el: Element; mark: Comment }> = [];
