@@ -6,6 +6,7 @@ import { request } from '../../api';
 import type { RequeueDto, SourceStateDto, SpacingDto } from '../../../../src/protocol/rest/index.js';
 import type { RegionBody, RegionStateDto } from '../../../../src/protocol/rest/region.js';
 import type { BackupDoneDto, BackupTargetsDto } from '../../../../src/protocol/rest/backup.js';
+import type { OrphanResultDto } from '../../../../src/sync/orphans.js';
 
 /** GET /api/system/tls (fingerprints for pairing a tablet). */
 export interface TlsDto {
@@ -55,6 +56,9 @@ export const techApi = {
     request<{ sopInstanceUid: string; state: string }>('POST', `/api/sync/items/${id}/release`, { json: mask ? { mask } : {} }),
   /** Puts the target's refused items back in the queue. */
   requeue: (target: string) => request<RequeueDto>('POST', '/api/sync/requeue', { json: { target } }),
+  /** A removed target's unsent items: sent to a configured target instead, or discarded (src/sync/orphans.ts). */
+  orphanRequeue: (from: string, to: string) => request<OrphanResultDto>('POST', '/api/sync/orphans/requeue', { json: { from, to } }),
+  orphanDiscard: (from: string) => request<OrphanResultDto>('POST', '/api/sync/orphans/discard', { json: { from } }),
   models: () => request<{ models: ModelEntry[] }>('GET', '/api/models'),
   rollback: (id: string) => request<{ id: string; from: string; to: string }>('POST', `/api/models/${q(id)}/rollback`, { json: {} }),
   region: () => request<RegionStateDto>('GET', '/api/source/region'),
