@@ -6,7 +6,7 @@
  * answered; and GET /api/models must let the event loop turn while it re-hashes an installed version.
  */
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { request } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,9 +89,18 @@ describe('a model install leaves the event loop free (real packages, sessions an
 
   it('an upload without a Content-Length (chunked) is read and installed like any other', async () => {
     const pkg = await signedPackage(root, signer, '1.3.0');
-    const body = Readable.from([pkg.subarray(0, 100_000), pkg.subarray(100_000)]);
-    const res = await fetch(`${url}/api/models?activate=false`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body, duplex: 'half' } as RequestInit);
-    const report = (await res.json()) as { ok: boolean; version: string; activated: boolean };
-    expect([res.status, report.ok, report.version, report.activated]).toEqual([200, true, '1.3.0', false]);
+    const { port } = new URL(url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // no Content-Length: Node sends the body chunked
+      const req = request({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/api/models?activate=false', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.write(pkg.subarray(0, 100_000));
+      req.end(pkg.subarray(100_000));
+    });
+    const report = JSON.parse(answer.body) as { ok: boolean; version: string; activated: boolean };
+    expect([answer.status, report.ok, report.version, report.activated]).toEqual([200, true, '1.3.0', false]);
   });
 });
