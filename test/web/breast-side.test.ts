@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/package-root.js';
 import { breastMissing, breastReplayConfig, replayFolder } from './breast-replay.js';
-import { LANDSCAPE, clinicianPage, reviewBestFrame } from './live-page-helpers.js';
+import { LANDSCAPE, PORTRAIT, clinicianPage, reviewBestFrame } from './live-page-helpers.js';
 import { liveRig } from './live-rig.js';
 
 const missing = breastMissing;
@@ -75,4 +75,21 @@ describe.skipIf(missing.length > 0)('breast side on the live page', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('portrait tablet: the side buttons are in view without scrolling, beside Confirm', async () => {
+    const errors: string[] = [];
+    const { context, page } = await clinicianPage(rig.browser, rig.d, PORTRAIT, errors);
+    await page.selectOption('#exam-type', 'breast');
+    await page.click('#start');
+    await page.waitForFunction(() => document.getElementById('exam-form')!.hidden);
+    const inView = (sel: string): Promise<boolean> =>
+      page.evaluate((q) => {
+        const r = document.querySelector(q)!.getBoundingClientRect();
+        return r.height >= 44 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+      }, sel);
+    for (const sel of ['#side-left', '#side-right', '#confirm']) expect(await inView(sel), sel).toBe(true);
+    expect(await text(page, 'side-badge')).toBe('SIDE?');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 });
