@@ -49,7 +49,10 @@ export class ModelUpdateService {
     for (const id of deps.store.installedIds()) {
       try {
         const mark = currentMark(deps.store, id);
-        if (mark?.state === 'passed') this.#last.set(id, { ...mark, id, of: deps.updates().healthWindow.results, state: 'passed', reason: mark.reason ?? '' });
+        if (mark?.state === 'passed') {
+          const { version, seen, errors, slow, insane } = mark;
+          this.#last.set(id, { state: 'passed', id, version, seen, of: deps.updates().healthWindow.results, errors, slow, insane, reason: mark.reason ?? '' });
+        }
         if (!mark || mark.state === 'passed') continue;
         // a failed one whose rollback was never written fails again at its next result, and rolls back then
         this.#watch(id, mark.version, mark);

@@ -8,7 +8,7 @@ import { runCli } from '../../helpers/cli.js';
 import { type TestDaemon, startTestDaemon } from '../../helpers/daemon.js';
 import { getJson, spawnDaemon, until } from '../../helpers/process-daemon.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { SHIPPED, makeSigner, signedPackage } from '../updates/fixtures.js';
+import { SHIPPED, type Signer, makeSigner, signedPackage } from '../updates/fixtures.js';
 import { makeIdentityModel } from './identity-model.js';
 
 /**
@@ -20,7 +20,7 @@ import { makeIdentityModel } from './identity-model.js';
 
 type ModelsBody = { models: Array<{ id: string; active: { version: string }; health: { state: string; seen: number; insane: number; reason?: string } | null }> };
 
-function setUp(prefix: string, healthWindow: Record<string, number>): { root: string; dataDir: string; config: string; pkg: Promise<Buffer>; pub: string; bundled: string } {
+function setUp(prefix: string, healthWindow: Record<string, number>): { root: string; dataDir: string; config: string; pkg: Promise<Buffer>; pub: string; bundled: string; signer: Signer } {
   const root = tempDir(prefix);
   const bundled = join(root, 'bundled');
   cpSync(join(SHIPPED, 'fetal-head'), join(bundled, 'fetal-head'), { recursive: true });
@@ -31,7 +31,7 @@ function setUp(prefix: string, healthWindow: Record<string, number>): { root: st
     inference: { providers: ['cpu'], warmupRuns: 1, intraOpThreads: 1 },
     modelUpdates: { trustedKeys: [signer.pubPath], healthWindow: { maxLatencyMs: 600_000, ...healthWindow } },
   }));
-  return { root, dataDir: join(root, 'data'), config, pkg: signedPackage(root, signer, '1.2.0', { edit: makeIdentityModel }), pub: signer.pubPath, bundled };
+  return { root, dataDir: join(root, 'data'), config, pkg: signedPackage(root, signer, '1.2.0', { edit: makeIdentityModel }), pub: signer.pubPath, bundled, signer };
 }
 
 /** The health window's mark on disk (src/models/updates/health-mark.ts), if any. */
@@ -74,6 +74,30 @@ describe('the model health window survives the daemon (real processes)', () => {
       await d.close();
     }
     expect(readMark(s.dataDir)).toMatchObject({ version: '1.2.0', state: 'failed' });
+  }, 180_000);
+
+  it('a window that passed stays passed across a restart: shown, and not run again', async () => {
+    const s = setUp('sonoedge-health-passed-', {});
+    const file = join(s.root, 'fetal-head-1.1.0.pkg');
+    writeFileSync(file, await signedPackage(s.root, s.signer, '1.1.0'));
+    const installed = runCli(['models', 'install', file, '--config', s.config, '--data-dir', s.dataDir]);
+    expect(installed.status, installed.stderr).toBe(0);
+    const store = new ModelStore(s.dataDir, s.bundled);
+    let d = await restart(s, 6);
+    try {
+      await until(async () => d.runtime.modelUpdates!.health('fetal-head')?.state, (v) => v === 'passed', 60_000, 'the window to pass');
+    } finally {
+      await d.close();
+    }
+    d = await restart(s, 6);
+    try {
+      const body = (await (await fetch(d.url + '/api/models')).json()) as ModelsBody;
+      const passed = { state: 'passed', id: 'fetal-head', version: '1.1.0', seen: 6, of: 6, errors: 0, slow: 0, insane: 0, reason: '6 results within limits' };
+      expect(body.models.find((m) => m.id === 'fetal-head')?.health).toEqual(passed);
+      expect(store.history('fetal-head').map((h) => h.event)).toEqual(['installed', 'activated', 'health-passed']);
+    } finally {
+      await d.close();
+    }
   }, 180_000);
 
   it('a daemon SIGKILLed while an HTTP install is under watch: the restarted daemon resumes the counts and rolls back', async () => {
