@@ -10,8 +10,8 @@
  * Both are audited by the route (src/server/plugins/sync.ts). Items already sent to the removed target stay as
  * its history; they block nothing.
  */
-import { type Static, Type as T } from '@sinclair/typebox';
 import type { Db } from '../records/database.js';
+import type { OrphanResultDto } from '../protocol/rest/sync-orphans.js';
 
 /** The reason an orphaned target shows (proposed for src/errors.ts ErrorCodes: SYNC_TARGET_REMOVED). */
 export const SYNC_TARGET_REMOVED = 'SONO_SYNC_TARGET_REMOVED';
@@ -24,29 +24,6 @@ export interface OrphanTarget {
   unsent: number;
   exams: number;
 }
-
-/** POST /api/sync/orphans/requeue and /discard (to move to src/protocol/rest with the other sync schemas). */
-export const OrphanRequeueBody = T.Object(
-  {
-    from: T.String({ minLength: 1, maxLength: 200, description: 'The removed target (as GET /api/sync names it, state orphaned)' }),
-    to: T.String({ minLength: 1, maxLength: 200, description: 'A target configured in sync.targets' }),
-  },
-  { additionalProperties: false },
-);
-export type OrphanRequeueBody = Static<typeof OrphanRequeueBody>;
-export const OrphanDiscardBody = T.Object({ from: T.String({ minLength: 1, maxLength: 200, description: 'The removed target' }) }, { additionalProperties: false });
-export type OrphanDiscardBody = Static<typeof OrphanDiscardBody>;
-export const OrphanResultDto = T.Object({
-  /** items now queued for `to` (requeue) */
-  requeued: T.Integer({ minimum: 0 }),
-  /** items `to` already had, dropped from the removed target (requeue) */
-  alreadyQueued: T.Integer({ minimum: 0 }),
-  /** items deleted (discard) */
-  discarded: T.Integer({ minimum: 0 }),
-  /** the exams they belong to */
-  exams: T.Array(T.String()),
-});
-export type OrphanResultDto = Static<typeof OrphanResultDto>;
 
 export class OrphanStore {
   constructor(private readonly db: Db) {}

@@ -2,32 +2,19 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import { type ModelPackage, readModelPackage } from '../package.js';
+import { installedFileCorrupt, installedFileMissing, installedVersionWrong, installedWhy, bundledWhy } from './installed-checks.js';
 import { STATEMENT_FILE, parseStatement } from './statement.js';
-import type { ActiveModel, ActivePointer, ModelStore } from './store.js';
+import type { ActiveModel, ModelStore } from './store.js';
 
 /**
  * The checks of an installed version that read every file (up to modelUpdates.maxPackageBytes), streamed:
  * what the daemon runs while it serves (an install's compatibility and activate steps, a rollback,
  * GET /api/models), so the live view and the watchdog never wait on a whole model being hashed at once.
  * Same checks, same errors and same reasons as the store's synchronous `verifyInstalled` / `resolveActive`
- * (start-up and the CLI), which build them with the helpers below.
+ * (start-up and the CLI): both build them with installed-checks.ts.
  */
-
-export const installedFileMissing = (id: string, version: string, name: string, err: unknown): SonoError =>
-  new SonoError(ErrorCodes.MODEL_FILE_MISSING, `Installed model ${id} ${version} lacks ${name} (${errorMessage(err)}); reinstall the package.`, { cause: err });
-export const installedFileCorrupt = (id: string, version: string, name: string): SonoError =>
-  new SonoError(ErrorCodes.MODEL_FILE_CORRUPT, `Installed model ${id} ${version}: ${name} no longer matches its signed SHA-256; reinstall the package.`);
-export const installedVersionWrong = (dir: string, pkg: ModelPackage): SonoError =>
-  new SonoError(ErrorCodes.MODEL_MANIFEST_INVALID, `Installed model folder ${dir} holds version ${pkg.manifest.version}; reinstall the package.`);
-
-/** Why the installed version serves (`problems`: the newer ones on the trail that failed their check). */
-export const installedWhy = (pointer: ActivePointer, problems: string[]): string =>
-  problems.length === 0 ? `activated ${pointer.activatedAt} by ${pointer.by}: ${pointer.reason}` : `fallback: ${problems.join('; ')}`;
-/** Why the bundled package serves. */
-export const bundledWhy = (pointer: ActivePointer | undefined, problems: string[]): string =>
-  problems.length > 0 ? `fallback to the bundled package: ${problems.join('; ')}` : pointer ? `activated ${pointer.activatedAt} by ${pointer.by}: ${pointer.reason}` : 'bundled (factory) package, nothing installed';
 
 /** SHA-256 of a file read in 1 MiB pieces, the event loop turning between them. */
 export function sha256File(path: string): Promise<string> {

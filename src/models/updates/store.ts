@@ -8,7 +8,7 @@ import { fsyncDir, fsyncPath, fsyncPathAsync, replaceAtomically, writeDurableAsy
 import { STATEMENT_FILE, parseStatement, sha256Hex } from './statement.js';
 import { compareVersions } from './version.js';
 import { alive, directChild, inside } from './store-paths.js';
-import { bundledWhy, installedFileCorrupt, installedFileMissing, installedVersionWrong, installedWhy } from './installed-async.js';
+import { bundledWhy, installedFileCorrupt, installedFileMissing, installedVersionWrong, installedWhy } from './installed-checks.js';
 
 /**
  * Installed model versions under `<dataDir>/models/`:

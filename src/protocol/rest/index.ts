@@ -9,3 +9,4 @@ export * from './patients.js';
 export * from './patient-checks.js';
 export * from './manual-measures.js';
 export * from './sync-requeue.js';
+export * from './sync-orphans.js';

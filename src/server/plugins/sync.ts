@@ -7,7 +7,8 @@ import { imageOf, rewritePayload } from '../../ocr/payload-pixels.js';
 import { errorResponses } from '../../protocol/rest/errors.js';
 import { ItemParams, ReleaseBody, ReleaseDto } from '../../protocol/rest/region.js';
 import { RequeueBody, RequeueDto } from '../../protocol/rest/sync-requeue.js';
-import { OrphanDiscardBody, OrphanRequeueBody, OrphanResultDto, OrphanStore } from '../../sync/orphans.js';
+import { OrphanDiscardBody, OrphanRequeueBody, OrphanResultDto } from '../../protocol/rest/sync-orphans.js';
+import { OrphanStore } from '../../sync/orphans.js';
 import { auditIfWired } from './source-region.js';
 
 /**

@@ -14,7 +14,7 @@ import { setStateLine } from './results-panel';
 import { ViewZoom } from './zoom';
 import { isFrameSaving } from './saved-frames';
 import { overlayOf } from './cine';
-import { noteEdited } from './unsaved-work';
+import { noteEdited } from './edited-reviews';
 
 /** What the live view's modules share: the elements, the one state object, the canvas. */
 export interface LiveContext {
@@ -55,7 +55,7 @@ export function createLiveContext(els: Elements, state: AppState, view: FrameVie
     setState: (key) => {
       setStateLine(els, key);
       const review = reviewOf(state.mode);
-      if (key === 'edited' && review) noteEdited(review); // unsaved work Close names and a user switch drops (unsaved-work.ts)
+      if (key === 'edited' && review) noteEdited(review); // unsaved work Close names and a user switch drops (unsaved-work.ts, edited-reviews.ts)
       // an edit is something new to save: Confirm comes back (it stays off after a save until then). Not while
       // the frame's save is in flight: that save carries the values from before, and ends by turning Confirm
       // back on for this edit (confirm.ts)

@@ -4,21 +4,14 @@
  * frames before closing (patient-form/close-exam.ts) and offers to go back to one; a change of signed-in user
  * drops them (`dropUnsaved`), since a Confirm by the next user would record the previous user's edit as theirs.
  * A proposal counts as edited once the page set its state line to "edited" while it was under review (`noteEdited`,
- * from context.ts): an AI proposal left as the AI made it is nothing to lose.
+ * from context.ts, edited-reviews.ts): an AI proposal left as the AI made it is nothing to lose.
  */
-import type { Review } from '../exam-types/types';
 import { reviewOf } from '../state';
 import type { LiveContext } from './context';
 import { contentOf, frameKey, keptOf, leaveFrame } from './kept-frames';
 import { savedFrameKey } from './saved-frames';
 import { setFrozen, showFrozen } from './review';
-
-const edited = new WeakSet<Review>();
-
-/** The proposal under review was edited (its state line said so). */
-export function noteEdited(review: Review): void {
-  edited.add(review);
-}
+import { wasEdited } from './edited-reviews';
 
 /** A frame still in the cine with something on it not stored. */
 export interface UnsavedFrame {
@@ -60,7 +53,7 @@ export function unsavedFrames(c: LiveContext): UnsavedFrame[] {
     const f = inCine.get(frame);
     if (!f || frame === shown?.frame) continue;
     withReview.add(frame);
-    if (!edited.has(held.review)) continue;
+    if (!wasEdited(held.review)) continue;
     const stored = kept.confirmed.get(key);
     const saved = examId !== undefined && state.savedFrames.has(savedFrameKey(examId, f.buf)) && stored?.examId === examId;
     if (!(saved && stored.content === contentOf(held.review, held.controls))) add(frame, f.seq, true, 0, 0);
@@ -109,7 +102,7 @@ export function dropUnsaved(c: LiveContext): UnsavedFrame[] {
       here = u;
       continue;
     }
-    if (u.edit) for (const [key, held] of kept.reviews) if (key.endsWith(`:${u.frame}`) && edited.has(held.review)) kept.reviews.delete(key);
+    if (u.edit) for (const [key, held] of kept.reviews) if (key.endsWith(`:${u.frame}`) && wasEdited(held.review)) kept.reviews.delete(key);
     const cal = kept.calipers.get(u.frame);
     if (cal) cal.done.splice(u.savedCalipers);
   }

@@ -6,7 +6,7 @@ import { request } from '../../api';
 import type { RequeueDto, SourceStateDto, SpacingDto } from '../../../../src/protocol/rest/index.js';
 import type { RegionBody, RegionStateDto } from '../../../../src/protocol/rest/region.js';
 import type { BackupDoneDto, BackupTargetsDto } from '../../../../src/protocol/rest/backup.js';
-import type { OrphanResultDto } from '../../../../src/sync/orphans.js';
+import type { OrphanResultDto } from '../../../../src/protocol/rest/sync-orphans.js';
 
 /** GET /api/system/tls (fingerprints for pairing a tablet). */
 export interface TlsDto {
