@@ -41,14 +41,24 @@ describe('migration 29: exam builds queued at close', () => {
       old.exec(m.sql);
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
     }
-    const oldStore = new ExamStore(old);
-    const queuedBefore = closedExam(oldStore, 'OLD^ONE');
-    const closed = oldStore.closeExam(queuedBefore, null);
+    // the exam closed before the update: made by today's store in a current file, its rows copied into the
+    // version-28 file with that version's columns (today's store writes columns later migrations add)
+    const current = openDatabase(join(dir, 'current.db'), loadOrCreateKey(join(dir, 'current.key'), {}));
+    const currentStore = new ExamStore(current);
+    const queuedBefore = closedExam(currentStore, 'OLD^ONE');
+    const closed = currentStore.closeExam(queuedBefore, null);
+    for (const table of ['exams', 'captures']) {
+      const columns = (old.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+      const rows = current.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).all() as Array<Record<string, unknown>>;
+      const insert = old.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      for (const row of rows) insert.run(row);
+    }
     new Outbox(old).enqueue(
       'pacs',
       queuedBefore,
-      buildExamInstances(closed, (id) => oldStore.capturePixels(id), { secret: 's', ...OPTIONS, deidentified: true }),
+      buildExamInstances(closed, (id) => currentStore.capturePixels(id), { secret: 's', ...OPTIONS, deidentified: true }),
     );
+    current.close();
     const dueBefore = new Outbox(old).due('pacs', 100).map((d) => d.sopInstanceUid);
     expect(dueBefore.length).toBe(2); // the two reports; the images wait for the OCR gate
     old.close();
