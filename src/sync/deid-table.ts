@@ -106,6 +106,8 @@ export const OUTSIDE_TABLE: ReadonlySet<string> = new Set([
   'SeriesNumber',
   'InstanceNumber',
   'Laterality',
+  // L or R of a breast image: the side, nothing of the patient (PS3.15 Table E.1-1 does not list it)
+  'ImageLaterality',
   'PatientOrientation',
   'ImageType',
   'BurnedInAnnotation',
