@@ -39,6 +39,8 @@ export const ErrorCodes = {
   EXAM_NOT_FOUND: 'SONO_EXAM_NOT_FOUND',
   EXAM_CLOSED: 'SONO_EXAM_CLOSED',
   CAPTURE_NOT_FOUND: 'SONO_CAPTURE_NOT_FOUND',
+  /** A stored capture's pixels do not fill the size its record declares (a damaged record): its images are held, never sent. */
+  CAPTURE_PIXELS_DAMAGED: 'SONO_CAPTURE_PIXELS_DAMAGED',
   MEASUREMENT_NOT_FOUND: 'SONO_MEASUREMENT_NOT_FOUND',
   DECISION_INVALID: 'SONO_DECISION_INVALID',
   GEOMETRY_OUT_OF_RANGE: 'SONO_GEOMETRY_OUT_OF_RANGE',

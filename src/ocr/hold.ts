@@ -2,7 +2,7 @@ import type { IdentifierKind } from './identifiers.js';
 
 /** Why an outgoing image is kept on the device (shown in GET /api/sync; a technician releases it). */
 export interface HoldReason {
-  code: 'SONO_BURNED_IN_TEXT' | 'SONO_REGION_NOT_SET' | 'SONO_OCR_FAILED';
+  code: 'SONO_BURNED_IN_TEXT' | 'SONO_REGION_NOT_SET' | 'SONO_OCR_FAILED' | 'SONO_CAPTURE_PIXELS_DAMAGED';
   /** What a technician reads: what was found, or what is missing. */
   message: string;
   /** The words the OCR read (burned-in text only). */

@@ -87,6 +87,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   [E.SYNC_ITEM_NOT_FOUND]: 404,
   [E.SYNC_ITEM_NOT_HELD]: 409,
   [E.SYNC_MASK_REQUIRED]: 409,
+  [E.CAPTURE_PIXELS_DAMAGED]: 409,
   // cine clips (issue 18)
   [E.CLIP_INVALID]: 400,
   [E.CLIP_FRAMES_MIXED]: 400,

@@ -15,6 +15,7 @@ import { ExamStore } from '../records/exam-store.js';
 import type { Exam } from '../records/types.js';
 import { type DicomInstance, type ExportOptions, buildExamInstances } from './export-exam.js';
 import { BUILD_CLASS, Outbox } from './outbox.js';
+import { checkedCapturePixels } from './capture-geometry.js';
 
 /** What closing fixes besides the exam: the options as they were then (the secret comes to the builder apart). */
 export type BuildOptions = Pick<ExportOptions, 'dates' | 'deviceSerial' | 'softwareVersion'>;
@@ -74,7 +75,7 @@ export function buildNextExam(db: Db, secret: string, retryDelayMs: (attempts: n
     if (order.v !== 1 || order.exam?.id !== examId) throw new Error(`the build row does not hold exam ${examId} (version ${String(order.v)})`);
     const store = new ExamStore(db);
     const clips = new ClipStore(db).clipsForExport(examId);
-    instances = buildExamInstances(order.exam, (id) => store.capturePixels(id), { secret, ...order.options, deidentified: true, clips });
+    instances = buildExamInstances(order.exam, (id) => checkedCapturePixels(store, id), { secret, ...order.options, deidentified: true, clips });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && TRANSIENT.test(code)) {

@@ -5,7 +5,7 @@
  * same instances (a retry can never make a duplicate). `deidentified` applies Annex E before anything leaves.
  */
 import type { ImagingRegion } from '../capture/frame.js';
-import type { GateEntry } from '../ocr/hold.js';
+import type { GateEntry, HoldReason } from '../ocr/hold.js';
 import { TASK_OF_EXAM } from '../protocol/exam-types.js';
 import type { Exam } from '../records/types.js';
 import { cleanPixels, deidentify } from './deidentify.js';
@@ -26,6 +26,8 @@ export interface CapturePixels {
   width: number;
   height: number;
   channels: number;
+  /** The stored pixels were damaged (src/sync/capture-geometry.ts): these are a placeholder, and the images are held with this reason. */
+  damaged?: HoldReason;
   region: ImagingRegion;
 }
 
@@ -113,16 +115,18 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
     // marked counts as known when it is smaller than the frame.
     const wholeFrame = px.region.x === 0 && px.region.y === 0 && px.region.width === px.width && px.region.height === px.height;
     const known = px.region.origin === undefined ? !wholeFrame : px.region.origin !== 'unset';
-    const gate: GateEntry = known
-      ? { check: true }
-      : {
-          hold: {
-            code: 'SONO_REGION_NOT_SET',
-            message:
-              'The source has no imaging region set, so text the scanner burns around the image could not be cut off; a technician sets the region (System page), or masks this image and releases it',
-          },
-        };
-    if (!known) withheld++;
+    const gate: GateEntry = px.damaged
+      ? { hold: px.damaged }
+      : known
+        ? { check: true }
+        : {
+            hold: {
+              code: 'SONO_REGION_NOT_SET',
+              message:
+                'The source has no imaging region set, so text the scanner burns around the image could not be cut off; a technician sets the region (System page), or masks this image and releases it',
+            },
+          };
+    if (!known || px.damaged) withheld++;
     // Clean Pixel Data: only the imaging region leaves, in both series.
     const clean = cleanPixels(toGray(px), px.width, px.height, px.region);
     gates.set(keyedUid(k, `image:raw:${c.id}`), gate);

@@ -160,7 +160,7 @@ const SyncItem = T.Object({
   state: T.String(),
   reason: T.Optional(
     T.Object({
-      code: T.String({ description: 'SONO_BURNED_IN_TEXT, SONO_REGION_NOT_SET or SONO_OCR_FAILED' }),
+      code: T.String({ description: 'SONO_BURNED_IN_TEXT, SONO_REGION_NOT_SET, SONO_OCR_FAILED or SONO_CAPTURE_PIXELS_DAMAGED' }),
       message: T.String(),
       text: T.Optional(T.String()),
       boxes: T.Optional(T.Array(T.Object({ x: T.Number(), y: T.Number(), width: T.Number(), height: T.Number() }))),

@@ -58,6 +58,12 @@ const sync: FastifyPluginAsync = async (app) => {
         throw new SonoError(ErrorCodes.SYNC_ITEM_NOT_HELD, `Outgoing item ${req.params.id} is ${gate.state}, not held; only a held image is released`, {
           details: { id: req.params.id, state: gate.state },
         });
+      // a placeholder for pixels the device lost: nothing true to send, masked or not
+      if (gate.reason?.code === ErrorCodes.CAPTURE_PIXELS_DAMAGED) {
+        throw new SonoError(ErrorCodes.CAPTURE_PIXELS_DAMAGED, `Outgoing item ${req.params.id} stands in for a capture whose stored pixels are damaged; it is never released: ${gate.reason.message}`, {
+          details: { id: req.params.id },
+        });
+      }
       const mask = req.body.mask ?? [];
       // with no region, the whole screen would go out: only a masked image, read again, may leave
       if (mask.length === 0 && gate.reason?.code !== 'SONO_BURNED_IN_TEXT') {
