@@ -46,6 +46,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/sync': 'technician',
   'POST /api/sync/items/:id/release': 'technician',
   'POST /api/sync/requeue': 'technician',
+  'POST /api/sync/orphans/requeue': 'technician',
+  'POST /api/sync/orphans/discard': 'technician',
   'GET /api/system/tls': 'technician',
   'GET /api/system/backup': 'technician',
   'POST /api/system/backup': 'technician',
