@@ -35,5 +35,12 @@ export function formatDate(when: string | Date): string {
   return Number.isNaN(d.getTime()) ? String(when) : d.toLocaleDateString(LOCALE[currentLang()], { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
-/** A probability as a whole percentage: "42%" / "42 %". */
-export const formatPercent = (p: number): string => (currentLang() === 'fr' ? `${Math.round(p * 100)} %` : `${Math.round(p * 100)}%`);
+/**
+ * A probability as a whole percentage: "42%" / "42 %". One strictly between 0 and 1 never reads 0% or 100%:
+ * under 0.5% it is "<1%", over 99.5% ">99%" (the printed report's 0.4 % is then not contradicted by a "0%").
+ */
+export function formatPercent(p: number): string {
+  const whole = Math.round(p * 100);
+  const text = p > 0 && whole === 0 ? '<1' : p < 1 && whole === 100 ? '>99' : String(whole);
+  return currentLang() === 'fr' ? `${text} %` : `${text}%`;
+}
