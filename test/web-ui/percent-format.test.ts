@@ -5,8 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 
-type Format = typeof import('../../web-ui/src/live/format.js');
-let fmt: Format;
+// imported by a computed path: the root typecheck (node16 resolution) must not follow the page's extensionless imports
+const page = (f: string): string => `../../web-ui/src/${f}`;
+let fmt: { formatPercent: (p: number) => string };
 let setLang: (l: 'en' | 'fr') => void;
 
 beforeAll(async () => {
@@ -17,8 +18,8 @@ beforeAll(async () => {
     document: { documentElement: {}, querySelectorAll: () => [] },
   });
   if (!('navigator' in globalThis)) Object.assign(globalThis, { navigator: { language: 'en-GB' } });
-  fmt = await import('../../web-ui/src/live/format.js');
-  setLang = (await import('../../web-ui/src/i18n.js')).setLang;
+  fmt = (await import(page('live/format.ts'))) as typeof fmt;
+  setLang = ((await import(page('i18n.ts'))) as { setLang: typeof setLang }).setLang;
 });
 
 describe('formatPercent', () => {
