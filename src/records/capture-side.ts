@@ -11,9 +11,13 @@ import { type BreastSide, sideProblem } from '../protocol/laterality.js';
 export function checkCaptureSide(examType: ExamType, side: unknown, examId: string): BreastSide | undefined {
   const problem = sideProblem(examType, side);
   if (problem === 'required') {
-    throw new SonoError(ErrorCodes.LATERALITY_REQUIRED, `Exam ${examId} is a breast exam: each capture must say which breast it was taken on; choose Left or Right breast, then save again`, {
-      details: { examType, allowed: ['left', 'right'] },
-    });
+    throw new SonoError(
+      ErrorCodes.LATERALITY_REQUIRED,
+      `Exam ${examId} is a breast exam: each capture must say which breast it was taken on; choose Left or Right breast, then save again (no breast-side buttons on the page: reload it; a script: send laterality "left" or "right")`,
+      {
+        details: { examType, allowed: ['left', 'right'] },
+      },
+    );
   }
   if (problem === 'invalid') {
     throw new SonoError(
