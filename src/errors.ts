@@ -140,6 +140,10 @@ export const ErrorCodes = {
   /** a key file (records key, device secret) that is empty, torn or not 64 hex digits: refused, never replaced */
   KEY_FILE_INVALID: 'SONO_KEY_FILE_INVALID',
   BACKUP_FAILED: 'SONO_BACKUP_FAILED',
+  /** a file in the data folder (records.db, keys, models) the running user may not read or write: names the owner and the chown */
+  DATA_DIR_UNWRITABLE: 'SONO_DATA_DIR_UNWRITABLE',
+  /** a CLI command run as root on a data folder another user (the service user) owns: refused before any change */
+  RUN_AS_DATA_OWNER: 'SONO_RUN_AS_DATA_OWNER',
   /** a backup target from the System page that is not a removable filesystem mounted under storage.backupRoots */
   BACKUP_TARGET_REFUSED: 'SONO_BACKUP_TARGET_REFUSED',
   BACKUP_IN_PROGRESS: 'SONO_BACKUP_IN_PROGRESS',

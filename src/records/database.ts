@@ -1,7 +1,8 @@
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
+import { assertWritable, withPermissionError } from './data-owner.js';
 import { createKeyFile } from './key-file.js';
 import { MIGRATIONS } from './migrations.js';
 import { openErrorOf } from './sqlite-errors.js';
@@ -19,9 +20,12 @@ export function loadOrCreateKey(keyFile: string, env: NodeJS.ProcessEnv = proces
     if (!/^[0-9a-f]{64}$/.test(k)) throw new SonoError(ErrorCodes.DATABASE_FAILED, `systemd credential ${credentialName} does not hold a 64-hex-digit key`);
     return k;
   }
-  if (!existsSync(keyFile)) createKeyFile(keyFile);
-  chmodSync(keyFile, 0o600);
-  const key = readFileSync(keyFile, 'utf8').trim();
+  const dataDir = basename(dirname(keyFile)) === 'keys' ? dirname(dirname(keyFile)) : dirname(keyFile);
+  const key = withPermissionError(keyFile, dataDir, 'the key file', () => {
+    if (!existsSync(keyFile)) createKeyFile(keyFile);
+    chmodSync(keyFile, 0o600);
+    return readFileSync(keyFile, 'utf8').trim();
+  });
   if (!/^[0-9a-f]{64}$/.test(key)) {
     // never replaced by a new key: the records encrypted with the old one would be lost for good
     throw new SonoError(
@@ -87,8 +91,11 @@ export function encryptPlaintextDatabase(file: string, key: string): boolean {
 
 /** Opens (creating if needed) the encrypted records database: SQLCipher format, WAL with synchronous=FULL, foreign keys, migrated. */
 export function openDatabase(file: string, key: string): Db {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  encryptPlaintextDatabase(file, key);
+  withPermissionError(file, dirname(file), 'the records database', () => {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    assertWritable([file, `${file}-wal`, `${file}-shm`], dirname(file), 'the records database');
+    encryptPlaintextDatabase(file, key);
+  });
   let db: Db;
   try {
     db = new Database(file);

@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dataDirOf } from '../../config/paths.js';
 import { loadConfig } from '../../config/load.js';
+import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
 import { type Db, loadOrCreateKey, openDatabase } from '../../records/database.js';
 import { type AccessServices, openAccess } from '../access.js';
 import { restrictNewFiles } from '../private-files.js';
@@ -24,6 +25,7 @@ export function openAccessForCli(values: { config?: string; 'data-dir'?: string 
   const overrides: Array<[string[], unknown]> = values['data-dir'] !== undefined ? [[['dataDir'], resolve(values['data-dir'])]] : [];
   const loaded = loadConfig(values.config, { overrides });
   const dataDir = dataDirOf(loaded);
+  refuseRootOnForeignDataDir(dataDir);
   const db = openDatabase(join(dataDir, 'records.db'), loadOrCreateKey(join(dataDir, 'keys', 'records.key')));
   const deviceSecret = loadOrCreateKey(join(dataDir, 'keys', 'device.secret'), process.env, 'sonoedge-device-secret');
   let osUser = 'unknown';

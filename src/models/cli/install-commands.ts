@@ -6,6 +6,7 @@ import { listModelPackages } from '../package.js';
 import { activateVersion, describeModels, rollbackModel } from '../updates/activation.js';
 import { installPackage } from '../updates/installer.js';
 import { trustStoreOf } from '../updates/keys.js';
+import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
 import { ModelStore } from '../updates/store.js';
 import { type ModelCommand, type ModelCommandDeps, CommandUsageError, print, withUsage } from './command.js';
 import { keygen, pack, sign, verify } from './package-commands.js';
@@ -21,6 +22,11 @@ function loadWithDataDir(values: { config?: string; 'data-dir'?: string }): Load
 
 function storeOf(deps: ModelCommandDeps, loaded: LoadedConfig, dataDir: string | undefined): ModelStore {
   return new ModelStore(dataDir ? resolve(dataDir) : deps.dataDirOf(loaded), deps.modelsDirOf(loaded));
+}
+
+/** For a command that writes the store (and the audit trail): refused as root on a data folder the service user owns. */
+function refuseRoot(deps: ModelCommandDeps, loaded: LoadedConfig, dataDir: string | undefined): void {
+  refuseRootOnForeignDataDir(dataDir ? resolve(dataDir) : deps.dataDirOf(loaded));
 }
 
 /**
@@ -45,6 +51,7 @@ function install(deps: ModelCommandDeps): ModelCommand {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...STORE_OPTIONS, 'no-activate': { type: 'boolean' }, 'allow-downgrade': { type: 'boolean' } } });
       if (positionals.length !== 1) throw new CommandUsageError('models install needs one FILE');
       const loaded = loadWithDataDir(values);
+      refuseRoot(deps, loaded, values['data-dir']);
       const updates = loaded.config.modelUpdates;
       const report = await installPackage(readFileSync(positionals[0]!), {
         store: storeOf(deps, loaded, values['data-dir']),
@@ -77,6 +84,7 @@ function activate(deps: ModelCommandDeps): ModelCommand {
       if (positionals.length !== 2) throw new CommandUsageError('models activate needs ID and VERSION');
       const [id, version] = positionals as [string, string];
       const loaded = loadWithDataDir(values);
+      refuseRoot(deps, loaded, values['data-dir']);
       const by = `cli:${process.env.USER ?? 'unknown'}`;
       const audit = deps.audit?.(loaded);
       try {
@@ -99,6 +107,7 @@ function rollback(deps: ModelCommandDeps): ModelCommand {
       const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: STORE_OPTIONS });
       if (positionals.length !== 1) throw new CommandUsageError('models rollback needs one ID');
       const loaded = loadWithDataDir(values);
+      refuseRoot(deps, loaded, values['data-dir']);
       const by = `cli:${process.env.USER ?? 'unknown'}`;
       const audit = deps.audit?.(loaded);
       try {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { AuditTrail, type AuditEvent } from '../../audit/audit-trail.js';
 import { type LoadedConfig, loadConfig } from '../../config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
+import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
 import { packageRoot } from '../../util/package-root.js';
 import { type BackupResult, backupRecords } from '../backup.js';
 import { DEVICE_SECRET_HINT, findSecretForBackup } from '../backup-secret.js';
@@ -49,6 +50,7 @@ export async function runBackup(argv: string[], dataDirOf: DataDirOf): Promise<n
     return 2;
   }
   const dataDir = dataDirFrom(values, dataDirOf);
+  refuseRootOnForeignDataDir(dataDir); // its audit row is written into records.db
   const found = findRecordsKey(dataDir, { keyFile: values['key-file'], code: ErrorCodes.BACKUP_FAILED });
   if (!found) throw new SonoError(ErrorCodes.BACKUP_FAILED, `No records key found for ${dataDir} (no credential, no keys/records.key): give --key-file FILE, or ${DEVICE_SECRET_HINT}`);
   const software = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

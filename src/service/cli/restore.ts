@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, SonoError } from '../../errors.js';
+import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
 import { readSecretFile } from '../backup-secret.js';
 import { KEY_HINT, findRecordsKey } from '../records-file.js';
 import { type RestoreResult, restoreRecords } from '../restore.js';
@@ -40,6 +41,7 @@ export async function runRestore(argv: string[], dataDirOf: DataDirOf): Promise<
     return 2;
   }
   const dataDir = dataDirFrom(values, dataDirOf);
+  refuseRootOnForeignDataDir(dataDir);
   const own = findRecordsKey(dataDir, { code: ErrorCodes.RESTORE_INVALID });
   const given = values['key-file'] ? findRecordsKey(dataDir, { keyFile: values['key-file'], code: ErrorCodes.RESTORE_INVALID }) : undefined;
   const key = given ?? own;
