@@ -146,6 +146,8 @@ export const ErrorCodes = {
   RUN_AS_DATA_OWNER: 'SONO_RUN_AS_DATA_OWNER',
   /** a backup target from the System page that is not a removable filesystem mounted under storage.backupRoots */
   BACKUP_TARGET_REFUSED: 'SONO_BACKUP_TARGET_REFUSED',
+  /** the backup target (USB stick) has no room for the copy: refused before copying, or the copy hit a full disk */
+  BACKUP_TARGET_FULL: 'SONO_BACKUP_TARGET_FULL',
   BACKUP_IN_PROGRESS: 'SONO_BACKUP_IN_PROGRESS',
   RESTORE_INVALID: 'SONO_RESTORE_INVALID',
   RESTORE_REFUSED: 'SONO_RESTORE_REFUSED',

@@ -67,6 +67,7 @@ export const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   // disk guard (issue 19)
   [E.DISK_LOW]: 507,
   [E.BACKUP_TARGET_REFUSED]: 400,
+  [E.BACKUP_TARGET_FULL]: 507,
   [E.BACKUP_IN_PROGRESS]: 409,
   [E.KEY_FILE_INVALID]: 500,
   [E.DATA_DIR_UNWRITABLE]: 500,

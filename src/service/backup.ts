@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
+import { assertRoomFor, backupBytesNeeded, targetFullError } from './backup-room.js';
 import { type BackupSecret, DEVICE_SECRET_FILE, DEVICE_SECRET_HINT, findSecretForBackup, sealDeviceSecret } from './backup-secret.js';
 import { RECORDS_FILE, type RecordsLatest, fsyncPath, keyCheck, latestOf, openRecordsFile, schemaVersion, sha256File, tableCounts } from './records-file.js';
 
@@ -69,6 +70,8 @@ export function backupRecords(options: {
   now?: Date;
   /** The device secret (found by the caller), or why the one present is unreadable: the backup is then written without it. */
   deviceSecret?: BackupSecret;
+  /** false: no free-space check before the copy (a test of a copy that meets a full disk). */
+  checkRoom?: boolean;
 }): BackupResult {
   const source = join(options.dataDir, RECORDS_FILE);
   const created = options.now ?? new Date();
@@ -80,9 +83,11 @@ export function backupRecords(options: {
   const secret = found.found?.secret;
   const db = openRecordsFile(source, options.key, ErrorCodes.BACKUP_FAILED);
   try {
+    if (options.checkRoom !== false) assertRoomFor(backupBytesNeeded(db), options.toDir);
     mkdirSync(dir, { recursive: false, mode: 0o700 });
   } catch (err) {
     db.close();
+    if (err instanceof SonoError) throw err;
     throw new SonoError(ErrorCodes.BACKUP_FAILED, `Cannot create the backup folder ${dir}: ${errorMessage(err)}; give --to a writable folder (a mounted USB stick)`, { cause: err });
   }
   try {
@@ -90,7 +95,7 @@ export function backupRecords(options: {
   } catch (err) {
     db.close();
     rmSync(dir, { recursive: true, force: true });
-    throw new SonoError(ErrorCodes.BACKUP_FAILED, `Copying ${source} to ${dir} failed: ${errorMessage(err)} (is there room on the target?)`, { cause: err });
+    throw targetFullError(err, options.toDir) ?? new SonoError(ErrorCodes.BACKUP_FAILED, `Copying ${source} to ${dir} failed: ${errorMessage(err)} (is there room on the target?)`, { cause: err });
   }
   db.close();
   try {
@@ -145,6 +150,8 @@ export function backupRecords(options: {
     return { dir, manifest };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw err instanceof SonoError ? err : new SonoError(ErrorCodes.BACKUP_FAILED, `The backup in ${dir} failed its check and was removed: ${errorMessage(err)}`, { cause: err });
+    throw err instanceof SonoError
+      ? err
+      : (targetFullError(err, options.toDir) ?? new SonoError(ErrorCodes.BACKUP_FAILED, `The backup in ${dir} failed its check and was removed: ${errorMessage(err)}`, { cause: err }));
   }
 }

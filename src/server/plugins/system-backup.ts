@@ -44,7 +44,7 @@ const systemBackup: FastifyPluginAsync = async (app) => {
     '/api/system/backup',
     {
       config: { access: 'technician' },
-      schema: { tags, summary: 'Write an encrypted backup of the records to a USB stick', body: BackupBody, response: { 201: BackupDoneDto, ...errorResponses(400, 409, 500) } },
+      schema: { tags, summary: 'Write an encrypted backup of the records to a USB stick', body: BackupBody, response: { 201: BackupDoneDto, ...errorResponses(400, 409, 500, 507) } },
     },
     async (req, reply) => {
       const rt = app.sono;
