@@ -5,6 +5,7 @@ import { principalIsLive } from '../../access/access.js';
 import type { Frame } from '../../capture/frame.js';
 import { FrameEncoder, FrameKind } from '../frame-message.js';
 import { LIVE_DEFAULTS, LiveViewers } from './live-viewers.js';
+import { watchOtherWriters } from './other-writers.js';
 import {
   type EnhanceStateMessage,
   type HelloMessage,
@@ -122,8 +123,15 @@ const live: FastifyPluginAsync = async (app) => {
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
   }, 1000);
   status.unref();
+  // a revoke or disable from the CLI (another process) is checked within a second, not at the 30 s check
+  const stopWatching = watchOtherWriters(
+    rt.db,
+    () => app.credentialsEnded.tell(),
+    () => clients.size > 0,
+  );
 
   app.addHook('onClose', async () => {
+    stopWatching();
     offFrame();
     offResult();
     offProbe();
