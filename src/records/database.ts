@@ -2,7 +2,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, re
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { ErrorCodes, SonoError, errorMessage } from '../errors.js';
-import { assertWritable, withPermissionError } from './data-owner.js';
+import { assertWritable, withPermissionError } from '../util/data-owner.js';
 import { createKeyFile } from './key-file.js';
 import { MIGRATIONS } from './migrations.js';
 import { openErrorOf } from './sqlite-errors.js';

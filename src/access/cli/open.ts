@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dataDirOf } from '../../config/paths.js';
 import { loadConfig } from '../../config/load.js';
-import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
+import { refuseRootOnForeignDataDir } from '../../util/data-owner.js';
 import { type Db, loadOrCreateKey, openDatabase } from '../../records/database.js';
 import { type AccessServices, openAccess } from '../access.js';
 import { restrictNewFiles } from '../private-files.js';

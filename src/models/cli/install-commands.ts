@@ -6,7 +6,7 @@ import { listModelPackages } from '../package.js';
 import { activateVersion, describeModels, rollbackModel } from '../updates/activation.js';
 import { installPackage } from '../updates/installer.js';
 import { trustStoreOf } from '../updates/keys.js';
-import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
+import { refuseRootOnForeignDataDir } from '../../util/data-owner.js';
 import { ModelStore } from '../updates/store.js';
 import { type ModelCommand, type ModelCommandDeps, CommandUsageError, print, withUsage } from './command.js';
 import { keygen, pack, sign, verify } from './package-commands.js';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { AuditTrail, type AuditEvent } from '../../audit/audit-trail.js';
 import { type LoadedConfig, loadConfig } from '../../config/load.js';
 import { ErrorCodes, SonoError, errorMessage } from '../../errors.js';
-import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
+import { refuseRootOnForeignDataDir } from '../../util/data-owner.js';
 import { packageRoot } from '../../util/package-root.js';
 import { type BackupResult, backupRecords } from '../backup.js';
 import { DEVICE_SECRET_HINT, findSecretForBackup } from '../backup-secret.js';

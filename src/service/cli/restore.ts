@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, SonoError } from '../../errors.js';
-import { refuseRootOnForeignDataDir } from '../../records/data-owner.js';
+import { refuseRootOnForeignDataDir } from '../../util/data-owner.js';
 import { readSecretFile } from '../backup-secret.js';
 import { KEY_HINT, findRecordsKey } from '../records-file.js';
 import { type RestoreResult, restoreRecords } from '../restore.js';
