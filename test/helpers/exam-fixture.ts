@@ -1,3 +1,4 @@
+import { intergrowthHcAtCentile } from '../../src/analysis/biometry.js';
 import { ExamStore } from '../../src/records/exam-store.js';
 import type { Db } from '../../src/records/database.js';
 import type { Exam } from '../../src/records/types.js';
@@ -28,4 +29,21 @@ export function makeClosedExam(db: Db, opts: { width?: number; height?: number }
   const hc = cap.measurements.find((m) => m.kind === 'hc')!;
   store.decide(hc.id, { decision: 'corrected', value: 178.4, by: 'Dr Alice Martin' });
   return { store, exam: store.closeExam(exam.id, 'midwife-a') };
+}
+
+/**
+ * An earlier visit of the planted patient at 16 weeks, its HC the AI's on the 90th centile (an 8×8 capture):
+ * against makeClosedExam's 178.4 mm at 21 weeks, a fall the growth assessment flags once a clinician decides it.
+ */
+export function addEarlierVisit(store: ExamStore): { examId: string; hcId: string } {
+  const earlier = store.createExam({ patient: { name: PLANTED.name, id: PLANTED.id, birthDate: PLANTED.birthDate, sex: 'F' }, datingGaWeeks: 16 });
+  const cap = store.addCapture(
+    earlier.id,
+    {
+      frameSeq: 3, width: 8, height: 8, channels: 1, pixels: new Uint8Array(64), pixelSpacing: { x: 0.3, y: 0.3 }, region: { x: 0, y: 0, width: 8, height: 8 },
+      results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result: { task: 'fetal-head', hcMm: intergrowthHcAtCentile(16, 90) } as never }],
+    },
+    null,
+  );
+  return { examId: earlier.id, hcId: cap.measurements.find((m) => m.kind === 'hc')!.id };
 }

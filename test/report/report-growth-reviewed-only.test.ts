@@ -9,41 +9,19 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { intergrowthHcAtCentile } from '../../src/analysis/biometry.js';
 import { openDatabase } from '../../src/records/database.js';
-import type { ExamStore } from '../../src/records/exam-store.js';
 import { buildExamReport } from '../../src/report/build-report.js';
-import { PLANTED, makeClosedExam } from '../helpers/exam-fixture.js';
+import { addEarlierVisit, makeClosedExam } from '../helpers/exam-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const popplerAvailable = existsSync('/usr/bin/pdftotext');
-
-/** An earlier visit of the planted patient at 16 weeks, its HC on the 90th centile, as the AI measured it. */
-function earlierVisit(store: ExamStore): { examId: string; hcId: string } {
-  const earlier = store.createExam({ patient: { name: PLANTED.name, id: PLANTED.id, birthDate: PLANTED.birthDate, sex: 'F' }, datingGaWeeks: 16 });
-  const cap = store.addCapture(
-    earlier.id,
-    {
-      frameSeq: 3,
-      width: 8,
-      height: 8,
-      channels: 1,
-      pixels: new Uint8Array(64),
-      pixelSpacing: { x: 0.3, y: 0.3 },
-      region: { x: 0, y: 0, width: 8, height: 8 },
-      results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result: { task: 'fetal-head', hcMm: intergrowthHcAtCentile(16, 90) } as never }],
-    },
-    null,
-  );
-  return { examId: earlier.id, hcId: cap.measurements.find((m) => m.kind === 'hc')!.id };
-}
 
 describe.skipIf(!popplerAvailable)('report growth lines', () => {
   it('leave out a visit whose HC nobody reviewed, and print the centile only from a reviewed HC', async () => {
     const dir = tempDir('report-growth-reviewed-');
     const db = openDatabase(join(dir, 'records.db'), randomBytes(32).toString('hex'));
     const { store, exam } = makeClosedExam(db); // its HC corrected to 178.4 mm at 21 weeks: a fall from the 90th centile
-    const earlier = earlierVisit(store);
+    const earlier = addEarlierVisit(store);
     const at = db.prepare('UPDATE exams SET created_at = ? WHERE id = ?');
     at.run('2026-05-10T09:00:00.000Z', earlier.examId);
     at.run('2026-06-21T09:00:00.000Z', exam.id);
@@ -69,7 +47,7 @@ describe.skipIf(!popplerAvailable)('report growth lines', () => {
     const dir = tempDir('report-growth-ai-only-');
     const db = openDatabase(join(dir, 'records.db'), randomBytes(32).toString('hex'));
     const { store } = makeClosedExam(db);
-    const earlier = earlierVisit(store); // an exam with one AI-only HC
+    const earlier = addEarlierVisit(store); // an exam with one AI-only HC
     store.closeExam(earlier.examId, 'Dr Alice Martin');
     const file = join(dir, 'ai-only.pdf');
     writeFileSync(file, await buildExamReport(store, earlier.examId, { lang: 'en', timeZone: 'UTC', printedAt: '2026-06-21T10:00:00.000Z' }));

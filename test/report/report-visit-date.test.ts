@@ -8,10 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { intergrowthHcAtCentile } from '../../src/analysis/biometry.js';
 import { openDatabase } from '../../src/records/database.js';
 import { buildExamReport } from '../../src/report/build-report.js';
-import { PLANTED, makeClosedExam } from '../helpers/exam-fixture.js';
+import { addEarlierVisit, makeClosedExam } from '../helpers/exam-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const popplerAvailable = existsSync('/usr/bin/pdftotext');
@@ -22,24 +21,10 @@ describe.skipIf(!popplerAvailable)('report growth flag dates', () => {
     const db = openDatabase(join(dir, 'records.db'), randomBytes(32).toString('hex'));
     // an earlier visit at 16 weeks on the 90th centile: the fixture's 178.4 mm at 21 weeks is a fall the report flags
     const { store, exam } = makeClosedExam(db);
-    const earlier = store.createExam({ patient: { name: PLANTED.name, id: PLANTED.id, birthDate: PLANTED.birthDate, sex: 'F' }, datingGaWeeks: 16 });
-    const cap = store.addCapture(
-      earlier.id,
-      {
-        frameSeq: 3,
-        width: 8,
-        height: 8,
-        channels: 1,
-        pixels: new Uint8Array(64),
-        pixelSpacing: { x: 0.3, y: 0.3 },
-        region: { x: 0, y: 0, width: 8, height: 8 },
-        results: [{ modelId: 'fetal-head', modelVersion: '1.0.0', provider: 'cpu', result: { task: 'fetal-head', hcMm: intergrowthHcAtCentile(16, 90) } as never }],
-      },
-      null,
-    );
-    store.decide(cap.measurements.find((m) => m.kind === 'hc')!.id, { decision: 'confirmed', by: 'Dr Alice Martin' });
+    const earlier = addEarlierVisit(store);
+    store.decide(earlier.hcId, { decision: 'confirmed', by: 'Dr Alice Martin' });
     const at = db.prepare('UPDATE exams SET created_at = ? WHERE id = ?');
-    at.run('2026-05-09T21:30:00.000Z', earlier.id); // 10 May 00:30 in Riyadh
+    at.run('2026-05-09T21:30:00.000Z', earlier.examId); // 10 May 00:30 in Riyadh
     at.run('2026-06-20T22:15:00.000Z', exam.id); // 21 June 01:15 in Riyadh
     const text = async (timeZone: string): Promise<string> => {
       const file = join(dir, `${timeZone.replace('/', '-')}.pdf`);
