@@ -18,7 +18,7 @@ import type { FrameOrigin } from './sr-scoord.js';
 import { reportDatasets } from './report-datasets.js';
 import type { ReportRevision } from './sr-revision.js';
 import { keyedUid } from './uids.js';
-import { US_IMAGE_STORAGE, type StudyContext, buildUsImage, imageSide } from './us-image.js';
+import { US_IMAGE_STORAGE, type StudyContext, buildUsImage } from './us-image.js';
 import { type ClipForExport, buildClipDatasets } from './us-multiframe.js';
 
 export interface CapturePixels {
@@ -141,7 +141,7 @@ export function buildExamInstances(exam: Exam, pixelsOf: (captureId: string) => 
       contentTime: dicomTime(t),
       instanceNumber: i + 1,
       burnedInAnnotation: 'NO' as const,
-      laterality: imageSide(c.laterality), // the breast it was taken on: Image Laterality on both images
+      laterality: c.laterality ?? undefined, // the breast it was taken on: Image Laterality on both images (kept by deid-table.ts)
     };
     const rawUid = keyedUid(k, `image:raw:${c.id}`);
     datasets.push(

@@ -1,5 +1,4 @@
 import { type BreastSide, DICOM_IMAGE_LATERALITY } from '../protocol/laterality.js';
-import { OUTSIDE_TABLE, PROFILE } from './deid-table.js';
 import { type Dataset, UTC_OFFSET } from './dicom-file.js';
 
 export const US_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.6.1';
@@ -34,19 +33,6 @@ export interface ImageInput {
   burnedInAnnotation: 'YES' | 'NO';
   /** the breast the capture was taken on (breast exams): Image Laterality; none when not recorded */
   laterality?: BreastSide | null | undefined;
-}
-
-/**
- * Image Laterality is written only once de-identification keeps it: every outgoing image is de-identified,
- * and an attribute src/sync/deid-table.ts does not classify is removed, which would leave the image with
- * neither Image Laterality nor the series' Laterality (Type 2C: dciodvfy error). Until deid-table.ts lists
- * ImageLaterality (OUTSIDE_TABLE: it tells nothing of the patient), a capture's side travels in the SR only.
- */
-export const IMAGE_LATERALITY_LEAVES = OUTSIDE_TABLE.has('ImageLaterality') || PROFILE.ImageLaterality !== undefined;
-
-/** The side an image of this capture carries (see IMAGE_LATERALITY_LEAVES). */
-export function imageSide(side: BreastSide | null | undefined): BreastSide | undefined {
-  return IMAGE_LATERALITY_LEAVES && side ? side : undefined;
 }
 
 /** Patient, General Study and General Equipment attributes shared by every instance of an exam. */

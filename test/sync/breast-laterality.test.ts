@@ -15,7 +15,7 @@ import { type Dataset, readPart10, writePart10 } from '../../src/sync/dicom-file
 import { buildExamInstances } from '../../src/sync/export-exam.js';
 import { buildExamReportInstances } from '../../src/sync/export-sr.js';
 import { COMPREHENSIVE_SR } from '../../src/sync/sr.js';
-import { IMAGE_LATERALITY_LEAVES, type StudyContext, buildUsImage } from '../../src/sync/us-image.js';
+import { type StudyContext, buildUsImage } from '../../src/sync/us-image.js';
 import { breastExamBothSides } from '../helpers/breast-sides-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 import { kindOf } from './instance-kind.js';
@@ -96,10 +96,9 @@ describe('breast laterality in the DICOM export', () => {
     }
   });
 
-  it('each capture raw and overlay image says its side once de-identification keeps Image Laterality (else none, and still valid)', () => {
+  it('each capture raw and overlay image says its side, identified and de-identified (deid-table.ts keeps Image Laterality)', () => {
     const images = (list: typeof identified, k: string): unknown[] => list.filter((i) => kindOf(i) === k).map((i) => readPart10(i.bytes).ImageLaterality);
-    // src/sync/deid-table.ts must list ImageLaterality for it to leave: until then no image claims a side it would lose
-    const expected = IMAGE_LATERALITY_LEAVES ? ['L', 'R', undefined] : [undefined, undefined, undefined];
+    const expected = ['L', 'R', undefined];
     for (const list of [identified, deid]) {
       expect(images(list, 'US image')).toEqual(expected);
       expect(images(list, 'US overlay')).toEqual(expected);
